@@ -1,0 +1,18 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+// PLACEHOLDER: replaced by the owner of this command within this session.
+func newConfigCmd(s *streams) *cobra.Command {
+	return &cobra.Command{
+		Use:    "config",
+		Hidden: true,
+		RunE: func(*cobra.Command, []string) error {
+			return &exitErr{code: exitError, err: errors.New("config: not available in this build")}
+		},
+	}
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// streams are the command's standard streams, injected so tests can assert
+// exact output.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// Exit codes, as documented in the README.
+const (
+	exitClean    = 0
+	exitFindings = 1
+	exitError    = 2
+)
+
+// exitErr carries an exit code out of a command. A nil err with code 1 means
+// "findings reported" (already printed); code 2 carries the message to print.
+type exitErr struct {
+	code int
+	err  error
+}
+
+func (e *exitErr) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitErr) Unwrap() error { return e.err }
+
+// findingsExit signals exit code 1 without printing anything more.
+func findingsExit() error { return &exitErr{code: exitFindings} }
+
+// usageErr is an exit-2 error for bad flags or arguments.
+func usageErr(format string, args ...any) error {
+	return &exitErr{code: exitError, err: fmt.Errorf(format, args...)}
+}
+
+// run executes the CLI with args and returns the process exit code.
+func run(ctx context.Context, args []string, s *streams) int {
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitClean
+	}
+	var ee *exitErr
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(s.err, "rampart: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(s.err, "rampart: %v\n", err)
+	return exitError
+}
+
+func newRootCmd(s *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "rampart",
+		Short:         "Keep cloud credentials out of git and GitHub repositories locked down",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitErr{code: exitError, err: err}
+	})
+	root.AddCommand(
+		newScanCmd(s),
+		newBaselineCmd(s),
+		newRulesCmd(s),
+		newConfigCmd(s),
+		newHookCmd(s),
+		newAuditCmd(s),
+		newVersionCmd(s),
+	)
+	return root
+}

@@ -1,0 +1,337 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/rampart-sec/rampart/patterns"
+	"github.com/rampart-sec/rampart/report"
+	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource"
+)
+
+// scanOptions are the flags of `rampart scan` (and `rampart baseline`).
+type scanOptions struct {
+	path        string
+	stdin       bool
+	staged      bool
+	prePush     bool
+	remote      string
+	commitMsg   string
+	rangeSpec   string
+	history     bool
+	githubEvent bool
+
+	config      string
+	baseline    string
+	format      string
+	output      string
+	showSecrets bool
+	maxFileSize string
+	workers     int
+	noColor     bool
+	quiet       bool
+	explain     bool
+	failOn      string
+}
+
+func (o *scanOptions) bind(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&o.stdin, "stdin", false, "scan standard input")
+	f.BoolVar(&o.staged, "staged", false, "scan the lines added by the staged change (pre-commit)")
+	f.BoolVar(&o.prePush, "pre-push", false, "read git's pre-push protocol on stdin and scan the commits the remote lacks")
+	f.StringVar(&o.remote, "remote", "", "with --pre-push: the remote's name (the hook's first argument)")
+	f.StringVar(&o.commitMsg, "commit-msg", "", "scan a commit message `FILE` (commit-msg hook)")
+	f.StringVar(&o.rangeSpec, "range", "", "scan every commit in `A..B` (added lines and messages)")
+	f.BoolVar(&o.history, "history", false, "scan every blob reachable from every ref, and every commit message")
+	f.BoolVar(&o.githubEvent, "github-event", false, "scan the commits a GitHub Actions event introduced ($GITHUB_EVENT_PATH)")
+	f.StringVar(&o.config, "config", "", "configuration `FILE` (default: .rampart.toml at the repository root)")
+	f.StringVar(&o.baseline, "baseline", "", "suppress the findings listed in baseline `FILE`")
+	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(report.ScanFormats, ", "))
+	f.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` instead of standard output")
+	f.BoolVar(&o.showSecrets, "show-secrets", false, "print secrets in plaintext (default: redacted)")
+	f.StringVar(&o.maxFileSize, "max-file-size", "", "skip files and blobs larger than `SIZE` (default 10MB)")
+	f.IntVar(&o.workers, "workers", 0, "detector goroutines (default: number of CPUs)")
+	f.BoolVar(&o.noColor, "no-color", false, "never use colour")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print findings only: no summary, notes or progress")
+	f.BoolVar(&o.explain, "explain", false, "print to stderr each candidate that was dropped, and which validator or allow list dropped it")
+	f.StringVar(&o.failOn, "fail-on", "", "exit 1 only for findings at or above `SEVERITY` (info, low, medium, high, critical)")
+}
+
+func newScanCmd(s *streams) *cobra.Command {
+	o := &scanOptions{}
+	cmd := &cobra.Command{
+		Use:   "scan [PATH]",
+		Short: "Find credentials in files, staged changes, commits or history",
+		Long: `Find credentials in files, staged changes, commits or history.
+
+Without a mode flag, scans every file under PATH (default: the current directory), skipping .git.
+Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.path = args[0]
+			}
+			res, rep, err := runScan(cmd.Context(), o, s)
+			if err != nil {
+				return err
+			}
+			if err := writeReport(o, s, rep); err != nil {
+				return &exitErr{code: exitError, err: err}
+			}
+			if failing(res.Findings, o.failOn) {
+				return findingsExit()
+			}
+			return nil
+		},
+	}
+	o.bind(cmd)
+	return cmd
+}
+
+func newBaselineCmd(s *streams) *cobra.Command {
+	o := &scanOptions{}
+	cmd := &cobra.Command{
+		Use:   "baseline [PATH]",
+		Short: "Write the current findings as a baseline (fingerprints and locations, never secrets)",
+		Long: `Run a scan (same flags as rampart scan) and write its findings to .rampart-baseline.json
+(or --output FILE). Later scans with --baseline FILE suppress what it lists and report entries
+that no longer match anything as stale. The file holds SHA-256 fingerprints, never plaintext.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.path = args[0]
+			}
+			out := o.output
+			o.output, o.baseline = "", ""
+			res, _, err := runScan(cmd.Context(), o, s)
+			if err != nil {
+				return err
+			}
+			if out == "" {
+				out = scanner.BaselineFileName
+			}
+			var buf bytes.Buffer
+			if err := scanner.NewBaseline(res.Findings, time.Now()).Write(&buf); err != nil {
+				return &exitErr{code: exitError, err: err}
+			}
+			if out == "-" {
+				_, err = s.out.Write(buf.Bytes())
+			} else {
+				err = os.WriteFile(out, buf.Bytes(), 0o644)
+			}
+			if err != nil {
+				return &exitErr{code: exitError, err: fmt.Errorf("write baseline: %w", err)}
+			}
+			fmt.Fprintf(s.err, "rampart: wrote %d %s to %s\n", len(res.Findings), pluralize(len(res.Findings), "entry", "entries"), out)
+			return nil
+		},
+	}
+	o.bind(cmd)
+	return cmd
+}
+
+func pluralize(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// runScan resolves the mode, loads configuration, builds the source and runs the scan.
+func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, *report.ScanReport, error) {
+	modes := 0
+	for _, on := range []bool{o.stdin, o.staged, o.prePush, o.commitMsg != "", o.rangeSpec != "", o.history, o.githubEvent} {
+		if on {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return nil, nil, usageErr("choose one of --stdin, --staged, --pre-push, --commit-msg, --range, --history, --github-event")
+	}
+	if o.path != "" && (o.stdin || o.commitMsg != "") {
+		return nil, nil, usageErr("PATH cannot be combined with --stdin or --commit-msg")
+	}
+	if !validFormat(o.format) {
+		return nil, nil, usageErr("unknown format %q (want %s)", o.format, strings.Join(report.ScanFormats, ", "))
+	}
+	if o.failOn != "" {
+		if _, err := patterns.ParseSeverity(o.failOn); err != nil {
+			return nil, nil, usageErr("--fail-on: %v", err)
+		}
+	}
+	if o.workers < 0 {
+		return nil, nil, usageErr("--workers must be positive")
+	}
+	dir := o.path
+	if dir == "" {
+		dir = "."
+	}
+	gitMode := o.staged || o.prePush || o.rangeSpec != "" || o.history || o.githubEvent
+	var repo *gitsource.Repo
+	if gitMode {
+		r, err := gitsource.Open(ctx, dir)
+		if err != nil {
+			return nil, nil, &exitErr{code: exitError, err: err}
+		}
+		repo = r
+	}
+	cfg, err := loadScanConfig(ctx, o, dir, repo)
+	if err != nil {
+		return nil, nil, &exitErr{code: exitError, err: err}
+	}
+	if o.maxFileSize != "" {
+		n, err := scanner.ParseSize(o.maxFileSize)
+		if err != nil {
+			return nil, nil, usageErr("--max-file-size: %v", err)
+		}
+		cfg.MaxFileSize = n
+	}
+	gopts := gitsource.Options{MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow}
+
+	var src scanner.Source
+	switch {
+	case o.stdin:
+		src = &scanner.ReaderSource{R: s.in, Path: "stdin", MaxSize: cfg.MaxFileSize}
+	case o.commitMsg != "":
+		data, err := os.ReadFile(o.commitMsg)
+		if err != nil {
+			return nil, nil, &exitErr{code: exitError, err: fmt.Errorf("read commit message: %w", err)}
+		}
+		src = gitsource.CommitMessage(data)
+	case o.staged:
+		src = &gitsource.Staged{Repo: repo, Opts: gopts}
+	case o.rangeSpec != "":
+		if strings.HasPrefix(o.rangeSpec, "-") {
+			return nil, nil, usageErr("--range: %q is not a revision range", o.rangeSpec)
+		}
+		src = &gitsource.Commits{Repo: repo, Revs: []string{o.rangeSpec}, Opts: gopts}
+	case o.history:
+		src = &gitsource.History{Repo: repo, Opts: gopts}
+	case o.prePush:
+		src, err = prePushSource(ctx, o, s, repo, gopts)
+	case o.githubEvent:
+		src, err = githubEventSource(ctx, o, s, repo, gopts)
+	default:
+		if _, statErr := os.Stat(dir); statErr != nil {
+			return nil, nil, usageErr("scan %s: %v", dir, errors.Unwrap(statErr))
+		}
+		src = &scanner.DirSource{Root: dir, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if src == nil {
+		// Nothing to scan (a pre-push that only deletes branches).
+		res := &scanner.Result{}
+		return res, &report.ScanReport{Version: version, Rules: cfg.Rules}, nil
+	}
+
+	opts := scanner.Options{Workers: o.workers}
+	if o.baseline != "" {
+		b, err := scanner.LoadBaseline(o.baseline)
+		if err != nil {
+			return nil, nil, &exitErr{code: exitError, err: err}
+		}
+		opts.Baseline = b
+	}
+	if o.explain {
+		opts.Explain = func(d scanner.Drop) {
+			fmt.Fprintf(s.err, "dropped %s at %s:%d (%s): %s\n", d.RuleID, report.Safe(d.Path), d.Line, d.Secret, d.Reason)
+		}
+	}
+	det := scanner.NewDetector(cfg.Rules, cfg.Allow)
+	res, err := scanner.Scan(ctx, src, det, opts)
+	if err != nil {
+		return nil, nil, &exitErr{code: exitError, err: err}
+	}
+	rep := &report.ScanReport{
+		Version:    version,
+		Findings:   res.Findings,
+		Stats:      res.Stats,
+		Rules:      cfg.Rules,
+		Stale:      res.Stale,
+		Suppressed: res.Suppressed,
+	}
+	return res, rep, nil
+}
+
+func validFormat(f string) bool {
+	for _, x := range report.ScanFormats {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// loadScanConfig uses --config, else .rampart.toml at the repository root
+// (or the scanned directory), else the built-in defaults.
+func loadScanConfig(ctx context.Context, o *scanOptions, dir string, repo *gitsource.Repo) (*scanner.Config, error) {
+	if o.config != "" {
+		return scanner.LoadConfig(o.config)
+	}
+	root := dir
+	if repo != nil && !repo.Bare {
+		root = repo.Dir
+	} else if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		root = filepath.Dir(dir)
+	} else if r, err := gitsource.Open(ctx, dir); err == nil && !r.Bare && !o.stdin && o.commitMsg == "" {
+		root = r.Dir
+	}
+	if o.stdin || o.commitMsg != "" {
+		root = "."
+		if r, err := gitsource.Open(ctx, "."); err == nil && !r.Bare {
+			root = r.Dir
+		}
+	}
+	name := filepath.Join(root, scanner.ConfigFileName)
+	if _, err := os.Stat(name); err == nil {
+		return scanner.LoadConfig(name)
+	}
+	return scanner.DefaultConfig()
+}
+
+// failing reports whether any finding is at or above the --fail-on threshold
+// (any finding at all when no threshold is set).
+func failing(fs []scanner.Finding, failOn string) bool {
+	if failOn == "" {
+		return len(fs) > 0
+	}
+	min, _ := patterns.ParseSeverity(failOn)
+	for _, f := range fs {
+		if f.Severity >= min {
+			return true
+		}
+	}
+	return false
+}
+
+func writeReport(o *scanOptions, s *streams, rep *report.ScanReport) error {
+	var w io.Writer = s.out
+	color := !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(s.out)
+	if o.output != "" && o.output != "-" {
+		f, err := os.Create(o.output)
+		if err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		defer f.Close()
+		w, color = f, false
+	}
+	return report.WriteScan(w, o.format, rep, report.ScanOptions{ShowSecrets: o.showSecrets, Color: color, Quiet: o.quiet})
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,319 @@
+// Package patterns owns the detection catalogue: the rules (embedded TOML, one
+// file per provider family), the validators rules name, and the keyword
+// automaton the engine uses as a prefilter. It knows nothing about git.
+package patterns
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Severity ranks how bad a finding is. The zero value is SeverityUnknown.
+type Severity int
+
+// Severities, from least to most severe.
+const (
+	SeverityUnknown Severity = iota
+	SeverityInfo
+	SeverityLow
+	SeverityMedium
+	SeverityHigh
+	SeverityCritical
+)
+
+var severityNames = [...]string{"unknown", "info", "low", "medium", "high", "critical"}
+
+// String returns the lower-case name of s ("critical", "high", …).
+func (s Severity) String() string {
+	if s < 0 || int(s) >= len(severityNames) {
+		return "unknown"
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity parses a severity name case-insensitively.
+func ParseSeverity(name string) (Severity, error) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	for i, s := range severityNames {
+		if i > 0 && s == n {
+			return Severity(i), nil
+		}
+	}
+	return SeverityUnknown, fmt.Errorf("unknown severity %q (want info, low, medium, high or critical)", name)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// RawRule is a rule as written in TOML: plain strings, not yet checked.
+type RawRule struct {
+	ID              string   `toml:"id"`
+	Description     string   `toml:"description"`
+	Severity        string   `toml:"severity"`
+	Keywords        []string `toml:"keywords"`
+	Regex           string   `toml:"regex"`
+	Entropy         float64  `toml:"entropy"`
+	Validators      []string `toml:"validators"`
+	ContextLines    int      `toml:"context_lines"`
+	Requires        string   `toml:"requires"`
+	Remediation     string   `toml:"remediation"`
+	Path            string   `toml:"path"`
+	Examples        []string `toml:"examples"`
+	Counterexamples []string `toml:"counterexamples"`
+	// Line is the line of the rule's table header in its file, for errors.
+	Line int `toml:"-"`
+}
+
+// RawFile is one TOML file of rules.
+type RawFile struct {
+	Rules []RawRule `toml:"rules"`
+}
+
+// Rule is a compiled, immutable detection rule.
+type Rule struct {
+	ID          string
+	Description string
+	Severity    Severity
+	// Keywords are lower-case literals; a rule's regex runs only near one of them.
+	// A rule without keywords runs over every chunk and must justify its cost.
+	Keywords []string
+	Regex    *regexp.Regexp
+	// SecretGroup is the index of the `secret` capture group, or 0 for the whole match.
+	SecretGroup int
+	// Entropy is the minimum Shannon entropy (bits per byte) of the secret; 0 disables the check.
+	Entropy float64
+	// Validators run in order after the regex; each may drop the match or add attributes.
+	Validators []Validator
+	// ContextLines widens the regex window to this many lines either side of a
+	// keyword hit, for credentials that span lines or pair across lines.
+	ContextLines int
+	// Requires names another rule that must have a finding within ContextLines
+	// lines of this one, or this one is dropped (an AWS secret with no context
+	// name is only a secret when a key ID stands next to it).
+	Requires string
+	// Path, when set, limits the rule to paths matching this regex.
+	Path        *regexp.Regexp
+	Remediation string
+	// Examples and Counterexamples are the rule's proof: every example must
+	// produce a finding of this rule, no counterexample may.
+	Examples        []string
+	Counterexamples []string
+}
+
+// Error is one problem found while compiling rules, with where it was found.
+type Error struct {
+	File string
+	Line int
+	Rule string
+	Msg  string
+}
+
+// Error implements the error interface.
+func (e Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d", e.Line)
+		}
+		b.WriteString(": ")
+	}
+	if e.Rule != "" {
+		fmt.Fprintf(&b, "rule %q: ", e.Rule)
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ErrorList is every problem found in one compilation, reported at once.
+type ErrorList []Error
+
+// Error implements the error interface, one problem per line.
+func (l ErrorList) Error() string {
+	msgs := make([]string, len(l))
+	for i, e := range l {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Err returns l as an error, or nil when l is empty.
+func (l ErrorList) Err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*[a-z0-9]$`)
+
+// maxKeywordLen bounds keywords so the automaton stays small and matches stay local.
+const maxKeywordLen = 64
+
+// Compile checks raw and returns the compiled rule, or every problem found.
+// file is used only in error messages.
+func (raw RawRule) Compile(file string) (*Rule, ErrorList) {
+	var errs ErrorList
+	fail := func(format string, args ...any) {
+		errs = append(errs, Error{File: file, Line: raw.Line, Rule: raw.ID, Msg: fmt.Sprintf(format, args...)})
+	}
+	if raw.ID == "" {
+		fail("missing id")
+	} else if !idPattern.MatchString(raw.ID) {
+		fail("id must be lower-case letters, digits and dashes")
+	}
+	if strings.TrimSpace(raw.Description) == "" {
+		fail("missing description")
+	}
+	r := &Rule{
+		ID:              raw.ID,
+		Description:     raw.Description,
+		Entropy:         raw.Entropy,
+		ContextLines:    raw.ContextLines,
+		Requires:        raw.Requires,
+		Remediation:     raw.Remediation,
+		Examples:        raw.Examples,
+		Counterexamples: raw.Counterexamples,
+	}
+	if raw.Severity == "" {
+		r.Severity = SeverityMedium
+	} else if sev, err := ParseSeverity(raw.Severity); err != nil {
+		fail("%v", err)
+	} else {
+		r.Severity = sev
+	}
+	seen := map[string]bool{}
+	for _, k := range raw.Keywords {
+		k = strings.ToLower(k)
+		switch {
+		case k == "":
+			fail("empty keyword")
+		case len(k) > maxKeywordLen:
+			fail("keyword %q is longer than %d bytes", k, maxKeywordLen)
+		case !seen[k]:
+			seen[k] = true
+			r.Keywords = append(r.Keywords, k)
+		}
+	}
+	sort.Strings(r.Keywords)
+	if raw.Regex == "" {
+		fail("missing regex")
+	} else if re, err := regexp.Compile(raw.Regex); err != nil {
+		fail("bad regex: %v", err)
+	} else {
+		r.Regex = re
+		r.SecretGroup = re.SubexpIndex("secret")
+		if r.SecretGroup < 0 {
+			r.SecretGroup = 0
+		}
+		if re.MatchString("") {
+			fail("regex matches the empty string")
+		}
+	}
+	if raw.Entropy < 0 || raw.Entropy > 8 {
+		fail("entropy %v out of range 0–8 bits per byte", raw.Entropy)
+	}
+	if raw.ContextLines < 0 || raw.ContextLines > 50 {
+		fail("context_lines %d out of range 0–50", raw.ContextLines)
+	}
+	if raw.Path != "" {
+		if re, err := regexp.Compile(raw.Path); err != nil {
+			fail("bad path regex: %v", err)
+		} else {
+			r.Path = re
+		}
+	}
+	for _, name := range raw.Validators {
+		v, ok := LookupValidator(name)
+		if !ok {
+			fail("unknown validator %q (known: %s)", name, strings.Join(ValidatorNames(), ", "))
+			continue
+		}
+		r.Validators = append(r.Validators, v)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return r, nil
+}
+
+// ParseFile decodes one TOML file of rules (without compiling them), noting
+// the line of each [[rules]] header so later errors can point at it.
+func ParseFile(name string, data []byte) (RawFile, ErrorList) {
+	var f RawFile
+	md, err := toml.Decode(string(data), &f)
+	if err != nil {
+		return f, ErrorList{tomlError(name, err)}
+	}
+	lines := TableLines(data, "rules")
+	for i := range f.Rules {
+		if i < len(lines) {
+			f.Rules[i].Line = lines[i]
+		}
+	}
+	var errs ErrorList
+	for _, k := range md.Undecoded() {
+		errs = append(errs, Error{File: name, Msg: fmt.Sprintf("unknown key %q", k.String())})
+	}
+	return f, errs
+}
+
+// tomlError turns a TOML decode error into an Error with its line.
+func tomlError(name string, err error) Error {
+	var pe toml.ParseError
+	if ok := asParseError(err, &pe); ok {
+		return Error{File: name, Line: pe.Position.Line, Msg: pe.Message}
+	}
+	return Error{File: name, Msg: err.Error()}
+}
+
+func asParseError(err error, pe *toml.ParseError) bool {
+	switch e := err.(type) {
+	case toml.ParseError:
+		*pe = e
+		return true
+	case *toml.ParseError:
+		*pe = *e
+		return true
+	}
+	return false
+}
+
+// TableLines returns the 1-based line of each `[[name]]` header in data, in
+// order. BurntSushi/toml does not expose key positions, and a rule's errors are
+// only useful with a line number.
+func TableLines(data []byte, name string) []int {
+	var out []int
+	header := "[[" + name + "]]"
+	line := 0
+	for len(data) > 0 {
+		line++
+		i := bytes.IndexByte(data, '\n')
+		var l []byte
+		if i < 0 {
+			l, data = data, nil
+		} else {
+			l, data = data[:i], data[i+1:]
+		}
+		t := strings.ReplaceAll(string(bytes.TrimSpace(l)), " ", "")
+		if strings.HasPrefix(t, header) {
+			out = append(out, line)
+		}
+	}
+	return out
+}

@@ -1,0 +1,234 @@
+package patterns
+
+import (
+	"bytes"
+	"encoding/base32"
+	"encoding/binary"
+	"math"
+	"sort"
+	"strconv"
+)
+
+// A Candidate is one regex match on its way to becoming a finding. Validators
+// read it and may add attributes.
+type Candidate struct {
+	// Secret is the text of the rule's `secret` group (or the whole match).
+	Secret []byte
+	// Match is the whole regex match.
+	Match []byte
+	// Line is the full line holding the start of the match, for context checks.
+	Line []byte
+	// Attributes collects what validators learn (e.g. aws_account_id).
+	Attributes map[string]string
+}
+
+// SetAttr records an attribute on the candidate.
+func (c *Candidate) SetAttr(k, v string) {
+	if c.Attributes == nil {
+		c.Attributes = map[string]string{}
+	}
+	c.Attributes[k] = v
+}
+
+// A Validator turns a regex match into a finding or drops it. Check returns
+// ok=false with a short reason (shown by `scan --explain`) to drop.
+type Validator struct {
+	Name  string
+	Check func(c *Candidate) (ok bool, reason string)
+}
+
+// validators is the registry rules name in their `validators` list. It is a
+// function rather than a package variable so nothing runs at init.
+func validators() map[string]Validator {
+	list := []Validator{
+		{"aws-key-id", checkAWSKeyID},
+		{"mixed-case", checkMixedCase},
+		{"not-hex", checkNotHex},
+		{"not-placeholder", checkNotPlaceholder},
+		{"has-digit", checkHasDigit},
+	}
+	for _, v := range extraValidators() {
+		list = append(list, v)
+	}
+	m := make(map[string]Validator, len(list))
+	for _, v := range list {
+		m[v.Name] = v
+	}
+	return m
+}
+
+// LookupValidator returns the named validator.
+func LookupValidator(name string) (Validator, bool) {
+	v, ok := validators()[name]
+	return v, ok
+}
+
+// ValidatorNames lists every registered validator, sorted.
+func ValidatorNames() []string {
+	var names []string
+	for n := range validators() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Entropy returns the Shannon entropy of b in bits per byte.
+func Entropy(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	var counts [256]int
+	for _, c := range b {
+		counts[c]++
+	}
+	n := float64(len(b))
+	var h float64
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+var awsBase32 = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// AWSAccountID decodes the 12-digit account ID embedded in an AKIA/ASIA key
+// ID (the technique AWS's own `sts get-access-key-info` relies on), offline.
+func AWSAccountID(keyID string) (string, bool) {
+	if len(keyID) != 20 {
+		return "", false
+	}
+	switch keyID[:4] {
+	case "AKIA", "ASIA":
+	default:
+		return "", false
+	}
+	raw, err := awsBase32.DecodeString(keyID[4:])
+	if err != nil || len(raw) < 6 {
+		return "", false
+	}
+	var buf [8]byte
+	copy(buf[2:], raw[:6])
+	z := binary.BigEndian.Uint64(buf[:])
+	id := (z & 0x7fffffffff80) >> 7
+	s := strconv.FormatUint(id, 10)
+	for len(s) < 12 {
+		s = "0" + s
+	}
+	return s, true
+}
+
+func checkAWSKeyID(c *Candidate) (bool, string) {
+	s := c.Secret
+	if len(s) != 20 {
+		return false, "aws-key-id: not 20 characters"
+	}
+	for _, b := range s[4:] {
+		if !(b >= 'A' && b <= 'Z' || b >= '2' && b <= '7') {
+			return false, "aws-key-id: not base32 after the prefix"
+		}
+	}
+	if id, ok := AWSAccountID(string(s)); ok {
+		c.SetAttr("aws_account_id", id)
+	}
+	return true, ""
+}
+
+func checkMixedCase(c *Candidate) (bool, string) {
+	var upper, lower bool
+	for _, b := range c.Secret {
+		upper = upper || b >= 'A' && b <= 'Z'
+		lower = lower || b >= 'a' && b <= 'z'
+	}
+	if upper && lower {
+		return true, ""
+	}
+	return false, "mixed-case: secret is not mixed case"
+}
+
+func checkHasDigit(c *Candidate) (bool, string) {
+	for _, b := range c.Secret {
+		if b >= '0' && b <= '9' {
+			return true, ""
+		}
+	}
+	return false, "has-digit: secret has no digit"
+}
+
+func checkNotHex(c *Candidate) (bool, string) {
+	for _, b := range c.Secret {
+		if !(b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F') {
+			return true, ""
+		}
+	}
+	return false, "not-hex: secret is a hex string (a hash or ID)"
+}
+
+func checkNotPlaceholder(c *Candidate) (bool, string) {
+	if reason := Placeholder(c.Secret); reason != "" {
+		return false, "not-placeholder: " + reason
+	}
+	return true, ""
+}
+
+var placeholderWords = [][]byte{
+	[]byte("example"), []byte("sample"), []byte("placeholder"), []byte("changeme"),
+	[]byte("change_me"), []byte("your_"), []byte("your-"), []byte("yourkey"), []byte("dummy"),
+	[]byte("redacted"), []byte("insert"), []byte("xxxxxx"), []byte("******"), []byte("000000"),
+	[]byte("abcdef"), []byte("123456"), []byte("fake"), []byte("replace"), []byte("notreal"),
+	[]byte("todo"),
+}
+
+// Placeholder reports why secret looks like a placeholder rather than a real
+// value ("" when it does not): template variables, angle-bracket hints,
+// repeated characters and words like EXAMPLE.
+func Placeholder(secret []byte) string {
+	s := bytes.TrimSpace(secret)
+	if len(s) == 0 {
+		return "empty"
+	}
+	if bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%(")) ||
+		bytes.HasPrefix(s, []byte("$")) || s[0] == '<' && s[len(s)-1] == '>' {
+		return "template variable"
+	}
+	lower := bytes.ToLower(s)
+	for _, w := range placeholderWords {
+		if bytes.Contains(lower, w) {
+			return "contains " + strconv.Quote(string(w))
+		}
+	}
+	var distinct [256]bool
+	n := 0
+	for _, b := range s {
+		if !distinct[b] {
+			distinct[b] = true
+			n++
+		}
+	}
+	if n <= 3 && len(s) >= 6 {
+		return "repeated characters"
+	}
+	if len(s) >= 16 && isSequential(lower) {
+		return "sequential characters"
+	}
+	return ""
+}
+
+// isSequential reports runs like "abcdefgh…" or "0123456789…" that people type as fillers.
+func isSequential(s []byte) bool {
+	run, best := 1, 1
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1]+1 {
+			run++
+			if run > best {
+				best = run
+			}
+		} else {
+			run = 1
+		}
+	}
+	return best*2 >= len(s)
+}

@@ -1,0 +1,257 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/fatih/color"
+
+	"github.com/rampart-sec/rampart/patterns"
+	"github.com/rampart-sec/rampart/scanner"
+)
+
+// Safe escapes control characters (including ESC, so no terminal escape
+// sequence passes through), invalid UTF-8 and Unicode format characters such
+// as bidirectional overrides, so hostile file names and commit messages
+// print as inert text.
+func Safe(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\\' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x80 && unicode.IsControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+type palette struct {
+	sev     map[patterns.Severity]*color.Color
+	bold    *color.Color
+	dim     *color.Color
+	secret  *color.Color
+	enabled bool
+}
+
+func newPalette(on bool) palette {
+	mk := func(attrs ...color.Attribute) *color.Color {
+		c := color.New(attrs...)
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+		return c
+	}
+	return palette{
+		sev: map[patterns.Severity]*color.Color{
+			patterns.SeverityCritical: mk(color.FgRed, color.Bold),
+			patterns.SeverityHigh:     mk(color.FgRed),
+			patterns.SeverityMedium:   mk(color.FgYellow),
+			patterns.SeverityLow:      mk(color.FgCyan),
+			patterns.SeverityInfo:     mk(color.FgBlue),
+			patterns.SeverityUnknown:  mk(),
+		},
+		bold:    mk(color.Bold),
+		dim:     mk(color.Faint),
+		secret:  mk(color.FgMagenta),
+		enabled: on,
+	}
+}
+
+func writeText(w io.Writer, r *ScanReport, o ScanOptions) error {
+	p := newPalette(o.Color)
+	ew := &errWriter{w: w}
+	fs := r.Findings
+	done := make([]bool, len(fs))
+	credentials := 0
+	for i := range fs {
+		if done[i] {
+			continue
+		}
+		credentials++
+		group := []int{i}
+		if j := Partner(fs, i); j >= 0 && !done[j] {
+			group = append(group, j)
+		}
+		for _, g := range group {
+			done[g] = true
+		}
+		writeTextBlock(ew, p, fs, group, o)
+	}
+	if !o.Quiet {
+		writeTextSummary(ew, p, r, credentials)
+	}
+	return ew.err
+}
+
+func writeTextBlock(w *errWriter, p palette, fs []scanner.Finding, group []int, o ScanOptions) {
+	f := &fs[group[0]]
+	sev := f.Severity
+	title := f.Description
+	if len(group) == 2 {
+		title = "AWS access key pair (key ID and secret key)"
+	}
+	w.printf("%s %s %s\n", p.sev[sev].Sprintf("%-8s", strings.ToUpper(sev.String())), p.bold.Sprint(Safe(title)), p.dim.Sprintf("[%s]", ruleList(fs, group)))
+	for _, g := range group {
+		x := &fs[g]
+		w.printf("  %s  %s", p.bold.Sprintf("%s:%d:%d", Safe(x.Path), x.Line, x.Column), p.secret.Sprint(Safe(x.Display(o.ShowSecrets))))
+		if len(group) == 2 {
+			w.printf("  %s", p.dim.Sprint(x.RuleID))
+		}
+		w.printf("\n")
+	}
+	if c := f.Commit; c != nil {
+		line := "  commit " + shortHash(c.Hash)
+		if c.Author != "" {
+			line += " by " + Safe(c.Author)
+			if c.Email != "" {
+				line += " <" + Safe(c.Email) + ">"
+			}
+		}
+		if !c.Date.IsZero() {
+			line += " on " + c.Date.Format("2006-01-02")
+		}
+		w.printf("%s\n", line)
+	}
+	for _, g := range group {
+		if id := fs[g].Attributes["aws_account_id"]; id != "" {
+			w.printf("  AWS account %s\n", id)
+		}
+	}
+	if f.Remediation != "" {
+		w.printf("  %s %s\n", p.bold.Sprint("fix:"), f.Remediation)
+	}
+	w.printf("\n")
+}
+
+func ruleList(fs []scanner.Finding, group []int) string {
+	ids := make([]string, len(group))
+	for i, g := range group {
+		ids[i] = fs[g].RuleID
+	}
+	return strings.Join(ids, " + ")
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int) {
+	st := r.Stats
+	var what []string
+	if st.Commits > 0 {
+		what = append(what, plural(st.Commits, "commit"))
+	}
+	if st.Blobs > 0 {
+		what = append(what, plural(st.Blobs, "blob"))
+	}
+	if st.Files > 0 || len(what) == 0 {
+		what = append(what, plural(st.Files, "file"))
+	}
+	scanned := fmt.Sprintf("scanned %s, %s in %s", strings.Join(what, ", "), HumanBytes(st.Bytes), humanMS(st.DurationMS))
+	switch n := len(r.Findings); {
+	case n == 0:
+		w.printf("%s %s\n", p.bold.Sprint("No credentials found:"), scanned)
+	default:
+		msg := plural(n, "finding")
+		if credentials != n {
+			msg += fmt.Sprintf(" (%s)", plural(credentials, "credential"))
+		}
+		w.printf("%s %s\n", p.sev[patterns.SeverityCritical].Sprint(msg+":"), scanned)
+		w.printf("Remove each secret, rotate it (removing it from git is not enough: it is in history and in every clone), and rewrite history if the repository is shared.\n")
+		w.printf("A false positive? Add a `rampart:allow` comment on its line, or list it under [allowlist] in .rampart.toml.\n")
+	}
+	if len(st.Skipped) > 0 {
+		w.printf("%s\n", p.dim.Sprintf("skipped: %s", SortedSkips(st.Skipped)))
+	}
+	if r.Suppressed > 0 {
+		w.printf("%s\n", p.dim.Sprintf("%s suppressed by the baseline", plural(r.Suppressed, "finding")))
+	}
+	if len(r.Stale) > 0 {
+		w.printf("%d baseline %s matched nothing (stale):\n", len(r.Stale), pluralWord(len(r.Stale), "entry", "entries"))
+		for _, e := range r.Stale {
+			w.printf("  %s %s:%d\n", e.Rule, Safe(e.Path), e.Line)
+		}
+	}
+	for _, n := range st.Notes {
+		w.printf("%s\n", p.dim.Sprint("note: "+Safe(n)))
+	}
+}
+
+func plural(n int, word string) string {
+	return fmt.Sprintf("%d %s", n, pluralWord(n, word, word+"s"))
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// HumanBytes renders a byte count as "12.3 MB".
+func HumanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func humanMS(ms int64) string {
+	if ms >= 10000 {
+		return fmt.Sprintf("%.1fs", float64(ms)/1000)
+	}
+	return fmt.Sprintf("%dms", ms)
+}
+
+// errWriter remembers the first write error so writers can print freely and
+// check once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = fmt.Fprintf(e.w, format, args...)
+}

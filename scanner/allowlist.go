@@ -1,0 +1,144 @@
+package scanner
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+
+	"github.com/rampart-sec/rampart/patterns"
+)
+
+// awsDocumentedExamples are the credentials AWS publishes in its
+// documentation. They are never reported, by any mode.
+var awsDocumentedExamples = []string{
+	"AKIAIOSFODNN7EXAMPLE",
+	"ASIAIOSFODNN7EXAMPLE",
+	"AKIAI44QH8DHBEXAMPLE",
+	"AKIAJQABLZS4A3QDU576",
+	"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+	"je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+	"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
+}
+
+// builtinAllow returns why secret is on the built-in allow list, or "".
+func builtinAllow(secret []byte) string {
+	for _, ex := range awsDocumentedExamples {
+		if string(secret) == ex {
+			return "AWS documented example credential"
+		}
+	}
+	// AWS's documentation marks every sample credential with EXAMPLE.
+	if bytes.Contains(secret, []byte("EXAMPLE")) {
+		return "documentation example"
+	}
+	if reason := patterns.Placeholder(secret); reason != "" {
+		return "placeholder (" + reason + ")"
+	}
+	return ""
+}
+
+// inlineMarkers suppress a finding on the line that carries them. rampart's
+// own marker first, then other scanners', so a repository migrating to rampart
+// keeps its annotations.
+var inlineMarkers = [][]byte{
+	[]byte("rampart:allow"),
+	[]byte("gitleaks:allow"),
+	[]byte("pragma: allowlist secret"),
+	[]byte("trufflehog:ignore"),
+}
+
+func inlineAllow(line []byte) string {
+	for _, m := range inlineMarkers {
+		if bytes.Contains(line, m) {
+			return string(m)
+		}
+	}
+	return ""
+}
+
+// Allowlist is the compiled allow list from configuration: paths never read,
+// regexes and exact secrets never reported.
+type Allowlist struct {
+	paths     []*regexp.Regexp
+	pathGlobs []string
+	regexes   []*regexp.Regexp
+	secrets   map[string]bool
+	stopwords []string
+}
+
+// AllowsPath reports whether path (slash-separated, relative) is allow-listed
+// and so must not be read at all.
+func (a *Allowlist) AllowsPath(path string) bool {
+	if a == nil {
+		return false
+	}
+	for _, re := range a.paths {
+		if re.MatchString(path) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Allowlist) allows(ruleID string, secret, line []byte) string {
+	if a.secrets[string(secret)] {
+		return "exact secret"
+	}
+	for _, re := range a.regexes {
+		if re.Match(secret) {
+			return "regex " + re.String()
+		}
+	}
+	if len(a.stopwords) > 0 {
+		lower := strings.ToLower(string(secret))
+		for _, w := range a.stopwords {
+			if strings.Contains(lower, w) {
+				return "stopword " + w
+			}
+		}
+	}
+	return ""
+}
+
+// GlobRegexp converts a path glob to an anchored regular expression: `*`
+// matches within one path segment, `**` across segments, `?` one character.
+// A glob without a slash matches the base name at any depth, as in .gitignore.
+func GlobRegexp(glob string) (*regexp.Regexp, error) {
+	var b strings.Builder
+	g := strings.TrimPrefix(glob, "./")
+	anchored := strings.Contains(strings.TrimSuffix(g, "/"), "/")
+	g = strings.TrimPrefix(g, "/")
+	dir := strings.HasSuffix(g, "/")
+	g = strings.TrimSuffix(g, "/")
+	b.WriteString("^")
+	if !anchored {
+		b.WriteString("(?:.*/)?")
+	}
+	for i := 0; i < len(g); i++ {
+		switch c := g[i]; c {
+		case '*':
+			if i+1 < len(g) && g[i+1] == '*' {
+				i++
+				if i+1 < len(g) && g[i+1] == '/' {
+					i++
+					b.WriteString("(?:.*/)?")
+				} else {
+					b.WriteString(".*")
+				}
+			} else {
+				b.WriteString("[^/]*")
+			}
+		case '?':
+			b.WriteString("[^/]")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	if dir {
+		b.WriteString("/.*")
+	} else {
+		b.WriteString("(?:/.*)?")
+	}
+	b.WriteString("$")
+	return regexp.Compile(b.String())
+}

@@ -1,0 +1,114 @@
+// Package scanner is the detection engine: it turns chunks of content into
+// findings. It owns the Detector (keyword prefilter → regex → validators),
+// the filters (allow lists, inline markers, baseline, dedup), the worker pool,
+// and the directory and stdin sources. Git sources live in scanner/gitsource.
+package scanner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart/patterns"
+)
+
+// Kind says what a chunk's content is.
+type Kind string
+
+// Chunk kinds.
+const (
+	KindFile          Kind = "file"
+	KindDiff          Kind = "diff"
+	KindBlob          Kind = "blob"
+	KindCommitMessage Kind = "commit-message"
+	KindStdin         Kind = "stdin"
+)
+
+// Commit is the git provenance of a chunk.
+type Commit struct {
+	Hash   string
+	Author string
+	Email  string
+	Date   time.Time
+}
+
+// A Chunk is content to scan plus where it came from.
+type Chunk struct {
+	Data []byte
+	Kind Kind
+	// Path is the file's path (slash-separated, relative to the scan root) or a
+	// label such as "commit message" or "stdin".
+	Path   string
+	Commit *Commit
+	BlobID string
+	// StartLine is the line number of Data's first line (1 when zero).
+	StartLine int
+	// Lines, when set, gives the line number in the new file of each line of
+	// Data: a diff chunk holds only added lines, which are not consecutive.
+	Lines []int
+}
+
+// A Source yields chunks of content to scan. Implementations: DirSource,
+// ReaderSource, and the git sources in scanner/gitsource.
+type Source interface {
+	Chunks(ctx context.Context, yield func(Chunk) error) error
+}
+
+// Finding is one detected credential.
+type Finding struct {
+	RuleID      string
+	Description string
+	Severity    patterns.Severity
+	Remediation string
+	Kind        Kind
+	Path        string
+	Line        int
+	Column      int
+	Commit      *Commit
+	BlobID      string
+	// Secret is the plaintext credential. Writers redact it unless the user
+	// asked for --show-secrets; it is never logged.
+	Secret      string
+	Fingerprint string
+	Attributes  map[string]string
+
+	// offset is the byte offset of the secret within its chunk; seq orders
+	// findings by the chunk they came from.
+	offset int
+	seq    int
+}
+
+// Fingerprint returns the stable identity of a secret found by a rule: hex
+// SHA-256 of rule ID, NUL, secret. Baselines store this, never the secret.
+func Fingerprint(ruleID, secret string) string {
+	h := sha256.New()
+	h.Write([]byte(ruleID))
+	h.Write([]byte{0})
+	h.Write([]byte(secret))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Redact shows the start of a secret and hides the rest: the first four
+// characters for a long secret, fewer for a short one, then "…".
+func Redact(secret string) string {
+	n := 4
+	if l := utf8.RuneCountInString(secret); l < 16 {
+		n = l / 4
+	}
+	i := 0
+	for k := 0; k < n && i < len(secret); k++ {
+		_, size := utf8.DecodeRuneInString(secret[i:])
+		i += size
+	}
+	return secret[:i] + "…"
+}
+
+// Display returns the secret as writers should show it: redacted unless show is set.
+func (f *Finding) Display(show bool) string {
+	if show {
+		return f.Secret
+	}
+	return Redact(f.Secret)
+}

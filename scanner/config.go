@@ -1,0 +1,206 @@
+package scanner
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/rampart-sec/rampart/patterns"
+)
+
+// ConfigFileName is the configuration file looked for at the repository root.
+const ConfigFileName = ".rampart.toml"
+
+// DefaultMaxFileSize is the size above which files and blobs are skipped.
+const DefaultMaxFileSize = 10 << 20
+
+// RawConfig is .rampart.toml as written: plain values, not yet checked.
+type RawConfig struct {
+	// MaxFileSize is bytes as an integer, or a string such as "10MB".
+	MaxFileSize any                `toml:"max_file_size"`
+	Disable     []string           `toml:"disable"`
+	Rules       []patterns.RawRule `toml:"rules"`
+	Allowlist   RawAllowlist       `toml:"allowlist"`
+	// Audit is the hardening policy, decoded by the hardening package.
+	Audit toml.Primitive `toml:"audit"`
+}
+
+// RawAllowlist is the [allowlist] table.
+type RawAllowlist struct {
+	Paths     []string `toml:"paths"`
+	Regexes   []string `toml:"regexes"`
+	Secrets   []string `toml:"secrets"`
+	Stopwords []string `toml:"stopwords"`
+}
+
+// Config is the compiled, immutable scan configuration.
+type Config struct {
+	// File is where the configuration came from ("" for built-in defaults).
+	File        string
+	Rules       []*patterns.Rule
+	Allow       *Allowlist
+	MaxFileSize int64
+}
+
+// DefaultConfig returns the built-in catalogue with no allow list.
+func DefaultConfig() (*Config, error) {
+	rules, err := patterns.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	return &Config{Rules: rules, Allow: &Allowlist{}, MaxFileSize: DefaultMaxFileSize}, nil
+}
+
+// LoadConfig reads and compiles a configuration file. A missing file is an
+// error; callers that want "use the file if present" check first.
+func LoadConfig(name string) (*Config, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return ParseConfig(name, data)
+}
+
+// ParseConfig compiles configuration from data, reporting every problem at
+// once with file and line.
+func ParseConfig(name string, data []byte) (*Config, error) {
+	var raw RawConfig
+	md, err := toml.Decode(string(data), &raw)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, patterns.ErrorList{{File: name, Line: pe.Position.Line, Msg: pe.Message}}
+		}
+		return nil, patterns.ErrorList{{File: name, Msg: err.Error()}}
+	}
+	var errs patterns.ErrorList
+	fail := func(format string, args ...any) {
+		errs = append(errs, patterns.Error{File: name, Msg: fmt.Sprintf(format, args...)})
+	}
+	for _, k := range md.Undecoded() {
+		if len(k) > 0 && k[0] == "audit" {
+			continue
+		}
+		fail("unknown key %q", k.String())
+	}
+	base, err := patterns.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	cfg := &Config{File: name, MaxFileSize: DefaultMaxFileSize}
+	if raw.MaxFileSize != nil {
+		n, err := parseSize(raw.MaxFileSize)
+		if err != nil {
+			fail("max_file_size: %v", err)
+		}
+		cfg.MaxFileSize = n
+	}
+	disabled := map[string]bool{}
+	known := map[string]bool{}
+	for _, r := range base {
+		known[r.ID] = true
+	}
+	for _, id := range raw.Disable {
+		if !known[id] {
+			fail("disable: no built-in rule %q", id)
+		}
+		disabled[id] = true
+	}
+	for _, r := range base {
+		if !disabled[r.ID] {
+			cfg.Rules = append(cfg.Rules, r)
+		}
+	}
+	lines := patterns.TableLines(data, "rules")
+	for i, rr := range raw.Rules {
+		if i < len(lines) {
+			rr.Line = lines[i]
+		}
+		r, rerrs := rr.Compile(name)
+		errs = append(errs, rerrs...)
+		if r == nil {
+			continue
+		}
+		if known[r.ID] && !disabled[r.ID] {
+			errs = append(errs, patterns.Error{File: name, Line: rr.Line, Rule: r.ID, Msg: "id clashes with a built-in rule; disable the built-in first"})
+			continue
+		}
+		known[r.ID] = true
+		cfg.Rules = append(cfg.Rules, r)
+	}
+	allow, aerrs := raw.Allowlist.compile(name)
+	errs = append(errs, aerrs...)
+	cfg.Allow = allow
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func (raw RawAllowlist) compile(name string) (*Allowlist, patterns.ErrorList) {
+	var errs patterns.ErrorList
+	a := &Allowlist{secrets: map[string]bool{}}
+	for _, g := range raw.Paths {
+		re, err := GlobRegexp(g)
+		if err != nil {
+			errs = append(errs, patterns.Error{File: name, Msg: fmt.Sprintf("allowlist.paths: bad glob %q: %v", g, err)})
+			continue
+		}
+		a.paths = append(a.paths, re)
+		a.pathGlobs = append(a.pathGlobs, g)
+	}
+	for _, r := range raw.Regexes {
+		re, err := regexp.Compile(r)
+		if err != nil {
+			errs = append(errs, patterns.Error{File: name, Msg: fmt.Sprintf("allowlist.regexes: bad regex %q: %v", r, err)})
+			continue
+		}
+		a.regexes = append(a.regexes, re)
+	}
+	for _, s := range raw.Secrets {
+		a.secrets[s] = true
+	}
+	for _, w := range raw.Stopwords {
+		a.stopwords = append(a.stopwords, strings.ToLower(w))
+	}
+	return a, errs
+}
+
+// parseSize accepts an integer byte count or a string like "512KB", "10MB", "1GB".
+func parseSize(v any) (int64, error) {
+	switch x := v.(type) {
+	case int64:
+		if x <= 0 {
+			return 0, fmt.Errorf("must be positive, got %d", x)
+		}
+		return x, nil
+	case string:
+		return ParseSize(x)
+	}
+	return 0, fmt.Errorf("want an integer or a string like \"10MB\", got %T", v)
+}
+
+// ParseSize parses a byte size such as "10MB", "512k", "1GiB" or "4096".
+func ParseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("bad size %q (want e.g. 10MB)", s)
+	}
+	return n * mult, nil
+}

@@ -1,0 +1,501 @@
+package scanner
+
+import (
+	"bytes"
+	"sort"
+	"sync"
+
+	"github.com/rampart-sec/rampart/patterns"
+)
+
+// Detector is compiled once from rules and is safe for concurrent use.
+type Detector struct {
+	rules     []*patterns.Rule
+	auto      *patterns.Automaton
+	kwRules   [][]int32 // keyword index → rules that own it
+	always    []int     // rules without keywords: run over every chunk
+	byID      map[string]int
+	allow     *Allowlist
+	scratchMu sync.Pool
+}
+
+// Drop records a candidate that matched a rule's regex but was not reported,
+// and why (for `scan --explain`).
+type Drop struct {
+	RuleID string
+	Path   string
+	Line   int
+	Secret string
+	Reason string
+}
+
+// NewDetector compiles rules into a detector. allow may be nil.
+func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
+	d := &Detector{rules: rules, byID: map[string]int{}, allow: allow}
+	kwIndex := map[string]int{}
+	var keywords []string
+	for i, r := range rules {
+		d.byID[r.ID] = i
+		if len(r.Keywords) == 0 {
+			d.always = append(d.always, i)
+			continue
+		}
+		for _, k := range r.Keywords {
+			ki, ok := kwIndex[k]
+			if !ok {
+				ki = len(keywords)
+				kwIndex[k] = ki
+				keywords = append(keywords, k)
+				d.kwRules = append(d.kwRules, nil)
+			}
+			d.kwRules[ki] = append(d.kwRules[ki], int32(i))
+		}
+	}
+	d.auto = patterns.NewAutomaton(keywords)
+	d.scratchMu.New = func() any { return &scratch{hits: make([][]int32, len(rules))} }
+	return d
+}
+
+// Rules returns the rules the detector runs.
+func (d *Detector) Rules() []*patterns.Rule { return d.rules }
+
+// Allowlist returns the detector's allow list (never nil).
+func (d *Detector) Allowlist() *Allowlist {
+	if d.allow == nil {
+		return &Allowlist{}
+	}
+	return d.allow
+}
+
+type scratch struct {
+	hits    [][]int32 // per rule: keyword-hit end offsets
+	touched []int
+}
+
+const (
+	// windowReach bounds how far either side of a keyword hit a regex looks on
+	// one line, so a minified megabyte-long line costs a window, not the line.
+	windowReach = 1024
+	// pairLines is how close a key ID and its secret must be to be linked.
+	pairLines = 5
+)
+
+// Detect returns the findings in c, after validators, the built-in and
+// configured allow lists and inline markers. It does not apply baselines or
+// dedup across chunks.
+func (d *Detector) Detect(c Chunk) []Finding {
+	return d.detect(c, nil)
+}
+
+// DetectExplain is Detect, also reporting every dropped candidate to drop.
+func (d *Detector) DetectExplain(c Chunk, drop func(Drop)) []Finding {
+	return d.detect(c, drop)
+}
+
+type candidate struct {
+	rule       int
+	start, end int // secret span in chunk
+	attrs      map[string]string
+}
+
+func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
+	data := c.Data
+	if len(data) == 0 {
+		return nil
+	}
+	sc := d.scratchMu.Get().(*scratch)
+	defer func() {
+		for _, r := range sc.touched {
+			sc.hits[r] = sc.hits[r][:0]
+		}
+		sc.touched = sc.touched[:0]
+		d.scratchMu.Put(sc)
+	}()
+	d.auto.Scan(data, func(kw, end int) {
+		for _, r := range d.kwRules[kw] {
+			if len(sc.hits[r]) == 0 {
+				sc.touched = append(sc.touched, int(r))
+			}
+			sc.hits[r] = append(sc.hits[r], int32(end-len(d.auto.Keywords()[kw])))
+		}
+	})
+	var cands []candidate
+	drop := func(rule int, start, end int, reason string) {
+		if dropFn != nil {
+			dropFn(Drop{RuleID: d.rules[rule].ID, Path: c.Path, Line: lineAt(c, start), Secret: Redact(string(data[start:end])), Reason: reason})
+		}
+	}
+	run := func(ri int, ws, we int) {
+		r := d.rules[ri]
+		for _, m := range r.Regex.FindAllSubmatchIndex(data[ws:we], -1) {
+			g := 2 * r.SecretGroup
+			if m[g] < 0 {
+				continue
+			}
+			s, e := ws+m[g], ws+m[g+1]
+			if s == e {
+				continue
+			}
+			cand := patterns.Candidate{Secret: data[s:e], Match: data[ws+m[0] : ws+m[1]], Line: lineBytes(data, s)}
+			if reason := d.judge(r, &cand, c.Path); reason != "" {
+				drop(ri, s, e, reason)
+				continue
+			}
+			cands = append(cands, candidate{rule: ri, start: s, end: e, attrs: cand.Attributes})
+		}
+	}
+	sort.Ints(sc.touched)
+	for _, ri := range sc.touched {
+		r := d.rules[ri]
+		if r.Path != nil && !r.Path.MatchString(c.Path) {
+			continue
+		}
+		hits := sc.hits[ri]
+		sort.Slice(hits, func(i, j int) bool { return hits[i] < hits[j] })
+		ws, we := -1, -1
+		for _, h := range hits {
+			s, e := window(data, int(h), r.ContextLines)
+			if ws >= 0 && s <= we {
+				if e > we {
+					we = e
+				}
+				continue
+			}
+			if ws >= 0 {
+				run(ri, ws, we)
+			}
+			ws, we = s, e
+		}
+		if ws >= 0 {
+			run(ri, ws, we)
+		}
+	}
+	for _, ri := range d.always {
+		r := d.rules[ri]
+		if r.Path != nil && !r.Path.MatchString(c.Path) {
+			continue
+		}
+		run(ri, 0, len(data))
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].start != cands[j].start {
+			return cands[i].start < cands[j].start
+		}
+		return cands[i].rule < cands[j].rule
+	})
+	cands = d.dedupSpans(cands)
+	findings := make([]Finding, 0, len(cands))
+	lc := lineCounter{c: c}
+	for _, cd := range cands {
+		r := d.rules[cd.rule]
+		line, col := lc.position(cd.start)
+		if marker := inlineAllow(lineBytes(data, cd.start)); marker != "" {
+			drop(cd.rule, cd.start, cd.end, "inline marker "+marker)
+			continue
+		}
+		f := Finding{
+			RuleID:      r.ID,
+			Description: r.Description,
+			Severity:    r.Severity,
+			Remediation: r.Remediation,
+			Kind:        c.Kind,
+			Path:        c.Path,
+			Line:        line,
+			Column:      col,
+			Commit:      c.Commit,
+			BlobID:      c.BlobID,
+			Secret:      string(data[cd.start:cd.end]),
+			Attributes:  cd.attrs,
+			offset:      cd.start,
+		}
+		f.Fingerprint = Fingerprint(f.RuleID, f.Secret)
+		findings = append(findings, f)
+	}
+	findings = d.resolveRequires(findings, func(f Finding) {
+		if dropFn != nil {
+			dropFn(Drop{RuleID: f.RuleID, Path: f.Path, Line: f.Line, Secret: Redact(f.Secret), Reason: "requires " + d.rules[d.byID[f.RuleID]].Requires + " nearby"})
+		}
+	})
+	d.pair(findings)
+	return findings
+}
+
+// judge runs entropy, validators and allow lists over one candidate and
+// returns why it is dropped, or "".
+func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string) string {
+	if r.Entropy > 0 {
+		if h := patterns.Entropy(cand.Secret); h < r.Entropy {
+			return "entropy below floor"
+		}
+	}
+	for _, v := range r.Validators {
+		if ok, reason := v.Check(cand); !ok {
+			return reason
+		}
+	}
+	if reason := builtinAllow(cand.Secret); reason != "" {
+		return "built-in allow list: " + reason
+	}
+	if d.allow != nil {
+		if reason := d.allow.allows(r.ID, cand.Secret, cand.Line); reason != "" {
+			return "config allow list: " + reason
+		}
+	}
+	return ""
+}
+
+// dedupSpans keeps one candidate per secret span: when two rules match the
+// same bytes (a context rule and a pairing rule), the earlier rule wins.
+func (d *Detector) dedupSpans(cands []candidate) []candidate {
+	out := cands[:0]
+	for i, c := range cands {
+		dup := false
+		for j := i - 1; j >= 0 && cands[j].start == c.start; j-- {
+			if cands[j].end == c.end {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// resolveRequires drops findings whose rule requires another rule's finding
+// within its context lines, when there is none.
+func (d *Detector) resolveRequires(fs []Finding, dropped func(Finding)) []Finding {
+	need := false
+	for i := range fs {
+		if d.rules[d.byID[fs[i].RuleID]].Requires != "" {
+			need = true
+			break
+		}
+	}
+	if !need {
+		return fs
+	}
+	out := fs[:0]
+	for i := range fs {
+		r := d.rules[d.byID[fs[i].RuleID]]
+		if r.Requires == "" {
+			out = append(out, fs[i])
+			continue
+		}
+		ok := false
+		for j := range fs {
+			if fs[j].RuleID == r.Requires && abs(fs[j].Line-fs[i].Line) <= r.ContextLines {
+				ok = true
+				break
+			}
+		}
+		if ok {
+			out = append(out, fs[i])
+		} else {
+			dropped(fs[i])
+		}
+	}
+	return out
+}
+
+// pair links AWS key IDs with secret keys close to them: both are raised to
+// the higher severity and each names the other's fingerprint in
+// attributes.pair, so writers can show them as one credential.
+func (d *Detector) pair(fs []Finding) {
+	for i := range fs {
+		if fs[i].RuleID != "aws-access-key-id" {
+			continue
+		}
+		best := -1
+		for j := range fs {
+			if fs[j].RuleID != "aws-secret-access-key" && fs[j].RuleID != "aws-secret-access-key-paired" {
+				continue
+			}
+			if _, taken := fs[j].Attributes["pair"]; taken {
+				continue
+			}
+			if dist := abs(fs[j].Line - fs[i].Line); dist <= pairLines && (best < 0 || dist < abs(fs[best].Line-fs[i].Line)) {
+				best = j
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		sev := fs[i].Severity
+		if fs[best].Severity > sev {
+			sev = fs[best].Severity
+		}
+		fs[i].Severity, fs[best].Severity = sev, sev
+		setAttr(&fs[i], "pair", fs[best].Fingerprint)
+		setAttr(&fs[best], "pair", fs[i].Fingerprint)
+	}
+}
+
+func setAttr(f *Finding, k, v string) {
+	m := make(map[string]string, len(f.Attributes)+1)
+	for a, b := range f.Attributes {
+		m[a] = b
+	}
+	m[k] = v
+	f.Attributes = m
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// window returns the byte range a rule's regex examines around a keyword hit
+// at offset h: the hit's line (plus context lines either side), bounded by
+// windowReach per line so minified files stay cheap. A clamped edge is moved
+// to a separator so the regex never starts or ends inside a token.
+func window(data []byte, h, contextLines int) (int, int) {
+	reach := windowReach * (1 + contextLines)
+	lo := h - reach
+	if lo < 0 {
+		lo = 0
+	}
+	s := h
+	for n := 0; ; n++ {
+		i := bytes.LastIndexByte(data[lo:s], '\n')
+		if i < 0 {
+			s = lo
+			if lo > 0 {
+				s = nextSeparator(data, lo, h)
+			}
+			break
+		}
+		s = lo + i
+		if n == contextLines {
+			s++
+			break
+		}
+	}
+	hi := h + reach
+	if hi > len(data) {
+		hi = len(data)
+	}
+	e := h
+	for n := 0; ; n++ {
+		i := bytes.IndexByte(data[e:hi], '\n')
+		if i < 0 {
+			e = hi
+			if hi < len(data) {
+				e = prevSeparator(data, h, hi)
+			}
+			break
+		}
+		e += i
+		if n == contextLines {
+			break
+		}
+		e++
+	}
+	return s, e
+}
+
+func isSeparator(b byte) bool {
+	switch b {
+	case ' ', '\t', '\r', '\n', '"', '\'', '`', ',', ';', '(', ')', '[', ']', '{', '}', '<', '>':
+		return true
+	}
+	return false
+}
+
+func nextSeparator(data []byte, from, limit int) int {
+	for i := from; i < limit; i++ {
+		if isSeparator(data[i]) {
+			return i
+		}
+	}
+	return limit
+}
+
+func prevSeparator(data []byte, limit, from int) int {
+	for i := from - 1; i > limit; i-- {
+		if isSeparator(data[i]) {
+			return i + 1
+		}
+	}
+	return from
+}
+
+// lineBytes returns the line holding offset off, bounded to windowReach either side.
+func lineBytes(data []byte, off int) []byte {
+	lo := off - windowReach
+	if lo < 0 {
+		lo = 0
+	}
+	s := lo
+	if i := bytes.LastIndexByte(data[lo:off], '\n'); i >= 0 {
+		s = lo + i + 1
+	}
+	hi := off + windowReach
+	if hi > len(data) {
+		hi = len(data)
+	}
+	e := hi
+	if i := bytes.IndexByte(data[off:hi], '\n'); i >= 0 {
+		e = off + i
+	}
+	return data[s:e]
+}
+
+// lineCounter turns increasing byte offsets into line and column numbers
+// without rescanning the chunk from the start each time.
+type lineCounter struct {
+	c         Chunk
+	off       int // offset scanned up to
+	idx       int // 0-based line index at off
+	lineStart int
+}
+
+func (lc *lineCounter) position(off int) (line, col int) {
+	data := lc.c.Data
+	if off < lc.off {
+		lc.off, lc.idx, lc.lineStart = 0, 0, 0
+	}
+	for {
+		i := bytes.IndexByte(data[lc.off:off], '\n')
+		if i < 0 {
+			break
+		}
+		lc.idx++
+		lc.off += i + 1
+		lc.lineStart = lc.off
+	}
+	lc.off = off
+	col = runeCount(data[lc.lineStart:off]) + 1
+	return lineNumber(lc.c, lc.idx), col
+}
+
+func lineAt(c Chunk, off int) int {
+	return lineNumber(c, bytes.Count(c.Data[:off], []byte{'\n'}))
+}
+
+func lineNumber(c Chunk, idx int) int {
+	if idx < len(c.Lines) {
+		return c.Lines[idx]
+	}
+	start := c.StartLine
+	if start == 0 {
+		start = 1
+	}
+	return start + idx
+}
+
+func runeCount(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c&0xC0 != 0x80 {
+			n++
+		}
+	}
+	return n
+}

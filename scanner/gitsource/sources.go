@@ -1,0 +1,241 @@
+package gitsource
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/rampart-sec/rampart/scanner"
+)
+
+// Options shape what a git source reads.
+type Options struct {
+	// MaxFileSize skips files and blobs larger than this many bytes (0: no limit).
+	MaxFileSize int64
+	// Allow, when set, names paths that are never read.
+	Allow *scanner.Allowlist
+}
+
+// diffArgs make `git diff` and `git log -p` print exactly what the parser
+// expects, whatever the user's configuration says.
+var diffArgs = []string{"-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--ignore-submodules=none"}
+
+// CommitMessageLabel is the path given to commit-message chunks.
+const CommitMessageLabel = "(commit message)"
+
+// Staged yields the lines added by the staged change (what `git commit` would
+// record), each with its line number in the new file. Lines already in the
+// file before the change are not yielded.
+type Staged struct {
+	Repo *Repo
+	Opts Options
+
+	stats scanner.Stats
+}
+
+var _ scanner.StatsSource = (*Staged)(nil)
+
+// Chunks implements scanner.Source.
+func (s *Staged) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
+	if s.Repo.Bare {
+		return errors.New("gitsource: a bare repository has no staged changes")
+	}
+	args := append([]string{"diff", "--cached", "-M", "--diff-filter=d"}, diffArgs...)
+	return s.Repo.stream(ctx, func(r io.Reader) error {
+		p := &diffParser{maxBytes: s.Opts.MaxFileSize, emit: func(f *FileDiff) error {
+			return emitDiff(f, nil, s.Opts, &s.stats, yield)
+		}}
+		if err := eachLine(r, p.line); err != nil {
+			return err
+		}
+		return p.flush()
+	}, args...)
+}
+
+// AddStats implements scanner.StatsSource.
+func (s *Staged) AddStats(st *scanner.Stats) { scanner.MergeStats(st, &s.stats) }
+
+func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yield func(scanner.Chunk) error) error {
+	switch {
+	case f.Submodule:
+		st.Skip("submodule")
+		st.Note("submodules are not scanned: scan each one in its own repository")
+		return nil
+	case f.Binary:
+		st.Skip("binary")
+		return nil
+	case f.TooLarge:
+		st.Skip("too-large")
+		return nil
+	case f.Symlink:
+		st.Skip("symlink")
+		return nil
+	case o.Allow.AllowsPath(f.Path):
+		st.Skip("allowlisted-path")
+		return nil
+	}
+	return yield(scanner.Chunk{Data: f.Data, Kind: scanner.KindDiff, Path: f.Path, Commit: c, Lines: f.Lines})
+}
+
+// eachLine calls fn for each line of r without its newline; lines of any
+// length are handled (a minified file is one long line).
+func eachLine(r io.Reader, fn func([]byte) error) error {
+	br := bufio.NewReaderSize(r, 256<<10)
+	for {
+		l, err := readLine(br)
+		if len(l) > 0 || err == nil {
+			if ferr := fn(l); ferr != nil {
+				return ferr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// readLine reads one line, without its '\n'; a line longer than the reader's
+// buffer is assembled in a fresh slice.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	l, err := br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		buf := append([]byte(nil), l...)
+		for err == bufio.ErrBufferFull {
+			l, err = br.ReadSlice('\n')
+			buf = append(buf, l...)
+		}
+		l = buf
+	}
+	if n := len(l); n > 0 && l[n-1] == '\n' {
+		l = l[:n-1]
+	}
+	return l, err
+}
+
+// Commits yields, for every commit selected by Revs (arguments to `git
+// rev-list`, e.g. "A..B" or "X", "--not", "--remotes=origin"), the lines it
+// added, attributed to it, and its message. Merges contribute the lines they
+// introduce themselves (conflict resolutions, evil merges).
+type Commits struct {
+	Repo *Repo
+	Revs []string
+	Opts Options
+	// SkipMessages leaves commit messages out.
+	SkipMessages bool
+	// Seen, when set, is called with each commit hash as it is read.
+	Seen func(hash string)
+
+	stats scanner.Stats
+}
+
+var _ scanner.StatsSource = (*Commits)(nil)
+
+// logFormat frames each commit with NULs, which appear in neither diffs nor
+// commit metadata, so hostile messages cannot forge a commit header.
+const logFormat = "--format=%x00%H%x00%an%x00%ae%x00%aI%x00%B%x00"
+
+// Chunks implements scanner.Source.
+func (s *Commits) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
+	if len(s.Revs) == 0 {
+		return nil
+	}
+	for _, r := range s.Revs {
+		if strings.HasPrefix(r, "--") && !strings.HasPrefix(r, "--not") && !strings.HasPrefix(r, "--remotes") &&
+			!strings.HasPrefix(r, "--branches") && !strings.HasPrefix(r, "--tags") && !strings.HasPrefix(r, "--all") &&
+			!strings.HasPrefix(r, "--since") && !strings.HasPrefix(r, "--glob") {
+			return fmt.Errorf("gitsource: unsupported revision argument %q", r)
+		}
+	}
+	args := append([]string{"log", "--reverse", "--topo-order", "-p", "-M", "--cc", logFormat}, diffArgs...)
+	args = append(append(args, s.Revs...), "--")
+	return s.Repo.stream(ctx, func(r io.Reader) error {
+		var cur *scanner.Commit
+		p := &diffParser{maxBytes: s.Opts.MaxFileSize, emit: func(f *FileDiff) error {
+			return emitDiff(f, cur, s.Opts, &s.stats, yield)
+		}}
+		return readLog(r, func(c *scanner.Commit, msg []byte) error {
+			if err := p.flush(); err != nil {
+				return err
+			}
+			cur = c
+			s.stats.Commits++
+			if s.Seen != nil {
+				s.Seen(c.Hash)
+			}
+			if s.SkipMessages || len(bytes.TrimSpace(msg)) == 0 {
+				return nil
+			}
+			return yield(scanner.Chunk{Data: msg, Kind: scanner.KindCommitMessage, Path: CommitMessageLabel, Commit: c})
+		}, p.line, p.flush)
+	}, args...)
+}
+
+// AddStats implements scanner.StatsSource.
+func (s *Commits) AddStats(st *scanner.Stats) {
+	if s.Repo.Shallow {
+		s.stats.Note("shallow clone: commits beyond the shallow boundary were not scanned")
+	}
+	scanner.MergeStats(st, &s.stats)
+}
+
+// readLog splits `git log` output framed by logFormat: for each commit it
+// calls commit with its metadata and message, then line for each line up to
+// the next commit, and done at the end.
+func readLog(r io.Reader, commit func(*scanner.Commit, []byte) error, line func([]byte) error, done func() error) error {
+	br := bufio.NewReaderSize(r, 256<<10)
+	for {
+		b, err := br.Peek(1)
+		if err == io.EOF {
+			return done()
+		}
+		if err != nil {
+			return err
+		}
+		if b[0] == 0 {
+			br.ReadByte()
+			var fields [5][]byte
+			for i := range fields {
+				f, err := br.ReadBytes(0)
+				if err != nil {
+					return fmt.Errorf("gitsource: truncated git log output: %w", err)
+				}
+				fields[i] = f[:len(f)-1]
+			}
+			c := &scanner.Commit{Hash: string(fields[0]), Author: string(fields[1]), Email: string(fields[2])}
+			if t, err := time.Parse(time.RFC3339, string(fields[3])); err == nil {
+				c.Date = t
+			}
+			if err := commit(c, fields[4]); err != nil {
+				return err
+			}
+			continue
+		}
+		l, err := readLine(br)
+		if len(l) > 0 {
+			if lerr := line(l); lerr != nil {
+				return lerr
+			}
+		}
+		if err == io.EOF {
+			return done()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// CommitMessage returns a source for a commit message file (the commit-msg
+// hook's argument). Comment lines git strips are scanned too: what a user
+// typed there still lands in the editor's buffer history.
+func CommitMessage(data []byte) scanner.Source {
+	return &scanner.ReaderSource{R: bytes.NewReader(data), Path: CommitMessageLabel, Kind: scanner.KindCommitMessage}
+}

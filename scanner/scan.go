@@ -1,0 +1,196 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Stats summarises what a scan read. JSON names follow DESIGN.md.
+type Stats struct {
+	Files      int   `json:"files"`
+	Commits    int   `json:"commits"`
+	Blobs      int   `json:"blobs"`
+	Bytes      int64 `json:"bytes"`
+	DurationMS int64 `json:"duration_ms"`
+	// Skipped counts what was deliberately not read, by reason
+	// ("binary", "too-large", "submodule", "symlink", "allowlisted-path").
+	Skipped map[string]int `json:"skipped,omitempty"`
+	// Notes are human-readable remarks (shallow clone, empty repository, …).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Skip counts one item not read for reason.
+func (s *Stats) Skip(reason string) {
+	if s.Skipped == nil {
+		s.Skipped = map[string]int{}
+	}
+	s.Skipped[reason]++
+}
+
+// Note adds a remark, once.
+func (s *Stats) Note(msg string) {
+	for _, n := range s.Notes {
+		if n == msg {
+			return
+		}
+	}
+	s.Notes = append(s.Notes, msg)
+}
+
+// A StatsSource is a Source that also knows what it read and skipped; Scan
+// asks it once Chunks has returned.
+type StatsSource interface {
+	Source
+	AddStats(*Stats)
+}
+
+// Options tune a scan.
+type Options struct {
+	// Workers is the number of detector goroutines; 0 means GOMAXPROCS.
+	Workers int
+	// Baseline, when set, suppresses the findings it lists.
+	Baseline *Baseline
+	// Explain, when set, receives every candidate that was dropped and why.
+	// It is called from worker goroutines, one call at a time.
+	Explain func(Drop)
+	// Progress, when set, is called after each chunk with the running totals.
+	// It is called from worker goroutines, one call at a time.
+	Progress func(chunks int, bytes int64)
+}
+
+// Result is the outcome of a scan.
+type Result struct {
+	Findings []Finding
+	Stats    Stats
+	// Stale lists baseline entries that matched nothing in this scan.
+	Stale []BaselineEntry
+	// Suppressed counts findings hidden by the baseline.
+	Suppressed int
+}
+
+// Scan reads every chunk from src, detects in parallel, and returns the
+// findings in source order, deduplicated and filtered by the baseline.
+func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result, error) {
+	start := time.Now()
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type job struct {
+		c   Chunk
+		seq int
+	}
+	jobs := make(chan job, workers*2)
+	var (
+		mu       sync.Mutex
+		findings []Finding
+		stats    Stats
+		chunks   int
+	)
+	var explain func(Drop)
+	if opts.Explain != nil {
+		explain = func(d Drop) {
+			mu.Lock()
+			defer mu.Unlock()
+			opts.Explain(d)
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				var fs []Finding
+				if explain != nil {
+					fs = det.DetectExplain(j.c, explain)
+				} else {
+					fs = det.Detect(j.c)
+				}
+				mu.Lock()
+				for i := range fs {
+					fs[i].seq = j.seq
+				}
+				findings = append(findings, fs...)
+				chunks++
+				stats.Bytes += int64(len(j.c.Data))
+				switch j.c.Kind {
+				case KindFile, KindStdin, KindDiff:
+					stats.Files++
+				case KindBlob:
+					stats.Blobs++
+				}
+				if opts.Progress != nil {
+					opts.Progress(chunks, stats.Bytes)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	seq := 0
+	err := src.Chunks(ctx, func(c Chunk) error {
+		select {
+		case jobs <- job{c: c, seq: seq}:
+			seq++
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(jobs)
+	wg.Wait()
+	if err != nil {
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, err
+	}
+	if ss, ok := src.(StatsSource); ok {
+		ss.AddStats(&stats)
+	}
+	sort.SliceStable(findings, func(i, j int) bool {
+		if findings[i].seq != findings[j].seq {
+			return findings[i].seq < findings[j].seq
+		}
+		return findings[i].offset < findings[j].offset
+	})
+	res := &Result{Findings: Dedup(findings)}
+	if opts.Baseline != nil {
+		res.Findings, res.Suppressed, res.Stale = opts.Baseline.Filter(res.Findings)
+	}
+	stats.DurationMS = time.Since(start).Milliseconds()
+	res.Stats = stats
+	return res, nil
+}
+
+// Dedup keeps the first finding of each secret per path: a secret that
+// survives many versions of a file in history is one finding, attributed to
+// the commit that introduced it. Outside git the line is part of the key, so
+// two copies of a secret in one file are both shown.
+func Dedup(fs []Finding) []Finding {
+	type key struct {
+		fp, path string
+		line     int
+	}
+	seen := make(map[key]bool, len(fs))
+	out := fs[:0]
+	for _, f := range fs {
+		k := key{fp: f.Fingerprint, path: f.Path}
+		if f.Commit == nil {
+			k.line = f.Line
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	return out
+}

@@ -1,0 +1,181 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// sniffLen is how much of a file decides whether it is binary: the same rule
+// git uses (a NUL byte in the first 8000 bytes).
+const sniffLen = 8000
+
+// IsBinary reports whether data looks binary (a NUL in its first 8000 bytes).
+func IsBinary(data []byte) bool {
+	if len(data) > sniffLen {
+		data = data[:sniffLen]
+	}
+	return bytes.IndexByte(data, 0) >= 0
+}
+
+// DirSource yields every regular file under Root, skipping .git directories,
+// symlinks (never followed), binary files, files over MaxFileSize and paths
+// on the allow list. Paths in chunks are relative to Root, slash-separated.
+type DirSource struct {
+	Root        string
+	MaxFileSize int64
+	Allow       *Allowlist
+
+	stats Stats
+}
+
+var _ StatsSource = (*DirSource)(nil)
+
+// Chunks implements Source.
+func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
+	info, err := os.Stat(s.Root)
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", s.Root, err)
+	}
+	if !info.IsDir() {
+		return s.file(s.Root, filepath.Base(s.Root), yield)
+	}
+	return filepath.WalkDir(s.Root, func(p string, d fs.DirEntry, err error) error {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		rel, relErr := filepath.Rel(s.Root, p)
+		if relErr != nil {
+			rel = p
+		}
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			// An unreadable directory or file is noted, not fatal: the rest is still scanned.
+			s.stats.Skip("unreadable")
+			s.stats.Note(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case d.IsDir():
+			if d.Name() == ".git" && p != s.Root {
+				return filepath.SkipDir
+			}
+			if rel != "." && s.Allow.AllowsPath(rel) {
+				s.stats.Skip("allowlisted-path")
+				return filepath.SkipDir
+			}
+			return nil
+		case d.Type()&fs.ModeSymlink != 0:
+			s.stats.Skip("symlink")
+			return nil
+		case !d.Type().IsRegular():
+			s.stats.Skip("special-file")
+			return nil
+		}
+		if d.Name() == ".git" {
+			return nil // a worktree's or submodule's gitdir pointer file
+		}
+		if s.Allow.AllowsPath(rel) {
+			s.stats.Skip("allowlisted-path")
+			return nil
+		}
+		return s.file(p, rel, yield)
+	})
+}
+
+func (s *DirSource) file(p, rel string, yield func(Chunk) error) error {
+	f, err := os.Open(p)
+	if err != nil {
+		s.stats.Skip("unreadable")
+		s.stats.Note(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
+		return nil
+	}
+	defer f.Close()
+	if s.MaxFileSize > 0 {
+		if st, err := f.Stat(); err == nil && st.Size() > s.MaxFileSize {
+			s.stats.Skip("too-large")
+			return nil
+		}
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		s.stats.Skip("unreadable")
+		s.stats.Note(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
+		return nil
+	}
+	if IsBinary(data) {
+		s.stats.Skip("binary")
+		return nil
+	}
+	return yield(Chunk{Data: data, Kind: KindFile, Path: rel})
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// AddStats implements StatsSource.
+func (s *DirSource) AddStats(st *Stats) { mergeStats(st, &s.stats) }
+
+// mergeStats adds a source's skip counts and notes into the scan's stats.
+func mergeStats(dst, src *Stats) {
+	dst.Commits += src.Commits
+	keys := make([]string, 0, len(src.Skipped))
+	for k := range src.Skipped {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if dst.Skipped == nil {
+			dst.Skipped = map[string]int{}
+		}
+		dst.Skipped[k] += src.Skipped[k]
+	}
+	for _, n := range src.Notes {
+		dst.Note(n)
+	}
+}
+
+// MergeStats adds src's commit count, skip counts and notes into dst. Sources
+// outside this package use it to implement StatsSource.
+func MergeStats(dst, src *Stats) { mergeStats(dst, src) }
+
+// ReaderSource yields the whole of R as one chunk labelled Path (e.g. "stdin").
+type ReaderSource struct {
+	R    io.Reader
+	Path string
+	Kind Kind
+	// MaxSize bounds what is read; 0 means no bound.
+	MaxSize int64
+}
+
+// Chunks implements Source.
+func (s *ReaderSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
+	r := s.R
+	if s.MaxSize > 0 {
+		r = io.LimitReader(r, s.MaxSize+1)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", s.Path, err)
+	}
+	if s.MaxSize > 0 && int64(len(data)) > s.MaxSize {
+		return fmt.Errorf("read %s: input larger than %d bytes (raise --max-file-size)", s.Path, s.MaxSize)
+	}
+	kind := s.Kind
+	if kind == "" {
+		kind = KindStdin
+	}
+	return yield(Chunk{Data: data, Kind: kind, Path: s.Path})
+}
