@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -171,26 +172,55 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 }
 
 // Dedup keeps the first finding of each secret per path: a secret that
-// survives many versions of a file in history is one finding, attributed to
-// the commit that introduced it. Outside git the line is part of the key, so
-// two copies of a secret in one file are both shown.
+// survives many versions of a file in a commit range is one finding,
+// attributed to the commit that introduced it. Outside git the line is part
+// of the key, so two copies of a secret in one file are both shown. History
+// blobs are deduplicated by secret alone, because a file renamed and edited
+// later is a new path for the same leak: the first commit and path are kept
+// and the other paths are listed in attributes.also_in.
 func Dedup(fs []Finding) []Finding {
 	type key struct {
 		fp, path string
 		line     int
 	}
-	seen := make(map[key]bool, len(fs))
+	first := make(map[key]int, len(fs))
 	out := fs[:0]
 	for _, f := range fs {
 		k := key{fp: f.Fingerprint, path: f.Path}
-		if f.Commit == nil {
+		switch {
+		case f.Kind == KindBlob:
+			k.path = ""
+		case f.Commit == nil:
 			k.line = f.Line
 		}
-		if seen[k] {
+		if i, dup := first[k]; dup {
+			if f.Kind == KindBlob && f.Path != out[i].Path {
+				addAlsoIn(&out[i], f.Path)
+			}
 			continue
 		}
-		seen[k] = true
+		first[k] = len(out)
 		out = append(out, f)
 	}
 	return out
+}
+
+// maxAlsoIn bounds the paths listed in attributes.also_in.
+const maxAlsoIn = 10
+
+func addAlsoIn(f *Finding, path string) {
+	prev := f.Attributes["also_in"]
+	var paths []string
+	if prev != "" {
+		paths = strings.Split(prev, "\n")
+	}
+	for _, p := range paths {
+		if p == path {
+			return
+		}
+	}
+	if len(paths) >= maxAlsoIn {
+		return
+	}
+	setAttr(f, "also_in", strings.Join(append(paths, path), "\n"))
 }
