@@ -1,0 +1,367 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/patterns"
+)
+
+const (
+	testKeyID  = "AKIAUJZDEGXDNCF32EPF"
+	testSecret = "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"
+)
+
+func builtinDetector(t testing.TB) *Detector {
+	t.Helper()
+	rules, err := patterns.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewDetector(rules, nil)
+}
+
+func TestDetectPositions(t *testing.T) {
+	d := builtinDetector(t)
+	tests := []struct {
+		name      string
+		chunk     Chunk
+		line, col int
+	}{
+		{"first line", Chunk{Data: []byte("id=" + testKeyID + "\n")}, 1, 4},
+		{"third line", Chunk{Data: []byte("a\nb\n  key: " + testKeyID + "\n")}, 3, 8},
+		{"start line offset", Chunk{Data: []byte("x\n" + testKeyID), StartLine: 10}, 11, 1},
+		{"diff line map", Chunk{Data: []byte("added\nid " + testKeyID + "\n"), Lines: []int{7, 42}}, 42, 4},
+		{"columns count runes", Chunk{Data: []byte("ключ: " + testKeyID)}, 1, 7},
+		{"CRLF", Chunk{Data: []byte("a\r\nb\r\nid=" + testKeyID + "\r\n")}, 3, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := d.Detect(tt.chunk)
+			if len(fs) != 1 {
+				t.Fatalf("got %d findings, want 1", len(fs))
+			}
+			if fs[0].Line != tt.line || fs[0].Column != tt.col {
+				t.Errorf("position = %d:%d, want %d:%d", fs[0].Line, fs[0].Column, tt.line, tt.col)
+			}
+			if fs[0].Secret != testKeyID {
+				t.Errorf("secret = %q", fs[0].Secret)
+			}
+		})
+	}
+}
+
+func TestInlineAllowMarkers(t *testing.T) {
+	d := builtinDetector(t)
+	for _, marker := range []string{"# rampart:allow", "// gitleaks:allow", "# pragma: allowlist secret", "# trufflehog:ignore"} {
+		data := "id = " + testKeyID + " " + marker + "\nother = " + "ASIA3DHODZDOCIS2JHTL\n"
+		fs := d.Detect(Chunk{Data: []byte(data)})
+		if len(fs) != 1 || fs[0].Line != 2 {
+			t.Errorf("%s: findings %v, want only line 2", marker, fs)
+		}
+	}
+}
+
+func TestPairingBothDirections(t *testing.T) {
+	d := builtinDetector(t)
+	tests := []struct {
+		name string
+		data string
+		pair bool
+	}{
+		{"id then secret with context", "aws_access_key_id=" + testKeyID + "\naws_secret_access_key=" + testSecret + "\n", true},
+		{"secret first, no context name", testSecret + "\n\n" + testKeyID + "\n", true},
+		{"csv", "user,key,secret\nci," + testKeyID + "," + testSecret + "\n", true},
+		{"too far apart", testKeyID + "\n" + strings.Repeat("filler\n", 10) + testSecret + "\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := d.Detect(Chunk{Data: []byte(tt.data)})
+			if !tt.pair {
+				if len(fs) != 1 || fs[0].RuleID != "aws-access-key-id" {
+					t.Fatalf("findings = %+v, want the key ID alone", fs)
+				}
+				return
+			}
+			if len(fs) != 2 {
+				t.Fatalf("got %d findings, want key ID and secret", len(fs))
+			}
+			if fs[0].Attributes["pair"] != fs[1].Fingerprint || fs[1].Attributes["pair"] != fs[0].Fingerprint {
+				t.Errorf("not linked: %v %v", fs[0].Attributes, fs[1].Attributes)
+			}
+			for _, f := range fs {
+				if f.Severity != patterns.SeverityCritical {
+					t.Errorf("%s severity %v, want critical", f.RuleID, f.Severity)
+				}
+			}
+		})
+	}
+}
+
+func TestAWSAccountIDAttribute(t *testing.T) {
+	fs := builtinDetector(t).Detect(Chunk{Data: []byte("AKIASP2TPHJSQH3FJRUX")})
+	if len(fs) != 1 || fs[0].Attributes["aws_account_id"] != "171436882533" {
+		t.Fatalf("findings = %+v, want account 171436882533", fs)
+	}
+}
+
+// TestDecoys scans testdata/decoys (git SHAs, UUIDs, digests, integrity
+// strings, base64 images, public keys, AWS's documented examples): nothing
+// there is a credential.
+func TestDecoys(t *testing.T) {
+	d := builtinDetector(t)
+	src := &DirSource{Root: "testdata/decoys"}
+	res, err := Scan(context.Background(), src, d, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stats.Files < 10 {
+		t.Fatalf("decoy suite read %d files; is testdata missing?", res.Stats.Files)
+	}
+	for _, f := range res.Findings {
+		t.Errorf("decoy reported: %s %s:%d %s", f.RuleID, f.Path, f.Line, Redact(f.Secret))
+	}
+}
+
+func TestMinifiedLineStaysLocal(t *testing.T) {
+	d := builtinDetector(t)
+	var b bytes.Buffer
+	for b.Len() < 2<<20 {
+		b.WriteString(`var a=function(){return"secret_key"};`)
+	}
+	b.WriteString(`x="` + testKeyID + `";`)
+	for b.Len() < 4<<20 {
+		b.WriteString(`c.key=d.token+e;`)
+	}
+	fs := d.Detect(Chunk{Data: b.Bytes()})
+	if len(fs) != 1 || fs[0].Line != 1 || fs[0].Secret != testKeyID {
+		t.Fatalf("findings = %+v", fs)
+	}
+}
+
+func TestWindowNeverStartsInsideToken(t *testing.T) {
+	// A long base64 run next to a keyword: the window is clamped, and a
+	// clamped edge must not turn the middle of the run into a 40-char "secret".
+	long := strings.Repeat("Ab3dE5gH7jK9mN1pQ3sT5vW7yZ", 200)
+	data := long + " akia " + long
+	if fs := builtinDetector(t).Detect(Chunk{Data: []byte(data)}); len(fs) != 0 {
+		t.Fatalf("findings = %+v", fs)
+	}
+}
+
+func TestConfigAllowlistAndRules(t *testing.T) {
+	cfg, err := ParseConfig("test.toml", []byte(`
+max_file_size = "1MB"
+disable = ["aws-account-id"]
+
+[allowlist]
+paths = ["vendor/**", "*.lock"]
+regexes = ['^AKIAUJZ']
+secrets = ["ASIA3DHODZDOCIS2JHTL"]
+
+[[rules]]
+id = "internal-token"
+description = "Internal service token"
+severity = "high"
+keywords = ["itk_"]
+regex = '''\bitk_(?P<secret>[a-z0-9]{24})\b'''
+examples = ["itk_a8f3k2l9m4n7b1v6c5x8z2q0"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MaxFileSize != 1<<20 {
+		t.Errorf("max_file_size = %d", cfg.MaxFileSize)
+	}
+	d := NewDetector(cfg.Rules, cfg.Allow)
+	data := "a " + testKeyID + "\nb ASIA3DHODZDOCIS2JHTL\nc AROAGMXGEDN73U55XTPL\nt itk_a8f3k2l9m4n7b1v6c5x8z2q0\naws_account_id = 492375816234\n"
+	var got []string
+	for _, f := range d.Detect(Chunk{Data: []byte(data)}) {
+		got = append(got, f.RuleID+":"+f.Secret)
+	}
+	want := []string{"aws-access-key-id:AROAGMXGEDN73U55XTPL", "internal-token:a8f3k2l9m4n7b1v6c5x8z2q0"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	for path, allowed := range map[string]bool{"vendor/a/b.go": true, "x/yarn.lock": true, "src/vendor.go": false, "main.go": false} {
+		if cfg.Allow.AllowsPath(path) != allowed {
+			t.Errorf("AllowsPath(%q) = %v, want %v", path, !allowed, allowed)
+		}
+	}
+}
+
+func TestConfigErrorsReportedAtOnce(t *testing.T) {
+	_, err := ParseConfig(".rampart.toml", []byte(`max_file_size = "lots"
+disable = ["no-such-rule"]
+colour = true
+
+[[rules]]
+id = "Bad ID"
+description = "x"
+regex = "("
+
+[[rules]]
+id = "ok-rule"
+regex = "a+"
+validators = ["nope"]
+`))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		`max_file_size: bad size "lots"`,
+		`no built-in rule "no-such-rule"`,
+		`unknown key "colour"`,
+		`.rampart.toml:5: rule "Bad ID": id must be lower-case`,
+		`.rampart.toml:5: rule "Bad ID": bad regex`,
+		`.rampart.toml:10: rule "ok-rule": missing description`,
+		`unknown validator "nope"`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestConfigSyntaxErrorHasLine(t *testing.T) {
+	_, err := ParseConfig("c.toml", []byte("a = 1\nb = = 2\n"))
+	if err == nil || !strings.Contains(err.Error(), "c.toml:2:") {
+		t.Fatalf("err = %v, want c.toml:2", err)
+	}
+}
+
+func TestBaselineSuppressesAndReportsStale(t *testing.T) {
+	d := builtinDetector(t)
+	dir := t.TempDir()
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.txt", "id "+testKeyID+"\n")
+	write("b.txt", "id AROAGMXGEDN73U55XTPL\n")
+	res, err := Scan(context.Background(), &DirSource{Root: dir}, d, Options{})
+	if err != nil || len(res.Findings) != 2 {
+		t.Fatalf("first scan: %v %v", res, err)
+	}
+	var buf bytes.Buffer
+	if err := NewBaseline(res.Findings, time.Now()).Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), testKeyID) {
+		t.Fatal("baseline holds a plaintext secret")
+	}
+	write("base.json", buf.String())
+	b, err := LoadBaseline(filepath.Join(dir, "base.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "b.txt"))
+	os.Remove(filepath.Join(dir, "base.json"))
+	write("c.txt", "id ASIA3DHODZDOCIS2JHTL\n")
+	res, err = Scan(context.Background(), &DirSource{Root: dir}, d, Options{Baseline: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Path != "c.txt" {
+		t.Errorf("findings = %+v, want only the new c.txt", res.Findings)
+	}
+	if res.Suppressed != 1 || len(res.Stale) != 1 || res.Stale[0].Path != "b.txt" {
+		t.Errorf("suppressed %d, stale %+v", res.Suppressed, res.Stale)
+	}
+}
+
+func TestDirSourceSkips(t *testing.T) {
+	dir := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(dir, ".git"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, ".git", "config"), []byte(testKeyID), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "bin"), append([]byte{0, 1, 2}, testKeyID...), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "big"), bytes.Repeat([]byte(testKeyID+"\n"), 1000), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "ok"), []byte(testKeyID), 0o644))
+	must(os.Symlink(filepath.Join(dir, "ok"), filepath.Join(dir, "link")))
+	res, err := Scan(context.Background(), &DirSource{Root: dir, MaxFileSize: 1000}, builtinDetector(t), Options{})
+	must(err)
+	if len(res.Findings) != 1 || res.Findings[0].Path != "ok" {
+		t.Errorf("findings = %+v", res.Findings)
+	}
+	want := map[string]int{"binary": 1, "too-large": 1, "symlink": 1}
+	for k, v := range want {
+		if res.Stats.Skipped[k] != v {
+			t.Errorf("skipped[%s] = %d, want %d (all: %v)", k, res.Stats.Skipped[k], v, res.Stats.Skipped)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		testKeyID:             "AKIA…",
+		"hunter2!":            "hu…",
+		"abc":                 "…",
+		"ключ-секрет-длинный": "ключ…",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestGlobRegexp(t *testing.T) {
+	tests := []struct {
+		glob, path string
+		match      bool
+	}{
+		{"*.min.js", "static/app.min.js", true},
+		{"docs/", "docs/a/b.md", true},
+		{"docs/", "src/docs.go", false},
+		{"/testdata/**/*.json", "testdata/a/b/c.json", true},
+		{"/testdata/**/*.json", "x/testdata/c.json", false},
+		{"a?c", "abc", true},
+		{"a?c", "a/c", false},
+	}
+	for _, tt := range tests {
+		re, err := GlobRegexp(tt.glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if re.MatchString(tt.path) != tt.match {
+			t.Errorf("glob %q vs %q: got %v", tt.glob, tt.path, !tt.match)
+		}
+	}
+}
+
+func FuzzDetect(f *testing.F) {
+	d := builtinDetector(f)
+	f.Add([]byte("aws_access_key_id=" + testKeyID + "\naws_secret_access_key=" + testSecret))
+	f.Add([]byte("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAt8wy2GIZmRnEwpOVbbuYQyLHJ9DOuZQ/9XbRJ3Blu7AKq8tT\n"))
+	f.Add([]byte("\xff\xfe akia \x00 secret_key"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, fd := range d.Detect(Chunk{Data: data, Lines: []int{3}}) {
+			if fd.Line < 1 || fd.Column < 1 || fd.Secret == "" || !bytes.Contains(data, []byte(fd.Secret)) {
+				t.Fatalf("bad finding %+v", fd)
+			}
+		}
+	})
+}
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte("max_file_size = 10\n[allowlist]\npaths=[\"a/**\"]\n[[rules]]\nid=\"x-y\"\ndescription=\"d\"\nregex=\"a(?P<secret>b+)\"\n"))
+	f.Add([]byte("disable = [1]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := ParseConfig("fuzz.toml", data)
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without error")
+		}
+	})
+}
