@@ -170,6 +170,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 			return nil, nil, usageErr("--fail-on: %v", err)
 		}
 	}
+	if strings.HasPrefix(o.rangeSpec, "-") {
+		return nil, nil, usageErr("--range: %q is not a revision range", o.rangeSpec)
+	}
 	if o.workers < 0 {
 		return nil, nil, usageErr("--workers must be positive")
 	}
@@ -212,9 +215,6 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.staged:
 		src = &gitsource.Staged{Repo: repo, Opts: gopts}
 	case o.rangeSpec != "":
-		if strings.HasPrefix(o.rangeSpec, "-") {
-			return nil, nil, usageErr("--range: %q is not a revision range", o.rangeSpec)
-		}
 		src = &gitsource.Commits{Repo: repo, Revs: []string{o.rangeSpec}, Opts: gopts}
 	case o.history:
 		src = &gitsource.History{Repo: repo, Opts: gopts}

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite golden files under testdata/golden")
+
+const (
+	scKeyID  = "AKIAUJZDEGXDNCF32EPF"
+	scSecret = "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"
+)
+
+// scRun runs the CLI in dir with stdin and returns stdout, stderr and the exit code.
+func scRun(t *testing.T, dir, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	if dir != "" {
+		t.Chdir(dir)
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &streams{in: strings.NewReader(stdin), out: &out, err: &errb})
+	return out.String(), errb.String(), code
+}
+
+// scGit runs git in dir with a fixed identity and date n hours after a fixed epoch.
+func scGit(t *testing.T, dir string, n int, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", "-c", "init.defaultBranch=main"}, args...)...)
+	cmd.Dir = dir
+	date := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour).Format(time.RFC3339)
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Dev", "GIT_AUTHOR_EMAIL=dev@example.com", "GIT_AUTHOR_DATE="+date,
+		"GIT_COMMITTER_NAME=Dev", "GIT_COMMITTER_EMAIL=dev@example.com", "GIT_COMMITTER_DATE="+date, "GIT_CONFIG_NOSYSTEM=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func scWrite(t *testing.T, dir, name, content string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var durationRE = regexp.MustCompile(`in [0-9.]+m?s`)
+
+// golden compares got with testdata/golden/name, rewriting it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	got = durationRE.ReplaceAllString(got, "in Xms")
+	p := filepath.Join(goldenDir, name)
+	if *updateGolden {
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (run with -update to accept):\n--- got\n%s\n--- want\n%s", p, got, want)
+	}
+}
+
+var goldenDir = func() string {
+	wd, _ := os.Getwd()
+	return filepath.Join(wd, "testdata", "golden")
+}()
+
+func TestScanDirectoryTextGolden(t *testing.T) {
+	dir := t.TempDir()
+	scWrite(t, dir, "config/aws.ini", "[default]\naws_access_key_id = "+scKeyID+"\naws_secret_access_key = "+scSecret+"\n")
+	scWrite(t, dir, "docs/setup.md", "Use AKIAIOSFODNN7EXAMPLE / wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY from the AWS docs.\n")
+	scWrite(t, dir, "evil\x1b[2Jname.txt", "token: ASIA3DHODZDOCIS2JHTL\n")
+	scWrite(t, dir, "ok.txt", "nothing here\n")
+	out, errOut, code := scRun(t, dir, "", "scan", "--no-color")
+	if code != 1 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	if strings.Contains(out, scSecret) || strings.Contains(out, "\x1b") {
+		t.Fatal("plaintext secret or raw escape sequence in output")
+	}
+	golden(t, "scan-dir.txt", out)
+}
+
+func TestScanJSONShapeAndShowSecrets(t *testing.T) {
+	dir := t.TempDir()
+	scWrite(t, dir, "a.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	out, _, code := scRun(t, dir, "", "scan", "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	var doc struct {
+		Tool     map[string]string `json:"tool"`
+		Findings []map[string]any  `json:"findings"`
+		Stats    map[string]any    `json:"stats"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Tool["name"] != "rampart" || len(doc.Findings) != 1 {
+		t.Fatalf("doc = %s", out)
+	}
+	f := doc.Findings[0]
+	for _, k := range []string{"rule", "description", "severity", "path", "line", "column", "secret", "fingerprint", "attributes"} {
+		if _, ok := f[k]; !ok {
+			t.Errorf("finding lacks %q", k)
+		}
+	}
+	for _, k := range []string{"files", "commits", "blobs", "bytes", "duration_ms"} {
+		if _, ok := doc.Stats[k]; !ok {
+			t.Errorf("stats lack %q", k)
+		}
+	}
+	if f["secret"] != "AKIA…" {
+		t.Errorf("secret = %v, want redacted", f["secret"])
+	}
+	out, _, _ = scRun(t, "", "", "scan", "--format", "json", "--show-secrets")
+	if !strings.Contains(out, scKeyID) {
+		t.Error("--show-secrets did not show the secret")
+	}
+}
+
+func TestScanStdinAndCommitMsg(t *testing.T) {
+	dir := t.TempDir()
+	out, _, code := scRun(t, dir, "deploy key "+scKeyID+"\n", "scan", "--stdin", "--format", "json")
+	if code != 1 || !strings.Contains(out, `"path": "stdin"`) {
+		t.Errorf("stdin: exit %d\n%s", code, out)
+	}
+	_, _, code = scRun(t, "", "nothing to see\n", "scan", "--stdin")
+	if code != 0 {
+		t.Errorf("clean stdin: exit %d", code)
+	}
+	scWrite(t, dir, "MSG", "Fix deploy\n\nuse "+scKeyID+"\n")
+	out, _, code = scRun(t, "", "", "scan", "--commit-msg", filepath.Join(dir, "MSG"), "--no-color")
+	if code != 1 || !strings.Contains(out, "(commit message):3:5") {
+		t.Errorf("commit-msg: exit %d\n%s", code, out)
+	}
+}
+
+func TestScanExitCodesAndUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"clean directory", []string{"scan", dir}, 0, ""},
+		{"two modes", []string{"scan", "--staged", "--history"}, 2, "choose one of"},
+		{"bad format", []string{"scan", "--format", "xml", dir}, 2, "unknown format"},
+		{"bad flag", []string{"scan", "--nope"}, 2, "unknown flag"},
+		{"missing path", []string{"scan", filepath.Join(dir, "absent")}, 2, "no such file"},
+		{"staged outside git", []string{"scan", "--staged", dir}, 2, "not a git repository"},
+		{"bad size", []string{"scan", "--max-file-size", "big", dir}, 2, "bad size"},
+		{"bad severity", []string{"scan", "--fail-on", "urgent", dir}, 2, "unknown severity"},
+		{"option injection in range", []string{"scan", "--range", "--output=/tmp/x"}, 2, "not a revision range"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := scRun(t, dir, "", tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.msg) {
+				t.Errorf("exit %d (want %d), stderr %q (want %q)", code, tt.code, errOut, tt.msg)
+			}
+		})
+	}
+}
+
+func TestScanMalformedConfig(t *testing.T) {
+	dir := t.TempDir()
+	scWrite(t, dir, ".rampart.toml", "[allowlist]\nregexes = ['(']\n[[rules]]\nid = \"x\"\n")
+	_, errOut, code := scRun(t, dir, "", "scan")
+	if code != 2 || !strings.Contains(errOut, ".rampart.toml") || !strings.Contains(errOut, "bad regex") || !strings.Contains(errOut, "missing description") {
+		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+func TestScanFailOnThreshold(t *testing.T) {
+	dir := t.TempDir()
+	scWrite(t, dir, "a.txt", "AWS_ACCOUNT_ID=492375816234\n")
+	if _, _, code := scRun(t, dir, "", "scan", "--fail-on", "high"); code != 0 {
+		t.Errorf("low finding with --fail-on high: exit %d", code)
+	}
+	if _, _, code := scRun(t, dir, "", "scan"); code != 1 {
+		t.Errorf("without threshold: exit %d", code)
+	}
+}
+
+func TestScanGitModesEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "app/settings.py", "DEBUG = True\nAWS_KEY = '"+scKeyID+"'\n")
+	scGit(t, dir, 1, "add", "-A")
+	scGit(t, dir, 1, "commit", "-q", "-m", "settings")
+	first := scGit(t, dir, 1, "rev-parse", "HEAD")
+	scWrite(t, dir, "app/settings.py", "DEBUG = True\nAWS_KEY = '"+scKeyID+"'\nOTHER = 'AROAGMXGEDN73U55XTPL'\n")
+	scGit(t, dir, 2, "add", "-A")
+
+	out, _, code := scRun(t, filepath.Join(dir, "app"), "", "scan", "--staged", "--format", "json")
+	if code != 1 || strings.Count(out, `"rule"`) != 1 || !strings.Contains(out, `"line": 3`) {
+		t.Errorf("staged: exit %d\n%s", code, out)
+	}
+	scGit(t, dir, 2, "commit", "-q", "-m", "more")
+	out, _, code = scRun(t, "", "", "scan", "--range", first+"..HEAD", "--format", "json")
+	if code != 1 || strings.Count(out, `"rule"`) != 1 || !strings.Contains(out, "AROA") {
+		t.Errorf("range: exit %d\n%s", code, out)
+	}
+	out, _, code = scRun(t, "", "", "scan", "--history", "--no-color")
+	if code != 1 {
+		t.Errorf("history: exit %d", code)
+	}
+	golden(t, "scan-history.txt", out)
+
+	// A baseline written now suppresses everything, and holds no secret.
+	_, errOut, code := scRun(t, "", "", "baseline", "--history")
+	if code != 0 || !strings.Contains(errOut, "wrote 2 entries") {
+		t.Fatalf("baseline: exit %d, %s", code, errOut)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "app", ".rampart-baseline.json"))
+	if strings.Contains(string(data), scKeyID) || !strings.Contains(string(data), "fingerprint") {
+		t.Fatalf("baseline content: %s", data)
+	}
+	out, _, code = scRun(t, "", "", "scan", "--history", "--baseline", ".rampart-baseline.json", "--no-color")
+	if code != 0 || !strings.Contains(out, "2 findings suppressed by the baseline") {
+		t.Errorf("with baseline: exit %d\n%s", code, out)
+	}
+}
+
+// TestDocumentedExamplesNeverReported runs every mode over AWS's documented
+// example credentials.
+func TestDocumentedExamplesNeverReported(t *testing.T) {
+	docs := "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n" +
+		"aws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n"
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "README.md", docs)
+	scGit(t, dir, 1, "add", "-A")
+	scWrite(t, dir, "MSG", docs)
+	modes := [][]string{{"scan", "."}, {"scan", "--staged"}, {"scan", "--stdin"}, {"scan", "--commit-msg", "MSG"}}
+	for _, m := range modes {
+		if out, _, code := scRun(t, dir, docs, m...); code != 0 {
+			t.Errorf("%v: exit %d\n%s", m, code, out)
+		}
+	}
+	scGit(t, dir, 1, "commit", "-q", "-m", "docs\n\n"+docs)
+	for _, m := range [][]string{{"scan", "--history"}, {"scan", "--range", "HEAD"}} {
+		if out, _, code := scRun(t, dir, "", m...); code != 0 {
+			t.Errorf("%v: exit %d\n%s", m, code, out)
+		}
+	}
+}

@@ -1,0 +1,79 @@
+package scanner
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"testing"
+)
+
+// typicalSource returns about n bytes of real Go source from GOROOT: the
+// engine's target is measured on code people actually commit.
+func typicalSource(b *testing.B, n int) []byte {
+	b.Helper()
+	files, _ := filepath.Glob(filepath.Join(runtime.GOROOT(), "src", "net", "http", "*.go"))
+	more, _ := filepath.Glob(filepath.Join(runtime.GOROOT(), "src", "encoding", "json", "*.go"))
+	files = append(files, more...)
+	sort.Strings(files)
+	var buf bytes.Buffer
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		buf.Write(data)
+		if buf.Len() >= n {
+			break
+		}
+	}
+	if buf.Len() < n/2 {
+		b.Skip("GOROOT sources not available")
+	}
+	return buf.Bytes()[:min(n, buf.Len())]
+}
+
+// minified squeezes source onto one line, like a bundled JavaScript file.
+func minified(src []byte) []byte {
+	out := make([]byte, 0, len(src))
+	space := false
+	for _, c := range src {
+		if c == '\n' || c == '\t' || c == ' ' || c == '\r' {
+			space = true
+			continue
+		}
+		if space && len(out) > 0 {
+			out = append(out, ' ')
+		}
+		space = false
+		out = append(out, c)
+	}
+	for len(out) < len(src) {
+		out = append(out, out[:min(len(out), len(src)-len(out))]...)
+	}
+	return out
+}
+
+func benchDetect(b *testing.B, data []byte) {
+	d := builtinDetector(b)
+	c := Chunk{Data: data, Path: "bench.go"}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.Detect(c)
+	}
+	b.StopTimer()
+	// Allocations per MB, the unit.
+	if b.N > 0 {
+		b.ReportMetric(float64(testing.AllocsPerRun(3, func() { d.Detect(c) }))/(float64(len(data))/(1<<20)), "allocs/MB")
+	}
+}
+
+// BenchmarkDetectSource measures one core over 1 MB of typical source code
+// with the full built-in catalogue.
+func BenchmarkDetectSource(b *testing.B) { benchDetect(b, typicalSource(b, 1<<20)) }
+
+// BenchmarkDetectMinified measures one core over a 1 MB single-line file.
+func BenchmarkDetectMinified(b *testing.B) { benchDetect(b, minified(typicalSource(b, 1<<20))) }
