@@ -182,6 +182,9 @@ func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int) {
 		what = append(what, plural(st.Files, "file"))
 	}
 	scanned := fmt.Sprintf("scanned %s, %s in %s", strings.Join(what, ", "), HumanBytes(st.Bytes), humanMS(st.DurationMS))
+	if st.Bytes >= 1<<20 && st.DurationMS > 0 {
+		scanned += fmt.Sprintf(" (%.1f MB/s)", float64(st.Bytes)/(1<<20)/(float64(st.DurationMS)/1000))
+	}
 	switch n := len(r.Findings); {
 	case n == 0:
 		w.printf("%s %s\n", p.bold.Sprint("No credentials found:"), scanned)

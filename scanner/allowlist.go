@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -78,6 +79,26 @@ func (a *Allowlist) AllowsPath(path string) bool {
 		}
 	}
 	return false
+}
+
+// WithPaths returns a copy of a that also skips paths matching globs
+// (`--exclude`). The receiver is not changed.
+func (a *Allowlist) WithPaths(globs []string) (*Allowlist, error) {
+	c := &Allowlist{secrets: map[string]bool{}}
+	if a != nil {
+		*c = *a
+		c.paths = append([]*regexp.Regexp(nil), a.paths...)
+		c.pathGlobs = append([]string(nil), a.pathGlobs...)
+	}
+	for _, g := range globs {
+		re, err := GlobRegexp(g)
+		if err != nil {
+			return nil, fmt.Errorf("bad glob %q: %w", g, err)
+		}
+		c.paths = append(c.paths, re)
+		c.pathGlobs = append(c.pathGlobs, g)
+	}
+	return c, nil
 }
 
 func (a *Allowlist) allows(ruleID string, secret, line []byte) string {

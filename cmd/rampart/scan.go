@@ -43,6 +43,9 @@ type scanOptions struct {
 	quiet       bool
 	explain     bool
 	failOn      string
+	since       string
+	branch      string
+	exclude     []string
 }
 
 func (o *scanOptions) bind(cmd *cobra.Command) {
@@ -65,6 +68,9 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.BoolVar(&o.noColor, "no-color", false, "never use colour")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print findings only: no summary, notes or progress")
 	f.BoolVar(&o.explain, "explain", false, "print to stderr each candidate that was dropped, and which validator or allow list dropped it")
+	f.StringVar(&o.since, "since", "", "with --history: only commits more recent than `DATE` (e.g. 2024-01-31)")
+	f.StringVar(&o.branch, "branch", "", "with --history: only history reachable from `REF` (default: every ref)")
+	f.StringSliceVar(&o.exclude, "exclude", nil, "skip paths matching `GLOB` before reading them (repeatable)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 only for findings at or above `SEVERITY` (info, low, medium, high, critical)")
 }
 
@@ -173,6 +179,12 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if strings.HasPrefix(o.rangeSpec, "-") {
 		return nil, nil, usageErr("--range: %q is not a revision range", o.rangeSpec)
 	}
+	if (o.since != "" || o.branch != "") && !o.history {
+		return nil, nil, usageErr("--since and --branch apply to --history")
+	}
+	if strings.HasPrefix(o.branch, "-") {
+		return nil, nil, usageErr("--branch: %q is not a ref", o.branch)
+	}
 	if o.workers < 0 {
 		return nil, nil, usageErr("--workers must be positive")
 	}
@@ -200,6 +212,13 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		}
 		cfg.MaxFileSize = n
 	}
+	if len(o.exclude) > 0 {
+		allow, err := cfg.Allow.WithPaths(o.exclude)
+		if err != nil {
+			return nil, nil, usageErr("--exclude: %v", err)
+		}
+		cfg.Allow = allow
+	}
 	gopts := gitsource.Options{MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow}
 
 	var src scanner.Source
@@ -217,7 +236,11 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.rangeSpec != "":
 		src = &gitsource.Commits{Repo: repo, Revs: []string{o.rangeSpec}, Opts: gopts}
 	case o.history:
-		src = &gitsource.History{Repo: repo, Opts: gopts}
+		h := &gitsource.History{Repo: repo, Opts: gopts, Since: o.since}
+		if o.branch != "" {
+			h.Revs = []string{o.branch}
+		}
+		src = h
 	case o.prePush:
 		src, err = prePushSource(ctx, o, s, repo, gopts)
 	case o.githubEvent:
@@ -249,6 +272,12 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		opts.Explain = func(d scanner.Drop) {
 			fmt.Fprintf(s.err, "dropped %s at %s:%d (%s): %s\n", d.RuleID, report.Safe(d.Path), d.Line, d.Secret, d.Reason)
 		}
+	}
+	if !o.quiet && isTerminal(s.err) && !o.stdin && o.commitMsg == "" && !o.staged && !o.prePush {
+		plan, _ := src.(planner)
+		bar := newProgress(s.err, plan)
+		opts.Progress = bar.update
+		defer bar.finish()
 	}
 	det := scanner.NewDetector(cfg.Rules, cfg.Allow)
 	res, err := scanner.Scan(ctx, src, det, opts)

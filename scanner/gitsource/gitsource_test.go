@@ -457,3 +457,43 @@ func TestNotARepository(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestHistoryBranchSinceExclude(t *testing.T) {
+	r := newRepo(t)
+	r.write("old.txt", "id "+keyID+"\n")
+	r.commit("old") // 2024-01-01 01:00
+	r.git("checkout", "-q", "-b", "feature")
+	r.write("feature.txt", "id "+keyID2+"\n")
+	r.commit("feature")
+	r.git("checkout", "-q", "main")
+	r.n = 48
+	r.write("vendor/lib.txt", "id AROAGMXGEDN73U55XTPL\n")
+	r.write("new.txt", "id AIDAEUVW75EFR6EDT4SY\n")
+	r.commit("new") // 2024-01-03
+	paths := func(h *History) []string {
+		var out []string
+		for _, f := range scan(t, h).Findings {
+			out = append(out, f.Path)
+		}
+		sort.Strings(out)
+		return out
+	}
+	repo := r.open()
+	if got := paths(&History{Repo: repo, Revs: []string{"main"}}); !equal(got, []string{"new.txt", "old.txt", "vendor/lib.txt"}) {
+		t.Errorf("--branch main: %q", got)
+	}
+	if got := paths(&History{Repo: repo, Since: "2024-01-02"}); !equal(got, []string{"new.txt", "vendor/lib.txt"}) {
+		t.Errorf("--since: %q", got)
+	}
+	allow, err := (&scanner.Allowlist{}).WithPaths([]string{"vendor/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &History{Repo: repo, Opts: Options{Allow: allow}}
+	if got := paths(h); !equal(got, []string{"feature.txt", "new.txt", "old.txt"}) {
+		t.Errorf("--exclude vendor/: %q", got)
+	}
+	if h.Planned() != 3 {
+		t.Errorf("planned = %d, want 3 blobs (excluded paths are never read)", h.Planned())
+	}
+}

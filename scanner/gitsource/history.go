@@ -9,6 +9,7 @@ import (
 	"io"
 	"os/exec"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/rampart-sec/rampart/scanner"
 )
@@ -23,12 +24,20 @@ type History struct {
 	// Revs selects history (default: --all, i.e. every branch, tag,
 	// remote-tracking ref and the stash).
 	Revs []string
-	Opts Options
+	// Since, when set, limits history to commits more recent than this date
+	// (anything `git log --since` accepts).
+	Since string
+	Opts  Options
 	// SkipMessages leaves commit messages out.
 	SkipMessages bool
 
-	stats scanner.Stats
+	planned atomic.Int64
+	stats   scanner.Stats
 }
+
+// Planned returns how many blobs the scan has found to read so far; it is
+// final once the commit walk is done. Progress displays use it as the total.
+func (h *History) Planned() int64 { return h.planned.Load() }
 
 var _ scanner.StatsSource = (*History)(nil)
 
@@ -49,6 +58,9 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	// (-c) diff of a merge lists only blobs that differ from every parent;
 	// the others were already met on the parent's side.
 	args := append([]string{"log", "--reverse", "--topo-order", "--raw", "--no-renames", "--no-abbrev", "-c", "--root", logFormat, "--ignore-submodules=none"}, revs...)
+	if h.Since != "" {
+		args = append(args, "--since="+h.Since)
+	}
 	args = append(args, "--")
 	seen := make(map[[20]byte]struct{})
 	var blobs []blobRef
@@ -83,6 +95,7 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 				return nil
 			}
 			blobs = append(blobs, blobRef{id: id, path: path, commit: cur})
+			h.planned.Add(1)
 			return nil
 		}, func() error { return nil })
 	}, args...)
