@@ -1,0 +1,150 @@
+package gitsource
+
+import (
+	"fmt"
+	"math/rand"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/rampart-sec/rampart/scanner"
+)
+
+// base32Key returns a format-valid fake AWS key ID.
+func base32Key(rng *rand.Rand, prefix string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	b := []byte(prefix)
+	for len(b) < 20 {
+		b = append(b, alphabet[rng.Intn(len(alphabet))])
+	}
+	return string(b)
+}
+
+// TestHistoryMatchesCommitWalk builds a random history (branches, merges,
+// renames, edits, deletions) and requires the unique-blob fast path to find
+// exactly what a plain commit-by-commit walk of every added line finds, with
+// the same first commit for each secret.
+func TestHistoryMatchesCommitWalk(t *testing.T) {
+	for seed := int64(1); seed <= 3; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewSource(seed))
+			r := newRepo(t)
+			files := map[string][]string{}
+			names := []string{"a.txt", "b/c.yaml", "d/e/f.env", "g.py"}
+			for _, n := range names {
+				files[n] = []string{"line one", "line two"}
+				r.write(n, strings.Join(files[n], "\n")+"\n")
+			}
+			r.commit("init")
+			branches := []string{"main"}
+			for i := 0; i < 40; i++ {
+				switch op := rng.Intn(10); {
+				case op == 0 && len(branches) < 4:
+					b := fmt.Sprintf("br%d", i)
+					r.git("checkout", "-q", "-b", b)
+					branches = append(branches, b)
+				case op == 1 && len(branches) > 1:
+					r.git("checkout", "-q", "main")
+					r.n++
+					r.git("merge", "-q", "--no-ff", "-X", "theirs", "-m", "merge", branches[len(branches)-1])
+					branches = branches[:len(branches)-1]
+				case op == 2:
+					n := names[rng.Intn(len(names))]
+					r.git("rm", "-q", "--ignore-unmatch", n)
+					r.commit("delete")
+				case op == 3:
+					from := names[rng.Intn(len(names))]
+					to := fmt.Sprintf("moved-%d-%s", i, strings.ReplaceAll(from, "/", "_"))
+					if out := r.git("ls-files", from); out != "" {
+						r.git("mv", from, to)
+						r.commit("rename")
+					}
+				default:
+					n := names[rng.Intn(len(names))]
+					lines := []string{"x = 1", fmt.Sprintf("edit %d", i)}
+					if rng.Intn(3) == 0 {
+						lines = append(lines, "aws_access_key_id = "+base32Key(rng, "AKIA"))
+					}
+					r.write(n, strings.Join(lines, "\n")+"\n")
+					r.commit(fmt.Sprintf("edit %d", i))
+				}
+			}
+			repo := r.open()
+			hist := scan(t, &History{Repo: repo, SkipMessages: true})
+			walk := scan(t, &Commits{Repo: repo, Revs: []string{"--all"}, SkipMessages: true})
+			firstCommit := func(fs []scanner.Finding) map[string]time.Time {
+				m := map[string]time.Time{}
+				for _, f := range fs {
+					if d, ok := m[f.Fingerprint]; !ok || f.Commit.Date.Before(d) {
+						m[f.Fingerprint] = f.Commit.Date
+					}
+				}
+				return m
+			}
+			h, w := firstCommit(hist.Findings), firstCommit(walk.Findings)
+			if len(h) == 0 {
+				t.Fatal("the generator planted nothing")
+			}
+			var diffs []string
+			for fp, d := range w {
+				if hd, ok := h[fp]; !ok {
+					diffs = append(diffs, "history missed "+fp[:8])
+				} else if !hd.Equal(d) {
+					diffs = append(diffs, fmt.Sprintf("%s: history says %v, walk says %v", fp[:8], hd, d))
+				}
+			}
+			for fp := range h {
+				if _, ok := w[fp]; !ok {
+					diffs = append(diffs, "walk missed "+fp[:8])
+				}
+			}
+			sort.Strings(diffs)
+			for _, d := range diffs {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+// TestGoGitBuiltRepository scans a repository written by go-git rather than
+// the git binary: the object store is read by git either way.
+func TestGoGitBuiltRepository(t *testing.T) {
+	dir := t.TempDir()
+	repo, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &testRepo{t: t, dir: dir}
+	sig := &object.Signature{Name: "Go Git", Email: "gogit@example.com", When: time.Date(2023, 5, 1, 0, 0, 0, 0, time.UTC)}
+	r.write("deploy/creds.env", "AWS_ACCESS_KEY_ID="+keyID+"\nAWS_SECRET_ACCESS_KEY="+secretKey+"\n")
+	if _, err := wt.Add("deploy/creds.env"); err != nil {
+		t.Fatal(err)
+	}
+	first, err := wt.Commit("add creds", &git.CommitOptions{Author: sig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wt.Remove("deploy/creds.env"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wt.Commit("remove creds", &git.CommitOptions{Author: sig}); err != nil {
+		t.Fatal(err)
+	}
+	res := scan(t, &History{Repo: r.open()})
+	if len(res.Findings) != 2 {
+		t.Fatalf("findings: %v", summary(res.Findings, nil))
+	}
+	for _, f := range res.Findings {
+		if f.Commit.Hash != first.String() || f.Commit.Author != "Go Git" || f.Path != "deploy/creds.env" {
+			t.Errorf("%s attributed to %s by %s at %s", f.RuleID, f.Commit.Hash, f.Commit.Author, f.Path)
+		}
+	}
+}
