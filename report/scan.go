@@ -48,6 +48,14 @@ func WriteScan(w io.Writer, format string, r *ScanReport, o ScanOptions) error {
 		return writeText(w, r, o)
 	case "json":
 		return writeJSON(w, r, o)
+	case "sarif":
+		return writeSARIF(w, r, o)
+	case "github":
+		return writeGitHub(w, r, o)
+	case "markdown":
+		return writeMarkdown(w, r, o)
+	case "junit":
+		return writeJUnit(w, r, o)
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(ScanFormats, ", "))
 }
