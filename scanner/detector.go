@@ -16,6 +16,7 @@ type Detector struct {
 	always    []int     // rules without keywords: run over every chunk
 	byID      map[string]int
 	allow     *Allowlist
+	decoders  []decoder
 	scratchMu sync.Pool
 }
 
@@ -51,6 +52,21 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 			d.kwRules[ki] = append(d.kwRules[ki], int32(i))
 		}
 	}
+	// Decoder triggers share the automaton; their entries in kwRules are
+	// numbered after the rules.
+	d.decoders = builtinDecoders()
+	for di, dec := range d.decoders {
+		for _, k := range dec.keywords {
+			ki, ok := kwIndex[k]
+			if !ok {
+				ki = len(keywords)
+				kwIndex[k] = ki
+				keywords = append(keywords, k)
+				d.kwRules = append(d.kwRules, nil)
+			}
+			d.kwRules[ki] = append(d.kwRules[ki], int32(len(rules)+di))
+		}
+	}
 	d.auto = patterns.NewAutomaton(keywords)
 	d.scratchMu.New = func() any { return &scratch{hits: make([][]int32, len(rules))} }
 	return d
@@ -68,8 +84,9 @@ func (d *Detector) Allowlist() *Allowlist {
 }
 
 type scratch struct {
-	hits    [][]int32 // per rule: keyword-hit end offsets
-	touched []int
+	hits       [][]int32 // per rule: keyword-hit start offsets
+	touched    []int
+	decodeHits []decodeHit
 }
 
 const (
@@ -94,7 +111,9 @@ func (d *Detector) DetectExplain(c Chunk, drop func(Drop)) []Finding {
 
 type candidate struct {
 	rule       int
-	start, end int // secret span in chunk
+	start, end int // secret span in the chunk's own bytes
+	secret     []byte
+	decoding   string
 	attrs      map[string]string
 }
 
@@ -103,16 +122,85 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 	if len(data) == 0 {
 		return nil
 	}
-	sc := d.scratchMu.Get().(*scratch)
-	defer func() {
-		for _, r := range sc.touched {
-			sc.hits[r] = sc.hits[r][:0]
+	sc := d.getScratch()
+	cands := d.candidates(c, data, sc, dropFn)
+	if len(sc.decodeHits) > 0 {
+		cands = append(cands, d.decodedCandidates(c, sc.decodeHits, cands)...)
+	}
+	d.putScratch(sc)
+	if len(cands) == 0 {
+		return nil
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].start != cands[j].start {
+			return cands[i].start < cands[j].start
 		}
-		sc.touched = sc.touched[:0]
-		d.scratchMu.Put(sc)
-	}()
+		return cands[i].rule < cands[j].rule
+	})
+	cands = d.dedupSpans(cands)
+	findings := make([]Finding, 0, len(cands))
+	lc := lineCounter{c: c}
+	for _, cd := range cands {
+		r := d.rules[cd.rule]
+		line, col := lc.position(cd.start)
+		if marker := inlineAllow(lineBytes(data, cd.start)); marker != "" {
+			if dropFn != nil {
+				dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: line, Secret: Redact(string(cd.secret)), Reason: "inline marker " + marker})
+			}
+			continue
+		}
+		f := Finding{
+			RuleID:      r.ID,
+			Description: r.Description,
+			Severity:    r.Severity,
+			Remediation: r.Remediation,
+			Kind:        c.Kind,
+			Path:        c.Path,
+			Line:        line,
+			Column:      col,
+			Commit:      c.Commit,
+			BlobID:      c.BlobID,
+			Secret:      string(cd.secret),
+			Attributes:  cd.attrs,
+			offset:      cd.start,
+		}
+		if cd.decoding != "" {
+			setAttr(&f, "decoding", cd.decoding)
+		}
+		f.Fingerprint = Fingerprint(f.RuleID, f.Secret)
+		findings = append(findings, f)
+	}
+	findings = d.resolveRequires(findings, func(f Finding) {
+		if dropFn != nil {
+			dropFn(Drop{RuleID: f.RuleID, Path: f.Path, Line: f.Line, Secret: Redact(f.Secret), Reason: "requires " + d.rules[d.byID[f.RuleID]].Requires + " nearby"})
+		}
+	})
+	d.pair(findings)
+	return findings
+}
+
+func (d *Detector) getScratch() *scratch { return d.scratchMu.Get().(*scratch) }
+
+func (d *Detector) putScratch(sc *scratch) {
+	for _, r := range sc.touched {
+		sc.hits[r] = sc.hits[r][:0]
+	}
+	sc.touched = sc.touched[:0]
+	sc.decodeHits = sc.decodeHits[:0]
+	d.scratchMu.Put(sc)
+}
+
+// candidates runs the keyword automaton over data once, then each hit
+// rule's regex in windows around its hits, then validators. Offsets are in
+// data. Decoder trigger hits are left in sc.decodeHits.
+func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Drop)) []candidate {
+	nrules := int32(len(d.rules))
 	d.auto.Scan(data, func(kw, end int) {
 		for _, r := range d.kwRules[kw] {
+			if r >= nrules {
+				sc.decodeHits = append(sc.decodeHits, decodeHit{decoder: int(r - nrules), at: end})
+				continue
+			}
 			if len(sc.hits[r]) == 0 {
 				sc.touched = append(sc.touched, int(r))
 			}
@@ -120,11 +208,6 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 		}
 	})
 	var cands []candidate
-	drop := func(rule int, start, end int, reason string) {
-		if dropFn != nil {
-			dropFn(Drop{RuleID: d.rules[rule].ID, Path: c.Path, Line: lineAt(c, start), Secret: Redact(string(data[start:end])), Reason: reason})
-		}
-	}
 	run := func(ri int, ws, we int) {
 		r := d.rules[ri]
 		for _, m := range r.Regex.FindAllSubmatchIndex(data[ws:we], -1) {
@@ -138,10 +221,12 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 			}
 			cand := patterns.Candidate{Secret: data[s:e], Match: data[ws+m[0] : ws+m[1]], Line: lineBytes(data, s)}
 			if reason := d.judge(r, &cand, c.Path); reason != "" {
-				drop(ri, s, e, reason)
+				if dropFn != nil {
+					dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: lineAt(Chunk{Data: data, Lines: c.Lines, StartLine: c.StartLine}, s), Secret: Redact(string(data[s:e])), Reason: reason})
+				}
 				continue
 			}
-			cands = append(cands, candidate{rule: ri, start: s, end: e, attrs: cand.Attributes})
+			cands = append(cands, candidate{rule: ri, start: s, end: e, secret: data[s:e], attrs: cand.Attributes})
 		}
 	}
 	sort.Ints(sc.touched)
@@ -177,50 +262,7 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 		}
 		run(ri, 0, len(data))
 	}
-	if len(cands) == 0 {
-		return nil
-	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		if cands[i].start != cands[j].start {
-			return cands[i].start < cands[j].start
-		}
-		return cands[i].rule < cands[j].rule
-	})
-	cands = d.dedupSpans(cands)
-	findings := make([]Finding, 0, len(cands))
-	lc := lineCounter{c: c}
-	for _, cd := range cands {
-		r := d.rules[cd.rule]
-		line, col := lc.position(cd.start)
-		if marker := inlineAllow(lineBytes(data, cd.start)); marker != "" {
-			drop(cd.rule, cd.start, cd.end, "inline marker "+marker)
-			continue
-		}
-		f := Finding{
-			RuleID:      r.ID,
-			Description: r.Description,
-			Severity:    r.Severity,
-			Remediation: r.Remediation,
-			Kind:        c.Kind,
-			Path:        c.Path,
-			Line:        line,
-			Column:      col,
-			Commit:      c.Commit,
-			BlobID:      c.BlobID,
-			Secret:      string(data[cd.start:cd.end]),
-			Attributes:  cd.attrs,
-			offset:      cd.start,
-		}
-		f.Fingerprint = Fingerprint(f.RuleID, f.Secret)
-		findings = append(findings, f)
-	}
-	findings = d.resolveRequires(findings, func(f Finding) {
-		if dropFn != nil {
-			dropFn(Drop{RuleID: f.RuleID, Path: f.Path, Line: f.Line, Secret: Redact(f.Secret), Reason: "requires " + d.rules[d.byID[f.RuleID]].Requires + " nearby"})
-		}
-	})
-	d.pair(findings)
-	return findings
+	return cands
 }
 
 // judge runs entropy, validators and allow lists over one candidate and

@@ -1,0 +1,271 @@
+package scanner
+
+import (
+	"encoding/base64"
+	"strconv"
+	"unicode/utf8"
+)
+
+// A decoder rewrites encoded text (base64 values, percent-encoding, JSON
+// string escapes) into a decoded view that the rules run over again.
+// Findings in the view are reported at the encoded location, with the
+// decoding named in attributes.decoding. Decoders run only where their
+// trigger keywords hit, so plain text costs nothing extra.
+type decoder struct {
+	name     string
+	keywords []string
+	// wholeChunk decodes the whole chunk on a hit (a Kubernetes Secret's
+	// data block is far from its "kind: Secret" line); otherwise only the
+	// hit's line.
+	wholeChunk bool
+	// substitute returns the decoded view of src and, for each view byte,
+	// the offset in src it came from; substituted bytes are marked negative
+	// (-(offset+1)). changed is false when nothing was decoded.
+	substitute func(src []byte) (view []byte, from []int32, changed bool)
+}
+
+type decodeHit struct {
+	decoder int
+	at      int
+}
+
+func builtinDecoders() []decoder {
+	return []decoder{
+		{name: "base64", wholeChunk: true, keywords: []string{"kind: secret", `kind: "secret"`, "dockerconfigjson", "dockercfg"}, substitute: substituteBase64},
+		{name: "base64", keywords: []string{"basic ", "base64", "_auth", `"auth"`, "b64decode", "atob("}, substitute: substituteBase64},
+		{name: "url", keywords: []string{"%2f", "%2b", "%3d", "%40", "%3a"}, substitute: substitutePercent},
+		{name: "json-escape", keywords: []string{`\/`, `\u00`}, substitute: substituteJSON},
+	}
+}
+
+// decodedCandidates decodes the regions around decoder hits and returns the
+// candidates found only in decoded text, at their encoded locations.
+func (d *Detector) decodedCandidates(c Chunk, hits []decodeHit, plain []candidate) []candidate {
+	data := c.Data
+	type region struct{ dec, s, e int }
+	var regions []region
+	for _, h := range hits {
+		dec := d.decoders[h.decoder]
+		s, e := 0, len(data)
+		if !dec.wholeChunk {
+			s, e = window(data, h.at-1, 0)
+		}
+		if n := len(regions); n > 0 && regions[n-1].dec == h.decoder && s < regions[n-1].e {
+			if e > regions[n-1].e {
+				regions[n-1].e = e
+			}
+			continue
+		}
+		dup := false
+		for _, r := range regions {
+			if r.dec == h.decoder && r.s == s && r.e == e {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			regions = append(regions, region{h.decoder, s, e})
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range plain {
+		seen[strconv.Itoa(p.rule)+"\x00"+string(p.secret)] = true
+	}
+	var out []candidate
+	for _, rg := range regions {
+		dec := d.decoders[rg.dec]
+		view, from, changed := dec.substitute(data[rg.s:rg.e])
+		if !changed {
+			continue
+		}
+		sc := d.getScratch()
+		inner := d.candidates(Chunk{Data: view, Path: c.Path}, view, sc, nil)
+		d.putScratch(sc)
+		for _, cd := range inner {
+			decoded := false
+			start := -1
+			for i := cd.start; i < cd.end; i++ {
+				o := from[i]
+				if o < 0 {
+					decoded = true
+					o = -o - 1
+				}
+				if start < 0 {
+					start = int(o)
+				}
+			}
+			key := strconv.Itoa(cd.rule) + "\x00" + string(cd.secret)
+			if !decoded || seen[key] {
+				continue
+			}
+			seen[key] = true
+			end := start + 1
+			if o := from[cd.end-1]; o >= 0 {
+				end = int(o) + 1
+			}
+			cd.start, cd.end = rg.s+start, rg.s+end
+			cd.secret = append([]byte(nil), cd.secret...)
+			cd.decoding = dec.name
+			out = append(out, cd)
+		}
+	}
+	return out
+}
+
+func isB64(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_'
+}
+
+// minB64 is the shortest base64 run worth decoding (12 decoded bytes).
+const minB64 = 16
+
+func substituteBase64(src []byte) ([]byte, []int32, bool) {
+	var view []byte
+	var from []int32
+	changed := false
+	last := 0
+	emit := func(upto int) {
+		for i := last; i < upto; i++ {
+			view = append(view, src[i])
+			from = append(from, int32(i))
+		}
+	}
+	for i := 0; i < len(src); {
+		if !isB64(src[i]) || i > 0 && isB64(src[i-1]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(src) && isB64(src[j]) {
+			j++
+		}
+		k := j
+		for k < len(src) && k-j < 2 && src[k] == '=' {
+			k++
+		}
+		if j-i >= minB64 {
+			if dec, ok := decodeB64(src[i:k]); ok {
+				emit(i)
+				for range dec {
+					from = append(from, int32(-(i + 1)))
+				}
+				view = append(view, dec...)
+				last, changed = k, true
+			}
+		}
+		i = k
+		if i == j {
+			i++
+		}
+	}
+	if !changed {
+		return nil, nil, false
+	}
+	emit(len(src))
+	return view, from, true
+}
+
+func decodeB64(s []byte) ([]byte, bool) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		dec := make([]byte, enc.DecodedLen(len(s)))
+		n, err := enc.Decode(dec, s)
+		if err == nil {
+			dec = dec[:n]
+			return dec, len(dec) >= 8 && printable(dec)
+		}
+	}
+	return nil, false
+}
+
+// printable reports whether b is text worth scanning: printable ASCII and
+// whitespace, or valid UTF-8 without control characters.
+func printable(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+func substitutePercent(src []byte) ([]byte, []int32, bool) {
+	view := make([]byte, 0, len(src))
+	from := make([]int32, 0, len(src))
+	changed := false
+	for i := 0; i < len(src); i++ {
+		if src[i] == '%' && i+2 < len(src) {
+			hi, ok1 := unhex(src[i+1])
+			lo, ok2 := unhex(src[i+2])
+			if ok1 && ok2 {
+				view = append(view, hi<<4|lo)
+				from = append(from, int32(-(i + 1)))
+				i += 2
+				changed = true
+				continue
+			}
+		}
+		view = append(view, src[i])
+		from = append(from, int32(i))
+	}
+	return view, from, changed
+}
+
+func substituteJSON(src []byte) ([]byte, []int32, bool) {
+	view := make([]byte, 0, len(src))
+	from := make([]int32, 0, len(src))
+	changed := false
+	for i := 0; i < len(src); i++ {
+		if src[i] == '\\' && i+1 < len(src) {
+			var rep []byte
+			n := 2
+			switch src[i+1] {
+			case '/':
+				rep = []byte{'/'}
+			case '"':
+				rep = []byte{'"'}
+			case '\\':
+				rep = []byte{'\\'}
+			case 'n':
+				rep = []byte{'\n'}
+			case 't':
+				rep = []byte{'\t'}
+			case 'r':
+				rep = []byte{'\r'}
+			case 'u':
+				if i+6 <= len(src) {
+					if v, err := strconv.ParseUint(string(src[i+2:i+6]), 16, 16); err == nil {
+						rep = utf8.AppendRune(nil, rune(v))
+						n = 6
+					}
+				}
+			}
+			if rep != nil {
+				for range rep {
+					from = append(from, int32(-(i + 1)))
+				}
+				view = append(view, rep...)
+				i += n - 1
+				changed = true
+				continue
+			}
+		}
+		view = append(view, src[i])
+		from = append(from, int32(i))
+	}
+	return view, from, changed
+}

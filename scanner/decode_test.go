@@ -1,0 +1,112 @@
+package scanner
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDecodedFindings(t *testing.T) {
+	tests := []struct {
+		name     string
+		data     string
+		want     []string // rule@line:col decoding
+		noSecret string   // must not appear as a finding's location text
+	}{
+		{
+			name: "kubernetes secret data",
+			data: "apiVersion: v1\nkind: Secret\nmetadata:\n  name: aws\ndata:\n  AWS_ACCESS_KEY_ID: QUtJQVVKWkRFR1hETkNGMzJFUEY=\n  AWS_SECRET_ACCESS_KEY: ZEo4SHlTNVNVa0NuRDh6UkE5YTlTa3BYejl3M1FsWTdaa3V2cWR0Nw==\n",
+			want: []string{"aws-access-key-id@6:22 base64", "aws-secret-access-key@7:26 base64"},
+		},
+		{
+			name: "url-encoded secret",
+			data: "https://s3.example.com/?aws_secret_access_key=dJ8HyS5SUkCnD8zRA9a9SkpXz9w3QlY7Zkuvqdt%2B&x=1\n",
+			want: []string{"aws-secret-access-key@1:47 url"},
+		},
+		{
+			name: "url-encoded slash",
+			data: "redirect=aws_secret_access_key%3DdJ8HyS5SUkCnD8zRA9%2Fa9SkpXz9w3QlY7Zkuvqdt\n",
+			want: []string{"aws-secret-access-key@1:34 url"},
+		},
+		{
+			name: "json escaped slash",
+			data: `{"aws_secret_access_key": "dJ8HyS5SUkCnD8zRA9a9Skp\/z9w3QlY7Zkuvqdt7"}` + "\n",
+			want: []string{"aws-secret-access-key@1:28 json-escape"},
+		},
+		{
+			name: "plain finding is not repeated as decoded",
+			data: "echo QUtJQVVKWkRFR1hETkNGMzJFUEY= | base64 -d # " + testKeyID + "\n",
+			want: []string{"aws-access-key-id@1:49 "},
+		},
+		{
+			name: "base64 image is not decoded into findings",
+			data: "img: data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\n",
+			want: []string{},
+		},
+	}
+	d := builtinDetector(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := []string{}
+			for _, f := range d.Detect(Chunk{Data: []byte(tt.data)}) {
+				got = append(got, f.RuleID+"@"+itoa(f.Line)+":"+itoa(f.Column)+" "+f.Attributes["decoding"])
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func itoa(n int) string {
+	b := []byte{}
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
+
+func TestDecodedSecretIsDecodedValue(t *testing.T) {
+	d := builtinDetector(t)
+	fs := d.Detect(Chunk{Data: []byte("kind: Secret\ndata:\n  AWS_SECRET_ACCESS_KEY: ZEo4SHlTNVNVa0NuRDh6UkE5YTlTa3BYejl3M1FsWTdaa3V2cWR0Nw==\n  id: QUtJQVVKWkRFR1hETkNGMzJFUEY=\n")})
+	if len(fs) != 2 {
+		t.Fatalf("findings = %+v", fs)
+	}
+	for _, f := range fs {
+		if f.Secret != testSecret && f.Secret != testKeyID {
+			t.Errorf("secret = %q, want the decoded value", f.Secret)
+		}
+		if f.Fingerprint != Fingerprint(f.RuleID, f.Secret) {
+			t.Error("fingerprint not of the decoded secret")
+		}
+	}
+	if fs[0].Attributes["pair"] == "" {
+		t.Error("decoded key ID and secret not paired")
+	}
+}
+
+func FuzzSubstitute(f *testing.F) {
+	f.Add([]byte("a QUtJQVVKWkRFR1hETkNGMzJFUEY= %2F%zz \\u00e9\\/\\"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, sub := range []func([]byte) ([]byte, []int32, bool){substituteBase64, substitutePercent, substituteJSON} {
+			view, from, changed := sub(data)
+			if !changed {
+				continue
+			}
+			if len(view) != len(from) {
+				t.Fatalf("view %d bytes, map %d", len(view), len(from))
+			}
+			for _, o := range from {
+				if o < 0 {
+					o = -o - 1
+				}
+				if int(o) >= len(data) {
+					t.Fatalf("offset %d outside input of %d", o, len(data))
+				}
+			}
+		}
+	})
+}
