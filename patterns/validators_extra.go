@@ -1,8 +1,363 @@
 package patterns
 
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"hash/crc32"
+	"strings"
+)
+
 // extraValidators holds validators for provider families beyond AWS (checksums
 // and structure checks). Kept apart from validators.go so the catalogue can
 // grow without touching the core registry.
 func extraValidators() []Validator {
-	return nil
+	return []Validator{
+		{"github-checksum", checkBase62CRC32},
+		{"npm-checksum", checkBase62CRC32},
+		{"grafana-checksum", checkGrafanaChecksum},
+		{"jwt", checkJWT},
+		{"base64-json", checkBase64JSON},
+		{"base64-userpass", checkBase64UserPass},
+		{"base64-private-key", checkBase64PrivateKey},
+		{"base64-64-bytes", checkBase64Len64},
+		{"url-password", checkURLPassword},
+		{"password", checkPassword},
+		{"not-code", checkNotCode},
+	}
+}
+
+const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// Base62CRC32 returns the six-character checksum GitHub and npm append to
+// their tokens: the IEEE CRC32 of the token's random body, base62-encoded
+// (digits, upper case, lower case) and left-padded with zeros.
+func Base62CRC32(body []byte) string {
+	n := crc32.ChecksumIEEE(body)
+	var out [6]byte
+	for i := 5; i >= 0; i-- {
+		out[i] = base62Alphabet[n%62]
+		n /= 62
+	}
+	return string(out[:])
+}
+
+// checkBase62CRC32 verifies prefix_BODY+CHECKSUM tokens (ghp_, gho_, ghu_,
+// ghs_, ghr_, npm_): the last six characters are the base62 CRC32 of the
+// characters between the first underscore and the checksum.
+func checkBase62CRC32(c *Candidate) (bool, string) {
+	s := c.Secret
+	i := bytes.IndexByte(s, '_')
+	if i < 0 || len(s)-i-1 < 7 {
+		return false, "checksum: token too short for a checksum"
+	}
+	body, sum := s[i+1:len(s)-6], s[len(s)-6:]
+	if Base62CRC32(body) != string(sum) {
+		return false, "checksum: CRC32 does not match (not a live-format token)"
+	}
+	return true, ""
+}
+
+// checkGrafanaChecksum verifies Grafana service account tokens,
+// glsa_SECRET_CHECKSUM, where CHECKSUM is the little-endian hex CRC32 of
+// "glsa_SECRET".
+func checkGrafanaChecksum(c *Candidate) (bool, string) {
+	s := c.Secret
+	i := bytes.LastIndexByte(s, '_')
+	if i < 0 || len(s)-i-1 != 8 {
+		return false, "grafana-checksum: no 8-character checksum"
+	}
+	n := crc32.ChecksumIEEE(s[:i])
+	want := hex.EncodeToString([]byte{byte(n), byte(n >> 8), byte(n >> 16), byte(n >> 24)})
+	if !strings.EqualFold(want, string(s[i+1:])) {
+		return false, "grafana-checksum: CRC32 does not match"
+	}
+	return true, ""
+}
+
+// decodeBase64 decodes s in any of the four common base64 alphabets and
+// paddings, or reports false.
+func decodeBase64(s []byte) ([]byte, bool) {
+	str := string(s)
+	for _, enc := range []*base64.Encoding{base64.RawURLEncoding, base64.URLEncoding, base64.StdEncoding, base64.RawStdEncoding} {
+		if b, err := enc.DecodeString(str); err == nil {
+			return b, true
+		}
+	}
+	return nil, false
+}
+
+// ParseJWT splits a JSON Web Token into its decoded header and payload. It
+// reports false unless the token has three dot-separated base64url parts, the
+// header is a JSON object naming a string "alg" and the payload is a JSON
+// object.
+func ParseJWT(token []byte) (header, payload map[string]any, ok bool) {
+	parts := bytes.Split(token, []byte("."))
+	if len(parts) != 3 || len(parts[0]) == 0 || len(parts[1]) == 0 {
+		return nil, nil, false
+	}
+	hb, ok1 := decodeBase64(parts[0])
+	pb, ok2 := decodeBase64(parts[1])
+	if !ok1 || !ok2 {
+		return nil, nil, false
+	}
+	if json.Unmarshal(hb, &header) != nil || json.Unmarshal(pb, &payload) != nil || header == nil || payload == nil {
+		return nil, nil, false
+	}
+	if alg, isStr := header["alg"].(string); !isStr || alg == "" {
+		return nil, nil, false
+	}
+	return header, payload, true
+}
+
+func checkJWT(c *Candidate) (bool, string) {
+	h, p, ok := ParseJWT(c.Secret)
+	if !ok {
+		return false, "jwt: not a JWT (header must decode to JSON with alg, payload to a JSON object)"
+	}
+	if alg, _ := h["alg"].(string); strings.EqualFold(alg, "none") {
+		return false, "jwt: unsigned token (alg none)"
+	}
+	if iss, isStr := p["iss"].(string); isStr {
+		c.SetAttr("jwt_issuer", iss)
+	}
+	return true, ""
+}
+
+// checkBase64JSON accepts tokens whose payload is base64 of a JSON object:
+// the whole secret when it starts with "eyJ", else the part between the first
+// and the next underscore (glc_…, sntrys_…_…).
+func checkBase64JSON(c *Candidate) (bool, string) {
+	s := c.Secret
+	if !bytes.HasPrefix(s, []byte("eyJ")) {
+		i := bytes.IndexByte(s, '_')
+		if i < 0 {
+			return false, "base64-json: no payload"
+		}
+		s = s[i+1:]
+	}
+	// The payload is standard base64, which has no underscore: anything after
+	// one is the token's secret half.
+	if j := bytes.IndexByte(s, '_'); j >= 0 {
+		s = s[:j]
+	}
+	b, ok := decodeBase64(s)
+	if !ok {
+		return false, "base64-json: payload is not base64"
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) < 2 || b[0] != '{' || !json.Valid(b) {
+		return false, "base64-json: payload is not a JSON object"
+	}
+	return true, ""
+}
+
+// DecodeUserPass decodes base64 "user:password" (HTTP basic auth, Docker
+// config auths, .npmrc _auth) and reports false unless both halves are
+// non-empty printable text.
+func DecodeUserPass(s []byte) (user, pass string, ok bool) {
+	b, ok := decodeBase64(bytes.TrimSpace(s))
+	if !ok {
+		return "", "", false
+	}
+	for _, r := range b {
+		if r < 0x20 || r == 0x7f {
+			return "", "", false
+		}
+	}
+	u, p, found := strings.Cut(string(b), ":")
+	if !found || u == "" || p == "" {
+		return "", "", false
+	}
+	return u, p, true
+}
+
+func checkBase64UserPass(c *Candidate) (bool, string) {
+	u, p, ok := DecodeUserPass(c.Secret)
+	if !ok {
+		return false, "base64-userpass: does not decode to user:password"
+	}
+	if reason := weakPassword(u, p); reason != "" {
+		return false, "base64-userpass: " + reason
+	}
+	c.SetAttr("decoded", "base64")
+	return true, ""
+}
+
+func checkBase64PrivateKey(c *Candidate) (bool, string) {
+	s := c.Secret
+	s = s[:len(s)-len(s)%4]
+	b, err := base64.StdEncoding.DecodeString(string(s))
+	if err != nil || !bytes.Contains(b, []byte("PRIVATE KEY-----")) {
+		return false, "base64-private-key: does not decode to a PEM private key"
+	}
+	c.SetAttr("decoded", "base64")
+	return true, ""
+}
+
+func checkBase64Len64(c *Candidate) (bool, string) {
+	b, err := base64.StdEncoding.DecodeString(string(c.Secret))
+	if err != nil || len(b) != 64 {
+		return false, "base64-64-bytes: not base64 of a 64-byte key"
+	}
+	return true, ""
+}
+
+// commonPasswords are values people leave in configuration as defaults or
+// test fixtures; reporting them would bury real findings.
+var commonPasswords = []string{
+	"password", "passwd", "pass", "secret", "admin", "root", "guest", "user", "test", "testing",
+	"postgres", "mysql", "redis", "mongo", "rabbitmq", "default", "demo", "letmein", "qwerty",
+	"welcome", "hunter2", "foobar", "pa55word", "p@ssw0rd", "p@ssword", "passw0rd", "s3cret",
+	"s3cr3t", "changeit", "secret123", "password1", "password123", "admin123", "root123", "toor",
+	"null", "none", "nil", "true", "false", "undefined", "empty", "string", "value", "pw",
+	"pwd", "token", "apikey", "api_key", "mypassword", "mysecret", "supersecret", "localhost",
+}
+
+// passwordStopwords disqualify a value when they appear anywhere in it.
+var passwordStopwords = []string{
+	"password", "passwd", "changeme", "changeit", "example", "sample", "dummy", "placeholder",
+	"redacted", "secret", "test", "mock", "fixture", "lorem", "foobar", "default", "your",
+	"xxx", "***", "...", "<", ">", "qwerty", "letmein", "hunter2", "p@ss", "passw0rd",
+}
+
+// weakPassword returns why a user/password pair is a default, a placeholder
+// or a stopword rather than a real credential, or "".
+func weakPassword(user, pass string) string {
+	lp := strings.ToLower(pass)
+	if len(pass) < 4 {
+		return "password too short"
+	}
+	if strings.EqualFold(user, pass) {
+		return "password equals user name"
+	}
+	for _, w := range commonPasswords {
+		if lp == w {
+			return "default password " + w
+		}
+	}
+	for _, w := range passwordStopwords {
+		if strings.Contains(lp, w) {
+			return "stopword " + w
+		}
+	}
+	if r := Placeholder([]byte(pass)); r != "" {
+		return "placeholder (" + r + ")"
+	}
+	if strings.HasPrefix(pass, "%") || strings.HasPrefix(pass, "{") || strings.HasPrefix(pass, "$") {
+		return "template variable"
+	}
+	return ""
+}
+
+// checkURLPassword judges the password of scheme://user:password@host. The
+// secret is the password; the user is read from the whole match.
+func checkURLPassword(c *Candidate) (bool, string) {
+	user := ""
+	m := string(c.Match)
+	if i := strings.Index(m, "://"); i >= 0 {
+		rest := m[i+3:]
+		if j := strings.IndexByte(rest, ':'); j >= 0 {
+			user = rest[:j]
+		}
+	}
+	if reason := weakPassword(user, string(c.Secret)); reason != "" {
+		return false, "url-password: " + reason
+	}
+	return true, ""
+}
+
+// checkPassword is the filter for generic password assignments: it drops
+// defaults, placeholders, stopwords and code references, and values too
+// simple to be a generated or chosen secret (a single character class).
+func checkPassword(c *Candidate) (bool, string) {
+	s := string(c.Secret)
+	if ok, reason := checkNotCode(c); !ok {
+		return false, reason
+	}
+	if reason := weakPassword("", s); reason != "" {
+		return false, "password: " + reason
+	}
+	if len(s) < 8 {
+		return false, "password: shorter than 8 characters"
+	}
+	var lower, upper, digit, other bool
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+			lower = true
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= '0' && r <= '9':
+			digit = true
+		default:
+			other = true
+		}
+	}
+	classes := 0
+	for _, b := range []bool{lower, upper, digit, other} {
+		if b {
+			classes++
+		}
+	}
+	if classes < 2 {
+		return false, "password: a single character class (a word or a number)"
+	}
+	if classes == 2 && !digit && isIdentifier(s) {
+		return false, "password: an identifier, not a value"
+	}
+	return true, ""
+}
+
+// checkNotCode drops values that are references to something else: template
+// variables, environment lookups, function calls, member accesses and format
+// verbs.
+func checkNotCode(c *Candidate) (bool, string) {
+	s := string(c.Secret)
+	if Placeholder(c.Secret) == "template variable" {
+		return false, "not-code: template variable"
+	}
+	switch {
+	case strings.ContainsAny(s, "()[]{}"):
+		return false, "not-code: a call, index or template"
+	case strings.HasPrefix(s, "%") || strings.HasPrefix(s, "$") || strings.HasPrefix(s, "@") || strings.HasPrefix(s, "!"):
+		return false, "not-code: variable or directive"
+	case strings.Contains(s, "%s") || strings.Contains(s, "%v") || strings.Contains(s, "%d"):
+		return false, "not-code: format verb"
+	}
+	for _, p := range []string{"process.env", "os.environ", "os.getenv", "env.", "config.", "settings.", "self.", "this.", "secrets.", "vars.", "params.", "var.", "local."} {
+		if strings.HasPrefix(strings.ToLower(s), p) {
+			return false, "not-code: reference " + p
+		}
+	}
+	if isDottedIdentifier(s) {
+		return false, "not-code: member access"
+	}
+	return true, ""
+}
+
+func isIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func isDottedIdentifier(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if !isIdentifier(p) {
+			return false
+		}
+	}
+	return true
 }
