@@ -14,32 +14,32 @@ import (
 	"github.com/rampart-sec/rampart/scanner"
 )
 
-// updateGolden is -update: rewrite golden files instead of comparing. The
+// ciUpdateFlag is -update: rewrite golden files instead of comparing. The
 // flag is shared with other golden tests in this package, so it is defined
 // only if nobody defined it first.
-var updateGolden = defineUpdateFlag()
+var ciUpdateFlag = ciDefineUpdateFlag()
 
-func defineUpdateFlag() *bool {
+func ciDefineUpdateFlag() *bool {
 	if flag.Lookup("update") != nil {
 		return nil
 	}
 	return flag.Bool("update", false, "rewrite golden files under testdata/")
 }
 
-// updating reports whether -update was given, whoever defined it.
-func updating() bool {
-	if updateGolden != nil {
-		return *updateGolden
+// ciUpdating reports whether -update was given, whoever defined it.
+func ciUpdating() bool {
+	if ciUpdateFlag != nil {
+		return *ciUpdateFlag
 	}
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"
 }
 
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name string, got []byte) {
+// ciGolden compares got with testdata/name, or rewrites it under -update.
+func ciGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if updating() {
+	if ciUpdating() {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -66,10 +66,10 @@ const (
 	fxSlack     = "xoxb-1234567890-abcdefghijKLMNOPQR"
 )
 
-// hostilePath breaks every format that forgets to escape: a newline that
+// fxHostilePath breaks every format that forgets to escape: a newline that
 // would start a new workflow command, table pipes, percent signs that look
 // like escapes, a terminal escape sequence and a bidirectional override.
-const hostilePath = "evil\n::error file=x::pwned|%0A%25,a:b\x1b[31mred\x1b[0m\u202e.txt"
+const fxHostilePath = "evil\n::error file=x::pwned|%0A%25,a:b\x1b[31mred\x1b[0m\u202e.txt"
 
 func fxReport() *ScanReport {
 	date := time.Date(2024, 3, 1, 12, 30, 0, 0, time.UTC)
@@ -88,7 +88,7 @@ func fxReport() *ScanReport {
 			Secret: fxSecretKey, Fingerprint: secFP, Attributes: map[string]string{"pair": keyFP}},
 		{RuleID: "github-pat", Description: "GitHub personal access token", Severity: patterns.SeverityHigh,
 			Remediation: "Revoke the token at https://github.com/settings/tokens.",
-			Kind:        scanner.KindDiff, Path: hostilePath, Line: 7, Column: 5, Commit: c2,
+			Kind:        scanner.KindDiff, Path: fxHostilePath, Line: 7, Column: 5, Commit: c2,
 			Secret: fxToken, Fingerprint: scanner.Fingerprint("github-pat", fxToken)},
 		{RuleID: "aws-access-key-id", Description: "AWS access key ID", Severity: patterns.SeverityHigh, Remediation: awsFix,
 			Kind: scanner.KindCommitMessage, Path: "(commit message)", Line: 3, Column: 12, Commit: c3,
@@ -117,7 +117,7 @@ func fxEmpty() *ScanReport {
 		Rules: []*patterns.Rule{{ID: "aws-access-key-id", Description: "AWS access key ID", Severity: patterns.SeverityCritical}}}
 }
 
-func render(t *testing.T, format string, r *ScanReport, o ScanOptions) []byte {
+func ciRender(t *testing.T, format string, r *ScanReport, o ScanOptions) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := WriteScan(&b, format, r, o); err != nil {
@@ -139,7 +139,7 @@ func TestWritersNeverLeakSecrets(t *testing.T) {
 		{"github", true}, {"markdown", true},
 	}
 	for _, c := range cases {
-		out := string(render(t, c.format, fxReport(), ScanOptions{ShowSecrets: c.show}))
+		out := string(ciRender(t, c.format, fxReport(), ScanOptions{ShowSecrets: c.show}))
 		for _, s := range secrets {
 			if strings.Contains(out, s) {
 				t.Errorf("%s (show=%v) prints the plaintext secret %s", c.format, c.show, s)
@@ -151,30 +151,30 @@ func TestWritersNeverLeakSecrets(t *testing.T) {
 	}
 	// Asked to, the file formats do show them.
 	for _, f := range []string{"sarif", "junit"} {
-		if out := string(render(t, f, fxReport(), ScanOptions{ShowSecrets: true})); !strings.Contains(out, fxSecretKey) {
+		if out := string(ciRender(t, f, fxReport(), ScanOptions{ShowSecrets: true})); !strings.Contains(out, fxSecretKey) {
 			t.Errorf("%s with ShowSecrets does not show the secret", f)
 		}
 	}
 }
 
 func TestGitHubGolden(t *testing.T) {
-	golden(t, "scan.github.txt", render(t, "github", fxReport(), ScanOptions{}))
-	golden(t, "scan-empty.github.txt", render(t, "github", fxEmpty(), ScanOptions{}))
+	ciGolden(t, "scan.github.txt", ciRender(t, "github", fxReport(), ScanOptions{}))
+	ciGolden(t, "scan-empty.github.txt", ciRender(t, "github", fxEmpty(), ScanOptions{}))
 }
 
-var commandLine = regexp.MustCompile(`^::(error|warning|notice)( [^:]*)?::(.*)$`)
+var ghCommandLine = regexp.MustCompile(`^::(error|warning|notice)( [^:]*)?::(.*)$`)
 
 // TestGitHubCommands parses the output as the runner does: exactly one
 // command per finding, every other line plain text, and properties that
 // unescape to the original path.
 func TestGitHubCommands(t *testing.T) {
 	r := fxReport()
-	out := string(render(t, "github", r, ScanOptions{}))
+	out := string(ciRender(t, "github", r, ScanOptions{}))
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	var cmds [][]string
 	for _, l := range lines {
 		if strings.HasPrefix(l, "::") {
-			m := commandLine.FindStringSubmatch(l)
+			m := ghCommandLine.FindStringSubmatch(l)
 			if m == nil {
 				t.Fatalf("malformed workflow command: %q", l)
 			}
@@ -206,11 +206,11 @@ func TestGitHubCommands(t *testing.T) {
 			if !strings.Contains(m[3], f.Commit.Hash) {
 				t.Errorf("commit-message annotation does not name the commit: %q", m[3])
 			}
-		case f.Path == hostilePath:
+		case f.Path == fxHostilePath:
 			if _, ok := p["file"]; ok {
 				t.Errorf("hostile path given as file=: %q", m[0])
 			}
-			if !strings.Contains(m[3], Safe(ghUnescape(hostilePath))) && !strings.Contains(ghUnescape(m[3]), Safe(hostilePath)) {
+			if !strings.Contains(m[3], Safe(ghUnescape(fxHostilePath))) && !strings.Contains(ghUnescape(m[3]), Safe(fxHostilePath)) {
 				t.Errorf("hostile path not named in the message: %q", m[3])
 			}
 		default:

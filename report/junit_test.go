@@ -7,15 +7,15 @@ import (
 )
 
 func TestJUnitGolden(t *testing.T) {
-	golden(t, "scan.junit.xml", render(t, "junit", fxReport(), ScanOptions{}))
-	golden(t, "scan-empty.junit.xml", render(t, "junit", fxEmpty(), ScanOptions{}))
+	ciGolden(t, "scan.junit.xml", ciRender(t, "junit", fxReport(), ScanOptions{}))
+	ciGolden(t, "scan-empty.junit.xml", ciRender(t, "junit", fxEmpty(), ScanOptions{}))
 }
 
 // TestJUnitWellFormed parses the output as a CI system would.
 func TestJUnitWellFormed(t *testing.T) {
 	for name, r := range map[string]*ScanReport{"findings": fxReport(), "empty": fxEmpty()} {
 		var doc junitSuites
-		out := render(t, "junit", r, ScanOptions{})
+		out := ciRender(t, "junit", r, ScanOptions{})
 		if err := xml.NewDecoder(bytes.NewReader(out)).Decode(&doc); err != nil {
 			t.Fatalf("%s: not well-formed XML: %v\n%s", name, err, out)
 		}

@@ -11,21 +11,21 @@ import (
 )
 
 func TestMarkdownGolden(t *testing.T) {
-	golden(t, "scan.md", render(t, "markdown", fxReport(), ScanOptions{}))
-	golden(t, "scan-empty.md", render(t, "markdown", fxEmpty(), ScanOptions{}))
+	ciGolden(t, "scan.md", ciRender(t, "markdown", fxReport(), ScanOptions{}))
+	ciGolden(t, "scan-empty.md", ciRender(t, "markdown", fxEmpty(), ScanOptions{}))
 }
 
 // TestMarkdownTable checks that every table row has exactly the header's
 // cells, whatever the paths hold.
 func TestMarkdownTable(t *testing.T) {
-	out := string(render(t, "markdown", fxReport(), ScanOptions{}))
+	out := string(ciRender(t, "markdown", fxReport(), ScanOptions{}))
 	rows := 0
 	for _, l := range strings.Split(out, "\n") {
 		if !strings.HasPrefix(l, "|") {
 			continue
 		}
 		rows++
-		if n := cells(l); n != 4 {
+		if n := mdCells(l); n != 4 {
 			t.Errorf("row has %d cells, want 4: %q", n, l)
 		}
 	}
@@ -40,8 +40,8 @@ func TestMarkdownTable(t *testing.T) {
 	}
 }
 
-// cells counts a GFM table row's cells: pipes not escaped by a backslash.
-func cells(row string) int {
+// mdCells counts a GFM table row's cells: pipes not escaped by a backslash.
+func mdCells(row string) int {
 	n := 0
 	for i := 0; i < len(row); i++ {
 		switch row[i] {
@@ -73,7 +73,7 @@ func manyFindings(n int) *ScanReport {
 func TestMarkdownTruncation(t *testing.T) {
 	t.Run("under GitHub's 1 MiB", func(t *testing.T) {
 		r := manyFindings(20000)
-		out := render(t, "markdown", r, ScanOptions{})
+		out := ciRender(t, "markdown", r, ScanOptions{})
 		if len(out) > MarkdownLimit || len(out) > 1<<20 {
 			t.Fatalf("summary is %d bytes, over the limit %d", len(out), MarkdownLimit)
 		}

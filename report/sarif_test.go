@@ -55,8 +55,8 @@ func sarifSchema(t *testing.T) *jsonschema.Schema {
 }
 
 func TestSARIFGolden(t *testing.T) {
-	golden(t, "scan.sarif", render(t, "sarif", fxReport(), ScanOptions{}))
-	golden(t, "scan-empty.sarif", render(t, "sarif", fxEmpty(), ScanOptions{}))
+	ciGolden(t, "scan.sarif", ciRender(t, "sarif", fxReport(), ScanOptions{}))
+	ciGolden(t, "scan-empty.sarif", ciRender(t, "sarif", fxEmpty(), ScanOptions{}))
 }
 
 // TestSARIFSchema validates the golden files (what users get) and a fresh
@@ -64,7 +64,7 @@ func TestSARIFGolden(t *testing.T) {
 func TestSARIFSchema(t *testing.T) {
 	sch := sarifSchema(t)
 	docs := map[string][]byte{
-		"fresh": render(t, "sarif", fxReport(), ScanOptions{ShowSecrets: true}),
+		"fresh": ciRender(t, "sarif", fxReport(), ScanOptions{ShowSecrets: true}),
 	}
 	for _, name := range []string{"scan.sarif", "scan-empty.sarif"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
@@ -117,7 +117,7 @@ func TestSARIFContent(t *testing.T) {
 			} `json:"results"`
 		} `json:"runs"`
 	}
-	if err := json.Unmarshal(render(t, "sarif", r, ScanOptions{}), &doc); err != nil {
+	if err := json.Unmarshal(ciRender(t, "sarif", r, ScanOptions{}), &doc); err != nil {
 		t.Fatal(err)
 	}
 	run := doc.Runs[0]
