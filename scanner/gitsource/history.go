@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os/exec"
 	"strconv"
 	"sync/atomic"
 
@@ -32,7 +31,19 @@ type History struct {
 	SkipMessages bool
 
 	planned atomic.Int64
-	stats   scanner.Stats
+	// walkStats is written by the commit walk, stats by the blob reader;
+	// they run concurrently and are merged once both are done.
+	walkStats scanner.Stats
+	stats     scanner.Stats
+}
+
+// AddStats implements scanner.StatsSource.
+func (h *History) AddStats(st *scanner.Stats) {
+	if h.Repo.Shallow {
+		h.stats.Note("shallow clone: history beyond the shallow boundary was not scanned (git fetch --unshallow)")
+	}
+	scanner.MergeStats(st, &h.walkStats)
+	scanner.MergeStats(st, &h.stats)
 }
 
 // Planned returns how many blobs the scan has found to read so far; it is
@@ -48,31 +59,106 @@ type blobRef struct {
 	commit *scanner.Commit
 }
 
-// Chunks implements scanner.Source.
+// historyItem is one step of the history pipeline, in commit order: a
+// commit message to yield, or a blob whose contents cat-file will produce.
+type historyItem struct {
+	msg  *scanner.Chunk
+	blob blobRef
+}
+
+// Chunks implements scanner.Source. Three stages overlap: the commit walk
+// (`git log --raw`) discovers blobs oldest commit first; a writer feeds
+// their IDs to one long-lived `git cat-file --batch`; this goroutine reads
+// the contents back in the same order and yields them. Memory holds one
+// blob at a time plus bounded queues, whatever the length of history.
 func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	cat := gitCmd(ctx, h.Repo.Dir, "cat-file", "--batch")
+	var catErr bytes.Buffer
+	cat.Stderr = &catErr
+	stdin, err := cat.StdinPipe()
+	if err != nil {
+		return err
+	}
+	stdout, err := cat.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cat.Start(); err != nil {
+		return fmt.Errorf("start git cat-file: %w", err)
+	}
+
+	items := make(chan historyItem, 4096)
+	pending := make(chan historyItem, 1<<15)
+	walkErr := make(chan error, 1)
+	go func() {
+		defer close(items)
+		walkErr <- h.walk(ctx, items)
+	}()
+	feedErr := make(chan error, 1)
+	go func() {
+		defer close(pending)
+		feedErr <- feed(ctx, stdin, items, pending)
+	}()
+
+	rerr := h.readBatch(ctx, stdout, pending, yield)
+	if rerr != nil {
+		cancel()
+	}
+	for range pending {
+	}
+	io.Copy(io.Discard, stdout)
+	werr, ferr := <-walkErr, <-feedErr
+	catWait := cat.Wait()
+	switch {
+	case rerr != nil:
+		return rerr
+	case werr != nil:
+		return werr
+	case ferr != nil && ctx.Err() == nil:
+		return fmt.Errorf("git cat-file: %w", ferr)
+	case catWait != nil && ctx.Err() == nil:
+		return gitError([]string{"cat-file"}, catWait, catErr.String())
+	}
+	if h.walkStats.Commits == 0 {
+		h.walkStats.Note("no commits: the repository is empty or the refs select nothing")
+	}
+	return ctx.Err()
+}
+
+// walk runs the commit walk and sends messages and first-seen blobs, oldest
+// commit first. A combined (-c) diff of a merge lists only blobs that differ
+// from every parent; the others were already met on the parent's side.
+func (h *History) walk(ctx context.Context, items chan<- historyItem) error {
 	revs := h.Revs
 	if len(revs) == 0 {
 		revs = []string{"--all"}
 	}
-	// Pass 1: commits oldest first with the blobs each changed. A combined
-	// (-c) diff of a merge lists only blobs that differ from every parent;
-	// the others were already met on the parent's side.
 	args := append([]string{"log", "--reverse", "--topo-order", "--raw", "--no-renames", "--no-abbrev", "-c", "--root", logFormat, "--ignore-submodules=none"}, revs...)
 	if h.Since != "" {
 		args = append(args, "--since="+h.Since)
 	}
 	args = append(args, "--")
+	send := func(it historyItem) error {
+		select {
+		case items <- it:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	seen := make(map[[20]byte]struct{})
-	var blobs []blobRef
-	err := h.Repo.stream(ctx, func(r io.Reader) error {
+	return h.Repo.stream(ctx, func(r io.Reader) error {
 		var cur *scanner.Commit
 		return readLog(r, func(c *scanner.Commit, msg []byte) error {
 			cur = c
-			h.stats.Commits++
+			h.walkStats.Commits++
 			if h.SkipMessages || len(bytes.TrimSpace(msg)) == 0 {
 				return nil
 			}
-			return yield(scanner.Chunk{Data: msg, Kind: scanner.KindCommitMessage, Path: CommitMessageLabel, Commit: c})
+			return send(historyItem{msg: &scanner.Chunk{Data: append([]byte(nil), msg...), Kind: scanner.KindCommitMessage, Path: CommitMessageLabel, Commit: c}})
 		}, func(l []byte) error {
 			id, path, kind, ok := parseRaw(l)
 			if !ok {
@@ -80,8 +166,8 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 			}
 			switch kind {
 			case rawSubmodule:
-				h.stats.Skip("submodule")
-				h.stats.Note("submodules are not scanned: scan each one in its own repository")
+				h.walkStats.Skip("submodule")
+				h.walkStats.Note("submodules are not scanned: scan each one in its own repository")
 				return nil
 			case rawSymlink:
 				return nil
@@ -91,97 +177,84 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 			}
 			seen[id] = struct{}{}
 			if h.Opts.Allow.AllowsPath(path) {
-				h.stats.Skip("allowlisted-path")
+				h.walkStats.Skip("allowlisted-path")
 				return nil
 			}
-			blobs = append(blobs, blobRef{id: id, path: path, commit: cur})
 			h.planned.Add(1)
-			return nil
+			return send(historyItem{blob: blobRef{id: id, path: path, commit: cur}})
 		}, func() error { return nil })
 	}, args...)
-	if err != nil {
-		return err
-	}
-	if h.stats.Commits == 0 {
-		h.stats.Note("no commits: the repository is empty or the refs select nothing")
-		return nil
-	}
-	return h.readBlobs(ctx, blobs, yield)
 }
 
-// AddStats implements scanner.StatsSource.
-func (h *History) AddStats(st *scanner.Stats) {
-	if h.Repo.Shallow {
-		h.stats.Note("shallow clone: history beyond the shallow boundary was not scanned (git fetch --unshallow)")
-	}
-	scanner.MergeStats(st, &h.stats)
-}
-
-// readBlobs streams blobs through one long-lived `git cat-file --batch`: a
-// writer goroutine feeds object IDs while this goroutine reads contents.
-func (h *History) readBlobs(ctx context.Context, blobs []blobRef, yield func(scanner.Chunk) error) error {
-	if len(blobs) == 0 {
-		return nil
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	cmd := gitCmd(ctx, h.Repo.Dir, "cat-file", "--batch")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start git cat-file: %w", err)
-	}
-	werr := make(chan error, 1)
-	go func() {
-		bw := bufio.NewWriterSize(stdin, 64<<10)
-		var line [41]byte
-		line[40] = '\n'
-		var err error
-		for _, b := range blobs {
-			hex.Encode(line[:40], b.id[:])
-			if _, err = bw.Write(line[:]); err != nil {
-				break
+// feed writes blob IDs to cat-file and forwards every item, in order, to
+// the reader. It flushes before it could block, so the reader never waits
+// for an ID still sitting in the buffer.
+func feed(ctx context.Context, w io.WriteCloser, items <-chan historyItem, pending chan<- historyItem) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var line [41]byte
+	line[40] = '\n'
+	var werr error
+	for {
+		var it historyItem
+		var ok bool
+		select {
+		case it, ok = <-items:
+		default:
+			if werr == nil {
+				werr = bw.Flush()
+			}
+			select {
+			case it, ok = <-items:
+			case <-ctx.Done():
+				w.Close()
+				return ctx.Err()
 			}
 		}
-		if err == nil {
-			err = bw.Flush()
+		if !ok {
+			break
 		}
-		stdin.Close()
-		werr <- err
-	}()
-	rerr := h.readBatch(stdout, blobs, yield)
-	if rerr != nil {
-		cancel()
-	}
-	io.Copy(io.Discard, stdout)
-	waitErr := cmd.Wait()
-	<-werr
-	if rerr != nil {
-		return rerr
-	}
-	if waitErr != nil {
-		if _, ok := waitErr.(*exec.ExitError); ok {
-			return gitError([]string{"cat-file"}, waitErr, stderr.String())
+		if it.msg == nil && werr == nil {
+			hex.Encode(line[:40], it.blob.id[:])
+			_, werr = bw.Write(line[:])
 		}
-		return waitErr
+		select {
+		case pending <- it:
+		default:
+			if werr == nil {
+				werr = bw.Flush()
+			}
+			select {
+			case pending <- it:
+			case <-ctx.Done():
+				w.Close()
+				return ctx.Err()
+			}
+		}
 	}
-	return nil
+	if werr == nil {
+		werr = bw.Flush()
+	}
+	if cerr := w.Close(); werr == nil {
+		werr = cerr
+	}
+	return werr
 }
 
-func (h *History) readBatch(r io.Reader, blobs []blobRef, yield func(scanner.Chunk) error) error {
+func (h *History) readBatch(ctx context.Context, r io.Reader, pending <-chan historyItem, yield func(scanner.Chunk) error) error {
 	br := bufio.NewReaderSize(r, 1<<20)
-	for i := range blobs {
-		b := &blobs[i]
+	for it := range pending {
+		if it.msg != nil {
+			if err := yield(*it.msg); err != nil {
+				return err
+			}
+			continue
+		}
+		b := &it.blob
 		header, err := br.ReadSlice('\n')
 		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			return fmt.Errorf("git cat-file: reading blob %x: %w", b.id, err)
 		}
 		f := bytes.Fields(header)
@@ -204,21 +277,27 @@ func (h *History) readBatch(r io.Reader, blobs []blobRef, yield func(scanner.Chu
 			h.stats.Skip("too-large")
 			continue
 		}
+		// Sniff before copying: a binary blob is skipped without allocating it.
+		if peek, _ := br.Peek(int(min(size, sniffLen))); scanner.IsBinary(peek) {
+			if _, err := br.Discard(int(size) + 1); err != nil {
+				return fmt.Errorf("git cat-file: %w", err)
+			}
+			h.stats.Skip("binary")
+			continue
+		}
 		data := make([]byte, size+1)
 		if _, err := io.ReadFull(br, data); err != nil {
 			return fmt.Errorf("git cat-file: reading blob %x: %w", b.id, err)
 		}
-		data = data[:size]
-		if scanner.IsBinary(data) {
-			h.stats.Skip("binary")
-			continue
-		}
-		if err := yield(scanner.Chunk{Data: data, Kind: scanner.KindBlob, Path: b.path, Commit: b.commit, BlobID: hex.EncodeToString(b.id[:])}); err != nil {
+		if err := yield(scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, Path: b.path, Commit: b.commit, BlobID: hex.EncodeToString(b.id[:])}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// sniffLen matches scanner.IsBinary's window.
+const sniffLen = 8000
 
 type rawKind int
 
