@@ -25,6 +25,7 @@ func extraValidators() []Validator {
 		{"url-password", checkURLPassword},
 		{"password", checkPassword},
 		{"not-code", checkNotCode},
+		{"not-documented", checkNotDocumented},
 	}
 }
 
@@ -360,4 +361,20 @@ func isDottedIdentifier(s string) bool {
 		}
 	}
 	return true
+}
+
+// documentedCredentials are keys vendors publish for local emulators and
+// documentation. They unlock nothing and appear in countless repositories.
+var documentedCredentials = map[string]string{
+	// Azurite and the Azure Storage Emulator's well-known devstoreaccount1 key.
+	"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==": "Azure Storage emulator key",
+	// The Azure Cosmos DB emulator's published key.
+	"C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==": "Azure Cosmos DB emulator key",
+}
+
+func checkNotDocumented(c *Candidate) (bool, string) {
+	if what, ok := documentedCredentials[string(c.Secret)]; ok {
+		return false, "not-documented: " + what
+	}
+	return true, ""
 }
