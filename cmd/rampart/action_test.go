@@ -1,0 +1,483 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// This file runs action.yml the way the Actions runner runs a composite
+// action: each `run:` step as `bash --noprofile --norc -eo pipefail` with
+// its env: block evaluated, a fresh $GITHUB_OUTPUT per step read back into
+// steps.<id>.outputs, one $GITHUB_STEP_SUMMARY, `if:` conditions evaluated,
+// and the action's outputs computed from its outputs: block. Only the
+// expression forms action.yml uses are understood; anything else fails the
+// test, so the YAML cannot drift into something this runner ignores.
+
+// actYAML parses the small YAML subset action.yml is written in: block
+// mappings, block sequences of mappings, literal block scalars (|) and
+// plain or quoted scalars.
+type actYAML struct {
+	lines []string
+	i     int
+}
+
+func parseActYAML(src string) (map[string]any, error) {
+	p := &actYAML{lines: strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n")}
+	v, err := p.value(0)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("top level is not a mapping")
+	}
+	return m, nil
+}
+
+func actIndent(s string) int { return len(s) - len(strings.TrimLeft(s, " ")) }
+
+func (p *actYAML) skip() {
+	for p.i < len(p.lines) {
+		t := strings.TrimSpace(p.lines[p.i])
+		if t != "" && !strings.HasPrefix(t, "#") {
+			return
+		}
+		p.i++
+	}
+}
+
+func (p *actYAML) value(min int) (any, error) {
+	p.skip()
+	if p.i >= len(p.lines) || actIndent(p.lines[p.i]) < min {
+		return nil, nil
+	}
+	ind := actIndent(p.lines[p.i])
+	if t := strings.TrimSpace(p.lines[p.i]); t == "-" || strings.HasPrefix(t, "- ") {
+		return p.list(ind)
+	}
+	return p.mapping(ind)
+}
+
+func (p *actYAML) mapping(ind int) (map[string]any, error) {
+	m := map[string]any{}
+	for {
+		p.skip()
+		if p.i >= len(p.lines) {
+			return m, nil
+		}
+		l := p.lines[p.i]
+		t := strings.TrimSpace(l)
+		if actIndent(l) != ind || strings.HasPrefix(t, "- ") {
+			if actIndent(l) > ind {
+				return nil, fmt.Errorf("line %d: unexpected indentation", p.i+1)
+			}
+			return m, nil
+		}
+		key, rest, ok := strings.Cut(t, ":")
+		if !ok || (rest != "" && rest[0] != ' ') {
+			return nil, fmt.Errorf("line %d: not a key: %q", p.i+1, t)
+		}
+		p.i++
+		v, err := p.rest(strings.TrimSpace(rest), ind)
+		if err != nil {
+			return nil, err
+		}
+		m[key] = v
+	}
+}
+
+func (p *actYAML) list(ind int) ([]any, error) {
+	var out []any
+	for {
+		p.skip()
+		if p.i >= len(p.lines) {
+			return out, nil
+		}
+		l := p.lines[p.i]
+		t := strings.TrimSpace(l)
+		if actIndent(l) != ind || !strings.HasPrefix(t, "- ") {
+			return out, nil
+		}
+		item := strings.TrimPrefix(t, "- ")
+		if k, _, ok := strings.Cut(item, ":"); ok && !strings.ContainsAny(k, `"' `) {
+			// A mapping whose first key shares the dash's line.
+			p.lines[p.i] = strings.Repeat(" ", ind+2) + item
+			m, err := p.mapping(ind + 2)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+			continue
+		}
+		p.i++
+		out = append(out, actScalar(item))
+	}
+}
+
+func (p *actYAML) rest(rest string, ind int) (any, error) {
+	switch rest {
+	case "|":
+		var block []string
+		bi := -1
+		for p.i < len(p.lines) {
+			l := p.lines[p.i]
+			if strings.TrimSpace(l) == "" {
+				block = append(block, "")
+				p.i++
+				continue
+			}
+			if actIndent(l) <= ind {
+				break
+			}
+			if bi < 0 {
+				bi = actIndent(l)
+			}
+			block = append(block, l[min(bi, actIndent(l)):])
+			p.i++
+		}
+		return strings.TrimRight(strings.Join(block, "\n"), "\n") + "\n", nil
+	case "":
+		return p.value(ind + 1)
+	}
+	return actScalar(rest), nil
+}
+
+func actScalar(s string) string {
+	switch {
+	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"':
+		if u, err := strconv.Unquote(s); err == nil {
+			return u
+		}
+	case len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'':
+		return strings.ReplaceAll(s[1:len(s)-1], "''", "'")
+	}
+	return s
+}
+
+// actRunner holds the expression context of one run of the action.
+type actRunner struct {
+	t       *testing.T
+	action  map[string]any
+	inputs  map[string]string
+	github  map[string]string
+	runner  map[string]string
+	steps   map[string]map[string]string
+	env     []string
+	workdir string
+	stdout  bytes.Buffer
+	stderr  bytes.Buffer
+	skipped []string
+}
+
+var actExpr = regexp.MustCompile(`\$\{\{\s*([^}]*?)\s*\}\}`)
+
+func (a *actRunner) lookup(path string) string {
+	a.t.Helper()
+	parts := strings.Split(path, ".")
+	switch {
+	case len(parts) == 2 && parts[0] == "inputs":
+		def, ok := a.action["inputs"].(map[string]any)[parts[1]].(map[string]any)
+		if !ok {
+			a.t.Fatalf("action.yml uses undeclared input %q", parts[1])
+		}
+		if v, ok := a.inputs[parts[1]]; ok {
+			return v
+		}
+		d, _ := def["default"].(string)
+		return a.eval(d)
+	case len(parts) == 2 && parts[0] == "github":
+		if v, ok := a.github[parts[1]]; ok {
+			return v
+		}
+	case len(parts) == 2 && parts[0] == "runner":
+		if v, ok := a.runner[parts[1]]; ok {
+			return v
+		}
+	case len(parts) == 4 && parts[0] == "steps" && parts[2] == "outputs":
+		return a.steps[parts[1]][parts[3]]
+	}
+	a.t.Fatalf("action.yml uses an expression this test runner does not know: %q", path)
+	return ""
+}
+
+func (a *actRunner) eval(s string) string {
+	return actExpr.ReplaceAllStringFunc(s, func(m string) string {
+		return a.lookup(actExpr.FindStringSubmatch(m)[1])
+	})
+}
+
+var actCond = regexp.MustCompile(`^([a-z_.-]+)\s*==\s*'([^']*)'$`)
+
+func (a *actRunner) condition(c string) bool {
+	a.t.Helper()
+	c = strings.TrimSpace(actExpr.ReplaceAllString(c, "$1"))
+	m := actCond.FindStringSubmatch(c)
+	if m == nil {
+		a.t.Fatalf("action.yml has an if: this test runner does not know: %q", c)
+	}
+	return a.lookup(m[1]) == m[2]
+}
+
+// run executes the action's steps and returns the exit status of the first
+// failing step (0 if none failed) and the action's outputs.
+func (a *actRunner) run(summary string) (int, map[string]string) {
+	t := a.t
+	runs := a.action["runs"].(map[string]any)
+	if runs["using"] != "composite" {
+		t.Fatalf("runs.using = %v, want composite", runs["using"])
+	}
+	for n, s := range runs["steps"].([]any) {
+		step := s.(map[string]any)
+		name, _ := step["name"].(string)
+		if c, ok := step["if"].(string); ok && !a.condition(c) {
+			a.skipped = append(a.skipped, name)
+			continue
+		}
+		if uses, ok := step["uses"].(string); ok {
+			t.Skipf("step %q would run %s on this machine (its Go is older than go.mod); not emulated", name, uses)
+		}
+		script, ok := step["run"].(string)
+		if !ok || step["shell"] != "bash" {
+			t.Fatalf("step %q: want a bash run step", name)
+		}
+		if strings.Contains(script, "${{") {
+			t.Fatalf("step %q splices an expression into its script: pass it through env: instead", name)
+		}
+		dir := t.TempDir()
+		out := filepath.Join(dir, "output")
+		scriptFile := filepath.Join(dir, "step.sh")
+		if err := os.WriteFile(out, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(scriptFile, []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		env := append([]string{}, a.env...)
+		env = append(env, "GITHUB_OUTPUT="+out, "GITHUB_STEP_SUMMARY="+summary, "GITHUB_ACTION_PATH="+a.github["action_path"])
+		if m, ok := step["env"].(map[string]any); ok {
+			for k, v := range m {
+				env = append(env, k+"="+a.eval(v.(string)))
+			}
+		}
+		cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", scriptFile)
+		cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = a.workdir, env, &a.stdout, &a.stderr
+		err := cmd.Run()
+		if id, ok := step["id"].(string); ok {
+			a.steps[id] = readActOutputs(t, out)
+		}
+		if err != nil {
+			if ee, ok := err.(*exec.ExitError); ok {
+				return ee.ExitCode(), a.outputs()
+			}
+			t.Fatalf("step %d %q: %v", n, name, err)
+		}
+	}
+	return 0, a.outputs()
+}
+
+func (a *actRunner) outputs() map[string]string {
+	res := map[string]string{}
+	for k, v := range a.action["outputs"].(map[string]any) {
+		res[k] = a.eval(v.(map[string]any)["value"].(string))
+	}
+	return res
+}
+
+// readActOutputs parses a $GITHUB_OUTPUT file: name=value lines and
+// name<<DELIMITER heredocs.
+func readActOutputs(t *testing.T, path string) map[string]string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		l := sc.Text()
+		if k, delim, ok := strings.Cut(l, "<<"); ok && !strings.Contains(k, "=") {
+			var val []string
+			for sc.Scan() && sc.Text() != delim {
+				val = append(val, sc.Text())
+			}
+			out[k] = strings.Join(val, "\n")
+			continue
+		}
+		if k, v, ok := strings.Cut(l, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// actCleanEnv is the test process's environment without anything a real
+// runner would set differently.
+func actCleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "RUNNER_") || strings.HasPrefix(k, "INPUT_") || k == "NO_COLOR" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// TestActionEndToEnd runs action.yml's steps against pushes to a real
+// repository, in a shallow checkout as actions/checkout makes by default.
+func TestActionEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds rampart with go build")
+	}
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash not found")
+	}
+	actionPath, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(actionPath, "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	action, err := parseActYAML(string(src))
+	if err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	for _, in := range []string{"config", "baseline", "fail-on", "sarif", "scan-history", "audit"} {
+		if _, ok := action["inputs"].(map[string]any)[in]; !ok {
+			t.Errorf("action.yml has no input %q", in)
+		}
+	}
+
+	w := newGeWorld(t)
+	base := w.commit("base")
+	w.git(w.dev, "push", "-q", "origin", "main")
+	// A push that commits an AWS key pair (two findings, one credential)
+	// in a file whose name needs escaping, then an unrelated commit.
+	keyID, secret := "AKIAUJZDEGXDNCF32EPF", "dJ8HyS5SUkCnD8zRA9a9SkpXz9w3QlY7Zkuvqdt7"
+	if err := os.MkdirAll(filepath.Join(w.dev, "deploy"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	leak := "deploy/prod, 100%.env"
+	if err := os.WriteFile(filepath.Join(w.dev, leak), []byte("[default]\naws_access_key_id = "+keyID+"\naws_secret_access_key = "+secret+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.git(w.dev, "add", "-A")
+	w.git(w.dev, "commit", "-q", "-m", "deploy config")
+	leaked := w.git(w.dev, "rev-parse", "HEAD")
+	if err := os.WriteFile(filepath.Join(w.dev, "README.md"), []byte("# app\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.git(w.dev, "add", "-A")
+	w.git(w.dev, "commit", "-q", "-m", "readme")
+	clean := w.git(w.dev, "rev-parse", "HEAD")
+	// A lone access key ID: a high-severity finding, not critical.
+	high := w.commit("high")
+	w.git(w.dev, "push", "-q", "origin", "main")
+
+	runAction := func(t *testing.T, name, before, after string, inputs map[string]string) (int, map[string]string, string, string, string) {
+		t.Helper()
+		ws := w.checkout("ws-"+name, "main", 1)
+		temp := t.TempDir()
+		event := filepath.Join(temp, "event.json")
+		data, _ := json.Marshal(pushPayload("refs/heads/main", before, after, nil, nil))
+		if err := os.WriteFile(event, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		summary := filepath.Join(temp, "summary.md")
+		a := &actRunner{
+			t: t, action: action, inputs: inputs, steps: map[string]map[string]string{}, workdir: ws,
+			github: map[string]string{"action_path": actionPath, "action_ref": "v0.0.0-test", "token": "test-token", "workspace": ws},
+			runner: map[string]string{"temp": temp, "os": "Linux"},
+		}
+		a.env = append(actCleanEnv(), "GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=push", "GITHUB_EVENT_PATH="+event,
+			"GITHUB_REPOSITORY=o/r", "GITHUB_WORKSPACE="+ws, "RUNNER_TEMP="+temp, "RUNNER_OS=Linux", "GIT_TERMINAL_PROMPT=0")
+		code, outs := a.run(summary)
+		if len(a.skipped) != 1 {
+			t.Errorf("skipped steps %q: want only the Go setup skipped (this machine's Go builds rampart)", a.skipped)
+		}
+		sum, _ := os.ReadFile(summary)
+		all := a.stdout.String() + a.stderr.String() + string(sum)
+		for k, v := range outs {
+			all += k + "=" + v + "\n"
+		}
+		if p := outs["sarif-file"]; p != "" {
+			sarif, err := os.ReadFile(filepath.Join(ws, p))
+			if err != nil {
+				t.Errorf("sarif-file %q: %v", p, err)
+			}
+			all += string(sarif)
+		}
+		if strings.Contains(all, keyID) || strings.Contains(all, secret) {
+			t.Errorf("a plaintext secret reached the log, the summary, the outputs or the SARIF file")
+		}
+		return code, outs, a.stdout.String(), string(sum), ws
+	}
+
+	t.Run("push with a leaked key pair", func(t *testing.T) {
+		code, outs, stdout, summary, ws := runAction(t, "leak", base, clean, nil)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, stdout)
+		}
+		if outs["findings"] != "2" {
+			t.Errorf("findings output %q, want 2", outs["findings"])
+		}
+		want := "::error file=deploy/prod%2C 100%25.env,line=2,col=21,"
+		if !strings.Contains(stdout, want) || !strings.Contains(stdout, "file=deploy/prod%2C 100%25.env,line=3,") {
+			t.Errorf("annotations missing %q:\n%s", want, stdout)
+		}
+		if !strings.Contains(summary, "## rampart: 1 credential found (2 findings)") ||
+			!strings.Contains(summary, "| aws-access-key-id + aws-secret-access-key | deploy/prod, 100%.env:2, deploy/prod, 100%.env:3 | `"+leaked[:12]+"` | critical |") ||
+			!strings.Contains(summary, "Scanned 2 commits") {
+			t.Errorf("summary:\n%s", summary)
+		}
+		if outs["sarif-file"] != "rampart.sarif" {
+			t.Fatalf("sarif-file output %q", outs["sarif-file"])
+		}
+		var doc struct {
+			Version string `json:"version"`
+			Runs    []struct {
+				Results []struct {
+					RuleID string `json:"ruleId"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		data, _ := os.ReadFile(filepath.Join(ws, "rampart.sarif"))
+		if err := json.Unmarshal(data, &doc); err != nil || doc.Version != "2.1.0" || len(doc.Runs[0].Results) != 2 {
+			t.Errorf("SARIF file: %v %+v", err, doc)
+		}
+	})
+
+	t.Run("fail-on above the finding, SARIF off", func(t *testing.T) {
+		code, outs, stdout, summary, _ := runAction(t, "threshold", clean, high, map[string]string{"fail-on": "critical", "sarif": "off"})
+		if code != 0 || outs["sarif-file"] != "" || outs["findings"] != "1" {
+			t.Errorf("exit %d, outputs %v; want 0 with one finding and no SARIF\n%s", code, outs, stdout)
+		}
+		if !strings.Contains(stdout, "::error file=high.env,line=1,") || !strings.Contains(summary, "| aws-access-key-id | high.env:1 | `"+high[:12]+"` | high |") {
+			t.Errorf("annotations:\n%s\nsummary:\n%s", stdout, summary)
+		}
+	})
+
+	t.Run("clean push", func(t *testing.T) {
+		code, outs, stdout, summary, _ := runAction(t, "clean", leaked, clean, nil)
+		if code != 0 || outs["findings"] != "0" {
+			t.Errorf("exit %d, findings %q\n%s", code, outs["findings"], stdout)
+		}
+		if !strings.Contains(summary, "## rampart: no credentials found") || !strings.Contains(summary, "Scanned 1 commit") {
+			t.Errorf("summary:\n%s", summary)
+		}
+		if strings.Contains(stdout, "::error") {
+			t.Errorf("annotations for a clean push:\n%s", stdout)
+		}
+	})
+}
