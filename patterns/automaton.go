@@ -9,6 +9,11 @@ package patterns
 // copy of the blob), all overlapping matches, and a transition table small
 // enough to stay in cache (bytes that occur in no keyword share one class).
 type Automaton struct {
+	// starts is a hashed bitset of the folded three-byte prefixes of every
+	// keyword. In the root state the scanner skips, with independent loads
+	// and no dependency chain, every position where no keyword can start.
+	starts   [1 << 16 / 64]uint64
+	fold     [256]uint8
 	classes  [256]uint8
 	nclass   uint32
 	trans    []uint32 // (state*nclass + class) → next state's row offset, outFlag set when it has output
@@ -18,10 +23,34 @@ type Automaton struct {
 
 const outFlag = 1 << 31
 
+// MinKeywordLen is the shortest keyword the skip filter supports; one
+// shorter keyword disables skipping for the whole automaton, so rule
+// compilation rejects them.
+const MinKeywordLen = 3
+
+func triHash(a, b, c byte) uint32 {
+	return (uint32(a)*0x9E3 ^ uint32(b)*0x3B ^ uint32(c)) & 0xFFFF
+}
+
 // NewAutomaton compiles keywords (compared ASCII-case-insensitively).
 // Keyword indexes reported by Scan are positions in this slice.
 func NewAutomaton(keywords []string) *Automaton {
 	a := &Automaton{keywords: keywords, outputs: map[uint32][]int32{}}
+	for b := 0; b < 256; b++ {
+		a.fold[b] = fold(byte(b))
+	}
+	for _, k := range keywords {
+		if len(k) < MinKeywordLen {
+			// The skip filter cannot see a keyword this short: mark every
+			// position as a possible start, which disables skipping.
+			for i := range a.starts {
+				a.starts[i] = ^uint64(0)
+			}
+			break
+		}
+		h := triHash(a.fold[k[0]], a.fold[k[1]], a.fold[k[2]])
+		a.starts[h>>6] |= 1 << (h & 63)
+	}
 	// Byte classes: 0 for bytes in no keyword, one class per distinct folded byte.
 	var classOf [256]uint8
 	n := uint8(1)
@@ -125,14 +154,32 @@ func (a *Automaton) Scan(data []byte, hit func(keyword int, end int)) {
 	if len(a.keywords) == 0 {
 		return
 	}
-	trans, classes := a.trans, &a.classes
+	trans, classes, fold, starts := a.trans, &a.classes, &a.fold, &a.starts
 	var s uint32
-	for i, b := range data {
-		s = trans[s+uint32(classes[b])]
+	n := len(data)
+	i := 0
+	for i < n {
+		if s == 0 {
+			// Root: no partial match is pending, so positions where no
+			// keyword starts can be skipped outright.
+			for i+2 < n {
+				h := triHash(fold[data[i]], fold[data[i+1]], fold[data[i+2]])
+				if starts[h>>6]&(1<<(h&63)) != 0 {
+					break
+				}
+				i++
+			}
+			if i+2 >= n {
+				// Fewer than three bytes left: no keyword fits.
+				return
+			}
+		}
+		s = trans[s+uint32(classes[data[i]])]
+		i++
 		if s&outFlag != 0 {
 			s &^= outFlag
 			for _, k := range a.outputs[s] {
-				hit(int(k), i+1)
+				hit(int(k), i)
 			}
 		}
 	}

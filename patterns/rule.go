@@ -201,8 +201,8 @@ func (raw RawRule) Compile(file string) (*Rule, ErrorList) {
 	for _, k := range raw.Keywords {
 		k = strings.ToLower(k)
 		switch {
-		case k == "":
-			fail("empty keyword")
+		case len(k) < MinKeywordLen:
+			fail("keyword %q is shorter than %d bytes", k, MinKeywordLen)
 		case len(k) > maxKeywordLen:
 			fail("keyword %q is longer than %d bytes", k, maxKeywordLen)
 		case !seen[k]:

@@ -34,8 +34,22 @@ func builtinDecoders() []decoder {
 		{name: "base64", wholeChunk: true, keywords: []string{"kind: secret", `kind: "secret"`, "dockerconfigjson", "dockercfg"}, substitute: substituteBase64},
 		{name: "base64", keywords: []string{"basic ", "base64", "_auth", `"auth"`, "b64decode", "atob("}, substitute: substituteBase64},
 		{name: "url", keywords: []string{"%2f", "%2b", "%3d", "%40", "%3a"}, substitute: substitutePercent},
-		{name: "json-escape", keywords: []string{`\/`, `\u00`}, substitute: substituteJSON},
+		{name: "json-escape", keywords: jsonEscapeTriggers(), substitute: substituteJSON},
 	}
+}
+
+// jsonEscapeTriggers are `\u00` and an escaped slash followed by any
+// character a credential can hold (keywords need three bytes; see
+// patterns.MinKeywordLen).
+func jsonEscapeTriggers() []string {
+	out := []string{`\u00`, `\/+`, `\//`, `\/=`}
+	for c := 'a'; c <= 'z'; c++ {
+		out = append(out, `\/`+string(c))
+	}
+	for c := '0'; c <= '9'; c++ {
+		out = append(out, `\/`+string(c))
+	}
+	return out
 }
 
 // decodedCandidates decodes the regions around decoder hits and returns the

@@ -1,0 +1,109 @@
+package patterns
+
+import (
+	"math/rand"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// naive finds every (keyword, end) pair by brute force, case-insensitively.
+func naive(keywords []string, data []byte) []string {
+	lower := make([]byte, len(data))
+	for i, c := range data {
+		lower[i] = fold(c)
+	}
+	var out []string
+	for ki, k := range keywords {
+		for i := 0; i+len(k) <= len(lower); i++ {
+			if string(lower[i:i+len(k)]) == k {
+				out = append(out, pos(ki, i+len(k)))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func pos(k, end int) string { return string(rune('A'+k)) + ":" + strings.Repeat("|", 0) + itoa(end) }
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+func scanAll(a *Automaton, data []byte) []string {
+	var out []string
+	a.Scan(data, func(k, end int) { out = append(out, pos(k, end)) })
+	sort.Strings(out)
+	return out
+}
+
+func TestAutomatonMatchesNaive(t *testing.T) {
+	tests := []struct {
+		keywords []string
+		data     string
+	}{
+		{[]string{"akia", "kia", "secret_key", "secret"}, "AKIAxx Secret_Key SECRET akiakia"},
+		{[]string{"abc", "bcd", "cde"}, "abcdeABCDE"},
+		{[]string{"aaa"}, "aaaaaa"},
+		{[]string{"ghp_", "gho_", "github_pat_"}, "token=ghp_abc GITHUB_PAT_x gho"},
+		{[]string{"xy"}, "axyb"}, // shorter than MinKeywordLen: skipping disabled, still correct
+	}
+	for _, tt := range tests {
+		a := NewAutomaton(tt.keywords)
+		if got, want := scanAll(a, []byte(tt.data)), naive(tt.keywords, []byte(tt.data)); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%q in %q:\n got %v\nwant %v", tt.keywords, tt.data, got, want)
+		}
+	}
+}
+
+func TestAutomatonRandom(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	alphabet := "abcAB_-\n "
+	gen := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[rng.Intn(len(alphabet))]
+		}
+		return string(b)
+	}
+	for iter := 0; iter < 300; iter++ {
+		var kws []string
+		for i := 0; i < 1+rng.Intn(6); i++ {
+			kws = append(kws, strings.ToLower(gen(3+rng.Intn(4))))
+		}
+		data := []byte(gen(rng.Intn(200)))
+		if got, want := scanAll(NewAutomaton(kws), data), naive(kws, data); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("%q in %q:\n got %v\nwant %v", kws, data, got, want)
+		}
+	}
+}
+
+func FuzzAutomaton(f *testing.F) {
+	f.Add("akia,secret", []byte("AKIA secret SeCrEt"))
+	f.Fuzz(func(t *testing.T, kwList string, data []byte) {
+		var kws []string
+		for _, k := range strings.Split(kwList, ",") {
+			if len(k) >= MinKeywordLen && len(k) < 16 {
+				kb := []byte(k)
+				for i := range kb {
+					kb[i] = fold(kb[i])
+				}
+				kws = append(kws, string(kb))
+			}
+		}
+		if len(kws) == 0 || len(kws) > 20 {
+			return
+		}
+		if got, want := scanAll(NewAutomaton(kws), data), naive(kws, data); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("got %v want %v", got, want)
+		}
+	})
+}
