@@ -481,3 +481,48 @@ func TestActionEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestGoreleaserTargets keeps .goreleaser.yaml, the CI cross-compile list
+// and the version variables in step.
+func TestGoreleaserTargets(t *testing.T) {
+	root := filepath.Join("..", "..")
+	src, err := os.ReadFile(filepath.Join(root, ".goreleaser.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parseActYAML(string(src))
+	if err != nil {
+		t.Fatalf(".goreleaser.yaml: %v", err)
+	}
+	build := cfg["builds"].([]any)[0].(map[string]any)
+	strs := func(v any) []string {
+		var out []string
+		for _, x := range v.([]any) {
+			out = append(out, x.(string))
+		}
+		return out
+	}
+	if env := strings.Join(strs(build["env"]), " "); env != "CGO_ENABLED=0" {
+		t.Errorf("env %q: want a static build (CGO_ENABLED=0)", env)
+	}
+	ldflags := strings.Join(strs(build["ldflags"]), " ")
+	for _, v := range []string{"main.version={{.Version}}", "main.commit={{.Commit}}", "main.date={{.Date}}"} {
+		if !strings.Contains(ldflags, "-X "+v) {
+			t.Errorf("ldflags %q do not set %s", ldflags, v)
+		}
+	}
+	ci, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, goos := range strs(build["goos"]) {
+		for _, goarch := range strs(build["goarch"]) {
+			if !bytes.Contains(ci, []byte(goos+"/"+goarch)) {
+				t.Errorf(".ci/run does not cross-compile %s/%s, which is released", goos, goarch)
+			}
+		}
+	}
+	if n := len(strs(build["goos"])) * len(strs(build["goarch"])); n != 6 {
+		t.Errorf("%d release targets, want linux, darwin, windows × amd64, arm64", n)
+	}
+}
