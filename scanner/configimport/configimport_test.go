@@ -440,3 +440,11 @@ func regexpMust(t *testing.T, re string) *regexp.Regexp {
 	}
 	return r
 }
+
+func TestParseGitConfigList(t *testing.T) {
+	data := "core.bare\nfalse\x00secrets.patterns\na\\sb\x00user.name\nDev\x00secrets.allowed\nx\ny\x00secrets.providers\ngit secrets --aws-provider\x00flag\x00"
+	want := GitSecretsInput{Patterns: []string{`a\sb`}, Allowed: []string{"x\ny"}, Providers: []string{"git secrets --aws-provider"}}
+	if got := ParseGitConfigList([]byte(data)); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v, want %#v", got, want)
+	}
+}

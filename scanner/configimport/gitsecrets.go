@@ -256,3 +256,26 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n]) + "…"
 }
+
+// ParseGitConfigList reads the output of `git config --list -z` (entries
+// separated by NUL, each `key\nvalue`) and keeps the secrets.* keys git-secrets
+// uses, in order. This is every scope git reads (system, global, repository),
+// as `git config --get-all` would return them.
+func ParseGitConfigList(data []byte) GitSecretsInput {
+	var in GitSecretsInput
+	for _, entry := range strings.Split(string(data), "\x00") {
+		key, val, ok := strings.Cut(entry, "\n")
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(key) {
+		case "secrets.patterns":
+			in.Patterns = append(in.Patterns, val)
+		case "secrets.allowed":
+			in.Allowed = append(in.Allowed, val)
+		case "secrets.providers":
+			in.Providers = append(in.Providers, val)
+		}
+	}
+	return in
+}
