@@ -266,3 +266,63 @@ func TestDocumentedExamplesNeverReported(t *testing.T) {
 		}
 	}
 }
+
+// TestHistoryJSONSideBranchPair is the scanner core's acceptance scenario: a
+// key pair added on a side branch, renamed, deleted two commits later, the
+// branch merged and deleted; the JSON report links the pair and names the
+// introducing commit and the original path.
+func TestHistoryJSONSideBranchPair(t *testing.T) {
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "README.md", "app\n")
+	scGit(t, dir, 0, "add", "-A")
+	scGit(t, dir, 0, "commit", "-q", "-m", "init")
+	scGit(t, dir, 1, "checkout", "-q", "-b", "feature")
+	scWrite(t, dir, "deploy/aws.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\nAWS_SECRET_ACCESS_KEY="+scSecret+"\n")
+	scGit(t, dir, 1, "add", "-A")
+	scGit(t, dir, 1, "commit", "-q", "-m", "deploy credentials")
+	intro := scGit(t, dir, 1, "rev-parse", "HEAD")
+	scGit(t, dir, 2, "mv", "deploy/aws.env", "deploy/prod.env")
+	scGit(t, dir, 2, "commit", "-q", "-m", "rename")
+	scWrite(t, dir, "other.txt", "x\n")
+	scGit(t, dir, 3, "add", "-A")
+	scGit(t, dir, 3, "commit", "-q", "-m", "unrelated")
+	scGit(t, dir, 4, "rm", "-q", "deploy/prod.env")
+	scGit(t, dir, 4, "commit", "-q", "-m", "remove credentials")
+	scGit(t, dir, 5, "checkout", "-q", "main")
+	scGit(t, dir, 5, "merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+	scGit(t, dir, 5, "branch", "-D", "feature")
+
+	out, _, code := scRun(t, dir, "", "scan", "--history", "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	var doc struct {
+		Findings []struct {
+			Rule, Path, Commit, Author, Fingerprint, Severity string
+			Line                                              int
+			Attributes                                        map[string]string
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Findings) != 2 {
+		t.Fatalf("want the key ID and the secret, got %d findings:\n%s", len(doc.Findings), out)
+	}
+	id, sec := doc.Findings[0], doc.Findings[1]
+	if id.Rule != "aws-access-key-id" || sec.Rule != "aws-secret-access-key" {
+		t.Fatalf("rules = %s, %s", id.Rule, sec.Rule)
+	}
+	for _, f := range doc.Findings {
+		if f.Commit != intro || f.Path != "deploy/aws.env" || f.Author != "Dev" || f.Severity != "critical" {
+			t.Errorf("%s: commit %s path %s author %s severity %s; want %s deploy/aws.env Dev critical", f.Rule, f.Commit, f.Path, f.Author, f.Severity, intro)
+		}
+	}
+	if id.Attributes["pair"] != sec.Fingerprint || sec.Attributes["pair"] != id.Fingerprint {
+		t.Errorf("pair not linked: %v / %v", id.Attributes, sec.Attributes)
+	}
+	if id.Line != 1 || sec.Line != 2 {
+		t.Errorf("lines %d, %d", id.Line, sec.Line)
+	}
+}
