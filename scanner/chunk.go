@@ -48,6 +48,9 @@ type Chunk struct {
 	// Lines, when set, gives the line number in the new file of each line of
 	// Data: a diff chunk holds only added lines, which are not consecutive.
 	Lines []int
+	// Release, when set, is called once Data is no longer needed, so a
+	// source can reuse the buffer. Findings never refer to Data.
+	Release func()
 }
 
 // A Source yields chunks of content to scan. Implementations: DirSource,

@@ -109,11 +109,15 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
+				size, kind := len(j.c.Data), j.c.Kind
 				var fs []Finding
 				if explain != nil {
 					fs = det.DetectExplain(j.c, explain)
 				} else {
 					fs = det.Detect(j.c)
+				}
+				if j.c.Release != nil {
+					j.c.Release()
 				}
 				mu.Lock()
 				for i := range fs {
@@ -121,8 +125,8 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 				}
 				findings = append(findings, fs...)
 				chunks++
-				stats.Bytes += int64(len(j.c.Data))
-				switch j.c.Kind {
+				stats.Bytes += int64(size)
+				switch kind {
 				case KindFile, KindStdin, KindDiff:
 					stats.Files++
 				case KindBlob:

@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/rampart-sec/rampart/scanner"
@@ -285,15 +287,44 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, pending <-chan his
 			h.stats.Skip("binary")
 			continue
 		}
-		data := make([]byte, size+1)
+		buf := getBuf(int(size) + 1)
+		data := *buf
 		if _, err := io.ReadFull(br, data); err != nil {
 			return fmt.Errorf("git cat-file: reading blob %x: %w", b.id, err)
 		}
-		if err := yield(scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, Path: b.path, Commit: b.commit, BlobID: hex.EncodeToString(b.id[:])}); err != nil {
+		c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, Path: b.path, Commit: b.commit, BlobID: hex.EncodeToString(b.id[:])}
+		c.Release = func() { putBuf(buf) }
+		if err := yield(c); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// blobPools recycle blob buffers by power-of-two size class, so reading a
+// long history does not allocate (and garbage-collect) every blob anew.
+var blobPools [32]sync.Pool
+
+// getBuf returns a buffer of length n from the pool of its size class.
+func getBuf(n int) *[]byte {
+	class := bits.Len(uint(n - 1))
+	if class >= len(blobPools) {
+		b := make([]byte, n)
+		return &b
+	}
+	if p, ok := blobPools[class].Get().(*[]byte); ok {
+		*p = (*p)[:n]
+		return p
+	}
+	b := make([]byte, n, 1<<class)
+	return &b
+}
+
+func putBuf(b *[]byte) {
+	class := bits.Len(uint(cap(*b) - 1))
+	if class < len(blobPools) && cap(*b) == 1<<class {
+		blobPools[class].Put(b)
+	}
 }
 
 // sniffLen matches scanner.IsBinary's window.
