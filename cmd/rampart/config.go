@@ -93,6 +93,11 @@ func runConfigImport(ctx context.Context, s *streams, o *configImportOptions, ar
 	if o.gitSecrets && o.from != fromAuto {
 		return usageErr("config import: --git-secrets and --from cannot be combined")
 	}
+	if o.output != "-" && !o.force {
+		if _, err := os.Lstat(o.output); err == nil {
+			return usageErr("config import: %s exists; use --force to overwrite it or --output - to print", o.output)
+		}
+	}
 	builtin, err := patterns.Builtin()
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
