@@ -114,6 +114,7 @@ type geResult struct {
 	stderr  string
 	commits int
 	found   []string // commits of the findings, sorted, deduplicated
+	notes   []string
 }
 
 func geScan(t *testing.T, dir string) geResult {
@@ -129,13 +130,14 @@ func geScan(t *testing.T, dir string) geResult {
 			Commit string `json:"commit"`
 		} `json:"findings"`
 		Stats struct {
-			Commits int `json:"commits"`
+			Commits int      `json:"commits"`
+			Notes   []string `json:"notes"`
 		} `json:"stats"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("exit %d, output is not JSON: %v\n%s\nstderr: %s", code, err, out.String(), errb.String())
 	}
-	res.commits = doc.Stats.Commits
+	res.commits, res.notes = doc.Stats.Commits, doc.Stats.Notes
 	seen := map[string]bool{}
 	for _, f := range doc.Findings {
 		if !seen[f.Commit] {
@@ -201,6 +203,12 @@ func TestGitHubEventPush(t *testing.T) {
 		r.expect(t, c2, c3)
 		if !strings.Contains(r.stderr, "--depth=50") {
 			t.Errorf("the shallow clone was not deepened: %s", r.stderr)
+		}
+		// The range was complete after deepening: no "shallow clone" caveat,
+		// and a note saying what was scanned.
+		notes := strings.Join(r.notes, "\n")
+		if strings.Contains(notes, "shallow") || !strings.Contains(notes, "push to refs/heads/main: scanning "+c1[:12]+".."+c3[:12]) {
+			t.Errorf("notes: %q", r.notes)
 		}
 	})
 

@@ -391,7 +391,6 @@ func EventSource(ctx context.Context, repo *Repo, ev *Event, opts Options, logf 
 			return nil, err
 		}
 		if len(plan.Fetch) == 0 {
-			repo.Shallow = facts.Shallow()
 			return plan.Source(repo, opts), nil
 		}
 		shallow := facts.Shallow()
@@ -428,7 +427,12 @@ func EventSource(ctx context.Context, repo *Repo, ev *Event, opts Options, logf 
 func (p Plan) Source(repo *Repo, opts Options) scanner.Source {
 	switch p.Kind {
 	case PlanCommits:
-		return &noted{StatsSource: &Commits{Repo: repo, Revs: p.Revs, Opts: opts}, note: p.Why}
+		// Decide plans a range only once its history is in the clone, so a
+		// shallow clone's "commits beyond the boundary were not scanned"
+		// note would be false here.
+		complete := *repo
+		complete.Shallow = false
+		return &noted{StatsSource: &Commits{Repo: &complete, Revs: p.Revs, Opts: opts}, note: p.Why}
 	case PlanHistory:
 		return &noted{StatsSource: &History{Repo: repo, Opts: opts}, note: p.Why}
 	}
