@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sort"
 	"testing"
+
+	"github.com/rampart-sec/rampart/patterns"
 )
 
 // typicalSource returns about n bytes of real Go source from GOROOT: the
@@ -77,3 +79,15 @@ func BenchmarkDetectSource(b *testing.B) { benchDetect(b, typicalSource(b, 1<<20
 
 // BenchmarkDetectMinified measures one core over a 1 MB single-line file.
 func BenchmarkDetectMinified(b *testing.B) { benchDetect(b, minified(typicalSource(b, 1<<20))) }
+
+// BenchmarkStartup measures what every hook run pays before reading
+// anything: parsing and compiling the catalogue and building the automaton.
+func BenchmarkStartup(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		rules, err := patterns.Builtin()
+		if err != nil {
+			b.Fatal(err)
+		}
+		NewDetector(rules, nil)
+	}
+}
