@@ -1,0 +1,78 @@
+package ghcollect
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// TokenInfo is what GitHub says about the token, for `rampart audit doctor`.
+type TokenInfo struct {
+	// Kind is guessed from the token's documented prefix.
+	Kind string `json:"kind"`
+	// Login is the user the token acts for; empty for installation and
+	// Actions tokens, which have no user.
+	Login string `json:"login,omitempty"`
+	// Scopes are a classic token's OAuth scopes (X-OAuth-Scopes);
+	// ScopesKnown is false for token kinds that have none.
+	Scopes      []string `json:"scopes,omitempty"`
+	ScopesKnown bool     `json:"scopes_known"`
+	// RateLimit and RateRemaining are the core rate limit.
+	RateLimit     int       `json:"rate_limit"`
+	RateRemaining int       `json:"rate_remaining"`
+	RateReset     time.Time `json:"rate_reset,omitzero"`
+	// Problems lists what could not be read about the token.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// TokenKind names a token by its documented prefix. It never returns any
+// part of the token.
+func TokenKind(token string) string {
+	switch {
+	case token == "":
+		return "none (anonymous: public data only, 60 requests an hour)"
+	case strings.HasPrefix(token, "ghp_"):
+		return "classic personal access token"
+	case strings.HasPrefix(token, "github_pat_"):
+		return "fine-grained personal access token"
+	case strings.HasPrefix(token, "ghs_"):
+		return "GitHub App installation token (or Actions GITHUB_TOKEN)"
+	case strings.HasPrefix(token, "gho_"):
+		return "OAuth app token"
+	case strings.HasPrefix(token, "ghu_"):
+		return "GitHub App user token"
+	}
+	return "unrecognised token format"
+}
+
+// Token reports on the collector's token: who it is, its scopes and the
+// rate limit left.
+func (c *Collector) Token(ctx context.Context) *TokenInfo {
+	ti := &TokenInfo{Kind: TokenKind(c.opt.Token)}
+	if c.opt.Token != "" {
+		u, resp, err := c.gh.Users.Get(ctx, "")
+		switch {
+		case err != nil:
+			ti.Problems = append(ti.Problems, "GET /user: "+readOf(err).Detail+" (normal for installation and Actions tokens)")
+		default:
+			ti.Login = u.GetLogin()
+		}
+		if resp != nil {
+			if h, ok := resp.Header["X-Oauth-Scopes"]; ok {
+				ti.ScopesKnown = true
+				for _, s := range strings.Split(strings.Join(h, ","), ",") {
+					if s = strings.TrimSpace(s); s != "" {
+						ti.Scopes = append(ti.Scopes, s)
+					}
+				}
+			}
+		}
+	}
+	rl, _, err := c.gh.RateLimit.Get(ctx)
+	if err != nil {
+		ti.Problems = append(ti.Problems, "GET /rate_limit: "+readOf(err).Detail)
+	} else if core := rl.GetCore(); core != nil {
+		ti.RateLimit, ti.RateRemaining, ti.RateReset = core.Limit, core.Remaining, core.Reset.Time
+	}
+	return ti
+}
