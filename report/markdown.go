@@ -127,17 +127,12 @@ func markdownRow(fs []scanner.Finding, g []int) string {
 	if f.Commit != nil && f.Commit.Hash != "" {
 		commit = "`" + mdText(shortHash(f.Commit.Hash)) + "`"
 	}
-	return fmt.Sprintf("| %s | %s | %s | %s |\n", strings.Join(rules, " + "), strings.Join(dedupe(locs), ", "), commit, f.Severity.String())
-}
-
-func dedupe(xs []string) []string {
-	out := xs[:0:0]
-	for _, x := range xs {
-		if len(out) == 0 || out[len(out)-1] != x {
-			out = append(out, x)
-		}
+	loc := strings.Join(locs, "<br>")
+	// An AWS key pair usually sits in one file: name it once.
+	if len(g) == 2 && fs[g[0]].Path == fs[g[1]].Path && f.Kind != scanner.KindCommitMessage {
+		loc = fmt.Sprintf("%s:%d and %d", mdText(clip(f.Path)), f.Line, fs[g[1]].Line)
 	}
-	return out
+	return fmt.Sprintf("| %s | %s | %s | %s |\n", strings.Join(rules, " + "), loc, commit, f.Severity.String())
 }
 
 // clip shortens s to maxCell runes, keeping both ends.
