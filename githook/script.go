@@ -131,9 +131,9 @@ func Script(name, binary string, global bool) ([]byte, error) {
 	w("case $rampart_rc in\n")
 	w("0) exit 0 ;;\n")
 	w("1)\n")
-	w("\trampart_say \"%s blocked: rampart found the credentials listed above.\" \\\n", titleCase(sp.what))
-	w("\t\t\"Remove each secret and rotate it (it is exposed once committed or pushed), then try again.\" \\\n")
-	w("\t\t\"A false positive? Add a rampart:allow comment on its line, or list it under [allowlist] in .rampart.toml.\" \\\n")
+	// The text report above already says how to remove, rotate and allow-list;
+	// the hook adds git's bypass, which only it knows applies.
+	w("\trampart_say \"%s blocked by the $rampart_hook hook: rampart found the credentials listed above.\" \\\n", titleCase(sp.what))
 	w("\t\t\"To %s anyway, deliberately and visibly: $rampart_bypass\"\n", sp.what)
 	w("\texit 1 ;;\n")
 	w("*)\n")

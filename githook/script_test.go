@@ -88,7 +88,7 @@ func TestScriptBehaviour(t *testing.T) {
 		{name: "clean commit passes", hook: PreCommit, scanExit: 0, wantCode: 0,
 			wantLog: []string{"args: scan --staged"}},
 		{name: "findings block with advice and the bypass", hook: PreCommit, scanExit: 1, wantCode: 1,
-			wantErr: []string{"report line", "Commit blocked", "rotate", "rampart:allow", "git commit --no-verify"}},
+			wantErr: []string{"report line", "Commit blocked by the pre-commit hook", "git commit --no-verify"}},
 		{name: "scan error blocks", hook: PreCommit, scanExit: 2, wantCode: 1,
 			wantErr: []string{"exited with status 2", "blocked rather than let through unchecked", "git commit --no-verify"}},
 		{name: "missing binary blocks", hook: PrePush, args: []string{"origin", "url"}, stdin: pushIn, scanExit: -1, wantCode: 1,
