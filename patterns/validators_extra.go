@@ -214,6 +214,7 @@ var commonPasswords = []string{
 	"s3cr3t", "changeit", "secret123", "password1", "password123", "admin123", "root123", "toor",
 	"null", "none", "nil", "true", "false", "undefined", "empty", "string", "value", "pw",
 	"pwd", "token", "apikey", "api_key", "mypassword", "mysecret", "supersecret", "localhost",
+	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry",
 }
 
 // passwordStopwords disqualify a value when they appear anywhere in it.
@@ -246,8 +247,10 @@ func weakPassword(user, pass string) string {
 	if r := Placeholder([]byte(pass)); r != "" {
 		return "placeholder (" + r + ")"
 	}
-	if strings.HasPrefix(pass, "%") || strings.HasPrefix(pass, "{") || strings.HasPrefix(pass, "$") {
-		return "template variable"
+	for _, t := range []string{"%(", "%{", "%s", "{", "$"} {
+		if strings.HasPrefix(pass, t) {
+			return "template variable"
+		}
 	}
 	return ""
 }
