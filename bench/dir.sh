@@ -27,7 +27,8 @@ trap 'rm -rf "$work"' EXIT
 if [[ -n ${RAMPART_BIN:-} ]]; then
 	rampart=$RAMPART_BIN
 else
-	rampart=$work/rampart
+	rampart=$work/bin/rampart
+	mkdir -p "$work/bin"
 	(cd "$root" && go build -o "$rampart" ./cmd/rampart)
 fi
 gitleaks=${GITLEAKS:-$(command -v gitleaks || true)}
@@ -39,7 +40,7 @@ measure() {
 	shift
 	local rc=0
 	"$TIME" -f '%e %U %S %M' -o "$work/$name.one" "$@" >/dev/null 2>"$work/$name.err" || rc=$?
-	if [[ $rc -gt 1 ]]; then
+	if [[ $rc -gt 1 ]] || grep -q FTL "$work/$name.err"; then
 		echo "dir.sh: $name failed (exit $rc):" >&2
 		cat "$work/$name.err" >&2
 		exit 1
@@ -47,18 +48,25 @@ measure() {
 	tail -n1 "$work/$name.one" >>"$work/$name"
 }
 
+load=$(cut -d" " -f1-3 /proc/loadavg)
 find "$dir" -type f -not -path '*/.git/*' -exec cat {} + >/dev/null # warm the page cache
 for ((i = 1; i <= runs; i++)); do
 	measure rampart "$rampart" scan --format json --quiet -o /dev/null ${RAMPART_FLAGS:-} "$dir"
 	measure floor find "$dir" -type f -not -path '*/.git/*' -exec cat {} +
-	if [[ -n $gitleaks ]]; then
+	if [[ -n $gitleaks && $i -le ${GITLEAKS_RUNS:-$runs} ]]; then
 		if "$gitleaks" dir --help >/dev/null 2>&1; then
-			measure gitleaks "$gitleaks" dir --no-banner --report-path /dev/null "$dir"
+			measure gitleaks "$gitleaks" dir --no-banner --report-format json --report-path "$work/gitleaks.json" "$dir"
 		else
-			measure gitleaks "$gitleaks" detect --no-git --no-banner --report-path /dev/null --source "$dir"
+			measure gitleaks "$gitleaks" detect --no-git --no-banner --report-format json --report-path "$work/gitleaks.json" --source "$dir"
 		fi
 	fi
 done
+
+# least FILE EXPR: the smallest value over the runs (the least disturbed run
+# when other work shares the machine).
+least() {
+	awk "{print $2}" "$1" | sort -g | head -n1
+}
 
 median() {
 	awk "{print $2}" "$1" | sort -g | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f\n", m}'
@@ -67,15 +75,19 @@ median() {
 echo
 echo "directory   $dir   files $files   bytes $(awk -v b="$bytes" 'BEGIN{printf "%.1f MB", b/1e6}')   runs $runs   cores $(nproc)"
 echo
-printf '%-10s %10s %10s %10s %10s %10s\n' command wall_s cpu_s rss_MB MB/s ratio
+printf '%-10s %8s %8s %8s %8s %8s %8s %8s %8s\n' command wall_s min_s cpu_s rss_MB MB/s ratio min_rat cpu_rat
 floor_wall=$(median "$work/floor" '$1')
+floor_min=$(least "$work/floor" '$1')
+floor_cpu=$(median "$work/floor" '$2+$3')
 for name in floor rampart gitleaks; do
 	[[ -f $work/$name ]] || continue
 	wall=$(median "$work/$name" '$1')
+	min=$(least "$work/$name" '$1')
 	cpu=$(median "$work/$name" '$2+$3')
 	rss=$(median "$work/$name" '$4/1024')
-	awk -v n="$name" -v w="$wall" -v c="$cpu" -v r="$rss" -v b="$bytes" -v f="$floor_wall" \
-		'BEGIN{printf "%-10s %10.2f %10.2f %10.0f %10.1f %10.2f\n", n, w, c, r, b/1e6/(w>0?w:0.001), w/(f>0?f:0.001)}'
+	awk -v n="$name" -v w="$wall" -v m="$min" -v c="$cpu" -v r="$rss" -v b="$bytes" -v f="$floor_wall" -v fm="$floor_min" -v fc="$floor_cpu" \
+		'function d(x){return x>0?x:0.001} BEGIN{printf "%-10s %8.2f %8.2f %8.2f %8.0f %8.1f %8.2f %8.2f %8.2f\n", n, w, m, c, r, b/1e6/d(w), w/d(f), m/d(fm), c/d(fc)}'
 done
 echo
-echo "(medians of $runs runs; wall times under 0.1 s are at the resolution of /usr/bin/time)"
+echo "(medians of $runs runs, min_s the fastest; cpu = user+sys of the process tree;"
+echo " load average at the start: $load on $(nproc) cores: compare cpu_rat when the machine is shared; wall times under 0.1 s are at the resolution of /usr/bin/time)"
