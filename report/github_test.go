@@ -255,3 +255,35 @@ func TestGitHubEscaping(t *testing.T) {
 		}
 	}
 }
+
+// FuzzGitHubWriter: whatever a path or description holds, each finding is
+// one workflow command and nothing else in the output starts a command.
+func FuzzGitHubWriter(f *testing.F) {
+	f.Add(fxHostilePath, "desc", "author")
+	f.Add("a\r\n::warning::x", "%0A::error::", "\x1b]8;;http://x\x07")
+	f.Fuzz(func(t *testing.T, path, desc, author string) {
+		secret := "AKIAUJZDEGXDNCF32EPF"
+		r := &ScanReport{Findings: []scanner.Finding{{
+			RuleID: "r", Description: desc, Severity: patterns.SeverityHigh, Remediation: desc, Kind: scanner.KindDiff,
+			Path: path, Line: 1, Column: 1, Secret: secret, Fingerprint: "f",
+			Commit: &scanner.Commit{Hash: "0123456789abcdef0123456789abcdef01234567", Author: author},
+		}}, Stats: scanner.Stats{Notes: []string{desc}}}
+		var b bytes.Buffer
+		if err := WriteScan(&b, "github", r, ScanOptions{ShowSecrets: true}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if strings.Contains(out, secret) || strings.ContainsAny(out, "\r\x1b") {
+			t.Fatalf("secret or raw control character in output: %q", out)
+		}
+		cmds := 0
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "::") {
+				cmds++
+			}
+		}
+		if cmds != 1 {
+			t.Fatalf("%d workflow commands for one finding:\n%s", cmds, out)
+		}
+	})
+}

@@ -187,3 +187,29 @@ func TestParseEvent(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseEvent: no payload panics the parser, and whatever it accepts is
+// safe to put on a git command line.
+func FuzzParseEvent(f *testing.F) {
+	f.Add("push", `{"ref":"refs/heads/x","before":"`+shaB+`","after":"`+shaA+`","commits":[{"id":"`+shaC+`"}],"repository":{"default_branch":"main"}}`)
+	f.Add("pull_request", `{"pull_request":{"base":{"sha":"`+shaB+`"},"head":{"sha":"`+shaA+`"}}}`)
+	f.Add("push", `{"before":"-x","repository":{"default_branch":"-y"}}`)
+	f.Fuzz(func(t *testing.T, name, payload string) {
+		ev, err := ParseEvent(name, []byte(payload))
+		if err != nil {
+			return
+		}
+		for _, v := range append([]string{ev.Before, ev.After, ev.BaseSHA, ev.HeadSHA}, ev.Commits...) {
+			if v != "" && !isSHA(v) {
+				t.Fatalf("accepted %q as a commit ID", v)
+			}
+		}
+		for _, r := range []string{ev.Ref, ev.DefaultBranch} {
+			if strings.HasPrefix(r, "-") || strings.Contains(r, "..") || strings.ContainsAny(r, " \n\x00") {
+				t.Fatalf("accepted ref %q", r)
+			}
+		}
+		// Deciding never panics either.
+		_, _ = Decide(ev, &fakeFacts{refs: []string{originMain}})
+	})
+}
