@@ -9,8 +9,8 @@ import (
 // The remediation for branch controls points at both mechanisms: a ruleset
 // (preferred, visible to non-admins, can cover many repositories) or classic
 // protection.
-const rulesetHint = "Add it to a ruleset targeting the default branch (Settings → Rules → Rulesets, or " +
-	"`gh api -X POST repos/{repo}/rulesets` / `orgs/{org}/rulesets` for every repository) with enforcement active, or to classic protection: "
+const rulesetHint = "Enforce it with an active ruleset on the default branch (Settings → Rules → Rulesets; " +
+	"`gh api -X POST repos/{repo}/rulesets`, or orgs/{org}/rulesets for every repository) or with classic protection: "
 
 func prRule(f func(pr PullRequestParams, p *Policy) (bool, string)) rulesetRule {
 	return func(typ string, raw json.RawMessage, p *Policy) (bool, bool, string) {
