@@ -73,13 +73,45 @@ func prePushRevs(ctx context.Context, repo *gitsource.Repo, remote string, updat
 	if len(include) == 0 {
 		return nil, nil
 	}
-	if validRemoteName(remote) {
-		exclude = append([]string{"--remotes=" + remote}, exclude...)
+	if name := remoteName(ctx, repo, remote); name != "" {
+		exclude = append([]string{"--remotes=" + name}, exclude...)
 	}
 	if len(exclude) == 0 {
 		return include, nil
 	}
 	return append(append(include, "--not"), exclude...), nil
+}
+
+// remoteName returns the configured remote the hook's first argument names:
+// itself, or, when git was given a URL, the remote with that URL. It returns
+// "" for a remote that is not configured: nothing is known about what it has
+// beyond the objects the protocol names, so a new branch is scanned whole.
+func remoteName(ctx context.Context, repo *gitsource.Repo, arg string) string {
+	if arg == "" {
+		return ""
+	}
+	out, err := repo.Git(ctx, "config", "--get-regexp", `^remote\..*\.(url|pushurl)$`)
+	if err != nil {
+		return "" // exit 1: no remotes configured
+	}
+	byURL := ""
+	for _, line := range strings.Split(string(out), "\n") {
+		key, url, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		name := strings.TrimPrefix(key, "remote.")
+		if i := strings.LastIndexByte(name, '.'); i > 0 {
+			name = name[:i]
+		}
+		switch {
+		case name == arg && validRemoteName(name):
+			return name
+		case url == arg && byURL == "" && validRemoteName(name):
+			byURL = name
+		}
+	}
+	return byURL
 }
 
 // validRemoteName reports whether name can be a configured remote's name

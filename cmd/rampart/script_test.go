@@ -1,10 +1,3 @@
-// The end-to-end suite needs golang.org/x/tools (testscript's txtar) in
-// go.mod, which the lead adds with
-// `go get github.com/rogpeppe/go-internal/testscript@v1.16.0`; until then it
-// builds only with -tags testscript and a go.mod that has it.
-
-//go:build testscript
-
 package main
 
 import (
