@@ -325,8 +325,10 @@ func checkNotCode(c *Candidate) (bool, string) {
 	switch {
 	case strings.ContainsAny(s, "()[]{}"):
 		return false, "not-code: a call, index or template"
-	case strings.HasPrefix(s, "%") || strings.HasPrefix(s, "$") || strings.HasPrefix(s, "@") || strings.HasPrefix(s, "!"):
-		return false, "not-code: variable or directive"
+	case strings.HasPrefix(s, "$") || strings.HasPrefix(s, "%(") || strings.HasPrefix(s, "%{"):
+		return false, "not-code: variable"
+	case (strings.HasPrefix(s, "@") || strings.HasPrefix(s, "!")) && isIdentifier(s[1:]):
+		return false, "not-code: annotation or YAML tag"
 	case strings.Contains(s, "%s") || strings.Contains(s, "%v") || strings.Contains(s, "%d"):
 		return false, "not-code: format verb"
 	}
@@ -353,13 +355,25 @@ func isIdentifier(s string) bool {
 	return true
 }
 
+// isDottedIdentifier reports member accesses such as config.password or
+// settings.DB_PASSWORD: identifiers joined by dots, the first one a plain
+// lower-case word. A JWT or a random value with a dot does not qualify.
 func isDottedIdentifier(s string) bool {
 	parts := strings.Split(s, ".")
 	if len(parts) < 2 {
 		return false
 	}
+	first := parts[0]
+	if first == "" || first[0] < 'a' || first[0] > 'z' {
+		return false
+	}
+	for _, r := range first {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
 	for _, p := range parts {
-		if !isIdentifier(p) {
+		if !isIdentifier(p) || len(p) > 40 {
 			return false
 		}
 	}
