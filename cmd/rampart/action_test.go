@@ -5,12 +5,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -385,6 +388,20 @@ func TestActionEndToEnd(t *testing.T) {
 	high := w.commit("high")
 	w.git(w.dev, "push", "-q", "origin", "main")
 
+	// A stand-in for the GitHub API, for the audit input: it records who
+	// asked for what and knows nothing.
+	var apiMu sync.Mutex
+	var apiSeen []string
+	api := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		apiMu.Lock()
+		apiSeen = append(apiSeen, r.URL.Path+" "+r.Header.Get("Authorization"))
+		apiMu.Unlock()
+		rw.Header().Set("Content-Type", "application/json")
+		rw.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(rw, `{"message":"Not Found"}`)
+	}))
+	defer api.Close()
+
 	runAction := func(t *testing.T, name, before, after string, inputs map[string]string) (int, map[string]string, string, string, string) {
 		t.Helper()
 		ws := w.checkout("ws-"+name, "main", 1)
@@ -401,7 +418,7 @@ func TestActionEndToEnd(t *testing.T) {
 			runner: map[string]string{"temp": temp, "os": "Linux"},
 		}
 		a.env = append(actCleanEnv(), "GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=push", "GITHUB_EVENT_PATH="+event,
-			"GITHUB_REPOSITORY=o/r", "GITHUB_WORKSPACE="+ws, "RUNNER_TEMP="+temp, "RUNNER_OS=Linux", "GIT_TERMINAL_PROMPT=0")
+			"GITHUB_REPOSITORY=o/r", "GITHUB_WORKSPACE="+ws, "RUNNER_TEMP="+temp, "RUNNER_OS=Linux", "GIT_TERMINAL_PROMPT=0", "GITHUB_API_URL="+api.URL)
 		code, outs := a.run(summary)
 		if len(a.skipped) != 1 {
 			t.Errorf("skipped steps %q: want only the Go setup skipped (this machine's Go builds rampart)", a.skipped)
@@ -465,6 +482,19 @@ func TestActionEndToEnd(t *testing.T) {
 		}
 		if !strings.Contains(stdout, "::error file=high.env,line=1,") || !strings.Contains(summary, "| aws-access-key-id | high.env:1 | `"+high[:12]+"` | high |") {
 			t.Errorf("annotations:\n%s\nsummary:\n%s", stdout, summary)
+		}
+	})
+
+	t.Run("audit with the given token", func(t *testing.T) {
+		_, outs, stdout, _, _ := runAction(t, "audit", leaked, clean, map[string]string{"audit": "true", "token": "ghs_test-token", "sarif": "off"})
+		if outs["findings"] != "0" {
+			t.Errorf("findings %q\n%s", outs["findings"], stdout)
+		}
+		apiMu.Lock()
+		defer apiMu.Unlock()
+		asked := strings.Join(apiSeen, "\n")
+		if !strings.Contains(asked, "/repos/o/r") || !strings.Contains(asked, "ghs_test-token") {
+			t.Errorf("the audit did not ask the API about o/r with the token; requests:\n%s", asked)
 		}
 	})
 
