@@ -270,16 +270,22 @@ func cross(a, b []string) []string {
 	return out
 }
 
-// best picks the more selective of two required sets: the larger shortest
-// member, then fewer members.
+// best picks the more useful of two required sets: a set usable as
+// keywords (every member at least minKeywordLen bytes, at most maxKeywords
+// members) beats one that is not; then the longer shortest member wins,
+// then fewer members.
 func best(a, b []string) []string {
 	ma, mb := minLen(a), minLen(b)
+	ua := ma >= minKeywordLen && len(a) <= maxKeywords
+	ub := mb >= minKeywordLen && len(b) <= maxKeywords
 	switch {
-	case ma > mb:
+	case ua && !ub:
 		return a
+	case ub && !ua:
+		return b
 	case mb > ma:
 		return b
-	case len(b) > 0 && len(b) < len(a):
+	case mb == ma && len(b) > 0 && len(b) < len(a):
 		return b
 	}
 	return a
