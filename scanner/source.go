@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // sniffLen is how much of a file decides whether it is binary: the same rule
@@ -30,6 +31,10 @@ type DirSource struct {
 	Root        string
 	MaxFileSize int64
 	Allow       *Allowlist
+	// Prefix is prepended to every reported path ("app/" when Root is the
+	// app directory of a repository), so paths are relative to the
+	// repository root, as allow lists and SARIF expect.
+	Prefix string
 
 	stats Stats
 }
@@ -43,7 +48,11 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 		return fmt.Errorf("scan %s: %w", s.Root, err)
 	}
 	if !info.IsDir() {
-		return s.file(s.Root, filepath.Base(s.Root), yield)
+		name := s.Prefix
+		if name == "" || strings.HasSuffix(name, "/") {
+			name += filepath.Base(s.Root)
+		}
+		return s.file(s.Root, name, yield)
 	}
 	return filepath.WalkDir(s.Root, func(p string, d fs.DirEntry, err error) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -54,6 +63,9 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 			rel = p
 		}
 		rel = filepath.ToSlash(rel)
+		if s.Prefix != "" && rel != "." {
+			rel = s.Prefix + rel
+		}
 		if err != nil {
 			// An unreadable directory or file is noted, not fatal: the rest is still scanned.
 			s.stats.Skip("unreadable")
@@ -68,7 +80,7 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 			if d.Name() == ".git" && p != s.Root {
 				return filepath.SkipDir
 			}
-			if rel != "." && s.Allow.AllowsPath(rel) {
+			if p != s.Root && s.Allow.AllowsPath(rel) {
 				s.stats.Skip("allowlisted-path")
 				return filepath.SkipDir
 			}

@@ -249,7 +249,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		if _, statErr := os.Stat(dir); statErr != nil {
 			return nil, nil, usageErr("scan %s: %v", dir, errors.Unwrap(statErr))
 		}
-		src = &scanner.DirSource{Root: dir, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow}
+		src = &scanner.DirSource{Root: dir, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow, Prefix: repoPrefix(ctx, dir)}
 	}
 	if err != nil {
 		return nil, nil, err
@@ -329,6 +329,40 @@ func loadScanConfig(ctx context.Context, o *scanOptions, dir string, repo *gitso
 		return scanner.LoadConfig(name)
 	}
 	return scanner.DefaultConfig()
+}
+
+// repoPrefix returns the path of dir relative to the root of the work tree
+// it is in, slash-terminated ("app/conf/"), or "" at the root or outside git.
+// For a single file it is the file's path relative to the root.
+func repoPrefix(ctx context.Context, dir string) string {
+	at := dir
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		at = filepath.Dir(dir)
+	}
+	repo, err := gitsource.Open(ctx, at)
+	if err != nil || repo.Bare {
+		return ""
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = r
+	}
+	root := repo.Dir
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		return ""
+	}
+	rel = filepath.ToSlash(rel)
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		rel += "/"
+	}
+	return rel
 }
 
 // failing reports whether any finding is at or above the --fail-on threshold

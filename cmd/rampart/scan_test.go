@@ -326,3 +326,17 @@ func TestHistoryJSONSideBranchPair(t *testing.T) {
 		t.Errorf("lines %d, %d", id.Line, sec.Line)
 	}
 }
+
+func TestScanSubdirectoryPathsFromRepoRoot(t *testing.T) {
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "app/conf/a.ini", "aws_access_key_id = "+scKeyID+"\n")
+	scWrite(t, dir, ".rampart.toml", "[allowlist]\npaths = [\"app/vendor/\"]\n")
+	scWrite(t, dir, "app/vendor/b.ini", "aws_access_key_id = "+scKeyID+"\n")
+	for _, arg := range []string{"app", "app/conf", "app/conf/a.ini"} {
+		out, _, code := scRun(t, dir, "", "scan", arg, "--format", "json")
+		if code != 1 || !strings.Contains(out, `"path": "app/conf/a.ini"`) || strings.Contains(out, "vendor") {
+			t.Errorf("scan %s: exit %d\n%s", arg, code, out)
+		}
+	}
+}
