@@ -125,7 +125,9 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 	sc := d.getScratch()
 	cands := d.candidates(c, data, sc, dropFn)
 	if len(sc.decodeHits) > 0 {
-		cands = append(cands, d.decodedCandidates(c, sc.decodeHits, cands)...)
+		if dec := d.decodedCandidates(c, sc.decodeHits, cands); len(dec) > 0 {
+			cands = append(supersede(cands, dec), dec...)
+		}
 	}
 	d.putScratch(sc)
 	if len(cands) == 0 {
@@ -287,6 +289,26 @@ func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string
 		}
 	}
 	return ""
+}
+
+// supersede drops plain candidates whose span holds the encoded text of a
+// decoded one: `KEY: <base64>` is one credential, reported decoded by its
+// specific rule, not also as an opaque generic secret.
+func supersede(plain, decoded []candidate) []candidate {
+	out := plain[:0]
+	for _, p := range plain {
+		covered := false
+		for _, dc := range decoded {
+			if dc.start >= p.start && dc.start < p.end {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // dedupSpans keeps one candidate per secret span: when two rules match the
