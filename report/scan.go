@@ -128,8 +128,9 @@ func writeJSON(w io.Writer, r *ScanReport, o ScanOptions) error {
 	return enc.Encode(doc)
 }
 
-// Partner returns the index of the finding paired with fs[i] (same pair
-// attribute linkage, same commit), or -1.
+// Partner returns the index of the finding paired with fs[i]: each names
+// the other's fingerprint in attributes.pair and both are in the same file.
+// It returns -1 when fs[i] has no partner in fs.
 func Partner(fs []scanner.Finding, i int) int {
 	fp := fs[i].Attributes["pair"]
 	if fp == "" {
