@@ -397,13 +397,13 @@ func Document(res *Result, header string) ([]byte, error) {
 	var b bytes.Buffer
 	for _, l := range strings.Split(strings.TrimRight(header, "\n"), "\n") {
 		if l != "" {
-			b.WriteString("# " + l + "\n")
+			b.WriteString("# " + commentSafe(l) + "\n")
 		}
 	}
 	if len(res.Warnings) > 0 {
 		b.WriteString("#\n# Not converted or changed on the way (review these):\n")
 		for _, w := range res.Warnings {
-			b.WriteString("#   - " + strings.ReplaceAll(w.String(), "\n", " ") + "\n")
+			b.WriteString("#   - " + commentSafe(w.String()) + "\n")
 		}
 	}
 	if b.Len() > 0 {
@@ -411,4 +411,20 @@ func Document(res *Result, header string) ([]byte, error) {
 	}
 	b.Write(body)
 	return b.Bytes(), nil
+}
+
+// commentSafe makes s fit in a TOML comment: valid UTF-8, control
+// characters (newlines included) escaped.
+func commentSafe(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
