@@ -201,6 +201,11 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := t.wait(ctx, d, why); err != nil {
 			return nil, err
 		}
+		if why == WaitPrimary {
+			t.mu.Lock()
+			t.remaining = -1 // waited for the reset: do not wait for it again
+			t.mu.Unlock()
+		}
 	}
 }
 
