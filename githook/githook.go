@@ -74,6 +74,10 @@ type Target struct {
 	Global bool
 	// Source says how Dir was chosen, for messages.
 	Source string
+	// Shared is set when Dir comes from a core.hooksPath set outside the
+	// repository (global or system configuration): other repositories use
+	// it too, so a per-repository install there would not be one.
+	Shared bool
 }
 
 // globalMarkerFile marks a directory as rampart's global hooks directory.
@@ -96,13 +100,17 @@ func RepoTarget(ctx context.Context, g Git) (*Target, error) {
 		return nil, fmt.Errorf("find hooks directory: %w", err)
 	}
 	dir := filepath.Clean(strings.TrimSpace(string(out)))
-	hp, err := g.Git(ctx, "config", "--default", "", "--get", "core.hooksPath")
+	hp, err := g.Git(ctx, "config", "--show-scope", "--default", "", "--get", "core.hooksPath")
 	if err != nil {
 		return nil, fmt.Errorf("read core.hooksPath: %w", err)
 	}
 	t := &Target{Dir: dir, Source: "the repository's hooks directory"}
-	if strings.TrimSpace(string(hp)) != "" {
+	if scope, val, _ := strings.Cut(strings.TrimRight(string(hp), "\n"), "\t"); val != "" {
 		t.Source = "core.hooksPath"
+		if scope != "local" && scope != "worktree" {
+			t.Source = scope + " core.hooksPath"
+			t.Shared = true
+		}
 	}
 	if IsGlobalDir(dir) {
 		common, err := g.Git(ctx, "rev-parse", "--path-format=absolute", "--git-common-dir")
@@ -111,6 +119,7 @@ func RepoTarget(ctx context.Context, g Git) (*Target, error) {
 		}
 		t.Dir = filepath.Join(filepath.Clean(strings.TrimSpace(string(common))), "hooks")
 		t.Source = "the repository's hooks directory (run by rampart's global hooks)"
+		t.Shared = false
 	}
 	return t, nil
 }
@@ -129,9 +138,9 @@ type Options struct {
 
 // Result says what happened to one hook file.
 type Result struct {
-	Hook   string
-	Path   string
-	Action string
+	Hook   string // hook name
+	Path   string // the hook file
+	Action string // what was done, for people ("installed", "already installed", …)
 }
 
 // ErrConflict is wrapped when a foreign hook cannot be chained because a file

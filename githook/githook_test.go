@@ -150,7 +150,18 @@ func TestRepoTarget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if filepath.Base(tg.Dir) != ".githooks" || tg.Source != "core.hooksPath" {
+		if filepath.Base(tg.Dir) != ".githooks" || tg.Source != "core.hooksPath" || tg.Shared {
+			t.Errorf("got %+v", tg)
+		}
+	})
+	t.Run("a global core.hooksPath is shared", func(t *testing.T) {
+		gitT(t, repo, "config", "--global", "core.hooksPath", "~/hooks")
+		defer gitT(t, repo, "config", "--global", "--unset", "core.hooksPath")
+		tg, err := RepoTarget(ctx, execGit{sub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tg.Shared || tg.Source != "global core.hooksPath" {
 			t.Errorf("got %+v", tg)
 		}
 	})

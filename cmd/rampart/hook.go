@@ -89,6 +89,10 @@ func runHook(ctx context.Context, action string, o *hookOptions, s *streams) err
 	}
 	switch action {
 	case "install":
+		if t.Shared {
+			return usageErr("hooks for this repository come from the %s %s, which other repositories share: "+
+				"use `rampart hook install --global` to install there deliberately, or set core.hooksPath for this repository", t.Source, t.Dir)
+		}
 		bin, err := hookBinary(o.binary)
 		if err != nil {
 			return usageErr("%v", err)
