@@ -26,6 +26,8 @@ func extraValidators() []Validator {
 		{"password", checkPassword},
 		{"not-code", checkNotCode},
 		{"not-documented", checkNotDocumented},
+		{"not-vendor-token", checkNotVendorToken},
+		{"not-stopword", checkNotStopword},
 	}
 }
 
@@ -395,3 +397,45 @@ func checkNotDocumented(c *Candidate) (bool, string) {
 	}
 	return true, ""
 }
+
+// vendorPrefixes start tokens whose format a provider rule owns. A generic
+// rule must not report them: either the provider rule reported the token, or
+// it judged it not to be live (a bad checksum, a test-mode key, an unsigned
+// JWT), and a generic "secret" finding would undo that judgement.
+var vendorPrefixes = []string{
+	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-",
+	"glimt-", "gloas-", "glagent-", "glsoat-", "glffct-", "GR1348941", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-",
+	"xoxe", "xapp-", "sk_live_", "rk_live_", "sk_test_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "shpat_",
+	"shpca_", "shppa_", "shpss_", "sk-proj-", "sk-svcacct-", "sk-admin-", "sk-ant-", "sk-or-", "hf_", "api_org_",
+	"r8_", "gsk_", "pplx-", "xai-", "npm_", "pypi-", "rubygems_", "dckr_", "AKCp", "glsa_", "glc_", "eyJ",
+	"sntrys_", "sntryu_", "NRAK-", "NRII-", "NRJS-", "dt0c01.", "phx_", "xaat-", "xapt-", "dop_v1_", "doo_v1_",
+	"dor_v1_", "LTAI", "HRKU-", "nfp_", "fo1_", "fm2_", "rnd_", "AKID", "AQVN", "dapi", "pscale_", "sbp_",
+	"sb_secret_", "sha256~", "tskey-", "ico-", "pnu_", "ops_", "napi_", "ddp_", "ATBB", "ATCTT3", "CCIPAT_",
+	"CCIPRJ_", "bkua_", "hvs.", "hvb.", "dp.", "pul-", "squ_", "sqp_", "sqa_", "SG.", "xkeysib-", "xsmtpsib-",
+	"ATATT3", "ntn_", "lin_api_", "lin_oauth_", "CFPAT-", "figd_", "pat-na1-", "pat-eu1-", "tfp_", "PMAK-",
+	"jca_", "rdme_", "AKIA", "ASIA", "AIza", "GOCSPX-", "ya29.", "1//0", "FLWSECK", "access_token$", "EAAA",
+	"sq0atp-", "sq0csp-", "GOOG1", "AGE-SECRET-KEY-", "LS0tLS1CRUdJTi", "dG9rO", "AAAAAAAAAAAAAAAAAAAAA",
+}
+
+func checkNotVendorToken(c *Candidate) (bool, string) {
+	for _, p := range vendorPrefixes {
+		if bytes.HasPrefix(c.Secret, []byte(p)) {
+			return false, "not-vendor-token: " + p + " tokens belong to their provider's rule"
+		}
+	}
+	return true, ""
+}
+
+// checkNotStopword drops values holding a word that marks them as a test
+// fixture, a default or a placeholder ("test", "example", "changeme", …).
+func checkNotStopword(c *Candidate) (bool, string) {
+	lower := strings.ToLower(string(c.Secret))
+	for _, w := range passwordStopwords {
+		if strings.Contains(lower, w) {
+			return false, "not-stopword: contains " + strconvQuote(w)
+		}
+	}
+	return true, ""
+}
+
+func strconvQuote(s string) string { return `"` + s + `"` }
