@@ -47,7 +47,7 @@ const (
 // A format renders one name/value entry in a kind of file.
 type format struct {
 	key, template, path string
-	render             func(name, value string) string
+	render              func(name, value string) string
 }
 
 func formats() []format {
