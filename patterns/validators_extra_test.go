@@ -1,0 +1,154 @@
+package patterns
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+func check(t *testing.T, name, secret, match string) (bool, string) {
+	t.Helper()
+	v, ok := LookupValidator(name)
+	if !ok {
+		t.Fatalf("validator %q not registered", name)
+	}
+	if match == "" {
+		match = secret
+	}
+	return v.Check(&Candidate{Secret: []byte(secret), Match: []byte(match)})
+}
+
+func TestExtraValidators(t *testing.T) {
+	body := "bmQpCI5lEQotQ7gbIbX7TTEEIUseY0"
+	gh := "ghp_" + body + Base62CRC32([]byte(body))
+	flip := []byte(gh)
+	flip[10] ^= 0x20 // change case of one body character
+	jwt := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." +
+		base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"42","iss":"https://auth.corp.net"}`)) + ".c2lnbmF0dXJl"
+	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." +
+		base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"42"}`)) + "."
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	tests := []struct {
+		validator, secret, match string
+		want                     bool
+	}{
+		{"github-checksum", gh, "", true},
+		{"github-checksum", string(flip), "", false},
+		{"github-checksum", "ghp_16C7e42F292c6912E7710c838347Ae178B4a", "", false},
+		{"github-checksum", "ghp_", "", false},
+		{"npm-checksum", "npm_" + body + Base62CRC32([]byte(body)), "", true},
+		{"npm-checksum", "npm_" + body + "000000", "", false},
+		{"grafana-checksum", "glsa_K94gynrxErJOB3dnrHa2LghkMort5AcV_0f1936bd", "", false},
+		{"jwt", jwt, "", true},
+		{"jwt", none, "", false},
+		{"jwt", "eyJub3QiOiJqd3QifQ.eyJzdWIiOiIxIn0.c2ln", "", false},
+		{"jwt", "a.b", "", false},
+		{"base64-json", "glc_" + b64(`{"o":"1","n":"x"}`), "", true},
+		{"base64-json", "sntrys_" + strings.TrimRight(b64(`{"iat":1,"org":"x"}`), "=") + "_abc", "", true},
+		{"base64-json", "glc_" + b64("not json at all"), "", false},
+		{"base64-userpass", b64("ci-bot:Zq8#rT2!vX9m"), "", true},
+		{"base64-userpass", b64("user:password"), "", false},
+		{"base64-userpass", b64("no-colon-here"), "", false},
+		{"base64-userpass", b64("admin:admin"), "", false},
+		{"base64-private-key", b64("-----BEGIN RSA PRIVATE KEY-----\nMIIE"), "", true},
+		{"base64-private-key", b64("-----BEGIN PUBLIC KEY-----\nMIIB"), "", false},
+		{"base64-64-bytes", base64.StdEncoding.EncodeToString(make([]byte, 64)), "", true},
+		{"base64-64-bytes", base64.StdEncoding.EncodeToString(make([]byte, 32)), "", false},
+		{"url-password", "s3cUr3-Pa55-Q9", "postgres://app:s3cUr3-Pa55-Q9@db", true},
+		{"url-password", "postgres", "postgres://postgres:postgres@db", false},
+		{"url-password", "app", "postgres://app:app@db", false},
+		{"url-password", "${DB_PASSWORD}", "postgres://app:${DB_PASSWORD}@db", false},
+		{"password", "Tr0ub4dor&3x", "", true},
+		{"password", "changeme", "", false},
+		{"password", "P@ssw0rd123", "", false},
+		{"password", "user_password", "", false},
+		{"password", "settings.DB_PASSWORD", "", false},
+		{"password", "getPassword()", "", false},
+		{"password", "onlylowercaseletters", "", false},
+		{"password", "ZgG8ZoAG.jxkeP", "", true},
+		{"not-code", "process.env.TOKEN", "", false},
+		{"not-code", "%(password)s", "", false},
+		{"not-code", "!vault", "", false},
+		{"not-code", "!q5EHO1.fXM!BRqB", "", true},
+		{"not-documented", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==", "", false},
+		{"not-vendor-token", "ghp_notreallyatoken", "", false},
+		{"not-vendor-token", "Zq8rT2vX9mKp4Lw7", "", true},
+		{"not-stopword", "test-9f8e7d6c5b4a", "", false},
+		{"not-stopword", "9f8e7d6c5b4a3f2e", "", true},
+	}
+	for _, tc := range tests {
+		got, reason := check(t, tc.validator, tc.secret, tc.match)
+		if got != tc.want {
+			t.Errorf("%s(%q) = %v (%s), want %v", tc.validator, tc.secret, got, reason, tc.want)
+		}
+	}
+}
+
+func TestGrafanaChecksum(t *testing.T) {
+	// Build a token the way Grafana's satokengen does and check both outcomes.
+	c := &Candidate{Secret: []byte("glsa_aVfAMGY1SOcnS1bJJQY6FJQDwYb2clG7_00000000")}
+	if ok, _ := checkGrafanaChecksum(c); ok {
+		t.Fatal("zero checksum accepted")
+	}
+	for _, sum := range []string{"0f1936bd", "ffffffff"} {
+		c.Secret = []byte("glsa_aVfAMGY1SOcnS1bJJQY6FJQDwYb2clG7_" + sum)
+		_, _ = checkGrafanaChecksum(c) // must not panic
+	}
+}
+
+func TestJWTIssuerAttribute(t *testing.T) {
+	jwt := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256"}`)) + "." +
+		base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"https://issuer.corp.net"}`)) + ".c2ln"
+	c := &Candidate{Secret: []byte(jwt)}
+	if ok, reason := checkJWT(c); !ok {
+		t.Fatal(reason)
+	}
+	if c.Attributes["jwt_issuer"] != "https://issuer.corp.net" {
+		t.Errorf("jwt_issuer = %q", c.Attributes["jwt_issuer"])
+	}
+}
+
+// FuzzParseJWT: the JWT parser never panics, and whatever it accepts has a
+// string alg in its header.
+func FuzzParseJWT(f *testing.F) {
+	f.Add("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")
+	f.Add("..")
+	f.Add("eyJ.eyJ.")
+	f.Fuzz(func(t *testing.T, s string) {
+		h, p, ok := ParseJWT([]byte(s))
+		if !ok {
+			return
+		}
+		if _, isStr := h["alg"].(string); !isStr || p == nil {
+			t.Fatalf("accepted %q without a string alg or payload", s)
+		}
+	})
+}
+
+// FuzzDecodeUserPass: never panics; an accepted value has both halves.
+func FuzzDecodeUserPass(f *testing.F) {
+	f.Add("dXNlcjpwYXNz")
+	f.Add("Og==")
+	f.Add("!!!")
+	f.Fuzz(func(t *testing.T, s string) {
+		u, p, ok := DecodeUserPass([]byte(s))
+		if ok && (u == "" || p == "" || strings.Contains(u, ":")) {
+			t.Fatalf("DecodeUserPass(%q) = %q, %q", s, u, p)
+		}
+	})
+}
+
+// FuzzValidators runs every extra validator over arbitrary input: a validator
+// judges untrusted text and must never panic on it.
+func FuzzValidators(f *testing.F) {
+	f.Add("ghp_16C7e42F292c6912E7710c838347Ae178B4a", "https://a:b@c")
+	f.Add("glsa__", "")
+	f.Add("sntrys__", "://:")
+	f.Add("_", "x")
+	f.Fuzz(func(t *testing.T, secret, match string) {
+		for _, v := range extraValidators() {
+			c := &Candidate{Secret: []byte(secret), Match: []byte(match)}
+			v.Check(c)
+		}
+	})
+}
