@@ -473,12 +473,13 @@ func runAuditDoctor(ctx context.Context, o *auditOptions, s *streams, token stri
 		}
 	}
 	fmt.Fprintf(s.out, "\ntarget:     %s", report.Safe(target))
-	if o.org != "" {
-		if probe != "" {
-			fmt.Fprintf(s.out, ", repository checks probed on %s", report.Safe(probe))
-		} else {
-			fmt.Fprintf(s.out, " (no repository to probe)")
-		}
+	switch {
+	case o.org != "" && probe != "":
+		fmt.Fprintf(s.out, ", repository checks probed on %s", report.Safe(probe))
+	case o.org != "":
+		fmt.Fprintf(s.out, " (no repository to probe)")
+	case len(snap.Repos) > 0 && snap.Repos[0].ViewerPermission != "":
+		fmt.Fprintf(s.out, " (token permission: %s)", snap.Repos[0].ViewerPermission)
 	}
 	fmt.Fprintln(s.out)
 
@@ -511,7 +512,7 @@ func runAuditDoctor(ctx context.Context, o *auditOptions, s *streams, token stri
 	for _, id := range ids {
 		if can[id] == "" {
 			able++
-			fmt.Fprintf(s.out, "%-*s  %-7s\n", w, id, "yes")
+			fmt.Fprintf(s.out, "%-*s  %s\n", w, id, "yes")
 		} else {
 			fmt.Fprintf(s.out, "%-*s  %-7s  %s\n", w, id, "no", can[id])
 		}
