@@ -118,7 +118,7 @@ func RepoTarget(ctx context.Context, g Git) (*Target, error) {
 			return nil, fmt.Errorf("find the repository's git directory: %w", err)
 		}
 		t.Dir = filepath.Join(filepath.Clean(strings.TrimSpace(string(common))), "hooks")
-		t.Source = "the repository's hooks directory (run by rampart's global hooks)"
+		t.Source = "the repository's own hooks, run by rampart's global hooks"
 		t.Shared = false
 	}
 	return t, nil
