@@ -47,13 +47,7 @@ func prePushSource(ctx context.Context, o *scanOptions, s *streams, repo *gitsou
 // nil when there is nothing to scan.
 func prePushRevs(ctx context.Context, repo *gitsource.Repo, remote string, updates []githook.Update) ([]string, error) {
 	var include, exclude []string
-	seen := map[string]bool{}
-	add := func(list *[]string, rev string) {
-		if !seen[rev] {
-			seen[rev] = true
-			*list = append(*list, rev)
-		}
-	}
+	included, excluded := map[string]bool{}, map[string]bool{}
 	for _, u := range updates {
 		if u.IsDelete() {
 			continue
@@ -65,9 +59,15 @@ func prePushRevs(ctx context.Context, repo *gitsource.Repo, remote string, updat
 			}
 			return nil, fmt.Errorf("%s (pushed as %s) is not in this repository", u.LocalOID, u.RemoteRef)
 		}
-		add(&include, u.LocalOID+"^{commit}")
-		if !u.IsCreate() && repo.HasCommit(ctx, u.RemoteOID) {
-			add(&exclude, u.RemoteOID+"^{commit}")
+		if rev := u.LocalOID + "^{commit}"; !included[rev] {
+			included[rev] = true
+			include = append(include, rev)
+		}
+		// An object both pushed and already on the remote stays excluded:
+		// the remote has it.
+		if rev := u.RemoteOID + "^{commit}"; !u.IsCreate() && !excluded[rev] && repo.HasCommit(ctx, u.RemoteOID) {
+			excluded[rev] = true
+			exclude = append(exclude, rev)
 		}
 	}
 	if len(include) == 0 {
