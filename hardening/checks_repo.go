@@ -10,7 +10,7 @@ import (
 var repoChecks = []*Check{
 	{
 		ID: "repo-admins", Title: "Few administrators",
-		Scope: ScopeRepo, Severity: SeverityMedium, Permission: PermRepoAdmin,
+		Scope: ScopeRepo, Severity: SeverityMedium, Permission: PermCollab,
 		Remediation: "Lower direct collaborators and teams to maintain or write: `gh api -X PUT repos/{repo}/collaborators/USER -f permission=maintain`, " +
 			"`gh api -X PUT orgs/{org}/teams/TEAM/repos/{repo} -f permission=maintain`.",
 		Run: func(in Input, p *Policy) Outcome {
