@@ -15,6 +15,9 @@ import (
 	"github.com/rampart-sec/rampart/scanner/gitsource"
 )
 
+// The hooks package runs git only through gitsource, the one place that does.
+var _ githook.Git = (*gitsource.Repo)(nil)
+
 // hookOptions are the flags of `rampart hook install|uninstall|status`.
 type hookOptions struct {
 	global bool
