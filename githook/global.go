@@ -60,7 +60,8 @@ func GlobalTarget(ctx context.Context, g Git, dir string) (t *Target, configured
 	case !filepath.IsAbs(cur):
 		return nil, false, fmt.Errorf("githook: the global core.hooksPath %q is relative, so it names a different directory in each repository; "+
 			"run `rampart hook install` in each repository instead, or make it absolute", cur)
-	case IsGlobalDir(cur):
+	case IsGlobalDir(cur) || filepath.Clean(cur) == filepath.Clean(dir):
+		// rampart's directory (even if someone emptied it: install rebuilds it).
 		return &Target{Dir: filepath.Clean(cur), Global: true, Source: "rampart's global hooks directory"}, true, nil
 	}
 	return &Target{Dir: filepath.Clean(cur), Source: "your global core.hooksPath (hooks already there are chained)"}, true, nil

@@ -63,6 +63,15 @@ func TestGlobalInstallDelegatesAndUninstallCleansUp(t *testing.T) {
 		t.Errorf("reinstall: %+v %v", res, err)
 	}
 
+	// If the directory disappears while the setting stays, install rebuilds it
+	// as rampart's (with delegation), not as a foreign directory.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if tg, _, err := InstallGlobal(ctx, g, dir, Options{Binary: "/opt/rampart", Hooks: []string{PreCommit, PrePush}}); err != nil || !tg.Global || !IsGlobalDir(dir) {
+		t.Errorf("rebuild: %+v %v", tg, err)
+	}
+
 	// Removing one hook leaves a delegating script in its place.
 	if _, _, err := UninstallGlobal(ctx, g, dir, []string{PrePush}); err != nil {
 		t.Fatal(err)
