@@ -167,6 +167,7 @@ type PolicyError struct {
 	Problems []string
 }
 
+// Error lists the problems, one a line, prefixed with the file name.
 func (e *PolicyError) Error() string {
 	name := e.File
 	if name == "" {
