@@ -98,3 +98,11 @@ func auditLabel(r *hardening.Result) string {
 	}
 	return string(r.Status)
 }
+
+// auditPlural picks the singular or plural form for n.
+func auditPlural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

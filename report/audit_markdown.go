@@ -25,7 +25,7 @@ func writeAuditMarkdown(w io.Writer, r *AuditReport, o AuditOptions) error {
 	ew := &errWriter{w: w}
 	s := r.Report.Summary
 	ew.printf("# rampart audit\n\n")
-	what := fmt.Sprintf("%d %s", s.Repositories, pluralWord(s.Repositories, "repository", "repositories"))
+	what := fmt.Sprintf("%d %s", s.Repositories, auditPlural(s.Repositories, "repository", "repositories"))
 	if s.Organization != "" {
 		what += " in **" + mdCell(s.Organization) + "**"
 	}
@@ -38,7 +38,7 @@ func writeAuditMarkdown(w io.Writer, r *AuditReport, o AuditOptions) error {
 	}
 	ew.printf(".")
 	if n := r.Report.Failing(r.FailOn); n > 0 {
-		ew.printf(" **%d failed %s at or above %s.**\n\n", n, pluralWord(n, "check", "checks"), r.FailOn)
+		ew.printf(" **%d failed %s at or above %s.**\n\n", n, auditPlural(n, "check", "checks"), r.FailOn)
 	} else {
 		ew.printf(" No failed check at or above %s.\n\n", r.FailOn)
 	}

@@ -100,7 +100,7 @@ func writeAuditText(w io.Writer, r *AuditReport, o AuditOptions) error {
 
 func writeAuditTextSummary(w *errWriter, p auditPalette, r *AuditReport, cw int) {
 	s := r.Report.Summary
-	line := fmt.Sprintf("%s: %d %s", p.bold.Sprint("Summary"), s.Repositories, pluralWord(s.Repositories, "repository", "repositories"))
+	line := fmt.Sprintf("%s: %d %s", p.bold.Sprint("Summary"), s.Repositories, auditPlural(s.Repositories, "repository", "repositories"))
 	if s.Organization != "" {
 		line += " in " + Safe(s.Organization)
 	}
@@ -112,7 +112,7 @@ func writeAuditTextSummary(w *errWriter, p auditPalette, r *AuditReport, cw int)
 		line += fmt.Sprintf(", %d waived", s.Waived)
 	}
 	if s.Errors > 0 {
-		line += fmt.Sprintf("; %d %s could not be read", s.Errors, pluralWord(s.Errors, "repository", "repositories"))
+		line += fmt.Sprintf("; %d %s could not be read", s.Errors, auditPlural(s.Errors, "repository", "repositories"))
 	}
 	w.printf("%s\n", line)
 	if s.Repositories > 1 && len(s.Checks) > 0 {
@@ -126,11 +126,11 @@ func writeAuditTextSummary(w *errWriter, p auditPalette, r *AuditReport, cw int)
 		}
 	}
 	if n := r.Report.Failing(r.FailOn); n > 0 {
-		w.printf("%s\n", p.status["fail"].Sprintf("%d failed %s at or above %s.", n, pluralWord(n, "check", "checks"), r.FailOn))
+		w.printf("%s\n", p.status["fail"].Sprintf("%d failed %s at or above %s.", n, auditPlural(n, "check", "checks"), r.FailOn))
 	} else {
 		w.printf("%s\n", p.status["pass"].Sprintf("No failed check at or above %s.", r.FailOn))
 	}
 	if r.Requests > 0 {
-		w.printf("%s\n", p.dim.Sprintf("%d API %s counted against the rate limit.", r.Requests, pluralWord(int(r.Requests), "request", "requests")))
+		w.printf("%s\n", p.dim.Sprintf("%d API %s counted against the rate limit.", r.Requests, auditPlural(int(r.Requests), "request", "requests")))
 	}
 }
