@@ -22,7 +22,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/go-git/go-billy/v5/osfs"
@@ -32,37 +31,20 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
-var benchRepo struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-// benchRepoDir returns the repository the reader benchmarks read, generating
-// it on first use (once per test binary).
+// benchRepoDir returns the repository the reader benchmarks read: the one
+// RAMPART_BENCH_REPO names, or one bench/mkrepo generates in a temporary
+// directory removed when the benchmark ends.
 func benchRepoDir(b *testing.B) string {
 	b.Helper()
 	if dir := os.Getenv("RAMPART_BENCH_REPO"); dir != "" {
 		return dir
 	}
-	benchRepo.once.Do(func() {
-		tmp, err := os.MkdirTemp("", "rampart-bench-repo-")
-		if err != nil {
-			benchRepo.err = err
-			return
-		}
-		dir := filepath.Join(tmp, "repo")
-		cmd := exec.Command("go", "run", "../../bench/mkrepo", "-commits", "3000", "-files", "2000", "-out", dir)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			benchRepo.err = fmt.Errorf("bench/mkrepo: %v\n%s", err, out)
-			return
-		}
-		benchRepo.dir = dir
-	})
-	if benchRepo.err != nil {
-		b.Skip(benchRepo.err)
+	dir := filepath.Join(b.TempDir(), "repo")
+	cmd := exec.Command("go", "run", "../../bench/mkrepo", "-commits", "3000", "-files", "2000", "-out", dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Skipf("bench/mkrepo: %v\n%s", err, out)
 	}
-	return benchRepo.dir
+	return dir
 }
 
 // BenchmarkBlobReaders reads every blob of the repository once per
@@ -92,6 +74,21 @@ func BenchmarkBlobReaders(b *testing.B) {
 					n += int64(len(data))
 				}
 			}); err != nil {
+				b.Fatal(err)
+			}
+			if n != blobBytes {
+				b.Fatalf("read %d blob bytes, want %d", n, blobBytes)
+			}
+		}
+	})
+	// Only the blobs, in pack order: list them with --batch-check (object
+	// headers, no contents), then feed their IDs to one `cat-file --batch`.
+	// This is what History can do once it knows which blobs it wants.
+	b.Run("cat-file-blobs-pack-order", func(b *testing.B) {
+		b.SetBytes(blobBytes)
+		for b.Loop() {
+			var n int64
+			if err := catFileBlobs(dir, func(data []byte) { n += int64(len(data)) }); err != nil {
 				b.Fatal(err)
 			}
 			if n != blobBytes {
@@ -161,6 +158,62 @@ func catFileAll(dir string, fn func(typ string, data []byte)) error {
 			return err
 		}
 		fn(typ, buf[:size])
+	}
+	return cmd.Wait()
+}
+
+// catFileBlobs lists the blobs in pack order and streams them through one
+// `cat-file --batch`, fed by a goroutine while this one reads.
+func catFileBlobs(dir string, fn func(data []byte)) error {
+	list, err := exec.Command("git", "-C", dir, "cat-file", "--batch-all-objects", "--unordered", "--batch-check=%(objecttype) %(objectname)").Output()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("git", "-C", dir, "cat-file", "--batch")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	want := bytes.Count(list, []byte("blob "))
+	go func() {
+		bw := bufio.NewWriterSize(in, 64<<10)
+		for line := range bytes.Lines(list) {
+			if id, ok := bytes.CutPrefix(line, []byte("blob ")); ok {
+				bw.Write(id)
+			}
+		}
+		bw.Flush()
+		in.Close()
+	}()
+	br := bufio.NewReaderSize(out, 1<<20)
+	var buf []byte
+	for range want {
+		header, err := br.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		f := bytes.Fields(header)
+		if len(f) != 3 {
+			return fmt.Errorf("cat-file: bad header %q", header)
+		}
+		size, err := strconv.Atoi(string(f[2]))
+		if err != nil {
+			return err
+		}
+		if cap(buf) < size+1 {
+			buf = make([]byte, size+1)
+		}
+		if _, err := io.ReadFull(br, buf[:size+1]); err != nil {
+			return err
+		}
+		fn(buf[:size])
 	}
 	return cmd.Wait()
 }
