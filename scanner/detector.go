@@ -2,7 +2,9 @@ package scanner
 
 import (
 	"bytes"
+	"regexp"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/rampart-sec/rampart/patterns"
@@ -17,6 +19,7 @@ type Detector struct {
 	byID      map[string]int
 	allow     *Allowlist
 	decoders  []decoder
+	anchored  []*anchoredRegex // per rule; nil when the rule cannot be anchored
 	scratchMu sync.Pool
 }
 
@@ -68,6 +71,12 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 		}
 	}
 	d.auto = patterns.NewAutomaton(keywords)
+	d.anchored = make([]*anchoredRegex, len(rules))
+	for i, r := range rules {
+		if startsAtKeyword(r) {
+			d.anchored[i] = &anchoredRegex{src: r.Regex.String()}
+		}
+	}
 	d.scratchMu.New = func() any { return &scratch{hits: make([][]int32, len(rules))} }
 	return d
 }
@@ -90,6 +99,15 @@ type scratch struct {
 }
 
 const (
+	// backReach bounds how far before a keyword hit a regex looks on one
+	// line: rules put their keyword (a prefix or a context name) at or near
+	// the start of the match.
+	backReach = 256
+	// maxWindow caps a run of merged windows, so dense keyword hits in a
+	// minified file give many small regex runs (Go's backtracker) rather
+	// than one huge one (its slower NFA). Matches found twice where windows
+	// overlap are removed by dedupSpans.
+	maxWindow = 4096
 	// windowReach bounds how far either side of a keyword hit a regex looks on
 	// one line, so a minified megabyte-long line costs a window, not the line.
 	windowReach = 1024
@@ -210,25 +228,28 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		}
 	})
 	var cands []candidate
-	run := func(ri int, ws, we int) {
+	runMatch := func(ri int, ws int, m []int) {
 		r := d.rules[ri]
-		for _, m := range r.Regex.FindAllSubmatchIndex(data[ws:we], -1) {
-			g := 2 * r.SecretGroup
-			if m[g] < 0 {
-				continue
+		g := 2 * r.SecretGroup
+		if m[g] < 0 {
+			return
+		}
+		s, e := ws+m[g], ws+m[g+1]
+		if s == e {
+			return
+		}
+		cand := patterns.Candidate{Secret: data[s:e], Match: data[ws+m[0] : ws+m[1]], Line: lineBytes(data, s)}
+		if reason := d.judge(r, &cand, c.Path); reason != "" {
+			if dropFn != nil {
+				dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: lineAt(Chunk{Data: data, Lines: c.Lines, StartLine: c.StartLine}, s), Secret: Redact(string(data[s:e])), Reason: reason})
 			}
-			s, e := ws+m[g], ws+m[g+1]
-			if s == e {
-				continue
-			}
-			cand := patterns.Candidate{Secret: data[s:e], Match: data[ws+m[0] : ws+m[1]], Line: lineBytes(data, s)}
-			if reason := d.judge(r, &cand, c.Path); reason != "" {
-				if dropFn != nil {
-					dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: lineAt(Chunk{Data: data, Lines: c.Lines, StartLine: c.StartLine}, s), Secret: Redact(string(data[s:e])), Reason: reason})
-				}
-				continue
-			}
-			cands = append(cands, candidate{rule: ri, start: s, end: e, secret: data[s:e], attrs: cand.Attributes})
+			return
+		}
+		cands = append(cands, candidate{rule: ri, start: s, end: e, secret: data[s:e], attrs: cand.Attributes})
+	}
+	run := func(ri int, ws, we int) {
+		for _, m := range d.rules[ri].Regex.FindAllSubmatchIndex(data[ws:we], -1) {
+			runMatch(ri, ws, m)
 		}
 	}
 	sort.Ints(sc.touched)
@@ -239,10 +260,28 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		}
 		hits := sc.hits[ri]
 		sort.Slice(hits, func(i, j int) bool { return hits[i] < hits[j] })
+		if a := d.anchored[ri]; a != nil {
+			// One anchored attempt per hit: the regex starts at the keyword.
+			re := a.get()
+			last := -1
+			for _, h := range hits {
+				if int(h) == last {
+					continue
+				}
+				last = int(h)
+				s, e := anchorSpan(data, int(h))
+				m := re.FindSubmatchIndex(data[s:e])
+				if m == nil {
+					continue
+				}
+				runMatch(ri, s, m)
+			}
+			continue
+		}
 		ws, we := -1, -1
 		for _, h := range hits {
 			s, e := window(data, int(h), r.ContextLines)
-			if ws >= 0 && s <= we {
+			if ws >= 0 && s <= we && we-ws < maxWindow {
 				if e > we {
 					we = e
 				}
@@ -289,6 +328,74 @@ func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string
 		}
 	}
 	return ""
+}
+
+// anchoredRegex is a rule's regex anchored at a keyword hit, compiled on
+// first use so a hook run pays only for the rules its diff touches.
+type anchoredRegex struct {
+	src  string
+	once sync.Once
+	re   *regexp.Regexp
+}
+
+func (a *anchoredRegex) get() *regexp.Regexp {
+	a.once.Do(func() {
+		// One optional byte before the keyword keeps \b and similar
+		// assertions honest: the byte before the hit is part of the input.
+		a.re = regexp.MustCompile(`^[\s\S]?(?:` + a.src + `)`)
+	})
+	return a.re
+}
+
+// anchorSpan is the input of an anchored attempt at keyword hit h: from the
+// byte before it to the end of its line, bounded by windowReach.
+func anchorSpan(data []byte, h int) (int, int) {
+	s := h - 1
+	if s < 0 {
+		s = 0
+	}
+	hi := h + windowReach
+	if hi > len(data) {
+		hi = len(data)
+	}
+	if i := bytes.IndexByte(data[h:hi], '\n'); i >= 0 {
+		return s, h + i
+	}
+	if hi < len(data) {
+		return s, prevSeparator(data, h, hi)
+	}
+	return s, hi
+}
+
+// startsAtKeyword reports whether every match of the rule's regex in its
+// own examples begins at one of its keywords (give or take the byte before,
+// for a leading boundary). Such a rule runs anchored at its keyword hits;
+// any other rule scans a window around them.
+func startsAtKeyword(r *patterns.Rule) bool {
+	if len(r.Keywords) == 0 || r.ContextLines > 0 || len(r.Examples) == 0 || r.Regex == nil {
+		return false
+	}
+	for _, ex := range r.Examples {
+		ms := r.Regex.FindAllStringIndex(ex, -1)
+		if len(ms) == 0 {
+			return false
+		}
+		for _, m := range ms {
+			if !keywordAt(ex, m[0], r.Keywords) && !(m[0]+1 < len(ex) && keywordAt(ex, m[0]+1, r.Keywords)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func keywordAt(s string, at int, keywords []string) bool {
+	for _, k := range keywords {
+		if at+len(k) <= len(s) && strings.EqualFold(s[at:at+len(k)], k) {
+			return true
+		}
+	}
+	return false
 }
 
 // supersede drops plain candidates whose span holds the encoded text of a
@@ -421,7 +528,7 @@ func abs(x int) int {
 // to a separator so the regex never starts or ends inside a token.
 func window(data []byte, h, contextLines int) (int, int) {
 	reach := windowReach * (1 + contextLines)
-	lo := h - reach
+	lo := h - backReach*(1+4*contextLines)
 	if lo < 0 {
 		lo = 0
 	}
