@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ type Detector struct {
 	allow     *Allowlist
 	decoders  []decoder
 	anchored  []*anchoredRegex // per rule; nil when the rule cannot be anchored
+	spec      []*specificity
 	scratchMu sync.Pool
 }
 
@@ -71,6 +73,10 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 		}
 	}
 	d.auto = patterns.NewAutomaton(keywords)
+	d.spec = make([]*specificity, len(rules))
+	for i := range d.spec {
+		d.spec[i] = &specificity{}
+	}
 	d.anchored = make([]*anchoredRegex, len(rules))
 	for i, r := range rules {
 		if startsAtKeyword(r) {
@@ -418,23 +424,66 @@ func supersede(plain, decoded []candidate) []candidate {
 	return out
 }
 
-// dedupSpans keeps one candidate per secret span: when two rules match the
-// same bytes (a context rule and a pairing rule), the earlier rule wins.
+// dedupSpans keeps one candidate per secret span. When several rules match
+// the same bytes, the most specific wins: the rule whose secret starts with
+// the longer literal prefix (a recaptcha key's "6L" beats a bare 40-character
+// AWS secret), then the earlier rule in the catalogue.
 func (d *Detector) dedupSpans(cands []candidate) []candidate {
-	out := cands[:0]
-	for i, c := range cands {
-		dup := false
-		for j := i - 1; j >= 0 && cands[j].start == c.start; j-- {
-			if cands[j].end == c.end {
-				dup = true
+	out := make([]candidate, 0, len(cands))
+	for _, c := range cands {
+		dup := -1
+		for j := len(out) - 1; j >= 0 && out[j].start == c.start; j-- {
+			if out[j].end == c.end {
+				dup = j
 				break
 			}
 		}
-		if !dup {
+		switch {
+		case dup < 0:
 			out = append(out, c)
+		case d.specificity(c.rule) > d.specificity(out[dup].rule):
+			out[dup] = c
 		}
 	}
 	return out
+}
+
+// specificity is the length of the literal prefix of a rule's secret,
+// computed on first use (ties between rules are rare).
+func (d *Detector) specificity(rule int) int {
+	sp := d.spec[rule]
+	sp.once.Do(func() {
+		r := d.rules[rule]
+		re, err := syntax.Parse(r.Regex.String(), syntax.Perl)
+		if err != nil {
+			return
+		}
+		if g := findCapture(re, "secret"); g != nil {
+			re = g
+		}
+		if prog, err := regexp.Compile(re.String()); err == nil {
+			prefix, _ := prog.LiteralPrefix()
+			sp.n = len(prefix)
+		}
+	})
+	return sp.n
+}
+
+type specificity struct {
+	once sync.Once
+	n    int
+}
+
+func findCapture(re *syntax.Regexp, name string) *syntax.Regexp {
+	if re.Op == syntax.OpCapture && re.Name == name {
+		return re.Sub[0]
+	}
+	for _, sub := range re.Sub {
+		if g := findCapture(sub, name); g != nil {
+			return g
+		}
+	}
+	return nil
 }
 
 // resolveRequires drops findings whose rule requires another rule's finding

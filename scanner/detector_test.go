@@ -365,3 +365,14 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+func TestMostSpecificRuleWinsTies(t *testing.T) {
+	fs := builtinDetector(t).Detect(Chunk{Data: []byte(`recaptcha_secret_key = "6LdT3xQUAAAAAKx5sOoFHRmEfUSJtKuJe3pZ1Vwa"` + "\n")})
+	if len(fs) != 1 || fs[0].RuleID != "recaptcha-secret-key" {
+		var ids []string
+		for _, f := range fs {
+			ids = append(ids, f.RuleID)
+		}
+		t.Fatalf("rules = %v, want recaptcha-secret-key alone", ids)
+	}
+}
