@@ -193,17 +193,13 @@ func Evaluate(s *Snapshot, p *Policy, now time.Time) *Report {
 			}
 		}
 		rep.Targets = append(rep.Targets, t)
-		rep.Summary.Organization = s.Org.Login
 	}
 	repos := append([]*RepoSnapshot(nil), s.Repos...)
 	sort.Slice(repos, func(i, j int) bool { return strings.ToLower(repos[i].FullName) < strings.ToLower(repos[j].FullName) })
-	var scores []float64
 	for _, r := range repos {
 		t := TargetResult{Kind: ScopeRepo.String(), Name: r.FullName, Results: []Result{}}
-		rep.Summary.Repositories++
 		if r.Error != "" {
 			t.Error = r.Error
-			rep.Summary.Errors++
 			rep.Targets = append(rep.Targets, t)
 			continue
 		}
@@ -218,20 +214,39 @@ func Evaluate(s *Snapshot, p *Policy, now time.Time) *Report {
 		}
 		if sc, ok := Score(t.Results); ok {
 			t.Score = &sc
-			scores = append(scores, sc)
 		}
 		rep.Targets = append(rep.Targets, t)
 	}
-	if len(scores) > 0 {
-		var sum float64
-		for _, s := range scores {
-			sum += s
-		}
-		avg := math.Round(10*sum/float64(len(scores))) / 10
-		rep.Summary.AverageScore = &avg
-	}
 	rep.summarise()
 	return rep
+}
+
+// Merge joins reports of disjoint targets (the shards of one organisation's
+// audit) into one, with the summary recomputed over every target. An
+// organisation target that several shards carry is kept once.
+func Merge(reports ...*Report) *Report {
+	out := &Report{}
+	seenOrg := map[string]bool{}
+	for _, r := range reports {
+		for _, t := range r.Targets {
+			if t.Kind == ScopeOrg.String() {
+				if seenOrg[t.Name] {
+					continue
+				}
+				seenOrg[t.Name] = true
+			}
+			out.Targets = append(out.Targets, t)
+		}
+	}
+	sort.SliceStable(out.Targets, func(i, j int) bool {
+		a, b := out.Targets[i], out.Targets[j]
+		if (a.Kind == ScopeOrg.String()) != (b.Kind == ScopeOrg.String()) {
+			return a.Kind == ScopeOrg.String()
+		}
+		return strings.ToLower(a.Name) < strings.ToLower(b.Name)
+	})
+	out.summarise()
+	return out
 }
 
 func runCheck(c *Check, in Input, p *Policy, target, branch string) Result {
@@ -272,7 +287,31 @@ func expand(s string, in Input, target, branch string) string {
 	return strings.NewReplacer("{org}", org, "{repo}", target, "{branch}", branch).Replace(s)
 }
 
+// summarise computes the summary from the targets.
 func (rep *Report) summarise() {
+	rep.Summary = Summary{}
+	var scores []float64
+	for _, t := range rep.Targets {
+		if t.Kind == ScopeOrg.String() {
+			rep.Summary.Organization = t.Name
+			continue
+		}
+		rep.Summary.Repositories++
+		if t.Error != "" {
+			rep.Summary.Errors++
+		}
+		if t.Score != nil {
+			scores = append(scores, *t.Score)
+		}
+	}
+	if len(scores) > 0 {
+		var sum float64
+		for _, s := range scores {
+			sum += s
+		}
+		avg := math.Round(10*sum/float64(len(scores))) / 10
+		rep.Summary.AverageScore = &avg
+	}
 	rows := map[string]*CheckSummary{}
 	var order []string
 	for _, t := range rep.Targets {

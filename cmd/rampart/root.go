@@ -86,6 +86,7 @@ func newRootCmd(s *streams) *cobra.Command {
 		newConfigCmd(s),
 		newHookCmd(s),
 		newAuditCmd(s),
+		newReportCmd(s),
 		newVersionCmd(s),
 	)
 	return root

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rampart-sec/rampart/hardening"
+	"github.com/rampart-sec/rampart/report"
+)
+
+// reportOptions are the flags of `rampart report merge`.
+type reportOptions struct {
+	format string
+	output string
+}
+
+func newReportCmd(s *streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Work with JSON reports written by scan and audit",
+	}
+	o := &reportOptions{}
+	merge := &cobra.Command{
+		Use:   "merge FILE...",
+		Short: "Join the JSON reports of sharded runs into one report",
+		Long: `Join the JSON reports of sharded runs (rampart audit --shard I/N, or one scan per repository)
+into one report. Scan reports merge into one JSON document; audit reports merge into one audit with the
+summary and scores recomputed, written in any audit format. "-" reads standard input.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runReportMerge(o, s, args)
+		},
+	}
+	merge.Flags().StringVar(&o.format, "format", "json", "output format (scan reports: json; audit reports: "+strings.Join(report.AuditFormats, ", ")+")")
+	merge.Flags().StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
+	cmd.AddCommand(merge)
+	return cmd
+}
+
+func runReportMerge(o *reportOptions, s *streams, files []string) error {
+	var scans []*report.JSONScan
+	var audits []*hardening.Report
+	version := ""
+	for _, name := range files {
+		var data []byte
+		var err error
+		if name == "-" {
+			data, err = io.ReadAll(s.in)
+		} else {
+			data, err = os.ReadFile(name)
+		}
+		if err != nil {
+			return &exitErr{code: exitError, err: fmt.Errorf("read %s: %w", name, err)}
+		}
+		p, err := report.ParseJSON(data)
+		if err != nil {
+			return &exitErr{code: exitError, err: fmt.Errorf("%s: %w", name, err)}
+		}
+		if p.Scan != nil {
+			scans = append(scans, p.Scan)
+			version = p.Scan.Tool.Version
+		} else {
+			audits = append(audits, report.AuditFromJSON(p.Audit))
+			version = p.Audit.Tool.Version
+		}
+	}
+	if len(scans) > 0 && len(audits) > 0 {
+		return &exitErr{code: exitError, err: report.ErrMixedReports}
+	}
+	var w io.Writer = s.out
+	if o.output != "" && o.output != "-" {
+		f, err := os.Create(o.output)
+		if err != nil {
+			return &exitErr{code: exitError, err: fmt.Errorf("write report: %w", err)}
+		}
+		defer f.Close()
+		w = f
+	}
+	if len(scans) > 0 {
+		if o.format != "json" {
+			return usageErr("scan reports merge to json only (got --format %s): redacted findings cannot be re-rendered faithfully", o.format)
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(report.MergeScans(scans))
+	}
+	rep := &report.AuditReport{Version: version, Report: hardening.Merge(audits...)}
+	if err := report.WriteAudit(w, o.format, rep, report.AuditOptions{}); err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	return nil
+}

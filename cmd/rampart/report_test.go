@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestReportMergeScans(t *testing.T) {
+	dir := t.TempDir()
+	for i, content := range []string{"id " + scKeyID + "\n", "nothing\n", "role AROAGMXGEDN73U55XTPL\n"} {
+		sub := filepath.Join(dir, "repo"+itoaTest(i))
+		scWrite(t, sub, "f.txt", content)
+		scRun(t, sub, "", "scan", "--format", "json", "-o", filepath.Join(dir, "r"+itoaTest(i)+".json"))
+	}
+	out, errOut, code := scRun(t, dir, "", "report", "merge", "r0.json", "r1.json", "r2.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Findings []map[string]any `json:"findings"`
+		Stats    struct{ Files int } `json:"stats"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Findings) != 2 || doc.Stats.Files != 3 {
+		t.Errorf("merged %d findings over %d files, want 2 over 3:\n%s", len(doc.Findings), doc.Stats.Files, out)
+	}
+	if strings.Contains(out, scKeyID) {
+		t.Error("merge revealed a secret")
+	}
+}
+
+func TestReportMergeAuditShards(t *testing.T) {
+	dir := t.TempDir()
+	shard := func(name, repo, status string, score float64) {
+		doc := `{"tool":{"name":"rampart","version":"t"},"targets":[
+ {"org":"acme","results":[{"check":"org-2fa-required","status":"pass","severity":"high","evidence":"required","remediation":"-"}]},
+ {"repo":"` + repo + `","score":` + strconv.FormatFloat(score, 'f', -1, 64) + `,"results":[{"check":"branch-protected","status":"` + status + `","severity":"high","evidence":"e","remediation":"r"}]}],
+ "summary":{"repositories":1,"pass":1,"fail":0,"warn":0,"unknown":0,"checks":[]}}`
+		scWrite(t, dir, name, doc)
+	}
+	shard("s0.json", "acme/api", "fail", 4)
+	shard("s1.json", "acme/web", "pass", 10)
+	out, errOut, code := scRun(t, dir, "", "report", "merge", "s0.json", "s1.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Targets []struct{ Org, Repo string } `json:"targets"`
+		Summary struct {
+			Repositories, Pass, Fail int
+			Average                  float64 `json:"average_score"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Targets) != 3 || doc.Targets[0].Org != "acme" || doc.Summary.Repositories != 2 || doc.Summary.Fail != 1 || doc.Summary.Pass != 2 || doc.Summary.Average != 7 {
+		t.Errorf("merged audit:\n%s", out)
+	}
+	if _, errOut, code := scRun(t, dir, "", "report", "merge", "s0.json", filepath.Join(dir, "..", filepath.Base(dir), "s1.json"), "--format", "markdown"); code != 0 {
+		t.Errorf("markdown: exit %d %s", code, errOut)
+	}
+	scWrite(t, dir, "scan.json", `{"tool":{"name":"rampart"},"findings":[],"stats":{}}`)
+	if _, errOut, code := scRun(t, dir, "", "report", "merge", "s0.json", "scan.json"); code != 2 || !strings.Contains(errOut, "cannot merge scan and audit") {
+		t.Errorf("mixed: exit %d %s", code, errOut)
+	}
+	scWrite(t, dir, "bad.json", `[1,2]`)
+	if _, errOut, code := scRun(t, dir, "", "report", "merge", "bad.json"); code != 2 || !strings.Contains(errOut, "bad.json") {
+		t.Errorf("bad input: exit %d %s", code, errOut)
+	}
+}
+
+func itoaTest(i int) string { return string(rune('0' + i)) }
