@@ -20,7 +20,7 @@ func TestReportMergeScans(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var doc struct {
-		Findings []map[string]any `json:"findings"`
+		Findings []map[string]any    `json:"findings"`
 		Stats    struct{ Files int } `json:"stats"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
