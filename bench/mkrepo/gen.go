@@ -555,8 +555,8 @@ func (g *generator) startLeak() {
 	g.leaks = append(g.leaks, l)
 }
 
-// leakStep runs a leak branch: commit the secret, work a little, remove it,
-// merge.
+// leakStep runs a leak branch: commit the secret, change the file again
+// (or rename it) with the secret still in, remove it, merge.
 func (g *generator) leakStep(b *branch) {
 	l := b.leak
 	env := envs[g.r.IntN(len(envs))]
@@ -606,7 +606,11 @@ func (g *generator) leakStep(b *branch) {
 			g.branchCommit(b, "services: keep .env out of the image\n", []op{{kind: 'R', path: l.live, dest: dest}})
 			l.live = dest
 		} else {
-			g.branchEdits(b)
+			// A second version of the file that still holds the secret:
+			// the finding must stay with the commit that introduced it.
+			data := slices.Concat(g.lines(1+g.r.IntN(3)), g.content(b, l.live))
+			b.overlay[l.live] = data
+			g.branchCommit(b, g.message(l.live), []op{{kind: 'M', path: l.live, data: data}})
 		}
 	case 2:
 		var o op
