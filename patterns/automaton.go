@@ -13,6 +13,9 @@ type Automaton struct {
 	// keyword. In the root state the scanner skips, with independent loads
 	// and no dependency chain, every position where no keyword can start.
 	starts   [1 << 16 / 64]uint64
+	hashA    [256]uint16 // triHash contributions of the first, second and
+	hashB    [256]uint16 // third byte, case folding included, so the skip
+	hashC    [256]uint16 // loop does three table loads and no arithmetic
 	fold     [256]uint8
 	classes  [256]uint8
 	nclass   uint32
@@ -28,8 +31,10 @@ const outFlag = 1 << 31
 // compilation rejects them.
 const MinKeywordLen = 3
 
+// triHash hashes three folded bytes into the 16-bit index of starts; the
+// skip loop computes the same value from the hashA/B/C tables.
 func triHash(a, b, c byte) uint32 {
-	return (uint32(a)*0x9E3 ^ uint32(b)*0x3B ^ uint32(c)) & 0xFFFF
+	return uint32(uint16(a)<<11 ^ uint16(b)<<5 ^ uint16(c))
 }
 
 // NewAutomaton compiles keywords (compared ASCII-case-insensitively).
@@ -37,7 +42,11 @@ func triHash(a, b, c byte) uint32 {
 func NewAutomaton(keywords []string) *Automaton {
 	a := &Automaton{keywords: keywords, outputs: map[uint32][]int32{}}
 	for b := 0; b < 256; b++ {
-		a.fold[b] = fold(byte(b))
+		f := fold(byte(b))
+		a.fold[b] = f
+		a.hashA[b] = uint16(f) << 11
+		a.hashB[b] = uint16(f) << 5
+		a.hashC[b] = uint16(f)
 	}
 	for _, k := range keywords {
 		if len(k) < MinKeywordLen {
@@ -154,7 +163,8 @@ func (a *Automaton) Scan(data []byte, hit func(keyword int, end int)) {
 	if len(a.keywords) == 0 {
 		return
 	}
-	trans, classes, fold, starts := a.trans, &a.classes, &a.fold, &a.starts
+	trans, classes, starts := a.trans, &a.classes, &a.starts
+	ha, hb, hc := &a.hashA, &a.hashB, &a.hashC
 	var s uint32
 	n := len(data)
 	i := 0
@@ -162,16 +172,22 @@ func (a *Automaton) Scan(data []byte, hit func(keyword int, end int)) {
 		if s == 0 {
 			// Root: no partial match is pending, so positions where no
 			// keyword starts can be skipped outright.
-			for i+2 < n {
-				h := triHash(fold[data[i]], fold[data[i+1]], fold[data[i+2]])
+			if i+2 >= n {
+				// Fewer than three bytes left: no keyword fits.
+				return
+			}
+			b0, b1 := data[i], data[i+1]
+			for {
+				b2 := data[i+2]
+				h := ha[b0] ^ hb[b1] ^ hc[b2]
 				if starts[h>>6]&(1<<(h&63)) != 0 {
 					break
 				}
 				i++
-			}
-			if i+2 >= n {
-				// Fewer than three bytes left: no keyword fits.
-				return
+				if i+2 >= n {
+					return
+				}
+				b0, b1 = b1, b2
 			}
 		}
 		s = trans[s+uint32(classes[data[i]])]
