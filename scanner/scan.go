@@ -49,6 +49,15 @@ type StatsSource interface {
 	AddStats(*Stats)
 }
 
+// A Resolver is a Source whose chunks' provenance is final only once every
+// chunk has been read (history read in pack order, placed by a concurrent
+// commit walk). Scan hands it the findings before deduplicating them; it
+// fixes their provenance, drops what it must, and returns them in report
+// order (the first of each secret first).
+type Resolver interface {
+	Resolve([]Finding) []Finding
+}
+
 // Options tune a scan.
 type Options struct {
 	// Workers is the number of detector goroutines; 0 means GOMAXPROCS.
@@ -157,15 +166,18 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 		}
 		return nil, err
 	}
-	if ss, ok := src.(StatsSource); ok {
-		ss.AddStats(&stats)
-	}
 	sort.SliceStable(findings, func(i, j int) bool {
 		if findings[i].seq != findings[j].seq {
 			return findings[i].seq < findings[j].seq
 		}
 		return findings[i].offset < findings[j].offset
 	})
+	if r, ok := src.(Resolver); ok {
+		findings = r.Resolve(findings)
+	}
+	if ss, ok := src.(StatsSource); ok {
+		ss.AddStats(&stats)
+	}
 	res := &Result{Findings: Dedup(findings)}
 	if opts.Baseline != nil {
 		res.Findings, res.Suppressed, res.Stale = opts.Baseline.Filter(res.Findings)

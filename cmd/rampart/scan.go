@@ -236,7 +236,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.rangeSpec != "":
 		src = &gitsource.Commits{Repo: repo, Revs: []string{o.rangeSpec}, Opts: gopts}
 	case o.history:
-		h := &gitsource.History{Repo: repo, Opts: gopts, Since: o.since}
+		h := &gitsource.History{Repo: repo, Opts: gopts, Since: o.since, NeedPaths: len(o.exclude) > 0 || rulesUsePaths(cfg.Rules)}
 		if o.branch != "" {
 			h.Revs = []string{o.branch}
 		}
@@ -363,6 +363,17 @@ func repoPrefix(ctx context.Context, dir string) string {
 		rel += "/"
 	}
 	return rel
+}
+
+// rulesUsePaths reports whether any rule is restricted to paths, in which
+// case history blobs must be placed before they are read.
+func rulesUsePaths(rules []*patterns.Rule) bool {
+	for _, r := range rules {
+		if r.Path != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // failing reports whether any finding is at or above the --fail-on threshold

@@ -489,7 +489,10 @@ func TestHistoryBranchSinceExclude(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &History{Repo: repo, Opts: Options{Allow: allow}}
+	h := &History{Repo: repo, Opts: Options{Allow: allow}, NeedPaths: true}
+	if got := paths(&History{Repo: repo, Opts: Options{Allow: allow}}); !equal(got, []string{"feature.txt", "new.txt", "old.txt"}) {
+		t.Errorf("allow-listed vendor/ read concurrently: %q", got)
+	}
 	if got := paths(h); !equal(got, []string{"feature.txt", "new.txt", "old.txt"}) {
 		t.Errorf("--exclude vendor/: %q", got)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -16,10 +17,20 @@ import (
 )
 
 // History yields every blob reachable from the selected refs exactly once,
-// attributed to the commit and path that first introduced it, plus every
-// commit message. Commits are walked oldest first, so a secret that survives
-// many versions of a file is attributed to its first commit, and a blob that
-// only ever lived on a deleted side branch is still read if any ref reaches it.
+// plus every commit message, and attributes each finding to the commit and
+// path that first introduced its blob: a secret that survives many versions
+// of a file is attributed to its first commit, and a blob that only ever
+// lived on a deleted side branch is still read if any ref reaches it.
+//
+// Two git processes do the reading. A commit walk (`git log --raw -c
+// --topo-order`, newest first, so the last commit that introduces a blob is
+// its first) places every reachable blob at its commit and path, while one
+// `git cat-file --batch` streams blob contents in pack order, where git's
+// delta-base cache works (walk order costs six times more on a long
+// history). When every ref is scanned the two run at the same time and
+// placement is joined to the findings at the end (Resolve); when history is
+// restricted (--branch, --since) or a rule needs the path before reading,
+// blobs are read after the walk, and only the placed ones.
 type History struct {
 	Repo *Repo
 	// Revs selects history (default: --all, i.e. every branch, tag,
@@ -31,13 +42,28 @@ type History struct {
 	Opts  Options
 	// SkipMessages leaves commit messages out.
 	SkipMessages bool
+	// NeedPaths makes blobs be read only once the walk has placed them, so
+	// detection sees each blob's path (rules restricted to paths need it)
+	// and excluded paths are never read (--exclude).
+	NeedPaths bool
 
 	planned atomic.Int64
+
+	mu     sync.Mutex
+	placed map[[20]byte]blobRef // reachable blob → oldest commit and path
+	order  map[string]int       // commit hash → walk position (larger is older)
+	listed map[[20]byte]struct{} // every blob the object store lists
+
 	// walkStats is written by the commit walk, stats by the blob reader;
 	// they run concurrently and are merged once both are done.
 	walkStats scanner.Stats
 	stats     scanner.Stats
 }
+
+var (
+	_ scanner.StatsSource = (*History)(nil)
+	_ scanner.Resolver    = (*History)(nil)
+)
 
 // AddStats implements scanner.StatsSource.
 func (h *History) AddStats(st *scanner.Stats) {
@@ -48,119 +74,187 @@ func (h *History) AddStats(st *scanner.Stats) {
 	scanner.MergeStats(st, &h.stats)
 }
 
-// Planned returns how many blobs the scan has found to read so far; it is
-// final once the commit walk is done. Progress displays use it as the total.
+// Planned returns how many blobs the scan will read, once known. Progress
+// displays use it as the total.
 func (h *History) Planned() int64 { return h.planned.Load() }
-
-var _ scanner.StatsSource = (*History)(nil)
 
 // blobRef is where a blob was first seen.
 type blobRef struct {
-	id     [20]byte
 	path   string
 	commit *scanner.Commit
 }
 
-// historyItem is one step of the history pipeline, in commit order: a
-// commit message to yield, or a blob whose contents cat-file will produce.
-type historyItem struct {
-	msg  *scanner.Chunk
-	blob blobRef
+// packedBlob is a blob in the object store, in pack order.
+type packedBlob struct {
+	id   [20]byte
+	size int64
 }
 
-// Chunks implements scanner.Source. Three stages overlap: the commit walk
-// (`git log --raw`) discovers blobs oldest commit first; a writer feeds
-// their IDs to one long-lived `git cat-file --batch`; this goroutine reads
-// the contents back in the same order and yields them. Memory holds one
-// blob at a time plus bounded queues, whatever the length of history.
+// Chunks implements scanner.Source.
 func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	h.placed = make(map[[20]byte]blobRef)
+	h.order = make(map[string]int)
+	h.listed = make(map[[20]byte]struct{})
+	concurrent := len(h.Revs) == 0 && h.Since == "" && !h.NeedPaths
 
-	cat := gitCmd(ctx, h.Repo.Dir, "cat-file", "--batch")
-	var catErr bytes.Buffer
-	cat.Stderr = &catErr
-	stdin, err := cat.StdinPipe()
-	if err != nil {
-		return err
-	}
-	stdout, err := cat.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := cat.Start(); err != nil {
-		return fmt.Errorf("start git cat-file: %w", err)
-	}
-
-	items := make(chan historyItem, 4096)
-	pending := make(chan historyItem, 1<<15)
+	msgs := make(chan scanner.Chunk, 1024)
 	walkErr := make(chan error, 1)
 	go func() {
-		defer close(items)
-		walkErr <- h.walk(ctx, items)
+		defer close(msgs)
+		walkErr <- h.walk(ctx, msgs)
 	}()
-	feedErr := make(chan error, 1)
-	go func() {
-		defer close(pending)
-		feedErr <- feed(ctx, stdin, items, pending)
-	}()
-
-	rerr := h.readBatch(ctx, stdout, pending, yield)
-	if rerr != nil {
+	pending := msgs
+	// drain yields the commit messages the walk has produced; with block
+	// set it waits for the walk to end.
+	drain := func(block bool) error {
+		for pending != nil {
+			var m scanner.Chunk
+			var ok bool
+			if block {
+				m, ok = <-pending
+			} else {
+				select {
+				case m, ok = <-pending:
+				default:
+					return nil
+				}
+			}
+			if !ok {
+				pending = nil
+				return nil
+			}
+			if err := yield(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	fail := func(err error) error {
 		cancel()
+		for range msgs {
+		}
+		<-walkErr
+		return err
 	}
-	for range pending {
+
+	blobs, err := h.listBlobs(ctx)
+	if err != nil {
+		return fail(err)
 	}
-	io.Copy(io.Discard, stdout)
-	werr, ferr := <-walkErr, <-feedErr
-	catWait := cat.Wait()
-	switch {
-	case rerr != nil:
-		return rerr
-	case werr != nil:
-		return werr
-	case ferr != nil && ctx.Err() == nil:
-		return fmt.Errorf("git cat-file: %w", ferr)
-	case catWait != nil && ctx.Err() == nil:
-		return gitError([]string{"cat-file"}, catWait, catErr.String())
+	if !concurrent {
+		if err := drain(true); err != nil {
+			return fail(err)
+		}
+		if err := <-walkErr; err != nil {
+			return err
+		}
+		walkErr <- nil
+		kept := blobs[:0]
+		for _, b := range blobs {
+			if ref, ok := h.placed[b.id]; ok && !h.Opts.Allow.AllowsPath(ref.path) {
+				kept = append(kept, b)
+			}
+		}
+		blobs = kept
+	}
+	h.planned.Store(int64(len(blobs)))
+	if err := h.readBlobs(ctx, blobs, yield, func() error { return drain(false) }); err != nil {
+		return fail(err)
+	}
+	if err := drain(true); err != nil {
+		return fail(err)
+	}
+	if err := <-walkErr; err != nil {
+		return err
 	}
 	if h.walkStats.Commits == 0 {
 		h.walkStats.Note("no commits: the repository is empty or the refs select nothing")
 	}
-	return ctx.Err()
+	// A blob the walk placed that the object store cannot list is missing
+	// or corrupt: say so rather than pass over it in silence.
+	missing := 0
+	for id := range h.placed {
+		if _, ok := h.listed[id]; !ok {
+			missing++
+		}
+	}
+	if missing > 0 {
+		for i := 0; i < missing; i++ {
+			h.stats.Skip("missing-object")
+		}
+		h.stats.Note(fmt.Sprintf("%d blob(s) reachable from the refs could not be read: the repository is corrupt or incomplete (run git fsck)", missing))
+	}
+	return nil
 }
 
-// walk runs the commit walk and sends messages and first-seen blobs, oldest
-// commit first. A combined (-c) diff of a merge lists only blobs that differ
-// from every parent; the others were already met on the parent's side.
-func (h *History) walk(ctx context.Context, items chan<- historyItem) error {
+// listBlobs lists every blob in the object store in pack order, with its
+// size, dropping those over the size limit before they are read.
+func (h *History) listBlobs(ctx context.Context) ([]packedBlob, error) {
+	var blobs []packedBlob
+	err := h.Repo.stream(ctx, func(r io.Reader) error {
+		return eachLine(r, func(l []byte) error {
+			f := bytes.Fields(l)
+			if len(f) != 3 || string(f[1]) != "blob" || len(f[0]) != 40 {
+				return nil
+			}
+			var b packedBlob
+			if _, err := hex.Decode(b.id[:], f[0]); err != nil {
+				return nil
+			}
+			h.listed[b.id] = struct{}{}
+			size, err := strconv.ParseInt(string(f[2]), 10, 64)
+			if err != nil {
+				return nil
+			}
+			if h.Opts.MaxFileSize > 0 && size > h.Opts.MaxFileSize {
+				h.stats.Skip("too-large")
+				return nil
+			}
+			b.size = size
+			blobs = append(blobs, b)
+			return nil
+		})
+	}, "cat-file", "--batch-all-objects", "--unordered", "--batch-check=%(objectname) %(objecttype) %(objectsize)")
+	return blobs, err
+}
+
+// walk runs the commit walk, newest first in topological order: it sends
+// commit messages and records, for every blob a commit introduces, that
+// commit and path; an older commit overwrites a newer one, so the record
+// ends at the first introduction. A combined (-c) diff of a merge lists only
+// blobs that differ from every parent; the others are met on the parents.
+func (h *History) walk(ctx context.Context, msgs chan<- scanner.Chunk) error {
 	revs := h.Revs
 	if len(revs) == 0 {
 		revs = []string{"--all"}
 	}
-	args := append([]string{"log", "--reverse", "--topo-order", "--raw", "--no-renames", "--no-abbrev", "-c", "--root", logFormat, "--ignore-submodules=none"}, revs...)
+	args := append([]string{"log", "--topo-order", "--raw", "--no-renames", "--no-abbrev", "-c", "--root", logFormat, "--ignore-submodules=none"}, revs...)
 	if h.Since != "" {
 		args = append(args, "--since="+h.Since)
 	}
 	args = append(args, "--")
-	send := func(it historyItem) error {
-		select {
-		case items <- it:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	seen := make(map[[20]byte]struct{})
+	paths := map[string]string{} // interned: most blobs share their path with other versions
 	return h.Repo.stream(ctx, func(r io.Reader) error {
 		var cur *scanner.Commit
+		n := 0
 		return readLog(r, func(c *scanner.Commit, msg []byte) error {
 			cur = c
+			n++
 			h.walkStats.Commits++
+			h.mu.Lock()
+			h.order[c.Hash] = n
+			h.mu.Unlock()
 			if h.SkipMessages || len(bytes.TrimSpace(msg)) == 0 {
 				return nil
 			}
-			return send(historyItem{msg: &scanner.Chunk{Data: append([]byte(nil), msg...), Kind: scanner.KindCommitMessage, Path: CommitMessageLabel, Commit: c}})
+			select {
+			case msgs <- scanner.Chunk{Data: append([]byte(nil), msg...), Kind: scanner.KindCommitMessage, Path: CommitMessageLabel, Commit: c}:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}, func(l []byte) error {
 			id, path, kind, ok := parseRaw(l)
 			if !ok {
@@ -174,84 +268,83 @@ func (h *History) walk(ctx context.Context, items chan<- historyItem) error {
 			case rawSymlink:
 				return nil
 			}
-			if _, dup := seen[id]; dup {
-				return nil
+			if p, ok := paths[path]; ok {
+				path = p
+			} else {
+				paths[path] = path
 			}
-			seen[id] = struct{}{}
-			if h.Opts.Allow.AllowsPath(path) {
-				h.walkStats.Skip("allowlisted-path")
-				return nil
-			}
-			h.planned.Add(1)
-			return send(historyItem{blob: blobRef{id: id, path: path, commit: cur}})
+			h.mu.Lock()
+			h.placed[id] = blobRef{path: path, commit: cur}
+			h.mu.Unlock()
+			return nil
 		}, func() error { return nil })
 	}, args...)
 }
 
-// feed writes blob IDs to cat-file and forwards every item, in order, to
-// the reader. It flushes before it could block, so the reader never waits
-// for an ID still sitting in the buffer.
-func feed(ctx context.Context, w io.WriteCloser, items <-chan historyItem, pending chan<- historyItem) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	var line [41]byte
-	line[40] = '\n'
-	var werr error
-	for {
-		var it historyItem
-		var ok bool
-		select {
-		case it, ok = <-items:
-		default:
-			if werr == nil {
-				werr = bw.Flush()
-			}
-			select {
-			case it, ok = <-items:
-			case <-ctx.Done():
-				w.Close()
-				return ctx.Err()
-			}
-		}
-		if !ok {
-			break
-		}
-		if it.msg == nil && werr == nil {
-			hex.Encode(line[:40], it.blob.id[:])
-			_, werr = bw.Write(line[:])
-		}
-		select {
-		case pending <- it:
-		default:
-			if werr == nil {
-				werr = bw.Flush()
-			}
-			select {
-			case pending <- it:
-			case <-ctx.Done():
-				w.Close()
-				return ctx.Err()
-			}
-		}
+// readBlobs streams blobs through one long-lived `git cat-file --batch`: a
+// writer goroutine feeds object IDs while this goroutine reads contents and
+// yields them; between blobs, between calls it lets the walk's messages out.
+func (h *History) readBlobs(ctx context.Context, blobs []packedBlob, yield func(scanner.Chunk) error, between func() error) error {
+	if len(blobs) == 0 {
+		return nil
 	}
-	if werr == nil {
-		werr = bw.Flush()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cmd := gitCmd(ctx, h.Repo.Dir, "cat-file", "--batch")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return err
 	}
-	if cerr := w.Close(); werr == nil {
-		werr = cerr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
 	}
-	return werr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start git cat-file: %w", err)
+	}
+	werr := make(chan error, 1)
+	go func() {
+		bw := bufio.NewWriterSize(stdin, 64<<10)
+		var line [41]byte
+		line[40] = '\n'
+		var err error
+		for _, b := range blobs {
+			hex.Encode(line[:40], b.id[:])
+			if _, err = bw.Write(line[:]); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			err = bw.Flush()
+		}
+		stdin.Close()
+		werr <- err
+	}()
+	rerr := h.readBatch(ctx, stdout, blobs, yield, between)
+	if rerr != nil {
+		cancel()
+	}
+	io.Copy(io.Discard, stdout)
+	waitErr := cmd.Wait()
+	<-werr
+	switch {
+	case rerr != nil:
+		return rerr
+	case waitErr != nil && ctx.Err() == nil:
+		return gitError([]string{"cat-file"}, waitErr, stderr.String())
+	}
+	return nil
 }
 
-func (h *History) readBatch(ctx context.Context, r io.Reader, pending <-chan historyItem, yield func(scanner.Chunk) error) error {
+func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob, yield func(scanner.Chunk) error, between func() error) error {
 	br := bufio.NewReaderSize(r, 1<<20)
-	for it := range pending {
-		if it.msg != nil {
-			if err := yield(*it.msg); err != nil {
-				return err
-			}
-			continue
+	for i := range blobs {
+		b := &blobs[i]
+		if err := between(); err != nil {
+			return err
 		}
-		b := &it.blob
 		header, err := br.ReadSlice('\n')
 		if err != nil {
 			if ctx.Err() != nil {
@@ -262,7 +355,7 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, pending <-chan his
 		f := bytes.Fields(header)
 		if len(f) == 2 && bytes.Equal(f[1], []byte("missing")) {
 			h.stats.Skip("missing-object")
-			h.stats.Note(fmt.Sprintf("blob %x (%s) is missing from the object store: the repository is incomplete or corrupt (git fsck)", b.id, b.path))
+			h.stats.Note(fmt.Sprintf("blob %x is missing from the object store: the repository is incomplete or corrupt (git fsck)", b.id))
 			continue
 		}
 		if len(f) != 3 {
@@ -272,19 +365,21 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, pending <-chan his
 		if err != nil || size < 0 {
 			return fmt.Errorf("git cat-file: bad size in %q", bytes.TrimSpace(header))
 		}
-		if h.Opts.MaxFileSize > 0 && size > h.Opts.MaxFileSize {
-			if _, err := br.Discard(int(size) + 1); err != nil {
-				return fmt.Errorf("git cat-file: %w", err)
-			}
-			h.stats.Skip("too-large")
-			continue
+		h.mu.Lock()
+		ref, placed := h.placed[b.id]
+		h.mu.Unlock()
+		skip := ""
+		if placed && h.Opts.Allow.AllowsPath(ref.path) {
+			skip = "allowlisted-path"
+		} else if peek, _ := br.Peek(int(min(size, sniffLen))); scanner.IsBinary(peek) {
+			// Sniffed before copying: a binary blob is never allocated.
+			skip = "binary"
 		}
-		// Sniff before copying: a binary blob is skipped without allocating it.
-		if peek, _ := br.Peek(int(min(size, sniffLen))); scanner.IsBinary(peek) {
+		if skip != "" {
 			if _, err := br.Discard(int(size) + 1); err != nil {
 				return fmt.Errorf("git cat-file: %w", err)
 			}
-			h.stats.Skip("binary")
+			h.stats.Skip(skip)
 			continue
 		}
 		buf := getBuf(int(size) + 1)
@@ -292,13 +387,64 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, pending <-chan his
 		if _, err := io.ReadFull(br, data); err != nil {
 			return fmt.Errorf("git cat-file: reading blob %x: %w", b.id, err)
 		}
-		c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, Path: b.path, Commit: b.commit, BlobID: hex.EncodeToString(b.id[:])}
+		c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, Path: ref.path, Commit: ref.commit, BlobID: hex.EncodeToString(b.id[:])}
 		c.Release = func() { putBuf(buf) }
 		if err := yield(c); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Resolve implements scanner.Resolver: it places each blob finding at the
+// commit and path that first introduced its blob (known only once the walk
+// has ended), drops findings in blobs no selected ref reaches (dangling
+// objects) or at allow-listed paths, and orders everything oldest commit
+// first, so deduplication keeps each secret's first appearance.
+func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
+	out := fs[:0]
+	dangling := 0
+	for _, f := range fs {
+		if f.Kind == scanner.KindBlob {
+			var id [20]byte
+			if _, err := hex.Decode(id[:], []byte(f.BlobID)); err != nil {
+				continue
+			}
+			ref, ok := h.placed[id]
+			if !ok {
+				dangling++
+				continue
+			}
+			if h.Opts.Allow.AllowsPath(ref.path) {
+				continue
+			}
+			f.Path, f.Commit = ref.path, ref.commit
+		}
+		out = append(out, f)
+	}
+	if dangling > 0 {
+		h.stats.Note(fmt.Sprintf("%d finding(s) in objects no ref reaches (dangling blobs) were left out; `git gc --prune=now` removes such objects", dangling))
+	}
+	pos := func(f *scanner.Finding) int {
+		if f.Commit == nil {
+			return 0
+		}
+		return h.order[f.Commit.Hash]
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := &out[i], &out[j]
+		if pa, pb := pos(a), pos(b); pa != pb {
+			return pa > pb // larger walk position = older commit
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return out
 }
 
 // blobPools recycle blob buffers by power-of-two size class, so reading a
