@@ -301,6 +301,7 @@ func (h *History) readBlobs(ctx context.Context, blobs []packedBlob, yield func(
 	if err != nil {
 		return err
 	}
+	growPipe(stdout)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start git cat-file: %w", err)
 	}
