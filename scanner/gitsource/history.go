@@ -50,8 +50,8 @@ type History struct {
 	planned atomic.Int64
 
 	mu     sync.Mutex
-	placed map[[20]byte]blobRef // reachable blob → oldest commit and path
-	order  map[string]int       // commit hash → walk position (larger is older)
+	placed map[[20]byte]blobRef  // reachable blob → oldest commit and path
+	order  map[string]int        // commit hash → walk position (larger is older)
 	listed map[[20]byte]struct{} // every blob the object store lists
 
 	// walkStats is written by the commit walk, stats by the blob reader;
