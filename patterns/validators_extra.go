@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"hash/crc32"
+	"net/url"
 	"strings"
 )
 
@@ -219,6 +220,52 @@ var commonPasswords = []string{
 	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry",
 }
 
+// foldedWeak are matched anywhere in a folded password (see foldPassword).
+var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein", "changeme", "secret"}
+
+// foldPassword lower-cases pass, decodes percent-escapes, undoes common
+// digit and symbol substitutions and drops everything else that is not a
+// letter or digit.
+func foldPassword(pass string) string {
+	if u, err := url.PathUnescape(pass); err == nil {
+		pass = u
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(pass) {
+		switch r {
+		case '@', '4':
+			r = 'a'
+		case '0':
+			r = 'o'
+		case '3':
+			r = 'e'
+		case '$', '5':
+			r = 's'
+		case '1', '!':
+			r = 'i'
+		}
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// foldPasswordPlain is foldPassword without the digit substitutions, so
+// a trailing number ("pwd3", "pass12") can be recognised.
+func foldPasswordPlain(pass string) string {
+	if u, err := url.PathUnescape(pass); err == nil {
+		pass = u
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(pass) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // passwordStopwords disqualify a value when they appear anywhere in it.
 var passwordStopwords = []string{
 	"password", "passwd", "changeme", "changeit", "example", "sample", "dummy", "placeholder",
@@ -232,6 +279,24 @@ func weakPassword(user, pass string) string {
 	lp := strings.ToLower(pass)
 	if len(pass) < 4 {
 		return "password too short"
+	}
+	// Test fixtures spell their fake passwords with escapes and digits
+	// ("pa%2Fssword", "p@ssw0rd", "My%20Pass", "pwd3"): compare a folded form.
+	if folded := foldPassword(pass); folded != "" {
+		for _, w := range foldedWeak {
+			if strings.Contains(folded, w) {
+				return "weak or fixture password (" + w + ")"
+			}
+		}
+	}
+	if plain := foldPasswordPlain(pass); plain != "" {
+		if trimmed := strings.TrimRight(plain, "0123456789"); len(trimmed) < len(plain) {
+			for _, w := range commonPasswords {
+				if trimmed == w {
+					return "default password " + w + " with a number"
+				}
+			}
+		}
 	}
 	if strings.EqualFold(user, pass) {
 		return "password equals user name"
