@@ -223,15 +223,22 @@ var commonPasswords = []string{
 // foldedWeak are matched anywhere in a folded password (see foldPassword).
 var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein", "changeme", "secret"}
 
-// foldPassword lower-cases pass, decodes percent-escapes, undoes common
-// digit and symbol substitutions and drops everything else that is not a
-// letter or digit.
-func foldPassword(pass string) string {
+// foldPassword lower-cases pass, decodes percent-escapes, drops everything
+// that is not a letter or digit and, with leet set, first undoes common digit
+// and symbol substitutions ("p@ssw0rd"); without it a trailing number
+// ("pwd3") survives to be recognised.
+func foldPassword(pass string, leet bool) string {
 	if u, err := url.PathUnescape(pass); err == nil {
 		pass = u
 	}
 	var b strings.Builder
 	for _, r := range strings.ToLower(pass) {
+		if !leet {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+				b.WriteRune(r)
+			}
+			continue
+		}
 		switch r {
 		case '@', '4':
 			r = 'a'
@@ -244,21 +251,6 @@ func foldPassword(pass string) string {
 		case '1', '!':
 			r = 'i'
 		}
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// foldPasswordPlain is foldPassword without the digit substitutions, so
-// a trailing number ("pwd3", "pass12") can be recognised.
-func foldPasswordPlain(pass string) string {
-	if u, err := url.PathUnescape(pass); err == nil {
-		pass = u
-	}
-	var b strings.Builder
-	for _, r := range strings.ToLower(pass) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			b.WriteRune(r)
 		}
@@ -282,14 +274,14 @@ func weakPassword(user, pass string) string {
 	}
 	// Test fixtures spell their fake passwords with escapes and digits
 	// ("pa%2Fssword", "p@ssw0rd", "My%20Pass", "pwd3"): compare a folded form.
-	if folded := foldPassword(pass); folded != "" {
+	if folded := foldPassword(pass, true); folded != "" {
 		for _, w := range foldedWeak {
 			if strings.Contains(folded, w) {
 				return "weak or fixture password (" + w + ")"
 			}
 		}
 	}
-	if plain := foldPasswordPlain(pass); plain != "" {
+	if plain := foldPassword(pass, false); plain != "" {
 		if trimmed := strings.TrimRight(plain, "0123456789"); len(trimmed) < len(plain) {
 			for _, w := range commonPasswords {
 				if trimmed == w {
