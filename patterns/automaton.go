@@ -80,24 +80,24 @@ func NewAutomaton(keywords []string) *Automaton {
 
 	// Trie.
 	type node struct {
-		next [256]int32 // by class; only [0,nc) used
+		next []int32 // by class
 		fail int32
 		out  []int32
 	}
-	nodes := []*node{{}}
-	for i := range nodes[0].next {
-		nodes[0].next[i] = -1
+	newNode := func() *node {
+		nd := &node{next: make([]int32, nc)}
+		for j := range nd.next {
+			nd.next[j] = -1
+		}
+		return nd
 	}
+	nodes := []*node{newNode()}
 	for ki, k := range keywords {
 		s := int32(0)
 		for i := 0; i < len(k); i++ {
 			c := a.classes[k[i]]
 			if nodes[s].next[c] < 0 {
-				nd := &node{}
-				for j := range nd.next {
-					nd.next[j] = -1
-				}
-				nodes = append(nodes, nd)
+				nodes = append(nodes, newNode())
 				nodes[s].next[c] = int32(len(nodes) - 1)
 			}
 			s = nodes[s].next[c]

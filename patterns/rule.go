@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 )
@@ -92,9 +93,8 @@ type Rule struct {
 	// Keywords are lower-case literals; a rule's regex runs only near one of them.
 	// A rule without keywords runs over every chunk and must justify its cost.
 	Keywords []string
-	Regex    *regexp.Regexp
-	// SecretGroup is the index of the `secret` capture group, or 0 for the whole match.
-	SecretGroup int
+	// Source is the regular expression as written; Regex compiles it.
+	Source string
 	// Entropy is the minimum Shannon entropy (bits per byte) of the secret; 0 disables the check.
 	Entropy float64
 	// Validators run in order after the regex; each may drop the match or add attributes.
@@ -113,6 +113,32 @@ type Rule struct {
 	// produce a finding of this rule, no counterexample may.
 	Examples        []string
 	Counterexamples []string
+
+	// The regex is compiled on first use: a hook run touches a handful of
+	// the catalogue's rules, and compiling all of them is most of start-up.
+	once        sync.Once
+	re          *regexp.Regexp
+	secretGroup int
+}
+
+// Regex returns the rule's compiled regular expression. Rules from Compile
+// were checked when compiled; built-in rules are checked by the package's
+// tests, so compilation cannot fail at run time.
+func (r *Rule) Regex() *regexp.Regexp {
+	r.once.Do(func() {
+		if r.re == nil {
+			r.re = regexp.MustCompile(r.Source)
+		}
+		r.secretGroup = max(r.re.SubexpIndex("secret"), 0)
+	})
+	return r.re
+}
+
+// SecretGroup returns the index of the `secret` capture group, or 0 when
+// the whole match is the secret.
+func (r *Rule) SecretGroup() int {
+	r.Regex()
+	return r.secretGroup
 }
 
 // Error is one problem found while compiling rules, with where it was found.
@@ -168,6 +194,12 @@ const maxKeywordLen = 64
 // Compile checks raw and returns the compiled rule, or every problem found.
 // file is used only in error messages.
 func (raw RawRule) Compile(file string) (*Rule, ErrorList) {
+	return raw.compile(file, true)
+}
+
+// compile checks raw; with eager unset (built-in rules, already proven by
+// the tests) the regex is only compiled on first use.
+func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 	var errs ErrorList
 	fail := func(format string, args ...any) {
 		errs = append(errs, Error{File: file, Line: raw.Line, Rule: raw.ID, Msg: fmt.Sprintf(format, args...)})
@@ -211,18 +243,16 @@ func (raw RawRule) Compile(file string) (*Rule, ErrorList) {
 		}
 	}
 	sort.Strings(r.Keywords)
+	r.Source = raw.Regex
 	if raw.Regex == "" {
 		fail("missing regex")
-	} else if re, err := regexp.Compile(raw.Regex); err != nil {
-		fail("bad regex: %v", err)
-	} else {
-		r.Regex = re
-		r.SecretGroup = re.SubexpIndex("secret")
-		if r.SecretGroup < 0 {
-			r.SecretGroup = 0
-		}
-		if re.MatchString("") {
+	} else if eager {
+		if re, err := regexp.Compile(raw.Regex); err != nil {
+			fail("bad regex: %v", err)
+		} else if re.MatchString("") {
 			fail("regex matches the empty string")
+		} else {
+			r.re = re
 		}
 	}
 	if raw.Entropy < 0 || raw.Entropy > 8 {

@@ -79,9 +79,7 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	}
 	d.anchored = make([]*anchoredRegex, len(rules))
 	for i, r := range rules {
-		if startsAtKeyword(r) {
-			d.anchored[i] = &anchoredRegex{src: r.Regex.String()}
-		}
+		d.anchored[i] = &anchoredRegex{rule: r}
 	}
 	d.scratchMu.New = func() any { return &scratch{hits: make([][]int32, len(rules))} }
 	return d
@@ -236,7 +234,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 	var cands []candidate
 	runMatch := func(ri int, ws int, m []int) {
 		r := d.rules[ri]
-		g := 2 * r.SecretGroup
+		g := 2 * r.SecretGroup()
 		if m[g] < 0 {
 			return
 		}
@@ -254,7 +252,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		cands = append(cands, candidate{rule: ri, start: s, end: e, secret: data[s:e], attrs: cand.Attributes})
 	}
 	run := func(ri int, ws, we int) {
-		for _, m := range d.rules[ri].Regex.FindAllSubmatchIndex(data[ws:we], -1) {
+		for _, m := range d.rules[ri].Regex().FindAllSubmatchIndex(data[ws:we], -1) {
 			runMatch(ri, ws, m)
 		}
 	}
@@ -266,9 +264,8 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		}
 		hits := sc.hits[ri]
 		sort.Slice(hits, func(i, j int) bool { return hits[i] < hits[j] })
-		if a := d.anchored[ri]; a != nil {
+		if re := d.anchored[ri].get(); re != nil {
 			// One anchored attempt per hit: the regex starts at the keyword.
-			re := a.get()
 			last := -1
 			for _, h := range hits {
 				if int(h) == last {
@@ -336,19 +333,23 @@ func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string
 	return ""
 }
 
-// anchoredRegex is a rule's regex anchored at a keyword hit, compiled on
-// first use so a hook run pays only for the rules its diff touches.
+// anchoredRegex is a rule's regex anchored at a keyword hit. Whether the
+// rule can be anchored, and the anchored regex, are worked out on the
+// rule's first keyword hit, so a hook run pays only for the rules its diff
+// touches.
 type anchoredRegex struct {
-	src  string
+	rule *patterns.Rule
 	once sync.Once
-	re   *regexp.Regexp
+	re   *regexp.Regexp // nil: scan windows instead
 }
 
 func (a *anchoredRegex) get() *regexp.Regexp {
 	a.once.Do(func() {
-		// One optional byte before the keyword keeps \b and similar
-		// assertions honest: the byte before the hit is part of the input.
-		a.re = regexp.MustCompile(`^[\s\S]?(?:` + a.src + `)`)
+		if startsAtKeyword(a.rule) {
+			// One optional byte before the keyword keeps \b and similar
+			// assertions honest: the byte before the hit is part of the input.
+			a.re = regexp.MustCompile(`^[\s\S]?(?:` + a.rule.Source + `)`)
+		}
 	})
 	return a.re
 }
@@ -378,11 +379,11 @@ func anchorSpan(data []byte, h int) (int, int) {
 // for a leading boundary). Such a rule runs anchored at its keyword hits;
 // any other rule scans a window around them.
 func startsAtKeyword(r *patterns.Rule) bool {
-	if len(r.Keywords) == 0 || r.ContextLines > 0 || len(r.Examples) == 0 || r.Regex == nil {
+	if len(r.Keywords) == 0 || r.ContextLines > 0 || len(r.Examples) == 0 || r.Source == "" {
 		return false
 	}
 	for _, ex := range r.Examples {
-		ms := r.Regex.FindAllStringIndex(ex, -1)
+		ms := r.Regex().FindAllStringIndex(ex, -1)
 		if len(ms) == 0 {
 			return false
 		}
@@ -454,7 +455,7 @@ func (d *Detector) specificity(rule int) int {
 	sp := d.spec[rule]
 	sp.once.Do(func() {
 		r := d.rules[rule]
-		re, err := syntax.Parse(r.Regex.String(), syntax.Perl)
+		re, err := syntax.Parse(r.Source, syntax.Perl)
 		if err != nil {
 			return
 		}

@@ -288,8 +288,8 @@ func writeRuleText(w io.Writer, rep *ruleReport) error {
 	} else {
 		field("keywords", "none (the regex runs over all content)")
 	}
-	field("regex", printable(r.Regex.String()))
-	if r.SecretGroup > 0 {
+	field("regex", printable(r.Source))
+	if r.SecretGroup() > 0 {
 		field("secret", "the `secret` group")
 	} else {
 		field("secret", "the whole match")
@@ -411,7 +411,7 @@ func writeRuleJSON(w io.Writer, rep *ruleReport) error {
 	doc := ruleDetailJSON{
 		ruleJSON:        ruleJSON{ID: r.ID, Severity: r.Severity.String(), Description: r.Description, Source: rep.entry.source, Enabled: !rep.entry.disabled},
 		Keywords:        append([]string{}, r.Keywords...),
-		Regex:           r.Regex.String(),
+		Regex:           r.Source,
 		SecretGroup:     "match",
 		Entropy:         r.Entropy,
 		Validators:      []string{},
@@ -422,7 +422,7 @@ func writeRuleJSON(w io.Writer, rep *ruleReport) error {
 		Counterexamples: append([]exampleResult{}, rep.counterexamples...),
 		Passed:          rep.passed(),
 	}
-	if r.SecretGroup > 0 {
+	if r.SecretGroup() > 0 {
 		doc.SecretGroup = "secret"
 	}
 	for _, v := range r.Validators {

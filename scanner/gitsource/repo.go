@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -40,24 +41,34 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 	if _, err := exec.LookPath("git"); err != nil {
 		return nil, ErrGitMissing
 	}
-	out, err := runGit(ctx, dir, "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--absolute-git-dir")
+	// One git call: --show-cdup (the way up to the work tree's top) prints
+	// nothing in a bare repository, where --show-toplevel would fail.
+	out, err := runGit(ctx, dir, "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--absolute-git-dir", "--show-cdup")
 	if err != nil {
 		if strings.Contains(err.Error(), "not a git repository") {
 			return nil, fmt.Errorf("%w: %s", ErrNotRepository, dir)
 		}
 		return nil, fmt.Errorf("open repository %s: %w", dir, err)
 	}
-	f := strings.Split(strings.TrimSpace(string(out)), "\n")
+	f := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
 	if len(f) < 3 {
 		return nil, fmt.Errorf("open repository %s: unexpected rev-parse output %q", dir, out)
 	}
 	r := &Repo{Bare: f[0] == "true", Shallow: f[1] == "true", GitDir: f[2], Dir: f[2]}
 	if !r.Bare {
-		top, err := runGit(ctx, dir, "rev-parse", "--show-toplevel")
+		// git resolved dir physically before walking up; do the same.
+		abs, err := filepath.Abs(dir)
 		if err != nil {
 			return nil, fmt.Errorf("open repository %s: %w", dir, err)
 		}
-		r.Dir = strings.TrimSpace(string(top))
+		if phys, err := filepath.EvalSymlinks(abs); err == nil {
+			abs = phys
+		}
+		cdup := ""
+		if len(f) > 3 {
+			cdup = f[3]
+		}
+		r.Dir = filepath.Clean(filepath.Join(abs, cdup))
 	}
 	return r, nil
 }

@@ -1,0 +1,55 @@
+package patterns
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+)
+
+// TestGeneratedCatalogue keeps catalogue_gen.go in step with rules/*.toml:
+// after editing a rule file, run `go generate ./patterns`.
+func TestGeneratedCatalogue(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("rules", "*.toml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no rule files: %v", err)
+	}
+	sort.Strings(files)
+	if len(files) != len(generatedCatalogue) {
+		t.Fatalf("%d rule files but %d in catalogue_gen.go: run go generate ./patterns", len(files), len(generatedCatalogue))
+	}
+	for i, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, errs := ParseFile(filepath.Base(name), data)
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", name, errs)
+		}
+		g := generatedCatalogue[i]
+		if g.Name != filepath.Base(name) || !reflect.DeepEqual(f.Rules, g.Rules) {
+			t.Errorf("%s differs from catalogue_gen.go: run go generate ./patterns", name)
+		}
+	}
+}
+
+// TestBuiltinCompilesStrictly compiles every built-in rule the way a user's
+// rule is compiled, regex included: built-ins compile lazily at run time, so
+// this is where a bad built-in regex is caught.
+func TestBuiltinCompilesStrictly(t *testing.T) {
+	n := 0
+	for _, f := range generatedCatalogue {
+		for _, raw := range f.Rules {
+			if _, errs := raw.Compile(f.Name); len(errs) > 0 {
+				t.Error(errs)
+			}
+			n++
+		}
+	}
+	rules, err := Builtin()
+	if err != nil || len(rules) != n {
+		t.Fatalf("Builtin: %d rules, err %v; want %d", len(rules), err, n)
+	}
+}
