@@ -399,7 +399,37 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if isDottedIdentifier(s) {
 		return false, "not-code: member access"
 	}
+	if isWordPath(s) {
+		return false, "not-code: a path or name made of words"
+	}
 	return true, ""
+}
+
+// isWordPath reports values like "external/cwe/cwe-798" or
+// "my-service.prod": two or more segments, each all lower-case letters or
+// all digits. Generated secrets mix letters and digits within a segment.
+func isWordPath(s string) bool {
+	segs := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '-' || r == '.' || r == '_' })
+	if len(segs) < 2 {
+		return false
+	}
+	for _, seg := range segs {
+		letters, digits := 0, 0
+		for _, r := range seg {
+			switch {
+			case r >= 'a' && r <= 'z':
+				letters++
+			case r >= '0' && r <= '9':
+				digits++
+			default:
+				return false
+			}
+		}
+		if letters > 0 && digits > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func isIdentifier(s string) bool {
