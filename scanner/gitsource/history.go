@@ -290,7 +290,7 @@ func (h *History) readBlobs(ctx context.Context, blobs []packedBlob, yield func(
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cmd := gitCmd(ctx, h.Repo.Dir, "cat-file", "--batch")
+	cmd := gitCmd(ctx, h.Repo.Dir, "cat-file", "--batch", "--buffer")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdin, err := cmd.StdinPipe()
