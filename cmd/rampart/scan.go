@@ -192,6 +192,18 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if dir == "" {
 		dir = "."
 	}
+	if !o.stdin && o.commitMsg == "" && !o.staged && !o.prePush && o.rangeSpec == "" && !o.history && !o.githubEvent {
+		// A bare repository or mirror has no files to read: its content is
+		// its history, which is what scanning it means.
+		if r, err := gitsource.Open(ctx, dir); err == nil && r.Bare {
+			if abs, aerr := filepath.Abs(dir); aerr == nil && sameDir(abs, r.GitDir) {
+				o.history = true
+				if !o.quiet {
+					fmt.Fprintf(s.err, "rampart: %s is a bare repository: scanning its history (--history)\n", report.Safe(dir))
+				}
+			}
+		}
+	}
 	gitMode := o.staged || o.prePush || o.rangeSpec != "" || o.history || o.githubEvent
 	var repo *gitsource.Repo
 	if gitMode {
@@ -329,6 +341,13 @@ func loadScanConfig(ctx context.Context, o *scanOptions, dir string, repo *gitso
 		return scanner.LoadConfig(name)
 	}
 	return scanner.DefaultConfig()
+}
+
+// sameDir reports whether a and b name the same directory.
+func sameDir(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 // repoPrefix returns the path of dir relative to the root of the work tree

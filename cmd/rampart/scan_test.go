@@ -340,3 +340,17 @@ func TestScanSubdirectoryPathsFromRepoRoot(t *testing.T) {
 		}
 	}
 }
+
+func TestScanBareRepositoryScansHistory(t *testing.T) {
+	dir := t.TempDir()
+	work := filepath.Join(dir, "work")
+	scGit(t, dir, 0, "init", "-q", work)
+	scWrite(t, work, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scGit(t, work, 1, "add", "-A")
+	scGit(t, work, 1, "commit", "-q", "-m", "k")
+	scGit(t, dir, 1, "clone", "-q", "--mirror", work, filepath.Join(dir, "m.git"))
+	out, errOut, code := scRun(t, dir, "", "scan", "m.git", "--format", "json")
+	if code != 1 || !strings.Contains(errOut, "bare repository") || !strings.Contains(out, `"path": "k.env"`) {
+		t.Errorf("exit %d, stderr %q\n%s", code, errOut, out)
+	}
+}
