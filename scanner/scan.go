@@ -178,7 +178,11 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 	if ss, ok := src.(StatsSource); ok {
 		ss.AddStats(&stats)
 	}
-	res := &Result{Findings: Dedup(findings)}
+	var moved func(a, b *Finding) bool
+	if m, ok := src.(Mover); ok {
+		moved = m.Moved
+	}
+	res := &Result{Findings: Dedup(findings, moved)}
 	if opts.Baseline != nil {
 		res.Findings, res.Suppressed, res.Stale = opts.Baseline.Filter(res.Findings)
 	}
@@ -188,37 +192,54 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 }
 
 // Dedup keeps the first finding of each secret per path: a secret that
-// survives many versions of a file in a commit range is one finding,
-// attributed to the commit that introduced it. Outside git the line is part
-// of the key, so two copies of a secret in one file are both shown. History
-// blobs are deduplicated by secret alone, because a file renamed and edited
-// later is a new path for the same leak: the first commit and path are kept
-// and the other paths are listed in attributes.also_in.
-func Dedup(fs []Finding) []Finding {
+// survives many versions of a file is one finding, attributed to the commit
+// that introduced it. Outside git the line is part of the key, so two copies
+// of a secret in one file are both shown. When moved is set (history), a
+// secret met again at another path is merged into the first finding, its
+// path listed in attributes.also_in, if moved says the file was moved there
+// rather than the secret copied.
+func Dedup(fs []Finding, moved func(earlier, later *Finding) bool) []Finding {
 	type key struct {
 		fp, path string
 		line     int
 	}
 	first := make(map[key]int, len(fs))
+	byFP := map[string][]int{}
 	out := fs[:0]
 	for _, f := range fs {
 		k := key{fp: f.Fingerprint, path: f.Path}
-		switch {
-		case f.Kind == KindBlob:
-			k.path = ""
-		case f.Commit == nil:
+		if f.Commit == nil {
 			k.line = f.Line
 		}
-		if i, dup := first[k]; dup {
-			if f.Kind == KindBlob && f.Path != out[i].Path {
-				addAlsoIn(&out[i], f.Path)
+		if _, dup := first[k]; dup {
+			continue
+		}
+		merged := false
+		if moved != nil && f.Kind == KindBlob {
+			for _, i := range byFP[f.Fingerprint] {
+				if moved(&out[i], &f) {
+					addAlsoIn(&out[i], f.Path)
+					first[k] = i
+					merged = true
+					break
+				}
 			}
+		}
+		if merged {
 			continue
 		}
 		first[k] = len(out)
+		byFP[f.Fingerprint] = append(byFP[f.Fingerprint], len(out))
 		out = append(out, f)
 	}
 	return out
+}
+
+// A Mover is a Source that can tell a file moved from a secret copied: Dedup
+// merges a later finding of the same secret at another path into the first
+// when Moved says the first path no longer existed there.
+type Mover interface {
+	Moved(earlier, later *Finding) bool
 }
 
 // maxAlsoIn bounds the paths listed in attributes.also_in.

@@ -418,9 +418,10 @@ func TestHostileFileNames(t *testing.T) {
 		got = append(got, f.Path)
 	}
 	sort.Strings(got)
-	if len(got) != 1 {
-		// Same content in every file: one blob, reported once at its first path.
-		t.Fatalf("history paths: %q", got)
+	// Same content in every file: one blob, read once, and one finding for
+	// each path the introducing commit gave it.
+	if !equal(got, want) {
+		t.Fatalf("history paths:\n got %q\nwant %q", got, want)
 	}
 }
 
@@ -498,5 +499,24 @@ func TestHistoryBranchSinceExclude(t *testing.T) {
 	}
 	if h.Planned() != 3 {
 		t.Errorf("planned = %d, want 3 blobs (excluded paths are never read)", h.Planned())
+	}
+}
+
+func TestHistoryCopiesAndReleaksAreSeparateFindings(t *testing.T) {
+	r := newRepo(t)
+	r.write("a.go", "key := \""+keyID+"\"\n")
+	c1 := r.commit("leak in a.go")
+	r.git("rm", "-q", "a.go")
+	r.commit("remove a.go")
+	r.write("b.go", "// again\nkey := \""+keyID+"\"\n")
+	c3 := r.commit("leak again in a new file")
+	r.write("c.go", "x\nkey := \""+keyID+"\"\n")
+	r.write("d.go", "x\nkey := \""+keyID+"\"\n")
+	c4 := r.commit("two identical copies")
+	res := scan(t, &History{Repo: r.open(), SkipMessages: true})
+	got := summary(res.Findings, map[string]string{c1: "c1", c3: "c3", c4: "c4"})
+	want := []string{"aws-access-key-id a.go:1 c1", "aws-access-key-id b.go:2 c3", "aws-access-key-id c.go:2 c4", "aws-access-key-id d.go:2 c4"}
+	if !equal(got, want) {
+		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }

@@ -63,7 +63,26 @@ type History struct {
 var (
 	_ scanner.StatsSource = (*History)(nil)
 	_ scanner.Resolver    = (*History)(nil)
+	_ scanner.Mover       = (*History)(nil)
 )
+
+// Moved implements scanner.Mover. The later finding's file was moved from
+// the earlier one's path (renamed, then edited) when, in the commit that
+// introduced the later blob, the earlier path is gone and the later path is
+// being changed rather than created: the secret was already there, carried
+// by the rename. A copy keeps the earlier path; a secret leaked again in a
+// new file creates its path; both stay separate findings.
+func (h *History) Moved(earlier, later *scanner.Finding) bool {
+	if later.Commit == nil || earlier.Path == "" || later.Path == "" {
+		return false
+	}
+	ctx := context.Background()
+	if _, err := h.Repo.Git(ctx, "cat-file", "-e", later.Commit.Hash+":"+earlier.Path); err == nil {
+		return false
+	}
+	_, err := h.Repo.Git(ctx, "cat-file", "-e", later.Commit.Hash+"^:"+later.Path)
+	return err == nil
+}
 
 // AddStats implements scanner.StatsSource.
 func (h *History) AddStats(st *scanner.Stats) {
@@ -78,10 +97,12 @@ func (h *History) AddStats(st *scanner.Stats) {
 // displays use it as the total.
 func (h *History) Planned() int64 { return h.planned.Load() }
 
-// blobRef is where a blob was first seen.
+// blobRef is where a blob was first seen: the commit and path, and any other
+// paths the same commit gave the same content (each is its own finding).
 type blobRef struct {
 	path   string
 	commit *scanner.Commit
+	also   []string
 }
 
 // packedBlob is a blob in the object store, in pack order.
@@ -274,7 +295,12 @@ func (h *History) walk(ctx context.Context, msgs chan<- scanner.Chunk) error {
 				paths[path] = path
 			}
 			h.mu.Lock()
-			h.placed[id] = blobRef{path: path, commit: cur}
+			if prev, ok := h.placed[id]; ok && prev.commit == cur {
+				prev.also = append(prev.also, path)
+				h.placed[id] = prev
+			} else {
+				h.placed[id] = blobRef{path: path, commit: cur}
+			}
 			h.mu.Unlock()
 			return nil
 		}, func() error { return nil })
@@ -403,7 +429,7 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 // objects) or at allow-listed paths, and orders everything oldest commit
 // first, so deduplication keeps each secret's first appearance.
 func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
-	out := fs[:0]
+	out := make([]scanner.Finding, 0, len(fs))
 	dangling := 0
 	for _, f := range fs {
 		if f.Kind == scanner.KindBlob {
@@ -416,10 +442,15 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 				dangling++
 				continue
 			}
-			if h.Opts.Allow.AllowsPath(ref.path) {
-				continue
+			f.Commit = ref.commit
+			for _, p := range append([]string{ref.path}, ref.also...) {
+				if !h.Opts.Allow.AllowsPath(p) {
+					g := f
+					g.Path = p
+					out = append(out, g)
+				}
 			}
-			f.Path, f.Commit = ref.path, ref.commit
+			continue
 		}
 		out = append(out, f)
 	}
