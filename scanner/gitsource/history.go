@@ -455,7 +455,7 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 		out = append(out, f)
 	}
 	if dangling > 0 {
-		h.stats.Note(fmt.Sprintf("%d finding(s) in objects no ref reaches (dangling blobs) were left out; `git gc --prune=now` removes such objects", dangling))
+		h.stats.Note(fmt.Sprintf("%d finding(s) in objects no scanned commit reaches were left out (staged but uncommitted content, or unreachable objects): scan --staged covers the first, git gc --prune=now removes the second", dangling))
 	}
 	pos := func(f *scanner.Finding) int {
 		if f.Commit == nil {
