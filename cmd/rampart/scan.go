@@ -46,6 +46,7 @@ type scanOptions struct {
 	since       string
 	branch      string
 	exclude     []string
+	reports     []string
 }
 
 func (o *scanOptions) bind(cmd *cobra.Command) {
@@ -70,6 +71,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.BoolVar(&o.explain, "explain", false, "print to stderr each candidate that was dropped, and which validator or allow list dropped it")
 	f.StringVar(&o.since, "since", "", "with --history: only commits more recent than `DATE` (e.g. 2024-01-31)")
 	f.StringVar(&o.branch, "branch", "", "with --history: only history reachable from `REF` (default: every ref)")
+	f.StringArrayVar(&o.reports, "report", nil, "also write the same findings as `FORMAT=FILE` (repeatable), e.g. --report sarif=results.sarif")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "skip paths matching `GLOB` before reading them (repeatable)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 only for findings at or above `SEVERITY` (info, low, medium, high, critical)")
 }
@@ -170,6 +172,12 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	}
 	if !validFormat(o.format) {
 		return nil, nil, usageErr("unknown format %q (want %s)", o.format, strings.Join(report.ScanFormats, ", "))
+	}
+	for _, r := range o.reports {
+		format, file, ok := strings.Cut(r, "=")
+		if !ok || file == "" || !validFormat(format) {
+			return nil, nil, usageErr("--report %q: want FORMAT=FILE with FORMAT one of %s", r, strings.Join(report.ScanFormats, ", "))
+		}
 	}
 	if o.failOn != "" {
 		if _, err := patterns.ParseSeverity(o.failOn); err != nil {
@@ -421,7 +429,26 @@ func writeReport(o *scanOptions, s *streams, rep *report.ScanReport) error {
 		defer f.Close()
 		w, color = f, false
 	}
-	return report.WriteScan(w, o.format, rep, report.ScanOptions{ShowSecrets: o.showSecrets, Color: color, Quiet: o.quiet})
+	if err := report.WriteScan(w, o.format, rep, report.ScanOptions{ShowSecrets: o.showSecrets, Color: color, Quiet: o.quiet}); err != nil {
+		return err
+	}
+	// Extra reports of the same scan: CI wants annotations, a summary and
+	// SARIF from one history scan, not three.
+	for _, r := range o.reports {
+		format, file, _ := strings.Cut(r, "=")
+		f, err := os.Create(file)
+		if err != nil {
+			return fmt.Errorf("write %s report: %w", format, err)
+		}
+		err = report.WriteScan(f, format, rep, report.ScanOptions{ShowSecrets: o.showSecrets, Quiet: true})
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("write %s report %s: %w", format, file, err)
+		}
+	}
+	return nil
 }
 
 func isTerminal(w io.Writer) bool {

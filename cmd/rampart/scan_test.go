@@ -354,3 +354,23 @@ func TestScanBareRepositoryScansHistory(t *testing.T) {
 		t.Errorf("exit %d, stderr %q\n%s", code, errOut, out)
 	}
 }
+
+func TestScanExtraReportsFromOneScan(t *testing.T) {
+	dir := t.TempDir()
+	scWrite(t, dir, "a.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	out, errOut, code := scRun(t, dir, "", "scan", ".", "--format", "github", "--report", "sarif="+filepath.Join(dir, "r.sarif"), "--report", "markdown="+filepath.Join(dir, "s.md"))
+	if code != 1 || !strings.HasPrefix(out, "::") {
+		t.Fatalf("exit %d, stderr %s\n%s", code, errOut, out)
+	}
+	sarif, _ := os.ReadFile(filepath.Join(dir, "r.sarif"))
+	md, _ := os.ReadFile(filepath.Join(dir, "s.md"))
+	if !strings.Contains(string(sarif), `"version": "2.1.0"`) || !strings.Contains(string(md), "aws-access-key-id") {
+		t.Errorf("extra reports:\n%s\n%s", sarif, md)
+	}
+	if strings.Contains(string(sarif)+string(md), scKeyID) {
+		t.Error("an extra report holds the plaintext secret")
+	}
+	if _, errOut, code := scRun(t, dir, "", "scan", ".", "--report", "xml=x"); code != 2 || !strings.Contains(errOut, "FORMAT=FILE") {
+		t.Errorf("bad --report: exit %d %s", code, errOut)
+	}
+}
