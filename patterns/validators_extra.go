@@ -402,7 +402,33 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if isWordPath(s) {
 		return false, "not-code: a path or name made of words"
 	}
+	if isConstantName(s) {
+		return false, "not-code: a constant's name"
+	}
 	return true, ""
+}
+
+// isConstantName reports a (qualified) CONSTANT_NAME such as
+// C.IFLA_INET6_TOKEN or AWS_SECRET_KEY: upper case with underscores, after
+// any identifier qualifiers.
+func isConstantName(s string) bool {
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		for _, q := range strings.Split(s[:i], ".") {
+			if !isIdentifier(q) {
+				return false
+			}
+		}
+		s = s[i+1:]
+	}
+	if len(s) < 3 || s[0] < 'A' || s[0] > 'Z' || !strings.Contains(s, "_") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // isWordPath reports values like "external/cwe/cwe-798" or
