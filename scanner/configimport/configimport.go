@@ -9,7 +9,6 @@ package configimport
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"regexp/syntax"
 	"sort"
 	"strconv"
@@ -68,8 +67,6 @@ func newIDs(prefix string, builtin []string) *ids {
 	}
 	return &ids{prefix: prefix, builtin: b, used: map[string]bool{}}
 }
-
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*[a-z0-9]$`)
 
 // NormaliseID turns an arbitrary rule name into rampart's id form: lower
 // case, runs of anything but letters and digits become one dash, no dash at
