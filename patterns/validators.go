@@ -47,9 +47,7 @@ func validators() map[string]Validator {
 		{"not-placeholder", checkNotPlaceholder},
 		{"has-digit", checkHasDigit},
 	}
-	for _, v := range extraValidators() {
-		list = append(list, v)
-	}
+	list = append(list, extraValidators()...)
 	m := make(map[string]Validator, len(list))
 	for _, v := range list {
 		m[v.Name] = v

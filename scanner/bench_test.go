@@ -3,9 +3,10 @@ package scanner
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/rampart-sec/rampart/patterns"
@@ -15,8 +16,9 @@ import (
 // engine's target is measured on code people actually commit.
 func typicalSource(b *testing.B, n int) []byte {
 	b.Helper()
-	files, _ := filepath.Glob(filepath.Join(runtime.GOROOT(), "src", "net", "http", "*.go"))
-	more, _ := filepath.Glob(filepath.Join(runtime.GOROOT(), "src", "encoding", "json", "*.go"))
+	root := goroot()
+	files, _ := filepath.Glob(filepath.Join(root, "src", "net", "http", "*.go"))
+	more, _ := filepath.Glob(filepath.Join(root, "src", "encoding", "json", "*.go"))
 	files = append(files, more...)
 	sort.Strings(files)
 	var buf bytes.Buffer
@@ -34,6 +36,15 @@ func typicalSource(b *testing.B, n int) []byte {
 		b.Skip("GOROOT sources not available")
 	}
 	return buf.Bytes()[:min(n, buf.Len())]
+}
+
+// goroot asks the go command where the standard library's sources are.
+func goroot() string {
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // minified squeezes source onto one line, like a bundled JavaScript file.

@@ -32,7 +32,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 )
@@ -49,7 +48,7 @@ func main() {
 	flag.IntVar(&o.files, "files", 3000, "files in the initial tree")
 	flag.IntVar(&o.maxFile, "max-file-size", 64<<10, "largest source file to draw, in bytes")
 	flag.IntVar(&o.leaks, "leaks", 6, "fake AWS credentials to plant on deleted topic branches")
-	flag.StringVar(&o.src, "src", filepath.Join(runtime.GOROOT(), "src"), "directory of text files to draw content from")
+	flag.StringVar(&o.src, "src", filepath.Join(goroot(), "src"), "directory of text files to draw content from")
 	flag.BoolVar(&o.noRepack, "no-repack", false, "leave fast-import's pack as it is (no delta repack)")
 	flag.StringVar(&verify, "verify", "", "check a findings report against this EXPECTED.json instead of generating")
 	flag.StringVar(&results, "findings", "", "with -verify: the `rampart scan --history --format json` report")
@@ -206,3 +205,12 @@ func logf(format string, args ...any) {
 }
 
 func since(t time.Time) time.Duration { return time.Since(t).Round(10 * time.Millisecond) }
+
+// goroot asks the go command where the standard library's sources are.
+func goroot() string {
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
