@@ -55,11 +55,10 @@ func Safe(s string) string {
 }
 
 type palette struct {
-	sev     map[patterns.Severity]*color.Color
-	bold    *color.Color
-	dim     *color.Color
-	secret  *color.Color
-	enabled bool
+	sev    map[patterns.Severity]*color.Color
+	bold   *color.Color
+	dim    *color.Color
+	secret *color.Color
 }
 
 func newPalette(on bool) palette {
@@ -81,10 +80,9 @@ func newPalette(on bool) palette {
 			patterns.SeverityInfo:     mk(color.FgBlue),
 			patterns.SeverityUnknown:  mk(),
 		},
-		bold:    mk(color.Bold),
-		dim:     mk(color.Faint),
-		secret:  mk(color.FgMagenta),
-		enabled: on,
+		bold:   mk(color.Bold),
+		dim:    mk(color.Faint),
+		secret: mk(color.FgMagenta),
 	}
 }
 

@@ -61,7 +61,6 @@ func inlineAllow(line []byte) string {
 // regexes and exact secrets never reported.
 type Allowlist struct {
 	paths     []*regexp.Regexp
-	pathGlobs []string
 	regexes   []*regexp.Regexp
 	secrets   map[string]bool
 	stopwords []string
@@ -88,7 +87,6 @@ func (a *Allowlist) WithPaths(globs []string) (*Allowlist, error) {
 	if a != nil {
 		*c = *a
 		c.paths = append([]*regexp.Regexp(nil), a.paths...)
-		c.pathGlobs = append([]string(nil), a.pathGlobs...)
 	}
 	for _, g := range globs {
 		re, err := GlobRegexp(g)
@@ -96,7 +94,6 @@ func (a *Allowlist) WithPaths(globs []string) (*Allowlist, error) {
 			return nil, fmt.Errorf("bad glob %q: %w", g, err)
 		}
 		c.paths = append(c.paths, re)
-		c.pathGlobs = append(c.pathGlobs, g)
 	}
 	return c, nil
 }

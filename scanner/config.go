@@ -152,7 +152,6 @@ func (raw RawAllowlist) compile(name string) (*Allowlist, patterns.ErrorList) {
 			continue
 		}
 		a.paths = append(a.paths, re)
-		a.pathGlobs = append(a.pathGlobs, g)
 	}
 	for _, r := range raw.Regexes {
 		re, err := regexp.Compile(r)

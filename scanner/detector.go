@@ -88,14 +88,6 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 // Rules returns the rules the detector runs.
 func (d *Detector) Rules() []*patterns.Rule { return d.rules }
 
-// Allowlist returns the detector's allow list (never nil).
-func (d *Detector) Allowlist() *Allowlist {
-	if d.allow == nil {
-		return &Allowlist{}
-	}
-	return d.allow
-}
-
 type scratch struct {
 	hits       [][]int32 // per rule: keyword-hit start offsets
 	touched    []int

@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"context"
-	"errors"
 	"runtime"
 	"sort"
 	"strings"
@@ -161,9 +160,6 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 	close(jobs)
 	wg.Wait()
 	if err != nil {
-		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			return nil, err
-		}
 		return nil, err
 	}
 	sort.SliceStable(findings, func(i, j int) bool {

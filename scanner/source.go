@@ -138,10 +138,11 @@ func unwrapPathError(err error) error {
 }
 
 // AddStats implements StatsSource.
-func (s *DirSource) AddStats(st *Stats) { mergeStats(st, &s.stats) }
+func (s *DirSource) AddStats(st *Stats) { MergeStats(st, &s.stats) }
 
-// mergeStats adds a source's skip counts and notes into the scan's stats.
-func mergeStats(dst, src *Stats) {
+// MergeStats adds src's commit count, skip counts and notes into dst:
+// sources use it to implement StatsSource.
+func MergeStats(dst, src *Stats) {
 	dst.Commits += src.Commits
 	keys := make([]string, 0, len(src.Skipped))
 	for k := range src.Skipped {
@@ -158,10 +159,6 @@ func mergeStats(dst, src *Stats) {
 		dst.Note(n)
 	}
 }
-
-// MergeStats adds src's commit count, skip counts and notes into dst. Sources
-// outside this package use it to implement StatsSource.
-func MergeStats(dst, src *Stats) { mergeStats(dst, src) }
 
 // ReaderSource yields the whole of R as one chunk labelled Path (e.g. "stdin").
 type ReaderSource struct {

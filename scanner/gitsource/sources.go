@@ -130,10 +130,7 @@ type Commits struct {
 	Opts Options
 	// SkipMessages leaves commit messages out.
 	SkipMessages bool
-	// Seen, when set, is called with each commit hash as it is read.
-	Seen func(hash string)
-
-	stats scanner.Stats
+	stats        scanner.Stats
 }
 
 var _ scanner.StatsSource = (*Commits)(nil)
@@ -167,9 +164,6 @@ func (s *Commits) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 			}
 			cur = c
 			s.stats.Commits++
-			if s.Seen != nil {
-				s.Seen(c.Hash)
-			}
 			if s.SkipMessages || len(bytes.TrimSpace(msg)) == 0 {
 				return nil
 			}
