@@ -62,20 +62,21 @@ func (s *Severity) UnmarshalText(b []byte) error {
 }
 
 // RawRule is a rule as written in TOML: plain strings, not yet checked.
+// The omitempty tags make an encoded rule hold only what is set.
 type RawRule struct {
 	ID              string   `toml:"id"`
 	Description     string   `toml:"description"`
-	Severity        string   `toml:"severity"`
-	Keywords        []string `toml:"keywords"`
+	Severity        string   `toml:"severity,omitempty"`
+	Keywords        []string `toml:"keywords,omitempty"`
 	Regex           string   `toml:"regex"`
-	Entropy         float64  `toml:"entropy"`
-	Validators      []string `toml:"validators"`
-	ContextLines    int      `toml:"context_lines"`
-	Requires        string   `toml:"requires"`
-	Remediation     string   `toml:"remediation"`
-	Path            string   `toml:"path"`
-	Examples        []string `toml:"examples"`
-	Counterexamples []string `toml:"counterexamples"`
+	Entropy         float64  `toml:"entropy,omitzero"`
+	Validators      []string `toml:"validators,omitempty"`
+	ContextLines    int      `toml:"context_lines,omitzero"`
+	Requires        string   `toml:"requires,omitempty"`
+	Remediation     string   `toml:"remediation,omitempty"`
+	Path            string   `toml:"path,omitempty"`
+	Examples        []string `toml:"examples,omitempty"`
+	Counterexamples []string `toml:"counterexamples,omitempty"`
 	// Line is the line of the rule's table header in its file, for errors.
 	Line int `toml:"-"`
 }

@@ -32,10 +32,10 @@ type RawConfig struct {
 
 // RawAllowlist is the [allowlist] table.
 type RawAllowlist struct {
-	Paths     []string `toml:"paths"`
-	Regexes   []string `toml:"regexes"`
-	Secrets   []string `toml:"secrets"`
-	Stopwords []string `toml:"stopwords"`
+	Paths     []string `toml:"paths,omitempty"`
+	Regexes   []string `toml:"regexes,omitempty"`
+	Secrets   []string `toml:"secrets,omitempty"`
+	Stopwords []string `toml:"stopwords,omitempty"`
 }
 
 // Config is the compiled, immutable scan configuration.

@@ -301,52 +301,21 @@ func minLen(set []string) int {
 	return m
 }
 
-// fileConfig mirrors scanner.RawConfig with omitempty everywhere, so the
-// encoded file holds only what was set.
+// fileConfig is scanner.RawConfig without the [audit] table, with
+// omitempty everywhere, so the encoded file holds only what was set.
 type fileConfig struct {
-	MaxFileSize any            `toml:"max_file_size,omitempty"`
-	Disable     []string       `toml:"disable,omitempty"`
-	Allowlist   *fileAllowlist `toml:"allowlist,omitempty"`
-	Rules       []fileRule     `toml:"rules,omitempty"`
-}
-
-type fileAllowlist struct {
-	Paths     []string `toml:"paths,omitempty"`
-	Regexes   []string `toml:"regexes,omitempty"`
-	Secrets   []string `toml:"secrets,omitempty"`
-	Stopwords []string `toml:"stopwords,omitempty"`
-}
-
-type fileRule struct {
-	ID              string   `toml:"id"`
-	Description     string   `toml:"description"`
-	Severity        string   `toml:"severity,omitempty"`
-	Keywords        []string `toml:"keywords,omitempty"`
-	Regex           string   `toml:"regex"`
-	Entropy         float64  `toml:"entropy,omitzero"`
-	Validators      []string `toml:"validators,omitempty"`
-	ContextLines    int      `toml:"context_lines,omitzero"`
-	Requires        string   `toml:"requires,omitempty"`
-	Path            string   `toml:"path,omitempty"`
-	Remediation     string   `toml:"remediation,omitempty"`
-	Examples        []string `toml:"examples,omitempty"`
-	Counterexamples []string `toml:"counterexamples,omitempty"`
+	MaxFileSize any                   `toml:"max_file_size,omitempty"`
+	Disable     []string              `toml:"disable,omitempty"`
+	Allowlist   *scanner.RawAllowlist `toml:"allowlist,omitempty"`
+	Rules       []patterns.RawRule    `toml:"rules,omitempty"`
 }
 
 // Encode writes cfg as .rampart.toml, holding only the keys that are set.
 // The [audit] table is not written.
 func Encode(cfg scanner.RawConfig) ([]byte, error) {
-	f := fileConfig{MaxFileSize: cfg.MaxFileSize, Disable: cfg.Disable}
-	a := cfg.Allowlist
-	if len(a.Paths)+len(a.Regexes)+len(a.Secrets)+len(a.Stopwords) > 0 {
-		f.Allowlist = &fileAllowlist{Paths: a.Paths, Regexes: a.Regexes, Secrets: a.Secrets, Stopwords: a.Stopwords}
-	}
-	for _, r := range cfg.Rules {
-		f.Rules = append(f.Rules, fileRule{
-			ID: r.ID, Description: r.Description, Severity: r.Severity, Keywords: r.Keywords, Regex: r.Regex,
-			Entropy: r.Entropy, Validators: r.Validators, ContextLines: r.ContextLines, Requires: r.Requires,
-			Path: r.Path, Remediation: r.Remediation, Examples: r.Examples, Counterexamples: r.Counterexamples,
-		})
+	f := fileConfig{MaxFileSize: cfg.MaxFileSize, Disable: cfg.Disable, Rules: cfg.Rules}
+	if a := cfg.Allowlist; len(a.Paths)+len(a.Regexes)+len(a.Secrets)+len(a.Stopwords) > 0 {
+		f.Allowlist = &a
 	}
 	var buf bytes.Buffer
 	enc := toml.NewEncoder(&buf)
