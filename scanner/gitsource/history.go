@@ -121,10 +121,13 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	concurrent := len(h.Revs) == 0 && h.Since == "" && !h.NeedPaths
 
 	msgs := make(chan scanner.Chunk, 1024)
-	walkErr := make(chan error, 1)
+	// walkDone closes when the walk has ended; walkErr is its outcome.
+	walkDone := make(chan struct{})
+	var walkErr error
 	go func() {
+		defer close(walkDone)
 		defer close(msgs)
-		walkErr <- h.walk(ctx, msgs)
+		walkErr = h.walk(ctx, msgs)
 	}()
 	pending := msgs
 	// drain yields the commit messages the walk has produced; with block
@@ -156,7 +159,7 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 		cancel()
 		for range msgs {
 		}
-		<-walkErr
+		<-walkDone
 		return err
 	}
 
@@ -168,10 +171,9 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 		if err := drain(true); err != nil {
 			return fail(err)
 		}
-		if err := <-walkErr; err != nil {
-			return err
+		if <-walkDone; walkErr != nil {
+			return walkErr
 		}
-		walkErr <- nil
 		kept := blobs[:0]
 		for _, b := range blobs {
 			if ref, ok := h.placed[b.id]; ok && !h.Opts.Allow.AllowsPath(ref.path) {
@@ -187,8 +189,8 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	if err := drain(true); err != nil {
 		return fail(err)
 	}
-	if err := <-walkErr; err != nil {
-		return err
+	if <-walkDone; walkErr != nil {
+		return walkErr
 	}
 	if h.walkStats.Commits == 0 {
 		h.walkStats.Note("no commits: the repository is empty or the refs select nothing")
@@ -309,7 +311,8 @@ func (h *History) walk(ctx context.Context, msgs chan<- scanner.Chunk) error {
 
 // readBlobs streams blobs through one long-lived `git cat-file --batch`: a
 // writer goroutine feeds object IDs while this goroutine reads contents and
-// yields them; between blobs, between calls it lets the walk's messages out.
+// yields them, calling between before each blob so the walk's commit
+// messages are yielded as they come.
 func (h *History) readBlobs(ctx context.Context, blobs []packedBlob, yield func(scanner.Chunk) error, between func() error) error {
 	if len(blobs) == 0 {
 		return nil
