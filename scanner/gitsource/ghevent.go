@@ -445,7 +445,26 @@ type noted struct {
 	note string
 }
 
-var _ scanner.StatsSource = (*noted)(nil)
+var (
+	_ scanner.StatsSource = (*noted)(nil)
+	_ scanner.Resolver    = (*noted)(nil)
+	_ scanner.Mover       = (*noted)(nil)
+)
+
+// Resolve implements scanner.Resolver for a wrapped source that needs it
+// (History joins provenance at the end); others' findings pass unchanged.
+func (n *noted) Resolve(fs []scanner.Finding) []scanner.Finding {
+	if r, ok := n.StatsSource.(scanner.Resolver); ok {
+		return r.Resolve(fs)
+	}
+	return fs
+}
+
+// Moved implements scanner.Mover for a wrapped source that can tell.
+func (n *noted) Moved(earlier, later *scanner.Finding) bool {
+	m, ok := n.StatsSource.(scanner.Mover)
+	return ok && m.Moved(earlier, later)
+}
 
 // AddStats implements scanner.StatsSource.
 func (n *noted) AddStats(st *scanner.Stats) {

@@ -519,3 +519,21 @@ func TestHistoryCopiesAndReleaksAreSeparateFindings(t *testing.T) {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }
+
+// TestNotedKeepsHistoryResolver: a full-history source wrapped to carry a
+// note must still let Scan join provenance and merge renames; without that,
+// findings read before the walk placed their blob had no commit.
+func TestNotedKeepsHistoryResolver(t *testing.T) {
+	var src scanner.Source = &noted{StatsSource: &History{}}
+	if _, ok := src.(scanner.Resolver); !ok {
+		t.Error("noted hides History's Resolve")
+	}
+	if _, ok := src.(scanner.Mover); !ok {
+		t.Error("noted hides History's Moved")
+	}
+	plain := &noted{StatsSource: &Staged{}}
+	fs := []scanner.Finding{{RuleID: "x"}}
+	if got := plain.Resolve(fs); len(got) != 1 || plain.Moved(&fs[0], &fs[0]) {
+		t.Error("a wrapped source without Resolve/Moved must pass findings through")
+	}
+}
