@@ -154,6 +154,22 @@ func fold(b byte) byte {
 	return b
 }
 
+// Hit is one keyword occurrence: the keyword's index and the offset just
+// past its last byte.
+type Hit struct {
+	Keyword, End int32
+}
+
+// MaxKeywordLen returns the length of the longest keyword: a hit never
+// spans more bytes.
+func (a *Automaton) MaxKeywordLen() int {
+	n := 0
+	for _, k := range a.keywords {
+		n = max(n, len(k))
+	}
+	return n
+}
+
 // Keywords returns the keywords the automaton was built from.
 func (a *Automaton) Keywords() []string { return a.keywords }
 

@@ -48,6 +48,12 @@ type Chunk struct {
 	// Lines, when set, gives the line number in the new file of each line of
 	// Data: a diff chunk holds only added lines, which are not consecutive.
 	Lines []int
+	// Hits, when HitsKnown is set, are every keyword hit of the detector's
+	// automaton in Data, in order of end offset, found by the source more
+	// cheaply than a pass over Data (history derives a delta's hits from its
+	// base's); the detector then skips its own pass.
+	Hits      []patterns.Hit
+	HitsKnown bool
 	// Release, when set, is called once Data is no longer needed, so a
 	// source can reuse the buffer. Findings never refer to Data.
 	Release func()

@@ -88,6 +88,10 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 // Rules returns the rules the detector runs.
 func (d *Detector) Rules() []*patterns.Rule { return d.rules }
 
+// Automaton returns the keyword automaton the detector prefilters with. A
+// source that supplies Chunk.Hits must find them with this automaton.
+func (d *Detector) Automaton() *patterns.Automaton { return d.auto }
+
 type scratch struct {
 	hits       [][]int32 // per rule: keyword-hit start offsets
 	touched    []int
@@ -211,7 +215,7 @@ func (d *Detector) putScratch(sc *scratch) {
 // data. Decoder trigger hits are left in sc.decodeHits.
 func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Drop)) []candidate {
 	nrules := int32(len(d.rules))
-	d.auto.Scan(data, func(kw, end int) {
+	onHit := func(kw, end int) {
 		for _, r := range d.kwRules[kw] {
 			if r >= nrules {
 				sc.decodeHits = append(sc.decodeHits, decodeHit{decoder: int(r - nrules), at: end})
@@ -222,7 +226,14 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 			}
 			sc.hits[r] = append(sc.hits[r], int32(end-len(d.auto.Keywords()[kw])))
 		}
-	})
+	}
+	if c.HitsKnown {
+		for _, h := range c.Hits {
+			onHit(int(h.Keyword), int(h.End))
+		}
+	} else {
+		d.auto.Scan(data, onHit)
+	}
 	var cands []candidate
 	runMatch := func(ri int, ws int, m []int) {
 		r := d.rules[ri]

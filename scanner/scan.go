@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rampart-sec/rampart/patterns"
 )
 
 // Stats summarises what a scan read. JSON names follow DESIGN.md.
@@ -57,6 +59,14 @@ type Resolver interface {
 	Resolve([]Finding) []Finding
 }
 
+// A HitSource is a Source that can find keyword hits more cheaply than one
+// automaton pass per chunk (history derives a delta's hits from its base's).
+// Scan hands it the detector's automaton before reading; chunks it sends
+// with HitsKnown skip the detector's own pass.
+type HitSource interface {
+	UseAutomaton(*patterns.Automaton)
+}
+
 // Options tune a scan.
 type Options struct {
 	// Workers is the number of detector goroutines; 0 means GOMAXPROCS.
@@ -85,6 +95,9 @@ type Result struct {
 // findings in source order, deduplicated and filtered by the baseline.
 func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result, error) {
 	start := time.Now()
+	if hs, ok := src.(HitSource); ok {
+		hs.UseAutomaton(det.Automaton())
+	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
 )
 
@@ -449,7 +450,15 @@ var (
 	_ scanner.StatsSource = (*noted)(nil)
 	_ scanner.Resolver    = (*noted)(nil)
 	_ scanner.Mover       = (*noted)(nil)
+	_ scanner.HitSource   = (*noted)(nil)
 )
+
+// UseAutomaton implements scanner.HitSource for a wrapped source that does.
+func (n *noted) UseAutomaton(a *patterns.Automaton) {
+	if hs, ok := n.StatsSource.(scanner.HitSource); ok {
+		hs.UseAutomaton(a)
+	}
+}
 
 // Resolve implements scanner.Resolver for a wrapped source that needs it
 // (History joins provenance at the end); others' findings pass unchanged.

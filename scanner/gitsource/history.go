@@ -13,7 +13,9 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource/pack"
 )
 
 // History yields every blob reachable from the selected refs exactly once,
@@ -46,8 +48,13 @@ type History struct {
 	// detection sees each blob's path (rules restricted to paths need it)
 	// and excluded paths are never read (--exclude).
 	NeedPaths bool
+	// UseGit reads every blob through `git cat-file`, even when the
+	// repository's packs could be read in process (benchmarks and tests
+	// compare the two).
+	UseGit bool
 
 	planned atomic.Int64
+	auto    *patterns.Automaton
 
 	mu     sync.Mutex
 	placed map[[20]byte]blobRef  // reachable blob → oldest commit and path
@@ -163,9 +170,29 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 		return err
 	}
 
-	blobs, err := h.listBlobs(ctx)
-	if err != nil {
-		return fail(err)
+	var packs []*pack.Pack
+	var inPacks []packBlob
+	var children [][]int32
+	var blobs []packedBlob
+	if !h.UseGit {
+		var objects string
+		var err error
+		if packs, objects, err = h.openPacks(); err == nil {
+			inPacks, children, blobs, err = h.planPacks(ctx, packs, objects)
+		}
+		if err != nil {
+			// Git reads what this reader cannot; the scan is the same.
+			closePacks(packs)
+			packs, inPacks, blobs = nil, nil, nil
+			clear(h.listed)
+		}
+	}
+	defer closePacks(packs)
+	if packs == nil {
+		var err error
+		if blobs, err = h.listBlobs(ctx); err != nil {
+			return fail(err)
+		}
 	}
 	if !concurrent {
 		if err := drain(true); err != nil {
@@ -174,16 +201,35 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 		if <-walkDone; walkErr != nil {
 			return walkErr
 		}
+		wanted := func(id [20]byte) bool {
+			ref, ok := h.placed[id]
+			return ok && !h.Opts.Allow.AllowsPath(ref.path)
+		}
 		kept := blobs[:0]
 		for _, b := range blobs {
-			if ref, ok := h.placed[b.id]; ok && !h.Opts.Allow.AllowsPath(ref.path) {
+			if wanted(b.id) {
 				kept = append(kept, b)
 			}
 		}
 		blobs = kept
+		keptP := inPacks[:0]
+		for _, b := range inPacks {
+			if wanted(packs[b.pack].Entries[b.entry].ID) {
+				keptP = append(keptP, b)
+			}
+		}
+		inPacks = keptP
 	}
-	h.planned.Store(int64(len(blobs)))
-	if err := h.readBlobs(ctx, blobs, yield, func() error { return drain(false) }); err != nil {
+	h.planned.Store(int64(len(inPacks) + len(blobs)))
+	between := func() error { return drain(false) }
+	if len(inPacks) > 0 {
+		more, err := h.readPacks(ctx, packs, inPacks, children, yield, between)
+		if err != nil {
+			return fail(err)
+		}
+		blobs = append(blobs, more...)
+	}
+	if err := h.readBlobs(ctx, blobs, yield, between); err != nil {
 		return fail(err)
 	}
 	if err := drain(true); err != nil {
@@ -480,6 +526,12 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 		return a.Column < b.Column
 	})
 	return out
+}
+
+func closePacks(packs []*pack.Pack) {
+	for _, p := range packs {
+		p.Close()
+	}
 }
 
 // blobPools recycle blob buffers by power-of-two size class, so reading a

@@ -1,0 +1,44 @@
+//go:build unix
+
+package pack
+
+import (
+	"os"
+	"syscall"
+)
+
+// mapFile maps path read-only. A pack is read once front to back, with
+// jumps back to delta bases; mapping lets the kernel page it in without a
+// read call per object.
+func mapFile(path string) ([]byte, func() error, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	size := st.Size()
+	if size == 0 || int64(int(size)) != size {
+		return nil, nil, ErrUnsupported
+	}
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, func() error { return syscall.Munmap(data) }, nil
+}
+
+// releaseRange drops the mapped pages before offset from the process's
+// resident set (MADV_DONTNEED on a read-only file mapping only forgets
+// them; they are read back from the page cache if touched again).
+func releaseRange(data []byte, offset int64) {
+	page := int64(os.Getpagesize())
+	end := offset / page * page
+	if end <= 0 || end > int64(len(data)) {
+		return
+	}
+	syscall.Madvise(data[:end], syscall.MADV_DONTNEED)
+}

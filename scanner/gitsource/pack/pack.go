@@ -1,0 +1,311 @@
+// Package pack reads git pack files in process: the index (.idx, version
+// 2), object headers, zlib-compressed contents and delta instructions.
+//
+// History scanning uses it instead of a `git cat-file --batch` pipe for two
+// reasons measured on a 100,000-commit repository: a pipe costs system time
+// for every byte of every blob version (gigabytes), and only here can a
+// delta's copy instructions be seen, which lets the scanner reuse what it
+// found in the delta's base instead of searching copied bytes again.
+//
+// It does not write, verify checksums, or follow alternates; callers fall
+// back to git for anything it reports as unsupported.
+package pack
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+)
+
+// Type is a git object type as stored in a pack entry header.
+type Type uint8
+
+// Entry types. OfsDelta and RefDelta are deltas whose object type is their
+// base's.
+const (
+	Commit   Type = 1
+	Tree     Type = 2
+	Blob     Type = 3
+	Tag      Type = 4
+	OfsDelta Type = 6
+	RefDelta Type = 7
+)
+
+// ErrUnsupported marks a pack this reader does not handle (an index other
+// than version 2, SHA-256 object names, a platform without mmap); the caller
+// reads through git instead.
+var ErrUnsupported = errors.New("unsupported pack")
+
+// Entry is one object in a pack, in the order the pack stores them.
+type Entry struct {
+	ID     [20]byte
+	Offset int64
+	// End is where the entry's compressed data stops (the next entry's
+	// offset, or the pack's trailer).
+	End int64
+	// Kind is the stored type: a base type, OfsDelta or RefDelta.
+	Kind Type
+	// Size is the inflated size of what is stored: the object for a base
+	// type, the delta instructions for a delta.
+	Size int64
+	// Data is the offset of the compressed data, after the header.
+	Data int64
+	// Base is the entry index of a delta's base in this pack, or -1 when a
+	// RefDelta names an object stored elsewhere (BaseID).
+	Base   int
+	BaseID [20]byte
+	// BaseOffset is where an OfsDelta's base starts.
+	BaseOffset int64
+}
+
+// Pack is an open pack file and its index.
+type Pack struct {
+	Path    string
+	data    []byte // the whole .pack, mapped read-only
+	unmap   func() error
+	Entries []Entry // in offset order
+	byID    []int32 // entry indexes sorted by ID
+	zr      io.ReadCloser
+	br      bytes.Reader
+}
+
+// Open maps the pack file at path (ending in .pack) and reads its index
+// (the same name ending in .idx).
+func Open(path string) (*Pack, error) {
+	idx, err := os.ReadFile(path[:len(path)-len(".pack")] + ".idx")
+	if err != nil {
+		return nil, err
+	}
+	ids, offsets, err := parseIndex(idx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	data, unmap, err := mapFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pack{Path: path, data: data, unmap: unmap}
+	if err := p.load(ids, offsets); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Close unmaps the pack.
+func (p *Pack) Close() error {
+	if p.unmap == nil {
+		return nil
+	}
+	err := p.unmap()
+	p.unmap, p.data = nil, nil
+	return err
+}
+
+// parseIndex reads a version-2 .idx: object names in sorted order and their
+// pack offsets.
+func parseIndex(idx []byte) (ids []byte, offsets []int64, err error) {
+	if len(idx) < 8+256*4+40 || !bytes.Equal(idx[:4], []byte{0xff, 't', 'O', 'c'}) {
+		return nil, nil, fmt.Errorf("%w: index is not version 2", ErrUnsupported)
+	}
+	if v := binary.BigEndian.Uint32(idx[4:]); v != 2 {
+		return nil, nil, fmt.Errorf("%w: index version %d", ErrUnsupported, v)
+	}
+	fan := idx[8 : 8+256*4]
+	n := int(binary.BigEndian.Uint32(fan[255*4:]))
+	namesAt := 8 + 256*4
+	crcAt := namesAt + n*20
+	offAt := crcAt + n*4
+	largeAt := offAt + n*4
+	if largeAt+40 > len(idx) {
+		// A SHA-256 index has 32-byte names and is longer than this
+		// arithmetic expects in a different way; both are refused here.
+		return nil, nil, fmt.Errorf("%w: index truncated or not SHA-1", ErrUnsupported)
+	}
+	large := idx[largeAt : len(idx)-40]
+	if len(large)%8 != 0 {
+		return nil, nil, fmt.Errorf("%w: index has a malformed large-offset table (SHA-256 repository?)", ErrUnsupported)
+	}
+	offsets = make([]int64, n)
+	for i := 0; i < n; i++ {
+		o := binary.BigEndian.Uint32(idx[offAt+4*i:])
+		if o&0x80000000 != 0 {
+			k := int(o &^ 0x80000000)
+			if 8*k+8 > len(large) {
+				return nil, nil, errors.New("index: large offset out of range")
+			}
+			offsets[i] = int64(binary.BigEndian.Uint64(large[8*k:]))
+		} else {
+			offsets[i] = int64(o)
+		}
+	}
+	return idx[namesAt:crcAt], offsets, nil
+}
+
+// load orders the index's objects by offset and parses every entry header.
+func (p *Pack) load(ids []byte, offsets []int64) error {
+	d := p.data
+	if len(d) < 12+20 || string(d[:4]) != "PACK" {
+		return errors.New("not a pack file")
+	}
+	if v := binary.BigEndian.Uint32(d[4:]); v != 2 && v != 3 {
+		return fmt.Errorf("%w: pack version %d", ErrUnsupported, v)
+	}
+	n := len(offsets)
+	if c := binary.BigEndian.Uint32(d[8:]); int(c) != n {
+		return fmt.Errorf("pack holds %d objects, its index %d", c, n)
+	}
+	order := make([]int32, n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	sort.Slice(order, func(a, b int) bool { return offsets[order[a]] < offsets[order[b]] })
+	p.Entries = make([]Entry, n)
+	p.byID = make([]int32, n)
+	atOffset := make(map[int64]int, n)
+	trailer := int64(len(d) - 20)
+	for i, k := range order {
+		e := &p.Entries[i]
+		copy(e.ID[:], ids[20*int(k):])
+		e.Offset = offsets[k]
+		e.End = trailer
+		if i+1 < n {
+			e.End = offsets[order[i+1]]
+		}
+		if e.Offset < 12 || e.End > trailer || e.Offset >= e.End {
+			return fmt.Errorf("entry %x: offset %d out of range", e.ID, e.Offset)
+		}
+		p.byID[k] = int32(i)
+		atOffset[e.Offset] = i
+	}
+	for i := range p.Entries {
+		e := &p.Entries[i]
+		if err := p.parseHeader(e); err != nil {
+			return fmt.Errorf("entry %x at %d: %w", e.ID, e.Offset, err)
+		}
+		e.Base = -1
+		switch e.Kind {
+		case OfsDelta:
+			b, ok := atOffset[e.BaseOffset]
+			if !ok || b >= i {
+				return fmt.Errorf("entry %x: delta base offset %d is not an earlier entry", e.ID, e.BaseOffset)
+			}
+			e.Base = b
+		case RefDelta:
+			if b, ok := p.Find(e.BaseID); ok {
+				e.Base = b
+			}
+		}
+	}
+	return nil
+}
+
+// parseHeader reads an entry's type, size and delta base.
+func (p *Pack) parseHeader(e *Entry) error {
+	d := p.data[e.Offset:e.End]
+	i := 0
+	next := func() (byte, bool) {
+		if i >= len(d) {
+			return 0, false
+		}
+		i++
+		return d[i-1], true
+	}
+	c, ok := next()
+	if !ok {
+		return errors.New("truncated header")
+	}
+	e.Kind = Type(c >> 4 & 7)
+	size := int64(c & 15)
+	shift := uint(4)
+	for c&0x80 != 0 {
+		if c, ok = next(); !ok || shift > 56 {
+			return errors.New("malformed size")
+		}
+		size |= int64(c&0x7f) << shift
+		shift += 7
+	}
+	e.Size = size
+	switch e.Kind {
+	case Commit, Tree, Blob, Tag:
+	case OfsDelta:
+		if c, ok = next(); !ok {
+			return errors.New("truncated delta offset")
+		}
+		rel := int64(c & 0x7f)
+		for c&0x80 != 0 {
+			if c, ok = next(); !ok || rel > 1<<55 {
+				return errors.New("malformed delta offset")
+			}
+			rel = (rel+1)<<7 | int64(c&0x7f)
+		}
+		if rel <= 0 || rel > e.Offset {
+			return errors.New("delta offset out of range")
+		}
+		e.BaseOffset = e.Offset - rel
+	case RefDelta:
+		if i+20 > len(d) {
+			return errors.New("truncated delta base")
+		}
+		copy(e.BaseID[:], d[i:i+20])
+		i += 20
+	default:
+		return fmt.Errorf("unknown object type %d", e.Kind)
+	}
+	e.Data = e.Offset + int64(i)
+	return nil
+}
+
+// Find returns the index in Entries of the object named id.
+func (p *Pack) Find(id [20]byte) (int, bool) {
+	k := sort.Search(len(p.byID), func(i int) bool {
+		return bytes.Compare(p.Entries[p.byID[i]].ID[:], id[:]) >= 0
+	})
+	if k < len(p.byID) && p.Entries[p.byID[k]].ID == id {
+		return int(p.byID[k]), true
+	}
+	return 0, false
+}
+
+// Inflate decompresses entry i's stored data (an object, or a delta's
+// instructions) into dst, reallocated if it is too small, and returns it.
+// A Pack is not safe for concurrent Inflate calls.
+func (p *Pack) Inflate(i int, dst []byte) ([]byte, error) {
+	e := &p.Entries[i]
+	if e.Size > maxObject {
+		return nil, fmt.Errorf("object %x: %d bytes is too large to inflate", e.ID, e.Size)
+	}
+	n := int(e.Size)
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	dst = dst[:n]
+	p.br.Reset(p.data[e.Data:e.End])
+	var err error
+	if p.zr == nil {
+		p.zr, err = zlib.NewReader(&p.br)
+	} else {
+		err = p.zr.(zlib.Resetter).Reset(&p.br, nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("object %x: %w", e.ID, err)
+	}
+	if _, err := io.ReadFull(p.zr, dst); err != nil {
+		return nil, fmt.Errorf("object %x: inflating: %w", e.ID, err)
+	}
+	return dst, nil
+}
+
+// maxObject bounds what Inflate allocates, so a corrupt size cannot ask for
+// the machine's memory; larger objects are read through git.
+const maxObject = 1<<31 - 1
+
+// Release tells the kernel the mapped bytes before offset are no longer
+// needed soon, so a long pass over a large pack does not keep all of it in
+// the process's resident memory. The pages stay in the page cache.
+func (p *Pack) Release(offset int64) { releaseRange(p.data, offset) }
