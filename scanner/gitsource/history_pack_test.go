@@ -1,0 +1,247 @@
+package gitsource
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart/patterns"
+	"github.com/rampart-sec/rampart/scanner"
+)
+
+// keywordText returns lines dense in the catalogue's keywords (and a few
+// credentials), so that delta seams cut through keywords and hits.
+func keywordText(rng *rand.Rand, n int) []string {
+	words := []string{"token", "password", "secret", "apikey", "api_key", "AKIA", "ghp_", "xoxb-", "BEGIN RSA PRIVATE KEY",
+		"aws_secret_access_key", "Authorization: Basic ", "%2F", `\u00`, "kind: Secret", "client_secret", "sk_live_"}
+	lines := make([]string, n)
+	for i := range lines {
+		var b strings.Builder
+		for k := rng.Intn(4); k >= 0; k-- {
+			b.WriteString(words[rng.Intn(len(words))])
+			b.WriteString(strings.Repeat("x", rng.Intn(6)))
+			b.WriteByte(" =:\"'"[rng.Intn(5)])
+		}
+		switch rng.Intn(12) {
+		case 0:
+			b.WriteString("aws_access_key_id = " + base32Key(rng, "AKIA"))
+		case 1:
+			b.WriteString(fmt.Sprintf("password = \"Zq%08dVt!x\"", rng.Intn(1e8)))
+		}
+		lines[i] = b.String()
+	}
+	return lines
+}
+
+// packedHistory builds a repository whose files change a few lines at a
+// time over many commits and branches, then repacks it with the given
+// extra `git repack` configuration, so most blobs are deltas.
+func packedHistory(t *testing.T, seed int64, repackConfig ...string) *testRepo {
+	t.Helper()
+	rng := rand.New(rand.NewSource(seed))
+	r := newRepo(t)
+	names := []string{"config/app.yaml", "src/main.go", ".env", "docs/notes.md", "big.txt"}
+	files := map[string][]string{}
+	for _, n := range names {
+		size := 30
+		if n == "big.txt" {
+			size = 3000 // copies over 64 KiB are split by git
+		}
+		files[n] = keywordText(rng, size)
+		r.write(n, strings.Join(files[n], "\n")+"\n")
+	}
+	r.commit("init")
+	for i := 0; i < 60; i++ {
+		if i%20 == 10 {
+			r.git("checkout", "-q", "-b", fmt.Sprintf("topic%d", i))
+		}
+		if i%20 == 19 {
+			r.git("checkout", "-q", "main")
+			r.n++
+			r.git("merge", "-q", "--no-ff", "-X", "theirs", "-m", "merge", fmt.Sprintf("topic%d", i-9))
+		}
+		for k := rng.Intn(3); k >= 0; k-- {
+			n := names[rng.Intn(len(names))]
+			lines := files[n]
+			at := rng.Intn(len(lines))
+			del := min(rng.Intn(3), len(lines)-at)
+			ins := keywordText(rng, rng.Intn(4))
+			lines = append(lines[:at:at], append(ins, lines[at+del:]...)...)
+			files[n] = lines
+			r.write(n, strings.Join(lines, "\n")+"\n")
+		}
+		r.commit(fmt.Sprintf("edit %d", i))
+	}
+	args := []string{}
+	for _, c := range repackConfig {
+		args = append(args, "-c", c)
+	}
+	r.git(append(args, "repack", "-adfq", "--depth=50", "--window=10")...)
+	return r
+}
+
+// TestPackReaderMatchesGit scans packed histories with the in-process
+// reader and with git cat-file, and requires the same findings; every
+// chunk whose keyword hits the reader derived must carry exactly the hits
+// an automaton pass over the whole blob finds.
+func TestPackReaderMatchesGit(t *testing.T) {
+	cases := []struct {
+		name   string
+		config []string
+		after  func(r *testRepo)
+	}{
+		{name: "ofs-delta"},
+		{name: "ref-delta", config: []string{"repack.useDeltaBaseOffset=false"}},
+		{name: "two-packs-and-loose", after: func(r *testRepo) {
+			// A second pack with later history, and loose objects on top.
+			r.write(".env", "aws_access_key_id = AKIAUJZDEGXDNCF32EPF\n")
+			r.commit("loose")
+			r.git("repack", "-dq")
+			r.write("config/app.yaml", "client_secret: \"a8Fk3LzQ9vR2mT7wX1cB\"\n")
+			r.commit("looser")
+		}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := packedHistory(t, int64(i+1), tc.config...)
+			if tc.after != nil {
+				tc.after(r)
+			}
+			repo := r.open()
+			viaGit := scan(t, &History{Repo: repo, UseGit: true})
+			inProc := scan(t, &History{Repo: repo})
+			if len(viaGit.Findings) == 0 {
+				t.Fatal("the generator planted nothing")
+			}
+			if g, p := summary(viaGit.Findings, nil), summary(inProc.Findings, nil); !equal(g, p) {
+				t.Errorf("findings differ\ngit:  %v\npack: %v", g, p)
+			}
+			if g, p := comparable(viaGit.Findings), comparable(inProc.Findings); !reflect.DeepEqual(g, p) {
+				t.Errorf("findings differ in detail\ngit:  %+v\npack: %+v", g, p)
+			}
+			if viaGit.Stats.Blobs != inProc.Stats.Blobs || viaGit.Stats.Bytes != inProc.Stats.Bytes {
+				t.Errorf("read %d blobs, %d bytes; git read %d, %d", inProc.Stats.Blobs, inProc.Stats.Bytes, viaGit.Stats.Blobs, viaGit.Stats.Bytes)
+			}
+			checkDerivedHits(t, repo)
+		})
+	}
+}
+
+// findingFields is what a report shows of a finding.
+type findingFields struct {
+	Rule, Path, Commit, Blob, Secret, Fingerprint string
+	Line, Column                                  int
+	Severity                                      patterns.Severity
+	Attributes                                    map[string]string
+}
+
+func comparable(fs []scanner.Finding) []findingFields {
+	out := make([]findingFields, len(fs))
+	for i, f := range fs {
+		out[i] = findingFields{f.RuleID, f.Path, "", f.BlobID, f.Secret, f.Fingerprint, f.Line, f.Column, f.Severity, f.Attributes}
+		if f.Commit != nil {
+			out[i].Commit = f.Commit.Hash
+		}
+	}
+	return out
+}
+
+// checkDerivedHits reads every blob through the pack reader and compares
+// the hits it supplies with a full automaton pass.
+func checkDerivedHits(t *testing.T, repo *Repo) {
+	t.Helper()
+	rules, err := patterns.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	auto := scanner.NewDetector(rules, nil).Automaton()
+	h := &History{Repo: repo, SkipMessages: true}
+	h.UseAutomaton(auto)
+	derived, hits := 0, 0
+	err = h.Chunks(context.Background(), func(c scanner.Chunk) error {
+		defer func() {
+			if c.Release != nil {
+				c.Release()
+			}
+		}()
+		if !c.HitsKnown {
+			return nil
+		}
+		derived++
+		var want []patterns.Hit
+		auto.Scan(c.Data, func(kw, end int) { want = append(want, patterns.Hit{Keyword: int32(kw), End: int32(end)}) })
+		got := append([]patterns.Hit(nil), c.Hits...)
+		order := func(hs []patterns.Hit) {
+			sort.Slice(hs, func(a, b int) bool {
+				if hs[a].End != hs[b].End {
+					return hs[a].End < hs[b].End
+				}
+				return hs[a].Keyword < hs[b].Keyword
+			})
+		}
+		order(want)
+		order(got)
+		hits += len(want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("blob %s: derived %d hits, the automaton finds %d", c.BlobID, len(got), len(want))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if derived < 50 || hits == 0 {
+		t.Fatalf("only %d blobs (%d hits) had hits supplied: the pack reader was not exercised", derived, hits)
+	}
+}
+
+// TestPackReaderCorruptPack damages a pack's compressed data: the blobs it
+// cannot inflate are handed to git, which reports the damage, and nothing
+// else is lost.
+func TestPackReaderCorruptPack(t *testing.T) {
+	r := packedHistory(t, 7)
+	packs, _ := filepath.Glob(filepath.Join(r.dir, ".git", "objects", "pack", "*.pack"))
+	if len(packs) != 1 {
+		t.Fatalf("packs: %v", packs)
+	}
+	data, err := os.ReadFile(packs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Damage the zlib stream of one blob stored as a delta, deep in a chain.
+	damaged := ""
+	for _, l := range strings.Split(r.git("verify-pack", "-v", strings.TrimSuffix(packs[0], ".pack")+".idx"), "\n") {
+		f := strings.Fields(l) // id type size size-in-pack offset [depth base]
+		if len(f) == 7 && f[1] == "blob" && f[5] == "3" {
+			inPack, _ := strconv.Atoi(f[3])
+			off, _ := strconv.Atoi(f[4])
+			for k := off + inPack/2; k < off+inPack; k++ {
+				data[k] ^= 0x5a
+			}
+			damaged = f[0]
+			break
+		}
+	}
+	if damaged == "" {
+		t.Fatal("no blob at delta depth 3 to damage")
+	}
+	os.Chmod(packs[0], 0o644)
+	if err := os.WriteFile(packs[0], data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rules, _ := patterns.Builtin()
+	_, err = scanner.Scan(context.Background(), &History{Repo: r.open()}, scanner.NewDetector(rules, nil), scanner.Options{})
+	if err == nil {
+		t.Fatal("a corrupt pack scanned without an error")
+	}
+	if !strings.Contains(err.Error(), "git") {
+		t.Errorf("error does not come from git's own reading: %v", err)
+	}
+}
