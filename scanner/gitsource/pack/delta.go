@@ -71,7 +71,7 @@ func Apply(base, delta, dst []byte, ops []Op) ([]byte, []Op, error) {
 			if size == 0 {
 				size = 0x10000
 			}
-			if off+size > len(base) || out+size > tsize {
+			if off < 0 || size > len(base)-off || size > tsize-out { // no sums: a 32-bit int overflows
 				return nil, ops, errors.New("delta: copy out of range")
 			}
 			copy(dst[out:], base[off:off+size])
