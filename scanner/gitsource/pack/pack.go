@@ -19,7 +19,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // Type is a git object type as stored in a pack entry header.
@@ -70,6 +72,7 @@ type Pack struct {
 	unmap   func() error
 	Entries []Entry // in offset order
 	byID    []int32 // entry indexes sorted by ID
+	fanout  [257]int32 // byID[fanout[b]:fanout[b+1]] are the IDs starting with byte b
 	zr      io.ReadCloser
 	br      bytes.Reader
 }
@@ -77,7 +80,10 @@ type Pack struct {
 // Open maps the pack file at path (ending in .pack) and reads its index
 // (the same name ending in .idx).
 func Open(path string) (*Pack, error) {
-	idx, err := os.ReadFile(path[:len(path)-len(".pack")] + ".idx")
+	if !strings.HasSuffix(path, ".pack") {
+		return nil, fmt.Errorf("%s: not a .pack file name", path)
+	}
+	idx, err := os.ReadFile(strings.TrimSuffix(path, ".pack") + ".idx")
 	if err != nil {
 		return nil, err
 	}
@@ -128,8 +134,17 @@ func parseIndex(idx []byte) (ids []byte, offsets []int64, err error) {
 		return nil, nil, fmt.Errorf("%w: index truncated or not SHA-1", ErrUnsupported)
 	}
 	large := idx[largeAt : len(idx)-40]
-	if len(large)%8 != 0 {
-		return nil, nil, fmt.Errorf("%w: index has a malformed large-offset table (SHA-256 repository?)", ErrUnsupported)
+	// With SHA-1 names the table left over holds exactly one 8-byte entry
+	// per offset flagged large; any other layout (SHA-256 names) is not
+	// ours to read.
+	flagged := 0
+	for i := 0; i < n; i++ {
+		if idx[offAt+4*i]&0x80 != 0 {
+			flagged++
+		}
+	}
+	if len(large) != 8*flagged {
+		return nil, nil, fmt.Errorf("%w: index layout is not SHA-1 version 2 (a SHA-256 repository?)", ErrUnsupported)
 	}
 	offsets = make([]int64, n)
 	for i := 0; i < n; i++ {
@@ -160,28 +175,41 @@ func (p *Pack) load(ids []byte, offsets []int64) error {
 	if c := binary.BigEndian.Uint32(d[8:]); int(c) != n {
 		return fmt.Errorf("pack holds %d objects, its index %d", c, n)
 	}
-	order := make([]int32, n)
-	for i := range order {
-		order[i] = int32(i)
+	// Sort (offset, index) pairs rather than indexes with a closure: a
+	// large pack has millions of entries.
+	order := make([]uint64, n)
+	for i, o := range offsets {
+		if o < 0 || o >= 1<<40 {
+			return fmt.Errorf("object offset %d out of range", o)
+		}
+		order[i] = uint64(o)<<24 | uint64(i)
 	}
-	sort.Slice(order, func(a, b int) bool { return offsets[order[a]] < offsets[order[b]] })
+	if n >= 1<<24 {
+		return fmt.Errorf("%w: %d objects in one pack", ErrUnsupported, n)
+	}
+	slices.Sort(order)
 	p.Entries = make([]Entry, n)
 	p.byID = make([]int32, n)
-	atOffset := make(map[int64]int, n)
 	trailer := int64(len(d) - 20)
-	for i, k := range order {
+	for i, ok := range order {
+		k := int(ok & (1<<24 - 1))
 		e := &p.Entries[i]
-		copy(e.ID[:], ids[20*int(k):])
+		copy(e.ID[:], ids[20*k:])
 		e.Offset = offsets[k]
 		e.End = trailer
 		if i+1 < n {
-			e.End = offsets[order[i+1]]
+			e.End = int64(order[i+1] >> 24)
 		}
 		if e.Offset < 12 || e.End > trailer || e.Offset >= e.End {
 			return fmt.Errorf("entry %x: offset %d out of range", e.ID, e.Offset)
 		}
 		p.byID[k] = int32(i)
-		atOffset[e.Offset] = i
+	}
+	for k := 0; k < n; k++ {
+		p.fanout[int(ids[20*k])+1] = int32(k + 1)
+	}
+	for b := 1; b <= 256; b++ {
+		p.fanout[b] = max(p.fanout[b], p.fanout[b-1])
 	}
 	for i := range p.Entries {
 		e := &p.Entries[i]
@@ -191,8 +219,8 @@ func (p *Pack) load(ids []byte, offsets []int64) error {
 		e.Base = -1
 		switch e.Kind {
 		case OfsDelta:
-			b, ok := atOffset[e.BaseOffset]
-			if !ok || b >= i {
+			b, ok := p.atOffset(e.BaseOffset, i)
+			if !ok {
 				return fmt.Errorf("entry %x: delta base offset %d is not an earlier entry", e.ID, e.BaseOffset)
 			}
 			e.Base = b
@@ -203,6 +231,12 @@ func (p *Pack) load(ids []byte, offsets []int64) error {
 		}
 	}
 	return nil
+}
+
+// atOffset finds the entry before entry i that starts at off.
+func (p *Pack) atOffset(off int64, i int) (int, bool) {
+	b := sort.Search(i, func(j int) bool { return p.Entries[j].Offset >= off })
+	return b, b < i && p.Entries[b].Offset == off
 }
 
 // parseHeader reads an entry's type, size and delta base.
@@ -263,10 +297,11 @@ func (p *Pack) parseHeader(e *Entry) error {
 
 // Find returns the index in Entries of the object named id.
 func (p *Pack) Find(id [20]byte) (int, bool) {
-	k := sort.Search(len(p.byID), func(i int) bool {
-		return bytes.Compare(p.Entries[p.byID[i]].ID[:], id[:]) >= 0
+	lo, hi := int(p.fanout[id[0]]), int(p.fanout[int(id[0])+1])
+	k := lo + sort.Search(hi-lo, func(i int) bool {
+		return bytes.Compare(p.Entries[p.byID[lo+i]].ID[:], id[:]) >= 0
 	})
-	if k < len(p.byID) && p.Entries[p.byID[k]].ID == id {
+	if k < hi && p.Entries[p.byID[k]].ID == id {
 		return int(p.byID[k]), true
 	}
 	return 0, false
@@ -279,6 +314,11 @@ func (p *Pack) Inflate(i int, dst []byte) ([]byte, error) {
 	e := &p.Entries[i]
 	if e.Size > maxObject {
 		return nil, fmt.Errorf("object %x: %d bytes is too large to inflate", e.ID, e.Size)
+	}
+	// Deflate expands at most 1032:1; a larger declared size is a damaged
+	// header, refused before it is allocated.
+	if e.Size > 1032*(e.End-e.Data)+64 {
+		return nil, fmt.Errorf("object %x: declares %d bytes in %d compressed: the pack is damaged", e.ID, e.Size, e.End-e.Data)
 	}
 	n := int(e.Size)
 	if cap(dst) < n {
@@ -296,6 +336,15 @@ func (p *Pack) Inflate(i int, dst []byte) ([]byte, error) {
 		return nil, fmt.Errorf("object %x: %w", e.ID, err)
 	}
 	if _, err := io.ReadFull(p.zr, dst); err != nil {
+		return nil, fmt.Errorf("object %x: inflating: %w", e.ID, err)
+	}
+	// The stream must end here: reading on checks the Adler-32 trailer and
+	// that the object is no longer than its header says.
+	var one [1]byte
+	if k, err := p.zr.Read(one[:]); k != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = errors.New("longer than its header says")
+		}
 		return nil, fmt.Errorf("object %x: inflating: %w", e.ID, err)
 	}
 	return dst, nil
