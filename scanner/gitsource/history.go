@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
@@ -59,7 +61,7 @@ type History struct {
 	mu     sync.Mutex
 	placed map[[20]byte]blobRef  // reachable blob → oldest commit and path
 	order  map[string]int        // commit hash → walk position (larger is older)
-	listed map[[20]byte]struct{} // every blob the object store lists
+	listed map[[20]byte]struct{} // every blob git lists (those not read from packs in process)
 
 	// walkStats is written by the commit walk, stats by the blob reader;
 	// they run concurrently and are merged once both are done.
@@ -171,19 +173,19 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	}
 
 	var packs []*pack.Pack
-	var inPacks []packBlob
+	var packed []packBlob
 	var children [][]int32
 	var blobs []packedBlob
 	if !h.UseGit {
 		var objects string
 		var err error
 		if packs, objects, err = h.openPacks(); err == nil {
-			inPacks, children, blobs, err = h.planPacks(ctx, packs, objects)
+			packed, children, blobs, err = h.planPacks(ctx, packs, objects)
 		}
 		if err != nil {
 			// Git reads what this reader cannot; the scan is the same.
 			closePacks(packs)
-			packs, inPacks, blobs = nil, nil, nil
+			packs, packed, blobs = nil, nil, nil
 			clear(h.listed)
 		}
 	}
@@ -212,18 +214,18 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 			}
 		}
 		blobs = kept
-		keptP := inPacks[:0]
-		for _, b := range inPacks {
+		keptP := packed[:0]
+		for _, b := range packed {
 			if wanted(packs[b.pack].Entries[b.entry].ID) {
 				keptP = append(keptP, b)
 			}
 		}
-		inPacks = keptP
+		packed = keptP
 	}
-	h.planned.Store(int64(len(inPacks) + len(blobs)))
+	h.planned.Store(int64(len(packed) + len(blobs)))
 	between := func() error { return drain(false) }
-	if len(inPacks) > 0 {
-		more, err := h.readPacks(ctx, packs, inPacks, children, yield, between)
+	if len(packed) > 0 {
+		more, err := h.readPacks(ctx, packs, packed, children, yield, between)
 		if err != nil {
 			return fail(err)
 		}
@@ -243,12 +245,17 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	}
 	// A blob the walk placed that the object store cannot list is missing
 	// or corrupt: say so rather than pass over it in silence.
-	missing := 0
+	var absent [][20]byte
 	for id := range h.placed {
 		if _, ok := h.listed[id]; !ok {
-			missing++
+			absent = append(absent, id)
 		}
 	}
+	slices.SortFunc(absent, func(a, b [20]byte) int { return bytes.Compare(a[:], b[:]) })
+	for _, p := range packs {
+		absent = p.Absent(absent)
+	}
+	missing := len(absent)
 	if missing > 0 {
 		for i := 0; i < missing; i++ {
 			h.stats.Skip("missing-object")
@@ -306,6 +313,7 @@ func (h *History) walk(ctx context.Context, msgs chan<- scanner.Chunk) error {
 	args = append(args, "--")
 	paths := map[string]string{} // interned: most blobs share their path with other versions
 	return h.Repo.stream(ctx, func(r io.Reader) error {
+		r = &patientReader{r: r}
 		var cur *scanner.Commit
 		n := 0
 		return readLog(r, func(c *scanner.Commit, msg []byte) error {
@@ -325,7 +333,7 @@ func (h *History) walk(ctx context.Context, msgs chan<- scanner.Chunk) error {
 				return ctx.Err()
 			}
 		}, func(l []byte) error {
-			id, path, kind, ok := parseRaw(l)
+			id, raw, kind, ok := parseRawBytes(l)
 			if !ok {
 				return nil
 			}
@@ -337,10 +345,10 @@ func (h *History) walk(ctx context.Context, msgs chan<- scanner.Chunk) error {
 			case rawSymlink:
 				return nil
 			}
-			if p, ok := paths[path]; ok {
-				path = p
-			} else {
-				paths[path] = path
+			path, ok := paths[string(raw)]
+			if !ok {
+				path = unquotePath(raw)
+				paths[string(raw)] = path
 			}
 			h.mu.Lock()
 			if prev, ok := h.placed[id]; ok && prev.commit == cur {
@@ -575,29 +583,41 @@ const (
 // the combined form with one more mode and ID per parent) and returns the
 // new blob. Deletions and non-raw lines give ok=false.
 func parseRaw(l []byte) (id [20]byte, path string, kind rawKind, ok bool) {
-	if len(l) == 0 || l[0] != ':' {
+	id, raw, kind, ok := parseRawBytes(l)
+	if !ok {
 		return id, "", 0, false
 	}
-	tab := bytes.IndexByte(l, '\t')
-	if tab < 0 {
-		return id, "", 0, false
-	}
-	meta := bytes.Fields(l[:tab])
+	return id, unquotePath(raw), kind, true
+}
+
+// parseRawBytes is parseRaw without allocating: the path is returned as
+// git wrote it (C-quoted when it holds unusual bytes). The walk parses a
+// line per changed file of every commit, so fields are found by their
+// fixed widths rather than split.
+func parseRawBytes(l []byte) (id [20]byte, path []byte, kind rawKind, ok bool) {
 	n := 0
 	for n < len(l) && l[n] == ':' {
 		n++
 	}
-	// n colons = n parents: n+1 modes, n+1 IDs, one status field.
-	if len(meta) != 2*(n+1)+1 {
-		return id, "", 0, false
+	if n == 0 {
+		return id, nil, 0, false
 	}
-	mode := meta[n]
-	newID := meta[2*n+1]
-	if len(newID) != 40 {
-		return id, "", 0, false
+	tab := bytes.IndexByte(l, '\t')
+	if tab < 0 {
+		return id, nil, 0, false
 	}
+	// n colons = n parents: n+1 six-digit modes, n+1 40-hex IDs, then the
+	// status, each followed by a space (the status by the tab).
+	modes := n
+	ids := modes + 7*(n+1)
+	status := ids + 41*(n+1)
+	if status >= tab || l[status-1] != ' ' || l[ids-1] != ' ' {
+		return id, nil, 0, false
+	}
+	mode := l[modes+7*n : modes+7*n+6]
+	newID := l[ids+41*n : ids+41*n+40]
 	if _, err := hex.Decode(id[:], newID); err != nil || id == [20]byte{} {
-		return id, "", 0, false
+		return id, nil, 0, false
 	}
 	switch string(mode) {
 	case "160000":
@@ -605,7 +625,23 @@ func parseRaw(l []byte) (id [20]byte, path string, kind rawKind, ok bool) {
 	case "120000":
 		kind = rawSymlink
 	case "000000":
-		return id, "", 0, false
+		return id, nil, 0, false
 	}
-	return id, unquotePath(l[tab+1:]), kind, true
+	return id, l[tab+1:], kind, true
+}
+
+// patientReader reads a slow producer's pipe (the commit walk writes about
+// 10 MB/s) in large pieces: after a short read it waits a moment for more,
+// instead of waking for every few kilobytes. Each wake-up costs scheduler
+// and system time on the core that git itself needs.
+type patientReader struct {
+	r io.Reader
+}
+
+func (p *patientReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if err == nil && n < len(b)/4 && n < 64<<10 {
+		time.Sleep(2 * time.Millisecond)
+	}
+	return n, err
 }

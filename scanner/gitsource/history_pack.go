@@ -120,14 +120,18 @@ func (h *History) planPacks(ctx context.Context, packs []*pack.Pack, objects str
 			}
 		}
 		children[pi] = kids
+		// Parsing headers touched every page of the pack; most are not
+		// needed again (commits, trees) or not until their turn.
+		if len(p.Entries) > 0 {
+			p.Release(p.Entries[len(p.Entries)-1].End)
+		}
 		for i := range p.Entries {
 			e := &p.Entries[i]
-			if _, dup := h.listed[e.ID]; dup {
-				continue
+			if inPacks(packs[:pi], e.ID) {
+				continue // also in an earlier pack, read there
 			}
 			switch {
 			case types[i] == pack.Blob:
-				h.listed[e.ID] = struct{}{}
 				blobs = append(blobs, packBlob{pi, i})
 			case types[i] == 0 && e.Kind >= pack.OfsDelta:
 				// Its type is its base's, which lives elsewhere: ask git.
@@ -140,7 +144,7 @@ func (h *History) planPacks(ctx context.Context, packs []*pack.Pack, objects str
 		return nil, nil, nil, err
 	}
 	for _, id := range loose {
-		if _, dup := h.listed[id]; !dup {
+		if !inPacks(packs, id) {
 			outside = append(outside, id)
 		}
 	}
@@ -148,6 +152,16 @@ func (h *History) planPacks(ctx context.Context, packs []*pack.Pack, objects str
 		viaGit, err = h.checkObjects(ctx, outside)
 	}
 	return blobs, children, viaGit, err
+}
+
+// inPacks reports whether any of packs stores id.
+func inPacks(packs []*pack.Pack, id [20]byte) bool {
+	for _, p := range packs {
+		if _, ok := p.Find(id); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // looseObjects lists the objects stored one file each under objects/xx/.
@@ -251,12 +265,16 @@ type packReader struct {
 	kwLen  []int32
 	maxKw  int
 	scanRg [][2]int
+	depth  int
 }
+
+// maxChain bounds delta chains followed while materialising an object.
+const maxChain = 10000
 
 // maxCached bounds the bytes of bases kept for later deltas. Git writes a
 // delta family together, so a base's deltas follow it closely; a base
 // evicted early is rebuilt from its own chain.
-const maxCached = 64 << 20
+const maxCached = 32 << 20
 
 func (h *History) newPackReader(p *pack.Pack, kids []int32) *packReader {
 	r := &packReader{h: h, p: p, kids: kids, cache: map[int]*cachedBase{}}
@@ -319,7 +337,7 @@ func (h *History) readPacks(ctx context.Context, packs []*pack.Pack, blobs []pac
 
 // releaseLag is how far behind the reading position mapped pack pages are
 // let go: delta bases are rarely further back than this.
-const releaseLag = 64 << 20
+const releaseLag = 16 << 20
 
 // drop releases every cached base.
 func (r *packReader) drop() {
@@ -395,8 +413,15 @@ const maxHitBlob = 1 << 31
 // caller) and, for a delta, its base, still cached.
 func (r *packReader) materialize(i int) (*sharedBuf, *cachedBase, error) {
 	e := &r.p.Entries[i]
+	// RefDelta bases may come later in a pack, and a damaged pack can make
+	// them a cycle: bound the chain (git writes at most 4095).
+	if r.depth++; r.depth > maxChain {
+		r.depth--
+		return nil, nil, errors.New("delta chain too long or cyclic")
+	}
+	defer func() { r.depth-- }()
 	if e.Kind < pack.OfsDelta {
-		if e.Size >= maxHitBlob {
+		if e.Size >= maxHitBlob || !e.Plausible() {
 			return nil, nil, pack.ErrUnsupported
 		}
 		buf := getBuf(int(e.Size) + 1)
@@ -424,6 +449,9 @@ func (r *packReader) materialize(i int) (*sharedBuf, *cachedBase, error) {
 	}
 	r.delta = delta
 	_, size, _, err := pack.DeltaSizes(delta)
+	if err == nil && size > len(delta)<<16 {
+		err = errors.New("delta declares an impossible size")
+	}
 	if err != nil {
 		r.done(e.Base, base)
 		return nil, nil, err

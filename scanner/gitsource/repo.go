@@ -140,6 +140,9 @@ func (r *Repo) stream(ctx context.Context, read func(io.Reader) error, args ...s
 	if err != nil {
 		return err
 	}
+	// A long stream (the history walk) is read by a goroutine competing
+	// with the scan for CPU; a larger pipe lets git run on while it waits.
+	growPipe(out)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start git: %w", err)
 	}

@@ -36,6 +36,12 @@ func Apply(base, delta, dst []byte, ops []Op) ([]byte, []Op, error) {
 	if err != nil {
 		return nil, ops, err
 	}
+	// One copy instruction (at most 8 bytes) yields at most 64 KiB, which
+	// bounds a real target; a larger declared size is damage, refused
+	// before it is allocated.
+	if tsize > len(delta)<<16 {
+		return nil, ops, fmt.Errorf("delta: %d instruction bytes cannot build %d bytes", len(delta), tsize)
+	}
 	if bsize != len(base) {
 		return nil, ops, fmt.Errorf("delta: base is %d bytes, delta expects %d", len(base), bsize)
 	}

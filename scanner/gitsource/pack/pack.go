@@ -13,10 +13,10 @@ package pack
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/klauspost/compress/zlib"
 	"io"
 	"os"
 	"slices"
@@ -70,8 +70,8 @@ type Pack struct {
 	Path    string
 	data    []byte // the whole .pack, mapped read-only
 	unmap   func() error
-	Entries []Entry // in offset order
-	byID    []int32 // entry indexes sorted by ID
+	Entries []Entry    // in offset order
+	byID    []int32    // entry indexes sorted by ID
 	fanout  [257]int32 // byID[fanout[b]:fanout[b+1]] are the IDs starting with byte b
 	zr      io.ReadCloser
 	br      bytes.Reader
@@ -307,6 +307,23 @@ func (p *Pack) Find(id [20]byte) (int, bool) {
 	return 0, false
 }
 
+// Absent returns the IDs of sorted (in ascending order) that this pack does
+// not store, in one merge pass over the index rather than a search each.
+func (p *Pack) Absent(sorted [][20]byte) [][20]byte {
+	out := sorted[:0]
+	k := 0
+	for _, id := range sorted {
+		for k < len(p.byID) && bytes.Compare(p.Entries[p.byID[k]].ID[:], id[:]) < 0 {
+			k++
+		}
+		if k < len(p.byID) && p.Entries[p.byID[k]].ID == id {
+			continue
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
 // Inflate decompresses entry i's stored data (an object, or a delta's
 // instructions) into dst, reallocated if it is too small, and returns it.
 // A Pack is not safe for concurrent Inflate calls.
@@ -315,9 +332,7 @@ func (p *Pack) Inflate(i int, dst []byte) ([]byte, error) {
 	if e.Size > maxObject {
 		return nil, fmt.Errorf("object %x: %d bytes is too large to inflate", e.ID, e.Size)
 	}
-	// Deflate expands at most 1032:1; a larger declared size is a damaged
-	// header, refused before it is allocated.
-	if e.Size > 1032*(e.End-e.Data)+64 {
+	if !e.Plausible() {
 		return nil, fmt.Errorf("object %x: declares %d bytes in %d compressed: the pack is damaged", e.ID, e.Size, e.End-e.Data)
 	}
 	n := int(e.Size)
@@ -349,6 +364,11 @@ func (p *Pack) Inflate(i int, dst []byte) ([]byte, error) {
 	}
 	return dst, nil
 }
+
+// Plausible reports whether the entry's compressed bytes can hold the size
+// its header declares: deflate expands at most 1032:1, so a larger size is a
+// damaged header, to be refused before anything is allocated for it.
+func (e *Entry) Plausible() bool { return e.Size <= 1032*(e.End-e.Data)+64 }
 
 // maxObject bounds what Inflate allocates, so a corrupt size cannot ask for
 // the machine's memory; larger objects are read through git.
