@@ -407,7 +407,7 @@ func (r *packReader) read(i int) (scanner.Chunk, bool, error) {
 }
 
 // maxHitBlob keeps hit offsets within int32.
-const maxHitBlob = 1 << 31
+const maxHitBlob = 1<<31 - 1
 
 // materialize returns entry i's content (one reference held for the
 // caller) and, for a delta, its base, still cached.
