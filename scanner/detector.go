@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"hash/maphash"
 	"regexp"
 	"regexp/syntax"
 	"sort"
@@ -96,6 +97,57 @@ type scratch struct {
 	hits       [][]int32 // per rule: keyword-hit start offsets
 	touched    []int
 	decodeHits []decodeHit
+	memo       map[memoKey][][]int
+	// remember turns the memo on: only history blobs, where every version
+	// of a file repeats most of the last one's windows, are worth it.
+	remember bool
+}
+
+// memoKey names a regex run: the rule, whether it was the anchored form,
+// and the window's length and hash.
+type memoKey struct {
+	rule     int32
+	anchored bool
+	n        int32
+	h        uint64
+}
+
+// memoMax bounds each scratch's memo; it is cleared when full.
+const memoMax = 1 << 16
+
+var memoSeed = maphash.MakeSeed()
+
+// find runs re over the window w, remembering the result by w's bytes: a
+// history scan meets the same windows in every version of a file, and
+// hashing a window costs a small fraction of running a regex over it.
+// Callers must not modify the returned matches.
+func (sc *scratch) find(re *regexp.Regexp, rule int, anchored bool, w []byte) [][]int {
+	if !sc.remember {
+		if !anchored {
+			return re.FindAllSubmatchIndex(w, -1)
+		}
+		if x := re.FindSubmatchIndex(w); x != nil {
+			return [][]int{x}
+		}
+		return nil
+	}
+	k := memoKey{rule: int32(rule), anchored: anchored, n: int32(len(w)), h: maphash.Bytes(memoSeed, w)}
+	if m, ok := sc.memo[k]; ok {
+		return m
+	}
+	var m [][]int
+	if anchored {
+		if x := re.FindSubmatchIndex(w); x != nil {
+			m = [][]int{x}
+		}
+	} else {
+		m = re.FindAllSubmatchIndex(w, -1)
+	}
+	if sc.memo == nil || len(sc.memo) >= memoMax {
+		sc.memo = make(map[memoKey][][]int, 1024)
+	}
+	sc.memo[k] = m
+	return m
 }
 
 const (
@@ -215,6 +267,7 @@ func (d *Detector) putScratch(sc *scratch) {
 // data. Decoder trigger hits are left in sc.decodeHits.
 func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Drop)) []candidate {
 	nrules := int32(len(d.rules))
+	sc.remember = c.Kind == KindBlob
 	onHit := func(kw, end int) {
 		for _, r := range d.kwRules[kw] {
 			if r >= nrules {
@@ -255,7 +308,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		cands = append(cands, candidate{rule: ri, start: s, end: e, secret: data[s:e], attrs: cand.Attributes})
 	}
 	run := func(ri int, ws, we int) {
-		for _, m := range d.rules[ri].Regex().FindAllSubmatchIndex(data[ws:we], -1) {
+		for _, m := range sc.find(d.rules[ri].Regex(), ri, false, data[ws:we]) {
 			runMatch(ri, ws, m)
 		}
 	}
@@ -276,11 +329,9 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 				}
 				last = int(h)
 				s, e := anchorSpan(data, int(h))
-				m := re.FindSubmatchIndex(data[s:e])
-				if m == nil {
-					continue
+				for _, m := range sc.find(re, ri, true, data[s:e]) {
+					runMatch(ri, s, m)
 				}
-				runMatch(ri, s, m)
 			}
 			continue
 		}
