@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math/bits"
+	"os"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -112,6 +115,7 @@ type blobRef struct {
 	path   string
 	commit *scanner.Commit
 	also   []string
+	pos    int // the commit's walk position (larger is older)
 }
 
 // packedBlob is a blob in the object store, in pack order.
@@ -296,32 +300,111 @@ func (h *History) listBlobs(ctx context.Context) ([]packedBlob, error) {
 	return blobs, err
 }
 
-// walk runs the commit walk, newest first in topological order: it sends
-// commit messages and records, for every blob a commit introduces, that
-// commit and path; an older commit overwrites a newer one, so the record
-// ends at the first introduction. A combined (-c) diff of a merge lists only
-// blobs that differ from every parent; the others are met on the parents.
+// walk runs the commit walk: `git rev-list --topo-order` numbers the
+// selected commits newest first, and several `git diff-tree --stdin`
+// processes, each fed its share of them in blocks, list the blobs each
+// commit introduces and its message. A blob is placed at the largest
+// position (the oldest commit) that introduces it, whichever process
+// reports it first, so the result is the single walk's. Tree diffs are
+// most of a history scan's git time, and one process would leave a core
+// idle once the blobs have been read. A combined (-c) diff of a merge
+// lists only blobs that differ from every parent; the others are met on
+// the parents.
 func (h *History) walk(ctx context.Context, msgs chan<- scanner.Chunk) error {
 	revs := h.Revs
 	if len(revs) == 0 {
 		revs = []string{"--all"}
 	}
-	args := append([]string{"log", "--topo-order", "--raw", "--no-renames", "--no-abbrev", "-c", "--root", logFormat, "--ignore-submodules=none"}, revs...)
+	list := append([]string{"rev-list", "--topo-order"}, revs...)
 	if h.Since != "" {
-		args = append(args, "--since="+h.Since)
+		list = append(list, "--since="+h.Since)
 	}
-	args = append(args, "--")
+	list = append(list, "--")
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	n := min(max(runtime.GOMAXPROCS(0), 1), maxWalkers)
+	feeds := make([]*bufio.Writer, n)
+	closers := make([]io.Closer, n)
+	errs := make(chan error, n+1)
+	var wg sync.WaitGroup
+	for k := 0; k < n; k++ {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			for _, c := range closers[:k] {
+				c.Close()
+			}
+			cancel()
+			wg.Wait()
+			return err
+		}
+		feeds[k], closers[k] = bufio.NewWriterSize(pw, 64<<10), pw
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := h.diffTrees(ctx, pr, msgs)
+			if err != nil {
+				cancel()
+			}
+			errs <- err
+		}()
+	}
+	// Feed blocks of consecutive commits round-robin: neighbouring commits
+	// share trees, which git's delta-base cache then finds warm.
+	const block = 256
+	pos := 0
+	err := h.Repo.stream(ctx, func(r io.Reader) error {
+		return eachLine(r, func(l []byte) error {
+			if len(l) != 40 {
+				return nil
+			}
+			pos++
+			h.mu.Lock()
+			h.order[string(l)] = pos
+			h.walkStats.Commits++
+			h.mu.Unlock()
+			w := feeds[(pos-1)/block%n]
+			w.Write(l)
+			return w.WriteByte('\n')
+		})
+	}, list...)
+	for k := range feeds {
+		if ferr := feeds[k].Flush(); err == nil && ferr != nil && ctx.Err() == nil {
+			err = ferr
+		}
+		closers[k].Close()
+	}
+	if err != nil {
+		cancel()
+	}
+	wg.Wait()
+	close(errs)
+	// A diff-tree's own failure explains more than the broken pipe its
+	// feeder then met; cancellations only echo another failure.
+	for e := range errs {
+		if e != nil && !errors.Is(e, context.Canceled) {
+			return e
+		}
+	}
+	return err
+}
+
+// maxWalkers bounds the diff-tree processes of one walk.
+const maxWalkers = 4
+
+// diffTrees runs one `git diff-tree --stdin` over the commit IDs read from
+// in, sending commit messages and placing the blobs each commit introduces.
+func (h *History) diffTrees(ctx context.Context, in *os.File, msgs chan<- scanner.Chunk) error {
+	args := []string{"diff-tree", "--stdin", "-r", "--raw", "-c", "--root", "--always", "--no-renames", "--no-abbrev", "--ignore-submodules=none", logFormat}
 	paths := map[string]string{} // interned: most blobs share their path with other versions
-	return h.Repo.stream(ctx, func(r io.Reader) error {
+	return h.Repo.streamIn(ctx, in, func(r io.Reader) error {
 		r = &patientReader{r: r}
 		var cur *scanner.Commit
-		n := 0
+		pos := 0
 		return readLog(r, func(c *scanner.Commit, msg []byte) error {
 			cur = c
-			n++
-			h.walkStats.Commits++
 			h.mu.Lock()
-			h.order[c.Hash] = n
+			pos = h.order[c.Hash]
 			h.mu.Unlock()
 			if h.SkipMessages || len(bytes.TrimSpace(msg)) == 0 {
 				return nil
@@ -339,8 +422,10 @@ func (h *History) walk(ctx context.Context, msgs chan<- scanner.Chunk) error {
 			}
 			switch kind {
 			case rawSubmodule:
+				h.mu.Lock()
 				h.walkStats.Skip("submodule")
 				h.walkStats.Note("submodules are not scanned: scan each one in its own repository")
+				h.mu.Unlock()
 				return nil
 			case rawSymlink:
 				return nil
@@ -351,11 +436,12 @@ func (h *History) walk(ctx context.Context, msgs chan<- scanner.Chunk) error {
 				paths[string(raw)] = path
 			}
 			h.mu.Lock()
-			if prev, ok := h.placed[id]; ok && prev.commit == cur {
+			switch prev, ok := h.placed[id]; {
+			case !ok || pos > prev.pos:
+				h.placed[id] = blobRef{path: path, commit: cur, pos: pos}
+			case prev.commit == cur:
 				prev.also = append(prev.also, path)
 				h.placed[id] = prev
-			} else {
-				h.placed[id] = blobRef{path: path, commit: cur}
 			}
 			h.mu.Unlock()
 			return nil

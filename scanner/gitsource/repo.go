@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -131,9 +132,20 @@ func gitError(args []string, err error, stderr string) error {
 // stream runs git and hands its standard output to read; git's failure (after
 // read returns) is reported with its stderr.
 func (r *Repo) stream(ctx context.Context, read func(io.Reader) error, args ...string) error {
+	return r.streamIn(ctx, nil, read, args...)
+}
+
+// streamIn is stream with git reading stdin (nil: none), the read end of
+// a pipe: it is closed here once git holds it, so the writer sees a broken
+// pipe rather than blocking if git dies.
+func (r *Repo) streamIn(ctx context.Context, stdin *os.File, read func(io.Reader) error, args ...string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cmd := gitCmd(ctx, r.Dir, args...)
+	if stdin != nil {
+		cmd.Stdin = stdin
+		defer stdin.Close()
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -145,6 +157,9 @@ func (r *Repo) stream(ctx context.Context, read func(io.Reader) error, args ...s
 	growPipe(out)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start git: %w", err)
+	}
+	if stdin != nil {
+		stdin.Close()
 	}
 	rerr := read(out)
 	if rerr != nil {
