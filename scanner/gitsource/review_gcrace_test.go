@@ -1,0 +1,54 @@
+package gitsource
+
+import (
+	"context"
+	"encoding/hex"
+	"strings"
+	"testing"
+)
+
+// TestReviewConcurrentGCLosesLooseObjects replays, step by step, what
+// History.Chunks does when `git gc` runs while a scan starts: openPacks
+// globs objects/pack, then (after opening and parsing every pack, which
+// takes seconds on a large repository) planPacks lists objects/xx/. A gc
+// that lands in between writes a new pack holding the loose objects, then
+// deletes them: the scan has the old pack and no loose file, so the loose
+// objects are neither read from packs nor sent to git, and Chunks reports
+// them as "missing-object" — their secrets are not found, exit status 0.
+// The git reader (`cat-file --batch-all-objects`, loose objects listed
+// before packs) does not lose them.
+func TestReviewConcurrentGCLosesLooseObjects(t *testing.T) {
+	r := newRepo(t)
+	r.write("a.txt", "hello\n")
+	r.commit("packed")
+	r.git("repack", "-adq")
+	r.write(".env", "aws_access_key_id = AKIAUJZDEGXDNCF32EPF\n")
+	r.commit("loose")
+	id := strings.TrimSpace(r.git("rev-parse", "HEAD:.env"))
+
+	h := &History{Repo: r.open()}
+	h.listed = map[[20]byte]struct{}{}
+	packs, objects, err := h.openPacks() // Chunks, first step
+	if err != nil || len(packs) != 1 {
+		t.Fatalf("openPacks: %v, %d packs", err, len(packs))
+	}
+	defer closePacks(packs)
+
+	r.git("gc", "-q", "--prune=now") // a concurrent (auto) gc finishes here
+
+	blobs, _, viaGit, err := h.planPacks(context.Background(), packs, objects) // Chunks, second step
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, b := range viaGit {
+		found = found || hex.EncodeToString(b.id[:]) == id
+	}
+	for _, b := range blobs {
+		e := packs[b.pack].Entries[b.entry]
+		found = found || hex.EncodeToString(e.ID[:]) == id
+	}
+	if !found {
+		t.Errorf("blob %s (committed, reachable, still in the repository after gc) is read neither from a pack nor through git: the scan will call it missing and skip its secret", id)
+	}
+}
