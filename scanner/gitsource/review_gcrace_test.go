@@ -28,7 +28,7 @@ func TestReviewConcurrentGCLosesLooseObjects(t *testing.T) {
 
 	h := &History{Repo: r.open()}
 	h.listed = map[[20]byte]struct{}{}
-	packs, objects, err := h.openPacks() // Chunks, first step
+	packs, listed, err := h.openPacks() // Chunks, first step (returns the objects dir, or the loose objects once listed before the glob)
 	if err != nil || len(packs) != 1 {
 		t.Fatalf("openPacks: %v, %d packs", err, len(packs))
 	}
@@ -36,7 +36,7 @@ func TestReviewConcurrentGCLosesLooseObjects(t *testing.T) {
 
 	r.git("gc", "-q", "--prune=now") // a concurrent (auto) gc finishes here
 
-	blobs, _, viaGit, err := h.planPacks(context.Background(), packs, objects) // Chunks, second step
+	blobs, _, viaGit, err := h.planPacks(context.Background(), packs, listed) // Chunks, second step
 	if err != nil {
 		t.Fatal(err)
 	}
