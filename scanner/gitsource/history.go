@@ -181,10 +181,10 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	var children [][]int32
 	var blobs []packedBlob
 	if !h.UseGit {
-		var objects string
+		var loose [][20]byte
 		var err error
-		if packs, objects, err = h.openPacks(); err == nil {
-			packed, children, blobs, err = h.planPacks(ctx, packs, objects)
+		if packs, loose, err = h.openPacks(); err == nil {
+			packed, children, blobs, err = h.planPacks(ctx, packs, loose)
 		}
 		if err != nil {
 			// Git reads what this reader cannot; the scan is the same.

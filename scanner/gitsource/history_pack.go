@@ -39,13 +39,17 @@ import (
 // UseAutomaton implements scanner.HitSource.
 func (h *History) UseAutomaton(a *patterns.Automaton) { h.auto = a }
 
-// openPacks opens every pack of the repository, or reports why the
-// in-process reader cannot be used (alternates, an object directory set in
-// the environment, a pack format it does not read).
-func (h *History) openPacks() ([]*pack.Pack, string, error) {
+// openPacks lists the repository's loose objects, then opens every pack,
+// or reports why the in-process reader cannot be used (alternates, an
+// object directory set in the environment, a pack format it does not
+// read). Loose objects come first, as git itself looks: a concurrent gc
+// packs loose objects before deleting them, so each object is seen in one
+// place or the other, and a pack deleted meanwhile fails to open, which
+// hands the whole scan to git.
+func (h *History) openPacks() ([]*pack.Pack, [][20]byte, error) {
 	for _, env := range []string{"GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES"} {
 		if os.Getenv(env) != "" {
-			return nil, "", fmt.Errorf("%w: %s is set", pack.ErrUnsupported, env)
+			return nil, nil, fmt.Errorf("%w: %s is set", pack.ErrUnsupported, env)
 		}
 	}
 	objects := filepath.Join(h.Repo.GitDir, "objects")
@@ -58,27 +62,32 @@ func (h *History) openPacks() ([]*pack.Pack, string, error) {
 		objects = filepath.Join(dir, "objects")
 	}
 	if _, err := os.Stat(filepath.Join(objects, "info", "alternates")); err == nil {
-		return nil, "", fmt.Errorf("%w: the repository borrows objects through alternates", pack.ErrUnsupported)
+		return nil, nil, fmt.Errorf("%w: the repository borrows objects through alternates", pack.ErrUnsupported)
+	}
+	loose, err := looseObjects(objects)
+	if err != nil {
+		return nil, nil, err
 	}
 	names, err := filepath.Glob(filepath.Join(objects, "pack", "*.pack"))
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	var packs []*pack.Pack
 	for _, name := range names {
 		if _, err := os.Stat(strings.TrimSuffix(name, ".pack") + ".idx"); err != nil {
-			continue // being written by a concurrent fetch or repack
+			// Being written (fetch) or deleted (gc) right now: git reads
+			// this scan instead, seeing whichever state it finds.
+			closePacks(packs)
+			return nil, nil, fmt.Errorf("%w: %s has no index", pack.ErrUnsupported, filepath.Base(name))
 		}
 		p, err := pack.Open(name)
 		if err != nil {
-			for _, q := range packs {
-				q.Close()
-			}
-			return nil, "", err
+			closePacks(packs)
+			return nil, nil, err
 		}
 		packs = append(packs, p)
 	}
-	return packs, objects, nil
+	return packs, loose, nil
 }
 
 // packBlob is one blob stored in a pack.
@@ -91,7 +100,7 @@ type packBlob struct {
 // children, and returns the blobs to read from packs in pack order, plus
 // blobs that must be read through git: loose ones, and deltas against a
 // base outside their pack.
-func (h *History) planPacks(ctx context.Context, packs []*pack.Pack, objects string) (blobs []packBlob, children [][]int32, viaGit []packedBlob, err error) {
+func (h *History) planPacks(ctx context.Context, packs []*pack.Pack, loose [][20]byte) (blobs []packBlob, children [][]int32, viaGit []packedBlob, err error) {
 	children = make([][]int32, len(packs))
 	var outside [][20]byte
 	for pi, p := range packs {
@@ -108,7 +117,7 @@ func (h *History) planPacks(ctx context.Context, packs []*pack.Pack, objects str
 				// A RefDelta whose base comes later in the pack: follow
 				// the chain (bounded by the entry count against cycles).
 				b := e.Base
-				for n := 0; n < len(p.Entries) && p.Entries[b].Kind >= pack.OfsDelta && p.Entries[b].Base >= 0; n++ {
+				for n := 0; n < maxChain && p.Entries[b].Kind >= pack.OfsDelta && p.Entries[b].Base >= 0; n++ {
 					b = p.Entries[b].Base
 				}
 				if k := p.Entries[b].Kind; k < pack.OfsDelta {
@@ -138,10 +147,6 @@ func (h *History) planPacks(ctx context.Context, packs []*pack.Pack, objects str
 				outside = append(outside, e.ID)
 			}
 		}
-	}
-	loose, err := looseObjects(objects)
-	if err != nil {
-		return nil, nil, nil, err
 	}
 	for _, id := range loose {
 		if !inPacks(packs, id) {
@@ -266,6 +271,9 @@ type packReader struct {
 	maxKw  int
 	scanRg [][2]int
 	depth  int
+	// pending is entry pendingFor's delta, inflated by targetSize.
+	pending    []byte
+	pendingFor int
 }
 
 // maxChain bounds delta chains followed while materialising an object.
@@ -277,7 +285,7 @@ const maxChain = 10000
 const maxCached = 32 << 20
 
 func (h *History) newPackReader(p *pack.Pack, kids []int32) *packReader {
-	r := &packReader{h: h, p: p, kids: kids, cache: map[int]*cachedBase{}}
+	r := &packReader{h: h, p: p, kids: kids, cache: map[int]*cachedBase{}, pendingFor: -1}
 	if h.auto != nil {
 		for _, k := range h.auto.Keywords() {
 			r.kwLen = append(r.kwLen, int32(len(k)))
@@ -353,10 +361,17 @@ func (r *packReader) drop() {
 func (r *packReader) read(i int) (scanner.Chunk, bool, error) {
 	h := r.h
 	e := &r.p.Entries[i]
-	// A leaf over the size limit is never inflated.
-	if e.Kind < pack.OfsDelta && r.kids[i] == 0 && h.Opts.MaxFileSize > 0 && e.Size > h.Opts.MaxFileSize {
-		h.stats.Skip("too-large")
-		return scanner.Chunk{}, false, nil
+	// Over the size limit: never rebuilt for its own sake (a later version
+	// built on it rebuilds it then), as git's reader skips it by its header.
+	if h.Opts.MaxFileSize > 0 {
+		size, err := r.targetSize(i)
+		if err != nil {
+			return scanner.Chunk{}, false, err
+		}
+		if size > h.Opts.MaxFileSize {
+			h.stats.Skip("too-large")
+			return scanner.Chunk{}, false, nil
+		}
 	}
 	data, base, err := r.materialize(i)
 	if err != nil {
@@ -365,25 +380,32 @@ func (r *packReader) read(i int) (scanner.Chunk, bool, error) {
 	if base != nil {
 		defer r.done(e.Base, base)
 	}
-	keep := r.kids[i] > 0
-	var self *cachedBase
-	if keep {
-		self = &cachedBase{data: data, left: r.kids[i]}
-		data.refs.Add(1)
-		r.put(i, self)
-	}
 	content := *data.buf
 	h.mu.Lock()
 	ref, placed := h.placed[e.ID]
 	h.mu.Unlock()
 	skip := ""
 	switch {
-	case h.Opts.MaxFileSize > 0 && int64(len(content)) > h.Opts.MaxFileSize:
-		skip = "too-large"
 	case placed && h.Opts.Allow.AllowsPath(ref.path):
 		skip = "allowlisted-path"
 	case scanner.IsBinary(content[:min(len(content), sniffLen)]):
 		skip = "binary"
+	}
+	// Hits before caching: caching may evict (and recycle) the base.
+	keep := r.kids[i] > 0
+	var hits []patterns.Hit
+	known := false
+	if skip == "" && h.auto != nil && len(content) < maxHitBlob {
+		switch {
+		case base != nil:
+			hits, known = r.derive(r.baseHits(base), content), true
+		case keep:
+			hits, known = r.scanAll(content), true
+		}
+	}
+	if keep {
+		data.refs.Add(1)
+		r.put(i, &cachedBase{data: data, left: r.kids[i], hits: hits, hitsOK: known})
 	}
 	if skip != "" {
 		h.stats.Skip(skip)
@@ -392,18 +414,25 @@ func (r *packReader) read(i int) (scanner.Chunk, bool, error) {
 	}
 	c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, Path: ref.path, Commit: ref.commit, BlobID: hex.EncodeToString(e.ID[:])}
 	c.Release = data.release
-	if h.auto != nil && len(content) < maxHitBlob {
-		switch {
-		case base != nil && e.Base >= 0:
-			c.Hits, c.HitsKnown = r.derive(r.baseHits(base), content), true
-		case keep:
-			c.Hits, c.HitsKnown = r.scanAll(content), true
-		}
-		if keep && c.HitsKnown {
-			self.hits, self.hitsOK = c.Hits, true
-		}
-	}
+	c.Hits, c.HitsKnown = hits, known
 	return c, true, nil
+}
+
+// targetSize returns the size of entry i's object: its header's for a
+// base type, the one its delta declares otherwise (the delta, inflated for
+// that, is kept for materialize).
+func (r *packReader) targetSize(i int) (int64, error) {
+	e := &r.p.Entries[i]
+	if e.Kind < pack.OfsDelta {
+		return e.Size, nil
+	}
+	delta, err := r.p.Inflate(i, r.pending[:0])
+	if err != nil {
+		return 0, err
+	}
+	r.pending, r.pendingFor = delta, i
+	_, size, _, err := pack.DeltaSizes(delta)
+	return int64(size), err
 }
 
 // maxHitBlob keeps hit offsets within int32.
@@ -442,12 +471,16 @@ func (r *packReader) materialize(i int) (*sharedBuf, *cachedBase, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	delta, err := r.p.Inflate(i, r.delta[:0])
-	if err != nil {
-		r.done(e.Base, base)
-		return nil, nil, err
+	var delta []byte
+	if r.pendingFor == i && r.pending != nil {
+		delta = r.pending
+	} else {
+		if delta, err = r.p.Inflate(i, r.delta[:0]); err != nil {
+			r.done(e.Base, base)
+			return nil, nil, err
+		}
+		r.delta = delta
 	}
-	r.delta = delta
 	_, size, _, err := pack.DeltaSizes(delta)
 	if err == nil && size > len(delta)<<16 {
 		err = errors.New("delta declares an impossible size")

@@ -130,6 +130,17 @@ func TestPackReaderMatchesGit(t *testing.T) {
 				t.Errorf("read %d blobs, %d bytes; git read %d, %d", inProc.Stats.Blobs, inProc.Stats.Bytes, viaGit.Stats.Blobs, viaGit.Stats.Bytes)
 			}
 			checkDerivedHits(t, repo)
+
+			// With a size limit that big.txt's versions exceed, both readers
+			// skip the same blobs (the pack reader without rebuilding them).
+			small := Options{MaxFileSize: 20000}
+			g, p := scan(t, &History{Repo: repo, UseGit: true, Opts: small}), scan(t, &History{Repo: repo, Opts: small})
+			if g.Stats.Skipped["too-large"] == 0 || !reflect.DeepEqual(g.Stats.Skipped, p.Stats.Skipped) {
+				t.Errorf("skipped: git %v, pack %v", g.Stats.Skipped, p.Stats.Skipped)
+			}
+			if gs, ps := summary(g.Findings, nil), summary(p.Findings, nil); !equal(gs, ps) {
+				t.Errorf("with a size limit, findings differ\ngit:  %v\npack: %v", gs, ps)
+			}
 		})
 	}
 }

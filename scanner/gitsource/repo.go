@@ -87,8 +87,11 @@ func (r *Repo) HasCommit(ctx context.Context, rev string) bool {
 }
 
 // baseArgs are prepended to every git command: quoted paths in a form we
-// parse, and no pager, colour or external helpers, whatever the user's config.
-var baseArgs = []string{"-c", "core.quotePath=true", "-c", "color.ui=false", "-c", "diff.noprefix=false", "-c", "log.showSignature=false", "--no-pager"}
+// parse, and no pager, colour or external helpers, whatever the user's
+// config; and the objects as stored, not as `git replace` would show them
+// (a replacement must not hide a committed secret, and the in-process pack
+// reader sees stored objects too).
+var baseArgs = []string{"--no-replace-objects", "-c", "core.quotePath=true", "-c", "color.ui=false", "-c", "diff.noprefix=false", "-c", "log.showSignature=false", "--no-pager"}
 
 func gitCmd(ctx context.Context, dir string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "git", append(append([]string{"-C", dir}, baseArgs...), args...)...)

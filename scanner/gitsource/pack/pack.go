@@ -123,7 +123,13 @@ func parseIndex(idx []byte) (ids []byte, offsets []int64, err error) {
 		return nil, nil, fmt.Errorf("%w: index version %d", ErrUnsupported, v)
 	}
 	fan := idx[8 : 8+256*4]
-	n := int(binary.BigEndian.Uint32(fan[255*4:]))
+	count := uint64(binary.BigEndian.Uint32(fan[255*4:]))
+	// Checked before any int arithmetic: on 32-bit platforms a hostile
+	// count would wrap the offsets computed from it.
+	if 8+256*4+count*28+40 > uint64(len(idx)) {
+		return nil, nil, fmt.Errorf("%w: index truncated or not SHA-1", ErrUnsupported)
+	}
+	n := int(count)
 	namesAt := 8 + 256*4
 	crcAt := namesAt + n*20
 	offAt := crcAt + n*4
