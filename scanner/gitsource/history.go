@@ -275,29 +275,41 @@ func (h *History) listBlobs(ctx context.Context) ([]packedBlob, error) {
 	var blobs []packedBlob
 	err := h.Repo.stream(ctx, func(r io.Reader) error {
 		return eachLine(r, func(l []byte) error {
-			f := bytes.Fields(l)
-			if len(f) != 3 || string(f[1]) != "blob" || len(f[0]) != 40 {
-				return nil
+			if b, ok := h.listedBlob(l); ok {
+				blobs = append(blobs, b)
 			}
-			var b packedBlob
-			if _, err := hex.Decode(b.id[:], f[0]); err != nil {
-				return nil
-			}
-			h.listed[b.id] = struct{}{}
-			size, err := strconv.ParseInt(string(f[2]), 10, 64)
-			if err != nil {
-				return nil
-			}
-			if h.Opts.MaxFileSize > 0 && size > h.Opts.MaxFileSize {
-				h.stats.Skip("too-large")
-				return nil
-			}
-			b.size = size
-			blobs = append(blobs, b)
 			return nil
 		})
 	}, "cat-file", "--batch-all-objects", "--unordered", "--batch-check=%(objectname) %(objecttype) %(objectsize)")
 	return blobs, err
+}
+
+// listedBlob parses one `git cat-file --batch-check` line ("<id> <type>
+// <size>") and returns it if it is a blob not listed before and within the
+// size limit; a blob over the limit is counted as skipped.
+func (h *History) listedBlob(l []byte) (packedBlob, bool) {
+	var b packedBlob
+	f := bytes.Fields(l)
+	if len(f) != 3 || string(f[1]) != "blob" || len(f[0]) != 40 {
+		return b, false
+	}
+	if _, err := hex.Decode(b.id[:], f[0]); err != nil {
+		return b, false
+	}
+	if _, dup := h.listed[b.id]; dup {
+		return b, false
+	}
+	h.listed[b.id] = struct{}{}
+	size, err := strconv.ParseInt(string(f[2]), 10, 64)
+	if err != nil {
+		return b, false
+	}
+	if h.Opts.MaxFileSize > 0 && size > h.Opts.MaxFileSize {
+		h.stats.Skip("too-large")
+		return b, false
+	}
+	b.size = size
+	return b, true
 }
 
 // walk runs the commit walk: `git rev-list --topo-order` numbers the

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -207,28 +206,9 @@ func (h *History) checkObjects(ctx context.Context, ids [][20]byte) ([]packedBlo
 	}
 	var blobs []packedBlob
 	err = eachLine(bytes.NewReader(out), func(l []byte) error {
-		f := bytes.Fields(l)
-		if len(f) != 3 || string(f[1]) != "blob" || len(f[0]) != 40 {
-			return nil
+		if b, ok := h.listedBlob(l); ok {
+			blobs = append(blobs, b)
 		}
-		var b packedBlob
-		if _, err := hex.Decode(b.id[:], f[0]); err != nil {
-			return nil
-		}
-		if _, dup := h.listed[b.id]; dup {
-			return nil
-		}
-		h.listed[b.id] = struct{}{}
-		size, err := strconv.ParseInt(string(f[2]), 10, 64)
-		if err != nil {
-			return nil
-		}
-		if h.Opts.MaxFileSize > 0 && size > h.Opts.MaxFileSize {
-			h.stats.Skip("too-large")
-			return nil
-		}
-		b.size = size
-		blobs = append(blobs, b)
 		return nil
 	})
 	return blobs, err
