@@ -180,7 +180,8 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	var packed []packBlob
 	var children [][]int32
 	var blobs []packedBlob
-	if !h.UseGit {
+	inProcess := !h.UseGit
+	if inProcess {
 		var loose [][20]byte
 		var err error
 		if packs, loose, err = h.openPacks(); err == nil {
@@ -191,10 +192,11 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 			closePacks(packs)
 			packs, packed, blobs = nil, nil, nil
 			clear(h.listed)
+			inProcess = false
 		}
 	}
 	defer closePacks(packs)
-	if packs == nil {
+	if !inProcess {
 		var err error
 		if blobs, err = h.listBlobs(ctx); err != nil {
 			return fail(err)
