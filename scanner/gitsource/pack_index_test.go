@@ -9,12 +9,11 @@ import (
 	"github.com/rampart-sec/rampart/scanner/gitsource/pack"
 )
 
-// TestReviewIndexCountOverflow: a 1,112-byte .idx whose object count is
-// 0xa4924926 makes pack.parseIndex's int arithmetic wrap on 32-bit
-// platforms (n*28 == 40 mod 2^32, n negative), every length check passes,
-// and make([]int64, n) panics. Run with GOARCH=386 to see it; on 64-bit
-// the index is refused.
-func TestReviewIndexCountOverflow(t *testing.T) {
+// TestIndexCountOverflow: a 1,112-byte .idx whose object count is
+// 0xa4924926 would make int arithmetic wrap on 32-bit platforms (n*28 == 40
+// mod 2^32, n negative) and pass every length check; the count is checked
+// as an unsigned 64-bit value first. Run with GOARCH=386 to cover that.
+func TestIndexCountOverflow(t *testing.T) {
 	dir := t.TempDir()
 	idx := make([]byte, 8+256*4+40+40)
 	copy(idx, []byte{0xff, 't', 'O', 'c', 0, 0, 0, 2})

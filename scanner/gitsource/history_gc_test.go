@@ -7,17 +7,15 @@ import (
 	"testing"
 )
 
-// TestReviewConcurrentGCLosesLooseObjects replays, step by step, what
-// History.Chunks does when `git gc` runs while a scan starts: openPacks
-// globs objects/pack, then (after opening and parsing every pack, which
-// takes seconds on a large repository) planPacks lists objects/xx/. A gc
-// that lands in between writes a new pack holding the loose objects, then
-// deletes them: the scan has the old pack and no loose file, so the loose
-// objects are neither read from packs nor sent to git, and Chunks reports
-// them as "missing-object" — their secrets are not found, exit status 0.
-// The git reader (`cat-file --batch-all-objects`, loose objects listed
-// before packs) does not lose them.
-func TestReviewConcurrentGCLosesLooseObjects(t *testing.T) {
+// TestConcurrentGCKeepsLooseObjects replays, step by step, what
+// History.Chunks does when `git gc` runs while a scan starts. A gc writes a
+// new pack holding the loose objects, then deletes them; had the scan
+// globbed the packs before listing loose objects, a gc in between would
+// leave it with the old pack and no loose file, and the objects' secrets
+// would be reported as missing instead. Loose objects are listed first, so
+// each is seen loose (and read through git, which finds it in the new
+// pack) or in a pack the scan opened.
+func TestConcurrentGCKeepsLooseObjects(t *testing.T) {
 	r := newRepo(t)
 	r.write("a.txt", "hello\n")
 	r.commit("packed")
@@ -28,7 +26,7 @@ func TestReviewConcurrentGCLosesLooseObjects(t *testing.T) {
 
 	h := &History{Repo: r.open()}
 	h.listed = map[[20]byte]struct{}{}
-	packs, listed, err := h.openPacks() // Chunks, first step (returns the objects dir, or the loose objects once listed before the glob)
+	packs, listed, err := h.openPacks() // Chunks, first step: loose objects, then packs
 	if err != nil || len(packs) != 1 {
 		t.Fatalf("openPacks: %v, %d packs", err, len(packs))
 	}
