@@ -114,7 +114,7 @@ func (h *History) planPacks(ctx context.Context, packs []*pack.Pack, loose [][20
 				types[i] = types[e.Base]
 			case e.Base >= 0:
 				// A RefDelta whose base comes later in the pack: follow
-				// the chain (bounded by the entry count against cycles).
+				// the chain (bounded by maxChain against cycles).
 				b := e.Base
 				for n := 0; n < maxChain && p.Entries[b].Kind >= pack.OfsDelta && p.Entries[b].Base >= 0; n++ {
 					b = p.Entries[b].Base
