@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -128,6 +129,11 @@ type packedBlob struct {
 func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Blob IDs are 20-byte SHA-1 names throughout; say so rather than scan
+	// nothing. (git before 2.25 has no --show-object-format and no SHA-256.)
+	if out, err := h.Repo.Git(ctx, "rev-parse", "--show-object-format"); err == nil && strings.TrimSpace(string(out)) != "sha1" {
+		return fmt.Errorf("this repository names objects with %s: --history reads SHA-1 repositories only (--staged, --range and directory scans work)", strings.TrimSpace(string(out)))
+	}
 	h.placed = make(map[[20]byte]blobRef)
 	h.order = make(map[string]int)
 	h.listed = make(map[[20]byte]struct{})

@@ -316,3 +316,21 @@ func TestPartialClone(t *testing.T) {
 		}
 	}
 }
+
+// TestSHA256Repository: history keys blobs by SHA-1 names, so a SHA-256
+// repository gets a clear error instead of a scan that reads nothing; a
+// range scan, which needs no object names, still works.
+func TestSHA256Repository(t *testing.T) {
+	r := newRepo(t, "--object-format=sha256")
+	r.write(".env", "aws_access_key_id = "+keyID+"\n")
+	r.commit("leak")
+	rules, _ := patterns.Builtin()
+	_, err := scanner.Scan(context.Background(), &History{Repo: r.open()}, scanner.NewDetector(rules, nil), scanner.Options{})
+	if err == nil || !strings.Contains(err.Error(), "SHA-1 repositories only") {
+		t.Fatalf("history of a SHA-256 repository: %v", err)
+	}
+	res := scan(t, &Commits{Repo: r.open(), Revs: []string{"HEAD"}})
+	if len(res.Findings) != 1 {
+		t.Errorf("range scan of a SHA-256 repository: %v", summary(res.Findings, nil))
+	}
+}
