@@ -30,15 +30,17 @@ import (
 // of a file is attributed to its first commit, and a blob that only ever
 // lived on a deleted side branch is still read if any ref reaches it.
 //
-// Two git processes do the reading. A commit walk (`git log --raw -c
-// --topo-order`, newest first, so the last commit that introduces a blob is
-// its first) places every reachable blob at its commit and path, while one
-// `git cat-file --batch` streams blob contents in pack order, where git's
-// delta-base cache works (walk order costs six times more on a long
-// history). When every ref is scanned the two run at the same time and
-// placement is joined to the findings at the end (Resolve); when history is
-// restricted (--branch, --since) or a rule needs the path before reading,
-// blobs are read after the walk, and only the placed ones.
+// Two things run at once. The commit walk (walk: `git rev-list
+// --topo-order` numbers the commits, one `git diff-tree --stdin` per core
+// lists what each introduces) places every reachable blob at the oldest
+// commit and path that introduce it. The blob contents are read in pack
+// order, where delta bases are at hand: from the pack files in process
+// (history_pack.go), deriving a delta's keyword hits from its base's, and
+// through one `git cat-file --batch` for whatever that reader leaves (loose
+// objects, deltas on another pack's objects, UseGit). When every ref is
+// scanned, placement is joined to the findings at the end (Resolve); when
+// history is restricted (--branch, --since) or a rule needs the path
+// before reading, blobs are read after the walk, and only the placed ones.
 type History struct {
 	Repo *Repo
 	// Revs selects history (default: --all, i.e. every branch, tag,

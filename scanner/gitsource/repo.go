@@ -2,9 +2,12 @@
 // full history by unique blob, and commit messages, each as a scanner.Source.
 // It is the only package that runs the git binary or uses go-git.
 //
-// The git binary does the reading: `git diff`/`git log -p` produce exactly the
-// added lines a hook must judge, and `git cat-file --batch` streams blobs
-// faster than go-git's packfile reader (measured; see bench/README.md).
+// The git binary does most of the reading: `git diff`/`git log -p` produce
+// exactly the added lines a hook must judge, and the history walk is git's.
+// History blobs come from the pack files themselves (package pack), which
+// exposes delta instructions and saves a pipe, with `git cat-file --batch`
+// for the rest; both beat go-git's packfile reader (measured; see
+// bench/README.md).
 package gitsource
 
 import (
