@@ -206,13 +206,13 @@ func (r *resolver) resolve(i int) resolved {
 		if e.Base >= 0 {
 			base = r.resolve(e.Base)
 		} else if r.other != nil {
-			typ, data, ok := r.other(e.BaseID)
+			typ, data, ok := r.other(r.p.BaseID(i))
 			if !ok {
-				r.t.Fatalf("entry %x: base %x not found", e.ID, e.BaseID)
+				r.t.Fatalf("entry %x: base %x not found", e.ID, r.p.BaseID(i))
 			}
 			base = resolved{typ: typ, data: data}
 		} else {
-			r.t.Fatalf("entry %x: base %x outside the pack", e.ID, e.BaseID)
+			r.t.Fatalf("entry %x: base %x outside the pack", e.ID, r.p.BaseID(i))
 		}
 		data, ops, err := Apply(base.data, stored, nil, nil)
 		if err != nil {

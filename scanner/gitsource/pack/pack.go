@@ -43,36 +43,37 @@ const (
 // reads through git instead.
 var ErrUnsupported = errors.New("unsupported pack")
 
-// Entry is one object in a pack, in the order the pack stores them.
+// Entry is one object in a pack, in the order the pack stores them. It is
+// kept small: a large repository's packs hold millions.
 type Entry struct {
-	ID     [20]byte
 	Offset int64
 	// End is where the entry's compressed data stops (the next entry's
 	// offset, or the pack's trailer).
 	End int64
-	// Kind is the stored type: a base type, OfsDelta or RefDelta.
-	Kind Type
 	// Size is the inflated size of what is stored: the object for a base
 	// type, the delta instructions for a delta.
 	Size int64
-	// Data is the offset of the compressed data, after the header.
-	Data int64
 	// Base is the entry index of a delta's base in this pack, or -1 when a
-	// RefDelta names an object stored elsewhere (BaseID).
-	Base   int
-	BaseID [20]byte
-	// BaseOffset is where an OfsDelta's base starts.
-	BaseOffset int64
+	// RefDelta names an object stored elsewhere (Pack.BaseID).
+	Base int
+	ID   [20]byte
+	// Kind is the stored type: a base type, OfsDelta or RefDelta.
+	Kind Type
+	hdr  uint8 // header length
 }
+
+// Data is the offset of the entry's compressed data, after its header.
+func (e *Entry) Data() int64 { return e.Offset + int64(e.hdr) }
 
 // Pack is an open pack file and its index.
 type Pack struct {
 	Path    string
 	data    []byte // the whole .pack, mapped read-only
 	unmap   func() error
-	Entries []Entry    // in offset order
-	byID    []int32    // entry indexes sorted by ID
-	fanout  [257]int32 // byID[fanout[b]:fanout[b+1]] are the IDs starting with byte b
+	Entries []Entry            // in offset order
+	byID    []int32            // entry indexes sorted by ID
+	refBase map[int32][20]byte // RefDelta entry → its base's ID
+	fanout  [257]int32         // byID[fanout[b]:fanout[b+1]] are the IDs starting with byte b
 	zr      io.ReadCloser
 	br      bytes.Reader
 }
@@ -219,19 +220,24 @@ func (p *Pack) load(ids []byte, offsets []int64) error {
 	}
 	for i := range p.Entries {
 		e := &p.Entries[i]
-		if err := p.parseHeader(e); err != nil {
+		baseOffset, baseID, err := p.parseHeader(e)
+		if err != nil {
 			return fmt.Errorf("entry %x at %d: %w", e.ID, e.Offset, err)
 		}
 		e.Base = -1
 		switch e.Kind {
 		case OfsDelta:
-			b, ok := p.atOffset(e.BaseOffset, i)
+			b, ok := p.atOffset(baseOffset, i)
 			if !ok {
-				return fmt.Errorf("entry %x: delta base offset %d is not an earlier entry", e.ID, e.BaseOffset)
+				return fmt.Errorf("entry %x: delta base offset %d is not an earlier entry", e.ID, baseOffset)
 			}
 			e.Base = b
 		case RefDelta:
-			if b, ok := p.Find(e.BaseID); ok {
+			if p.refBase == nil {
+				p.refBase = map[int32][20]byte{}
+			}
+			p.refBase[int32(i)] = baseID
+			if b, ok := p.Find(baseID); ok {
 				e.Base = b
 			}
 		}
@@ -239,14 +245,18 @@ func (p *Pack) load(ids []byte, offsets []int64) error {
 	return nil
 }
 
+// BaseID returns the object name a RefDelta entry i is built on.
+func (p *Pack) BaseID(i int) [20]byte { return p.refBase[int32(i)] }
+
 // atOffset finds the entry before entry i that starts at off.
 func (p *Pack) atOffset(off int64, i int) (int, bool) {
 	b := sort.Search(i, func(j int) bool { return p.Entries[j].Offset >= off })
 	return b, b < i && p.Entries[b].Offset == off
 }
 
-// parseHeader reads an entry's type, size and delta base.
-func (p *Pack) parseHeader(e *Entry) error {
+// parseHeader reads an entry's type, size and header length, and returns
+// its delta base: the offset of an OfsDelta's, the name of a RefDelta's.
+func (p *Pack) parseHeader(e *Entry) (baseOffset int64, baseID [20]byte, err error) {
 	d := p.data[e.Offset:e.End]
 	i := 0
 	next := func() (byte, bool) {
@@ -258,14 +268,14 @@ func (p *Pack) parseHeader(e *Entry) error {
 	}
 	c, ok := next()
 	if !ok {
-		return errors.New("truncated header")
+		return 0, baseID, errors.New("truncated header")
 	}
 	e.Kind = Type(c >> 4 & 7)
 	size := int64(c & 15)
 	shift := uint(4)
 	for c&0x80 != 0 {
 		if c, ok = next(); !ok || shift > 56 {
-			return errors.New("malformed size")
+			return 0, baseID, errors.New("malformed size")
 		}
 		size |= int64(c&0x7f) << shift
 		shift += 7
@@ -275,30 +285,33 @@ func (p *Pack) parseHeader(e *Entry) error {
 	case Commit, Tree, Blob, Tag:
 	case OfsDelta:
 		if c, ok = next(); !ok {
-			return errors.New("truncated delta offset")
+			return 0, baseID, errors.New("truncated delta offset")
 		}
 		rel := int64(c & 0x7f)
 		for c&0x80 != 0 {
 			if c, ok = next(); !ok || rel > 1<<55 {
-				return errors.New("malformed delta offset")
+				return 0, baseID, errors.New("malformed delta offset")
 			}
 			rel = (rel+1)<<7 | int64(c&0x7f)
 		}
 		if rel <= 0 || rel > e.Offset {
-			return errors.New("delta offset out of range")
+			return 0, baseID, errors.New("delta offset out of range")
 		}
-		e.BaseOffset = e.Offset - rel
+		baseOffset = e.Offset - rel
 	case RefDelta:
 		if i+20 > len(d) {
-			return errors.New("truncated delta base")
+			return 0, baseID, errors.New("truncated delta base")
 		}
-		copy(e.BaseID[:], d[i:i+20])
+		copy(baseID[:], d[i:i+20])
 		i += 20
 	default:
-		return fmt.Errorf("unknown object type %d", e.Kind)
+		return 0, baseID, fmt.Errorf("unknown object type %d", e.Kind)
 	}
-	e.Data = e.Offset + int64(i)
-	return nil
+	if i > 255 {
+		return 0, baseID, errors.New("header too long")
+	}
+	e.hdr = uint8(i)
+	return baseOffset, baseID, nil
 }
 
 // Find returns the index in Entries of the object named id.
@@ -339,14 +352,14 @@ func (p *Pack) Inflate(i int, dst []byte) ([]byte, error) {
 		return nil, fmt.Errorf("object %x: %d bytes is too large to inflate", e.ID, e.Size)
 	}
 	if !e.Plausible() {
-		return nil, fmt.Errorf("object %x: declares %d bytes in %d compressed: the pack is damaged", e.ID, e.Size, e.End-e.Data)
+		return nil, fmt.Errorf("object %x: declares %d bytes in %d compressed: the pack is damaged", e.ID, e.Size, e.End-e.Data())
 	}
 	n := int(e.Size)
 	if cap(dst) < n {
 		dst = make([]byte, n)
 	}
 	dst = dst[:n]
-	p.br.Reset(p.data[e.Data:e.End])
+	p.br.Reset(p.data[e.Data():e.End])
 	var err error
 	if p.zr == nil {
 		p.zr, err = zlib.NewReader(&p.br)
@@ -374,7 +387,7 @@ func (p *Pack) Inflate(i int, dst []byte) ([]byte, error) {
 // Plausible reports whether the entry's compressed bytes can hold the size
 // its header declares: deflate expands at most 1032:1, so a larger size is a
 // damaged header, to be refused before anything is allocated for it.
-func (e *Entry) Plausible() bool { return e.Size <= 1032*(e.End-e.Data)+64 }
+func (e *Entry) Plausible() bool { return e.Size <= 1032*(e.End-e.Data())+64 }
 
 // maxObject bounds what Inflate allocates, so a corrupt size cannot ask for
 // the machine's memory; larger objects are read through git.

@@ -135,12 +135,12 @@ func TestAgainstGit(t *testing.T) {
 				if s.kinds[RefDelta] == 0 || s.kinds[OfsDelta] != 0 {
 					t.Errorf("want only REF_DELTA deltas, got %v", s.kinds)
 				}
-				for _, e := range p.Entries {
+				for i, e := range p.Entries {
 					if e.Kind != RefDelta {
 						continue
 					}
-					if b, ok := p.Find(e.BaseID); !ok || b != e.Base {
-						t.Errorf("entry %x: Find(BaseID %x) = %d, %v; Base is %d", e.ID, e.BaseID, b, ok, e.Base)
+					if b, ok := p.Find(p.BaseID(i)); !ok || b != e.Base {
+						t.Errorf("entry %x: Find(BaseID %x) = %d, %v; Base is %d", e.ID, p.BaseID(i), b, ok, e.Base)
 					}
 				}
 			},
@@ -221,20 +221,20 @@ func checkPack(t *testing.T, p *Pack, gitDir string) packStats {
 		if i > 0 && p.Entries[i-1].End != e.Offset {
 			t.Errorf("entry %d ends at %d, entry %d starts at %d", i-1, p.Entries[i-1].End, i, e.Offset)
 		}
-		if e.Data <= e.Offset || e.Data >= e.End {
-			t.Errorf("entry %d: data at %d outside [%d, %d)", i, e.Data, e.Offset, e.End)
+		if e.Data() <= e.Offset || e.Data() >= e.End {
+			t.Errorf("entry %d: data at %d outside [%d, %d)", i, e.Data(), e.Offset, e.End)
 		}
 		if k, ok := p.Find(e.ID); !ok || k != i {
 			t.Errorf("Find(%x) = %d, %v; want %d", e.ID, k, ok, i)
 		}
 		switch e.Kind {
 		case OfsDelta:
-			if e.Base < 0 || e.Base >= i || p.Entries[e.Base].Offset != e.BaseOffset {
-				t.Errorf("entry %d: Base %d does not start at BaseOffset %d", i, e.Base, e.BaseOffset)
+			if e.Base < 0 || e.Base >= i || p.Entries[e.Base].Offset >= e.Offset {
+				t.Errorf("entry %d: Base %d is not an earlier entry", i, e.Base)
 			}
 		case RefDelta:
-			if e.Base < 0 || p.Entries[e.Base].ID != e.BaseID {
-				t.Errorf("entry %d: Base %d is not BaseID %x", i, e.Base, e.BaseID)
+			if e.Base < 0 || p.Entries[e.Base].ID != p.BaseID(i) {
+				t.Errorf("entry %d: Base %d is not BaseID %x", i, e.Base, p.BaseID(i))
 			}
 		default:
 			if e.Base != -1 {
@@ -422,7 +422,7 @@ func TestCorruptZlib(t *testing.T) {
 			}
 			p.Close()
 			if tt.damage != nil {
-				tt.damage(packData, int(p.Entries[1].Data), int(p.Entries[1].End))
+				tt.damage(packData, int(p.Entries[1].Data()), int(p.Entries[1].End))
 			}
 			p, err = Open(writePack(t, t.TempDir(), packData, idxData))
 			if err != nil {
@@ -469,7 +469,7 @@ func TestInflateImpossibleSize(t *testing.T) {
 		t.Error("Inflate succeeded")
 	}
 	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
-		t.Errorf("Inflate of %d compressed bytes allocated %d MiB", p.Entries[0].End-p.Entries[0].Data, n>>20)
+		t.Errorf("Inflate of %d compressed bytes allocated %d MiB", p.Entries[0].End-p.Entries[0].Data(), n>>20)
 	}
 }
 
@@ -516,8 +516,8 @@ func TestSynthetic(t *testing.T) {
 			entries: []rawEntry{{kind: Commit, data: []byte("tree x\n")}, {kind: RefDelta, data: delta, baseID: outside}},
 			check: func(t *testing.T, p *Pack) {
 				e := p.Entries[1]
-				if e.Base != -1 || e.BaseID != outside {
-					t.Errorf("Base %d, BaseID %x; want -1, %x", e.Base, e.BaseID, outside)
+				if e.Base != -1 || p.BaseID(1) != outside {
+					t.Errorf("Base %d, BaseID %x; want -1, %x", e.Base, p.BaseID(1), outside)
 				}
 				d, err := p.Inflate(1, nil)
 				if err != nil {
