@@ -3,6 +3,7 @@ package gitsource
 import (
 	"fmt"
 	"math/rand"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -29,6 +30,10 @@ func base32Key(rng *rand.Rand, prefix string) string {
 // exactly what a plain commit-by-commit walk of every added line finds, with
 // the same first commit for each secret.
 func TestHistoryMatchesCommitWalk(t *testing.T) {
+	// Split even these short histories between two diff-tree walkers, one
+	// commit at a time, so placement must merge across processes.
+	defer func(b, p int) { walkBlock = b; runtime.GOMAXPROCS(p) }(walkBlock, runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	walkBlock = 1
 	for seed := int64(1); seed <= 3; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewSource(seed))
@@ -145,6 +150,34 @@ func TestGoGitBuiltRepository(t *testing.T) {
 	for _, f := range res.Findings {
 		if f.Commit.Hash != first.String() || f.Commit.Author != "Go Git" || f.Path != "deploy/creds.env" {
 			t.Errorf("%s attributed to %s by %s at %s", f.RuleID, f.Commit.Hash, f.Commit.Author, f.Path)
+		}
+	}
+}
+
+// TestParallelWalkKeepsOldestIntroduction commits the same secret file,
+// deletes it and adds it back many times, with the walk split one commit at
+// a time between diff-tree processes: whichever process reports last, the
+// finding belongs to the first commit.
+func TestParallelWalkKeepsOldestIntroduction(t *testing.T) {
+	defer func(b, p int) { walkBlock = b; runtime.GOMAXPROCS(p) }(walkBlock, runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	walkBlock = 1
+	r := newRepo(t)
+	creds := "aws_access_key_id = " + keyID + "\n"
+	r.write("creds.env", creds)
+	first := r.commit("add")
+	// Cycles of three commits put the re-additions at alternating
+	// positions, so both walkers report some of them.
+	for i := 0; i < 20; i++ {
+		r.git("rm", "-q", "creds.env")
+		r.commit(fmt.Sprintf("remove %d", i))
+		r.write("creds.env", creds)
+		r.commit(fmt.Sprintf("add back %d", i))
+		r.commit(fmt.Sprintf("empty %d", i))
+	}
+	for run := 0; run < 3; run++ {
+		res := scan(t, &History{Repo: r.open(), SkipMessages: true})
+		if len(res.Findings) != 1 || res.Findings[0].Commit.Hash != first {
+			t.Fatalf("run %d: %v, want one finding at %s", run, summary(res.Findings, nil), first[:12])
 		}
 	}
 }

@@ -371,9 +371,7 @@ func (h *History) walk(ctx context.Context, msgs chan<- scanner.Chunk) error {
 			errs <- err
 		}()
 	}
-	// Feed blocks of consecutive commits round-robin: neighbouring commits
-	// share trees, which git's delta-base cache then finds warm.
-	const block = 256
+	block := walkBlock
 	pos := 0
 	err := h.Repo.stream(ctx, func(r io.Reader) error {
 		return eachLine(r, func(l []byte) error {
@@ -413,6 +411,11 @@ func (h *History) walk(ctx context.Context, msgs chan<- scanner.Chunk) error {
 
 // maxWalkers bounds the diff-tree processes of one walk.
 const maxWalkers = 4
+
+// walkBlock is how many consecutive commits each diff-tree process is fed
+// in turn: neighbouring commits share trees, which git's delta-base cache
+// then finds warm. Tests lower it so that small histories are split too.
+var walkBlock = 256
 
 // diffTrees runs one `git diff-tree --stdin` over the commit IDs read from
 // in, sending commit messages and placing the blobs each commit introduces.
