@@ -12,7 +12,7 @@
 #                git diff-tree --stdin -r --raw -c --always processes
 #   log-raw-fast the same without --reverse --topo-order and with --format=%H
 #   rev-list     git rev-list --objects --all (blob enumeration by tree walk)
-#   batch-log    git cat-file --batch fed the unique blob IDs in log order (pass 2 today)
+#   batch-log    git cat-file --batch fed the unique blob IDs in log order (the first blob reader)
 #   batch-pack   git cat-file --batch fed the same blobs in pack order
 #   unordered    git cat-file --batch-all-objects --batch --unordered (the floor:
 #                every object, pack order)
@@ -32,7 +32,7 @@ g() { git -C "$repo" -c core.quotePath=true "$@"; }
 
 fmt='--format=%x00%H%x00%an%x00%ae%x00%aI%x00%B%x00'
 # The unique new blobs in the order pass 1 meets them (what rampart feeds
-# cat-file today), and the same set in pack order.
+# cat-file at first), and the same set in pack order.
 g log --reverse --topo-order --raw --no-renames --no-abbrev -c --root --format= --all -- |
 	awk '/^:/ { n = match($0, /[^:]/) - 1; split($0, f, /[ \t]+/); mode = f[n + 1]; id = f[2 * n + 2];
 		if (mode == "160000" || mode == "120000" || mode == "000000" || id ~ /^0+$/ || seen[id]++) next; print id }' >"$work/ids-log"
