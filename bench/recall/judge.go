@@ -68,16 +68,27 @@ func judge(det *scanner.Detector, rules map[string]*patterns.Rule, re *regexp.Re
 
 // deliberate says why a drop is rampart refusing a value on purpose (and so
 // not a miss), or "" when the drop is a plain miss. Placeholders, vendor-
-// documented emulator keys and tokens whose checksum does not verify are
-// deliberate; an entropy floor is deliberate only when the value is a
-// placeholder (xxxx…, repeated or sequential characters).
+// documented emulator keys, tokens whose checksum does not verify, fixture
+// and default passwords ("secret", "myPassword", "hunter2") and template
+// variables are deliberate; an entropy floor is deliberate only when the
+// value is a placeholder (xxxx…, repeated or sequential characters).
 func deliberate(reason, secret string) string {
 	switch {
 	case strings.HasPrefix(reason, "not-placeholder"),
 		strings.HasPrefix(reason, "built-in allow list"),
-		strings.HasPrefix(reason, "not-documented"):
+		strings.HasPrefix(reason, "not-documented"),
+		strings.HasPrefix(reason, "not-stopword"),
+		strings.HasPrefix(reason, "not-code: template variable"),
+		strings.HasPrefix(reason, "not-code: variable"):
 		return reason
 	case strings.Contains(reason, "checksum"):
+		return reason
+	case strings.Contains(reason, "weak or fixture password"),
+		strings.Contains(reason, "default password"),
+		strings.Contains(reason, "password equals user name"),
+		strings.Contains(reason, "password: stopword"), strings.Contains(reason, "url-password: stopword"),
+		strings.Contains(reason, "password: placeholder"), strings.Contains(reason, "url-password: placeholder"),
+		strings.Contains(reason, "password: template variable"), strings.Contains(reason, "url-password: template variable"):
 		return reason
 	case reason == "entropy below floor":
 		if p := patterns.Placeholder([]byte(secret)); p != "" {

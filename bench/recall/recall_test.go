@@ -203,3 +203,25 @@ func FuzzCompilePeer(f *testing.F) {
 		stripExtended(p)
 	})
 }
+
+func TestDeliberate(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		reason, secret string
+		want           bool
+	}{
+		{"not-placeholder: contains \"example\"", "x", true},
+		{"checksum: CRC32 does not match (not a live-format token)", "x", true},
+		{"url-password: weak or fixture password (secret)", "secret", true},
+		{"password: default password hunter2", "hunter2", true},
+		{"not-code: template variable", "${X}", true},
+		{"entropy below floor", "aaaaaaaaaaaaaaaa", true},
+		{"entropy below floor", "q7k2m9", false},
+		{"not-code: member access", "s.Z4bTMtngfLeQ18Aq", false},
+		{"not-hex: secret is a hex string (a hash or ID)", "4f1c9a0e", false},
+	} {
+		if got := deliberate(c.reason, c.secret) != ""; got != c.want {
+			t.Errorf("deliberate(%q, %q) = %v, want %v", c.reason, c.secret, got, c.want)
+		}
+	}
+}
