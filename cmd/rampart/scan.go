@@ -19,6 +19,7 @@ import (
 	"github.com/rampart-sec/rampart/report"
 	"github.com/rampart-sec/rampart/scanner"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
+	"github.com/rampart-sec/rampart/scanner/gitsource/history"
 )
 
 // scanOptions are the flags of `rampart scan` (and `rampart baseline`).
@@ -257,7 +258,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.rangeSpec != "":
 		src = &gitsource.Commits{Repo: repo, Revs: []string{o.rangeSpec}, Opts: gopts}
 	case o.history:
-		h := &gitsource.History{Repo: repo, Opts: gopts, Since: o.since, NeedPaths: len(o.exclude) > 0 || rulesUsePaths(cfg.Rules),
+		h := &history.History{Repo: repo, Opts: gopts, Since: o.since, NeedPaths: len(o.exclude) > 0 || rulesUsePaths(cfg.Rules),
 			// Benchmarks compare the in-process pack reader with git's.
 			UseGit: os.Getenv("RAMPART_HISTORY_READER") == "git"}
 		if o.branch != "" {
