@@ -299,6 +299,9 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 			return
 		}
 		cand := patterns.Candidate{Secret: data[s:e], Match: data[ws+m[0] : ws+m[1]], Line: lineBytes(data, s)}
+		if ng := r.NameGroup(); ng > 0 && m[2*ng] >= 0 {
+			cand.Name, cand.NameAt = data[ws+m[2*ng]:ws+m[2*ng+1]], m[2*ng]-m[0]
+		}
 		if reason := d.judge(r, &cand, c.Path); reason != "" {
 			if dropFn != nil {
 				dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: lineAt(Chunk{Data: data, Lines: c.Lines, StartLine: c.StartLine}, s), Secret: Redact(string(data[s:e])), Reason: reason})
@@ -479,28 +482,75 @@ func supersede(plain, decoded []candidate) []candidate {
 	return out
 }
 
-// dedupSpans keeps one candidate per secret span. When several rules match
-// the same bytes, the most specific wins: the rule whose secret starts with
-// the longer literal prefix (a recaptcha key's "6L" beats a bare 40-character
-// AWS secret), then the earlier rule in the catalogue.
+// dedupSpans keeps one candidate per secret. When several rules match the
+// same bytes, the most specific wins: the rule whose secret starts with the
+// longer literal prefix (a recaptcha key's "6L" beats a bare 40-character
+// AWS secret), then the earlier rule in the catalogue. Where matches merely
+// overlap, rules of different standing settle it: a built-in provider rule
+// beats a custom (configured or imported) rule, which beats a generic one,
+// so a value a specific rule claims is reported by it whichever generic rule
+// saw it, and a token is not reported twice because a custom and a generic
+// rule both cover it. Overlapping matches of equal standing are both kept.
 func (d *Detector) dedupSpans(cands []candidate) []candidate {
+	// lookBack bounds how many earlier candidates one is compared with:
+	// overlapping matches start close together.
+	const lookBack = 64
 	out := make([]candidate, 0, len(cands))
+	dead := make([]bool, 0, len(cands))
 	for _, c := range cands {
-		dup := -1
-		for j := len(out) - 1; j >= 0 && out[j].start == c.start; j-- {
-			if out[j].end == c.end {
-				dup = j
+		drop := false
+		for j := len(out) - 1; j >= 0 && j >= len(out)-lookBack; j-- {
+			o := out[j]
+			if dead[j] || o.end <= c.start || o.start >= c.end {
+				continue
+			}
+			same := o.start == c.start && o.end == c.end
+			if !same && d.standing(o.rule) == d.standing(c.rule) {
+				continue
+			}
+			if d.better(c, o) {
+				dead[j] = true
+			} else {
+				drop = true
 				break
 			}
 		}
-		switch {
-		case dup < 0:
+		if !drop {
 			out = append(out, c)
-		case d.specificity(c.rule) > d.specificity(out[dup].rule):
-			out[dup] = c
+			dead = append(dead, false)
 		}
 	}
-	return out
+	kept := out[:0]
+	for i, c := range out {
+		if !dead[i] {
+			kept = append(kept, c)
+		}
+	}
+	return kept
+}
+
+// standing ranks rules for overlapping matches: built-in provider rules 2,
+// custom rules 1, generic rules 0.
+func (d *Detector) standing(rule int) int {
+	r := d.rules[rule]
+	switch {
+	case r.Generic:
+		return 0
+	case r.Custom:
+		return 1
+	}
+	return 2
+}
+
+// better reports whether candidate c should be reported instead of o.
+func (d *Detector) better(c, o candidate) bool {
+	if sc, so := d.standing(c.rule), d.standing(o.rule); sc != so {
+		return sc > so
+	}
+	if sc, so := d.specificity(c.rule), d.specificity(o.rule); sc != so {
+		return sc > so
+	}
+	return c.rule < o.rule
 }
 
 // specificity is the length of the literal prefix of a rule's secret,
