@@ -185,6 +185,7 @@ type candidate struct {
 	secret     []byte
 	decoding   string
 	attrs      map[string]string
+	line, col  int
 }
 
 func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
@@ -209,12 +210,24 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 		}
 		return cands[i].rule < cands[j].rule
 	})
+	lc := lineCounter{c: c}
+	for i := range cands {
+		cands[i].line, cands[i].col = lc.position(cands[i].start)
+	}
+	// Requirements are settled before overlaps: a value that a rule with a
+	// requirement (an AWS secret next to its key ID) would claim, but may
+	// not, stays with the rule that saw it too.
+	cands = d.resolveRequires(cands, func(cd candidate) {
+		if dropFn != nil {
+			r := d.rules[cd.rule]
+			dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: cd.line, Secret: Redact(string(cd.secret)), Reason: "requires " + r.Requires + " nearby"})
+		}
+	})
 	cands = d.dedupSpans(cands)
 	findings := make([]Finding, 0, len(cands))
-	lc := lineCounter{c: c}
 	for _, cd := range cands {
 		r := d.rules[cd.rule]
-		line, col := lc.position(cd.start)
+		line, col := cd.line, cd.col
 		if marker := inlineAllow(lineBytes(data, cd.start)); marker != "" {
 			if dropFn != nil {
 				dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: line, Secret: Redact(string(cd.secret)), Reason: "inline marker " + marker})
@@ -242,11 +255,6 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 		f.Fingerprint = Fingerprint(f.RuleID, f.Secret)
 		findings = append(findings, f)
 	}
-	findings = d.resolveRequires(findings, func(f Finding) {
-		if dropFn != nil {
-			dropFn(Drop{RuleID: f.RuleID, Path: f.Path, Line: f.Line, Secret: Redact(f.Secret), Reason: "requires " + d.rules[d.byID[f.RuleID]].Requires + " nearby"})
-		}
-	})
 	d.pair(findings)
 	return findings
 }
@@ -591,37 +599,37 @@ func findCapture(re *syntax.Regexp, name string) *syntax.Regexp {
 	return nil
 }
 
-// resolveRequires drops findings whose rule requires another rule's finding
-// within its context lines, when there is none.
-func (d *Detector) resolveRequires(fs []Finding, dropped func(Finding)) []Finding {
+// resolveRequires drops candidates whose rule requires another rule's
+// candidate within its context lines, when there is none.
+func (d *Detector) resolveRequires(cs []candidate, dropped func(candidate)) []candidate {
 	need := false
-	for i := range fs {
-		if d.rules[d.byID[fs[i].RuleID]].Requires != "" {
+	for i := range cs {
+		if d.rules[cs[i].rule].Requires != "" {
 			need = true
 			break
 		}
 	}
 	if !need {
-		return fs
+		return cs
 	}
-	out := fs[:0]
-	for i := range fs {
-		r := d.rules[d.byID[fs[i].RuleID]]
+	out := make([]candidate, 0, len(cs))
+	for i := range cs {
+		r := d.rules[cs[i].rule]
 		if r.Requires == "" {
-			out = append(out, fs[i])
+			out = append(out, cs[i])
 			continue
 		}
 		ok := false
-		for j := range fs {
-			if fs[j].RuleID == r.Requires && abs(fs[j].Line-fs[i].Line) <= r.ContextLines {
+		for j := range cs {
+			if d.rules[cs[j].rule].ID == r.Requires && abs(cs[j].line-cs[i].line) <= r.ContextLines {
 				ok = true
 				break
 			}
 		}
 		if ok {
-			out = append(out, fs[i])
+			out = append(out, cs[i])
 		} else {
-			dropped(fs[i])
+			dropped(cs[i])
 		}
 	}
 	return out
