@@ -165,6 +165,8 @@ const (
 	windowReach = 1024
 	// pairLines is how close a key ID and its secret must be to be linked.
 	pairLines = 5
+	// maxLongMatch bounds a match that outgrows its window on a long line.
+	maxLongMatch = 16 << 10
 )
 
 // Detect returns the findings in c, after validators, the built-in and
@@ -296,11 +298,24 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		d.auto.Scan(data, onHit)
 	}
 	var cands []candidate
-	runMatch := func(ri int, ws int, m []int) {
+	runMatch := func(ri int, ws, we int, m []int) {
 		r := d.rules[ri]
 		g := 2 * r.SecretGroup()
 		if m[g] < 0 {
 			return
+		}
+		if ws+m[1] == we && we < len(data) && data[we] != '\n' {
+			// The match runs into a window clamped inside a long line (a
+			// 1,000-character session token): match again over the whole
+			// line from the match's start, up to maxLongMatch.
+			ms := ws + m[0]
+			end := min(len(data), ms+maxLongMatch)
+			if i := bytes.IndexByte(data[we:end], '\n'); i >= 0 {
+				end = we + i
+			}
+			if x := r.Regex().FindSubmatchIndex(data[ms:end]); x != nil && x[g] >= 0 && ms+x[g] == ws+m[g] {
+				ws, m = ms, x
+			}
 		}
 		s, e := ws+m[g], ws+m[g+1]
 		if s == e {
@@ -320,7 +335,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 	}
 	run := func(ri int, ws, we int) {
 		for _, m := range sc.find(d.rules[ri].Regex(), ri, false, data[ws:we]) {
-			runMatch(ri, ws, m)
+			runMatch(ri, ws, we, m)
 		}
 	}
 	sort.Ints(sc.touched)
@@ -341,7 +356,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 				last = int(h)
 				s, e := anchorSpan(data, int(h))
 				for _, m := range sc.find(re, ri, true, data[s:e]) {
-					runMatch(ri, s, m)
+					runMatch(ri, s, e, m)
 				}
 			}
 			continue
@@ -665,6 +680,52 @@ func (d *Detector) pair(fs []Finding) {
 		fs[i].Severity, fs[best].Severity = sev, sev
 		setAttr(&fs[i], "pair", fs[best].Fingerprint)
 		setAttr(&fs[best], "pair", fs[i].Fingerprint)
+	}
+	d.linkSessions(fs)
+}
+
+// linkSessions links a temporary key ID (ASIA…) with the session token
+// nearest to it, within pairLines: the key ID and its paired secret name
+// the token's fingerprint in attributes.session_token, the token names
+// theirs in attributes.session_key_id and attributes.session_secret, and the
+// token is raised to the pair's severity. The three are one credential:
+// verification needs all of them.
+func (d *Detector) linkSessions(fs []Finding) {
+	for i := range fs {
+		if fs[i].RuleID != "aws-access-key-id" || !strings.HasPrefix(fs[i].Secret, "ASIA") {
+			continue
+		}
+		best := -1
+		for j := range fs {
+			if fs[j].RuleID != "aws-session-token" && fs[j].RuleID != "aws-session-token-prefixed" {
+				continue
+			}
+			if _, taken := fs[j].Attributes["session_key_id"]; taken {
+				continue
+			}
+			if dist := abs(fs[j].Line - fs[i].Line); dist <= pairLines && (best < 0 || dist < abs(fs[best].Line-fs[i].Line)) {
+				best = j
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		tok := fs[best].Fingerprint
+		setAttr(&fs[i], "session_token", tok)
+		setAttr(&fs[best], "session_key_id", fs[i].Fingerprint)
+		sev := fs[i].Severity
+		if pair := fs[i].Attributes["pair"]; pair != "" {
+			for j := range fs {
+				if fs[j].Fingerprint == pair && fs[j].Attributes["pair"] == fs[i].Fingerprint {
+					setAttr(&fs[j], "session_token", tok)
+					setAttr(&fs[best], "session_secret", fs[j].Fingerprint)
+					break
+				}
+			}
+		}
+		if sev > fs[best].Severity {
+			fs[best].Severity = sev
+		}
 	}
 }
 
