@@ -52,6 +52,12 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 		if name == "" || strings.HasSuffix(name, "/") {
 			name += filepath.Base(s.Root)
 		}
+		// A file named on its own is judged by the same path rules as the
+		// same file met in a folder scan.
+		if s.Allow.AllowsPath(name) {
+			s.stats.Skip("allowlisted-path")
+			return nil
+		}
 		return s.file(s.Root, name, yield)
 	}
 	return filepath.WalkDir(s.Root, func(p string, d fs.DirEntry, err error) error {

@@ -111,7 +111,12 @@ func loadCatalogue(cmd *cobra.Command, o *rulesOptions) (*catalogue, error) {
 	if o.format != "text" && o.format != "json" {
 		return nil, usageErr("unknown format %q (want text or json)", o.format)
 	}
-	cfg, err := loadScanConfig(cmd.Context(), &scanOptions{config: o.config}, ".", nil)
+	so := &scanOptions{config: o.config}
+	loc, err := locate(cmd.Context(), so, ".")
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := loadScanConfig(so, loc)
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("load configuration: %w", err)}
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -201,28 +200,32 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if dir == "" {
 		dir = "."
 	}
-	if !o.stdin && o.commitMsg == "" && !o.staged && !o.prePush && o.rangeSpec == "" && !o.history && !o.githubEvent {
+	gitMode := o.staged || o.prePush || o.rangeSpec != "" || o.history || o.githubEvent
+	loc, err := locate(ctx, o, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !gitMode && !o.stdin && o.commitMsg == "" && loc.repo != nil && loc.repo.Bare {
 		// A bare repository or mirror has no files to read: its content is
 		// its history, which is what scanning it means.
-		if r, err := gitsource.Open(ctx, dir); err == nil && r.Bare {
-			if abs, aerr := filepath.Abs(dir); aerr == nil && sameDir(abs, r.GitDir) {
-				o.history = true
-				if !o.quiet {
-					fmt.Fprintf(s.err, "rampart: %s is a bare repository: scanning its history (--history)\n", report.Safe(dir))
-				}
+		if abs, aerr := filepath.Abs(dir); aerr == nil && sameDir(abs, loc.repo.GitDir) {
+			o.history, gitMode = true, true
+			if !o.quiet {
+				fmt.Fprintf(s.err, "rampart: %s is a bare repository: scanning its history (--history)\n", report.Safe(dir))
 			}
 		}
 	}
-	gitMode := o.staged || o.prePush || o.rangeSpec != "" || o.history || o.githubEvent
 	var repo *gitsource.Repo
 	if gitMode {
-		r, err := gitsource.Open(ctx, dir)
-		if err != nil {
-			return nil, nil, &exitErr{code: exitError, err: err}
+		if loc.file {
+			return nil, nil, usageErr("%s scans a whole repository and takes no file: PATH, if given, is the repository's directory (got the file %s)", gitModeFlag(o), report.Safe(dir))
 		}
-		repo = r
+		if loc.repoErr != nil {
+			return nil, nil, &exitErr{code: exitError, err: repoError(loc.repoErr, dir, gitModeFlag(o))}
+		}
+		repo = loc.repo
 	}
-	cfg, err := loadScanConfig(ctx, o, dir, repo)
+	cfg, err := loadScanConfig(o, loc)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}
 	}
@@ -277,10 +280,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.githubEvent:
 		src, err = githubEventSource(ctx, o, s, repo, gopts)
 	default:
-		if _, statErr := os.Stat(dir); statErr != nil {
-			return nil, nil, usageErr("scan %s: %v", dir, errors.Unwrap(statErr))
-		}
-		src = &scanner.DirSource{Root: dir, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow, Prefix: repoPrefix(ctx, dir)}
+		src = &scanner.DirSource{Root: dir, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow, Prefix: loc.prefix}
 	}
 	if err != nil {
 		return nil, nil, err
@@ -335,27 +335,13 @@ func validFormat(f string) bool {
 	return false
 }
 
-// loadScanConfig uses --config, else .rampart.toml at the repository root
-// (or the scanned directory), else the built-in defaults.
-func loadScanConfig(ctx context.Context, o *scanOptions, dir string, repo *gitsource.Repo) (*scanner.Config, error) {
+// loadScanConfig uses --config, else .rampart.toml in loc's configuration
+// directory, else the built-in defaults.
+func loadScanConfig(o *scanOptions, loc *location) (*scanner.Config, error) {
 	if o.config != "" {
 		return scanner.LoadConfig(o.config)
 	}
-	root := dir
-	if repo != nil && !repo.Bare {
-		root = repo.Dir
-	} else if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		root = filepath.Dir(dir)
-	} else if r, err := gitsource.Open(ctx, dir); err == nil && !r.Bare && !o.stdin && o.commitMsg == "" {
-		root = r.Dir
-	}
-	if o.stdin || o.commitMsg != "" {
-		root = "."
-		if r, err := gitsource.Open(ctx, "."); err == nil && !r.Bare {
-			root = r.Dir
-		}
-	}
-	name := filepath.Join(root, scanner.ConfigFileName)
+	name := filepath.Join(loc.configDir, scanner.ConfigFileName)
 	if _, err := os.Stat(name); err == nil {
 		return scanner.LoadConfig(name)
 	}
@@ -367,40 +353,6 @@ func sameDir(a, b string) bool {
 	sa, err1 := os.Stat(a)
 	sb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
-}
-
-// repoPrefix returns the path of dir relative to the root of the work tree
-// it is in, slash-terminated ("app/conf/"), or "" at the root or outside git.
-// For a single file it is the file's path relative to the root.
-func repoPrefix(ctx context.Context, dir string) string {
-	at := dir
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		at = filepath.Dir(dir)
-	}
-	repo, err := gitsource.Open(ctx, at)
-	if err != nil || repo.Bare {
-		return ""
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return ""
-	}
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = r
-	}
-	root := repo.Dir
-	if r, err := filepath.EvalSymlinks(root); err == nil {
-		root = r
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
-		return ""
-	}
-	rel = filepath.ToSlash(rel)
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		rel += "/"
-	}
-	return rel
 }
 
 // rulesUsePaths reports whether any rule is restricted to paths, in which

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// nuConfig is a repository root's .rampart.toml: a custom rule, an
+// accepted secret and an allow-listed folder.
+const nuConfig = `[allowlist]
+paths = ["sub/vendor/"]
+secrets = ["AKIAUJZDEGXDNCF32EPF"]
+
+[[rules]]
+id = "internal-service-token"
+description = "Internal service token"
+severity = "high"
+keywords = ["itk_"]
+regex = '''\bitk_(?P<secret>[a-z0-9]{24})\b'''
+examples = ["itk_a8f3k2l9m4n7b1v6c5x8z2q0"]
+`
+
+// nuFindings runs a JSON scan and returns "rule path" for each finding, sorted.
+func nuFindings(t *testing.T, dir string, args ...string) ([]string, string, int) {
+	t.Helper()
+	out, errOut, code := scRun(t, dir, "", append([]string{"scan", "--format", "json"}, args...)...)
+	if code == 2 {
+		return nil, errOut, code
+	}
+	var doc struct {
+		Findings []struct{ Rule, Path string } `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("scan %q: exit %d, not JSON: %v\n%s\n%s", args, code, err, out, errOut)
+	}
+	var got []string
+	for _, f := range doc.Findings {
+		got = append(got, f.Rule+" "+f.Path)
+	}
+	sort.Strings(got)
+	return got, errOut, code
+}
+
+// TestScanEveryPathUsesTheRootConfig is issue #15's first defect: a file
+// or folder below the repository root resolves the root's .rampart.toml
+// (custom rules, accepted secrets, path allow list) whether it is a folder
+// or a single file, whether rampart runs at the root or below it, and
+// with --config too; paths are matched relative to the repository root.
+func TestScanEveryPathUsesTheRootConfig(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, ".rampart.toml", nuConfig)
+	scWrite(t, dir, "sub/k.txt", "deploy with itk_q7w3e9r5t1y8u2i6o4p0a3s7 today\n")
+	scWrite(t, dir, "sub/accepted.txt", "aws_access_key_id = AKIAUJZDEGXDNCF32EPF\n")
+	scWrite(t, dir, "sub/vendor/lib.txt", "aws_access_key_id = AROAGMXGEDN73U55XTPL\n")
+	custom := "internal-service-token sub/k.txt"
+	sub := filepath.Join(dir, "sub")
+	for _, tc := range []struct {
+		dir  string
+		args []string
+		want []string
+	}{
+		{dir, []string{"sub"}, []string{custom}},
+		{dir, []string{"sub/k.txt"}, []string{custom}},
+		{dir, []string{"sub/accepted.txt"}, nil},
+		{dir, []string{"sub/vendor/lib.txt"}, nil},
+		{dir, []string{"sub/vendor"}, nil},
+		{sub, []string{"."}, []string{custom}},
+		{sub, []string{"k.txt"}, []string{custom}},
+		{sub, []string{"accepted.txt"}, nil},
+		{sub, []string{"vendor/lib.txt"}, nil},
+		{dir, []string{"--config", ".rampart.toml", "sub/vendor/lib.txt"}, nil},
+		{sub, []string{"--config", "../.rampart.toml", "vendor/lib.txt"}, nil},
+		{sub, []string{"--config", "../.rampart.toml", "k.txt"}, []string{custom}},
+	} {
+		got, errOut, code := nuFindings(t, tc.dir, tc.args...)
+		wantCode := 0
+		if len(tc.want) > 0 {
+			wantCode = 1
+		}
+		if code != wantCode || strings.Join(got, ", ") != strings.Join(tc.want, ", ") {
+			rel, _ := filepath.Rel(dir, tc.dir)
+			t.Errorf("in %s: scan %q: exit %d, findings %q; want exit %d, %q\n%s", rel, tc.args, code, got, wantCode, tc.want, errOut)
+		}
+	}
+
+	// Outside git, a file's own directory holds the configuration.
+	plain := t.TempDir()
+	scWrite(t, plain, "conf/.rampart.toml", nuConfig)
+	scWrite(t, plain, "conf/k.txt", "deploy with itk_q7w3e9r5t1y8u2i6o4p0a3s7 today\n")
+	if got, errOut, _ := nuFindings(t, plain, "conf/k.txt"); strings.Join(got, "") != "internal-service-token k.txt" {
+		t.Errorf("outside git: scan conf/k.txt: %q\n%s", got, errOut)
+	}
+}
