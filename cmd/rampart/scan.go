@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/rampart-sec/rampart/githook"
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/report"
 	"github.com/rampart-sec/rampart/scanner"
@@ -254,7 +255,13 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		if err != nil {
 			return nil, nil, &exitErr{code: exitError, err: fmt.Errorf("read commit message: %w", err)}
 		}
-		src = gitsource.CommitMessage(data)
+		// Scan what git will record, not the file the hook is given: with
+		// `git commit -v` it also holds the staged diff, and comments.
+		var g githook.Git
+		if loc.repo != nil {
+			g = loc.repo
+		}
+		src = gitsource.CommitMessage(githook.ReadCleanup(ctx, g, os.Getenv).Apply(data))
 	case o.staged:
 		src = &gitsource.Staged{Repo: repo, Opts: gopts}
 	case o.rangeSpec != "":
