@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -94,5 +95,49 @@ func TestScanEveryPathUsesTheRootConfig(t *testing.T) {
 	scWrite(t, plain, "conf/k.txt", "deploy with itk_q7w3e9r5t1y8u2i6o4p0a3s7 today\n")
 	if got, errOut, _ := nuFindings(t, plain, "conf/k.txt"); strings.Join(got, "") != "internal-service-token k.txt" {
 		t.Errorf("outside git: scan conf/k.txt: %q\n%s", got, errOut)
+	}
+}
+
+// readmeConfigExample returns the example .rampart.toml of README.md's
+// Configuration section.
+func readmeConfigExample(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), "\n## Configuration\n")
+	if !ok {
+		t.Fatal("README.md has no Configuration section")
+	}
+	_, rest, ok = strings.Cut(rest, "```toml\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README.md's Configuration section has no toml block")
+	}
+	return block
+}
+
+// TestRulesShowChecksAPathRestrictedRule is issue #15's fifth defect: the
+// README's own example rule is restricted to .env files, and `rules show`
+// checked its examples at a path the rule never reads, so the self-check
+// failed. Examples of a rule with a path filter are checked at a path the
+// filter accepts.
+func TestRulesShowChecksAPathRestrictedRule(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, ".rampart.toml", readmeConfigExample(t))
+	out, errOut, code := scRun(t, dir, "", "rules", "show", "internal-service-token")
+	if code != 0 || !strings.Contains(out, "Self-check ok: 1/1 examples found, 1/1 counterexamples ignored.") || strings.Contains(out, "MISSED") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "checked as example.env") {
+		t.Errorf("the output does not say where the examples were checked:\n%s", out)
+	}
+	// The filter still applies to what it does not accept: the same rule
+	// with an example its regex misses still fails.
+	scWrite(t, dir, "bad.toml", strings.Replace(readmeConfigExample(t), `examples = ["itk_a8f3k2l9m4n7b1v6c5x8z2q0"]`, `examples = ["itk_short"]`, 1))
+	if out, _, code := scRun(t, dir, "", "rules", "show", "internal-service-token", "--config", "bad.toml"); code != 1 || !strings.Contains(out, "MISSED") {
+		t.Errorf("a missed example: exit %d\n%s", code, out)
 	}
 }
