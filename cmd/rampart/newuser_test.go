@@ -141,3 +141,80 @@ func TestRulesShowChecksAPathRestrictedRule(t *testing.T) {
 		t.Errorf("a missed example: exit %d\n%s", code, out)
 	}
 }
+
+// TestBaselineStaleOnlyWhereTheScanLooked is issue #15's sixth defect: a
+// baseline entry is stale only when the scan covered its location and did
+// not find it. A staged change, a range of commits or a folder scan says
+// nothing about the files it did not read.
+func TestBaselineStaleOnlyWhereTheScanLooked(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "a/a.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scWrite(t, dir, "b/b.env", "role = AROAGMXGEDN73U55XTPL\n")
+	scGit(t, dir, 1, "add", "-A")
+	scGit(t, dir, 1, "commit", "-q", "-m", "accepted keys")
+	if _, errOut, code := scRun(t, dir, "", "baseline", "."); code != 0 || !strings.Contains(errOut, "wrote 2 entries to .rampart-baseline.json") {
+		t.Fatalf("baseline: exit %d: %s", code, errOut)
+	}
+	stale := func(args ...string) []string {
+		t.Helper()
+		out, errOut, code := scRun(t, dir, "", append([]string{"scan", "--format", "json", "--baseline", ".rampart-baseline.json"}, args...)...)
+		var doc struct {
+			Stale []struct{ Path string } `json:"stale_baseline"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || code == 2 {
+			t.Fatalf("scan %q: exit %d, %v\n%s", args, code, err, errOut)
+		}
+		var paths []string
+		for _, e := range doc.Stale {
+			paths = append(paths, e.Path)
+		}
+		sort.Strings(paths)
+		return paths
+	}
+	// A staged change elsewhere, and one to a baselined file that leaves
+	// its secret alone: nothing is known to be gone.
+	scWrite(t, dir, "c.txt", "clean\n")
+	scWrite(t, dir, "a/a.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\nREGION=eu-west-1\n")
+	scGit(t, dir, 2, "add", "-A")
+	if got := stale("--staged"); len(got) != 0 {
+		t.Errorf("--staged: stale %q, want none", got)
+	}
+	scGit(t, dir, 2, "commit", "-q", "-m", "more")
+	if got := stale("--range", "HEAD~1..HEAD"); len(got) != 0 {
+		t.Errorf("--range: stale %q, want none", got)
+	}
+	// A folder scan covers that folder only.
+	if got := stale("a"); len(got) != 0 {
+		t.Errorf("scan a: stale %q, want none", got)
+	}
+	// Gone from a folder the scan read: stale, there and in a full scan.
+	if err := os.Remove(filepath.Join(dir, "b", "b.env")); err != nil {
+		t.Fatal(err)
+	}
+	if got := stale("b"); strings.Join(got, ",") != "b/b.env" {
+		t.Errorf("scan b after removing b.env: stale %q, want b/b.env", got)
+	}
+	if got := stale("."); strings.Join(got, ",") != "b/b.env" {
+		t.Errorf("scan . after removing b.env: stale %q, want b/b.env", got)
+	}
+	if got := stale("a/a.env"); len(got) != 0 {
+		t.Errorf("scan a/a.env: stale %q, want none", got)
+	}
+	// A path the scan was told to skip is not covered either.
+	if got := stale(".", "--exclude", "b/"); len(got) != 0 {
+		t.Errorf("scan . --exclude b/: stale %q, want none", got)
+	}
+	// History still holds b.env's secret: nothing is stale there.
+	if got := stale("--history"); len(got) != 0 {
+		t.Errorf("--history: stale %q, want none", got)
+	}
+	// --history from one branch alone does not cover the others.
+	scGit(t, dir, 3, "checkout", "-q", "--orphan", "empty")
+	scGit(t, dir, 3, "rm", "-rq", "--cached", ".")
+	scGit(t, dir, 3, "commit", "-q", "--allow-empty", "-m", "orphan")
+	if got := stale("--history", "--branch", "empty"); len(got) != 0 {
+		t.Errorf("--history --branch empty: stale %q, want none", got)
+	}
+}

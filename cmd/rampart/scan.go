@@ -305,6 +305,15 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 			return nil, nil, &exitErr{code: exitError, err: err}
 		}
 		opts.Baseline = b
+		// Only a scan that read an entry's whole location can call it
+		// stale: a folder or file scan where it read, the full history
+		// everywhere it was not told to skip. A staged change, a range of
+		// commits or part of the history cannot tell that a secret is gone.
+		// (A folder or file scan, a scanner.Coverer, decides for itself.)
+		if _, ok := src.(*gitsource.History); ok && o.since == "" && o.branch == "" {
+			allow := cfg.Allow
+			opts.Covers = func(e scanner.BaselineEntry) bool { return !allow.AllowsPath(e.Path) }
+		}
 	}
 	if o.explain {
 		opts.Explain = func(d scanner.Drop) {
