@@ -29,10 +29,11 @@ type location struct {
 	// "app/conf/" for a folder, "app/conf/a.ini" for a file, "" at the
 	// root or outside git.
 	prefix string
-	// root is the absolute path that was scanned, for the report: the
-	// repository's work tree (or git directory) in git modes, else PATH
-	// itself with symbolic links resolved.
-	root string
+	// root is the absolute directory the reported paths are relative to:
+	// the work tree's root (a bare repository's git directory), else PATH
+	// (a file's directory); scanned is PATH itself, absolute. Both have
+	// symbolic links resolved, and are "" for --stdin and --commit-msg.
+	root, scanned string
 }
 
 // locate resolves PATH (dir) for the mode o selects. Only the repository
@@ -65,15 +66,25 @@ func locate(ctx context.Context, o *scanOptions, dir string) (*location, error) 
 	if phys, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = phys
 	}
-	loc.root = abs
 	if o.stdin || o.commitMsg != "" {
-		loc.root = ""
+		return loc, nil
 	}
-	if loc.repo != nil && !loc.repo.Bare && loc.root != "" {
-		if rel, err := filepath.Rel(loc.repo.Dir, abs); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
-			loc.prefix = filepath.ToSlash(rel)
-			if !loc.file {
-				loc.prefix += "/"
+	loc.scanned, loc.root = abs, abs
+	if loc.file {
+		loc.root = filepath.Dir(abs)
+	}
+	switch {
+	case loc.repo == nil:
+	case loc.repo.Bare:
+		loc.root = loc.repo.GitDir
+	default:
+		if rel, err := filepath.Rel(loc.repo.Dir, abs); err == nil && !strings.HasPrefix(rel, "..") {
+			loc.root = loc.repo.Dir
+			if rel != "." {
+				loc.prefix = filepath.ToSlash(rel)
+				if !loc.file {
+					loc.prefix += "/"
+				}
 			}
 		}
 	}

@@ -218,3 +218,45 @@ func TestBaselineStaleOnlyWhereTheScanLooked(t *testing.T) {
 		t.Errorf("--history --branch empty: stale %q, want none", got)
 	}
 }
+
+// TestScanReportNamesItsRoot: a report says which directory its paths are
+// relative to (the repository's root, wherever the scan started) and what
+// was scanned, so reports of several repositories can be told apart and
+// merged (issue #15).
+func TestScanReportNamesItsRoot(t *testing.T) {
+	t.Parallel()
+	tmp, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := filepath.Join(tmp, "r1")
+	scGit(t, tmp, 0, "init", "-q", repo)
+	scWrite(t, repo, "app/k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scGit(t, repo, 1, "add", "-A")
+	plain := filepath.Join(tmp, "plain")
+	scWrite(t, plain, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	for _, tc := range []struct {
+		dir           string
+		args          []string
+		root, scanned string
+	}{
+		{repo, []string{"."}, repo, ""},
+		{repo, []string{"app"}, repo, filepath.Join(repo, "app")},
+		{filepath.Join(repo, "app"), []string{"k.env"}, repo, filepath.Join(repo, "app", "k.env")},
+		{filepath.Join(repo, "app"), []string{"--staged"}, repo, ""},
+		{tmp, []string{"plain"}, plain, ""},
+		{tmp, []string{"plain/k.env"}, plain, filepath.Join(plain, "k.env")},
+	} {
+		out, errOut, code := scRun(t, tc.dir, "", append([]string{"scan", "--format", "json"}, tc.args...)...)
+		var doc struct{ Root, Scanned string }
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 || doc.Root != tc.root || doc.Scanned != tc.scanned {
+			t.Errorf("scan %q in %s: exit %d, root %q, scanned %q; want %q, %q (%v)\n%s", tc.args, tc.dir, code, doc.Root, doc.Scanned, tc.root, tc.scanned, err, errOut)
+		}
+	}
+	out, _, _ := scRun(t, repo, "", "scan", "--format", "sarif")
+	if !strings.Contains(out, `"originalUriBaseIds": {
+        "%SRCROOT%": {
+          "uri": "file://`+filepath.ToSlash(repo)+`/"`) {
+		t.Errorf("SARIF does not say where %%SRCROOT%% is:\n%.1500s", out)
+	}
+}

@@ -292,10 +292,18 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if err != nil {
 		return nil, nil, err
 	}
+	root, scanned := loc.root, loc.scanned
+	if repo != nil {
+		// A git mode reads the whole repository, wherever it was started.
+		root, scanned = repo.Dir, ""
+	}
+	if scanned == root {
+		scanned = ""
+	}
 	if src == nil {
 		// Nothing to scan (a pre-push that only deletes branches).
 		res := &scanner.Result{}
-		return res, &report.ScanReport{Version: version, Rules: cfg.Rules}, nil
+		return res, &report.ScanReport{Version: version, Root: root, Rules: cfg.Rules}, nil
 	}
 
 	opts := scanner.Options{Workers: o.workers}
@@ -333,6 +341,8 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	}
 	rep := &report.ScanReport{
 		Version:    version,
+		Root:       root,
+		Scanned:    scanned,
 		Findings:   res.Findings,
 		Stats:      res.Stats,
 		Rules:      cfg.Rules,
