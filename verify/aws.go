@@ -1,0 +1,229 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/rampart-sec/rampart/scanner"
+)
+
+// The AWS rules verification links. Their IDs are the catalogue's.
+const (
+	ruleAWSKeyID        = "aws-access-key-id"
+	ruleAWSSecret       = "aws-secret-access-key"
+	ruleAWSSecretPaired = "aws-secret-access-key-paired"
+	ruleAWSSession      = "aws-session-token"
+)
+
+// awsLinkLines is how close a session token must stand to its key ID to be
+// taken as the same credential, when the detector did not link them.
+const awsLinkLines = 5
+
+// awsProvider names AWS in rate limits and reports.
+const awsProvider = "AWS"
+
+// awsEndpoint is what `rampart rules show` prints for the AWS rules.
+const awsEndpoint = "POST https://sts.us-east-1.amazonaws.com/ Action=GetCallerIdentity (SigV4-signed with the key pair, through the AWS SDK)"
+
+func isAWSRule(id string) bool {
+	switch id {
+	case ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession:
+		return true
+	}
+	return false
+}
+
+func isAWSSecretRule(id string) bool { return id == ruleAWSSecret || id == ruleAWSSecretPaired }
+
+// sessionTokensFor returns the session tokens that belong with the key ID
+// fs[i]: those the detector linked to it (any attribute of one naming the
+// other's fingerprint, or naming its secret's), else those in the same file
+// and commit within a few lines, nearest first.
+func sessionTokensFor(fs []scanner.Finding, i int) []int {
+	key := &fs[i]
+	names := map[string]bool{key.Fingerprint: true}
+	if p := key.Attributes["pair"]; p != "" {
+		names[p] = true
+	}
+	var linked, near []int
+	for j := range fs {
+		t := &fs[j]
+		if t.RuleID != ruleAWSSession {
+			continue
+		}
+		if refersTo(t.Attributes, names) || refersTo(key.Attributes, map[string]bool{t.Fingerprint: true}) {
+			linked = append(linked, j)
+			continue
+		}
+		if sameBlock(key, t) && abs(t.Line-key.Line) <= awsLinkLines {
+			near = append(near, j)
+		}
+	}
+	if len(linked) > 0 {
+		return linked
+	}
+	for a := 1; a < len(near); a++ {
+		for b := a; b > 0 && abs(fs[near[b]].Line-key.Line) < abs(fs[near[b-1]].Line-key.Line); b-- {
+			near[b], near[b-1] = near[b-1], near[b]
+		}
+	}
+	return near
+}
+
+func refersTo(attrs map[string]string, names map[string]bool) bool {
+	for _, v := range attrs {
+		if names[v] {
+			return true
+		}
+	}
+	return false
+}
+
+// sameBlock reports whether two findings come from the same content: the
+// same path in the same commit (or both outside git).
+func sameBlock(a, b *scanner.Finding) bool {
+	if a.Path != b.Path || a.Kind != b.Kind {
+		return false
+	}
+	ha, hb := "", ""
+	if a.Commit != nil {
+		ha = a.Commit.Hash
+	}
+	if b.Commit != nil {
+		hb = b.Commit.Hash
+	}
+	return ha == hb && a.BlobID == b.BlobID
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// awsCred is one AWS credential to check: a key ID, its secret key and, for
+// a temporary key, its session token.
+type awsCred struct {
+	keyID, secret, token string
+}
+
+// awsEndpointOverride returns the STS endpoint override, if any:
+// AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (the SDKs' standard names).
+func awsEndpointOverride(getenv func(string) string) string {
+	if v := getenv("AWS_ENDPOINT_URL_STS"); v != "" {
+		return v
+	}
+	return getenv("AWS_ENDPOINT_URL")
+}
+
+// checkAWS calls STS GetCallerIdentity with the credential, signed by the
+// AWS SDK. The call needs no IAM permission (an explicit deny cannot block
+// it), so a refusal means the key is dead.
+func (v *Verifier) checkAWS(ctx context.Context, c awsCred) answer {
+	opts := sts.Options{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider(c.keyID, c.secret, c.token),
+		HTTPClient:  v.client,
+		Retryer:     aws.NopRetryer{},
+		AppID:       "rampart-verify",
+	}
+	if ep := awsEndpointOverride(v.getenv); ep != "" {
+		opts.BaseEndpoint = aws.String(ep)
+	}
+	client := sts.New(opts)
+	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err == nil {
+		arn, acct := aws.ToString(out.Arn), aws.ToString(out.Account)
+		return answer{status: scanner.VerifyValid, identity: arn, detail: "AWS account " + acct + " (STS GetCallerIdentity)"}
+	}
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		code := apiErr.ErrorCode()
+		switch code {
+		case "InvalidClientTokenId":
+			d := "AWS does not know this access key ID (InvalidClientTokenId): deleted or never real"
+			if c.token != "" {
+				d = "AWS rejected the temporary credential (InvalidClientTokenId)"
+			}
+			return answer{status: scanner.VerifyInvalid, detail: d}
+		case "SignatureDoesNotMatch":
+			return answer{status: scanner.VerifyInvalid, detail: "the secret key does not belong to this access key ID (SignatureDoesNotMatch)"}
+		case "ExpiredToken", "ExpiredTokenException":
+			return answer{status: scanner.VerifyInvalid, detail: "the session token has expired (ExpiredToken)"}
+		case "Throttling", "ThrottlingException", "RequestLimitExceeded":
+			return answer{status: scanner.VerifyUnknown, detail: "rate limited by AWS (" + code + ")", retry: true, limited: true, wait: awsRetryAfter(err)}
+		}
+		var re *smithyhttp.ResponseError
+		if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+			return answer{status: scanner.VerifyUnknown, detail: fmt.Sprintf("AWS error: HTTP %d (%s)", re.HTTPStatusCode(), code), retry: true}
+		}
+		return answer{status: scanner.VerifyUnknown, detail: "unexpected AWS answer: " + code}
+	}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		a := answer{status: scanner.VerifyUnknown, detail: fmt.Sprintf("unexpected AWS answer: HTTP %d", re.HTTPStatusCode())}
+		if re.HTTPStatusCode() >= 500 {
+			a.retry = true
+			a.detail = fmt.Sprintf("AWS error: HTTP %d", re.HTTPStatusCode())
+		}
+		return a
+	}
+	return networkAnswer(err)
+}
+
+func awsRetryAfter(err error) time.Duration {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil {
+		return retryAfter(re.Response.Header.Get("Retry-After"))
+	}
+	return retryAfter("")
+}
+
+// networkAnswer describes a failure to get any answer: unknown, worth one
+// retry unless the endpoint itself was refused. The text never holds the
+// request URL (which may hold the secret).
+func networkAnswer(err error) answer {
+	switch {
+	case errors.Is(err, ErrRedirect):
+		return answer{status: scanner.VerifyUnknown, detail: "the provider redirected to another host; refused"}
+	case errors.Is(err, ErrInsecureEndpoint):
+		return answer{status: scanner.VerifyUnknown, detail: "endpoint refused: plain HTTP to a non-loopback host"}
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return answer{status: scanner.VerifyUnknown, detail: "no answer within the time limit"}
+	case errors.Is(err, context.Canceled):
+		return answer{status: scanner.VerifyUnknown, detail: "cancelled"}
+	}
+	return answer{status: scanner.VerifyUnknown, detail: "network error: " + innermost(err), retry: true}
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// innermost returns the message of the deepest wrapped error: a url.Error's
+// inner error, without the URL.
+func innermost(err error) string {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			break
+		}
+		err = u
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "://"); i >= 0 {
+		return "request failed"
+	}
+	return msg
+}
