@@ -63,9 +63,9 @@ func (g guard) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // newHTTPClient returns the only client verification uses: HTTPS (or
-// loopback HTTP), a 10 s timeout, and redirects followed only within the
+// loopback HTTP), a timeout (10 s unless a test says otherwise), and redirects followed only within the
 // same host (and scheme), at most three.
-func newHTTPClient(base http.RoundTripper) *http.Client {
+func newHTTPClient(base http.RoundTripper, timeout time.Duration) *http.Client {
 	if base == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 8
@@ -73,7 +73,7 @@ func newHTTPClient(base http.RoundTripper) *http.Client {
 	}
 	return &http.Client{
 		Transport: guard{next: base},
-		Timeout:   RequestTimeout,
+		Timeout:   timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			first := via[0].URL
 			if !strings.EqualFold(req.URL.Host, first.Host) || !strings.EqualFold(req.URL.Scheme, first.Scheme) {

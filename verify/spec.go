@@ -47,6 +47,11 @@ type spec struct {
 	Body        string            `toml:"body"`
 	ContentType string            `toml:"content_type"`
 	Form        map[string]string `toml:"form"`
+	// Prefixes, when set, limit the verifier to secrets with one of these
+	// prefixes (a provider's other kinds of key answer elsewhere); Other
+	// says why the rest are not checked.
+	Prefixes []string `toml:"prefixes"`
+	Other    string   `toml:"other"`
 	// Learns says what a valid answer tells (README, rules show).
 	Learns string `toml:"learns"`
 	// Why says why the call cannot change anything, where that is not plain
@@ -128,6 +133,9 @@ func loadSpecs(data []byte) (*specFile, error) {
 		if len(s.Basic) != 0 && len(s.Basic) != 2 {
 			fail("basic is [user, password]")
 		}
+		if len(s.Prefixes) > 0 && s.Other == "" {
+			fail("prefixes needs other (why the rest are not checked)")
+		}
 		if s.Learns == "" {
 			fail("needs learns")
 		}
@@ -155,6 +163,19 @@ func loadSpecs(data []byte) (*specFile, error) {
 		return nil, fmt.Errorf("verifiers.toml: %s", strings.Join(errs, "; "))
 	}
 	return &f, nil
+}
+
+// accepts reports whether the verifier checks this secret.
+func (s *spec) accepts(secret string) bool {
+	if len(s.Prefixes) == 0 {
+		return true
+	}
+	for _, p := range s.Prefixes {
+		if strings.HasPrefix(secret, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *spec) urls() []string {

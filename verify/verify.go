@@ -40,6 +40,8 @@ const DefaultMaxWait = 30 * time.Second
 type Options struct {
 	// Workers is how many credentials are checked at once (default 8).
 	Workers int
+	// Timeout bounds one request (default RequestTimeout, 10 s).
+	Timeout time.Duration
 	// Budget, when set, bounds the whole of Verify: credentials not checked
 	// in time are unknown. Hooks use a short budget so that a slow provider
 	// never holds a commit hostage.
@@ -80,6 +82,7 @@ type Verifier struct {
 	cache      *Cache
 	workers    int
 	budget     time.Duration
+	timeout    time.Duration
 	maxWait    time.Duration
 	retryDelay time.Duration
 	userAgent  string
@@ -122,6 +125,7 @@ func New(o Options) (*Verifier, error) {
 		cache:      o.Cache,
 		workers:    o.Workers,
 		budget:     o.Budget,
+		timeout:    o.Timeout,
 		maxWait:    o.MaxWait,
 		retryDelay: o.RetryDelay,
 		userAgent:  o.UserAgent,
@@ -161,6 +165,9 @@ func New(o Options) (*Verifier, error) {
 	if v.workers <= 0 {
 		v.workers = DefaultWorkers
 	}
+	if v.timeout <= 0 {
+		v.timeout = RequestTimeout
+	}
 	if v.maxWait <= 0 {
 		v.maxWait = DefaultMaxWait
 	}
@@ -170,7 +177,7 @@ func New(o Options) (*Verifier, error) {
 	if v.userAgent == "" {
 		v.userAgent = "rampart (secret verification)"
 	}
-	v.client = newHTTPClient(o.Transport)
+	v.client = newHTTPClient(o.Transport, v.timeout)
 	return v, nil
 }
 
@@ -333,6 +340,8 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 			} else {
 				fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: "no verifier for this rule"}
 			}
+		case v.specs[f.RuleID] != nil && !v.specs[f.RuleID].accepts(f.Secret):
+			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: v.specs[f.RuleID].Other}
 		case v.specs[f.RuleID] != nil:
 			s := v.specs[f.RuleID]
 			add(f.Fingerprint, func() *job { return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret} }, i)
@@ -477,7 +486,7 @@ func (v *Verifier) attempt(ctx context.Context, provider string, perSecond float
 		if err := lim.wait(ctx); err != nil {
 			return budgetAnswer(v.budget, err)
 		}
-		rctx, cancel := context.WithTimeout(ctx, RequestTimeout)
+		rctx, cancel := context.WithTimeout(ctx, v.timeout)
 		a = call(rctx)
 		cancel()
 		v.requests.Add(1)
