@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -138,6 +139,13 @@ func (v *Verifier) checkAWS(ctx context.Context, c awsCred) answer {
 		AppID:       "rampart-verify",
 	}
 	if ep := awsEndpointOverride(v.getenv); ep != "" {
+		u, err := url.Parse(ep)
+		if err != nil || u.Host == "" {
+			return answer{status: scanner.VerifyUnknown, detail: "bad STS endpoint override"}
+		}
+		if err := CheckEndpoint(u); err != nil {
+			return networkAnswer(err)
+		}
 		opts.BaseEndpoint = aws.String(ep)
 	}
 	client := sts.New(opts)
@@ -145,6 +153,9 @@ func (v *Verifier) checkAWS(ctx context.Context, c awsCred) answer {
 	if err == nil {
 		arn, acct := aws.ToString(out.Arn), aws.ToString(out.Account)
 		return answer{status: scanner.VerifyValid, identity: arn, detail: "AWS account " + acct + " (STS GetCallerIdentity)"}
+	}
+	if errors.Is(err, ErrInsecureEndpoint) || errors.Is(err, ErrRedirect) || errors.Is(err, context.DeadlineExceeded) {
+		return networkAnswer(err)
 	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
@@ -170,7 +181,7 @@ func (v *Verifier) checkAWS(ctx context.Context, c awsCred) answer {
 		return answer{status: scanner.VerifyUnknown, detail: "unexpected AWS answer: " + code}
 	}
 	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) {
+	if errors.As(err, &re) && re.HTTPStatusCode() > 0 {
 		a := answer{status: scanner.VerifyUnknown, detail: fmt.Sprintf("unexpected AWS answer: HTTP %d", re.HTTPStatusCode())}
 		if re.HTTPStatusCode() >= 500 {
 			a.retry = true
