@@ -187,10 +187,10 @@ type job struct {
 	provider string
 	findings []int
 	// Exactly one of these is set.
-	spec   *spec
-	ruleID string
-	secret string
-	aws    *awsCred
+	spec      *spec
+	ruleID    string
+	secret    string
+	aws       *awsCred
 	result    scanner.Verification
 	fromCache bool
 }
