@@ -25,10 +25,6 @@ const (
 	ruleAWSSession      = "aws-session-token"
 )
 
-// awsLinkLines is how close a session token must stand to its key ID to be
-// taken as the same credential, when the detector did not link them.
-const awsLinkLines = 5
-
 // awsProvider names AWS in rate limits and reports.
 const awsProvider = "AWS"
 
@@ -44,73 +40,6 @@ func isAWSRule(id string) bool {
 }
 
 func isAWSSecretRule(id string) bool { return id == ruleAWSSecret || id == ruleAWSSecretPaired }
-
-// sessionTokensFor returns the session tokens that belong with the key ID
-// fs[i]: those the detector linked to it (any attribute of one naming the
-// other's fingerprint, or naming its secret's), else those in the same file
-// and commit within a few lines, nearest first.
-func sessionTokensFor(fs []scanner.Finding, i int) []int {
-	key := &fs[i]
-	names := map[string]bool{key.Fingerprint: true}
-	if p := key.Attributes["pair"]; p != "" {
-		names[p] = true
-	}
-	var linked, near []int
-	for j := range fs {
-		t := &fs[j]
-		if t.RuleID != ruleAWSSession {
-			continue
-		}
-		if refersTo(t.Attributes, names) || refersTo(key.Attributes, map[string]bool{t.Fingerprint: true}) {
-			linked = append(linked, j)
-			continue
-		}
-		if sameBlock(key, t) && abs(t.Line-key.Line) <= awsLinkLines {
-			near = append(near, j)
-		}
-	}
-	if len(linked) > 0 {
-		return linked
-	}
-	for a := 1; a < len(near); a++ {
-		for b := a; b > 0 && abs(fs[near[b]].Line-key.Line) < abs(fs[near[b-1]].Line-key.Line); b-- {
-			near[b], near[b-1] = near[b-1], near[b]
-		}
-	}
-	return near
-}
-
-func refersTo(attrs map[string]string, names map[string]bool) bool {
-	for _, v := range attrs {
-		if names[v] {
-			return true
-		}
-	}
-	return false
-}
-
-// sameBlock reports whether two findings come from the same content: the
-// same path in the same commit (or both outside git).
-func sameBlock(a, b *scanner.Finding) bool {
-	if a.Path != b.Path || a.Kind != b.Kind {
-		return false
-	}
-	ha, hb := "", ""
-	if a.Commit != nil {
-		ha = a.Commit.Hash
-	}
-	if b.Commit != nil {
-		hb = b.Commit.Hash
-	}
-	return ha == hb && a.BlobID == b.BlobID
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
 
 // awsCred is one AWS credential to check: a key ID, its secret key and, for
 // a temporary key, its session token.

@@ -27,6 +27,7 @@ import (
 
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/verify/canary"
 )
 
 // DefaultWorkers is how many credentials are checked at once.
@@ -51,7 +52,7 @@ type Options struct {
 	Cache *Cache
 	// Canaries are the canary accounts (default: DefaultCanaries). A canary
 	// is never sent anywhere.
-	Canaries *Canaries
+	Canaries *canary.List
 	// Rules are the rules the scan ran. A built-in rule that the
 	// configuration redefined (same ID, another regex) is not verified: its
 	// matches are not what the provider's verifier was written for. Nil
@@ -78,7 +79,7 @@ type Verifier struct {
 	trusted    map[string]bool
 	client     *http.Client
 	getenv     func(string) string
-	canaries   *Canaries
+	canaries   *canary.List
 	cache      *Cache
 	workers    int
 	budget     time.Duration
@@ -160,7 +161,7 @@ func New(o Options) (*Verifier, error) {
 		v.getenv = os.Getenv
 	}
 	if v.canaries == nil {
-		v.canaries = DefaultCanaries()
+		v.canaries = canary.Default()
 	}
 	if v.workers <= 0 {
 		v.workers = DefaultWorkers
@@ -202,7 +203,7 @@ type job struct {
 func (v *Verifier) Verify(ctx context.Context, fs []scanner.Finding) Summary {
 	start := time.Now()
 	v.requests.Store(0)
-	MarkCanaries(fs, v.canaries)
+	canary.Mark(fs, v.canaries)
 	if v.budget > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, v.budget)
@@ -278,7 +279,7 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 		if f.RuleID != ruleAWSKeyID {
 			continue
 		}
-		if IsCanary(f) {
+		if canary.Is(f) {
 			fs[i].Verification = canaryResult(f)
 			attached[i] = true
 			continue
@@ -293,7 +294,7 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 		}
 		cred := awsCred{keyID: f.Secret, secret: secret}
 		key := "aws:" + f.Fingerprint + ":" + pairFP
-		toks := sessionTokensFor(fs, i)
+		toks := canary.SessionTokensFor(fs, i)
 		if strings.HasPrefix(f.Secret, "ASIA") {
 			if len(toks) == 0 {
 				r := &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: "a temporary key (ASIA…) is checked with its session token, and none stands near it"}
@@ -330,7 +331,7 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 			continue
 		}
 		switch {
-		case IsCanary(f):
+		case canary.Is(f):
 			fs[i].Verification = canaryResult(f)
 		case isAWSRule(f.RuleID):
 			lone = append(lone, i)
@@ -355,7 +356,7 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 }
 
 func canaryResult(f *scanner.Finding) *scanner.Verification {
-	return &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: Describe(f.Attributes[CanaryAttr]) + ". Never sent to AWS."}
+	return &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: canary.Describe(f.Attributes[canary.Attr]) + ". Never sent to AWS."}
 }
 
 // resolveLone settles AWS halves found without their other half: the same

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/verify/canary"
 )
 
 // countingServer answers every request with handler and counts them.
@@ -47,7 +48,7 @@ func TestCanaryNeverSent(t *testing.T) {
 			t.Errorf("a request reached the fake STS for canary account %012d", acct)
 		}))
 		defer srv.Close()
-		canaries, err := NewCanaries([]string{"111122223333"})
+		canaries, err := canary.New([]string{"111122223333"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +64,7 @@ func TestCanaryNeverSent(t *testing.T) {
 			if f.Verification.Status != scanner.VerifyNotChecked || !strings.Contains(f.Verification.Detail, "canary") {
 				t.Errorf("%012d %s: %+v", acct, f.RuleID, f.Verification)
 			}
-			if f.Attributes[CanaryAttr] == "" || f.Remediation != CanaryRemediation || f.Severity > patterns.SeverityLow {
+			if f.Attributes[canary.Attr] == "" || f.Remediation != canary.Remediation || f.Severity > patterns.SeverityLow {
 				t.Errorf("%012d %s: not marked: %v %q %s", acct, f.RuleID, f.Attributes, f.Remediation, f.Severity)
 			}
 		}
@@ -75,17 +76,17 @@ func TestCanaryNeverSent(t *testing.T) {
 
 func TestMarkCanaries(t *testing.T) {
 	t.Parallel()
-	c := DefaultCanaries()
+	c := canary.Default()
 	cases := []struct {
 		acct uint64
 		want string
-	}{{52310077262, CanaryThinkst}, {266735846894, CanaryThinkst}, {982842642351, CanaryKnockoff}, {123456789012, ""}}
+	}{{52310077262, canary.Thinkst}, {266735846894, canary.Thinkst}, {982842642351, canary.Knockoff}, {123456789012, ""}}
 	for _, tc := range cases {
 		fs := pairFindings(awsKeyIDFor(t, "AKIA", tc.acct, 5), "kX9mPq2sT7vW1yZ3bC5dF8gH0jK4lN6pR8tU2wY5")
 		fs[0].Severity, fs[1].Severity = patterns.SeverityCritical, patterns.SeverityCritical
-		n := MarkCanaries(fs, c)
-		if got := fs[0].Attributes[CanaryAttr]; got != tc.want || fs[1].Attributes[CanaryAttr] != tc.want {
-			t.Errorf("%012d: marked %q/%q, want %q", tc.acct, got, fs[1].Attributes[CanaryAttr], tc.want)
+		n := canary.Mark(fs, c)
+		if got := fs[0].Attributes[canary.Attr]; got != tc.want || fs[1].Attributes[canary.Attr] != tc.want {
+			t.Errorf("%012d: marked %q/%q, want %q", tc.acct, got, fs[1].Attributes[canary.Attr], tc.want)
 		}
 		if tc.want == "" && (n != 0 || fs[0].Severity != patterns.SeverityCritical) {
 			t.Errorf("%012d: a real key was changed", tc.acct)
@@ -94,7 +95,7 @@ func TestMarkCanaries(t *testing.T) {
 			t.Errorf("%012d: marked %d findings, want 2", tc.acct, n)
 		}
 	}
-	if _, err := NewCanaries([]string{"12345", "abc123456789", "123456789012"}); err == nil || !strings.Contains(err.Error(), `"12345"`) || !strings.Contains(err.Error(), `"abc123456789"`) {
+	if _, err := canary.New([]string{"12345", "abc123456789", "123456789012"}); err == nil || !strings.Contains(err.Error(), `"12345"`) || !strings.Contains(err.Error(), `"abc123456789"`) {
 		t.Errorf("bad canary accounts: %v", err)
 	}
 }
