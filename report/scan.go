@@ -77,6 +77,8 @@ type JSONFinding struct {
 	Secret      string            `json:"secret"`
 	Fingerprint string            `json:"fingerprint"`
 	Attributes  map[string]string `json:"attributes,omitempty"`
+	// Verification is set when the scan verified (--verify).
+	Verification *scanner.Verification `json:"verification,omitempty"`
 }
 
 // JSONScan is the top-level JSON document.
@@ -103,6 +105,7 @@ func ToJSON(fs []scanner.Finding, show bool) []JSONFinding {
 			Rule: f.RuleID, Description: f.Description, Severity: f.Severity.String(), Kind: string(f.Kind),
 			Path: f.Path, Line: f.Line, Column: f.Column, Blob: f.BlobID,
 			Secret: f.Display(show), Fingerprint: f.Fingerprint, Attributes: f.Attributes,
+			Verification: f.Verification,
 		}
 		if c := f.Commit; c != nil {
 			j.Commit, j.Author, j.Email = c.Hash, c.Author, c.Email

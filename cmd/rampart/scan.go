@@ -48,6 +48,7 @@ type scanOptions struct {
 	branch      string
 	exclude     []string
 	reports     []string
+	verify      verifyOptions
 }
 
 func (o *scanOptions) bind(cmd *cobra.Command) {
@@ -75,6 +76,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.StringArrayVar(&o.reports, "report", nil, "also write the same findings as `FORMAT=FILE` (repeatable), e.g. --report sarif=results.sarif")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "skip paths matching `GLOB` before reading them (repeatable)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 only for findings at or above `SEVERITY` (info, low, medium, high, critical)")
+	o.verify.bind(f)
 }
 
 func newScanCmd(s *streams) *cobra.Command {
@@ -197,6 +199,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if o.workers < 0 {
 		return nil, nil, usageErr("--workers must be positive")
 	}
+	if err := checkVerifyFlags(o); err != nil {
+		return nil, nil, err
+	}
 	dir := o.path
 	if dir == "" {
 		dir = "."
@@ -314,6 +319,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	res, err := scanner.Scan(ctx, src, det, opts)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}
+	}
+	if err := checkFindings(ctx, o, s, cfg, res); err != nil {
+		return nil, nil, err
 	}
 	rep := &report.ScanReport{
 		Version:    version,
