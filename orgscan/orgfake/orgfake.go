@@ -101,7 +101,9 @@ func (s *Server) Counts(fullName string) Counts {
 // GitBytes is every byte the git endpoint sent.
 func (s *Server) GitBytes() int64 { return s.gitBytes.Load() }
 
-func (s *Server) gitDir(full string) string { return filepath.Join(s.root, filepath.FromSlash(full)+".git") }
+func (s *Server) gitDir(full string) string {
+	return filepath.Join(s.root, filepath.FromSlash(full)+".git")
+}
 
 // AddRepo creates an empty bare repository.
 func (s *Server) AddRepo(r *Repo) error {
@@ -176,7 +178,9 @@ func (s *Server) SetRef(full, ref, commit string) error {
 }
 
 // Rev resolves a revision in a repository.
-func (s *Server) Rev(full, rev string) (string, error) { return s.output(s.gitDir(full), "rev-parse", rev) }
+func (s *Server) Rev(full, rev string) (string, error) {
+	return s.output(s.gitDir(full), "rev-parse", rev)
+}
 
 func (s *Server) git(dir string, stdin *bytes.Buffer, args ...string) error {
 	cmd := exec.Command("git", args...)
