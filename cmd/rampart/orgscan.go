@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 	ghclient "github.com/rampart-sec/rampart/github"
 	"github.com/rampart-sec/rampart/hardening"
 	"github.com/rampart-sec/rampart/orgscan"
+	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/report"
 	"github.com/rampart-sec/rampart/scanner"
 )
@@ -243,4 +245,27 @@ func (p *orgProgress) finish() {
 	defer p.mu.Unlock()
 	p.bar.Finish()
 	p.bar.Clear()
+}
+
+// writeMergedScan writes joined scan reports (the shards of an
+// organisation-wide scan) in any scan format. The findings' secrets are as
+// the shards wrote them (redacted unless they ran with --show-secrets), so
+// they are rendered as they are, never redacted a second time.
+func writeMergedScan(w io.Writer, format string, merged *report.JSONScan) error {
+	if !validFormat(format) {
+		return usageErr("unknown format %q (want %s)", format, strings.Join(report.ScanFormats, ", "))
+	}
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(merged)
+	}
+	rules, err := patterns.Builtin()
+	if err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	if err := report.WriteScan(w, format, report.ScanFromJSON(merged, rules), report.ScanOptions{ShowSecrets: true}); err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	return nil
 }
