@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
@@ -42,14 +40,11 @@ func auditFake(t *testing.T, n int) (*ghfake.Server, string) {
 // and the exit code.
 func auditRun(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
-	t.Setenv("GITHUB_TOKEN", auditTestToken)
-	t.Setenv("GH_TOKEN", "")
-	var out, errb bytes.Buffer
-	code := run(context.Background(), args, &streams{in: strings.NewReader(""), out: &out, err: &errb})
-	if strings.Contains(out.String()+errb.String(), auditTestToken) {
+	out, errs, code := cliRun(t, t.TempDir(), []string{"GITHUB_TOKEN=" + auditTestToken}, "", args...)
+	if strings.Contains(out+errs, auditTestToken) {
 		t.Fatal("the token was printed")
 	}
-	return out.String(), errb.String(), code
+	return out, errs, code
 }
 
 func auditWriteFile(t *testing.T, dir, name, content string) string {
@@ -62,6 +57,7 @@ func auditWriteFile(t *testing.T, dir, name, content string) string {
 }
 
 func TestAuditOrgJSONAndExitCodes(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 12)
 	dir := t.TempDir()
 	policy := auditWriteFile(t, dir, "policy.toml", "[audit]\nmin_approvals = 1\n")
@@ -107,6 +103,7 @@ func TestAuditOrgJSONAndExitCodes(t *testing.T) {
 }
 
 func TestAuditSnapshotRoundTripAndFormats(t *testing.T) {
+	t.Parallel()
 	fake, url := auditFake(t, 6)
 	dir := t.TempDir()
 	snap := filepath.Join(dir, "snap.json")
@@ -146,6 +143,7 @@ func TestAuditSnapshotRoundTripAndFormats(t *testing.T) {
 }
 
 func TestAuditWaiverFromPolicyFile(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 0)
 	dir := t.TempDir()
 	// fortress fails only the policy-required push-restriction-free checks
@@ -179,6 +177,7 @@ func auditMustRead(t *testing.T, p string) string {
 }
 
 func TestAuditUsageErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := auditWriteFile(t, dir, "bad.toml", "[audit]\nmin_approvals = -2\ndisable = [\"nope\"]\n")
 	for _, tc := range []struct {
@@ -205,6 +204,7 @@ func TestAuditUsageErrors(t *testing.T) {
 }
 
 func TestAuditUnknownOrgIsAnError(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 1)
 	_, errs, code := auditRun(t, "audit", "--org", "nope", "--api-url", url, "--no-cache")
 	if code != exitError || !strings.Contains(errs, "not found or not visible") {
@@ -213,6 +213,7 @@ func TestAuditUnknownOrgIsAnError(t *testing.T) {
 }
 
 func TestAuditShards(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 20)
 	seen := map[string]int{}
 	for _, sh := range []string{"0/2", "1/2"} {
@@ -245,6 +246,7 @@ func TestAuditShards(t *testing.T) {
 }
 
 func TestAuditETagCacheAcrossRuns(t *testing.T) {
+	t.Parallel()
 	fake, url := auditFake(t, 4)
 	cache := filepath.Join(t.TempDir(), "cache")
 	args := []string{"audit", "--org", "acme", "--api-url", url, "--cache-dir", cache, "-q"}
@@ -268,6 +270,7 @@ func TestAuditETagCacheAcrossRuns(t *testing.T) {
 }
 
 func TestAuditDoctor(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 2)
 	out, errs, code := auditRun(t, "audit", "doctor", "--api-url", url, "--no-cache")
 	if code != exitClean {
@@ -288,6 +291,7 @@ func TestAuditDoctor(t *testing.T) {
 }
 
 func TestAuditDoctorShowsWhatANonAdminCannotSee(t *testing.T) {
+	t.Parallel()
 	fake := ghfake.New()
 	fake.Token = auditTestToken
 	fake.AddRepo(&ghfake.Repo{Owner: "acme", Name: "app", OwnerIsOrg: true, DefaultBranch: "main", ViewerPermission: "write"})
