@@ -50,6 +50,8 @@ type scanOptions struct {
 	exclude     []string
 	reports     []string
 	verify      verifyOptions
+
+	orgScan orgScanOptions // --org, --repos-from (orgscan.go)
 }
 
 func (o *scanOptions) bind(cmd *cobra.Command) {
@@ -78,6 +80,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.StringSliceVar(&o.exclude, "exclude", nil, "skip paths matching `GLOB` before reading them (repeatable)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 only for findings at or above `SEVERITY` (info, low, medium, high, critical)")
 	o.verify.bind(f)
+	o.orgScan.bind(f)
 }
 
 func newScanCmd(s *streams) *cobra.Command {
@@ -93,6 +96,9 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.path = args[0]
+			}
+			if o.orgScan.active() {
+				return runOrgScan(cmd.Context(), o, s)
 			}
 			res, rep, err := runScan(cmd.Context(), o, s)
 			if err != nil {
@@ -162,6 +168,9 @@ func pluralize(n int, one, many string) string {
 
 // runScan resolves the mode, loads configuration, builds the source and runs the scan.
 func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, *report.ScanReport, error) {
+	if o.orgScan.active() {
+		return nil, nil, usageErr("--org and --repos-from apply to rampart scan")
+	}
 	modes := 0
 	for _, on := range []bool{o.stdin, o.staged, o.prePush, o.commitMsg != "", o.rangeSpec != "", o.history, o.githubEvent} {
 		if on {
