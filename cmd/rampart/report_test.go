@@ -133,7 +133,7 @@ func TestReportMergeCountsEachInputOnce(t *testing.T) {
 		t.Fatalf("audit merge: exit %d: %s", code, errOut)
 	}
 	var audit struct {
-		Targets []struct{ Org, Repo string } `json:"targets"`
+		Targets []struct{ Org, Repo string }     `json:"targets"`
 		Summary struct{ Repositories, Fail int } `json:"summary"`
 	}
 	if err := json.Unmarshal([]byte(out), &audit); err != nil {
