@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"testing"
@@ -258,5 +260,31 @@ func TestScanReportNamesItsRoot(t *testing.T) {
         "%SRCROOT%": {
           "uri": "file://`+filepath.ToSlash(repo)+`/"`) {
 		t.Errorf("SARIF does not say where %%SRCROOT%% is:\n%.1500s", out)
+	}
+}
+
+// TestVersion: `rampart --version` (cobra's convention) prints what
+// `rampart version` does, and the line uses the module's build information
+// when the link-time variables are not set (issue #15).
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a, _, code1 := scRun(t, dir, "", "--version")
+	b, _, code2 := scRun(t, dir, "", "version")
+	if code1 != 0 || code2 != 0 || a != b || !strings.HasPrefix(a, "rampart ") {
+		t.Errorf("--version: exit %d %q; version: exit %d %q", code1, a, code2, b)
+	}
+	bi := &debug.BuildInfo{Main: debug.Module{Version: "v1.4.2"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"},
+		{Key: "vcs.time", Value: "2026-11-23T12:00:00Z"},
+		{Key: "vcs.modified", Value: "true"},
+	}}
+	want := "rampart v1.4.2 (commit 0123456789ab, modified, built 2026-11-23T12:00:00Z, " + runtime.Version()
+	if got := readBuildInfo(bi, true).String(); !strings.HasPrefix(got, want) {
+		t.Errorf("with build information: %q, want %q…", got, want)
+	}
+	devel := &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}
+	if got := readBuildInfo(devel, true).String(); !strings.HasPrefix(got, "rampart dev ("+runtime.Version()) {
+		t.Errorf("a development build without VCS information: %q", got)
 	}
 }

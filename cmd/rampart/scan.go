@@ -303,7 +303,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if src == nil {
 		// Nothing to scan (a pre-push that only deletes branches).
 		res := &scanner.Result{}
-		return res, &report.ScanReport{Version: version, Root: root, Rules: cfg.Rules}, nil
+		return res, &report.ScanReport{Version: toolVersion(), Root: root, Rules: cfg.Rules}, nil
 	}
 
 	opts := scanner.Options{Workers: o.workers}
@@ -340,7 +340,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		return nil, nil, &exitErr{code: exitError, err: err}
 	}
 	rep := &report.ScanReport{
-		Version:    version,
+		Version:    toolVersion(),
 		Root:       root,
 		Scanned:    scanned,
 		Findings:   res.Findings,
