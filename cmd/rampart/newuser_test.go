@@ -288,3 +288,38 @@ func TestVersion(t *testing.T) {
 		t.Errorf("a development build without VCS information: %q", got)
 	}
 }
+
+// TestBaselineRefusesReportFlags is issue #15's ninth defect: baseline
+// writes one thing, its own JSON of fingerprints; scan's report flags were
+// accepted and silently ignored. They are refused (exit 2) and nothing is
+// written.
+func TestBaselineRefusesReportFlags(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	for _, args := range [][]string{
+		{"--format", "sarif"},
+		{"--report", "sarif=" + filepath.Join(dir, "r.sarif")},
+		{"--show-secrets"},
+		{"--fail-on", "high"},
+		{"--baseline", "old.json"},
+	} {
+		_, errOut, code := scRun(t, dir, "", append([]string{"baseline"}, args...)...)
+		if code != 2 || !strings.Contains(errOut, "baseline: "+args[0]+" does not apply") {
+			t.Errorf("baseline %q: exit %d, stderr %q; want 2 and why", args, code, errOut)
+		}
+		for _, f := range []string{".rampart-baseline.json", "r.sarif"} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				t.Fatalf("baseline %q wrote %s", args, f)
+			}
+		}
+	}
+	if out, _, _ := scRun(t, dir, "", "baseline", "--help"); strings.Contains(out, "--format") || strings.Contains(out, "--show-secrets") {
+		t.Errorf("baseline --help offers report flags:\n%s", out)
+	}
+	// What baseline does take still works, -o - included.
+	out, errOut, code := scRun(t, dir, "", "baseline", "-o", "-")
+	if code != 0 || !strings.Contains(out, `"fingerprint"`) || !strings.Contains(errOut, "wrote 1 entry to standard output") {
+		t.Errorf("baseline -o -: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

@@ -118,6 +118,11 @@ func newBaselineCmd(s *streams) *cobra.Command {
 that no longer match anything as stale. The file holds SHA-256 fingerprints, never plaintext.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, name := range baselineRefuses {
+				if cmd.Flags().Changed(name) {
+					return usageErr("baseline: --%s does not apply: a baseline is always one JSON file of fingerprints and locations, never secrets (rampart scan takes --%s)", name, name)
+				}
+			}
 			if len(args) == 1 {
 				o.path = args[0]
 			}
@@ -142,13 +147,25 @@ that no longer match anything as stale. The file holds SHA-256 fingerprints, nev
 			if err != nil {
 				return &exitErr{code: exitError, err: fmt.Errorf("write baseline: %w", err)}
 			}
-			fmt.Fprintf(s.err, "rampart: wrote %d %s to %s\n", len(res.Findings), pluralize(len(res.Findings), "entry", "entries"), out)
+			where := out
+			if out == "-" {
+				where = "standard output"
+			}
+			fmt.Fprintf(s.err, "rampart: wrote %d %s to %s\n", len(res.Findings), pluralize(len(res.Findings), "entry", "entries"), where)
 			return nil
 		},
 	}
 	o.bind(cmd)
+	// scan's report flags mean nothing to a baseline: hidden, and refused
+	// in words rather than ignored.
+	for _, name := range baselineRefuses {
+		_ = cmd.Flags().MarkHidden(name)
+	}
 	return cmd
 }
+
+// baselineRefuses are the scan flags `rampart baseline` refuses.
+var baselineRefuses = []string{"format", "report", "show-secrets", "fail-on", "baseline"}
 
 func pluralize(n int, one, many string) string {
 	if n == 1 {
