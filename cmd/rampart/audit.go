@@ -441,6 +441,13 @@ func runAuditDoctor(ctx context.Context, o *auditOptions, s *streams, token stri
 	if _, err := io.WriteString(s.out, out.String()); err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
+	if !ti.Reachable {
+		why := "no answer"
+		if len(ti.Problems) > 0 {
+			why = ti.Problems[len(ti.Problems)-1]
+		}
+		return &exitErr{code: exitError, err: fmt.Errorf("cannot reach GitHub at %s (%s); check --api-url, the network and any proxy (HTTPS_PROXY)", c.APIURL(), report.Safe(why))}
+	}
 	if o.repo == "" && o.org == "" {
 		fmt.Fprintln(s.out, "\nGive --org ORG or --repo OWNER/NAME to see which checks this token can run there.")
 		return nil
