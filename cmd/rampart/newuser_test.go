@@ -323,3 +323,33 @@ func TestBaselineRefusesReportFlags(t *testing.T) {
 		t.Errorf("baseline -o -: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// TestScanSinceRefusesNonsense is issue #15's eleventh defect: git's date
+// parser reads almost anything as some date (garbage as now, 2024-13-45 as
+// a day in 2024), so --since garbage scanned nothing and said "No
+// credentials found". What is not a date is refused (exit 2); the odd but
+// valid forms git documents are accepted.
+func TestScanSinceRefusesNonsense(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scGit(t, dir, 1, "add", "-A")
+	scGit(t, dir, 1, "commit", "-q", "-m", "k") // 2024-03-01
+	for _, since := range []string{"garbage", "2024-13-45", "2024-02-30", "an hour ago", "3 dayz ago", "friday", "", "2024-01-31T25:00", "tomorrow"} {
+		_, errOut, code := scRun(t, dir, "", "scan", "--history", "--since", since)
+		if code != 2 || !strings.Contains(errOut, "--since") || !strings.Contains(errOut, "2 weeks ago") {
+			t.Errorf("--since %q: exit %d, stderr %q; want 2 and the accepted forms", since, code, errOut)
+		}
+	}
+	for since, code := range map[string]int{
+		"2.weeks.ago": 0, "yesterday": 0, "3 days ago": 0, "last friday": 0, "1 year 2 months ago": 0,
+		"2024-01-31": 1, "2024-01-31 10:00": 1, "2024-01-31T10:00:00+05:30": 1, "2024.01.31": 1, "01/31/2024": 1, "31.01.2024": 1,
+		"Wed, 31 Jan 2024 10:00:00 +0100": 1, "31 Jan 2024": 1, "Jan 31, 2024": 1, "@1700000000": 1, "1700000000 +0100": 1,
+		"2024-03-02": 0,
+	} {
+		if _, errOut, got := scRun(t, dir, "", "scan", "--history", "--since", since); got != code {
+			t.Errorf("--since %q: exit %d, want %d: %s", since, got, code, errOut)
+		}
+	}
+}

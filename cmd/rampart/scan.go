@@ -70,7 +70,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.BoolVar(&o.noColor, "no-color", false, "never use colour")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print findings only: no summary, notes or progress")
 	f.BoolVar(&o.explain, "explain", false, "print to stderr each candidate that was dropped, and which validator or allow list dropped it")
-	f.StringVar(&o.since, "since", "", "with --history: only commits more recent than `DATE` (e.g. 2024-01-31)")
+	f.Var(sinceValue{&o.since}, "since", "with --history: only commits more recent than `DATE` (2024-01-31, \"2 weeks ago\", yesterday, RFC 2822, …; see README)")
 	f.StringVar(&o.branch, "branch", "", "with --history: only history reachable from `REF` (default: every ref)")
 	f.StringArrayVar(&o.reports, "report", nil, "also write the same findings as `FORMAT=FILE` (repeatable), e.g. --report sarif=results.sarif")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "skip paths matching `GLOB` before reading them (repeatable)")
