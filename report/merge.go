@@ -92,6 +92,7 @@ func MergeScans(docs []*JSONScan) *JSONScan {
 		st := d.Stats
 		out.Stats.Files += st.Files
 		out.Stats.Blobs += st.Blobs
+		out.Stats.Messages += st.Messages
 		out.Stats.Bytes += st.Bytes
 		out.Stats.DurationMS += st.DurationMS
 		scanner.MergeStats(&out.Stats, &st)

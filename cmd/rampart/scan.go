@@ -345,9 +345,12 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 			fmt.Fprintf(s.err, "dropped %s at %s:%d (%s): %s\n", d.RuleID, report.Safe(d.Path), d.Line, d.Secret, d.Reason)
 		}
 	}
-	if !o.quiet && isTerminal(s.err) && !o.stdin && o.commitMsg == "" && !o.staged && !o.prePush {
+	// Progress only on a terminal, never in the hook modes (nor under the
+	// pre-commit framework, which sets PRE_COMMIT), and only once a scan has
+	// taken a second.
+	if !o.quiet && isTerminal(s.err) && !o.stdin && !hookMode(o) && os.Getenv("PRE_COMMIT") == "" {
 		plan, _ := src.(planner)
-		bar := newProgress(s.err, plan)
+		bar := newProgress(s.err, plan, time.Now)
 		opts.Progress = bar.update
 		defer bar.finish()
 	}
@@ -367,6 +370,22 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		Suppressed: res.Suppressed,
 	}
 	return res, rep, nil
+}
+
+// hookMode reports whether o is one of the modes git hooks run.
+func hookMode(o *scanOptions) bool { return o.staged || o.commitMsg != "" || o.prePush }
+
+// hookSubject names what a hook mode scanned, for its one-line result.
+func hookSubject(o *scanOptions) string {
+	switch {
+	case o.staged:
+		return "the staged change"
+	case o.commitMsg != "":
+		return "the commit message"
+	case o.prePush:
+		return "the pushed commits"
+	}
+	return ""
 }
 
 func validFormat(f string) bool {
@@ -435,7 +454,7 @@ func writeReport(o *scanOptions, s *streams, rep *report.ScanReport) error {
 		defer f.Close()
 		w, color = f, false
 	}
-	if err := report.WriteScan(w, o.format, rep, report.ScanOptions{ShowSecrets: o.showSecrets, Color: color, Quiet: o.quiet}); err != nil {
+	if err := report.WriteScan(w, o.format, rep, report.ScanOptions{ShowSecrets: o.showSecrets, Color: color, Quiet: o.quiet, Hook: hookSubject(o)}); err != nil {
 		return err
 	}
 	// Extra reports of the same scan: CI wants annotations, a summary and
