@@ -13,9 +13,11 @@ import (
 
 // Stats summarises what a scan read. JSON names follow DESIGN.md.
 type Stats struct {
-	Files      int   `json:"files"`
-	Commits    int   `json:"commits"`
-	Blobs      int   `json:"blobs"`
+	Files   int `json:"files"`
+	Commits int `json:"commits"`
+	Blobs   int `json:"blobs"`
+	// Messages counts commit messages read.
+	Messages   int   `json:"messages,omitempty"`
 	Bytes      int64 `json:"bytes"`
 	DurationMS int64 `json:"duration_ms"`
 	// Skipped counts what was deliberately not read, by reason
@@ -157,6 +159,8 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 					stats.Files++
 				case KindBlob:
 					stats.Blobs++
+				case KindCommitMessage:
+					stats.Messages++
 				}
 				if opts.Progress != nil {
 					opts.Progress(chunks, stats.Bytes)
