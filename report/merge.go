@@ -58,6 +58,7 @@ func MergeScans(docs []*JSONScan) *JSONScan {
 		out.Findings = append(out.Findings, d.Findings...)
 		out.StaleBaseline = append(out.StaleBaseline, d.StaleBaseline...)
 		out.Suppressed += d.Suppressed
+		out.Repositories = append(out.Repositories, d.Repositories...)
 		st := d.Stats
 		out.Stats.Files += st.Files
 		out.Stats.Blobs += st.Blobs

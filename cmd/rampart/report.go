@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -36,7 +35,7 @@ summary and scores recomputed, written in any audit format. "-" reads standard i
 			return runReportMerge(o, s, args)
 		},
 	}
-	merge.Flags().StringVar(&o.format, "format", "json", "output format (scan reports: json; audit reports: "+strings.Join(report.AuditFormats, ", ")+")")
+	merge.Flags().StringVar(&o.format, "format", "json", "output format (scan reports: "+strings.Join(report.ScanFormats, ", ")+"; audit reports: "+strings.Join(report.AuditFormats, ", ")+")")
 	merge.Flags().StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
 	cmd.AddCommand(merge)
 	return cmd
@@ -82,12 +81,7 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 		w = f
 	}
 	if len(scans) > 0 {
-		if o.format != "json" {
-			return usageErr("scan reports merge to json only (got --format %s): redacted findings cannot be re-rendered faithfully", o.format)
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(report.MergeScans(scans))
+		return writeMergedScan(w, o.format, report.MergeScans(scans))
 	}
 	rep := &report.AuditReport{Version: version, Report: hardening.Merge(audits...)}
 	if err := report.WriteAudit(w, o.format, rep, report.AuditOptions{}); err != nil {
