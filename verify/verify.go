@@ -572,9 +572,9 @@ func Endpoint(ruleID string) (endpoint, learns string, ok bool, reason string) {
 	if isAWSRule(ruleID) {
 		switch ruleID {
 		case ruleAWSKeyID:
-			return awsEndpoint, "the ARN and account of the key's user or role", true, "with its secret key (and, for ASIA… keys, the session token) found near it"
+			return awsEndpoint, "the ARN and account of the key's user or role", true, "GetCallerIdentity needs no permission and changes nothing; a key ID is checked with the secret key (and, for ASIA… keys, the session token) found near it"
 		default:
-			return awsEndpoint, "the ARN and account of the key's user or role", true, "with the key ID it is paired with"
+			return awsEndpoint, "the ARN and account of the key's user or role", true, "GetCallerIdentity needs no permission and changes nothing; checked together with the key ID it is paired with"
 		}
 	}
 	f, err := loadSpecs(verifiersTOML)
@@ -633,4 +633,23 @@ func Providers() ([]Provider, error) {
 		list = append(list, *p)
 	}
 	return list, nil
+}
+
+// Overrides lists the environment variables that redirect the verifier of
+// ruleID (tests, private installations), most specific first.
+func Overrides(ruleID string) []string {
+	if isAWSRule(ruleID) {
+		return []string{"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"}
+	}
+	out := []string{overrideVar(ruleID)}
+	if f, err := loadSpecs(verifiersTOML); err == nil {
+		for _, s := range f.Verifiers {
+			for _, id := range s.Rules {
+				if id == ruleID && s.Env != "" {
+					out = append(out, s.Env)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -152,3 +152,29 @@ func verifySummary(sum verify.Summary) string {
 	return msg
 }
 
+// ruleVerifier describes, for `rampart rules show`, what --verify does with
+// a rule's findings: the endpoint it calls and what it learns, or why
+// nothing is sent.
+type ruleVerifier struct {
+	Endpoint string `json:"endpoint,omitempty"`
+	Learns   string `json:"learns,omitempty"`
+	Note     string `json:"note,omitempty"`
+	// Overrides are the environment variables that redirect the endpoint.
+	Overrides []string `json:"overrides,omitempty"`
+}
+
+func describeVerifier(e catEntry) ruleVerifier {
+	if e.source != "built-in" {
+		return ruleVerifier{Note: "none: rules from a configuration file are never verified (a secret goes only to the provider a built-in rule was written for)"}
+	}
+	ep, learns, ok, why := verify.Endpoint(e.rule.ID)
+	if !ok {
+		if why == "" {
+			why = "none: findings of this rule are not-checked"
+		} else {
+			why = "none: " + why
+		}
+		return ruleVerifier{Note: why}
+	}
+	return ruleVerifier{Endpoint: ep, Learns: learns, Note: why, Overrides: verify.Overrides(e.rule.ID)}
+}
