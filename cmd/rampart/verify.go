@@ -127,6 +127,9 @@ func checkFindings(ctx context.Context, o *scanOptions, s *streams, cfg *scanner
 				kept = append(kept, f)
 			}
 		}
+		if hidden := len(res.Findings) - len(kept); hidden > 0 {
+			res.Stats.Note(fmt.Sprintf("%d %s not shown (--results %s)", hidden, pluralize(hidden, "finding", "findings"), o.verify.results))
+		}
 		res.Findings = kept
 	}
 	return nil
