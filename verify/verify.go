@@ -33,6 +33,11 @@ import (
 // DefaultWorkers is how many credentials are checked at once.
 const DefaultWorkers = 8
 
+// DefaultRate is how many requests per second go to one provider unless its
+// verifier says otherwise: well under every documented limit, and each
+// secret is asked about once.
+const DefaultRate = 10
+
 // DefaultMaxWait is the longest Retry-After honoured before giving up on a
 // credential as unknown.
 const DefaultMaxWait = 30 * time.Second
@@ -533,7 +538,7 @@ func (v *Verifier) limiter(provider string, perSecond float64) *limiter {
 	l := v.limiters[provider]
 	if l == nil {
 		if perSecond <= 0 {
-			perSecond = 4
+			perSecond = DefaultRate
 		}
 		l = &limiter{r: rate.NewLimiter(rate.Limit(perSecond), max(1, int(perSecond)))}
 		v.limiters[provider] = l
