@@ -361,7 +361,7 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 }
 
 func canaryResult(f *scanner.Finding) *scanner.Verification {
-	return &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: canary.Describe(f.Attributes[canary.Attr]) + ". Never sent to AWS."}
+	return &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: "a canary token (" + canary.VendorName(f.Attributes[canary.Attr]) + "): never sent to AWS"}
 }
 
 // resolveLone settles AWS halves found without their other half: the same

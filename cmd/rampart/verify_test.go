@@ -179,7 +179,7 @@ func TestScanVerify(t *testing.T) {
 				t.Errorf("aws: %+v", f.Verification)
 			}
 		case "aws/canary":
-			if f.Attributes["canary"] != "thinkst" || f.Severity != "low" || !strings.Contains(f.Verification.Detail, "tripwire") {
+			if f.Attributes["canary"] != "thinkst" || f.Severity != "low" || !strings.Contains(f.Verification.Detail, "never sent") {
 				t.Errorf("canary: %+v %v %s", f.Verification, f.Attributes, f.Severity)
 			}
 		}
@@ -194,7 +194,7 @@ func TestScanVerify(t *testing.T) {
 	out, _, _ = cliRun(t, dir, p.env(), "", "scan", "--verify", "--no-color", ".")
 	blocks := strings.Split(strings.TrimSpace(out), "\n\n")
 	for i, b := range blocks[:3] {
-		if !strings.Contains(b, "verified: valid") {
+		if !strings.Contains(b, "verification: valid") {
 			t.Errorf("block %d is not a valid credential:\n%s", i, b)
 		}
 	}
@@ -284,7 +284,7 @@ func TestScanCanaryWithoutVerify(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 	golden(t, "scan-canary.txt", strings.ReplaceAll(strings.ReplaceAll(out, canaryKey[:4], "AKIA"), dir, "DIR"))
-	for _, bad := range []string{"Deactivate", "CRITICAL", "verified:"} {
+	for _, bad := range []string{"Deactivate", "CRITICAL", "verification:"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("canary scan says %q:\n%s", bad, out)
 		}
@@ -310,12 +310,12 @@ func TestVerifyInHooks(t *testing.T) {
 	scGit(t, dir, 0, "add", "ci.env")
 	p := newVFProviders(t, "AKIANONE", "AKIANEVER")
 	out, stderr, code := cliRun(t, dir, p.env(), "", "scan", "--staged", "--verify", "--no-color")
-	if code != 1 || p.count() != 0 || strings.Contains(out, "verified:") || !strings.Contains(stderr, "in_hooks") {
+	if code != 1 || p.count() != 0 || strings.Contains(out, "verification:") || !strings.Contains(stderr, "in_hooks") {
 		t.Errorf("hook without in_hooks: exit %d, %d requests\n%s\n%s", code, p.count(), out, stderr)
 	}
 	scWrite(t, dir, ".rampart.toml", "[verify]\nin_hooks = true\nhook_budget = \"2s\"\n")
 	out, _, code = cliRun(t, dir, p.env(), "", "scan", "--staged", "--no-color")
-	if code != 1 || p.count() != 1 || !strings.Contains(out, "verified: valid: octocat") {
+	if code != 1 || p.count() != 1 || !strings.Contains(out, "verification: valid: octocat") {
 		t.Errorf("hook with in_hooks: exit %d, %d requests\n%s", code, p.count(), out)
 	}
 }
