@@ -605,7 +605,8 @@ func Endpoint(ruleID string) (endpoint, learns string, ok bool, reason string) {
 }
 
 // Provider is one row of the provider table: who is called, for which
-// rules, and what is learned.
+// rules, and what is learned. A provider that checks kinds of token
+// differently has a row per kind.
 type Provider struct {
 	Name     string
 	Rules    []string
@@ -614,30 +615,21 @@ type Provider struct {
 	Why      string
 }
 
-// Providers lists every provider with a verifier, AWS first, then by name.
+// Providers lists every verifier, AWS first, then by provider name.
 func Providers() ([]Provider, error) {
 	f, err := loadSpecs(verifiersTOML)
 	if err != nil {
 		return nil, err
 	}
-	byName := map[string]*Provider{}
-	var out []*Provider
+	var out []Provider
 	for i := range f.Verifiers {
 		s := &f.Verifiers[i]
-		p := byName[s.Provider]
-		if p == nil {
-			p = &Provider{Name: s.Provider, Endpoint: s.endpointText(), Learns: s.Learns, Why: s.Why}
-			byName[s.Provider] = p
-			out = append(out, p)
-		}
-		p.Rules = append(p.Rules, s.Rules...)
+		out = append(out, Provider{Name: s.Provider, Rules: s.Rules, Endpoint: s.endpointText(), Learns: s.Learns, Why: s.Why})
 	}
 	sort.SliceStable(out, func(a, b int) bool { return strings.ToLower(out[a].Name) < strings.ToLower(out[b].Name) })
-	list := []Provider{{Name: awsProvider, Rules: []string{ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession}, Endpoint: awsEndpoint, Learns: "the ARN and account of the key's user or role"}}
-	for _, p := range out {
-		list = append(list, *p)
-	}
-	return list, nil
+	aws := Provider{Name: awsProvider, Rules: []string{ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession}, Endpoint: awsEndpoint,
+		Learns: "the ARN and account of the key's user or role", Why: "GetCallerIdentity needs no permission and changes nothing"}
+	return append([]Provider{aws}, out...), nil
 }
 
 // Overrides lists the environment variables that redirect the verifier of
