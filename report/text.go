@@ -144,7 +144,7 @@ func writeTextBlock(w *errWriter, p palette, fs []scanner.Finding, group []int, 
 		w.printf("  %s %s\n", p.bold.Sprint("canary:"), note)
 	}
 	if v := f.Verification; v != nil {
-		w.printf("  %s %s\n", p.bold.Sprint("verified:"), p.status(v.Status).Sprint(verificationText(v, true)))
+		w.printf("  %s %s\n", p.bold.Sprint("verification:"), p.status(v.Status).Sprint(verificationText(v, true)))
 	}
 	if f.Remediation != "" {
 		w.printf("  %s %s\n", p.bold.Sprint("fix:"), f.Remediation)
