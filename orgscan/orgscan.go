@@ -306,9 +306,12 @@ func (s *run) scan(ctx context.Context, t Target, r *RepoResult) ([]scanner.Find
 	// What was reported before, minus what left history.
 	var carried []scanner.Finding
 	if state != nil {
-		gone, err := s.git.unreachable(ctx, path, s.git.present(ctx, path, tipIDs(state.Tips)))
-		if err != nil {
-			return nil, err
+		gone := map[string]bool{}
+		if !sameTips(state.Tips, tips) {
+			// Only a moved or deleted ref can take commits out of history.
+			if gone, err = s.git.unreachable(ctx, path, s.git.present(ctx, path, tipIDs(state.Tips))); err != nil {
+				return nil, err
+			}
 		}
 		for _, sf := range state.Findings {
 			if sf.Commit != "" && gone[sf.Commit] {

@@ -58,15 +58,12 @@ func newFakeOrg(t testing.TB, n int) *fakeOrg {
 		if err := fake.AddRepo(r); err != nil {
 			t.Fatal(err)
 		}
-		files := map[string]string{"README.md": "# " + r.Name + "\n", "main.go": "package main\n\nfunc main() {}\n"}
-		if _, err := fake.Commit(r.FullName(), "", files, "initial"); err != nil {
-			t.Fatal(err)
-		}
-		files = map[string]string{"docs/notes.txt": fmt.Sprintf("notes for %s\n", r.Name)}
+		second := map[string]string{"docs/notes.txt": fmt.Sprintf("notes for %s\n", r.Name)}
 		if i%3 == 0 {
-			files["config/aws.env"] = "aws_access_key_id = " + awsKey(uint64(i)) + "\n"
+			second["config/aws.env"] = "aws_access_key_id = " + awsKey(uint64(i)) + "\n"
 		}
-		if _, err := fake.Commit(r.FullName(), "", files, "configure"); err != nil {
+		first := map[string]string{"README.md": "# " + r.Name + "\n", "main.go": "package main\n\nfunc main() {}\n"}
+		if _, err := fake.Commits(r.FullName(), "", []map[string]string{first, second}, "work"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -131,7 +131,7 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		}
 		targets = ts
 		if !so.quiet && (skipped["archived"] > 0 || skipped["fork"] > 0) {
-			fmt.Fprintf(s.err, "rampart: left out %d archived repositories and %d forks (--include-archived, --include-forks)\n", skipped["archived"], skipped["fork"])
+			fmt.Fprintf(s.err, "rampart: left out %d archived and %d forked (--include-archived, --include-forks)\n", skipped["archived"], skipped["fork"])
 		}
 	} else {
 		var in io.Reader = s.in

@@ -128,7 +128,7 @@ func TestScanOrgCLI(t *testing.T) {
 	if code != exitFindings {
 		t.Fatalf("exit %d, want 1 (findings); stderr: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "left out 1 archived repositories and 1 forks") {
+	if !strings.Contains(stderr, "left out 1 archived and 1 forked") {
 		t.Errorf("stderr does not say what was left out: %s", stderr)
 	}
 	doc := readScanJSON(t, filepath.Join(dir, "all.json"))
