@@ -34,6 +34,7 @@ import (
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
+	"github.com/rampart-sec/rampart/scanner/gitsource/history"
 )
 
 // Verifier checks findings' credentials with their providers and returns
@@ -233,7 +234,10 @@ func Run(ctx context.Context, targets []Target, opt Options) (*Result, error) {
 	}
 	res.Repos = results
 	if opt.Baseline != nil {
-		res.Findings, res.Suppressed, res.Stale = opt.Baseline.Filter(res.Findings)
+		// No entry is called stale: a baseline does not record which
+		// repository an entry came from, so a shard (or a repository that
+		// failed this run) cannot tell that a secret is gone.
+		res.Findings, res.Suppressed, res.Stale = opt.Baseline.Filter(res.Findings, nil)
 	}
 	if opt.Verifier != nil && len(res.Findings) > 0 {
 		v, err := opt.Verifier.Verify(ctx, res.Findings)
@@ -328,7 +332,7 @@ func (s *run) scan(ctx context.Context, t Target, r *RepoResult) ([]scanner.Find
 	var fresh []scanner.Finding
 	if state == nil || !sameTips(state.Tips, tips) {
 		r.FullScan = state == nil
-		h := &gitsource.History{Repo: repo, Opts: gitsource.Options{MaxFileSize: s.opt.Config.MaxFileSize, Allow: s.opt.Config.Allow},
+		h := &history.History{Repo: repo, Opts: gitsource.Options{MaxFileSize: s.opt.Config.MaxFileSize, Allow: s.opt.Config.Allow},
 			NeedPaths: rulesUsePaths(s.opt.Config.Rules)}
 		if state != nil {
 			// Only the commits no old tip reaches: the walk diffs those, and

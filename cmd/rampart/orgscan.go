@@ -77,7 +77,7 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		}
 		shard = sh
 	}
-	cfg, err := loadScanConfig(ctx, so, ".", nil)
+	cfg, err := loadScanConfig(so, &location{configDir: "."})
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
