@@ -37,15 +37,6 @@ import (
 	"github.com/rampart-sec/rampart/scanner/gitsource/history"
 )
 
-// Verifier checks findings' credentials with their providers and returns
-// the findings with their verification recorded. The verify package's
-// verifier satisfies it; orgscan calls it once, over the whole run's
-// findings (new and carried forward), so each distinct secret is checked
-// once however many repositories hold it.
-type Verifier interface {
-	Verify(ctx context.Context, fs []scanner.Finding) ([]scanner.Finding, error)
-}
-
 // Options configure a run.
 type Options struct {
 	// MirrorDir holds the mirrors and their state (required).
@@ -63,8 +54,6 @@ type Options struct {
 	Config *scanner.Config
 	// Baseline, when set, suppresses the findings it lists.
 	Baseline *scanner.Baseline
-	// Verifier, when set, checks every finding's credential (--verify).
-	Verifier Verifier
 	// Progress, when set, is called after each repository, one call at a
 	// time.
 	Progress func(Progress)
@@ -238,13 +227,6 @@ func Run(ctx context.Context, targets []Target, opt Options) (*Result, error) {
 		// repository an entry came from, so a shard (or a repository that
 		// failed this run) cannot tell that a secret is gone.
 		res.Findings, res.Suppressed, res.Stale = opt.Baseline.Filter(res.Findings, nil)
-	}
-	if opt.Verifier != nil && len(res.Findings) > 0 {
-		v, err := opt.Verifier.Verify(ctx, res.Findings)
-		if err != nil {
-			return nil, fmt.Errorf("orgscan: verify: %w", err)
-		}
-		res.Findings = v
 	}
 	return res, nil
 }

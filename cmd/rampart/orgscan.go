@@ -60,6 +60,9 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 	case so.workers < 0:
 		return usageErr("--workers must be positive")
 	}
+	if err := checkVerifyFlags(so); err != nil {
+		return err
+	}
 	if (o.includeArchived || o.includeForks) && o.org == "" {
 		return usageErr("--include-archived and --include-forks apply to --org")
 	}
@@ -171,6 +174,18 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		return &exitErr{code: exitError, err: err}
 	}
 	res.Stats.DurationMS = time.Since(start).Milliseconds()
+	// Canary marking always, live verification with --verify: once over
+	// the whole organisation's findings (new and carried forward), so each
+	// distinct secret is checked once however many repositories hold it.
+	checked := &scanner.Result{Findings: res.Findings, Stats: res.Stats}
+	if err := checkFindings(ctx, so, s, cfg, checked); err != nil {
+		return err
+	}
+	res.Findings, res.Stats = checked.Findings, checked.Stats
+	reported := map[string]int{}
+	for i := range res.Findings {
+		reported[res.Findings[i].Attributes[orgscan.AttrRepository]]++
+	}
 	rep := &report.ScanReport{Version: version, Findings: res.Findings, Stats: res.Stats, Rules: cfg.Rules,
 		Stale: res.Stale, Suppressed: res.Suppressed}
 	failures := 0
@@ -180,7 +195,7 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		}
 		rep.Repositories = append(rep.Repositories, report.RepositorySection{
 			Repository: r.Repository, CloneURL: r.CloneURL, HTMLURL: r.HTMLURL, Status: r.Status, Error: r.Error,
-			FullScan: r.FullScan, Findings: r.Findings, New: r.New, Carried: r.Carried, Dropped: r.Dropped,
+			FullScan: r.FullScan, Findings: reported[r.Repository], New: r.New, Carried: r.Carried, Dropped: r.Dropped,
 			Refs: r.Refs, PullRequests: r.PullRequests, FetchedBytes: r.FetchedBytes, Commits: r.Commits,
 			Blobs: r.Blobs, Bytes: r.Bytes, DurationMS: r.DurationMS, Shard: shardLabel(o.shard), Notes: r.Notes,
 		})

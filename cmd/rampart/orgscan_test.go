@@ -152,6 +152,23 @@ func TestScanOrgCLI(t *testing.T) {
 	}
 	noPlaintext(t, "text output", out)
 
+	// --verify runs once over the organisation's findings, carried ones
+	// included: a key ID without its secret key is not checked (nothing is
+	// sent), and --results keeps what it names.
+	out, stderr, code = orgRun(t, append(base, "--verify", "--results", "not-checked", "--format", "json")...)
+	var verified report.JSONScan
+	if err := json.Unmarshal([]byte(out), &verified); err != nil || code != exitFindings {
+		t.Fatalf("--verify: exit %d, %v: %s", code, err, stderr)
+	}
+	if len(verified.Findings) != 2 {
+		t.Errorf("--verify --results not-checked kept %d findings", len(verified.Findings))
+	}
+	for _, f := range verified.Findings {
+		if f.Verification == nil || f.Verification.Status != "not-checked" || f.Attributes["carried_forward"] != "true" {
+			t.Errorf("%s: verification %+v, carried %q", f.Path, f.Verification, f.Attributes["carried_forward"])
+		}
+	}
+
 	// Shards: their union, merged, is the unsharded run, in every format.
 	var shards []string
 	for i := range 2 {
