@@ -54,6 +54,9 @@ type Options struct {
 	Config *scanner.Config
 	// Baseline, when set, suppresses the findings it lists.
 	Baseline *scanner.Baseline
+	// RepoTimeout bounds one repository's fetch and scan (0: no bound); a
+	// repository over it is recorded as failed and the run goes on.
+	RepoTimeout time.Duration
 	// Progress, when set, is called after each repository, one call at a
 	// time.
 	Progress func(Progress)
@@ -244,6 +247,11 @@ type run struct {
 func (s *run) repo(ctx context.Context, t Target) (RepoResult, []scanner.Finding) {
 	start := time.Now()
 	r := RepoResult{Repository: t.FullName, CloneURL: t.CloneURL, HTMLURL: t.HTMLURL}
+	if d := s.opt.RepoTimeout; d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, d, fmt.Errorf("timed out after %s", d))
+		defer cancel()
+	}
 	fs, err := s.scan(ctx, t, &r)
 	r.DurationMS = time.Since(start).Milliseconds()
 	if err != nil {
@@ -284,9 +292,16 @@ func (s *run) scan(ctx context.Context, t Target, r *RepoResult) ([]scanner.Find
 		}
 	}
 	now := s.opt.Now().UTC()
-	repo, err := gitsource.Open(ctx, path)
-	if err != nil {
-		return nil, err
+	// The history reader's view of the mirror, opened only when something
+	// is read: an unchanged repository without findings costs no more git.
+	var repo *gitsource.Repo
+	openRepo := func() (*gitsource.Repo, error) {
+		if repo != nil {
+			return repo, nil
+		}
+		r, err := gitsource.Open(ctx, path)
+		repo = r
+		return r, err
 	}
 
 	// What was reported before, minus what left history.
@@ -308,13 +323,23 @@ func (s *run) scan(ctx context.Context, t Target, r *RepoResult) ([]scanner.Find
 			f.Attributes[AttrCarried] = "true"
 			carried = append(carried, f)
 		}
-		carried = s.rehydrate(ctx, repo, carried)
+		if len(carried) > 0 {
+			gr, err := openRepo()
+			if err != nil {
+				return nil, err
+			}
+			carried = s.rehydrate(ctx, gr, carried)
+		}
 	}
 
 	var fresh []scanner.Finding
 	if state == nil || !sameTips(state.Tips, tips) {
 		r.FullScan = state == nil
-		h := &history.History{Repo: repo, Opts: gitsource.Options{MaxFileSize: s.opt.Config.MaxFileSize, Allow: s.opt.Config.Allow},
+		gr, err := openRepo()
+		if err != nil {
+			return nil, err
+		}
+		h := &history.History{Repo: gr, Opts: gitsource.Options{MaxFileSize: s.opt.Config.MaxFileSize, Allow: s.opt.Config.Allow},
 			NeedPaths: rulesUsePaths(s.opt.Config.Rules)}
 		if state != nil {
 			// Only the commits no old tip reaches: the walk diffs those, and

@@ -382,6 +382,25 @@ func TestOneFailingRepositoryDoesNotStopTheRun(t *testing.T) {
 	}
 }
 
+// TestStuckRepositoryTimesOut: a repository whose server never answers is
+// given up after RepoTimeout and recorded; the others are scanned.
+func TestStuckRepositoryTimesOut(t *testing.T) {
+	t.Parallel()
+	o := newFakeOrg(t, 3)
+	o.fake.Repo("acme/repo-001").Hang = time.Minute
+	start := time.Now()
+	res := o.run(t, context.Background(), nil, func(opt *Options) { opt.RepoTimeout = 2 * time.Second })
+	if got := byStatus(res); got[StatusScanned] != 2 || got[StatusFailed] != 1 {
+		t.Fatalf("statuses = %v", got)
+	}
+	if res.Repos[1].Repository != "acme/repo-001" || !strings.Contains(res.Repos[1].Error, "timed out after 2s") {
+		t.Errorf("stuck repository: %+v", res.Repos[1])
+	}
+	if d := time.Since(start); d > 45*time.Second {
+		t.Errorf("the run took %s: the timeout did not stop the clone", d)
+	}
+}
+
 // TestResumeAfterInterruption: a run cancelled after some repositories
 // leaves their state; the next run scans only the rest and reports the
 // same findings as an uninterrupted run.

@@ -31,6 +31,7 @@ type orgScanOptions struct {
 	mirrorDir       string
 	shard           string
 	apiURL          string
+	repoTimeout     time.Duration
 }
 
 func (o *orgScanOptions) bind(f *pflag.FlagSet) {
@@ -41,6 +42,7 @@ func (o *orgScanOptions) bind(f *pflag.FlagSet) {
 	f.StringVar(&o.mirrorDir, "mirror-dir", "", "with --org/--repos-from: where mirrors and their state are kept (default rampart/mirrors under the user cache directory)")
 	f.StringVar(&o.shard, "shard", "", "with --org/--repos-from: scan only shard `I/N` (0-based; the audit's stable hash of owner/name)")
 	f.StringVar(&o.apiURL, "api-url", "", "with --org/--repos-from: REST API root for GitHub Enterprise Server (`URL`)")
+	f.DurationVar(&o.repoTimeout, "repo-timeout", time.Hour, "with --org/--repos-from: give up on a repository whose fetch and scan take longer (recorded as failed)")
 }
 
 func (o *orgScanOptions) active() bool { return o.org != "" || o.reposFrom != "" }
@@ -155,7 +157,10 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		}
 	}
 
-	opt := orgscan.Options{MirrorDir: mirrors, Token: token, Workers: so.workers, Config: cfg}
+	if o.repoTimeout <= 0 {
+		return usageErr("--repo-timeout must be positive")
+	}
+	opt := orgscan.Options{MirrorDir: mirrors, Token: token, Workers: so.workers, Config: cfg, RepoTimeout: o.repoTimeout}
 	if so.baseline != "" {
 		b, err := scanner.LoadBaseline(so.baseline)
 		if err != nil {

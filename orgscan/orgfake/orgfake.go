@@ -36,6 +36,9 @@ type Repo struct {
 	Private bool
 	// FailGit makes every git request answer 500 (a broken repository).
 	FailGit bool
+	// Hang makes every git request wait this long (or until the client
+	// gives up) before it is served: a stuck server.
+	Hang time.Duration
 }
 
 // FullName is "owner/name".
@@ -349,6 +352,13 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request) {
 	if rp.FailGit {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
+	}
+	if rp.Hang > 0 {
+		select {
+		case <-time.After(rp.Hang):
+		case <-r.Context().Done():
+			return
+		}
 	}
 	if rp.Private && !s.authorized(r) {
 		s.mu.Lock()
