@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // gitRunner runs the git commands that keep mirrors: clone, fetch, and the
@@ -69,6 +70,8 @@ func (g *gitRunner) run(ctx context.Context, dir, cloneURL string, args ...strin
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
 	cmd.Env = g.authEnv(cloneURL)
+	ownGroup(cmd)
+	cmd.WaitDelay = 10 * time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -117,11 +120,10 @@ func mirrorPath(dir string, t Target) (string, error) {
 // returns whether the mirror was new.
 func (g *gitRunner) sync(ctx context.Context, path string, t Target) (created bool, err error) {
 	if _, err := os.Stat(filepath.Join(path, "HEAD")); err == nil {
-		// The URL may have moved (a renamed repository); follow GitHub.
-		if _, err := g.run(ctx, path, "", "config", "remote.origin.url", t.CloneURL); err != nil {
-			return false, err
-		}
-		_, err := g.run(ctx, path, t.CloneURL, "fetch", "--prune", "--quiet", "origin")
+		// The URL GitHub gives now (a renamed or transferred repository
+		// moves) and the mirror's refspec, in one process: what `git fetch
+		// --prune origin` does in a mirror, without trusting its config.
+		_, err := g.run(ctx, path, t.CloneURL, "fetch", "--prune", "--quiet", "--", t.CloneURL, "+refs/*:refs/*")
 		return false, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {

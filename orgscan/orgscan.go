@@ -37,15 +37,6 @@ import (
 	"github.com/rampart-sec/rampart/scanner/gitsource/history"
 )
 
-// Verifier checks findings' credentials with their providers and returns
-// the findings with their verification recorded. The verify package's
-// verifier satisfies it; orgscan calls it once, over the whole run's
-// findings (new and carried forward), so each distinct secret is checked
-// once however many repositories hold it.
-type Verifier interface {
-	Verify(ctx context.Context, fs []scanner.Finding) ([]scanner.Finding, error)
-}
-
 // Options configure a run.
 type Options struct {
 	// MirrorDir holds the mirrors and their state (required).
@@ -63,8 +54,9 @@ type Options struct {
 	Config *scanner.Config
 	// Baseline, when set, suppresses the findings it lists.
 	Baseline *scanner.Baseline
-	// Verifier, when set, checks every finding's credential (--verify).
-	Verifier Verifier
+	// RepoTimeout bounds one repository's fetch and scan (0: no bound); a
+	// repository over it is recorded as failed and the run goes on.
+	RepoTimeout time.Duration
 	// Progress, when set, is called after each repository, one call at a
 	// time.
 	Progress func(Progress)
@@ -239,13 +231,6 @@ func Run(ctx context.Context, targets []Target, opt Options) (*Result, error) {
 		// failed this run) cannot tell that a secret is gone.
 		res.Findings, res.Suppressed, res.Stale = opt.Baseline.Filter(res.Findings, nil)
 	}
-	if opt.Verifier != nil && len(res.Findings) > 0 {
-		v, err := opt.Verifier.Verify(ctx, res.Findings)
-		if err != nil {
-			return nil, fmt.Errorf("orgscan: verify: %w", err)
-		}
-		res.Findings = v
-	}
 	return res, nil
 }
 
@@ -262,6 +247,11 @@ type run struct {
 func (s *run) repo(ctx context.Context, t Target) (RepoResult, []scanner.Finding) {
 	start := time.Now()
 	r := RepoResult{Repository: t.FullName, CloneURL: t.CloneURL, HTMLURL: t.HTMLURL}
+	if d := s.opt.RepoTimeout; d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, d, fmt.Errorf("timed out after %s", d))
+		defer cancel()
+	}
 	fs, err := s.scan(ctx, t, &r)
 	r.DurationMS = time.Since(start).Milliseconds()
 	if err != nil {
@@ -302,17 +292,27 @@ func (s *run) scan(ctx context.Context, t Target, r *RepoResult) ([]scanner.Find
 		}
 	}
 	now := s.opt.Now().UTC()
-	repo, err := gitsource.Open(ctx, path)
-	if err != nil {
-		return nil, err
+	// The history reader's view of the mirror, opened only when something
+	// is read: an unchanged repository without findings costs no more git.
+	var repo *gitsource.Repo
+	openRepo := func() (*gitsource.Repo, error) {
+		if repo != nil {
+			return repo, nil
+		}
+		r, err := gitsource.Open(ctx, path)
+		repo = r
+		return r, err
 	}
 
 	// What was reported before, minus what left history.
 	var carried []scanner.Finding
 	if state != nil {
-		gone, err := s.git.unreachable(ctx, path, s.git.present(ctx, path, tipIDs(state.Tips)))
-		if err != nil {
-			return nil, err
+		gone := map[string]bool{}
+		if !sameTips(state.Tips, tips) {
+			// Only a moved or deleted ref can take commits out of history.
+			if gone, err = s.git.unreachable(ctx, path, s.git.present(ctx, path, tipIDs(state.Tips))); err != nil {
+				return nil, err
+			}
 		}
 		for _, sf := range state.Findings {
 			if sf.Commit != "" && gone[sf.Commit] {
@@ -323,13 +323,23 @@ func (s *run) scan(ctx context.Context, t Target, r *RepoResult) ([]scanner.Find
 			f.Attributes[AttrCarried] = "true"
 			carried = append(carried, f)
 		}
-		carried = s.rehydrate(ctx, repo, carried)
+		if len(carried) > 0 {
+			gr, err := openRepo()
+			if err != nil {
+				return nil, err
+			}
+			carried = s.rehydrate(ctx, gr, carried)
+		}
 	}
 
 	var fresh []scanner.Finding
 	if state == nil || !sameTips(state.Tips, tips) {
 		r.FullScan = state == nil
-		h := &history.History{Repo: repo, Opts: gitsource.Options{MaxFileSize: s.opt.Config.MaxFileSize, Allow: s.opt.Config.Allow},
+		gr, err := openRepo()
+		if err != nil {
+			return nil, err
+		}
+		h := &history.History{Repo: gr, Opts: gitsource.Options{MaxFileSize: s.opt.Config.MaxFileSize, Allow: s.opt.Config.Allow},
 			NeedPaths: rulesUsePaths(s.opt.Config.Rules)}
 		if state != nil {
 			// Only the commits no old tip reaches: the walk diffs those, and

@@ -58,15 +58,12 @@ func newFakeOrg(t testing.TB, n int) *fakeOrg {
 		if err := fake.AddRepo(r); err != nil {
 			t.Fatal(err)
 		}
-		files := map[string]string{"README.md": "# " + r.Name + "\n", "main.go": "package main\n\nfunc main() {}\n"}
-		if _, err := fake.Commit(r.FullName(), "", files, "initial"); err != nil {
-			t.Fatal(err)
-		}
-		files = map[string]string{"docs/notes.txt": fmt.Sprintf("notes for %s\n", r.Name)}
+		second := map[string]string{"docs/notes.txt": fmt.Sprintf("notes for %s\n", r.Name)}
 		if i%3 == 0 {
-			files["config/aws.env"] = "aws_access_key_id = " + awsKey(uint64(i)) + "\n"
+			second["config/aws.env"] = "aws_access_key_id = " + awsKey(uint64(i)) + "\n"
 		}
-		if _, err := fake.Commit(r.FullName(), "", files, "configure"); err != nil {
+		first := map[string]string{"README.md": "# " + r.Name + "\n", "main.go": "package main\n\nfunc main() {}\n"}
+		if _, err := fake.Commits(r.FullName(), "", []map[string]string{first, second}, "work"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -382,6 +379,25 @@ func TestOneFailingRepositoryDoesNotStopTheRun(t *testing.T) {
 	}
 	if n := len(res.Findings); n != 1 { // repo-000; repo-003's key is not reported
 		t.Errorf("%d findings: %v", n, keys(res.Findings))
+	}
+}
+
+// TestStuckRepositoryTimesOut: a repository whose server never answers is
+// given up after RepoTimeout and recorded; the others are scanned.
+func TestStuckRepositoryTimesOut(t *testing.T) {
+	t.Parallel()
+	o := newFakeOrg(t, 3)
+	o.fake.Repo("acme/repo-001").Hang = time.Minute
+	start := time.Now()
+	res := o.run(t, context.Background(), nil, func(opt *Options) { opt.RepoTimeout = 2 * time.Second })
+	if got := byStatus(res); got[StatusScanned] != 2 || got[StatusFailed] != 1 {
+		t.Fatalf("statuses = %v", got)
+	}
+	if res.Repos[1].Repository != "acme/repo-001" || !strings.Contains(res.Repos[1].Error, "timed out after 2s") {
+		t.Errorf("stuck repository: %+v", res.Repos[1])
+	}
+	if d := time.Since(start); d > 45*time.Second {
+		t.Errorf("the run took %s: the timeout did not stop the clone", d)
 	}
 }
 

@@ -49,13 +49,22 @@ type htmlScanData struct {
 	Shown                    bool
 }
 
-// verification returns a finding's verification status and identity, as
-// the verify package records them ("valid", "invalid", "unknown",
-// "not-checked"); empty when the scan did not verify. This is the one
-// place the HTML report reads verification: live credentials ("valid")
-// are listed first.
+// verification returns a finding's verification status and what the
+// provider said about whose it is ("" when the scan did not verify); a
+// canary token says so instead. Live credentials ("valid") are listed
+// first.
 func verification(f *scanner.Finding) (status, identity string) {
-	return f.Attributes["verification"], f.Attributes["verification_identity"]
+	if note := canaryNote(f); note != "" {
+		return "canary", note
+	}
+	if v := f.Verification; v != nil {
+		identity = v.Identity
+		if identity == "" {
+			identity = v.Detail
+		}
+		return string(v.Status), identity
+	}
+	return "", ""
 }
 
 // provider names the family of a rule for charts: its ID's first word

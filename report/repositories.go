@@ -157,7 +157,7 @@ func ScanFromJSON(doc *JSONScan, rules []*patterns.Rule) *ScanReport {
 		sev, _ := patterns.ParseSeverity(j.Severity)
 		f := scanner.Finding{RuleID: j.Rule, Description: j.Description, Severity: sev, Kind: scanner.Kind(j.Kind),
 			Path: j.Path, Line: j.Line, Column: j.Column, BlobID: j.Blob, Secret: j.Secret, Fingerprint: j.Fingerprint,
-			Attributes: j.Attributes}
+			Attributes: j.Attributes, Verification: j.Verification}
 		if j.Commit != "" {
 			f.Commit = &scanner.Commit{Hash: j.Commit, Author: j.Author, Email: j.Email}
 			if t, err := time.Parse(time.RFC3339, j.Date); err == nil {

@@ -31,6 +31,7 @@ type orgScanOptions struct {
 	mirrorDir       string
 	shard           string
 	apiURL          string
+	repoTimeout     time.Duration
 }
 
 func (o *orgScanOptions) bind(f *pflag.FlagSet) {
@@ -41,6 +42,7 @@ func (o *orgScanOptions) bind(f *pflag.FlagSet) {
 	f.StringVar(&o.mirrorDir, "mirror-dir", "", "with --org/--repos-from: where mirrors and their state are kept (default rampart/mirrors under the user cache directory)")
 	f.StringVar(&o.shard, "shard", "", "with --org/--repos-from: scan only shard `I/N` (0-based; the audit's stable hash of owner/name)")
 	f.StringVar(&o.apiURL, "api-url", "", "with --org/--repos-from: REST API root for GitHub Enterprise Server (`URL`)")
+	f.DurationVar(&o.repoTimeout, "repo-timeout", time.Hour, "with --org/--repos-from: give up on a repository whose fetch and scan take longer (recorded as failed)")
 }
 
 func (o *orgScanOptions) active() bool { return o.org != "" || o.reposFrom != "" }
@@ -59,6 +61,9 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		return usageErr("unknown format %q (want %s)", so.format, strings.Join(report.ScanFormats, ", "))
 	case so.workers < 0:
 		return usageErr("--workers must be positive")
+	}
+	if err := checkVerifyFlags(so); err != nil {
+		return err
 	}
 	if (o.includeArchived || o.includeForks) && o.org == "" {
 		return usageErr("--include-archived and --include-forks apply to --org")
@@ -131,7 +136,7 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		}
 		targets = ts
 		if !so.quiet && (skipped["archived"] > 0 || skipped["fork"] > 0) {
-			fmt.Fprintf(s.err, "rampart: left out %d archived repositories and %d forks (--include-archived, --include-forks)\n", skipped["archived"], skipped["fork"])
+			fmt.Fprintf(s.err, "rampart: left out %d archived and %d forked (--include-archived, --include-forks)\n", skipped["archived"], skipped["fork"])
 		}
 	} else {
 		var in io.Reader = s.in
@@ -152,7 +157,10 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		}
 	}
 
-	opt := orgscan.Options{MirrorDir: mirrors, Token: token, Workers: so.workers, Config: cfg}
+	if o.repoTimeout <= 0 {
+		return usageErr("--repo-timeout must be positive")
+	}
+	opt := orgscan.Options{MirrorDir: mirrors, Token: token, Workers: so.workers, Config: cfg, RepoTimeout: o.repoTimeout}
 	if so.baseline != "" {
 		b, err := scanner.LoadBaseline(so.baseline)
 		if err != nil {
@@ -171,6 +179,18 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		return &exitErr{code: exitError, err: err}
 	}
 	res.Stats.DurationMS = time.Since(start).Milliseconds()
+	// Canary marking always, live verification with --verify: once over
+	// the whole organisation's findings (new and carried forward), so each
+	// distinct secret is checked once however many repositories hold it.
+	checked := &scanner.Result{Findings: res.Findings, Stats: res.Stats}
+	if err := checkFindings(ctx, so, s, cfg, checked); err != nil {
+		return err
+	}
+	res.Findings, res.Stats = checked.Findings, checked.Stats
+	reported := map[string]int{}
+	for i := range res.Findings {
+		reported[res.Findings[i].Attributes[orgscan.AttrRepository]]++
+	}
 	rep := &report.ScanReport{Version: version, Findings: res.Findings, Stats: res.Stats, Rules: cfg.Rules,
 		Stale: res.Stale, Suppressed: res.Suppressed}
 	failures := 0
@@ -180,7 +200,7 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		}
 		rep.Repositories = append(rep.Repositories, report.RepositorySection{
 			Repository: r.Repository, CloneURL: r.CloneURL, HTMLURL: r.HTMLURL, Status: r.Status, Error: r.Error,
-			FullScan: r.FullScan, Findings: r.Findings, New: r.New, Carried: r.Carried, Dropped: r.Dropped,
+			FullScan: r.FullScan, Findings: reported[r.Repository], New: r.New, Carried: r.Carried, Dropped: r.Dropped,
 			Refs: r.Refs, PullRequests: r.PullRequests, FetchedBytes: r.FetchedBytes, Commits: r.Commits,
 			Blobs: r.Blobs, Bytes: r.Bytes, DurationMS: r.DurationMS, Shard: shardLabel(o.shard), Notes: r.Notes,
 		})

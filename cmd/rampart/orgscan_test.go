@@ -128,7 +128,7 @@ func TestScanOrgCLI(t *testing.T) {
 	if code != exitFindings {
 		t.Fatalf("exit %d, want 1 (findings); stderr: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "left out 1 archived repositories and 1 forks") {
+	if !strings.Contains(stderr, "left out 1 archived and 1 forked") {
 		t.Errorf("stderr does not say what was left out: %s", stderr)
 	}
 	doc := readScanJSON(t, filepath.Join(dir, "all.json"))
@@ -151,6 +151,23 @@ func TestScanOrgCLI(t *testing.T) {
 		t.Errorf("second run (exit %d):\n%s", code, out)
 	}
 	noPlaintext(t, "text output", out)
+
+	// --verify runs once over the organisation's findings, carried ones
+	// included: a key ID without its secret key is not checked (nothing is
+	// sent), and --results keeps what it names.
+	out, stderr, code = orgRun(t, append(base, "--verify", "--results", "not-checked", "--format", "json")...)
+	var verified report.JSONScan
+	if err := json.Unmarshal([]byte(out), &verified); err != nil || code != exitFindings {
+		t.Fatalf("--verify: exit %d, %v: %s", code, err, stderr)
+	}
+	if len(verified.Findings) != 2 {
+		t.Errorf("--verify --results not-checked kept %d findings", len(verified.Findings))
+	}
+	for _, f := range verified.Findings {
+		if f.Verification == nil || f.Verification.Status != "not-checked" || f.Attributes["carried_forward"] != "true" {
+			t.Errorf("%s: verification %+v, carried %q", f.Path, f.Verification, f.Attributes["carried_forward"])
+		}
+	}
 
 	// Shards: their union, merged, is the unsharded run, in every format.
 	var shards []string

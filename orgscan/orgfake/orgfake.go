@@ -36,6 +36,9 @@ type Repo struct {
 	Private bool
 	// FailGit makes every git request answer 500 (a broken repository).
 	FailGit bool
+	// Hang makes every git request wait this long (or until the client
+	// gives up) before it is served: a stuck server.
+	Hang time.Duration
 }
 
 // FullName is "owner/name".
@@ -136,32 +139,46 @@ func (s *Server) Repo(full string) *Repo {
 // ref (created if absent; refs/heads/main by default), and returns its ID.
 // Dates are a fake clock, one minute per commit, so runs are repeatable.
 func (s *Server) Commit(full, ref string, files map[string]string, msg string) (string, error) {
+	return s.Commits(full, ref, []map[string]string{files}, msg)
+}
+
+// Commits adds one commit per element of changes on top of ref, in one
+// git fast-import, and returns the last commit's ID.
+func (s *Server) Commits(full, ref string, changes []map[string]string, msg string) (string, error) {
 	if ref == "" {
 		ref = "refs/heads/main"
 	}
 	dir := s.gitDir(full)
-	s.mu.Lock()
-	s.clock += 60
-	when := s.clock
-	s.mu.Unlock()
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "commit %s\ncommitter Dev <dev@example.com> %d +0000\ndata %d\n%s\n", ref, when, len(msg), msg)
-	if parent, err := s.output(dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err == nil && parent != "" {
-		fmt.Fprintf(&b, "from %s\n", parent)
-	}
-	paths := make([]string, 0, len(files))
-	for p := range files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		if files[p] == "" {
-			fmt.Fprintf(&b, "D %s\n", p)
-			continue
+	for i, files := range changes {
+		s.mu.Lock()
+		s.clock += 60
+		when := s.clock
+		s.mu.Unlock()
+		m := msg
+		if len(changes) > 1 {
+			m = fmt.Sprintf("%s (%d)", msg, i+1)
 		}
-		fmt.Fprintf(&b, "M 100644 inline %s\ndata %d\n%s\n", p, len(files[p]), files[p])
+		fmt.Fprintf(&b, "commit %s\ncommitter Dev <dev@example.com> %d +0000\ndata %d\n%s\n", ref, when, len(m), m)
+		if i == 0 {
+			if parent, err := s.output(dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err == nil && parent != "" {
+				fmt.Fprintf(&b, "from %s\n", parent)
+			}
+		}
+		paths := make([]string, 0, len(files))
+		for p := range files {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			if files[p] == "" {
+				fmt.Fprintf(&b, "D %s\n", p)
+				continue
+			}
+			fmt.Fprintf(&b, "M 100644 inline %s\ndata %d\n%s\n", p, len(files[p]), files[p])
+		}
+		b.WriteString("\n")
 	}
-	b.WriteString("\n")
 	if err := s.git(dir, &b, "fast-import", "--quiet", "--force"); err != nil {
 		return "", err
 	}
@@ -335,6 +352,13 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request) {
 	if rp.FailGit {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
+	}
+	if rp.Hang > 0 {
+		select {
+		case <-time.After(rp.Hang):
+		case <-r.Context().Done():
+			return
+		}
 	}
 	if rp.Private && !s.authorized(r) {
 		s.mu.Lock()
