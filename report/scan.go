@@ -17,7 +17,15 @@ import (
 
 // ScanReport is everything a scan writer needs.
 type ScanReport struct {
-	Version  string
+	Version string
+	// Root is the absolute directory findings' paths are relative to: the
+	// repository's work tree (a bare repository's git directory), else the
+	// scanned folder; "" for standard input and a commit message. It says
+	// which repository a report of `rampart scan r1` is about.
+	Root string
+	// Scanned is the absolute path scanned when it is not Root itself (a
+	// folder or file inside the repository).
+	Scanned  string
 	Findings []scanner.Finding
 	Stats    scanner.Stats
 	// Rules are the rules the scan ran, for writers that describe them (SARIF).
@@ -77,11 +85,19 @@ type JSONFinding struct {
 	Secret      string            `json:"secret"`
 	Fingerprint string            `json:"fingerprint"`
 	Attributes  map[string]string `json:"attributes,omitempty"`
+	// Root is set in merged reports only: the root of the scan the finding
+	// came from (each single report has one, at the top).
+	Root string `json:"root,omitempty"`
 }
 
 // JSONScan is the top-level JSON document.
 type JSONScan struct {
-	Tool          JSONTool                `json:"tool"`
+	Tool JSONTool `json:"tool"`
+	// Root is what was scanned (ScanReport.Root); a merged report lists its
+	// inputs' roots in Roots instead, and each finding names its own.
+	Root          string                  `json:"root,omitempty"`
+	Scanned       string                  `json:"scanned,omitempty"`
+	Roots         []string                `json:"roots,omitempty"`
 	Findings      []JSONFinding           `json:"findings"`
 	Stats         scanner.Stats           `json:"stats"`
 	StaleBaseline []scanner.BaselineEntry `json:"stale_baseline,omitempty"`
@@ -118,6 +134,8 @@ func ToJSON(fs []scanner.Finding, show bool) []JSONFinding {
 func writeJSON(w io.Writer, r *ScanReport, o ScanOptions) error {
 	doc := JSONScan{
 		Tool:          JSONTool{Name: "rampart", Version: r.Version},
+		Root:          r.Root,
+		Scanned:       r.Scanned,
 		Findings:      ToJSON(r.Findings, o.ShowSecrets),
 		Stats:         r.Stats,
 		StaleBaseline: r.Stale,

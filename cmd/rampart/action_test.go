@@ -338,6 +338,7 @@ func actCleanEnv() []string {
 // TestActionEndToEnd runs action.yml's steps against pushes to a real
 // repository, in a shallow checkout as actions/checkout makes by default.
 func TestActionEndToEnd(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds rampart with go build")
 	}
@@ -400,11 +401,11 @@ func TestActionEndToEnd(t *testing.T) {
 		rw.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(rw, `{"message":"Not Found"}`)
 	}))
-	defer api.Close()
+	t.Cleanup(api.Close)
 
 	runAction := func(t *testing.T, name, before, after string, inputs map[string]string) (int, map[string]string, string, string, string) {
 		t.Helper()
-		ws := w.checkout("ws-"+name, "main", 1)
+		ws := w.checkoutT(t, "ws-"+name, "main", 1)
 		temp := t.TempDir()
 		event := filepath.Join(temp, "event.json")
 		data, _ := json.Marshal(pushPayload("refs/heads/main", before, after, nil, nil))
@@ -442,6 +443,7 @@ func TestActionEndToEnd(t *testing.T) {
 	}
 
 	t.Run("push with a leaked key pair", func(t *testing.T) {
+		t.Parallel()
 		code, outs, stdout, summary, ws := runAction(t, "leak", base, clean, nil)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, stdout)
@@ -476,6 +478,7 @@ func TestActionEndToEnd(t *testing.T) {
 	})
 
 	t.Run("fail-on above the finding, SARIF off", func(t *testing.T) {
+		t.Parallel()
 		code, outs, stdout, summary, _ := runAction(t, "threshold", clean, high, map[string]string{"fail-on": "critical", "sarif": "off"})
 		if code != 0 || outs["sarif-file"] != "" || outs["findings"] != "1" {
 			t.Errorf("exit %d, outputs %v; want 0 with one finding and no SARIF\n%s", code, outs, stdout)
@@ -486,6 +489,7 @@ func TestActionEndToEnd(t *testing.T) {
 	})
 
 	t.Run("audit with the given token", func(t *testing.T) {
+		t.Parallel()
 		_, outs, stdout, _, _ := runAction(t, "audit", leaked, clean, map[string]string{"audit": "true", "token": "ghs_test-token", "sarif": "off"})
 		if outs["findings"] != "0" {
 			t.Errorf("findings %q\n%s", outs["findings"], stdout)
@@ -499,6 +503,7 @@ func TestActionEndToEnd(t *testing.T) {
 	})
 
 	t.Run("clean push", func(t *testing.T) {
+		t.Parallel()
 		code, outs, stdout, summary, _ := runAction(t, "clean", leaked, clean, nil)
 		if code != 0 || outs["findings"] != "0" {
 			t.Errorf("exit %d, findings %q\n%s", code, outs["findings"], stdout)
@@ -515,6 +520,7 @@ func TestActionEndToEnd(t *testing.T) {
 // TestGoreleaserTargets keeps .goreleaser.yaml, the CI cross-compile list
 // and the version variables in step.
 func TestGoreleaserTargets(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..", "..")
 	src, err := os.ReadFile(filepath.Join(root, ".goreleaser.yaml"))
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	ghclient "github.com/rampart-sec/rampart/github"
 	"github.com/rampart-sec/rampart/hardening"
 	"github.com/rampart-sec/rampart/hardening/ghcollect"
 	"github.com/rampart-sec/rampart/report"
@@ -89,12 +90,7 @@ Exit status: 0 no check failed at or above --fail-on, 1 one did, 2 usage or runt
 
 // auditToken reads the token from the environment. It is passed to the
 // collector and goes nowhere else.
-func auditToken() string {
-	if t := strings.TrimSpace(os.Getenv("GITHUB_TOKEN")); t != "" {
-		return t
-	}
-	return strings.TrimSpace(os.Getenv("GH_TOKEN"))
-}
+func auditToken() string { return ghclient.TokenFromEnv(os.Getenv) }
 
 func auditIsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -201,14 +197,14 @@ func newAuditCollector(o *auditOptions, s *streams, token string, progress func(
 	if !o.noCache {
 		dir := o.cacheDir
 		if dir == "" {
-			d, err := ghcollect.DefaultCacheDir()
+			d, err := ghclient.DefaultCacheDir()
 			if err != nil {
 				fmt.Fprintf(s.err, "rampart: no ETag cache: %v\n", err)
 			}
 			dir = d
 		}
 		if dir != "" {
-			c, err := ghcollect.NewDiskCache(dir)
+			c, err := ghclient.NewDiskCache(dir)
 			if err != nil {
 				fmt.Fprintf(s.err, "rampart: no ETag cache: %v\n", err)
 			} else {
@@ -225,16 +221,16 @@ func newAuditCollector(o *auditOptions, s *streams, token string, progress func(
 
 // auditSleeper waits out rate limits, telling the user why and for how
 // long; on a terminal it draws a countdown bar.
-func auditSleeper(w io.Writer, quiet bool) ghcollect.Sleeper {
+func auditSleeper(w io.Writer, quiet bool) ghclient.Sleeper {
 	var mu sync.Mutex
-	return func(ctx context.Context, d time.Duration, why ghcollect.WaitReason) error {
+	return func(ctx context.Context, d time.Duration, why ghclient.WaitReason) error {
 		mu.Lock() // one message and bar at a time; other workers wait anyway
 		defer mu.Unlock()
-		if !quiet || why == ghcollect.WaitPrimary {
+		if !quiet || why == ghclient.WaitPrimary {
 			fmt.Fprintf(w, "rampart: %s reached; waiting %s (until %s)\n", why, d.Round(time.Second), time.Now().Add(d).Format("15:04:05"))
 		}
 		if quiet || !auditIsTerminal(w) || d < 3*time.Second {
-			return ghcollect.RealSleep(ctx, d, why)
+			return ghclient.RealSleep(ctx, d, why)
 		}
 		secs := int64(d / time.Second)
 		bar := progressbar.NewOptions64(secs, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription("waiting for "+string(why)),

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
@@ -43,14 +41,11 @@ func auditFake(t *testing.T, n int) (*ghfake.Server, string) {
 // and the exit code.
 func auditRun(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
-	t.Setenv("GITHUB_TOKEN", auditTestToken)
-	t.Setenv("GH_TOKEN", "")
-	var out, errb bytes.Buffer
-	code := run(context.Background(), args, &streams{in: strings.NewReader(""), out: &out, err: &errb})
-	if strings.Contains(out.String()+errb.String(), auditTestToken) {
+	out, errs, code := cliRun(t, t.TempDir(), []string{"GITHUB_TOKEN=" + auditTestToken}, "", args...)
+	if strings.Contains(out+errs, auditTestToken) {
 		t.Fatal("the token was printed")
 	}
-	return out.String(), errb.String(), code
+	return out, errs, code
 }
 
 func auditWriteFile(t *testing.T, dir, name, content string) string {
@@ -63,6 +58,7 @@ func auditWriteFile(t *testing.T, dir, name, content string) string {
 }
 
 func TestAuditOrgJSONAndExitCodes(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 12)
 	dir := t.TempDir()
 	policy := auditWriteFile(t, dir, "policy.toml", "[audit]\nmin_approvals = 1\n")
@@ -108,6 +104,7 @@ func TestAuditOrgJSONAndExitCodes(t *testing.T) {
 }
 
 func TestAuditSnapshotRoundTripAndFormats(t *testing.T) {
+	t.Parallel()
 	fake, url := auditFake(t, 6)
 	dir := t.TempDir()
 	snap := filepath.Join(dir, "snap.json")
@@ -147,6 +144,7 @@ func TestAuditSnapshotRoundTripAndFormats(t *testing.T) {
 }
 
 func TestAuditWaiverFromPolicyFile(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 0)
 	dir := t.TempDir()
 	// fortress fails only the policy-required push-restriction-free checks
@@ -180,6 +178,7 @@ func auditMustRead(t *testing.T, p string) string {
 }
 
 func TestAuditUsageErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := auditWriteFile(t, dir, "bad.toml", "[audit]\nmin_approvals = -2\ndisable = [\"nope\"]\n")
 	for _, tc := range []struct {
@@ -206,6 +205,7 @@ func TestAuditUsageErrors(t *testing.T) {
 }
 
 func TestAuditUnknownOrgIsAnError(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 1)
 	_, errs, code := auditRun(t, "audit", "--org", "nope", "--api-url", url, "--no-cache")
 	if code != exitError || !strings.Contains(errs, "not found or not visible") {
@@ -214,6 +214,7 @@ func TestAuditUnknownOrgIsAnError(t *testing.T) {
 }
 
 func TestAuditShards(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 20)
 	seen := map[string]int{}
 	for _, sh := range []string{"0/2", "1/2"} {
@@ -246,6 +247,7 @@ func TestAuditShards(t *testing.T) {
 }
 
 func TestAuditETagCacheAcrossRuns(t *testing.T) {
+	t.Parallel()
 	fake, url := auditFake(t, 4)
 	cache := filepath.Join(t.TempDir(), "cache")
 	args := []string{"audit", "--org", "acme", "--api-url", url, "--cache-dir", cache, "-q"}
@@ -269,6 +271,7 @@ func TestAuditETagCacheAcrossRuns(t *testing.T) {
 }
 
 func TestAuditDoctor(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 2)
 	out, errs, code := auditRun(t, "audit", "doctor", "--api-url", url, "--no-cache")
 	if code != exitClean {
@@ -289,6 +292,7 @@ func TestAuditDoctor(t *testing.T) {
 }
 
 func TestAuditDoctorShowsWhatANonAdminCannotSee(t *testing.T) {
+	t.Parallel()
 	fake := ghfake.New()
 	fake.Token = auditTestToken
 	fake.AddRepo(&ghfake.Repo{Owner: "acme", Name: "app", OwnerIsOrg: true, DefaultBranch: "main", ViewerPermission: "write"})

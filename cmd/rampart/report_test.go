@@ -9,6 +9,7 @@ import (
 )
 
 func TestReportMergeScans(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for i, content := range []string{"id " + scKeyID + "\n", "nothing\n", "role AROAGMXGEDN73U55XTPL\n"} {
 		sub := filepath.Join(dir, "repo"+itoaTest(i))
@@ -35,6 +36,7 @@ func TestReportMergeScans(t *testing.T) {
 }
 
 func TestReportMergeAuditShards(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	shard := func(name, repo, status string, score float64) {
 		doc := `{"tool":{"name":"rampart","version":"t"},"targets":[

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,10 +14,12 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/rampart-sec/rampart/githook"
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/report"
 	"github.com/rampart-sec/rampart/scanner"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
+	"github.com/rampart-sec/rampart/scanner/gitsource/history"
 )
 
 // scanOptions are the flags of `rampart scan` (and `rampart baseline`).
@@ -201,28 +202,32 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if dir == "" {
 		dir = "."
 	}
-	if !o.stdin && o.commitMsg == "" && !o.staged && !o.prePush && o.rangeSpec == "" && !o.history && !o.githubEvent {
+	gitMode := o.staged || o.prePush || o.rangeSpec != "" || o.history || o.githubEvent
+	loc, err := locate(ctx, o, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !gitMode && !o.stdin && o.commitMsg == "" && loc.repo != nil && loc.repo.Bare {
 		// A bare repository or mirror has no files to read: its content is
 		// its history, which is what scanning it means.
-		if r, err := gitsource.Open(ctx, dir); err == nil && r.Bare {
-			if abs, aerr := filepath.Abs(dir); aerr == nil && sameDir(abs, r.GitDir) {
-				o.history = true
-				if !o.quiet {
-					fmt.Fprintf(s.err, "rampart: %s is a bare repository: scanning its history (--history)\n", report.Safe(dir))
-				}
+		if abs, aerr := filepath.Abs(dir); aerr == nil && sameDir(abs, loc.repo.GitDir) {
+			o.history, gitMode = true, true
+			if !o.quiet {
+				fmt.Fprintf(s.err, "rampart: %s is a bare repository: scanning its history (--history)\n", report.Safe(dir))
 			}
 		}
 	}
-	gitMode := o.staged || o.prePush || o.rangeSpec != "" || o.history || o.githubEvent
 	var repo *gitsource.Repo
 	if gitMode {
-		r, err := gitsource.Open(ctx, dir)
-		if err != nil {
-			return nil, nil, &exitErr{code: exitError, err: err}
+		if loc.file {
+			return nil, nil, usageErr("%s scans a whole repository and takes no file: PATH, if given, is the repository's directory (got the file %s)", gitModeFlag(o), report.Safe(dir))
 		}
-		repo = r
+		if loc.repoErr != nil {
+			return nil, nil, &exitErr{code: exitError, err: repoError(loc.repoErr, dir, gitModeFlag(o))}
+		}
+		repo = loc.repo
 	}
-	cfg, err := loadScanConfig(ctx, o, dir, repo)
+	cfg, err := loadScanConfig(o, loc)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}
 	}
@@ -251,13 +256,19 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		if err != nil {
 			return nil, nil, &exitErr{code: exitError, err: fmt.Errorf("read commit message: %w", err)}
 		}
-		src = gitsource.CommitMessage(data)
+		// Scan what git will record, not the file the hook is given: with
+		// `git commit -v` it also holds the staged diff, and comments.
+		var g githook.Git
+		if loc.repo != nil {
+			g = loc.repo
+		}
+		src = gitsource.CommitMessage(githook.ReadCleanup(ctx, g, os.Getenv).Apply(data))
 	case o.staged:
 		src = &gitsource.Staged{Repo: repo, Opts: gopts}
 	case o.rangeSpec != "":
 		src = &gitsource.Commits{Repo: repo, Revs: []string{o.rangeSpec}, Opts: gopts}
 	case o.history:
-		h := &gitsource.History{Repo: repo, Opts: gopts, Since: o.since, NeedPaths: len(o.exclude) > 0 || rulesUsePaths(cfg.Rules),
+		h := &history.History{Repo: repo, Opts: gopts, Since: o.since, NeedPaths: len(o.exclude) > 0 || rulesUsePaths(cfg.Rules),
 			// Benchmarks compare the in-process pack reader with git's.
 			UseGit: os.Getenv("RAMPART_HISTORY_READER") == "git"}
 		if o.branch != "" {
@@ -277,18 +288,23 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.githubEvent:
 		src, err = githubEventSource(ctx, o, s, repo, gopts)
 	default:
-		if _, statErr := os.Stat(dir); statErr != nil {
-			return nil, nil, usageErr("scan %s: %v", dir, errors.Unwrap(statErr))
-		}
-		src = &scanner.DirSource{Root: dir, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow, Prefix: repoPrefix(ctx, dir)}
+		src = &scanner.DirSource{Root: dir, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow, Prefix: loc.prefix}
 	}
 	if err != nil {
 		return nil, nil, err
 	}
+	root, scanned := loc.root, loc.scanned
+	if repo != nil {
+		// A git mode reads the whole repository, wherever it was started.
+		root, scanned = repo.Dir, ""
+	}
+	if scanned == root {
+		scanned = ""
+	}
 	if src == nil {
 		// Nothing to scan (a pre-push that only deletes branches).
 		res := &scanner.Result{}
-		return res, &report.ScanReport{Version: version, Rules: cfg.Rules}, nil
+		return res, &report.ScanReport{Version: version, Root: root, Rules: cfg.Rules}, nil
 	}
 
 	opts := scanner.Options{Workers: o.workers}
@@ -298,6 +314,15 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 			return nil, nil, &exitErr{code: exitError, err: err}
 		}
 		opts.Baseline = b
+		// Only a scan that read an entry's whole location can call it
+		// stale: a folder or file scan where it read, the full history
+		// everywhere it was not told to skip. A staged change, a range of
+		// commits or part of the history cannot tell that a secret is gone.
+		// (A folder or file scan, a scanner.Coverer, decides for itself.)
+		if _, ok := src.(*gitsource.History); ok && o.since == "" && o.branch == "" {
+			allow := cfg.Allow
+			opts.Covers = func(e scanner.BaselineEntry) bool { return !allow.AllowsPath(e.Path) }
+		}
 	}
 	if o.explain {
 		opts.Explain = func(d scanner.Drop) {
@@ -317,6 +342,8 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	}
 	rep := &report.ScanReport{
 		Version:    version,
+		Root:       root,
+		Scanned:    scanned,
 		Findings:   res.Findings,
 		Stats:      res.Stats,
 		Rules:      cfg.Rules,
@@ -335,27 +362,13 @@ func validFormat(f string) bool {
 	return false
 }
 
-// loadScanConfig uses --config, else .rampart.toml at the repository root
-// (or the scanned directory), else the built-in defaults.
-func loadScanConfig(ctx context.Context, o *scanOptions, dir string, repo *gitsource.Repo) (*scanner.Config, error) {
+// loadScanConfig uses --config, else .rampart.toml in loc's configuration
+// directory, else the built-in defaults.
+func loadScanConfig(o *scanOptions, loc *location) (*scanner.Config, error) {
 	if o.config != "" {
 		return scanner.LoadConfig(o.config)
 	}
-	root := dir
-	if repo != nil && !repo.Bare {
-		root = repo.Dir
-	} else if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		root = filepath.Dir(dir)
-	} else if r, err := gitsource.Open(ctx, dir); err == nil && !r.Bare && !o.stdin && o.commitMsg == "" {
-		root = r.Dir
-	}
-	if o.stdin || o.commitMsg != "" {
-		root = "."
-		if r, err := gitsource.Open(ctx, "."); err == nil && !r.Bare {
-			root = r.Dir
-		}
-	}
-	name := filepath.Join(root, scanner.ConfigFileName)
+	name := filepath.Join(loc.configDir, scanner.ConfigFileName)
 	if _, err := os.Stat(name); err == nil {
 		return scanner.LoadConfig(name)
 	}
@@ -367,40 +380,6 @@ func sameDir(a, b string) bool {
 	sa, err1 := os.Stat(a)
 	sb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
-}
-
-// repoPrefix returns the path of dir relative to the root of the work tree
-// it is in, slash-terminated ("app/conf/"), or "" at the root or outside git.
-// For a single file it is the file's path relative to the root.
-func repoPrefix(ctx context.Context, dir string) string {
-	at := dir
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		at = filepath.Dir(dir)
-	}
-	repo, err := gitsource.Open(ctx, at)
-	if err != nil || repo.Bare {
-		return ""
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return ""
-	}
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = r
-	}
-	root := repo.Dir
-	if r, err := filepath.EvalSymlinks(root); err == nil {
-		root = r
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
-		return ""
-	}
-	rel = filepath.ToSlash(rel)
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		rel += "/"
-	}
-	return rel
 }
 
 // rulesUsePaths reports whether any rule is restricted to paths, in which

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	ghclient "github.com/rampart-sec/rampart/github"
 )
 
 // TokenInfo is what GitHub says about the token, for `rampart audit doctor`.
@@ -25,30 +27,10 @@ type TokenInfo struct {
 	Problems []string `json:"problems,omitempty"`
 }
 
-// TokenKind names a token by its documented prefix. It never returns any
-// part of the token.
-func TokenKind(token string) string {
-	switch {
-	case token == "":
-		return "none (anonymous: public data only, 60 requests an hour)"
-	case strings.HasPrefix(token, "ghp_"):
-		return "classic personal access token"
-	case strings.HasPrefix(token, "github_pat_"):
-		return "fine-grained personal access token"
-	case strings.HasPrefix(token, "ghs_"):
-		return "GitHub App installation token (or Actions GITHUB_TOKEN)"
-	case strings.HasPrefix(token, "gho_"):
-		return "OAuth app token"
-	case strings.HasPrefix(token, "ghu_"):
-		return "GitHub App user token"
-	}
-	return "unrecognised token format"
-}
-
 // Token reports on the collector's token: who it is, its scopes and the
 // rate limit left.
 func (c *Collector) Token(ctx context.Context) *TokenInfo {
-	ti := &TokenInfo{Kind: TokenKind(c.opt.Token)}
+	ti := &TokenInfo{Kind: ghclient.TokenKind(c.opt.Token)}
 	if c.opt.Token != "" {
 		u, resp, err := c.gh.Users.Get(ctx, "")
 		switch {

@@ -1,13 +1,11 @@
-package gitsource
+package history
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource"
 	"github.com/rampart-sec/rampart/scanner/gitsource/pack"
 )
 
@@ -200,12 +199,12 @@ func (h *History) checkObjects(ctx context.Context, ids [][20]byte) ([]packedBlo
 	for _, id := range ids {
 		fmt.Fprintf(&in, "%x\n", id)
 	}
-	out, err := h.Repo.gitInput(ctx, &in, "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)")
+	out, err := h.Repo.Input(ctx, &in, "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)")
 	if err != nil {
 		return nil, err
 	}
 	var blobs []packedBlob
-	err = eachLine(bytes.NewReader(out), func(l []byte) error {
+	err = gitsource.EachLine(bytes.NewReader(out), func(l []byte) error {
 		if b, ok := h.listedBlob(l); ok {
 			blobs = append(blobs, b)
 		}
@@ -616,16 +615,4 @@ func (r *packReader) insideCopy(s, e int) bool {
 	ops := r.ops
 	j := sort.Search(len(ops), func(j int) bool { return ops[j].Dst+ops[j].Len > s })
 	return j < len(ops) && !ops[j].Insert && ops[j].Dst <= s && e <= ops[j].Dst+ops[j].Len
-}
-
-// gitInput runs git with stdin and returns its standard output.
-func (r *Repo) gitInput(ctx context.Context, stdin io.Reader, args ...string) ([]byte, error) {
-	cmd := gitCmd(ctx, r.Dir, args...)
-	cmd.Stdin = bufio.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, gitError(args, err, stderr.String())
-	}
-	return stdout.Bytes(), nil
 }
