@@ -44,7 +44,11 @@ func writeGitHub(w io.Writer, r *ScanReport, o ScanOptions) error {
 		if title == "" {
 			title = f.RuleID
 		}
-		props = append(props, "title="+ghProperty(fmt.Sprintf("%s (%s)", Safe(title), Safe(f.RuleID))))
+		label := fmt.Sprintf("%s (%s)", Safe(title), Safe(f.RuleID))
+		if v := f.Verification; v != nil && v.Status == scanner.VerifyValid {
+			label = "LIVE " + label
+		}
+		props = append(props, "title="+ghProperty(label))
 
 		msg := fmt.Sprintf("rampart found %s %s", article(title), Safe(title))
 		switch {
@@ -62,6 +66,13 @@ func writeGitHub(w io.Writer, r *ScanReport, o ScanOptions) error {
 		}
 		if id := f.Attributes["aws_account_id"]; id != "" {
 			msg += " (AWS account " + id + ")"
+		}
+		if note := canaryNote(f); note != "" {
+			msg += ". " + note
+		}
+		if v := f.Verification; v != nil {
+			// Workflow logs are public: the status, never whose it is.
+			msg += ". Verification: " + verificationText(v, false)
 		}
 		msg += "."
 		if f.Remediation != "" {

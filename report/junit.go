@@ -130,6 +130,12 @@ func junitCaseFor(fs []scanner.Finding, i int, o ScanOptions) junitCase {
 	if id := f.Attributes["aws_account_id"]; id != "" {
 		fmt.Fprintf(&text, "AWS account: %s\n", id)
 	}
+	if note := canaryNote(f); note != "" {
+		fmt.Fprintf(&text, "canary: %s\n", note)
+	}
+	if v := f.Verification; v != nil {
+		fmt.Fprintf(&text, "verification: %s\n", verificationText(v, true))
+	}
 	if f.Remediation != "" {
 		fmt.Fprintf(&text, "fix: %s\n", Safe(f.Remediation))
 	}

@@ -88,6 +88,8 @@ type JSONFinding struct {
 	// Root is set in merged reports only: the root of the scan the finding
 	// came from (each single report has one, at the top).
 	Root string `json:"root,omitempty"`
+	// Verification is set when the scan verified (--verify).
+	Verification *scanner.Verification `json:"verification,omitempty"`
 }
 
 // JSONScan is the top-level JSON document.
@@ -119,6 +121,7 @@ func ToJSON(fs []scanner.Finding, show bool) []JSONFinding {
 			Rule: f.RuleID, Description: f.Description, Severity: f.Severity.String(), Kind: string(f.Kind),
 			Path: f.Path, Line: f.Line, Column: f.Column, Blob: f.BlobID,
 			Secret: f.Display(show), Fingerprint: f.Fingerprint, Attributes: f.Attributes,
+			Verification: f.Verification,
 		}
 		if c := f.Commit; c != nil {
 			j.Commit, j.Author, j.Email = c.Hash, c.Author, c.Email

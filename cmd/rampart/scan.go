@@ -49,6 +49,7 @@ type scanOptions struct {
 	branch      string
 	exclude     []string
 	reports     []string
+	verify      verifyOptions
 }
 
 func (o *scanOptions) bind(cmd *cobra.Command) {
@@ -76,6 +77,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.StringArrayVar(&o.reports, "report", nil, "also write the same findings as `FORMAT=FILE` (repeatable), e.g. --report sarif=results.sarif")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "skip paths matching `GLOB` before reading them (repeatable)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 only for findings at or above `SEVERITY` (info, low, medium, high, critical)")
+	o.verify.bind(f)
 }
 
 func newScanCmd(s *streams) *cobra.Command {
@@ -198,6 +200,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if o.workers < 0 {
 		return nil, nil, usageErr("--workers must be positive")
 	}
+	if err := checkVerifyFlags(o); err != nil {
+		return nil, nil, err
+	}
 	dir := o.path
 	if dir == "" {
 		dir = "."
@@ -319,7 +324,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// everywhere it was not told to skip. A staged change, a range of
 		// commits or part of the history cannot tell that a secret is gone.
 		// (A folder or file scan, a scanner.Coverer, decides for itself.)
-		if _, ok := src.(*gitsource.History); ok && o.since == "" && o.branch == "" {
+		if _, ok := src.(*history.History); ok && o.since == "" && o.branch == "" {
 			allow := cfg.Allow
 			opts.Covers = func(e scanner.BaselineEntry) bool { return !allow.AllowsPath(e.Path) }
 		}
@@ -339,6 +344,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	res, err := scanner.Scan(ctx, src, det, opts)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}
+	}
+	if err := checkFindings(ctx, o, s, cfg, res); err != nil {
+		return nil, nil, err
 	}
 	rep := &report.ScanReport{
 		Version:    version,
