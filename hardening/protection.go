@@ -378,3 +378,8 @@ func judgeBypass(b *BranchSnapshot) Outcome {
 	}
 	return pass("%s", all())
 }
+
+// GlobMatch matches a ruleset-style ref pattern (fnmatch: * within a path
+// segment, ** across segments, ? one character) against a branch or tag
+// name without its refs/heads/ or refs/tags/ prefix.
+func GlobMatch(pattern, name string) bool { return globMatch(pattern, name) }
