@@ -146,6 +146,46 @@ type ManualItem struct {
 	Why      string   `json:"why"`
 }
 
+// ApplyStatus is what became of one change.
+type ApplyStatus string
+
+// The apply statuses.
+const (
+	// Applied: every request of the change succeeded.
+	Applied ApplyStatus = "applied"
+	// Drifted: the target changed since the plan; nothing was written.
+	Drifted ApplyStatus = "skipped"
+	// Failed: the re-read or a request failed; what was sent is logged.
+	Failed ApplyStatus = "failed"
+	// NotRun: the run stopped (cancelled) before this change.
+	NotRun ApplyStatus = "not-run"
+)
+
+// ApplyResult is what applying one change did, with every write and
+// GitHub's answer to it.
+type ApplyResult struct {
+	Change  string      `json:"change"`
+	Target  string      `json:"target"`
+	Kind    FixKind     `json:"kind"`
+	Summary string      `json:"summary"`
+	Status  ApplyStatus `json:"status"`
+	Detail  string      `json:"detail,omitempty"`
+	// Seen is the owned state apply re-read, when it differed from the
+	// plan's (Drifted).
+	Seen   json.RawMessage `json:"seen,omitempty"`
+	Writes []WriteLog      `json:"writes"`
+}
+
+// WriteLog is one write and GitHub's answer.
+type WriteLog struct {
+	Method  string          `json:"method"`
+	Path    string          `json:"path"`
+	Request json.RawMessage `json:"request,omitempty"`
+	Status  int             `json:"status"`
+	// Response is the answer's JSON (or its text, quoted), cut at 64 KiB.
+	Response json.RawMessage `json:"response,omitempty"`
+}
+
 // The owned state of each kind of change, as apply compares it.
 
 // RulesetState is a ruleset rampart manages: whether it exists, and its

@@ -132,6 +132,12 @@ func (s *Server) serveOrgMore(w http.ResponseWriter, r *http.Request, o *Org, pa
 			}
 			s.write(w, r, 200, codeSecurityJSON(c), true)
 		}
+	case strings.HasPrefix(path, "hooks/") && strings.HasSuffix(path, "/config"):
+		if !o.ViewerIsOwner {
+			s.notFound(w, r)
+			return true
+		}
+		s.hookConfigGet(w, r, o.Hooks, strings.TrimSuffix(strings.TrimPrefix(path, "hooks/"), "/config"))
 	case path == "actions/secrets":
 		if ownerOnly() {
 			s.page(w, r, anys(o.Secrets, secretJSON), func(page []any) any {
@@ -332,6 +338,10 @@ func (s *Server) serveRepoMore(w http.ResponseWriter, r *http.Request, rp *Repo,
 			}
 		}
 		s.notFound(w, r)
+	case strings.HasPrefix(path, "hooks/") && strings.HasSuffix(path, "/config"):
+		if adminOnly() {
+			s.hookConfigGet(w, r, rp.Hooks, strings.TrimSuffix(strings.TrimPrefix(path, "hooks/"), "/config"))
+		}
 	case path == "tags":
 		s.page(w, r, anys(rp.Tags, func(t string) any {
 			return map[string]any{"name": t, "commit": map[string]any{"sha": gitBlobSHA("tag:" + t)}}
@@ -420,6 +430,18 @@ func (s *Server) serveRepoMore(w http.ResponseWriter, r *http.Request, rp *Repo,
 		return false
 	}
 	return true
+}
+
+// hookConfigGet answers GET hooks/{id}/config.
+func (s *Server) hookConfigGet(w http.ResponseWriter, r *http.Request, hooks []Hook, idText string) {
+	id, _ := strconv.ParseInt(idText, 10, 64)
+	for _, h := range hooks {
+		if h.ID == id {
+			s.write(w, r, 200, hookJSON(h).(map[string]any)["config"], true)
+			return
+		}
+	}
+	s.notFound(w, r)
 }
 
 func mapsOf(m map[string]map[string]string) []map[string]string {

@@ -33,8 +33,10 @@ const (
 // contains PathContains get it.
 type Fault struct {
 	PathContains string
-	Kind         FaultKind
-	Times        int
+	// Method, if set, limits the fault to requests with that method.
+	Method string
+	Kind   FaultKind
+	Times  int
 	// RetryAfter is the Retry-After (SecondaryLimit) or the seconds to
 	// reset (PrimaryLimit).
 	RetryAfter int
@@ -141,7 +143,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.hits[r.URL.Path]++
 	var fault *Fault
 	for _, f := range s.faults {
-		if f.Times > 0 && strings.Contains(r.URL.Path, f.PathContains) {
+		if f.Times > 0 && strings.Contains(r.URL.Path, f.PathContains) && (f.Method == "" || f.Method == r.Method) {
 			f.Times--
 			fault = f
 			break
