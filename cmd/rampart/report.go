@@ -87,8 +87,8 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 	if len(scans) > 0 && len(audits) > 0 {
 		return &exitErr{code: exitError, err: report.ErrMixedReports}
 	}
-	if len(scans) > 0 && o.format != "json" {
-		return usageErr("scan reports merge to json only (got --format %s): redacted findings cannot be re-rendered faithfully", o.format)
+	if len(scans) > 0 && !validFormat(o.format) {
+		return usageErr("unknown format %q (want %s)", o.format, strings.Join(report.ScanFormats, ", "))
 	}
 	var w io.Writer = s.out
 	if o.output != "" && o.output != "-" {
