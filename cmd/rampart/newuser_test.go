@@ -353,3 +353,26 @@ func TestScanSinceRefusesNonsense(t *testing.T) {
 		}
 	}
 }
+
+// TestQuietStillSaysTheScanWasPartial: -q leaves out the summary, not the
+// note that a shallow clone's history was only partly scanned (issue #15).
+func TestQuietStillSaysTheScanWasPartial(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	origin := filepath.Join(dir, "origin")
+	scGit(t, dir, 0, "init", "-q", origin)
+	for i := 1; i <= 3; i++ {
+		scWrite(t, origin, "f.txt", strings.Repeat("line\n", i))
+		scGit(t, origin, i, "add", "-A")
+		scGit(t, origin, i, "commit", "-q", "-m", "c")
+	}
+	scGit(t, dir, 4, "clone", "-q", "--depth", "1", "file://"+filepath.ToSlash(origin), "shallow")
+	out, errOut, code := scRun(t, filepath.Join(dir, "shallow"), "", "scan", "--history", "-q", "--no-color")
+	if code != 0 || !strings.Contains(out, "note: shallow clone: history beyond the shallow boundary was not scanned") || strings.Contains(out, "No credentials found") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	out, _, _ = scRun(t, filepath.Join(dir, "shallow"), "", "scan", "--history", "--format", "json")
+	if !strings.Contains(out, `"incomplete": [`) {
+		t.Errorf("JSON does not list the scan as incomplete:\n%s", out)
+	}
+}

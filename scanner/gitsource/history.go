@@ -102,7 +102,7 @@ func (h *History) Moved(earlier, later *scanner.Finding) bool {
 // AddStats implements scanner.StatsSource.
 func (h *History) AddStats(st *scanner.Stats) {
 	if h.Repo.Shallow {
-		h.stats.Note("shallow clone: history beyond the shallow boundary was not scanned (git fetch --unshallow)")
+		h.stats.Partial("shallow clone: history beyond the shallow boundary was not scanned (git fetch --unshallow)")
 	}
 	scanner.MergeStats(st, &h.walkStats)
 	scanner.MergeStats(st, &h.stats)
@@ -274,7 +274,7 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 		for i := 0; i < missing; i++ {
 			h.stats.Skip("missing-object")
 		}
-		h.stats.Note(fmt.Sprintf("%d blob(s) reachable from the refs could not be read: the repository is corrupt or incomplete (run git fsck)", missing))
+		h.stats.Partial(fmt.Sprintf("%d blob(s) reachable from the refs could not be read: the repository is corrupt or incomplete (run git fsck)", missing))
 	}
 	return nil
 }
@@ -550,7 +550,7 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 		f := bytes.Fields(header)
 		if len(f) == 2 && bytes.Equal(f[1], []byte("missing")) {
 			h.stats.Skip("missing-object")
-			h.stats.Note(fmt.Sprintf("blob %x is missing from the object store: the repository is incomplete or corrupt (git fsck)", b.id))
+			h.stats.Partial(fmt.Sprintf("blob %x is missing from the object store: the repository is incomplete or corrupt (git fsck)", b.id))
 			continue
 		}
 		if len(f) != 3 {
