@@ -277,7 +277,7 @@ func runAudit(ctx context.Context, o *auditOptions, s *streams, token string) er
 		snap, err = hardening.ReadSnapshot(f)
 		f.Close()
 		if err != nil {
-			return &exitErr{code: exitError, err: err}
+			return &exitErr{code: exitError, err: snapshotError(o.fromSnapshot, err)}
 		}
 	} else {
 		if token == "" {

@@ -251,7 +251,7 @@ func convertInput(data []byte, from string, opts configimport.Options) (*configi
 func readGitSecrets(ctx context.Context, repo string) (configimport.GitSecretsInput, error) {
 	r, err := gitsource.Open(ctx, repo)
 	if err != nil {
-		return configimport.GitSecretsInput{}, err
+		return configimport.GitSecretsInput{}, repoError(err, repo, "--git-secrets")
 	}
 	out, err := r.Git(ctx, "config", "--list", "-z")
 	if err != nil {

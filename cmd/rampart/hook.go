@@ -86,7 +86,7 @@ func runHook(ctx context.Context, action string, o *hookOptions, s *streams) err
 	}
 	repo, err := gitsource.Open(ctx, ".")
 	if err != nil {
-		return &exitErr{code: exitError, err: err}
+		return &exitErr{code: exitError, err: repoError(err, ".", "hook "+action)}
 	}
 	t, err := githook.RepoTarget(ctx, repo)
 	if err != nil {

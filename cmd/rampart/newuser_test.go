@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -374,5 +376,35 @@ func TestQuietStillSaysTheScanWasPartial(t *testing.T) {
 	out, _, _ = scRun(t, filepath.Join(dir, "shallow"), "", "scan", "--history", "--format", "json")
 	if !strings.Contains(out, `"incomplete": [`) {
 		t.Errorf("JSON does not list the scan as incomplete:\n%s", out)
+	}
+}
+
+// TestErrorsSpeakToTheUser: no package names in what the user reads, and
+// the common mistakes explained (issue #15).
+func TestErrorsSpeakToTheUser(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scWrite(t, dir, "sub/x.txt", "x\n")
+	scRun(t, dir, "", "scan", "--format", "json", "-o", filepath.Join(dir, "scan.json"))
+	scWrite(t, dir, "bad-snapshot.json", `{"version": 0}`)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "--staged"}, "rampart: not a git repository: " + dir},
+		{[]string{"scan", "--history", "sub"}, "rampart: not a git repository: " + filepath.Join(dir, "sub")},
+		{[]string{"scan", "--staged", "k.env"}, "rampart: --staged scans a whole repository and takes no file"},
+		{[]string{"audit", "--from-snapshot", "scan.json"}, "rampart: scan.json is a scan report (rampart scan --format json), not an audit snapshot"},
+		{[]string{"audit", "--from-snapshot", "bad-snapshot.json"}, "rampart: bad-snapshot.json is not an audit snapshot this rampart reads: unsupported snapshot version 0"},
+		{[]string{"config", "import", "--git-secrets", "sub"}, "not a git repository: " + filepath.Join(dir, "sub")},
+	} {
+		_, errOut, code := scRun(t, dir, "", tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) || internalQualifier.MatchString(strings.TrimPrefix(errOut, "rampart: ")) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q, no package names", tc.args, code, errOut, tc.want)
+		}
+	}
+	if got := userMessage(fmt.Errorf("read snapshot: %w", fmt.Errorf("hardening: read snapshot: %w", errors.New("ghcollect: x")))); got != "read snapshot: read snapshot: x" {
+		t.Errorf("userMessage = %q", got)
 	}
 }
