@@ -13,8 +13,9 @@ import (
 // internalQualifier matches the package names library errors start with
 // (STYLE.md: sentinels carry their package's name), at the start of a
 // message or of a wrapped part of it. They tell a developer where an error
-// came from and tell a user nothing, so the CLI leaves them out.
-var internalQualifier = regexp.MustCompile(`(^|: |\()(?:gitsource|ghcollect|github|hardening|report|githook|scanner|patterns|configimport|pack|history|orgscan|verify): `)
+// came from and tell a user nothing, so the CLI leaves them out. (report
+// is not among them: "report: …" is also how the report command speaks.)
+var internalQualifier = regexp.MustCompile(`(^|: |\()(?:gitsource|ghcollect|github|hardening|githook|scanner|patterns|configimport|pack|history|orgscan|verify): `)
 
 // userMessage is err as the user reads it: without package qualifiers.
 func userMessage(err error) string {

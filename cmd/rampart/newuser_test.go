@@ -408,3 +408,48 @@ func TestErrorsSpeakToTheUser(t *testing.T) {
 		t.Errorf("userMessage = %q", got)
 	}
 }
+
+// TestUsageInWords: the rough edges of issue #15 around arguments and
+// flags each get a usage error (exit 2) that says what to do.
+func TestUsageInWords(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "a/x.txt", "x\n")
+	scWrite(t, dir, "b/y.txt", "y\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "a", "b"}, "scan takes one PATH, got 2 (a, b): scan a folder that holds them all, or run rampart scan once per path"},
+		{[]string{"baseline", "a", "b"}, "baseline takes one PATH, got 2"},
+		{[]string{"scan", "--workers", "0", "a"}, "--workers must be at least 1"},
+		{[]string{"scan", "--workers", "-3", "a"}, "--workers must be at least 1"},
+		{[]string{"baseline", "--workers", "0", "a"}, "--workers must be at least 1"},
+		{[]string{"report"}, "report: want a subcommand (merge)"},
+		{[]string{"hook"}, "hook: choose install, uninstall or status"},
+		{[]string{"config"}, "config: want a subcommand (import)"},
+	} {
+		_, errOut, code := scRun(t, dir, "", tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	if _, errOut, code := scRun(t, dir, "", "scan", "--workers", "1", "a"); code != 0 {
+		t.Errorf("--workers 1: exit %d %s", code, errOut)
+	}
+}
+
+// TestFailOnSaysWhenFindingsAreBelowIt: findings below --fail-on exit 0,
+// and the run says why after telling the user to rotate (issue #15).
+func TestFailOnSaysWhenFindingsAreBelowIt(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	out, errOut, code := scRun(t, dir, "", "scan", "--fail-on", "critical")
+	if code != 0 || !strings.Contains(out, "HIGH") || !strings.Contains(errOut, "rampart: 1 finding, none at or above --fail-on critical: exit status 0") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if _, errOut, code := scRun(t, dir, "", "scan", "--fail-on", "high"); code != 1 || strings.Contains(errOut, "none at or above") {
+		t.Errorf("at the threshold: exit %d, %s", code, errOut)
+	}
+}

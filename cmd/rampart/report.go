@@ -23,6 +23,10 @@ func newReportCmd(s *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Work with JSON reports written by scan and audit",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageErr("report: want a subcommand (merge)")
+		},
 	}
 	o := &reportOptions{}
 	merge := &cobra.Command{
@@ -86,7 +90,7 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 		}
 	}
 	if len(scans) > 0 && len(audits) > 0 {
-		return &exitErr{code: exitError, err: report.ErrMixedReports}
+		return usageErr("report merge: cannot merge scan and audit reports together (%s is a scan report, %s an audit report)", scanNames[0], auditNames[0])
 	}
 	if len(scans) > 0 && o.format != "json" {
 		return usageErr("scan reports merge to json only (got --format %s): redacted findings cannot be re-rendered faithfully", o.format)

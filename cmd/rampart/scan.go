@@ -86,10 +86,13 @@ func newScanCmd(s *streams) *cobra.Command {
 
 Without a mode flag, scans every file under PATH (default: the current directory), skipping .git.
 Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: onePath("scan"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.path = args[0]
+			}
+			if cmd.Flags().Changed("workers") && o.workers < 1 {
+				return usageErr("--workers must be at least 1 (without it: one per CPU)")
 			}
 			res, rep, err := runScan(cmd.Context(), o, s)
 			if err != nil {
@@ -100,6 +103,10 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 			}
 			if failing(res.Findings, o.failOn) {
 				return findingsExit()
+			}
+			if n := len(res.Findings); n > 0 && !o.quiet {
+				// The report says to rotate; say why the exit status is 0.
+				fmt.Fprintf(s.err, "rampart: %d %s, none at or above --fail-on %s: exit status 0\n", n, pluralize(n, "finding", "findings"), o.failOn)
 			}
 			return nil
 		},
@@ -116,8 +123,11 @@ func newBaselineCmd(s *streams) *cobra.Command {
 		Long: `Run a scan (same flags as rampart scan) and write its findings to .rampart-baseline.json
 (or --output FILE). Later scans with --baseline FILE suppress what it lists and report entries
 that no longer match anything as stale. The file holds SHA-256 fingerprints, never plaintext.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: onePath("baseline"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("workers") && o.workers < 1 {
+				return usageErr("--workers must be at least 1 (without it: one per CPU)")
+			}
 			for _, name := range baselineRefuses {
 				if cmd.Flags().Changed(name) {
 					return usageErr("baseline: --%s does not apply: a baseline is always one JSON file of fingerprints and locations, never secrets (rampart scan takes --%s)", name, name)
@@ -167,6 +177,17 @@ that no longer match anything as stale. The file holds SHA-256 fingerprints, nev
 // baselineRefuses are the scan flags `rampart baseline` refuses.
 var baselineRefuses = []string{"format", "report", "show-secrets", "fail-on", "baseline"}
 
+// onePath accepts at most one PATH, and says in words what to do with more.
+func onePath(command string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) > 1 {
+			return usageErr("%s takes one PATH, got %d (%s): scan a folder that holds them all, or run rampart %s once per path "+
+				"(with --format json, rampart report merge joins the reports)", command, len(args), report.Safe(strings.Join(args, ", ")), command)
+		}
+		return nil
+	}
+}
+
 func pluralize(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -210,9 +231,6 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	}
 	if strings.HasPrefix(o.branch, "-") {
 		return nil, nil, usageErr("--branch: %q is not a ref", o.branch)
-	}
-	if o.workers < 0 {
-		return nil, nil, usageErr("--workers must be positive")
 	}
 	dir := o.path
 	if dir == "" {
