@@ -453,3 +453,30 @@ func TestFailOnSaysWhenFindingsAreBelowIt(t *testing.T) {
 		t.Errorf("at the threshold: exit %d, %s", code, errOut)
 	}
 }
+
+// TestSymlinkNamedAsPathIsFollowed: a symbolic link named as PATH is
+// followed, folder or file (as grep -r and find -H do: it is what was
+// asked for); links met inside are never followed. Issue #15: a linked
+// folder was skipped in silence ("No credentials found") while a linked
+// file was read.
+func TestSymlinkNamedAsPathIsFollowed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "real/k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scWrite(t, dir, "outside/o.env", "role AROAGMXGEDN73U55XTPL\n")
+	for _, l := range [][2]string{{"real", "link"}, {filepath.Join("real", "k.env"), "klink.env"}, {filepath.Join("..", "outside"), filepath.Join("real", "inner")}} {
+		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
+			t.Skipf("symlinks: %v", err)
+		}
+	}
+	for _, path := range []string{"link", "klink.env", "real"} {
+		got, errOut, code := nuFindings(t, dir, path)
+		if code != 1 || len(got) != 1 || !strings.HasPrefix(got[0], "aws-access-key-id ") {
+			t.Errorf("scan %s: exit %d, findings %q (want only k.env's key: inner/ is a link inside)\n%s", path, code, got, errOut)
+		}
+	}
+	out, _, _ := scRun(t, dir, "", "scan", "link", "--format", "json")
+	if !strings.Contains(out, `"symlink": 1`) {
+		t.Errorf("the link inside was not counted as skipped:\n%s", out)
+	}
+}

@@ -322,7 +322,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.githubEvent:
 		src, err = githubEventSource(ctx, o, s, repo, gopts)
 	default:
-		src = &scanner.DirSource{Root: dir, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow, Prefix: loc.prefix}
+		// loc.scanned has symbolic links resolved: a link named as PATH is
+		// followed, to a folder as to a file; links inside never are.
+		src = &scanner.DirSource{Root: loc.scanned, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow, Prefix: loc.prefix}
 	}
 	if err != nil {
 		return nil, nil, err
