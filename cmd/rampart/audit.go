@@ -181,7 +181,10 @@ func (o *auditOptions) validate() error {
 			return usageErr("--shard: %v", err)
 		}
 	}
-	return nil
+	if err := checkOutput("report", o.output); err != nil {
+		return err
+	}
+	return checkOutput("snapshot", o.snapshotOut)
 }
 
 // newAuditCollector builds the collector from the options: cache, waiting

@@ -480,3 +480,30 @@ func TestSymlinkNamedAsPathIsFollowed(t *testing.T) {
 		t.Errorf("the link inside was not counted as skipped:\n%s", out)
 	}
 }
+
+// TestOutputPathsCheckedBeforeTheScan: a report that cannot be written is
+// refused before any work, not after a long scan (issue #15).
+func TestOutputPathsCheckedBeforeTheScan(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scWrite(t, dir, "keep.json", "previous report\n")
+	missing := filepath.Join(dir, "nonexistent", "x.json")
+	for _, args := range [][]string{
+		{"scan", "--report", "json=" + missing},
+		{"scan", "-o", missing},
+		{"scan", "-o", "keep.json", "--report", "sarif=" + dir},
+		{"baseline", "-o", missing},
+		{"report", "merge", "-o", missing, "keep.json"},
+		{"audit", "--from-snapshot", "keep.json", "-o", missing},
+		{"audit", "--repo", "a/b", "--api-url", "http://127.0.0.1:1", "--snapshot-out", missing},
+	} {
+		out, errOut, code := scRun(t, dir, "", args...)
+		if code != 2 || out != "" || !strings.Contains(errOut, "cannot write") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2, nothing written, and why", args, code, out, errOut)
+		}
+	}
+	if got := mustRead(t, filepath.Join(dir, "keep.json")); got != "previous report\n" {
+		t.Errorf("a refused run changed an existing output file: %q", got)
+	}
+}

@@ -47,6 +47,9 @@ summary and scores recomputed, written in any audit format. "-" reads standard i
 }
 
 func runReportMerge(o *reportOptions, s *streams, files []string) error {
+	if err := checkOutput("merged report", o.output); err != nil {
+		return err
+	}
 	var scans []*report.JSONScan
 	var audits []*report.AuditJSON
 	var scanNames, auditNames []string

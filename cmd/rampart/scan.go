@@ -137,6 +137,9 @@ that no longer match anything as stale. The file holds SHA-256 fingerprints, nev
 				o.path = args[0]
 			}
 			out := o.output
+			if err := checkOutput("baseline", out); err != nil {
+				return err
+			}
 			o.output, o.baseline = "", ""
 			res, _, err := runScan(cmd.Context(), o, s)
 			if err != nil {
@@ -212,10 +215,16 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if !validFormat(o.format) {
 		return nil, nil, usageErr("unknown format %q (want %s)", o.format, strings.Join(report.ScanFormats, ", "))
 	}
+	if err := checkOutput("report", o.output); err != nil {
+		return nil, nil, err
+	}
 	for _, r := range o.reports {
 		format, file, ok := strings.Cut(r, "=")
 		if !ok || file == "" || !validFormat(format) {
 			return nil, nil, usageErr("--report %q: want FORMAT=FILE with FORMAT one of %s", r, strings.Join(report.ScanFormats, ", "))
+		}
+		if err := checkOutput(format+" report", file); err != nil {
+			return nil, nil, err
 		}
 	}
 	if o.failOn != "" {
