@@ -47,7 +47,8 @@ commit-msg (rampart scan --commit-msg) and pre-push (rampart scan --pre-push).
 
 Hooks already in place are chained, not replaced: each is kept as NAME.rampart-chained and runs
 first, with the same arguments and input; its failure still blocks. uninstall puts back exactly
-what was there. --global installs for every repository of the user (see README, "Git hooks").`,
+what was there. --global installs for every repository of the user (see README.md, "For every
+repository: --global").`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usageErr("hook: choose install, uninstall or status")

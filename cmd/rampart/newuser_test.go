@@ -507,3 +507,20 @@ func TestOutputPathsCheckedBeforeTheScan(t *testing.T) {
 		t.Errorf("a refused run changed an existing output file: %q", got)
 	}
 }
+
+// TestConfigImportMissingInputIsTheError: with a .rampart.toml present,
+// importing a file that does not exist says the file does not exist (issue
+// #15: it said .rampart.toml exists).
+func TestConfigImportMissingInputIsTheError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, ".rampart.toml", "# mine\n")
+	_, errOut, code := scRun(t, dir, "", "config", "import", "nope.toml")
+	if code != 2 || !strings.Contains(errOut, "nope.toml: no such file") || strings.Contains(errOut, "exists") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	scWrite(t, dir, ".gitleaks.toml", ciGitleaks)
+	if _, errOut, code := scRun(t, dir, "", "config", "import", ".gitleaks.toml"); code != 2 || !strings.Contains(errOut, ".rampart.toml exists; use --force") {
+		t.Errorf("existing output: exit %d, stderr %q", code, errOut)
+	}
+}
