@@ -524,3 +524,20 @@ func TestConfigImportMissingInputIsTheError(t *testing.T) {
 		t.Errorf("existing output: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestRuleSourcesAreShortPaths: rules from the repository root's
+// configuration are tagged with the file's path relative to where rampart
+// runs, not an absolute path (issue #15).
+func TestRuleSourcesAreShortPaths(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, ".rampart.toml", nuConfig)
+	scWrite(t, dir, "sub/x.txt", "x\n")
+	for sub, want := range map[string]string{"": "[.rampart.toml]", "sub": "[../.rampart.toml]"} {
+		out, errOut, code := scRun(t, filepath.Join(dir, sub), "", "rules")
+		if code != 0 || !strings.Contains(out, "internal-service-token") || !strings.Contains(out, want) || strings.Contains(out, dir) {
+			t.Errorf("rules in %q: exit %d, want the source %s\n%s%s", sub, code, want, out, errOut)
+		}
+	}
+}

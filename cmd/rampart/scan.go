@@ -432,11 +432,26 @@ func loadScanConfig(o *scanOptions, loc *location) (*scanner.Config, error) {
 	if o.config != "" {
 		return scanner.LoadConfig(o.config)
 	}
-	name := filepath.Join(loc.configDir, scanner.ConfigFileName)
+	name := shortPath(filepath.Join(loc.configDir, scanner.ConfigFileName))
 	if _, err := os.Stat(name); err == nil {
 		return scanner.LoadConfig(name)
 	}
 	return scanner.DefaultConfig()
+}
+
+// shortPath returns p relative to the working directory when that is
+// shorter (".rampart.toml", "../.rampart.toml" rather than the absolute
+// path of the repository root): it is how rule sources and configuration
+// errors name the file.
+func shortPath(p string) string {
+	wd, err := os.Getwd()
+	if err != nil || !filepath.IsAbs(p) {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && len(rel) < len(p) {
+		return rel
+	}
+	return p
 }
 
 // sameDir reports whether a and b name the same directory.
