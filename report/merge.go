@@ -89,6 +89,7 @@ func MergeScans(docs []*JSONScan) *JSONScan {
 		}
 		out.StaleBaseline = append(out.StaleBaseline, d.StaleBaseline...)
 		out.Suppressed += d.Suppressed
+		out.Repositories = append(out.Repositories, d.Repositories...)
 		st := d.Stats
 		out.Stats.Files += st.Files
 		out.Stats.Blobs += st.Blobs

@@ -90,6 +90,7 @@ type (
 		RuleID              string            `json:"ruleId"`
 		RuleIndex           int               `json:"ruleIndex"`
 		Level               string            `json:"level"`
+		Rank                *float64          `json:"rank,omitempty"`
 		Message             sarifText         `json:"message"`
 		Locations           []sarifLocation   `json:"locations"`
 		RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
@@ -105,6 +106,8 @@ type (
 		Date       string            `json:"date,omitempty"`
 		Blob       string            `json:"blob,omitempty"`
 		Attributes map[string]string `json:"attributes,omitempty"`
+		// Verification is what --verify learned; rank orders by it.
+		Verification *scanner.Verification `json:"verification,omitempty"`
 	}
 	sarifLocation struct {
 		ID               *int                   `json:"id,omitempty"`
@@ -243,15 +246,17 @@ func sarifResultFor(fs []scanner.Finding, i int, index map[string]int, o ScanOpt
 		RuleID:              f.RuleID,
 		RuleIndex:           index[f.RuleID],
 		Level:               sarifLevel(f.Severity),
+		Rank:                sarifRank(f.Verification),
 		Message:             sarifText{Text: sarifMessage(fs, i, o)},
 		Locations:           []sarifLocation{sarifLocationFor(f)},
 		PartialFingerprints: map[string]string{SARIFFingerprintKey: f.Fingerprint},
 		Properties: sarifResultProps{
-			Severity:   f.Severity.String(),
-			Kind:       string(f.Kind),
-			Secret:     f.Display(o.ShowSecrets),
-			Blob:       f.BlobID,
-			Attributes: f.Attributes,
+			Severity:     f.Severity.String(),
+			Kind:         string(f.Kind),
+			Secret:       f.Display(o.ShowSecrets),
+			Blob:         f.BlobID,
+			Attributes:   f.Attributes,
+			Verification: f.Verification,
 		},
 	}
 	if c := f.Commit; c != nil {
@@ -285,10 +290,16 @@ func sarifMessage(fs []scanner.Finding, i int, o ScanOptions) string {
 		msg += " added in commit " + shortHash(f.Commit.Hash)
 	}
 	if j := Partner(fs, i); j >= 0 {
-		msg += fmt.Sprintf(". Paired with the [%s](1) on line %d: together they are a working AWS credential", pairedName(fs[j].RuleID), fs[j].Line)
+		msg += fmt.Sprintf(". Paired with the [%s](1) on line %d: together they are %s", pairedName(fs[j].RuleID), fs[j].Line, pairWhat(f))
 	}
 	if id := f.Attributes["aws_account_id"]; id != "" {
 		msg += fmt.Sprintf(" (AWS account %s)", id)
+	}
+	if note := canaryNote(f); note != "" {
+		msg += ". " + sarifEscape(note)
+	}
+	if v := f.Verification; v != nil {
+		msg += ". Verified " + sarifEscape(verificationText(v, true))
 	}
 	return msg + "."
 }

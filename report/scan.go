@@ -34,6 +34,9 @@ type ScanReport struct {
 	Stale []scanner.BaselineEntry
 	// Suppressed counts findings hidden by the baseline.
 	Suppressed int
+	// Repositories, for an organisation-wide scan, has a section per
+	// repository (repositories.go).
+	Repositories []RepositorySection
 }
 
 // ScanOptions say how to write.
@@ -51,10 +54,13 @@ type ScanOptions struct {
 }
 
 // ScanFormats lists the formats WriteScan accepts.
-var ScanFormats = []string{"text", "json", "sarif", "junit", "github", "markdown"}
+var ScanFormats = []string{"text", "json", "sarif", "junit", "github", "markdown", "html"}
 
 // WriteScan writes r in format to w.
 func WriteScan(w io.Writer, format string, r *ScanReport, o ScanOptions) error {
+	if len(r.Repositories) > 0 && format != "json" && format != "html" {
+		return writeSections(w, format, r, o)
+	}
 	switch format {
 	case "text", "":
 		return writeText(w, r, o)
@@ -68,6 +74,8 @@ func WriteScan(w io.Writer, format string, r *ScanReport, o ScanOptions) error {
 		return writeMarkdown(w, r, o)
 	case "junit":
 		return writeJUnit(w, r, o)
+	case "html":
+		return writeScanHTML(w, r, o)
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(ScanFormats, ", "))
 }
@@ -92,6 +100,8 @@ type JSONFinding struct {
 	// Root is set in merged reports only: the root of the scan the finding
 	// came from (each single report has one, at the top).
 	Root string `json:"root,omitempty"`
+	// Verification is set when the scan verified (--verify).
+	Verification *scanner.Verification `json:"verification,omitempty"`
 }
 
 // JSONScan is the top-level JSON document.
@@ -106,6 +116,8 @@ type JSONScan struct {
 	Stats         scanner.Stats           `json:"stats"`
 	StaleBaseline []scanner.BaselineEntry `json:"stale_baseline,omitempty"`
 	Suppressed    int                     `json:"suppressed,omitempty"`
+	// Repositories: one section per repository of an organisation-wide scan.
+	Repositories []RepositorySection `json:"repositories,omitempty"`
 }
 
 // JSONTool names the tool that wrote a report.
@@ -123,6 +135,7 @@ func ToJSON(fs []scanner.Finding, show bool) []JSONFinding {
 			Rule: f.RuleID, Description: f.Description, Severity: f.Severity.String(), Kind: string(f.Kind),
 			Path: f.Path, Line: f.Line, Column: f.Column, Blob: f.BlobID,
 			Secret: f.Display(show), Fingerprint: f.Fingerprint, Attributes: f.Attributes,
+			Verification: f.Verification,
 		}
 		if c := f.Commit; c != nil {
 			j.Commit, j.Author, j.Email = c.Hash, c.Author, c.Email
@@ -144,6 +157,7 @@ func writeJSON(w io.Writer, r *ScanReport, o ScanOptions) error {
 		Stats:         r.Stats,
 		StaleBaseline: r.Stale,
 		Suppressed:    r.Suppressed,
+		Repositories:  r.Repositories,
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -286,7 +287,7 @@ func TestAuditDoctor(t *testing.T) {
 	if code != exitClean {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.Contains(out, "org-2fa-required                yes") || !strings.Contains(out, "checks can run with this token") {
+	if !regexp.MustCompile(`org-2fa-required +yes`).MatchString(out) || !strings.Contains(out, "checks can run with this token") {
 		t.Errorf("doctor --org:\n%s", out)
 	}
 }

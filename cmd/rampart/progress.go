@@ -10,7 +10,7 @@ import (
 )
 
 // planner is implemented by sources that know how many objects they will
-// read (gitsource.History); the bar uses it as its moving total.
+// read (history.History); the bar uses it as its moving total.
 type planner interface{ Planned() int64 }
 
 // progressDelay is how long a scan runs before it shows progress: a scan

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -40,7 +39,7 @@ summary and scores recomputed, written in any audit format. "-" reads standard i
 			return runReportMerge(o, s, args)
 		},
 	}
-	merge.Flags().StringVar(&o.format, "format", "json", "output format (scan reports: json; audit reports: "+strings.Join(report.AuditFormats, ", ")+")")
+	merge.Flags().StringVar(&o.format, "format", "json", "output format (scan reports: "+strings.Join(report.ScanFormats, ", ")+"; audit reports: "+strings.Join(report.AuditFormats, ", ")+")")
 	merge.Flags().StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
 	cmd.AddCommand(merge)
 	return cmd
@@ -95,8 +94,8 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 	if len(scans) > 0 && len(audits) > 0 {
 		return usageErr("report merge: cannot merge scan and audit reports together (%s is a scan report, %s an audit report)", scanNames[0], auditNames[0])
 	}
-	if len(scans) > 0 && o.format != "json" {
-		return usageErr("scan reports merge to json only (got --format %s): redacted findings cannot be re-rendered faithfully", o.format)
+	if len(scans) > 0 && !validFormat(o.format) {
+		return usageErr("unknown format %q (want %s)", o.format, strings.Join(report.ScanFormats, ", "))
 	}
 	var w io.Writer = s.out
 	if o.output != "" && o.output != "-" {
@@ -112,9 +111,7 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 		for _, m := range warnings {
 			warn(m)
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(report.MergeScans(kept))
+		return writeMergedScan(w, o.format, report.MergeScans(kept))
 	}
 	kept, warnings := report.DuplicateAudits(audits, auditNames)
 	for _, m := range warnings {

@@ -19,6 +19,7 @@ import (
 	"github.com/rampart-sec/rampart/report"
 	"github.com/rampart-sec/rampart/scanner"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
+	"github.com/rampart-sec/rampart/scanner/gitsource/history"
 )
 
 // scanOptions are the flags of `rampart scan` (and `rampart baseline`).
@@ -48,6 +49,9 @@ type scanOptions struct {
 	branch      string
 	exclude     []string
 	reports     []string
+	verify      verifyOptions
+
+	orgScan orgScanOptions // --org, --repos-from (orgscan.go)
 }
 
 func (o *scanOptions) bind(cmd *cobra.Command) {
@@ -75,6 +79,8 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.StringArrayVar(&o.reports, "report", nil, "also write the same findings as `FORMAT=FILE` (repeatable), e.g. --report sarif=results.sarif")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "skip paths matching `GLOB` before reading them (repeatable)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 only for findings at or above `SEVERITY` (info, low, medium, high, critical)")
+	o.verify.bind(f)
+	o.orgScan.bind(f)
 }
 
 func newScanCmd(s *streams) *cobra.Command {
@@ -93,6 +99,9 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 			}
 			if cmd.Flags().Changed("workers") && o.workers < 1 {
 				return usageErr("--workers must be at least 1 (without it: one per CPU)")
+			}
+			if o.orgScan.active() {
+				return runOrgScan(cmd.Context(), o, s)
 			}
 			res, rep, err := runScan(cmd.Context(), o, s)
 			if err != nil {
@@ -200,6 +209,9 @@ func pluralize(n int, one, many string) string {
 
 // runScan resolves the mode, loads configuration, builds the source and runs the scan.
 func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, *report.ScanReport, error) {
+	if o.orgScan.active() {
+		return nil, nil, usageErr("--org and --repos-from apply to rampart scan")
+	}
 	modes := 0
 	for _, on := range []bool{o.stdin, o.staged, o.prePush, o.commitMsg != "", o.rangeSpec != "", o.history, o.githubEvent} {
 		if on {
@@ -240,6 +252,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	}
 	if strings.HasPrefix(o.branch, "-") {
 		return nil, nil, usageErr("--branch: %q is not a ref", o.branch)
+	}
+	if err := checkVerifyFlags(o); err != nil {
+		return nil, nil, err
 	}
 	dir := o.path
 	if dir == "" {
@@ -311,7 +326,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.rangeSpec != "":
 		src = &gitsource.Commits{Repo: repo, Revs: []string{o.rangeSpec}, Opts: gopts}
 	case o.history:
-		h := &gitsource.History{Repo: repo, Opts: gopts, Since: o.since, NeedPaths: len(o.exclude) > 0 || rulesUsePaths(cfg.Rules),
+		h := &history.History{Repo: repo, Opts: gopts, Since: o.since, NeedPaths: len(o.exclude) > 0 || rulesUsePaths(cfg.Rules),
 			// Benchmarks compare the in-process pack reader with git's.
 			UseGit: os.Getenv("RAMPART_HISTORY_READER") == "git"}
 		if o.branch != "" {
@@ -364,7 +379,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// everywhere it was not told to skip. A staged change, a range of
 		// commits or part of the history cannot tell that a secret is gone.
 		// (A folder or file scan, a scanner.Coverer, decides for itself.)
-		if _, ok := src.(*gitsource.History); ok && o.since == "" && o.branch == "" {
+		if _, ok := src.(*history.History); ok && o.since == "" && o.branch == "" {
 			allow := cfg.Allow
 			opts.Covers = func(e scanner.BaselineEntry) bool { return !allow.AllowsPath(e.Path) }
 		}
@@ -387,6 +402,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	res, err := scanner.Scan(ctx, src, det, opts)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}
+	}
+	if err := checkFindings(ctx, o, s, cfg, res); err != nil {
+		return nil, nil, err
 	}
 	rep := &report.ScanReport{
 		Version:    toolVersion(),
