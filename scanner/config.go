@@ -31,6 +31,8 @@ type RawConfig struct {
 	Allowlist RawAllowlist           `toml:"allowlist"`
 	// Audit is the hardening policy, decoded by the hardening package.
 	Audit toml.Primitive `toml:"audit"`
+	// Verify configures live verification and canary accounts.
+	Verify RawVerify `toml:"verify"`
 }
 
 // RawAllowlist is the [allowlist] table.
@@ -48,6 +50,8 @@ type Config struct {
 	Rules       []*patterns.Rule
 	Allow       *Allowlist
 	MaxFileSize int64
+	// Verify is the [verify] table.
+	Verify VerifyConfig
 }
 
 // DefaultConfig returns the built-in catalogue with no allow list.
@@ -56,7 +60,7 @@ func DefaultConfig() (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Config{Rules: rules, Allow: &Allowlist{}, MaxFileSize: DefaultMaxFileSize}, nil
+	return &Config{Rules: rules, Allow: &Allowlist{}, MaxFileSize: DefaultMaxFileSize, Verify: VerifyConfig{HookBudget: DefaultHookBudget}}, nil
 }
 
 // LoadConfig reads and compiles a configuration file. A missing file is an
@@ -150,6 +154,9 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	allow, aerrs := raw.Allowlist.compile(name)
 	errs = append(errs, aerrs...)
 	cfg.Allow = allow
+	var verrs patterns.ErrorList
+	cfg.Verify, verrs = raw.Verify.compile(name)
+	errs = append(errs, verrs...)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
