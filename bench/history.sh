@@ -1,128 +1,146 @@
 #!/usr/bin/env bash
-# bench/history.sh REPO [RUNS]
+# bench/history.sh [-n RUNS] REPO [REPO...]     (also: bench/history.sh REPO RUNS)
 #
-# Full-history scan against the floor: builds rampart from this checkout,
-# then alternates, RUNS times (default 5),
+# Full-history scan against the floor, per repository. Builds rampart from
+# this checkout (or uses RAMPART_BIN), then alternates RUNS times (default 5)
 #   rampart scan --history --format json          (the thing measured)
 #   git cat-file --batch-all-objects --batch --unordered >/dev/null   (the floor)
-#   gitleaks git REPO   (if gitleaks is on PATH, or GITLEAKS=/path/to/gitleaks)
-# on REPO, and prints the median wall time, CPU time (user+sys) and peak RSS
-# of each, the ratio to the floor, and MB/s of unique blob bytes.
+#   gitleaks git REPO   (only when GITLEAKS=/path/to/gitleaks is given)
+# and prints, per repository and command, the median wall time, the fastest
+# wall time, median CPU time (user+sys of the process and every child it
+# waited for: rampart's git processes count), median peak anonymous memory
+# of the whole process tree (rampart plus its git children, summed, sampled
+# by bench/memwatch; mapped pack pages are not anonymous and do not count),
+# the ratios to the floor in the same loop, and MB/s of unique blob bytes.
 #
 # If REPO.expected.json exists (written by bench/mkrepo), the first rampart
 # report is checked against it: every planted credential found and
 # attributed to its commit and path.
 #
-# Environment: GITLEAKS_RUNS limits how many of the runs include gitleaks
-# (it is slow on large histories); RAMPART_FLAGS adds flags to the rampart command line (e.g.
-# "--workers 2"); RAMPART_BIN uses a prebuilt binary instead of building.
+# Environment: GITLEAKS (a gitleaks binary; none is built here), GITLEAKS_RUNS
+# (how many of the runs include gitleaks: it is slow on large histories),
+# RAMPART_FLAGS (extra flags, e.g. "--workers 2"), RAMPART_BIN (a prebuilt
+# binary), RAMPART_ENV (environment for rampart only, e.g.
+# "RAMPART_HISTORY_READER=git"), KEEP=DIR (keep the raw per-run lines).
 set -euo pipefail
 
-if [[ $# -lt 1 ]]; then
-	echo "usage: bench/history.sh REPO [RUNS]" >&2
+runs=5
+repos=()
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	-n) runs=$2; shift 2 ;;
+	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+	*)
+		if [[ $1 =~ ^[0-9]+$ && ${#repos[@]} -gt 0 ]]; then runs=$1; else repos+=("$(cd "$1" && pwd)"); fi
+		shift
+		;;
+	esac
+done
+if [[ ${#repos[@]} -eq 0 ]]; then
+	echo "usage: bench/history.sh [-n RUNS] REPO [REPO...]" >&2
 	exit 2
 fi
-repo=$(cd "$1" && pwd)
-runs=${2:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
-TIME=/usr/bin/time
-if [[ ! -x $TIME ]]; then
-	echo "history.sh: $TIME is missing: apt-get install -y time" >&2
-	exit 2
-fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+if [[ $(uname -s) != Linux ]]; then
+	echo "history.sh: memory is sampled from /proc: Linux only" >&2
+	exit 2
+fi
+(cd "$root" && go build -o "$work/memwatch" ./bench/memwatch)
 if [[ -n ${RAMPART_BIN:-} ]]; then
 	rampart=$RAMPART_BIN
 else
-	rampart=$work/bin/rampart
-	mkdir -p "$work/bin"
+	rampart=$work/rampart
 	(cd "$root" && go build -o "$rampart" ./cmd/rampart)
 fi
-gitleaks=${GITLEAKS:-$(command -v gitleaks || true)}
+gitleaks=${GITLEAKS:-}
+if [[ -n $gitleaks && ! -x $gitleaks ]]; then
+	echo "history.sh: GITLEAKS=$gitleaks is not an executable; running without it" >&2
+	gitleaks=
+fi
 
-# What there is to read: computed once, outside the timed loop.
-read -r blobs blob_bytes objects < <(git -C "$repo" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' --unordered |
-	awk '{n++} $1=="blob"{b++; s+=$2} END{printf "%d %d %d\n", b, s, n}')
-commits=$(git -C "$repo" rev-list --all --count)
-refs=$(git -C "$repo" for-each-ref | wc -l)
-pack_mb=$(du -sm "$(git -C "$repo" rev-parse --absolute-git-dir)/objects" | cut -f1)
-
-# measure NAME CMD...: one timed run, appended to $work/NAME as
-# "wall user sys maxrss_kb". Exit status 1 (findings) is not a failure.
+# measure OUT CMD...: one run under memwatch, appending
+# "wall_s cpu_s anon_peak_MB rss_peak_MB exit" to OUT. Exit status 1
+# (findings) is not a failure.
 measure() {
-	local name=$1
+	local out=$1
 	shift
 	local rc=0
-	"$TIME" -f '%e %U %S %M' -o "$work/$name.one" "$@" >/dev/null 2>"$work/$name.err" || rc=$?
-	if [[ $rc -gt 1 ]] || grep -q FTL "$work/$name.err"; then
-		echo "history.sh: $name failed (exit $rc):" >&2
-		cat "$work/$name.err" >&2
+	"$work/memwatch" -o "$out" -- "$@" >/dev/null 2>"$out.err" || rc=$?
+	if [[ $rc -gt 1 ]]; then
+		echo "history.sh: $* failed (exit $rc):" >&2
+		tail -n 20 "$out.err" >&2
 		exit 1
 	fi
-	tail -n1 "$work/$name.one" >>"$work/$name"
 }
 
-floor() {
-	git -C "$repo" cat-file --batch-all-objects --batch --unordered >/dev/null
+# median FILE EXPR / least FILE EXPR: over the runs recorded in FILE.
+median() {
+	awk "{print $2}" "$1" | sort -g | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f\n", m}'
 }
-export -f floor 2>/dev/null || true
-
-load=$(cut -d" " -f1-3 /proc/loadavg)
-# One untimed warm-up of each so every timed run sees a warm page cache.
-git -C "$repo" cat-file --batch-all-objects --batch --unordered >/dev/null
-"$rampart" scan --history --format json --quiet -o "$work/findings.json" ${RAMPART_FLAGS:-} "$repo" >/dev/null 2>&1 || [[ $? -eq 1 ]]
-
-for ((i = 1; i <= runs; i++)); do
-	measure rampart "$rampart" scan --history --format json --quiet -o /dev/null ${RAMPART_FLAGS:-} "$repo"
-	measure floor git -C "$repo" cat-file --batch-all-objects --batch --unordered
-	if [[ -n $gitleaks && $i -le ${GITLEAKS_RUNS:-$runs} ]]; then
-		if "$gitleaks" git --help >/dev/null 2>&1; then
-			measure gitleaks "$gitleaks" git --no-banner --report-format json --report-path "$work/gitleaks.json" "$repo"
-		else
-			measure gitleaks "$gitleaks" detect --no-banner --report-format json --report-path "$work/gitleaks.json" --source "$repo"
-		fi
-	fi
-	echo "run $i/$runs done" >&2
-done
-
-# median FILE COLUMN_EXPR: median of an awk expression over the runs.
-# least FILE EXPR: the smallest value over the runs (the least disturbed run
-# when other work shares the machine).
 least() {
 	awk "{print $2}" "$1" | sort -g | head -n1
 }
 
-median() {
-	awk "{print $2}" "$1" | sort -g | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f\n", m}'
-}
+echo "rampart $("$rampart" version 2>/dev/null | head -n1) (${RAMPART_FLAGS:-default flags}${RAMPART_ENV:+, $RAMPART_ENV})   runs $runs   cores $(nproc)   $(date -u +%Y-%m-%dT%H:%MZ)"
+for repo in "${repos[@]}"; do
+	name=$(basename "$repo")
+	[[ $name == repo ]] && name=$(basename "$(dirname "$repo")")
+	d=$work/$name
+	mkdir -p "$d"
+	# What there is to read: computed once, outside the timed loop.
+	read -r blobs blob_bytes objects < <(git -C "$repo" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' --unordered |
+		awk '{n++} $1=="blob"{b++; s+=$2} END{printf "%d %d %d\n", b, s, n}')
+	commits=$(git -C "$repo" rev-list --all --count)
+	refs=$(git -C "$repo" for-each-ref | wc -l)
+	pack_mb=$(du -sm "$(git -C "$repo" rev-parse --absolute-git-dir)/objects" | cut -f1)
 
-blob_mb=$(awk -v b="$blob_bytes" 'BEGIN{printf "%.1f", b/1e6}')
-echo
-echo "repository  $repo"
-echo "commits     $commits   refs $refs   objects $objects   blobs $blobs   unique blob bytes ${blob_mb} MB   objects dir ${pack_mb} MB"
-echo "rampart     $("$rampart" version 2>/dev/null | head -n1) (${RAMPART_FLAGS:-default flags})   runs $runs   cores $(nproc)"
-echo
-printf '%-10s %8s %8s %8s %8s %8s %8s %8s %8s\n' command wall_s min_s cpu_s rss_MB MB/s ratio min_rat cpu_rat
-floor_wall=$(median "$work/floor" '$1')
-floor_min=$(least "$work/floor" '$1')
-floor_cpu=$(median "$work/floor" '$2+$3')
-for name in floor rampart gitleaks; do
-	[[ -f $work/$name ]] || continue
-	wall=$(median "$work/$name" '$1')
-	min=$(least "$work/$name" '$1')
-	cpu=$(median "$work/$name" '$2+$3')
-	rss=$(median "$work/$name" '$4/1024')
-	awk -v n="$name" -v w="$wall" -v m="$min" -v c="$cpu" -v r="$rss" -v b="$blob_bytes" -v f="$floor_wall" -v fm="$floor_min" -v fc="$floor_cpu" \
-		'function d(x){return x>0?x:0.001} BEGIN{printf "%-10s %8.2f %8.2f %8.2f %8.0f %8.1f %8.2f %8.2f %8.2f\n", n, w, m, c, r, b/1e6/d(w), w/d(f), m/d(fm), c/d(fc)}'
+	load_start=$(cut -d" " -f1-3 /proc/loadavg)
+	# One untimed run of each, so every timed run sees a warm page cache.
+	git -C "$repo" cat-file --batch-all-objects --batch --unordered >/dev/null
+	env ${RAMPART_ENV:-} "$rampart" scan --history --format json --quiet -o "$d/findings.json" ${RAMPART_FLAGS:-} "$repo" >/dev/null 2>&1 || [[ $? -eq 1 ]]
+	for ((i = 1; i <= runs; i++)); do
+		measure "$d/rampart" env ${RAMPART_ENV:-} "$rampart" scan --history --format json --quiet -o /dev/null ${RAMPART_FLAGS:-} "$repo"
+		measure "$d/floor" git -C "$repo" cat-file --batch-all-objects --batch --unordered
+		if [[ -n $gitleaks && $i -le ${GITLEAKS_RUNS:-$runs} ]]; then
+			if "$gitleaks" git --help >/dev/null 2>&1; then
+				measure "$d/gitleaks" "$gitleaks" git --no-banner --report-format json --report-path "$d/gitleaks.json" "$repo"
+			else
+				measure "$d/gitleaks" "$gitleaks" detect --no-banner --report-format json --report-path "$d/gitleaks.json" --source "$repo"
+			fi
+		fi
+		echo "$name: run $i/$runs done" >&2
+	done
+	load_end=$(cut -d" " -f1-3 /proc/loadavg)
+
+	echo
+	echo "repository  $repo"
+	echo "commits $commits   refs $refs   objects $objects   blobs $blobs   unique blob bytes $(awk -v b="$blob_bytes" 'BEGIN{printf "%.1f", b/1e6}') MB   objects dir ${pack_mb} MB"
+	echo "findings    $(grep -o '"rule":' "$d/findings.json" | wc -l)   load average $load_start (start), $load_end (end)"
+	printf '%-9s %8s %8s %8s %8s %8s %7s %7s %7s %7s\n' command wall_s min_s cpu_s anon_MB rss_MB MB/s ratio min_rat cpu_rat
+	fw=$(median "$d/floor" '$1')
+	fm=$(least "$d/floor" '$1')
+	fc=$(median "$d/floor" '$2')
+	for cmd in floor rampart gitleaks; do
+		[[ -f $d/$cmd ]] || continue
+		awk -v n="$cmd" -v w="$(median "$d/$cmd" '$1')" -v m="$(least "$d/$cmd" '$1')" -v c="$(median "$d/$cmd" '$2')" \
+			-v a="$(median "$d/$cmd" '$3')" -v r="$(median "$d/$cmd" '$4')" -v b="$blob_bytes" -v fw="$fw" -v fm="$fm" -v fc="$fc" \
+			'function d(x){return x>0?x:0.001} BEGIN{printf "%-9s %8.2f %8.2f %8.2f %8.0f %8.0f %7.0f %7.2f %7.2f %7.2f\n", n, w, m, c, a, r, b/1e6/d(w), w/d(fw), m/d(fm), c/d(fc)}'
+	done
+	if [[ -n ${KEEP:-} ]]; then
+		mkdir -p "$KEEP/$name"
+		cp "$d"/floor "$d"/rampart "$KEEP/$name/"
+		[[ -f $d/gitleaks ]] && cp "$d/gitleaks" "$KEEP/$name/"
+		cp "$d/findings.json" "$KEEP/$name/"
+	fi
+	if [[ -f $repo.expected.json ]]; then
+		echo "planted credentials ($repo.expected.json):"
+		(cd "$root" && go run ./bench/mkrepo -verify "$repo.expected.json" -findings "$d/findings.json") || echo "history.sh: FINDINGS CHECK FAILED" >&2
+	fi
 done
 echo
-echo "(medians of $runs runs, min_s the fastest; cpu = user+sys of the process tree;"
-echo " load average at the start: $load on $(nproc) cores: compare cpu_rat when the machine is shared; MB/s = unique blob bytes / wall; ratio = wall / floor wall)"
-
-if [[ -f $repo.expected.json ]]; then
-	echo
-	echo "planted credentials ($repo.expected.json):"
-	(cd "$root" && go run ./bench/mkrepo -verify "$repo.expected.json" -findings "$work/findings.json") || echo "history.sh: FINDINGS CHECK FAILED" >&2
-fi
+echo "(medians of $runs alternated runs; min_s the fastest; cpu_s = user+sys of the process tree; anon_MB = peak summed"
+echo " anonymous memory of the process tree; rss_MB = peak RSS of its largest process; MB/s = unique blob bytes / wall;"
+echo " ratio = wall / floor wall in the same loop. On a shared machine compare ratios, and cpu_rat.)"

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -33,9 +34,11 @@ type (
 	sarifRun struct {
 		Tool        sarifTool         `json:"tool"`
 		Invocations []sarifInvocation `json:"invocations"`
-		ColumnKind  string            `json:"columnKind"`
-		Results     []sarifResult     `json:"results"`
-		Properties  *sarifRunProps    `json:"properties,omitempty"`
+		// OriginalURIBaseIDs says where %SRCROOT% was: the scanned root.
+		OriginalURIBaseIDs map[string]sarifBaseURI `json:"originalUriBaseIds,omitempty"`
+		ColumnKind         string                  `json:"columnKind"`
+		Results            []sarifResult           `json:"results"`
+		Properties         *sarifRunProps          `json:"properties,omitempty"`
 	}
 	sarifRunProps struct {
 		Stats      scanner.Stats `json:"stats"`
@@ -116,6 +119,9 @@ type (
 		ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
 		Region           *sarifRegion          `json:"region,omitempty"`
 	}
+	sarifBaseURI struct {
+		URI string `json:"uri"`
+	}
 	sarifArtifactLocation struct {
 		URI       string `json:"uri"`
 		URIBaseID string `json:"uriBaseId"`
@@ -159,6 +165,9 @@ func writeSARIF(w io.Writer, r *ScanReport, o ScanOptions) error {
 			Results:     results,
 			Properties:  &sarifRunProps{Stats: r.Stats, Suppressed: r.Suppressed},
 		}},
+	}
+	if r.Root != "" {
+		doc.Runs[0].OriginalURIBaseIDs = map[string]sarifBaseURI{"%SRCROOT%": {URI: fileURI(r.Root)}}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -350,6 +359,19 @@ func PathURI(p string) string {
 		}
 	}
 	return b.String()
+}
+
+// fileURI is the file:// URI of an absolute directory path, ending in a
+// slash as SARIF requires of a base URI.
+func fileURI(dir string) string {
+	p := filepath.ToSlash(dir)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // C:/x on Windows
+	}
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return "file://" + PathURI(p)
 }
 
 // ruleName turns "aws-access-key-id" into "AwsAccessKeyId", the form SARIF

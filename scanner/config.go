@@ -25,7 +25,10 @@ type RawConfig struct {
 	MaxFileSize any                `toml:"max_file_size"`
 	Disable     []string           `toml:"disable"`
 	Rules       []patterns.RawRule `toml:"rules"`
-	Allowlist   RawAllowlist       `toml:"allowlist"`
+	// Providers are context rules as data, expanded as the built-in
+	// catalogue's are (patterns.RawProvider).
+	Providers []patterns.RawProvider `toml:"providers"`
+	Allowlist RawAllowlist           `toml:"allowlist"`
 	// Audit is the hardening policy, decoded by the hardening package.
 	Audit toml.Primitive `toml:"audit"`
 	// Verify configures live verification and canary accounts.
@@ -121,10 +124,20 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 		}
 	}
 	lines := patterns.TableLines(data, "rules")
-	for i, rr := range raw.Rules {
+	for i := range raw.Rules {
 		if i < len(lines) {
-			rr.Line = lines[i]
+			raw.Rules[i].Line = lines[i]
 		}
+	}
+	plines := patterns.TableLines(data, "providers")
+	for i := range raw.Providers {
+		if i < len(plines) {
+			raw.Providers[i].Line = plines[i]
+		}
+	}
+	all, xerrs := patterns.ExpandProviders(name, raw.Rules, raw.Providers)
+	errs = append(errs, xerrs...)
+	for _, rr := range all {
 		r, rerrs := rr.Compile(name)
 		errs = append(errs, rerrs...)
 		if r == nil {
@@ -135,6 +148,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 			continue
 		}
 		known[r.ID] = true
+		r.Custom = true
 		cfg.Rules = append(cfg.Rules, r)
 	}
 	allow, aerrs := raw.Allowlist.compile(name)

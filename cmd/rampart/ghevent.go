@@ -8,6 +8,7 @@ import (
 	"github.com/rampart-sec/rampart/report"
 	"github.com/rampart-sec/rampart/scanner"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
+	"github.com/rampart-sec/rampart/scanner/gitsource/history"
 )
 
 // githubEventSource reads the GitHub Actions event that started the workflow
@@ -43,7 +44,10 @@ func githubEventSource(ctx context.Context, o *scanOptions, s *streams, repo *gi
 			fmt.Fprintf(s.err, "rampart: %s\n", report.Safe(fmt.Sprintf(format, args...)))
 		}
 	}
-	src, err := gitsource.EventSource(ctx, repo, ev, gopts, logf)
+	newHistory := func(r *gitsource.Repo, o gitsource.Options) scanner.StatsSource {
+		return &history.History{Repo: r, Opts: o}
+	}
+	src, err := gitsource.EventSource(ctx, repo, ev, gopts, newHistory, logf)
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("--github-event: %w", err)}
 	}

@@ -378,9 +378,10 @@ func shortAll(xs []string) string {
 // it, or nil when there is nothing to scan. When the clone lacks the history
 // the plan needs, it fetches the commits from origin (a shallow clone is
 // deepened with `git fetch --depth=N`, N growing) and decides again; if that
-// fails the error says which actions/checkout fetch-depth to set. logf, when
+// fails the error says which actions/checkout fetch-depth to set. newHistory
+// builds the source when the event calls for the full history. logf, when
 // set, hears about each fetch.
-func EventSource(ctx context.Context, repo *Repo, ev *Event, opts Options, logf func(format string, args ...any)) (scanner.Source, error) {
+func EventSource(ctx context.Context, repo *Repo, ev *Event, opts Options, newHistory NewHistory, logf func(format string, args ...any)) (scanner.Source, error) {
 	// A shallow clone is deepened to these depths in turn before rampart
 	// gives up and asks for fetch-depth: 0.
 	fetchDepths := []int{50, 1000}
@@ -392,7 +393,7 @@ func EventSource(ctx context.Context, repo *Repo, ev *Event, opts Options, logf 
 			return nil, err
 		}
 		if len(plan.Fetch) == 0 {
-			return plan.Source(repo, opts), nil
+			return plan.Source(repo, opts, newHistory), nil
 		}
 		shallow := facts.Shallow()
 		if !plan.Optional && (deepened >= len(fetchDepths) || !shallow && deepened > 0) {
@@ -423,9 +424,14 @@ func EventSource(ctx context.Context, repo *Repo, ev *Event, opts Options, logf 
 	}
 }
 
+// NewHistory builds a full-history source (package history's History):
+// gitsource cannot import that package, which builds on this one.
+type NewHistory func(*Repo, Options) scanner.StatsSource
+
 // Source returns the source that scans the plan, or nil for PlanNothing.
-// The plan's Why is added to the scan's notes.
-func (p Plan) Source(repo *Repo, opts Options) scanner.Source {
+// The plan's Why is added to the scan's notes. newHistory builds the source
+// of a PlanHistory.
+func (p Plan) Source(repo *Repo, opts Options, newHistory NewHistory) scanner.Source {
 	switch p.Kind {
 	case PlanCommits:
 		// Decide plans a range only once its history is in the clone, so a
@@ -435,7 +441,7 @@ func (p Plan) Source(repo *Repo, opts Options) scanner.Source {
 		complete.Shallow = false
 		return &noted{StatsSource: &Commits{Repo: &complete, Revs: p.Revs, Opts: opts}, note: p.Why}
 	case PlanHistory:
-		return &noted{StatsSource: &History{Repo: repo, Opts: opts}, note: p.Why}
+		return &noted{StatsSource: newHistory(repo, opts), note: p.Why}
 	}
 	return nil
 }
@@ -452,6 +458,10 @@ var (
 	_ scanner.Mover       = (*noted)(nil)
 	_ scanner.HitSource   = (*noted)(nil)
 )
+
+// Unwrap returns the wrapped source, so that Scan can read it in parallel
+// when it can.
+func (n *noted) Unwrap() scanner.Source { return n.StatsSource }
 
 // UseAutomaton implements scanner.HitSource for a wrapped source that does.
 func (n *noted) UseAutomaton(a *patterns.Automaton) {

@@ -133,98 +133,6 @@ func equal(a, b []string) bool {
 	return true
 }
 
-func TestHistorySideBranchRenameDelete(t *testing.T) {
-	r := newRepo(t)
-	r.write("README.md", "hello\n")
-	c1 := r.commit("init")
-	r.git("checkout", "-q", "-b", "side")
-	r.write("config/aws.yaml", "region: eu-west-1\naws_access_key_id: "+keyID+"\naws_secret_access_key: "+secretKey+"\n")
-	c2 := r.commit("add aws config")
-	r.git("mv", "config/aws.yaml", "config/prod.yaml")
-	c3 := r.commit("rename")
-	r.write("config/prod.yaml", "region: eu-west-1\naws_access_key_id: "+keyID+"\naws_secret_access_key: "+secretKey+"\nextra: 1\n")
-	c4 := r.commit("edit, secret survives")
-	r.git("rm", "-q", "config/prod.yaml")
-	c5 := r.commit("remove secrets")
-	r.git("checkout", "-q", "main")
-	r.git("merge", "-q", "--no-ff", "-m", "merge side", "side")
-	r.git("branch", "-D", "side")
-	names := map[string]string{c1: "c1", c2: "c2", c3: "c3", c4: "c4", c5: "c5"}
-
-	res := scan(t, &History{Repo: r.open()})
-	got := summary(res.Findings, names)
-	want := []string{
-		"aws-access-key-id config/aws.yaml:2 c2",
-		"aws-secret-access-key config/aws.yaml:3 c2",
-	}
-	if !equal(got, want) {
-		t.Fatalf("findings:\n got %q\nwant %q", got, want)
-	}
-	for _, f := range res.Findings {
-		if f.Attributes["also_in"] != "config/prod.yaml" {
-			t.Errorf("%s: also_in = %q, want the renamed path", f.RuleID, f.Attributes["also_in"])
-		}
-	}
-	id, sec := res.Findings[0], res.Findings[1]
-	if id.RuleID != "aws-access-key-id" {
-		id, sec = sec, id
-	}
-	if id.Attributes["pair"] != sec.Fingerprint || sec.Attributes["pair"] != id.Fingerprint {
-		t.Errorf("key ID and secret not linked: %v / %v", id.Attributes, sec.Attributes)
-	}
-	if id.Severity != patterns.SeverityCritical || sec.Severity != patterns.SeverityCritical {
-		t.Errorf("pair severities = %v, %v; want critical", id.Severity, sec.Severity)
-	}
-	if id.Commit.Author != "Alice" || id.Commit.Date.IsZero() {
-		t.Errorf("commit provenance missing: %+v", id.Commit)
-	}
-	if res.Stats.Commits != 6 {
-		t.Errorf("commits = %d, want 6", res.Stats.Commits)
-	}
-}
-
-func TestHistoryReadsEachBlobOnce(t *testing.T) {
-	r := newRepo(t)
-	r.write("a.txt", "key "+keyID+"\n")
-	r.commit("one")
-	for i := 0; i < 5; i++ {
-		r.write("other.txt", strings.Repeat("x", i+1))
-		r.commit("touch other")
-	}
-	r.git("tag", "v1")
-	r.git("checkout", "-q", "-b", "copy")
-	r.write("b/a.txt", "key "+keyID+"\n") // same blob at another path
-	r.commit("copy")
-	res := scan(t, &History{Repo: r.open()})
-	if res.Stats.Blobs != 6 { // a.txt + 5 versions of other.txt; b/a.txt is the same blob
-		t.Errorf("blobs read = %d, want 6", res.Stats.Blobs)
-	}
-	if len(res.Findings) != 1 || res.Findings[0].Path != "a.txt" {
-		t.Errorf("findings = %v, want one in a.txt", summary(res.Findings, nil))
-	}
-}
-
-func TestHistoryStashAndMessages(t *testing.T) {
-	r := newRepo(t)
-	r.write("a.txt", "clean\n")
-	r.commit("init")
-	r.write("a.txt", "clean\nsecret_key = "+secretKey+"\n")
-	r.git("stash", "-q")
-	r.n++
-	r.write("b.txt", "x\n")
-	r.commit("deploy with " + keyID2)
-	res := scan(t, &History{Repo: r.open()})
-	var rules []string
-	for _, f := range res.Findings {
-		rules = append(rules, f.RuleID+" "+f.Path+":"+itoa(f.Line))
-	}
-	sort.Strings(rules)
-	want := []string{"aws-access-key-id (commit message):1", "aws-secret-access-key a.txt:2"}
-	if !equal(rules, want) {
-		t.Fatalf("got %q, want %q", rules, want)
-	}
-}
-
 func TestStagedOnlyAddedLines(t *testing.T) {
 	r := newRepo(t)
 	r.write("app.env", "AWS_ACCESS_KEY_ID="+keyID+"\nDEBUG=1\n")
@@ -296,7 +204,7 @@ func TestRangeEvilMerge(t *testing.T) {
 	}
 }
 
-func TestBareMirrorHistory(t *testing.T) {
+func TestBareMirrorStaged(t *testing.T) {
 	r := newRepo(t)
 	r.write("k", "id "+keyID+"\n")
 	r.commit("k")
@@ -309,61 +217,30 @@ func TestBareMirrorHistory(t *testing.T) {
 	if !repo.Bare {
 		t.Error("mirror not detected as bare")
 	}
-	if res := scan(t, &History{Repo: repo}); len(res.Findings) != 1 {
-		t.Errorf("findings = %v", summary(res.Findings, nil))
-	}
 	if err := (&Staged{Repo: repo}).Chunks(context.Background(), func(scanner.Chunk) error { return nil }); err == nil {
 		t.Error("staged scan of a bare repository should fail clearly")
 	}
 }
 
-func TestEmptyShallowDetached(t *testing.T) {
-	t.Run("empty", func(t *testing.T) {
-		r := newRepo(t)
-		res := scan(t, &History{Repo: r.open()})
-		if len(res.Findings) != 0 || !strings.Contains(strings.Join(res.Stats.Notes, "\n"), "no commits") {
-			t.Errorf("empty repo: %+v", res.Stats)
-		}
-	})
-	t.Run("shallow", func(t *testing.T) {
-		r := newRepo(t)
-		r.write("k", "id "+keyID+"\n")
-		r.commit("one")
-		r.write("j", "x\n")
-		r.commit("two")
-		dst := filepath.Join(t.TempDir(), "shallow")
-		gitIn(t, t.TempDir(), 0, "clone", "-q", "--depth=1", "file://"+r.dir, dst)
-		repo, err := Open(context.Background(), dst)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !repo.Shallow {
-			t.Fatal("shallow clone not detected")
-		}
-		res := scan(t, &History{Repo: repo})
-		if len(res.Findings) != 1 {
-			t.Errorf("the key is in the shallow tip's tree and must be found: %v", summary(res.Findings, nil))
-		}
-		if !strings.Contains(strings.Join(res.Stats.Notes, "\n"), "shallow") {
-			t.Errorf("no shallow note: %v", res.Stats.Notes)
-		}
-		err = (&Commits{Repo: repo, Revs: []string{"HEAD~1..HEAD"}}).Chunks(context.Background(), func(scanner.Chunk) error { return nil })
-		if err == nil || !strings.Contains(err.Error(), "shallow") {
-			t.Errorf("range beyond the shallow boundary: err = %v, want a hint about shallow clones", err)
-		}
-	})
-	t.Run("detached", func(t *testing.T) {
-		r := newRepo(t)
-		r.write("a", "a\n")
-		r.commit("a")
-		r.git("checkout", "-q", "--detach")
-		r.write("k", "id "+keyID+"\n")
-		r.commit("detached commit")
-		res := scan(t, &History{Repo: r.open()})
-		if len(res.Findings) != 1 {
-			t.Errorf("commit on detached HEAD not scanned: %v", summary(res.Findings, nil))
-		}
-	})
+func TestShallowRange(t *testing.T) {
+	r := newRepo(t)
+	r.write("k", "id "+keyID+"\n")
+	r.commit("one")
+	r.write("j", "x\n")
+	r.commit("two")
+	dst := filepath.Join(t.TempDir(), "shallow")
+	gitIn(t, t.TempDir(), 0, "clone", "-q", "--depth=1", "file://"+r.dir, dst)
+	repo, err := Open(context.Background(), dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !repo.Shallow {
+		t.Fatal("shallow clone not detected")
+	}
+	err = (&Commits{Repo: repo, Revs: []string{"HEAD~1..HEAD"}}).Chunks(context.Background(), func(scanner.Chunk) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "shallow") {
+		t.Errorf("range beyond the shallow boundary: err = %v, want a hint about shallow clones", err)
+	}
 }
 
 func TestSubmodulesSymlinksBinary(t *testing.T) {
@@ -385,11 +262,6 @@ func TestSubmodulesSymlinksBinary(t *testing.T) {
 	if res.Stats.Skipped["submodule"] != 1 || res.Stats.Skipped["binary"] != 1 || res.Stats.Skipped["symlink"] != 1 {
 		t.Errorf("skipped = %v, want one submodule, one binary, one symlink", res.Stats.Skipped)
 	}
-	r.commit("all")
-	res = scan(t, &History{Repo: r.open()})
-	if len(res.Findings) != 0 || res.Stats.Skipped["submodule"] != 1 || res.Stats.Skipped["binary"] != 1 {
-		t.Errorf("history: findings %v, skipped %v", summary(res.Findings, nil), res.Stats.Skipped)
-	}
 }
 
 func TestHostileFileNames(t *testing.T) {
@@ -410,45 +282,6 @@ func TestHostileFileNames(t *testing.T) {
 	if !equal(got, want) {
 		t.Fatalf("staged paths:\n got %q\nwant %q", got, want)
 	}
-	r.commit("hostile")
-	res = scan(t, &History{Repo: r.open()})
-	got = got[:0]
-	for _, f := range res.Findings {
-		got = append(got, f.Path)
-	}
-	sort.Strings(got)
-	// Same content in every file: one blob, read once, and one finding for
-	// each path the introducing commit gave it.
-	if !equal(got, want) {
-		t.Fatalf("history paths:\n got %q\nwant %q", got, want)
-	}
-}
-
-func TestCorruptObject(t *testing.T) {
-	r := newRepo(t)
-	r.write("a.txt", "some content that will be lost\n")
-	r.commit("a")
-	blob := r.git("rev-parse", "HEAD:a.txt")
-	obj := filepath.Join(r.dir, ".git", "objects", blob[:2], blob[2:])
-	if err := os.Chmod(obj, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(obj, []byte("garbage"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rules, _ := patterns.Builtin()
-	_, err := scanner.Scan(context.Background(), &History{Repo: r.open()}, scanner.NewDetector(rules, nil), scanner.Options{})
-	if err == nil {
-		// git may report the object as missing instead; then a note must say so.
-		res := scan(t, &History{Repo: r.open()})
-		if !strings.Contains(strings.Join(res.Stats.Notes, "\n"), "corrupt") {
-			t.Fatalf("corrupt blob neither failed nor noted: %+v", res.Stats)
-		}
-		return
-	}
-	if !strings.Contains(err.Error(), "fsck") && !strings.Contains(err.Error(), "corrupt") {
-		t.Errorf("error does not explain corruption: %v", err)
-	}
 }
 
 func TestNotARepository(t *testing.T) {
@@ -458,78 +291,19 @@ func TestNotARepository(t *testing.T) {
 	}
 }
 
-func TestHistoryBranchSinceExclude(t *testing.T) {
-	r := newRepo(t)
-	r.write("old.txt", "id "+keyID+"\n")
-	r.commit("old") // 2024-01-01 01:00
-	r.git("checkout", "-q", "-b", "feature")
-	r.write("feature.txt", "id "+keyID2+"\n")
-	r.commit("feature")
-	r.git("checkout", "-q", "main")
-	r.n = 48
-	r.write("vendor/lib.txt", "id AROAGMXGEDN73U55XTPL\n")
-	r.write("new.txt", "id AIDAEUVW75EFR6EDT4SY\n")
-	r.commit("new") // 2024-01-03
-	paths := func(h *History) []string {
-		var out []string
-		for _, f := range scan(t, h).Findings {
-			out = append(out, f.Path)
-		}
-		sort.Strings(out)
-		return out
-	}
-	repo := r.open()
-	if got := paths(&History{Repo: repo, Revs: []string{"main"}}); !equal(got, []string{"new.txt", "old.txt", "vendor/lib.txt"}) {
-		t.Errorf("--branch main: %q", got)
-	}
-	if got := paths(&History{Repo: repo, Since: "2024-01-02"}); !equal(got, []string{"new.txt", "vendor/lib.txt"}) {
-		t.Errorf("--since: %q", got)
-	}
-	allow, err := (&scanner.Allowlist{}).WithPaths([]string{"vendor/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &History{Repo: repo, Opts: Options{Allow: allow}, NeedPaths: true}
-	if got := paths(&History{Repo: repo, Opts: Options{Allow: allow}}); !equal(got, []string{"feature.txt", "new.txt", "old.txt"}) {
-		t.Errorf("allow-listed vendor/ read concurrently: %q", got)
-	}
-	if got := paths(h); !equal(got, []string{"feature.txt", "new.txt", "old.txt"}) {
-		t.Errorf("--exclude vendor/: %q", got)
-	}
-	if h.Planned() != 3 {
-		t.Errorf("planned = %d, want 3 blobs (excluded paths are never read)", h.Planned())
-	}
-}
-
-func TestHistoryCopiesAndReleaksAreSeparateFindings(t *testing.T) {
-	r := newRepo(t)
-	r.write("a.go", "key := \""+keyID+"\"\n")
-	c1 := r.commit("leak in a.go")
-	r.git("rm", "-q", "a.go")
-	r.commit("remove a.go")
-	r.write("b.go", "// again\nkey := \""+keyID+"\"\n")
-	c3 := r.commit("leak again in a new file")
-	r.write("c.go", "x\nkey := \""+keyID+"\"\n")
-	r.write("d.go", "x\nkey := \""+keyID+"\"\n")
-	c4 := r.commit("two identical copies")
-	res := scan(t, &History{Repo: r.open(), SkipMessages: true})
-	got := summary(res.Findings, map[string]string{c1: "c1", c3: "c3", c4: "c4"})
-	want := []string{"aws-access-key-id a.go:1 c1", "aws-access-key-id b.go:2 c3", "aws-access-key-id c.go:2 c4", "aws-access-key-id d.go:2 c4"}
-	if !equal(got, want) {
-		t.Fatalf("got  %q\nwant %q", got, want)
-	}
-}
-
 // TestNotedKeepsHistoryResolver: a full-history source wrapped to carry a
 // note must still let Scan join provenance and merge renames; without that,
 // findings read before the walk placed their blob had no commit.
 func TestNotedKeepsHistoryResolver(t *testing.T) {
-	var src scanner.Source = &noted{StatsSource: &History{}}
+	var src scanner.Source = &noted{StatsSource: resolvingSource{}}
 	if _, ok := src.(scanner.Resolver); !ok {
-		t.Error("noted hides History's Resolve")
+		t.Error("noted hides the wrapped source's Resolve")
 	}
 	if _, ok := src.(scanner.Mover); !ok {
-		t.Error("noted hides History's Moved")
+		t.Error("noted hides the wrapped source's Moved")
+	}
+	if n := src.(*noted); len(n.Resolve(nil)) != 1 || !n.Moved(nil, nil) {
+		t.Error("noted does not pass Resolve and Moved through")
 	}
 	plain := &noted{StatsSource: &Staged{}}
 	fs := []scanner.Finding{{RuleID: "x"}}
@@ -537,3 +311,9 @@ func TestNotedKeepsHistoryResolver(t *testing.T) {
 		t.Error("a wrapped source without Resolve/Moved must pass findings through")
 	}
 }
+
+// resolvingSource stands for History: a source that resolves and moves.
+type resolvingSource struct{ scanner.StatsSource }
+
+func (resolvingSource) Resolve([]scanner.Finding) []scanner.Finding { return []scanner.Finding{{}} }
+func (resolvingSource) Moved(a, b *scanner.Finding) bool            { return true }

@@ -1,16 +1,15 @@
-// Package gitsource reads git: staged changes, commit ranges, pushed commits,
-// full history by unique blob, and commit messages, each as a scanner.Source.
-// It is the only package that runs the git binary or uses go-git.
+// Package gitsource reads git: staged changes, commit ranges, pushed commits
+// and commit messages, each as a scanner.Source, and the repository itself
+// (Repo: opening it, running git in it). Its subpackages read the rest:
+// history (the full history by unique blob) and pack (the pack file format).
+// Together they are the only packages that run the git binary or use go-git.
 //
 // The git binary does most of the reading: `git diff`/`git log -p` produce
-// exactly the added lines a hook must judge, and the history walk is git's.
-// History blobs come from the pack files themselves (package pack), which
-// exposes delta instructions and saves a pipe, with `git cat-file --batch`
-// for the rest; both beat go-git's packfile reader (measured; see
-// bench/README.md).
+// exactly the added lines a hook must judge.
 package gitsource
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -182,4 +181,16 @@ func (r *Repo) streamIn(ctx context.Context, stdin *os.File, read func(io.Reader
 		return gitError(args, err, stderr.String())
 	}
 	return nil
+}
+
+// gitInput runs git with stdin and returns its standard output.
+func (r *Repo) gitInput(ctx context.Context, stdin io.Reader, args ...string) ([]byte, error) {
+	cmd := gitCmd(ctx, r.Dir, args...)
+	cmd.Stdin = bufio.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, gitError(args, err, stderr.String())
+	}
+	return stdout.Bytes(), nil
 }

@@ -1,4 +1,4 @@
-package gitsource
+package history
 
 // Which reader should History use to read every blob of a repository:
 // go-git's packfile reader in process, or one `git cat-file` process? This

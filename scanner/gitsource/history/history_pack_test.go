@@ -1,4 +1,4 @@
-package gitsource
+package history
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource"
 )
 
 // keywordText returns lines dense in the catalogue's keywords (and a few
@@ -133,7 +134,7 @@ func TestPackReaderMatchesGit(t *testing.T) {
 
 			// With a size limit that big.txt's versions exceed, both readers
 			// skip the same blobs (the pack reader without rebuilding them).
-			small := Options{MaxFileSize: 20000}
+			small := gitsource.Options{MaxFileSize: 20000}
 			g, p := scan(t, &History{Repo: repo, UseGit: true, Opts: small}), scan(t, &History{Repo: repo, Opts: small})
 			if g.Stats.Skipped["too-large"] == 0 || !reflect.DeepEqual(g.Stats.Skipped, p.Stats.Skipped) {
 				t.Errorf("skipped: git %v, pack %v", g.Stats.Skipped, p.Stats.Skipped)
@@ -166,7 +167,7 @@ func comparable(fs []scanner.Finding) []findingFields {
 
 // checkDerivedHits reads every blob through the pack reader and compares
 // the hits it supplies with a full automaton pass.
-func checkDerivedHits(t *testing.T, repo *Repo) {
+func checkDerivedHits(t *testing.T, repo *gitsource.Repo) {
 	t.Helper()
 	rules, err := patterns.Builtin()
 	if err != nil {
@@ -270,7 +271,7 @@ func BenchmarkHistoryReaders(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	repo, err := Open(ctx, dir)
+	repo, err := gitsource.Open(ctx, dir)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -302,7 +303,7 @@ func TestPartialClone(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, useGit := range []bool{false, true} {
-		repo, err := Open(context.Background(), dst)
+		repo, err := gitsource.Open(context.Background(), dst)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -329,7 +330,7 @@ func TestSHA256Repository(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "SHA-1 repositories only") {
 		t.Fatalf("history of a SHA-256 repository: %v", err)
 	}
-	res := scan(t, &Commits{Repo: r.open(), Revs: []string{"HEAD"}})
+	res := scan(t, &gitsource.Commits{Repo: r.open(), Revs: []string{"HEAD"}})
 	if len(res.Findings) != 1 {
 		t.Errorf("range scan of a SHA-256 repository: %v", summary(res.Findings, nil))
 	}

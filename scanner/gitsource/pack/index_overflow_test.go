@@ -1,12 +1,10 @@
-package gitsource
+package pack
 
 import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/rampart-sec/rampart/scanner/gitsource/pack"
 )
 
 // TestIndexCountOverflow: a 1,112-byte .idx whose object count is
@@ -30,7 +28,7 @@ func TestIndexCountOverflow(t *testing.T) {
 			t.Fatalf("pack.Open panicked on a hostile index: %v", r)
 		}
 	}()
-	if p, err := pack.Open(filepath.Join(dir, "pack-x.pack")); err == nil {
+	if p, err := Open(filepath.Join(dir, "pack-x.pack")); err == nil {
 		p.Close()
 		t.Fatal("hostile index accepted")
 	}

@@ -1,4 +1,4 @@
-package gitsource
+package history
 
 import (
 	"fmt"
@@ -13,6 +13,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource"
 )
 
 // base32Key returns a format-valid fake AWS key ID.
@@ -80,7 +81,7 @@ func TestHistoryMatchesCommitWalk(t *testing.T) {
 			}
 			repo := r.open()
 			hist := scan(t, &History{Repo: repo, SkipMessages: true})
-			walk := scan(t, &Commits{Repo: repo, Revs: []string{"--all"}, SkipMessages: true})
+			walk := scan(t, &gitsource.Commits{Repo: repo, Revs: []string{"--all"}, SkipMessages: true})
 			firstCommit := func(fs []scanner.Finding) map[string]time.Time {
 				m := map[string]time.Time{}
 				for _, f := range fs {

@@ -1,0 +1,264 @@
+// Package history scans a repository's full history by unique blob: every
+// blob reachable from the selected refs is read once, however many commits
+// hold it, and each finding is attributed to the commit and path that first
+// introduced its blob.
+//
+// The pipeline reads in one direction, one file per stage:
+//
+//	walk.go      the commit walk places each reachable blob at its oldest commit and path
+//	read.go      the git reader yields blob contents through `git cat-file`
+//	readpack.go  the in-process reader yields them from the pack files
+//	join.go      findings are joined to the walk's placement (Resolve, Moved)
+//
+// history.go runs the stages together (History.Chunks). It builds on
+// package gitsource (the repository, how git is run) and package pack (the
+// pack file format); neither knows about it.
+package history
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rampart-sec/rampart/patterns"
+	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource"
+	"github.com/rampart-sec/rampart/scanner/gitsource/pack"
+)
+
+// History yields every blob reachable from the selected refs exactly once,
+// plus every commit message, and attributes each finding to the commit and
+// path that first introduced its blob: a secret that survives many versions
+// of a file is attributed to its first commit, and a blob that only ever
+// lived on a deleted side branch is still read if any ref reaches it.
+//
+// Two things run at once. The commit walk (walk: `git rev-list
+// --topo-order` numbers the commits, one `git diff-tree --stdin` per core
+// lists what each introduces) places every reachable blob at the oldest
+// commit and path that introduce it. The blob contents are read in pack
+// order, where delta bases are at hand: from the pack files in process
+// (readpack.go), deriving a delta's keyword hits from its base's, and
+// through one `git cat-file --batch` for whatever that reader leaves (loose
+// objects, deltas on another pack's objects, UseGit). When every ref is
+// scanned, placement is joined to the findings at the end (Resolve); when
+// history is restricted (--branch, --since) or a rule needs the path
+// before reading, blobs are read after the walk, and only the placed ones.
+type History struct {
+	Repo *gitsource.Repo
+	// Revs selects history (default: --all, i.e. every branch, tag,
+	// remote-tracking ref and the stash).
+	Revs []string
+	// Since, when set, limits history to commits more recent than this date
+	// (anything `git log --since` accepts).
+	Since string
+	Opts  gitsource.Options
+	// SkipMessages leaves commit messages out.
+	SkipMessages bool
+	// NeedPaths makes blobs be read only once the walk has placed them, so
+	// detection sees each blob's path (rules restricted to paths need it)
+	// and excluded paths are never read (--exclude).
+	NeedPaths bool
+	// UseGit reads every blob through `git cat-file`, even when the
+	// repository's packs could be read in process (benchmarks and tests
+	// compare the two).
+	UseGit bool
+
+	planned atomic.Int64
+	auto    *patterns.Automaton
+
+	mu     sync.Mutex
+	placed map[[20]byte]blobRef  // reachable blob → oldest commit and path
+	order  map[string]int        // commit hash → walk position (larger is older)
+	listed map[[20]byte]struct{} // every blob git lists (those not read from packs in process)
+
+	// walkStats is written by the commit walk, stats by the blob reader;
+	// they run concurrently and are merged once both are done.
+	walkStats scanner.Stats
+	stats     scanner.Stats
+}
+
+var (
+	_ scanner.StatsSource    = (*History)(nil)
+	_ scanner.ParallelSource = (*History)(nil)
+	_ scanner.Resolver       = (*History)(nil)
+	_ scanner.Mover          = (*History)(nil)
+)
+
+// AddStats implements scanner.StatsSource.
+func (h *History) AddStats(st *scanner.Stats) {
+	if h.Repo.Shallow {
+		h.stats.Note("shallow clone: history beyond the shallow boundary was not scanned (git fetch --unshallow)")
+	}
+	scanner.MergeStats(st, &h.walkStats)
+	scanner.MergeStats(st, &h.stats)
+}
+
+// Planned returns how many blobs the scan will read, once known. Progress
+// displays use it as the total.
+func (h *History) Planned() int64 { return h.planned.Load() }
+
+// packedBlob is a blob in the object store, in pack order.
+type packedBlob struct {
+	id   [20]byte
+	size int64
+}
+
+// Chunks implements scanner.Source. Blobs are read by several goroutines
+// (ChunksParallel); yield is called by one at a time.
+func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
+	var mu sync.Mutex
+	return h.ChunksParallel(ctx, runtime.GOMAXPROCS(0), func(c scanner.Chunk) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return yield(c)
+	})
+}
+
+// ChunksParallel implements scanner.ParallelSource: up to workers
+// goroutines read blobs, and the commit walk yields commit messages, each
+// calling yield, which must be safe for concurrent use.
+func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(scanner.Chunk) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Blob IDs are 20-byte SHA-1 names throughout; say so rather than scan
+	// nothing. (git before 2.25 has no --show-object-format and no SHA-256.)
+	if out, err := h.Repo.Git(ctx, "rev-parse", "--show-object-format"); err == nil && strings.TrimSpace(string(out)) != "sha1" {
+		return fmt.Errorf("this repository names objects with %s: --history reads SHA-1 repositories only (--staged, --range and directory scans work)", strings.TrimSpace(string(out)))
+	}
+	h.placed = make(map[[20]byte]blobRef)
+	h.order = make(map[string]int)
+	h.listed = make(map[[20]byte]struct{})
+	concurrent := len(h.Revs) == 0 && h.Since == "" && !h.NeedPaths
+
+	// The walk places blobs and sends commit messages, which are yielded
+	// as they come; walkDone closes when both have ended.
+	msgs := make(chan scanner.Chunk, 1024)
+	walkDone := make(chan struct{})
+	var walkErr, msgErr error
+	go func() {
+		defer close(msgs)
+		walkErr = h.walk(ctx, msgs)
+	}()
+	go func() {
+		defer close(walkDone)
+		for m := range msgs {
+			if msgErr == nil {
+				if msgErr = yield(m); msgErr != nil {
+					cancel()
+				}
+			}
+		}
+	}()
+	// finish waits for the walk and returns the first failure: err (the
+	// readers'), a yield's, or the walk's own.
+	finish := func(err error) error {
+		if err != nil {
+			cancel()
+		}
+		<-walkDone
+		switch {
+		case msgErr != nil:
+			return msgErr
+		case err != nil:
+			return err
+		}
+		return walkErr
+	}
+
+	var packs []*pack.Pack
+	var forests []*forest
+	var blobs []packedBlob
+	inProcess := !h.UseGit
+	if inProcess {
+		var loose [][20]byte
+		var err error
+		if packs, loose, err = h.openPacks(); err == nil {
+			forests, blobs, err = h.planForests(ctx, packs, loose)
+		}
+		if err != nil {
+			// Git reads what this reader cannot; the scan is the same.
+			closePacks(packs)
+			packs, forests, blobs = nil, nil, nil
+			clear(h.listed)
+			inProcess = false
+		}
+	}
+	defer closePacks(packs)
+	if !inProcess {
+		var err error
+		if blobs, err = h.listBlobs(ctx); err != nil {
+			return finish(err)
+		}
+	}
+	var keep func([20]byte) bool
+	if !concurrent {
+		// Only placed blobs are read, once the walk has placed them all.
+		if err := finish(nil); err != nil {
+			return err
+		}
+		keep = func(id [20]byte) bool {
+			ref, ok := h.placed[id]
+			return ok && !h.Opts.Allow.AllowsPath(ref.path)
+		}
+		kept := blobs[:0]
+		for _, b := range blobs {
+			if keep(b.id) {
+				kept = append(kept, b)
+			}
+		}
+		blobs = kept
+	}
+	trees, planned, unreached := schedule(forests, keep)
+	blobs = append(blobs, unreached...)
+	h.planned.Store(int64(planned + len(blobs)))
+	if len(trees) > 0 {
+		more, err := h.readForests(ctx, trees, workers, yield)
+		if err != nil {
+			return finish(err)
+		}
+		blobs = append(blobs, more...)
+	}
+	if err := h.readBlobs(ctx, blobs, yield); err != nil {
+		return finish(err)
+	}
+	if err := finish(nil); err != nil {
+		return err
+	}
+	if h.walkStats.Commits == 0 {
+		h.walkStats.Note("no commits: the repository is empty or the refs select nothing")
+	}
+	// A blob the walk placed that the object store cannot list is missing
+	// or corrupt: say so rather than pass over it in silence.
+	var absent [][20]byte
+	for id := range h.placed {
+		if _, ok := h.listed[id]; !ok {
+			absent = append(absent, id)
+		}
+	}
+	slices.SortFunc(absent, func(a, b [20]byte) int { return bytes.Compare(a[:], b[:]) })
+	for _, p := range packs {
+		absent = p.Absent(absent)
+	}
+	missing := len(absent)
+	if missing > 0 {
+		for i := 0; i < missing; i++ {
+			h.stats.Skip("missing-object")
+		}
+		h.stats.Note(fmt.Sprintf("%d blob(s) reachable from the refs could not be read: the repository is corrupt or incomplete (run git fsck)", missing))
+	}
+	return nil
+}
+
+func closePacks(packs []*pack.Pack) {
+	for _, p := range packs {
+		p.Close()
+	}
+}
+
+// UseAutomaton implements scanner.HitSource.
+func (h *History) UseAutomaton(a *patterns.Automaton) { h.auto = a }

@@ -1,0 +1,204 @@
+package history
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/bits"
+	"strconv"
+	"sync"
+
+	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource"
+)
+
+// listBlobs lists every blob in the object store in pack order, with its
+// size, dropping those over the size limit before they are read.
+func (h *History) listBlobs(ctx context.Context) ([]packedBlob, error) {
+	var blobs []packedBlob
+	err := h.Repo.Stream(ctx, func(r io.Reader) error {
+		return gitsource.EachLine(r, func(l []byte) error {
+			if b, ok := h.listedBlob(l); ok {
+				blobs = append(blobs, b)
+			}
+			return nil
+		})
+	}, "cat-file", "--batch-all-objects", "--unordered", "--batch-check=%(objectname) %(objecttype) %(objectsize)")
+	return blobs, err
+}
+
+// listedBlob parses one `git cat-file --batch-check` line ("<id> <type>
+// <size>") and returns it if it is a blob not listed before and within the
+// size limit; a blob over the limit is counted as skipped.
+func (h *History) listedBlob(l []byte) (packedBlob, bool) {
+	var b packedBlob
+	f := bytes.Fields(l)
+	if len(f) != 3 || string(f[1]) != "blob" || len(f[0]) != 40 {
+		return b, false
+	}
+	if _, err := hex.Decode(b.id[:], f[0]); err != nil {
+		return b, false
+	}
+	if _, dup := h.listed[b.id]; dup {
+		return b, false
+	}
+	h.listed[b.id] = struct{}{}
+	size, err := strconv.ParseInt(string(f[2]), 10, 64)
+	if err != nil {
+		return b, false
+	}
+	if h.Opts.MaxFileSize > 0 && size > h.Opts.MaxFileSize {
+		h.stats.Skip("too-large")
+		return b, false
+	}
+	b.size = size
+	return b, true
+}
+
+// readBlobs streams blobs through one long-lived `git cat-file --batch`: a
+// writer goroutine feeds object IDs while this goroutine reads contents and
+// yields them.
+func (h *History) readBlobs(ctx context.Context, blobs []packedBlob, yield func(scanner.Chunk) error) error {
+	if len(blobs) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cmd := h.Repo.Command(ctx, "cat-file", "--batch", "--buffer")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	gitsource.GrowPipe(stdout)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start git cat-file: %w", err)
+	}
+	werr := make(chan error, 1)
+	go func() {
+		bw := bufio.NewWriterSize(stdin, 64<<10)
+		var line [41]byte
+		line[40] = '\n'
+		var err error
+		for _, b := range blobs {
+			hex.Encode(line[:40], b.id[:])
+			if _, err = bw.Write(line[:]); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			err = bw.Flush()
+		}
+		stdin.Close()
+		werr <- err
+	}()
+	rerr := h.readBatch(ctx, stdout, blobs, yield)
+	if rerr != nil {
+		cancel()
+	}
+	io.Copy(io.Discard, stdout)
+	waitErr := cmd.Wait()
+	<-werr
+	switch {
+	case rerr != nil:
+		return rerr
+	case waitErr != nil && ctx.Err() == nil:
+		return gitsource.GitError([]string{"cat-file"}, waitErr, stderr.String())
+	}
+	return nil
+}
+
+func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob, yield func(scanner.Chunk) error) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	for i := range blobs {
+		b := &blobs[i]
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		header, err := br.ReadSlice('\n')
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("git cat-file: reading blob %x: %w", b.id, err)
+		}
+		f := bytes.Fields(header)
+		if len(f) == 2 && bytes.Equal(f[1], []byte("missing")) {
+			h.stats.Skip("missing-object")
+			h.stats.Note(fmt.Sprintf("blob %x is missing from the object store: the repository is incomplete or corrupt (git fsck)", b.id))
+			continue
+		}
+		if len(f) != 3 {
+			return fmt.Errorf("git cat-file: unexpected header %q", bytes.TrimSpace(header))
+		}
+		size, err := strconv.ParseInt(string(f[2]), 10, 64)
+		if err != nil || size < 0 {
+			return fmt.Errorf("git cat-file: bad size in %q", bytes.TrimSpace(header))
+		}
+		h.mu.Lock()
+		ref, placed := h.placed[b.id]
+		h.mu.Unlock()
+		skip := ""
+		if placed && h.Opts.Allow.AllowsPath(ref.path) {
+			skip = "allowlisted-path"
+		} else if peek, _ := br.Peek(int(min(size, sniffLen))); scanner.IsBinary(peek) {
+			// Sniffed before copying: a binary blob is never allocated.
+			skip = "binary"
+		}
+		if skip != "" {
+			if _, err := br.Discard(int(size) + 1); err != nil {
+				return fmt.Errorf("git cat-file: %w", err)
+			}
+			h.stats.Skip(skip)
+			continue
+		}
+		buf := getBuf(int(size) + 1)
+		data := *buf
+		if _, err := io.ReadFull(br, data); err != nil {
+			return fmt.Errorf("git cat-file: reading blob %x: %w", b.id, err)
+		}
+		c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, Path: ref.path, Commit: ref.commit, BlobID: hex.EncodeToString(b.id[:])}
+		c.Release = func() { putBuf(buf) }
+		if err := yield(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// blobPools recycle blob buffers by power-of-two size class, so reading a
+// long history does not allocate (and garbage-collect) every blob anew.
+var blobPools [32]sync.Pool
+
+// getBuf returns a buffer of length n from the pool of its size class.
+func getBuf(n int) *[]byte {
+	class := bits.Len(uint(n - 1))
+	if class >= len(blobPools) {
+		b := make([]byte, n)
+		return &b
+	}
+	if p, ok := blobPools[class].Get().(*[]byte); ok {
+		*p = (*p)[:n]
+		return p
+	}
+	b := make([]byte, n, 1<<class)
+	return &b
+}
+
+func putBuf(b *[]byte) {
+	class := bits.Len(uint(cap(*b) - 1))
+	if class < len(blobPools) && cap(*b) == 1<<class {
+		blobPools[class].Put(b)
+	}
+}
+
+// sniffLen matches scanner.IsBinary's window.
+const sniffLen = 8000
