@@ -65,7 +65,9 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 		if f.Commit == nil {
 			return 0
 		}
-		return h.order[f.Commit.Hash]
+		var id [20]byte
+		hex.Decode(id[:], []byte(f.Commit.Hash))
+		return int(h.commits[id].pos)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := &out[i], &out[j]
