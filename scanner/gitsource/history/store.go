@@ -24,12 +24,12 @@ type store struct {
 	z       pack.Inflater
 	cache   map[objKey]*gitObject
 	// head is the most recently used cached object; head.prev the least.
-	head   *gitObject
-	bytes  int
-	limit  int
-	delta  []byte
-	ops    []pack.Op
-	depth  int
+	head  *gitObject
+	bytes int
+	limit int
+	delta []byte
+	ops   []pack.Op
+	depth int
 	// once, while set, keeps the object asked for out of the cache (its
 	// delta bases go in): commits are read once each.
 	once   bool
