@@ -148,10 +148,10 @@ func isUTF8Name(enc []byte) bool {
 // meta returns the commit's provenance and message as git log prints them.
 // A commit in another encoding is shown by git itself, which re-encodes it
 // (rare: 18 of git/git's 203,352 commits).
-func (w *treeWalker) meta(id [20]byte, pc *rawCommit) (*scanner.Commit, []byte, error) {
+func (cr *commitReader) meta(id [20]byte, pc *rawCommit) (*scanner.Commit, []byte, error) {
 	hash := hex.EncodeToString(id[:])
 	if !isUTF8Name(pc.encoding) {
-		out, err := w.h.Repo.Git(w.ctx, "show", "-s", "--no-show-signature", "--format=%x00%an%x00%ae%x00%aI%x00%B%x00", hash)
+		out, err := cr.h.Repo.Git(cr.ctx, "show", "-s", "--no-show-signature", "--format=%x00%an%x00%ae%x00%aI%x00%B%x00", hash)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -166,15 +166,15 @@ func (w *treeWalker) meta(id [20]byte, pc *rawCommit) (*scanner.Commit, []byte, 
 		return c, f[4], nil
 	}
 	name, email, date := ident(pc.author)
-	c := &scanner.Commit{Hash: hash, Author: w.str(name), Email: w.str(email), Date: date}
+	c := &scanner.Commit{Hash: hash, Author: cr.str(name), Email: cr.str(email), Date: date}
 	return c, append([]byte(nil), pc.message...), nil
 }
 
 // str shares author names and emails between commits.
-func (w *treeWalker) str(s string) string {
-	if v, ok := w.strs[s]; ok {
+func (cr *commitReader) str(s string) string {
+	if v, ok := cr.strs[s]; ok {
 		return v
 	}
-	w.strs[s] = s
+	cr.strs[s] = s
 	return s
 }

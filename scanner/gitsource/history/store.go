@@ -22,7 +22,7 @@ type store struct {
 	packs   []*pack.Pack
 	objects string // the objects directory, for loose objects
 	z       pack.Inflater
-	cache   map[objKey]*gitObject
+	cache   map[[20]byte]*gitObject // by name: a cache hit needs no index search
 	// head is the most recently used cached object; head.prev the least.
 	head  *gitObject
 	bytes int
@@ -37,9 +37,6 @@ type store struct {
 	looseN int
 }
 
-// objKey names a pack entry.
-type objKey struct{ pack, entry int32 }
-
 // gitObject is a materialised object. Holders call store.done when finished
 // with it; its buffer returns to the pool once neither a holder nor the
 // cache has it.
@@ -47,7 +44,7 @@ type gitObject struct {
 	typ        pack.Type
 	buf        *[]byte
 	refs       int
-	key        objKey
+	id         [20]byte
 	cached     bool
 	prev, next *gitObject
 }
@@ -59,7 +56,7 @@ func (o *gitObject) Data() []byte { return *o.buf }
 var errMissing = errors.New("object not found")
 
 func newStore(packs []*pack.Pack, objects string, limit int) *store {
-	return &store{packs: packs, objects: objects, cache: map[objKey]*gitObject{}, limit: limit, loose: map[[20]byte]*gitObject{}}
+	return &store{packs: packs, objects: objects, cache: map[[20]byte]*gitObject{}, limit: limit, loose: map[[20]byte]*gitObject{}}
 }
 
 // getOnce is get for an object not needed again: it is not cached.
@@ -71,6 +68,11 @@ func (s *store) getOnce(id [20]byte) (*gitObject, error) {
 
 // get returns the object named id, held for the caller.
 func (s *store) get(id [20]byte) (*gitObject, error) {
+	if o, ok := s.cache[id]; ok {
+		o.refs++
+		s.touch(o)
+		return o, nil
+	}
 	for pi, p := range s.packs {
 		if e, ok := p.Find(id); ok {
 			return s.entry(int32(pi), int32(e))
@@ -96,7 +98,8 @@ func (s *store) get(id [20]byte) (*gitObject, error) {
 
 // entry returns pack entry k, built from its delta chain if need be.
 func (s *store) entry(pi, e int32) (*gitObject, error) {
-	k := objKey{pi, e}
+	p := s.packs[pi]
+	k := p.ID(int(e))
 	if o, ok := s.cache[k]; ok {
 		o.refs++
 		s.touch(o)
@@ -107,7 +110,6 @@ func (s *store) entry(pi, e int32) (*gitObject, error) {
 		return nil, errors.New("delta chain too long or cyclic")
 	}
 	defer func() { s.depth-- }()
-	p := s.packs[pi]
 	en := &p.Entries[e]
 	var o *gitObject
 	switch {
@@ -122,7 +124,7 @@ func (s *store) entry(pi, e int32) (*gitObject, error) {
 			return nil, err
 		}
 		*buf = data
-		o = &gitObject{typ: en.Kind, buf: buf, refs: 1, key: k}
+		o = &gitObject{typ: en.Kind, buf: buf, refs: 1, id: k}
 	default:
 		var base *gitObject
 		var err error
@@ -158,7 +160,7 @@ func (s *store) entry(pi, e int32) (*gitObject, error) {
 			return nil, err
 		}
 		*buf = out
-		o = &gitObject{typ: typ, buf: buf, refs: 1, key: k}
+		o = &gitObject{typ: typ, buf: buf, refs: 1, id: k}
 	}
 	if !s.once || s.depth > 1 {
 		s.add(o)
@@ -221,7 +223,7 @@ func (s *store) readLoose(id [20]byte) (*gitObject, error) {
 		return nil, fmt.Errorf("loose object %s: %w", name, err)
 	}
 	*buf = data
-	return &gitObject{typ: typ, buf: buf, refs: 1, key: objKey{-1, -1}}, nil
+	return &gitObject{typ: typ, buf: buf, refs: 1, id: id}, nil
 }
 
 // done gives up the caller's hold on o.
@@ -237,7 +239,7 @@ func (s *store) done(o *gitObject) {
 func (s *store) add(o *gitObject) {
 	o.cached = true
 	o.refs++
-	s.cache[o.key] = o
+	s.cache[o.id] = o
 	s.bytes += cap(*o.buf)
 	s.link(o)
 	for s.bytes > s.limit && s.head != nil && s.head.prev != o {
@@ -247,7 +249,7 @@ func (s *store) add(o *gitObject) {
 
 func (s *store) evict(o *gitObject) {
 	s.unlink(o)
-	delete(s.cache, o.key)
+	delete(s.cache, o.id)
 	s.bytes -= cap(*o.buf)
 	o.cached = false
 	s.done(o)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart/scanner"
@@ -92,10 +93,24 @@ func (h *History) treeWalk(ctx context.Context, st *store, msgs chan<- scanner.C
 		st.close()
 		return err
 	}
-	w := &treeWalker{h: h, st: st, ctx: ctx, msgs: msgs, seen: map[[20]byte]int32{}, paths: map[string]string{}, strs: map[string]string{}}
-	for k := len(ids) - 1; k >= 0 && err == nil; k-- {
-		err = w.commit(ids[k])
+	// Commits are read, shown and their messages sent by a goroutine of
+	// their own, ahead of the tree walk, which is the longer part.
+	wctx, stop := context.WithCancel(ctx)
+	cr := &commitReader{h: h, st: newStore(st.packs, st.objects, 0), ctx: wctx, msgs: msgs, strs: map[string]string{}}
+	commits := make(chan walkCommit, 256)
+	go cr.run(ids, commits)
+	w := &treeWalker{h: h, st: st, ctx: wctx, seen: map[[20]byte]int32{}, paths: map[string]string{}}
+	for wc := range commits {
+		if err == nil {
+			if err = wc.err; err == nil {
+				err = w.commit(&wc)
+			}
+			if err != nil {
+				stop()
+			}
+		}
 	}
+	stop()
 	st.close()
 	if errors.Is(err, errWalkTree) && ctx.Err() == nil {
 		h.mu.Lock()
@@ -103,7 +118,7 @@ func (h *History) treeWalk(ctx context.Context, st *store, msgs chan<- scanner.C
 		clear(h.commits)
 		h.walkStats = scanner.Stats{}
 		h.mu.Unlock()
-		if w.pos < 0 {
+		if cr.sent {
 			// Messages already sent would be sent twice.
 			msgs = nil
 		}
@@ -112,17 +127,91 @@ func (h *History) treeWalk(ctx context.Context, st *store, msgs chan<- scanner.C
 	return err
 }
 
-// treeWalker is the state of one in-process walk.
-type treeWalker struct {
+// walkCommit is a commit read for the tree walk, or the error that ended
+// reading.
+type walkCommit struct {
+	id      [20]byte
+	tree    [20]byte
+	parents [][20]byte
+	c       *scanner.Commit
+	err     error
+}
+
+// commitReader reads the walk's commits in order, oldest first.
+type commitReader struct {
 	h    *History
 	st   *store
 	ctx  context.Context
 	msgs chan<- scanner.Chunk
+	strs map[string]string // interned author names and emails
+	sent bool              // a message was sent
+}
+
+// run reads ids from the last to the first, sending each commit's message
+// to msgs and the commit to out, which it closes at the end.
+func (cr *commitReader) run(ids [][20]byte, out chan<- walkCommit) {
+	defer close(out)
+	defer cr.st.close()
+	send := func(wc walkCommit) bool {
+		select {
+		case out <- wc:
+			return true
+		case <-cr.ctx.Done():
+			return false
+		}
+	}
+	for k := len(ids) - 1; k >= 0; k-- {
+		wc, msg, err := cr.read(ids[k])
+		if err != nil {
+			send(walkCommit{err: err})
+			return
+		}
+		if !cr.h.SkipMessages && cr.msgs != nil && len(bytes.TrimSpace(msg)) > 0 {
+			select {
+			case cr.msgs <- scanner.Chunk{Data: msg, Kind: scanner.KindCommitMessage, Path: gitsource.CommitMessageLabel, Commit: wc.c}:
+				cr.sent = true
+			case <-cr.ctx.Done():
+				return
+			}
+		}
+		if !send(wc) {
+			return
+		}
+	}
+}
+
+// read reads and parses commit id.
+func (cr *commitReader) read(id [20]byte) (walkCommit, []byte, error) {
+	if err := cr.ctx.Err(); err != nil {
+		return walkCommit{}, nil, err
+	}
+	o, err := cr.st.getOnce(id)
+	if err != nil {
+		return walkCommit{}, nil, fmt.Errorf("%w: commit %x: %v", errWalkTree, id, err)
+	}
+	pc, err := parseCommit(o.Data())
+	if err == nil && o.typ != pack.Commit {
+		err = errors.New("not a commit")
+	}
+	if err != nil {
+		cr.st.done(o)
+		return walkCommit{}, nil, fmt.Errorf("%w: commit %x: %v", errWalkTree, id, err)
+	}
+	c, msg, err := cr.meta(id, &pc)
+	wc := walkCommit{id: id, tree: pc.tree, parents: slices.Clone(pc.parents), c: c}
+	cr.st.done(o)
+	return wc, msg, err
+}
+
+// treeWalker is the state of one in-process walk.
+type treeWalker struct {
+	h   *History
+	st  *store
+	ctx context.Context
 	// seen maps each tree walked to the position of the commit that first
 	// held it.
 	seen  map[[20]byte]int32
 	paths map[string]string // interned paths
-	strs  map[string]string // interned author names and emails
 	path  []byte
 	pos   int32 // walk positions count down from -1: larger is older
 	cur   *scanner.Commit
@@ -130,34 +219,18 @@ type treeWalker struct {
 	submodules int
 }
 
-// commit walks commit id.
-func (w *treeWalker) commit(id [20]byte) error {
+// commit walks one commit's trees.
+func (w *treeWalker) commit(wc *walkCommit) error {
 	h := w.h
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	o, err := w.st.getOnce(id)
-	if err != nil {
-		return fmt.Errorf("%w: commit %x: %v", errWalkTree, id, err)
-	}
-	pc, err := parseCommit(o.Data())
-	if o.typ != pack.Commit {
-		err = errors.New("not a commit")
-	}
-	w.st.done(o)
-	if err != nil {
-		return fmt.Errorf("%w: commit %x: %v", errWalkTree, id, err)
-	}
-	c, msg, err := w.meta(id, &pc)
-	if err != nil {
-		return err
-	}
 	w.pos--
-	w.cur = c
-	tree, parents := pc.tree, pc.parents
+	w.cur = wc.c
+	tree, parents := wc.tree, wc.parents
 	var parentTree [20]byte
 	h.mu.Lock()
-	h.commits[id] = commitInfo{tree: tree, pos: w.pos}
+	h.commits[wc.id] = commitInfo{tree: tree, pos: w.pos}
 	h.walkStats.Commits++
 	if len(parents) > 0 {
 		if pi, ok := h.commits[parents[0]]; ok {
@@ -165,13 +238,6 @@ func (w *treeWalker) commit(id [20]byte) error {
 		}
 	}
 	h.mu.Unlock()
-	if !h.SkipMessages && w.msgs != nil && len(bytes.TrimSpace(msg)) > 0 {
-		select {
-		case w.msgs <- scanner.Chunk{Data: msg, Kind: scanner.KindCommitMessage, Path: gitsource.CommitMessageLabel, Commit: c}:
-		case <-w.ctx.Done():
-			return w.ctx.Err()
-		}
-	}
 	w.path = w.path[:0]
 	if _, ok := w.seen[tree]; ok {
 		return nil
