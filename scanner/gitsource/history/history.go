@@ -76,6 +76,10 @@ type History struct {
 	commits map[[20]byte]commitInfo // walked commit → its tree and walk position
 	listed  map[[20]byte]struct{}   // every blob git lists (those not read from packs in process)
 
+	// exists answers Moved's questions ("<commit>:<path>" is an object),
+	// asked of git at once by Resolve.
+	exists map[string]bool
+
 	// walkStats is written by the commit walk, stats by the blob reader;
 	// they run concurrently and are merged once both are done.
 	walkStats scanner.Stats
