@@ -293,7 +293,11 @@ func ruleFamilies(t *testing.T) map[string]string {
 		if len(errs) > 0 {
 			t.Fatal(errs)
 		}
-		for _, r := range f.Rules {
+		rules, errs := f.Expanded(filepath.Base(n))
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		for _, r := range rules {
 			m[r.ID] = strings.TrimSuffix(filepath.Base(n), ".toml")
 		}
 	}

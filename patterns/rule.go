@@ -73,6 +73,7 @@ type RawRule struct {
 	Validators      []string `toml:"validators,omitempty"`
 	ContextLines    int      `toml:"context_lines,omitzero"`
 	Requires        string   `toml:"requires,omitempty"`
+	Generic         bool     `toml:"generic,omitempty"`
 	Remediation     string   `toml:"remediation,omitempty"`
 	Path            string   `toml:"path,omitempty"`
 	Examples        []string `toml:"examples,omitempty"`
@@ -81,9 +82,32 @@ type RawRule struct {
 	Line int `toml:"-"`
 }
 
-// RawFile is one TOML file of rules.
+// RawFile is one TOML file of rules and provider context rules.
 type RawFile struct {
-	Rules []RawRule `toml:"rules"`
+	Rules     []RawRule     `toml:"rules"`
+	Providers []RawProvider `toml:"providers"`
+}
+
+// Expanded returns the file's rules followed by the rules its [[providers]]
+// entries expand to, reporting every problem at once. name is used only in
+// error messages.
+func (f RawFile) Expanded(name string) ([]RawRule, ErrorList) {
+	return ExpandProviders(name, f.Rules, f.Providers)
+}
+
+// ExpandProviders appends to rules the rules that providers expand to (see
+// RawProvider.Expand), reporting every problem at once.
+func ExpandProviders(name string, rules []RawRule, providers []RawProvider) ([]RawRule, ErrorList) {
+	out := append([]RawRule(nil), rules...)
+	var errs ErrorList
+	for _, p := range providers {
+		r, perrs := p.Expand(name)
+		errs = append(errs, perrs...)
+		if len(perrs) == 0 {
+			out = append(out, r)
+		}
+	}
+	return out, errs
 }
 
 // Rule is a compiled, immutable detection rule.
@@ -107,6 +131,15 @@ type Rule struct {
 	// lines of this one, or this one is dropped (an AWS secret with no context
 	// name is only a secret when a key ID stands next to it).
 	Requires string
+	// Generic marks a rule that finds secrets by a name alone (password =,
+	// token:) rather than by a provider's format. Where its match overlaps
+	// another rule's, the other rule's finding is the one reported.
+	Generic bool
+	// Custom marks a rule from the user's configuration (or one imported
+	// from another scanner's) rather than the built-in catalogue. It yields
+	// to a built-in provider rule that finds the same secret, and prevails
+	// over a generic rule.
+	Custom bool
 	// Path, when set, limits the rule to paths matching this regex.
 	Path        *regexp.Regexp
 	Remediation string
@@ -120,6 +153,7 @@ type Rule struct {
 	once        sync.Once
 	re          *regexp.Regexp
 	secretGroup int
+	nameGroup   int
 }
 
 // Regex returns the rule's compiled regular expression. Rules from Compile
@@ -131,8 +165,16 @@ func (r *Rule) Regex() *regexp.Regexp {
 			r.re = regexp.MustCompile(r.Source)
 		}
 		r.secretGroup = max(r.re.SubexpIndex("secret"), 0)
+		r.nameGroup = r.re.SubexpIndex("name")
 	})
 	return r.re
+}
+
+// NameGroup returns the index of the `name` capture group (the identifier
+// the secret is assigned to, read by the credential-name validator), or -1.
+func (r *Rule) NameGroup() int {
+	r.Regex()
+	return r.nameGroup
 }
 
 // SecretGroup returns the index of the `secret` capture group, or 0 when
@@ -219,6 +261,7 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		Entropy:         raw.Entropy,
 		ContextLines:    raw.ContextLines,
 		Requires:        raw.Requires,
+		Generic:         raw.Generic,
 		Remediation:     raw.Remediation,
 		Examples:        raw.Examples,
 		Counterexamples: raw.Counterexamples,
@@ -295,6 +338,12 @@ func ParseFile(name string, data []byte) (RawFile, ErrorList) {
 	for i := range f.Rules {
 		if i < len(lines) {
 			f.Rules[i].Line = lines[i]
+		}
+	}
+	plines := TableLines(data, "providers")
+	for i := range f.Providers {
+		if i < len(plines) {
+			f.Providers[i].Line = plines[i]
 		}
 	}
 	var errs ErrorList

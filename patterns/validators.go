@@ -18,6 +18,12 @@ type Candidate struct {
 	Match []byte
 	// Line is the full line holding the start of the match, for context checks.
 	Line []byte
+	// Name is the text of the rule's `name` group, when it has one: the
+	// identifier (or, for provider rules, the part of it after the
+	// provider's name) the value is assigned to.
+	Name []byte
+	// NameAt is the offset of Name in Match.
+	NameAt int
 	// Attributes collects what validators learn (e.g. aws_account_id).
 	Attributes map[string]string
 }
@@ -48,6 +54,7 @@ func validators() map[string]Validator {
 		{"has-digit", checkHasDigit},
 	}
 	list = append(list, extraValidators()...)
+	list = append(list, contextValidators()...)
 	m := make(map[string]Validator, len(list))
 	for _, v := range list {
 		m[v.Name] = v
@@ -212,7 +219,30 @@ func Placeholder(secret []byte) string {
 	if len(s) >= 16 && isSequential(lower) {
 		return "sequential characters"
 	}
+	if len(s) >= 16 && periodic(s) {
+		return "a repeated pattern"
+	}
 	return ""
+}
+
+// periodic reports values made of one short pattern repeated three or more
+// times ("A1B2C3D4E5F6A1B2C3D4E5F6…", "abc123abc123abc123"): fillers, not
+// keys. A random value of 16 characters or more is periodic with negligible
+// probability.
+func periodic(s []byte) bool {
+	for p := 1; p*3 <= len(s); p++ {
+		ok := true
+		for i := p; i < len(s); i++ {
+			if s[i] != s[i-p] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // isSequential reports runs like "abcdefgh…" or "0123456789…" that people type as fillers.

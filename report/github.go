@@ -44,7 +44,11 @@ func writeGitHub(w io.Writer, r *ScanReport, o ScanOptions) error {
 		if title == "" {
 			title = f.RuleID
 		}
-		props = append(props, "title="+ghProperty(fmt.Sprintf("%s (%s)", Safe(title), Safe(f.RuleID))))
+		label := fmt.Sprintf("%s (%s)", Safe(title), Safe(f.RuleID))
+		if v := f.Verification; v != nil && v.Status == scanner.VerifyValid {
+			label = "LIVE " + label
+		}
+		props = append(props, "title="+ghProperty(label))
 
 		msg := fmt.Sprintf("rampart found %s %s", article(title), Safe(title))
 		switch {
@@ -58,10 +62,17 @@ func writeGitHub(w io.Writer, r *ScanReport, o ScanOptions) error {
 		}
 		msg += ": " + f.Display(false)
 		if j := Partner(fs, i); j >= 0 {
-			msg += fmt.Sprintf(". Paired with the %s on line %d: together they are a working AWS credential", pairedName(fs[j].RuleID), fs[j].Line)
+			msg += fmt.Sprintf(". Paired with the %s on line %d: together they are %s", pairedName(fs[j].RuleID), fs[j].Line, pairWhat(f))
 		}
 		if id := f.Attributes["aws_account_id"]; id != "" {
 			msg += " (AWS account " + id + ")"
+		}
+		if note := canaryNote(f); note != "" {
+			msg += ". " + note
+		}
+		if v := f.Verification; v != nil {
+			// Workflow logs are public: the status, never whose it is.
+			msg += ". Verification: " + verificationText(v, false)
 		}
 		msg += "."
 		if f.Remediation != "" {

@@ -125,10 +125,16 @@ func junitCaseFor(fs []scanner.Finding, i int, o ScanOptions) junitCase {
 		text.WriteString("\n")
 	}
 	if j := Partner(fs, i); j >= 0 {
-		fmt.Fprintf(&text, "paired with the %s at %s:%d: together they are a working AWS credential\n", pairedName(fs[j].RuleID), Safe(fs[j].Path), fs[j].Line)
+		fmt.Fprintf(&text, "paired with the %s at %s:%d: together they are %s\n", pairedName(fs[j].RuleID), Safe(fs[j].Path), fs[j].Line, pairWhat(f))
 	}
 	if id := f.Attributes["aws_account_id"]; id != "" {
 		fmt.Fprintf(&text, "AWS account: %s\n", id)
+	}
+	if note := canaryNote(f); note != "" {
+		fmt.Fprintf(&text, "canary: %s\n", note)
+	}
+	if v := f.Verification; v != nil {
+		fmt.Fprintf(&text, "verification: %s\n", verificationText(v, true))
 	}
 	if f.Remediation != "" {
 		fmt.Fprintf(&text, "fix: %s\n", Safe(f.Remediation))

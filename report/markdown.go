@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/verify/canary"
 )
 
 // MarkdownLimit is the most bytes the markdown format writes. GitHub
@@ -33,7 +34,8 @@ func writeMarkdown(w io.Writer, r *ScanReport, o ScanOptions) error {
 
 func writeMarkdownLimit(w io.Writer, r *ScanReport, limit, maxRows int) error {
 	fs := r.Findings
-	groups := credentialGroups(fs)
+	groups := byStatus(fs, credentialGroups(fs))
+	withStatus := verified(fs) || anyCanary(fs)
 	var head strings.Builder
 	switch {
 	case len(fs) == 0:
@@ -61,7 +63,11 @@ func writeMarkdownLimit(w io.Writer, r *ScanReport, limit, maxRows int) error {
 
 	var body strings.Builder
 	if len(groups) > 0 {
-		body.WriteString("| Rule | Location | Commit | Severity |\n| --- | --- | --- | --- |\n")
+		if withStatus {
+			body.WriteString("| Rule | Location | Commit | Severity | Status |\n| --- | --- | --- | --- | --- |\n")
+		} else {
+			body.WriteString("| Rule | Location | Commit | Severity |\n| --- | --- | --- | --- |\n")
+		}
 	}
 	// The truncation line is longest with the largest count; reserve that.
 	omission := func(n int) string {
@@ -70,7 +76,7 @@ func writeMarkdownLimit(w io.Writer, r *ScanReport, limit, maxRows int) error {
 	budget := limit - head.Len() - foot.Len() - len(omission(len(groups))) - 1
 	shown := 0
 	for _, g := range groups {
-		row := markdownRow(fs, g)
+		row := markdownRow(fs, g, withStatus)
 		if shown >= maxRows || body.Len()+len(row) > budget {
 			break
 		}
@@ -110,7 +116,7 @@ func credentialGroups(fs []scanner.Finding) [][]int {
 	return groups
 }
 
-func markdownRow(fs []scanner.Finding, g []int) string {
+func markdownRow(fs []scanner.Finding, g []int, withStatus bool) string {
 	f := &fs[g[0]]
 	rules := make([]string, len(g))
 	locs := make([]string, len(g))
@@ -131,6 +137,21 @@ func markdownRow(fs []scanner.Finding, g []int) string {
 	// An AWS key pair usually sits in one file: name it once.
 	if len(g) == 2 && fs[g[0]].Path == fs[g[1]].Path && f.Kind != scanner.KindCommitMessage {
 		loc = fmt.Sprintf("%s:%d and %d", mdText(clip(f.Path)), f.Line, fs[g[1]].Line)
+	}
+	if withStatus {
+		// A summary is as public as the repository: the status, never
+		// whose the credential is.
+		status := "—"
+		if v := f.Verification; v != nil {
+			status = string(v.Status)
+			if v.Status == scanner.VerifyValid {
+				status = "**valid**"
+			}
+		}
+		if canaryNote(f) != "" {
+			status = "canary token (" + mdText(canary.VendorName(f.Attributes[canary.Attr])) + ")"
+		}
+		return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", strings.Join(rules, " + "), loc, commit, f.Severity.String(), status)
 	}
 	return fmt.Sprintf("| %s | %s | %s | %s |\n", strings.Join(rules, " + "), loc, commit, f.Severity.String())
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -33,9 +34,11 @@ type (
 	sarifRun struct {
 		Tool        sarifTool         `json:"tool"`
 		Invocations []sarifInvocation `json:"invocations"`
-		ColumnKind  string            `json:"columnKind"`
-		Results     []sarifResult     `json:"results"`
-		Properties  *sarifRunProps    `json:"properties,omitempty"`
+		// OriginalURIBaseIDs says where %SRCROOT% was: the scanned root.
+		OriginalURIBaseIDs map[string]sarifBaseURI `json:"originalUriBaseIds,omitempty"`
+		ColumnKind         string                  `json:"columnKind"`
+		Results            []sarifResult           `json:"results"`
+		Properties         *sarifRunProps          `json:"properties,omitempty"`
 	}
 	sarifRunProps struct {
 		Stats      scanner.Stats `json:"stats"`
@@ -87,6 +90,7 @@ type (
 		RuleID              string            `json:"ruleId"`
 		RuleIndex           int               `json:"ruleIndex"`
 		Level               string            `json:"level"`
+		Rank                *float64          `json:"rank,omitempty"`
 		Message             sarifText         `json:"message"`
 		Locations           []sarifLocation   `json:"locations"`
 		RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
@@ -102,6 +106,8 @@ type (
 		Date       string            `json:"date,omitempty"`
 		Blob       string            `json:"blob,omitempty"`
 		Attributes map[string]string `json:"attributes,omitempty"`
+		// Verification is what --verify learned; rank orders by it.
+		Verification *scanner.Verification `json:"verification,omitempty"`
 	}
 	sarifLocation struct {
 		ID               *int                   `json:"id,omitempty"`
@@ -112,6 +118,9 @@ type (
 	sarifPhysicalLocation struct {
 		ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
 		Region           *sarifRegion          `json:"region,omitempty"`
+	}
+	sarifBaseURI struct {
+		URI string `json:"uri"`
 	}
 	sarifArtifactLocation struct {
 		URI       string `json:"uri"`
@@ -156,6 +165,9 @@ func writeSARIF(w io.Writer, r *ScanReport, o ScanOptions) error {
 			Results:     results,
 			Properties:  &sarifRunProps{Stats: r.Stats, Suppressed: r.Suppressed},
 		}},
+	}
+	if r.Root != "" {
+		doc.Runs[0].OriginalURIBaseIDs = map[string]sarifBaseURI{"%SRCROOT%": {URI: fileURI(r.Root)}}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -225,15 +237,17 @@ func sarifResultFor(fs []scanner.Finding, i int, index map[string]int, o ScanOpt
 		RuleID:              f.RuleID,
 		RuleIndex:           index[f.RuleID],
 		Level:               sarifLevel(f.Severity),
+		Rank:                sarifRank(f.Verification),
 		Message:             sarifText{Text: sarifMessage(fs, i, o)},
 		Locations:           []sarifLocation{sarifLocationFor(f)},
 		PartialFingerprints: map[string]string{SARIFFingerprintKey: f.Fingerprint},
 		Properties: sarifResultProps{
-			Severity:   f.Severity.String(),
-			Kind:       string(f.Kind),
-			Secret:     f.Display(o.ShowSecrets),
-			Blob:       f.BlobID,
-			Attributes: f.Attributes,
+			Severity:     f.Severity.String(),
+			Kind:         string(f.Kind),
+			Secret:       f.Display(o.ShowSecrets),
+			Blob:         f.BlobID,
+			Attributes:   f.Attributes,
+			Verification: f.Verification,
 		},
 	}
 	if c := f.Commit; c != nil {
@@ -267,10 +281,16 @@ func sarifMessage(fs []scanner.Finding, i int, o ScanOptions) string {
 		msg += " added in commit " + shortHash(f.Commit.Hash)
 	}
 	if j := Partner(fs, i); j >= 0 {
-		msg += fmt.Sprintf(". Paired with the [%s](1) on line %d: together they are a working AWS credential", pairedName(fs[j].RuleID), fs[j].Line)
+		msg += fmt.Sprintf(". Paired with the [%s](1) on line %d: together they are %s", pairedName(fs[j].RuleID), fs[j].Line, pairWhat(f))
 	}
 	if id := f.Attributes["aws_account_id"]; id != "" {
 		msg += fmt.Sprintf(" (AWS account %s)", id)
+	}
+	if note := canaryNote(f); note != "" {
+		msg += ". " + sarifEscape(note)
+	}
+	if v := f.Verification; v != nil {
+		msg += ". Verified " + sarifEscape(verificationText(v, true))
 	}
 	return msg + "."
 }
@@ -339,6 +359,19 @@ func PathURI(p string) string {
 		}
 	}
 	return b.String()
+}
+
+// fileURI is the file:// URI of an absolute directory path, ending in a
+// slash as SARIF requires of a base URI.
+func fileURI(dir string) string {
+	p := filepath.ToSlash(dir)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // C:/x on Windows
+	}
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return "file://" + PathURI(p)
 }
 
 // ruleName turns "aws-access-key-id" into "AwsAccessKeyId", the form SARIF

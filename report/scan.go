@@ -17,7 +17,15 @@ import (
 
 // ScanReport is everything a scan writer needs.
 type ScanReport struct {
-	Version  string
+	Version string
+	// Root is the absolute directory findings' paths are relative to: the
+	// repository's work tree (a bare repository's git directory), else the
+	// scanned folder; "" for standard input and a commit message. It says
+	// which repository a report of `rampart scan r1` is about.
+	Root string
+	// Scanned is the absolute path scanned when it is not Root itself (a
+	// folder or file inside the repository).
+	Scanned  string
 	Findings []scanner.Finding
 	Stats    scanner.Stats
 	// Rules are the rules the scan ran, for writers that describe them (SARIF).
@@ -26,6 +34,9 @@ type ScanReport struct {
 	Stale []scanner.BaselineEntry
 	// Suppressed counts findings hidden by the baseline.
 	Suppressed int
+	// Repositories, for an organisation-wide scan, has a section per
+	// repository (repositories.go).
+	Repositories []RepositorySection
 }
 
 // ScanOptions say how to write.
@@ -36,13 +47,20 @@ type ScanOptions struct {
 	Color bool
 	// Quiet drops the summary and notes from the text format.
 	Quiet bool
+	// Hook, for a git hook's scan, names what it scanned ("the staged
+	// change"): a clean result is then one short line, since a commit runs
+	// two hooks and a push one more.
+	Hook string
 }
 
 // ScanFormats lists the formats WriteScan accepts.
-var ScanFormats = []string{"text", "json", "sarif", "junit", "github", "markdown"}
+var ScanFormats = []string{"text", "json", "sarif", "junit", "github", "markdown", "html"}
 
 // WriteScan writes r in format to w.
 func WriteScan(w io.Writer, format string, r *ScanReport, o ScanOptions) error {
+	if len(r.Repositories) > 0 && format != "json" && format != "html" {
+		return writeSections(w, format, r, o)
+	}
 	switch format {
 	case "text", "":
 		return writeText(w, r, o)
@@ -56,6 +74,8 @@ func WriteScan(w io.Writer, format string, r *ScanReport, o ScanOptions) error {
 		return writeMarkdown(w, r, o)
 	case "junit":
 		return writeJUnit(w, r, o)
+	case "html":
+		return writeScanHTML(w, r, o)
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(ScanFormats, ", "))
 }
@@ -77,15 +97,27 @@ type JSONFinding struct {
 	Secret      string            `json:"secret"`
 	Fingerprint string            `json:"fingerprint"`
 	Attributes  map[string]string `json:"attributes,omitempty"`
+	// Root is set in merged reports only: the root of the scan the finding
+	// came from (each single report has one, at the top).
+	Root string `json:"root,omitempty"`
+	// Verification is set when the scan verified (--verify).
+	Verification *scanner.Verification `json:"verification,omitempty"`
 }
 
 // JSONScan is the top-level JSON document.
 type JSONScan struct {
-	Tool          JSONTool                `json:"tool"`
+	Tool JSONTool `json:"tool"`
+	// Root is what was scanned (ScanReport.Root); a merged report lists its
+	// inputs' roots in Roots instead, and each finding names its own.
+	Root          string                  `json:"root,omitempty"`
+	Scanned       string                  `json:"scanned,omitempty"`
+	Roots         []string                `json:"roots,omitempty"`
 	Findings      []JSONFinding           `json:"findings"`
 	Stats         scanner.Stats           `json:"stats"`
 	StaleBaseline []scanner.BaselineEntry `json:"stale_baseline,omitempty"`
 	Suppressed    int                     `json:"suppressed,omitempty"`
+	// Repositories: one section per repository of an organisation-wide scan.
+	Repositories []RepositorySection `json:"repositories,omitempty"`
 }
 
 // JSONTool names the tool that wrote a report.
@@ -103,6 +135,7 @@ func ToJSON(fs []scanner.Finding, show bool) []JSONFinding {
 			Rule: f.RuleID, Description: f.Description, Severity: f.Severity.String(), Kind: string(f.Kind),
 			Path: f.Path, Line: f.Line, Column: f.Column, Blob: f.BlobID,
 			Secret: f.Display(show), Fingerprint: f.Fingerprint, Attributes: f.Attributes,
+			Verification: f.Verification,
 		}
 		if c := f.Commit; c != nil {
 			j.Commit, j.Author, j.Email = c.Hash, c.Author, c.Email
@@ -118,10 +151,13 @@ func ToJSON(fs []scanner.Finding, show bool) []JSONFinding {
 func writeJSON(w io.Writer, r *ScanReport, o ScanOptions) error {
 	doc := JSONScan{
 		Tool:          JSONTool{Name: "rampart", Version: r.Version},
+		Root:          r.Root,
+		Scanned:       r.Scanned,
 		Findings:      ToJSON(r.Findings, o.ShowSecrets),
 		Stats:         r.Stats,
 		StaleBaseline: r.Stale,
 		Suppressed:    r.Suppressed,
+		Repositories:  r.Repositories,
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

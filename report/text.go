@@ -56,6 +56,7 @@ func Safe(s string) string {
 
 type palette struct {
 	sev    map[patterns.Severity]*color.Color
+	valid  *color.Color
 	bold   *color.Color
 	dim    *color.Color
 	secret *color.Color
@@ -80,6 +81,7 @@ func newPalette(on bool) palette {
 			patterns.SeverityInfo:     mk(color.FgBlue),
 			patterns.SeverityUnknown:  mk(),
 		},
+		valid:  mk(color.FgRed, color.Bold),
 		bold:   mk(color.Bold),
 		dim:    mk(color.Faint),
 		secret: mk(color.FgMagenta),
@@ -90,24 +92,13 @@ func writeText(w io.Writer, r *ScanReport, o ScanOptions) error {
 	p := newPalette(o.Color)
 	ew := &errWriter{w: w}
 	fs := r.Findings
-	done := make([]bool, len(fs))
-	credentials := 0
-	for i := range fs {
-		if done[i] {
-			continue
-		}
-		credentials++
-		group := []int{i}
-		if j := Partner(fs, i); j >= 0 && !done[j] {
-			group = append(group, j)
-		}
-		for _, g := range group {
-			done[g] = true
-		}
-		writeTextBlock(ew, p, fs, group, o)
+	// A verified scan leads with the credentials that work.
+	groups := byStatus(fs, credentialGroups(fs))
+	for _, g := range groups {
+		writeTextBlock(ew, p, fs, g, o)
 	}
 	if !o.Quiet {
-		writeTextSummary(ew, p, r, credentials)
+		writeTextSummary(ew, p, r, len(groups), o)
 	}
 	return ew.err
 }
@@ -118,6 +109,9 @@ func writeTextBlock(w *errWriter, p palette, fs []scanner.Finding, group []int, 
 	title := f.Description
 	if len(group) == 2 {
 		title = "AWS access key pair (key ID and secret key)"
+		if canaryNote(f) != "" {
+			title = "AWS canary token (key ID and secret key)"
+		}
 	}
 	w.printf("%s %s %s\n", p.sev[sev].Sprintf("%-8s", strings.ToUpper(sev.String())), p.bold.Sprint(Safe(title)), p.dim.Sprintf("[%s]", ruleList(fs, group)))
 	for _, g := range group {
@@ -146,6 +140,12 @@ func writeTextBlock(w *errWriter, p palette, fs []scanner.Finding, group []int, 
 			w.printf("  AWS account %s\n", id)
 		}
 	}
+	if note := canaryNote(f); note != "" {
+		w.printf("  %s %s\n", p.bold.Sprint("canary:"), note)
+	}
+	if v := f.Verification; v != nil {
+		w.printf("  %s %s\n", p.bold.Sprint("verification:"), p.status(v.Status).Sprint(verificationText(v, true)))
+	}
 	if f.Remediation != "" {
 		w.printf("  %s %s\n", p.bold.Sprint("fix:"), f.Remediation)
 	}
@@ -167,8 +167,20 @@ func shortHash(h string) string {
 	return h
 }
 
-func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int) {
-	st := r.Stats
+// status colours a verification status: a live credential stands out.
+func (p palette) status(s scanner.VerifyStatus) *color.Color {
+	switch s {
+	case scanner.VerifyValid:
+		return p.valid
+	case scanner.VerifyUnknown:
+		return p.sev[patterns.SeverityMedium]
+	}
+	return p.dim
+}
+
+// scannedCounts says what a scan read: "3 commits, 12 blobs", "2 files",
+// "1 commit message".
+func scannedCounts(st scanner.Stats) string {
 	var what []string
 	if st.Commits > 0 {
 		what = append(what, plural(st.Commits, "commit"))
@@ -176,24 +188,47 @@ func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int) {
 	if st.Blobs > 0 {
 		what = append(what, plural(st.Blobs, "blob"))
 	}
+	if st.Messages > 0 && st.Commits == 0 {
+		what = append(what, plural(st.Messages, "commit message"))
+	}
 	if st.Files > 0 || len(what) == 0 {
 		what = append(what, plural(st.Files, "file"))
 	}
-	scanned := fmt.Sprintf("scanned %s, %s in %s", strings.Join(what, ", "), HumanBytes(st.Bytes), humanMS(st.DurationMS))
+	return strings.Join(what, ", ")
+}
+
+func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int, o ScanOptions) {
+	st := r.Stats
+	scanned := fmt.Sprintf("scanned %s, %s in %s", scannedCounts(st), HumanBytes(st.Bytes), humanMS(st.DurationMS))
 	if st.Bytes >= 1<<20 && st.DurationMS > 0 {
 		scanned += fmt.Sprintf(" (%.1f MB/s)", float64(st.Bytes)/(1<<20)/(float64(st.DurationMS)/1000))
 	}
 	switch n := len(r.Findings); {
+	case n == 0 && o.Hook != "" && st.Files+st.Commits+st.Messages+st.Blobs == 0:
+		w.printf("rampart: nothing new to scan in %s\n", o.Hook)
+	case n == 0 && o.Hook != "":
+		w.printf("rampart: no credentials in %s (%s, %s)\n", o.Hook, scannedCounts(st), HumanBytes(st.Bytes))
 	case n == 0:
 		w.printf("%s %s\n", p.bold.Sprint("No credentials found:"), scanned)
 	default:
 		msg := plural(n, "finding")
+		var extra []string
 		if credentials != n {
-			msg += fmt.Sprintf(" (%s)", plural(credentials, "credential"))
+			extra = append(extra, plural(credentials, "credential"))
+		}
+		if counts := statusCounts(r.Findings, credentialGroups(r.Findings)); counts != "" {
+			extra = append(extra, counts)
+		}
+		if len(extra) > 0 {
+			msg += " (" + strings.Join(extra, "; ") + ")"
 		}
 		w.printf("%s %s\n", p.sev[patterns.SeverityCritical].Sprint(msg+":"), scanned)
-		w.printf("Remove each secret, rotate it (removing it from git is not enough: it is in history and in every clone), and rewrite history if the repository is shared.\n")
-		w.printf("A false positive? Add a `rampart:allow` comment on its line, or list it under [allowlist] in .rampart.toml.\n")
+		if allCanaries(r.Findings) {
+			w.printf("Every finding is a canary token: a tripwire, not a key of yours. Do not use or test it; if your team did not plant it, remove it and find out who did.\n")
+		} else {
+			w.printf("Remove each secret, rotate it (removing it from git is not enough: it is in history and in every clone), and rewrite history if the repository is shared.\n")
+			w.printf("A false positive? Add a `rampart:allow` comment on its line, or list it under [allowlist] in .rampart.toml.\n")
+		}
 	}
 	if len(st.Skipped) > 0 {
 		w.printf("%s\n", p.dim.Sprintf("skipped: %s", SortedSkips(st.Skipped)))

@@ -86,8 +86,11 @@ func LoadBaseline(name string) (*Baseline, error) {
 
 // Filter removes findings whose fingerprint the baseline lists, and returns
 // the kept findings, how many were suppressed, and the entries that matched
-// nothing (stale: the secret is gone, or the baseline is out of date).
-func (b *Baseline) Filter(fs []Finding) (kept []Finding, suppressed int, stale []BaselineEntry) {
+// nothing although covers says the scan read their whole location (stale:
+// the secret is gone, or the baseline is out of date). With covers nil no
+// entry is stale: a scan of a staged change, of some commits or of part of
+// the history cannot tell that a secret is gone.
+func (b *Baseline) Filter(fs []Finding, covers func(BaselineEntry) bool) (kept []Finding, suppressed int, stale []BaselineEntry) {
 	known := make(map[string]bool, len(b.Entries))
 	for _, e := range b.Entries {
 		known[e.Fingerprint] = true
@@ -102,7 +105,7 @@ func (b *Baseline) Filter(fs []Finding) (kept []Finding, suppressed int, stale [
 		kept = append(kept, f)
 	}
 	for _, e := range b.Entries {
-		if !used[e.Fingerprint] {
+		if !used[e.Fingerprint] && covers != nil && covers(e) {
 			stale = append(stale, e)
 		}
 	}

@@ -82,6 +82,9 @@ type Finding struct {
 	Secret      string
 	Fingerprint string
 	Attributes  map[string]string
+	// Verification is what live verification (package verify) learned about
+	// the secret; nil when the scan did not verify.
+	Verification *Verification
 
 	// offset is the byte offset of the secret within its chunk; seq orders
 	// findings by the chunk they came from.

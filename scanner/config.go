@@ -25,9 +25,14 @@ type RawConfig struct {
 	MaxFileSize any                `toml:"max_file_size"`
 	Disable     []string           `toml:"disable"`
 	Rules       []patterns.RawRule `toml:"rules"`
-	Allowlist   RawAllowlist       `toml:"allowlist"`
+	// Providers are context rules as data, expanded as the built-in
+	// catalogue's are (patterns.RawProvider).
+	Providers []patterns.RawProvider `toml:"providers"`
+	Allowlist RawAllowlist           `toml:"allowlist"`
 	// Audit is the hardening policy, decoded by the hardening package.
 	Audit toml.Primitive `toml:"audit"`
+	// Verify configures live verification and canary accounts.
+	Verify RawVerify `toml:"verify"`
 }
 
 // RawAllowlist is the [allowlist] table.
@@ -45,6 +50,8 @@ type Config struct {
 	Rules       []*patterns.Rule
 	Allow       *Allowlist
 	MaxFileSize int64
+	// Verify is the [verify] table.
+	Verify VerifyConfig
 }
 
 // DefaultConfig returns the built-in catalogue with no allow list.
@@ -53,7 +60,7 @@ func DefaultConfig() (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Config{Rules: rules, Allow: &Allowlist{}, MaxFileSize: DefaultMaxFileSize}, nil
+	return &Config{Rules: rules, Allow: &Allowlist{}, MaxFileSize: DefaultMaxFileSize, Verify: VerifyConfig{HookBudget: DefaultHookBudget}}, nil
 }
 
 // LoadConfig reads and compiles a configuration file. A missing file is an
@@ -117,10 +124,20 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 		}
 	}
 	lines := patterns.TableLines(data, "rules")
-	for i, rr := range raw.Rules {
+	for i := range raw.Rules {
 		if i < len(lines) {
-			rr.Line = lines[i]
+			raw.Rules[i].Line = lines[i]
 		}
+	}
+	plines := patterns.TableLines(data, "providers")
+	for i := range raw.Providers {
+		if i < len(plines) {
+			raw.Providers[i].Line = plines[i]
+		}
+	}
+	all, xerrs := patterns.ExpandProviders(name, raw.Rules, raw.Providers)
+	errs = append(errs, xerrs...)
+	for _, rr := range all {
 		r, rerrs := rr.Compile(name)
 		errs = append(errs, rerrs...)
 		if r == nil {
@@ -131,11 +148,15 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 			continue
 		}
 		known[r.ID] = true
+		r.Custom = true
 		cfg.Rules = append(cfg.Rules, r)
 	}
 	allow, aerrs := raw.Allowlist.compile(name)
 	errs = append(errs, aerrs...)
 	cfg.Allow = allow
+	var verrs patterns.ErrorList
+	cfg.Verify, verrs = raw.Verify.compile(name)
+	errs = append(errs, verrs...)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}

@@ -165,6 +165,8 @@ const (
 	windowReach = 1024
 	// pairLines is how close a key ID and its secret must be to be linked.
 	pairLines = 5
+	// maxLongMatch bounds a match that outgrows its window on a long line.
+	maxLongMatch = 16 << 10
 )
 
 // Detect returns the findings in c, after validators, the built-in and
@@ -185,6 +187,7 @@ type candidate struct {
 	secret     []byte
 	decoding   string
 	attrs      map[string]string
+	line, col  int
 }
 
 func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
@@ -209,12 +212,24 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 		}
 		return cands[i].rule < cands[j].rule
 	})
+	lc := lineCounter{c: c}
+	for i := range cands {
+		cands[i].line, cands[i].col = lc.position(cands[i].start)
+	}
+	// Requirements are settled before overlaps: a value that a rule with a
+	// requirement (an AWS secret next to its key ID) would claim, but may
+	// not, stays with the rule that saw it too.
+	cands = d.resolveRequires(cands, func(cd candidate) {
+		if dropFn != nil {
+			r := d.rules[cd.rule]
+			dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: cd.line, Secret: Redact(string(cd.secret)), Reason: "requires " + r.Requires + " nearby"})
+		}
+	})
 	cands = d.dedupSpans(cands)
 	findings := make([]Finding, 0, len(cands))
-	lc := lineCounter{c: c}
 	for _, cd := range cands {
 		r := d.rules[cd.rule]
-		line, col := lc.position(cd.start)
+		line, col := cd.line, cd.col
 		if marker := inlineAllow(lineBytes(data, cd.start)); marker != "" {
 			if dropFn != nil {
 				dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: line, Secret: Redact(string(cd.secret)), Reason: "inline marker " + marker})
@@ -242,11 +257,6 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 		f.Fingerprint = Fingerprint(f.RuleID, f.Secret)
 		findings = append(findings, f)
 	}
-	findings = d.resolveRequires(findings, func(f Finding) {
-		if dropFn != nil {
-			dropFn(Drop{RuleID: f.RuleID, Path: f.Path, Line: f.Line, Secret: Redact(f.Secret), Reason: "requires " + d.rules[d.byID[f.RuleID]].Requires + " nearby"})
-		}
-	})
 	d.pair(findings)
 	return findings
 }
@@ -288,17 +298,33 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		d.auto.Scan(data, onHit)
 	}
 	var cands []candidate
-	runMatch := func(ri int, ws int, m []int) {
+	runMatch := func(ri int, ws, we int, m []int) {
 		r := d.rules[ri]
 		g := 2 * r.SecretGroup()
 		if m[g] < 0 {
 			return
+		}
+		if ws+m[1] == we && we < len(data) && data[we] != '\n' {
+			// The match runs into a window clamped inside a long line (a
+			// 1,000-character session token): match again over the whole
+			// line from the match's start, up to maxLongMatch.
+			ms := ws + m[0]
+			end := min(len(data), ms+maxLongMatch)
+			if i := bytes.IndexByte(data[we:end], '\n'); i >= 0 {
+				end = we + i
+			}
+			if x := r.Regex().FindSubmatchIndex(data[ms:end]); x != nil && x[g] >= 0 && ms+x[g] == ws+m[g] {
+				ws, m = ms, x
+			}
 		}
 		s, e := ws+m[g], ws+m[g+1]
 		if s == e {
 			return
 		}
 		cand := patterns.Candidate{Secret: data[s:e], Match: data[ws+m[0] : ws+m[1]], Line: lineBytes(data, s)}
+		if ng := r.NameGroup(); ng > 0 && m[2*ng] >= 0 {
+			cand.Name, cand.NameAt = data[ws+m[2*ng]:ws+m[2*ng+1]], m[2*ng]-m[0]
+		}
 		if reason := d.judge(r, &cand, c.Path); reason != "" {
 			if dropFn != nil {
 				dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: lineAt(Chunk{Data: data, Lines: c.Lines, StartLine: c.StartLine}, s), Secret: Redact(string(data[s:e])), Reason: reason})
@@ -309,7 +335,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 	}
 	run := func(ri int, ws, we int) {
 		for _, m := range sc.find(d.rules[ri].Regex(), ri, false, data[ws:we]) {
-			runMatch(ri, ws, m)
+			runMatch(ri, ws, we, m)
 		}
 	}
 	sort.Ints(sc.touched)
@@ -330,7 +356,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 				last = int(h)
 				s, e := anchorSpan(data, int(h))
 				for _, m := range sc.find(re, ri, true, data[s:e]) {
-					runMatch(ri, s, m)
+					runMatch(ri, s, e, m)
 				}
 			}
 			continue
@@ -479,28 +505,75 @@ func supersede(plain, decoded []candidate) []candidate {
 	return out
 }
 
-// dedupSpans keeps one candidate per secret span. When several rules match
-// the same bytes, the most specific wins: the rule whose secret starts with
-// the longer literal prefix (a recaptcha key's "6L" beats a bare 40-character
-// AWS secret), then the earlier rule in the catalogue.
+// dedupSpans keeps one candidate per secret. When several rules match the
+// same bytes, the most specific wins: the rule whose secret starts with the
+// longer literal prefix (a recaptcha key's "6L" beats a bare 40-character
+// AWS secret), then the earlier rule in the catalogue. Where matches merely
+// overlap, rules of different standing settle it: a built-in provider rule
+// beats a custom (configured or imported) rule, which beats a generic one,
+// so a value a specific rule claims is reported by it whichever generic rule
+// saw it, and a token is not reported twice because a custom and a generic
+// rule both cover it. Overlapping matches of equal standing are both kept.
 func (d *Detector) dedupSpans(cands []candidate) []candidate {
+	// lookBack bounds how many earlier candidates one is compared with:
+	// overlapping matches start close together.
+	const lookBack = 64
 	out := make([]candidate, 0, len(cands))
+	dead := make([]bool, 0, len(cands))
 	for _, c := range cands {
-		dup := -1
-		for j := len(out) - 1; j >= 0 && out[j].start == c.start; j-- {
-			if out[j].end == c.end {
-				dup = j
+		drop := false
+		for j := len(out) - 1; j >= 0 && j >= len(out)-lookBack; j-- {
+			o := out[j]
+			if dead[j] || o.end <= c.start || o.start >= c.end {
+				continue
+			}
+			same := o.start == c.start && o.end == c.end
+			if !same && d.standing(o.rule) == d.standing(c.rule) {
+				continue
+			}
+			if d.better(c, o) {
+				dead[j] = true
+			} else {
+				drop = true
 				break
 			}
 		}
-		switch {
-		case dup < 0:
+		if !drop {
 			out = append(out, c)
-		case d.specificity(c.rule) > d.specificity(out[dup].rule):
-			out[dup] = c
+			dead = append(dead, false)
 		}
 	}
-	return out
+	kept := out[:0]
+	for i, c := range out {
+		if !dead[i] {
+			kept = append(kept, c)
+		}
+	}
+	return kept
+}
+
+// standing ranks rules for overlapping matches: built-in provider rules 2,
+// custom rules 1, generic rules 0.
+func (d *Detector) standing(rule int) int {
+	r := d.rules[rule]
+	switch {
+	case r.Generic:
+		return 0
+	case r.Custom:
+		return 1
+	}
+	return 2
+}
+
+// better reports whether candidate c should be reported instead of o.
+func (d *Detector) better(c, o candidate) bool {
+	if sc, so := d.standing(c.rule), d.standing(o.rule); sc != so {
+		return sc > so
+	}
+	if sc, so := d.specificity(c.rule), d.specificity(o.rule); sc != so {
+		return sc > so
+	}
+	return c.rule < o.rule
 }
 
 // specificity is the length of the literal prefix of a rule's secret,
@@ -541,37 +614,37 @@ func findCapture(re *syntax.Regexp, name string) *syntax.Regexp {
 	return nil
 }
 
-// resolveRequires drops findings whose rule requires another rule's finding
-// within its context lines, when there is none.
-func (d *Detector) resolveRequires(fs []Finding, dropped func(Finding)) []Finding {
+// resolveRequires drops candidates whose rule requires another rule's
+// candidate within its context lines, when there is none.
+func (d *Detector) resolveRequires(cs []candidate, dropped func(candidate)) []candidate {
 	need := false
-	for i := range fs {
-		if d.rules[d.byID[fs[i].RuleID]].Requires != "" {
+	for i := range cs {
+		if d.rules[cs[i].rule].Requires != "" {
 			need = true
 			break
 		}
 	}
 	if !need {
-		return fs
+		return cs
 	}
-	out := fs[:0]
-	for i := range fs {
-		r := d.rules[d.byID[fs[i].RuleID]]
+	out := make([]candidate, 0, len(cs))
+	for i := range cs {
+		r := d.rules[cs[i].rule]
 		if r.Requires == "" {
-			out = append(out, fs[i])
+			out = append(out, cs[i])
 			continue
 		}
 		ok := false
-		for j := range fs {
-			if fs[j].RuleID == r.Requires && abs(fs[j].Line-fs[i].Line) <= r.ContextLines {
+		for j := range cs {
+			if d.rules[cs[j].rule].ID == r.Requires && abs(cs[j].line-cs[i].line) <= r.ContextLines {
 				ok = true
 				break
 			}
 		}
 		if ok {
-			out = append(out, fs[i])
+			out = append(out, cs[i])
 		} else {
-			dropped(fs[i])
+			dropped(cs[i])
 		}
 	}
 	return out
@@ -607,6 +680,52 @@ func (d *Detector) pair(fs []Finding) {
 		fs[i].Severity, fs[best].Severity = sev, sev
 		setAttr(&fs[i], "pair", fs[best].Fingerprint)
 		setAttr(&fs[best], "pair", fs[i].Fingerprint)
+	}
+	d.linkSessions(fs)
+}
+
+// linkSessions links a temporary key ID (ASIA…) with the session token
+// nearest to it, within pairLines: the key ID and its paired secret name
+// the token's fingerprint in attributes.session_token, the token names
+// theirs in attributes.session_key_id and attributes.session_secret, and the
+// token is raised to the pair's severity. The three are one credential:
+// verification needs all of them.
+func (d *Detector) linkSessions(fs []Finding) {
+	for i := range fs {
+		if fs[i].RuleID != "aws-access-key-id" || !strings.HasPrefix(fs[i].Secret, "ASIA") {
+			continue
+		}
+		best := -1
+		for j := range fs {
+			if fs[j].RuleID != "aws-session-token" && fs[j].RuleID != "aws-session-token-prefixed" {
+				continue
+			}
+			if _, taken := fs[j].Attributes["session_key_id"]; taken {
+				continue
+			}
+			if dist := abs(fs[j].Line - fs[i].Line); dist <= pairLines && (best < 0 || dist < abs(fs[best].Line-fs[i].Line)) {
+				best = j
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		tok := fs[best].Fingerprint
+		setAttr(&fs[i], "session_token", tok)
+		setAttr(&fs[best], "session_key_id", fs[i].Fingerprint)
+		sev := fs[i].Severity
+		if pair := fs[i].Attributes["pair"]; pair != "" {
+			for j := range fs {
+				if fs[j].Fingerprint == pair && fs[j].Attributes["pair"] == fs[i].Fingerprint {
+					setAttr(&fs[j], "session_token", tok)
+					setAttr(&fs[best], "session_secret", fs[j].Fingerprint)
+					break
+				}
+			}
+		}
+		if sev > fs[best].Severity {
+			fs[best].Severity = sev
+		}
 	}
 }
 

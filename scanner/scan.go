@@ -14,9 +14,11 @@ import (
 
 // Stats summarises what a scan read. JSON names follow DESIGN.md.
 type Stats struct {
-	Files      int   `json:"files"`
-	Commits    int   `json:"commits"`
-	Blobs      int   `json:"blobs"`
+	Files   int `json:"files"`
+	Commits int `json:"commits"`
+	Blobs   int `json:"blobs"`
+	// Messages counts commit messages read.
+	Messages   int   `json:"messages,omitempty"`
 	Bytes      int64 `json:"bytes"`
 	DurationMS int64 `json:"duration_ms"`
 	// Skipped counts what was deliberately not read, by reason
@@ -104,6 +106,11 @@ type Options struct {
 	// Explain, when set, receives every candidate that was dropped and why.
 	// It is called from worker goroutines, one call at a time.
 	Explain func(Drop)
+	// Covers, when set, reports whether the scan read the whole of a
+	// baseline entry's location, so that an entry it did not find is stale.
+	// When nil, a Source that is a Coverer decides; otherwise no entry can
+	// be stale (see Baseline.Filter).
+	Covers func(BaselineEntry) bool
 	// Progress, when set, is called after each chunk with the running totals.
 	// It is called from worker goroutines, one call at a time.
 	Progress func(chunks int, bytes int64)
@@ -171,6 +178,8 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 			stats.Files++
 		case KindBlob:
 			stats.Blobs++
+		case KindCommitMessage:
+			stats.Messages++
 		}
 		if opts.Progress != nil {
 			opts.Progress(chunks, stats.Bytes)
@@ -237,7 +246,11 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 	}
 	res := &Result{Findings: Dedup(findings, moved)}
 	if opts.Baseline != nil {
-		res.Findings, res.Suppressed, res.Stale = opts.Baseline.Filter(res.Findings)
+		covers := opts.Covers
+		if cv, ok := src.(Coverer); ok && covers == nil {
+			covers = func(e BaselineEntry) bool { return cv.Covers(e.Path) }
+		}
+		res.Findings, res.Suppressed, res.Stale = opts.Baseline.Filter(res.Findings, covers)
 	}
 	stats.DurationMS = time.Since(start).Milliseconds()
 	res.Stats = stats
@@ -286,6 +299,13 @@ func Dedup(fs []Finding, moved func(earlier, later *Finding) bool) []Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// A Coverer is a Source that knows which paths it read in full (a folder
+// or a file scan), so that a baseline entry there that it did not find is
+// stale.
+type Coverer interface {
+	Covers(path string) bool
 }
 
 // A Mover is a Source that can tell a file moved from a secret copied: Dedup

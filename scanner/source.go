@@ -37,9 +37,51 @@ type DirSource struct {
 	Prefix string
 
 	stats Stats
+	// unread holds the paths of files met but not read (too large,
+	// binary, unreadable): Covers must not claim them.
+	unread map[string]bool
 }
 
-var _ StatsSource = (*DirSource)(nil)
+var (
+	_ StatsSource = (*DirSource)(nil)
+	_ Coverer     = (*DirSource)(nil)
+)
+
+// Covers reports whether the scan read everything at path (slash-separated,
+// as findings name it): path is the file scanned, or lies under the folder
+// scanned, is not on the allow list and was not skipped. A baseline entry
+// there that the scan did not find is stale. Call it after Chunks.
+func (s *DirSource) Covers(path string) bool {
+	if s.unread[path] || s.Allow.AllowsPath(path) {
+		return false
+	}
+	if info, err := os.Stat(s.Root); err == nil && !info.IsDir() {
+		name := s.Prefix
+		if name == "" || strings.HasSuffix(name, "/") {
+			name += filepath.Base(s.Root)
+		}
+		return path == name
+	}
+	for dir := path; ; {
+		i := strings.LastIndexByte(dir, '/')
+		if i < 0 {
+			break
+		}
+		dir = dir[:i]
+		if s.unread[dir] || s.Allow.AllowsPath(dir) {
+			return false
+		}
+	}
+	return strings.HasPrefix(path, s.Prefix) && !strings.HasPrefix(path, "../")
+}
+
+func (s *DirSource) skipUnread(rel, reason string) {
+	s.stats.Skip(reason)
+	if s.unread == nil {
+		s.unread = map[string]bool{}
+	}
+	s.unread[rel] = true
+}
 
 // Chunks implements Source.
 func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
@@ -51,6 +93,12 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 		name := s.Prefix
 		if name == "" || strings.HasSuffix(name, "/") {
 			name += filepath.Base(s.Root)
+		}
+		// A file named on its own is judged by the same path rules as the
+		// same file met in a folder scan.
+		if s.Allow.AllowsPath(name) {
+			s.stats.Skip("allowlisted-path")
+			return nil
 		}
 		return s.file(s.Root, name, yield)
 	}
@@ -68,7 +116,7 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 		}
 		if err != nil {
 			// An unreadable directory or file is noted, not fatal: the rest is still scanned.
-			s.stats.Skip("unreadable")
+			s.skipUnread(rel, "unreadable")
 			s.stats.Note(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
 			if d != nil && d.IsDir() {
 				return filepath.SkipDir
@@ -86,10 +134,10 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 			}
 			return nil
 		case d.Type()&fs.ModeSymlink != 0:
-			s.stats.Skip("symlink")
+			s.skipUnread(rel, "symlink")
 			return nil
 		case !d.Type().IsRegular():
-			s.stats.Skip("special-file")
+			s.skipUnread(rel, "special-file")
 			return nil
 		}
 		if d.Name() == ".git" {
@@ -106,25 +154,25 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 func (s *DirSource) file(p, rel string, yield func(Chunk) error) error {
 	f, err := os.Open(p)
 	if err != nil {
-		s.stats.Skip("unreadable")
+		s.skipUnread(rel, "unreadable")
 		s.stats.Note(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
 		return nil
 	}
 	defer f.Close()
 	if s.MaxFileSize > 0 {
 		if st, err := f.Stat(); err == nil && st.Size() > s.MaxFileSize {
-			s.stats.Skip("too-large")
+			s.skipUnread(rel, "too-large")
 			return nil
 		}
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
-		s.stats.Skip("unreadable")
+		s.skipUnread(rel, "unreadable")
 		s.stats.Note(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
 		return nil
 	}
 	if IsBinary(data) {
-		s.stats.Skip("binary")
+		s.skipUnread(rel, "binary")
 		return nil
 	}
 	return yield(Chunk{Data: data, Kind: KindFile, Path: rel})

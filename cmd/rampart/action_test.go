@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -338,6 +339,7 @@ func actCleanEnv() []string {
 // TestActionEndToEnd runs action.yml's steps against pushes to a real
 // repository, in a shallow checkout as actions/checkout makes by default.
 func TestActionEndToEnd(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds rampart with go build")
 	}
@@ -356,7 +358,7 @@ func TestActionEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("action.yml: %v", err)
 	}
-	for _, in := range []string{"config", "baseline", "fail-on", "sarif", "scan-history", "audit"} {
+	for _, in := range []string{"config", "baseline", "fail-on", "sarif", "scan-history", "audit", "verify"} {
 		if _, ok := action["inputs"].(map[string]any)[in]; !ok {
 			t.Errorf("action.yml has no input %q", in)
 		}
@@ -400,11 +402,11 @@ func TestActionEndToEnd(t *testing.T) {
 		rw.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(rw, `{"message":"Not Found"}`)
 	}))
-	defer api.Close()
+	t.Cleanup(api.Close)
 
-	runAction := func(t *testing.T, name, before, after string, inputs map[string]string) (int, map[string]string, string, string, string) {
+	runActionEnv := func(t *testing.T, name, before, after string, inputs map[string]string, env []string) (int, map[string]string, string, string, string) {
 		t.Helper()
-		ws := w.checkout("ws-"+name, "main", 1)
+		ws := w.checkoutT(t, "ws-"+name, "main", 1)
 		temp := t.TempDir()
 		event := filepath.Join(temp, "event.json")
 		data, _ := json.Marshal(pushPayload("refs/heads/main", before, after, nil, nil))
@@ -419,6 +421,7 @@ func TestActionEndToEnd(t *testing.T) {
 		}
 		a.env = append(actCleanEnv(), "GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=push", "GITHUB_EVENT_PATH="+event,
 			"GITHUB_REPOSITORY=o/r", "GITHUB_WORKSPACE="+ws, "RUNNER_TEMP="+temp, "RUNNER_OS=Linux", "GIT_TERMINAL_PROMPT=0", "GITHUB_API_URL="+api.URL)
+		a.env = append(a.env, env...)
 		code, outs := a.run(summary)
 		if len(a.skipped) != 1 {
 			t.Errorf("skipped steps %q: want only the Go setup skipped (this machine's Go builds rampart)", a.skipped)
@@ -440,8 +443,13 @@ func TestActionEndToEnd(t *testing.T) {
 		}
 		return code, outs, a.stdout.String(), string(sum), ws
 	}
+	runAction := func(t *testing.T, name, before, after string, inputs map[string]string) (int, map[string]string, string, string, string) {
+		t.Helper()
+		return runActionEnv(t, name, before, after, inputs, nil)
+	}
 
 	t.Run("push with a leaked key pair", func(t *testing.T) {
+		t.Parallel()
 		code, outs, stdout, summary, ws := runAction(t, "leak", base, clean, nil)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, stdout)
@@ -476,6 +484,7 @@ func TestActionEndToEnd(t *testing.T) {
 	})
 
 	t.Run("fail-on above the finding, SARIF off", func(t *testing.T) {
+		t.Parallel()
 		code, outs, stdout, summary, _ := runAction(t, "threshold", clean, high, map[string]string{"fail-on": "critical", "sarif": "off"})
 		if code != 0 || outs["sarif-file"] != "" || outs["findings"] != "1" {
 			t.Errorf("exit %d, outputs %v; want 0 with one finding and no SARIF\n%s", code, outs, stdout)
@@ -485,7 +494,32 @@ func TestActionEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("verify input", func(t *testing.T) {
+		t.Parallel()
+		// A stand-in for STS that knows no key: the leaked pair is dead.
+		var calls atomic.Int32
+		sts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			rw.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(rw, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>`)
+		}))
+		t.Cleanup(sts.Close)
+		code, _, stdout, summary, _ := runActionEnv(t, "verify", base, clean, map[string]string{"verify": "true", "sarif": "off"}, []string{"AWS_ENDPOINT_URL_STS=" + sts.URL})
+		if code != 1 || calls.Load() != 1 {
+			t.Errorf("exit %d after %d STS calls, want 1 and 1\n%s", code, calls.Load(), stdout)
+		}
+		if !strings.Contains(stdout, "Verification: invalid") || !strings.Contains(summary, "| critical | invalid |") {
+			t.Errorf("annotations:\n%s\nsummary:\n%s", stdout, summary)
+		}
+		// Without the input nothing is sent.
+		runActionEnv(t, "noverify", base, clean, map[string]string{"sarif": "off"}, []string{"AWS_ENDPOINT_URL_STS=" + sts.URL})
+		if calls.Load() != 1 {
+			t.Errorf("the Action verified without the verify input")
+		}
+	})
+
 	t.Run("audit with the given token", func(t *testing.T) {
+		t.Parallel()
 		_, outs, stdout, _, _ := runAction(t, "audit", leaked, clean, map[string]string{"audit": "true", "token": "ghs_test-token", "sarif": "off"})
 		if outs["findings"] != "0" {
 			t.Errorf("findings %q\n%s", outs["findings"], stdout)
@@ -499,6 +533,7 @@ func TestActionEndToEnd(t *testing.T) {
 	})
 
 	t.Run("clean push", func(t *testing.T) {
+		t.Parallel()
 		code, outs, stdout, summary, _ := runAction(t, "clean", leaked, clean, nil)
 		if code != 0 || outs["findings"] != "0" {
 			t.Errorf("exit %d, findings %q\n%s", code, outs["findings"], stdout)
@@ -515,6 +550,7 @@ func TestActionEndToEnd(t *testing.T) {
 // TestGoreleaserTargets keeps .goreleaser.yaml, the CI cross-compile list
 // and the version variables in step.
 func TestGoreleaserTargets(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..", "..")
 	src, err := os.ReadFile(filepath.Join(root, ".goreleaser.yaml"))
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	ghclient "github.com/rampart-sec/rampart/github"
 	"github.com/rampart-sec/rampart/hardening"
 	"github.com/rampart-sec/rampart/hardening/ghcollect"
 	"github.com/rampart-sec/rampart/report"
@@ -89,12 +90,7 @@ Exit status: 0 no check failed at or above --fail-on, 1 one did, 2 usage or runt
 
 // auditToken reads the token from the environment. It is passed to the
 // collector and goes nowhere else.
-func auditToken() string {
-	if t := strings.TrimSpace(os.Getenv("GITHUB_TOKEN")); t != "" {
-		return t
-	}
-	return strings.TrimSpace(os.Getenv("GH_TOKEN"))
-}
+func auditToken() string { return ghclient.TokenFromEnv(os.Getenv) }
 
 func auditIsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -193,7 +189,7 @@ func (o *auditOptions) validate() error {
 func newAuditCollector(o *auditOptions, s *streams, token string, progress func(done, total int, name string), maxRepos int) (*ghcollect.Collector, error) {
 	opt := ghcollect.Options{
 		Token: token, APIURL: o.apiURL, Workers: o.workers, IncludeArchived: o.includeArchived, MaxRepos: maxRepos,
-		Sleep: auditSleeper(s.err, o.quiet), OnRepo: progress, UserAgent: "rampart/" + version,
+		Sleep: auditSleeper(s.err, o.quiet), OnRepo: progress, UserAgent: "rampart/" + toolVersion(),
 	}
 	if o.shard != "" {
 		opt.Shard, _ = hardening.ParseShard(o.shard)
@@ -201,14 +197,14 @@ func newAuditCollector(o *auditOptions, s *streams, token string, progress func(
 	if !o.noCache {
 		dir := o.cacheDir
 		if dir == "" {
-			d, err := ghcollect.DefaultCacheDir()
+			d, err := ghclient.DefaultCacheDir()
 			if err != nil {
 				fmt.Fprintf(s.err, "rampart: no ETag cache: %v\n", err)
 			}
 			dir = d
 		}
 		if dir != "" {
-			c, err := ghcollect.NewDiskCache(dir)
+			c, err := ghclient.NewDiskCache(dir)
 			if err != nil {
 				fmt.Fprintf(s.err, "rampart: no ETag cache: %v\n", err)
 			} else {
@@ -225,16 +221,16 @@ func newAuditCollector(o *auditOptions, s *streams, token string, progress func(
 
 // auditSleeper waits out rate limits, telling the user why and for how
 // long; on a terminal it draws a countdown bar.
-func auditSleeper(w io.Writer, quiet bool) ghcollect.Sleeper {
+func auditSleeper(w io.Writer, quiet bool) ghclient.Sleeper {
 	var mu sync.Mutex
-	return func(ctx context.Context, d time.Duration, why ghcollect.WaitReason) error {
+	return func(ctx context.Context, d time.Duration, why ghclient.WaitReason) error {
 		mu.Lock() // one message and bar at a time; other workers wait anyway
 		defer mu.Unlock()
-		if !quiet || why == ghcollect.WaitPrimary {
+		if !quiet || why == ghclient.WaitPrimary {
 			fmt.Fprintf(w, "rampart: %s reached; waiting %s (until %s)\n", why, d.Round(time.Second), time.Now().Add(d).Format("15:04:05"))
 		}
 		if quiet || !auditIsTerminal(w) || d < 3*time.Second {
-			return ghcollect.RealSleep(ctx, d, why)
+			return ghclient.RealSleep(ctx, d, why)
 		}
 		secs := int64(d / time.Second)
 		bar := progressbar.NewOptions64(secs, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription("waiting for "+string(why)),
@@ -333,7 +329,7 @@ func runAudit(ctx context.Context, o *auditOptions, s *streams, token string) er
 	}
 
 	rep := hardening.Evaluate(snap, pol, time.Now())
-	ar := &report.AuditReport{Version: version, Report: rep, FailOn: failOn, Requests: requests}
+	ar := &report.AuditReport{Version: toolVersion(), Report: rep, FailOn: failOn, Requests: requests}
 	if err := writeAuditReport(o, s, ar); err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
@@ -444,6 +440,13 @@ func runAuditDoctor(ctx context.Context, o *auditOptions, s *streams, token stri
 	}
 	if _, err := io.WriteString(s.out, out.String()); err != nil {
 		return &exitErr{code: exitError, err: err}
+	}
+	if !ti.Reachable {
+		why := "no answer"
+		if len(ti.Problems) > 0 {
+			why = ti.Problems[len(ti.Problems)-1]
+		}
+		return &exitErr{code: exitError, err: fmt.Errorf("cannot reach GitHub at %s (%s); check --api-url, the network and any proxy (HTTPS_PROXY)", c.APIURL(), report.Safe(why))}
 	}
 	if o.repo == "" && o.org == "" {
 		fmt.Fprintln(s.out, "\nGive --org ORG or --repo OWNER/NAME to see which checks this token can run there.")

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -42,14 +42,11 @@ func auditFake(t *testing.T, n int) (*ghfake.Server, string) {
 // and the exit code.
 func auditRun(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
-	t.Setenv("GITHUB_TOKEN", auditTestToken)
-	t.Setenv("GH_TOKEN", "")
-	var out, errb bytes.Buffer
-	code := run(context.Background(), args, &streams{in: strings.NewReader(""), out: &out, err: &errb})
-	if strings.Contains(out.String()+errb.String(), auditTestToken) {
+	out, errs, code := cliRun(t, t.TempDir(), []string{"GITHUB_TOKEN=" + auditTestToken}, "", args...)
+	if strings.Contains(out+errs, auditTestToken) {
 		t.Fatal("the token was printed")
 	}
-	return out.String(), errb.String(), code
+	return out, errs, code
 }
 
 func auditWriteFile(t *testing.T, dir, name, content string) string {
@@ -62,6 +59,7 @@ func auditWriteFile(t *testing.T, dir, name, content string) string {
 }
 
 func TestAuditOrgJSONAndExitCodes(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 12)
 	dir := t.TempDir()
 	policy := auditWriteFile(t, dir, "policy.toml", "[audit]\nmin_approvals = 1\n")
@@ -107,6 +105,7 @@ func TestAuditOrgJSONAndExitCodes(t *testing.T) {
 }
 
 func TestAuditSnapshotRoundTripAndFormats(t *testing.T) {
+	t.Parallel()
 	fake, url := auditFake(t, 6)
 	dir := t.TempDir()
 	snap := filepath.Join(dir, "snap.json")
@@ -146,6 +145,7 @@ func TestAuditSnapshotRoundTripAndFormats(t *testing.T) {
 }
 
 func TestAuditWaiverFromPolicyFile(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 0)
 	dir := t.TempDir()
 	// fortress fails only the policy-required push-restriction-free checks
@@ -179,6 +179,7 @@ func auditMustRead(t *testing.T, p string) string {
 }
 
 func TestAuditUsageErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := auditWriteFile(t, dir, "bad.toml", "[audit]\nmin_approvals = -2\ndisable = [\"nope\"]\n")
 	for _, tc := range []struct {
@@ -205,6 +206,7 @@ func TestAuditUsageErrors(t *testing.T) {
 }
 
 func TestAuditUnknownOrgIsAnError(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 1)
 	_, errs, code := auditRun(t, "audit", "--org", "nope", "--api-url", url, "--no-cache")
 	if code != exitError || !strings.Contains(errs, "not found or not visible") {
@@ -213,6 +215,7 @@ func TestAuditUnknownOrgIsAnError(t *testing.T) {
 }
 
 func TestAuditShards(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 20)
 	seen := map[string]int{}
 	for _, sh := range []string{"0/2", "1/2"} {
@@ -245,6 +248,7 @@ func TestAuditShards(t *testing.T) {
 }
 
 func TestAuditETagCacheAcrossRuns(t *testing.T) {
+	t.Parallel()
 	fake, url := auditFake(t, 4)
 	cache := filepath.Join(t.TempDir(), "cache")
 	args := []string{"audit", "--org", "acme", "--api-url", url, "--cache-dir", cache, "-q"}
@@ -268,6 +272,7 @@ func TestAuditETagCacheAcrossRuns(t *testing.T) {
 }
 
 func TestAuditDoctor(t *testing.T) {
+	t.Parallel()
 	_, url := auditFake(t, 2)
 	out, errs, code := auditRun(t, "audit", "doctor", "--api-url", url, "--no-cache")
 	if code != exitClean {
@@ -282,12 +287,13 @@ func TestAuditDoctor(t *testing.T) {
 	if code != exitClean {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.Contains(out, "org-2fa-required                yes") || !strings.Contains(out, "checks can run with this token") {
+	if !regexp.MustCompile(`org-2fa-required +yes`).MatchString(out) || !strings.Contains(out, "checks can run with this token") {
 		t.Errorf("doctor --org:\n%s", out)
 	}
 }
 
 func TestAuditDoctorShowsWhatANonAdminCannotSee(t *testing.T) {
+	t.Parallel()
 	fake := ghfake.New()
 	fake.Token = auditTestToken
 	fake.AddRepo(&ghfake.Repo{Owner: "acme", Name: "app", OwnerIsOrg: true, DefaultBranch: "main", ViewerPermission: "write"})
@@ -302,5 +308,37 @@ func TestAuditDoctorShowsWhatANonAdminCannotSee(t *testing.T) {
 	}
 	if !strings.Contains(out, "token permission: write") {
 		t.Errorf("doctor should show the token's permission on the repository:\n%s", out)
+	}
+}
+
+// TestAuditDoctorUnreachableIsAnError is issue #15's tenth defect: with no
+// target, doctor said "note: … no such host" and exited 0 when GitHub could
+// not be reached; with --repo it exited 2. Unreachable is exit 2 in both.
+func TestAuditDoctorUnreachableIsAnError(t *testing.T) {
+	t.Parallel()
+	// A port nothing listens on: taken, then released.
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	for _, args := range [][]string{
+		{"audit", "doctor", "--api-url", url, "--no-cache"},
+		{"audit", "doctor", "--repo", "acme/app", "--api-url", url, "--no-cache"},
+		{"audit", "doctor", "--org", "acme", "--api-url", url, "--no-cache"},
+	} {
+		out, errs, code := auditRun(t, args...)
+		if code != exitError || !strings.Contains(errs, "cannot reach GitHub at "+url) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and why\n%s", args[2:], code, errs, out)
+		}
+	}
+	// Reachable but answering errors (GitHub Enterprise Server without rate
+	// limiting answers /rate_limit with 404) is not "unreachable".
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"message":"Not Found"}`))
+	}))
+	defer fake.Close()
+	if _, errs, code := auditRun(t, "audit", "doctor", "--api-url", fake.URL, "--no-cache"); code != exitClean {
+		t.Errorf("a GitHub that answers 404: exit %d: %s", code, errs)
 	}
 }

@@ -42,6 +42,7 @@ commits = ["0123456789abcdef0123456789abcdef01234567"]
 `
 
 func TestConfigImportGitleaksGolden(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scWrite(t, dir, ".gitleaks.toml", ciGitleaks)
 	out, errOut, code := scRun(t, dir, "", "config", "import", ".gitleaks.toml")
@@ -64,25 +65,24 @@ func TestConfigImportGitleaksGolden(t *testing.T) {
 
 	// The imported rule works in a scan, with its secret group.
 	scWrite(t, dir, "app.env", "ACME=acme_live_9fK2mQ7xLp4Rt8Vz1Nc6Bw3Hy5Dj0Gs2\n")
-	out, _, code = scRun(t, "", "", "scan", "--format", "json", "--show-secrets", "app.env")
+	out, _, code = scRun(t, dir, "", "scan", "--format", "json", "--show-secrets", "app.env")
 	if code != 1 || !strings.Contains(out, `"rule": "acme-internal-token"`) || !strings.Contains(out, `"secret": "acme_live_9fK2mQ7xLp4Rt8Vz1Nc6Bw3Hy5Dj0Gs2"`) {
 		t.Errorf("scan with imported rule: exit %d\n%s", code, out)
 	}
 
 	// A second import does not overwrite without --force.
-	_, errOut, code = scRun(t, "", "", "config", "import", ".gitleaks.toml")
+	_, errOut, code = scRun(t, dir, "", "config", "import", ".gitleaks.toml")
 	if code != 2 || !strings.Contains(errOut, "exists; use --force") {
 		t.Errorf("overwrite: exit %d, %s", code, errOut)
 	}
-	if _, _, code = scRun(t, "", "", "config", "import", ".gitleaks.toml", "--force"); code != 0 {
+	if _, _, code = scRun(t, dir, "", "config", "import", ".gitleaks.toml", "--force"); code != 0 {
 		t.Errorf("--force: exit %d", code)
 	}
 }
 
 func TestConfigImportGitSecretsFromRepo(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	t.Setenv("HOME", dir) // no global git-secrets patterns from the machine running the test
-	t.Setenv("XDG_CONFIG_HOME", dir)
 	repo := filepath.Join(dir, "repo")
 	if err := os.Mkdir(repo, 0o755); err != nil {
 		t.Fatal(err)
@@ -92,7 +92,8 @@ func TestConfigImportGitSecretsFromRepo(t *testing.T) {
 	scGit(t, repo, 0, "config", "--add", "secrets.patterns", `password\s*=\s*(?!changeme)\S+`)
 	scGit(t, repo, 0, "config", "--add", "secrets.allowed", "AKIAIOSFODNN7EXAMPLE")
 	scGit(t, repo, 0, "config", "--add", "secrets.providers", "git secrets --aws-provider")
-	out, errOut, code := scRun(t, dir, "", "config", "import", "--git-secrets", "repo", "--output", "-")
+	// No global git-secrets patterns from the machine running the test.
+	out, errOut, code := cliRun(t, dir, []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + dir}, "", "config", "import", "--git-secrets", "repo", "--output", "-")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
@@ -106,6 +107,7 @@ func TestConfigImportGitSecretsFromRepo(t *testing.T) {
 }
 
 func TestConfigImportInputs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	gitconfig := "[core]\n\tbare = false\n[secrets]\n\tpatterns = acme_[0-9a-f]{32}\n\tallowed = acme_0{32}\n"
 	scWrite(t, dir, "gitconfig", gitconfig)
@@ -133,14 +135,17 @@ func TestConfigImportInputs(t *testing.T) {
 		{"no subcommand", "", []string{"config"}, 2, "", "want a subcommand"},
 		{"git-secrets outside a repository", "", []string{"config", "import", "--git-secrets", dir}, 2, "", "not a git repository"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, errOut, code := scRun(t, dir, tt.stdin, tt.args...)
-			if code != tt.code || !strings.Contains(out, tt.out) || !strings.Contains(errOut, tt.err) {
-				t.Errorf("exit %d (want %d)\nstdout:\n%s\nstderr:\n%s\nwant stdout %q, stderr %q", code, tt.code, out, errOut, tt.out, tt.err)
-			}
-		})
-	}
+	t.Run("cases", func(t *testing.T) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				out, errOut, code := scRun(t, dir, tt.stdin, tt.args...)
+				if code != tt.code || !strings.Contains(out, tt.out) || !strings.Contains(errOut, tt.err) {
+					t.Errorf("exit %d (want %d)\nstdout:\n%s\nstderr:\n%s\nwant stdout %q, stderr %q", code, tt.code, out, errOut, tt.out, tt.err)
+				}
+			})
+		}
+	})
 	if _, err := os.Stat(filepath.Join(dir, ".rampart.toml")); err == nil {
 		t.Error("a failed or --output - import wrote .rampart.toml")
 	}

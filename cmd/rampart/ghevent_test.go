@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/json"
@@ -11,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -34,6 +33,7 @@ type geWorld struct {
 	root   string
 	origin string
 	dev    string
+	mu     sync.Mutex // guards tick: the Action's subtests clone in parallel
 	tick   int
 }
 
@@ -51,13 +51,22 @@ func (w *geWorld) url() string { return "file://" + filepath.ToSlash(w.origin) }
 
 func (w *geWorld) git(dir string, args ...string) string {
 	w.t.Helper()
+	return w.gitT(w.t, dir, args...)
+}
+
+// gitT is git for a subtest running in parallel: failures go to t.
+func (w *geWorld) gitT(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	w.mu.Lock()
 	w.tick++
+	tick := w.tick
+	w.mu.Unlock()
 	cmd := exec.Command("git", append([]string{"-c", "commit.gpgsign=false", "-c", "core.hooksPath=" + os.DevNull, "-c", "protocol.file.allow=always"}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = geEnv(w.root, w.tick)
+	cmd.Env = geEnv(w.root, tick)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		w.t.Fatalf("git %v: %v\n%s", args, err, out)
+		t.Fatalf("git %v: %v\n%s", args, err, out)
 	}
 	return strings.TrimSpace(string(out))
 }
@@ -84,17 +93,24 @@ func (w *geWorld) commit(name string) string {
 // unless depth is 0.
 func (w *geWorld) checkout(name, branch string, depth int) string {
 	w.t.Helper()
+	return w.checkoutT(w.t, name, branch, depth)
+}
+
+// checkoutT is checkout for a subtest running in parallel.
+func (w *geWorld) checkoutT(t testing.TB, name, branch string, depth int) string {
+	t.Helper()
 	dir := filepath.Join(w.root, name)
 	args := []string{"clone", "-q", "--no-tags", "--branch", branch}
 	if depth > 0 {
 		args = append(args, "--depth", "1")
 	}
-	w.git(w.root, append(args, w.url(), dir)...)
+	w.gitT(t, w.root, append(args, w.url(), dir)...)
 	return dir
 }
 
-// event writes a payload and points GITHUB_EVENT_* at it.
-func (w *geWorld) event(name string, payload any) {
+// event writes a payload and returns the GITHUB_EVENT_* environment that
+// points at it.
+func (w *geWorld) event(name string, payload any) []string {
 	w.t.Helper()
 	data, err := json.Marshal(payload)
 	if err != nil {
@@ -104,8 +120,7 @@ func (w *geWorld) event(name string, payload any) {
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		w.t.Fatal(err)
 	}
-	w.t.Setenv("GITHUB_EVENT_NAME", name)
-	w.t.Setenv("GITHUB_EVENT_PATH", p)
+	return []string{"GITHUB_EVENT_NAME=" + name, "GITHUB_EVENT_PATH=" + p}
 }
 
 // geResult is what a --github-event scan reported.
@@ -117,11 +132,11 @@ type geResult struct {
 	notes   []string
 }
 
-func geScan(t *testing.T, dir string) geResult {
+func geScan(t *testing.T, env []string, dir string) geResult {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"scan", "--github-event", "--format", "json", dir}, &streams{in: strings.NewReader(""), out: &out, err: &errb})
-	res := geResult{code: code, stderr: errb.String()}
+	stdout, stderr, code := cliRun(t, dir, env, "", "scan", "--github-event", "--format", "json", dir)
+	out := []byte(stdout)
+	res := geResult{code: code, stderr: stderr}
 	if code == 2 {
 		return res
 	}
@@ -134,8 +149,8 @@ func geScan(t *testing.T, dir string) geResult {
 			Notes   []string `json:"notes"`
 		} `json:"stats"`
 	}
-	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
-		t.Fatalf("exit %d, output is not JSON: %v\n%s\nstderr: %s", code, err, out.String(), errb.String())
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("exit %d, output is not JSON: %v\n%s\nstderr: %s", code, err, out, stderr)
 	}
 	res.commits, res.notes = doc.Stats.Commits, doc.Stats.Notes
 	seen := map[string]bool{}
@@ -189,6 +204,7 @@ func pushPayload(ref, before, after string, commits []string, mod func(map[strin
 // checking each time exactly which commits were scanned, in a full and in a
 // shallow (actions/checkout's default) clone.
 func TestGitHubEventPush(t *testing.T) {
+	t.Parallel()
 	w := newGeWorld(t)
 	c1 := w.commit("c1")
 	w.git(w.dev, "push", "-q", "origin", "main")
@@ -197,9 +213,9 @@ func TestGitHubEventPush(t *testing.T) {
 	w.git(w.dev, "push", "-q", "origin", "main")
 
 	t.Run("push", func(t *testing.T) {
-		w.event("push", pushPayload("refs/heads/main", c1, c3, []string{c2, c3}, nil))
-		geScan(t, w.checkout("push-full", "main", 0)).expect(t, c2, c3)
-		r := geScan(t, w.checkout("push-shallow", "main", 1))
+		ev := w.event("push", pushPayload("refs/heads/main", c1, c3, []string{c2, c3}, nil))
+		geScan(t, ev, w.checkout("push-full", "main", 0)).expect(t, c2, c3)
+		r := geScan(t, ev, w.checkout("push-shallow", "main", 1))
 		r.expect(t, c2, c3)
 		if !strings.Contains(r.stderr, "--depth=50") {
 			t.Errorf("the shallow clone was not deepened: %s", r.stderr)
@@ -219,19 +235,19 @@ func TestGitHubEventPush(t *testing.T) {
 	w.git(w.dev, "push", "-q", "origin", "feature")
 
 	t.Run("new branch", func(t *testing.T) {
-		w.event("push", pushPayload("refs/heads/feature", geZero, f2, []string{f1, f2}, nil))
+		ev := w.event("push", pushPayload("refs/heads/feature", geZero, f2, []string{f1, f2}, nil))
 		// A full clone has origin/main to compare with.
-		geScan(t, w.checkout("new-full", "feature", 0)).expect(t, f1, f2)
+		geScan(t, ev, w.checkout("new-full", "feature", 0)).expect(t, f1, f2)
 		// A shallow single-branch clone has nothing to compare with: the
 		// commits the payload lists are scanned, after deepening.
-		geScan(t, w.checkout("new-shallow", "feature", 1)).expect(t, f1, f2)
+		geScan(t, ev, w.checkout("new-shallow", "feature", 1)).expect(t, f1, f2)
 	})
 
 	t.Run("new branch without new commits", func(t *testing.T) {
 		w.git(w.dev, "push", "-q", "origin", "main:refs/heads/release")
-		w.event("push", pushPayload("refs/heads/release", geZero, c3, nil, nil))
+		ev := w.event("push", pushPayload("refs/heads/release", geZero, c3, nil, nil))
 		dir := w.checkout("release-full", "release", 0)
-		geScan(t, dir).expect(t)
+		geScan(t, ev, dir).expect(t)
 	})
 
 	// Rewrite feature: drop f2, add f3, force-push.
@@ -240,16 +256,16 @@ func TestGitHubEventPush(t *testing.T) {
 	w.git(w.dev, "push", "-q", "--force", "origin", "feature")
 
 	t.Run("forced push", func(t *testing.T) {
-		w.event("push", pushPayload("refs/heads/feature", f2, f3, []string{f3}, func(p map[string]any) { p["forced"] = true }))
+		ev := w.event("push", pushPayload("refs/heads/feature", f2, f3, []string{f3}, func(p map[string]any) { p["forced"] = true }))
 		// The remote had f1 (on the old feature) and main: only f3 is new.
 		// The old tip is fetched by ID, as GitHub still serves it.
-		geScan(t, w.checkout("forced-full", "feature", 0)).expect(t, f3)
-		geScan(t, w.checkout("forced-shallow", "feature", 1)).expect(t, f3)
+		geScan(t, ev, w.checkout("forced-full", "feature", 0)).expect(t, f3)
+		geScan(t, ev, w.checkout("forced-shallow", "feature", 1)).expect(t, f3)
 	})
 
 	t.Run("deleted branch", func(t *testing.T) {
-		w.event("push", pushPayload("refs/heads/feature", f3, geZero, nil, func(p map[string]any) { p["deleted"] = true }))
-		geScan(t, w.checkout("deleted", "main", 0)).expect(t)
+		ev := w.event("push", pushPayload("refs/heads/feature", f3, geZero, nil, func(p map[string]any) { p["deleted"] = true }))
+		geScan(t, ev, w.checkout("deleted", "main", 0)).expect(t)
 	})
 
 	// A pull request from topic into main, while main moved on.
@@ -271,38 +287,37 @@ func TestGitHubEventPush(t *testing.T) {
 
 	t.Run("pull request", func(t *testing.T) {
 		for _, name := range []string{"pull_request", "pull_request_target"} {
-			w.event(name, pr)
-			geScan(t, w.checkout(name+"-full", "main", 0)).expect(t, p1, p2)
+			ev := w.event(name, pr)
+			geScan(t, ev, w.checkout(name+"-full", "main", 0)).expect(t, p1, p2)
 			// actions/checkout's default: one commit, the head not fetched at all.
-			geScan(t, w.checkout(name+"-shallow", "main", 1)).expect(t, p1, p2)
+			geScan(t, ev, w.checkout(name+"-shallow", "main", 1)).expect(t, p1, p2)
 		}
 	})
 
 	t.Run("pull request that cannot be fetched", func(t *testing.T) {
-		w.event("pull_request", pr)
+		ev := w.event("pull_request", pr)
 		dir := w.checkout("pr-orphan", "main", 1)
 		w.git(dir, "remote", "set-url", "origin", "file://"+filepath.ToSlash(filepath.Join(w.root, "gone.git")))
-		r := geScan(t, dir)
+		r := geScan(t, ev, dir)
 		if r.code != 2 || !strings.Contains(r.stderr, "fetch-depth: 0") {
 			t.Errorf("exit %d; want 2 and advice to set fetch-depth: 0; stderr: %s", r.code, r.stderr)
 		}
 	})
 
 	t.Run("schedule", func(t *testing.T) {
-		w.event("schedule", map[string]any{"schedule": "0 3 * * *"})
-		r := geScan(t, w.checkout("nightly", "main", 0))
+		ev := w.event("schedule", map[string]any{"schedule": "0 3 * * *"})
+		r := geScan(t, ev, w.checkout("nightly", "main", 0))
 		// The full history: every commit any branch reaches (f2 was
 		// force-pushed away before this clone).
 		r.expect(t, c1, c2, c3, m1, f1, f3, p1, p2)
-		shallow := geScan(t, w.checkout("nightly-shallow", "main", 1))
+		shallow := geScan(t, ev, w.checkout("nightly-shallow", "main", 1))
 		if shallow.code != 2 || !strings.Contains(shallow.stderr, "fetch-depth: 0") {
 			t.Errorf("a shallow full-history scan: exit %d, stderr %s", shallow.code, shallow.stderr)
 		}
 	})
 
 	t.Run("outside Actions", func(t *testing.T) {
-		t.Setenv("GITHUB_EVENT_NAME", "")
-		if r := geScan(t, w.dev); r.code != 2 || !strings.Contains(r.stderr, "GITHUB_EVENT_NAME") {
+		if r := geScan(t, nil, w.dev); r.code != 2 || !strings.Contains(r.stderr, "GITHUB_EVENT_NAME") {
 			t.Errorf("exit %d, stderr %s", r.code, r.stderr)
 		}
 	})

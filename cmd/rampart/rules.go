@@ -111,7 +111,12 @@ func loadCatalogue(cmd *cobra.Command, o *rulesOptions) (*catalogue, error) {
 	if o.format != "text" && o.format != "json" {
 		return nil, usageErr("unknown format %q (want text or json)", o.format)
 	}
-	cfg, err := loadScanConfig(cmd.Context(), &scanOptions{config: o.config}, ".", nil)
+	so := &scanOptions{config: o.config}
+	loc, err := locate(cmd.Context(), so, ".")
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := loadScanConfig(so, loc)
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("load configuration: %w", err)}
 	}
@@ -217,7 +222,10 @@ type exampleResult struct {
 
 // ruleReport is a rule plus its self-check.
 type ruleReport struct {
-	entry           catEntry
+	entry catEntry
+	// path is where the examples were checked ("" when the rule's path
+	// filter accepts nothing rampart could make up).
+	path            string
 	examples        []exampleResult
 	counterexamples []exampleResult
 }
@@ -244,9 +252,15 @@ func (c *catalogue) check(e *catEntry) *ruleReport {
 		rules = append(rules, e.rule)
 	}
 	d := scanner.NewDetector(rules, c.cfg.Allow)
+	// Examples have no path of their own: check them where the rule reads.
+	path, pathOK := examplePath(e.rule.Path)
 	run := func(text string) exampleResult {
 		res := exampleResult{Text: text}
-		chunk := scanner.Chunk{Data: []byte(text), Kind: scanner.KindFile, Path: "example.txt"}
+		if !pathOK {
+			res.Dropped = []string{"no path this rule's path filter accepts could be made up to check it"}
+			return res
+		}
+		chunk := scanner.Chunk{Data: []byte(text), Kind: scanner.KindFile, Path: path}
 		for _, f := range d.DetectExplain(chunk, func(dr scanner.Drop) {
 			if dr.RuleID == e.rule.ID {
 				res.Dropped = append(res.Dropped, dr.Reason)
@@ -262,7 +276,7 @@ func (c *catalogue) check(e *catEntry) *ruleReport {
 		res.Dropped = uniqueSorted(res.Dropped)
 		return res
 	}
-	rep := &ruleReport{entry: *e}
+	rep := &ruleReport{entry: *e, path: path}
 	for _, x := range e.rule.Examples {
 		rep.examples = append(rep.examples, run(x))
 	}
@@ -312,10 +326,24 @@ func writeRuleText(w io.Writer, rep *ruleReport) error {
 		field("requires", fmt.Sprintf("a %s finding within %d lines", r.Requires, r.ContextLines))
 	}
 	if r.Path != nil {
-		field("paths", printable(r.Path.String()))
+		where := "examples checked as " + rep.path
+		if rep.path == "" {
+			where = "examples cannot be checked: no path this filter accepts could be made up"
+		}
+		field("paths", printable(r.Path.String())+"  ("+printable(where)+")")
 	}
 	if r.Remediation != "" {
 		field("remediation", printable(r.Remediation))
+	}
+	if vr := describeVerifier(rep.entry); vr.Endpoint != "" {
+		field("verify", vr.Endpoint)
+		field("learns", vr.Learns)
+		if vr.Note != "" {
+			field("why safe", vr.Note)
+		}
+		field("override", strings.Join(vr.Overrides, " or "))
+	} else {
+		field("verify", vr.Note)
 	}
 
 	found, ignored := 0, 0
@@ -400,10 +428,12 @@ type ruleDetailJSON struct {
 	ContextLines    int             `json:"context_lines"`
 	Requires        string          `json:"requires,omitempty"`
 	Path            string          `json:"path,omitempty"`
+	ExamplePath     string          `json:"example_path,omitempty"`
 	Remediation     string          `json:"remediation"`
 	Examples        []exampleResult `json:"examples"`
 	Counterexamples []exampleResult `json:"counterexamples"`
 	Passed          bool            `json:"passed"`
+	Verify          ruleVerifier    `json:"verify"`
 }
 
 func writeRuleJSON(w io.Writer, rep *ruleReport) error {
@@ -421,6 +451,7 @@ func writeRuleJSON(w io.Writer, rep *ruleReport) error {
 		Examples:        append([]exampleResult{}, rep.examples...),
 		Counterexamples: append([]exampleResult{}, rep.counterexamples...),
 		Passed:          rep.passed(),
+		Verify:          describeVerifier(rep.entry),
 	}
 	if r.SecretGroup() > 0 {
 		doc.SecretGroup = "secret"
@@ -429,7 +460,7 @@ func writeRuleJSON(w io.Writer, rep *ruleReport) error {
 		doc.Validators = append(doc.Validators, v.Name)
 	}
 	if r.Path != nil {
-		doc.Path = r.Path.String()
+		doc.Path, doc.ExamplePath = r.Path.String(), rep.path
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -37,6 +37,7 @@ counterexamples = ["weak_abcdefgh"]
 `
 
 func TestRulesList(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out, errOut, code := scRun(t, dir, "", "rules")
 	if code != 0 {
@@ -49,7 +50,7 @@ func TestRulesList(t *testing.T) {
 	}
 
 	scWrite(t, dir, "custom.toml", rtConfig)
-	out, _, code = scRun(t, "", "", "rules", "--config", "custom.toml")
+	out, _, code = scRun(t, dir, "", "rules", "--config", "custom.toml")
 	if code != 0 ||
 		!regexp.MustCompile(`(?m)^acme-token +high +Acme API token  \[custom\.toml\]$`).MatchString(out) ||
 		!regexp.MustCompile(`(?m)^aws-account-id +low +.*\[disabled by custom\.toml\]$`).MatchString(out) ||
@@ -59,11 +60,11 @@ func TestRulesList(t *testing.T) {
 
 	// .rampart.toml at the root is picked up without --config.
 	scWrite(t, dir, ".rampart.toml", rtConfig)
-	if out, _, _ = scRun(t, "", "", "rules"); !strings.Contains(out, "acme-token") {
+	if out, _, _ = scRun(t, dir, "", "rules"); !strings.Contains(out, "acme-token") {
 		t.Errorf(".rampart.toml not honoured:\n%s", out)
 	}
 
-	out, _, code = scRun(t, "", "", "rules", "--format", "json", "--config", "custom.toml")
+	out, _, code = scRun(t, dir, "", "rules", "--format", "json", "--config", "custom.toml")
 	var doc struct {
 		Rules []struct {
 			ID, Severity, Description, Source string
@@ -89,6 +90,7 @@ func TestRulesList(t *testing.T) {
 }
 
 func TestRulesShowGolden(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scWrite(t, dir, "custom.toml", rtConfig)
 	out, errOut, code := scRun(t, dir, "", "rules", "show", "acme-token", "--config", "custom.toml")
@@ -97,7 +99,7 @@ func TestRulesShowGolden(t *testing.T) {
 	}
 	golden(t, "rules-show-acme-token.txt", out)
 
-	out, _, code = scRun(t, "", "", "rules", "show", "acme-weak", "--config", "custom.toml")
+	out, _, code = scRun(t, dir, "", "rules", "show", "acme-weak", "--config", "custom.toml")
 	if code != 1 {
 		t.Errorf("failing self-check: exit %d, want 1", code)
 	}
@@ -109,6 +111,7 @@ func TestRulesShowGolden(t *testing.T) {
 // examples are found through the live detector. One rule goes through the
 // CLI; the rest use the same code without reloading the catalogue each time.
 func TestRulesShowEveryBuiltin(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out, _, code := scRun(t, dir, "", "rules", "show", "aws-access-key-id", "--format", "json")
 	var d struct {
@@ -142,6 +145,7 @@ func TestRulesShowEveryBuiltin(t *testing.T) {
 }
 
 func TestRulesShowErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scWrite(t, dir, "bad.toml", "[[rules]]\nid = 'x'\n")
 	tests := []struct {
@@ -160,6 +164,7 @@ func TestRulesShowErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, errOut, code := scRun(t, dir, "", tt.args...)
 			if code != 2 || !strings.Contains(errOut, tt.err) {
 				t.Errorf("exit %d, stderr %q, want 2 and %q", code, errOut, tt.err)
@@ -169,6 +174,7 @@ func TestRulesShowErrors(t *testing.T) {
 }
 
 func TestSuggestIDs(t *testing.T) {
+	t.Parallel()
 	ids := []string{"aws-access-key-id", "aws-secret-access-key", "github-pat", "github-oauth"}
 	tests := map[string][]string{
 		"github-pta":        {"github-pat"},

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/rampart-sec/rampart/githook"
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/report"
 	"github.com/rampart-sec/rampart/scanner"
@@ -49,6 +49,9 @@ type scanOptions struct {
 	branch      string
 	exclude     []string
 	reports     []string
+	verify      verifyOptions
+
+	orgScan orgScanOptions // --org, --repos-from (orgscan.go)
 }
 
 func (o *scanOptions) bind(cmd *cobra.Command) {
@@ -71,11 +74,13 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.BoolVar(&o.noColor, "no-color", false, "never use colour")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print findings only: no summary, notes or progress")
 	f.BoolVar(&o.explain, "explain", false, "print to stderr each candidate that was dropped, and which validator or allow list dropped it")
-	f.StringVar(&o.since, "since", "", "with --history: only commits more recent than `DATE` (e.g. 2024-01-31)")
+	f.Var(sinceValue{&o.since}, "since", "with --history: only commits more recent than `DATE` (2024-01-31, \"2 weeks ago\", yesterday, RFC 2822, …; see README)")
 	f.StringVar(&o.branch, "branch", "", "with --history: only history reachable from `REF` (default: every ref)")
 	f.StringArrayVar(&o.reports, "report", nil, "also write the same findings as `FORMAT=FILE` (repeatable), e.g. --report sarif=results.sarif")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "skip paths matching `GLOB` before reading them (repeatable)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 only for findings at or above `SEVERITY` (info, low, medium, high, critical)")
+	o.verify.bind(f)
+	o.orgScan.bind(f)
 }
 
 func newScanCmd(s *streams) *cobra.Command {
@@ -91,6 +96,9 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.path = args[0]
+			}
+			if o.orgScan.active() {
+				return runOrgScan(cmd.Context(), o, s)
 			}
 			res, rep, err := runScan(cmd.Context(), o, s)
 			if err != nil {
@@ -119,6 +127,11 @@ func newBaselineCmd(s *streams) *cobra.Command {
 that no longer match anything as stale. The file holds SHA-256 fingerprints, never plaintext.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, name := range baselineRefuses {
+				if cmd.Flags().Changed(name) {
+					return usageErr("baseline: --%s does not apply: a baseline is always one JSON file of fingerprints and locations, never secrets (rampart scan takes --%s)", name, name)
+				}
+			}
 			if len(args) == 1 {
 				o.path = args[0]
 			}
@@ -143,13 +156,25 @@ that no longer match anything as stale. The file holds SHA-256 fingerprints, nev
 			if err != nil {
 				return &exitErr{code: exitError, err: fmt.Errorf("write baseline: %w", err)}
 			}
-			fmt.Fprintf(s.err, "rampart: wrote %d %s to %s\n", len(res.Findings), pluralize(len(res.Findings), "entry", "entries"), out)
+			where := out
+			if out == "-" {
+				where = "standard output"
+			}
+			fmt.Fprintf(s.err, "rampart: wrote %d %s to %s\n", len(res.Findings), pluralize(len(res.Findings), "entry", "entries"), where)
 			return nil
 		},
 	}
 	o.bind(cmd)
+	// scan's report flags mean nothing to a baseline: hidden, and refused
+	// in words rather than ignored.
+	for _, name := range baselineRefuses {
+		_ = cmd.Flags().MarkHidden(name)
+	}
 	return cmd
 }
+
+// baselineRefuses are the scan flags `rampart baseline` refuses.
+var baselineRefuses = []string{"format", "report", "show-secrets", "fail-on", "baseline"}
 
 func pluralize(n int, one, many string) string {
 	if n == 1 {
@@ -160,6 +185,9 @@ func pluralize(n int, one, many string) string {
 
 // runScan resolves the mode, loads configuration, builds the source and runs the scan.
 func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, *report.ScanReport, error) {
+	if o.orgScan.active() {
+		return nil, nil, usageErr("--org and --repos-from apply to rampart scan")
+	}
 	modes := 0
 	for _, on := range []bool{o.stdin, o.staged, o.prePush, o.commitMsg != "", o.rangeSpec != "", o.history, o.githubEvent} {
 		if on {
@@ -198,32 +226,39 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if o.workers < 0 {
 		return nil, nil, usageErr("--workers must be positive")
 	}
+	if err := checkVerifyFlags(o); err != nil {
+		return nil, nil, err
+	}
 	dir := o.path
 	if dir == "" {
 		dir = "."
 	}
-	if !o.stdin && o.commitMsg == "" && !o.staged && !o.prePush && o.rangeSpec == "" && !o.history && !o.githubEvent {
+	gitMode := o.staged || o.prePush || o.rangeSpec != "" || o.history || o.githubEvent
+	loc, err := locate(ctx, o, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !gitMode && !o.stdin && o.commitMsg == "" && loc.repo != nil && loc.repo.Bare {
 		// A bare repository or mirror has no files to read: its content is
 		// its history, which is what scanning it means.
-		if r, err := gitsource.Open(ctx, dir); err == nil && r.Bare {
-			if abs, aerr := filepath.Abs(dir); aerr == nil && sameDir(abs, r.GitDir) {
-				o.history = true
-				if !o.quiet {
-					fmt.Fprintf(s.err, "rampart: %s is a bare repository: scanning its history (--history)\n", report.Safe(dir))
-				}
+		if abs, aerr := filepath.Abs(dir); aerr == nil && sameDir(abs, loc.repo.GitDir) {
+			o.history, gitMode = true, true
+			if !o.quiet {
+				fmt.Fprintf(s.err, "rampart: %s is a bare repository: scanning its history (--history)\n", report.Safe(dir))
 			}
 		}
 	}
-	gitMode := o.staged || o.prePush || o.rangeSpec != "" || o.history || o.githubEvent
 	var repo *gitsource.Repo
 	if gitMode {
-		r, err := gitsource.Open(ctx, dir)
-		if err != nil {
-			return nil, nil, &exitErr{code: exitError, err: err}
+		if loc.file {
+			return nil, nil, usageErr("%s scans a whole repository and takes no file: PATH, if given, is the repository's directory (got the file %s)", gitModeFlag(o), report.Safe(dir))
 		}
-		repo = r
+		if loc.repoErr != nil {
+			return nil, nil, &exitErr{code: exitError, err: repoError(loc.repoErr, dir, gitModeFlag(o))}
+		}
+		repo = loc.repo
 	}
-	cfg, err := loadScanConfig(ctx, o, dir, repo)
+	cfg, err := loadScanConfig(o, loc)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}
 	}
@@ -252,7 +287,13 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		if err != nil {
 			return nil, nil, &exitErr{code: exitError, err: fmt.Errorf("read commit message: %w", err)}
 		}
-		src = gitsource.CommitMessage(data)
+		// Scan what git will record, not the file the hook is given: with
+		// `git commit -v` it also holds the staged diff, and comments.
+		var g githook.Git
+		if loc.repo != nil {
+			g = loc.repo
+		}
+		src = gitsource.CommitMessage(githook.ReadCleanup(ctx, g, os.Getenv).Apply(data))
 	case o.staged:
 		src = &gitsource.Staged{Repo: repo, Opts: gopts}
 	case o.rangeSpec != "":
@@ -278,18 +319,23 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.githubEvent:
 		src, err = githubEventSource(ctx, o, s, repo, gopts)
 	default:
-		if _, statErr := os.Stat(dir); statErr != nil {
-			return nil, nil, usageErr("scan %s: %v", dir, errors.Unwrap(statErr))
-		}
-		src = &scanner.DirSource{Root: dir, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow, Prefix: repoPrefix(ctx, dir)}
+		src = &scanner.DirSource{Root: dir, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow, Prefix: loc.prefix}
 	}
 	if err != nil {
 		return nil, nil, err
 	}
+	root, scanned := loc.root, loc.scanned
+	if repo != nil {
+		// A git mode reads the whole repository, wherever it was started.
+		root, scanned = repo.Dir, ""
+	}
+	if scanned == root {
+		scanned = ""
+	}
 	if src == nil {
 		// Nothing to scan (a pre-push that only deletes branches).
 		res := &scanner.Result{}
-		return res, &report.ScanReport{Version: version, Rules: cfg.Rules}, nil
+		return res, &report.ScanReport{Version: toolVersion(), Root: root, Rules: cfg.Rules}, nil
 	}
 
 	opts := scanner.Options{Workers: o.workers}
@@ -299,15 +345,27 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 			return nil, nil, &exitErr{code: exitError, err: err}
 		}
 		opts.Baseline = b
+		// Only a scan that read an entry's whole location can call it
+		// stale: a folder or file scan where it read, the full history
+		// everywhere it was not told to skip. A staged change, a range of
+		// commits or part of the history cannot tell that a secret is gone.
+		// (A folder or file scan, a scanner.Coverer, decides for itself.)
+		if _, ok := src.(*history.History); ok && o.since == "" && o.branch == "" {
+			allow := cfg.Allow
+			opts.Covers = func(e scanner.BaselineEntry) bool { return !allow.AllowsPath(e.Path) }
+		}
 	}
 	if o.explain {
 		opts.Explain = func(d scanner.Drop) {
 			fmt.Fprintf(s.err, "dropped %s at %s:%d (%s): %s\n", d.RuleID, report.Safe(d.Path), d.Line, d.Secret, d.Reason)
 		}
 	}
-	if !o.quiet && isTerminal(s.err) && !o.stdin && o.commitMsg == "" && !o.staged && !o.prePush {
+	// Progress only on a terminal, never in the hook modes (nor under the
+	// pre-commit framework, which sets PRE_COMMIT), and only once a scan has
+	// taken a second.
+	if !o.quiet && isTerminal(s.err) && !o.stdin && !hookMode(o) && os.Getenv("PRE_COMMIT") == "" {
 		plan, _ := src.(planner)
-		bar := newProgress(s.err, plan)
+		bar := newProgress(s.err, plan, time.Now)
 		opts.Progress = bar.update
 		defer bar.finish()
 	}
@@ -316,8 +374,13 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}
 	}
+	if err := checkFindings(ctx, o, s, cfg, res); err != nil {
+		return nil, nil, err
+	}
 	rep := &report.ScanReport{
-		Version:    version,
+		Version:    toolVersion(),
+		Root:       root,
+		Scanned:    scanned,
 		Findings:   res.Findings,
 		Stats:      res.Stats,
 		Rules:      cfg.Rules,
@@ -325,6 +388,22 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		Suppressed: res.Suppressed,
 	}
 	return res, rep, nil
+}
+
+// hookMode reports whether o is one of the modes git hooks run.
+func hookMode(o *scanOptions) bool { return o.staged || o.commitMsg != "" || o.prePush }
+
+// hookSubject names what a hook mode scanned, for its one-line result.
+func hookSubject(o *scanOptions) string {
+	switch {
+	case o.staged:
+		return "the staged change"
+	case o.commitMsg != "":
+		return "the commit message"
+	case o.prePush:
+		return "the pushed commits"
+	}
+	return ""
 }
 
 func validFormat(f string) bool {
@@ -336,27 +415,13 @@ func validFormat(f string) bool {
 	return false
 }
 
-// loadScanConfig uses --config, else .rampart.toml at the repository root
-// (or the scanned directory), else the built-in defaults.
-func loadScanConfig(ctx context.Context, o *scanOptions, dir string, repo *gitsource.Repo) (*scanner.Config, error) {
+// loadScanConfig uses --config, else .rampart.toml in loc's configuration
+// directory, else the built-in defaults.
+func loadScanConfig(o *scanOptions, loc *location) (*scanner.Config, error) {
 	if o.config != "" {
 		return scanner.LoadConfig(o.config)
 	}
-	root := dir
-	if repo != nil && !repo.Bare {
-		root = repo.Dir
-	} else if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		root = filepath.Dir(dir)
-	} else if r, err := gitsource.Open(ctx, dir); err == nil && !r.Bare && !o.stdin && o.commitMsg == "" {
-		root = r.Dir
-	}
-	if o.stdin || o.commitMsg != "" {
-		root = "."
-		if r, err := gitsource.Open(ctx, "."); err == nil && !r.Bare {
-			root = r.Dir
-		}
-	}
-	name := filepath.Join(root, scanner.ConfigFileName)
+	name := filepath.Join(loc.configDir, scanner.ConfigFileName)
 	if _, err := os.Stat(name); err == nil {
 		return scanner.LoadConfig(name)
 	}
@@ -368,40 +433,6 @@ func sameDir(a, b string) bool {
 	sa, err1 := os.Stat(a)
 	sb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
-}
-
-// repoPrefix returns the path of dir relative to the root of the work tree
-// it is in, slash-terminated ("app/conf/"), or "" at the root or outside git.
-// For a single file it is the file's path relative to the root.
-func repoPrefix(ctx context.Context, dir string) string {
-	at := dir
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		at = filepath.Dir(dir)
-	}
-	repo, err := gitsource.Open(ctx, at)
-	if err != nil || repo.Bare {
-		return ""
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return ""
-	}
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = r
-	}
-	root := repo.Dir
-	if r, err := filepath.EvalSymlinks(root); err == nil {
-		root = r
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
-		return ""
-	}
-	rel = filepath.ToSlash(rel)
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		rel += "/"
-	}
-	return rel
 }
 
 // rulesUsePaths reports whether any rule is restricted to paths, in which
@@ -441,7 +472,7 @@ func writeReport(o *scanOptions, s *streams, rep *report.ScanReport) error {
 		defer f.Close()
 		w, color = f, false
 	}
-	if err := report.WriteScan(w, o.format, rep, report.ScanOptions{ShowSecrets: o.showSecrets, Color: color, Quiet: o.quiet}); err != nil {
+	if err := report.WriteScan(w, o.format, rep, report.ScanOptions{ShowSecrets: o.showSecrets, Color: color, Quiet: o.quiet, Hook: hookSubject(o)}); err != nil {
 		return err
 	}
 	// Extra reports of the same scan: CI wants annotations, a summary and

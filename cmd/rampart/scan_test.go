@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -21,15 +19,12 @@ const (
 	scSecret = "dJ8HyS5SUkCnD8zRA9a9SkpXz9w3QlY7Zkuvqdt7"
 )
 
-// scRun runs the CLI in dir with stdin and returns stdout, stderr and the exit code.
+// scRun runs the CLI in dir with stdin and returns stdout, stderr and the
+// exit code. It runs rampart as a process (cliRun), so tests may run in
+// parallel.
 func scRun(t *testing.T, dir, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	if dir != "" {
-		t.Chdir(dir)
-	}
-	var out, errb bytes.Buffer
-	code := run(context.Background(), args, &streams{in: strings.NewReader(stdin), out: &out, err: &errb})
-	return out.String(), errb.String(), code
+	return cliRun(t, dir, nil, stdin, args...)
 }
 
 // scGit runs git in dir with a fixed identity and date n hours after a fixed epoch.
@@ -85,6 +80,7 @@ var goldenDir = func() string {
 }()
 
 func TestScanDirectoryTextGolden(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scWrite(t, dir, "config/aws.ini", "[default]\naws_access_key_id = "+scKeyID+"\naws_secret_access_key = "+scSecret+"\n")
 	scWrite(t, dir, "docs/setup.md", "Use AKIAIOSFODNN7EXAMPLE / wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY from the AWS docs.\n")
@@ -101,6 +97,7 @@ func TestScanDirectoryTextGolden(t *testing.T) {
 }
 
 func TestScanJSONShapeAndShowSecrets(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scWrite(t, dir, "a.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
 	out, _, code := scRun(t, dir, "", "scan", "--format", "json")
@@ -132,30 +129,32 @@ func TestScanJSONShapeAndShowSecrets(t *testing.T) {
 	if f["secret"] != "AKIA…" {
 		t.Errorf("secret = %v, want redacted", f["secret"])
 	}
-	out, _, _ = scRun(t, "", "", "scan", "--format", "json", "--show-secrets")
+	out, _, _ = scRun(t, dir, "", "scan", "--format", "json", "--show-secrets")
 	if !strings.Contains(out, scKeyID) {
 		t.Error("--show-secrets did not show the secret")
 	}
 }
 
 func TestScanStdinAndCommitMsg(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out, _, code := scRun(t, dir, "deploy key "+scKeyID+"\n", "scan", "--stdin", "--format", "json")
 	if code != 1 || !strings.Contains(out, `"path": "stdin"`) {
 		t.Errorf("stdin: exit %d\n%s", code, out)
 	}
-	_, _, code = scRun(t, "", "nothing to see\n", "scan", "--stdin")
+	_, _, code = scRun(t, dir, "nothing to see\n", "scan", "--stdin")
 	if code != 0 {
 		t.Errorf("clean stdin: exit %d", code)
 	}
 	scWrite(t, dir, "MSG", "Fix deploy\n\nuse "+scKeyID+"\n")
-	out, _, code = scRun(t, "", "", "scan", "--commit-msg", filepath.Join(dir, "MSG"), "--no-color")
+	out, _, code = scRun(t, dir, "", "scan", "--commit-msg", filepath.Join(dir, "MSG"), "--no-color")
 	if code != 1 || !strings.Contains(out, "(commit message):3:5") {
 		t.Errorf("commit-msg: exit %d\n%s", code, out)
 	}
 }
 
 func TestScanExitCodesAndUsageErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		name string
@@ -175,6 +174,7 @@ func TestScanExitCodesAndUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, errOut, code := scRun(t, dir, "", tt.args...)
 			if code != tt.code || !strings.Contains(errOut, tt.msg) {
 				t.Errorf("exit %d (want %d), stderr %q (want %q)", code, tt.code, errOut, tt.msg)
@@ -184,6 +184,7 @@ func TestScanExitCodesAndUsageErrors(t *testing.T) {
 }
 
 func TestScanMalformedConfig(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scWrite(t, dir, ".rampart.toml", "[allowlist]\nregexes = ['(']\n[[rules]]\nid = \"x\"\n")
 	_, errOut, code := scRun(t, dir, "", "scan")
@@ -193,6 +194,7 @@ func TestScanMalformedConfig(t *testing.T) {
 }
 
 func TestScanFailOnThreshold(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scWrite(t, dir, "a.txt", "AWS_ACCOUNT_ID=492375816234\n")
 	if _, _, code := scRun(t, dir, "", "scan", "--fail-on", "high"); code != 0 {
@@ -204,6 +206,7 @@ func TestScanFailOnThreshold(t *testing.T) {
 }
 
 func TestScanGitModesEndToEnd(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scGit(t, dir, 0, "init", "-q")
 	scWrite(t, dir, "app/settings.py", "DEBUG = True\nAWS_KEY = '"+scKeyID+"'\n")
@@ -213,23 +216,24 @@ func TestScanGitModesEndToEnd(t *testing.T) {
 	scWrite(t, dir, "app/settings.py", "DEBUG = True\nAWS_KEY = '"+scKeyID+"'\nOTHER = 'AROAGMXGEDN73U55XTPL'\n")
 	scGit(t, dir, 2, "add", "-A")
 
-	out, _, code := scRun(t, filepath.Join(dir, "app"), "", "scan", "--staged", "--format", "json")
+	app := filepath.Join(dir, "app")
+	out, _, code := scRun(t, app, "", "scan", "--staged", "--format", "json")
 	if code != 1 || strings.Count(out, `"rule"`) != 1 || !strings.Contains(out, `"line": 3`) {
 		t.Errorf("staged: exit %d\n%s", code, out)
 	}
 	scGit(t, dir, 2, "commit", "-q", "-m", "more")
-	out, _, code = scRun(t, "", "", "scan", "--range", first+"..HEAD", "--format", "json")
+	out, _, code = scRun(t, app, "", "scan", "--range", first+"..HEAD", "--format", "json")
 	if code != 1 || strings.Count(out, `"rule"`) != 1 || !strings.Contains(out, "AROA") {
 		t.Errorf("range: exit %d\n%s", code, out)
 	}
-	out, _, code = scRun(t, "", "", "scan", "--history", "--no-color")
+	out, _, code = scRun(t, app, "", "scan", "--history", "--no-color")
 	if code != 1 {
 		t.Errorf("history: exit %d", code)
 	}
 	golden(t, "scan-history.txt", out)
 
 	// A baseline written now suppresses everything, and holds no secret.
-	_, errOut, code := scRun(t, "", "", "baseline", "--history")
+	_, errOut, code := scRun(t, app, "", "baseline", "--history")
 	if code != 0 || !strings.Contains(errOut, "wrote 2 entries") {
 		t.Fatalf("baseline: exit %d, %s", code, errOut)
 	}
@@ -237,7 +241,7 @@ func TestScanGitModesEndToEnd(t *testing.T) {
 	if strings.Contains(string(data), scKeyID) || !strings.Contains(string(data), "fingerprint") {
 		t.Fatalf("baseline content: %s", data)
 	}
-	out, _, code = scRun(t, "", "", "scan", "--history", "--baseline", ".rampart-baseline.json", "--no-color")
+	out, _, code = scRun(t, app, "", "scan", "--history", "--baseline", ".rampart-baseline.json", "--no-color")
 	if code != 0 || !strings.Contains(out, "2 findings suppressed by the baseline") {
 		t.Errorf("with baseline: exit %d\n%s", code, out)
 	}
@@ -246,6 +250,7 @@ func TestScanGitModesEndToEnd(t *testing.T) {
 // TestDocumentedExamplesNeverReported runs every mode over AWS's documented
 // example credentials.
 func TestDocumentedExamplesNeverReported(t *testing.T) {
+	t.Parallel()
 	docs := "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n" +
 		"aws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n"
 	dir := t.TempDir()
@@ -272,6 +277,7 @@ func TestDocumentedExamplesNeverReported(t *testing.T) {
 // branch merged and deleted; the JSON report links the pair and names the
 // introducing commit and the original path.
 func TestHistoryJSONSideBranchPair(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scGit(t, dir, 0, "init", "-q")
 	scWrite(t, dir, "README.md", "app\n")
@@ -328,6 +334,7 @@ func TestHistoryJSONSideBranchPair(t *testing.T) {
 }
 
 func TestScanSubdirectoryPathsFromRepoRoot(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scGit(t, dir, 0, "init", "-q")
 	scWrite(t, dir, "app/conf/a.ini", "aws_access_key_id = "+scKeyID+"\n")
@@ -342,6 +349,7 @@ func TestScanSubdirectoryPathsFromRepoRoot(t *testing.T) {
 }
 
 func TestScanBareRepositoryScansHistory(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	work := filepath.Join(dir, "work")
 	scGit(t, dir, 0, "init", "-q", work)
@@ -356,6 +364,7 @@ func TestScanBareRepositoryScansHistory(t *testing.T) {
 }
 
 func TestScanExtraReportsFromOneScan(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	scWrite(t, dir, "a.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
 	out, errOut, code := scRun(t, dir, "", "scan", ".", "--format", "github", "--report", "sarif="+filepath.Join(dir, "r.sarif"), "--report", "markdown="+filepath.Join(dir, "s.md"))

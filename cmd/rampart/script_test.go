@@ -27,6 +27,7 @@ func TestMain(m *testing.M) {
 // ~/.gitconfig), a fixed identity, and $GIT_BIN_DIR, the directory holding
 // git, for scripts that take rampart off PATH.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	gitPath, err := exec.LookPath("git")
 	if err != nil {
 		t.Skip("git not installed")

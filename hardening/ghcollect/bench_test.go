@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	ghclient "github.com/rampart-sec/rampart/github"
 	"github.com/rampart-sec/rampart/hardening"
 	"github.com/rampart-sec/rampart/hardening/ghcollect/ghfake"
 )
@@ -24,10 +25,10 @@ func BenchmarkAuditOrg2000(b *testing.B) {
 	transport := &http.Transport{MaxIdleConnsPerHost: 16}
 	b.ResetTimer()
 	for range b.N {
-		cache := NewMemoryCache()
-		run := func() (Stats, int, time.Duration) {
+		cache := ghclient.NewMemoryCache()
+		run := func() (ghclient.Stats, int, time.Duration) {
 			c, err := New(Options{APIURL: apiURL, Token: testToken, Cache: cache, Transport: transport, Workers: 8,
-				Sleep: func(context.Context, time.Duration, WaitReason) error { return nil }})
+				Sleep: func(context.Context, time.Duration, ghclient.WaitReason) error { return nil }})
 			if err != nil {
 				b.Fatal(err)
 			}

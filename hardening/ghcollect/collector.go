@@ -1,11 +1,9 @@
 // Package ghcollect reads GitHub organisations and repositories into
-// hardening snapshots. It is the only importer of go-github. It owns
-// pagination (every list, including the ruleset lists go-github v60 cannot
-// page), rate limits (waiting out a spent primary limit, honouring
-// Retry-After on secondary limits), conditional requests with an ETag cache,
-// and telling "not protected" from "not allowed to see". A repository that
-// cannot be read is recorded as such in the snapshot; it never aborts an
-// organisation's audit.
+// hardening snapshots: the audit's reads, through the shared client in
+// package github (transport, rate limits, ETag cache, pagination). It owns
+// what the audit reads and telling "not protected" from "not allowed to
+// see". A repository that cannot be read is recorded as such in the
+// snapshot; it never aborts an organisation's audit.
 package ghcollect
 
 import (
@@ -14,13 +12,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/go-github/v60/github"
 
+	ghclient "github.com/rampart-sec/rampart/github"
 	"github.com/rampart-sec/rampart/hardening"
 )
 
@@ -35,7 +33,7 @@ type Options struct {
 	// Transport is the base HTTP transport (default http.DefaultTransport).
 	Transport http.RoundTripper
 	// Cache enables conditional requests; nil disables them.
-	Cache Cache
+	Cache ghclient.Cache
 	// Workers bounds how many repositories are collected at once
 	// (default 8, far below GitHub's limit of 100 concurrent requests).
 	Workers int
@@ -53,7 +51,7 @@ type Options struct {
 	// (default 5).
 	MaxRetries int
 	// Sleep waits on rate limits (default RealSleep); inject one in tests.
-	Sleep Sleeper
+	Sleep ghclient.Sleeper
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// OnRepo, if set, is called after each repository is collected, from
@@ -61,19 +59,38 @@ type Options struct {
 	OnRepo func(done, total int, fullName string)
 	// UserAgent is sent with every request.
 	UserAgent string
+	// ReleaseBranches are the policy's release-branch globs: matching
+	// branches get their protection read (default: the built-in policy's).
+	ReleaseBranches []string
+	// MaxBranches bounds the branch list read per repository (default
+	// 1000); MaxReleaseBranches the release branches whose protection is
+	// read (default 20); MaxWorkflowBranches the other branches whose
+	// workflow files are read (default 200).
+	MaxBranches, MaxReleaseBranches, MaxWorkflowBranches int
+	// AuditLogDays is how far back the audit log is searched for each
+	// privileged account (default 180, about what GitHub keeps).
+	AuditLogDays int
+	// ReadAuditIssues reads each repository's open rampart issue, for
+	// `audit fix --open-issues`.
+	ReadAuditIssues bool
 }
 
 // Collector reads GitHub state into snapshots. It is safe for concurrent
 // use.
 type Collector struct {
-	gh      *github.Client
-	opt     Options
-	limiter *limitTransport
+	api *ghclient.Client
+	gh  *github.Client // api.REST
+	opt Options
 
 	// rulesets caches ruleset details by source and ID for one run: an
 	// organisation ruleset is the same for every repository.
 	rsMu     sync.Mutex
 	rulesets map[string]*hardening.Ruleset
+
+	// inherited caches, per owner, the SECURITY.md of the owner's public
+	// .github repository.
+	inhMu     sync.Mutex
+	inherited map[string]*inheritedPolicy
 }
 
 // New returns a Collector.
@@ -84,52 +101,47 @@ func New(opt Options) (*Collector, error) {
 	if opt.PerPage <= 0 || opt.PerPage > 100 {
 		opt.PerPage = 100
 	}
-	if opt.MaxRetries <= 0 {
-		opt.MaxRetries = 5
-	}
-	if opt.Sleep == nil {
-		opt.Sleep = RealSleep
-	}
 	if opt.Now == nil {
 		opt.Now = time.Now
-	}
-	if opt.Transport == nil {
-		opt.Transport = http.DefaultTransport
 	}
 	if opt.UserAgent == "" {
 		opt.UserAgent = "rampart-audit"
 	}
-	lim := &limitTransport{
-		base: opt.Transport, token: opt.Token, userAgent: opt.UserAgent, sleep: opt.Sleep, now: opt.Now,
-		maxRetries: opt.MaxRetries, remaining: -1, limit: -1,
+	if opt.ReleaseBranches == nil {
+		opt.ReleaseBranches = hardening.DefaultPolicy().ReleaseBranches
 	}
-	var rt http.RoundTripper = lim
-	if opt.Cache != nil {
-		rt = &etagTransport{next: lim, cache: opt.Cache, identity: tokenIdentity(opt.Token)}
+	if opt.MaxBranches <= 0 {
+		opt.MaxBranches = 1000
 	}
-	gh := github.NewClient(&http.Client{Transport: rt})
-	if opt.APIURL != "" {
-		u, err := url.Parse(opt.APIURL)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			return nil, fmt.Errorf("ghcollect: bad API URL %q: want e.g. https://github.example.com/api/v3/", opt.APIURL)
-		}
-		if !strings.HasSuffix(u.Path, "/") {
-			u.Path += "/"
-		}
-		gh.BaseURL = u
+	if opt.MaxReleaseBranches <= 0 {
+		opt.MaxReleaseBranches = 20
 	}
-	return &Collector{gh: gh, opt: opt, limiter: lim, rulesets: map[string]*hardening.Ruleset{}}, nil
+	if opt.MaxWorkflowBranches <= 0 {
+		opt.MaxWorkflowBranches = 200
+	}
+	if opt.AuditLogDays <= 0 {
+		opt.AuditLogDays = 180
+	}
+	api, err := ghclient.New(ghclient.Options{
+		Token: opt.Token, APIURL: opt.APIURL, Transport: opt.Transport, Cache: opt.Cache, PerPage: opt.PerPage,
+		MaxRetries: opt.MaxRetries, Sleep: opt.Sleep, Now: opt.Now, UserAgent: opt.UserAgent,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Collector{api: api, gh: api.REST, opt: opt, rulesets: map[string]*hardening.Ruleset{}, inherited: map[string]*inheritedPolicy{}}, nil
 }
 
 // Stats returns the HTTP traffic so far.
-func (c *Collector) Stats() Stats { return c.limiter.stats() }
+func (c *Collector) Stats() ghclient.Stats { return c.api.Stats() }
 
 // APIURL returns the API root in use.
-func (c *Collector) APIURL() string { return c.gh.BaseURL.String() }
+func (c *Collector) APIURL() string { return c.api.APIURL() }
 
 // ErrNotFound is returned when the organisation or repository to audit does
-// not exist or is not visible to the token.
-var ErrNotFound = errors.New("ghcollect: not found or not visible to this token")
+// not exist or is not visible to the token. It is the shared client's
+// sentinel, so errors.Is holds whichever layer noticed.
+var ErrNotFound = ghclient.ErrNotFound
 
 func (c *Collector) newSnapshot() *hardening.Snapshot {
 	s := &hardening.Snapshot{Version: hardening.SnapshotVersion, CollectedAt: c.opt.Now().UTC(), APIURL: c.APIURL()}
@@ -156,7 +168,7 @@ func (c *Collector) Repo(ctx context.Context, owner, name string) (*hardening.Sn
 // Org collects an organisation's settings and every repository it lists
 // (archived ones only with IncludeArchived; only the shard's with Shard).
 func (c *Collector) Org(ctx context.Context, org string) (*hardening.Snapshot, error) {
-	o, _, err := c.gh.Organizations.Get(ctx, org)
+	o, resp, err := c.gh.Organizations.Get(ctx, org)
 	if err != nil {
 		if isStatus(err, http.StatusNotFound) {
 			return nil, fmt.Errorf("organisation %s: %w", org, ErrNotFound)
@@ -164,7 +176,7 @@ func (c *Collector) Org(ctx context.Context, org string) (*hardening.Snapshot, e
 		return nil, fmt.Errorf("ghcollect: get organisation %s: %w", org, err)
 	}
 	snap := c.newSnapshot()
-	snap.Org = c.collectOrg(ctx, o)
+	snap.Org = c.collectOrg(ctx, o, isEnterpriseServer(resp))
 	repos, err := c.listOrgRepos(ctx, org)
 	if err != nil {
 		return nil, err
@@ -177,35 +189,26 @@ func (c *Collector) Org(ctx context.Context, org string) (*hardening.Snapshot, e
 		}
 	}
 	snap.Repos = c.collectRepos(ctx, repos, outside)
+	snap.Org.Activity = c.activity(ctx, org, snap)
 	return snap, nil
 }
 
 // listOrgRepos lists the organisation's repositories to audit.
 func (c *Collector) listOrgRepos(ctx context.Context, org string) ([]*github.Repository, error) {
-	var out []*github.Repository
-	opt := &github.RepositoryListByOrgOptions{Type: "all", Sort: "full_name", ListOptions: github.ListOptions{PerPage: c.opt.PerPage}}
-	for {
-		page, resp, err := c.gh.Repositories.ListByOrg(ctx, org, opt)
-		if err != nil {
-			return nil, fmt.Errorf("ghcollect: list repositories of %s: %w", org, err)
-		}
-		for _, r := range page {
-			if r.GetArchived() && !c.opt.IncludeArchived {
-				continue
-			}
-			if !c.opt.Shard.Contains(r.GetFullName()) {
-				continue
-			}
-			out = append(out, r)
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opt.Page = resp.NextPage
+	all, err := c.api.ListOrgRepos(ctx, org)
+	if err != nil {
+		return nil, err
 	}
-	sort.Slice(out, func(i, j int) bool {
-		return strings.ToLower(out[i].GetFullName()) < strings.ToLower(out[j].GetFullName())
-	})
+	var out []*github.Repository
+	for _, r := range all {
+		if r.GetArchived() && !c.opt.IncludeArchived {
+			continue
+		}
+		if !c.opt.Shard.Contains(r.GetFullName()) {
+			continue
+		}
+		out = append(out, r)
+	}
 	if c.opt.MaxRepos > 0 && len(out) > c.opt.MaxRepos {
 		out = out[:c.opt.MaxRepos]
 	}
@@ -278,56 +281,16 @@ func readOf(err error) hardening.Read {
 	return hardening.Read{State: hardening.ReadFailed, Detail: err.Error()}
 }
 
-func isStatus(err error, code int) bool {
-	var er *github.ErrorResponse
-	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == code
-}
+// isStatus, paginate and getPaged are the shared client's helpers under
+// the names this package's reads use.
+func isStatus(err error, code int) bool { return ghclient.IsStatus(err, code) }
 
-// paginate calls fetch for page 1, 2, … until the Link header has no next
-// page.
 func paginate(perPage int, fetch func(opt github.ListOptions) (*github.Response, error)) error {
-	opt := github.ListOptions{PerPage: perPage}
-	for {
-		resp, err := fetch(opt)
-		if err != nil {
-			return err
-		}
-		if resp == nil || resp.NextPage == 0 {
-			return nil
-		}
-		opt.Page = resp.NextPage
-	}
+	return ghclient.Paginate(perPage, fetch)
 }
 
-// getPaged GETs a list endpoint go-github cannot page (or cannot decode)
-// into T, page by page, following Link headers.
 func getPaged[T any](ctx context.Context, c *Collector, path string, query url.Values) ([]T, error) {
-	var out []T
-	page := 0
-	for {
-		q := url.Values{}
-		for k, v := range query {
-			q[k] = v
-		}
-		q.Set("per_page", fmt.Sprint(c.opt.PerPage))
-		if page > 0 {
-			q.Set("page", fmt.Sprint(page))
-		}
-		req, err := c.gh.NewRequest(http.MethodGet, path+"?"+q.Encode(), nil)
-		if err != nil {
-			return nil, fmt.Errorf("ghcollect: %s: %w", path, err)
-		}
-		var items []T
-		resp, err := c.gh.Do(ctx, req, &items)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		page = resp.NextPage
-	}
+	return ghclient.GetPaged[T](ctx, c.api, path, query)
 }
 
 func ptrBool(b *bool) *bool {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	ghclient "github.com/rampart-sec/rampart/github"
 	"github.com/rampart-sec/rampart/hardening"
 	"github.com/rampart-sec/rampart/hardening/ghcollect/ghfake"
 )
@@ -25,10 +26,10 @@ type waits struct {
 
 type wait struct {
 	d   time.Duration
-	why WaitReason
+	why ghclient.WaitReason
 }
 
-func (w *waits) sleep(_ context.Context, d time.Duration, why WaitReason) error {
+func (w *waits) sleep(_ context.Context, d time.Duration, why ghclient.WaitReason) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.got = append(w.got, wait{d, why})
@@ -409,7 +410,7 @@ func TestPrimaryRateLimitWaitsUntilReset(t *testing.T) {
 		t.Fatalf("deploy keys after waiting: %+v", r.DeployKeys.Read)
 	}
 	got := w.list()
-	if len(got) != 1 || got[0].why != WaitPrimary || got[0].d < 100*time.Second || got[0].d > 125*time.Second {
+	if len(got) != 1 || got[0].why != ghclient.WaitPrimary || got[0].d < 100*time.Second || got[0].d > 125*time.Second {
 		t.Fatalf("waits: %+v, want one primary wait of about 121s", got)
 	}
 	if st := c.Stats(); st.Retries != 1 || st.Waits != 1 {
@@ -427,7 +428,7 @@ func TestSecondaryRateLimitHonoursRetryAfter(t *testing.T) {
 	}
 	var sevens, minutes int
 	for _, x := range w.list() {
-		if x.why != WaitSecondary {
+		if x.why != ghclient.WaitSecondary {
 			t.Errorf("unexpected wait %+v", x)
 		}
 		switch x.d {
@@ -457,9 +458,9 @@ func TestRateLimitExhaustedIsAnErrorNotADenial(t *testing.T) {
 func TestETagCacheAnswers304(t *testing.T) {
 	for _, kind := range []string{"memory", "disk"} {
 		t.Run(kind, func(t *testing.T) {
-			var cache Cache = NewMemoryCache()
+			var cache ghclient.Cache = ghclient.NewMemoryCache()
 			if kind == "disk" {
-				dc, err := NewDiskCache(filepath.Join(t.TempDir(), "etags"))
+				dc, err := ghclient.NewDiskCache(filepath.Join(t.TempDir(), "etags"))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -515,7 +516,7 @@ func TestETagCacheAnswers304(t *testing.T) {
 
 func TestDiskCacheNeverStoresTheToken(t *testing.T) {
 	dir := t.TempDir()
-	dc, err := NewDiskCache(dir)
+	dc, err := ghclient.NewDiskCache(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -669,7 +670,7 @@ func TestTokenInfo(t *testing.T) {
 		t.Errorf("token info: %+v", ti)
 	}
 	for tok, want := range map[string]string{"github_pat_x": "fine-grained", "ghs_x": "installation", "": "anonymous", "abc": "unrecognised"} {
-		if got := TokenKind(tok); !strings.Contains(got, want) {
+		if got := ghclient.TokenKind(tok); !strings.Contains(got, want) {
 			t.Errorf("TokenKind(%q) = %q", tok, got)
 		}
 	}

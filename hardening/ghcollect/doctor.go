@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	ghclient "github.com/rampart-sec/rampart/github"
 )
 
 // TokenInfo is what GitHub says about the token, for `rampart audit doctor`.
@@ -23,32 +25,15 @@ type TokenInfo struct {
 	RateReset     time.Time `json:"rate_reset,omitzero"`
 	// Problems lists what could not be read about the token.
 	Problems []string `json:"problems,omitempty"`
-}
-
-// TokenKind names a token by its documented prefix. It never returns any
-// part of the token.
-func TokenKind(token string) string {
-	switch {
-	case token == "":
-		return "none (anonymous: public data only, 60 requests an hour)"
-	case strings.HasPrefix(token, "ghp_"):
-		return "classic personal access token"
-	case strings.HasPrefix(token, "github_pat_"):
-		return "fine-grained personal access token"
-	case strings.HasPrefix(token, "ghs_"):
-		return "GitHub App installation token (or Actions GITHUB_TOKEN)"
-	case strings.HasPrefix(token, "gho_"):
-		return "OAuth app token"
-	case strings.HasPrefix(token, "ghu_"):
-		return "GitHub App user token"
-	}
-	return "unrecognised token format"
+	// Reachable is set when GitHub answered at least one request, whatever
+	// the status: doctor tells an unreachable API from a token's problems.
+	Reachable bool `json:"reachable"`
 }
 
 // Token reports on the collector's token: who it is, its scopes and the
 // rate limit left.
 func (c *Collector) Token(ctx context.Context) *TokenInfo {
-	ti := &TokenInfo{Kind: TokenKind(c.opt.Token)}
+	ti := &TokenInfo{Kind: ghclient.TokenKind(c.opt.Token)}
 	if c.opt.Token != "" {
 		u, resp, err := c.gh.Users.Get(ctx, "")
 		switch {
@@ -58,6 +43,7 @@ func (c *Collector) Token(ctx context.Context) *TokenInfo {
 			ti.Login = u.GetLogin()
 		}
 		if resp != nil {
+			ti.Reachable = true
 			if h, ok := resp.Header["X-Oauth-Scopes"]; ok {
 				ti.ScopesKnown = true
 				for _, s := range strings.Split(strings.Join(h, ","), ",") {
@@ -68,7 +54,10 @@ func (c *Collector) Token(ctx context.Context) *TokenInfo {
 			}
 		}
 	}
-	rl, _, err := c.gh.RateLimit.Get(ctx)
+	rl, resp, err := c.gh.RateLimit.Get(ctx)
+	if resp != nil {
+		ti.Reachable = true
+	}
 	if err != nil {
 		ti.Problems = append(ti.Problems, "GET /rate_limit: "+readOf(err).Detail)
 	} else if core := rl.GetCore(); core != nil {

@@ -56,8 +56,12 @@ func Generate(dir string) ([]byte, error) {
 		}
 		f, perrs := patterns.ParseFile(filepath.Base(name), data)
 		errs = append(errs, perrs...)
+		// [[providers]] entries are expanded here, once, by the same
+		// function that expands a user's: the binary holds plain rules.
+		rules, xerrs := f.Expanded(filepath.Base(name))
+		errs = append(errs, xerrs...)
 		fmt.Fprintf(&b, "{Name: %q, Rules: []RawRule{\n", filepath.Base(name))
-		for _, r := range f.Rules {
+		for _, r := range rules {
 			lit := fmt.Sprintf("%#v", r)
 			lit = strings.TrimPrefix(lit, "patterns.RawRule")
 			fmt.Fprintf(&b, "%s,\n", lit)

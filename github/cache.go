@@ -1,4 +1,4 @@
-package ghcollect
+package github
 
 import (
 	"encoding/json"
@@ -21,7 +21,7 @@ var _ Cache = (*DiskCache)(nil)
 // hold API responses) if needed.
 func NewDiskCache(dir string) (*DiskCache, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("ghcollect: create cache directory: %w", err)
+		return nil, fmt.Errorf("github: create cache directory: %w", err)
 	}
 	return &DiskCache{dir: dir}, nil
 }
@@ -30,7 +30,7 @@ func NewDiskCache(dir string) (*DiskCache, error) {
 func DefaultCacheDir() (string, error) {
 	base, err := os.UserCacheDir()
 	if err != nil {
-		return "", fmt.Errorf("ghcollect: no user cache directory: %w", err)
+		return "", fmt.Errorf("github: no user cache directory: %w", err)
 	}
 	return filepath.Join(base, "rampart", "github-etags"), nil
 }
@@ -59,25 +59,25 @@ func (c *DiskCache) Get(key string) (*CacheEntry, bool) {
 func (c *DiskCache) Put(key string, e *CacheEntry) error {
 	p := c.path(key)
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return fmt.Errorf("ghcollect: cache: %w", err)
+		return fmt.Errorf("github: cache: %w", err)
 	}
 	b, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("ghcollect: cache: %w", err)
+		return fmt.Errorf("github: cache: %w", err)
 	}
 	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
 	if err != nil {
-		return fmt.Errorf("ghcollect: cache: %w", err)
+		return fmt.Errorf("github: cache: %w", err)
 	}
 	_, werr := f.Write(b)
 	cerr := f.Close()
 	if werr != nil || cerr != nil {
 		os.Remove(f.Name())
-		return fmt.Errorf("ghcollect: cache write %s: %v %v", p, werr, cerr)
+		return fmt.Errorf("github: cache write %s: %v %v", p, werr, cerr)
 	}
 	if err := os.Rename(f.Name(), p); err != nil {
 		os.Remove(f.Name())
-		return fmt.Errorf("ghcollect: cache: %w", err)
+		return fmt.Errorf("github: cache: %w", err)
 	}
 	return nil
 }

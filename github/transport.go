@@ -1,4 +1,4 @@
-package ghcollect
+package github
 
 import (
 	"bytes"
@@ -48,7 +48,7 @@ func RealSleep(ctx context.Context, d time.Duration, _ WaitReason) error {
 
 // ErrRateLimited is returned when the rate limit stays exhausted after the
 // allowed retries.
-var ErrRateLimited = errors.New("ghcollect: rate limit still exceeded after retries")
+var ErrRateLimited = errors.New("github: rate limit still exceeded after retries")
 
 // Stats counts HTTP traffic. Counted requests are the ones GitHub charges
 // against the rate limit: every request except a 304 Not Modified answer to
@@ -157,7 +157,7 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		b, err := io.ReadAll(req.Body)
 		req.Body.Close()
 		if err != nil {
-			return nil, fmt.Errorf("ghcollect: read request body: %w", err)
+			return nil, fmt.Errorf("github: read request body: %w", err)
 		}
 		body = b
 	}
@@ -193,7 +193,7 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		if attempt >= t.maxRetries {
 			if why == WaitServer {
-				return nil, fmt.Errorf("ghcollect: %s %s: HTTP %d after %d attempts", req.Method, req.URL.Path, resp.StatusCode, attempt+1)
+				return nil, fmt.Errorf("github: %s %s: HTTP %d after %d attempts", req.Method, req.URL.Path, resp.StatusCode, attempt+1)
 			}
 			return nil, fmt.Errorf("%w (%s, %s %s, %d attempts)", ErrRateLimited, why, req.Method, req.URL.Path, attempt+1)
 		}
@@ -342,7 +342,7 @@ func (t *etagTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	b, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
-		return nil, fmt.Errorf("ghcollect: read %s: %w", req.URL.Path, err)
+		return nil, fmt.Errorf("github: read %s: %w", req.URL.Path, err)
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(b))
 	e := &CacheEntry{ETag: etag, LastModified: lm, Header: map[string][]string{}, Body: b}

@@ -1,0 +1,261 @@
+package patterns
+
+import (
+	"bytes"
+	"strings"
+)
+
+// contextValidators judge values found by their name rather than their
+// shape: provider context rules and the generic key rule.
+func contextValidators() []Validator {
+	return []Validator{
+		{"credential-name", checkCredentialName},
+		{"has-letter", checkHasLetter},
+		{"not-words", checkNotWords},
+	}
+}
+
+// credentialWords name a credential when they are a whole word of an
+// identifier (API_KEY, apiToken, client.secret).
+var credentialWords = map[string]bool{
+	"key": true, "keys": true, "token": true, "tokens": true, "secret": true, "secrets": true,
+	"password": true, "passwords": true, "passwd": true, "passphrase": true, "pwd": true, "pass": true,
+	"auth": true, "authorization": true, "credential": true, "credentials": true, "creds": true, "cred": true,
+	"apikey": true, "apikeys": true, "pat": true,
+}
+
+// compoundPrefixes may be glued to a credential word in one lower-case word
+// (apikey, accesstoken, clientsecret, secretkey).
+var compoundPrefixes = map[string]bool{
+	"api": true, "access": true, "secret": true, "private": true, "auth": true, "app": true, "client": true,
+	"master": true, "account": true, "admin": true, "service": true, "session": true, "refresh": true,
+	"write": true, "read": true, "signing": true, "webhook": true, "deploy": true, "sdk": true, "server": true,
+	"license": true, "licence": true, "project": true, "user": true, "personal": true, "bearer": true,
+	"integration": true, "management": true, "mgmt": true, "bot": true, "org": true, "team": true,
+	"partner": true, "merchant": true, "consumer": true, "encryption": true, "dev": true, "prod": true,
+	"live": true, "rest": true, "ingest": true, "ingestion": true, "write_": true,
+}
+
+// notBeforeCredential are words that, right before the credential word, make
+// the name something other than a secret: a public or publishable key, a
+// database's partition key, a cache key, a keyboard shortcut.
+var notBeforeCredential = map[string]bool{
+	"public": true, "pub": true, "publishable": true, "site": true, "hash": true, "partition": true,
+	"sort": true, "primary": true, "foreign": true, "cache": true, "map": true, "lookup": true,
+	"idempotency": true, "object": true, "range": true, "shard": true, "routing": true, "row": true,
+	"dedup": true, "dedupe": true, "unique": true, "index": true, "group": true, "event": true,
+	"message": true, "field": true, "column": true, "table": true, "dict": true, "translation": true,
+	"locale": true, "label": true, "display": true, "menu": true, "keyboard": true, "shortcut": true,
+	"hot": true, "verify": true, "verification": true, "s3": true,
+	"next": true, "sequence": true, "entity": true, "attribute": true, "json": true, "i18n": true,
+	"cursor": true, "page": true, "pagination": true, "continuation": true, "csrf": true, "xsrf": true,
+}
+
+// notAfterCredential are words that, after the last credential word, make
+// the name describe the credential rather than hold it (API_KEY_ID,
+// tokenUrl, secret_name, key_file).
+var notAfterCredential = map[string]bool{
+	"id": true, "ids": true, "name": true, "names": true, "file": true, "files": true, "filename": true,
+	"path": true, "paths": true, "dir": true, "url": true, "urls": true, "uri": true, "endpoint": true,
+	"host": true, "hostname": true, "type": true, "types": true, "kind": true, "length": true, "len": true,
+	"size": true, "header": true, "headers": true, "prefix": true, "suffix": true, "format": true,
+	"version": true, "ref": true, "refs": true, "env": true, "var": true, "vars": true, "variable": true,
+	"param": true, "params": true, "field": true, "label": true, "hint": true, "description": true,
+	"desc": true, "help": true, "regex": true, "regexp": true, "pattern": true, "enabled": true,
+	"enable": true, "required": true, "hash": true, "hashed": true, "fingerprint": true, "sha": true,
+	"digest": true, "expiry": true, "expires": true, "expiration": true, "expire": true, "ttl": true,
+	"count": true, "index": true, "location": true, "provider": true, "mode": true, "policy": true,
+	"arn": true, "algorithm": true, "alg": true, "template": true, "placeholder": true, "example": true,
+	"public": true, "pub": true, "set": true, "exists": true, "missing": true, "invalid": true, "valid": true,
+	"error": true, "errors": true, "message": true, "msg": true, "text": true, "title": true, "status": true,
+	"state": true, "input": true, "button": true, "link": true, "tooltip": true, "column": true,
+	"schema": true, "max": true, "min": true, "limit": true, "timeout": true, "interval": true,
+	"rotation": true, "age": true, "created": true, "updated": true, "mask": true, "masked": true,
+	"last4": true, "source": true, "store": true, "vault": true, "usage": true,
+	"issuer": true, "audience": true, "scope": true, "scopes": true, "owner": true, "user": true,
+	"username": true, "email": true, "account": true, "region": true, "project": true, "kid": true,
+}
+
+// notInName make any name a non-secret wherever they stand (NEXT_PUBLIC_…,
+// publicToken).
+var notInName = map[string]bool{"public": true, "publishable": true, "pubkey": true, "publickey": true}
+
+// credentialWord reports whether w is a credential word or a compound that
+// ends in one (apikey, accesstoken).
+func credentialWord(w string) bool {
+	if credentialWords[w] {
+		return true
+	}
+	for cw := range credentialWords {
+		if len(w) > len(cw) && strings.HasSuffix(w, cw) && compoundPrefixes[w[:len(w)-len(cw)]] {
+			return true
+		}
+	}
+	return false
+}
+
+// identifierWords splits an identifier into lower-case words at
+// separators, camel-case humps and acronyms (BlocknativeAPIKey → blocknative
+// api key; X_API_KEY → x api key). Digits stay with their word.
+func identifierWords(name []byte) []string {
+	var words []string
+	var cur []byte
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	isUp := func(b byte) bool { return b >= 'A' && b <= 'Z' }
+	isLow := func(b byte) bool { return b >= 'a' && b <= 'z' }
+	for i := 0; i < len(name); i++ {
+		b := name[i]
+		if !(isUp(b) || isLow(b) || b >= '0' && b <= '9') {
+			flush()
+			continue
+		}
+		if isUp(b) && len(cur) > 0 {
+			prev := cur[len(cur)-1]
+			// A hump (fooBar) or the last capital of an acronym (APIKey).
+			if isLow(prev) || prev >= '0' && prev <= '9' || isUp(prev) && i+1 < len(name) && isLow(name[i+1]) {
+				flush()
+			}
+		}
+		cur = append(cur, b)
+	}
+	flush()
+	return words
+}
+
+// checkCredentialName judges the identifier a value is assigned to (the
+// rule's `name` group; for provider rules the part after the provider's
+// name): it must hold a credential word, not describe the credential
+// (…_KEY_ID, tokenUrl), and not name a public or structural key
+// (NEXT_PUBLIC_…, partition_key).
+func checkCredentialName(c *Candidate) (bool, string) {
+	words := identifierWords(c.Name)
+	if len(words) > 0 && c.NameAt > 0 && c.NameAt <= len(c.Match) && len(c.Name) > 0 {
+		// The name continues the word before it (the provider's name) with
+		// no boundary: blocknativekey is fine, oktaness_key is another word.
+		prev, next := c.Match[c.NameAt-1], c.Name[0]
+		glued := isLower(prev) && isLower(next) || isUpper(prev) && isUpper(next) || isDigit(prev) && isDigit(next)
+		if glued && !credentialWord(words[0]) {
+			return false, "credential-name: the provider's name runs on into another word (" + words[0] + ")"
+		}
+	}
+	for _, w := range prefixWords(c) {
+		if notInName[w] {
+			return false, "credential-name: the name says " + w
+		}
+	}
+	last := -1
+	for i, w := range words {
+		if notInName[w] {
+			return false, "credential-name: the name says " + w
+		}
+		if credentialWord(w) {
+			last = i
+		}
+	}
+	if last < 0 {
+		return false, "credential-name: no credential word (key, token, secret, password, …) in the name"
+	}
+	if last > 0 && notBeforeCredential[words[last-1]] {
+		return false, "credential-name: a " + words[last-1] + " " + words[last] + " is not a secret"
+	}
+	for _, w := range words[last+1:] {
+		if notAfterCredential[w] {
+			return false, "credential-name: the name describes the credential (" + w + "), it does not hold it"
+		}
+	}
+	return true, ""
+}
+
+// prefixWords are the words of the identifier before the rule's match (the
+// NEXT_PUBLIC_ of NEXT_PUBLIC_BLOCKNATIVE_KEY), read from the line.
+func prefixWords(c *Candidate) []string {
+	i := bytes.Index(c.Line, c.Match)
+	if i < 0 || len(c.Match) == 0 {
+		return nil
+	}
+	end := i
+	// The match may start with the byte before the provider's name.
+	if b := c.Match[0]; b == '_' || b == '-' || b == '.' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' {
+		end = i + 1
+	}
+	s := end
+	for s > 0 && isIdentByte(c.Line[s-1]) {
+		s--
+	}
+	return identifierWords(c.Line[s:end])
+}
+
+func isLower(b byte) bool { return b >= 'a' && b <= 'z' }
+func isUpper(b byte) bool { return b >= 'A' && b <= 'Z' }
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b == '-' || b == '.' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+func checkHasLetter(c *Candidate) (bool, string) {
+	for _, b := range c.Secret {
+		if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' {
+			return true, ""
+		}
+	}
+	return false, "has-letter: secret has no letter (a number)"
+}
+
+// checkNotWords drops values spelt as an identifier of words
+// (BlocknativeApiKey, SOME_CONFIG_KEY, my-service-name): a configuration
+// key's name where its value should be. Random values of the same alphabet
+// break into humps of one or two characters, or carry digits.
+func checkNotWords(c *Candidate) (bool, string) {
+	if wordsIdentifier(c.Secret) {
+		return false, "not-words: a name made of words, not a value"
+	}
+	return true, ""
+}
+
+func wordsIdentifier(s []byte) bool {
+	for _, b := range s {
+		if b >= '0' && b <= '9' || b == '+' || b == '/' || b == '=' {
+			return false
+		}
+	}
+	words := identifierWords(s)
+	if len(words) < 2 {
+		return false
+	}
+	for _, w := range words {
+		if len(w) < 3 && !shortWords[w] || !pronounceable(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// shortWords are the two-letter words identifiers are made of.
+var shortWords = map[string]bool{"my": true, "to": true, "of": true, "id": true, "db": true, "io": true, "ui": true,
+	"in": true, "on": true, "by": true, "is": true, "no": true, "ok": true, "up": true, "at": true, "as": true, "or": true}
+
+// pronounceable reports a word with vowels where English puts them: no run
+// of five consonants and at least one vowel per five letters. Random letters
+// fail it almost always.
+func pronounceable(w string) bool {
+	vowels, run := 0, 0
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case 'a', 'e', 'i', 'o', 'u', 'y':
+			vowels++
+			run = 0
+		default:
+			run++
+			if run >= 5 {
+				return false
+			}
+		}
+	}
+	return vowels*5 >= len(w)
+}

@@ -1,0 +1,457 @@
+package verify
+
+import (
+	"context"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/patterns"
+	"github.com/rampart-sec/rampart/scanner"
+)
+
+// fakeResp is one answer of a fake provider, shaped like its documentation.
+type fakeResp struct {
+	status int
+	body   string
+	header []string // name, value, …
+}
+
+func ok(body string, header ...string) fakeResp { return fakeResp{200, body, header} }
+func st(status int, body string, header ...string) fakeResp {
+	return fakeResp{status, body, header}
+}
+
+// carries says where a request must carry the secret.
+type carries func(r *http.Request, body, secret string) bool
+
+func hdr(name, tmpl string) carries {
+	return func(r *http.Request, _, secret string) bool { return r.Header.Get(name) == expand(tmpl, secret) }
+}
+
+func basicAuth(user, pass string) carries {
+	return func(r *http.Request, _, secret string) bool {
+		want := "Basic " + base64.StdEncoding.EncodeToString([]byte(expand(user, secret)+":"+expand(pass, secret)))
+		return r.Header.Get("Authorization") == want
+	}
+}
+
+func inBody(r *http.Request, body, secret string) bool { return strings.Contains(body, secret) }
+
+func inPath(r *http.Request, _, secret string) bool { return strings.Contains(r.URL.Path, secret) }
+
+func inQuery(name string) carries {
+	return func(r *http.Request, _, secret string) bool { return r.URL.Query().Get(name) == secret }
+}
+
+// webhookPath: the request goes to the webhook URL's own path.
+func webhookPath(r *http.Request, _, secret string) bool {
+	u, err := url.Parse(secret)
+	return err == nil && r.URL.Path == u.Path
+}
+
+// providerCase is one verifier's contract: where the secret goes, and what
+// a valid and an invalid answer look like, as the provider documents them.
+type providerCase struct {
+	rule    string
+	path    string // request path the verifier must call ("" for webhooks)
+	auth    carries
+	valid   fakeResp
+	want    string // in the valid result's identity or detail
+	invalid fakeResp
+}
+
+var providerCases = []providerCase{
+	{"github-pat", "/user", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"login":"octocat","id":583231,"name":"The Octocat","type":"User"}`, "X-OAuth-Scopes", "repo, read:org"), "octocat",
+		st(401, `{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"}`)},
+	{"github-app-installation-token", "/installation/repositories", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"total_count":3,"repositories":[{"id":1296269,"name":"Hello-World","owner":{"login":"octo-org"}}]}`), "octo-org",
+		st(401, `{"message":"Bad credentials"}`)},
+	{"gitlab-pat", "/api/v4/personal_access_tokens/self", hdr("PRIVATE-TOKEN", "{secret}"),
+		ok(`{"id":4,"name":"deploy","revoked":false,"created_at":"2026-01-01T00:00:00Z","scopes":["api","read_repository"],"user_id":3,"active":true,"expires_at":"2027-01-01"}`), "api, read_repository",
+		st(401, `{"message":"401 Unauthorized"}`)},
+	{"slack-bot-token", "/api/auth.test", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"ok":true,"url":"https://acme.slack.com/","team":"Acme","user":"deploybot","team_id":"T12345","user_id":"U12345","bot_id":"B12345"}`), "deploybot in Acme",
+		ok(`{"ok":false,"error":"invalid_auth"}`)},
+	{"slack-webhook-url", "", webhookPath,
+		st(400, "no_text"), "no_text",
+		st(404, "no_service")},
+	{"discord-bot-token", "/api/v10/users/@me", hdr("Authorization", "Bot {secret}"),
+		ok(`{"id":"80351110224678912","username":"Nelly","discriminator":"0","bot":true}`), "Nelly",
+		st(401, `{"message":"401: Unauthorized","code":0}`)},
+	{"discord-webhook-url", "", webhookPath,
+		ok(`{"type":1,"id":"223704706495545344","name":"deploys","channel_id":"199737254929760256","guild_id":"199737254929760256"}`), "deploys",
+		st(404, `{"message":"Unknown Webhook","code":10015}`)},
+	{"telegram-bot-token", "", inPath,
+		ok(`{"ok":true,"result":{"id":7692894302,"is_bot":true,"first_name":"Deploy","username":"deploy_bot"}}`), "@deploy_bot",
+		st(401, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)},
+	{"sendgrid-api-key", "/v3/scopes", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"scopes":["mail.send","alerts.read"]}`), "mail.send",
+		st(401, `{"errors":[{"field":null,"message":"The provided authorization grant is invalid, expired, or revoked"}]}`)},
+	{"mailgun-api-key", "/v3/domains", basicAuth("api", "{secret}"),
+		ok(`{"total_count":1,"items":[{"name":"mg.example.com","state":"active"}]}`), "mg.example.com",
+		st(401, "Forbidden")},
+	{"datadog-api-key", "/api/v1/validate", hdr("DD-API-KEY", "{secret}"),
+		ok(`{"valid":true}`), "site",
+		st(403, `{"errors":["Forbidden"]}`)},
+	{"postmark-server-token", "/server", hdr("X-Postmark-Server-Token", "{secret}"),
+		ok(`{"ID":1,"Name":"Staging Testing","ApiTokens":["…"]}`), "Staging Testing",
+		st(401, `{"ErrorCode":10,"Message":"The Server Token you provided in the X-Postmark-Server-Token request header was invalid."}`)},
+	{"brevo-api-key", "/v3/account", hdr("api-key", "{secret}"),
+		ok(`{"email":"ops@example.com","firstName":"Ops","companyName":"Acme"}`), "ops@example.com",
+		st(401, `{"message":"Key not found","code":"unauthorized"}`)},
+	{"mandrill-api-key", "/api/1.0/users/ping2", inBody,
+		ok(`{"PING":"PONG!"}`), "PONG",
+		st(500, `{"status":"error","code":-1,"name":"Invalid_Key","message":"Invalid API key"}`)},
+	{"intercom-access-token", "/me", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"type":"admin","id":"991267","email":"ada@example.com","app":{"name":"Acme","id_code":"abc"}}`), "ada@example.com",
+		st(401, `{"type":"error.list","errors":[{"code":"unauthorized","message":"Access Token Invalid"}]}`)},
+	{"telnyx-api-key", "/v2/balance", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"data":{"balance":"300.00","currency":"USD","record_type":"balance"}}`), "300.00",
+		st(401, `{"errors":[{"code":"10009","title":"Authentication failed"}]}`)},
+	{"line-channel-token", "/v2/bot/info", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"userId":"Ub9952f8","basicId":"@216ru","displayName":"Acme bot","chatMode":"bot"}`), "Acme bot",
+		st(401, `{"message":"Authentication failed. Confirm that the access token in the authorization header is valid."}`)},
+	{"messagebird-api-key", "/balance", hdr("Authorization", "AccessKey {secret}"),
+		ok(`{"payment":"prepaid","type":"credits","amount":9.2}`), "9.2",
+		st(401, `{"errors":[{"code":2,"description":"Request not allowed (incorrect access_key)","parameter":"access_key"}]}`)},
+	{"stripe-secret-key", "/v1/account", basicAuth("{secret}", ""),
+		ok(`{"id":"acct_1032D82eZvKYlo2C","object":"account","business_type":"company"}`), "acct_1032D82eZvKYlo2C",
+		st(401, `{"error":{"message":"Invalid API Key provided: sk_live_****","type":"invalid_request_error"}}`)},
+	{"square-access-token", "/v2/merchants/me", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"merchant":{"id":"DM7VKY8Q63GNP","business_name":"Apple A Day","country":"US"}}`), "Apple A Day",
+		st(401, `{"errors":[{"category":"AUTHENTICATION_ERROR","code":"UNAUTHORIZED","detail":"This request could not be authorized."}]}`)},
+	{"mollie-api-key", "/v2/methods", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"count":1,"_embedded":{"methods":[{"id":"ideal"}]}}`), "live mode",
+		st(401, `{"status":401,"title":"Unauthorized Request","detail":"Missing authentication, or failed to authenticate"}`)},
+	{"npm-access-token", "/-/whoami", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"username":"npm-user"}`), "npm-user",
+		st(401, `{"error":"Unauthorized"}`)},
+	{"pypi-upload-token", "/legacy/", basicAuth("__token__", "{secret}"),
+		st(400, "Invalid value for name. Error: This field is required."), "nothing was uploaded",
+		st(403, "Invalid or non-existent authentication information. See https://pypi.org/help/#invalid-auth for more information.")},
+	{"testpypi-upload-token", "/legacy/", basicAuth("__token__", "{secret}"),
+		st(400, "Invalid value for name."), "nothing was uploaded",
+		st(403, "Invalid or non-existent authentication information.")},
+	{"rubygems-api-key", "/api/v1/gems.json", hdr("Authorization", "{secret}"),
+		ok(`[{"name":"rails","downloads":1}]`), "rails",
+		st(401, "Access Denied. Please sign up for an account at https://rubygems.org")},
+	{"crates-io-token", "/api/v1/me", hdr("Authorization", "{secret}"),
+		ok(`{"user":{"id":1,"login":"ferris","name":"Ferris"}}`), "ferris",
+		st(403, `{"errors":[{"detail":"must be logged in to perform that action"}]}`)},
+	{"hex-pm-api-key", "/api/users/me", hdr("Authorization", "{secret}"),
+		ok(`{"username":"josevalim","email":"j@example.com"}`), "josevalim",
+		st(401, `{"status":401,"message":"invalid API key"}`)},
+	{"cloudsmith-api-key", "/v1/user/self/", hdr("X-Api-Key", "{secret}"),
+		ok(`{"authenticated":true,"slug":"jane-doe","email":"jane@example.com"}`), "jane-doe",
+		st(401, `{"detail":"Invalid API key."}`)},
+	{"openai-api-key", "/v1/models", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"object":"list","data":[{"id":"gpt-4o","object":"model"}]}`, "openai-organization", "org-acme", "openai-project", "proj_abc"), "org-acme",
+		st(401, `{"error":{"message":"Incorrect API key provided: sk-abc***","type":"invalid_request_error","code":"invalid_api_key"}}`)},
+	{"openai-admin-key", "/v1/organization/projects", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"object":"list","data":[{"id":"proj_abc","object":"organization.project","name":"Default"}]}`, "openai-organization", "org-acme"), "org-acme",
+		st(401, `{"error":{"code":"invalid_api_key"}}`)},
+	{"anthropic-api-key", "/v1/models", hdr("x-api-key", "{secret}"),
+		ok(`{"data":[{"type":"model","id":"claude-sonnet-4-5"}],"has_more":true}`), "list models",
+		st(401, `{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}`)},
+	{"anthropic-admin-key", "/v1/organizations/users", hdr("x-api-key", "{secret}"),
+		ok(`{"data":[{"type":"user","id":"user_01","email":"admin@example.com","role":"admin"}],"has_more":false}`), "admin@example.com",
+		st(401, `{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}`)},
+	{"huggingface-token", "/api/whoami-v2", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"type":"user","name":"julien","auth":{"type":"access_token","accessToken":{"displayName":"ci","role":"write"}}}`), "julien",
+		st(401, `{"error":"Invalid credentials in Authorization header"}`)},
+	{"cohere-api-key", "/v1/check-api-key", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"valid":true,"organization_id":"org-42","owner_id":"user-7"}`), "org-42",
+		st(401, `{"message":"invalid api token"}`)},
+	{"replicate-api-token", "/v1/account", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"type":"organization","username":"acme","name":"Acme Corp"}`), "acme",
+		st(401, `{"title":"Unauthenticated","detail":"Invalid token.","status":401}`)},
+	{"groq-api-key", "/openai/v1/models", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"object":"list","data":[{"id":"llama-3.3-70b-versatile"}]}`), "list models",
+		st(401, `{"error":{"message":"Invalid API Key","type":"invalid_request_error","code":"invalid_api_key"}}`)},
+	{"mistral-api-key", "/v1/models", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"object":"list","data":[{"id":"mistral-large-latest"}]}`), "list models",
+		st(401, `{"message":"Unauthorized","request_id":"abc"}`)},
+	{"xai-api-key", "/v1/api-key", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"redacted_api_key":"xai-…","user_id":"u1","name":"ci key","team_id":"team-9","api_key_blocked":false,"api_key_disabled":false,"team_blocked":false}`), "team-9",
+		st(400, `{"code":"Client specified an invalid argument","error":"Incorrect API key provided"}`)},
+	{"openrouter-api-key", "/api/v1/key", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"data":{"label":"sk-or-v1-ab…","usage":1.5,"limit":null,"is_free_tier":false}}`), "usage 1.5",
+		st(401, `{"error":{"message":"No auth credentials found","code":401}}`)},
+	{"deepseek-api-key", "/user/balance", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"is_available":true,"balance_infos":[{"currency":"USD","total_balance":"10.00"}]}`), "balance available: true",
+		st(401, `{"error":{"message":"Authentication Fails","type":"authentication_error"}}`)},
+	{"elevenlabs-api-key", "/v1/user", hdr("xi-api-key", "{secret}"),
+		ok(`{"user_id":"u-123","subscription":{"tier":"creator"}}`), "creator",
+		st(401, `{"detail":{"status":"invalid_api_key","message":"Invalid API key"}}`)},
+	{"pinecone-api-key", "/indexes", hdr("Api-Key", "{secret}"),
+		ok(`{"indexes":[{"name":"docs","dimension":1536}]}`), "docs",
+		st(401, `{"error":{"code":"UNAUTHENTICATED","message":"Invalid API Key"},"status":401}`)},
+	{"gcp-api-key", "/v1beta/models", hdr("X-Goog-Api-Key", "{secret}"),
+		st(403, `{"error":{"code":403,"message":"Generative Language API has not been used in project 1234 before or it is disabled.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED","domain":"googleapis.com","metadata":{"consumer":"projects/1234","service":"generativelanguage.googleapis.com"}}]}}`), "projects/1234",
+		st(400, `{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}`)},
+	{"digitalocean-pat", "/v2/account", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"account":{"droplet_limit":25,"email":"sammy@example.com","uuid":"b6fr89","email_verified":true,"status":"active","team":{"uuid":"5df3e3","name":"My Team"}}}`), "sammy@example.com",
+		st(401, `{"id":"Unauthorized","message":"Unable to authenticate you."}`)},
+	{"heroku-api-key", "/account", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"email":"username@example.com","id":"01234567-89ab-cdef-0123-456789abcdef","name":"Tina Edmonds"}`), "username@example.com",
+		st(401, `{"id":"unauthorized","message":"Invalid credentials provided."}`)},
+	{"cloudflare-api-token", "/client/v4/user/tokens/verify", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"success":true,"errors":[],"messages":[{"code":10000,"message":"This API Token is valid and active"}],"result":{"id":"f267e341f3dd4697bd3b9f71dd96247f","status":"active"}}`), "f267e341f3dd4697bd3b9f71dd96247f",
+		st(401, `{"success":false,"errors":[{"code":1000,"message":"Invalid API Token"}],"messages":[],"result":null}`)},
+	{"vercel-token", "/v2/user", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"user":{"id":"AEIIDYVk59zbFF2Sxfyxxmua","email":"me@example.com","username":"jdoe"}}`), "jdoe",
+		st(403, `{"error":{"code":"forbidden","message":"Not authorized","invalidToken":true}}`)},
+	{"netlify-pat", "/api/v1/user", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"id":"5c1","email":"dev@example.com","full_name":"Dev Eloper"}`), "dev@example.com",
+		st(401, `{"code":401,"message":"Access Denied: your token is invalid"}`)},
+	{"render-api-key", "/v1/owners", hdr("Authorization", "Bearer {secret}"),
+		ok(`[{"owner":{"id":"usr-123","name":"Jane","email":"jane@example.com","type":"user"},"cursor":"abc"}]`), "jane@example.com",
+		st(401, `{"message":"unauthorized"}`)},
+	{"linode-token", "/v4/profile", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"username":"example_user","email":"example-user@gmail.com","uid":1234}`), "example_user",
+		st(401, `{"errors":[{"reason":"Invalid Token"}]}`)},
+	{"vultr-api-key", "/v2/account", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"account":{"name":"Example Account","email":"admin@example.com","acls":["manage_users"]}}`), "admin@example.com",
+		st(401, `{"error":"Invalid API token.","status":401}`)},
+	{"hetzner-api-token", "/v1/servers", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"servers":[],"meta":{"pagination":{"page":1,"per_page":1,"total_entries":4}}}`), "4 servers",
+		st(401, `{"error":{"code":"unauthorized","message":"unable to authenticate"}}`)},
+	{"supabase-access-token", "/v1/projects", hdr("Authorization", "Bearer {secret}"),
+		ok(`[{"id":"abcd","organization_id":"org","name":"prod-db","region":"us-east-1"}]`), "prod-db",
+		st(401, `{"message":"Unauthorized"}`)},
+	{"neon-api-key", "/api/v2/users/me", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"id":"u1","email":"neon@example.com","name":"Neo"}`), "neon@example.com",
+		st(401, `{"code":"","message":"authentication required"}`)},
+	{"doppler-personal-token", "/v3/me", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"workplace":{"slug":"acme","name":"Acme"},"type":"personal","name":"laptop","slug":"abc"}`), "Acme",
+		st(401, `{"messages":["Invalid auth token"],"success":false}`)},
+	{"terraform-cloud-token", "/api/v2/account/details", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"data":{"id":"user-V3R563qtJNcExAkN","type":"users","attributes":{"username":"admin","email":"admin@hashicorp.com"}}}`), "admin",
+		st(401, `{"errors":[{"status":"401","title":"unauthorized"}]}`)},
+	{"circleci-pat", "/api/v2/me", hdr("Circle-Token", "{secret}"),
+		ok(`{"id":"e2c1","login":"octo","name":"Octo Cat"}`), "octo",
+		st(401, `{"message":"You must log in first."}`)},
+	{"buildkite-api-token", "/v2/access-token", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"uuid":"b63254c0-3271-4a98-8270-7cfbd6c2f14e","scopes":["read_builds"]}`), "read_builds",
+		st(401, `{"message":"Authentication required. Please supply a valid API Access Token"}`)},
+	{"snyk-token", "/rest/self", hdr("Authorization", "token {secret}"),
+		ok(`{"data":{"id":"u1","type":"user","attributes":{"name":"Ada","username":"ada","email":"ada@example.com"}}}`), "ada",
+		st(401, `{"jsonapi":{"version":"1.0"},"errors":[{"status":"401","detail":"Unauthorized"}]}`)},
+	{"pulumi-access-token", "/api/user", hdr("Authorization", "token {secret}"),
+		ok(`{"githubLogin":"pulumi-bot","name":"Pulumi Bot","email":"bot@example.com"}`), "pulumi-bot",
+		st(401, `{"code":401,"message":"Unauthorized: No credentials provided or are invalid."}`)},
+	{"pagerduty-api-key", "/abilities", hdr("Authorization", "Token token={secret}"),
+		ok(`{"abilities":["teams","read_only_users"]}`), "teams",
+		st(401, `{"error":{"message":"Unauthorized","code":2006}}`)},
+	{"honeycomb-api-key", "/1/auth", hdr("X-Honeycomb-Team", "{secret}"),
+		ok(`{"id":"a1","type":"configuration","api_key_access":{"events":true},"environment":{"name":"prod","slug":"prod"},"team":{"name":"Acme","slug":"acme"}}`), "acme",
+		st(401, `{"error":"unknown API key - check your credentials"}`)},
+	{"launchdarkly-key", "/api/v2/caller-identity", hdr("Authorization", "{secret}"),
+		ok(`{"accountId":"57d0e4b0","environmentId":"","tokenName":"ci","tokenKind":"personal"}`), "57d0e4b0",
+		st(401, `{"code":"unauthorized","message":"Invalid access token"}`)},
+	{"postman-api-key", "/me", hdr("X-API-Key", "{secret}"),
+		ok(`{"user":{"id":12345678,"username":"taylor-lee","email":"taylor@example.com"}}`), "taylor-lee",
+		st(401, `{"error":{"name":"AuthenticationError","message":"Invalid API Key."}}`)},
+	{"mapbox-secret-token", "/tokens/v2", inQuery("access_token"),
+		ok(`{"code":"TokenValid","token":{"usage":"sk","user":"mapbox-user","authorization":"t1"}}`), "mapbox-user",
+		st(401, `{"code":"TokenInvalid","token":{}}`)},
+	{"linear-api-key", "/graphql", hdr("Authorization", "{secret}"),
+		ok(`{"data":{"viewer":{"id":"u1","name":"Lin Ear","email":"lin@example.com"}}}`), "lin@example.com",
+		st(400, `{"errors":[{"message":"Authentication required, not authenticated","extensions":{"type":"authentication error","code":"AUTHENTICATION_ERROR"}}]}`)},
+	{"linear-oauth-token", "/graphql", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"data":{"viewer":{"id":"u1","name":"Lin Ear","email":"lin@example.com"}}}`), "lin@example.com",
+		st(401, `{"errors":[{"message":"Authentication required, not authenticated"}]}`)},
+	{"notion-integration-token", "/v1/users/me", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"object":"user","id":"16d84278","name":"Doc bot","type":"bot","bot":{"owner":{"type":"workspace","workspace":true},"workspace_name":"Acme HQ"}}`), "Acme HQ",
+		st(401, `{"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}`)},
+	{"airtable-token", "/v0/meta/whoami", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"id":"usrL2PNC5o3H4lBEi","email":"foo@bar.com","scopes":["data.records:read"]}`), "foo@bar.com",
+		st(401, `{"error":{"type":"AUTHENTICATION_REQUIRED","message":"Authentication required"}}`)},
+	{"asana-pat", "/api/1.0/users/me", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"data":{"gid":"12345","email":"gsanchez@example.com","name":"Greg Sanchez"}}`), "gsanchez@example.com",
+		st(401, `{"errors":[{"message":"Not Authorized"}]}`)},
+	{"figma-pat", "/v1/me", hdr("X-Figma-Token", "{secret}"),
+		ok(`{"id":"1","handle":"designer","email":"d@example.com","img_url":""}`), "d@example.com",
+		st(403, `{"status":403,"err":"Invalid token"}`)},
+	{"dropbox-access-token", "/2/users/get_current_account", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"account_id":"dbid:AAH4f99","email":"franz@dropbox.com","name":{"display_name":"Franz Ferdinand (Personal)"}}`), "franz@dropbox.com",
+		st(401, `{"error_summary":"invalid_access_token/...","error":{".tag":"invalid_access_token"}}`)},
+	{"hubspot-private-app-token", "/account-info/v3/details", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"portalId":62515,"accountType":"STANDARD","uiDomain":"app.hubspot.com"}`), "62515",
+		st(401, `{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}`)},
+	{"typeform-pat", "/me", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"alias":"Typeform user","email":"tf@example.com","language":"en"}`), "tf@example.com",
+		st(403, `{"code":"AUTHENTICATION_FAILED","description":"Authentication credentials not found on the Request Headers"}`)},
+	{"clickup-api-token", "/api/v2/user", hdr("Authorization", "{secret}"),
+		ok(`{"user":{"id":123,"username":"John Doe","email":"john@example.com"}}`), "john@example.com",
+		st(401, `{"err":"Token invalid","ECODE":"OAUTH_025"}`)},
+	{"contentful-pat", "/users/me", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"firstName":"Dave","lastName":"Lee","email":"dave@example.com","sys":{"type":"User","id":"7BslKh9TdKGOK41VmLDjFZ"}}`), "dave@example.com",
+		st(401, `{"sys":{"type":"Error","id":"AccessTokenInvalid"},"message":"The access token you sent could not be found or is invalid."}`)},
+	{"calendly-api-token", "/users/me", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"resource":{"uri":"https://api.calendly.com/users/AAAA","name":"John Doe","email":"test@example.com"}}`), "test@example.com",
+		st(401, `{"title":"Unauthenticated","message":"The access token is invalid"}`)},
+	{"facebook-access-token", "/me", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"id":"1234567890","name":"Page Admin"}`), "Page Admin",
+		st(400, `{"error":{"message":"Invalid OAuth access token - Cannot parse access token","type":"OAuthException","code":190,"fbtrace_id":"A"}}`)},
+}
+
+var exampleSecrets struct {
+	once sync.Once
+	m    map[string]string
+}
+
+// exampleSecret returns a secret the built-in rule finds in its own first
+// example that it reports: a real shape for each provider, from the
+// catalogue rather than invented here.
+func exampleSecret(t *testing.T, rule string) string {
+	t.Helper()
+	exampleSecrets.once.Do(func() {
+		rules, err := patterns.Builtin()
+		if err != nil {
+			panic(err)
+		}
+		det := scanner.NewDetector(rules, nil)
+		exampleSecrets.m = map[string]string{}
+		for _, r := range rules {
+			for _, ex := range r.Examples {
+				for _, f := range det.Detect(scanner.Chunk{Data: []byte(ex), Kind: scanner.KindFile, Path: "x"}) {
+					if f.RuleID == r.ID && exampleSecrets.m[r.ID] == "" {
+						exampleSecrets.m[r.ID] = f.Secret
+					}
+				}
+			}
+		}
+	})
+	s := exampleSecrets.m[rule]
+	if s == "" {
+		t.Fatalf("no example of %s yields a finding", rule)
+	}
+	return s
+}
+
+func finding(rule, secret string) scanner.Finding {
+	return scanner.Finding{RuleID: rule, Secret: secret, Fingerprint: scanner.Fingerprint(rule, secret), Path: "app.env", Line: 1, Kind: scanner.KindFile}
+}
+
+// fakeProvider serves one answer to every request, failing the test when
+// a request does not carry the secret as the provider documents it.
+func fakeProvider(t *testing.T, c providerCase, secret string, method string, resp fakeResp) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		body, _ := io.ReadAll(r.Body)
+		if r.Method != method {
+			t.Errorf("%s: method %s, want %s", c.rule, r.Method, method)
+		}
+		if c.path != "" && r.URL.Path != c.path {
+			t.Errorf("%s: path %s, want %s", c.rule, r.URL.Path, c.path)
+		}
+		if !c.auth(r, string(body), secret) {
+			t.Errorf("%s: the request does not carry the secret where the provider expects it (headers %v, path %s)", c.rule, r.Header, r.URL.Path)
+		}
+		if ua := r.Header.Get("User-Agent"); !strings.Contains(ua, "rampart") {
+			t.Errorf("%s: User-Agent %q", c.rule, ua)
+		}
+		for i := 0; i+1 < len(resp.header); i += 2 {
+			w.Header().Set(resp.header[i], resp.header[i+1])
+		}
+		w.WriteHeader(resp.status)
+		io.WriteString(w, resp.body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func overrideEnv(rule, base string) func(string) string {
+	return func(k string) string {
+		if k == overrideVar(rule) {
+			return base
+		}
+		return ""
+	}
+}
+
+func runOne(t *testing.T, rule, secret string, getenv func(string) string) scanner.Verification {
+	t.Helper()
+	v, err := New(Options{Getenv: getenv, RetryDelay: time.Millisecond, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := []scanner.Finding{finding(rule, secret)}
+	v.Verify(context.Background(), fs)
+	return *fs[0].Verification
+}
+
+// TestProviders runs every data verifier against a fake shaped like its
+// provider's documented answers: a valid answer gives valid with the
+// identity, an invalid one gives invalid, and a 503 (twice: one attempt,
+// one retry) gives unknown.
+func TestProviders(t *testing.T) {
+	t.Parallel()
+	f, err := loadSpecs(verifiersTOML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[*spec]bool{}
+	byRule := map[string]*spec{}
+	for i := range f.Verifiers {
+		for _, id := range f.Verifiers[i].Rules {
+			byRule[id] = &f.Verifiers[i]
+		}
+	}
+	for _, c := range providerCases {
+		c := c
+		s := byRule[c.rule]
+		if s == nil {
+			t.Errorf("%s has no verifier", c.rule)
+			continue
+		}
+		covered[s] = true
+		t.Run(c.rule, func(t *testing.T) {
+			t.Parallel()
+			secret := exampleSecret(t, c.rule)
+			if c.rule == "launchdarkly-key" {
+				secret = "api-" + strings.TrimPrefix(strings.TrimPrefix(secret, "sdk-"), "api-")
+			}
+			srv, n := fakeProvider(t, c, secret, s.Method, c.valid)
+			got := runOne(t, c.rule, secret, overrideEnv(c.rule, srv.URL))
+			if got.Status != scanner.VerifyValid || !strings.Contains(got.Identity+" "+got.Detail, c.want) {
+				t.Errorf("valid answer: got %+v, want valid mentioning %q", got, c.want)
+			}
+			if strings.Contains(got.Identity+got.Detail, secret) {
+				t.Errorf("the result holds the secret: %+v", got)
+			}
+			if n.Load() != 1 {
+				t.Errorf("valid answer: %d requests, want 1", n.Load())
+			}
+
+			srv, _ = fakeProvider(t, c, secret, s.Method, c.invalid)
+			got = runOne(t, c.rule, secret, overrideEnv(c.rule, srv.URL))
+			if got.Status != scanner.VerifyInvalid {
+				t.Errorf("invalid answer: got %+v, want invalid", got)
+			}
+
+			srv, n = fakeProvider(t, c, secret, s.Method, st(503, `{"message":"Service Unavailable"}`))
+			got = runOne(t, c.rule, secret, overrideEnv(c.rule, srv.URL))
+			if got.Status != scanner.VerifyUnknown || n.Load() != 2 {
+				t.Errorf("503: got %+v after %d requests, want unknown after 2 (one retry)", got, n.Load())
+			}
+		})
+	}
+	for i := range f.Verifiers {
+		if !covered[&f.Verifiers[i]] {
+			t.Errorf("verifier %s (%v) has no provider case", f.Verifiers[i].Provider, f.Verifiers[i].Rules)
+		}
+	}
+}

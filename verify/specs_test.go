@@ -1,0 +1,48 @@
+package verify
+
+import (
+	"testing"
+
+	"github.com/rampart-sec/rampart/patterns"
+)
+
+// TestSpecsNameBuiltinRules: every verifier serves rules of the built-in
+// catalogue, and no rule has two verifiers.
+func TestSpecsNameBuiltinRules(t *testing.T) {
+	t.Parallel()
+	f, err := loadSpecs(verifiersTOML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := patterns.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, r := range rules {
+		known[r.ID] = true
+	}
+	seen := map[string]string{}
+	check := func(who, id string) {
+		if !known[id] {
+			t.Errorf("%s names %q, which is not a built-in rule", who, id)
+		}
+		if isAWSRule(id) {
+			t.Errorf("%s names the AWS rule %q, which aws.go verifies", who, id)
+		}
+		if prev, dup := seen[id]; dup {
+			t.Errorf("%q is named by %s and %s", id, prev, who)
+		}
+		seen[id] = who
+	}
+	for _, s := range f.Verifiers {
+		for _, id := range s.Rules {
+			check("verifier "+s.Provider, id)
+		}
+	}
+	for _, n := range f.NotChecked {
+		for _, id := range n.Rules {
+			check("not_checked "+n.Provider, id)
+		}
+	}
+}
