@@ -75,14 +75,26 @@ func unknown(what string, r Read) Outcome {
 	return Outcome{Status: StatusUnknown, Evidence: what + " " + r.Why()}
 }
 
+// The checks by group, in report order. Each theme keeps its checks in its
+// own file; these lists put them together.
+var (
+	allOrgChecks      = concatChecks(orgChecks, governanceOrgChecks, secretOrgChecks)
+	allBranchChecks   = concatChecks(branchChecks, releaseBranchChecks)
+	allRepoChecks     = concatChecks(repoChecks, governanceRepoChecks, secretRepoChecks, intakeRepoChecks, releaseRepoChecks)
+	allWorkflowChecks = concatChecks(workflowChecks, moreWorkflowChecks)
+)
+
+func concatChecks(lists ...[]*Check) []*Check {
+	var out []*Check
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
 // Checks returns every check, organisation checks first, in a stable order.
 func Checks() []*Check {
-	out := make([]*Check, 0, len(orgChecks)+len(branchChecks)+len(repoChecks)+len(workflowChecks))
-	out = append(out, orgChecks...)
-	out = append(out, branchChecks...)
-	out = append(out, repoChecks...)
-	out = append(out, workflowChecks...)
-	return out
+	return concatChecks(allOrgChecks, allBranchChecks, allRepoChecks, allWorkflowChecks)
 }
 
 // CheckByID returns the check with id, or nil.
@@ -187,7 +199,7 @@ func Evaluate(s *Snapshot, p *Policy, now time.Time) *Report {
 	if s.Org != nil {
 		in.Org = s.Org
 		t := TargetResult{Kind: ScopeOrg.String(), Name: s.Org.Login}
-		for _, c := range orgChecks {
+		for _, c := range allOrgChecks {
 			if p.Enabled(c.ID) {
 				t.Results = append(t.Results, runCheck(c, in, p, s.Org.Login, ""))
 			}
@@ -205,7 +217,7 @@ func Evaluate(s *Snapshot, p *Policy, now time.Time) *Report {
 		}
 		rin := in
 		rin.Repo = r
-		for _, group := range [][]*Check{branchChecks, repoChecks, workflowChecks} {
+		for _, group := range [][]*Check{allBranchChecks, allRepoChecks, allWorkflowChecks} {
 			for _, c := range group {
 				if p.Enabled(c.ID) {
 					t.Results = append(t.Results, runCheck(c, rin, p, r.FullName, r.DefaultBranch))

@@ -58,6 +58,35 @@ func branchControl(id, title string, sev Severity, what, remediation string, cla
 	}
 }
 
+// The controls shared by the default-branch checks and
+// branch-release-protection.
+var (
+	classicAny = func(*ClassicProtection, *Policy) (bool, string) { return true, "" }
+	ruleAny    = func(string, json.RawMessage, *Policy) (bool, bool, string) { return true, true, "" }
+
+	classicNoForcePush classicRule = func(c *ClassicProtection, _ *Policy) (bool, string) {
+		if c.AllowForcePushes {
+			return false, "allows force pushes"
+		}
+		return true, ""
+	}
+	classicNoDeletion classicRule = func(c *ClassicProtection, _ *Policy) (bool, string) {
+		if c.AllowDeletions {
+			return false, "allows deletion"
+		}
+		return true, ""
+	}
+	classicApprovals = classicReviews(func(r *ReviewRequirement, p *Policy) (bool, string) {
+		return r.Approvals >= p.MinApprovals && r.Approvals > 0 || p.MinApprovals == 0,
+			fmt.Sprintf("%d %s, policy wants %d", r.Approvals, pluralWord(r.Approvals, "approval", "approvals"), p.MinApprovals)
+	})
+	rulesetApprovals = prRule(func(pr PullRequestParams, p *Policy) (bool, string) {
+		n := pr.RequiredApprovingReviewCount
+		return n >= p.MinApprovals && n > 0 || p.MinApprovals == 0,
+			fmt.Sprintf("%d %s, policy wants %d", n, pluralWord(n, "approval", "approvals"), p.MinApprovals)
+	})
+)
+
 var branchChecks = []*Check{
 	{
 		ID: "branch-protected", Title: "Default branch is protected",
@@ -68,37 +97,18 @@ var branchChecks = []*Check{
 			if b.Protected != nil && *b.Protected && !b.Classic.OK() && !(b.Rules.OK() && len(b.Rules.Rules) > 0) {
 				return pass("%s is protected (the branch reports protected: true)", b.Name)
 			}
-			return judgeControl(b, p, "protection", func(*ClassicProtection, *Policy) (bool, string) { return true, "" },
-				func(string, json.RawMessage, *Policy) (bool, bool, string) { return true, true, "" })
+			return judgeControl(b, p, "protection", classicAny, ruleAny)
 		},
 	},
 	branchControl("branch-force-push", "Force pushes blocked", SeverityHigh, "blocking force pushes",
 		"`gh api -X PUT repos/{repo}/branches/{branch}/protection` with \"allow_force_pushes\": false (ruleset rule: non_fast_forward).",
-		func(c *ClassicProtection, _ *Policy) (bool, string) {
-			if c.AllowForcePushes {
-				return false, "allows force pushes"
-			}
-			return true, ""
-		}, typeRule("non_fast_forward")),
+		classicNoForcePush, typeRule("non_fast_forward")),
 	branchControl("branch-deletion", "Branch deletion blocked", SeverityHigh, "blocking deletion",
 		"\"allow_deletions\": false in classic protection (ruleset rule: deletion).",
-		func(c *ClassicProtection, _ *Policy) (bool, string) {
-			if c.AllowDeletions {
-				return false, "allows deletion"
-			}
-			return true, ""
-		}, typeRule("deletion")),
+		classicNoDeletion, typeRule("deletion")),
 	branchControl("branch-required-reviews", "Pull request with enough approvals required", SeverityHigh, "required approving reviews",
 		"\"required_pull_request_reviews\": {\"required_approving_review_count\": N} with N at least the policy's min_approvals (ruleset rule: pull_request).",
-		classicReviews(func(r *ReviewRequirement, p *Policy) (bool, string) {
-			return r.Approvals >= p.MinApprovals && r.Approvals > 0 || p.MinApprovals == 0,
-				fmt.Sprintf("%d %s, policy wants %d", r.Approvals, pluralWord(r.Approvals, "approval", "approvals"), p.MinApprovals)
-		}),
-		prRule(func(pr PullRequestParams, p *Policy) (bool, string) {
-			n := pr.RequiredApprovingReviewCount
-			return n >= p.MinApprovals && n > 0 || p.MinApprovals == 0,
-				fmt.Sprintf("%d %s, policy wants %d", n, pluralWord(n, "approval", "approvals"), p.MinApprovals)
-		})),
+		classicApprovals, rulesetApprovals),
 	branchControl("branch-dismiss-stale", "Stale approvals dismissed on push", SeverityMedium, "dismissing stale approvals",
 		"\"dismiss_stale_reviews\": true under required_pull_request_reviews (ruleset: pull_request.dismiss_stale_reviews_on_push).",
 		classicReviews(func(r *ReviewRequirement, _ *Policy) (bool, string) { return r.DismissStale, "" }),

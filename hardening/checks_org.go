@@ -159,41 +159,23 @@ var orgChecks = []*Check{
 	},
 	{
 		ID: "org-security-defaults", Title: "Security features enabled for new repositories",
-		Scope: ScopeOrg, Severity: SeverityMedium, Permission: PermOrgOwner,
-		Remediation: "`gh api -X PATCH orgs/{org} -F secret_scanning_enabled_for_new_repositories=true " +
-			"-F secret_scanning_push_protection_enabled_for_new_repositories=true -F dependabot_alerts_enabled_for_new_repositories=true` " +
-			"(or a code security configuration applied by default).",
+		Scope: ScopeOrg, Severity: SeverityMedium, Permission: PermCodeSecurity,
+		Remediation: "Make a code security configuration with secret scanning, push protection and Dependabot alerts enabled the default for every new repository: " +
+			"Organization settings → Code security → Configurations, or `gh api -X PUT orgs/{org}/code-security/configurations/CONFIG_ID/defaults -f default_for_new_repos=all` " +
+			"(GitHub's recommended configuration qualifies; `rampart audit fix` creates one named " + FixCodeSecurityConfigName + "). " +
+			"On GitHub Enterprise Server before 3.15: `gh api -X PATCH orgs/{org} -F secret_scanning_enabled_for_new_repositories=true " +
+			"-F secret_scanning_push_protection_enabled_for_new_repositories=true -F dependabot_alerts_enabled_for_new_repositories=true`.",
 		Run: func(in Input, _ *Policy) Outcome {
-			s := in.Org.Settings
-			if !s.OK() {
-				return unknown("organisation settings", s.Read)
+			cs, s := in.Org.CodeSecurity, in.Org.Settings
+			if cs.OK() {
+				return judgeCodeSecurityDefaults(cs)
 			}
-			flags := []struct {
-				name string
-				v    *bool
-			}{
-				{"secret scanning", s.SecretScanningForNewRepos},
-				{"push protection", s.PushProtectionForNewRepos},
-				{"Dependabot alerts", s.DependabotAlertsForNewRepos},
+			// Older GitHub Enterprise Server has no configurations API but
+			// still returns the legacy fields.
+			if s.OK() && (s.SecretScanningForNewRepos != nil || s.PushProtectionForNewRepos != nil || s.DependabotAlertsForNewRepos != nil) {
+				return judgeLegacySecurityDefaults(s)
 			}
-			var off, hidden, on []string
-			for _, f := range flags {
-				switch {
-				case f.v == nil:
-					hidden = append(hidden, f.name)
-				case *f.v:
-					on = append(on, f.name)
-				default:
-					off = append(off, f.name)
-				}
-			}
-			if len(off) > 0 {
-				return fail("not enabled for new repositories: %s", strings.Join(off, ", "))
-			}
-			if len(hidden) > 0 {
-				return unknown("new-repository defaults for "+strings.Join(hidden, ", "), Read{State: ReadDenied, Detail: "GitHub shows them to owners only"})
-			}
-			return pass("enabled for new repositories: %s", strings.Join(on, ", "))
+			return unknown("the default code security configuration", cs.Read)
 		},
 	},
 	{
@@ -236,6 +218,104 @@ var orgChecks = []*Check{
 			return judgeWebhooks(in.Org.Webhooks, "organisation")
 		},
 	},
+}
+
+// securityFeatures are the features org-security-defaults requires of new
+// repositories, in the order evidence names them.
+var securityFeatures = []struct {
+	name string
+	get  func(CodeSecurityConfig) string
+}{
+	{"secret scanning", func(c CodeSecurityConfig) string { return c.SecretScanning }},
+	{"push protection", func(c CodeSecurityConfig) string { return c.PushProtection }},
+	{"Dependabot alerts", func(c CodeSecurityConfig) string { return c.DependabotAlerts }},
+}
+
+// judgeCodeSecurityDefaults decides whether every new repository, public
+// and private, gets a configuration that enables the required features.
+func judgeCodeSecurityDefaults(cs CodeSecurityConfigs) Outcome {
+	classes := []struct {
+		name    string
+		applies func(forNew string) bool
+	}{
+		{"public", func(f string) bool { return f == "all" || f == "public" }},
+		{"private and internal", func(f string) bool { return f == "all" || f == "private_and_internal" }},
+	}
+	var bad, good []string
+	var ids []int64
+	for _, cl := range classes {
+		var cfg *CodeSecurityConfig
+		for i := range cs.Defaults {
+			if cl.applies(cs.Defaults[i].ForNewRepos) {
+				cfg = &cs.Defaults[i].Config
+				break
+			}
+		}
+		if cfg == nil {
+			bad = append(bad, fmt.Sprintf("new %s repositories get no default configuration", cl.name))
+			continue
+		}
+		var off []string
+		for _, f := range securityFeatures {
+			if f.get(*cfg) != "enabled" {
+				state := f.get(*cfg)
+				if state == "" {
+					state = "not in the response"
+				}
+				off = append(off, f.name+" "+state)
+			}
+		}
+		ids = append(ids, cfg.ID)
+		label := fmt.Sprintf("new %s repositories get %q (id %d)", cl.name, cfg.Name, cfg.ID)
+		if len(off) > 0 {
+			bad = append(bad, label+": "+strings.Join(off, ", "))
+		} else {
+			good = append(good, label)
+		}
+	}
+	if len(bad) > 0 {
+		return fail("%s", strings.Join(append(bad, good...), "; "))
+	}
+	if ids[0] == ids[1] {
+		for _, d := range cs.Defaults {
+			if d.Config.ID == ids[0] {
+				return pass("every new repository gets %q (id %d), which enables secret scanning, push protection and Dependabot alerts", d.Config.Name, d.Config.ID)
+			}
+		}
+	}
+	return pass("%s, each enabling secret scanning, push protection and Dependabot alerts", strings.Join(good, "; "))
+}
+
+// judgeLegacySecurityDefaults judges the *_enabled_for_new_repositories
+// fields that older GitHub Enterprise Server still returns.
+func judgeLegacySecurityDefaults(s OrgSettings) Outcome {
+	flags := []struct {
+		name string
+		v    *bool
+	}{
+		{"secret scanning", s.SecretScanningForNewRepos},
+		{"push protection", s.PushProtectionForNewRepos},
+		{"Dependabot alerts", s.DependabotAlertsForNewRepos},
+	}
+	var off, hidden, on []string
+	for _, f := range flags {
+		switch {
+		case f.v == nil:
+			hidden = append(hidden, f.name)
+		case *f.v:
+			on = append(on, f.name)
+		default:
+			off = append(off, f.name)
+		}
+	}
+	const src = " (legacy organisation fields; this server has no code security configurations)"
+	if len(off) > 0 {
+		return fail("not enabled for new repositories: %s%s", strings.Join(off, ", "), src)
+	}
+	if len(hidden) > 0 {
+		return unknown("new-repository defaults for "+strings.Join(hidden, ", "), Read{State: ReadDenied, Detail: "GitHub shows them to owners only"})
+	}
+	return pass("enabled for new repositories: %s%s", strings.Join(on, ", "), src)
 }
 
 func judgeWorkflowPermissions(w WorkflowPermissions, level string) Outcome {

@@ -26,8 +26,7 @@ func goodOrg() *OrgSnapshot {
 	return &OrgSnapshot{
 		Login: "acme",
 		Settings: OrgSettings{Read: ok(), TwoFactorRequired: bp(true), DefaultRepoPermission: "read",
-			MembersCanCreatePublicRepos: bp(false), SecretScanningForNewRepos: bp(true), PushProtectionForNewRepos: bp(true),
-			DependabotAlertsForNewRepos: bp(true)},
+			MembersCanCreatePublicRepos: bp(false), MembersCanForkPrivateRepos: bp(false), Plan: "enterprise"},
 		MembersWithout2FA:    UserList{Read: ok()},
 		OutsideWithout2FA:    UserList{Read: ok()},
 		Owners:               UserList{Read: ok(), Logins: []string{"alice", "bob"}},
@@ -36,7 +35,28 @@ func goodOrg() *OrgSnapshot {
 		WorkflowPermissions:  WorkflowPermissions{Read: ok(), Default: "read", CanApprove: bp(false)},
 		Webhooks:             Webhooks{Read: ok(), Hooks: []Webhook{{ID: 1, Host: "hooks.example.com", Active: true, HasSecret: true}}},
 		Rulesets:             Rulesets{Read: ok()},
+		CodeSecurity: CodeSecurityConfigs{Read: ok(), AllRead: ok(), Defaults: []DefaultCodeSecurityConfig{{ForNewRepos: "all", Config: recommended}},
+			All: []CodeSecurityConfig{recommended}},
+		Secrets:      ActionsSecrets{Read: ok(), Secrets: []ActionsSecret{{Name: "NPM_TOKEN", Visibility: "private", UpdatedAt: testNow.AddDate(0, -1, 0)}}},
+		RunnerGroups: RunnerGroups{Read: ok(), Groups: []RunnerGroup{{ID: 1, Name: "Default", Visibility: "all", Default: true}}},
+		SAML:         SAMLSSO{Read: ok(), Configured: bp(true), Credentials: 4},
+		Activity: AccountActivity{Read: ok(), WindowDays: 180, Since: testNow.AddDate(0, 0, -180), Accounts: []AccountSeen{
+			{Login: "alice", Roles: []string{"owner"}, LastEvent: testNow.AddDate(0, 0, -3), LastAction: "repo.create", Read: ok()},
+			{Login: "bob", Roles: []string{"owner", "admin of acme/api"}, LastEvent: testNow.AddDate(0, 0, -40), LastAction: "git.push", Read: ok()}}},
 	}
+}
+
+var recommended = CodeSecurityConfig{ID: 17, Name: "GitHub recommended", TargetType: "global", SecretScanning: "enabled",
+	PushProtection: "enabled", DependabotAlerts: "enabled", DependabotSecurityUpdates: "enabled", PrivateVulnerabilityReporting: "enabled"}
+
+// goodClassic is classic protection with every control on.
+func goodClassic() ClassicProtection {
+	return ClassicProtection{Read: ok(), Enabled: true, EnforceAdmins: true,
+		RequiredReviews: &ReviewRequirement{Approvals: 2, DismissStale: true, CodeOwners: true, LastPushApproval: true,
+			DismissalRestricted: true, DismissalAllowed: []string{"team maintainers"}},
+		RequiredStatusChecks: &StatusChecks{Strict: true, Contexts: []string{"ci"}},
+		RequireLinearHistory: true, RequiredSignatures: true, RequiredConversationResolution: true,
+		Restrictions: &PushRestrictions{Teams: []string{"release"}}}
 }
 
 const goodWorkflow = `name: ci
@@ -61,25 +81,34 @@ func goodRepo() *RepoSnapshot {
 		Security:         SecurityAnalysis{Read: ok(), SecretScanning: bp(true), PushProtection: bp(true)},
 		DependabotAlerts: Toggle{Read: ok(), Enabled: true},
 		Branch: BranchSnapshot{
-			Name: "main",
-			Classic: ClassicProtection{Read: ok(), Enabled: true, EnforceAdmins: true,
-				RequiredReviews:      &ReviewRequirement{Approvals: 2, DismissStale: true, CodeOwners: true, LastPushApproval: true},
-				RequiredStatusChecks: &StatusChecks{Strict: true, Contexts: []string{"ci"}},
-				RequireLinearHistory: true, RequiredSignatures: true, RequiredConversationResolution: true,
-				Restrictions: &PushRestrictions{Teams: []string{"release"}}},
-			Rules: ActiveRules{Read: ok(), Rules: []ActiveRule{rule("deletion", nil), rule("non_fast_forward", nil)}},
+			Name:    "main",
+			Classic: goodClassic(),
+			Rules:   ActiveRules{Read: ok(), Rules: []ActiveRule{rule("deletion", nil), rule("non_fast_forward", nil)}},
 			Rulesets: Rulesets{Read: ok(), Rulesets: []Ruleset{{ID: 7, Name: "org-baseline", Target: "branch", SourceType: "Organization",
 				Source: "acme", Enforcement: "active", Detailed: true, BypassKnown: true, RefInclude: []string{"~DEFAULT_BRANCH"},
-				Rules: []RulesetRule{{Type: "deletion"}, {Type: "non_fast_forward"}}}}},
+				Rules: []RulesetRule{{Type: "deletion"}, {Type: "non_fast_forward"}}},
+				{ID: 8, Name: "release tags", Target: "tag", SourceType: "Organization", Source: "acme", Enforcement: "active", Detailed: true,
+					BypassKnown: true, RefInclude: []string{"refs/tags/v*"}, Rules: []RulesetRule{{Type: "deletion"}, {Type: "update"}}}}},
 		},
-		Collaborators:        Collaborators{Read: ok(), Users: []Collaborator{{Login: "alice", Permission: "admin"}, {Login: "vendor", Permission: "read"}}},
-		OutsideCollaborators: Collaborators{Read: ok(), Users: []Collaborator{{Login: "vendor", Permission: "read"}}},
-		Teams:                Teams{Read: ok(), Teams: []TeamAccess{{Slug: "platform", Permission: "maintain"}}},
-		DeployKeys:           DeployKeys{Read: ok(), Keys: []DeployKey{{ID: 1, Title: "ci", ReadOnly: true, CreatedAt: testNow.AddDate(0, -2, 0)}}},
-		Webhooks:             Webhooks{Read: ok()},
-		WorkflowPermissions:  WorkflowPermissions{Read: ok(), Default: "read", CanApprove: bp(false)},
-		Workflows:            Workflows{Read: ok(), Files: []WorkflowFile{{Path: ".github/workflows/ci.yml", Content: goodWorkflow, Read: ok()}}},
-		CodeOwners:           CodeOwners{Read: ok(), Exists: true},
+		AllowForking: bp(false), PushedAt: testNow.AddDate(0, 0, -5),
+		Secrets:  ActionsSecrets{Read: ok(), Secrets: []ActionsSecret{{Name: "DEPLOY_TOKEN", Environment: "production", UpdatedAt: testNow.AddDate(0, -2, 0)}}},
+		Branches: BranchList{Read: ok(), Branches: []BranchInfo{{Name: "main", Protected: true}, {Name: "release/1.x", Protected: true}, {Name: "feature/x"}}},
+		ReleaseBranches: []BranchSnapshot{{Name: "release/1.x", Classic: goodClassic(),
+			Rules: ActiveRules{Read: ok()}}},
+		Tags:                          TagList{Read: ok(), Names: []string{"v1.0.0", "v1.1.0", "nightly"}},
+		BranchWorkflows:               BranchWorkflows{Read: ok(), Branches: 2},
+		SecurityPolicy:                SecurityPolicy{Read: ok(), Path: ".github/SECURITY.md", InheritedRead: ok()},
+		PrivateVulnerabilityReporting: Toggle{Read: ok(), Enabled: true},
+		DependabotSecurityUpdates:     SecurityUpdates{Read: ok(), Enabled: true},
+		CodeScanning:                  CodeScanning{Read: ok(), Analyses: true, LastTool: "CodeQL", LastCreated: testNow.AddDate(0, 0, -2)},
+		Collaborators:                 Collaborators{Read: ok(), Users: []Collaborator{{Login: "alice", Permission: "admin"}, {Login: "vendor", Permission: "read"}}},
+		OutsideCollaborators:          Collaborators{Read: ok(), Users: []Collaborator{{Login: "vendor", Permission: "read"}}},
+		Teams:                         Teams{Read: ok(), Teams: []TeamAccess{{Slug: "platform", Permission: "maintain"}}},
+		DeployKeys:                    DeployKeys{Read: ok(), Keys: []DeployKey{{ID: 1, Title: "ci", ReadOnly: true, CreatedAt: testNow.AddDate(0, -2, 0)}}},
+		Webhooks:                      Webhooks{Read: ok()},
+		WorkflowPermissions:           WorkflowPermissions{Read: ok(), Default: "read", CanApprove: bp(false)},
+		Workflows:                     Workflows{Read: ok(), Files: []WorkflowFile{{Path: ".github/workflows/ci.yml", Content: goodWorkflow, Read: ok()}}},
+		CodeOwners:                    CodeOwners{Read: ok(), Exists: true},
 		Environments: Environments{Read: ok(), Environments: []Environment{
 			{Name: "production", Reviewers: 2, BranchPolicy: "protected"}, {Name: "staging"}}},
 	}
@@ -132,9 +161,34 @@ var checkCases = []checkCase{
 	}, want: StatusFail, evidence: "vendor (api:write)"},
 	{name: "outside list refused", check: "org-outside-collaborators", org: func(o *OrgSnapshot) { o.OutsideCollaborators = UserList{Read: denied()} }, want: StatusUnknown},
 	{name: "outside access unseen", check: "org-outside-collaborators", repo: func(r *RepoSnapshot) { r.OutsideCollaborators = Collaborators{Read: denied()} }, want: StatusUnknown},
-	{name: "security defaults on", check: "org-security-defaults", want: StatusPass},
-	{name: "push protection default off", check: "org-security-defaults", org: func(o *OrgSnapshot) { o.Settings.PushProtectionForNewRepos = bp(false) }, want: StatusFail, evidence: "push protection"},
-	{name: "security defaults hidden", check: "org-security-defaults", org: func(o *OrgSnapshot) { o.Settings.SecretScanningForNewRepos = nil }, want: StatusUnknown},
+	{name: "security defaults on", check: "org-security-defaults", want: StatusPass, evidence: "every new repository gets"},
+	{name: "default config lacks push protection", check: "org-security-defaults", org: func(o *OrgSnapshot) {
+		o.CodeSecurity.Defaults = []DefaultCodeSecurityConfig{{ForNewRepos: "all", Config: CodeSecurityConfig{ID: 3, Name: "custom",
+			SecretScanning: "enabled", PushProtection: "disabled", DependabotAlerts: "enabled"}}}
+	}, want: StatusFail, evidence: "push protection disabled"},
+	{name: "no default for private repositories", check: "org-security-defaults", org: func(o *OrgSnapshot) {
+		o.CodeSecurity.Defaults[0].ForNewRepos = "public"
+	}, want: StatusFail, evidence: "new private and internal repositories get no default configuration"},
+	{name: "no default at all", check: "org-security-defaults", org: func(o *OrgSnapshot) { o.CodeSecurity.Defaults = nil }, want: StatusFail},
+	{name: "split defaults both complete", check: "org-security-defaults", org: func(o *OrgSnapshot) {
+		o.CodeSecurity.Defaults = []DefaultCodeSecurityConfig{{ForNewRepos: "public", Config: recommended},
+			{ForNewRepos: "private_and_internal", Config: CodeSecurityConfig{ID: 4, Name: "private", SecretScanning: "enabled", PushProtection: "enabled", DependabotAlerts: "enabled"}}}
+	}, want: StatusPass, evidence: `new private and internal repositories get "private"`},
+	{name: "configurations refused, no legacy fields", check: "org-security-defaults", org: func(o *OrgSnapshot) {
+		o.CodeSecurity = CodeSecurityConfigs{Read: denied()}
+	}, want: StatusUnknown, evidence: "default code security configuration not visible"},
+	{name: "older GHES legacy fields on", check: "org-security-defaults", org: func(o *OrgSnapshot) {
+		o.CodeSecurity = CodeSecurityConfigs{Read: Read{State: ReadDenied, Detail: "GET /api/v3/orgs/acme/code-security/configurations/defaults: HTTP 404"}}
+		o.Settings.SecretScanningForNewRepos, o.Settings.PushProtectionForNewRepos, o.Settings.DependabotAlertsForNewRepos = bp(true), bp(true), bp(true)
+	}, want: StatusPass, evidence: "legacy"},
+	{name: "older GHES legacy push protection off", check: "org-security-defaults", org: func(o *OrgSnapshot) {
+		o.CodeSecurity = CodeSecurityConfigs{Read: denied()}
+		o.Settings.SecretScanningForNewRepos, o.Settings.PushProtectionForNewRepos, o.Settings.DependabotAlertsForNewRepos = bp(true), bp(false), bp(true)
+	}, want: StatusFail, evidence: "push protection"},
+	{name: "older GHES legacy fields partly hidden", check: "org-security-defaults", org: func(o *OrgSnapshot) {
+		o.CodeSecurity = CodeSecurityConfigs{Read: denied()}
+		o.Settings.SecretScanningForNewRepos = bp(true)
+	}, want: StatusUnknown},
 	{name: "selected actions", check: "org-actions-allowed", want: StatusPass},
 	{name: "all actions", check: "org-actions-allowed", org: func(o *OrgSnapshot) { o.Actions.AllowedActions = "all" }, want: StatusFail},
 	{name: "actions policy refused", check: "org-actions-allowed", org: func(o *OrgSnapshot) { o.Actions = ActionsPermissions{Read: denied()} }, want: StatusUnknown},
@@ -382,8 +436,13 @@ jobs:
 	{name: "aws keys unreadable", check: "workflow-static-aws-keys", repo: func(r *RepoSnapshot) { r.Workflows = Workflows{Read: denied()} }, want: StatusUnknown},
 }
 
+func allCheckCases() []checkCase {
+	return append(append([]checkCase(nil), checkCases...), moreCheckCases...)
+}
+
 func TestChecks(t *testing.T) {
-	for _, tc := range checkCases {
+	t.Parallel()
+	for _, tc := range allCheckCases() {
 		t.Run(tc.check+"/"+tc.name, func(t *testing.T) {
 			c := CheckByID(tc.check)
 			if c == nil {
@@ -420,7 +479,7 @@ func TestChecks(t *testing.T) {
 // has a pass, a fail and an unknown case.
 func TestEveryCheckCoveredPassFailUnknown(t *testing.T) {
 	seen := map[string]map[Status]bool{}
-	for _, tc := range checkCases {
+	for _, tc := range allCheckCases() {
 		if seen[tc.check] == nil {
 			seen[tc.check] = map[Status]bool{}
 		}
@@ -445,7 +504,16 @@ func TestCheckCatalogue(t *testing.T) {
 		"repo-admins", "repo-outside-collaborators", "repo-deploy-keys", "repo-webhook-security",
 		"repo-secret-scanning", "repo-push-protection", "repo-dependabot-alerts", "repo-actions-token-permissions",
 		"workflow-untrusted-checkout", "workflow-script-injection", "workflow-unpinned-actions",
-		"workflow-excessive-permissions", "workflow-static-aws-keys", "environment-protection"}
+		"workflow-excessive-permissions", "workflow-static-aws-keys", "environment-protection",
+		// Added with audit fix (issue 14).
+		"org-runner-groups", "org-actions-repositories", "org-saml-sso", "org-dormant-admins", "org-private-forking",
+		"org-actions-secrets", "repo-actions-secrets", "repo-ownerless", "repo-stale", "repo-security-policy",
+		"repo-private-vulnerability-reporting", "repo-dependabot-security-updates", "repo-code-scanning",
+		"branch-dismissal-restrictions", "branch-release-protection", "repo-tag-protection",
+		"workflow-self-hosted-runners", "workflow-top-level-permissions"}
+	if len(Checks()) != len(want) {
+		t.Errorf("%d checks, want %d: a new check needs its ID here and a row in the README", len(Checks()), len(want))
+	}
 	ids := map[string]bool{}
 	for _, c := range Checks() {
 		if ids[c.ID] {

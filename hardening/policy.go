@@ -41,6 +41,34 @@ type Policy struct {
 	// FailOn is the lowest severity of a failed check that makes the audit
 	// exit 1.
 	FailOn Severity
+	// MaxSecretAge is how old an Actions secret may grow before
+	// org-actions-secrets and repo-actions-secrets warn that it was never
+	// rotated.
+	MaxSecretAge time.Duration
+	// MaxInactive is how long an owner or repository admin may go without
+	// an audit-log event before org-dormant-admins calls the account
+	// dormant.
+	MaxInactive time.Duration
+	// StaleAfter is how long a repository may go without a push before
+	// repo-stale asks for it to be archived.
+	StaleAfter time.Duration
+	// RequireSelectedActionsRepositories turns org-actions-repositories
+	// from warn into fail when Actions are enabled for every repository.
+	RequireSelectedActionsRepositories bool
+	// ReleaseBranches are ruleset-style globs (fnmatch, ** across
+	// slashes) naming the branches releases are cut from.
+	ReleaseBranches []string
+	// ReleaseTags are globs naming release tags.
+	ReleaseTags []string
+	// RequiredStatusChecks are the check names `audit fix` puts in the
+	// ruleset it creates; empty means the ruleset requires none (and
+	// branch-status-checks stays a manual item) unless classic protection
+	// already names some.
+	RequiredStatusChecks []string
+	// FixRuleset is where `audit fix` puts branch protection: "repository"
+	// (one ruleset per repository) or "organization" (one organisation
+	// ruleset for every repository's default branch).
+	FixRuleset string
 
 	disabled map[string]bool
 	severity map[string]Severity
@@ -58,6 +86,12 @@ type Waiver struct {
 	Expires time.Time
 }
 
+// The places `audit fix` may put branch protection (Policy.FixRuleset).
+const (
+	FixRulesetRepository   = "repository"
+	FixRulesetOrganization = "organization"
+)
+
 // DefaultPolicy returns the built-in policy.
 func DefaultPolicy() *Policy {
 	return &Policy{
@@ -68,6 +102,12 @@ func DefaultPolicy() *Policy {
 		ProductionEnvironments: regexp.MustCompile(`(?i)prod|live`),
 		TrustedActionOwners:    []string{"actions", "github"},
 		FailOn:                 SeverityLow,
+		MaxSecretAge:           365 * 24 * time.Hour,
+		MaxInactive:            90 * 24 * time.Hour,
+		StaleAfter:             365 * 24 * time.Hour,
+		ReleaseBranches:        []string{"release/**", "release-*", "releases/**", "stable/**"},
+		ReleaseTags:            []string{"v*"},
+		FixRuleset:             FixRulesetRepository,
 		disabled:               map[string]bool{},
 		severity:               map[string]Severity{},
 	}
@@ -122,6 +162,14 @@ type rawPolicy struct {
 	ProductionEnvironments  *string           `toml:"production_environments"`
 	TrustedActionOwners     []string          `toml:"trusted_action_owners"`
 	FailOn                  *string           `toml:"fail_on"`
+	MaxSecretAgeDays        *int              `toml:"max_secret_age_days"`
+	MaxInactiveDays         *int              `toml:"max_inactive_days"`
+	StaleRepoDays           *int              `toml:"stale_repo_days"`
+	RequireSelectedActions  *bool             `toml:"require_selected_actions_repositories"`
+	ReleaseBranches         []string          `toml:"release_branches"`
+	ReleaseTags             []string          `toml:"release_tags"`
+	RequiredStatusChecks    []string          `toml:"required_status_checks"`
+	FixRuleset              *string           `toml:"fix_ruleset"`
 	Disable                 []string          `toml:"disable"`
 	Severity                map[string]string `toml:"severity"`
 	Waivers                 []rawWaiver       `toml:"waivers"`
@@ -268,6 +316,48 @@ func (r *rawPolicy) compile() (*Policy, []string) {
 			p.MaxDeployKeyAge = time.Duration(*r.MaxDeployKeyAgeDays) * 24 * time.Hour
 		}
 	}
+	days := func(key string, v *int, dst *time.Duration) {
+		if v == nil {
+			return
+		}
+		if *v <= 0 {
+			bad("audit.%s: must be positive, got %d", key, *v)
+			return
+		}
+		*dst = time.Duration(*v) * 24 * time.Hour
+	}
+	days("max_secret_age_days", r.MaxSecretAgeDays, &p.MaxSecretAge)
+	days("max_inactive_days", r.MaxInactiveDays, &p.MaxInactive)
+	days("stale_repo_days", r.StaleRepoDays, &p.StaleAfter)
+	globs := func(key string, v []string, dst *[]string) {
+		if v == nil {
+			return
+		}
+		for _, g := range v {
+			if strings.TrimSpace(g) == "" {
+				bad("audit.%s: empty pattern", key)
+			}
+		}
+		*dst = append([]string(nil), v...)
+	}
+	globs("release_branches", r.ReleaseBranches, &p.ReleaseBranches)
+	globs("release_tags", r.ReleaseTags, &p.ReleaseTags)
+	if r.RequiredStatusChecks != nil {
+		for _, c := range r.RequiredStatusChecks {
+			if strings.TrimSpace(c) == "" {
+				bad("audit.required_status_checks: empty check name")
+			}
+		}
+		p.RequiredStatusChecks = append([]string(nil), r.RequiredStatusChecks...)
+	}
+	if r.FixRuleset != nil {
+		switch *r.FixRuleset {
+		case FixRulesetRepository, FixRulesetOrganization:
+			p.FixRuleset = *r.FixRuleset
+		default:
+			bad("audit.fix_ruleset: want %q or %q, got %q", FixRulesetRepository, FixRulesetOrganization, *r.FixRuleset)
+		}
+	}
 	setBool := func(v *bool, dst *bool) {
 		if v != nil {
 			*dst = *v
@@ -276,6 +366,7 @@ func (r *rawPolicy) compile() (*Policy, []string) {
 	setBool(r.RequireSignedCommits, &p.RequireSignedCommits)
 	setBool(r.RequireLinearHistory, &p.RequireLinearHistory)
 	setBool(r.RequirePushRestrictions, &p.RequirePushRestrictions)
+	setBool(r.RequireSelectedActions, &p.RequireSelectedActionsRepositories)
 	if r.ProductionEnvironments != nil {
 		re, err := regexp.Compile(*r.ProductionEnvironments)
 		if err != nil {

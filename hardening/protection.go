@@ -192,9 +192,15 @@ func rulesetApplies(rs *Ruleset, branch, defaultBranch string) (applies, maybe b
 	return in, false
 }
 
-// judgeControl decides one branch control from classic protection and the
-// active rules, noting rulesets in evaluate mode that would enforce it.
+// judgeControl decides one control of the default branch b.
 func judgeControl(b *BranchSnapshot, p *Policy, what string, classic classicRule, rule rulesetRule) Outcome {
+	return judgeControlOn(b, b.Name, p, what, classic, rule)
+}
+
+// judgeControlOn decides one branch control from classic protection and the
+// active rules, noting rulesets in evaluate mode that would enforce it.
+// defaultBranch resolves ~DEFAULT_BRANCH in ruleset conditions.
+func judgeControlOn(b *BranchSnapshot, defaultBranch string, p *Policy, what string, classic classicRule, rule rulesetRule) Outcome {
 	idx := rulesetIndex(b)
 	var on, weakRules, notes []string
 	weakClassic := ""
@@ -243,7 +249,7 @@ func judgeControl(b *BranchSnapshot, p *Policy, what string, classic classicRule
 			if rs.Enforcement != "evaluate" {
 				continue
 			}
-			applies, maybe := rulesetApplies(rs, b.Name, b.Name)
+			applies, maybe := rulesetApplies(rs, b.Name, defaultBranch)
 			if !applies && !maybe {
 				continue
 			}
@@ -372,3 +378,8 @@ func judgeBypass(b *BranchSnapshot) Outcome {
 	}
 	return pass("%s", all())
 }
+
+// GlobMatch matches a ruleset-style ref pattern (fnmatch: * within a path
+// segment, ** across segments, ? one character) against a branch or tag
+// name without its refs/heads/ or refs/tags/ prefix.
+func GlobMatch(pattern, name string) bool { return globMatch(pattern, name) }

@@ -140,4 +140,16 @@ var (
 	PermOrgMember = Permission{Role: "organisation owner", Classic: "read:org", FineGrained: `"Members" organisation permission (read)`}
 	PermOrgRead   = Permission{Role: "organisation member", Classic: "read:org", FineGrained: `"Members" organisation permission (read)`}
 	PermOrgHooks  = Permission{Role: "organisation owner", Classic: "admin:org_hook", FineGrained: `"Webhooks" organisation permission (read)`}
+	// PermCodeSecurity reads code security configurations (and, on older
+	// GitHub Enterprise Server, the legacy new-repository fields of
+	// GET /orgs/{org}, which need only read:org).
+	PermCodeSecurity = Permission{Role: "organisation owner or security manager", Classic: "write:org (read:org on older GitHub Enterprise Server)",
+		FineGrained: `"Administration" organisation permission (write)`}
+	PermOrgSecrets  = Permission{Role: "organisation owner", Classic: "admin:org", FineGrained: `"Secrets" organisation permission (read)`}
+	PermRepoSecrets = Permission{Role: "repository admin", Classic: "repo", FineGrained: `"Secrets" repository permission (read)`}
+	PermRunners     = Permission{Role: "organisation owner", Classic: "admin:org", FineGrained: `"Self-hosted runners" organisation permission (read)`}
+	PermSAML        = Permission{Role: "organisation owner (GitHub Enterprise Cloud)", Classic: "read:org", FineGrained: `"Administration" organisation permission (read)`}
+	PermAuditLog    = Permission{Role: "organisation owner (GitHub Enterprise Cloud)", Classic: "read:audit_log", FineGrained: `"Administration" organisation permission (read)`}
+	PermCodeScan    = Permission{Role: "repository write (read for public repositories)", Classic: "security_events (public_repo for public repositories)",
+		FineGrained: `"Code scanning alerts" repository permission (read)`}
 )

@@ -89,6 +89,19 @@ type OrgSnapshot struct {
 	WorkflowPermissions  WorkflowPermissions `json:"workflow_permissions"`
 	Webhooks             Webhooks            `json:"webhooks"`
 	Rulesets             Rulesets            `json:"rulesets"`
+
+	// CodeSecurity is the organisation's code security configurations:
+	// the defaults for new repositories and every configuration listed.
+	CodeSecurity CodeSecurityConfigs `json:"code_security"`
+	// Secrets are the organisation's Actions secrets (names and dates).
+	Secrets ActionsSecrets `json:"secrets"`
+	// RunnerGroups are the organisation's self-hosted runner groups.
+	RunnerGroups RunnerGroups `json:"runner_groups"`
+	// SAML is what the credential-authorizations endpoint said about SAML
+	// single sign-on.
+	SAML SAMLSSO `json:"saml"`
+	// Activity is the last audit-log event of each privileged account.
+	Activity AccountActivity `json:"activity"`
 }
 
 // OrgSettings are the organisation's own settings. Pointer fields are nil
@@ -98,9 +111,145 @@ type OrgSettings struct {
 	TwoFactorRequired           *bool  `json:"two_factor_required,omitempty"`
 	DefaultRepoPermission       string `json:"default_repository_permission,omitempty"`
 	MembersCanCreatePublicRepos *bool  `json:"members_can_create_public_repositories,omitempty"`
-	SecretScanningForNewRepos   *bool  `json:"secret_scanning_for_new_repositories,omitempty"`
-	PushProtectionForNewRepos   *bool  `json:"push_protection_for_new_repositories,omitempty"`
-	DependabotAlertsForNewRepos *bool  `json:"dependabot_alerts_for_new_repositories,omitempty"`
+	// MembersCanForkPrivateRepos is members_can_fork_private_repositories.
+	MembersCanForkPrivateRepos *bool `json:"members_can_fork_private_repositories,omitempty"`
+	// Plan is the organisation's plan name (free, team, enterprise, …),
+	// shown to owners only; empty when GitHub did not say.
+	Plan string `json:"plan,omitempty"`
+	// Server is true when the API root is not api.github.com: GitHub
+	// Enterprise Server, where SAML is configured for the whole instance.
+	Server bool `json:"server,omitempty"`
+	// The *ForNewRepos fields are the legacy new-repository defaults that
+	// GitHub removed from GET /orgs/{org} on 2026-04-21; older GitHub
+	// Enterprise Server releases still return them.
+	SecretScanningForNewRepos   *bool `json:"secret_scanning_for_new_repositories,omitempty"`
+	PushProtectionForNewRepos   *bool `json:"push_protection_for_new_repositories,omitempty"`
+	DependabotAlertsForNewRepos *bool `json:"dependabot_alerts_for_new_repositories,omitempty"`
+}
+
+// CodeSecurityConfigs are an organisation's code security configurations.
+type CodeSecurityConfigs struct {
+	// Read is the state of GET /orgs/{org}/code-security/configurations/defaults.
+	Read
+	// Defaults are the configurations applied to new repositories.
+	Defaults []DefaultCodeSecurityConfig `json:"defaults,omitempty"`
+	// All lists every configuration of the organisation (the list
+	// endpoint), so a fix can find one rampart created earlier.
+	All     []CodeSecurityConfig `json:"all,omitempty"`
+	AllRead Read                 `json:"all_read"`
+}
+
+// DefaultCodeSecurityConfig is one default: which new repositories get
+// which configuration.
+type DefaultCodeSecurityConfig struct {
+	// ForNewRepos is all, none, private_and_internal or public.
+	ForNewRepos string             `json:"default_for_new_repos"`
+	Config      CodeSecurityConfig `json:"configuration"`
+}
+
+// CodeSecurityConfig is one code security configuration. Each feature is
+// enabled, disabled or not_set (empty when GitHub left it out).
+type CodeSecurityConfig struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// TargetType is global (GitHub's recommended configuration),
+	// organization or enterprise.
+	TargetType                    string `json:"target_type,omitempty"`
+	SecretScanning                string `json:"secret_scanning,omitempty"`
+	PushProtection                string `json:"secret_scanning_push_protection,omitempty"`
+	DependabotAlerts              string `json:"dependabot_alerts,omitempty"`
+	DependabotSecurityUpdates     string `json:"dependabot_security_updates,omitempty"`
+	DependencyGraph               string `json:"dependency_graph,omitempty"`
+	PrivateVulnerabilityReporting string `json:"private_vulnerability_reporting,omitempty"`
+	CodeScanningDefaultSetup      string `json:"code_scanning_default_setup,omitempty"`
+	// Enforcement is enforced or unenforced.
+	Enforcement string `json:"enforcement,omitempty"`
+}
+
+// ActionsSecrets lists Actions secrets: names and dates, never values
+// (GitHub never returns them, and rampart never asks).
+type ActionsSecrets struct {
+	Read
+	Secrets []ActionsSecret `json:"secrets,omitempty"`
+}
+
+// ActionsSecret is one Actions secret.
+type ActionsSecret struct {
+	Name string `json:"name"`
+	// Environment names the deployment environment of an environment
+	// secret; empty for repository and organisation secrets.
+	Environment string    `json:"environment,omitempty"`
+	CreatedAt   time.Time `json:"created_at,omitzero"`
+	UpdatedAt   time.Time `json:"updated_at,omitzero"`
+	// Visibility is all, private or selected (organisation secrets).
+	Visibility string `json:"visibility,omitempty"`
+}
+
+// RunnerGroups lists self-hosted runner groups.
+type RunnerGroups struct {
+	Read
+	Groups []RunnerGroup `json:"groups,omitempty"`
+}
+
+// RunnerGroup is one runner group.
+type RunnerGroup struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// Visibility is all, selected or private.
+	Visibility               string `json:"visibility,omitempty"`
+	AllowsPublicRepositories bool   `json:"allows_public_repositories"`
+	Default                  bool   `json:"default,omitempty"`
+}
+
+// SAMLSSO records what GitHub said about the organisation's SAML single
+// sign-on. Read is the state of GET /orgs/{org}/credential-authorizations,
+// which answers only for organisations that use SAML SSO (GitHub
+// Enterprise Cloud).
+type SAMLSSO struct {
+	Read
+	// Configured is true when the endpoint answered (SAML SSO is set up),
+	// false when an owner's token got a 404, nil when unknown.
+	Configured *bool `json:"configured,omitempty"`
+	// Credentials counts the credential authorizations listed.
+	Credentials int `json:"credentials,omitempty"`
+}
+
+// AccountActivity is the most recent audit-log event of each privileged
+// account (organisation owners and repository admins). The organisation
+// audit log is a GitHub Enterprise Cloud feature.
+type AccountActivity struct {
+	Read
+	// WindowDays is how far back the audit log was searched.
+	WindowDays int `json:"window_days,omitempty"`
+	// Since is the start of the searched window.
+	Since    time.Time     `json:"since,omitzero"`
+	Accounts []AccountSeen `json:"accounts,omitempty"`
+}
+
+// AccountSeen is one privileged account and its last audit-log event.
+type AccountSeen struct {
+	Login string `json:"login"`
+	// Roles says why the account is privileged: "owner", "admin of acme/api", …
+	Roles []string `json:"roles,omitempty"`
+	// LastEvent is the time of the most recent event in the window; zero
+	// when there was none. LastAction names it.
+	LastEvent  time.Time `json:"last_event,omitzero"`
+	LastAction string    `json:"last_action,omitempty"`
+	Read
+}
+
+// SecurityPolicy records where a SECURITY.md was found: in the repository
+// itself, or in its owner's public .github repository, which GitHub shows
+// for every repository without its own.
+type SecurityPolicy struct {
+	Read
+	// Path is the file found in the repository (SECURITY.md,
+	// .github/SECURITY.md or docs/SECURITY.md); empty when there is none.
+	Path string `json:"path,omitempty"`
+	// Inherited names the owner's file ("acme/.github:SECURITY.md"); empty
+	// when there is none. InheritedRead is the state of that lookup.
+	Inherited     string `json:"inherited,omitempty"`
+	InheritedRead Read   `json:"inherited_read"`
 }
 
 // UserList is a list of logins.
@@ -154,6 +303,11 @@ type RepoSnapshot struct {
 	Visibility string `json:"visibility,omitempty"`
 	Archived   bool   `json:"archived,omitempty"`
 	Fork       bool   `json:"fork,omitempty"`
+	// AllowForking is the repository's allow_forking flag; nil when GitHub
+	// left it out.
+	AllowForking *bool `json:"allow_forking,omitempty"`
+	// PushedAt is when anything was last pushed to the repository.
+	PushedAt time.Time `json:"pushed_at,omitzero"`
 	// DefaultBranch is the branch the branch-* checks judge.
 	DefaultBranch string `json:"default_branch"`
 	// ViewerPermission is the token's own permission on the repository
@@ -175,6 +329,105 @@ type RepoSnapshot struct {
 	Workflows            Workflows           `json:"workflows"`
 	CodeOwners           CodeOwners          `json:"codeowners"`
 	Environments         Environments        `json:"environments"`
+
+	// Secrets are the repository's and its environments' Actions secrets.
+	Secrets ActionsSecrets `json:"secrets"`
+	// Branches lists the repository's branches (names and the protected
+	// flag), for release branches and workflows on every branch.
+	Branches BranchList `json:"branches"`
+	// ReleaseBranches is the protection of the branches that match the
+	// release patterns the collector was given.
+	ReleaseBranches []BranchSnapshot `json:"release_branches,omitempty"`
+	// Tags lists the repository's tag names (the first page).
+	Tags TagList `json:"tags"`
+	// BranchWorkflows are workflow files on branches other than the
+	// default one whose content differs from the default branch's.
+	BranchWorkflows BranchWorkflows `json:"branch_workflows"`
+	// SecurityPolicy is the repository's own SECURITY.md.
+	SecurityPolicy SecurityPolicy `json:"security_policy"`
+	// PrivateVulnerabilityReporting is whether outsiders can report
+	// vulnerabilities privately.
+	PrivateVulnerabilityReporting Toggle `json:"private_vulnerability_reporting"`
+	// DependabotSecurityUpdates is automated-security-fixes.
+	DependabotSecurityUpdates SecurityUpdates `json:"dependabot_security_updates"`
+	// CodeScanning is the most recent code scanning analysis of the
+	// default branch.
+	CodeScanning CodeScanning `json:"code_scanning"`
+	// AuditIssue is the open issue rampart opened earlier, when the
+	// collector was asked to look (audit fix --open-issues).
+	AuditIssue AuditIssue `json:"audit_issue"`
+}
+
+// BranchList lists a repository's branches.
+type BranchList struct {
+	Read
+	Branches []BranchInfo `json:"branches,omitempty"`
+	// Truncated is set when the list was cut at the collector's limit.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// BranchInfo is one branch from the branch list.
+type BranchInfo struct {
+	Name      string `json:"name"`
+	Protected bool   `json:"protected,omitempty"`
+}
+
+// TagList lists tag names.
+type TagList struct {
+	Read
+	Names []string `json:"names,omitempty"`
+}
+
+// BranchWorkflows holds workflow files found on other branches. Files with
+// the same content as on the default branch are left out (the default
+// branch's checks already judge them); identical files on several branches
+// are kept once, with every branch named.
+type BranchWorkflows struct {
+	Read
+	// Branches counts the branches read; Unread names those whose
+	// workflows could not be read (or were beyond the collector's limit).
+	Branches int                  `json:"branches,omitempty"`
+	Unread   []string             `json:"unread,omitempty"`
+	Files    []BranchWorkflowFile `json:"files,omitempty"`
+}
+
+// BranchWorkflowFile is a workflow file found on one or more non-default
+// branches.
+type BranchWorkflowFile struct {
+	WorkflowFile
+	Branches []string `json:"branches"`
+}
+
+// SecurityUpdates is the Dependabot security updates setting.
+type SecurityUpdates struct {
+	Read
+	Enabled bool `json:"enabled"`
+	Paused  bool `json:"paused,omitempty"`
+}
+
+// CodeScanning is the latest code scanning analysis on the default branch.
+type CodeScanning struct {
+	Read
+	// Unavailable is set when GitHub said code scanning cannot run here
+	// (private repository without GitHub Advanced Security / Code
+	// Security); the message is in Read.Detail.
+	Unavailable bool `json:"unavailable,omitempty"`
+	// Analyses is true when at least one analysis exists for the branch.
+	Analyses    bool      `json:"analyses"`
+	LastTool    string    `json:"last_tool,omitempty"`
+	LastCreated time.Time `json:"last_created,omitzero"`
+}
+
+// AuditIssue is the issue rampart keeps open in a repository, listing the
+// checks that fail there.
+type AuditIssue struct {
+	Read
+	// Number is 0 when there is no open rampart issue.
+	Number int    `json:"number,omitempty"`
+	Title  string `json:"title,omitempty"`
+	Body   string `json:"body,omitempty"`
+	// LabelExists says whether the rampart label exists in the repository.
+	LabelExists bool `json:"label_exists,omitempty"`
 }
 
 // IsAdmin reports whether the token has admin rights on the repository.
@@ -235,6 +488,11 @@ type ReviewRequirement struct {
 	// BypassAllowed lists who may merge without the reviews (classic
 	// bypass_pull_request_allowances).
 	BypassAllowed []string `json:"bypass_allowed,omitempty"`
+	// DismissalRestricted is true when only DismissalAllowed may dismiss
+	// reviews (classic dismissal_restrictions); otherwise anyone with write
+	// access may.
+	DismissalRestricted bool     `json:"dismissal_restricted,omitempty"`
+	DismissalAllowed    []string `json:"dismissal_allowed,omitempty"`
 }
 
 // StatusChecks is a required-status-checks requirement.
@@ -290,10 +548,14 @@ type Ruleset struct {
 	BypassKnown  bool          `json:"bypass_known"`
 	// Detailed is false when only the list entry (no conditions, rules or
 	// bypass actors) could be read.
-	Detailed   bool          `json:"detailed"`
-	RefInclude []string      `json:"ref_include,omitempty"`
-	RefExclude []string      `json:"ref_exclude,omitempty"`
-	Rules      []RulesetRule `json:"rules,omitempty"`
+	Detailed   bool     `json:"detailed"`
+	RefInclude []string `json:"ref_include,omitempty"`
+	RefExclude []string `json:"ref_exclude,omitempty"`
+	// RepoInclude and RepoExclude are an organisation ruleset's
+	// repository_name condition.
+	RepoInclude []string      `json:"repo_include,omitempty"`
+	RepoExclude []string      `json:"repo_exclude,omitempty"`
+	Rules       []RulesetRule `json:"rules,omitempty"`
 }
 
 // BypassActor may bypass a ruleset.
@@ -362,6 +624,8 @@ type Workflows struct {
 type WorkflowFile struct {
 	Path    string `json:"path"`
 	Content string `json:"content,omitempty"`
+	// SHA is the blob ID, when the collector read it.
+	SHA string `json:"blob_sha,omitempty"`
 	Read
 }
 

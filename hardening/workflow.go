@@ -22,6 +22,9 @@ type wfPermissions struct {
 	Present  bool
 	WriteAll bool
 	Line     int
+	// Writes lists the scopes granted write ("contents", "packages", …),
+	// with write-all as "write-all".
+	Writes []string
 }
 
 type wfJob struct {
@@ -31,6 +34,11 @@ type wfJob struct {
 	UsesLine    int
 	Permissions wfPermissions
 	Steps       []wfStep
+	// RunsOn are the runs-on labels (a string, a list, or a map's labels),
+	// RunsOnGroup the runner group of the map form; RunsOnLine points at them.
+	RunsOn      []string
+	RunsOnGroup string
+	RunsOnLine  int
 }
 
 type wfStep struct {
@@ -107,8 +115,40 @@ func permissionsOf(v *yaml.Node) wfPermissions {
 	p := wfPermissions{Present: true, Line: v.Line}
 	if v.Kind == yaml.ScalarNode && v.Value == "write-all" {
 		p.WriteAll = true
+		p.Writes = []string{"write-all"}
 	}
+	eachPair(v, func(k, val *yaml.Node) {
+		if val.Kind == yaml.ScalarNode && val.Value == "write" {
+			p.Writes = append(p.Writes, k.Value)
+		}
+	})
 	return p
+}
+
+// runsOnOf reads runs-on: a label, a list of labels, or a map with group
+// and labels.
+func runsOnOf(v *yaml.Node) (labels []string, group string) {
+	switch v.Kind {
+	case yaml.ScalarNode:
+		return []string{v.Value}, ""
+	case yaml.SequenceNode:
+		for _, c := range v.Content {
+			if c.Kind == yaml.ScalarNode {
+				labels = append(labels, c.Value)
+			}
+		}
+	case yaml.MappingNode:
+		eachPair(v, func(k, val *yaml.Node) {
+			switch k.Value {
+			case "group":
+				group = val.Value
+			case "labels":
+				l, _ := runsOnOf(val)
+				labels = append(labels, l...)
+			}
+		})
+	}
+	return labels, group
 }
 
 func jobOf(id string, line int, v *yaml.Node) wfJob {
@@ -119,6 +159,9 @@ func jobOf(id string, line int, v *yaml.Node) wfJob {
 			j.Uses, j.UsesLine = val.Value, val.Line
 		case "permissions":
 			j.Permissions = permissionsOf(val)
+		case "runs-on":
+			j.RunsOn, j.RunsOnGroup = runsOnOf(val)
+			j.RunsOnLine = val.Line
 		case "steps":
 			if val.Kind != yaml.SequenceNode {
 				return
@@ -158,10 +201,12 @@ func actionName(uses string) string {
 	return strings.ToLower(parts[0] + "/" + parts[1])
 }
 
-// workflowFinding is one problem in one file.
+// workflowFinding is one problem in one file. branches is set for files
+// found only on branches other than the default one.
 type workflowFinding struct {
-	loc  Location
-	text string
+	loc      Location
+	text     string
+	branches []string
 }
 
 // workflowScan parses every workflow file of the repository and applies f
@@ -175,9 +220,14 @@ func workflowScan(in Input, clean string, f func(w *workflow) []workflowFinding)
 	if len(wf.Files) == 0 {
 		return pass("no workflow files in .github/workflows")
 	}
-	var found []workflowFinding
-	var unreadable, invalid []string
-	for _, file := range wf.Files {
+	found, unreadable, invalid := scanFiles(wf.Files, nil, f)
+	return workflowOutcome(found, unreadable, invalid, len(wf.Files), clean)
+}
+
+// scanFiles applies f to each readable, parseable file; keep, if set,
+// selects which parsed workflows are judged.
+func scanFiles(files []WorkflowFile, keep func(*workflow) bool, f func(w *workflow) []workflowFinding) (found []workflowFinding, unreadable, invalid []string) {
+	for _, file := range files {
 		if !file.OK() {
 			unreadable = append(unreadable, file.Path)
 			continue
@@ -187,9 +237,65 @@ func workflowScan(in Input, clean string, f func(w *workflow) []workflowFinding)
 			invalid = append(invalid, file.Path)
 			continue
 		}
+		if keep != nil && !keep(w) {
+			continue
+		}
 		found = append(found, f(w)...)
 	}
-	return workflowOutcome(found, unreadable, invalid, len(wf.Files), clean)
+	return found, unreadable, invalid
+}
+
+func triggeredBy(w *workflow, events ...string) bool {
+	for _, e := range w.On {
+		for _, want := range events {
+			if e == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// workflowScanAllBranches is workflowScan over the default branch plus the
+// pull_request_target workflows found only on other branches: a pull
+// request opened against any branch runs that branch's
+// pull_request_target workflows, with secrets and a write token.
+func workflowScanAllBranches(in Input, clean string, f func(w *workflow) []workflowFinding) Outcome {
+	wf, bw := in.Repo.Workflows, in.Repo.BranchWorkflows
+	if !wf.OK() {
+		return unknown("workflow files", wf.Read)
+	}
+	found, unreadable, invalid := scanFiles(wf.Files, nil, f)
+	for _, file := range bw.Files {
+		if !file.OK() {
+			unreadable = append(unreadable, file.Path+" on "+listSome(file.Branches, 3))
+			continue
+		}
+		more, _, _ := scanFiles([]WorkflowFile{file.WorkflowFile}, func(w *workflow) bool { return triggeredBy(w, "pull_request_target") }, f)
+		for i := range more {
+			more[i].branches = file.Branches
+		}
+		found = append(found, more...)
+	}
+	if len(found) == 0 && len(unreadable) == 0 {
+		switch {
+		case bw.State == NotCollected:
+			// A snapshot from before branch workflows were collected.
+		case !bw.OK():
+			return unknown(fmt.Sprintf("%d workflow %s on %s checked; workflows on other branches", len(wf.Files), pluralWord(len(wf.Files), "file", "files"), in.Repo.DefaultBranch), bw.Read)
+		case len(bw.Unread) > 0:
+			return Outcome{Status: StatusUnknown, Evidence: fmt.Sprintf("workflows on %d %s not read: %s", len(bw.Unread),
+				pluralWord(len(bw.Unread), "branch", "branches"), listSome(bw.Unread, 10))}
+		}
+	}
+	o := workflowOutcome(found, unreadable, invalid, len(wf.Files), clean)
+	if o.Status == StatusPass && bw.OK() && bw.Branches > 0 {
+		o.Evidence += fmt.Sprintf(" (and the pull_request_target workflows of %d other %s)", bw.Branches, pluralWord(bw.Branches, "branch", "branches"))
+	}
+	if len(wf.Files) == 0 && len(bw.Files) == 0 && o.Status == StatusPass {
+		return pass("no workflow files in .github/workflows")
+	}
+	return o
 }
 
 func workflowOutcome(found []workflowFinding, unreadable, invalid []string, files int, clean string) Outcome {
@@ -199,16 +305,23 @@ func workflowOutcome(found []workflowFinding, unreadable, invalid []string, file
 	}
 	if len(found) > 0 {
 		sort.SliceStable(found, func(i, j int) bool {
+			if (len(found[i].branches) == 0) != (len(found[j].branches) == 0) {
+				return len(found[i].branches) == 0
+			}
 			if found[i].loc.Path != found[j].loc.Path {
 				return found[i].loc.Path < found[j].loc.Path
 			}
 			return found[i].loc.Line < found[j].loc.Line
 		})
 		texts := make([]string, len(found))
-		locs := make([]Location, len(found))
+		var locs []Location
 		for i, x := range found {
+			if len(x.branches) > 0 {
+				texts[i] = fmt.Sprintf("%s:%d on branch %s: %s", x.loc.Path, x.loc.Line, listSome(x.branches, 3), x.text)
+				continue
+			}
 			texts[i] = fmt.Sprintf("%s:%d: %s", x.loc.Path, x.loc.Line, x.text)
-			locs[i] = x.loc
+			locs = append(locs, x.loc)
 		}
 		o := fail("%s%s", listSome(texts, 10), note)
 		o.Locations = locs
@@ -234,6 +347,11 @@ var safeEventField = regexp.MustCompile(`(\.number|\.id|_id|\.sha|_sha|\.draft|\
 
 var shaRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
+// wholeEventRE matches an expression that serialises the whole event or
+// the whole github context: toJSON(github.event), toJson(github), or a bare
+// github.event. Expression function and context names are case-insensitive.
+var wholeEventRE = regexp.MustCompile(`(?i)tojson\(\s*github(\.event)?\s*\)|^\s*github\.event\s*$`)
+
 var workflowChecks = []*Check{
 	{
 		ID: "workflow-untrusted-checkout", Title: "Privileged workflows do not check out pull-request code",
@@ -241,7 +359,7 @@ var workflowChecks = []*Check{
 		Remediation: "In workflows triggered by pull_request_target or workflow_run, do not check out the pull request's head (or run its code); " +
 			"move the build to a pull_request workflow without secrets and pass results as artifacts. See https://securitylab.github.com/research/github-actions-preventing-pwn-requests/.",
 		Run: func(in Input, _ *Policy) Outcome {
-			return workflowScan(in, "no privileged trigger checks out pull-request code", func(w *workflow) []workflowFinding {
+			return workflowScanAllBranches(in, "no privileged trigger checks out pull-request code", func(w *workflow) []workflowFinding {
 				var trig []string
 				for _, e := range w.On {
 					if e == "pull_request_target" || e == "workflow_run" {
@@ -257,14 +375,14 @@ var workflowChecks = []*Check{
 						if actionName(s.Uses) == "actions/checkout" {
 							for _, key := range []string{"ref", "repository"} {
 								if v, ok := s.With[key]; ok && checkoutRefRE.MatchString(v.Value) {
-									out = append(out, workflowFinding{Location{w.Path, v.Line},
-										fmt.Sprintf("job %s checks out %s on %s", j.ID, strings.TrimSpace(v.Value), strings.Join(trig, ", "))})
+									out = append(out, workflowFinding{loc: Location{w.Path, v.Line},
+										text: fmt.Sprintf("job %s checks out %s on %s", j.ID, strings.TrimSpace(v.Value), strings.Join(trig, ", "))})
 								}
 							}
 						}
 						if s.Run != "" && (strings.Contains(s.Run, "gh pr checkout") || checkoutRefRE.MatchString(s.Run) && strings.Contains(s.Run, "git ")) {
-							out = append(out, workflowFinding{Location{w.Path, s.RunLine},
-								fmt.Sprintf("job %s fetches pull-request code in run: on %s", j.ID, strings.Join(trig, ", "))})
+							out = append(out, workflowFinding{loc: Location{w.Path, s.RunLine},
+								text: fmt.Sprintf("job %s fetches pull-request code in run: on %s", j.ID, strings.Join(trig, ", "))})
 						}
 					}
 				}
@@ -278,7 +396,7 @@ var workflowChecks = []*Check{
 		Remediation: "Pass the value through an environment variable and quote it in the shell: " +
 			"`env: TITLE: ${{ github.event.issue.title }}` then `run: echo \"$TITLE\"`.",
 		Run: func(in Input, _ *Policy) Outcome {
-			return workflowScan(in, "no github.event expressions in run: scripts", func(w *workflow) []workflowFinding {
+			return workflowScanAllBranches(in, "no github.event expressions in run: scripts", func(w *workflow) []workflowFinding {
 				var out []workflowFinding
 				for _, j := range w.Jobs {
 					for _, s := range j.Steps {
@@ -292,8 +410,14 @@ var workflowChecks = []*Check{
 									if safeEventField.MatchString(ctx) {
 										continue
 									}
-									out = append(out, workflowFinding{Location{w.Path, sc.Line},
-										fmt.Sprintf("job %s interpolates ${{ %s }} into a script", j.ID, ctx)})
+									out = append(out, workflowFinding{loc: Location{w.Path, sc.Line},
+										text: fmt.Sprintf("job %s interpolates ${{ %s }} into a script", j.ID, ctx)})
+								}
+								// toJSON(github.event) or toJSON(github) dumps
+								// every attacker-chosen field at once.
+								for _, d := range wholeEventRE.FindAllStringSubmatch(m[1], -1) {
+									out = append(out, workflowFinding{loc: Location{w.Path, sc.Line},
+										text: fmt.Sprintf("job %s interpolates ${{ %s }} (every field of the event, titles and bodies included) into a script", j.ID, strings.TrimSpace(d[0]))})
 								}
 							}
 						}
@@ -322,7 +446,7 @@ var workflowChecks = []*Check{
 						return
 					case strings.HasPrefix(uses, "docker://"):
 						if !strings.Contains(uses, "@sha256:") {
-							out = append(out, workflowFinding{Location{w.Path, line}, fmt.Sprintf("job %s uses %s without a digest", jobID, uses)})
+							out = append(out, workflowFinding{loc: Location{w.Path, line}, text: fmt.Sprintf("job %s uses %s without a digest", jobID, uses)})
 						}
 						return
 					}
@@ -334,7 +458,7 @@ var workflowChecks = []*Check{
 					if ref == "" {
 						ref = "(no ref)"
 					}
-					out = append(out, workflowFinding{Location{w.Path, line}, fmt.Sprintf("job %s uses %s at %s", jobID, name, ref)})
+					out = append(out, workflowFinding{loc: Location{w.Path, line}, text: fmt.Sprintf("job %s uses %s at %s", jobID, name, ref)})
 				}
 				for _, j := range w.Jobs {
 					check(j.ID, j.Uses, j.UsesLine)
@@ -357,14 +481,14 @@ var workflowChecks = []*Check{
 			o := workflowScan(in, "", func(w *workflow) []workflowFinding {
 				var out []workflowFinding
 				if w.Permissions.WriteAll {
-					out = append(out, workflowFinding{Location{w.Path, w.Permissions.Line}, "permissions: write-all for every job"})
+					out = append(out, workflowFinding{loc: Location{w.Path, w.Permissions.Line}, text: "permissions: write-all for every job"})
 				}
 				for _, j := range w.Jobs {
 					if j.Permissions.WriteAll {
-						out = append(out, workflowFinding{Location{w.Path, j.Permissions.Line}, fmt.Sprintf("job %s has permissions: write-all", j.ID)})
+						out = append(out, workflowFinding{loc: Location{w.Path, j.Permissions.Line}, text: fmt.Sprintf("job %s has permissions: write-all", j.ID)})
 					}
 					if !w.Permissions.Present && !j.Permissions.Present && j.Uses == "" {
-						missing = append(missing, workflowFinding{Location{w.Path, j.Line}, fmt.Sprintf("job %s has no permissions: block", j.ID)})
+						missing = append(missing, workflowFinding{loc: Location{w.Path, j.Line}, text: fmt.Sprintf("job %s has no permissions: block", j.ID)})
 					}
 				}
 				return out
@@ -403,8 +527,8 @@ var workflowChecks = []*Check{
 							continue
 						}
 						if v, ok := s.With["aws-access-key-id"]; ok {
-							out = append(out, workflowFinding{Location{w.Path, v.Line},
-								fmt.Sprintf("job %s passes a static access key (%s) to configure-aws-credentials", j.ID, strings.TrimSpace(v.Value))})
+							out = append(out, workflowFinding{loc: Location{w.Path, v.Line},
+								text: fmt.Sprintf("job %s passes a static access key (%s) to configure-aws-credentials", j.ID, strings.TrimSpace(v.Value))})
 						}
 					}
 				}
@@ -427,4 +551,83 @@ func defaultTokenPermission(in Input) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+var moreWorkflowChecks = []*Check{
+	{
+		ID: "workflow-self-hosted-runners", Title: "Public repositories run no jobs on self-hosted runners",
+		Scope: ScopeRepo, Severity: SeverityHigh, Permission: PermContents,
+		Remediation: "Run public repositories' jobs on GitHub-hosted runners (`runs-on: ubuntu-latest`): a pull request from a fork can run code on a self-hosted machine " +
+			"and persist there. If one is unavoidable, make it ephemeral (`./config.sh --ephemeral`, one job per fresh VM), keep it in a runner group of its own, " +
+			"and require approval for every outside contributor (Settings → Actions → Approval for running fork pull request workflows).",
+		Run: func(in Input, _ *Policy) Outcome {
+			if !isPublic(in.Repo) {
+				return pass("%s repository: only people with access can trigger its workflows", visibilityOf(in.Repo))
+			}
+			return workflowScan(in, "no job runs on a self-hosted runner", func(w *workflow) []workflowFinding {
+				var out []workflowFinding
+				for _, j := range w.Jobs {
+					for _, l := range j.RunsOn {
+						if strings.EqualFold(strings.TrimSpace(l), "self-hosted") {
+							out = append(out, workflowFinding{loc: Location{w.Path, j.RunsOnLine},
+								text: fmt.Sprintf("job %s runs on self-hosted (%s)", j.ID, strings.Join(j.RunsOn, ", "))})
+							break
+						}
+					}
+				}
+				return out
+			})
+		},
+	},
+	{
+		ID: "workflow-top-level-permissions", Title: "No write permission granted at the top level of a workflow",
+		Scope: ScopeRepo, Severity: SeverityMedium, Permission: PermContents,
+		Remediation: "Start each listed workflow with `permissions: contents: read` (or `permissions: {}`) and grant each write scope only to the job that needs it " +
+			"(`jobs.<id>.permissions`): a top-level grant reaches every job, every third-party action in it, and every step an attacker can inject into.",
+		Run: func(in Input, _ *Policy) Outcome {
+			def, defKnown := defaultTokenPermission(in)
+			var bare []string
+			o := workflowScan(in, "", func(w *workflow) []workflowFinding {
+				if !w.Permissions.Present {
+					bare = append(bare, w.Path)
+					if def == "write" {
+						return []workflowFinding{{loc: Location{w.Path, 1},
+							text: "no top-level permissions: block, and the default token can write: every job gets write access"}}
+					}
+					return nil
+				}
+				if len(w.Permissions.Writes) == 0 {
+					return nil
+				}
+				return []workflowFinding{{loc: Location{w.Path, w.Permissions.Line},
+					text: fmt.Sprintf("top-level permissions grant %s to every job", strings.Join(writeScopes(w.Permissions.Writes), ", "))}}
+			})
+			if o.Status != StatusPass {
+				return o
+			}
+			switch {
+			case len(bare) == 0:
+				o.Evidence = strings.Replace(o.Evidence, ": ", ": every top-level permissions: block is read-only", 1)
+			case !defKnown:
+				return Outcome{Status: StatusUnknown, Evidence: fmt.Sprintf("%d %s without a top-level permissions: block (%s) rely on the default token permission, which %s",
+					len(bare), pluralWord(len(bare), "workflow", "workflows"), listSome(bare, 5), in.Repo.WorkflowPermissions.Why())}
+			default:
+				o.Evidence = strings.Replace(o.Evidence, ": ", fmt.Sprintf(": no top-level write; %d without a top-level block, but the default token is read-only", len(bare)), 1)
+			}
+			return o
+		},
+	},
+}
+
+// writeScopes renders granted scopes as "contents: write".
+func writeScopes(scopes []string) []string {
+	out := make([]string, len(scopes))
+	for i, s := range scopes {
+		if s == "write-all" {
+			out[i] = s
+			continue
+		}
+		out[i] = s + ": write"
+	}
+	return out
 }

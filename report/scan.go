@@ -47,6 +47,10 @@ type ScanOptions struct {
 	Color bool
 	// Quiet drops the summary and notes from the text format.
 	Quiet bool
+	// Hook, for a git hook's scan, names what it scanned ("the staged
+	// change"): a clean result is then one short line, since a commit runs
+	// two hooks and a push one more.
+	Hook string
 }
 
 // ScanFormats lists the formats WriteScan accepts.

@@ -59,6 +59,20 @@ type Options struct {
 	OnRepo func(done, total int, fullName string)
 	// UserAgent is sent with every request.
 	UserAgent string
+	// ReleaseBranches are the policy's release-branch globs: matching
+	// branches get their protection read (default: the built-in policy's).
+	ReleaseBranches []string
+	// MaxBranches bounds the branch list read per repository (default
+	// 1000); MaxReleaseBranches the release branches whose protection is
+	// read (default 20); MaxWorkflowBranches the other branches whose
+	// workflow files are read (default 200).
+	MaxBranches, MaxReleaseBranches, MaxWorkflowBranches int
+	// AuditLogDays is how far back the audit log is searched for each
+	// privileged account (default 180, about what GitHub keeps).
+	AuditLogDays int
+	// ReadAuditIssues reads each repository's open rampart issue, for
+	// `audit fix --open-issues`.
+	ReadAuditIssues bool
 }
 
 // Collector reads GitHub state into snapshots. It is safe for concurrent
@@ -72,6 +86,11 @@ type Collector struct {
 	// organisation ruleset is the same for every repository.
 	rsMu     sync.Mutex
 	rulesets map[string]*hardening.Ruleset
+
+	// inherited caches, per owner, the SECURITY.md of the owner's public
+	// .github repository.
+	inhMu     sync.Mutex
+	inherited map[string]*inheritedPolicy
 }
 
 // New returns a Collector.
@@ -88,6 +107,21 @@ func New(opt Options) (*Collector, error) {
 	if opt.UserAgent == "" {
 		opt.UserAgent = "rampart-audit"
 	}
+	if opt.ReleaseBranches == nil {
+		opt.ReleaseBranches = hardening.DefaultPolicy().ReleaseBranches
+	}
+	if opt.MaxBranches <= 0 {
+		opt.MaxBranches = 1000
+	}
+	if opt.MaxReleaseBranches <= 0 {
+		opt.MaxReleaseBranches = 20
+	}
+	if opt.MaxWorkflowBranches <= 0 {
+		opt.MaxWorkflowBranches = 200
+	}
+	if opt.AuditLogDays <= 0 {
+		opt.AuditLogDays = 180
+	}
 	api, err := ghclient.New(ghclient.Options{
 		Token: opt.Token, APIURL: opt.APIURL, Transport: opt.Transport, Cache: opt.Cache, PerPage: opt.PerPage,
 		MaxRetries: opt.MaxRetries, Sleep: opt.Sleep, Now: opt.Now, UserAgent: opt.UserAgent,
@@ -95,7 +129,7 @@ func New(opt Options) (*Collector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Collector{api: api, gh: api.REST, opt: opt, rulesets: map[string]*hardening.Ruleset{}}, nil
+	return &Collector{api: api, gh: api.REST, opt: opt, rulesets: map[string]*hardening.Ruleset{}, inherited: map[string]*inheritedPolicy{}}, nil
 }
 
 // Stats returns the HTTP traffic so far.
@@ -134,7 +168,7 @@ func (c *Collector) Repo(ctx context.Context, owner, name string) (*hardening.Sn
 // Org collects an organisation's settings and every repository it lists
 // (archived ones only with IncludeArchived; only the shard's with Shard).
 func (c *Collector) Org(ctx context.Context, org string) (*hardening.Snapshot, error) {
-	o, _, err := c.gh.Organizations.Get(ctx, org)
+	o, resp, err := c.gh.Organizations.Get(ctx, org)
 	if err != nil {
 		if isStatus(err, http.StatusNotFound) {
 			return nil, fmt.Errorf("organisation %s: %w", org, ErrNotFound)
@@ -142,7 +176,7 @@ func (c *Collector) Org(ctx context.Context, org string) (*hardening.Snapshot, e
 		return nil, fmt.Errorf("ghcollect: get organisation %s: %w", org, err)
 	}
 	snap := c.newSnapshot()
-	snap.Org = c.collectOrg(ctx, o)
+	snap.Org = c.collectOrg(ctx, o, isEnterpriseServer(resp))
 	repos, err := c.listOrgRepos(ctx, org)
 	if err != nil {
 		return nil, err
@@ -155,6 +189,7 @@ func (c *Collector) Org(ctx context.Context, org string) (*hardening.Snapshot, e
 		}
 	}
 	snap.Repos = c.collectRepos(ctx, repos, outside)
+	snap.Org.Activity = c.activity(ctx, org, snap)
 	return snap, nil
 }
 

@@ -14,7 +14,7 @@ import (
 
 // collectOrg reads the organisation's own settings. o is the organisation
 // object already fetched.
-func (c *Collector) collectOrg(ctx context.Context, o *github.Organization) *hardening.OrgSnapshot {
+func (c *Collector) collectOrg(ctx context.Context, o *github.Organization, server bool) *hardening.OrgSnapshot {
 	org := o.GetLogin()
 	s := &hardening.OrgSnapshot{Login: org}
 	// Owners-only fields are simply absent for others: nil stays nil.
@@ -23,6 +23,9 @@ func (c *Collector) collectOrg(ctx context.Context, o *github.Organization) *har
 		TwoFactorRequired:           ptrBool(o.TwoFactorRequirementEnabled),
 		DefaultRepoPermission:       o.GetDefaultRepoPermission(),
 		MembersCanCreatePublicRepos: ptrBool(o.MembersCanCreatePublicRepos),
+		MembersCanForkPrivateRepos:  ptrBool(o.MembersCanForkPrivateRepos),
+		Plan:                        o.GetPlan().GetName(),
+		Server:                      server,
 		SecretScanningForNewRepos:   ptrBool(o.SecretScanningEnabledForNewRepos),
 		PushProtectionForNewRepos:   ptrBool(o.SecretScanningPushProtectionEnabledForNewRepos),
 		DependabotAlertsForNewRepos: ptrBool(o.DependabotAlertsEnabledForNewRepos),
@@ -53,6 +56,15 @@ func (c *Collector) collectOrg(ctx context.Context, o *github.Organization) *har
 	s.Webhooks = webhooksOf(hooks, err)
 
 	s.Rulesets = c.orgRulesets(ctx, org)
+
+	s.CodeSecurity = c.codeSecurity(ctx, org)
+	s.Secrets = c.orgSecrets(ctx, org)
+	s.RunnerGroups = c.runnerGroups(ctx, org)
+	if !server {
+		// Owners see two_factor_requirement_enabled; only to them does a
+		// 404 from credential-authorizations mean "no SAML".
+		s.SAML = c.saml(ctx, org, o.TwoFactorRequirementEnabled != nil)
+	}
 	return s
 }
 

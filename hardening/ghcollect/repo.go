@@ -60,6 +60,7 @@ func (c *Collector) collectRepo(ctx context.Context, r *github.Repository, orgOu
 		OwnerIsOrg: r.GetOwner().GetType() == "Organization",
 		Private:    r.GetPrivate(), Visibility: r.GetVisibility(), Archived: r.GetArchived(), Fork: r.GetFork(),
 		DefaultBranch: r.GetDefaultBranch(), ViewerPermission: viewerPermission(r),
+		AllowForking: ptrBool(r.AllowForking), PushedAt: r.GetPushedAt().Time,
 	}
 	if s.FullName == "" {
 		s.FullName = owner + "/" + name
@@ -200,7 +201,37 @@ func (c *Collector) collectRepo(ctx context.Context, r *github.Repository, orgOu
 	if err == nil {
 		s.Environments.Environments = envs
 	}
+	c.collectMore(ctx, s)
 	return s
+}
+
+// collectMore reads what the checks of issue 14 need: secrets, branches,
+// release branches and tags, workflows on other branches, the security
+// policy, vulnerability intake and, when asked, rampart's issue.
+func (c *Collector) collectMore(ctx context.Context, s *hardening.RepoSnapshot) {
+	owner, name := s.Owner, s.Name
+	base := "repos/" + esc(owner) + "/" + esc(name)
+	s.Secrets = c.repoSecrets(ctx, owner, name, s.Environments)
+	s.Branches = c.branches(ctx, owner, name)
+	if s.Branches.OK() {
+		s.ReleaseBranches = c.releaseBranches(ctx, owner, name, s.DefaultBranch, s.Branches)
+	}
+	s.Tags = c.tags(ctx, owner, name)
+	s.BranchWorkflows = c.branchWorkflows(ctx, owner, name, s.DefaultBranch, s.Branches, s.Workflows)
+	s.SecurityPolicy = c.securityPolicy(ctx, owner, name)
+	if !s.Private && s.Visibility != "internal" && s.Visibility != "private" {
+		// Private vulnerability reporting is for public repositories only.
+		s.PrivateVulnerabilityReporting = c.toggleEndpoint(ctx, base+"/private-vulnerability-reporting")
+	}
+	s.DependabotSecurityUpdates = c.securityUpdates(ctx, owner, name)
+	if s.DefaultBranch != "" {
+		s.CodeScanning = c.codeScanning(ctx, owner, name, s.DefaultBranch)
+	} else {
+		s.CodeScanning.Read = hardening.Read{State: hardening.ReadFailed, Detail: "the repository has no default branch (empty?)"}
+	}
+	if c.opt.ReadAuditIssues {
+		s.AuditIssue = c.auditIssue(ctx, owner, name)
+	}
 }
 
 func environmentOf(e *github.Environment) hardening.Environment {
@@ -240,8 +271,17 @@ func (c *Collector) collaborators(ctx context.Context, owner, name, affiliation 
 	return hardening.Collaborators{Read: readOf(nil), Users: users}
 }
 
-// collectBranch reads classic protection and rulesets for the branch.
+// collectBranch reads classic protection, the active rules and the
+// repository's rulesets for the branch.
 func (c *Collector) collectBranch(ctx context.Context, owner, name, branch string) hardening.BranchSnapshot {
+	b := c.branchProtection(ctx, owner, name, branch)
+	b.Rulesets = c.repoRulesets(ctx, owner, name)
+	return b
+}
+
+// branchProtection reads classic protection and the active rules of a
+// branch.
+func (c *Collector) branchProtection(ctx context.Context, owner, name, branch string) hardening.BranchSnapshot {
 	b := hardening.BranchSnapshot{Name: branch}
 	p, _, err := c.gh.Repositories.GetBranchProtection(ctx, owner, name, branch)
 	switch {
@@ -262,7 +302,6 @@ func (c *Collector) collectBranch(ctx context.Context, owner, name, branch strin
 		}
 	}
 	b.Rules = c.branchRules(ctx, owner, name, branch)
-	b.Rulesets = c.repoRulesets(ctx, owner, name)
 	return b
 }
 
@@ -272,6 +311,18 @@ func classicOf(p *github.Protection) hardening.ClassicProtection {
 		req := &hardening.ReviewRequirement{
 			Approvals: rr.RequiredApprovingReviewCount, DismissStale: rr.DismissStaleReviews,
 			CodeOwners: rr.RequireCodeOwnerReviews, LastPushApproval: rr.RequireLastPushApproval,
+		}
+		if d := rr.DismissalRestrictions; d != nil {
+			req.DismissalRestricted = true
+			for _, u := range d.Users {
+				req.DismissalAllowed = append(req.DismissalAllowed, u.GetLogin())
+			}
+			for _, t := range d.Teams {
+				req.DismissalAllowed = append(req.DismissalAllowed, "team "+t.GetSlug())
+			}
+			for _, a := range d.Apps {
+				req.DismissalAllowed = append(req.DismissalAllowed, "app "+a.GetSlug())
+			}
 		}
 		if b := rr.BypassPullRequestAllowances; b != nil {
 			for _, u := range b.Users {
@@ -338,7 +389,7 @@ func (c *Collector) workflows(ctx context.Context, owner, name, ref string) hard
 		if e.GetType() != "file" || (ext != ".yml" && ext != ".yaml") {
 			continue
 		}
-		f := hardening.WorkflowFile{Path: e.GetPath()}
+		f := hardening.WorkflowFile{Path: e.GetPath(), SHA: e.GetSHA()}
 		file, _, _, err := c.gh.Repositories.GetContents(ctx, owner, name, e.GetPath(), opt)
 		switch {
 		case err != nil:

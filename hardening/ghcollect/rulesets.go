@@ -35,6 +35,10 @@ type rulesetJSON struct {
 			Include []string `json:"include"`
 			Exclude []string `json:"exclude"`
 		} `json:"ref_name"`
+		RepositoryName *struct {
+			Include []string `json:"include"`
+			Exclude []string `json:"exclude"`
+		} `json:"repository_name"`
 	} `json:"conditions"`
 	Rules []ruleJSON `json:"rules"`
 }
@@ -82,6 +86,10 @@ func (j *rulesetJSON) toRuleset(detailed bool) hardening.Ruleset {
 	if j.Conditions != nil && j.Conditions.RefName != nil {
 		rs.RefInclude = j.Conditions.RefName.Include
 		rs.RefExclude = j.Conditions.RefName.Exclude
+	}
+	if j.Conditions != nil && j.Conditions.RepositoryName != nil {
+		rs.RepoInclude = j.Conditions.RepositoryName.Include
+		rs.RepoExclude = j.Conditions.RepositoryName.Exclude
 	}
 	for _, r := range j.Rules {
 		rs.Rules = append(rs.Rules, hardening.RulesetRule{Type: r.Type, Parameters: r.Parameters})

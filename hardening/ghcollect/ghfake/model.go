@@ -40,6 +40,85 @@ type Org struct {
 
 	Hooks    []Hook
 	Rulesets []*Ruleset
+
+	// Plan is the plan name GitHub shows owners (free, team, enterprise).
+	Plan                       string
+	MembersCanForkPrivateRepos bool
+	// LegacySecurityFields makes the organisation answer as GitHub
+	// Enterprise Server before 3.15: GET /orgs/{org} carries the
+	// *_enabled_for_new_repositories fields, and the code security
+	// configurations endpoints answer 404.
+	LegacySecurityFields bool
+	// CodeSecurityConfigs are the organisation's configurations;
+	// CodeSecurityDefaults maps default_for_new_repos (all, public,
+	// private_and_internal) to a configuration ID.
+	CodeSecurityConfigs  []*CodeSecurityConfig
+	CodeSecurityDefaults map[string]int64
+	// Secrets are the organisation's Actions secrets.
+	Secrets      []Secret
+	RunnerGroups []RunnerGroup
+	// SAML: the organisation uses SAML single sign-on, and
+	// credential-authorizations lists CredentialAuthorizations entries;
+	// otherwise it answers 404.
+	SAML                     bool
+	CredentialAuthorizations int
+	// AuditLog maps a login to its newest audit-log event. Nil means the
+	// audit log API is not available (not Enterprise Cloud): 404.
+	AuditLog map[string]AuditEvent
+}
+
+// CodeSecurityConfig is a code security configuration; feature values
+// are enabled, disabled or not_set.
+type CodeSecurityConfig struct {
+	ID                            int64
+	Name, Description, TargetType string
+	SecretScanning                string
+	PushProtection                string
+	DependabotAlerts              string
+	DependabotSecurityUpdates     string
+	DependencyGraph               string
+	PrivateVulnerabilityReporting string
+}
+
+// Secret is an Actions secret (a name and dates; the fake has no values).
+type Secret struct {
+	Name       string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Visibility string // organisation secrets: all, private, selected
+}
+
+// RunnerGroup is a self-hosted runner group.
+type RunnerGroup struct {
+	ID                       int64
+	Name                     string
+	Visibility               string
+	Default                  bool
+	AllowsPublicRepositories bool
+}
+
+// AuditEvent is one audit-log event.
+type AuditEvent struct {
+	At     time.Time
+	Action string
+}
+
+// Analysis is a code scanning analysis.
+type Analysis struct {
+	Ref       string // refs/heads/main
+	Tool      string
+	CreatedAt time.Time
+}
+
+// Issue is a repository issue.
+type Issue struct {
+	Number int
+	Title  string
+	Body   string
+	State  string // open, closed
+	Labels []string
+	// Comments are the bodies of comments posted to it.
+	Comments []string
 }
 
 // Repo is a fake repository.
@@ -84,6 +163,32 @@ type Repo struct {
 	// Raw overrides a response body by path suffix after the repository,
 	// e.g. "branches/main/protection": recorded JSON served verbatim.
 	Raw map[string]string
+
+	AllowForking bool
+	PushedAt     time.Time
+	// Secrets are repository secrets; EnvSecrets environment secrets by
+	// environment name.
+	Secrets    []Secret
+	EnvSecrets map[string][]Secret
+	// Branches are the branches besides the default one. BranchFiles
+	// gives a branch its own files; a branch without an entry has the
+	// default branch's. BranchProtection is classic protection of other
+	// branches (nil: not protected).
+	Branches         []string
+	BranchFiles      map[string]map[string]string
+	BranchProtection map[string]*Protection
+	Tags             []string
+
+	PrivateVulnerabilityReporting bool
+	SecurityUpdates               bool
+	SecurityUpdatesPaused         bool
+	// CodeScanning lists analyses, newest first. CodeScanningUnavailable
+	// answers as a private repository without GitHub Code Security.
+	CodeScanning            []Analysis
+	CodeScanningUnavailable bool
+
+	Labels []string
+	Issues []*Issue
 }
 
 // FullName returns "owner/name".
@@ -107,6 +212,11 @@ type Protection struct {
 	RestrictUsers        []string
 	RestrictTeams        []string
 	BypassUsers          []string
+	// RestrictDismissals limits who may dismiss reviews to DismissalUsers
+	// and DismissalTeams (administrators only when both are empty).
+	RestrictDismissals bool
+	DismissalUsers     []string
+	DismissalTeams     []string
 }
 
 // Ruleset is a repository or organisation ruleset.
@@ -180,9 +290,9 @@ type Environment struct {
 // deterministic settings: some protected by classic rules, some by
 // rulesets, some with workflows, some archived.
 func GenerateOrg(login string, n int) (*Org, []*Repo) {
+	recent := time.Date(2025, 5, 20, 9, 0, 0, 0, time.UTC)
 	org := &Org{
-		Login: login, ViewerIsOwner: true, TwoFactorRequired: true, DefaultRepoPermission: "read",
-		SecretScanningForNewRepos: true, PushProtectionForNewRepos: true, DependabotAlertsForNewRepos: true,
+		Login: login, ViewerIsOwner: true, TwoFactorRequired: true, DefaultRepoPermission: "read", Plan: "enterprise",
 		Members: []string{"alice", "bob", "carol"}, Owners: []string{"alice", "bob"},
 		OutsideCollaborators: []string{"vendor-dev"}, AllowedActions: "selected", EnabledRepositories: "all",
 		WorkflowDefault: "read",
@@ -192,6 +302,15 @@ func GenerateOrg(login string, n int) (*Org, []*Repo) {
 			Include: []string{"~DEFAULT_BRANCH"},
 			Rules:   []Rule{{Type: "deletion"}, {Type: "non_fast_forward"}},
 		}},
+		CodeSecurityConfigs: []*CodeSecurityConfig{{ID: 17, Name: "GitHub recommended", TargetType: "global", SecretScanning: "enabled",
+			PushProtection: "enabled", DependabotAlerts: "enabled", DependabotSecurityUpdates: "enabled", DependencyGraph: "enabled",
+			PrivateVulnerabilityReporting: "enabled"}},
+		CodeSecurityDefaults:     map[string]int64{"all": 17},
+		Secrets:                  []Secret{{Name: "NPM_TOKEN", Visibility: "private", CreatedAt: recent, UpdatedAt: recent}},
+		RunnerGroups:             []RunnerGroup{{ID: 1, Name: "Default", Visibility: "all", Default: true}},
+		SAML:                     true,
+		CredentialAuthorizations: 3,
+		AuditLog:                 map[string]AuditEvent{"alice": {At: recent, Action: "repo.create"}, "bob": {At: recent, Action: "git.push"}},
 	}
 	repos := make([]*Repo, 0, n)
 	created := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -208,6 +327,22 @@ func GenerateOrg(login string, n int) (*Org, []*Repo) {
 			Teams:      []Team{{Slug: "platform", Permission: "maintain"}},
 			DeployKeys: []DeployKey{{ID: int64(i + 1), Title: "ci", ReadOnly: i%6 != 0, CreatedAt: created}},
 			Files:      map[string]string{"CODEOWNERS": "* @" + login + "/platform\n"},
+			PushedAt:   recent, SecurityUpdates: i%5 != 0 && i%3 != 2, PrivateVulnerabilityReporting: i%2 == 0,
+		}
+		if i%13 == 12 {
+			r.PushedAt = created.AddDate(-1, 0, 0)
+		}
+		if i%3 == 0 {
+			r.Files["SECURITY.md"] = "Report vulnerabilities privately: https://github.com/" + login + "/" + r.Name + "/security/advisories/new\n"
+		}
+		if i%4 == 0 {
+			r.CodeScanning = []Analysis{{Ref: "refs/heads/main", Tool: "CodeQL", CreatedAt: recent}}
+		}
+		if i%7 == 3 {
+			r.Secrets = []Secret{{Name: "AWS_ACCESS_KEY_ID", CreatedAt: created, UpdatedAt: created}, {Name: "AWS_SECRET_ACCESS_KEY", CreatedAt: created, UpdatedAt: created}}
+		}
+		if i%6 == 0 {
+			r.Tags = []string{"v1.0.0", "v1.1.0"}
 		}
 		if i%10 == 0 {
 			r.Archived = true

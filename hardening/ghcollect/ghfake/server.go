@@ -2,7 +2,6 @@ package ghfake
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -34,8 +33,10 @@ const (
 // contains PathContains get it.
 type Fault struct {
 	PathContains string
-	Kind         FaultKind
-	Times        int
+	// Method, if set, limits the fault to requests with that method.
+	Method string
+	Kind   FaultKind
+	Times  int
 	// RetryAfter is the Retry-After (SecondaryLimit) or the seconds to
 	// reset (PrimaryLimit).
 	RetryAfter int
@@ -54,6 +55,17 @@ type Server struct {
 	Scopes string
 	// Now is the clock for rate-limit reset times.
 	Now func() time.Time
+
+	// Enterprise, if set, is sent as X-GitHub-Enterprise-Version on every
+	// answer, as GitHub Enterprise Server does.
+	Enterprise string
+
+	// state guards the organisations' and repositories' fields: reads
+	// share it, writes (which change them) hold it alone.
+	state sync.RWMutex
+	// writes records every request that is not a GET, in order.
+	writes []Write
+	nextID int64
 
 	mu          sync.Mutex
 	orgs        map[string]*Org
@@ -131,7 +143,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.hits[r.URL.Path]++
 	var fault *Fault
 	for _, f := range s.faults {
-		if f.Times > 0 && strings.Contains(r.URL.Path, f.PathContains) {
+		if f.Times > 0 && strings.Contains(r.URL.Path, f.PathContains) && (f.Method == "" || f.Method == r.Method) {
 			f.Times--
 			fault = f
 			break
@@ -150,15 +162,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fault(w, fault)
 		return
 	}
-	if r.Method != http.MethodGet {
-		s.write(w, r, http.StatusMethodNotAllowed, apiError{"Method not allowed in the fake", docs}, false)
-		return
-	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	// GitHub Enterprise Server serves the same API under /api/v3.
 	if len(parts) >= 2 && parts[0] == "api" && parts[1] == "v3" {
 		parts = parts[2:]
 	}
+	if r.Method != http.MethodGet {
+		s.state.Lock()
+		defer s.state.Unlock()
+		s.serveWrite(w, r, parts)
+		return
+	}
+	s.state.RLock()
+	defer s.state.RUnlock()
 	switch {
 	case len(parts) == 1 && parts[0] == "user":
 		if s.Scopes != "" {
@@ -222,6 +238,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, v any
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
+	if s.Enterprise != "" {
+		h.Set("X-GitHub-Enterprise-Version", s.Enterprise)
+	}
 	if etag && status == 200 {
 		sum := sha256.Sum256(body)
 		tag := `W/"` + hex.EncodeToString(sum[:12]) + `"`
@@ -343,9 +362,17 @@ func (s *Server) serveOrg(w http.ResponseWriter, r *http.Request, login string, 
 			v["two_factor_requirement_enabled"] = o.TwoFactorRequired
 			v["default_repository_permission"] = o.DefaultRepoPermission
 			v["members_can_create_public_repositories"] = o.MembersCanCreatePublicRepos
-			v["secret_scanning_enabled_for_new_repositories"] = o.SecretScanningForNewRepos
-			v["secret_scanning_push_protection_enabled_for_new_repositories"] = o.PushProtectionForNewRepos
-			v["dependabot_alerts_enabled_for_new_repositories"] = o.DependabotAlertsForNewRepos
+			v["members_can_fork_private_repositories"] = o.MembersCanForkPrivateRepos
+			if o.Plan != "" {
+				v["plan"] = map[string]any{"name": o.Plan, "space": 976562499, "private_repos": 999999}
+			}
+			if o.LegacySecurityFields {
+				// Removed from GitHub.com on 2026-04-21; older GitHub
+				// Enterprise Server still sends them.
+				v["secret_scanning_enabled_for_new_repositories"] = o.SecretScanningForNewRepos
+				v["secret_scanning_push_protection_enabled_for_new_repositories"] = o.PushProtectionForNewRepos
+				v["dependabot_alerts_enabled_for_new_repositories"] = o.DependabotAlertsForNewRepos
+			}
 		}
 		s.write(w, r, 200, v, true)
 	case path == "repos":
@@ -417,7 +444,9 @@ func (s *Server) serveOrg(w http.ResponseWriter, r *http.Request, login string, 
 		}
 		s.notFound(w, r)
 	default:
-		s.notFound(w, r)
+		if !s.serveOrgMore(w, r, o, path) {
+			s.notFound(w, r)
+		}
 	}
 }
 
@@ -454,7 +483,8 @@ func repoJSON(r *Repo) map[string]any {
 		"id": len(r.FullName()), "name": r.Name, "full_name": r.FullName(), "private": r.Private, "visibility": vis,
 		"owner":    map[string]any{"login": r.Owner, "type": ownerType},
 		"archived": r.Archived, "fork": false, "default_branch": r.DefaultBranch,
-		"permissions": permissionsJSON(r.ViewerPermission),
+		"permissions": permissionsJSON(r.ViewerPermission), "allow_forking": r.AllowForking,
+		"pushed_at": timeJSON(r.PushedAt), "has_issues": true,
 	}
 	if r.ViewerPermission == "admin" {
 		st := func(b bool) map[string]string {
@@ -518,9 +548,42 @@ func refMatches(patterns []string, branch, def string) bool {
 		switch {
 		case p == "~ALL", p == "~DEFAULT_BRANCH" && branch == def, p == "refs/heads/"+branch:
 			return true
+		case strings.HasPrefix(p, "refs/heads/") && globMatch(strings.TrimPrefix(p, "refs/heads/"), branch):
+			return true
 		}
 	}
 	return false
+}
+
+// globMatch is fnmatch as rulesets use it: * within a path segment, **
+// across segments, ? one character.
+func globMatch(pattern, s string) bool {
+	switch {
+	case pattern == "":
+		return s == ""
+	case strings.HasPrefix(pattern, "**"):
+		for i := 0; i <= len(s); i++ {
+			if globMatch(pattern[2:], s[i:]) {
+				return true
+			}
+		}
+		return false
+	case pattern[0] == '*':
+		for i := 0; i <= len(s); i++ {
+			if globMatch(pattern[1:], s[i:]) {
+				return true
+			}
+			if i < len(s) && s[i] == '/' {
+				return false
+			}
+		}
+		return false
+	case s == "":
+		return false
+	case pattern[0] == '?':
+		return s[0] != '/' && globMatch(pattern[1:], s[1:])
+	}
+	return pattern[0] == s[0] && globMatch(pattern[1:], s[1:])
 }
 
 // parentRulesets returns the organisation rulesets that target the repo.
@@ -574,7 +637,9 @@ func (s *Server) serveRepo(w http.ResponseWriter, r *http.Request, owner, name s
 		}
 		return true
 	}
-	branchPath := "branches/" + rp.DefaultBranch
+	if s.serveRepoMore(w, r, rp, path, admin) {
+		return
+	}
 	switch {
 	case path == "":
 		s.write(w, r, 200, repoJSON(rp), true)
@@ -586,25 +651,6 @@ func (s *Server) serveRepo(w http.ResponseWriter, r *http.Request, owner, name s
 				s.notFound(w, r)
 			}
 		}
-	case path == branchPath+"/protection":
-		if !adminOnly() {
-			return
-		}
-		if rp.Protection == nil {
-			s.write(w, r, http.StatusNotFound, apiError{"Branch not protected", docs + "/branches/branch-protection#get-branch-protection"}, false)
-			return
-		}
-		s.write(w, r, 200, protectionJSON(rp, rp.Protection), true)
-	case path == branchPath:
-		protected := rp.Protection != nil || len(s.activeRules(rp)) > 0
-		s.write(w, r, 200, map[string]any{"name": rp.DefaultBranch, "protected": protected,
-			"commit": map[string]any{"sha": strings.Repeat("a", 40)}}, true)
-	case path == "rules/"+branchPath:
-		if rp.BranchRules != nil {
-			s.page(w, r, anys(rp.BranchRules, func(m json.RawMessage) any { return m }), nil)
-			return
-		}
-		s.page(w, r, s.activeRules(rp), nil)
 	case path == "rulesets":
 		var items []any
 		for _, rs := range rp.Rulesets {
@@ -685,8 +731,6 @@ func (s *Server) serveRepo(w http.ResponseWriter, r *http.Request, owner, name s
 		s.page(w, r, anys(rp.Environments, environmentJSON), func(page []any) any {
 			return map[string]any{"total_count": len(rp.Environments), "environments": page}
 		})
-	case strings.HasPrefix(path, "contents/"):
-		s.serveContents(w, r, rp, strings.TrimPrefix(path, "contents/"))
 	default:
 		s.notFound(w, r)
 	}
@@ -711,44 +755,18 @@ func environmentJSON(e Environment) any {
 	return map[string]any{"id": len(e.Name), "name": e.Name, "protection_rules": rules, "deployment_branch_policy": bp}
 }
 
-func (s *Server) serveContents(w http.ResponseWriter, r *http.Request, rp *Repo, p string) {
-	if c, ok := rp.Files[p]; ok {
-		enc := base64.StdEncoding.EncodeToString([]byte(c))
-		var lines []string
-		for len(enc) > 60 {
-			lines = append(lines, enc[:60])
-			enc = enc[60:]
-		}
-		lines = append(lines, enc)
-		s.write(w, r, 200, map[string]any{"type": "file", "encoding": "base64", "size": len(c), "name": p[strings.LastIndex(p, "/")+1:],
-			"path": p, "content": strings.Join(lines, "\n") + "\n", "sha": fmt.Sprintf("%040x", len(c))}, true)
-		return
-	}
-	prefix := strings.TrimSuffix(p, "/") + "/"
-	var entries []any
-	var names []string
-	for fp := range rp.Files {
-		if strings.HasPrefix(fp, prefix) && !strings.Contains(strings.TrimPrefix(fp, prefix), "/") {
-			names = append(names, fp)
-		}
-	}
-	sort.Strings(names)
-	for _, fp := range names {
-		entries = append(entries, map[string]any{"type": "file", "size": len(rp.Files[fp]), "name": strings.TrimPrefix(fp, prefix), "path": fp,
-			"sha": fmt.Sprintf("%040x", len(rp.Files[fp]))})
-	}
-	if len(entries) == 0 {
-		s.notFound(w, r)
-		return
-	}
-	s.write(w, r, 200, entries, true)
-}
+// activeRules derives rules-for-a-branch from the active rulesets, for
+// the default branch.
+func (s *Server) activeRules(rp *Repo) []any { return s.activeRulesFor(rp, rp.DefaultBranch) }
 
-// activeRules derives rules-for-a-branch from the active rulesets.
-func (s *Server) activeRules(rp *Repo) []any {
+// activeRulesFor derives rules-for-a-branch for any branch.
+func (s *Server) activeRulesFor(rp *Repo, branch string) []any {
 	var out []any
 	add := func(rs *Ruleset, st, src string) {
-		if rs.Enforcement != "active" || !refMatches(rs.Include, rp.DefaultBranch, rp.DefaultBranch) || refMatches(rs.Exclude, rp.DefaultBranch, rp.DefaultBranch) {
+		if rs.Target != "" && rs.Target != "branch" {
+			return
+		}
+		if rs.Enforcement != "active" || !refMatches(rs.Include, branch, rp.DefaultBranch) || refMatches(rs.Exclude, branch, rp.DefaultBranch) {
 			return
 		}
 		for _, ru := range rs.Rules {
@@ -768,8 +786,8 @@ func (s *Server) activeRules(rp *Repo) []any {
 	return out
 }
 
-func protectionJSON(rp *Repo, p *Protection) map[string]any {
-	base := "https://api.github.com/repos/" + rp.FullName() + "/branches/" + rp.DefaultBranch + "/protection"
+func protectionJSON(rp *Repo, branch string, p *Protection) map[string]any {
+	base := "https://api.github.com/repos/" + rp.FullName() + "/branches/" + branch + "/protection"
 	en := func(b bool) map[string]bool { return map[string]bool{"enabled": b} }
 	v := map[string]any{
 		"url":                              base,
@@ -788,6 +806,10 @@ func protectionJSON(rp *Repo, p *Protection) map[string]any {
 			"url": base + "/required_pull_request_reviews", "dismiss_stale_reviews": p.DismissStale,
 			"require_code_owner_reviews": p.CodeOwners, "required_approving_review_count": p.Approvals,
 			"require_last_push_approval": p.LastPushApproval,
+		}
+		if p.RestrictDismissals {
+			rr["dismissal_restrictions"] = map[string]any{"users": anys(p.DismissalUsers, userJSON),
+				"teams": anys(p.DismissalTeams, func(t string) any { return map[string]any{"slug": t, "name": t} }), "apps": []any{}}
 		}
 		if len(p.BypassUsers) > 0 {
 			rr["bypass_pull_request_allowances"] = map[string]any{"users": anys(p.BypassUsers, userJSON), "teams": []any{}, "apps": []any{}}
