@@ -483,3 +483,19 @@ func FuzzParseRepoList(f *testing.F) {
 		}
 	})
 }
+
+// TestEmptyRepository: a repository without a commit is scanned (nothing
+// to read) and unchanged on the next run.
+func TestEmptyRepository(t *testing.T) {
+	t.Parallel()
+	o := newFakeOrg(t, 1)
+	if err := o.fake.AddRepo(&orgfake.Repo{Owner: "acme", Name: "empty", Private: true}); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{StatusScanned, StatusUnchanged} {
+		res := o.run(t, context.Background(), nil, nil)
+		if got := byStatus(res); got[want] != 2 {
+			t.Fatalf("run %d: statuses %v, repos %+v", i, got, res.Repos)
+		}
+	}
+}
