@@ -92,7 +92,9 @@ func FixPermission(k FixKind) Permission { return fixPermissions[k] }
 // and manual items, as exact steps. It is JSON a person can review and
 // apply consumes unchanged.
 type Plan struct {
-	Version   int       `json:"version"`
+	Version int `json:"version"`
+	// Tool names the rampart that made the plan ("rampart 1.2.3").
+	Tool      string    `json:"tool,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	// APIURL is the API root the plan was made against; apply refuses
 	// another.

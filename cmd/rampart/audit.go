@@ -39,6 +39,11 @@ type auditOptions struct {
 	noCache         bool
 	noColor         bool
 	quiet           bool
+	// releaseBranches are the policy's release-branch globs, whose
+	// protection the collector reads; readIssues reads rampart's issue in
+	// each repository (audit fix --open-issues).
+	releaseBranches []string
+	readIssues      bool
 }
 
 func (o *auditOptions) bindTarget(f interface {
@@ -85,6 +90,7 @@ Exit status: 0 no check failed at or above --fail-on, 1 one did, 2 usage or runt
 	}
 	o.bind(cmd)
 	cmd.AddCommand(newAuditDoctorCmd(s))
+	cmd.AddCommand(newAuditFixCmd(s))
 	return cmd
 }
 
@@ -190,6 +196,7 @@ func newAuditCollector(o *auditOptions, s *streams, token string, progress func(
 	opt := ghcollect.Options{
 		Token: token, APIURL: o.apiURL, Workers: o.workers, IncludeArchived: o.includeArchived, MaxRepos: maxRepos,
 		Sleep: auditSleeper(s.err, o.quiet), OnRepo: progress, UserAgent: "rampart/" + version,
+		ReleaseBranches: o.releaseBranches, ReadAuditIssues: o.readIssues,
 	}
 	if o.shard != "" {
 		opt.Shard, _ = hardening.ParseShard(o.shard)
@@ -262,6 +269,7 @@ func runAudit(ctx context.Context, o *auditOptions, s *streams, token string) er
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
+	o.releaseBranches = pol.ReleaseBranches
 	failOn := pol.FailOn
 	if o.failOn != "" {
 		failOn, _ = hardening.ParseSeverity(o.failOn)

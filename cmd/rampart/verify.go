@@ -151,4 +151,3 @@ func verifySummary(sum verify.Summary) string {
 	}
 	return msg
 }
-
