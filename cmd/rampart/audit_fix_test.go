@@ -36,8 +36,8 @@ func fixFake(t *testing.T) (*ghfake.Server, string) {
 			DeployKeys:    []ghfake.DeployKey{{ID: 5, Title: "deploy", ReadOnly: false, CreatedAt: recent}},
 			Hooks:         []ghfake.Hook{{ID: 40, URL: "https://ci.example.com/hook", Active: true, InsecureSSL: true}},
 			Branches:      []string{"release/1.x"}, Tags: []string{"v1.0.0"},
-			Files:         map[string]string{".github/CODEOWNERS": "* @acme/core\n", "SECURITY.md": "security@example.com\n"},
-			CodeScanning:  []ghfake.Analysis{{Ref: "refs/heads/main", Tool: "CodeQL", CreatedAt: recent}},
+			Files:        map[string]string{".github/CODEOWNERS": "* @acme/core\n", "SECURITY.md": "security@example.com\n"},
+			CodeScanning: []ghfake.Analysis{{Ref: "refs/heads/main", Tool: "CodeQL", CreatedAt: recent}},
 		})
 	}
 	srv := httptest.NewServer(fake)
