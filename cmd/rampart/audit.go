@@ -394,6 +394,10 @@ var classicScopesNeeded = []struct {
 	{"repo", nil, "branch protection, rulesets' bypass actors, collaborators, deploy keys, security settings, private contents"},
 	{"read:org", []string{"write:org", "admin:org"}, "organisation settings, owners, members without 2FA, Actions policy"},
 	{"admin:org_hook", nil, "organisation webhooks"},
+	{"admin:org", nil, "organisation Actions secrets and runner groups"},
+	{"write:org", []string{"admin:org"}, "code security configurations"},
+	{"read:audit_log", nil, "the audit log, for dormant owners and admins (GitHub Enterprise Cloud)"},
+	{"security_events", nil, "code scanning analyses"},
 }
 
 func runAuditDoctor(ctx context.Context, o *auditOptions, s *streams, token string) error {
