@@ -196,6 +196,21 @@ func TestPlanGoodOrganisationIsEmpty(t *testing.T) {
 	}
 }
 
+func TestPlanLeavesToAnAdminWhatTheTokenCannotChange(t *testing.T) {
+	t.Parallel()
+	r := weakRepo()
+	r.ViewerPermission = "write"
+	pl := planFor(t, &Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{r}}, nil, PlanOptions{})
+	if len(pl.Changes) != 0 {
+		t.Fatalf("planned changes a write token cannot make: %+v", pl.Changes)
+	}
+	for _, m := range pl.Manual {
+		if fixable(m.Check) && !strings.Contains(m.Why, "needs an administrator's token") {
+			t.Errorf("%s: why %q", m.Check, m.Why)
+		}
+	}
+}
+
 func TestPlanNeverWritesBlind(t *testing.T) {
 	t.Parallel()
 	r := weakRepo()
