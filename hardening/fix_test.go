@@ -553,3 +553,30 @@ func TestEveryManualCheckHasAReason(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadPlan: a hand-edited plan is applied as written, so the reader
+// must never panic and must never let a method other than POST, PUT or
+// PATCH through.
+func FuzzReadPlan(f *testing.F) {
+	var buf bytes.Buffer
+	WritePlan(&buf, PlanFixes(&Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{weakRepo()}}, DefaultPolicy(), PlanOptions{Now: testNow}))
+	f.Add(buf.Bytes())
+	f.Add([]byte(`{"version":1,"changes":[{"id":"x","kind":"repo-issue","expect":{},"requests":[{"method":"DELETE","path":"a"}]}],"manual":[]}`))
+	f.Add([]byte(`{"version":1,"changes":[{"id":"x","kind":"repo-issue","expect":{},"requests":[{"method":"POST","path":"/a","body":"{"}]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pl, err := ReadPlan(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, c := range pl.Changes {
+			for _, rq := range c.Requests {
+				if rq.Method != "POST" && rq.Method != "PUT" && rq.Method != "PATCH" {
+					t.Fatalf("method %q got through", rq.Method)
+				}
+				if strings.HasPrefix(rq.Path, "/") || strings.Contains(rq.Path, "://") {
+					t.Fatalf("path %q got through", rq.Path)
+				}
+			}
+		}
+	})
+}
