@@ -31,7 +31,7 @@ type AuditOptions struct {
 }
 
 // AuditFormats lists the formats WriteAudit accepts.
-var AuditFormats = []string{"text", "json", "markdown", "sarif"}
+var AuditFormats = []string{"text", "json", "markdown", "sarif", "html"}
 
 // WriteAudit writes r in format to w.
 func WriteAudit(w io.Writer, format string, r *AuditReport, o AuditOptions) error {
@@ -44,6 +44,8 @@ func WriteAudit(w io.Writer, format string, r *AuditReport, o AuditOptions) erro
 		return writeAuditMarkdown(w, r, o)
 	case "sarif":
 		return writeAuditSARIF(w, r)
+	case "html":
+		return writeAuditHTML(w, r)
 	}
 	return fmt.Errorf("unknown audit format %q (want %s)", format, strings.Join(AuditFormats, ", "))
 }

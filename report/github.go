@@ -62,7 +62,7 @@ func writeGitHub(w io.Writer, r *ScanReport, o ScanOptions) error {
 		}
 		msg += ": " + f.Display(false)
 		if j := Partner(fs, i); j >= 0 {
-			msg += fmt.Sprintf(". Paired with the %s on line %d: together they are a working AWS credential", pairedName(fs[j].RuleID), fs[j].Line)
+			msg += fmt.Sprintf(". Paired with the %s on line %d: together they are %s", pairedName(fs[j].RuleID), fs[j].Line, pairWhat(f))
 		}
 		if id := f.Attributes["aws_account_id"]; id != "" {
 			msg += " (AWS account " + id + ")"

@@ -125,7 +125,7 @@ func junitCaseFor(fs []scanner.Finding, i int, o ScanOptions) junitCase {
 		text.WriteString("\n")
 	}
 	if j := Partner(fs, i); j >= 0 {
-		fmt.Fprintf(&text, "paired with the %s at %s:%d: together they are a working AWS credential\n", pairedName(fs[j].RuleID), Safe(fs[j].Path), fs[j].Line)
+		fmt.Fprintf(&text, "paired with the %s at %s:%d: together they are %s\n", pairedName(fs[j].RuleID), Safe(fs[j].Path), fs[j].Line, pairWhat(f))
 	}
 	if id := f.Attributes["aws_account_id"]; id != "" {
 		fmt.Fprintf(&text, "AWS account: %s\n", id)

@@ -281,7 +281,7 @@ func sarifMessage(fs []scanner.Finding, i int, o ScanOptions) string {
 		msg += " added in commit " + shortHash(f.Commit.Hash)
 	}
 	if j := Partner(fs, i); j >= 0 {
-		msg += fmt.Sprintf(". Paired with the [%s](1) on line %d: together they are a working AWS credential", pairedName(fs[j].RuleID), fs[j].Line)
+		msg += fmt.Sprintf(". Paired with the [%s](1) on line %d: together they are %s", pairedName(fs[j].RuleID), fs[j].Line, pairWhat(f))
 	}
 	if id := f.Attributes["aws_account_id"]; id != "" {
 		msg += fmt.Sprintf(" (AWS account %s)", id)

@@ -34,6 +34,9 @@ type ScanReport struct {
 	Stale []scanner.BaselineEntry
 	// Suppressed counts findings hidden by the baseline.
 	Suppressed int
+	// Repositories, for an organisation-wide scan, has a section per
+	// repository (repositories.go).
+	Repositories []RepositorySection
 }
 
 // ScanOptions say how to write.
@@ -44,13 +47,20 @@ type ScanOptions struct {
 	Color bool
 	// Quiet drops the summary and notes from the text format.
 	Quiet bool
+	// Hook, for a git hook's scan, names what it scanned ("the staged
+	// change"): a clean result is then one short line, since a commit runs
+	// two hooks and a push one more.
+	Hook string
 }
 
 // ScanFormats lists the formats WriteScan accepts.
-var ScanFormats = []string{"text", "json", "sarif", "junit", "github", "markdown"}
+var ScanFormats = []string{"text", "json", "sarif", "junit", "github", "markdown", "html"}
 
 // WriteScan writes r in format to w.
 func WriteScan(w io.Writer, format string, r *ScanReport, o ScanOptions) error {
+	if len(r.Repositories) > 0 && format != "json" && format != "html" {
+		return writeSections(w, format, r, o)
+	}
 	switch format {
 	case "text", "":
 		return writeText(w, r, o)
@@ -64,6 +74,8 @@ func WriteScan(w io.Writer, format string, r *ScanReport, o ScanOptions) error {
 		return writeMarkdown(w, r, o)
 	case "junit":
 		return writeJUnit(w, r, o)
+	case "html":
+		return writeScanHTML(w, r, o)
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(ScanFormats, ", "))
 }
@@ -104,6 +116,8 @@ type JSONScan struct {
 	Stats         scanner.Stats           `json:"stats"`
 	StaleBaseline []scanner.BaselineEntry `json:"stale_baseline,omitempty"`
 	Suppressed    int                     `json:"suppressed,omitempty"`
+	// Repositories: one section per repository of an organisation-wide scan.
+	Repositories []RepositorySection `json:"repositories,omitempty"`
 }
 
 // JSONTool names the tool that wrote a report.
@@ -143,6 +157,7 @@ func writeJSON(w io.Writer, r *ScanReport, o ScanOptions) error {
 		Stats:         r.Stats,
 		StaleBaseline: r.Stale,
 		Suppressed:    r.Suppressed,
+		Repositories:  r.Repositories,
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -98,7 +98,7 @@ func writeText(w io.Writer, r *ScanReport, o ScanOptions) error {
 		writeTextBlock(ew, p, fs, g, o)
 	}
 	if !o.Quiet {
-		writeTextSummary(ew, p, r, len(groups))
+		writeTextSummary(ew, p, r, len(groups), o)
 	}
 	return ew.err
 }
@@ -144,7 +144,7 @@ func writeTextBlock(w *errWriter, p palette, fs []scanner.Finding, group []int, 
 		w.printf("  %s %s\n", p.bold.Sprint("canary:"), note)
 	}
 	if v := f.Verification; v != nil {
-		w.printf("  %s %s\n", p.bold.Sprint("verified:"), p.status(v.Status).Sprint(verificationText(v, true)))
+		w.printf("  %s %s\n", p.bold.Sprint("verification:"), p.status(v.Status).Sprint(verificationText(v, true)))
 	}
 	if f.Remediation != "" {
 		w.printf("  %s %s\n", p.bold.Sprint("fix:"), f.Remediation)
@@ -178,8 +178,9 @@ func (p palette) status(s scanner.VerifyStatus) *color.Color {
 	return p.dim
 }
 
-func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int) {
-	st := r.Stats
+// scannedCounts says what a scan read: "3 commits, 12 blobs", "2 files",
+// "1 commit message".
+func scannedCounts(st scanner.Stats) string {
 	var what []string
 	if st.Commits > 0 {
 		what = append(what, plural(st.Commits, "commit"))
@@ -187,14 +188,26 @@ func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int) {
 	if st.Blobs > 0 {
 		what = append(what, plural(st.Blobs, "blob"))
 	}
+	if st.Messages > 0 && st.Commits == 0 {
+		what = append(what, plural(st.Messages, "commit message"))
+	}
 	if st.Files > 0 || len(what) == 0 {
 		what = append(what, plural(st.Files, "file"))
 	}
-	scanned := fmt.Sprintf("scanned %s, %s in %s", strings.Join(what, ", "), HumanBytes(st.Bytes), humanMS(st.DurationMS))
+	return strings.Join(what, ", ")
+}
+
+func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int, o ScanOptions) {
+	st := r.Stats
+	scanned := fmt.Sprintf("scanned %s, %s in %s", scannedCounts(st), HumanBytes(st.Bytes), humanMS(st.DurationMS))
 	if st.Bytes >= 1<<20 && st.DurationMS > 0 {
 		scanned += fmt.Sprintf(" (%.1f MB/s)", float64(st.Bytes)/(1<<20)/(float64(st.DurationMS)/1000))
 	}
 	switch n := len(r.Findings); {
+	case n == 0 && o.Hook != "" && st.Files+st.Commits+st.Messages+st.Blobs == 0:
+		w.printf("rampart: nothing new to scan in %s\n", o.Hook)
+	case n == 0 && o.Hook != "":
+		w.printf("rampart: no credentials in %s (%s, %s)\n", o.Hook, scannedCounts(st), HumanBytes(st.Bytes))
 	case n == 0:
 		w.printf("%s %s\n", p.bold.Sprint("No credentials found:"), scanned)
 	default:

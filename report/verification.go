@@ -140,3 +140,12 @@ func anyCanary(fs []scanner.Finding) bool {
 	}
 	return false
 }
+
+// pairWhat names what an AWS key ID and its secret are together: a working
+// credential, or one canary token.
+func pairWhat(f *scanner.Finding) string {
+	if canaryNote(f) != "" {
+		return "one canary token"
+	}
+	return "a working AWS credential"
+}

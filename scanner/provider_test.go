@@ -5,18 +5,19 @@ import (
 	"testing"
 )
 
-// providerConfig is the README's [[providers]] example plus one entry per
+// providerConfig is the README's [[providers]] example (renamed to a made-up
+// provider: Blocknative is built in, and a built-in provider wins) plus one entry per
 // alphabet, as a user would write them in .rampart.toml.
 const providerConfig = `
 [[providers]]
-id = "blocknative-api-key"
-name = "Blocknative"
-aliases = ["blocknative"]
+id = "nodewatch-api-key"
+name = "Nodewatch"
+aliases = ["nodewatch"]
 shape = "uuid"
 severity = "medium"
-remediation = "Rotate the key in the Blocknative dashboard and remove it from git."
-examples = ['blocknative:\n  dapp_key_blocknative_token: "9a1c2e7f-5b3d-4e8a-9c0f-2d4b6a8e1f3c"']
-counterexamples = ["blocknative_api_key = 9a1c2e7f-5b3d-4e8a-9c0f"]
+remediation = "Rotate the key in the Nodewatch dashboard and remove it from git."
+examples = ['nodewatch:\n  dapp_key_nodewatch_token: "9a1c2e7f-5b3d-4e8a-9c0f-2d4b6a8e1f3c"']
+counterexamples = ["nodewatch_api_key = 9a1c2e7f-5b3d-4e8a-9c0f"]
 
 [[providers]]
 id = "launchdarkly-sdk-key-ctx"
@@ -95,7 +96,7 @@ func TestProvidersInConfig(t *testing.T) {
 	// The whole configuration runs, built-in generic rules included: a
 	// user's provider must win over them on its own values.
 	d := NewDetector(cfg.Rules, nil)
-	for _, id := range []string{"blocknative-api-key", "launchdarkly-sdk-key-ctx", "acme-alnum", "acme-lower", "acme-upper",
+	for _, id := range []string{"nodewatch-api-key", "launchdarkly-sdk-key-ctx", "acme-alnum", "acme-lower", "acme-upper",
 		"acme-b64", "acme-b64url", "acme-digits", "acme-token", "acme-hexu", "acme-custom"} {
 		i, ok := byID[id]
 		if !ok {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rampart-sec/rampart/patterns"
@@ -13,9 +14,11 @@ import (
 
 // Stats summarises what a scan read. JSON names follow DESIGN.md.
 type Stats struct {
-	Files      int   `json:"files"`
-	Commits    int   `json:"commits"`
-	Blobs      int   `json:"blobs"`
+	Files   int `json:"files"`
+	Commits int `json:"commits"`
+	Blobs   int `json:"blobs"`
+	// Messages counts commit messages read.
+	Messages   int   `json:"messages,omitempty"`
 	Bytes      int64 `json:"bytes"`
 	DurationMS int64 `json:"duration_ms"`
 	// Skipped counts what was deliberately not read, by reason
@@ -67,6 +70,33 @@ type HitSource interface {
 	UseAutomaton(*patterns.Automaton)
 }
 
+// A ParallelSource reads with several goroutines at once (history: the delta
+// trees of a pack are independent of each other). Scan calls ChunksParallel
+// rather than Chunks, with a yield that is safe for concurrent use and that
+// detects in the goroutine calling it: each chunk is scanned on the core that
+// just produced it, with no hand-off to a worker. ChunksParallel calls yield
+// from at most workers goroutines at a time.
+type ParallelSource interface {
+	Source
+	ChunksParallel(ctx context.Context, workers int, yield func(Chunk) error) error
+}
+
+// parallelSource returns src, or the source it wraps (Unwrap, as a wrapper
+// that only adds notes has), when that reads in parallel.
+func parallelSource(src Source) (ParallelSource, bool) {
+	for src != nil {
+		if ps, ok := src.(ParallelSource); ok {
+			return ps, true
+		}
+		u, ok := src.(interface{ Unwrap() Source })
+		if !ok {
+			break
+		}
+		src = u.Unwrap()
+	}
+	return nil, false
+}
+
 // Options tune a scan.
 type Options struct {
 	// Workers is the number of detector goroutines; 0 means GOMAXPROCS.
@@ -109,12 +139,6 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-
-	type job struct {
-		c   Chunk
-		seq int
-	}
-	jobs := make(chan job, workers*2)
 	var (
 		mu       sync.Mutex
 		findings []Finding
@@ -129,54 +153,78 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 			opts.Explain(d)
 		}
 	}
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				size, kind := len(j.c.Data), j.c.Kind
-				var fs []Finding
-				if explain != nil {
-					fs = det.DetectExplain(j.c, explain)
-				} else {
-					fs = det.Detect(j.c)
-				}
-				if j.c.Release != nil {
-					j.c.Release()
-				}
-				mu.Lock()
-				for i := range fs {
-					fs[i].seq = j.seq
-				}
-				findings = append(findings, fs...)
-				chunks++
-				stats.Bytes += int64(size)
-				switch kind {
-				case KindFile, KindStdin, KindDiff:
-					stats.Files++
-				case KindBlob:
-					stats.Blobs++
-				}
-				if opts.Progress != nil {
-					opts.Progress(chunks, stats.Bytes)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	seq := 0
-	err := src.Chunks(ctx, func(c Chunk) error {
-		select {
-		case jobs <- job{c: c, seq: seq}:
-			seq++
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
+	// detect scans one chunk in the calling goroutine and records what it
+	// found; seq orders findings by chunk.
+	detect := func(c Chunk, seq int) {
+		size, kind := len(c.Data), c.Kind
+		var fs []Finding
+		if explain != nil {
+			fs = det.DetectExplain(c, explain)
+		} else {
+			fs = det.Detect(c)
 		}
-	})
-	close(jobs)
-	wg.Wait()
+		if c.Release != nil {
+			c.Release()
+		}
+		mu.Lock()
+		for i := range fs {
+			fs[i].seq = seq
+		}
+		findings = append(findings, fs...)
+		chunks++
+		stats.Bytes += int64(size)
+		switch kind {
+		case KindFile, KindStdin, KindDiff:
+			stats.Files++
+		case KindBlob:
+			stats.Blobs++
+		case KindCommitMessage:
+			stats.Messages++
+		}
+		if opts.Progress != nil {
+			opts.Progress(chunks, stats.Bytes)
+		}
+		mu.Unlock()
+	}
+	var err error
+	if ps, ok := parallelSource(src); ok {
+		var seq atomic.Int64
+		err = ps.ChunksParallel(ctx, workers, func(c Chunk) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			detect(c, int(seq.Add(1)))
+			return nil
+		})
+	} else {
+		type job struct {
+			c   Chunk
+			seq int
+		}
+		jobs := make(chan job, workers*2)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range jobs {
+					detect(j.c, j.seq)
+				}
+			}()
+		}
+		seq := 0
+		err = src.Chunks(ctx, func(c Chunk) error {
+			select {
+			case jobs <- job{c: c, seq: seq}:
+				seq++
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		close(jobs)
+		wg.Wait()
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -140,7 +140,7 @@ func loadSpecs(data []byte) (*specFile, error) {
 			fail("needs learns")
 		}
 		if s.Rate == 0 {
-			s.Rate = 4
+			s.Rate = DefaultRate
 		}
 		if len(s.When) == 0 {
 			fail("needs at least one when")

@@ -33,6 +33,11 @@ import (
 // DefaultWorkers is how many credentials are checked at once.
 const DefaultWorkers = 8
 
+// DefaultRate is how many requests per second go to one provider unless its
+// verifier says otherwise: well under every documented limit, and each
+// secret is asked about once.
+const DefaultRate = 10
+
 // DefaultMaxWait is the longest Retry-After honoured before giving up on a
 // credential as unknown.
 const DefaultMaxWait = 30 * time.Second
@@ -356,7 +361,7 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 }
 
 func canaryResult(f *scanner.Finding) *scanner.Verification {
-	return &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: canary.Describe(f.Attributes[canary.Attr]) + ". Never sent to AWS."}
+	return &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: "a canary token (" + canary.VendorName(f.Attributes[canary.Attr]) + "): never sent to AWS"}
 }
 
 // resolveLone settles AWS halves found without their other half: the same
@@ -533,7 +538,7 @@ func (v *Verifier) limiter(provider string, perSecond float64) *limiter {
 	l := v.limiters[provider]
 	if l == nil {
 		if perSecond <= 0 {
-			perSecond = 4
+			perSecond = DefaultRate
 		}
 		l = &limiter{r: rate.NewLimiter(rate.Limit(perSecond), max(1, int(perSecond)))}
 		v.limiters[provider] = l
@@ -572,9 +577,9 @@ func Endpoint(ruleID string) (endpoint, learns string, ok bool, reason string) {
 	if isAWSRule(ruleID) {
 		switch ruleID {
 		case ruleAWSKeyID:
-			return awsEndpoint, "the ARN and account of the key's user or role", true, "with its secret key (and, for ASIA… keys, the session token) found near it"
+			return awsEndpoint, "the ARN and account of the key's user or role", true, "GetCallerIdentity needs no permission and changes nothing; a key ID is checked with the secret key (and, for ASIA… keys, the session token) found near it"
 		default:
-			return awsEndpoint, "the ARN and account of the key's user or role", true, "with the key ID it is paired with"
+			return awsEndpoint, "the ARN and account of the key's user or role", true, "GetCallerIdentity needs no permission and changes nothing; checked together with the key ID it is paired with"
 		}
 	}
 	f, err := loadSpecs(verifiersTOML)
@@ -600,7 +605,8 @@ func Endpoint(ruleID string) (endpoint, learns string, ok bool, reason string) {
 }
 
 // Provider is one row of the provider table: who is called, for which
-// rules, and what is learned.
+// rules, and what is learned. A provider that checks kinds of token
+// differently has a row per kind.
 type Provider struct {
 	Name     string
 	Rules    []string
@@ -609,28 +615,38 @@ type Provider struct {
 	Why      string
 }
 
-// Providers lists every provider with a verifier, AWS first, then by name.
+// Providers lists every verifier, AWS first, then by provider name.
 func Providers() ([]Provider, error) {
 	f, err := loadSpecs(verifiersTOML)
 	if err != nil {
 		return nil, err
 	}
-	byName := map[string]*Provider{}
-	var out []*Provider
+	var out []Provider
 	for i := range f.Verifiers {
 		s := &f.Verifiers[i]
-		p := byName[s.Provider]
-		if p == nil {
-			p = &Provider{Name: s.Provider, Endpoint: s.endpointText(), Learns: s.Learns, Why: s.Why}
-			byName[s.Provider] = p
-			out = append(out, p)
-		}
-		p.Rules = append(p.Rules, s.Rules...)
+		out = append(out, Provider{Name: s.Provider, Rules: s.Rules, Endpoint: s.endpointText(), Learns: s.Learns, Why: s.Why})
 	}
 	sort.SliceStable(out, func(a, b int) bool { return strings.ToLower(out[a].Name) < strings.ToLower(out[b].Name) })
-	list := []Provider{{Name: awsProvider, Rules: []string{ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession}, Endpoint: awsEndpoint, Learns: "the ARN and account of the key's user or role"}}
-	for _, p := range out {
-		list = append(list, *p)
+	aws := Provider{Name: awsProvider, Rules: []string{ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession}, Endpoint: awsEndpoint,
+		Learns: "the ARN and account of the key's user or role", Why: "GetCallerIdentity needs no permission and changes nothing"}
+	return append([]Provider{aws}, out...), nil
+}
+
+// Overrides lists the environment variables that redirect the verifier of
+// ruleID (tests, private installations), most specific first.
+func Overrides(ruleID string) []string {
+	if isAWSRule(ruleID) {
+		return []string{"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"}
 	}
-	return list, nil
+	out := []string{overrideVar(ruleID)}
+	if f, err := loadSpecs(verifiersTOML); err == nil {
+		for _, s := range f.Verifiers {
+			for _, id := range s.Rules {
+				if id == ruleID && s.Env != "" {
+					out = append(out, s.Env)
+				}
+			}
+		}
+	}
+	return out
 }

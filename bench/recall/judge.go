@@ -68,7 +68,9 @@ func judge(det *scanner.Detector, rules map[string]*patterns.Rule, re *regexp.Re
 
 // deliberate says why a drop is rampart refusing a value on purpose (and so
 // not a miss), or "" when the drop is a plain miss. Placeholders, vendor-
-// documented emulator keys, tokens whose checksum does not verify, fixture
+// documented emulator keys, tokens whose checksum does not verify or whose
+// structure does not decode (a Grafana key that is not base64 JSON, a "JWT"
+// whose header is not JSON: made-up values), fixture
 // and default passwords ("secret", "myPassword", "hunter2") and template
 // variables are deliberate; an entropy floor is deliberate only when the
 // value is a placeholder (xxxx…, repeated or sequential characters).
@@ -81,7 +83,9 @@ func deliberate(reason, secret string) string {
 		strings.HasPrefix(reason, "not-code: template variable"),
 		strings.HasPrefix(reason, "not-code: variable"):
 		return reason
-	case strings.Contains(reason, "checksum"):
+	case strings.Contains(reason, "checksum"),
+		strings.HasPrefix(reason, "base64-json:"),
+		strings.HasPrefix(reason, "jwt: not a JWT"):
 		return reason
 	case strings.Contains(reason, "weak or fixture password"),
 		strings.Contains(reason, "default password"),

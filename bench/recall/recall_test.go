@@ -217,6 +217,8 @@ func TestDeliberate(t *testing.T) {
 		{"not-code: template variable", "${X}", true},
 		{"entropy below floor", "aaaaaaaaaaaaaaaa", true},
 		{"entropy below floor", "q7k2m9", false},
+		{"base64-json: payload is not a JSON object", "eyJrIjoiWHZi", true},
+		{"jwt: not a JWT (header must decode to JSON with alg, payload to a JSON object)", "eyJhbGci", true},
 		{"not-code: member access", "s.Z4bTMtngfLeQ18Aq", false},
 		{"not-hex: secret is a hex string (a hash or ID)", "4f1c9a0e", false},
 	} {

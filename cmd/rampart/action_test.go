@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -357,7 +358,7 @@ func TestActionEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("action.yml: %v", err)
 	}
-	for _, in := range []string{"config", "baseline", "fail-on", "sarif", "scan-history", "audit"} {
+	for _, in := range []string{"config", "baseline", "fail-on", "sarif", "scan-history", "audit", "verify"} {
 		if _, ok := action["inputs"].(map[string]any)[in]; !ok {
 			t.Errorf("action.yml has no input %q", in)
 		}
@@ -403,7 +404,7 @@ func TestActionEndToEnd(t *testing.T) {
 	}))
 	t.Cleanup(api.Close)
 
-	runAction := func(t *testing.T, name, before, after string, inputs map[string]string) (int, map[string]string, string, string, string) {
+	runActionEnv := func(t *testing.T, name, before, after string, inputs map[string]string, env []string) (int, map[string]string, string, string, string) {
 		t.Helper()
 		ws := w.checkoutT(t, "ws-"+name, "main", 1)
 		temp := t.TempDir()
@@ -420,6 +421,7 @@ func TestActionEndToEnd(t *testing.T) {
 		}
 		a.env = append(actCleanEnv(), "GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=push", "GITHUB_EVENT_PATH="+event,
 			"GITHUB_REPOSITORY=o/r", "GITHUB_WORKSPACE="+ws, "RUNNER_TEMP="+temp, "RUNNER_OS=Linux", "GIT_TERMINAL_PROMPT=0", "GITHUB_API_URL="+api.URL)
+		a.env = append(a.env, env...)
 		code, outs := a.run(summary)
 		if len(a.skipped) != 1 {
 			t.Errorf("skipped steps %q: want only the Go setup skipped (this machine's Go builds rampart)", a.skipped)
@@ -440,6 +442,10 @@ func TestActionEndToEnd(t *testing.T) {
 			t.Errorf("a plaintext secret reached the log, the summary, the outputs or the SARIF file")
 		}
 		return code, outs, a.stdout.String(), string(sum), ws
+	}
+	runAction := func(t *testing.T, name, before, after string, inputs map[string]string) (int, map[string]string, string, string, string) {
+		t.Helper()
+		return runActionEnv(t, name, before, after, inputs, nil)
 	}
 
 	t.Run("push with a leaked key pair", func(t *testing.T) {
@@ -485,6 +491,30 @@ func TestActionEndToEnd(t *testing.T) {
 		}
 		if !strings.Contains(stdout, "::error file=high.env,line=1,") || !strings.Contains(summary, "| aws-access-key-id | high.env:1 | `"+high[:12]+"` | high |") {
 			t.Errorf("annotations:\n%s\nsummary:\n%s", stdout, summary)
+		}
+	})
+
+	t.Run("verify input", func(t *testing.T) {
+		t.Parallel()
+		// A stand-in for STS that knows no key: the leaked pair is dead.
+		var calls atomic.Int32
+		sts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			rw.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(rw, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>`)
+		}))
+		t.Cleanup(sts.Close)
+		code, _, stdout, summary, _ := runActionEnv(t, "verify", base, clean, map[string]string{"verify": "true", "sarif": "off"}, []string{"AWS_ENDPOINT_URL_STS=" + sts.URL})
+		if code != 1 || calls.Load() != 1 {
+			t.Errorf("exit %d after %d STS calls, want 1 and 1\n%s", code, calls.Load(), stdout)
+		}
+		if !strings.Contains(stdout, "Verification: invalid") || !strings.Contains(summary, "| critical | invalid |") {
+			t.Errorf("annotations:\n%s\nsummary:\n%s", stdout, summary)
+		}
+		// Without the input nothing is sent.
+		runActionEnv(t, "noverify", base, clean, map[string]string{"sarif": "off"}, []string{"AWS_ENDPOINT_URL_STS=" + sts.URL})
+		if calls.Load() != 1 {
+			t.Errorf("the Action verified without the verify input")
 		}
 	})
 

@@ -195,7 +195,7 @@ func (o *auditOptions) validate() error {
 func newAuditCollector(o *auditOptions, s *streams, token string, progress func(done, total int, name string), maxRepos int) (*ghcollect.Collector, error) {
 	opt := ghcollect.Options{
 		Token: token, APIURL: o.apiURL, Workers: o.workers, IncludeArchived: o.includeArchived, MaxRepos: maxRepos,
-		Sleep: auditSleeper(s.err, o.quiet), OnRepo: progress, UserAgent: "rampart/" + version,
+		Sleep: auditSleeper(s.err, o.quiet), OnRepo: progress, UserAgent: "rampart/" + toolVersion(),
 		ReleaseBranches: o.releaseBranches, ReadAuditIssues: o.readIssues,
 	}
 	if o.shard != "" {
@@ -337,7 +337,7 @@ func runAudit(ctx context.Context, o *auditOptions, s *streams, token string) er
 	}
 
 	rep := hardening.Evaluate(snap, pol, time.Now())
-	ar := &report.AuditReport{Version: version, Report: rep, FailOn: failOn, Requests: requests}
+	ar := &report.AuditReport{Version: toolVersion(), Report: rep, FailOn: failOn, Requests: requests}
 	if err := writeAuditReport(o, s, ar); err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
@@ -452,6 +452,13 @@ func runAuditDoctor(ctx context.Context, o *auditOptions, s *streams, token stri
 	}
 	if _, err := io.WriteString(s.out, out.String()); err != nil {
 		return &exitErr{code: exitError, err: err}
+	}
+	if !ti.Reachable {
+		why := "no answer"
+		if len(ti.Problems) > 0 {
+			why = ti.Problems[len(ti.Problems)-1]
+		}
+		return &exitErr{code: exitError, err: fmt.Errorf("cannot reach GitHub at %s (%s); check --api-url, the network and any proxy (HTTPS_PROXY)", c.APIURL(), report.Safe(why))}
 	}
 	if o.repo == "" && o.org == "" {
 		fmt.Fprintln(s.out, "\nGive --org ORG or --repo OWNER/NAME to see which checks this token can run there.")

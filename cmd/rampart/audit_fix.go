@@ -201,7 +201,7 @@ func runAuditFix(ctx context.Context, o *auditFixOptions, s *streams, token stri
 			mode = hardening.IssuesOnly
 		}
 		pl = hardening.PlanFixes(snap, pol, hardening.PlanOptions{Checks: o.checkIDs(), Issues: mode, Now: time.Now()})
-		pl.Tool = "rampart " + version
+		pl.Tool = "rampart " + toolVersion()
 		if !o.apply {
 			return fixPlanOutcome(writeFixPlan(o, s, pl), pl)
 		}
@@ -307,7 +307,7 @@ func writeFixPlan(o *auditFixOptions, s *streams, pl *hardening.Plan) error {
 func writeFixApply(o *auditFixOptions, s *streams, pl *hardening.Plan, results []hardening.ApplyResult) error {
 	return o.writeOut(s, func(w io.Writer, color bool) error {
 		if o.format == "json" {
-			return report.WriteFixApplyJSON(w, version, pl, results)
+			return report.WriteFixApplyJSON(w, toolVersion(), pl, results)
 		}
 		return report.WriteFixApplyText(w, pl, results, report.FixOptions{Color: color})
 	})

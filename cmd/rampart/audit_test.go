@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -307,5 +308,37 @@ func TestAuditDoctorShowsWhatANonAdminCannotSee(t *testing.T) {
 	}
 	if !strings.Contains(out, "token permission: write") {
 		t.Errorf("doctor should show the token's permission on the repository:\n%s", out)
+	}
+}
+
+// TestAuditDoctorUnreachableIsAnError is issue #15's tenth defect: with no
+// target, doctor said "note: … no such host" and exited 0 when GitHub could
+// not be reached; with --repo it exited 2. Unreachable is exit 2 in both.
+func TestAuditDoctorUnreachableIsAnError(t *testing.T) {
+	t.Parallel()
+	// A port nothing listens on: taken, then released.
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	for _, args := range [][]string{
+		{"audit", "doctor", "--api-url", url, "--no-cache"},
+		{"audit", "doctor", "--repo", "acme/app", "--api-url", url, "--no-cache"},
+		{"audit", "doctor", "--org", "acme", "--api-url", url, "--no-cache"},
+	} {
+		out, errs, code := auditRun(t, args...)
+		if code != exitError || !strings.Contains(errs, "cannot reach GitHub at "+url) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and why\n%s", args[2:], code, errs, out)
+		}
+	}
+	// Reachable but answering errors (GitHub Enterprise Server without rate
+	// limiting answers /rate_limit with 404) is not "unreachable".
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"message":"Not Found"}`))
+	}))
+	defer fake.Close()
+	if _, errs, code := auditRun(t, "audit", "doctor", "--api-url", fake.URL, "--no-cache"); code != exitClean {
+		t.Errorf("a GitHub that answers 404: exit %d: %s", code, errs)
 	}
 }

@@ -8,10 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/rampart-sec/rampart/githook"
+	"github.com/rampart-sec/rampart/report"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
 )
 
@@ -96,7 +98,7 @@ func runHook(ctx context.Context, action string, o *hookOptions, s *streams) err
 			return usageErr("hooks for this repository come from the %s %s, which other repositories share: "+
 				"use `rampart hook install --global` to install there deliberately, or set core.hooksPath for this repository", t.Source, t.Dir)
 		}
-		bin, err := hookBinary(o.binary)
+		bin, err := hookBinary(ctx, o.binary)
 		if err != nil {
 			return usageErr("%v", err)
 		}
@@ -133,7 +135,7 @@ func runGlobalHook(ctx context.Context, action string, o *hookOptions, s *stream
 	}
 	switch action {
 	case "install":
-		bin, err := hookBinary(o.binary)
+		bin, err := hookBinary(ctx, o.binary)
 		if err != nil {
 			return usageErr("%v", err)
 		}
@@ -193,13 +195,9 @@ func hookErr(err error) error {
 // hookBinary returns the absolute path the hooks record: --binary, else the
 // path this binary was started by (a PATH entry stays a PATH entry, so a
 // package manager's symlink survives upgrades), else the executable itself.
-func hookBinary(flag string) (string, error) {
+func hookBinary(ctx context.Context, flag string) (string, error) {
 	if flag != "" {
-		abs, err := filepath.Abs(flag)
-		if err != nil {
-			return "", fmt.Errorf("--binary: %w", err)
-		}
-		return abs, nil
+		return checkHookBinary(ctx, flag)
 	}
 	arg0 := os.Args[0]
 	if strings.ContainsRune(arg0, filepath.Separator) {
@@ -216,6 +214,36 @@ func hookBinary(flag string) (string, error) {
 		return "", nil // the hooks fall back to PATH
 	}
 	return exe, nil
+}
+
+// checkHookBinary refuses a --binary every later commit would depend on
+// unless it is an absolute path (the hooks run from any directory) to an
+// executable that answers `--version` as rampart does, within 10 seconds.
+func checkHookBinary(ctx context.Context, bin string) (string, error) {
+	if !filepath.IsAbs(bin) {
+		return "", fmt.Errorf("--binary %s: must be an absolute path (the hooks run in any directory)", bin)
+	}
+	st, err := os.Stat(bin)
+	if err != nil {
+		return "", fmt.Errorf("--binary %s: %v", bin, errors.Unwrap(err))
+	}
+	if !st.Mode().IsRegular() || st.Mode()&0o111 == 0 {
+		return "", fmt.Errorf("--binary %s: not an executable file", bin)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--version")
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	out, err := cmd.Output()
+	first, _, _ := strings.Cut(string(out), "\n")
+	if err != nil || !strings.HasPrefix(first, "rampart ") {
+		why := fmt.Sprintf("printed %q", first)
+		if err != nil {
+			why = err.Error()
+		}
+		return "", fmt.Errorf("--binary %s: `%s --version` %s: it is not rampart (or a rampart too old to say), and the hooks would block every commit", bin, bin, report.Safe(why))
+	}
+	return bin, nil
 }
 
 func isExecutableFile(p string) bool {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"testing"
@@ -258,5 +260,96 @@ func TestScanReportNamesItsRoot(t *testing.T) {
         "%SRCROOT%": {
           "uri": "file://`+filepath.ToSlash(repo)+`/"`) {
 		t.Errorf("SARIF does not say where %%SRCROOT%% is:\n%.1500s", out)
+	}
+}
+
+// TestVersion: `rampart --version` (cobra's convention) prints what
+// `rampart version` does, and the line uses the module's build information
+// when the link-time variables are not set (issue #15).
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a, _, code1 := scRun(t, dir, "", "--version")
+	b, _, code2 := scRun(t, dir, "", "version")
+	if code1 != 0 || code2 != 0 || a != b || !strings.HasPrefix(a, "rampart ") {
+		t.Errorf("--version: exit %d %q; version: exit %d %q", code1, a, code2, b)
+	}
+	bi := &debug.BuildInfo{Main: debug.Module{Version: "v1.4.2"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"},
+		{Key: "vcs.time", Value: "2026-11-23T12:00:00Z"},
+		{Key: "vcs.modified", Value: "true"},
+	}}
+	want := "rampart v1.4.2 (commit 0123456789ab, modified, built 2026-11-23T12:00:00Z, " + runtime.Version()
+	if got := readBuildInfo(bi, true).String(); !strings.HasPrefix(got, want) {
+		t.Errorf("with build information: %q, want %q…", got, want)
+	}
+	devel := &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}
+	if got := readBuildInfo(devel, true).String(); !strings.HasPrefix(got, "rampart dev ("+runtime.Version()) {
+		t.Errorf("a development build without VCS information: %q", got)
+	}
+}
+
+// TestBaselineRefusesReportFlags is issue #15's ninth defect: baseline
+// writes one thing, its own JSON of fingerprints; scan's report flags were
+// accepted and silently ignored. They are refused (exit 2) and nothing is
+// written.
+func TestBaselineRefusesReportFlags(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	for _, args := range [][]string{
+		{"--format", "sarif"},
+		{"--report", "sarif=" + filepath.Join(dir, "r.sarif")},
+		{"--show-secrets"},
+		{"--fail-on", "high"},
+		{"--baseline", "old.json"},
+	} {
+		_, errOut, code := scRun(t, dir, "", append([]string{"baseline"}, args...)...)
+		if code != 2 || !strings.Contains(errOut, "baseline: "+args[0]+" does not apply") {
+			t.Errorf("baseline %q: exit %d, stderr %q; want 2 and why", args, code, errOut)
+		}
+		for _, f := range []string{".rampart-baseline.json", "r.sarif"} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				t.Fatalf("baseline %q wrote %s", args, f)
+			}
+		}
+	}
+	if out, _, _ := scRun(t, dir, "", "baseline", "--help"); strings.Contains(out, "--format") || strings.Contains(out, "--show-secrets") {
+		t.Errorf("baseline --help offers report flags:\n%s", out)
+	}
+	// What baseline does take still works, -o - included.
+	out, errOut, code := scRun(t, dir, "", "baseline", "-o", "-")
+	if code != 0 || !strings.Contains(out, `"fingerprint"`) || !strings.Contains(errOut, "wrote 1 entry to standard output") {
+		t.Errorf("baseline -o -: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// TestScanSinceRefusesNonsense is issue #15's eleventh defect: git's date
+// parser reads almost anything as some date (garbage as now, 2024-13-45 as
+// a day in 2024), so --since garbage scanned nothing and said "No
+// credentials found". What is not a date is refused (exit 2); the odd but
+// valid forms git documents are accepted.
+func TestScanSinceRefusesNonsense(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scGit(t, dir, 1, "add", "-A")
+	scGit(t, dir, 1, "commit", "-q", "-m", "k") // 2024-03-01
+	for _, since := range []string{"garbage", "2024-13-45", "2024-02-30", "an hour ago", "3 dayz ago", "friday", "", "2024-01-31T25:00", "tomorrow"} {
+		_, errOut, code := scRun(t, dir, "", "scan", "--history", "--since", since)
+		if code != 2 || !strings.Contains(errOut, "--since") || !strings.Contains(errOut, "2 weeks ago") {
+			t.Errorf("--since %q: exit %d, stderr %q; want 2 and the accepted forms", since, code, errOut)
+		}
+	}
+	for since, code := range map[string]int{
+		"2.weeks.ago": 0, "yesterday": 0, "3 days ago": 0, "last friday": 0, "1 year 2 months ago": 0,
+		"2024-01-31": 1, "2024-01-31 10:00": 1, "2024-01-31T10:00:00+05:30": 1, "2024.01.31": 1, "01/31/2024": 1, "31.01.2024": 1,
+		"Wed, 31 Jan 2024 10:00:00 +0100": 1, "31 Jan 2024": 1, "Jan 31, 2024": 1, "@1700000000": 1, "1700000000 +0100": 1,
+		"2024-03-02": 0,
+	} {
+		if _, errOut, got := scRun(t, dir, "", "scan", "--history", "--since", since); got != code {
+			t.Errorf("--since %q: exit %d, want %d: %s", since, got, code, errOut)
+		}
 	}
 }

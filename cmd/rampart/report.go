@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -36,7 +35,7 @@ summary and scores recomputed, written in any audit format. "-" reads standard i
 			return runReportMerge(o, s, args)
 		},
 	}
-	merge.Flags().StringVar(&o.format, "format", "json", "output format (scan reports: json; audit reports: "+strings.Join(report.AuditFormats, ", ")+")")
+	merge.Flags().StringVar(&o.format, "format", "json", "output format (scan reports: "+strings.Join(report.ScanFormats, ", ")+"; audit reports: "+strings.Join(report.AuditFormats, ", ")+")")
 	merge.Flags().StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
 	cmd.AddCommand(merge)
 	return cmd
@@ -44,14 +43,30 @@ summary and scores recomputed, written in any audit format. "-" reads standard i
 
 func runReportMerge(o *reportOptions, s *streams, files []string) error {
 	var scans []*report.JSONScan
-	var audits []*hardening.Report
+	var audits []*report.AuditJSON
+	var scanNames, auditNames []string
 	version := ""
+	var read []os.FileInfo
+	warn := func(msg string) { fmt.Fprintf(s.err, "rampart: warning: %s\n", report.Safe(msg)) }
 	for _, name := range files {
 		var data []byte
 		var err error
 		if name == "-" {
 			data, err = io.ReadAll(s.in)
 		} else {
+			// The same file named twice (a shell glob and a name, a path
+			// and a relative path) is read once.
+			if st, serr := os.Stat(name); serr == nil {
+				dup := false
+				for _, prev := range read {
+					dup = dup || os.SameFile(prev, st)
+				}
+				if dup {
+					warn(name + " is given twice: read once")
+					continue
+				}
+				read = append(read, st)
+			}
 			data, err = os.ReadFile(name)
 		}
 		if err != nil {
@@ -62,15 +77,18 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 			return &exitErr{code: exitError, err: fmt.Errorf("%s: %w", name, err)}
 		}
 		if p.Scan != nil {
-			scans = append(scans, p.Scan)
+			scans, scanNames = append(scans, p.Scan), append(scanNames, name)
 			version = p.Scan.Tool.Version
 		} else {
-			audits = append(audits, report.AuditFromJSON(p.Audit))
+			audits, auditNames = append(audits, p.Audit), append(auditNames, name)
 			version = p.Audit.Tool.Version
 		}
 	}
 	if len(scans) > 0 && len(audits) > 0 {
 		return &exitErr{code: exitError, err: report.ErrMixedReports}
+	}
+	if len(scans) > 0 && !validFormat(o.format) {
+		return usageErr("unknown format %q (want %s)", o.format, strings.Join(report.ScanFormats, ", "))
 	}
 	var w io.Writer = s.out
 	if o.output != "" && o.output != "-" {
@@ -82,14 +100,21 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 		w = f
 	}
 	if len(scans) > 0 {
-		if o.format != "json" {
-			return usageErr("scan reports merge to json only (got --format %s): redacted findings cannot be re-rendered faithfully", o.format)
+		kept, warnings := report.DuplicateScans(scans, scanNames)
+		for _, m := range warnings {
+			warn(m)
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(report.MergeScans(scans))
+		return writeMergedScan(w, o.format, report.MergeScans(kept))
 	}
-	rep := &report.AuditReport{Version: version, Report: hardening.Merge(audits...)}
+	kept, warnings := report.DuplicateAudits(audits, auditNames)
+	for _, m := range warnings {
+		warn(m)
+	}
+	var reps []*hardening.Report
+	for _, a := range kept {
+		reps = append(reps, report.AuditFromJSON(a))
+	}
+	rep := &report.AuditReport{Version: version, Report: hardening.Merge(reps...)}
 	if err := report.WriteAudit(w, o.format, rep, report.AuditOptions{}); err != nil {
 		return &exitErr{code: exitError, err: err}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -78,3 +79,81 @@ func TestReportMergeAuditShards(t *testing.T) {
 }
 
 func itoaTest(i int) string { return string(rune('0' + i)) }
+
+// TestReportMergeCountsEachInputOnce is issue #15's seventh defect: the same
+// report given twice (or two shards that both hold a repository) must not
+// count its findings or repositories twice; merge says what it dropped.
+func TestReportMergeCountsEachInputOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// Two repositories with the same file: the same finding, twice, but in
+	// two places, so both stay.
+	for _, name := range []string{"r0", "r1"} {
+		scWrite(t, filepath.Join(dir, name), "f.txt", "id "+scKeyID+"\n")
+		scGit(t, filepath.Join(dir, name), 0, "init", "-q")
+		scRun(t, filepath.Join(dir, name), "", "scan", "--format", "json", "-o", filepath.Join(dir, name+".json"))
+	}
+	scWrite(t, dir, "copy.json", mustRead(t, filepath.Join(dir, "r0.json")))
+	out, errOut, code := scRun(t, dir, "", "report", "merge", "r0.json", "r1.json", "r0.json", "copy.json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Roots    []string `json:"roots"`
+		Findings []struct {
+			Root, Path string
+		} `json:"findings"`
+		Stats struct{ Files int } `json:"stats"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Findings) != 2 || doc.Stats.Files != 2 || len(doc.Roots) != 2 ||
+		doc.Findings[0].Root == doc.Findings[1].Root || !strings.HasSuffix(doc.Findings[1].Root, "r1") {
+		t.Errorf("merged %d findings over %d files from roots %q, want 2 over 2 from r0 and r1:\n%s", len(doc.Findings), doc.Stats.Files, doc.Roots, out)
+	}
+	for _, want := range []string{"warning: r0.json is given twice", "warning: copy.json is the same scan as r0.json"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+
+	// Audits: a shard given twice, and two shards that both audited acme/api.
+	shard := func(name string, repos ...string) {
+		var targets []string
+		for _, r := range repos {
+			targets = append(targets, `{"repo":"`+r+`","score":5,"results":[{"check":"branch-protected","status":"fail","severity":"high","evidence":"e","remediation":"r"}]}`)
+		}
+		scWrite(t, dir, name, `{"tool":{"name":"rampart","version":"t"},"targets":[{"org":"acme","results":[]},`+strings.Join(targets, ",")+`],"summary":{}}`)
+	}
+	shard("s0.json", "acme/api")
+	shard("s1.json", "acme/web", "acme/API")
+	out, errOut, code = scRun(t, dir, "", "report", "merge", "s0.json", "s0.json", "s1.json")
+	if code != 0 {
+		t.Fatalf("audit merge: exit %d: %s", code, errOut)
+	}
+	var audit struct {
+		Targets []struct{ Org, Repo string }     `json:"targets"`
+		Summary struct{ Repositories, Fail int } `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &audit); err != nil {
+		t.Fatal(err)
+	}
+	if len(audit.Targets) != 3 || audit.Summary.Repositories != 2 || audit.Summary.Fail != 2 {
+		t.Errorf("merged audit: %d targets, %d repositories, %d failures; want 3, 2, 2:\n%s", len(audit.Targets), audit.Summary.Repositories, audit.Summary.Fail, out)
+	}
+	for _, want := range []string{"warning: s0.json is given twice", "warning: acme/API in s1.json is already in s0.json"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+}
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}

@@ -335,6 +335,16 @@ func writeRuleText(w io.Writer, rep *ruleReport) error {
 	if r.Remediation != "" {
 		field("remediation", printable(r.Remediation))
 	}
+	if vr := describeVerifier(rep.entry); vr.Endpoint != "" {
+		field("verify", vr.Endpoint)
+		field("learns", vr.Learns)
+		if vr.Note != "" {
+			field("why safe", vr.Note)
+		}
+		field("override", strings.Join(vr.Overrides, " or "))
+	} else {
+		field("verify", vr.Note)
+	}
 
 	found, ignored := 0, 0
 	fmt.Fprintf(&b, "\nExamples (each must be found):\n")
@@ -423,6 +433,7 @@ type ruleDetailJSON struct {
 	Examples        []exampleResult `json:"examples"`
 	Counterexamples []exampleResult `json:"counterexamples"`
 	Passed          bool            `json:"passed"`
+	Verify          ruleVerifier    `json:"verify"`
 }
 
 func writeRuleJSON(w io.Writer, rep *ruleReport) error {
@@ -440,6 +451,7 @@ func writeRuleJSON(w io.Writer, rep *ruleReport) error {
 		Examples:        append([]exampleResult{}, rep.examples...),
 		Counterexamples: append([]exampleResult{}, rep.counterexamples...),
 		Passed:          rep.passed(),
+		Verify:          describeVerifier(rep.entry),
 	}
 	if r.SecretGroup() > 0 {
 		doc.SecretGroup = "secret"

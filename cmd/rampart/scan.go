@@ -50,6 +50,8 @@ type scanOptions struct {
 	exclude     []string
 	reports     []string
 	verify      verifyOptions
+
+	orgScan orgScanOptions // --org, --repos-from (orgscan.go)
 }
 
 func (o *scanOptions) bind(cmd *cobra.Command) {
@@ -72,12 +74,13 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.BoolVar(&o.noColor, "no-color", false, "never use colour")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print findings only: no summary, notes or progress")
 	f.BoolVar(&o.explain, "explain", false, "print to stderr each candidate that was dropped, and which validator or allow list dropped it")
-	f.StringVar(&o.since, "since", "", "with --history: only commits more recent than `DATE` (e.g. 2024-01-31)")
+	f.Var(sinceValue{&o.since}, "since", "with --history: only commits more recent than `DATE` (2024-01-31, \"2 weeks ago\", yesterday, RFC 2822, …; see README)")
 	f.StringVar(&o.branch, "branch", "", "with --history: only history reachable from `REF` (default: every ref)")
 	f.StringArrayVar(&o.reports, "report", nil, "also write the same findings as `FORMAT=FILE` (repeatable), e.g. --report sarif=results.sarif")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "skip paths matching `GLOB` before reading them (repeatable)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 only for findings at or above `SEVERITY` (info, low, medium, high, critical)")
 	o.verify.bind(f)
+	o.orgScan.bind(f)
 }
 
 func newScanCmd(s *streams) *cobra.Command {
@@ -93,6 +96,9 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.path = args[0]
+			}
+			if o.orgScan.active() {
+				return runOrgScan(cmd.Context(), o, s)
 			}
 			res, rep, err := runScan(cmd.Context(), o, s)
 			if err != nil {
@@ -121,6 +127,11 @@ func newBaselineCmd(s *streams) *cobra.Command {
 that no longer match anything as stale. The file holds SHA-256 fingerprints, never plaintext.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, name := range baselineRefuses {
+				if cmd.Flags().Changed(name) {
+					return usageErr("baseline: --%s does not apply: a baseline is always one JSON file of fingerprints and locations, never secrets (rampart scan takes --%s)", name, name)
+				}
+			}
 			if len(args) == 1 {
 				o.path = args[0]
 			}
@@ -145,13 +156,25 @@ that no longer match anything as stale. The file holds SHA-256 fingerprints, nev
 			if err != nil {
 				return &exitErr{code: exitError, err: fmt.Errorf("write baseline: %w", err)}
 			}
-			fmt.Fprintf(s.err, "rampart: wrote %d %s to %s\n", len(res.Findings), pluralize(len(res.Findings), "entry", "entries"), out)
+			where := out
+			if out == "-" {
+				where = "standard output"
+			}
+			fmt.Fprintf(s.err, "rampart: wrote %d %s to %s\n", len(res.Findings), pluralize(len(res.Findings), "entry", "entries"), where)
 			return nil
 		},
 	}
 	o.bind(cmd)
+	// scan's report flags mean nothing to a baseline: hidden, and refused
+	// in words rather than ignored.
+	for _, name := range baselineRefuses {
+		_ = cmd.Flags().MarkHidden(name)
+	}
 	return cmd
 }
+
+// baselineRefuses are the scan flags `rampart baseline` refuses.
+var baselineRefuses = []string{"format", "report", "show-secrets", "fail-on", "baseline"}
 
 func pluralize(n int, one, many string) string {
 	if n == 1 {
@@ -162,6 +185,9 @@ func pluralize(n int, one, many string) string {
 
 // runScan resolves the mode, loads configuration, builds the source and runs the scan.
 func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, *report.ScanReport, error) {
+	if o.orgScan.active() {
+		return nil, nil, usageErr("--org and --repos-from apply to rampart scan")
+	}
 	modes := 0
 	for _, on := range []bool{o.stdin, o.staged, o.prePush, o.commitMsg != "", o.rangeSpec != "", o.history, o.githubEvent} {
 		if on {
@@ -309,7 +335,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if src == nil {
 		// Nothing to scan (a pre-push that only deletes branches).
 		res := &scanner.Result{}
-		return res, &report.ScanReport{Version: version, Root: root, Rules: cfg.Rules}, nil
+		return res, &report.ScanReport{Version: toolVersion(), Root: root, Rules: cfg.Rules}, nil
 	}
 
 	opts := scanner.Options{Workers: o.workers}
@@ -334,9 +360,12 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 			fmt.Fprintf(s.err, "dropped %s at %s:%d (%s): %s\n", d.RuleID, report.Safe(d.Path), d.Line, d.Secret, d.Reason)
 		}
 	}
-	if !o.quiet && isTerminal(s.err) && !o.stdin && o.commitMsg == "" && !o.staged && !o.prePush {
+	// Progress only on a terminal, never in the hook modes (nor under the
+	// pre-commit framework, which sets PRE_COMMIT), and only once a scan has
+	// taken a second.
+	if !o.quiet && isTerminal(s.err) && !o.stdin && !hookMode(o) && os.Getenv("PRE_COMMIT") == "" {
 		plan, _ := src.(planner)
-		bar := newProgress(s.err, plan)
+		bar := newProgress(s.err, plan, time.Now)
 		opts.Progress = bar.update
 		defer bar.finish()
 	}
@@ -349,7 +378,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		return nil, nil, err
 	}
 	rep := &report.ScanReport{
-		Version:    version,
+		Version:    toolVersion(),
 		Root:       root,
 		Scanned:    scanned,
 		Findings:   res.Findings,
@@ -359,6 +388,22 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		Suppressed: res.Suppressed,
 	}
 	return res, rep, nil
+}
+
+// hookMode reports whether o is one of the modes git hooks run.
+func hookMode(o *scanOptions) bool { return o.staged || o.commitMsg != "" || o.prePush }
+
+// hookSubject names what a hook mode scanned, for its one-line result.
+func hookSubject(o *scanOptions) string {
+	switch {
+	case o.staged:
+		return "the staged change"
+	case o.commitMsg != "":
+		return "the commit message"
+	case o.prePush:
+		return "the pushed commits"
+	}
+	return ""
 }
 
 func validFormat(f string) bool {
@@ -427,7 +472,7 @@ func writeReport(o *scanOptions, s *streams, rep *report.ScanReport) error {
 		defer f.Close()
 		w, color = f, false
 	}
-	if err := report.WriteScan(w, o.format, rep, report.ScanOptions{ShowSecrets: o.showSecrets, Color: color, Quiet: o.quiet}); err != nil {
+	if err := report.WriteScan(w, o.format, rep, report.ScanOptions{ShowSecrets: o.showSecrets, Color: color, Quiet: o.quiet, Hook: hookSubject(o)}); err != nil {
 		return err
 	}
 	// Extra reports of the same scan: CI wants annotations, a summary and

@@ -127,6 +127,9 @@ func checkFindings(ctx context.Context, o *scanOptions, s *streams, cfg *scanner
 				kept = append(kept, f)
 			}
 		}
+		if hidden := len(res.Findings) - len(kept); hidden > 0 {
+			res.Stats.Note(fmt.Sprintf("%d %s not shown (--results %s)", hidden, pluralize(hidden, "finding", "findings"), o.verify.results))
+		}
 		res.Findings = kept
 	}
 	return nil
@@ -150,4 +153,31 @@ func verifySummary(sum verify.Summary) string {
 		msg += "; findings: " + strings.Join(parts, ", ")
 	}
 	return msg
+}
+
+// ruleVerifier describes, for `rampart rules show`, what --verify does with
+// a rule's findings: the endpoint it calls and what it learns, or why
+// nothing is sent.
+type ruleVerifier struct {
+	Endpoint string `json:"endpoint,omitempty"`
+	Learns   string `json:"learns,omitempty"`
+	Note     string `json:"note,omitempty"`
+	// Overrides are the environment variables that redirect the endpoint.
+	Overrides []string `json:"overrides,omitempty"`
+}
+
+func describeVerifier(e catEntry) ruleVerifier {
+	if e.source != "built-in" {
+		return ruleVerifier{Note: "none: rules from a configuration file are never verified (a secret goes only to the provider a built-in rule was written for)"}
+	}
+	ep, learns, ok, why := verify.Endpoint(e.rule.ID)
+	if !ok {
+		if why == "" {
+			why = "none: findings of this rule are not-checked"
+		} else {
+			why = "none: " + why
+		}
+		return ruleVerifier{Note: why}
+	}
+	return ruleVerifier{Endpoint: ep, Learns: learns, Note: why, Overrides: verify.Overrides(e.rule.ID)}
 }

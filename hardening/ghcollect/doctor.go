@@ -25,6 +25,9 @@ type TokenInfo struct {
 	RateReset     time.Time `json:"rate_reset,omitzero"`
 	// Problems lists what could not be read about the token.
 	Problems []string `json:"problems,omitempty"`
+	// Reachable is set when GitHub answered at least one request, whatever
+	// the status: doctor tells an unreachable API from a token's problems.
+	Reachable bool `json:"reachable"`
 }
 
 // Token reports on the collector's token: who it is, its scopes and the
@@ -40,6 +43,7 @@ func (c *Collector) Token(ctx context.Context) *TokenInfo {
 			ti.Login = u.GetLogin()
 		}
 		if resp != nil {
+			ti.Reachable = true
 			if h, ok := resp.Header["X-Oauth-Scopes"]; ok {
 				ti.ScopesKnown = true
 				for _, s := range strings.Split(strings.Join(h, ","), ",") {
@@ -50,7 +54,10 @@ func (c *Collector) Token(ctx context.Context) *TokenInfo {
 			}
 		}
 	}
-	rl, _, err := c.gh.RateLimit.Get(ctx)
+	rl, resp, err := c.gh.RateLimit.Get(ctx)
+	if resp != nil {
+		ti.Reachable = true
+	}
 	if err != nil {
 		ti.Problems = append(ti.Problems, "GET /rate_limit: "+readOf(err).Detail)
 	} else if core := rl.GetCore(); core != nil {

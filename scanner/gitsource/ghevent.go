@@ -459,6 +459,10 @@ var (
 	_ scanner.HitSource   = (*noted)(nil)
 )
 
+// Unwrap returns the wrapped source, so that Scan can read it in parallel
+// when it can.
+func (n *noted) Unwrap() scanner.Source { return n.StatsSource }
+
 // UseAutomaton implements scanner.HitSource for a wrapped source that does.
 func (n *noted) UseAutomaton(a *patterns.Automaton) {
 	if hs, ok := n.StatsSource.(scanner.HitSource); ok {

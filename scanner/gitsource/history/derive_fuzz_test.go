@@ -70,9 +70,7 @@ func FuzzDeriveHits(f *testing.F) {
 			return
 		}
 		delta, want := encodeDelta(base, script)
-		r := &History{}
-		r.UseAutomaton(auto)
-		pr := r.newPackReader(nil, nil)
+		d := newDeriver(auto)
 		target, ops, err := pack.Apply(base, delta, nil, nil)
 		if err != nil {
 			t.Fatalf("Apply of an encoded delta: %v", err)
@@ -80,8 +78,7 @@ func FuzzDeriveHits(f *testing.F) {
 		if string(target) != string(want) {
 			t.Fatal("Apply disagrees with the encoder")
 		}
-		pr.ops = ops
-		got := pr.derive(scanHits(auto, base), target)
+		got := d.derive(scanHits(auto, base), target, ops)
 		exp := scanHits(auto, target)
 		order(got)
 		order(exp)

@@ -19,6 +19,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -82,9 +83,10 @@ type History struct {
 }
 
 var (
-	_ scanner.StatsSource = (*History)(nil)
-	_ scanner.Resolver    = (*History)(nil)
-	_ scanner.Mover       = (*History)(nil)
+	_ scanner.StatsSource    = (*History)(nil)
+	_ scanner.ParallelSource = (*History)(nil)
+	_ scanner.Resolver       = (*History)(nil)
+	_ scanner.Mover          = (*History)(nil)
 )
 
 // AddStats implements scanner.StatsSource.
@@ -106,8 +108,21 @@ type packedBlob struct {
 	size int64
 }
 
-// Chunks implements scanner.Source.
+// Chunks implements scanner.Source. Blobs are read by several goroutines
+// (ChunksParallel); yield is called by one at a time.
 func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) error {
+	var mu sync.Mutex
+	return h.ChunksParallel(ctx, runtime.GOMAXPROCS(0), func(c scanner.Chunk) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return yield(c)
+	})
+}
+
+// ChunksParallel implements scanner.ParallelSource: up to workers
+// goroutines read blobs, and the commit walk yields commit messages, each
+// calling yield, which must be safe for concurrent use.
+func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(scanner.Chunk) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Blob IDs are 20-byte SHA-1 names throughout; say so rather than scan
@@ -120,64 +135,55 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	h.listed = make(map[[20]byte]struct{})
 	concurrent := len(h.Revs) == 0 && h.Since == "" && !h.NeedPaths
 
+	// The walk places blobs and sends commit messages, which are yielded
+	// as they come; walkDone closes when both have ended.
 	msgs := make(chan scanner.Chunk, 1024)
-	// walkDone closes when the walk has ended; walkErr is its outcome.
 	walkDone := make(chan struct{})
-	var walkErr error
+	var walkErr, msgErr error
 	go func() {
-		defer close(walkDone)
 		defer close(msgs)
 		walkErr = h.walk(ctx, msgs)
 	}()
-	pending := msgs
-	// drain yields the commit messages the walk has produced; with block
-	// set it waits for the walk to end.
-	drain := func(block bool) error {
-		for pending != nil {
-			var m scanner.Chunk
-			var ok bool
-			if block {
-				m, ok = <-pending
-			} else {
-				select {
-				case m, ok = <-pending:
-				default:
-					return nil
+	go func() {
+		defer close(walkDone)
+		for m := range msgs {
+			if msgErr == nil {
+				if msgErr = yield(m); msgErr != nil {
+					cancel()
 				}
 			}
-			if !ok {
-				pending = nil
-				return nil
-			}
-			if err := yield(m); err != nil {
-				return err
-			}
 		}
-		return nil
-	}
-	fail := func(err error) error {
-		cancel()
-		for range msgs {
+	}()
+	// finish waits for the walk and returns the first failure: err (the
+	// readers'), a yield's, or the walk's own.
+	finish := func(err error) error {
+		if err != nil {
+			cancel()
 		}
 		<-walkDone
-		return err
+		switch {
+		case msgErr != nil:
+			return msgErr
+		case err != nil:
+			return err
+		}
+		return walkErr
 	}
 
 	var packs []*pack.Pack
-	var packed []packBlob
-	var children [][]int32
+	var forests []*forest
 	var blobs []packedBlob
 	inProcess := !h.UseGit
 	if inProcess {
 		var loose [][20]byte
 		var err error
 		if packs, loose, err = h.openPacks(); err == nil {
-			packed, children, blobs, err = h.planPacks(ctx, packs, loose)
+			forests, blobs, err = h.planForests(ctx, packs, loose)
 		}
 		if err != nil {
 			// Git reads what this reader cannot; the scan is the same.
 			closePacks(packs)
-			packs, packed, blobs = nil, nil, nil
+			packs, forests, blobs = nil, nil, nil
 			clear(h.listed)
 			inProcess = false
 		}
@@ -186,52 +192,42 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	if !inProcess {
 		var err error
 		if blobs, err = h.listBlobs(ctx); err != nil {
-			return fail(err)
+			return finish(err)
 		}
 	}
+	var keep func([20]byte) bool
 	if !concurrent {
-		if err := drain(true); err != nil {
-			return fail(err)
+		// Only placed blobs are read, once the walk has placed them all.
+		if err := finish(nil); err != nil {
+			return err
 		}
-		if <-walkDone; walkErr != nil {
-			return walkErr
-		}
-		wanted := func(id [20]byte) bool {
+		keep = func(id [20]byte) bool {
 			ref, ok := h.placed[id]
 			return ok && !h.Opts.Allow.AllowsPath(ref.path)
 		}
 		kept := blobs[:0]
 		for _, b := range blobs {
-			if wanted(b.id) {
+			if keep(b.id) {
 				kept = append(kept, b)
 			}
 		}
 		blobs = kept
-		keptP := packed[:0]
-		for _, b := range packed {
-			if wanted(packs[b.pack].Entries[b.entry].ID) {
-				keptP = append(keptP, b)
-			}
-		}
-		packed = keptP
 	}
-	h.planned.Store(int64(len(packed) + len(blobs)))
-	between := func() error { return drain(false) }
-	if len(packed) > 0 {
-		more, err := h.readPacks(ctx, packs, packed, children, yield, between)
+	trees, planned, unreached := schedule(forests, keep)
+	blobs = append(blobs, unreached...)
+	h.planned.Store(int64(planned + len(blobs)))
+	if len(trees) > 0 {
+		more, err := h.readForests(ctx, trees, workers, yield)
 		if err != nil {
-			return fail(err)
+			return finish(err)
 		}
 		blobs = append(blobs, more...)
 	}
-	if err := h.readBlobs(ctx, blobs, yield, between); err != nil {
-		return fail(err)
+	if err := h.readBlobs(ctx, blobs, yield); err != nil {
+		return finish(err)
 	}
-	if err := drain(true); err != nil {
-		return fail(err)
-	}
-	if <-walkDone; walkErr != nil {
-		return walkErr
+	if err := finish(nil); err != nil {
+		return err
 	}
 	if h.walkStats.Commits == 0 {
 		h.walkStats.Note("no commits: the repository is empty or the refs select nothing")
@@ -263,3 +259,6 @@ func closePacks(packs []*pack.Pack) {
 		p.Close()
 	}
 }
+
+// UseAutomaton implements scanner.HitSource.
+func (h *History) UseAutomaton(a *patterns.Automaton) { h.auto = a }

@@ -34,7 +34,7 @@ func TestConcurrentGCKeepsLooseObjects(t *testing.T) {
 
 	r.git("gc", "-q", "--prune=now") // a concurrent (auto) gc finishes here
 
-	blobs, _, viaGit, err := h.planPacks(context.Background(), packs, listed) // Chunks, second step
+	forests, viaGit, err := h.planForests(context.Background(), packs, listed) // Chunks, second step
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,9 +42,10 @@ func TestConcurrentGCKeepsLooseObjects(t *testing.T) {
 	for _, b := range viaGit {
 		found = found || hex.EncodeToString(b.id[:]) == id
 	}
-	for _, b := range blobs {
-		e := packs[b.pack].Entries[b.entry]
-		found = found || hex.EncodeToString(e.ID[:]) == id
+	for _, f := range forests {
+		for i, w := range f.want {
+			found = found || w && hex.EncodeToString(f.pack.Entries[i].ID[:]) == id
+		}
 	}
 	if !found {
 		t.Errorf("blob %s (committed, reachable, still in the repository after gc) is read neither from a pack nor through git: the scan will call it missing and skip its secret", id)

@@ -60,9 +60,8 @@ func (h *History) listedBlob(l []byte) (packedBlob, bool) {
 
 // readBlobs streams blobs through one long-lived `git cat-file --batch`: a
 // writer goroutine feeds object IDs while this goroutine reads contents and
-// yields them, calling between before each blob so the walk's commit
-// messages are yielded as they come.
-func (h *History) readBlobs(ctx context.Context, blobs []packedBlob, yield func(scanner.Chunk) error, between func() error) error {
+// yields them.
+func (h *History) readBlobs(ctx context.Context, blobs []packedBlob, yield func(scanner.Chunk) error) error {
 	if len(blobs) == 0 {
 		return nil
 	}
@@ -101,7 +100,7 @@ func (h *History) readBlobs(ctx context.Context, blobs []packedBlob, yield func(
 		stdin.Close()
 		werr <- err
 	}()
-	rerr := h.readBatch(ctx, stdout, blobs, yield, between)
+	rerr := h.readBatch(ctx, stdout, blobs, yield)
 	if rerr != nil {
 		cancel()
 	}
@@ -117,11 +116,11 @@ func (h *History) readBlobs(ctx context.Context, blobs []packedBlob, yield func(
 	return nil
 }
 
-func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob, yield func(scanner.Chunk) error, between func() error) error {
+func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob, yield func(scanner.Chunk) error) error {
 	br := bufio.NewReaderSize(r, 1<<20)
 	for i := range blobs {
 		b := &blobs[i]
-		if err := between(); err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		header, err := br.ReadSlice('\n')

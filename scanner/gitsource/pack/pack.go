@@ -74,8 +74,7 @@ type Pack struct {
 	byID    []int32            // entry indexes sorted by ID
 	refBase map[int32][20]byte // RefDelta entry → its base's ID
 	fanout  [257]int32         // byID[fanout[b]:fanout[b+1]] are the IDs starting with byte b
-	zr      io.ReadCloser
-	br      bytes.Reader
+	z       Inflater
 }
 
 // Open maps the pack file at path (ending in .pack) and reads its index
@@ -345,8 +344,20 @@ func (p *Pack) Absent(sorted [][20]byte) [][20]byte {
 
 // Inflate decompresses entry i's stored data (an object, or a delta's
 // instructions) into dst, reallocated if it is too small, and returns it.
-// A Pack is not safe for concurrent Inflate calls.
-func (p *Pack) Inflate(i int, dst []byte) ([]byte, error) {
+// A Pack is not safe for concurrent Inflate calls; goroutines that read one
+// pack at once each use their own Inflater.
+func (p *Pack) Inflate(i int, dst []byte) ([]byte, error) { return p.z.Inflate(p, i, dst) }
+
+// An Inflater decompresses pack entries, keeping its zlib state from one
+// entry to the next. The zero value is ready to use; it is not safe for
+// concurrent use.
+type Inflater struct {
+	zr io.ReadCloser
+	br bytes.Reader
+}
+
+// Inflate decompresses entry i of p as Pack.Inflate does.
+func (z *Inflater) Inflate(p *Pack, i int, dst []byte) ([]byte, error) {
 	e := &p.Entries[i]
 	if e.Size > maxObject {
 		return nil, fmt.Errorf("object %x: %d bytes is too large to inflate", e.ID, e.Size)
@@ -359,23 +370,23 @@ func (p *Pack) Inflate(i int, dst []byte) ([]byte, error) {
 		dst = make([]byte, n)
 	}
 	dst = dst[:n]
-	p.br.Reset(p.data[e.Data():e.End])
+	z.br.Reset(p.data[e.Data():e.End])
 	var err error
-	if p.zr == nil {
-		p.zr, err = zlib.NewReader(&p.br)
+	if z.zr == nil {
+		z.zr, err = zlib.NewReader(&z.br)
 	} else {
-		err = p.zr.(zlib.Resetter).Reset(&p.br, nil)
+		err = z.zr.(zlib.Resetter).Reset(&z.br, nil)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("object %x: %w", e.ID, err)
 	}
-	if _, err := io.ReadFull(p.zr, dst); err != nil {
+	if _, err := io.ReadFull(z.zr, dst); err != nil {
 		return nil, fmt.Errorf("object %x: inflating: %w", e.ID, err)
 	}
 	// The stream must end here: reading on checks the Adler-32 trailer and
 	// that the object is no longer than its header says.
 	var one [1]byte
-	if k, err := p.zr.Read(one[:]); k != 0 || err != io.EOF {
+	if k, err := z.zr.Read(one[:]); k != 0 || err != io.EOF {
 		if err == nil || err == io.EOF {
 			err = errors.New("longer than its header says")
 		}

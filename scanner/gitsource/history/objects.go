@@ -1,0 +1,125 @@
+package history
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rampart-sec/rampart/scanner/gitsource"
+	"github.com/rampart-sec/rampart/scanner/gitsource/pack"
+)
+
+// The object store as the in-process readers see it: the pack files and
+// the loose objects beside them.
+
+// openPacks lists the repository's loose objects, then opens every pack,
+// or reports why the in-process reader cannot be used (alternates, an
+// object directory set in the environment, a pack format it does not
+// read). Loose objects come first, as git itself looks: a concurrent gc
+// packs loose objects before deleting them, so each object is seen in one
+// place or the other, and a pack deleted meanwhile fails to open, which
+// hands the whole scan to git.
+func (h *History) openPacks() ([]*pack.Pack, [][20]byte, error) {
+	for _, env := range []string{"GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES"} {
+		if os.Getenv(env) != "" {
+			return nil, nil, fmt.Errorf("%w: %s is set", pack.ErrUnsupported, env)
+		}
+	}
+	objects := filepath.Join(h.Repo.GitDir, "objects")
+	if common, err := os.ReadFile(filepath.Join(h.Repo.GitDir, "commondir")); err == nil {
+		// A linked work tree keeps its objects in the main repository.
+		dir := strings.TrimSpace(string(common))
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(h.Repo.GitDir, dir)
+		}
+		objects = filepath.Join(dir, "objects")
+	}
+	if _, err := os.Stat(filepath.Join(objects, "info", "alternates")); err == nil {
+		return nil, nil, fmt.Errorf("%w: the repository borrows objects through alternates", pack.ErrUnsupported)
+	}
+	loose, err := looseObjects(objects)
+	if err != nil {
+		return nil, nil, err
+	}
+	names, err := filepath.Glob(filepath.Join(objects, "pack", "*.pack"))
+	if err != nil {
+		return nil, nil, err
+	}
+	var packs []*pack.Pack
+	for _, name := range names {
+		if _, err := os.Stat(strings.TrimSuffix(name, ".pack") + ".idx"); err != nil {
+			// Being written (fetch) or deleted (gc) right now: git reads
+			// this scan instead, seeing whichever state it finds.
+			closePacks(packs)
+			return nil, nil, fmt.Errorf("%w: %s has no index", pack.ErrUnsupported, filepath.Base(name))
+		}
+		p, err := pack.Open(name)
+		if err != nil {
+			closePacks(packs)
+			return nil, nil, err
+		}
+		packs = append(packs, p)
+	}
+	return packs, loose, nil
+}
+
+// inPacks reports whether any of packs stores id.
+func inPacks(packs []*pack.Pack, id [20]byte) bool {
+	for _, p := range packs {
+		if _, ok := p.Find(id); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// looseObjects lists the objects stored one file each under objects/xx/.
+func looseObjects(objects string) ([][20]byte, error) {
+	var ids [][20]byte
+	for b := 0; b < 256; b++ {
+		dir := filepath.Join(objects, fmt.Sprintf("%02x", b))
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			return nil, err
+		}
+		for _, e := range ents {
+			var id [20]byte
+			id[0] = byte(b)
+			if n := e.Name(); len(n) == 38 {
+				if _, err := hex.Decode(id[1:], []byte(n)); err == nil {
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	return ids, nil
+}
+
+// checkObjects asks `git cat-file --batch-check` for the type and size of
+// ids and returns the blobs among them, over the size limit dropped.
+func (h *History) checkObjects(ctx context.Context, ids [][20]byte) ([]packedBlob, error) {
+	var in bytes.Buffer
+	for _, id := range ids {
+		fmt.Fprintf(&in, "%x\n", id)
+	}
+	out, err := h.Repo.Input(ctx, &in, "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)")
+	if err != nil {
+		return nil, err
+	}
+	var blobs []packedBlob
+	err = gitsource.EachLine(bytes.NewReader(out), func(l []byte) error {
+		if b, ok := h.listedBlob(l); ok {
+			blobs = append(blobs, b)
+		}
+		return nil
+	})
+	return blobs, err
+}
