@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/rampart-sec/rampart/hardening"
 	"github.com/rampart-sec/rampart/hardening/ghcollect/ghfake"
 )
@@ -263,4 +265,33 @@ func TestConfirmApply(t *testing.T) {
 			t.Errorf("%q: %v %v %q", in, got, err, out.String())
 		}
 	}
+}
+
+// TestAuditFixFlagsInREADME keeps the README's audit fix section true:
+// every flag of the command is documented there.
+func TestAuditFixFlagsInREADME(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	start := strings.Index(readme, "### Fixing what fails")
+	if start < 0 {
+		t.Fatal("README has no audit fix section")
+	}
+	section := readme[start:]
+	if end := strings.Index(section[1:], "\n## "); end > 0 {
+		section = section[:end]
+	}
+	root := newRootCmd(&streams{in: strings.NewReader(""), out: &bytes.Buffer{}, err: &bytes.Buffer{}})
+	fix, _, err := root.Find([]string{"audit", "fix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fix.Flags().VisitAll(func(f *pflag.Flag) {
+		if !strings.Contains(section, "`--"+f.Name) && !strings.Contains(section, ", `--"+f.Name) && !strings.Contains(section, "--"+f.Name+" ") {
+			t.Errorf("README's audit fix section does not mention --%s", f.Name)
+		}
+	})
 }
