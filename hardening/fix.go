@@ -560,7 +560,7 @@ func planSettings(s *Snapshot, p *Policy, failing targetChecks) (out []Change, b
 			}
 			if anyFailing && o.Rulesets.OK() {
 				if c, ok := rulesetChange(ScopeOrg, o.Login, "orgs/"+url.PathEscape(o.Login)+"/rulesets", FixOrgRuleset,
-					desiredBranchRuleset(p, nil, true), ownRuleset(o.Rulesets, FixRulesetName, "branch")); ok {
+					desiredBranchRuleset(p, nil, true), ownRuleset(o.Rulesets, FixRulesetName, "branch", "Organization")); ok {
 					out = append(out, c)
 				}
 			}
@@ -618,14 +618,14 @@ func planSettings(s *Snapshot, p *Policy, failing targetChecks) (out []Change, b
 			}
 			if branchFailing {
 				if c, ok := rulesetChange(ScopeRepo, r.FullName, base+"/rulesets", FixRepoRuleset,
-					desiredBranchRuleset(p, r, false), ownRuleset(r.Branch.Rulesets, FixRulesetName, "branch")); ok {
+					desiredBranchRuleset(p, r, false), ownRuleset(r.Branch.Rulesets, FixRulesetName, "branch", "Repository")); ok {
 					out = append(out, c)
 				}
 			}
 		}
 		if f["repo-tag-protection"] && r.Branch.Rulesets.OK() {
 			if c, ok := rulesetChange(ScopeRepo, r.FullName, base+"/rulesets", FixTagRuleset,
-				desiredTagRuleset(p), ownRuleset(r.Branch.Rulesets, FixTagRulesetName, "tag")); ok {
+				desiredTagRuleset(p), ownRuleset(r.Branch.Rulesets, FixTagRulesetName, "tag", "Repository")); ok {
 				out = append(out, c)
 			}
 		}
@@ -677,11 +677,16 @@ func hookChanges(scope Scope, target, base string, h Webhooks, kind FixKind) []C
 	return out
 }
 
-// ownRuleset finds the ruleset rampart manages by its name and target;
-// only rulesets defined at the level being changed count.
-func ownRuleset(rs Rulesets, name, target string) *Ruleset {
+// ownRuleset finds the ruleset rampart manages by its name and target
+// among those defined at level (Repository or Organization): a
+// repository's list also shows its organisation's rulesets, which a
+// repository-level change must not mistake for its own.
+func ownRuleset(rs Rulesets, name, target, level string) *Ruleset {
 	for i := range rs.Rulesets {
 		r := &rs.Rulesets[i]
+		if r.SourceType != "" && !strings.EqualFold(r.SourceType, level) {
+			continue
+		}
 		if r.Name == name && (r.Target == target || r.Target == "" && target == "branch") {
 			return r
 		}

@@ -287,6 +287,17 @@ func TestPlanRulesetOwnership(t *testing.T) {
 			t.Errorf("want rampart's own ruleset created beside it, got %+v", c.Requests)
 		}
 	})
+	t.Run("the organisation's rampart ruleset is not the repository's", func(t *testing.T) {
+		r := weakRepo()
+		orgs := mine
+		orgs.SourceType, orgs.Source, orgs.ID = "Organization", "acme", 88
+		orgs.Rules = orgs.Rules[:1]
+		placeRuleset(r, orgs)
+		c := changesByKind(planFor(t, &Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{r}}, p, PlanOptions{}))[FixRepoRuleset]
+		if len(c.Requests) == 0 || c.Requests[0].Method != "POST" || c.Requests[0].Path != "repos/acme/api/rulesets" {
+			t.Errorf("want a repository ruleset created, got %+v", c.Requests)
+		}
+	})
 	t.Run("a ruleset rampart cannot read is never overwritten", func(t *testing.T) {
 		r := weakRepo()
 		hidden := mine
