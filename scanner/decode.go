@@ -2,8 +2,12 @@ package scanner
 
 import (
 	"encoding/base64"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart/patterns"
 )
 
 // A decoder rewrites encoded text (base64 values, percent-encoding, JSON
@@ -22,11 +26,16 @@ type decoder struct {
 	// the offset in src it came from; substituted bytes are marked negative
 	// (-(offset+1)). changed is false when nothing was decoded.
 	substitute func(src []byte) (view []byte, from []int32, changed bool)
+	// exact, when set, holds the case-sensitive forms of the decoder's
+	// keywords (the automaton folds case; base64 does not): a hit whose
+	// bytes are none of them is ignored.
+	exact map[string][]string
 }
 
 type decodeHit struct {
 	decoder int
 	at      int
+	kw      int
 }
 
 func builtinDecoders() []decoder {
@@ -52,14 +61,23 @@ func jsonEscapeTriggers() []string {
 	return out
 }
 
+// maxDecodeDepth bounds decoding of decoded text (base64 inside base64, a
+// Kubernetes Secret holding a docker config).
+const maxDecodeDepth = 2
+
 // decodedCandidates decodes the regions around decoder hits and returns the
-// candidates found only in decoded text, at their encoded locations.
-func (d *Detector) decodedCandidates(c Chunk, hits []decodeHit, plain []candidate) []candidate {
+// candidates found only in decoded text, at their encoded locations. depth
+// is 1 for the chunk's own text.
+func (d *Detector) decodedCandidates(c Chunk, hits []decodeHit, plain []candidate, depth int) []candidate {
 	data := c.Data
 	type region struct{ dec, s, e int }
 	var regions []region
+	kws := d.auto.Keywords()
 	for _, h := range hits {
 		dec := d.decoders[h.decoder]
+		if dec.exact != nil && !exactAt(data, h.at, dec.exact[kws[h.kw]]) {
+			continue
+		}
 		s, e := 0, len(data)
 		if !dec.wholeChunk {
 			s, e = window(data, h.at-1, 0)
@@ -93,10 +111,17 @@ func (d *Detector) decodedCandidates(c Chunk, hits []decodeHit, plain []candidat
 			continue
 		}
 		sc := d.getScratch()
-		inner := d.candidates(Chunk{Data: view, Path: c.Path}, view, sc, nil)
+		vc := Chunk{Data: view, Path: c.Path}
+		inner := d.candidates(vc, view, sc, nil)
+		if depth < maxDecodeDepth && len(sc.decodeHits) > 0 {
+			hits := append([]decodeHit(nil), sc.decodeHits...)
+			if deeper := d.decodedCandidates(vc, hits, inner, depth+1); len(deeper) > 0 {
+				inner = append(supersede(inner, deeper), deeper...)
+			}
+		}
 		d.putScratch(sc)
 		for _, cd := range inner {
-			decoded := false
+			decoded := cd.decoding != ""
 			start := -1
 			for i := cd.start; i < cd.end; i++ {
 				o := from[i]
@@ -119,11 +144,124 @@ func (d *Detector) decodedCandidates(c Chunk, hits []decodeHit, plain []candidat
 			}
 			cd.start, cd.end = rg.s+start, rg.s+end
 			cd.secret = append([]byte(nil), cd.secret...)
-			cd.decoding = dec.name
+			if cd.decoding != "" {
+				cd.decoding = dec.name + "+" + cd.decoding
+			} else {
+				cd.decoding = dec.name
+			}
 			out = append(out, cd)
 		}
 	}
 	return out
+}
+
+// decodedPlaceholder judges a secret that is base64 of text as the text it
+// decodes to (PFlPVVJfQUNDRVNTX0tFWT4= is <YOUR_ACCESS_KEY>): it returns why
+// the decoded text is a placeholder, a variable reference or a documented
+// example (and, for a generic rule, a fixture or code), or "".
+func decodedPlaceholder(secret []byte, generic bool) string {
+	if len(secret) < 12 {
+		return ""
+	}
+	dec, ok := decodeB64(secret)
+	if !ok {
+		return ""
+	}
+	if reason := builtinAllow(dec); reason != "" {
+		return reason
+	}
+	lower := strings.ToLower(string(dec))
+	for _, ref := range []string{"${{", "secrets.", "example", "process.env", "os.environ", "%env"} {
+		if strings.Contains(lower, ref) {
+			return "a reference or example (" + ref + ")"
+		}
+	}
+	// Words that mark a fixture (decoded-secret-value, test-token) in a
+	// value a generic rule saw, encoded only to look opaque. A provider's
+	// structured token (base64 of JSON) is its rule's to judge.
+	if !generic {
+		return ""
+	}
+	for _, name := range []string{"not-stopword", "not-code"} {
+		if v, ok := patterns.LookupValidator(name); ok {
+			if pass, reason := v.Check(&patterns.Candidate{Secret: dec}); !pass {
+				return reason
+			}
+		}
+	}
+	return ""
+}
+
+// exactAt reports whether the bytes ending at end are one of forms.
+func exactAt(data []byte, end int, forms []string) bool {
+	for _, f := range forms {
+		if end >= len(f) && string(data[end-len(f):end]) == f {
+			return true
+		}
+	}
+	return false
+}
+
+// anywherePrefixes are what base64Anywhere looks for in base64: the
+// prefixes of the credentials that do the most harm when leaked, a PEM
+// header, and the words of a configuration blob. Each costs the keyword
+// automaton up to six keywords, built at every start-up (hooks included), so
+// the list is short on purpose; a longer one derived from the whole
+// catalogue tripled start-up.
+var anywherePrefixes = []string{
+	"AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "xapp-",
+	"sk_live_", "rk_live_", "AIza", "sk-proj-", "sk-ant-", "sk-svcacct-", "npm_", "hf_", "glsa_", "dop_v1_",
+	"SG.", "-----BEGIN ", "password", "Password", "PASSWORD", "secret", "Secret", "SECRET",
+}
+
+// base64Anywhere is the decoder that finds credentials in base64 wherever it
+// stands (QUtJQU… is an AWS key ID, Z2hwX1… a GitHub token) without decoding
+// every base64-looking run: base64 of a prefix holds one of three substrings,
+// one per alignment of the prefix in the encoded bytes, that do not depend on
+// the bytes around it. Those substrings are the decoder's keywords, checked
+// case-sensitively on a hit, so decoding costs nothing where no encoded prefix
+// stands; a hit decodes only the base64 on the line around it, and the decoded
+// text is scanned by every rule. Substrings under four characters are left
+// out (they would hit at random in every base64 blob).
+func base64Anywhere() decoder {
+	dec := decoder{name: "base64", substitute: substituteBase64, exact: map[string][]string{}}
+	names := anywherePrefixes
+	for _, p := range names {
+		for _, enc := range b64Stable(p) {
+			for _, form := range []string{enc, strings.NewReplacer("+", "-", "/", "_").Replace(enc)} {
+				k := strings.ToLower(form)
+				if dec.exact[k] == nil {
+					dec.keywords = append(dec.keywords, k)
+				}
+				if !slices.Contains(dec.exact[k], form) {
+					dec.exact[k] = append(dec.exact[k], form)
+				}
+			}
+		}
+	}
+	return dec
+}
+
+// b64Stable returns, for each of the three alignments s can have in a base64
+// stream, the longest run of encoded characters that depends on s alone,
+// when it is at least four characters long.
+func b64Stable(s string) []string {
+	var out []string
+	for pad := 0; pad < 3; pad++ {
+		in := make([]byte, pad+len(s)+2)
+		copy(in[pad:], s)
+		enc := base64.StdEncoding.EncodeToString(in)
+		lo := (8*pad + 5) / 6
+		hi := 8 * (pad + len(s)) / 6
+		if hi-lo >= 4 {
+			out = append(out, enc[lo:hi])
+		}
+	}
+	return out
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
 func isB64(c byte) bool {

@@ -1,8 +1,11 @@
 package scanner
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
+
+	"github.com/rampart-sec/rampart/patterns"
 )
 
 func TestDecodedFindings(t *testing.T) {
@@ -109,4 +112,49 @@ func FuzzSubstitute(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestBase64Anywhere(t *testing.T) {
+	t.Parallel()
+	d := builtinDetector(t)
+	b64 := base64.StdEncoding.EncodeToString
+	body := "bmQpCI5lEQotQ7gbIbX7TTEEIUseY0"
+	ghp := "ghp_" + body + patterns.Base62CRC32([]byte(body))
+	found := []struct{ name, src, rule, decoding string }{
+		{"key ID alone", "value: " + b64([]byte(testKeyID)), "aws-access-key-id", "base64"},
+		{"key ID inside text, each alignment", "x " + b64([]byte("id="+testKeyID)) + "\n" + b64([]byte("i="+testKeyID)) + "\n" + b64([]byte("="+testKeyID)), "aws-access-key-id", "base64"},
+		{"GitHub token", `"cfg": "` + b64([]byte(ghp)) + `"`, "github-pat", "base64"},
+		{"url-safe alphabet", "t=" + base64.RawURLEncoding.EncodeToString([]byte("token "+ghp+"??>")), "github-pat", "base64"},
+		{"base64 inside a Kubernetes Secret", "kind: Secret\ndata:\n  config: " + b64([]byte("inner: "+b64([]byte(testKeyID)))), "aws-access-key-id", "base64+base64"},
+	}
+	for _, tt := range found {
+		fs := d.Detect(Chunk{Data: []byte(tt.src), Path: "x"})
+		ok := false
+		for _, f := range fs {
+			if f.RuleID == tt.rule && f.Attributes["decoding"] == tt.decoding {
+				ok = true
+			}
+		}
+		if !ok {
+			var got []string
+			for _, f := range fs {
+				got = append(got, f.RuleID+"/"+f.Attributes["decoding"])
+			}
+			t.Errorf("%s: got %v, want %s decoded as %s", tt.name, got, tt.rule, tt.decoding)
+		}
+	}
+	// A decoded value is judged as decoded: placeholders, references and
+	// documented examples are not reported, encoded or not.
+	for name, src := range map[string]string{
+		"placeholder":          "awsAccessKey: PFlPVVJfQUNDRVNTX0tFWT4=",
+		"actions secret":       "api_token: " + b64([]byte("${{ secrets.API_TOKEN }}")),
+		"documented example":   "aws_access_key_id: " + b64([]byte("AKIAIOSFODNN7EXAMPLE")),
+		"documented secret":    "secret_key: " + b64([]byte("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")),
+		"environment variable": "client_secret: " + b64([]byte("process.env.CLIENT_SECRET")),
+		"image":                "logo: iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+	} {
+		if fs := d.Detect(Chunk{Data: []byte(src), Path: "x"}); len(fs) > 0 {
+			t.Errorf("%s: reported %v", name, ruleIDs(fs))
+		}
+	}
 }

@@ -60,7 +60,7 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	}
 	// Decoder triggers share the automaton; their entries in kwRules are
 	// numbered after the rules.
-	d.decoders = builtinDecoders()
+	d.decoders = append(builtinDecoders(), base64Anywhere())
 	for di, dec := range d.decoders {
 		for _, k := range dec.keywords {
 			ki, ok := kwIndex[k]
@@ -198,7 +198,7 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 	sc := d.getScratch()
 	cands := d.candidates(c, data, sc, dropFn)
 	if len(sc.decodeHits) > 0 {
-		if dec := d.decodedCandidates(c, sc.decodeHits, cands); len(dec) > 0 {
+		if dec := d.decodedCandidates(c, sc.decodeHits, cands, 1); len(dec) > 0 {
 			cands = append(supersede(cands, dec), dec...)
 		}
 	}
@@ -281,7 +281,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 	onHit := func(kw, end int) {
 		for _, r := range d.kwRules[kw] {
 			if r >= nrules {
-				sc.decodeHits = append(sc.decodeHits, decodeHit{decoder: int(r - nrules), at: end})
+				sc.decodeHits = append(sc.decodeHits, decodeHit{decoder: int(r - nrules), at: end, kw: kw})
 				continue
 			}
 			if len(sc.hits[r]) == 0 {
@@ -404,6 +404,9 @@ func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string
 	}
 	if reason := builtinAllow(cand.Secret); reason != "" {
 		return "built-in allow list: " + reason
+	}
+	if reason := decodedPlaceholder(cand.Secret, r.Generic); reason != "" {
+		return "decoded: " + reason
 	}
 	if d.allow != nil {
 		if reason := d.allow.allows(r.ID, cand.Secret, cand.Line); reason != "" {

@@ -181,7 +181,10 @@ func (o *auditOptions) validate() error {
 			return usageErr("--shard: %v", err)
 		}
 	}
-	return nil
+	if err := checkOutput("report", o.output); err != nil {
+		return err
+	}
+	return checkOutput("snapshot", o.snapshotOut)
 }
 
 // newAuditCollector builds the collector from the options: cache, waiting
@@ -277,7 +280,7 @@ func runAudit(ctx context.Context, o *auditOptions, s *streams, token string) er
 		snap, err = hardening.ReadSnapshot(f)
 		f.Close()
 		if err != nil {
-			return &exitErr{code: exitError, err: err}
+			return &exitErr{code: exitError, err: snapshotError(o.fromSnapshot, err)}
 		}
 	} else {
 		if token == "" {

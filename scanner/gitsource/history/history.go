@@ -92,7 +92,7 @@ var (
 // AddStats implements scanner.StatsSource.
 func (h *History) AddStats(st *scanner.Stats) {
 	if h.Repo.Shallow {
-		h.stats.Note("shallow clone: history beyond the shallow boundary was not scanned (git fetch --unshallow)")
+		h.stats.Partial("shallow clone: history beyond the shallow boundary was not scanned (git fetch --unshallow)")
 	}
 	scanner.MergeStats(st, &h.walkStats)
 	scanner.MergeStats(st, &h.stats)
@@ -249,7 +249,7 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		for i := 0; i < missing; i++ {
 			h.stats.Skip("missing-object")
 		}
-		h.stats.Note(fmt.Sprintf("%d blob(s) reachable from the refs could not be read: the repository is corrupt or incomplete (run git fsck)", missing))
+		h.stats.Partial(fmt.Sprintf("%d blob(s) reachable from the refs could not be read: the repository is corrupt or incomplete (run git fsck)", missing))
 	}
 	return nil
 }
