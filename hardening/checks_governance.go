@@ -106,7 +106,8 @@ var governanceOrgChecks = []*Check{
 					"the audit log was searched for %d days, fewer than max_inactive_days (%d): GitHub keeps web events for about 180 days", act.WindowDays, maxDays)}
 			}
 			if len(act.Accounts) == 0 {
-				return pass("no owner or repository admin is visible to this token")
+				// Every organisation has an owner: seeing none is not seeing.
+				return Outcome{Status: StatusUnknown, Evidence: "no owner or repository admin is visible to this token"}
 			}
 			var dormant, unseen []string
 			for _, a := range act.Accounts {

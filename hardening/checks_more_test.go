@@ -1,6 +1,9 @@
 package hardening
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -302,6 +305,23 @@ func TestNewSnapshotSectionsRoundTrip(t *testing.T) {
 					t.Errorf("good fixtures: %s is %s: %s", r.Check, r.Status, r.Evidence)
 				}
 			}
+		}
+	}
+}
+
+// TestEveryCheckInTheREADME keeps the README's check table true: every
+// check has a row with its scope, severity and title.
+func TestEveryCheckInTheREADME(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Skipf("no README: %v", err)
+	}
+	readme := string(b)
+	for _, c := range Checks() {
+		row := fmt.Sprintf("| `%s` | %s | %s | %s |", c.ID, c.Scope, c.Severity, c.Title)
+		if !strings.Contains(readme, row) {
+			t.Errorf("README lacks the row %s", row)
 		}
 	}
 }

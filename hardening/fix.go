@@ -92,7 +92,9 @@ func FixPermission(k FixKind) Permission { return fixPermissions[k] }
 // and manual items, as exact steps. It is JSON a person can review and
 // apply consumes unchanged.
 type Plan struct {
-	Version   int       `json:"version"`
+	Version int `json:"version"`
+	// Tool names the rampart that made the plan ("rampart 1.2.3").
+	Tool      string    `json:"tool,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	// APIURL is the API root the plan was made against; apply refuses
 	// another.
@@ -372,8 +374,9 @@ func PlanFixes(s *Snapshot, p *Policy, o PlanOptions) *Plan {
 	failing := failingByTarget(before, selected)
 
 	var changes []Change
+	var blocked map[string]string
 	if o.Issues != IssuesOnly {
-		changes = planSettings(s, p, failing)
+		changes, blocked = planSettings(s, p, failing)
 	}
 	// Keep only changes that turn a failing check into a pass, as the
 	// prediction shows; name those checks on each change.
@@ -403,14 +406,30 @@ func PlanFixes(s *Snapshot, p *Policy, o PlanOptions) *Plan {
 	}
 	// Recompute the prediction over the changes kept.
 	after = Evaluate(Predict(s, pl.Changes), p, o.Now)
+	now := map[string]string{} // target + check → today's evidence
+	for _, t := range before.Targets {
+		for _, r := range t.Results {
+			now[t.Name+"\x00"+r.Check] = r.Evidence
+		}
+	}
 	for _, t := range after.Targets {
 		for _, r := range t.Results {
 			if !r.Failing() || !selected(r.Check) {
 				continue
 			}
+			why := manualWhy(r.Check)
+			if reason, ok := blocked[t.Name]; ok && fixable(r.Check) {
+				why = reason
+			}
+			// Today's evidence, when the check fails today too: the
+			// predicted one names rulesets that do not exist yet.
+			ev := r.Evidence
+			if e, ok := now[t.Name+"\x00"+r.Check]; ok {
+				ev = e
+			}
 			pl.Manual = append(pl.Manual, ManualItem{
 				Target: t.Name, Scope: t.Kind, Check: r.Check, Title: r.Title, Severity: r.Severity,
-				Evidence: r.Evidence, Steps: r.Remediation, Why: manualWhy(r.Check),
+				Evidence: ev, Steps: r.Remediation, Why: why,
 			})
 		}
 	}
@@ -513,9 +532,11 @@ func fixedBy(c Change, s *Snapshot, failing, passing targetChecks) []string {
 	return out
 }
 
-// planSettings plans the setting changes for the failing checks.
-func planSettings(s *Snapshot, p *Policy, failing targetChecks) []Change {
-	var out []Change
+// planSettings plans the setting changes for the failing checks. blocked
+// names the targets the token may not change, and why: their fixable
+// failures stay manual.
+func planSettings(s *Snapshot, p *Policy, failing targetChecks) (out []Change, blocked map[string]string) {
+	blocked = map[string]string{}
 	orgRuleset := p.FixRuleset == FixRulesetOrganization && s.Org != nil
 	if o := s.Org; o != nil {
 		f := failing[o.Login]
@@ -539,7 +560,7 @@ func planSettings(s *Snapshot, p *Policy, failing targetChecks) []Change {
 			}
 			if anyFailing && o.Rulesets.OK() {
 				if c, ok := rulesetChange(ScopeOrg, o.Login, "orgs/"+url.PathEscape(o.Login)+"/rulesets", FixOrgRuleset,
-					desiredBranchRuleset(p, nil, true), ownRuleset(o.Rulesets, FixRulesetName, "branch")); ok {
+					desiredBranchRuleset(p, nil, true), ownRuleset(o.Rulesets, FixRulesetName, "branch", "Organization")); ok {
 					out = append(out, c)
 				}
 			}
@@ -551,6 +572,12 @@ func planSettings(s *Snapshot, p *Policy, failing targetChecks) []Change {
 		}
 		f := failing[r.FullName]
 		if len(f) == 0 {
+			continue
+		}
+		if r.ViewerPermission != "" && r.ViewerPermission != "admin" {
+			// Only an administrator may change these settings; a plan the
+			// token cannot apply would only fail.
+			blocked[r.FullName] = fmt.Sprintf("this token has %s access to the repository; changing its settings needs an administrator's token", r.ViewerPermission)
 			continue
 		}
 		base := "repos/" + url.PathEscape(r.Owner) + "/" + url.PathEscape(r.Name)
@@ -591,19 +618,19 @@ func planSettings(s *Snapshot, p *Policy, failing targetChecks) []Change {
 			}
 			if branchFailing {
 				if c, ok := rulesetChange(ScopeRepo, r.FullName, base+"/rulesets", FixRepoRuleset,
-					desiredBranchRuleset(p, r, false), ownRuleset(r.Branch.Rulesets, FixRulesetName, "branch")); ok {
+					desiredBranchRuleset(p, r, false), ownRuleset(r.Branch.Rulesets, FixRulesetName, "branch", "Repository")); ok {
 					out = append(out, c)
 				}
 			}
 		}
 		if f["repo-tag-protection"] && r.Branch.Rulesets.OK() {
 			if c, ok := rulesetChange(ScopeRepo, r.FullName, base+"/rulesets", FixTagRuleset,
-				desiredTagRuleset(p), ownRuleset(r.Branch.Rulesets, FixTagRulesetName, "tag")); ok {
+				desiredTagRuleset(p), ownRuleset(r.Branch.Rulesets, FixTagRulesetName, "tag", "Repository")); ok {
 				out = append(out, c)
 			}
 		}
 	}
-	return out
+	return out, blocked
 }
 
 func enabledNames(st SecurityAnalysisState) []string {
@@ -650,11 +677,16 @@ func hookChanges(scope Scope, target, base string, h Webhooks, kind FixKind) []C
 	return out
 }
 
-// ownRuleset finds the ruleset rampart manages by its name and target;
-// only rulesets defined at the level being changed count.
-func ownRuleset(rs Rulesets, name, target string) *Ruleset {
+// ownRuleset finds the ruleset rampart manages by its name and target
+// among those defined at level (Repository or Organization): a
+// repository's list also shows its organisation's rulesets, which a
+// repository-level change must not mistake for its own.
+func ownRuleset(rs Rulesets, name, target, level string) *Ruleset {
 	for i := range rs.Rulesets {
 		r := &rs.Rulesets[i]
+		if r.SourceType != "" && !strings.EqualFold(r.SourceType, level) {
+			continue
+		}
 		if r.Name == name && (r.Target == target || r.Target == "" && target == "branch") {
 			return r
 		}

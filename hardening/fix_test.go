@@ -196,6 +196,21 @@ func TestPlanGoodOrganisationIsEmpty(t *testing.T) {
 	}
 }
 
+func TestPlanLeavesToAnAdminWhatTheTokenCannotChange(t *testing.T) {
+	t.Parallel()
+	r := weakRepo()
+	r.ViewerPermission = "write"
+	pl := planFor(t, &Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{r}}, nil, PlanOptions{})
+	if len(pl.Changes) != 0 {
+		t.Fatalf("planned changes a write token cannot make: %+v", pl.Changes)
+	}
+	for _, m := range pl.Manual {
+		if fixable(m.Check) && !strings.Contains(m.Why, "needs an administrator's token") {
+			t.Errorf("%s: why %q", m.Check, m.Why)
+		}
+	}
+}
+
 func TestPlanNeverWritesBlind(t *testing.T) {
 	t.Parallel()
 	r := weakRepo()
@@ -270,6 +285,17 @@ func TestPlanRulesetOwnership(t *testing.T) {
 		}
 		if c := changesByKind(pl)[FixRepoRuleset]; c.Requests[0].Method != "POST" {
 			t.Errorf("want rampart's own ruleset created beside it, got %+v", c.Requests)
+		}
+	})
+	t.Run("the organisation's rampart ruleset is not the repository's", func(t *testing.T) {
+		r := weakRepo()
+		orgs := mine
+		orgs.SourceType, orgs.Source, orgs.ID = "Organization", "acme", 88
+		orgs.Rules = orgs.Rules[:1]
+		placeRuleset(r, orgs)
+		c := changesByKind(planFor(t, &Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{r}}, p, PlanOptions{}))[FixRepoRuleset]
+		if len(c.Requests) == 0 || c.Requests[0].Method != "POST" || c.Requests[0].Path != "repos/acme/api/rulesets" {
+			t.Errorf("want a repository ruleset created, got %+v", c.Requests)
 		}
 	})
 	t.Run("a ruleset rampart cannot read is never overwritten", func(t *testing.T) {
@@ -537,4 +563,31 @@ func TestEveryManualCheckHasAReason(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzReadPlan: a hand-edited plan is applied as written, so the reader
+// must never panic and must never let a method other than POST, PUT or
+// PATCH through.
+func FuzzReadPlan(f *testing.F) {
+	var buf bytes.Buffer
+	WritePlan(&buf, PlanFixes(&Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{weakRepo()}}, DefaultPolicy(), PlanOptions{Now: testNow}))
+	f.Add(buf.Bytes())
+	f.Add([]byte(`{"version":1,"changes":[{"id":"x","kind":"repo-issue","expect":{},"requests":[{"method":"DELETE","path":"a"}]}],"manual":[]}`))
+	f.Add([]byte(`{"version":1,"changes":[{"id":"x","kind":"repo-issue","expect":{},"requests":[{"method":"POST","path":"/a","body":"{"}]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pl, err := ReadPlan(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, c := range pl.Changes {
+			for _, rq := range c.Requests {
+				if rq.Method != "POST" && rq.Method != "PUT" && rq.Method != "PATCH" {
+					t.Fatalf("method %q got through", rq.Method)
+				}
+				if strings.HasPrefix(rq.Path, "/") || strings.Contains(rq.Path, "://") {
+					t.Fatalf("path %q got through", rq.Path)
+				}
+			}
+		}
+	})
 }

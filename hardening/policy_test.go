@@ -361,6 +361,7 @@ func FuzzParseWorkflow(f *testing.F) {
 	f.Add(goodWorkflow)
 	f.Add("on: [push]\njobs:\n  a: [1, 2]\n")
 	f.Add("jobs:\n  a:\n    steps: {x: 1}\n")
+	f.Add("on: push\npermissions:\n  contents: write\n  x: [1]\njobs:\n  a:\n    runs-on: {group: g, labels: [self-hosted, {x: 1}]}\n")
 	f.Fuzz(func(t *testing.T, content string) {
 		w, err := parseWorkflow("f.yml", content)
 		if err == nil && w == nil {

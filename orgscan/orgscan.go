@@ -54,11 +54,14 @@ type Options struct {
 	Config *scanner.Config
 	// Baseline, when set, suppresses the findings it lists.
 	Baseline *scanner.Baseline
+	// MaxRepoSize, if positive, leaves out (as failed, before cloning) a
+	// repository GitHub says is larger.
+	MaxRepoSize int64
 	// RepoTimeout bounds one repository's fetch and scan (0: no bound); a
 	// repository over it is recorded as failed and the run goes on.
 	RepoTimeout time.Duration
-	// Progress, when set, is called after each repository, one call at a
-	// time.
+	// Progress, when set, is called as bytes are scanned and after each
+	// repository, one call at a time.
 	Progress func(Progress)
 	// Env is the environment git runs with (default os.Environ()).
 	Env []string
@@ -177,23 +180,18 @@ func Run(ctx context.Context, targets []Target, opt Options) (*Result, error) {
 	found := make([][]scanner.Finding, len(targets))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	prog := Progress{Total: len(targets)}
+	s.prog.Total = len(targets)
 	for range min(opt.Workers, max(len(targets), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
 				results[i], found[i] = s.repo(ctx, targets[i])
-				mu.Lock()
-				prog.Done++
-				prog.Bytes += results[i].Bytes
-				prog.Findings += len(found[i])
-				prog.Repository = targets[i].FullName
-				if opt.Progress != nil {
-					opt.Progress(prog)
-				}
-				mu.Unlock()
+				s.advance(func(p *Progress) {
+					p.Done++
+					p.Findings += len(found[i])
+					p.Repository = targets[i].FullName
+				})
 			}
 		}()
 	}
@@ -234,12 +232,25 @@ func Run(ctx context.Context, targets []Target, opt Options) (*Result, error) {
 	return res, nil
 }
 
-// run is one Run's shared, read-only context.
+// run is one Run's shared context.
 type run struct {
 	opt    Options
 	git    *gitRunner
 	det    *scanner.Detector
 	digest string
+
+	mu   sync.Mutex
+	prog Progress
+}
+
+// advance updates the run's progress and reports it.
+func (s *run) advance(f func(*Progress)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(&s.prog)
+	if s.opt.Progress != nil {
+		s.opt.Progress(s.prog)
+	}
 }
 
 // repo fetches and scans one repository. Its error is recorded in the
@@ -266,6 +277,9 @@ func (s *run) repo(ctx context.Context, t Target) (RepoResult, []scanner.Finding
 func (s *run) scan(ctx context.Context, t Target, r *RepoResult) ([]scanner.Finding, error) {
 	if t.CloneURL == "" {
 		return nil, errors.New("no clone URL")
+	}
+	if max := s.opt.MaxRepoSize; max > 0 && t.Size > max {
+		return nil, fmt.Errorf("too big: GitHub reports %d MB, over the limit of %d MB (--max-repo-size)", t.Size>>20, max>>20)
 	}
 	path, err := mirrorPath(s.opt.MirrorDir, t)
 	if err != nil {
@@ -349,7 +363,13 @@ func (s *run) scan(ctx context.Context, t Target, r *RepoResult) ([]scanner.Find
 				h.Revs = append(h.Revs, id)
 			}
 		}
-		res, err := scanner.Scan(ctx, h, s.det, scanner.Options{Workers: s.opt.ScanWorkers})
+		var seen int64
+		live := func(_ int, bytes int64) {
+			delta := bytes - seen
+			seen = bytes
+			s.advance(func(p *Progress) { p.Bytes += delta })
+		}
+		res, err := scanner.Scan(ctx, h, s.det, scanner.Options{Workers: s.opt.ScanWorkers, Progress: live})
 		if err != nil {
 			return nil, err
 		}

@@ -368,13 +368,25 @@ func TestOneFailingRepositoryDoesNotStopTheRun(t *testing.T) {
 	t.Parallel()
 	o := newFakeOrg(t, 6)
 	o.fake.Repo("acme/repo-003").FailGit = true
-	res := o.run(t, context.Background(), nil, nil)
-	if got := byStatus(res); got[StatusScanned] != 5 || got[StatusFailed] != 1 {
+	o.fake.Repo("acme/repo-004").SizeKB = 3 << 20 // 3 GB: over the limit below
+	var last Progress
+	calls := 0
+	res := o.run(t, context.Background(), nil, func(opt *Options) {
+		opt.Progress = func(p Progress) { last, calls = p, calls+1 }
+		opt.MaxRepoSize = 1 << 30
+	})
+	if last.Done != 6 || last.Total != 6 || last.Bytes != res.Stats.Bytes || last.Bytes == 0 || last.Findings != 1 || calls <= 6 {
+		t.Errorf("last progress %+v after %d calls; the run read %d bytes", last, calls, res.Stats.Bytes)
+	}
+	if got := byStatus(res); got[StatusScanned] != 4 || got[StatusFailed] != 2 {
 		t.Fatalf("statuses = %v", got)
 	}
 	for _, r := range res.Repos {
 		if r.Repository == "acme/repo-003" && (r.Status != StatusFailed || !strings.Contains(r.Error, "500")) {
 			t.Errorf("failed repository: %+v", r)
+		}
+		if r.Repository == "acme/repo-004" && (r.Status != StatusFailed || !strings.Contains(r.Error, "too big: GitHub reports 3072 MB")) {
+			t.Errorf("too big a repository: %+v", r)
 		}
 	}
 	if n := len(res.Findings); n != 1 { // repo-000; repo-003's key is not reported
@@ -470,4 +482,20 @@ func FuzzParseRepoList(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestEmptyRepository: a repository without a commit is scanned (nothing
+// to read) and unchanged on the next run.
+func TestEmptyRepository(t *testing.T) {
+	t.Parallel()
+	o := newFakeOrg(t, 1)
+	if err := o.fake.AddRepo(&orgfake.Repo{Owner: "acme", Name: "empty", Private: true}); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{StatusScanned, StatusUnchanged} {
+		res := o.run(t, context.Background(), nil, nil)
+		if got := byStatus(res); got[want] != 2 {
+			t.Fatalf("run %d: statuses %v, repos %+v", i, got, res.Repos)
+		}
+	}
 }

@@ -29,6 +29,9 @@ type Target struct {
 	DefaultBranch string `json:"default_branch,omitempty"`
 	Archived      bool   `json:"archived,omitempty"`
 	Fork          bool   `json:"fork,omitempty"`
+	// Size is the repository's size in bytes as GitHub reports it (its
+	// "size", in KB); 0 when unknown.
+	Size int64 `json:"size,omitempty"`
 }
 
 // A Shard selects a stable subset of repositories by full name
@@ -46,7 +49,7 @@ var ErrCredentialsInURL = errors.New("orgscan: clone URL carries credentials; gi
 func targetOf(r *gh.Repository) Target {
 	return Target{
 		FullName: r.GetFullName(), CloneURL: r.GetCloneURL(), HTMLURL: r.GetHTMLURL(),
-		DefaultBranch: r.GetDefaultBranch(), Archived: r.GetArchived(), Fork: r.GetFork(),
+		DefaultBranch: r.GetDefaultBranch(), Archived: r.GetArchived(), Fork: r.GetFork(), Size: int64(r.GetSize()) * 1024,
 	}
 }
 

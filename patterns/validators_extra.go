@@ -23,6 +23,7 @@ func extraValidators() []Validator {
 		{"base64-userpass", checkBase64UserPass},
 		{"base64-private-key", checkBase64PrivateKey},
 		{"base64-64-bytes", checkBase64Len64},
+		{"azure-storage-account", checkAzureStorageAccount},
 		{"url-password", checkURLPassword},
 		{"password", checkPassword},
 		{"not-code", checkNotCode},

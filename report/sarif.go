@@ -178,7 +178,11 @@ func writeSARIF(w io.Writer, r *ScanReport, o ScanOptions) error {
 	return nil
 }
 
-// sarifRules builds the reporting descriptors and maps rule IDs to their index.
+// sarifRules builds the reporting descriptors of the rules the findings
+// name, in order of first use, and maps rule IDs to their index. Rules
+// without results are left out: code scanning needs only the rules its
+// alerts point at, and the whole catalogue made a log of three findings
+// 700 KB. A descriptor comes from the scan's rule where there is one.
 func sarifRules(r *ScanReport) ([]sarifRule, map[string]int) {
 	index := map[string]int{}
 	rules := []sarifRule{}
@@ -189,13 +193,18 @@ func sarifRules(r *ScanReport) ([]sarifRule, map[string]int) {
 		index[id] = len(rules)
 		rules = append(rules, sarifRuleFor(id, desc, sev, remediation))
 	}
+	byID := map[string]*patterns.Rule{}
 	for _, rule := range r.Rules {
 		if rule != nil {
-			add(rule.ID, rule.Description, rule.Severity, rule.Remediation)
+			byID[rule.ID] = rule
 		}
 	}
 	for _, f := range r.Findings {
-		add(f.RuleID, f.Description, f.Severity, f.Remediation)
+		if rule := byID[f.RuleID]; rule != nil {
+			add(rule.ID, rule.Description, rule.Severity, rule.Remediation)
+		} else {
+			add(f.RuleID, f.Description, f.Severity, f.Remediation)
+		}
 	}
 	return rules, index
 }

@@ -99,6 +99,11 @@ func writeText(w io.Writer, r *ScanReport, o ScanOptions) error {
 	}
 	if !o.Quiet {
 		writeTextSummary(ew, p, r, len(groups), o)
+	} else {
+		// Quiet leaves out the summary, never that the scan was partial.
+		for _, n := range r.Stats.Incomplete {
+			ew.printf("%s\n", p.dim.Sprint("note: "+Safe(n)))
+		}
 	}
 	return ew.err
 }

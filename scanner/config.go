@@ -86,14 +86,16 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 		return nil, patterns.ErrorList{{File: name, Msg: err.Error()}}
 	}
 	var errs patterns.ErrorList
-	fail := func(format string, args ...any) {
-		errs = append(errs, patterns.Error{File: name, Msg: fmt.Sprintf(format, args...)})
+	lines := tomlLines(data)
+	// failAt reports a problem at the line of key (and of value in it).
+	failAt := func(key, value, format string, args ...any) {
+		errs = append(errs, patterns.Error{File: name, Line: lines.line(key, value), Msg: fmt.Sprintf(format, args...)})
 	}
 	for _, k := range md.Undecoded() {
 		if len(k) > 0 && k[0] == "audit" {
 			continue
 		}
-		fail("unknown key %q", k.String())
+		failAt(k.String(), "", "unknown key %q", k.String())
 	}
 	base, err := patterns.Builtin()
 	if err != nil {
@@ -103,7 +105,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	if raw.MaxFileSize != nil {
 		n, err := parseSize(raw.MaxFileSize)
 		if err != nil {
-			fail("max_file_size: %v", err)
+			failAt("max_file_size", "", "max_file_size: %v", err)
 		}
 		cfg.MaxFileSize = n
 	}
@@ -114,7 +116,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	}
 	for _, id := range raw.Disable {
 		if !known[id] {
-			fail("disable: no built-in rule %q", id)
+			failAt("disable", id, "disable: no built-in rule %q", id)
 		}
 		disabled[id] = true
 	}
@@ -123,10 +125,10 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 			cfg.Rules = append(cfg.Rules, r)
 		}
 	}
-	lines := patterns.TableLines(data, "rules")
+	ruleLines := patterns.TableLines(data, "rules")
 	for i := range raw.Rules {
-		if i < len(lines) {
-			raw.Rules[i].Line = lines[i]
+		if i < len(ruleLines) {
+			raw.Rules[i].Line = ruleLines[i]
 		}
 	}
 	plines := patterns.TableLines(data, "providers")
@@ -151,7 +153,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 		r.Custom = true
 		cfg.Rules = append(cfg.Rules, r)
 	}
-	allow, aerrs := raw.Allowlist.compile(name)
+	allow, aerrs := raw.Allowlist.compile(name, lines)
 	errs = append(errs, aerrs...)
 	cfg.Allow = allow
 	var verrs patterns.ErrorList
@@ -163,13 +165,13 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	return cfg, nil
 }
 
-func (raw RawAllowlist) compile(name string) (*Allowlist, patterns.ErrorList) {
+func (raw RawAllowlist) compile(name string, lines tomlLines) (*Allowlist, patterns.ErrorList) {
 	var errs patterns.ErrorList
 	a := &Allowlist{secrets: map[string]bool{}}
 	for _, g := range raw.Paths {
 		re, err := GlobRegexp(g)
 		if err != nil {
-			errs = append(errs, patterns.Error{File: name, Msg: fmt.Sprintf("allowlist.paths: bad glob %q: %v", g, err)})
+			errs = append(errs, patterns.Error{File: name, Line: lines.line("allowlist.paths", g), Msg: fmt.Sprintf("allowlist.paths: bad glob %q: %v", g, err)})
 			continue
 		}
 		a.paths = append(a.paths, re)
@@ -177,7 +179,7 @@ func (raw RawAllowlist) compile(name string) (*Allowlist, patterns.ErrorList) {
 	for _, r := range raw.Regexes {
 		re, err := regexp.Compile(r)
 		if err != nil {
-			errs = append(errs, patterns.Error{File: name, Msg: fmt.Sprintf("allowlist.regexes: bad regex %q: %v", r, err)})
+			errs = append(errs, patterns.Error{File: name, Line: lines.line("allowlist.regexes", r), Msg: fmt.Sprintf("allowlist.regexes: bad regex %q: %v", r, err)})
 			continue
 		}
 		a.regexes = append(a.regexes, re)

@@ -26,6 +26,10 @@ type Stats struct {
 	Skipped map[string]int `json:"skipped,omitempty"`
 	// Notes are human-readable remarks (shallow clone, empty repository, …).
 	Notes []string `json:"notes,omitempty"`
+	// Incomplete repeats the notes that say the scan did not read all it
+	// was asked to (a shallow clone, unreadable files or objects): reports
+	// print them even when quiet, since a partial scan must say so.
+	Incomplete []string `json:"incomplete,omitempty"`
 }
 
 // Skip counts one item not read for reason.
@@ -44,6 +48,18 @@ func (s *Stats) Note(msg string) {
 		}
 	}
 	s.Notes = append(s.Notes, msg)
+}
+
+// Partial adds a note saying the scan did not read everything it was
+// asked to, once: it is also listed in Incomplete.
+func (s *Stats) Partial(msg string) {
+	s.Note(msg)
+	for _, n := range s.Incomplete {
+		if n == msg {
+			return
+		}
+	}
+	s.Incomplete = append(s.Incomplete, msg)
 }
 
 // A StatsSource is a Source that also knows what it read and skipped; Scan

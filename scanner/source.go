@@ -117,7 +117,7 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 		if err != nil {
 			// An unreadable directory or file is noted, not fatal: the rest is still scanned.
 			s.skipUnread(rel, "unreadable")
-			s.stats.Note(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
+			s.stats.Partial(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
 			if d != nil && d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -155,7 +155,7 @@ func (s *DirSource) file(p, rel string, yield func(Chunk) error) error {
 	f, err := os.Open(p)
 	if err != nil {
 		s.skipUnread(rel, "unreadable")
-		s.stats.Note(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
+		s.stats.Partial(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
 		return nil
 	}
 	defer f.Close()
@@ -168,7 +168,7 @@ func (s *DirSource) file(p, rel string, yield func(Chunk) error) error {
 	data, err := io.ReadAll(f)
 	if err != nil {
 		s.skipUnread(rel, "unreadable")
-		s.stats.Note(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
+		s.stats.Partial(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
 		return nil
 	}
 	if IsBinary(data) {
@@ -205,6 +205,9 @@ func MergeStats(dst, src *Stats) {
 	}
 	for _, n := range src.Notes {
 		dst.Note(n)
+	}
+	for _, n := range src.Incomplete {
+		dst.Partial(n)
 	}
 }
 

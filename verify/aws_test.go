@@ -236,9 +236,13 @@ func TestAWS(t *testing.T) {
 		}, scanner.VerifyValid, "assumed-role/ci", 1},
 		{"temporary key linked to a token far away", func() []scanner.Finding {
 			fs := pairFindings(temp, secret)
-			tok := finding(ruleAWSSession, token)
+			// As the detector links them: the key and secret name the
+			// token, the token names both.
+			tok := finding(ruleAWSSessionPrefixed, token)
 			tok.Line = 40
-			tok.Attributes = map[string]string{"session_for": fs[0].Fingerprint}
+			tok.Attributes = map[string]string{"session_key_id": fs[0].Fingerprint, "session_secret": fs[1].Fingerprint}
+			fs[0].Attributes["session_token"] = tok.Fingerprint
+			fs[1].Attributes["session_token"] = tok.Fingerprint
 			return append(fs, tok)
 		}, scanner.VerifyValid, "assumed-role/ci", 1},
 		{"temporary key without a token", func() []scanner.Finding { return pairFindings(temp, secret) }, scanner.VerifyNotChecked, "session token", 0},

@@ -306,8 +306,9 @@ var providerCases = []providerCase{
 }
 
 var exampleSecrets struct {
-	once sync.Once
-	m    map[string]string
+	once  sync.Once
+	m     map[string]string
+	attrs map[string]map[string]string
 }
 
 // exampleSecret returns a secret the built-in rule finds in its own first
@@ -322,11 +323,13 @@ func exampleSecret(t *testing.T, rule string) string {
 		}
 		det := scanner.NewDetector(rules, nil)
 		exampleSecrets.m = map[string]string{}
+		exampleSecrets.attrs = map[string]map[string]string{}
 		for _, r := range rules {
 			for _, ex := range r.Examples {
 				for _, f := range det.Detect(scanner.Chunk{Data: []byte(ex), Kind: scanner.KindFile, Path: "x"}) {
 					if f.RuleID == r.ID && exampleSecrets.m[r.ID] == "" {
 						exampleSecrets.m[r.ID] = f.Secret
+						exampleSecrets.attrs[r.ID] = f.Attributes
 					}
 				}
 			}
@@ -337,6 +340,13 @@ func exampleSecret(t *testing.T, rule string) string {
 		t.Fatalf("no example of %s yields a finding", rule)
 	}
 	return s
+}
+
+// exampleAttr is an attribute the detector recorded on the first finding
+// of rule in its examples.
+func exampleAttr(t *testing.T, rule, attr string) string {
+	exampleSecret(t, rule)
+	return exampleSecrets.attrs[rule][attr]
 }
 
 func finding(rule, secret string) scanner.Finding {

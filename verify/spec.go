@@ -348,9 +348,7 @@ func (s *spec) judge(resp *http.Response, secret string) answer {
 	parse := func() any {
 		if !parsed {
 			parsed = true
-			if err := json.Unmarshal(data, &doc); err != nil {
-				doc = nil
-			}
+			doc = parseJSON(string(data))
 		}
 		return doc
 	}
@@ -372,6 +370,15 @@ func (s *spec) judge(resp *http.Response, secret string) answer {
 		}
 	}
 	return unexpected(resp)
+}
+
+// parseJSON decodes a JSON answer, or returns nil for anything else.
+func parseJSON(data string) any {
+	var doc any
+	if err := json.Unmarshal([]byte(data), &doc); err != nil {
+		return nil
+	}
+	return doc
 }
 
 // unexpected turns an answer no outcome describes into unknown: worth a

@@ -197,6 +197,7 @@ type job struct {
 	ruleID    string
 	secret    string
 	aws       *awsCred
+	azure     *azureCred
 	result    scanner.Verification
 	fromCache bool
 }
@@ -340,6 +341,14 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 			fs[i].Verification = canaryResult(f)
 		case isAWSRule(f.RuleID):
 			lone = append(lone, i)
+		case f.RuleID == ruleAzureConnString && v.trusted[f.RuleID]:
+			acct := f.Attributes[azureAccountAttr]
+			if acct == "" {
+				fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: "the connection string's account name was not recorded"}
+				continue
+			}
+			key := "azure:" + f.Fingerprint + ":" + scanner.Fingerprint("azure-account", acct)
+			add(key, func() *job { return &job{provider: azureProvider, azure: &azureCred{account: acct, key: f.Secret}} }, i)
 		case !v.trusted[f.RuleID]:
 			if v.specs[f.RuleID] != nil {
 				fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: "the configuration redefines this rule: rampart verifies only what its built-in rules find"}
@@ -415,7 +424,7 @@ func (v *Verifier) run(ctx context.Context, jobs []*job) {
 				a := v.check(ctx, j)
 				secret := j.secret
 				j.result = scanner.Verification{Status: a.status, Identity: a.identity, Detail: a.detail}
-				for _, s := range []string{secret, awsSecret(j)} {
+				for _, s := range []string{secret, signingSecret(j)} {
 					j.result.Identity = scrub(j.result.Identity, s)
 					j.result.Detail = scrub(j.result.Detail, s)
 				}
@@ -429,11 +438,16 @@ func (v *Verifier) run(ctx context.Context, jobs []*job) {
 	wg.Wait()
 }
 
-func awsSecret(j *job) string {
-	if j.aws == nil {
-		return ""
+// signingSecret is the secret of a Go-verified credential, to scrub from
+// what is reported.
+func signingSecret(j *job) string {
+	switch {
+	case j.aws != nil:
+		return j.aws.secret
+	case j.azure != nil:
+		return j.azure.key
 	}
-	return j.aws.secret
+	return ""
 }
 
 // check makes the calls for one credential.
@@ -442,7 +456,10 @@ func (v *Verifier) check(ctx context.Context, j *job) answer {
 		return budgetAnswer(v.budget, err)
 	}
 	if j.aws != nil {
-		return v.attempt(ctx, awsProvider, 1, func(ctx context.Context) answer { return v.checkAWS(ctx, *j.aws) })
+		return v.attempt(ctx, awsProvider, DefaultRate, func(ctx context.Context) answer { return v.checkAWS(ctx, *j.aws) })
+	}
+	if j.azure != nil {
+		return v.attempt(ctx, azureProvider, DefaultRate, func(ctx context.Context) answer { return v.checkAzure(ctx, *j.azure) })
 	}
 	s := j.spec
 	urls, err := s.targets(j.ruleID, j.secret, v.getenv)
@@ -574,6 +591,9 @@ func (l *limiter) wait(ctx context.Context) error {
 // answer tells, for `rampart rules show`. ok is false when the rule has no
 // verifier; reason then says why, when known.
 func Endpoint(ruleID string) (endpoint, learns string, ok bool, reason string) {
+	if ruleID == ruleAzureConnString {
+		return azureEndpoint, "that the key is one of the storage account's keys", true, "listing containers only reads; the account name comes from the connection string"
+	}
 	if isAWSRule(ruleID) {
 		switch ruleID {
 		case ruleAWSKeyID:
@@ -627,9 +647,11 @@ func Providers() ([]Provider, error) {
 		out = append(out, Provider{Name: s.Provider, Rules: s.Rules, Endpoint: s.endpointText(), Learns: s.Learns, Why: s.Why})
 	}
 	sort.SliceStable(out, func(a, b int) bool { return strings.ToLower(out[a].Name) < strings.ToLower(out[b].Name) })
-	aws := Provider{Name: awsProvider, Rules: []string{ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession}, Endpoint: awsEndpoint,
+	aws := Provider{Name: awsProvider, Rules: []string{ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession, ruleAWSSessionPrefixed}, Endpoint: awsEndpoint,
 		Learns: "the ARN and account of the key's user or role", Why: "GetCallerIdentity needs no permission and changes nothing"}
-	return append([]Provider{aws}, out...), nil
+	azure := Provider{Name: azureProvider, Rules: []string{ruleAzureConnString}, Endpoint: azureEndpoint,
+		Learns: "that the key is one of the storage account's keys", Why: "listing containers only reads"}
+	return append([]Provider{aws, azure}, out...), nil
 }
 
 // Overrides lists the environment variables that redirect the verifier of
@@ -637,6 +659,9 @@ func Providers() ([]Provider, error) {
 func Overrides(ruleID string) []string {
 	if isAWSRule(ruleID) {
 		return []string{"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"}
+	}
+	if ruleID == ruleAzureConnString {
+		return []string{overrideVar(ruleID)}
 	}
 	out := []string{overrideVar(ruleID)}
 	if f, err := loadSpecs(verifiersTOML); err == nil {

@@ -404,10 +404,33 @@ func TestActionEndToEnd(t *testing.T) {
 	}))
 	t.Cleanup(api.Close)
 
+	// Every run's "Build rampart" step runs go build for real. Seeding its
+	// output directory with a binary built once, the same way, lets go
+	// build find it up to date (by build ID) rather than link it again in
+	// each run; were action.yml's build to change, go build would simply
+	// link as before.
+	seed := filepath.Join(t.TempDir(), "rampart")
+	build := exec.Command("go", "build", "-buildvcs=false", "-ldflags", "-X main.version=v0.0.0-test", "-o", seed, "./cmd/rampart")
+	build.Dir = actionPath
+	build.Env = append(actCleanEnv(), "CGO_ENABLED=0", "GOTOOLCHAIN=local")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	seedData, err := os.ReadFile(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	runActionEnv := func(t *testing.T, name, before, after string, inputs map[string]string, env []string) (int, map[string]string, string, string, string) {
 		t.Helper()
 		ws := w.checkoutT(t, "ws-"+name, "main", 1)
 		temp := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(temp, "rampart-bin"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(temp, "rampart-bin", "rampart"), seedData, 0o755); err != nil {
+			t.Fatal(err)
+		}
 		event := filepath.Join(temp, "event.json")
 		data, _ := json.Marshal(pushPayload("refs/heads/main", before, after, nil, nil))
 		if err := os.WriteFile(event, data, 0o644); err != nil {

@@ -39,6 +39,11 @@ type auditOptions struct {
 	noCache         bool
 	noColor         bool
 	quiet           bool
+	// releaseBranches are the policy's release-branch globs, whose
+	// protection the collector reads; readIssues reads rampart's issue in
+	// each repository (audit fix --open-issues).
+	releaseBranches []string
+	readIssues      bool
 }
 
 func (o *auditOptions) bindTarget(f interface {
@@ -85,6 +90,7 @@ Exit status: 0 no check failed at or above --fail-on, 1 one did, 2 usage or runt
 	}
 	o.bind(cmd)
 	cmd.AddCommand(newAuditDoctorCmd(s))
+	cmd.AddCommand(newAuditFixCmd(s))
 	return cmd
 }
 
@@ -181,7 +187,10 @@ func (o *auditOptions) validate() error {
 			return usageErr("--shard: %v", err)
 		}
 	}
-	return nil
+	if err := checkOutput("report", o.output); err != nil {
+		return err
+	}
+	return checkOutput("snapshot", o.snapshotOut)
 }
 
 // newAuditCollector builds the collector from the options: cache, waiting
@@ -190,6 +199,7 @@ func newAuditCollector(o *auditOptions, s *streams, token string, progress func(
 	opt := ghcollect.Options{
 		Token: token, APIURL: o.apiURL, Workers: o.workers, IncludeArchived: o.includeArchived, MaxRepos: maxRepos,
 		Sleep: auditSleeper(s.err, o.quiet), OnRepo: progress, UserAgent: "rampart/" + toolVersion(),
+		ReleaseBranches: o.releaseBranches, ReadAuditIssues: o.readIssues,
 	}
 	if o.shard != "" {
 		opt.Shard, _ = hardening.ParseShard(o.shard)
@@ -262,6 +272,7 @@ func runAudit(ctx context.Context, o *auditOptions, s *streams, token string) er
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
+	o.releaseBranches = pol.ReleaseBranches
 	failOn := pol.FailOn
 	if o.failOn != "" {
 		failOn, _ = hardening.ParseSeverity(o.failOn)
@@ -277,7 +288,7 @@ func runAudit(ctx context.Context, o *auditOptions, s *streams, token string) er
 		snap, err = hardening.ReadSnapshot(f)
 		f.Close()
 		if err != nil {
-			return &exitErr{code: exitError, err: err}
+			return &exitErr{code: exitError, err: snapshotError(o.fromSnapshot, err)}
 		}
 	} else {
 		if token == "" {
@@ -386,6 +397,10 @@ var classicScopesNeeded = []struct {
 	{"repo", nil, "branch protection, rulesets' bypass actors, collaborators, deploy keys, security settings, private contents"},
 	{"read:org", []string{"write:org", "admin:org"}, "organisation settings, owners, members without 2FA, Actions policy"},
 	{"admin:org_hook", nil, "organisation webhooks"},
+	{"admin:org", nil, "organisation Actions secrets and runner groups"},
+	{"write:org", []string{"admin:org"}, "code security configurations"},
+	{"read:audit_log", nil, "the audit log, for dormant owners and admins (GitHub Enterprise Cloud)"},
+	{"security_events", nil, "code scanning analyses"},
 }
 
 func runAuditDoctor(ctx context.Context, o *auditOptions, s *streams, token string) error {

@@ -93,11 +93,6 @@ func runConfigImport(ctx context.Context, s *streams, o *configImportOptions, ar
 	if o.gitSecrets && o.from != fromAuto {
 		return usageErr("config import: --git-secrets and --from cannot be combined")
 	}
-	if o.output != "-" && !o.force {
-		if _, err := os.Lstat(o.output); err == nil {
-			return usageErr("config import: %s exists; use --force to overwrite it or --output - to print", o.output)
-		}
-	}
 	builtin, err := patterns.Builtin()
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
@@ -141,6 +136,13 @@ func runConfigImport(ctx context.Context, s *streams, o *configImportOptions, ar
 		}
 	}
 
+	// Only once the input has been read and converted: a missing input is
+	// the problem to report, not the existing output.
+	if o.output != "-" && !o.force {
+		if _, err := os.Lstat(o.output); err == nil {
+			return usageErr("config import: %s exists; use --force to overwrite it or --output - to print", o.output)
+		}
+	}
 	header := fmt.Sprintf("rampart configuration converted from %s (%s) by `rampart config import`.", source, kind)
 	doc, err := configimport.Document(res, header)
 	if err != nil {
@@ -251,7 +253,7 @@ func convertInput(data []byte, from string, opts configimport.Options) (*configi
 func readGitSecrets(ctx context.Context, repo string) (configimport.GitSecretsInput, error) {
 	r, err := gitsource.Open(ctx, repo)
 	if err != nil {
-		return configimport.GitSecretsInput{}, err
+		return configimport.GitSecretsInput{}, repoError(err, repo, "--git-secrets")
 	}
 	out, err := r.Git(ctx, "config", "--list", "-z")
 	if err != nil {

@@ -47,7 +47,8 @@ commit-msg (rampart scan --commit-msg) and pre-push (rampart scan --pre-push).
 
 Hooks already in place are chained, not replaced: each is kept as NAME.rampart-chained and runs
 first, with the same arguments and input; its failure still blocks. uninstall puts back exactly
-what was there. --global installs for every repository of the user (see README, "Git hooks").`,
+what was there. --global installs for every repository of the user (see README.md, "For every
+repository: --global").`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usageErr("hook: choose install, uninstall or status")
@@ -86,7 +87,7 @@ func runHook(ctx context.Context, action string, o *hookOptions, s *streams) err
 	}
 	repo, err := gitsource.Open(ctx, ".")
 	if err != nil {
-		return &exitErr{code: exitError, err: err}
+		return &exitErr{code: exitError, err: repoError(err, ".", "hook "+action)}
 	}
 	t, err := githook.RepoTarget(ctx, repo)
 	if err != nil {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -350,6 +352,192 @@ func TestScanSinceRefusesNonsense(t *testing.T) {
 	} {
 		if _, errOut, got := scRun(t, dir, "", "scan", "--history", "--since", since); got != code {
 			t.Errorf("--since %q: exit %d, want %d: %s", since, got, code, errOut)
+		}
+	}
+}
+
+// TestQuietStillSaysTheScanWasPartial: -q leaves out the summary, not the
+// note that a shallow clone's history was only partly scanned (issue #15).
+func TestQuietStillSaysTheScanWasPartial(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	origin := filepath.Join(dir, "origin")
+	scGit(t, dir, 0, "init", "-q", origin)
+	for i := 1; i <= 3; i++ {
+		scWrite(t, origin, "f.txt", strings.Repeat("line\n", i))
+		scGit(t, origin, i, "add", "-A")
+		scGit(t, origin, i, "commit", "-q", "-m", "c")
+	}
+	scGit(t, dir, 4, "clone", "-q", "--depth", "1", "file://"+filepath.ToSlash(origin), "shallow")
+	out, errOut, code := scRun(t, filepath.Join(dir, "shallow"), "", "scan", "--history", "-q", "--no-color")
+	if code != 0 || !strings.Contains(out, "note: shallow clone: history beyond the shallow boundary was not scanned") || strings.Contains(out, "No credentials found") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	out, _, _ = scRun(t, filepath.Join(dir, "shallow"), "", "scan", "--history", "--format", "json")
+	if !strings.Contains(out, `"incomplete": [`) {
+		t.Errorf("JSON does not list the scan as incomplete:\n%s", out)
+	}
+}
+
+// TestErrorsSpeakToTheUser: no package names in what the user reads, and
+// the common mistakes explained (issue #15).
+func TestErrorsSpeakToTheUser(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scWrite(t, dir, "sub/x.txt", "x\n")
+	scRun(t, dir, "", "scan", "--format", "json", "-o", filepath.Join(dir, "scan.json"))
+	scWrite(t, dir, "bad-snapshot.json", `{"version": 0}`)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "--staged"}, "rampart: not a git repository: " + dir},
+		{[]string{"scan", "--history", "sub"}, "rampart: not a git repository: " + filepath.Join(dir, "sub")},
+		{[]string{"scan", "--staged", "k.env"}, "rampart: --staged scans a whole repository and takes no file"},
+		{[]string{"audit", "--from-snapshot", "scan.json"}, "rampart: scan.json is a scan report (rampart scan --format json), not an audit snapshot"},
+		{[]string{"audit", "--from-snapshot", "bad-snapshot.json"}, "rampart: bad-snapshot.json is not an audit snapshot this rampart reads: unsupported snapshot version 0"},
+		{[]string{"config", "import", "--git-secrets", "sub"}, "not a git repository: " + filepath.Join(dir, "sub")},
+	} {
+		_, errOut, code := scRun(t, dir, "", tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) || internalQualifier.MatchString(strings.TrimPrefix(errOut, "rampart: ")) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q, no package names", tc.args, code, errOut, tc.want)
+		}
+	}
+	if got := userMessage(fmt.Errorf("read snapshot: %w", fmt.Errorf("hardening: read snapshot: %w", errors.New("ghcollect: x")))); got != "read snapshot: read snapshot: x" {
+		t.Errorf("userMessage = %q", got)
+	}
+}
+
+// TestUsageInWords: the rough edges of issue #15 around arguments and
+// flags each get a usage error (exit 2) that says what to do.
+func TestUsageInWords(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "a/x.txt", "x\n")
+	scWrite(t, dir, "b/y.txt", "y\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "a", "b"}, "scan takes one PATH, got 2 (a, b): scan a folder that holds them all, or run rampart scan once per path"},
+		{[]string{"baseline", "a", "b"}, "baseline takes one PATH, got 2"},
+		{[]string{"scan", "--workers", "0", "a"}, "--workers must be at least 1"},
+		{[]string{"scan", "--workers", "-3", "a"}, "--workers must be at least 1"},
+		{[]string{"baseline", "--workers", "0", "a"}, "--workers must be at least 1"},
+		{[]string{"report"}, "report: want a subcommand (merge)"},
+		{[]string{"hook"}, "hook: choose install, uninstall or status"},
+		{[]string{"config"}, "config: want a subcommand (import)"},
+	} {
+		_, errOut, code := scRun(t, dir, "", tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	if _, errOut, code := scRun(t, dir, "", "scan", "--workers", "1", "a"); code != 0 {
+		t.Errorf("--workers 1: exit %d %s", code, errOut)
+	}
+}
+
+// TestFailOnSaysWhenFindingsAreBelowIt: findings below --fail-on exit 0,
+// and the run says why after telling the user to rotate (issue #15).
+func TestFailOnSaysWhenFindingsAreBelowIt(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	out, errOut, code := scRun(t, dir, "", "scan", "--fail-on", "critical")
+	if code != 0 || !strings.Contains(out, "HIGH") || !strings.Contains(errOut, "rampart: 1 finding, none at or above --fail-on critical: exit status 0") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if _, errOut, code := scRun(t, dir, "", "scan", "--fail-on", "high"); code != 1 || strings.Contains(errOut, "none at or above") {
+		t.Errorf("at the threshold: exit %d, %s", code, errOut)
+	}
+}
+
+// TestSymlinkNamedAsPathIsFollowed: a symbolic link named as PATH is
+// followed, folder or file (as grep -r and find -H do: it is what was
+// asked for); links met inside are never followed. Issue #15: a linked
+// folder was skipped in silence ("No credentials found") while a linked
+// file was read.
+func TestSymlinkNamedAsPathIsFollowed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "real/k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scWrite(t, dir, "outside/o.env", "role AROAGMXGEDN73U55XTPL\n")
+	for _, l := range [][2]string{{"real", "link"}, {filepath.Join("real", "k.env"), "klink.env"}, {filepath.Join("..", "outside"), filepath.Join("real", "inner")}} {
+		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
+			t.Skipf("symlinks: %v", err)
+		}
+	}
+	for _, path := range []string{"link", "klink.env", "real"} {
+		got, errOut, code := nuFindings(t, dir, path)
+		if code != 1 || len(got) != 1 || !strings.HasPrefix(got[0], "aws-access-key-id ") {
+			t.Errorf("scan %s: exit %d, findings %q (want only k.env's key: inner/ is a link inside)\n%s", path, code, got, errOut)
+		}
+	}
+	out, _, _ := scRun(t, dir, "", "scan", "link", "--format", "json")
+	if !strings.Contains(out, `"symlink": 1`) {
+		t.Errorf("the link inside was not counted as skipped:\n%s", out)
+	}
+}
+
+// TestOutputPathsCheckedBeforeTheScan: a report that cannot be written is
+// refused before any work, not after a long scan (issue #15).
+func TestOutputPathsCheckedBeforeTheScan(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scWrite(t, dir, "keep.json", "previous report\n")
+	missing := filepath.Join(dir, "nonexistent", "x.json")
+	for _, args := range [][]string{
+		{"scan", "--report", "json=" + missing},
+		{"scan", "-o", missing},
+		{"scan", "-o", "keep.json", "--report", "sarif=" + dir},
+		{"baseline", "-o", missing},
+		{"report", "merge", "-o", missing, "keep.json"},
+		{"audit", "--from-snapshot", "keep.json", "-o", missing},
+		{"audit", "--repo", "a/b", "--api-url", "http://127.0.0.1:1", "--snapshot-out", missing},
+	} {
+		out, errOut, code := scRun(t, dir, "", args...)
+		if code != 2 || out != "" || !strings.Contains(errOut, "cannot write") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2, nothing written, and why", args, code, out, errOut)
+		}
+	}
+	if got := mustRead(t, filepath.Join(dir, "keep.json")); got != "previous report\n" {
+		t.Errorf("a refused run changed an existing output file: %q", got)
+	}
+}
+
+// TestConfigImportMissingInputIsTheError: with a .rampart.toml present,
+// importing a file that does not exist says the file does not exist (issue
+// #15: it said .rampart.toml exists).
+func TestConfigImportMissingInputIsTheError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, ".rampart.toml", "# mine\n")
+	_, errOut, code := scRun(t, dir, "", "config", "import", "nope.toml")
+	if code != 2 || !strings.Contains(errOut, "nope.toml: no such file") || strings.Contains(errOut, "exists") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	scWrite(t, dir, ".gitleaks.toml", ciGitleaks)
+	if _, errOut, code := scRun(t, dir, "", "config", "import", ".gitleaks.toml"); code != 2 || !strings.Contains(errOut, ".rampart.toml exists; use --force") {
+		t.Errorf("existing output: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestRuleSourcesAreShortPaths: rules from the repository root's
+// configuration are tagged with the file's path relative to where rampart
+// runs, not an absolute path (issue #15).
+func TestRuleSourcesAreShortPaths(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, ".rampart.toml", nuConfig)
+	scWrite(t, dir, "sub/x.txt", "x\n")
+	for sub, want := range map[string]string{"": "[.rampart.toml]", "sub": "[../.rampart.toml]"} {
+		out, errOut, code := scRun(t, filepath.Join(dir, sub), "", "rules")
+		if code != 0 || !strings.Contains(out, "internal-service-token") || !strings.Contains(out, want) || strings.Contains(out, dir) {
+			t.Errorf("rules in %q: exit %d, want the source %s\n%s%s", sub, code, want, out, errOut)
 		}
 	}
 }

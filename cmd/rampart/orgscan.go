@@ -32,6 +32,7 @@ type orgScanOptions struct {
 	shard           string
 	apiURL          string
 	repoTimeout     time.Duration
+	maxRepoSize     string
 }
 
 func (o *orgScanOptions) bind(f *pflag.FlagSet) {
@@ -42,6 +43,7 @@ func (o *orgScanOptions) bind(f *pflag.FlagSet) {
 	f.StringVar(&o.mirrorDir, "mirror-dir", "", "with --org/--repos-from: where mirrors and their state are kept (default rampart/mirrors under the user cache directory)")
 	f.StringVar(&o.shard, "shard", "", "with --org/--repos-from: scan only shard `I/N` (0-based; the audit's stable hash of owner/name)")
 	f.StringVar(&o.apiURL, "api-url", "", "with --org/--repos-from: REST API root for GitHub Enterprise Server (`URL`)")
+	f.StringVar(&o.maxRepoSize, "max-repo-size", "", "with --org/--repos-from: leave out (as failed) repositories GitHub reports larger than `SIZE` (e.g. 5GB)")
 	f.DurationVar(&o.repoTimeout, "repo-timeout", time.Hour, "with --org/--repos-from: give up on a repository whose fetch and scan take longer (recorded as failed)")
 }
 
@@ -161,6 +163,13 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		return usageErr("--repo-timeout must be positive")
 	}
 	opt := orgscan.Options{MirrorDir: mirrors, Token: token, Workers: so.workers, Config: cfg, RepoTimeout: o.repoTimeout}
+	if o.maxRepoSize != "" {
+		n, err := scanner.ParseSize(o.maxRepoSize)
+		if err != nil || n <= 0 {
+			return usageErr("--max-repo-size: want a size such as 5GB")
+		}
+		opt.MaxRepoSize = n
+	}
 	if so.baseline != "" {
 		b, err := scanner.LoadBaseline(so.baseline)
 		if err != nil {

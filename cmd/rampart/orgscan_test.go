@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/spf13/pflag"
 
 	"github.com/rampart-sec/rampart/orgscan/orgfake"
 	"github.com/rampart-sec/rampart/report"
@@ -391,5 +392,37 @@ func TestHTMLReportsInABrowser(t *testing.T) {
 	}
 	if !strings.Contains(strings.ToLower(a.totals), "repositories") || a.rows == 0 || !strings.Contains(a.html, `class="heat"`) {
 		t.Errorf("audit page: totals %q, %d rows", a.totals, a.rows)
+	}
+}
+
+// TestOrgScanFlagsDocumented: every flag of the organisation scan is in
+// the README.
+func TestOrgScanFlagsDocumented(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := pflag.NewFlagSet("scan", pflag.ContinueOnError)
+	(&orgScanOptions{}).bind(fs)
+	n := 0
+	fs.VisitAll(func(f *pflag.Flag) {
+		n++
+		if !bytes.Contains(readme, []byte("`--"+f.Name)) {
+			t.Errorf("--%s is not in README.md", f.Name)
+		}
+	})
+	if n < 8 {
+		t.Errorf("only %d flags bound", n)
+	}
+}
+
+// TestOrgScanProgressSilentWithoutTerminal: with standard error not a
+// terminal, no progress bar is drawn.
+func TestOrgScanProgressSilentWithoutTerminal(t *testing.T) {
+	api := orgFake(t)
+	_, stderr, _ := orgRun(t, "scan", "--org", "acme", "--api-url", api, "--mirror-dir", t.TempDir(), "--format", "json")
+	if strings.Contains(stderr, "scanned,") || strings.Contains(stderr, "\r") {
+		t.Errorf("progress drawn without a terminal: %q", stderr)
 	}
 }

@@ -22,6 +22,10 @@ func newReportCmd(s *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Work with JSON reports written by scan and audit",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageErr("report: want a subcommand (merge)")
+		},
 	}
 	o := &reportOptions{}
 	merge := &cobra.Command{
@@ -42,6 +46,9 @@ summary and scores recomputed, written in any audit format. "-" reads standard i
 }
 
 func runReportMerge(o *reportOptions, s *streams, files []string) error {
+	if err := checkOutput("merged report", o.output); err != nil {
+		return err
+	}
 	var scans []*report.JSONScan
 	var audits []*report.AuditJSON
 	var scanNames, auditNames []string
@@ -85,7 +92,7 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 		}
 	}
 	if len(scans) > 0 && len(audits) > 0 {
-		return &exitErr{code: exitError, err: report.ErrMixedReports}
+		return usageErr("report merge: cannot merge scan and audit reports together (%s is a scan report, %s an audit report)", scanNames[0], auditNames[0])
 	}
 	if len(scans) > 0 && !validFormat(o.format) {
 		return usageErr("unknown format %q (want %s)", o.format, strings.Join(report.ScanFormats, ", "))

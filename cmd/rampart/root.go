@@ -62,11 +62,11 @@ func run(ctx context.Context, args []string, s *streams) int {
 	var ee *exitErr
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(s.err, "rampart: %v\n", ee.err)
+			fmt.Fprintf(s.err, "rampart: %s\n", userMessage(ee.err))
 		}
 		return ee.code
 	}
-	fmt.Fprintf(s.err, "rampart: %v\n", err)
+	fmt.Fprintf(s.err, "rampart: %s\n", userMessage(err))
 	return exitError
 }
 

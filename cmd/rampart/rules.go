@@ -105,6 +105,10 @@ type catEntry struct {
 type catalogue struct {
 	entries []catEntry
 	cfg     *scanner.Config
+	// det is the configured detector, built on first use and shared by the
+	// checks of every enabled rule (building it costs as much as checking
+	// a few hundred rules).
+	det *scanner.Detector
 }
 
 func loadCatalogue(cmd *cobra.Command, o *rulesOptions) (*catalogue, error) {
@@ -247,11 +251,14 @@ func (r *ruleReport) passed() bool {
 // check runs the configured detector (with e's rule enabled even if the
 // configuration disables it) over e's examples and counterexamples.
 func (c *catalogue) check(e *catEntry) *ruleReport {
-	rules := append([]*patterns.Rule(nil), c.cfg.Rules...)
-	if e.disabled {
-		rules = append(rules, e.rule)
+	if c.det == nil {
+		c.det = scanner.NewDetector(c.cfg.Rules, c.cfg.Allow)
 	}
-	d := scanner.NewDetector(rules, c.cfg.Allow)
+	d := c.det
+	if e.disabled {
+		rules := append(append([]*patterns.Rule(nil), c.cfg.Rules...), e.rule)
+		d = scanner.NewDetector(rules, c.cfg.Allow)
+	}
 	// Examples have no path of their own: check them where the rule reads.
 	path, pathOK := examplePath(e.rule.Path)
 	run := func(text string) exampleResult {

@@ -92,10 +92,13 @@ func newScanCmd(s *streams) *cobra.Command {
 
 Without a mode flag, scans every file under PATH (default: the current directory), skipping .git.
 Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: onePath("scan"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.path = args[0]
+			}
+			if cmd.Flags().Changed("workers") && o.workers < 1 {
+				return usageErr("--workers must be at least 1 (without it: one per CPU)")
 			}
 			if o.orgScan.active() {
 				return runOrgScan(cmd.Context(), o, s)
@@ -109,6 +112,10 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 			}
 			if failing(res.Findings, o.failOn) {
 				return findingsExit()
+			}
+			if n := len(res.Findings); n > 0 && !o.quiet {
+				// The report says to rotate; say why the exit status is 0.
+				fmt.Fprintf(s.err, "rampart: %d %s, none at or above --fail-on %s: exit status 0\n", n, pluralize(n, "finding", "findings"), o.failOn)
 			}
 			return nil
 		},
@@ -125,8 +132,11 @@ func newBaselineCmd(s *streams) *cobra.Command {
 		Long: `Run a scan (same flags as rampart scan) and write its findings to .rampart-baseline.json
 (or --output FILE). Later scans with --baseline FILE suppress what it lists and report entries
 that no longer match anything as stale. The file holds SHA-256 fingerprints, never plaintext.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: onePath("baseline"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("workers") && o.workers < 1 {
+				return usageErr("--workers must be at least 1 (without it: one per CPU)")
+			}
 			for _, name := range baselineRefuses {
 				if cmd.Flags().Changed(name) {
 					return usageErr("baseline: --%s does not apply: a baseline is always one JSON file of fingerprints and locations, never secrets (rampart scan takes --%s)", name, name)
@@ -136,6 +146,9 @@ that no longer match anything as stale. The file holds SHA-256 fingerprints, nev
 				o.path = args[0]
 			}
 			out := o.output
+			if err := checkOutput("baseline", out); err != nil {
+				return err
+			}
 			o.output, o.baseline = "", ""
 			res, _, err := runScan(cmd.Context(), o, s)
 			if err != nil {
@@ -176,6 +189,17 @@ that no longer match anything as stale. The file holds SHA-256 fingerprints, nev
 // baselineRefuses are the scan flags `rampart baseline` refuses.
 var baselineRefuses = []string{"format", "report", "show-secrets", "fail-on", "baseline"}
 
+// onePath accepts at most one PATH, and says in words what to do with more.
+func onePath(command string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) > 1 {
+			return usageErr("%s takes one PATH, got %d (%s): scan a folder that holds them all, or run rampart %s once per path "+
+				"(with --format json, rampart report merge joins the reports)", command, len(args), report.Safe(strings.Join(args, ", ")), command)
+		}
+		return nil
+	}
+}
+
 func pluralize(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -203,10 +227,16 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if !validFormat(o.format) {
 		return nil, nil, usageErr("unknown format %q (want %s)", o.format, strings.Join(report.ScanFormats, ", "))
 	}
+	if err := checkOutput("report", o.output); err != nil {
+		return nil, nil, err
+	}
 	for _, r := range o.reports {
 		format, file, ok := strings.Cut(r, "=")
 		if !ok || file == "" || !validFormat(format) {
 			return nil, nil, usageErr("--report %q: want FORMAT=FILE with FORMAT one of %s", r, strings.Join(report.ScanFormats, ", "))
+		}
+		if err := checkOutput(format+" report", file); err != nil {
+			return nil, nil, err
 		}
 	}
 	if o.failOn != "" {
@@ -222,9 +252,6 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	}
 	if strings.HasPrefix(o.branch, "-") {
 		return nil, nil, usageErr("--branch: %q is not a ref", o.branch)
-	}
-	if o.workers < 0 {
-		return nil, nil, usageErr("--workers must be positive")
 	}
 	if err := checkVerifyFlags(o); err != nil {
 		return nil, nil, err
@@ -319,7 +346,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.githubEvent:
 		src, err = githubEventSource(ctx, o, s, repo, gopts)
 	default:
-		src = &scanner.DirSource{Root: dir, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow, Prefix: loc.prefix}
+		// loc.scanned has symbolic links resolved: a link named as PATH is
+		// followed, to a folder as to a file; links inside never are.
+		src = &scanner.DirSource{Root: loc.scanned, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow, Prefix: loc.prefix}
 	}
 	if err != nil {
 		return nil, nil, err
@@ -421,11 +450,26 @@ func loadScanConfig(o *scanOptions, loc *location) (*scanner.Config, error) {
 	if o.config != "" {
 		return scanner.LoadConfig(o.config)
 	}
-	name := filepath.Join(loc.configDir, scanner.ConfigFileName)
+	name := shortPath(filepath.Join(loc.configDir, scanner.ConfigFileName))
 	if _, err := os.Stat(name); err == nil {
 		return scanner.LoadConfig(name)
 	}
 	return scanner.DefaultConfig()
+}
+
+// shortPath returns p relative to the working directory when that is
+// shorter (".rampart.toml", "../.rampart.toml" rather than the absolute
+// path of the repository root): it is how rule sources and configuration
+// errors name the file.
+func shortPath(p string) string {
+	wd, err := os.Getwd()
+	if err != nil || !filepath.IsAbs(p) {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && len(rel) < len(p) {
+		return rel
+	}
+	return p
 }
 
 // sameDir reports whether a and b name the same directory.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/rampart-sec/rampart/patterns"
@@ -331,6 +333,44 @@ func TestVerifyUsage(t *testing.T) {
 	} {
 		if _, stderr, code := cliRun(t, dir, nil, "", args...); code != 2 || stderr == "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+}
+
+// TestScanVerifyTemporaryKey: an ASIA key, its secret and its session token
+// are one credential: one STS call carrying the token, one answer on all
+// three findings.
+func TestScanVerifyTemporaryKey(t *testing.T) {
+	t.Parallel()
+	asia := "ASIA" + testKeyID(t, 123456789012, 31)[4:]
+	r := rand.New(rand.NewSource(7))
+	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	tok := []byte("IQoJb3JpZ2luX2VjE")
+	for len(tok) < 1000 {
+		tok = append(tok, b64[r.Intn(len(b64))])
+	}
+	token := string(tok)
+	var calls atomic.Int32
+	sts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if !strings.Contains(r.Header.Get("Authorization"), "Credential="+asia+"/") || r.Header.Get("X-Amz-Security-Token") != token {
+			w.WriteHeader(403)
+			io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>`)
+			return
+		}
+		io.WriteString(w, `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:sts::123456789012:assumed-role/ci/build-42</Arn><UserId>AROAEXAMPLE:build-42</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`)
+	}))
+	t.Cleanup(sts.Close)
+	dir := t.TempDir()
+	scWrite(t, dir, "creds", "[default]\naws_access_key_id = "+asia+"\naws_secret_access_key = "+vfAWSSecret+"\naws_session_token = "+token+"\n")
+	out, stderr, _ := cliRun(t, dir, []string{"AWS_ENDPOINT_URL_STS=" + sts.URL}, "", "scan", "--verify", "--format", "json", ".")
+	fs := vfParse(t, out)
+	if len(fs) != 3 || calls.Load() != 1 {
+		t.Fatalf("%d findings, %d STS calls, want 3 and 1\n%s\n%s", len(fs), calls.Load(), out, stderr)
+	}
+	for _, f := range fs {
+		if f.Verification == nil || f.Verification.Status != "valid" || !strings.Contains(f.Verification.Identity, "assumed-role/ci/build-42") {
+			t.Errorf("%s: %+v", f.Rule, f.Verification)
 		}
 	}
 }

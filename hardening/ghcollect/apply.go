@@ -320,7 +320,13 @@ func (c *Collector) rulesetState(ctx context.Context, list string, want hardenin
 		body := hardening.RulesetBodyOf(j.toRuleset(true))
 		return hardening.MarshalState(hardening.RulesetState{Exists: true, ID: j.ID, Body: &body}), nil
 	}
-	rulesets, err := getPaged[rulesetJSON](ctx, c, list, nil)
+	// Only rulesets defined at this level: a repository's list would
+	// otherwise include its organisation's.
+	var q url.Values
+	if strings.HasPrefix(list, "repos/") {
+		q = url.Values{"includes_parents": {"false"}}
+	}
+	rulesets, err := getPaged[rulesetJSON](ctx, c, list, q)
 	if err != nil {
 		return nil, err
 	}

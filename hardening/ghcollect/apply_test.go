@@ -313,3 +313,36 @@ func TestApplyIssuesOpenUpdateClose(t *testing.T) {
 		t.Errorf("issue not closed with a comment: %+v", api.Issues[0])
 	}
 }
+
+func TestApplyOrganisationRuleset(t *testing.T) {
+	t.Parallel()
+	org, repos := weakFakeOrg()
+	fake, c, _ := setup(t, org, repos, Options{Now: func() time.Time { return readsNow }})
+	p := hardening.DefaultPolicy()
+	p.FixRuleset = hardening.FixRulesetOrganization
+	_, pl := planOrg(t, c, p, hardening.PlanOptions{Checks: []string{"branch-protected", "branch-release-protection"}})
+	if len(pl.Changes) != 1 || pl.Changes[0].Kind != hardening.FixOrgRuleset || pl.Changes[0].Requests[0].Path != "orgs/acme/rulesets" {
+		t.Fatalf("plan %+v", pl.Changes)
+	}
+	results, err := c.Apply(context.Background(), pl, ApplyOptions{WriteInterval: -1})
+	if err != nil || results[0].Status != hardening.Applied {
+		t.Fatalf("apply: %v %+v", err, results)
+	}
+	if w := fake.Writes(); len(w) != 1 || w[0].Status != 201 {
+		t.Fatalf("writes %+v", w)
+	}
+	// Both repositories are protected now, release branches included, and
+	// planning again finds nothing to do.
+	after, pl2 := planOrg(t, c, p, hardening.PlanOptions{Checks: []string{"branch-protected", "branch-release-protection"}})
+	rep := hardening.Evaluate(after, p, readsNow)
+	for _, r := range []string{"acme/api", "acme/billing"} {
+		for _, check := range []string{"branch-protected", "branch-force-push", "branch-release-protection"} {
+			if st := statusOfTarget(rep, r, check, after); st != hardening.StatusPass {
+				t.Errorf("%s %s: %s", r, check, st)
+			}
+		}
+	}
+	if len(pl2.Changes) != 0 {
+		t.Errorf("second plan %+v", pl2.Changes)
+	}
+}

@@ -445,19 +445,17 @@ func (c *Collector) findSecurityMD(ctx context.Context, owner, name string) (str
 	if err != nil {
 		return "", readOf(err)
 	}
-	hasDocs := false
+	// Only directories the root lists are worth a request.
+	var dirs []string
 	for _, e := range root {
 		if e.GetType() == "file" && strings.EqualFold(e.GetName(), "SECURITY.md") {
 			return e.GetPath(), readOf(nil)
 		}
-		if e.GetType() == "dir" && e.GetName() == "docs" {
-			hasDocs = true
+		if e.GetType() == "dir" && (e.GetName() == ".github" || e.GetName() == "docs") {
+			dirs = append(dirs, e.GetName())
 		}
 	}
-	dirs := []string{".github"}
-	if hasDocs {
-		dirs = append(dirs, "docs")
-	}
+	sort.Strings(dirs) // .github before docs, as GitHub looks
 	for _, d := range dirs {
 		entries, err := list(d)
 		if err != nil {

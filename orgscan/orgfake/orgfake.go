@@ -36,6 +36,9 @@ type Repo struct {
 	Private bool
 	// FailGit makes every git request answer 500 (a broken repository).
 	FailGit bool
+	// SizeKB, if set, is the size the API reports (GitHub's "size", in KB);
+	// otherwise the bare repository's size on disk.
+	SizeKB int64
 	// Hang makes every git request wait this long (or until the client
 	// gives up) before it is served: a stuck server.
 	Hang time.Duration
@@ -242,6 +245,7 @@ type repoJSON struct {
 	DefaultBranch string `json:"default_branch"`
 	Archived      bool   `json:"archived"`
 	Fork          bool   `json:"fork"`
+	Size          int64  `json:"size"`
 	Owner         struct {
 		Login string `json:"login"`
 		Type  string `json:"type"`
@@ -251,7 +255,16 @@ type repoJSON struct {
 func (s *Server) toJSON(r *Repo, id int) repoJSON {
 	j := repoJSON{ID: int64(id), Name: r.Name, FullName: r.FullName(), Private: r.Private,
 		HTMLURL: s.URL + "/" + r.FullName(), CloneURL: s.URL + "/git/" + r.FullName() + ".git",
-		DefaultBranch: "main", Archived: r.Archived, Fork: r.Fork}
+		DefaultBranch: "main", Archived: r.Archived, Fork: r.Fork, Size: r.SizeKB}
+	if j.Size == 0 {
+		filepath.Walk(s.gitDir(r.FullName()), func(_ string, info os.FileInfo, err error) error {
+			if err == nil && info.Mode().IsRegular() {
+				j.Size += info.Size()
+			}
+			return nil
+		})
+		j.Size = (j.Size + 1023) / 1024
+	}
 	j.Owner.Login, j.Owner.Type = r.Owner, "Organization"
 	return j
 }

@@ -175,7 +175,7 @@ func (s *Commits) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 // AddStats implements scanner.StatsSource.
 func (s *Commits) AddStats(st *scanner.Stats) {
 	if s.Repo.Shallow {
-		s.stats.Note("shallow clone: commits beyond the shallow boundary were not scanned")
+		s.stats.Partial("shallow clone: commits beyond the shallow boundary were not scanned")
 	}
 	scanner.MergeStats(st, &s.stats)
 }

@@ -211,11 +211,17 @@ func Is(f *scanner.Finding) bool { return f.Attributes[Attr] != "" }
 const (
 	ruleAWSKeyID   = "aws-access-key-id"
 	ruleAWSSession = "aws-session-token"
+	// ruleAWSSessionPrefixed is detect-engine's rule for a session token
+	// known by its STS header rather than a name.
+	ruleAWSSessionPrefixed = "aws-session-token-prefixed"
 )
+
+// IsSessionRule reports whether id is a rule that finds AWS session tokens.
+func IsSessionRule(id string) bool { return id == ruleAWSSession || id == ruleAWSSessionPrefixed }
 
 func isAWSRule(id string) bool {
 	switch id {
-	case ruleAWSKeyID, "aws-secret-access-key", "aws-secret-access-key-paired", ruleAWSSession:
+	case ruleAWSKeyID, "aws-secret-access-key", "aws-secret-access-key-paired", ruleAWSSession, ruleAWSSessionPrefixed:
 		return true
 	}
 	return false
@@ -223,8 +229,10 @@ func isAWSRule(id string) bool {
 
 // SessionTokensFor returns the session tokens that belong with the key ID
 // fs[i]: those the detector linked to it (any attribute of one naming the
-// other's fingerprint, or naming its secret's), else those in the same file
-// and commit within LinkLines lines, nearest first.
+// other's fingerprint, or naming its secret's: the detector writes
+// attributes.session_token on the key and secret, session_key_id and
+// session_secret on the token), else those in the same file and commit
+// within LinkLines lines, nearest first.
 func SessionTokensFor(fs []scanner.Finding, i int) []int {
 	key := &fs[i]
 	names := map[string]bool{key.Fingerprint: true}
@@ -234,7 +242,7 @@ func SessionTokensFor(fs []scanner.Finding, i int) []int {
 	var linked, near []int
 	for j := range fs {
 		t := &fs[j]
-		if t.RuleID != ruleAWSSession {
+		if !IsSessionRule(t.RuleID) {
 			continue
 		}
 		if refersTo(t.Attributes, names) || refersTo(key.Attributes, map[string]bool{t.Fingerprint: true}) {

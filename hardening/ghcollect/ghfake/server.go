@@ -652,11 +652,12 @@ func (s *Server) serveRepo(w http.ResponseWriter, r *http.Request, owner, name s
 			}
 		}
 	case path == "rulesets":
+		// GitHub includes the parents' rulesets unless told not to.
 		var items []any
 		for _, rs := range rp.Rulesets {
 			items = append(items, rulesetSummary(rs, "Repository", rp.FullName()))
 		}
-		if r.URL.Query().Get("includes_parents") == "true" {
+		if r.URL.Query().Get("includes_parents") != "false" {
 			for _, rs := range s.parentRulesets(rp) {
 				items = append(items, rulesetSummary(rs, "Organization", rp.Owner))
 			}
@@ -670,7 +671,7 @@ func (s *Server) serveRepo(w http.ResponseWriter, r *http.Request, owner, name s
 				return
 			}
 		}
-		if r.URL.Query().Get("includes_parents") == "true" {
+		if r.URL.Query().Get("includes_parents") != "false" {
 			for _, rs := range s.parentRulesets(rp) {
 				if rs.ID == id {
 					s.write(w, r, 200, rulesetDetail(rs, "Organization", rp.Owner, false), true)

@@ -71,10 +71,14 @@ type History struct {
 	planned atomic.Int64
 	auto    *patterns.Automaton
 
-	mu     sync.Mutex
-	placed map[[20]byte]blobRef  // reachable blob → oldest commit and path
-	order  map[string]int        // commit hash → walk position (larger is older)
-	listed map[[20]byte]struct{} // every blob git lists (those not read from packs in process)
+	mu      sync.Mutex
+	placed  map[[20]byte]blobRef    // reachable blob → oldest commit and path
+	commits map[[20]byte]commitInfo // walked commit → its tree and walk position
+	listed  map[[20]byte]struct{}   // every blob git lists (those not read from packs in process)
+
+	// exists answers Moved's questions ("<commit>:<path>" is an object),
+	// asked of git at once by Resolve.
+	exists map[string]bool
 
 	// walkStats is written by the commit walk, stats by the blob reader;
 	// they run concurrently and are merged once both are done.
@@ -92,7 +96,7 @@ var (
 // AddStats implements scanner.StatsSource.
 func (h *History) AddStats(st *scanner.Stats) {
 	if h.Repo.Shallow {
-		h.stats.Note("shallow clone: history beyond the shallow boundary was not scanned (git fetch --unshallow)")
+		h.stats.Partial("shallow clone: history beyond the shallow boundary was not scanned (git fetch --unshallow)")
 	}
 	scanner.MergeStats(st, &h.walkStats)
 	scanner.MergeStats(st, &h.stats)
@@ -131,9 +135,28 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		return fmt.Errorf("this repository names objects with %s: --history reads SHA-1 repositories only (--staged, --range and directory scans work)", strings.TrimSpace(string(out)))
 	}
 	h.placed = make(map[[20]byte]blobRef)
-	h.order = make(map[string]int)
+	h.commits = make(map[[20]byte]commitInfo)
 	h.listed = make(map[[20]byte]struct{})
 	concurrent := len(h.Revs) == 0 && h.Since == "" && !h.NeedPaths
+
+	// The packs, and the object store the walk reads trees through, unless
+	// git must read everything (UseGit, or a repository this reader does
+	// not handle: then git reads the same objects, and the scan is the
+	// same). They stay open until the walk has ended.
+	var packs []*pack.Pack
+	var loose [][20]byte
+	var st *store
+	inProcess := !h.UseGit
+	if inProcess {
+		var objects string
+		var err error
+		if packs, loose, objects, err = h.openPacks(); err != nil {
+			closePacks(packs)
+			packs, inProcess = nil, false
+		} else {
+			st = newStore(packs, objects, treeCache)
+		}
+	}
 
 	// The walk places blobs and sends commit messages, which are yielded
 	// as they come; walkDone closes when both have ended.
@@ -142,7 +165,7 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 	var walkErr, msgErr error
 	go func() {
 		defer close(msgs)
-		walkErr = h.walk(ctx, msgs)
+		walkErr = h.walk(ctx, st, msgs)
 	}()
 	go func() {
 		defer close(walkDone)
@@ -154,6 +177,7 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 			}
 		}
 	}()
+	defer closePacks(packs) // after finish: the walk reads them
 	// finish waits for the walk and returns the first failure: err (the
 	// readers'), a yield's, or the walk's own.
 	finish := func(err error) error {
@@ -170,25 +194,16 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		return walkErr
 	}
 
-	var packs []*pack.Pack
 	var forests []*forest
 	var blobs []packedBlob
-	inProcess := !h.UseGit
 	if inProcess {
-		var loose [][20]byte
 		var err error
-		if packs, loose, err = h.openPacks(); err == nil {
-			forests, blobs, err = h.planForests(ctx, packs, loose)
-		}
-		if err != nil {
-			// Git reads what this reader cannot; the scan is the same.
-			closePacks(packs)
-			packs, forests, blobs = nil, nil, nil
+		if forests, blobs, err = h.planForests(ctx, packs, loose); err != nil {
+			forests, blobs = nil, nil
 			clear(h.listed)
 			inProcess = false
 		}
 	}
-	defer closePacks(packs)
 	if !inProcess {
 		var err error
 		if blobs, err = h.listBlobs(ctx); err != nil {
@@ -249,7 +264,7 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		for i := 0; i < missing; i++ {
 			h.stats.Skip("missing-object")
 		}
-		h.stats.Note(fmt.Sprintf("%d blob(s) reachable from the refs could not be read: the repository is corrupt or incomplete (run git fsck)", missing))
+		h.stats.Partial(fmt.Sprintf("%d blob(s) reachable from the refs could not be read: the repository is corrupt or incomplete (run git fsck)", missing))
 	}
 	return nil
 }
@@ -259,6 +274,10 @@ func closePacks(packs []*pack.Pack) {
 		p.Close()
 	}
 }
+
+// treeCache bounds the trees the walk keeps built for the commits after
+// (a tree is usually a delta on one read a moment before).
+const treeCache = 32 << 20
 
 // UseAutomaton implements scanner.HitSource.
 func (h *History) UseAutomaton(a *patterns.Automaton) { h.auto = a }

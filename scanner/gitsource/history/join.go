@@ -1,10 +1,12 @@
 package history
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/rampart-sec/rampart/scanner"
 )
@@ -15,16 +17,81 @@ import (
 // being changed rather than created: the secret was already there, carried
 // by the rename. A copy keeps the earlier path; a secret leaked again in a
 // new file creates its path; both stay separate findings.
+//
+// Resolve has already asked git about every pair Dedup can ask about, in
+// one `git cat-file --batch-check`; a pair it did not foresee costs two git
+// commands.
 func (h *History) Moved(earlier, later *scanner.Finding) bool {
 	if later.Commit == nil || earlier.Path == "" || later.Path == "" {
 		return false
 	}
-	ctx := context.Background()
-	if _, err := h.Repo.Git(ctx, "cat-file", "-e", later.Commit.Hash+":"+earlier.Path); err == nil {
-		return false
+	has := func(obj string) bool {
+		if ok, known := h.exists[obj]; known {
+			return ok
+		}
+		_, err := h.Repo.Git(context.Background(), "cat-file", "-e", obj)
+		return err == nil
 	}
-	_, err := h.Repo.Git(ctx, "cat-file", "-e", later.Commit.Hash+"^:"+later.Path)
-	return err == nil
+	return !has(later.Commit.Hash+":"+earlier.Path) && has(later.Commit.Hash+"^:"+later.Path)
+}
+
+// askMoved finds which objects Moved will look for among fs (in report
+// order, as Dedup meets them: a later finding of a secret already reported
+// at another path) and asks git about all of them at once. A secret found
+// in many files of many commits made this hundreds of git commands.
+func (h *History) askMoved(fs []scanner.Finding) {
+	type key struct{ fp, path string }
+	first := map[key]bool{}
+	byFP := map[string][]string{} // fingerprint → paths of its first findings
+	var ask []string
+	asked := map[string]bool{}
+	add := func(obj string) {
+		if !asked[obj] && !strings.ContainsAny(obj, "\n\r") {
+			asked[obj] = true
+			ask = append(ask, obj)
+		}
+	}
+	for i := range fs {
+		f := &fs[i]
+		// As Dedup: a secret met again at a path it was reported at is a
+		// duplicate, asked about nothing.
+		k := key{f.Fingerprint, f.Path}
+		if first[k] {
+			continue
+		}
+		first[k] = true
+		if f.Kind == scanner.KindBlob && f.Commit != nil && f.Path != "" {
+			for _, p := range byFP[f.Fingerprint] {
+				if p != "" {
+					add(f.Commit.Hash + ":" + p)
+					add(f.Commit.Hash + "^:" + f.Path)
+				}
+			}
+		}
+		byFP[f.Fingerprint] = append(byFP[f.Fingerprint], f.Path)
+	}
+	if len(ask) == 0 {
+		return
+	}
+	var in bytes.Buffer
+	for _, obj := range ask {
+		in.WriteString(obj)
+		in.WriteByte('\n')
+	}
+	out, err := h.Repo.Input(context.Background(), &in, "cat-file", "--batch-check=%(objecttype)")
+	if err != nil {
+		return
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) != len(ask) {
+		return
+	}
+	h.exists = make(map[string]bool, len(ask))
+	for i, obj := range ask {
+		// "<name> missing" (or "ambiguous") for what is not there; the
+		// type otherwise.
+		h.exists[obj] = !strings.HasSuffix(lines[i], " missing") && !strings.HasSuffix(lines[i], " ambiguous")
+	}
 }
 
 // Resolve implements scanner.Resolver: it places each blob finding at the
@@ -65,7 +132,9 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 		if f.Commit == nil {
 			return 0
 		}
-		return h.order[f.Commit.Hash]
+		var id [20]byte
+		hex.Decode(id[:], []byte(f.Commit.Hash))
+		return int(h.commits[id].pos)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := &out[i], &out[j]
@@ -80,5 +149,6 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 		}
 		return a.Column < b.Column
 	})
+	h.askMoved(out)
 	return out
 }

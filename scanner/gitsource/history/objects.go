@@ -24,13 +24,13 @@ import (
 // packs loose objects before deleting them, so each object is seen in one
 // place or the other, and a pack deleted meanwhile fails to open, which
 // hands the whole scan to git.
-func (h *History) openPacks() ([]*pack.Pack, [][20]byte, error) {
+func (h *History) openPacks() (packs []*pack.Pack, loose [][20]byte, objects string, err error) {
 	for _, env := range []string{"GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES"} {
 		if os.Getenv(env) != "" {
-			return nil, nil, fmt.Errorf("%w: %s is set", pack.ErrUnsupported, env)
+			return nil, nil, "", fmt.Errorf("%w: %s is set", pack.ErrUnsupported, env)
 		}
 	}
-	objects := filepath.Join(h.Repo.GitDir, "objects")
+	objects = filepath.Join(h.Repo.GitDir, "objects")
 	if common, err := os.ReadFile(filepath.Join(h.Repo.GitDir, "commondir")); err == nil {
 		// A linked work tree keeps its objects in the main repository.
 		dir := strings.TrimSpace(string(common))
@@ -40,32 +40,31 @@ func (h *History) openPacks() ([]*pack.Pack, [][20]byte, error) {
 		objects = filepath.Join(dir, "objects")
 	}
 	if _, err := os.Stat(filepath.Join(objects, "info", "alternates")); err == nil {
-		return nil, nil, fmt.Errorf("%w: the repository borrows objects through alternates", pack.ErrUnsupported)
+		return nil, nil, "", fmt.Errorf("%w: the repository borrows objects through alternates", pack.ErrUnsupported)
 	}
-	loose, err := looseObjects(objects)
+	loose, err = looseObjects(objects)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	names, err := filepath.Glob(filepath.Join(objects, "pack", "*.pack"))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	var packs []*pack.Pack
 	for _, name := range names {
 		if _, err := os.Stat(strings.TrimSuffix(name, ".pack") + ".idx"); err != nil {
 			// Being written (fetch) or deleted (gc) right now: git reads
 			// this scan instead, seeing whichever state it finds.
 			closePacks(packs)
-			return nil, nil, fmt.Errorf("%w: %s has no index", pack.ErrUnsupported, filepath.Base(name))
+			return nil, nil, "", fmt.Errorf("%w: %s has no index", pack.ErrUnsupported, filepath.Base(name))
 		}
 		p, err := pack.Open(name)
 		if err != nil {
 			closePacks(packs)
-			return nil, nil, err
+			return nil, nil, "", err
 		}
 		packs = append(packs, p)
 	}
-	return packs, loose, nil
+	return packs, loose, objects, nil
 }
 
 // inPacks reports whether any of packs stores id.

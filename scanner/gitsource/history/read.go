@@ -133,7 +133,7 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 		f := bytes.Fields(header)
 		if len(f) == 2 && bytes.Equal(f[1], []byte("missing")) {
 			h.stats.Skip("missing-object")
-			h.stats.Note(fmt.Sprintf("blob %x is missing from the object store: the repository is incomplete or corrupt (git fsck)", b.id))
+			h.stats.Partial(fmt.Sprintf("blob %x is missing from the object store: the repository is incomplete or corrupt (git fsck)", b.id))
 			continue
 		}
 		if len(f) != 3 {

@@ -93,9 +93,9 @@ func (h *History) planForests(ctx context.Context, packs []*pack.Pack, loose [][
 			e := &p.Entries[i]
 			switch {
 			case types[i] != pack.Blob:
-				if types[i] == 0 && e.Kind >= pack.OfsDelta && !inPacks(packs[:pi], e.ID) {
+				if id := p.ID(i); types[i] == 0 && e.Kind >= pack.OfsDelta && !inPacks(packs[:pi], id) {
 					// Its type is its base's, which lives elsewhere: ask git.
-					outside = append(outside, e.ID)
+					outside = append(outside, id)
 				}
 				continue
 			case e.Kind < pack.OfsDelta:
@@ -103,7 +103,7 @@ func (h *History) planForests(ctx context.Context, packs []*pack.Pack, loose [][
 			default:
 				f.first[e.Base+1]++
 			}
-			f.want[i] = !inPacks(packs[:pi], e.ID) // else read from the earlier pack
+			f.want[i] = pi == 0 || !inPacks(packs[:pi], p.ID(i)) // else read from the earlier pack
 		}
 		for i := 1; i <= n; i++ {
 			f.first[i] += f.first[i-1]
@@ -137,7 +137,7 @@ func schedule(forests []*forest, keep func(id [20]byte) bool) (trees []tree, pla
 	for _, f := range forests {
 		if keep != nil {
 			for i, w := range f.want {
-				f.want[i] = w && keep(f.pack.Entries[i].ID)
+				f.want[i] = w && keep(f.pack.ID(i))
 			}
 		}
 		reached := make([]bool, len(f.want))
@@ -152,7 +152,7 @@ func schedule(forests []*forest, keep func(id [20]byte) bool) (trees []tree, pla
 			case reached[i]:
 				planned++
 			default:
-				unreached = append(unreached, packedBlob{id: f.pack.Entries[i].ID})
+				unreached = append(unreached, packedBlob{id: f.pack.ID(i)})
 			}
 		}
 	}
@@ -198,8 +198,7 @@ func (f *forest) mark(root int32, reached []bool) int64 {
 			f.need[e] = true
 		}
 		if f.need[e] {
-			en := &f.pack.Entries[e]
-			weight += en.End - en.Offset
+			weight += f.pack.End(int(e)) - f.pack.Entries[e].Offset
 			if len(stack) > 0 {
 				f.need[stack[len(stack)-1].e] = true
 			}
@@ -301,7 +300,7 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 	tooLarge := func(size int64) bool { return h.Opts.MaxFileSize > 0 && size > h.Opts.MaxFileSize }
 	var buf *[]byte
 	if parent == nil {
-		if en.Size >= maxHitBlob || !en.Plausible() {
+		if en.Size >= maxHitBlob || !f.pack.Plausible(int(e)) {
 			r.fail(f, e)
 			return nil
 		}
@@ -355,11 +354,12 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 	data.refs.Store(1)
 
 	var ref blobRef
+	id := f.pack.ID(int(e))
 	skip := ""
 	if want {
 		var placed bool
 		h.mu.Lock()
-		ref, placed = h.placed[en.ID]
+		ref, placed = h.placed[id]
 		h.mu.Unlock()
 		switch {
 		case tooLarge(int64(len(content))):
@@ -389,7 +389,7 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 		r.stats.Skip(skip)
 	} else if want {
 		data.refs.Add(1)
-		c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, Path: ref.path, Commit: ref.commit, BlobID: hex.EncodeToString(en.ID[:])}
+		c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, Path: ref.path, Commit: ref.commit, BlobID: hex.EncodeToString(id[:])}
 		c.Release = data.release
 		c.Hits, c.HitsKnown = n.hits, n.hitsOK
 		if err := r.yield(c); err != nil {
@@ -443,7 +443,7 @@ func (r *blobReader) fail(f *forest, e int32) {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if f.want[x] {
-			r.viaGit = append(r.viaGit, packedBlob{id: f.pack.Entries[x].ID})
+			r.viaGit = append(r.viaGit, packedBlob{id: f.pack.ID(int(x))})
 		}
 		for _, k := range f.kids[f.first[x]:f.first[x+1]] {
 			if f.need[k] {

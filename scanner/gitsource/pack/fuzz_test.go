@@ -105,8 +105,8 @@ func FuzzOpen(f *testing.F) {
 		for i, e := range p.Entries {
 			// A damaged index need not be sorted, so Find may miss; it
 			// must never answer with another object.
-			if k, ok := p.Find(e.ID); ok && p.Entries[k].ID != e.ID {
-				t.Errorf("Find(%x) = entry %d, %x", e.ID, k, p.Entries[k].ID)
+			if k, ok := p.Find(p.ID(i)); ok && p.ID(k) != p.ID(i) {
+				t.Errorf("Find(%x) = entry %d, %x", p.ID(i), k, p.ID(k))
 			}
 			if e.Size > fuzzMaxSize {
 				continue // see fuzzMaxSize

@@ -194,7 +194,7 @@ func (r *resolver) resolve(i int) resolved {
 	e := r.p.Entries[i]
 	stored, err := r.p.Inflate(i, nil)
 	if err != nil {
-		r.t.Fatalf("Inflate(%d) %x: %v", i, e.ID, err)
+		r.t.Fatalf("Inflate(%d) %x: %v", i, r.p.ID(i), err)
 	}
 	if int64(len(stored)) != e.Size {
 		r.t.Fatalf("Inflate(%d) returned %d bytes, entry says %d", i, len(stored), e.Size)
@@ -208,15 +208,15 @@ func (r *resolver) resolve(i int) resolved {
 		} else if r.other != nil {
 			typ, data, ok := r.other(r.p.BaseID(i))
 			if !ok {
-				r.t.Fatalf("entry %x: base %x not found", e.ID, r.p.BaseID(i))
+				r.t.Fatalf("entry %x: base %x not found", r.p.ID(i), r.p.BaseID(i))
 			}
 			base = resolved{typ: typ, data: data}
 		} else {
-			r.t.Fatalf("entry %x: base %x outside the pack", e.ID, r.p.BaseID(i))
+			r.t.Fatalf("entry %x: base %x outside the pack", r.p.ID(i), r.p.BaseID(i))
 		}
 		data, ops, err := Apply(base.data, stored, nil, nil)
 		if err != nil {
-			r.t.Fatalf("Apply for %x: %v", e.ID, err)
+			r.t.Fatalf("Apply for %x: %v", r.p.ID(i), err)
 		}
 		o = resolved{typ: base.typ, data: data, ops: ops, base: base.data}
 	default:

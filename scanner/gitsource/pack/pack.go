@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"github.com/klauspost/compress/zlib"
 	"io"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -44,19 +43,17 @@ const (
 var ErrUnsupported = errors.New("unsupported pack")
 
 // Entry is one object in a pack, in the order the pack stores them. It is
-// kept small: a large repository's packs hold millions.
+// kept small (32 bytes): a large repository's packs hold millions. Its name
+// is Pack.ID, where its compressed data ends Pack.End.
 type Entry struct {
 	Offset int64
-	// End is where the entry's compressed data stops (the next entry's
-	// offset, or the pack's trailer).
-	End int64
 	// Size is the inflated size of what is stored: the object for a base
 	// type, the delta instructions for a delta.
 	Size int64
 	// Base is the entry index of a delta's base in this pack, or -1 when a
 	// RefDelta names an object stored elsewhere (Pack.BaseID).
 	Base int
-	ID   [20]byte
+	name int32 // the entry's position in the index's sorted names
 	// Kind is the stored type: a base type, OfsDelta or RefDelta.
 	Kind Type
 	hdr  uint8 // header length
@@ -69,47 +66,71 @@ func (e *Entry) Data() int64 { return e.Offset + int64(e.hdr) }
 type Pack struct {
 	Path    string
 	data    []byte // the whole .pack, mapped read-only
-	unmap   func() error
+	idx     []byte // the whole .idx, mapped read-only
+	names   []byte // the index's sorted object names, 20 bytes each
+	unmap   []func() error
 	Entries []Entry            // in offset order
-	byID    []int32            // entry indexes sorted by ID
+	byID    []int32            // entry indexes in the order of names
 	refBase map[int32][20]byte // RefDelta entry → its base's ID
-	fanout  [257]int32         // byID[fanout[b]:fanout[b+1]] are the IDs starting with byte b
+	fanout  [257]int32         // names[20*fanout[b]:20*fanout[b+1]] start with byte b
 	z       Inflater
 }
 
-// Open maps the pack file at path (ending in .pack) and reads its index
-// (the same name ending in .idx).
+// ID returns entry i's object name.
+func (p *Pack) ID(i int) [20]byte {
+	k := int(p.Entries[i].name)
+	return [20]byte(p.names[20*k : 20*k+20])
+}
+
+// End returns where entry i's compressed data stops: the next entry's
+// offset, or the pack's trailer.
+func (p *Pack) End(i int) int64 {
+	if i+1 < len(p.Entries) {
+		return p.Entries[i+1].Offset
+	}
+	return int64(len(p.data) - 20)
+}
+
+// Open maps the pack file at path (ending in .pack) and its index (the same
+// name ending in .idx). Both stay mapped until Close: the index's names are
+// searched where they lie.
 func Open(path string) (*Pack, error) {
 	if !strings.HasSuffix(path, ".pack") {
 		return nil, fmt.Errorf("%s: not a .pack file name", path)
 	}
-	idx, err := os.ReadFile(strings.TrimSuffix(path, ".pack") + ".idx")
+	idx, unmapIdx, err := mapFile(strings.TrimSuffix(path, ".pack") + ".idx")
 	if err != nil {
 		return nil, err
 	}
+	p := &Pack{Path: path, idx: idx, unmap: []func() error{unmapIdx}}
 	ids, offsets, err := parseIndex(idx)
 	if err != nil {
+		p.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	data, unmap, err := mapFile(path)
 	if err != nil {
+		p.Close()
 		return nil, err
 	}
-	p := &Pack{Path: path, data: data, unmap: unmap}
-	if err := p.load(ids, offsets); err != nil {
+	p.data, p.names = data, ids
+	p.unmap = append(p.unmap, unmap)
+	if err := p.load(offsets); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return p, nil
 }
 
-// Close unmaps the pack.
+// Close unmaps the pack and its index.
 func (p *Pack) Close() error {
-	if p.unmap == nil {
-		return nil
+	var err error
+	for _, u := range p.unmap {
+		if e := u(); err == nil {
+			err = e
+		}
 	}
-	err := p.unmap()
-	p.unmap, p.data = nil, nil
+	p.unmap, p.data, p.idx, p.names = nil, nil, nil, nil
 	return err
 }
 
@@ -169,7 +190,7 @@ func parseIndex(idx []byte) (ids []byte, offsets []int64, err error) {
 }
 
 // load orders the index's objects by offset and parses every entry header.
-func (p *Pack) load(ids []byte, offsets []int64) error {
+func (p *Pack) load(offsets []int64) error {
 	d := p.data
 	if len(d) < 12+20 || string(d[:4]) != "PACK" {
 		return errors.New("not a pack file")
@@ -200,35 +221,35 @@ func (p *Pack) load(ids []byte, offsets []int64) error {
 	for i, ok := range order {
 		k := int(ok & (1<<24 - 1))
 		e := &p.Entries[i]
-		copy(e.ID[:], ids[20*k:])
+		e.name = int32(k)
 		e.Offset = offsets[k]
-		e.End = trailer
+		end := trailer
 		if i+1 < n {
-			e.End = int64(order[i+1] >> 24)
+			end = int64(order[i+1] >> 24)
 		}
-		if e.Offset < 12 || e.End > trailer || e.Offset >= e.End {
-			return fmt.Errorf("entry %x: offset %d out of range", e.ID, e.Offset)
+		if e.Offset < 12 || end > trailer || e.Offset >= end {
+			return fmt.Errorf("entry %x: offset %d out of range", p.names[20*k:20*k+20], e.Offset)
 		}
 		p.byID[k] = int32(i)
 	}
 	for k := 0; k < n; k++ {
-		p.fanout[int(ids[20*k])+1] = int32(k + 1)
+		p.fanout[int(p.names[20*k])+1] = int32(k + 1)
 	}
 	for b := 1; b <= 256; b++ {
 		p.fanout[b] = max(p.fanout[b], p.fanout[b-1])
 	}
 	for i := range p.Entries {
 		e := &p.Entries[i]
-		baseOffset, baseID, err := p.parseHeader(e)
+		baseOffset, baseID, err := p.parseHeader(i)
 		if err != nil {
-			return fmt.Errorf("entry %x at %d: %w", e.ID, e.Offset, err)
+			return fmt.Errorf("entry %x at %d: %w", p.ID(i), e.Offset, err)
 		}
 		e.Base = -1
 		switch e.Kind {
 		case OfsDelta:
 			b, ok := p.atOffset(baseOffset, i)
 			if !ok {
-				return fmt.Errorf("entry %x: delta base offset %d is not an earlier entry", e.ID, baseOffset)
+				return fmt.Errorf("entry %x: delta base offset %d is not an earlier entry", p.ID(i), baseOffset)
 			}
 			e.Base = b
 		case RefDelta:
@@ -255,8 +276,9 @@ func (p *Pack) atOffset(off int64, i int) (int, bool) {
 
 // parseHeader reads an entry's type, size and header length, and returns
 // its delta base: the offset of an OfsDelta's, the name of a RefDelta's.
-func (p *Pack) parseHeader(e *Entry) (baseOffset int64, baseID [20]byte, err error) {
-	d := p.data[e.Offset:e.End]
+func (p *Pack) parseHeader(at int) (baseOffset int64, baseID [20]byte, err error) {
+	e := &p.Entries[at]
+	d := p.data[e.Offset:p.End(at)]
 	i := 0
 	next := func() (byte, bool) {
 		if i >= len(d) {
@@ -313,16 +335,31 @@ func (p *Pack) parseHeader(e *Entry) (baseOffset int64, baseID [20]byte, err err
 	return baseOffset, baseID, nil
 }
 
-// Find returns the index in Entries of the object named id.
+// Find returns the index in Entries of the object named id. Object names
+// are uniformly distributed, so the search starts where id's value puts it
+// within its first byte's range and widens from there.
 func (p *Pack) Find(id [20]byte) (int, bool) {
 	lo, hi := int(p.fanout[id[0]]), int(p.fanout[int(id[0])+1])
-	k := lo + sort.Search(hi-lo, func(i int) bool {
-		return bytes.Compare(p.Entries[p.byID[lo+i]].ID[:], id[:]) >= 0
-	})
-	if k < hi && p.Entries[p.byID[k]].ID == id {
+	if n := hi - lo; n > 32 {
+		guess := lo + int(uint64(binary.BigEndian.Uint32(id[1:5]))*uint64(n)>>32)
+		for w := 8; ; w *= 4 {
+			a, b := max(lo, guess-w), min(hi, guess+w)
+			if (a == lo || p.less(a, &id)) && (b == hi || !p.less(b-1, &id)) {
+				lo, hi = a, b
+				break
+			}
+		}
+	}
+	k := lo + sort.Search(hi-lo, func(i int) bool { return !p.less(lo+i, &id) })
+	if k < hi && [20]byte(p.names[20*k:20*k+20]) == id {
 		return int(p.byID[k]), true
 	}
 	return 0, false
+}
+
+// less reports whether the k-th sorted name is less than id.
+func (p *Pack) less(k int, id *[20]byte) bool {
+	return bytes.Compare(p.names[20*k:20*k+20], id[:]) < 0
 }
 
 // Absent returns the IDs of sorted (in ascending order) that this pack does
@@ -330,11 +367,12 @@ func (p *Pack) Find(id [20]byte) (int, bool) {
 func (p *Pack) Absent(sorted [][20]byte) [][20]byte {
 	out := sorted[:0]
 	k := 0
+	n := len(p.byID)
 	for _, id := range sorted {
-		for k < len(p.byID) && bytes.Compare(p.Entries[p.byID[k]].ID[:], id[:]) < 0 {
+		for k < n && bytes.Compare(p.names[20*k:20*k+20], id[:]) < 0 {
 			k++
 		}
-		if k < len(p.byID) && p.Entries[p.byID[k]].ID == id {
+		if k < n && [20]byte(p.names[20*k:20*k+20]) == id {
 			continue
 		}
 		out = append(out, id)
@@ -360,17 +398,17 @@ type Inflater struct {
 func (z *Inflater) Inflate(p *Pack, i int, dst []byte) ([]byte, error) {
 	e := &p.Entries[i]
 	if e.Size > maxObject {
-		return nil, fmt.Errorf("object %x: %d bytes is too large to inflate", e.ID, e.Size)
+		return nil, fmt.Errorf("object %x: %d bytes is too large to inflate", p.ID(i), e.Size)
 	}
-	if !e.Plausible() {
-		return nil, fmt.Errorf("object %x: declares %d bytes in %d compressed: the pack is damaged", e.ID, e.Size, e.End-e.Data())
+	if !p.Plausible(i) {
+		return nil, fmt.Errorf("object %x: declares %d bytes in %d compressed: the pack is damaged", p.ID(i), e.Size, p.End(i)-e.Data())
 	}
 	n := int(e.Size)
 	if cap(dst) < n {
 		dst = make([]byte, n)
 	}
 	dst = dst[:n]
-	z.br.Reset(p.data[e.Data():e.End])
+	z.br.Reset(p.data[e.Data():p.End(i)])
 	var err error
 	if z.zr == nil {
 		z.zr, err = zlib.NewReader(&z.br)
@@ -378,10 +416,10 @@ func (z *Inflater) Inflate(p *Pack, i int, dst []byte) ([]byte, error) {
 		err = z.zr.(zlib.Resetter).Reset(&z.br, nil)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("object %x: %w", e.ID, err)
+		return nil, fmt.Errorf("object %x: %w", p.ID(i), err)
 	}
 	if _, err := io.ReadFull(z.zr, dst); err != nil {
-		return nil, fmt.Errorf("object %x: inflating: %w", e.ID, err)
+		return nil, fmt.Errorf("object %x: inflating: %w", p.ID(i), err)
 	}
 	// The stream must end here: reading on checks the Adler-32 trailer and
 	// that the object is no longer than its header says.
@@ -390,15 +428,18 @@ func (z *Inflater) Inflate(p *Pack, i int, dst []byte) ([]byte, error) {
 		if err == nil || err == io.EOF {
 			err = errors.New("longer than its header says")
 		}
-		return nil, fmt.Errorf("object %x: inflating: %w", e.ID, err)
+		return nil, fmt.Errorf("object %x: inflating: %w", p.ID(i), err)
 	}
 	return dst, nil
 }
 
-// Plausible reports whether the entry's compressed bytes can hold the size
-// its header declares: deflate expands at most 1032:1, so a larger size is a
+// Plausible reports whether entry i's compressed bytes can hold the size its
+// header declares: deflate expands at most 1032:1, so a larger size is a
 // damaged header, to be refused before anything is allocated for it.
-func (e *Entry) Plausible() bool { return e.Size <= 1032*(e.End-e.Data())+64 }
+func (p *Pack) Plausible(i int) bool {
+	e := &p.Entries[i]
+	return e.Size <= 1032*(p.End(i)-e.Data())+64
+}
 
 // maxObject bounds what Inflate allocates, so a corrupt size cannot ask for
 // the machine's memory; larger objects are read through git.

@@ -140,7 +140,7 @@ func TestAgainstGit(t *testing.T) {
 						continue
 					}
 					if b, ok := p.Find(p.BaseID(i)); !ok || b != e.Base {
-						t.Errorf("entry %x: Find(BaseID %x) = %d, %v; Base is %d", e.ID, p.BaseID(i), b, ok, e.Base)
+						t.Errorf("entry %x: Find(BaseID %x) = %d, %v; Base is %d", p.ID(i), p.BaseID(i), b, ok, e.Base)
 					}
 				}
 			},
@@ -216,16 +216,16 @@ func checkPack(t *testing.T, p *Pack, gitDir string) packStats {
 	s := packStats{kinds: map[Type]int{}, types: map[Type]int{}}
 	ids := make([][20]byte, len(p.Entries))
 	for i, e := range p.Entries {
-		ids[i] = e.ID
+		ids[i] = p.ID(i)
 		s.kinds[e.Kind]++
-		if i > 0 && p.Entries[i-1].End != e.Offset {
-			t.Errorf("entry %d ends at %d, entry %d starts at %d", i-1, p.Entries[i-1].End, i, e.Offset)
+		if i > 0 && p.End(i-1) != e.Offset {
+			t.Errorf("entry %d ends at %d, entry %d starts at %d", i-1, p.End(i-1), i, e.Offset)
 		}
-		if e.Data() <= e.Offset || e.Data() >= e.End {
-			t.Errorf("entry %d: data at %d outside [%d, %d)", i, e.Data(), e.Offset, e.End)
+		if e.Data() <= e.Offset || e.Data() >= p.End(i) {
+			t.Errorf("entry %d: data at %d outside [%d, %d)", i, e.Data(), e.Offset, p.End(i))
 		}
-		if k, ok := p.Find(e.ID); !ok || k != i {
-			t.Errorf("Find(%x) = %d, %v; want %d", e.ID, k, ok, i)
+		if k, ok := p.Find(p.ID(i)); !ok || k != i {
+			t.Errorf("Find(%x) = %d, %v; want %d", p.ID(i), k, ok, i)
 		}
 		switch e.Kind {
 		case OfsDelta:
@@ -233,7 +233,7 @@ func checkPack(t *testing.T, p *Pack, gitDir string) packStats {
 				t.Errorf("entry %d: Base %d is not an earlier entry", i, e.Base)
 			}
 		case RefDelta:
-			if e.Base < 0 || p.Entries[e.Base].ID != p.BaseID(i) {
+			if e.Base < 0 || p.ID(e.Base) != p.BaseID(i) {
 				t.Errorf("entry %d: Base %d is not BaseID %x", i, e.Base, p.BaseID(i))
 			}
 		default:
@@ -245,8 +245,8 @@ func checkPack(t *testing.T, p *Pack, gitDir string) packStats {
 	if p.Entries[0].Offset != 12 {
 		t.Errorf("first entry at %d, want 12, after the header", p.Entries[0].Offset)
 	}
-	if last := p.Entries[len(p.Entries)-1]; last.End != int64(len(p.data)-20) {
-		t.Errorf("last entry ends at %d, the trailer starts at %d", last.End, len(p.data)-20)
+	if p.End(len(p.Entries)-1) != int64(len(p.data)-20) {
+		t.Errorf("last entry ends at %d, the trailer starts at %d", p.End(len(p.Entries)-1), len(p.data)-20)
 	}
 	if t.Failed() {
 		t.FailNow()
@@ -257,15 +257,15 @@ func checkPack(t *testing.T, p *Pack, gitDir string) packStats {
 	depth := make([]int, len(p.Entries))
 	for i, e := range p.Entries {
 		o := r.resolve(i)
-		w := want[e.ID]
+		w := want[p.ID(i)]
 		if typeNames[o.typ] != w.typ {
-			t.Errorf("entry %x: type %s, git says %s", e.ID, typeNames[o.typ], w.typ)
+			t.Errorf("entry %x: type %s, git says %s", p.ID(i), typeNames[o.typ], w.typ)
 		}
 		if !bytes.Equal(o.data, w.data) {
-			t.Errorf("entry %x: %d bytes differ from git's %d", e.ID, len(o.data), len(w.data))
+			t.Errorf("entry %x: %d bytes differ from git's %d", p.ID(i), len(o.data), len(w.data))
 		}
-		if got := objectID(o.typ, o.data); got != e.ID {
-			t.Errorf("entry %x: content hashes to %x", e.ID, got)
+		if got := objectID(o.typ, o.data); got != p.ID(i) {
+			t.Errorf("entry %x: content hashes to %x", p.ID(i), got)
 		}
 		s.types[o.typ]++
 		if o.typ == Blob && len(o.data) == 0 {
@@ -275,7 +275,7 @@ func checkPack(t *testing.T, p *Pack, gitDir string) packStats {
 			depth[i] = depth[e.Base] + 1 // bases come first in git's packs
 			s.maxDepth = max(s.maxDepth, depth[i])
 			if err := checkOps(o.base, o.data, o.ops); err != nil {
-				t.Errorf("entry %x: %v", e.ID, err)
+				t.Errorf("entry %x: %v", p.ID(i), err)
 			}
 			for _, op := range o.ops {
 				if !op.Insert && op.Len > 0x10000 {
@@ -422,7 +422,7 @@ func TestCorruptZlib(t *testing.T) {
 			}
 			p.Close()
 			if tt.damage != nil {
-				tt.damage(packData, int(p.Entries[1].Data()), int(p.Entries[1].End))
+				tt.damage(packData, int(p.Entries[1].Data()), int(p.End(1)))
 			}
 			p, err = Open(writePack(t, t.TempDir(), packData, idxData))
 			if err != nil {
@@ -469,7 +469,7 @@ func TestInflateImpossibleSize(t *testing.T) {
 		t.Error("Inflate succeeded")
 	}
 	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
-		t.Errorf("Inflate of %d compressed bytes allocated %d MiB", p.Entries[0].End-p.Entries[0].Data(), n>>20)
+		t.Errorf("Inflate of %d compressed bytes allocated %d MiB", p.End(0)-p.Entries[0].Data(), n>>20)
 	}
 }
 

@@ -1,0 +1,80 @@
+package scanner
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestConfigErrorsHaveLines: every problem in a configuration file names
+// its line, as the README promises (issue #15: max_file_size, disable and
+// the allow list's keys had none).
+func TestConfigErrorsHaveLines(t *testing.T) {
+	t.Parallel()
+	const cfg = `# a comment
+max_file_size = "huge"
+disable = ["aws-access-key-id", "no-such-rule"]
+surprise = 1
+
+[allowlist]
+paths = ["ok/", "bad[glob"]
+regexes = [
+  '^fine$',
+  '(',
+]
+colour = "blue"
+
+[[rules]]
+id = "x"
+`
+	_, err := ParseConfig("c.toml", []byte(cfg))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	got := err.Error()
+	for _, want := range []string{
+		`c.toml:2: max_file_size: bad size "huge"`,
+		`c.toml:3: disable: no built-in rule "no-such-rule"`,
+		`c.toml:4: unknown key "surprise"`,
+		`c.toml:10: allowlist.regexes: bad regex "("`,
+		`c.toml:12: unknown key "allowlist.colour"`,
+		`c.toml:14: rule "x": `,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("errors lack %q:\n%s", want, got)
+		}
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if !strings.HasPrefix(l, "c.toml:") || strings.HasPrefix(l, "c.toml: ") {
+			t.Errorf("no line number: %q", l)
+		}
+	}
+}
+
+func TestTOMLLines(t *testing.T) {
+	t.Parallel()
+	doc := tomlLines([]byte("a = 1\n[t]\n b = [\n  \"x\",\n  'y' ]\n\"quoted key\" = 2\n[u . v]\nw=3\n[[r]]\nid='q'\n[[r]]\nid='z'\ndotted.key = 4\n"))
+	for _, tc := range []struct {
+		key, value string
+		want       int
+	}{
+		{"a", "", 1}, {"t.b", "", 3}, {"t.b", "y", 5}, {"t.b", "x", 4}, {"t.quoted key", "", 6},
+		{"u.v.w", "", 8}, {"r.id", "z", 12}, {"r.dotted.key", "", 13}, {"nope", "", 0},
+	} {
+		if got := doc.line(tc.key, tc.value); got != tc.want {
+			t.Errorf("line(%q, %q) = %d, want %d", tc.key, tc.value, got, tc.want)
+		}
+	}
+}
+
+// FuzzTOMLLines: any text, any key: no panic, and a line that exists.
+func FuzzTOMLLines(f *testing.F) {
+	f.Add("a = 1\n[t]\nb = ['x',\n'y']\n", "t.b", "y")
+	f.Add("x = '''\nk = 1\n'''\nk = 2\n", "k", "")
+	f.Add("[[r]]\n\"q.k\" = 1\n", "r.q.k", "1")
+	f.Fuzz(func(t *testing.T, doc, key, value string) {
+		n := tomlLines(doc).line(key, value)
+		if n < 0 || n > strings.Count(doc, "\n")+1 {
+			t.Fatalf("line %d of a %d-line document", n, strings.Count(doc, "\n")+1)
+		}
+	})
+}
