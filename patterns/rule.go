@@ -151,9 +151,10 @@ type Rule struct {
 	// The regex is compiled on first use: a hook run touches a handful of
 	// the catalogue's rules, and compiling all of them is most of start-up.
 	once        sync.Once
-	re          *regexp.Regexp
-	secretGroup int
-	nameGroup   int
+	re           *regexp.Regexp
+	secretGroup  int
+	secretGroups []int
+	nameGroup    int
 }
 
 // Regex returns the rule's compiled regular expression. Rules from Compile
@@ -165,9 +166,28 @@ func (r *Rule) Regex() *regexp.Regexp {
 			r.re = regexp.MustCompile(r.Source)
 		}
 		r.secretGroup = max(r.re.SubexpIndex("secret"), 0)
+		for i, n := range r.re.SubexpNames() {
+			if n == "secret" {
+				r.secretGroups = append(r.secretGroups, i)
+			}
+		}
 		r.nameGroup = r.re.SubexpIndex("name")
 	})
 	return r.re
+}
+
+// SecretGroupIn returns the index of the `secret` group that took part in
+// match m (a FindSubmatchIndex result): a regex whose alternatives each
+// name their own `secret` group reports the one that matched. It returns
+// 0 (the whole match) when the rule has no `secret` group.
+func (r *Rule) SecretGroupIn(m []int) int {
+	r.Regex()
+	for _, g := range r.secretGroups {
+		if 2*g+1 < len(m) && m[2*g] >= 0 {
+			return g
+		}
+	}
+	return r.secretGroup
 }
 
 // NameGroup returns the index of the `name` capture group (the identifier

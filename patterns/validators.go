@@ -55,6 +55,7 @@ func validators() map[string]Validator {
 	}
 	list = append(list, extraValidators()...)
 	list = append(list, contextValidators()...)
+	list = append(list, keyValidators()...)
 	m := make(map[string]Validator, len(list))
 	for _, v := range list {
 		m[v.Name] = v

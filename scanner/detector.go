@@ -300,7 +300,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 	var cands []candidate
 	runMatch := func(ri int, ws, we int, m []int) {
 		r := d.rules[ri]
-		g := 2 * r.SecretGroup()
+		g := 2 * r.SecretGroupIn(m)
 		if m[g] < 0 {
 			return
 		}
@@ -313,7 +313,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 			if i := bytes.IndexByte(data[we:end], '\n'); i >= 0 {
 				end = we + i
 			}
-			if x := r.Regex().FindSubmatchIndex(data[ms:end]); x != nil && x[g] >= 0 && ms+x[g] == ws+m[g] {
+			if x := r.Regex().FindSubmatchIndex(data[ms:end]); x != nil && 2*r.SecretGroupIn(x) == g && ms+x[g] == ws+m[g] {
 				ws, m = ms, x
 			}
 		}
@@ -700,7 +700,7 @@ func (d *Detector) linkSessions(fs []Finding) {
 		}
 		best := -1
 		for j := range fs {
-			if fs[j].RuleID != "aws-session-token" && fs[j].RuleID != "aws-session-token-prefixed" {
+			if fs[j].RuleID != "aws-session-token" {
 				continue
 			}
 			if _, taken := fs[j].Attributes["session_key_id"]; taken {

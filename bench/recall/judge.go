@@ -110,9 +110,9 @@ func dropSecrets(r *patterns.Rule, example, redacted string) []string {
 		return nil
 	}
 	re := r.Regex()
-	g := r.SecretGroup()
 	var out []string
 	for _, m := range re.FindAllStringSubmatchIndex(example, -1) {
+		g := r.SecretGroupIn(m)
 		if 2*g+1 >= len(m) || m[2*g] < 0 {
 			continue
 		}
