@@ -150,7 +150,7 @@ type Rule struct {
 
 	// The regex is compiled on first use: a hook run touches a handful of
 	// the catalogue's rules, and compiling all of them is most of start-up.
-	once        sync.Once
+	once         sync.Once
 	re           *regexp.Regexp
 	secretGroup  int
 	secretGroups []int
