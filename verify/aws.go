@@ -23,9 +23,6 @@ const (
 	ruleAWSSecret       = "aws-secret-access-key"
 	ruleAWSSecretPaired = "aws-secret-access-key-paired"
 	ruleAWSSession      = "aws-session-token"
-	// ruleAWSSessionPrefixed finds a session token by its STS header
-	// (detect-engine); it is linked to its key like the named one.
-	ruleAWSSessionPrefixed = "aws-session-token-prefixed"
 )
 
 // awsProvider names AWS in rate limits and reports.
@@ -36,7 +33,7 @@ const awsEndpoint = "POST https://sts.us-east-1.amazonaws.com/ Action=GetCallerI
 
 func isAWSRule(id string) bool {
 	switch id {
-	case ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession, ruleAWSSessionPrefixed:
+	case ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession:
 		return true
 	}
 	return false

@@ -238,7 +238,7 @@ func TestAWS(t *testing.T) {
 			fs := pairFindings(temp, secret)
 			// As the detector links them: the key and secret name the
 			// token, the token names both.
-			tok := finding(ruleAWSSessionPrefixed, token)
+			tok := finding(ruleAWSSession, token)
 			tok.Line = 40
 			tok.Attributes = map[string]string{"session_key_id": fs[0].Fingerprint, "session_secret": fs[1].Fingerprint}
 			fs[0].Attributes["session_token"] = tok.Fingerprint

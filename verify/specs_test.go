@@ -46,3 +46,22 @@ func TestSpecsNameBuiltinRules(t *testing.T) {
 		}
 	}
 }
+
+// TestAWSRulesAreBuiltin: aws.go links findings by rule ID; an ID the
+// catalogue no longer has would silently never be verified.
+func TestAWSRulesAreBuiltin(t *testing.T) {
+	t.Parallel()
+	rules, err := patterns.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, r := range rules {
+		known[r.ID] = true
+	}
+	for _, id := range []string{ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession} {
+		if !known[id] {
+			t.Errorf("aws.go names %q, which is not a built-in rule", id)
+		}
+	}
+}

@@ -647,7 +647,7 @@ func Providers() ([]Provider, error) {
 		out = append(out, Provider{Name: s.Provider, Rules: s.Rules, Endpoint: s.endpointText(), Learns: s.Learns, Why: s.Why})
 	}
 	sort.SliceStable(out, func(a, b int) bool { return strings.ToLower(out[a].Name) < strings.ToLower(out[b].Name) })
-	aws := Provider{Name: awsProvider, Rules: []string{ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession, ruleAWSSessionPrefixed}, Endpoint: awsEndpoint,
+	aws := Provider{Name: awsProvider, Rules: []string{ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession}, Endpoint: awsEndpoint,
 		Learns: "the ARN and account of the key's user or role", Why: "GetCallerIdentity needs no permission and changes nothing"}
 	azure := Provider{Name: azureProvider, Rules: []string{ruleAzureConnString}, Endpoint: azureEndpoint,
 		Learns: "that the key is one of the storage account's keys", Why: "listing containers only reads"}

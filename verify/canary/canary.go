@@ -211,17 +211,14 @@ func Is(f *scanner.Finding) bool { return f.Attributes[Attr] != "" }
 const (
 	ruleAWSKeyID   = "aws-access-key-id"
 	ruleAWSSession = "aws-session-token"
-	// ruleAWSSessionPrefixed is detect-engine's rule for a session token
-	// known by its STS header rather than a name.
-	ruleAWSSessionPrefixed = "aws-session-token-prefixed"
 )
 
 // IsSessionRule reports whether id is a rule that finds AWS session tokens.
-func IsSessionRule(id string) bool { return id == ruleAWSSession || id == ruleAWSSessionPrefixed }
+func IsSessionRule(id string) bool { return id == ruleAWSSession }
 
 func isAWSRule(id string) bool {
 	switch id {
-	case ruleAWSKeyID, "aws-secret-access-key", "aws-secret-access-key-paired", ruleAWSSession, ruleAWSSessionPrefixed:
+	case ruleAWSKeyID, "aws-secret-access-key", "aws-secret-access-key-paired", ruleAWSSession:
 		return true
 	}
 	return false
