@@ -155,6 +155,7 @@ type Rule struct {
 	secretGroup  int
 	secretGroups []int
 	nameGroup    int
+	identGroup   int
 }
 
 // Regex returns the rule's compiled regular expression. Rules from Compile
@@ -172,6 +173,7 @@ func (r *Rule) Regex() *regexp.Regexp {
 			}
 		}
 		r.nameGroup = r.re.SubexpIndex("name")
+		r.identGroup = r.re.SubexpIndex("identity")
 	})
 	return r.re
 }
@@ -195,6 +197,16 @@ func (r *Rule) SecretGroupIn(m []int) int {
 func (r *Rule) NameGroup() int {
 	r.Regex()
 	return r.nameGroup
+}
+
+// IdentityGroup returns the index of the `identity` capture group, or -1.
+// It captures material that tells one secret from another when the
+// secret's reported part does not: every unencrypted ed25519 OpenSSH key
+// has the same first body line, so the line after it joins the
+// fingerprint (without it, a baseline entry for one key hides them all).
+func (r *Rule) IdentityGroup() int {
+	r.Regex()
+	return r.identGroup
 }
 
 // SecretGroup returns the index of the `secret` capture group, or 0 when

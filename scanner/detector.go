@@ -188,6 +188,9 @@ type candidate struct {
 	decoding   string
 	attrs      map[string]string
 	line, col  int
+	// identity joins the fingerprint when the secret alone does not tell
+	// keys apart (Rule.IdentityGroup).
+	identity []byte
 }
 
 func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
@@ -255,6 +258,9 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 			setAttr(&f, "decoding", cd.decoding)
 		}
 		f.Fingerprint = Fingerprint(f.RuleID, f.Secret)
+		if len(cd.identity) > 0 {
+			f.Fingerprint = Fingerprint(f.RuleID, f.Secret+"\n"+string(cd.identity))
+		}
 		findings = append(findings, f)
 	}
 	d.pair(findings)
@@ -331,7 +337,11 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 			}
 			return
 		}
-		cands = append(cands, candidate{rule: ri, start: s, end: e, secret: data[s:e], attrs: cand.Attributes})
+		cd := candidate{rule: ri, start: s, end: e, secret: data[s:e], attrs: cand.Attributes}
+		if ig := r.IdentityGroup(); ig > 0 && m[2*ig] >= 0 {
+			cd.identity = data[ws+m[2*ig] : ws+m[2*ig+1]]
+		}
+		cands = append(cands, cd)
 	}
 	run := func(ri int, ws, we int) {
 		for _, m := range sc.find(d.rules[ri].Regex(), ri, false, data[ws:we]) {

@@ -376,3 +376,46 @@ func TestMostSpecificRuleWinsTies(t *testing.T) {
 		t.Fatalf("rules = %v, want recaptcha-secret-key alone", ids)
 	}
 }
+
+// TestOpenSSHKeysHaveTheirOwnFingerprints: unencrypted OpenSSH keys of one
+// type share their first body line; a baseline entry (a fingerprint) for
+// one key must not hide another, however the key is written.
+func TestOpenSSHKeysHaveTheirOwnFingerprints(t *testing.T) {
+	d := builtinDetector(t)
+	const first = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW"
+	key := func(second string) string {
+		return "-----BEGIN OPENSSH PRIVATE KEY-----\n" + first + "\n" + second + "\nAAAEAbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n"
+	}
+	a := "QyNTUxOQAAACDt8wy2GIZmRnEwpOVbbuYQyLHJ9DOuZQ9XbRJ3Blu7AAAAAJgrbmLq"
+	b := "QyNTUxOQAAACB9hVq3XkLmP2wZrT8yN4cJdF6sGvE1uHiKoR7tQpW0AAAAAJh5xLzK"
+	fp := func(data string) string {
+		t.Helper()
+		for _, f := range d.Detect(Chunk{Data: []byte(data)}) {
+			if f.RuleID == "openssh-private-key" {
+				if f.Secret != first {
+					t.Errorf("secret %q, want the first body line", f.Secret)
+				}
+				return f.Fingerprint
+			}
+		}
+		t.Fatalf("no openssh-private-key finding in %q", data)
+		return ""
+	}
+	tests := []struct {
+		name string
+		x, y string
+		same bool
+	}{
+		{"two keys", key(a), key(b), false},
+		{"same key twice", key(a), key(a), true},
+		{"same key, escaped in a string", key(a), `k = "` + strings.ReplaceAll(strings.TrimSuffix(key(a), "\n"), "\n", `\n`) + `"`, true},
+		{"two keys, concatenated lines", `"-----BEGIN OPENSSH PRIVATE KEY-----\n" + "` + first + `\n" + "` + a + `"`, `"-----BEGIN OPENSSH PRIVATE KEY-----\n" + "` + first + `\n" + "` + b + `"`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := fp(tt.x) == fp(tt.y); got != tt.same {
+				t.Errorf("same fingerprint = %v, want %v", got, tt.same)
+			}
+		})
+	}
+}
