@@ -54,6 +54,10 @@ type Chunk struct {
 	// base's); the detector then skips its own pass.
 	Hits      []patterns.Hit
 	HitsKnown bool
+	// Binary marks the content of a binary file: no text rule reads it; the
+	// detector only asks the credential-file rules (patterns.FileRule)
+	// whether the file is a keystore, a PKCS#12 bundle, a password database.
+	Binary bool
 	// Release, when set, is called once Data is no longer needed, so a
 	// source can reuse the buffer. Findings never refer to Data.
 	Release func()

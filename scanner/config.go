@@ -46,8 +46,11 @@ type RawAllowlist struct {
 // Config is the compiled, immutable scan configuration.
 type Config struct {
 	// File is where the configuration came from ("" for built-in defaults).
-	File        string
-	Rules       []*patterns.Rule
+	File  string
+	Rules []*patterns.Rule
+	// FileRules are the enabled credential-file rules (keystores, PKCS#12
+	// bundles, password databases judged by name and magic bytes).
+	FileRules   []*patterns.FileRule
 	Allow       *Allowlist
 	MaxFileSize int64
 	// Verify is the [verify] table.
@@ -60,7 +63,7 @@ func DefaultConfig() (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Config{Rules: rules, Allow: &Allowlist{}, MaxFileSize: DefaultMaxFileSize, Verify: VerifyConfig{HookBudget: DefaultHookBudget}}, nil
+	return &Config{Rules: rules, FileRules: patterns.FileRules(), Allow: &Allowlist{}, MaxFileSize: DefaultMaxFileSize, Verify: VerifyConfig{HookBudget: DefaultHookBudget}}, nil
 }
 
 // LoadConfig reads and compiles a configuration file. A missing file is an
@@ -114,6 +117,10 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	for _, r := range base {
 		known[r.ID] = true
 	}
+	fileRules := patterns.FileRules()
+	for _, r := range fileRules {
+		known[r.ID] = true
+	}
 	for _, id := range raw.Disable {
 		if !known[id] {
 			failAt("disable", id, "disable: no built-in rule %q", id)
@@ -123,6 +130,11 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	for _, r := range base {
 		if !disabled[r.ID] {
 			cfg.Rules = append(cfg.Rules, r)
+		}
+	}
+	for _, r := range fileRules {
+		if !disabled[r.ID] {
+			cfg.FileRules = append(cfg.FileRules, r)
 		}
 	}
 	ruleLines := patterns.TableLines(data, "rules")

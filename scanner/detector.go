@@ -2,6 +2,8 @@ package scanner
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"hash/maphash"
 	"regexp"
 	"regexp/syntax"
@@ -24,6 +26,7 @@ type Detector struct {
 	anchored  []*anchoredRegex // per rule; nil when the rule cannot be anchored
 	spec      []*specificity
 	scratchMu sync.Pool
+	files     []*patterns.FileRule
 }
 
 // Drop records a candidate that matched a rule's regex but was not reported,
@@ -38,7 +41,7 @@ type Drop struct {
 
 // NewDetector compiles rules into a detector. allow may be nil.
 func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
-	d := &Detector{rules: rules, byID: map[string]int{}, allow: allow}
+	d := &Detector{rules: rules, byID: map[string]int{}, allow: allow, files: patterns.FileRules()}
 	kwIndex := map[string]int{}
 	var keywords []string
 	for i, r := range rules {
@@ -176,6 +179,44 @@ func (d *Detector) Detect(c Chunk) []Finding {
 	return d.detect(c, nil)
 }
 
+// SetFileRules replaces the credential-file rules (all built-in ones by
+// default; a configuration may disable some).
+func (d *Detector) SetFileRules(rs []*patterns.FileRule) { d.files = rs }
+
+// detectFile judges a binary chunk as a file: the first file rule whose
+// format it has gives one finding for the whole file. Its secret is the
+// SHA-256 of the content (the file is the secret; its bytes are never
+// printed), so the same file anywhere is one fingerprint.
+func (d *Detector) detectFile(c Chunk) []Finding {
+	if d.allow.AllowsPath(c.Path) {
+		return nil
+	}
+	head := c.Data[:min(len(c.Data), patterns.FileHeadLen)]
+	for _, r := range d.files {
+		if !r.Match(c.Path, head) {
+			continue
+		}
+		sum := sha256.Sum256(c.Data)
+		f := Finding{
+			RuleID:      r.ID,
+			Description: r.Description,
+			Severity:    r.Severity,
+			Remediation: r.Remediation,
+			Kind:        c.Kind,
+			Path:        c.Path,
+			Line:        1,
+			Column:      1,
+			Commit:      c.Commit,
+			BlobID:      c.BlobID,
+			Secret:      hex.EncodeToString(sum[:]),
+			Attributes:  map[string]string{"file": "the whole file is the credential; the secret shown is its SHA-256"},
+		}
+		f.Fingerprint = Fingerprint(f.RuleID, f.Secret)
+		return []Finding{f}
+	}
+	return nil
+}
+
 // DetectExplain is Detect, also reporting every dropped candidate to drop.
 func (d *Detector) DetectExplain(c Chunk, drop func(Drop)) []Finding {
 	return d.detect(c, drop)
@@ -197,6 +238,9 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 	data := c.Data
 	if len(data) == 0 {
 		return nil
+	}
+	if c.Binary {
+		return d.detectFile(c)
 	}
 	sc := d.getScratch()
 	cands := d.candidates(c, data, sc, dropFn)

@@ -172,7 +172,7 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 	// detect scans one chunk in the calling goroutine and records what it
 	// found; seq orders findings by chunk.
 	detect := func(c Chunk, seq int) {
-		size, kind := len(c.Data), c.Kind
+		size, kind, binary := len(c.Data), c.Kind, c.Binary
 		var fs []Finding
 		if explain != nil {
 			fs = det.DetectExplain(c, explain)
@@ -188,6 +188,12 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 		}
 		findings = append(findings, fs...)
 		chunks++
+		if binary {
+			// Counted by its source as a skipped binary file: its text was
+			// not scanned, only its format judged.
+			mu.Unlock()
+			return
+		}
 		stats.Bytes += int64(size)
 		switch kind {
 		case KindFile, KindStdin, KindDiff:

@@ -173,7 +173,9 @@ func (s *DirSource) file(p, rel string, yield func(Chunk) error) error {
 	}
 	if IsBinary(data) {
 		s.skipUnread(rel, "binary")
-		return nil
+		// Not read as text, but judged as a file: a keystore or a PKCS#12
+		// bundle is a credential whatever it is called.
+		return yield(Chunk{Data: data, Kind: KindFile, Path: rel, Binary: true})
 	}
 	return yield(Chunk{Data: data, Kind: KindFile, Path: rel})
 }

@@ -75,6 +75,9 @@ func newRulesCmd(s *streams) *cobra.Command {
 				}
 				return &exitErr{code: exitError, err: fmt.Errorf("%s", msg)}
 			}
+			if e.file != nil {
+				return writeFileRule(s.out, o.format, e)
+			}
 			rep := cat.check(e)
 			if o.format == "json" {
 				err = writeRuleJSON(s.out, rep)
@@ -96,7 +99,10 @@ func newRulesCmd(s *streams) *cobra.Command {
 
 // catEntry is one rule as `rampart rules` shows it.
 type catEntry struct {
-	rule     *patterns.Rule
+	rule *patterns.Rule
+	// file, when set, is a credential-file rule; rule then only carries
+	// its ID, severity and description for the listing.
+	file     *patterns.FileRule
 	source   string // "built-in" or the configuration file
 	disabled bool
 }
@@ -137,6 +143,14 @@ func loadCatalogue(cmd *cobra.Command, o *rulesOptions) (*catalogue, error) {
 	for _, r := range builtin {
 		isBuiltin[r.ID] = true
 		cat.entries = append(cat.entries, catEntry{rule: r, source: "built-in", disabled: !enabled[r.ID]})
+	}
+	fileOn := map[string]bool{}
+	for _, r := range cfg.FileRules {
+		fileOn[r.ID] = true
+	}
+	for _, r := range patterns.FileRules() {
+		listed := &patterns.Rule{ID: r.ID, Severity: r.Severity, Description: r.Description + " [a file: by name and magic bytes]"}
+		cat.entries = append(cat.entries, catEntry{rule: listed, file: r, source: "built-in", disabled: !fileOn[r.ID]})
 	}
 	for _, r := range cfg.Rules {
 		if !isBuiltin[r.ID] {
@@ -575,4 +589,26 @@ func printable(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// writeFileRule prints a credential-file rule: it has no regex or examples
+// to check, only the names and formats it knows.
+func writeFileRule(w io.Writer, format string, e *catEntry) error {
+	r := e.file
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			ID          string   `json:"id"`
+			Kind        string   `json:"kind"`
+			Severity    string   `json:"severity"`
+			Description string   `json:"description"`
+			Names       []string `json:"names"`
+			Remediation string   `json:"remediation"`
+			Enabled     bool     `json:"enabled"`
+		}{r.ID, "file", r.Severity.String(), r.Description, r.Names, r.Remediation, !e.disabled})
+	}
+	_, err := fmt.Fprintf(w, "%s  (%s, built-in credential-file rule)\n  %s\n  names:       %s\n  judged by:   the file's first bytes (magic number and structure), whatever its name, in\n               directory scans; in diffs (--staged, ranges, pushes) binary files under these names\n  fix:         %s\n",
+		r.ID, r.Severity, r.Description, strings.Join(r.Names, " "), r.Remediation)
+	return err
 }

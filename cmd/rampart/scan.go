@@ -399,6 +399,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		defer bar.finish()
 	}
 	det := scanner.NewDetector(cfg.Rules, cfg.Allow)
+	det.SetFileRules(cfg.FileRules)
 	res, err := scanner.Scan(ctx, src, det, opts)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}

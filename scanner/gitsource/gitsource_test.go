@@ -317,3 +317,40 @@ type resolvingSource struct{ scanner.StatsSource }
 
 func (resolvingSource) Resolve([]scanner.Finding) []scanner.Finding { return []scanner.Finding{{}} }
 func (resolvingSource) Moved(a, b *scanner.Finding) bool            { return true }
+
+// TestCredentialFilesInDiffs: a keystore is binary, so a diff holds none of
+// its bytes; staged and committed ones are still found, by the blob's
+// content, under a credential's name. Other binaries are not read.
+func TestCredentialFilesInDiffs(t *testing.T) {
+	p12, err := os.ReadFile(filepath.Join("..", "..", "patterns", "testdata", "files", "bundle.p12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jks, err := os.ReadFile(filepath.Join("..", "..", "patterns", "testdata", "files", "store.jks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRepo(t)
+	r.write("README", "base\n")
+	base := r.commit("base")
+	r.write("deploy/signing key.p12", string(p12))
+	r.write("assets/logo.p12", "\x00\x89PNG not a bundle")
+	r.write("bundle.bin", string(p12)) // not a credential's name: a diff does not read it
+	r.git("add", "-A")
+	res := scan(t, &Staged{Repo: r.open()})
+	if got, want := summary(res.Findings, nil), []string{"pkcs12-file deploy/signing key.p12:1 -"}; !equal(got, want) {
+		t.Fatalf("staged: got %q, want %q", got, want)
+	}
+	if res.Stats.Skipped["binary"] != 3 || res.Stats.Files != 0 {
+		t.Errorf("stats = %+v, want 3 binary files skipped as text and none counted as read", res.Stats)
+	}
+	c1 := r.commit("add bundle")
+	r.write("android/release.keystore", string(jks))
+	c2 := r.commit("add keystore")
+	res = scan(t, &Commits{Repo: r.open(), Revs: []string{base + ".." + c2}})
+	got := summary(res.Findings, map[string]string{c1: "c1", c2: "c2"})
+	want := []string{"java-keystore-file android/release.keystore:1 c2", "pkcs12-file deploy/signing key.p12:1 c1"}
+	if !equal(got, want) {
+		t.Fatalf("range: got %q, want %q", got, want)
+	}
+}

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
 )
 
@@ -48,7 +50,9 @@ func (s *Staged) Chunks(ctx context.Context, yield func(scanner.Chunk) error) er
 	args := append([]string{"diff", "--cached", "-M", "--diff-filter=d"}, diffArgs...)
 	return s.Repo.stream(ctx, func(r io.Reader) error {
 		p := &diffParser{maxBytes: s.Opts.MaxFileSize, emit: func(f *FileDiff) error {
-			return emitDiff(f, nil, s.Opts, &s.stats, yield)
+			return emitDiff(f, nil, s.Opts, &s.stats, yield, func(path string) []byte {
+				return s.Repo.credentialBlob(ctx, ":"+path, s.Opts.MaxFileSize)
+			})
 		}}
 		if err := eachLine(r, p.line); err != nil {
 			return err
@@ -60,7 +64,9 @@ func (s *Staged) Chunks(ctx context.Context, yield func(scanner.Chunk) error) er
 // AddStats implements scanner.StatsSource.
 func (s *Staged) AddStats(st *scanner.Stats) { scanner.MergeStats(st, &s.stats) }
 
-func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yield func(scanner.Chunk) error) error {
+// emitDiff yields one file of a diff. blob reads a binary file's content
+// by its path (a diff holds none), for the credential-file rules.
+func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yield func(scanner.Chunk) error, blob func(path string) []byte) error {
 	switch {
 	case f.Submodule:
 		st.Skip("submodule")
@@ -68,6 +74,15 @@ func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yiel
 		return nil
 	case f.Binary:
 		st.Skip("binary")
+		if o.Allow.AllowsPath(f.Path) || !credentialName(f.Path) {
+			return nil
+		}
+		// A keystore or PKCS#12 bundle is binary: read it (it is small),
+		// only when its name says it may be one, and let the file rules
+		// judge its bytes.
+		if data := blob(f.Path); len(data) > 0 {
+			return yield(scanner.Chunk{Data: data, Kind: scanner.KindDiff, Path: f.Path, Commit: c, Binary: true})
+		}
 		return nil
 	case f.TooLarge:
 		st.Skip("too-large")
@@ -156,7 +171,9 @@ func (s *Commits) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	return s.Repo.stream(ctx, func(r io.Reader) error {
 		var cur *scanner.Commit
 		p := &diffParser{maxBytes: s.Opts.MaxFileSize, emit: func(f *FileDiff) error {
-			return emitDiff(f, cur, s.Opts, &s.stats, yield)
+			return emitDiff(f, cur, s.Opts, &s.stats, yield, func(path string) []byte {
+				return s.Repo.credentialBlob(ctx, cur.Hash+":"+path, s.Opts.MaxFileSize)
+			})
 		}}
 		return readLog(r, func(c *scanner.Commit, msg []byte) error {
 			if err := p.flush(); err != nil {
@@ -232,4 +249,36 @@ func readLog(r io.Reader, commit func(*scanner.Commit, []byte) error, line func(
 // typed there still lands in the editor's buffer history.
 func CommitMessage(data []byte) scanner.Source {
 	return &scanner.ReaderSource{R: bytes.NewReader(data), Path: CommitMessageLabel, Kind: scanner.KindCommitMessage}
+}
+
+// credentialName reports whether path is named like a credential file
+// (patterns.FileRule.Names).
+func credentialName(path string) bool {
+	for _, r := range patterns.FileRules() {
+		if r.Named(path) {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialBlob reads the blob rev (":path" for the index, "commit:path")
+// for the credential-file rules: nil when it cannot be read or is larger
+// than max (0: no limit). A blob that cannot be read costs only its
+// finding; the diff already counted the file as binary.
+func (r *Repo) credentialBlob(ctx context.Context, rev string, max int64) []byte {
+	if max > 0 {
+		out, err := r.Git(ctx, "cat-file", "-s", rev)
+		if err != nil {
+			return nil
+		}
+		if n, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64); err != nil || n > max {
+			return nil
+		}
+	}
+	data, err := r.Git(ctx, "cat-file", "blob", rev)
+	if err != nil {
+		return nil
+	}
+	return data
 }

@@ -1,0 +1,143 @@
+package patterns
+
+import (
+	"bytes"
+	"path"
+	"strings"
+)
+
+// A FileRule finds a credential file as a file: keystores, PKCS#12 bundles
+// and password databases are binary, so no text rule ever reads them, yet
+// committing one leaks every key inside (a passphrase is a weak lock on a
+// file anyone with read access can attack offline). A file rule judges a
+// file by its name and its first bytes (magic numbers and structure), never
+// by its name alone: a fixture called id_rsa that holds no key is not a
+// finding.
+type FileRule struct {
+	ID          string
+	Description string
+	Severity    Severity
+	Remediation string
+	// Names are the base names or extensions (".p12") the format is usually
+	// stored under. Sources that must pay to read a binary file (a blob in a
+	// diff) read it only when its name is one of these; a file already read
+	// (a directory scan) is judged by content whatever its name.
+	Names []string
+	// match reports whether head, the file's first bytes, is this format;
+	// base is the file's lower-cased base name.
+	match func(base string, head []byte) bool
+}
+
+// FileHeadLen is how much of a file the file rules need.
+const FileHeadLen = 64
+
+// Match reports whether the file at p (slash-separated) whose content
+// starts with head is a credential file of this rule's format.
+func (r *FileRule) Match(p string, head []byte) bool {
+	return r.match(strings.ToLower(path.Base(p)), head)
+}
+
+// Named reports whether p's name is one the format is usually stored under.
+func (r *FileRule) Named(p string) bool {
+	base := strings.ToLower(path.Base(p))
+	for _, n := range r.Names {
+		if base == n || (strings.HasPrefix(n, ".") && strings.HasSuffix(base, n)) {
+			return true
+		}
+	}
+	return false
+}
+
+// FileRules returns the built-in credential-file rules.
+func FileRules() []*FileRule {
+	return []*FileRule{
+		{
+			ID:          "pkcs12-file",
+			Description: "PKCS#12 / PFX bundle (a private key with its certificate chain)",
+			Severity:    SeverityHigh,
+			Remediation: "Treat the key inside as compromised (its passphrase can be attacked offline): revoke the certificate, issue a new key, and remove the file from git history.",
+			Names:       []string{".p12", ".pfx"},
+			match:       func(_ string, h []byte) bool { return isPFX(h) },
+		},
+		{
+			ID:          "java-keystore-file",
+			Description: "Java keystore (JKS or JCEKS) holding private keys or secret keys",
+			Severity:    SeverityHigh,
+			Remediation: "Treat the keys inside as compromised (a keystore password is a weak lock): rotate them, and remove the file from git history. Keep keystores in a secret store.",
+			Names:       []string{".jks", ".jceks", ".keystore"},
+			match: func(_ string, h []byte) bool {
+				// Magic 0xFEEDFEED (JKS) or 0xCECECECE (JCEKS), then a
+				// big-endian version of 1 or 2.
+				if len(h) < 8 || !(bytes.HasPrefix(h, []byte{0xfe, 0xed, 0xfe, 0xed}) || bytes.HasPrefix(h, []byte{0xce, 0xce, 0xce, 0xce})) {
+					return false
+				}
+				return h[4] == 0 && h[5] == 0 && h[6] == 0 && (h[7] == 1 || h[7] == 2)
+			},
+		},
+		{
+			ID:          "keepass-database-file",
+			Description: "KeePass password database (.kdbx / .kdb)",
+			Severity:    SeverityHigh,
+			Remediation: "Every password in the database can be attacked offline through its master password: change them, and remove the file from git history.",
+			Names:       []string{".kdbx", ".kdb"},
+			match: func(_ string, h []byte) bool {
+				// Signature 1 0x9AA2D903, signature 2 0xB54BFB65 (KeePass 1)
+				// or 0xB54BFB66/67 (KeePass 2), both little-endian.
+				if len(h) < 8 || !bytes.HasPrefix(h, []byte{0x03, 0xd9, 0xa2, 0x9a}) {
+					return false
+				}
+				return h[5] == 0xfb && h[6] == 0x4b && h[7] == 0xb5 && h[4] >= 0x65 && h[4] <= 0x67
+			},
+		},
+		{
+			ID:          "gcloud-credentials-db",
+			Description: "Google Cloud SDK credential database (credentials.db / access_tokens.db: refresh and access tokens)",
+			Severity:    SeverityCritical,
+			Remediation: "Revoke the accounts' tokens (`gcloud auth revoke`, or the Google account's security page), then remove the file from git history.",
+			Names:       []string{"credentials.db", "access_tokens.db"},
+			match: func(base string, h []byte) bool {
+				return (base == "credentials.db" || base == "access_tokens.db") && bytes.HasPrefix(h, []byte("SQLite format 3\x00"))
+			},
+		},
+	}
+}
+
+// isPFX reports whether h starts a DER PFX (RFC 7292): a SEQUENCE holding
+// INTEGER 3 (the version) and then a ContentInfo SEQUENCE whose type is
+// pkcs7-data (1.2.840.113549.1.7.1) or pkcs7-signedData (…7.2). Checking
+// the structure, not only the .p12 name, keeps a random binary called
+// x.p12 out and finds a bundle under any name.
+func isPFX(h []byte) bool {
+	rest, ok := derHeader(h, 0x30)
+	if !ok {
+		return false
+	}
+	if !bytes.HasPrefix(rest, []byte{0x02, 0x01, 0x03}) {
+		return false
+	}
+	rest, ok = derHeader(rest[3:], 0x30)
+	if !ok {
+		return false
+	}
+	oid := []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07}
+	return len(rest) > len(oid) && bytes.HasPrefix(rest, oid) && (rest[len(oid)] == 1 || rest[len(oid)] == 2)
+}
+
+// derHeader skips a DER tag and length (definite or BER indefinite) and
+// returns what follows.
+func derHeader(h []byte, tag byte) ([]byte, bool) {
+	if len(h) < 2 || h[0] != tag {
+		return nil, false
+	}
+	switch l := h[1]; {
+	case l < 0x80, l == 0x80:
+		return h[2:], true
+	case l >= 0x81 && l <= 0x84:
+		n := int(l - 0x80)
+		if len(h) < 2+n {
+			return nil, false
+		}
+		return h[2+n:], true
+	}
+	return nil, false
+}

@@ -1,0 +1,98 @@
+package patterns
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestFileRules judges real files (a PKCS#12 bundle made by openssl, JKS
+// and JCEKS keystores made by keytool, an SQLite database; the KeePass
+// header is written by hand from the format's documentation) and near
+// misses: the same magic bytes broken, other DER structures, other SQLite
+// databases, other formats under a credential's name.
+func TestFileRules(t *testing.T) {
+	tests := []struct {
+		file string
+		name string // the path the file is judged under ("" = file)
+		want string // rule ID, "" for none
+	}{
+		{"bundle.p12", "", "pkcs12-file"},
+		{"renamed.bin", "", "pkcs12-file"}, // by content, whatever its name
+		{"store.jks", "", "java-keystore-file"},
+		{"store.jceks", "", "java-keystore-file"},
+		{"vault.kdbx", "", "keepass-database-file"},
+		{"credentials.db", "home/.config/gcloud/credentials.db", "gcloud-credentials-db"},
+		{"credentials.db", "access_tokens.db", "gcloud-credentials-db"},
+		// Near misses.
+		{"cert.der", "cert.p12", ""},       // a DER certificate: a SEQUENCE, not a PFX
+		{"random.p12", "", ""},             // SEQUENCE, INTEGER 1, then noise
+		{"image.jks", "", ""},              // a PNG under a keystore's name
+		{"almost.kdbx", "", ""},            // KeePass signature 1 without signature 2
+		{"other.db", "", ""},               // an SQLite database not named as gcloud's
+		{"credentials.db", "c.db.bak", ""}, // gcloud's database under another name
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+" as "+tt.name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "files", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := tt.name
+			if name == "" {
+				name = "dir/" + tt.file
+			}
+			head := data[:min(len(data), FileHeadLen)]
+			got := ""
+			for _, r := range FileRules() {
+				if r.Match(name, head) {
+					if got != "" {
+						t.Errorf("both %s and %s match", got, r.ID)
+					}
+					got = r.ID
+				}
+			}
+			if got != tt.want {
+				t.Errorf("%s matched %q, want %q", name, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFileRuleNames(t *testing.T) {
+	byID := map[string]*FileRule{}
+	for _, r := range FileRules() {
+		byID[r.ID] = r
+	}
+	tests := []struct {
+		id, path string
+		want     bool
+	}{
+		{"pkcs12-file", "deploy/signing.P12", true},
+		{"pkcs12-file", "a.pfx", true},
+		{"pkcs12-file", "a.p12.txt", false},
+		{"java-keystore-file", "android/release.keystore", true},
+		{"keepass-database-file", "team.kdbx", true},
+		{"gcloud-credentials-db", ".config/gcloud/credentials.db", true},
+		{"gcloud-credentials-db", "mycredentials.db", false},
+	}
+	for _, tt := range tests {
+		if got := byID[tt.id].Named(tt.path); got != tt.want {
+			t.Errorf("%s.Named(%q) = %v, want %v", tt.id, tt.path, got, tt.want)
+		}
+	}
+}
+
+// FuzzFileRules: the DER walk never panics on any prefix.
+func FuzzFileRules(f *testing.F) {
+	for _, name := range []string{"bundle.p12", "store.jks", "vault.kdbx", "cert.der"} {
+		if data, err := os.ReadFile(filepath.Join("testdata", "files", name)); err == nil {
+			f.Add(data[:min(len(data), FileHeadLen)])
+		}
+	}
+	f.Fuzz(func(t *testing.T, head []byte) {
+		for _, r := range FileRules() {
+			r.Match("x.p12", head)
+		}
+	})
+}
