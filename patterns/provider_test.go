@@ -215,6 +215,11 @@ func TestNotWords(t *testing.T) {
 		"aB3dE5fG7hJ9kL1mN3pQ5rS7tU9v": true,
 		"productionenvironment":        true, // one long word: could be a value
 		"Xq8LnP2vRt":                   true,
+		// A note verifier key: a name in words, '+', hash, '+', key.
+		"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW": false,
+		// Base64 with a '+' after a random run of letters is still a value.
+		"HedmnKhKDehKK+FlI9ahUc8WfaNZ4gulbrtN2ouV":     true,
+		"uRsfsZ2Ts1rach4Zv3hhwcx6wa5fuIo2u3w7sa+7j81=": true,
 	} {
 		if ok, _ := checkNotWords(&Candidate{Secret: []byte(s)}); ok != want {
 			t.Errorf("not-words(%q) = %v, want %v", s, ok, want)

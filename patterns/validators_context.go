@@ -49,6 +49,13 @@ var notBeforeCredential = map[string]bool{
 	"hot": true, "verify": true, "verification": true, "s3": true,
 	"next": true, "sequence": true, "entity": true, "attribute": true, "json": true, "i18n": true,
 	"cursor": true, "page": true, "pagination": true, "continuation": true, "csrf": true, "xsrf": true,
+	// GPG/PGP keys are named by their fingerprint or ID; a KMS key by its
+	// ID or ARN: identifiers, not secrets.
+	"gpg": true, "pgp": true, "gnupg": true, "kms": true,
+	// A key named for its encoding or its digest is a test vector or a
+	// header name far more often than a credential (aeadHexKey, b64Key,
+	// ContentSHAKey = "X-Amz-Content-Sha256").
+	"hex": true, "b64": true, "base64": true, "sha": true,
 }
 
 // notAfterCredential are words that, after the last credential word, make
@@ -215,7 +222,22 @@ func checkNotWords(c *Candidate) (bool, string) {
 	if wordsIdentifier(c.Secret) {
 		return false, "not-words: a name made of words, not a value"
 	}
+	// A name, then '+', then the key: a sumdb/note verifier key
+	// (PeterNeumann+c74f20a3+ARpc…) is public, and the name is spelt in
+	// words where a random value has none.
+	if i := bytes.IndexByte(c.Secret, '+'); i >= 6 && lettersOnly(c.Secret[:i]) && wordsIdentifier(c.Secret[:i]) {
+		return false, "not-words: a name made of words, then the key (a public verifier key)"
+	}
 	return true, ""
+}
+
+func lettersOnly(s []byte) bool {
+	for _, b := range s {
+		if !isLower(b) && !isUpper(b) {
+			return false
+		}
+	}
+	return true
 }
 
 func wordsIdentifier(s []byte) bool {
