@@ -30,7 +30,33 @@ func extraValidators() []Validator {
 		{"not-documented", checkNotDocumented},
 		{"not-vendor-token", checkNotVendorToken},
 		{"not-stopword", checkNotStopword},
+		{"not-badge", checkNotBadge},
 	}
+}
+
+// badgeExts are the images a status badge URL points at.
+var badgeExts = []string{".svg", ".png", ".gif", ".jpg", ".jpeg", ".webp", ".ico"}
+
+// checkNotBadge drops a query-string token on an image URL: a CI status
+// badge (`build.svg?token=…`) carries a read-only token its service hands
+// out to be published in READMEs.
+func checkNotBadge(c *Candidate) (bool, string) {
+	i := bytes.Index(c.Line, c.Match)
+	if i < 0 || len(c.Match) == 0 {
+		return true, ""
+	}
+	// The match starts at the ? or & before the parameter.
+	q := bytes.LastIndexByte(c.Line[:i+1], '?')
+	if q < 0 {
+		return true, ""
+	}
+	path := bytes.ToLower(c.Line[:q])
+	for _, ext := range badgeExts {
+		if bytes.HasSuffix(path, []byte(ext)) {
+			return false, "not-badge: a token in an image URL (a status badge's read-only token)"
+		}
+	}
+	return true, ""
 }
 
 const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
