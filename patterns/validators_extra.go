@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"hash/crc32"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -31,6 +32,7 @@ func extraValidators() []Validator {
 		{"not-vendor-token", checkNotVendorToken},
 		{"not-stopword", checkNotStopword},
 		{"not-badge", checkNotBadge},
+		{"token-kind", checkTokenKind},
 	}
 }
 
@@ -320,6 +322,14 @@ func weakPassword(user, pass string) string {
 	if strings.EqualFold(user, pass) {
 		return "password equals user name"
 	}
+	if len(user) >= 3 && strings.Contains(lp, strings.ToLower(user)) {
+		return "fixture password (it spells the user name)"
+	}
+	// baduser:badpass, cacheuser:cachepass, pass%20pass: a fixture spells
+	// its password as a word ending in pass.
+	if plain := foldPassword(pass, false); plain != "" && len(plain) <= 12 && lettersOnlyString(plain) && strings.HasSuffix(plain, "pass") {
+		return "fixture password (a word ending in pass)"
+	}
 	for _, w := range commonPasswords {
 		if lp == w {
 			return "default password " + w
@@ -350,6 +360,13 @@ func checkURLPassword(c *Candidate) (bool, string) {
 		rest := m[i+3:]
 		if j := strings.IndexByte(rest, ':'); j >= 0 {
 			user = rest[:j]
+		}
+	} else if f := strings.Fields(m); len(f) > 0 {
+		// A .netrc entry: machine HOST login USER password PASS.
+		for i := 0; i+1 < len(f); i++ {
+			if f[i] == "login" || f[i] == "account" {
+				user = f[i+1]
+			}
 		}
 	}
 	if reason := weakPassword(user, string(c.Secret)); reason != "" {
@@ -431,6 +448,54 @@ func checkNotCode(c *Candidate) (bool, string) {
 	}
 	if isConstantName(s) {
 		return false, "not-code: a constant's name"
+	}
+	if fileNameRE.MatchString(s) {
+		return false, "not-code: a file name"
+	}
+	return true, ""
+}
+
+// fileNameRE matches a value that ends in a file extension
+// (KnAM4a_development.yml.enc, deploy-key.pem): a name, not a secret.
+var fileNameRE = regexp.MustCompile(`(?i)[A-Za-z0-9_-]\.(?:ya?ml|json|enc|txt|pem|crt|cer|der|key|p12|pfx|jks|xml|ini|conf|cfg|toml|env|properties|js|ts|py|rb|go|java|sh|html|css|png|jpe?g|svg|gz|zip|tar|lock|log|md)$`)
+
+func lettersOnlyString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isLower(s[i]) && !isUpper(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// tokenKindWords name tokens that are not credentials: a CSRF or
+// authenticity token (per form, public in the page), a pagination cursor,
+// a nonce.
+var tokenKindWords = map[string]bool{
+	"csrf": true, "xsrf": true, "authenticity": true, "pagination": true, "page": true,
+	"continuation": true, "cursor": true, "next": true, "nonce": true, "idempotency": true,
+}
+
+// checkTokenKind drops a generic value whose name says it is a token that
+// grants nothing (authenticity_token, next_page_token, csrfToken): the
+// name is the identifier the value is assigned to, read from the line.
+func checkTokenKind(c *Candidate) (bool, string) {
+	i := bytes.Index(c.Line, c.Secret)
+	if i < 0 {
+		return true, ""
+	}
+	j := i
+	for j > 0 && !isIdentByte(c.Line[j-1]) {
+		j--
+	}
+	k := j
+	for k > 0 && isIdentByte(c.Line[k-1]) {
+		k--
+	}
+	for _, w := range identifierWords(c.Line[k:j]) {
+		if tokenKindWords[w] {
+			return false, "token-kind: a " + w + " token grants nothing"
+		}
 	}
 	return true, ""
 }

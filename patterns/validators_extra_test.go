@@ -152,3 +152,30 @@ func FuzzValidators(f *testing.F) {
 		}
 	})
 }
+
+func TestPrecisionFixesFromRealTrees(t *testing.T) {
+	t.Parallel()
+	// From rails: fixture database URLs, a CSRF token in a log line, a
+	// credentials file name where a value should be.
+	for _, tt := range []struct {
+		check func(*Candidate) (bool, string)
+		c     Candidate
+		want  bool
+	}{
+		{checkURLPassword, Candidate{Match: []byte("postgresql://baduser:badpass@"), Secret: []byte("badpass")}, false},
+		{checkURLPassword, Candidate{Match: []byte("postgres://cacheuser:cachepass@"), Secret: []byte("cachepass")}, false},
+		{checkURLPassword, Candidate{Match: []byte("postgres://app:Tq8vZ3mL9xRk@"), Secret: []byte("Tq8vZ3mL9xRk")}, true},
+		{checkURLPassword, Candidate{Match: []byte("machine imap2 login bob password bobwillknow"), Secret: []byte("bobwillknow")}, false},
+		{checkURLPassword, Candidate{Match: []byte("machine api.example.com login deploy password Tq8vZ3mL9xRk"), Secret: []byte("Tq8vZ3mL9xRk")}, true},
+		{checkNotCode, Candidate{Secret: []byte("KnAM4a_development.yml.enc")}, false},
+		{checkNotCode, Candidate{Secret: []byte("Xk9m2Lp4Qr7sT1vW3yZ5aB6")}, true},
+		{checkTokenKind, Candidate{Line: []byte(`"authenticity_token"=>"XLveDrKzF1Swai"`), Secret: []byte("XLveDrKzF1Swai")}, false},
+		{checkTokenKind, Candidate{Line: []byte(`nextPageToken: "CAoQAxoGCJbK9aUG"`), Secret: []byte("CAoQAxoGCJbK9aUG")}, false},
+		{checkTokenKind, Candidate{Line: []byte(`access_token = "CAoQAxoGCJbK9aUG"`), Secret: []byte("CAoQAxoGCJbK9aUG")}, true},
+		{checkTokenKind, Candidate{Line: []byte(`SLACK_TOKEN=xoxb-CAoQAxoGCJbK9aUG`), Secret: []byte("xoxb-CAoQAxoGCJbK9aUG")}, true},
+	} {
+		if ok, reason := tt.check(&tt.c); ok != tt.want {
+			t.Errorf("%q / %q: %v (%s), want %v", tt.c.Line, tt.c.Secret, ok, reason, tt.want)
+		}
+	}
+}
