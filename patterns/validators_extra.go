@@ -474,6 +474,9 @@ func lettersOnlyString(s string) bool {
 var tokenKindWords = map[string]bool{
 	"csrf": true, "xsrf": true, "authenticity": true, "pagination": true, "page": true,
 	"continuation": true, "cursor": true, "next": true, "nonce": true, "idempotency": true,
+	// A public or publishable token is meant to be seen (publicToken,
+	// NEXT_PUBLIC_…).
+	"public": true, "publishable": true,
 }
 
 // checkTokenKind drops a generic value whose name says it is a token that

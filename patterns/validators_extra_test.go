@@ -172,6 +172,7 @@ func TestPrecisionFixesFromRealTrees(t *testing.T) {
 		{checkTokenKind, Candidate{Line: []byte(`"authenticity_token"=>"XLveDrKzF1Swai"`), Secret: []byte("XLveDrKzF1Swai")}, false},
 		{checkTokenKind, Candidate{Line: []byte(`nextPageToken: "CAoQAxoGCJbK9aUG"`), Secret: []byte("CAoQAxoGCJbK9aUG")}, false},
 		{checkTokenKind, Candidate{Line: []byte(`access_token = "CAoQAxoGCJbK9aUG"`), Secret: []byte("CAoQAxoGCJbK9aUG")}, true},
+		{checkTokenKind, Candidate{Line: []byte(`publicToken = "9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit"`), Secret: []byte("9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit")}, false},
 		{checkTokenKind, Candidate{Line: []byte(`SLACK_TOKEN=xoxb-CAoQAxoGCJbK9aUG`), Secret: []byte("xoxb-CAoQAxoGCJbK9aUG")}, true},
 	} {
 		if ok, reason := tt.check(&tt.c); ok != tt.want {
