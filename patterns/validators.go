@@ -186,6 +186,8 @@ var placeholderWords = [][]byte{
 	[]byte("redacted"), []byte("insert"), []byte("xxxxxx"), []byte("******"), []byte("000000"),
 	[]byte("abcdef"), []byte("123456"), []byte("fake"), []byte("replace"), []byte("notreal"),
 	[]byte("todo"),
+	// The UUID every RFC and tutorial shows (123e4567-e89b-12d3-a456-426614174000).
+	[]byte("123e4567-e89b-12d3"),
 }
 
 // Placeholder reports why secret looks like a placeholder rather than a real
