@@ -158,8 +158,11 @@ func (d *Detector) decodedCandidates(c Chunk, hits []decodeHit, plain []candidat
 // decodedPlaceholder judges a secret that is base64 of text as the text it
 // decodes to (PFlPVVJfQUNDRVNTX0tFWT4= is <YOUR_ACCESS_KEY>): it returns why
 // the decoded text is a placeholder, a variable reference or a documented
-// example (and, for a generic rule, a fixture or code), or "".
-func decodedPlaceholder(secret []byte, generic bool) string {
+// example (and, for a generic rule, what the rule's own validators say of
+// the decoded value: a Kubernetes Secret's `password: c3RvcmFnZW9z` is the
+// product name storageos, a default), or "".
+func decodedPlaceholder(cand *patterns.Candidate, r *patterns.Rule) string {
+	secret, generic := cand.Secret, r.Generic
 	if len(secret) < 12 {
 		return ""
 	}
@@ -187,6 +190,13 @@ func decodedPlaceholder(secret []byte, generic bool) string {
 			if pass, reason := v.Check(&patterns.Candidate{Secret: dec}); !pass {
 				return reason
 			}
+		}
+	}
+	decoded := *cand
+	decoded.Secret = dec
+	for _, v := range r.Validators {
+		if pass, reason := v.Check(&decoded); !pass {
+			return reason
 		}
 	}
 	return ""

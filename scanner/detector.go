@@ -459,7 +459,7 @@ func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string
 	if reason := builtinAllow(cand.Secret); reason != "" {
 		return "built-in allow list: " + reason
 	}
-	if reason := decodedPlaceholder(cand.Secret, r.Generic); reason != "" {
+	if reason := decodedPlaceholder(cand, r); reason != "" {
 		return "decoded: " + reason
 	}
 	if d.allow != nil {

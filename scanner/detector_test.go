@@ -419,3 +419,32 @@ func TestOpenSSHKeysHaveTheirOwnFingerprints(t *testing.T) {
 		})
 	}
 }
+
+// TestGenericValueJudgedDecoded: a generic rule's base64 value is judged by
+// the rule's validators as the text it decodes to (a Kubernetes Secret's
+// password that is the product's name), while a real encoded password
+// stays a finding.
+func TestGenericValueJudgedDecoded(t *testing.T) {
+	d := builtinDetector(t)
+	secret := func(pw string) string {
+		return "apiVersion: v1\nkind: Secret\ndata:\n  apiPassword: " + pw + "\n"
+	}
+	for _, tt := range []struct {
+		name, data string
+		want       bool
+	}{
+		{"product name", secret("c3RvcmFnZW9z"), false},                         // storageos
+		{"not a real value", secret("dGhpcyBpcyBub3QgYSByZWFsIHZhbHVl"), false}, // this is not a real value
+		{"real password", secret("VHE4IXZaM21MOXhSazJXcA=="), true},             // Tq8!vZ3mL9xRk2Wp
+	} {
+		got := false
+		for _, f := range d.Detect(Chunk{Data: []byte(tt.data), Path: "secret.yaml"}) {
+			if strings.HasPrefix(f.RuleID, "generic-password") || strings.HasPrefix(f.RuleID, "generic-secret") {
+				got = true
+			}
+		}
+		if got != tt.want {
+			t.Errorf("%s: reported %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
