@@ -413,3 +413,40 @@ func TestHostileFileNames(t *testing.T) {
 		t.Fatalf("history paths:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestHistoryCredentialFiles: a PKCS#12 bundle and a Java keystore are
+// binary, yet a history scan finds them by their first bytes and attributes
+// them to the commit and path that introduced them, through the in-process
+// pack reader and through git cat-file alike; other binary blobs are not
+// read.
+func TestHistoryCredentialFiles(t *testing.T) {
+	read := func(name string) string {
+		data, err := os.ReadFile(filepath.Join("..", "..", "..", "patterns", "testdata", "files", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	r := newRepo(t)
+	r.write("README.md", "hello\n")
+	r.commit("init")
+	r.write("certs/client.pfx", read("bundle.p12"))
+	r.write("img/logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	c2 := r.commit("add a bundle")
+	r.write("android/app-release.bin", read("store.jks"))
+	c3 := r.commit("add a keystore under another name")
+	r.git("rm", "-q", "certs/client.pfx", "android/app-release.bin")
+	r.commit("remove them")
+	r.git("gc", "-q") // one pack: the in-process reader's path
+	names := map[string]string{c2: "c2", c3: "c3"}
+	want := []string{"java-keystore-file android/app-release.bin:1 c3", "pkcs12-file certs/client.pfx:1 c2"}
+	for _, useGit := range []bool{false, true} {
+		res := scan(t, &History{Repo: r.open(), UseGit: useGit})
+		if got := summary(res.Findings, names); !equal(got, want) {
+			t.Errorf("UseGit=%v: findings %q, want %q", useGit, got, want)
+		}
+		if res.Stats.Skipped["binary"] != 3 {
+			t.Errorf("UseGit=%v: skipped %v, want 3 binary blobs not read as text", useGit, res.Stats.Skipped)
+		}
+	}
+}

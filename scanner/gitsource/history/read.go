@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
 )
@@ -150,8 +151,26 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 		if placed && h.Opts.Allow.AllowsPath(ref.path) {
 			skip = "allowlisted-path"
 		} else if peek, _ := br.Peek(int(min(size, sniffLen))); scanner.IsBinary(peek) {
-			// Sniffed before copying: a binary blob is never allocated.
+			// Sniffed before copying: a binary blob is never allocated,
+			// unless its first bytes say it is a credential file.
 			skip = "binary"
+			if credentialFile(ref.path, peek) && (h.Opts.MaxFileSize <= 0 || size <= h.Opts.MaxFileSize) {
+				skip = "binary-credential"
+			}
+		}
+		if skip == "binary-credential" {
+			h.stats.Skip("binary")
+			buf := getBuf(int(size) + 1)
+			data := *buf
+			if _, err := io.ReadFull(br, data); err != nil {
+				return fmt.Errorf("git cat-file: reading blob %x: %w", b.id, err)
+			}
+			c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, Path: ref.path, Commit: ref.commit, BlobID: hex.EncodeToString(b.id[:]), Binary: true}
+			c.Release = func() { putBuf(buf) }
+			if err := yield(c); err != nil {
+				return err
+			}
+			continue
 		}
 		if skip != "" {
 			if _, err := br.Discard(int(size) + 1); err != nil {
@@ -202,3 +221,21 @@ func putBuf(b *[]byte) {
 
 // sniffLen matches scanner.IsBinary's window.
 const sniffLen = 8000
+
+// credentialFile reports whether a binary blob's first bytes make it a
+// credential file (a keystore, a PKCS#12 bundle: patterns.FileRule). Only
+// those binary blobs are read and handed to the detector, which judges them
+// with the file rules the configuration enables; path may be unknown yet
+// (a blob read before the walk placed it).
+func credentialFile(path string, head []byte) bool {
+	head = head[:min(len(head), patterns.FileHeadLen)]
+	for _, r := range fileRules {
+		if r.Match(path, head) {
+			return true
+		}
+	}
+	return false
+}
+
+// fileRules are the built-in credential-file rules, built once.
+var fileRules = patterns.FileRules()

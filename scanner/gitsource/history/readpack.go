@@ -385,7 +385,18 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 	if parent != nil {
 		r.built(parent)
 	}
-	if skip != "" {
+	if skip == "binary" && credentialFile(ref.path, content) {
+		// A keystore or PKCS#12 bundle: not text, but a credential as a
+		// file; the detector's file rules judge it.
+		r.stats.Skip(skip)
+		data.refs.Add(1)
+		c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, Path: ref.path, Commit: ref.commit, BlobID: hex.EncodeToString(id[:]), Binary: true}
+		c.Release = data.release
+		if err := r.yield(c); err != nil {
+			data.release()
+			return err
+		}
+	} else if skip != "" {
 		r.stats.Skip(skip)
 	} else if want {
 		data.refs.Add(1)
