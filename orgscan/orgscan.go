@@ -173,8 +173,9 @@ func Run(ctx context.Context, targets []Target, opt Options) (*Result, error) {
 	if err := os.MkdirAll(opt.MirrorDir, 0o700); err != nil {
 		return nil, fmt.Errorf("orgscan: mirror directory: %w", err)
 	}
-	s := &run{opt: opt, git: &gitRunner{token: opt.Token, env: opt.Env},
-		det: scanner.NewDetector(opt.Config.Rules, opt.Config.Allow), digest: rulesDigest(opt.Config)}
+	det := scanner.NewDetector(opt.Config.Rules, opt.Config.Allow)
+	det.SetFileRules(opt.Config.FileRules)
+	s := &run{opt: opt, git: &gitRunner{token: opt.Token, env: opt.Env}, det: det, digest: rulesDigest(opt.Config)}
 
 	results := make([]RepoResult, len(targets))
 	found := make([][]scanner.Finding, len(targets))
