@@ -215,6 +215,13 @@ func TestNotWords(t *testing.T) {
 		"aB3dE5fG7hJ9kL1mN3pQ5rS7tU9v": true,
 		"productionenvironment":        true, // one long word: could be a value
 		"Xq8LnP2vRt":                   true,
+		// Identifiers carry digits where words do (ec2, s3, v1).
+		"ec2_metadata_service_endpoint_mode": false,
+		"S3ExpressCredentialsProvider":       false,
+		"aws_s3_bucket_name_v2":              false,
+		"a1B2c3D4e5F6g7H8":                   true,
+		"a1B2C3D4":                           true,
+		"k8sT0kenX9v":                        true,
 		// A note verifier key: a name in words, '+', hash, '+', key.
 		"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW": false,
 		// Base64 with a '+' after a random run of letters is still a value.

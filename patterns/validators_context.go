@@ -241,16 +241,40 @@ func lettersOnly(s []byte) bool {
 }
 
 func wordsIdentifier(s []byte) bool {
+	digits := 0
 	for _, b := range s {
-		if b >= '0' && b <= '9' || b == '+' || b == '/' || b == '=' {
+		if b == '+' || b == '/' || b == '=' {
 			return false
+		}
+		if b >= '0' && b <= '9' {
+			digits++
 		}
 	}
 	words := identifierWords(s)
-	if len(words) < 2 {
+	if len(words) < 2 || digits > 0 && len(words) < 3 {
+		return false
+	}
+	plain := 0
+	for _, w := range words {
+		if len(w) >= 4 && !strings.ContainsAny(w, "0123456789") {
+			plain++
+		}
+	}
+	if digits > 0 && plain < 2 {
 		return false
 	}
 	for _, w := range words {
+		// A word may carry a digit or two where identifiers do (ec2, s3,
+		// oauth2, v1), beside at least two plain words of four letters or
+		// more (random base64url breaks into short humps).
+		letters := strings.TrimFunc(w, func(r rune) bool { return r >= '0' && r <= '9' })
+		if strings.ContainsAny(w, "0123456789") {
+			// ec2, s3, v2, oauth2, 2fa: a short word and one or two digits.
+			if letters == "" || strings.ContainsAny(letters, "0123456789") || len(w)-len(letters) > 2 || len(letters) > 6 {
+				return false
+			}
+			continue
+		}
 		if len(w) < 3 && !shortWords[w] || !pronounceable(w) {
 			return false
 		}

@@ -250,7 +250,10 @@ var commonPasswords = []string{
 }
 
 // foldedWeak are matched anywhere in a folded password (see foldPassword).
-var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein", "changeme", "secret"}
+var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein", "changeme", "secret",
+	// The hunter2 meme and its variants (hunter42). Keyboard walks
+	// (Zxcvbnm@12345) are left in: people use them as real passwords.
+	"hunter"}
 
 // foldPassword lower-cases pass, decodes percent-escapes, drops everything
 // that is not a letter or digit and, with leet set, first undoes common digit
@@ -322,6 +325,9 @@ func weakPassword(user, pass string) string {
 	if strings.EqualFold(user, pass) {
 		return "password equals user name"
 	}
+	if plain := foldPassword(pass, false); plain != "" && metasyntactic(plain) {
+		return "fixture password (foo, bar, baz)"
+	}
 	if len(user) >= 3 && strings.Contains(lp, strings.ToLower(user)) {
 		return "fixture password (it spells the user name)"
 	}
@@ -380,6 +386,9 @@ func checkURLPassword(c *Candidate) (bool, string) {
 // simple to be a generated or chosen secret (a single character class).
 func checkPassword(c *Candidate) (bool, string) {
 	s := string(c.Secret)
+	if validationRulesRE.MatchString(s) {
+		return false, "password: validation rules (required|confirmed), not a password"
+	}
 	if ok, reason := checkNotCode(c); !ok {
 		return false, reason
 	}
@@ -535,6 +544,9 @@ func isWordPath(s string) bool {
 		return false
 	}
 	for _, seg := range segs {
+		if apiVersionRE.MatchString(seg) {
+			continue // /instance_identity/v1/token: an API version
+		}
 		letters, digits := 0, 0
 		for _, r := range seg {
 			switch {
@@ -552,6 +564,13 @@ func isWordPath(s string) bool {
 	}
 	return true
 }
+
+// validationRulesRE matches a framework's validation rule list where a
+// password's rules are declared ('password' => 'required|confirmed|min:8').
+var validationRulesRE = regexp.MustCompile(`^[a-z_]+(?::[A-Za-z0-9,_]+)?(?:\|[a-z_]+(?::[A-Za-z0-9,_]+)?)+$`)
+
+// apiVersionRE is a path's API version segment (v1, v2beta1).
+var apiVersionRE = regexp.MustCompile(`^v[0-9]{1,2}(?:(?:alpha|beta)[0-9]{0,2})?$`)
 
 func isIdentifier(s string) bool {
 	if s == "" {
@@ -578,7 +597,8 @@ func isDottedIdentifier(s string) bool {
 		return false
 	}
 	for _, r := range first {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+		// Package names carry digits after a letter (ed25519.PrivateKey).
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
 			return false
 		}
 	}
@@ -647,3 +667,19 @@ func checkNotStopword(c *Candidate) (bool, string) {
 }
 
 func strconvQuote(s string) string { return `"` + s + `"` }
+
+// metasyntactic reports a password spelt only from foo, bar, baz, qux and
+// digits (bar%25bar, foobar123): a test's placeholder.
+func metasyntactic(s string) bool {
+	rest := strings.TrimRight(s, "0123456789")
+	for rest != "" {
+		n := len(rest)
+		for _, w := range []string{"foo", "bar", "baz", "qux", "quux"} {
+			rest = strings.TrimPrefix(rest, w)
+		}
+		if len(rest) == n {
+			return false
+		}
+	}
+	return true
+}

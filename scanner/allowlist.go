@@ -21,11 +21,25 @@ var awsDocumentedExamples = []string{
 	"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
 }
 
+// publicDemoCredentials are credentials their owners publish on purpose
+// for anyone to use against a public demo server: MinIO's play.min.io
+// keys, printed in its SDKs' READMEs and tests. Reporting them would only
+// teach users to ignore findings.
+var publicDemoCredentials = []string{
+	"Q3AM3UQ867SPQQA43P2F",
+	"zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG",
+}
+
 // builtinAllow returns why secret is on the built-in allow list, or "".
 func builtinAllow(secret []byte) string {
 	for _, ex := range awsDocumentedExamples {
 		if string(secret) == ex {
 			return "AWS documented example credential"
+		}
+	}
+	for _, demo := range publicDemoCredentials {
+		if string(secret) == demo {
+			return "public demo credential (play.min.io)"
 		}
 	}
 	// AWS's documentation marks every sample credential with EXAMPLE.

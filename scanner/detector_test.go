@@ -448,3 +448,18 @@ func TestGenericValueJudgedDecoded(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicDemoCredentialsNotReported: MinIO's play.min.io keys are
+// published for anyone to use; they are never reported.
+func TestPublicDemoCredentialsNotReported(t *testing.T) {
+	d := builtinDetector(t)
+	data := "accessKeyID := \"Q3AM3UQ867SPQQA43P2F\"\nsecretAccessKey := \"zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG\"\n"
+	if fs := d.Detect(Chunk{Data: []byte(data), Path: "README.md"}); len(fs) != 0 {
+		t.Errorf("findings: %v", fs)
+	}
+	// A real-shaped pair next to it still is.
+	data = "aws_access_key_id = " + testKeyID + "\naws_secret_access_key = " + testSecret + "\n"
+	if fs := d.Detect(Chunk{Data: []byte(data), Path: "README.md"}); len(fs) == 0 {
+		t.Error("a real-shaped pair was not reported")
+	}
+}
