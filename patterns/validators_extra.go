@@ -386,6 +386,9 @@ func checkURLPassword(c *Candidate) (bool, string) {
 // simple to be a generated or chosen secret (a single character class).
 func checkPassword(c *Candidate) (bool, string) {
 	s := string(c.Secret)
+	if strings.Count(s, `\u`) >= 2 {
+		return false, "password: text in \\u escapes (a message in a .properties file)"
+	}
 	if validationRulesRE.MatchString(s) {
 		return false, "password: validation rules (required|confirmed), not a password"
 	}

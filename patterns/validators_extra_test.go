@@ -173,6 +173,7 @@ func TestPrecisionFixesFromRealTrees(t *testing.T) {
 		{checkNotCode, Candidate{Secret: []byte("ed25519.PrivateKey")}, false},
 		{checkPassword, Candidate{Secret: []byte("required|confirmed|min:8")}, false},
 		{checkPassword, Candidate{Secret: []byte("Zxcvbnm@12345")}, true},
+		{checkPassword, Candidate{Secret: []byte(`\u7528\u6237\u540d\u6216\u5bc6\u7801`)}, false},
 		{checkTokenKind, Candidate{Line: []byte(`"authenticity_token"=>"XLveDrKzF1Swai"`), Secret: []byte("XLveDrKzF1Swai")}, false},
 		{checkTokenKind, Candidate{Line: []byte(`nextPageToken: "CAoQAxoGCJbK9aUG"`), Secret: []byte("CAoQAxoGCJbK9aUG")}, false},
 		{checkTokenKind, Candidate{Line: []byte(`access_token = "CAoQAxoGCJbK9aUG"`), Secret: []byte("CAoQAxoGCJbK9aUG")}, true},

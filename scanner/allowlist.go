@@ -30,12 +30,28 @@ var publicDemoCredentials = []string{
 	"zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG",
 }
 
+// protocolExamples are the sample values standards print, copied into
+// countless test suites and docs: RFC 6749's (OAuth 2.0) access, refresh
+// and authorization-code examples and client secret, and jwt.io's sample
+// token.
+var protocolExamples = map[string]string{
+	"2YotnFZFEjr1zCsicMWpAA": "RFC 6749 example access token",
+	"tGzv3JOkF0XG5Qx2TlKWIA": "RFC 6749 example refresh token",
+	"SplxlOBeZQQYbYS6WxSbIA": "RFC 6749 example authorization code",
+	"7Fjfp0ZBr1KtDRbnfVdmIw": "RFC 6749 example client secret",
+	"8xLOxBtZp8":             "RFC 6749 example access token",
+	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c": "jwt.io's sample token",
+}
+
 // builtinAllow returns why secret is on the built-in allow list, or "".
 func builtinAllow(secret []byte) string {
 	for _, ex := range awsDocumentedExamples {
 		if string(secret) == ex {
 			return "AWS documented example credential"
 		}
+	}
+	if what, ok := protocolExamples[string(secret)]; ok {
+		return what
 	}
 	for _, demo := range publicDemoCredentials {
 		if string(secret) == demo {

@@ -463,3 +463,13 @@ func TestPublicDemoCredentialsNotReported(t *testing.T) {
 		t.Error("a real-shaped pair was not reported")
 	}
 }
+
+// TestProtocolExamplesNotReported: RFC 6749's sample tokens appear in every
+// OAuth test suite; they are documentation, not credentials.
+func TestProtocolExamplesNotReported(t *testing.T) {
+	d := builtinDetector(t)
+	data := `{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"example","refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"}` + "\n"
+	if fs := d.Detect(Chunk{Data: []byte(data), Path: "token_test.json"}); len(fs) != 0 {
+		t.Errorf("findings: %v", fs)
+	}
+}
