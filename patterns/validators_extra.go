@@ -325,6 +325,12 @@ func weakPassword(user, pass string) string {
 	if strings.EqualFold(user, pass) {
 		return "password equals user name"
 	}
+	if emailRE.MatchString(pass) {
+		return "an email address (the anonymous-login convention), not a password"
+	}
+	if len(pass) <= 12 && lowerLettersOnly(pass) {
+		return "a single lower-case word (ignored, anonymous): a fixture's placeholder"
+	}
 	if plain := foldPassword(pass, false); plain != "" && metasyntactic(plain) {
 		return "fixture password (foo, bar, baz)"
 	}
@@ -571,6 +577,18 @@ func isWordPath(s string) bool {
 // validationRulesRE matches a framework's validation rule list where a
 // password's rules are declared ('password' => 'required|confirmed|min:8').
 var validationRulesRE = regexp.MustCompile(`^[a-z_]+(?::[A-Za-z0-9,_]+)?(?:\|[a-z_]+(?::[A-Za-z0-9,_]+)?)+$`)
+
+// emailRE matches a value that is an email address.
+var emailRE = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
+
+func lowerLettersOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isLower(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // apiVersionRE is a path's API version segment (v1, v2beta1).
 var apiVersionRE = regexp.MustCompile(`^v[0-9]{1,2}(?:(?:alpha|beta)[0-9]{0,2})?$`)

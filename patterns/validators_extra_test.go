@@ -166,6 +166,8 @@ func TestPrecisionFixesFromRealTrees(t *testing.T) {
 		{checkURLPassword, Candidate{Match: []byte("postgres://cacheuser:cachepass@"), Secret: []byte("cachepass")}, false},
 		{checkURLPassword, Candidate{Match: []byte("postgres://app:Tq8vZ3mL9xRk@"), Secret: []byte("Tq8vZ3mL9xRk")}, true},
 		{checkURLPassword, Candidate{Match: []byte("machine imap2 login bob password bobwillknow"), Secret: []byte("bobwillknow")}, false},
+		{checkURLPassword, Candidate{Match: []byte("machine vcs-test.golang.org login aladdin password ignored"), Secret: []byte("ignored")}, false},
+		{checkPassword, Candidate{Secret: []byte("gopher@golang.org")}, false},
 		{checkURLPassword, Candidate{Match: []byte("machine api.example.com login deploy password Tq8vZ3mL9xRk"), Secret: []byte("Tq8vZ3mL9xRk")}, true},
 		{checkNotCode, Candidate{Secret: []byte("KnAM4a_development.yml.enc")}, false},
 		{checkNotCode, Candidate{Secret: []byte("Xk9m2Lp4Qr7sT1vW3yZ5aB6")}, true},

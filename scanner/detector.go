@@ -273,6 +273,11 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 		}
 	})
 	cands = d.dedupSpans(cands)
+	cands = d.dropTestVectors(cands, c.Path, func(cd candidate) {
+		if dropFn != nil {
+			dropFn(Drop{RuleID: d.rules[cd.rule].ID, Path: c.Path, Line: cd.line, Secret: Redact(string(cd.secret)), Reason: "test vectors: one of many hex values a generic rule saw in a test file"})
+		}
+	})
 	findings := make([]Finding, 0, len(cands))
 	for _, cd := range cands {
 		r := d.rules[cd.rule]
@@ -949,4 +954,61 @@ func runeCount(b []byte) int {
 		}
 	}
 	return n
+}
+
+// testVectorMin is how many hex values generic rules must see in one test
+// file before they are read as test vectors.
+const testVectorMin = 8
+
+// dropTestVectors drops generic rules' hex values in a test file that holds
+// many of them: a known-answer test file (HPKE's shared_secret and
+// exporter_secret, ECDH's PrivateKey and SharedSecret) lists dozens, a
+// configuration a handful. Provider rules, non-hex values and files outside
+// tests are untouched.
+func (d *Detector) dropTestVectors(cands []candidate, path string, dropped func(candidate)) []candidate {
+	if !testPath(path) {
+		return cands
+	}
+	n := 0
+	for _, cd := range cands {
+		if d.rules[cd.rule].Generic && isHex(cd.secret) {
+			n++
+		}
+	}
+	if n < testVectorMin {
+		return cands
+	}
+	out := cands[:0]
+	for _, cd := range cands {
+		if d.rules[cd.rule].Generic && isHex(cd.secret) {
+			dropped(cd)
+			continue
+		}
+		out = append(out, cd)
+	}
+	return out
+}
+
+// testPath reports whether path names a test file or test data
+// (testdata/, tests/, *_test.go, test_*.py, vectors, KATs).
+func testPath(path string) bool {
+	p := strings.ToLower(path)
+	for _, w := range []string{"test", "vector", "/kat", "fixture"} {
+		if strings.Contains(p, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHex(b []byte) bool {
+	if len(b) < 16 {
+		return false
+	}
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

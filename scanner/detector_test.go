@@ -3,6 +3,8 @@ package scanner
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -471,5 +473,31 @@ func TestProtocolExamplesNotReported(t *testing.T) {
 	data := `{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"example","refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"}` + "\n"
 	if fs := d.Detect(Chunk{Data: []byte(data), Path: "token_test.json"}); len(fs) != 0 {
 		t.Errorf("findings: %v", fs)
+	}
+}
+
+// TestTestVectorsNotReported: a known-answer test file lists dozens of hex
+// values under secret-sounding names; a generic rule reports none of them,
+// while the same values in a configuration file, or a handful in a test,
+// stay findings.
+func TestTestVectorsNotReported(t *testing.T) {
+	d := builtinDetector(t)
+	var b strings.Builder
+	b.WriteString("[\n")
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(&b, "  {\"shared_secret\": \"%x\",\n   \"exporter_secret\": \"%x\"},\n", sha256.Sum256([]byte{byte(i)}), sha256.Sum256([]byte{byte(i), 1}))
+	}
+	b.WriteString("]\n")
+	kat := b.String()
+	count := func(path, data string) int { return len(d.Detect(Chunk{Data: []byte(data), Path: path})) }
+	if n := count("crypto/hpke/testdata/hpke-pq.json", kat); n != 0 {
+		t.Errorf("test vector file: %d findings, want 0", n)
+	}
+	if n := count("deploy/secrets.json", kat); n == 0 {
+		t.Error("the same values in a configuration file: no finding")
+	}
+	few := "client_secret = \"9f3c7a1e5b2d8f4a6c0e9b7d3a1f5c8e\"\n"
+	if n := count("app/config_test.go", few); n != 1 {
+		t.Errorf("one hex secret in a test: %d findings, want 1", n)
 	}
 }
