@@ -74,6 +74,7 @@ type RawRule struct {
 	ContextLines    int      `toml:"context_lines,omitzero"`
 	Requires        string   `toml:"requires,omitempty"`
 	Generic         bool     `toml:"generic,omitempty"`
+	SkipTestFiles   bool     `toml:"skip_test_files,omitempty"`
 	Remediation     string   `toml:"remediation,omitempty"`
 	Path            string   `toml:"path,omitempty"`
 	Examples        []string `toml:"examples,omitempty"`
@@ -135,6 +136,11 @@ type Rule struct {
 	// token:) rather than by a provider's format. Where its match overlaps
 	// another rule's, the other rule's finding is the one reported.
 	Generic bool
+	// SkipTestFiles leaves the rule's matches in test files and
+	// documentation unreported: formats (password hashes) whose copies
+	// there are nearly always the fixtures and examples of the code that
+	// makes them.
+	SkipTestFiles bool
 	// Custom marks a rule from the user's configuration (or one imported
 	// from another scanner's) rather than the built-in catalogue. It yields
 	// to a built-in provider rule that finds the same secret, and prevails
@@ -294,6 +300,7 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		ContextLines:    raw.ContextLines,
 		Requires:        raw.Requires,
 		Generic:         raw.Generic,
+		SkipTestFiles:   raw.SkipTestFiles,
 		Remediation:     raw.Remediation,
 		Examples:        raw.Examples,
 		Counterexamples: raw.Counterexamples,

@@ -190,6 +190,28 @@ var placeholderWords = [][]byte{
 	[]byte("123e4567-e89b-12d3"),
 }
 
+// shellVariable reports a value that starts as a variable reference does
+// ($DB_PASSWORD, $(cat key), $1): a crypt(3) hash ($6$salt$hash) or a PHC
+// string ($argon2id$v=19$…) starts with $ too, and is not one.
+func shellVariable(s []byte) bool {
+	if len(s) < 2 || s[0] != '$' {
+		return len(s) == 1 && s[0] == '$'
+	}
+	if s[1] == '{' || s[1] == '(' {
+		return true
+	}
+	i := 1
+	for i < len(s) && (s[i] == '_' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || i > 1 && s[i] >= '0' && s[i] <= '9') {
+		i++
+	}
+	if i == 1 {
+		// $1, $@: a positional parameter, unless a $-delimited hash follows.
+		return !bytes.ContainsRune(s[1:], '$')
+	}
+	// $NAME, or $NAME followed by text that is not another $ field.
+	return !bytes.ContainsRune(s[i:], '$')
+}
+
 // Placeholder reports why secret looks like a placeholder rather than a real
 // value ("" when it does not): template variables, angle-bracket hints,
 // repeated characters and words like EXAMPLE.
@@ -199,7 +221,7 @@ func Placeholder(secret []byte) string {
 		return "empty"
 	}
 	if bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%(")) ||
-		bytes.HasPrefix(s, []byte("$")) || s[0] == '<' && s[len(s)-1] == '>' {
+		shellVariable(s) || s[0] == '<' && s[len(s)-1] == '>' {
 		return "template variable"
 	}
 	lower := bytes.ToLower(s)

@@ -380,7 +380,11 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		if ng := r.NameGroup(); ng > 0 && m[2*ng] >= 0 {
 			cand.Name, cand.NameAt = data[ws+m[2*ng]:ws+m[2*ng+1]], m[2*ng]-m[0]
 		}
-		if reason := d.judge(r, &cand, c.Path); reason != "" {
+		reason := d.judge(r, &cand, c.Path)
+		if reason == "" && r.SkipTestFiles && commentLine(cand.Line) {
+			reason = "an example in a comment (skip_test_files)"
+		}
+		if reason != "" {
 			if dropFn != nil {
 				dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: lineAt(Chunk{Data: data, Lines: c.Lines, StartLine: c.StartLine}, s), Secret: Redact(string(data[s:e])), Reason: reason})
 			}
@@ -401,6 +405,9 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 	for _, ri := range sc.touched {
 		r := d.rules[ri]
 		if r.Path != nil && !r.Path.MatchString(c.Path) {
+			continue
+		}
+		if r.SkipTestFiles && (testPath(c.Path) || docPath(c.Path)) {
 			continue
 		}
 		hits := sc.hits[ri]
@@ -998,7 +1005,32 @@ func testPath(path string) bool {
 			return true
 		}
 	}
+	// git's and Perl's test directory.
+	return strings.HasPrefix(p, "t/") || strings.Contains(p, "/t/")
+}
+
+// commentLine reports whether line is a comment: //, #, --, /* or a
+// Javadoc/KDoc continuation (*) first.
+func commentLine(line []byte) bool {
+	l := bytes.TrimLeft(line, " \t")
+	for _, p := range []string{"//", "#", "--", "/*", "*", "<!--", ";"} {
+		if bytes.HasPrefix(l, []byte(p)) {
+			return true
+		}
+	}
 	return false
+}
+
+// docPath reports whether path is documentation (Markdown, AsciiDoc,
+// reStructuredText, man pages): where a format's examples live.
+func docPath(path string) bool {
+	p := strings.ToLower(path)
+	for _, ext := range []string{".md", ".markdown", ".adoc", ".asciidoc", ".rst", ".1", ".5", ".8"} {
+		if strings.HasSuffix(p, ext) {
+			return true
+		}
+	}
+	return strings.Contains(p, "docs/") || strings.HasPrefix(p, "doc/") || strings.Contains(p, "/doc/") || strings.HasPrefix(p, "documentation/") || strings.Contains(p, "/documentation/")
 }
 
 func isHex(b []byte) bool {

@@ -501,3 +501,53 @@ func TestTestVectorsNotReported(t *testing.T) {
 		t.Errorf("one hex secret in a test: %d findings, want 1", n)
 	}
 }
+
+// TestSkipTestFiles: a password hash is a finding in seed data and a shadow
+// file, not in a password library's tests or docs.
+func TestSkipTestFiles(t *testing.T) {
+	d := builtinDetector(t)
+	const line = "admin:$2b$12$WZhxGPjLO/YnpDk/f58uw3woZVmWZz.GKayvWkdqz2F/OJVhhjyD/\n"
+	for _, tt := range []struct {
+		path string
+		want bool
+	}{
+		{"deploy/htpasswd", true},
+		{"db/seeds.sql", true},
+		{"captures/hashes.txt", true},
+		{"crypto/bcrypt/bcrypt_test.go", false},
+		{"tests/fixtures/users.sql", false},
+		{"docs/auth.md", false},
+		{"README.adoc", false},
+		{"t/t9400-git-cvsserver-server.sh", false},
+	} {
+		got := false
+		for _, f := range d.Detect(Chunk{Data: []byte(line), Path: tt.path}) {
+			if f.RuleID == "password-hash-bcrypt" {
+				got = true
+			}
+		}
+		if got != tt.want {
+			t.Errorf("%s: reported %v, want %v", tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestSkipTestFilesComments(t *testing.T) {
+	d := builtinDetector(t)
+	for _, tt := range []struct {
+		line string
+		want bool
+	}{
+		{"admin:$2b$12$WZhxGPjLO/YnpDk/f58uw3woZVmWZz.GKayvWkdqz2F/OJVhhjyD/", true},
+		{" * {bcrypt}$2a$10$WZhxGPjLO/YnpDk/f58uw3woZVmWZz.GKayvWkdqz2F/OJVhhjyD/", false},
+		{"  # password_digest: \"$2a$10$WZhxGPjLO/YnpDk/f58uw3woZVmWZz.GKayvWkdqz2F/OJVhhjyD/\"", false},
+	} {
+		got := false
+		for _, f := range d.Detect(Chunk{Data: []byte(tt.line + "\n"), Path: "app/models/user.rb"}) {
+			got = got || f.RuleID == "password-hash-bcrypt"
+		}
+		if got != tt.want {
+			t.Errorf("%q: reported %v, want %v", tt.line, got, tt.want)
+		}
+	}
+}
