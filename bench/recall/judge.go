@@ -63,7 +63,36 @@ func judge(det *scanner.Detector, rules map[string]*patterns.Rule, re *regexp.Re
 			reasons = appendUnique(reasons, d.RuleID+": "+d.Reason)
 		}
 	}
+	// No rule saw it, or none on purpose: judge what the peer itself calls
+	// the secret. A value that is a placeholder or a variable reference by
+	// rampart's rules ($Password, %nothing%, #{datastore['DBPASSWORD']},
+	// <your-token>, xxxx…) is not a credential whichever tool reads it.
+	for _, sp := range spans {
+		if why := placeholderValue(example[sp[0]:sp[1]]); why != "" {
+			return verdict{Outcome: rejected, Reason: "the example's own secret is " + why}
+		}
+	}
 	return verdict{Outcome: missed, Reason: strings.Join(reasons, "; ")}
+}
+
+// variableRefRE matches a value that is a reference to a value held
+// elsewhere: shell and batch variables, template and interpolation forms.
+var variableRefRE = regexp.MustCompile(`^(?:\$[A-Za-z_][A-Za-z0-9_]*|\$\{[^}]*\}|%[A-Za-z_][A-Za-z0-9_]*%|#\{.*\}|\{\{.*\}\}|<[^<>]+>|\[[A-Z_ -]+\])$`)
+
+// placeholderValue says why a peer's captured secret is not a credential by
+// rampart's built-in judgement (a placeholder, a variable reference), or "".
+func placeholderValue(v string) string {
+	v = strings.Trim(strings.TrimSpace(v), `"'`)
+	if v == "" {
+		return ""
+	}
+	if variableRefRE.MatchString(v) {
+		return "a variable reference (" + v + ")"
+	}
+	if p := patterns.Placeholder([]byte(v)); p != "" {
+		return "a placeholder (" + p + ")"
+	}
+	return ""
 }
 
 // deliberate says why a drop is rampart refusing a value on purpose (and so

@@ -150,6 +150,7 @@ func run(stdout, stderr io.Writer, args []string, o options) error {
 	}
 	var results []result
 	hidden, uncompiled := 0, 0
+	var identifiers []string
 	filter := strings.ToLower(o.filter)
 	for _, p := range peers {
 		if filter != "" && !strings.Contains(strings.ToLower(p.Provider), filter) {
@@ -157,6 +158,10 @@ func run(stdout, stderr io.Writer, args []string, o options) error {
 		}
 		if p.Hidden {
 			hidden++
+			continue
+		}
+		if p.Identifier {
+			identifiers = append(identifiers, p.ID+" \""+p.Name+"\"")
 			continue
 		}
 		re := compilePeer(p.Pattern)
@@ -192,7 +197,7 @@ func run(stdout, stderr io.Writer, args []string, o options) error {
 			Results []result `json:"results"`
 		}{len(cfg.Rules), results})
 	}
-	printText(stdout, o, results, len(peers), hidden, uncompiled, len(cfg.Rules))
+	printText(stdout, o, results, len(peers), hidden, uncompiled, len(cfg.Rules), identifiers)
 	return nil
 }
 
@@ -210,7 +215,7 @@ func outcomeOf(name string) outcome {
 	return missed
 }
 
-func printText(w io.Writer, o options, results []result, peerRules, hidden, uncompiled, rampartRules int) {
+func printText(w io.Writer, o options, results []result, peerRules, hidden, uncompiled, rampartRules int, identifiers []string) {
 	var all tally
 	bySource := map[string]*tally{}
 	byProvider := map[string]*tally{}
@@ -248,8 +253,16 @@ func printText(w io.Writer, o options, results []result, peerRules, hidden, unco
 			}
 		}
 	}
-	fmt.Fprintf(w, "rampart: %d rules; peers: %d rules (%d helper rules without secrets skipped; %d patterns Go cannot compile: any finding counts)\n",
-		rampartRules, peerRules, hidden, uncompiled)
+	fmt.Fprintf(w, "rampart: %d rules; peers: %d rules (%d helper rules without secrets and %d identifier rules skipped; %d patterns Go cannot compile: any finding counts)\n",
+		rampartRules, peerRules, hidden, len(identifiers), uncompiled)
+	if o.listRejected && len(identifiers) > 0 {
+		defer func() {
+			fmt.Fprintf(w, "\nIdentifier rules skipped (their names say they capture a user name, an ID or a host, not a secret):\n")
+			for _, id := range identifiers {
+				fmt.Fprintf(w, "  %s\n", id)
+			}
+		}()
+	}
 	fmt.Fprintf(w, "recall %-12s %5d/%-5d = %5.1f%%   (rejected on purpose, not counted: %d; found only by generic rules: %d)\n",
 		"all", all.found, all.counted(), 100*all.recall(), all.rejected, genericOnly)
 	for _, s := range sortedKeys(bySource) {

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -32,6 +33,24 @@ type peerRule struct {
 	// another rule needs for validation (an account or application ID), not a
 	// secret, so its examples are not counted.
 	Hidden bool
+	// Identifier marks a rule whose name says it captures an identifier
+	// (a user name, a client or account ID, a host): not a secret, so its
+	// examples are not counted either (identifierName).
+	Identifier bool
+}
+
+// identifierWords in a rule's name say it captures an identifier; secretWords
+// say it captures a credential, whatever else the name says.
+var (
+	identifierNameRE = regexp.MustCompile(`(?i)\b(?:user ?names?|user ?ids?|logins?|client ids?|app(?:lication)? ids?|account (?:ids?|sids?|names?)|tenant(?: ids?)?|org(?:ani[sz]ation)? ids?|project ids?|workspace ids?|customer ids?|merchant ids?|site ids?|cluster ids?|instance(?: ids?)?|host ?names?|hosts?|endpoints?|urls?|domains?|sub-?domains?|e-?mails?|regions?|public keys?|publishable keys?|identifiers?|ids?)\b`)
+	secretNameRE     = regexp.MustCompile(`(?i)\b(?:secrets?|tokens?|passwords?|passwds?|passphrases?|credentials?|creds|pats?|api ?keys?|private keys?|access keys?|secret keys?|signing keys?|auth(?:entication|orization)?|webhooks?|connection strings?|dsn|reporter ids?)\b`)
+)
+
+// identifierName reports whether a rule's name says it captures an
+// identifier only ("React App Username", "Twilio Account SID", "Auth0
+// Client ID"), not a credential ("Auth0 Client Secret", "Slack Webhook").
+func identifierName(name string) bool {
+	return identifierNameRE.MatchString(name) && !secretNameRE.MatchString(name)
 }
 
 // yamlFile is the shape both peers use: a top-level `rules:` list.
@@ -76,15 +95,16 @@ func parseRules(path, label string, data []byte) ([]peerRule, error) {
 			id = fmt.Sprintf("%s#%d", base, i+1)
 		}
 		out = append(out, peerRule{
-			Source:    src,
-			Provider:  provider,
-			File:      path,
-			Name:      strings.TrimSpace(r.Name),
-			ID:        id,
-			Pattern:   r.Pattern,
-			Examples:  nonEmpty(r.Examples),
-			Negatives: nonEmpty(append(append([]string(nil), r.NegativeExamples...), r.NonExamples...)),
-			Hidden:    r.Visible != nil && !*r.Visible,
+			Source:     src,
+			Provider:   provider,
+			File:       path,
+			Name:       strings.TrimSpace(r.Name),
+			ID:         id,
+			Pattern:    r.Pattern,
+			Examples:   nonEmpty(r.Examples),
+			Negatives:  nonEmpty(append(append([]string(nil), r.NegativeExamples...), r.NonExamples...)),
+			Hidden:     r.Visible != nil && !*r.Visible,
+			Identifier: identifierName(r.Name),
 		})
 	}
 	return out, nil

@@ -162,7 +162,7 @@ func TestRunReport(t *testing.T) {
 	}
 	s := out.String()
 	for _, want := range []string{
-		"1 helper rules without secrets skipped",
+		"1 helper rules without secrets and 0 identifier rules skipped",
 		"providers: 2",
 		"Missed examples, by provider",
 		"other.widget.1 \"Widget Key\"",
@@ -224,6 +224,48 @@ func TestDeliberate(t *testing.T) {
 	} {
 		if got := deliberate(c.reason, c.secret) != ""; got != c.want {
 			t.Errorf("deliberate(%q, %q) = %v, want %v", c.reason, c.secret, got, c.want)
+		}
+	}
+}
+
+// TestPeerSecretJudged: an example whose own secret (what the peer's
+// pattern captures) is a placeholder or a variable reference is rejected on
+// purpose even when no rampart rule looked at it; a real-looking value that
+// rampart misses stays a miss.
+func TestPeerSecretJudged(t *testing.T) {
+	t.Parallel()
+	det, rules := testDetector(t)
+	re := compilePeer(`(?x) psexec .* -p \s+ (\S+)`)
+	for _, tt := range []struct {
+		example string
+		want    outcome
+	}{
+		{`psexec \\host -u User -p $Password -i calc.exe`, rejected},
+		{`psexec \\host -u User -p %nothing% -i calc.exe`, rejected},
+		{`psexec \\host -u User -p abcdef123456 -i calc.exe`, rejected},
+		{`psexec \\host -u User -p Vq7!rT2mL9x -i calc.exe`, missed},
+	} {
+		if v := judge(det, rules, re, tt.example); v.Outcome != tt.want && !(tt.want == missed && v.Outcome == found) {
+			t.Errorf("%q: %s (%s), want %s", tt.example, outcomeName(v.Outcome), v.Reason, outcomeName(tt.want))
+		}
+	}
+}
+
+func TestIdentifierName(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]bool{
+		"React App Username":           true,
+		"AWS Account ID":               true,
+		"Auth0 Client ID":              true,
+		"Shopify Domain":               true,
+		"Auth0 Client Secret":          false,
+		"Slack Webhook":                false,
+		"GitHub Personal Access Token": false,
+		"CodeClimate Reporter ID":      false,
+		"Twilio API Key":               false,
+	} {
+		if got := identifierName(name); got != want {
+			t.Errorf("identifierName(%q) = %v, want %v", name, got, want)
 		}
 	}
 }
