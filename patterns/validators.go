@@ -247,7 +247,38 @@ func Placeholder(secret []byte) string {
 	if len(s) >= 16 && periodic(s) {
 		return "a repeated pattern"
 	}
+	if orderedRun(lower) {
+		return "the alphabet or digits in order (a1b2c3…, ABCD1234EFGH5678…)"
+	}
 	return ""
+}
+
+// orderedRun reports a value in which the alphabet or the digits run in
+// order through other characters: a1b2c3d4e5f6g7h8, abc123def456ghi789,
+// ABCD1234-EFGH5678-IJKL9012. Made-up keys are typed this way; random ones
+// are not. Eight letters in order, each at most five characters after the
+// last, cannot happen in hex (six letters) and has a chance near 1e-8 in a
+// random alphanumeric value; eight digits in order needs each within two
+// characters of the last.
+func orderedRun(s []byte) bool {
+	run := func(isMember func(byte) bool, maxGap int) bool {
+		for i := 0; i < len(s); i++ {
+			if !isMember(s[i]) {
+				continue
+			}
+			n, last, pos := 1, s[i], i
+			for j := i + 1; j < len(s) && j-pos <= maxGap; j++ {
+				if isMember(s[j]) && s[j] == last+1 {
+					n, last, pos = n+1, s[j], j
+					if n >= 8 {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	return run(func(b byte) bool { return b >= 'a' && b <= 'z' }, 5) || run(func(b byte) bool { return b >= '0' && b <= '9' }, 2)
 }
 
 // periodic reports values made of one short pattern repeated three or more

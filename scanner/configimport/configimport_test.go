@@ -138,7 +138,7 @@ func TestImportedRulesDetect(t *testing.T) {
 		{`TOKEN = "acme_live_9fK2mQ7xLp4Rt8Vz1Nc6Bw3Hy5Dj0Gs2"`, "acme-internal-token", "acme_live_9fK2mQ7xLp4Rt8Vz1Nc6Bw3Hy5Dj0Gs2"},
 		{`deploy_key = "3f786850e387550fdab836ed7e6dc881de23001b"`, "acme-deploy-key", "3f786850e387550fdab836ed7e6dc881de23001b"},
 		{`url: https://hooks.slack.com/services/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`, "slack-webhook", "q8Kx2Lm4Np6Rs8Tv0Wx2Yz4A"},
-		{`key = glsa_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z_0a1b2c3d`, "grafana-service-account", "glsa_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z_0a1b2c3d"},
+		{`key = glsa_NqVwYS81VP7Hb1DX8pPd5khxE3pyIgKp_0a1b2c3d`, "grafana-service-account", "glsa_NqVwYS81VP7Hb1DX8pPd5khxE3pyIgKp_0a1b2c3d"},
 		{`token: acme_prod_7c41e09b3a5f28d6e1b94c07a2d853f6;`, "git-secrets-3", "acme_prod_7c41e09b3a5f28d6e1b94c07a2d853f6"},
 		{`"aws_secret_access_key": "hFyJfm5di4PzJ59FHz5r1pY4OjE2jBMptUsGr7Cm"`, "git-secrets-2", `"aws_secret_access_key": "hFyJfm5di4PzJ59FHz5r1pY4OjE2jBMptUsGr7Cm"`},
 	}
