@@ -7,10 +7,10 @@ import (
 
 func TestOrderedRun(t *testing.T) {
 	for s, want := range map[string]bool{
-		"a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6": true,
-		"abc123def456ghi789jkl012":         true,
-		"abcd1234efgh5678ijkl9012mnop3456": true,
-		"1abc2345def6789ghij01234klmno567": true,
+		"a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6":                 true,
+		"abc123def456ghi789jkl012":                         true,
+		"abcd1234efgh5678ijkl9012mnop3456":                 true,
+		"1abc2345def6789ghij01234klmno567":                 true,
 		"y7sbilkqxym49dra8fpzc7wbdke3qvlht8mg5tnj6os5yjfn": false,
 		"dkHL49dId5skLfBjsf342RJkdskdpD54":                 false,
 	} {
