@@ -254,9 +254,11 @@ const assignment = `(?:\\?["'\]]){0,2}[ \t]*(?:[ \t]+value[ \t]*=|=>|:=|=|:|\(|,
 // app.3f2a….js is not a key).
 const valueEnd = `(?:[^A-Za-z0-9_\-+/=.~%]|\.(?:[^A-Za-z0-9]|$)|$)`
 
-// nameTail is the rest of the identifier after the alias; the
-// credential-name validator reads it.
-const nameTail = `(?P<name>[A-Za-z0-9_.\-]{0,40})`
+// nameTail is the rest of the identifier after the alias, and up to three
+// more words on the line (`clockify secret …`, `nimble api token: …`, notes
+// and comments name a key in words); the credential-name validator reads
+// it, so one of its words must be a credential word.
+const nameTail = `(?P<name>[A-Za-z0-9_.\-]{0,40}(?:[ \t]+[A-Za-z][A-Za-z0-9_\-]{0,20}){0,3})`
 
 // Expand turns a provider entry into the rule it stands for, reporting
 // every problem at once. file is used only in error messages. The same
