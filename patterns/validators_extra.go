@@ -360,6 +360,9 @@ func weakPassword(user, pass string) string {
 			return "template variable"
 		}
 	}
+	if batchVariableRE.MatchString(pass) {
+		return "template variable (a batch file's %VARIABLE%)"
+	}
 	return ""
 }
 
@@ -577,6 +580,9 @@ func isWordPath(s string) bool {
 // validationRulesRE matches a framework's validation rule list where a
 // password's rules are declared ('password' => 'required|confirmed|min:8').
 var validationRulesRE = regexp.MustCompile(`^[a-z_]+(?::[A-Za-z0-9,_]+)?(?:\|[a-z_]+(?::[A-Za-z0-9,_]+)?)+$`)
+
+// batchVariableRE is a Windows batch or environment reference (%PASSWORD%).
+var batchVariableRE = regexp.MustCompile(`^%[A-Za-z_][A-Za-z0-9_]*%$`)
 
 // emailRE matches a value that is an email address.
 var emailRE = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
