@@ -8,10 +8,19 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"syscall"
 )
 
+// signalContext is cancelled by Ctrl-C or SIGTERM: a Kubernetes Job or a CI
+// runner stops a step with SIGTERM at its deadline, and an organisation scan
+// must then still write its report (what it scanned, what it did not) and
+// exit non-zero, rather than die with nothing written.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext()
 	// RAMPART_CPUPROFILE=FILE writes a CPU profile of the run, for
 	// bench/README.md's "where the time goes" (go tool pprof FILE).
 	if path := os.Getenv("RAMPART_CPUPROFILE"); path != "" {

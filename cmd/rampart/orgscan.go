@@ -188,6 +188,10 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		return &exitErr{code: exitError, err: err}
 	}
 	res.Stats.DurationMS = time.Since(start).Milliseconds()
+	interrupted := ctx.Err() != nil
+	if interrupted {
+		res.Stats.Partial(fmt.Sprintf("interrupted (%v): repositories marked \"not scanned\" were not read; run again to resume", context.Cause(ctx)))
+	}
 	// Canary marking always, live verification with --verify: once over
 	// the whole organisation's findings (new and carried forward), so each
 	// distinct secret is checked once however many repositories hold it.
@@ -222,6 +226,8 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		fmt.Fprintf(s.err, "rampart: %d API requests counted against the rate limit (%d answered from the ETag cache)\n", st.Counted(), st.NotModified)
 	}
 	switch {
+	case interrupted:
+		return &exitErr{code: exitError, err: fmt.Errorf("interrupted: the report holds the %d %s scanned before the signal; run again to resume", len(res.Repos)-failures, pluralize(len(res.Repos)-failures, "repository", "repositories"))}
 	case failing(res.Findings, so.failOn):
 		return findingsExit()
 	case failures > 0:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -424,5 +426,91 @@ func TestOrgScanProgressSilentWithoutTerminal(t *testing.T) {
 	_, stderr, _ := orgRun(t, "scan", "--org", "acme", "--api-url", api, "--mirror-dir", t.TempDir(), "--format", "json")
 	if strings.Contains(stderr, "scanned,") || strings.Contains(stderr, "\r") {
 		t.Errorf("progress drawn without a terminal: %q", stderr)
+	}
+}
+
+// TestOrgScanSIGTERMWritesTheReport: a Kubernetes Job or CI runner stops a
+// shard with SIGTERM at its deadline. rampart, a process of its own here,
+// stops the repository it is stuck on, writes the report of what it did
+// scan (the others marked not scanned, the scan marked incomplete) and
+// exits 2.
+func TestOrgScanSIGTERMWritesTheReport(t *testing.T) {
+	if os.PathSeparator == '\\' {
+		t.Skip("no SIGTERM on Windows")
+	}
+	fake, err := orgfake.New(t.TempDir(), orgTestToken)
+	if err != nil {
+		t.Skipf("no git smart-HTTP server: %v", err)
+	}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	fake.URL = srv.URL
+	for _, r := range []*orgfake.Repo{{Name: "api"}, {Name: "stuck", Hang: time.Minute}} {
+		r.Owner = "acme"
+		if err := fake.AddRepo(r); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fake.Commit(r.FullName(), "", map[string]string{"prod.env": "AWS_ACCESS_KEY_ID=" + orgSecrets[0] + "\n"}, "initial"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "shard.json")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := &exec.Cmd{Path: exe, Dir: dir, Args: []string{"rampart", "scan", "--org", "acme", "--api-url", srv.URL + "/api/v3/",
+		"--mirror-dir", filepath.Join(dir, "mirrors"), "--workers", "2", "--format", "json", "-o", out}}
+	cmd.Env = append(cliCleanEnv(), "GITHUB_TOKEN="+orgTestToken)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until api is scanned (its mirror holds a pack) and stuck hangs.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var packs []string
+		_ = filepath.WalkDir(filepath.Join(dir, "mirrors"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && strings.Contains(p, "api") && strings.HasSuffix(p, ".pack") {
+				packs = append(packs, p)
+			}
+			return nil
+		})
+		if len(packs) > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitError {
+		t.Fatalf("exit: %v, want status 2; stderr: %s", err, stderr.String())
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %v to stop after SIGTERM", d)
+	}
+	if !strings.Contains(stderr.String(), "interrupted") || strings.Contains(stderr.String(), orgTestToken) {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+	doc := readScanJSON(t, out)
+	status := map[string]string{}
+	for _, r := range doc.Repositories {
+		status[r.Repository] = r.Status
+	}
+	if status["acme/api"] != "scanned" || status["acme/stuck"] != "failed" {
+		t.Errorf("repositories: %v", status)
+	}
+	if got := findingKeys(doc); !slices.Equal(got, []string{"acme/api prod.env:1 pr="}) {
+		t.Errorf("findings %v", got)
+	}
+	if !strings.Contains(strings.Join(doc.Stats.Incomplete, "\n"), "interrupted") {
+		t.Errorf("incomplete: %q", doc.Stats.Incomplete)
 	}
 }
