@@ -60,6 +60,11 @@ type Options struct {
 	// RepoTimeout bounds one repository's fetch and scan (0: no bound); a
 	// repository over it is recorded as failed and the run goes on.
 	RepoTimeout time.Duration
+	// Engine names the rampart build (version and commit). It joins the
+	// rules digest: a release changes validators and allow lists as well as
+	// rules, so a new engine rescans every repository in full rather than
+	// carry forward verdicts it would not reach any more.
+	Engine string
 	// Progress, when set, is called as bytes are scanned and after each
 	// repository, one call at a time.
 	Progress func(Progress)
@@ -175,7 +180,7 @@ func Run(ctx context.Context, targets []Target, opt Options) (*Result, error) {
 	}
 	det := scanner.NewDetector(opt.Config.Rules, opt.Config.Allow)
 	det.SetFileRules(opt.Config.FileRules)
-	s := &run{opt: opt, git: &gitRunner{token: opt.Token, env: opt.Env}, det: det, digest: rulesDigest(opt.Config)}
+	s := &run{opt: opt, git: &gitRunner{token: opt.Token, env: opt.Env}, det: det, digest: rulesDigest(opt.Config, opt.Engine)}
 
 	results := make([]RepoResult, len(targets))
 	found := make([][]scanner.Finding, len(targets))
@@ -553,9 +558,11 @@ func rulesUsePaths(rules []*patterns.Rule) bool {
 	return false
 }
 
-// rulesDigest names the rule set and configuration findings came from.
-func rulesDigest(c *scanner.Config) string {
+// rulesDigest names the engine, rule set and configuration findings came
+// from.
+func rulesDigest(c *scanner.Config, engine string) string {
 	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00", engine)
 	for _, r := range c.Rules {
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00%g\x00%s\x00%d\x00%v\x00", r.ID, r.Severity, r.Source, r.Keywords, r.Entropy, r.Requires, r.ContextLines, r.Path)
 		for _, v := range r.Validators {

@@ -499,3 +499,30 @@ func TestEmptyRepository(t *testing.T) {
 		}
 	}
 }
+
+// TestNewEngineRescansInFull: state written by one rampart build is not
+// trusted by another (validators and allow lists change between releases):
+// the next run rescans every repository in full, finds the same secrets,
+// and carries nothing forward. The same build rescans nothing.
+func TestNewEngineRescansInFull(t *testing.T) {
+	t.Parallel()
+	o := newFakeOrg(t, 4)
+	ctx := context.Background()
+	engine := func(e string) func(*Options) { return func(opt *Options) { opt.Engine = e } }
+	first := o.run(t, ctx, nil, engine("v1.0.0 aaaa"))
+	same := o.run(t, ctx, nil, engine("v1.0.0 aaaa"))
+	for _, r := range same.Repos {
+		if r.Status != StatusUnchanged {
+			t.Errorf("same engine: %s %s, want unchanged", r.Repository, r.Status)
+		}
+	}
+	next := o.run(t, ctx, nil, engine("v1.1.0 bbbb"))
+	for _, r := range next.Repos {
+		if r.Status != StatusScanned || !r.FullScan || r.Carried != 0 {
+			t.Errorf("new engine: %s %+v, want a full rescan with nothing carried", r.Repository, r)
+		}
+	}
+	if !slices.Equal(keys(first.Findings), keys(next.Findings)) {
+		t.Errorf("findings changed: %v vs %v", keys(first.Findings), keys(next.Findings))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -162,7 +163,9 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 	if o.repoTimeout <= 0 {
 		return usageErr("--repo-timeout must be positive")
 	}
-	opt := orgscan.Options{MirrorDir: mirrors, Token: token, Workers: so.workers, Config: cfg, RepoTimeout: o.repoTimeout}
+	bi := readBuildInfo(debug.ReadBuildInfo())
+	opt := orgscan.Options{MirrorDir: mirrors, Token: token, Workers: so.workers, Config: cfg, RepoTimeout: o.repoTimeout,
+		Engine: bi.version + " " + bi.commit}
 	if o.maxRepoSize != "" {
 		n, err := scanner.ParseSize(o.maxRepoSize)
 		if err != nil || n <= 0 {
