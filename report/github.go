@@ -94,11 +94,11 @@ func writeGitHub(w io.Writer, r *ScanReport, o ScanOptions) error {
 	}
 	switch n := len(fs); {
 	case n == 0:
-		ew.printf("rampart: no credentials found (%s)\n", scannedSummary(r.Stats))
+		ew.printf("rampart: no credentials found (%s)\n", scannedSummary(r.Stats, r.Repositories))
 	case credentials != n:
-		ew.printf("rampart: %s (%s) (%s)\n", plural(n, "finding"), plural(credentials, "credential"), scannedSummary(r.Stats))
+		ew.printf("rampart: %s (%s) (%s)\n", plural(n, "finding"), plural(credentials, "credential"), scannedSummary(r.Stats, r.Repositories))
 	default:
-		ew.printf("rampart: %s (%s)\n", plural(n, "finding"), scannedSummary(r.Stats))
+		ew.printf("rampart: %s (%s)\n", plural(n, "finding"), scannedSummary(r.Stats, r.Repositories))
 	}
 	if r.Suppressed > 0 {
 		ew.printf("rampart: %s suppressed by the baseline\n", plural(r.Suppressed, "finding"))
@@ -110,18 +110,8 @@ func writeGitHub(w io.Writer, r *ScanReport, o ScanOptions) error {
 }
 
 // scannedSummary is "scanned 3 commits, 2 files, 1.2 KB".
-func scannedSummary(st scanner.Stats) string {
-	var what []string
-	if st.Commits > 0 {
-		what = append(what, plural(st.Commits, "commit"))
-	}
-	if st.Blobs > 0 {
-		what = append(what, plural(st.Blobs, "blob"))
-	}
-	if st.Files > 0 || len(what) == 0 {
-		what = append(what, plural(st.Files, "file"))
-	}
-	return "scanned " + strings.Join(what, ", ") + ", " + HumanBytes(st.Bytes)
+func scannedSummary(st scanner.Stats, repos []RepositorySection) string {
+	return "scanned " + scannedCounts(st, repos) + ", " + HumanBytes(st.Bytes)
 }
 
 func article(s string) string {

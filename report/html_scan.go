@@ -121,7 +121,7 @@ func writeScanHTML(w io.Writer, r *ScanReport, o ScanOptions) error {
 			d.Title = "rampart: secrets in " + o
 		}
 	}
-	d.Subtitle = fmt.Sprintf("%s, %s", plural(len(r.Findings), "finding"), scannedSummary(r.Stats))
+	d.Subtitle = fmt.Sprintf("%s, %s", plural(len(r.Findings), "finding"), scannedSummary(r.Stats, r.Repositories))
 	if len(r.Repositories) > 0 {
 		d.Subtitle = fmt.Sprintf("%d %s, %s", len(r.Repositories), pluralWord(len(r.Repositories), "repository", "repositories"), d.Subtitle)
 	}

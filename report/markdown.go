@@ -46,7 +46,7 @@ func writeMarkdownLimit(w io.Writer, r *ScanReport, limit, maxRows int) error {
 		fmt.Fprintf(&head, "## rampart: %s found\n\n", plural(len(groups), "credential"))
 	}
 	st := r.Stats
-	head.WriteString(mdText(upperFirst(scannedSummary(st))))
+	head.WriteString(mdText(upperFirst(scannedSummary(st, r.Repositories))))
 	fmt.Fprintf(&head, " in %s", humanMS(st.DurationMS))
 	if r.Suppressed > 0 {
 		fmt.Fprintf(&head, "; %s suppressed by the baseline", plural(r.Suppressed, "finding"))

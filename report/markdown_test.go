@@ -125,3 +125,25 @@ func TestMdText(t *testing.T) {
 		}
 	}
 }
+
+// TestOrgScanSummaryCountsRepositories: a rerun of an organisation scan
+// that reads nothing new says how many repositories it covered, not
+// "scanned 0 files", in every summary line.
+func TestOrgScanSummaryCountsRepositories(t *testing.T) {
+	r := &ScanReport{Repositories: []RepositorySection{
+		{Repository: "acme/api", Status: "unchanged"},
+		{Repository: "acme/web", Status: "unchanged"},
+		{Repository: "acme/broken", Status: "failed"},
+	}}
+	var md bytes.Buffer
+	if err := writeMarkdownLimit(&md, r, MarkdownLimit, MarkdownMaxRows); err != nil {
+		t.Fatal(err)
+	}
+	want := `Scanned 3 repositories \(2 unchanged, 1 failed\), 0 B`
+	if !strings.Contains(md.String(), want) || strings.Contains(md.String(), "0 files") {
+		t.Errorf("markdown head:\n%s\nwant %q", md.String(), want)
+	}
+	if got := scannedSummary(r.Stats, r.Repositories); strings.Contains(got, "file") {
+		t.Errorf("summary %q", got)
+	}
+}

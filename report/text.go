@@ -185,8 +185,36 @@ func (p palette) status(s scanner.VerifyStatus) *color.Color {
 
 // scannedCounts says what a scan read: "3 commits, 12 blobs", "2 files",
 // "1 commit message".
-func scannedCounts(st scanner.Stats) string {
+func scannedCounts(st scanner.Stats, repos []RepositorySection) string {
 	var what []string
+	if len(repos) > 0 {
+		// An organisation scan: its unit is the repository, and a rerun
+		// that finds nothing new reads no file at all.
+		unchanged, failed := 0, 0
+		for _, r := range repos {
+			switch r.Status {
+			case "unchanged":
+				unchanged++
+			case "failed":
+				failed++
+			}
+		}
+		rs := plural(len(repos), "repository")
+		if len(repos) != 1 {
+			rs = fmt.Sprintf("%d repositories", len(repos))
+		}
+		var parts []string
+		if unchanged > 0 {
+			parts = append(parts, fmt.Sprintf("%d unchanged", unchanged))
+		}
+		if failed > 0 {
+			parts = append(parts, fmt.Sprintf("%d failed", failed))
+		}
+		if len(parts) > 0 {
+			rs += " (" + strings.Join(parts, ", ") + ")"
+		}
+		what = append(what, rs)
+	}
 	if st.Commits > 0 {
 		what = append(what, plural(st.Commits, "commit"))
 	}
@@ -204,7 +232,7 @@ func scannedCounts(st scanner.Stats) string {
 
 func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int, o ScanOptions) {
 	st := r.Stats
-	scanned := fmt.Sprintf("scanned %s, %s in %s", scannedCounts(st), HumanBytes(st.Bytes), humanMS(st.DurationMS))
+	scanned := fmt.Sprintf("scanned %s, %s in %s", scannedCounts(st, r.Repositories), HumanBytes(st.Bytes), humanMS(st.DurationMS))
 	if st.Bytes >= 1<<20 && st.DurationMS > 0 {
 		scanned += fmt.Sprintf(" (%.1f MB/s)", float64(st.Bytes)/(1<<20)/(float64(st.DurationMS)/1000))
 	}
@@ -212,7 +240,7 @@ func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int, o
 	case n == 0 && o.Hook != "" && st.Files+st.Commits+st.Messages+st.Blobs == 0:
 		w.printf("rampart: nothing new to scan in %s\n", o.Hook)
 	case n == 0 && o.Hook != "":
-		w.printf("rampart: no credentials in %s (%s, %s)\n", o.Hook, scannedCounts(st), HumanBytes(st.Bytes))
+		w.printf("rampart: no credentials in %s (%s, %s)\n", o.Hook, scannedCounts(st, r.Repositories), HumanBytes(st.Bytes))
 	case n == 0:
 		w.printf("%s %s\n", p.bold.Sprint("No credentials found:"), scanned)
 	default:
