@@ -1061,6 +1061,85 @@ func WritePlan(w io.Writer, pl *Plan) error {
 // of rampart.
 var ErrPlanVersion = errors.New("hardening: unsupported plan version")
 
+// planEndpoints are the requests each kind of change makes, as method and
+// path pattern: {o} an owner, {r} a repository name, {n} a number, {id} a
+// number or CreatedIDPlaceholder.
+var planEndpoints = map[FixKind][]string{
+	FixCodeSecurityDefault: {"POST orgs/{o}/code-security/configurations", "PUT orgs/{o}/code-security/configurations/{id}/defaults", "PATCH orgs/{o}/code-security/configurations/{id}"},
+	FixOrgWorkflowToken:    {"PUT orgs/{o}/actions/permissions/workflow"},
+	FixOrgHookTLS:          {"PATCH orgs/{o}/hooks/{n}/config"},
+	FixOrgRuleset:          {"POST orgs/{o}/rulesets", "PUT orgs/{o}/rulesets/{n}"},
+	FixSecurityAnalysis:    {"PATCH repos/{o}/{r}"},
+	FixVulnerabilityAlerts: {"PUT repos/{o}/{r}/vulnerability-alerts"},
+	FixSecurityUpdates:     {"PUT repos/{o}/{r}/automated-security-fixes"},
+	FixPrivateReporting:    {"PUT repos/{o}/{r}/private-vulnerability-reporting"},
+	FixRepoWorkflowToken:   {"PUT repos/{o}/{r}/actions/permissions/workflow"},
+	FixRepoHookTLS:         {"PATCH repos/{o}/{r}/hooks/{n}/config"},
+	FixRepoRuleset:         {"POST repos/{o}/{r}/rulesets", "PUT repos/{o}/{r}/rulesets/{n}"},
+	FixTagRuleset:          {"POST repos/{o}/{r}/rulesets", "PUT repos/{o}/{r}/rulesets/{n}"},
+	FixIssue:               {"POST repos/{o}/{r}/issues", "PATCH repos/{o}/{r}/issues/{n}", "POST repos/{o}/{r}/issues/{n}/comments", "POST repos/{o}/{r}/labels"},
+}
+
+// allowedRequest reports whether method and path are a request a change of
+// kind k makes (planEndpoints).
+func allowedRequest(k FixKind, method, path string) bool {
+	segs := strings.Split(path, "/")
+	for _, ep := range planEndpoints[k] {
+		m, pattern, _ := strings.Cut(ep, " ")
+		if m != method {
+			continue
+		}
+		want := strings.Split(pattern, "/")
+		if len(want) != len(segs) {
+			continue
+		}
+		ok := true
+		for i, w := range want {
+			switch w {
+			case "{o}", "{r}":
+				ok = ok && nameSegment(segs[i])
+			case "{n}":
+				ok = ok && numberSegment(segs[i])
+			case "{id}":
+				ok = ok && (numberSegment(segs[i]) || segs[i] == CreatedIDPlaceholder)
+			default:
+				ok = ok && segs[i] == w
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// nameSegment is an owner or repository name as a path segment (GitHub
+// allows letters, digits, -, _ and .; escaped forms are refused).
+func nameSegment(s string) bool {
+	if s == "" || s == "." || s == ".." {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func numberSegment(s string) bool {
+	if s == "" || len(s) > 19 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // ReadPlan reads a plan written by WritePlan, rejecting one whose changes
 // are not well formed (a hand-edited plan is applied exactly as written, so
 // it is checked first).
@@ -1089,6 +1168,13 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 		for _, rq := range c.Requests {
 			switch rq.Method {
 			case "POST", "PUT", "PATCH":
+				if !allowedRequest(c.Kind, rq.Method, rq.Path) {
+					// A plan file can come from anywhere: each kind of
+					// change may only call the endpoints PlanFixes writes
+					// for it (not add a collaborator, not create a deploy
+					// key, whatever the file says).
+					problems = append(problems, fmt.Sprintf("%s: %s %s is not a request a %s change makes", where, rq.Method, rq.Path, c.Kind))
+				}
 			default:
 				// A plan never deletes, and a GET is not a change.
 				problems = append(problems, fmt.Sprintf("%s: method %q is not allowed (POST, PUT and PATCH only)", where, rq.Method))

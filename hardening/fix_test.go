@@ -3,6 +3,7 @@ package hardening
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -590,4 +591,39 @@ func FuzzReadPlan(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadPlanOnlyTheRequestsPlansMake: every request PlanFixes writes
+// passes the reader, and a plan edited to call anything else — add a
+// collaborator, create a deploy key, point a change at another kind's
+// endpoint, smuggle a path through escapes — is refused as a whole.
+func TestReadPlanOnlyTheRequestsPlansMake(t *testing.T) {
+	for _, mode := range []IssueMode{IssuesNone, IssuesBeside} {
+		pl := planFor(t, &Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{weakRepo()}}, nil, PlanOptions{Issues: mode})
+		if len(pl.Changes) == 0 {
+			t.Fatal("the weak repository needs no change?")
+		}
+		var buf bytes.Buffer
+		if err := WritePlan(&buf, pl); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadPlan(&buf); err != nil {
+			t.Fatalf("mode %v: a plan PlanFixes wrote is refused: %v", mode, err)
+		}
+	}
+	tampered := []struct{ kind, method, path string }{
+		{"repo-vulnerability-alerts", "PUT", "repos/acme/api/collaborators/evil"},
+		{"repo-branch-ruleset", "POST", "repos/acme/api/keys"},
+		{"repo-issue", "PATCH", "repos/acme/api"},
+		{"org-branch-ruleset", "PUT", "orgs/acme/memberships/evil"},
+		{"repo-security-analysis", "PATCH", "repos/acme/api%2F..%2Fother"},
+		{"repo-webhook-tls", "PATCH", "repos/acme/api/hooks/31"},
+		{"repo-webhook-tls", "PATCH", "repos/acme/api/hooks/x/config"},
+	}
+	for _, tt := range tampered {
+		doc := fmt.Sprintf(`{"version":%d,"changes":[{"id":"x","kind":%q,"expect":{},"requests":[{"method":%q,"path":%q}]}],"manual":[]}`, PlanVersion, tt.kind, tt.method, tt.path)
+		if _, err := ReadPlan(strings.NewReader(doc)); err == nil || !strings.Contains(err.Error(), "is not a request") {
+			t.Errorf("%s %s as %s: %v, want refused", tt.method, tt.path, tt.kind, err)
+		}
+	}
 }

@@ -155,8 +155,12 @@ func runAuditFix(ctx context.Context, o *auditFixOptions, s *streams, token stri
 			return &exitErr{code: exitError, err: err}
 		}
 		pl = p
-		if o.apiURL == "" {
-			o.apiURL = pl.APIURL
+		// The API root is never taken from the file: a plan that named
+		// another host would receive the token with the first request.
+		// A plan made against GitHub Enterprise Server is applied with
+		// --api-url naming the same server.
+		if o.apply && pl.APIURL != "" && strings.TrimSuffix(pl.APIURL, "/") != strings.TrimSuffix(effectiveAPIURL(o.apiURL), "/") {
+			return usageErr("the plan was made against %s; rampart never takes the API root from a file: pass --api-url %s to apply it there (nothing was changed)", pl.APIURL, pl.APIURL)
 		}
 		if !o.apply {
 			return fixPlanOutcome(writeFixPlan(o, s, pl), pl)
@@ -329,4 +333,12 @@ func confirmApply(in io.Reader, out io.Writer, prompt string) (bool, error) {
 		return false, fmt.Errorf("read confirmation: %w", err)
 	}
 	return strings.TrimSpace(line) == "yes", nil
+}
+
+// effectiveAPIURL is the API root a run talks to: --api-url, else GitHub.com's.
+func effectiveAPIURL(flag string) string {
+	if flag == "" {
+		return "https://api.github.com/"
+	}
+	return flag
 }

@@ -91,7 +91,25 @@ func TestAuditFixPlanThenApply(t *testing.T) {
 	if out, _, code := auditRun(t, "audit", "fix", "--from-plan", planFile); code != exitFindings || !strings.Contains(out, "Plan: ") {
 		t.Errorf("from-plan show: exit %d\n%s", code, out)
 	}
-	_, errs, code = auditRun(t, "audit", "fix", "--from-plan", planFile, "--apply", "--no-cache")
+	// The API root is never taken from the file: without --api-url the
+	// plan's server is refused before anything is sent, and so is a plan
+	// edited to name another host.
+	_, errs, code = auditRun(t, "audit", "fix", "--from-plan", planFile, "--apply", "--yes", "--no-cache")
+	if code != exitError || !strings.Contains(errs, "never takes the API root from a file") {
+		t.Errorf("apply without --api-url: exit %d: %s", code, errs)
+	}
+	evil := filepath.Join(dir, "evil.json")
+	b, _ := os.ReadFile(planFile)
+	if err := os.WriteFile(evil, []byte(strings.Replace(string(b), url, "https://collector.example.net/", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := auditRun(t, "audit", "fix", "--from-plan", evil, "--apply", "--yes", "--no-cache", "--api-url", url); code != exitError || !strings.Contains(errs, "collector.example.net") {
+		t.Errorf("apply of a plan naming another host: exit %d: %s", code, errs)
+	}
+	if w := fake.Writes(); len(w) != 0 {
+		t.Fatalf("refused apply wrote: %+v", w)
+	}
+	_, errs, code = auditRun(t, "audit", "fix", "--from-plan", planFile, "--apply", "--no-cache", "--api-url", url)
 	if code != exitError || !strings.Contains(errs, "--apply needs --yes") {
 		t.Errorf("apply without --yes: exit %d: %s", code, errs)
 	}
@@ -102,7 +120,7 @@ func TestAuditFixPlanThenApply(t *testing.T) {
 	// Apply exactly the reviewed plan: JSON log of every write.
 	logFile := filepath.Join(dir, "apply.json")
 	out, errs, code = auditRun(t, "audit", "fix", "--from-plan", planFile, "--apply", "--yes", "--no-cache", "--write-interval", "0",
-		"--format", "json", "-o", logFile)
+		"--api-url", url, "--format", "json", "-o", logFile)
 	if code != exitFindings { // manual items remain
 		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errs)
 	}
@@ -110,7 +128,7 @@ func TestAuditFixPlanThenApply(t *testing.T) {
 		Results []hardening.ApplyResult `json:"results"`
 		Summary struct{ Applied, Skipped, Failed, Writes, Manual int }
 	}
-	b, _ := os.ReadFile(logFile)
+	b, _ = os.ReadFile(logFile)
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
