@@ -28,6 +28,10 @@ func orgServer(t *testing.T, n int) (*httptest.Server, *atomic.Int64) {
 			http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
 			return
 		}
+		// The headers GitHub's REST documentation asks every call for.
+		if a, v := r.Header.Get("Accept"), r.Header.Get("X-GitHub-Api-Version"); a != "application/vnd.github+json" || v != "2022-11-28" {
+			t.Errorf("Accept %q, X-GitHub-Api-Version %q", a, v)
+		}
 		if r.URL.Path != "/api/v3/orgs/acme/repos" {
 			http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
 			return

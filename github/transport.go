@@ -175,6 +175,16 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if t.userAgent != "" {
 			r.Header.Set("User-Agent", t.userAgent)
 		}
+		// GitHub documents application/vnd.github+json for every REST
+		// call, with the API version header; go-github sends the older
+		// v3+json and long-retired preview types (mercy, nebula, …, all
+		// now part of the API). Other media types (raw, diff) stay.
+		if jsonMediaType(r.Header.Get("Accept")) {
+			r.Header.Set("Accept", "application/vnd.github+json")
+		}
+		if r.Header.Get("X-GitHub-Api-Version") == "" {
+			r.Header.Set("X-GitHub-Api-Version", "2022-11-28")
+		}
 		resp, err := t.base.RoundTrip(r)
 		t.requests.Add(1)
 		if err != nil {
@@ -360,4 +370,19 @@ func (t *etagTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func tokenIdentity(token string) string {
 	s := sha256.Sum256([]byte("rampart-etag\x00" + token))
 	return hex.EncodeToString(s[:8])
+}
+
+// jsonMediaType reports whether accept asks only for GitHub's JSON (v3 or
+// a preview of it), or for nothing in particular.
+func jsonMediaType(accept string) bool {
+	for _, t := range strings.Split(accept, ",") {
+		t = strings.TrimSpace(t)
+		switch {
+		case t == "", t == "application/json", t == "application/vnd.github+json", t == "application/vnd.github.v3+json":
+		case strings.HasPrefix(t, "application/vnd.github.") && strings.HasSuffix(t, "-preview+json"):
+		default:
+			return false
+		}
+	}
+	return true
 }

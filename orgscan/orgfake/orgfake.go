@@ -229,6 +229,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveGit(w, r)
 	case strings.HasPrefix(r.URL.Path, "/api/v3/"):
 		s.api.Add(1)
+		// Stricter than GitHub: the headers its REST documentation asks
+		// of every call.
+		if a, v := r.Header.Get("Accept"), r.Header.Get("X-GitHub-Api-Version"); a != "application/vnd.github+json" || v != "2022-11-28" {
+			http.Error(w, `{"message":"fake: want Accept: application/vnd.github+json and X-GitHub-Api-Version: 2022-11-28"}`, http.StatusBadRequest)
+			return
+		}
 		s.serveAPI(w, r, strings.TrimPrefix(r.URL.Path, "/api/v3"))
 	default:
 		http.NotFound(w, r)

@@ -162,6 +162,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fault(w, fault)
 		return
 	}
+	// Stricter than GitHub, which tolerates older media types: the client
+	// must send what the REST documentation asks of every call.
+	if a, v := r.Header.Get("Accept"), r.Header.Get("X-GitHub-Api-Version"); a != "application/vnd.github+json" || v != "2022-11-28" {
+		s.write(w, r, http.StatusBadRequest, apiError{"fake: want Accept: application/vnd.github+json and X-GitHub-Api-Version: 2022-11-28, got " + a + " / " + v, docs}, false)
+		return
+	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	// GitHub Enterprise Server serves the same API under /api/v3.
 	if len(parts) >= 2 && parts[0] == "api" && parts[1] == "v3" {
