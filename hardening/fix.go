@@ -103,6 +103,9 @@ type Plan struct {
 	Checks  []string     `json:"checks,omitempty"`
 	Changes []Change     `json:"changes"`
 	Manual  []ManualItem `json:"manual"`
+	// Notes say what the plan left out on purpose (issues in public
+	// repositories).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Change is one fix on one target: the requests to send, in order, and the
@@ -347,6 +350,11 @@ type PlanOptions struct {
 	Issues IssueMode
 	// Now is the time the plan is made (waivers, ages).
 	Now time.Time
+	// PublicIssues lets issue mode open and update issues in public
+	// repositories too. Off by default: an issue there publishes the
+	// repository's weaknesses (no branch protection, a self-hosted runner
+	// open to forks) to everyone, attackers included.
+	PublicIssues bool
 }
 
 // IssueMode says whether a plan keeps an issue per repository.
@@ -438,7 +446,12 @@ func PlanFixes(s *Snapshot, p *Policy, o PlanOptions) *Plan {
 		if o.Issues == IssuesBeside {
 			remaining = after
 		}
-		pl.Changes = append(pl.Changes, planIssues(s, remaining, selected)...)
+		issues, skipped := planIssues(s, remaining, selected, o.PublicIssues)
+		pl.Changes = append(pl.Changes, issues...)
+		if len(skipped) > 0 {
+			pl.Notes = append(pl.Notes, fmt.Sprintf("no issue opened or updated in %d public %s (%s): an issue there would publish what is weak to everyone; --public-issues opens them anyway",
+				len(skipped), pluralWord(len(skipped), "repository", "repositories"), strings.Join(skipped, ", ")))
+		}
 	}
 	sort.SliceStable(pl.Changes, func(i, j int) bool {
 		a, b := pl.Changes[i], pl.Changes[j]

@@ -12,8 +12,10 @@ import (
 // change and closed when they all pass.
 
 // planIssues plans the issue changes for every repository of rep.
-func planIssues(s *Snapshot, rep *Report, selected func(string) bool) []Change {
-	var out []Change
+// A public repository gets no new or updated issue unless public is set
+// (the issue would publish its weaknesses); an existing one is still
+// closed when everything passes.
+func planIssues(s *Snapshot, rep *Report, selected func(string) bool, public bool) (out []Change, skipped []string) {
 	for _, t := range rep.Targets {
 		if t.Kind != ScopeRepo.String() || t.Error != "" {
 			continue
@@ -28,11 +30,15 @@ func planIssues(s *Snapshot, rep *Report, selected func(string) bool) []Change {
 				failing = append(failing, res)
 			}
 		}
+		if !r.Private && !public && len(failing) > 0 {
+			skipped = append(skipped, r.FullName)
+			continue
+		}
 		if c, ok := issueChange(r, failing); ok {
 			out = append(out, c)
 		}
 	}
-	return out
+	return out, skipped
 }
 
 func issueChange(r *RepoSnapshot, failing []Result) (Change, bool) {

@@ -431,7 +431,9 @@ func TestPlanCodeSecurityDefault(t *testing.T) {
 func TestPlanIssues(t *testing.T) {
 	t.Parallel()
 	existingBody := func() string {
-		rep := Evaluate(&Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{weakRepo()}}, DefaultPolicy(), testNow)
+		r := weakRepo()
+		r.Private = true
+		rep := Evaluate(&Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{r}}, DefaultPolicy(), testNow)
 		var f []Result
 		for _, r := range rep.Targets[0].Results {
 			if r.Failing() {
@@ -479,7 +481,9 @@ func TestPlanIssues(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			pl := planFor(t, &Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{tc.repo()}}, nil, PlanOptions{Issues: tc.mode})
+			r := tc.repo()
+			r.Private = true // public repositories: TestPlanIssuesPublic
+			pl := planFor(t, &Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{r}}, nil, PlanOptions{Issues: tc.mode})
 			var got []string
 			for _, c := range pl.Changes {
 				if c.Kind != FixIssue {
@@ -496,6 +500,7 @@ func TestPlanIssues(t *testing.T) {
 	}
 	t.Run("beside fixes, the issue lists only what stays manual", func(t *testing.T) {
 		r := weakRepo()
+		r.Private = true
 		r.AuditIssue = AuditIssue{Read: ok(), LabelExists: true}
 		pl := planFor(t, &Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{r}}, nil, PlanOptions{Issues: IssuesBeside})
 		var issue *Change
@@ -625,5 +630,27 @@ func TestReadPlanOnlyTheRequestsPlansMake(t *testing.T) {
 		if _, err := ReadPlan(strings.NewReader(doc)); err == nil || !strings.Contains(err.Error(), "is not a request") {
 			t.Errorf("%s %s as %s: %v, want refused", tt.method, tt.path, tt.kind, err)
 		}
+	}
+}
+
+// TestPlanIssuesPublic: a public repository gets no issue listing its
+// weaknesses unless PublicIssues is set, and the plan says why; an
+// existing issue is still closed once everything passes.
+func TestPlanIssuesPublic(t *testing.T) {
+	weak := weakRepo()
+	weak.AuditIssue = AuditIssue{Read: ok(), LabelExists: true}
+	pl := planFor(t, &Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{weak}}, nil, PlanOptions{Issues: IssuesOnly})
+	if len(pl.Changes) != 0 || len(pl.Notes) != 1 || !strings.Contains(pl.Notes[0], "acme/api") {
+		t.Errorf("public repository: changes %+v, notes %q", pl.Changes, pl.Notes)
+	}
+	pl = planFor(t, &Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{weak}}, nil, PlanOptions{Issues: IssuesOnly, PublicIssues: true})
+	if len(pl.Changes) != 1 || len(pl.Notes) != 0 {
+		t.Errorf("with PublicIssues: changes %+v, notes %q", pl.Changes, pl.Notes)
+	}
+	good := goodRepo()
+	good.AuditIssue = AuditIssue{Read: ok(), LabelExists: true, Number: 12, Title: FixIssueTitle, Body: "old"}
+	pl = planFor(t, &Snapshot{Version: SnapshotVersion, Repos: []*RepoSnapshot{good}}, nil, PlanOptions{Issues: IssuesOnly})
+	if len(pl.Changes) != 1 || !strings.HasPrefix(pl.Changes[0].Summary, "close issue #12") {
+		t.Errorf("closing in a public repository: %+v", pl.Changes)
 	}
 }

@@ -106,6 +106,9 @@ func WriteFixPlanText(w io.Writer, pl *hardening.Plan, o FixOptions) error {
 		}
 	}
 	writeManual(ew, p, pl.Manual)
+	for _, n := range pl.Notes {
+		ew.printf("\nNote: %s.\n", Safe(n))
+	}
 	targets := len(order)
 	ew.printf("\nPlan: %d %s (%d API %s) to %d %s; %d manual %s.\n",
 		len(pl.Changes), auditPlural(len(pl.Changes), "change", "changes"), requestCount(pl), auditPlural(requestCount(pl), "call", "calls"),

@@ -27,6 +27,7 @@ type auditFixOptions struct {
 	fromPlan      string
 	openIssues    bool
 	issuesOnly    bool
+	publicIssues  bool
 	writeInterval time.Duration
 }
 
@@ -60,6 +61,7 @@ Exit status: 0 nothing left to do, 1 changes or manual items remain (or some wer
 	f.StringVar(&o.fromPlan, "from-plan", "", "use the reviewed plan in `FILE` (--format json output) instead of planning again")
 	f.BoolVar(&o.openIssues, "open-issues", false, "also keep one issue per repository listing what stays to fix (opened, updated, closed)")
 	f.BoolVar(&o.issuesOnly, "issues-only", false, "keep the issues, listing every failure, and change no setting")
+	f.BoolVar(&o.publicIssues, "public-issues", false, "with --open-issues or --issues-only: open issues in public repositories too (they publish what is weak; off by default)")
 	f.StringVar(&o.format, "format", "text", "output format: text or json (json is the plan, or the plan and the apply log)")
 	f.StringVarP(&o.output, "output", "o", "", "write the plan (or the apply log) to `FILE` instead of standard output")
 	f.DurationVar(&o.writeInterval, "write-interval", time.Second, "pause between two writes (GitHub asks for at least a second)")
@@ -93,7 +95,10 @@ func (o *auditFixOptions) validate() error {
 	if o.openIssues && o.issuesOnly {
 		return usageErr("give --open-issues (beside the fixes) or --issues-only (instead of them), not both")
 	}
-	if o.fromPlan != "" && (o.checks != "" || o.openIssues || o.issuesOnly || o.policy != "") {
+	if o.publicIssues && !o.openIssues && !o.issuesOnly {
+		return usageErr("--public-issues goes with --open-issues or --issues-only")
+	}
+	if o.fromPlan != "" && (o.checks != "" || o.openIssues || o.issuesOnly || o.publicIssues || o.policy != "") {
 		return usageErr("--from-plan applies the plan exactly as reviewed: --checks, --policy, --open-issues and --issues-only belong to the run that made it")
 	}
 	if o.format != "text" && o.format != "json" {
@@ -204,7 +209,7 @@ func runAuditFix(ctx context.Context, o *auditFixOptions, s *streams, token stri
 		case o.issuesOnly:
 			mode = hardening.IssuesOnly
 		}
-		pl = hardening.PlanFixes(snap, pol, hardening.PlanOptions{Checks: o.checkIDs(), Issues: mode, Now: time.Now()})
+		pl = hardening.PlanFixes(snap, pol, hardening.PlanOptions{Checks: o.checkIDs(), Issues: mode, Now: time.Now(), PublicIssues: o.publicIssues})
 		pl.Tool = "rampart " + toolVersion()
 		if !o.apply {
 			return fixPlanOutcome(writeFixPlan(o, s, pl), pl)

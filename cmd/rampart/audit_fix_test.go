@@ -216,7 +216,16 @@ func mustAudit(t *testing.T, url, repo string) string {
 func TestAuditFixIssuesOnly(t *testing.T) {
 	t.Parallel()
 	fake, url := fixFake(t)
+	// The fake's repositories are public: by default no issue is opened
+	// (it would publish what is weak), and the plan says so.
 	out, errs, code := auditRun(t, "audit", "fix", "--org", "acme", "--api-url", url, "--no-cache", "--issues-only", "--apply", "--yes", "--write-interval", "0")
+	if code != exitFindings || !strings.Contains(out+errs, "public repositories") || len(fake.Writes()) != 0 {
+		t.Fatalf("public repositories: exit %d, %d writes\n%s\n%s", code, len(fake.Writes()), out, errs)
+	}
+	if _, errs, code := auditRun(t, "audit", "fix", "--org", "acme", "--api-url", url, "--public-issues"); code != exitError || !strings.Contains(errs, "--public-issues goes with") {
+		t.Errorf("--public-issues alone: exit %d: %s", code, errs)
+	}
+	out, errs, code = auditRun(t, "audit", "fix", "--org", "acme", "--api-url", url, "--no-cache", "--issues-only", "--public-issues", "--apply", "--yes", "--write-interval", "0")
 	if code != exitFindings {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
@@ -232,7 +241,7 @@ func TestAuditFixIssuesOnly(t *testing.T) {
 	if issues != 4 || settings != 0 { // a label and an issue in each of two repositories
 		t.Errorf("%d issue writes, %d setting writes", issues, settings)
 	}
-	out, _, _ = auditRun(t, "audit", "fix", "--org", "acme", "--api-url", url, "--no-cache", "--issues-only")
+	out, _, _ = auditRun(t, "audit", "fix", "--org", "acme", "--api-url", url, "--no-cache", "--issues-only", "--public-issues")
 	if !strings.Contains(out, "Plan: 0 changes") {
 		t.Errorf("issues unchanged, yet planned again:\n%s", out)
 	}

@@ -264,7 +264,7 @@ func TestApplyIssuesOpenUpdateClose(t *testing.T) {
 	fake, c, _ := setup(t, org, repos[:1], Options{Now: func() time.Time { return readsNow }, ReadAuditIssues: true})
 
 	// Issues only: one issue per repository, listing every failure.
-	_, pl := planOrg(t, c, nil, hardening.PlanOptions{Issues: hardening.IssuesOnly})
+	_, pl := planOrg(t, c, nil, hardening.PlanOptions{Issues: hardening.IssuesOnly, PublicIssues: true})
 	if len(pl.Changes) != 1 || pl.Changes[0].Kind != hardening.FixIssue {
 		t.Fatalf("issues-only plan %+v", pl.Changes)
 	}
@@ -275,12 +275,12 @@ func TestApplyIssuesOpenUpdateClose(t *testing.T) {
 		t.Fatalf("issue %+v", api.Issues)
 	}
 	// Unchanged failures: nothing to do.
-	if _, pl = planOrg(t, c, nil, hardening.PlanOptions{Issues: hardening.IssuesOnly}); len(pl.Changes) != 0 {
+	if _, pl = planOrg(t, c, nil, hardening.PlanOptions{Issues: hardening.IssuesOnly, PublicIssues: true}); len(pl.Changes) != 0 {
 		t.Fatalf("second issues plan %+v", pl.Changes)
 	}
 	// Fixing beside: the settings change and the issue keeps only the
 	// manual items.
-	_, pl = planOrg(t, c, nil, hardening.PlanOptions{Issues: hardening.IssuesBeside})
+	_, pl = planOrg(t, c, nil, hardening.PlanOptions{Issues: hardening.IssuesBeside, PublicIssues: true})
 	if _, err := c.Apply(context.Background(), pl, ApplyOptions{WriteInterval: -1}); err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +296,7 @@ func TestApplyIssuesOpenUpdateClose(t *testing.T) {
 			StatusChecks: []string{"ci"}, Strict: true}
 		api.Hooks = nil
 	})
-	_, pl = planOrg(t, c, nil, hardening.PlanOptions{Issues: hardening.IssuesBeside})
+	_, pl = planOrg(t, c, nil, hardening.PlanOptions{Issues: hardening.IssuesBeside, PublicIssues: true})
 	var left []string
 	for _, m := range pl.Manual {
 		if m.Target == "acme/api" {
