@@ -244,10 +244,11 @@ func aliasKeywords(alias string) []string {
 // assignment is what comes between the name and the value in every common
 // syntax: the name's closing quote or bracket (JSON, Python dict, PHP
 // array), an operator (= : := => , > and a bare space for CLI flags,
-// Dockerfile ENV and docker -e), a setter's parenthesis, an XML attribute
-// pair (key="Name" value="…"), then the value's opening quote, doubled or
-// tripled as YAML and Python allow.
-const assignment = `(?:\\?["'\]]){0,2}[ \t]*(?:[ \t]+value[ \t]*=|=>|:=|=|:|\(|,|>|[ \t])[ \t]*(?:(?:\\?["'` + "`" + `(]){1,3}[ \t]*)?`
+// Dockerfile ENV and docker -e; Makefile's ::= :::= ?= and PHP's .=), a
+// setter's parenthesis, an XML attribute pair (key="Name" value="…"), an
+// XML element whose text starts on the next line, then the value's
+// opening quote, doubled or tripled as YAML and Python allow.
+const assignment = `(?:\\?["'\]]){0,2}[ \t]*(?:[ \t]+value[ \t]*=|=>|:{1,3}=|[?.]=|=|:|\(|,|>(?:[ \t]*\r?\n)?|[ \t])[ \t]*(?:(?:\\?["'` + "`" + `(]){1,3}[ \t]*)?`
 
 // valueEnd ends a value: a character that cannot continue it, or a dot
 // that ends a sentence rather than starting a file extension (a hash in

@@ -233,3 +233,41 @@ func TestNotWords(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderAssignment checks the assignment forms between a provider's
+// name and its value: Makefile's ::= :::= ?=, PHP's .=, and an XML element
+// whose text starts on the next line are found; comparisons and a value
+// after a blank line are not.
+func TestProviderAssignment(t *testing.T) {
+	t.Parallel()
+	p := RawProvider{ID: "acme-api-key", Name: "Acme", Aliases: []string{"acme"}, Shape: "alnum:32",
+		Examples: []string{"x"}, Counterexamples: []string{"y"}}
+	r, errs := p.Expand("f.toml")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	re := regexp.MustCompile(r.Regex)
+	const v = "Qm7TzX2pLk9VwR4nB8cY1dF6hJ3sG5aE"
+	for _, tc := range []struct {
+		line  string
+		found bool
+	}{
+		{`ACME_TOKEN ::= "` + v + `"`, true},
+		{`ACME_TOKEN :::= ` + v, true},
+		{`ACME_TOKEN ?= ` + v, true},
+		{`$acmeToken .= "` + v + `";`, true},
+		{"<acmeToken>\n    " + v + "\n</acmeToken>", true},
+		{"<acmeToken>\r\n\t" + v + "\r\n</acmeToken>", true},
+		{`acme_token = "` + v + `"`, true},
+		{"<acmeToken>\n\n    " + v + "\n</acmeToken>", false},
+		{`if acme_token != "` + v + `" {`, false},
+		{`acme_token += "` + v + `"`, false},
+		{`acme_token == "` + v + `"`, false},
+	} {
+		m := re.FindStringSubmatch(tc.line)
+		got := m != nil && m[re.SubexpIndex("secret")] == v
+		if got != tc.found {
+			t.Errorf("%q: found %v, want %v", tc.line, got, tc.found)
+		}
+	}
+}
