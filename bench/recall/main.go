@@ -45,6 +45,7 @@ type options struct {
 	filter       string
 	width        int
 	format       string
+	goRules      bool
 }
 
 func main() {
@@ -56,6 +57,7 @@ func main() {
 	flag.StringVar(&o.filter, "provider", "", "only providers whose name contains this (case-insensitive)")
 	flag.IntVar(&o.width, "width", 140, "cut printed examples to this many characters (0: no limit)")
 	flag.StringVar(&o.format, "format", "text", "text, or json (every example's verdict)")
+	flag.BoolVar(&o.goRules, "go", false, "read DIRs as Go rule files (gitleaks' cmd/generate/config/rules): the string-literal tps and fps examples")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./bench/recall [flags] [LABEL=]DIR...\n\n")
 		flag.PrintDefaults()
@@ -119,11 +121,14 @@ func run(stdout, stderr io.Writer, args []string, o options) error {
 			return fmt.Errorf("%s: not a directory of rules", dir)
 		}
 		rs, errs := loadDir(dir, label)
+		if o.goRules {
+			rs, errs = loadGoDir(dir, label)
+		}
 		for _, err := range errs {
 			fmt.Fprintln(stderr, "recall: skipped:", err)
 		}
 		if len(rs) == 0 {
-			return fmt.Errorf("%s: no rules with a `rules:` list found", dir)
+			return fmt.Errorf("%s: no rules with examples found", dir)
 		}
 		peers = append(peers, rs...)
 	}

@@ -269,3 +269,61 @@ func TestIdentifierName(t *testing.T) {
 		}
 	}
 }
+
+// TestParseGoRules reads a rule file written the way gitleaks writes its
+// rules (a function building a config.Rule, tps and fps string lists) and
+// takes only the literal examples: concatenations are joined, appended
+// literals are kept, generated examples and other variables are ignored.
+func TestParseGoRules(t *testing.T) {
+	t.Parallel()
+	src := `package rules
+
+func AcmeToken() *config.Rule {
+	r := config.Rule{
+		RuleID:      "acme-deploy-token",
+		Description: "Acme deploy token",
+		Regex:       build("acme"),
+	}
+	tps := utils.GenerateSampleSecrets("acme", "x")
+	tps = append(tps, "token = acme_dt_1", "token = " + "acme_dt_2")
+	fps := []string{"acme_dt_EXAMPLE", helper()}
+	other := []string{"not an example"}
+	_ = other
+	return utils.Validate(r, tps, fps)
+}
+
+func AcmeClientID() *config.Rule {
+	r := config.Rule{RuleID: "acme-client-id"}
+	tps := []string{"client_id = 1234"}
+	return utils.Validate(r, tps, nil)
+}
+
+func helperOnly() string { return "no rule here" }
+`
+	rs, err := parseGoRules("rules/acme.go", "", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 {
+		t.Fatalf("got %d rules, want 2: %+v", len(rs), rs)
+	}
+	r := rs[0]
+	if r.Source != "gitleaks" || r.ID != "gitleaks.acme-deploy-token" || r.Provider != "acme-deploy-token" || r.Name != "Acme deploy token" || r.Pattern != "" {
+		t.Errorf("rule: %+v", r)
+	}
+	if want := []string{"token = acme_dt_1", "token = acme_dt_2"}; !reflect.DeepEqual(r.Examples, want) {
+		t.Errorf("examples %q, want %q", r.Examples, want)
+	}
+	if want := []string{"acme_dt_EXAMPLE"}; !reflect.DeepEqual(r.Negatives, want) {
+		t.Errorf("negatives %q, want %q", r.Negatives, want)
+	}
+	if r.Identifier || !rs[1].Identifier {
+		t.Errorf("identifier: %v %v, want false true", r.Identifier, rs[1].Identifier)
+	}
+	if _, err := parseGoRules("bad.go", "", []byte("package (")); err == nil || !strings.Contains(err.Error(), "bad.go") {
+		t.Errorf("malformed Go: err %v, want one naming the file", err)
+	}
+	if re := compilePeer(""); re != nil {
+		t.Error("an empty pattern must be unknown (nil), not a regex matching everywhere")
+	}
+}

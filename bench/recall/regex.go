@@ -17,6 +17,11 @@ var flagGroup = regexp.MustCompile(`\(\?[a-zA-Z-]+[):]`)
 // still do not compile return nil: their examples are credited on any
 // finding.
 func compilePeer(pattern string) *regexp.Regexp {
+	if strings.TrimSpace(pattern) == "" {
+		// No pattern (gitleaks' Go rules): an empty regex would match
+		// everywhere at zero width; unknown credits any finding instead.
+		return nil
+	}
 	re, err := regexp.Compile(goPattern(pattern))
 	if err != nil {
 		return nil
