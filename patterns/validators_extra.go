@@ -435,7 +435,29 @@ func checkPassword(c *Candidate) (bool, string) {
 	if classes == 2 && !digit && isIdentifier(s) {
 		return false, "password: an identifier, not a value"
 	}
+	if !digit && sentenceWord(s) {
+		return false, "password: a word ending a sentence (prose after the word password)"
+	}
 	return true, ""
+}
+
+// sentenceWord reports whether s is one word of letters, lower case after an
+// optional capital, followed by the punctuation that ends a sentence or a
+// clause: "combination." in "choose a strong password combination.".
+func sentenceWord(s string) bool {
+	if len(s) < 2 || !strings.ContainsRune(".!?:,;", rune(s[len(s)-1])) {
+		return false
+	}
+	w := s[:len(s)-1]
+	for i, r := range w {
+		switch {
+		case r >= 'a' && r <= 'z':
+		case i == 0 && r >= 'A' && r <= 'Z':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // checkNotCode drops values that are references to something else: template
