@@ -46,3 +46,21 @@ func toLower(s string) string {
 	}
 	return string(b)
 }
+
+// TestPlaceholderWordsAsTyped: a placeholder word counts when typed as a word
+// is (todo, TODO, Todo), not when a random mixed-case token holds its letters.
+func TestPlaceholderWordsAsTyped(t *testing.T) {
+	for s, want := range map[string]bool{
+		"TODO-put-the-key-here":    true,
+		"todo_replace":             true,
+		"MyTodoKey2024abc":         true,
+		"my-FAKE-token-4455":       true,
+		"evbLJoLoaeTOdoe5c3veGprQ": false, // "TOdo" inside a Slack workflow secret
+		"k9FaKeQ2mZx81LpW3rTt":     false,
+		"tODOq8Zr2LmW9xYv4nBc":     false,
+	} {
+		if got := Placeholder([]byte(s)) != ""; got != want {
+			t.Errorf("Placeholder(%q) flagged = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -226,7 +226,7 @@ func Placeholder(secret []byte) string {
 	}
 	lower := bytes.ToLower(s)
 	for _, w := range placeholderWords {
-		if bytes.Contains(lower, w) {
+		if containsTypedWord(s, lower, w) {
 			return "contains " + strconv.Quote(string(w))
 		}
 	}
@@ -251,6 +251,42 @@ func Placeholder(secret []byte) string {
 		return "the alphabet or digits in order (a1b2c3…, ABCD1234EFGH5678…)"
 	}
 	return ""
+}
+
+// containsTypedWord reports whether lower (s lower-cased) contains w where s
+// spells it as a person types a word: all lower case, all upper case or
+// capitalised (todo, TODO, Todo). A random mixed-case token holds short words
+// by chance in mixed case (evbLJoLoaeTOdoe5c3veGprQ holds "TOdo"), and those
+// are not placeholders.
+func containsTypedWord(s, lower, w []byte) bool {
+	for off := 0; ; {
+		i := bytes.Index(lower[off:], w)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if typedCase(s[i : i+len(w)]) {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+func typedCase(s []byte) bool {
+	upper, lower := 0, 0
+	for j, b := range s {
+		switch {
+		case b >= 'A' && b <= 'Z':
+			upper++
+			if j > 0 && lower > 0 {
+				return false
+			}
+		case b >= 'a' && b <= 'z':
+			lower++
+		}
+	}
+	// All lower; all upper; or one capital first then lower case.
+	return upper == 0 || lower == 0 || upper == 1 && s[0] >= 'A' && s[0] <= 'Z'
 }
 
 // orderedRun reports a value in which the alphabet or the digits run in

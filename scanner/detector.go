@@ -197,24 +197,18 @@ func (d *Detector) detectFile(c Chunk) []Finding {
 			continue
 		}
 		sum := sha256.Sum256(c.Data)
-		f := Finding{
-			RuleID:      r.ID,
-			Description: r.Description,
-			Severity:    r.Severity,
-			Remediation: r.Remediation,
-			Kind:        c.Kind,
-			Path:        c.Path,
-			Line:        1,
-			Column:      1,
-			Commit:      c.Commit,
-			BlobID:      c.BlobID,
-			Secret:      hex.EncodeToString(sum[:]),
-			Attributes:  map[string]string{"file": "the whole file is the credential; the secret shown is its SHA-256"},
-		}
+		f := newFinding(r.ID, r.Description, r.Severity, r.Remediation, c, 1, 1, hex.EncodeToString(sum[:]))
+		f.Attributes = map[string]string{"file": "the whole file is the credential; the secret shown is its SHA-256"}
 		f.Fingerprint = Fingerprint(f.RuleID, f.Secret)
 		return []Finding{f}
 	}
 	return nil
+}
+
+// newFinding is a finding of rule id in chunk c at line and column.
+func newFinding(id, desc string, sev patterns.Severity, remediation string, c Chunk, line, col int, secret string) Finding {
+	return Finding{RuleID: id, Description: desc, Severity: sev, Remediation: remediation, Kind: c.Kind, Path: c.Path,
+		Line: line, Column: col, Commit: c.Commit, BlobID: c.BlobID, Secret: secret}
 }
 
 // DetectExplain is Detect, also reporting every dropped candidate to drop.
@@ -288,21 +282,8 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 			}
 			continue
 		}
-		f := Finding{
-			RuleID:      r.ID,
-			Description: r.Description,
-			Severity:    r.Severity,
-			Remediation: r.Remediation,
-			Kind:        c.Kind,
-			Path:        c.Path,
-			Line:        line,
-			Column:      col,
-			Commit:      c.Commit,
-			BlobID:      c.BlobID,
-			Secret:      string(cd.secret),
-			Attributes:  cd.attrs,
-			offset:      cd.start,
-		}
+		f := newFinding(r.ID, r.Description, r.Severity, r.Remediation, c, line, col, string(cd.secret))
+		f.Attributes, f.offset = cd.attrs, cd.start
 		if cd.decoding != "" {
 			setAttr(&f, "decoding", cd.decoding)
 		}
