@@ -340,7 +340,7 @@ func (p RawProvider) Expand(file string) (RawRule, ErrorList) {
 		Keywords:    kws,
 		Regex:       `(?:` + strings.Join(alts, "|") + `)` + nameTail + assignment + `(?P<secret>` + value + `)` + valueEnd,
 		Entropy:     entropy,
-		Validators:  append([]string{"credential-name"}, validators...),
+		Validators:  append([]string{"provider-name"}, validators...),
 		Remediation: rem,
 		Line:        p.Line,
 	}

@@ -10,6 +10,7 @@ import (
 func contextValidators() []Validator {
 	return []Validator{
 		{"credential-name", checkCredentialName},
+		{"provider-name", checkProviderName},
 		{"has-letter", checkHasLetter},
 		{"not-words", checkNotWords},
 	}
@@ -176,6 +177,23 @@ func checkCredentialName(c *Candidate) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// checkProviderName judges the name after a provider's name as
+// credential-name does, and also takes a name that ends in access or private
+// (PDFSHIFT_ACCESS, weatherbitAccess, splunk_PRIVATE): after a provider's
+// name those words stand for its access or private key, where alone they
+// name a permission or a visibility.
+func checkProviderName(c *Candidate) (bool, string) {
+	ok, why := checkCredentialName(c)
+	if ok || !strings.HasPrefix(why, "credential-name: no credential word") {
+		return ok, why
+	}
+	words := identifierWords(c.Name)
+	if n := len(words); n > 0 && (words[n-1] == "access" || words[n-1] == "private") {
+		return true, ""
+	}
+	return false, why
 }
 
 // prefixWords are the words of the identifier before the rule's match (the

@@ -1,6 +1,7 @@
 package patterns
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
@@ -73,6 +74,11 @@ func checkDERPrivateKey(c *Candidate) (bool, string) {
 func checkDERSequence(c *Candidate) (bool, string) {
 	s := c.Secret
 	b, err := base64.StdEncoding.DecodeString(string(s[:len(s)-len(s)%4]))
+	if err == nil && bytes.HasPrefix(b, []byte("openssh-key-v1\x00")) {
+		// An OpenSSH key pasted under a PEM header (BEGIN RSA PRIVATE
+		// KEY): mislabelled, and a key all the same.
+		return true, ""
+	}
 	if err != nil || len(b) < 4 || b[0] != 0x30 {
 		return false, "der-sequence: the body does not start a DER SEQUENCE"
 	}

@@ -42,7 +42,7 @@ type peerRule struct {
 // identifierWords in a rule's name say it captures an identifier; secretWords
 // say it captures a credential, whatever else the name says.
 var (
-	identifierNameRE = regexp.MustCompile(`(?i)\b(?:user ?names?|user ?ids?|logins?|client ids?|app(?:lication)? ids?|account (?:ids?|sids?|names?)|tenant(?: ids?)?|org(?:ani[sz]ation)? ids?|project ids?|workspace ids?|customer ids?|merchant ids?|site ids?|cluster ids?|instance(?: ids?)?|host ?names?|hosts?|endpoints?|urls?|domains?|sub-?domains?|e-?mails?|regions?|public keys?|publishable keys?|identifiers?|ids?)\b`)
+	identifierNameRE = regexp.MustCompile(`(?i)\b(?:user ?names?|user ?ids?|logins?|client ids?|app(?:lication)? ids?|account (?:ids?|sids?|names?)|tenant(?: ids?)?|org(?:ani[sz]ation)? ids?|project ids?|workspace ids?|customer ids?|merchant ids?|site ids?|cluster ids?|instance(?: ids?)?|host ?names?|hosts?|endpoints?|urls?|domains?|sub-?domains?|e-?mails?|regions?|public keys?|publishable keys?|identifiers?|ids?|buckets?|resource names?|arns?)\b`)
 	secretNameRE     = regexp.MustCompile(`(?i)\b(?:secrets?|tokens?|passwords?|passwds?|passphrases?|credentials?|creds|pats?|api ?keys?|private keys?|access keys?|secret keys?|signing keys?|auth(?:entication|orization)?|webhooks?|connection strings?|dsn|reporter ids?)\b`)
 )
 
