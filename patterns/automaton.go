@@ -1,150 +1,216 @@
 package patterns
 
-// Automaton is an ASCII-case-insensitive Aho-Corasick automaton compiled to a
-// dense DFA over byte classes. It finds every occurrence of every keyword in
-// one pass, without copying or lower-casing the input.
+import (
+	"math/bits"
+	"slices"
+	"sync"
+)
+
+// Automaton finds every occurrence of a set of keywords, ASCII case
+// insensitively, in one pass over the input and without copying or
+// lower-casing it.
+//
+// Each keyword is anchored on its least common four bytes (commonGrams says
+// which four-byte sequences source text is full of): "ringcentral" on
+// "gcen", not on "ring". The scan hashes every position's four bytes with
+// four independent table loads, looks the hash up in a 64 KB filter (flags),
+// eight positions per branch, and stops only where an anchor may be; there it
+// checks the keywords anchored under that hash. Anchoring on rare bytes
+// rather than on each keyword's first ones is what keeps the stops rare (about
+// one position in a hundred in Go source, against one in eight before): the
+// first bytes of 2,000 provider names and credential words ("toke", "secr",
+// "conf", "pass") are everywhere in code. Three-byte keywords (hf_, $1$, eyj)
+// are anchored on themselves, with the hash of their three bytes, which the
+// four-byte hash extends.
 //
 // Written here rather than taken from a library because the engine needs
-// exactly this combination: case folding inside the transition table (no
-// copy of the blob), all overlapping matches, and a transition table small
-// enough to stay in cache (bytes that occur in no keyword share one class).
+// exactly this combination: case folding without a copy, every overlapping
+// occurrence, hits in order of their end, and a filter small enough to stay
+// in the first-level cache.
 type Automaton struct {
-	// starts is a hashed bitset of the folded three-byte prefixes of every
-	// keyword. In the root state the scanner skips, with independent loads
-	// and no dependency chain, every position where no keyword can start.
-	starts   [1 << 16 / 64]uint64
-	hashA    [256]uint16 // triHash contributions of the first, second and
-	hashB    [256]uint16 // third byte, case folding included, so the skip
-	hashC    [256]uint16 // loop does three table loads and no arithmetic
-	fold     [256]uint8
-	classes  [256]uint8
-	nclass   uint32
-	trans    []uint32 // (state*nclass + class) → next state's row offset, outFlag set when it has output
-	outputs  map[uint32][]int32
+	// flags is the filter, a byte per value of a hash's low 16 bits: bits 0
+	// to 6 say a four-byte anchor's hash has those low bits and the top
+	// three bits that bitOf maps to the bit (in effect a 458 Kbit set in 64
+	// KB); bit 7 says a three-byte keyword's hash (of its three bytes) has
+	// those low bits. A position is tested with three small loads and no
+	// variable shift.
+	flags [1 << 16]uint8
+	hashA [256]uint32 // the hash's contributions of the four bytes, case
+	hashB [256]uint32 // folding included: a position costs four loads and
+	hashC [256]uint32 // three XORs
+	hashD [256]uint32
+	fold  [256]uint8
+	// slot maps a hash to 1 + its index in lists: the keywords anchored
+	// under that hash, so a stop costs one load rather than a map lookup.
+	slot  [1 << 16]uint16
+	slot3 [1 << 16]uint16
+	lists [][]anchorRef
+	// short are keywords shorter than three bytes, checked at every
+	// position (rule compilation rejects them; only tests build such automata).
+	short    []int32
+	three    []int32 // three-byte keywords, checked directly in the last bytes
 	keywords []string
+	folded   []string
+	maxLen   int
+	pool     sync.Pool // *[]Hit, a scan's hits before they are put in order
 }
 
-const outFlag = 1 << 31
+// anchorRef is a keyword anchored off bytes into it on the folded bytes
+// gram (under mask: three bytes or four).
+type anchorRef struct {
+	gram, mask uint32
+	kw, off    int32
+}
 
-// MinKeywordLen is the shortest keyword the skip filter supports; one
-// shorter keyword disables skipping for the whole automaton, so rule
-// compilation rejects them.
+// MinKeywordLen is the shortest keyword the anchor filter supports; rule
+// compilation rejects shorter ones.
 const MinKeywordLen = 3
 
-// triHash hashes three folded bytes into the 16-bit index of starts; the
-// skip loop computes the same value from the hashA/B/C tables.
-func triHash(a, b, c byte) uint32 {
-	return uint32(uint16(a)<<11 ^ uint16(b)<<5 ^ uint16(c))
-}
+// bitOf maps a hash's top three bits to its bit in flags.
+var bitOf = [8]uint8{1, 2, 4, 8, 16, 32, 64, 64}
+
+const threeFlag = 0x80
 
 // NewAutomaton compiles keywords (compared ASCII-case-insensitively).
 // Keyword indexes reported by Scan are positions in this slice.
 func NewAutomaton(keywords []string) *Automaton {
-	a := &Automaton{keywords: keywords, outputs: map[uint32][]int32{}}
+	a := &Automaton{keywords: keywords}
 	for b := 0; b < 256; b++ {
-		f := fold(byte(b))
-		a.fold[b] = f
-		a.hashA[b] = uint16(f) << 11
-		a.hashB[b] = uint16(f) << 5
-		a.hashC[b] = uint16(f)
+		a.fold[b] = fold(byte(b))
 	}
-	for _, k := range keywords {
-		if len(k) < MinKeywordLen {
-			// The skip filter cannot see a keyword this short: mark every
-			// position as a possible start, which disables skipping.
-			for i := range a.starts {
-				a.starts[i] = ^uint64(0)
-			}
-			break
-		}
-		h := triHash(a.fold[k[0]], a.fold[k[1]], a.fold[k[2]])
-		a.starts[h>>6] |= 1 << (h & 63)
-	}
-	// Byte classes: 0 for bytes in no keyword, one class per distinct folded byte.
-	var classOf [256]uint8
-	n := uint8(1)
-	for _, k := range keywords {
-		for i := 0; i < len(k); i++ {
-			b := fold(k[i])
-			if classOf[b] == 0 {
-				classOf[b] = n
-				n++
-			}
-		}
-	}
-	for b := 0; b < 256; b++ {
-		a.classes[b] = classOf[fold(byte(b))]
-	}
-	a.nclass = uint32(n)
-	nc := int(n)
-
-	// Trie.
-	type node struct {
-		next []int32 // by class
-		fail int32
-		out  []int32
-	}
-	newNode := func() *node {
-		nd := &node{next: make([]int32, nc)}
-		for j := range nd.next {
-			nd.next[j] = -1
-		}
-		return nd
-	}
-	nodes := []*node{newNode()}
+	rank := gramRanks()
+	var refs []anchorRef
 	for ki, k := range keywords {
-		s := int32(0)
-		for i := 0; i < len(k); i++ {
-			c := a.classes[k[i]]
-			if nodes[s].next[c] < 0 {
-				nodes = append(nodes, newNode())
-				nodes[s].next[c] = int32(len(nodes) - 1)
+		fb := []byte(k)
+		for i, c := range fb {
+			fb[i] = fold(c)
+		}
+		f := string(fb)
+		a.folded = append(a.folded, f)
+		a.maxLen = max(a.maxLen, len(f))
+		switch {
+		case len(f) < MinKeywordLen:
+			a.short = append(a.short, int32(ki))
+		case len(f) == 3:
+			a.three = append(a.three, int32(ki))
+			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], 0), 0xffffff, int32(ki), 0})
+		default:
+			best, bestRank := 0, -1
+			for i := 0; i+4 <= len(f); i++ {
+				r := rank[gram(f[i], f[i+1], f[i+2], f[i+3])] // 0: not common at all
+				if bestRank < 0 || r < bestRank {
+					best, bestRank = i, r
+				}
 			}
-			s = nodes[s].next[c]
-		}
-		if len(k) > 0 {
-			nodes[s].out = append(nodes[s].out, int32(ki))
+			refs = append(refs, anchorRef{gram(f[best], f[best+1], f[best+2], f[best+3]), 0xffffffff, int32(ki), int32(best)})
 		}
 	}
-	// Breadth-first: fail links and full DFA transitions.
-	queue := []int32{}
-	for c := 0; c < nc; c++ {
-		if t := nodes[0].next[c]; t >= 0 {
-			nodes[t].fail = 0
-			queue = append(queue, t)
-		} else {
-			nodes[0].next[c] = 0
-		}
-	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		nodes[s].out = append(nodes[s].out, nodes[nodes[s].fail].out...)
-		for c := 0; c < nc; c++ {
-			t := nodes[s].next[c]
-			if t >= 0 {
-				nodes[t].fail = nodes[nodes[s].fail].next[c]
-				queue = append(queue, t)
-			} else {
-				nodes[s].next[c] = nodes[nodes[s].fail].next[c]
-			}
-		}
-	}
-	a.trans = make([]uint32, len(nodes)*nc)
-	for s, nd := range nodes {
-		for c := 0; c < nc; c++ {
-			t := nd.next[c]
-			v := uint32(t) * uint32(nc)
-			if len(nodes[t].out) > 0 {
-				v |= outFlag
-			}
-			a.trans[s*nc+c] = v
-		}
-		if len(nd.out) > 0 {
-			a.outputs[uint32(s*nc)] = nd.out
-		}
-	}
+	a.build(refs, rank)
 	return a
+}
+
+// gram packs four folded bytes.
+func gram(a, b, c, d byte) uint32 {
+	return uint32(a) | uint32(b)<<8 | uint32(c)<<16 | uint32(d)<<24
+}
+
+var (
+	ranksOnce sync.Once
+	ranks     map[uint32]int
+)
+
+// gramRanks maps each common four-byte sequence to its commonness: the most
+// common has the highest value, one not in the table none.
+func gramRanks() map[uint32]int {
+	ranksOnce.Do(func() {
+		n := len(commonGrams) / 4
+		ranks = make(map[uint32]int, n)
+		for i := 0; i < n; i++ {
+			s := commonGrams[4*i:]
+			ranks[gram(s[0], s[1], s[2], s[3])] = n - i
+		}
+	})
+	return ranks
+}
+
+// hash returns the anchor's hash: of four bytes, or of three for a
+// three-byte keyword.
+func (a *Automaton) hash(r anchorRef) uint32 {
+	h := a.hashA[byte(r.gram)] ^ a.hashB[byte(r.gram>>8)] ^ a.hashC[byte(r.gram>>16)]
+	if r.mask == 0xffffffff {
+		h ^= a.hashD[byte(r.gram>>24)]
+	}
+	return h
+}
+
+// flag returns the flags bit an anchor's hash sets.
+func flag(r anchorRef, h uint32) uint8 {
+	if r.mask == 0xffffffff {
+		return bitOf[h>>29]
+	}
+	return threeFlag
+}
+
+// build picks, from a fixed sequence of multipliers, the hash under which
+// the fewest common four-byte sequences land on an anchor's bit, then fills
+// the bitset and the lists with it. A common sequence that collides with an
+// anchor would stop the scan wherever it occurs; trying a few hashes costs
+// a few milliseconds once.
+func (a *Automaton) build(refs []anchorRef, rank map[uint32]int) {
+	mults := [...][4]uint32{
+		{0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f}, {0x165667b1, 0xd3a2646c, 0xfd7046c5, 0xb55a4f09},
+		{0x4cf5ad43, 0x2545f491, 0x6c8e9cf5, 0x9e485565}, {0xa0761d65, 0xe7037ed1, 0x8ebc6af1, 0x589965cd},
+	}
+	best, bestCost := 0, -1
+	for mi, m := range mults {
+		a.setHash(m)
+		a.flags = [len(a.flags)]uint8{}
+		for _, r := range refs {
+			h := a.hash(r)
+			a.flags[uint16(h)] |= flag(r, h)
+		}
+		cost := 0
+		for g, rk := range rank {
+			if a.test(byte(g), byte(g>>8), byte(g>>16), byte(g>>24)) {
+				cost += rk
+			}
+		}
+		if bestCost < 0 || cost < bestCost {
+			best, bestCost = mi, cost
+		}
+	}
+	a.setHash(mults[best])
+	a.flags = [len(a.flags)]uint8{}
+	for _, r := range refs {
+		h := a.hash(r)
+		a.flags[uint16(h)] |= flag(r, h)
+		idx := &a.slot[uint16(h)]
+		if r.mask != 0xffffffff {
+			idx = &a.slot3[uint16(h)]
+		}
+		if *idx == 0 {
+			a.lists = append(a.lists, nil)
+			*idx = uint16(len(a.lists))
+		}
+		a.lists[*idx-1] = append(a.lists[*idx-1], r)
+	}
+}
+
+// test is the filter for the four bytes b0..b3.
+func (a *Automaton) test(b0, b1, b2, b3 byte) bool {
+	h3 := a.hashA[b0] ^ a.hashB[b1] ^ a.hashC[b2]
+	h := h3 ^ a.hashD[b3]
+	return a.flags[uint16(h)]&bitOf[h>>29]|a.flags[uint16(h3)]&threeFlag != 0
+}
+
+func (a *Automaton) setHash(m [4]uint32) {
+	for b := 0; b < 256; b++ {
+		f := uint32(a.fold[b]) + 1
+		a.hashA[b] = f * m[0]
+		a.hashB[b] = (f * m[1]) >> 7 * 0x9e3779b1
+		a.hashC[b] = (f * m[2]) >> 3 * 0x85ebca77
+		a.hashD[b] = (f * m[3]) >> 5 * 0xc2b2ae3d
+	}
 }
 
 func fold(b byte) byte {
@@ -162,57 +228,125 @@ type Hit struct {
 
 // MaxKeywordLen returns the length of the longest keyword: a hit never
 // spans more bytes.
-func (a *Automaton) MaxKeywordLen() int {
-	n := 0
-	for _, k := range a.keywords {
-		n = max(n, len(k))
-	}
-	return n
-}
+func (a *Automaton) MaxKeywordLen() int { return a.maxLen }
 
 // Keywords returns the keywords the automaton was built from.
 func (a *Automaton) Keywords() []string { return a.keywords }
 
 // Scan calls hit for every occurrence of every keyword in data, with the
-// keyword's index and the offset just past its last byte, in order of end offset.
+// keyword's index and the offset just past its last byte, in order of end
+// offset (ties in order of keyword index).
 func (a *Automaton) Scan(data []byte, hit func(keyword int, end int)) {
 	if len(a.keywords) == 0 {
 		return
 	}
-	trans, classes, starts := a.trans, &a.classes, &a.starts
-	ha, hb, hc := &a.hashA, &a.hashB, &a.hashC
-	var s uint32
+	bp, _ := a.pool.Get().(*[]Hit)
+	if bp == nil {
+		bp = new([]Hit)
+	}
+	hits := a.collect(data, (*bp)[:0])
+	if !slices.IsSortedFunc(hits, cmpHit) {
+		slices.SortFunc(hits, cmpHit)
+	}
+	for _, h := range hits {
+		hit(int(h.Keyword), int(h.End))
+	}
+	*bp = hits[:0]
+	a.pool.Put(bp)
+}
+
+func cmpHit(x, y Hit) int {
+	if x.End != y.End {
+		return int(x.End - y.End)
+	}
+	return int(x.Keyword - y.Keyword)
+}
+
+// collect appends every hit in data to hits, in order of anchor position.
+func (a *Automaton) collect(data []byte, hits []Hit) []Hit {
 	n := len(data)
-	i := 0
-	for i < n {
-		if s == 0 {
-			// Root: no partial match is pending, so positions where no
-			// keyword starts can be skipped outright.
-			if i+2 >= n {
-				// Fewer than three bytes left: no keyword fits.
-				return
-			}
-			b0, b1 := data[i], data[i+1]
-			for {
-				b2 := data[i+2]
-				h := ha[b0] ^ hb[b1] ^ hc[b2]
-				if starts[h>>6]&(1<<(h&63)) != 0 {
-					break
+	if len(a.short) > 0 {
+		for i := 0; i < n; i++ {
+			for _, k := range a.short {
+				if a.matchAt(data, i, k) {
+					hits = append(hits, Hit{k, int32(i + len(a.folded[k]))})
 				}
-				i++
-				if i+2 >= n {
-					return
-				}
-				b0, b1 = b1, b2
-			}
-		}
-		s = trans[s+uint32(classes[data[i]])]
-		i++
-		if s&outFlag != 0 {
-			s &^= outFlag
-			for _, k := range a.outputs[s] {
-				hit(int(k), i)
 			}
 		}
 	}
+	if len(a.lists) == 0 {
+		return hits
+	}
+	flags, bitOf := &a.flags, &bitOf
+	ha, hb, hc, hd := &a.hashA, &a.hashB, &a.hashC, &a.hashD
+	// at is non-zero when the four bytes b0..b3 may be an anchor, or the
+	// three bytes b0..b2 a three-byte keyword.
+	at := func(b0, b1, b2, b3 byte) uint64 {
+		h3 := ha[b0] ^ hb[b1] ^ hc[b2]
+		h := h3 ^ hd[b3]
+		return uint64(flags[uint16(h)]&bitOf[h>>29] | flags[uint16(h3)]&threeFlag)
+	}
+	i := 0
+	// Eight positions at a time, a byte of m each, with one branch: most
+	// blocks have no stop, and a branch per position would mispredict on
+	// every stop. Each byte is loaded once per block.
+	for ; i+11 <= n; i += 8 {
+		d := (*[11]byte)(data[i : i+11])
+		b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10 := d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10]
+		m := at(b0, b1, b2, b3) | at(b1, b2, b3, b4)<<8 | at(b2, b3, b4, b5)<<16 | at(b3, b4, b5, b6)<<24 |
+			at(b4, b5, b6, b7)<<32 | at(b5, b6, b7, b8)<<40 | at(b6, b7, b8, b9)<<48 | at(b7, b8, b9, b10)<<56
+		for m != 0 {
+			j := bits.TrailingZeros64(m) / 8
+			m &^= 0xff << (8 * j)
+			hits = a.stop(data, i+j, hits)
+		}
+	}
+	for ; i+3 < n; i++ {
+		if a.test(data[i], data[i+1], data[i+2], data[i+3]) {
+			hits = a.stop(data, i, hits)
+		}
+	}
+	// The last three bytes hold no four-byte anchor; a three-byte keyword
+	// may end there.
+	for ; i+2 < n; i++ {
+		for _, k := range a.three {
+			if a.matchAt(data, i, k) {
+				hits = append(hits, Hit{k, int32(i + 3)})
+			}
+		}
+	}
+	return hits
+}
+
+// stop checks the keywords anchored under the hashes of the bytes at p.
+func (a *Automaton) stop(data []byte, p int, hits []Hit) []Hit {
+	h3 := a.hashA[data[p]] ^ a.hashB[data[p+1]] ^ a.hashC[data[p+2]]
+	h := h3 ^ a.hashD[data[p+3]]
+	g := gram(a.fold[data[p]], a.fold[data[p+1]], a.fold[data[p+2]], a.fold[data[p+3]])
+	for _, idx := range [2]uint16{a.slot[uint16(h)], a.slot3[uint16(h3)]} {
+		if idx == 0 {
+			continue
+		}
+		for _, r := range a.lists[idx-1] {
+			if s := p - int(r.off); g&r.mask == r.gram && s >= 0 && a.matchAt(data, s, r.kw) {
+				hits = append(hits, Hit{r.kw, int32(s + len(a.folded[r.kw]))})
+			}
+		}
+	}
+	return hits
+}
+
+// matchAt reports whether keyword k occurs in data at offset s.
+func (a *Automaton) matchAt(data []byte, s int, k int32) bool {
+	kw := a.folded[k]
+	if s+len(kw) > len(data) {
+		return false
+	}
+	d := data[s : s+len(kw)]
+	for j := 0; j < len(kw); j++ {
+		if a.fold[d[j]] != kw[j] {
+			return false
+		}
+	}
+	return true
 }

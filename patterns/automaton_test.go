@@ -107,3 +107,32 @@ func FuzzAutomaton(f *testing.F) {
 		}
 	})
 }
+
+// TestAutomatonHitOrder: hits come in order of their end, whatever the
+// anchors' positions inside the keywords (callers merge windows in order).
+func TestAutomatonHitOrder(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	kws := []string{"ringcentral", "central", "tral", "hf_", "$1$", "secret_key", "key=", "xoxb-", "eyj"}
+	for iter := 0; iter < 200; iter++ {
+		var b strings.Builder
+		for b.Len() < 2000 {
+			if rng.Intn(4) == 0 {
+				b.WriteString(strings.ToUpper(kws[rng.Intn(len(kws))]))
+			} else {
+				b.WriteByte("abcdefghijklmnopqrstuvwxyz_=$1- \n"[rng.Intn(33)])
+			}
+		}
+		data := []byte(b.String())
+		a := NewAutomaton(kws)
+		last := -1
+		a.Scan(data, func(k, end int) {
+			if end < last {
+				t.Fatalf("hit %q ending at %d after one ending at %d", kws[k], end, last)
+			}
+			last = end
+		})
+		if got, want := scanAll(a, data), naive(kws, data); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("mismatch:\n got %v\nwant %v", got, want)
+		}
+	}
+}

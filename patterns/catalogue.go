@@ -3,6 +3,8 @@ package patterns
 import "fmt"
 
 //go:generate go run ./internal/gencatalogue
+// The common four-byte table (grams_gen.go) changes only when remeasured:
+//   go run ./internal/gengrams $(go env GOROOT)/src
 
 // generatedFile is one rule file of the built-in catalogue, as
 // catalogue_gen.go holds it.

@@ -14,7 +14,7 @@ import (
 
 // typicalSource returns about n bytes of real Go source from GOROOT: the
 // engine's target is measured on code people actually commit.
-func typicalSource(b *testing.B, n int) []byte {
+func typicalSource(b testing.TB, n int) []byte {
 	b.Helper()
 	root := goroot()
 	files, _ := filepath.Glob(filepath.Join(root, "src", "net", "http", "*.go"))
