@@ -16,15 +16,22 @@ import (
 
 // Detector is compiled once from rules and is safe for concurrent use.
 type Detector struct {
-	rules     []*patterns.Rule
-	auto      *patterns.Automaton
-	kwRules   [][]int32 // keyword index → rules that own it
-	always    []int     // rules without keywords: run over every chunk
-	byID      map[string]int
-	allow     *Allowlist
-	decoders  []decoder
-	anchored  []*anchoredRegex // per rule; nil when the rule cannot be anchored
-	spec      []*specificity
+	rules    []*patterns.Rule
+	auto     *patterns.Automaton
+	kwRules  [][]int32 // keyword index → rules that own it
+	always   []int     // rules without keywords: run over every chunk
+	byID     map[string]int
+	allow    *Allowlist
+	decoders []decoder
+	anchored []*anchoredRegex // per rule; nil when the rule cannot be anchored
+	spec     []*specificity
+	// requires is, per rule, the index of the rule it requires (-1: none,
+	// or the required rule is not in this detector).
+	requires []int
+	// uniform marks keywords of one repeated byte (twenty-one A's open a
+	// Twitter bearer token): in a run of that byte every position is a hit,
+	// and only the run's first says anything a rule can use.
+	uniform   []bool
 	scratchMu sync.Pool
 	files     []*patterns.FileRule
 }
@@ -77,13 +84,24 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 		}
 	}
 	d.auto = patterns.NewAutomaton(keywords)
+	d.uniform = make([]bool, len(keywords))
+	for ki, k := range keywords {
+		d.uniform[ki] = len(k) > 1 && strings.Count(strings.ToLower(k), strings.ToLower(k[:1])) == len(k)
+	}
 	d.spec = make([]*specificity, len(rules))
 	for i := range d.spec {
 		d.spec[i] = &specificity{}
 	}
 	d.anchored = make([]*anchoredRegex, len(rules))
+	d.requires = make([]int, len(rules))
 	for i, r := range rules {
 		d.anchored[i] = &anchoredRegex{rule: r}
+		d.requires[i] = -1
+		if r.Requires != "" {
+			if j, ok := d.byID[r.Requires]; ok {
+				d.requires[i] = j
+			}
+		}
 	}
 	d.scratchMu.New = func() any { return &scratch{hits: make([][]int32, len(rules))} }
 	return d
@@ -315,6 +333,10 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 	nrules := int32(len(d.rules))
 	sc.remember = c.Kind == KindBlob
 	onHit := func(kw, end int) {
+		start := end - len(d.auto.Keywords()[kw])
+		if d.uniform[kw] && start > 0 && lower(data[start-1]) == lower(data[start]) {
+			return // inside a run of the keyword's byte: the run's first hit stands for it
+		}
 		for _, r := range d.kwRules[kw] {
 			if r >= nrules {
 				sc.decodeHits = append(sc.decodeHits, decodeHit{decoder: int(r - nrules), at: end, kw: kw})
@@ -323,7 +345,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 			if len(sc.hits[r]) == 0 {
 				sc.touched = append(sc.touched, int(r))
 			}
-			sc.hits[r] = append(sc.hits[r], int32(end-len(d.auto.Keywords()[kw])))
+			sc.hits[r] = append(sc.hits[r], int32(start))
 		}
 	}
 	if c.HitsKnown {
@@ -383,47 +405,16 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		}
 	}
 	sort.Ints(sc.touched)
-	for _, ri := range sc.touched {
-		r := d.rules[ri]
-		if r.Path != nil && !r.Path.MatchString(c.Path) {
-			continue
-		}
-		if r.SkipTestFiles && (testPath(c.Path) || docPath(c.Path)) {
-			continue
-		}
-		hits := sc.hits[ri]
-		sort.Slice(hits, func(i, j int) bool { return hits[i] < hits[j] })
-		if re := d.anchored[ri].get(); re != nil {
-			// One anchored attempt per hit: the regex starts at the keyword.
-			last := -1
-			for _, h := range hits {
-				if int(h) == last {
-					continue
-				}
-				last = int(h)
-				s, e := anchorSpan(data, int(h))
-				for _, m := range sc.find(re, ri, true, data[s:e]) {
-					runMatch(ri, s, e, m)
-				}
-			}
-			continue
-		}
-		ws, we := -1, -1
-		for _, h := range hits {
-			s, e := window(data, int(h), r.ContextLines)
-			if ws >= 0 && s <= we && we-ws < maxWindow {
-				if e > we {
-					we = e
-				}
+	// Rules that require another run second, and only at hits near one of
+	// its candidates: a secret found there without one within its context
+	// lines would be dropped by resolveRequires anyway, and their keywords
+	// can be common (asia in every time-zone table).
+	for pass := 0; pass < 2; pass++ {
+		for _, ri := range sc.touched {
+			if (d.rules[ri].Requires != "") != (pass == 1) {
 				continue
 			}
-			if ws >= 0 {
-				run(ri, ws, we)
-			}
-			ws, we = s, e
-		}
-		if ws >= 0 {
-			run(ri, ws, we)
+			d.runRule(c, data, ri, sc, &cands, run, runMatch)
 		}
 	}
 	for _, ri := range d.always {
@@ -434,6 +425,92 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		run(ri, 0, len(data))
 	}
 	return cands
+}
+
+// runRule runs rule ri's regex at or around its keyword hits in data.
+func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]candidate, run func(ri, ws, we int), runMatch func(ri, ws, we int, m []int)) {
+	r := d.rules[ri]
+	if r.Path != nil && !r.Path.MatchString(c.Path) {
+		return
+	}
+	if r.SkipTestFiles && (testPath(c.Path) || docPath(c.Path)) {
+		return
+	}
+	hits := sc.hits[ri]
+	sort.Slice(hits, func(i, j int) bool { return hits[i] < hits[j] })
+	if r.Requires != "" {
+		hits = d.nearRequired(data, ri, hits, *cands)
+	}
+	if re := d.anchored[ri].get(); re != nil {
+		// One anchored attempt per hit: the regex starts at the keyword.
+		last := -1
+		for _, h := range hits {
+			if int(h) == last {
+				continue
+			}
+			last = int(h)
+			s, e := anchorSpan(data, int(h))
+			for _, m := range sc.find(re, ri, true, data[s:e]) {
+				runMatch(ri, s, e, m)
+			}
+		}
+		return
+	}
+	ws, we := -1, -1
+	for _, h := range hits {
+		s, e := window(data, int(h), r.ContextLines)
+		if ws >= 0 && s <= we && we-ws < maxWindow {
+			if e > we {
+				we = e
+			}
+			continue
+		}
+		if ws >= 0 {
+			run(ri, ws, we)
+		}
+		ws, we = s, e
+	}
+	if ws >= 0 {
+		run(ri, ws, we)
+	}
+}
+
+func lower(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+// nearRequired keeps the hits of rule ri within twice its context lines of
+// a candidate of the rule it requires (a secret in a hit's window is within
+// the context lines of the hit; a required candidate must be within the
+// context lines of the secret).
+func (d *Detector) nearRequired(data []byte, ri int, hits []int32, cands []candidate) []int32 {
+	req := d.requires[ri]
+	if req < 0 {
+		return nil
+	}
+	var at []int
+	for i := range cands {
+		if cands[i].rule == req {
+			at = append(at, cands[i].start)
+		}
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	out := hits[:0:0]
+	for _, h := range hits {
+		s, e := window(data, int(h), 2*d.rules[ri].ContextLines)
+		for _, a := range at {
+			if a >= s && a < e {
+				out = append(out, h)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // judge runs entropy, validators and allow lists over one candidate and

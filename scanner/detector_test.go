@@ -551,3 +551,53 @@ func TestSkipTestFilesComments(t *testing.T) {
 		}
 	}
 }
+
+// TestUniformKeywordRuns: a run of thousands of A's (base64 of zeros) is a
+// hit of the Twitter bearer token's keyword at every position; only the
+// run's first counts, and a real token after it is still found.
+func TestUniformKeywordRuns(t *testing.T) {
+	d := builtinDetector(t)
+	token := "AAAAAAAAAAAAAAAAAAAAAlibp21jSe7vcwC6faUYRX%3DI7fLdu4XybNgirNrZrlbsYhTFeHhJYVQkiAYZvzkanlHZ0LsHJKKYoqjXQKogvDU"
+	for _, tc := range []struct {
+		name string
+		data string
+		want int
+	}{
+		{"run alone", "blob: \"" + strings.Repeat("A", 20000) + "\"\n", 0},
+		{"run then token", "blob: \"" + strings.Repeat("A", 20000) + "\"\nTWITTER_BEARER_TOKEN=" + token + "\n", 1},
+		{"token in a run's line", "x=" + strings.Repeat("A", 3000) + " bearer=" + token + "\n", 1},
+	} {
+		n := 0
+		for _, f := range d.Detect(Chunk{Data: []byte(tc.data), Path: "blob.txt"}) {
+			if f.RuleID == "twitter-bearer-token" {
+				n++
+			}
+		}
+		if n != tc.want {
+			t.Errorf("%s: %d twitter-bearer-token findings, want %d", tc.name, n, tc.want)
+		}
+	}
+}
+
+// TestRequiredRuleGatesHits: the paired AWS secret rule runs only near an
+// access key ID; "Asia/Tokyo" in a time-zone table is a hit of its keyword
+// and reads nothing, while a key pair lines apart is still found.
+func TestRequiredRuleGatesHits(t *testing.T) {
+	d := builtinDetector(t)
+	zones := strings.Repeat("\"Asia/Tokyo\": \"dJ8HyS5SUkCnD8zRA9a9SkpXz9w3QlY7Zkuvqdt7\",\n", 3)
+	pair := "key_id = AKIAUJZDEGXDNCF32EPF\nregion = eu-west-1\nsecret = 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\n"
+	has := func(fs []Finding, id string) bool {
+		for _, f := range fs {
+			if f.RuleID == id {
+				return true
+			}
+		}
+		return false
+	}
+	if fs := d.Detect(Chunk{Data: []byte(zones), Path: "zones.json"}); has(fs, "aws-secret-access-key-paired") {
+		t.Errorf("a paired secret without a key ID: %v", fs)
+	}
+	if fs := d.Detect(Chunk{Data: []byte(zones + pair), Path: "creds.txt"}); !has(fs, "aws-secret-access-key-paired") {
+		t.Errorf("the key pair was not found: %v", fs)
+	}
+}
