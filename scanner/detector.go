@@ -456,6 +456,21 @@ func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]c
 		}
 		return
 	}
+	if re := d.anchored[ri].lineRegex(); re != nil {
+		// One anchored attempt per line holding hits.
+		last := -1
+		for _, h := range hits {
+			s, e := window(data, int(h), 0)
+			if s == last {
+				continue
+			}
+			last = s
+			for _, m := range sc.find(re, ri, true, data[s:e]) {
+				runMatch(ri, s, e, m)
+			}
+		}
+		return
+	}
 	ws, we := -1, -1
 	for _, h := range hits {
 		s, e := window(data, int(h), r.ContextLines)
@@ -548,17 +563,38 @@ type anchoredRegex struct {
 	rule *patterns.Rule
 	once sync.Once
 	re   *regexp.Regexp // nil: scan windows instead
+	// line, for a rule whose regex starts at the start of a line ((?m:^…)
+	// in a .env or YAML rule) and reads one line, is the same regex with ^
+	// meaning the start of the input: run on the hit's line it is tried at
+	// one position, where the multi-line one is tried at every byte.
+	line *regexp.Regexp
 }
 
+// lineStart matches a regex that opens with a flag group holding m and ^.
+var lineStart = regexp.MustCompile(`^\(\?([a-z]*)m([a-z]*):\^`)
+
 func (a *anchoredRegex) get() *regexp.Regexp {
+	a.init()
+	return a.re
+}
+
+func (a *anchoredRegex) lineRegex() *regexp.Regexp {
+	a.init()
+	return a.line
+}
+
+func (a *anchoredRegex) init() {
 	a.once.Do(func() {
 		if startsAtKeyword(a.rule) {
 			// One optional byte before the keyword keeps \b and similar
 			// assertions honest: the byte before the hit is part of the input.
 			a.re = regexp.MustCompile(`^[\s\S]?(?:` + a.rule.Source + `)`)
+			return
+		}
+		if m := lineStart.FindStringSubmatch(a.rule.Source); m != nil && a.rule.ContextLines == 0 {
+			a.line = regexp.MustCompile(`(?` + m[1] + m[2] + `:^` + a.rule.Source[len(m[0]):])
 		}
 	})
-	return a.re
 }
 
 // anchorSpan is the input of an anchored attempt at keyword hit h: from the
