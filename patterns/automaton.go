@@ -78,7 +78,7 @@ func NewAutomaton(keywords []string) *Automaton {
 	for b := 0; b < 256; b++ {
 		a.fold[b] = fold(byte(b))
 	}
-	rank := gramRanks()
+	rank, list := gramRanks()
 	var refs []anchorRef
 	for ki, k := range keywords {
 		fb := []byte(k)
@@ -105,7 +105,7 @@ func NewAutomaton(keywords []string) *Automaton {
 			refs = append(refs, anchorRef{gram(f[best], f[best+1], f[best+2], f[best+3]), 0xffffffff, int32(ki), int32(best)})
 		}
 	}
-	a.build(refs, rank)
+	a.build(refs, list)
 	return a
 }
 
@@ -117,20 +117,32 @@ func gram(a, b, c, d byte) uint32 {
 var (
 	ranksOnce sync.Once
 	ranks     map[uint32]int
+	rankList  []gramRank
 )
 
+// gramRank is one common four-byte sequence and its commonness.
+type gramRank struct {
+	gram uint32
+	rank int
+}
+
 // gramRanks maps each common four-byte sequence to its commonness: the most
-// common has the highest value, one not in the table none.
-func gramRanks() map[uint32]int {
+// common has the highest value, one not in the table none. The list holds
+// the same pairs, for loops (iterating a slice is many times cheaper than a
+// map, and start-up iterates it once per hash tried).
+func gramRanks() (map[uint32]int, []gramRank) {
 	ranksOnce.Do(func() {
 		n := len(commonGrams) / 4
 		ranks = make(map[uint32]int, n)
+		rankList = make([]gramRank, n)
 		for i := 0; i < n; i++ {
 			s := commonGrams[4*i:]
-			ranks[gram(s[0], s[1], s[2], s[3])] = n - i
+			g := gram(s[0], s[1], s[2], s[3])
+			ranks[g] = n - i
+			rankList[i] = gramRank{g, n - i}
 		}
 	})
-	return ranks
+	return ranks, rankList
 }
 
 // hash returns the anchor's hash: of four bytes, or of three for a
@@ -156,7 +168,7 @@ func flag(r anchorRef, h uint32) uint8 {
 // the bitset and the lists with it. A common sequence that collides with an
 // anchor would stop the scan wherever it occurs; trying a few hashes costs
 // a few milliseconds once.
-func (a *Automaton) build(refs []anchorRef, rank map[uint32]int) {
+func (a *Automaton) build(refs []anchorRef, rank []gramRank) {
 	mults := [...][4]uint32{
 		{0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f}, {0x165667b1, 0xd3a2646c, 0xfd7046c5, 0xb55a4f09},
 		{0x4cf5ad43, 0x2545f491, 0x6c8e9cf5, 0x9e485565}, {0xa0761d65, 0xe7037ed1, 0x8ebc6af1, 0x589965cd},
@@ -170,9 +182,9 @@ func (a *Automaton) build(refs []anchorRef, rank map[uint32]int) {
 			a.flags[uint16(h)] |= flag(r, h)
 		}
 		cost := 0
-		for g, rk := range rank {
-			if a.test(byte(g), byte(g>>8), byte(g>>16), byte(g>>24)) {
-				cost += rk
+		for _, gr := range rank {
+			if g := gr.gram; a.test(byte(g), byte(g>>8), byte(g>>16), byte(g>>24)) {
+				cost += gr.rank
 			}
 		}
 		if bestCost < 0 || cost < bestCost {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"sync"
 )
 
 // A Candidate is one regex match on its way to becoming a finding. Validators
@@ -46,6 +47,18 @@ type Validator struct {
 // validators is the registry rules name in their `validators` list. It is a
 // function rather than a package variable so nothing runs at init.
 func validators() map[string]Validator {
+	validatorsOnce.Do(func() { validatorMap = buildValidators() })
+	return validatorMap
+}
+
+// The registry is built once: every rule names its validators, and start-up
+// looks up thousands of names.
+var (
+	validatorsOnce sync.Once
+	validatorMap   map[string]Validator
+)
+
+func buildValidators() map[string]Validator {
 	list := []Validator{
 		{"aws-key-id", checkAWSKeyID},
 		{"mixed-case", checkMixedCase},

@@ -354,3 +354,32 @@ func TestCredentialFilesInDiffs(t *testing.T) {
 		t.Fatalf("range: got %q, want %q", got, want)
 	}
 }
+
+// TestStagedStartedEarly: git diff started before the scan (Start) gives
+// the same findings as one started by Chunks, and Close stops one that is
+// never read, even when its output is larger than a pipe holds.
+func TestStagedStartedEarly(t *testing.T) {
+	r := newRepo(t)
+	r.write("app.env", "DEBUG=1\n")
+	r.commit("base")
+	r.write("app.env", "DEBUG=1\nAWS_ACCESS_KEY_ID="+keyID+"\n")
+	r.write("big.txt", strings.Repeat("filler line of a large staged file\n", 20000))
+	r.git("add", "-A")
+	early := &Staged{Repo: r.open()}
+	early.Start(context.Background())
+	res := scan(t, early)
+	if got := summary(res.Findings, nil); !equal(got, []string{"aws-access-key-id app.env:2 -"}) {
+		t.Fatalf("started early: got %q", got)
+	}
+	early.Close() // read already: nothing to stop
+
+	unread := &Staged{Repo: r.open()}
+	unread.Start(context.Background())
+	done := make(chan struct{})
+	go func() { unread.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not stop an unread git diff")
+	}
+}

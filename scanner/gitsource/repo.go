@@ -144,43 +144,74 @@ func (r *Repo) stream(ctx context.Context, read func(io.Reader) error, args ...s
 // a pipe: it is closed here once git holds it, so the writer sees a broken
 // pipe rather than blocking if git dies.
 func (r *Repo) streamIn(ctx context.Context, stdin *os.File, read func(io.Reader) error, args ...string) error {
+	st, err := r.startStream(ctx, stdin, args...)
+	if err != nil {
+		return err
+	}
+	return st.finish(read)
+}
+
+// started is a git process whose standard output has not been read yet.
+type started struct {
+	cmd    *exec.Cmd
+	out    io.ReadCloser
+	stderr *bytes.Buffer
+	cancel context.CancelFunc
+	ctx    context.Context
+	args   []string
+}
+
+// startStream starts git; finish reads its output.
+func (r *Repo) startStream(ctx context.Context, stdin *os.File, args ...string) (*started, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	cmd := gitCmd(ctx, r.Dir, args...)
 	if stdin != nil {
 		cmd.Stdin = stdin
 		defer stdin.Close()
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	st := &started{cmd: cmd, stderr: &bytes.Buffer{}, cancel: cancel, ctx: ctx, args: args}
+	cmd.Stderr = st.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return err
+		cancel()
+		return nil, err
 	}
+	st.out = out
 	// A long stream (the history walk) is read by a goroutine competing
 	// with the scan for CPU; a larger pipe lets git run on while it waits.
 	growPipe(out)
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start git: %w", err)
-	}
-	if stdin != nil {
-		stdin.Close()
-	}
-	rerr := read(out)
-	if rerr != nil {
 		cancel()
-		io.Copy(io.Discard, out)
-		cmd.Wait()
+		return nil, fmt.Errorf("start git: %w", err)
+	}
+	return st, nil
+}
+
+// finish hands the output to read, then waits for git.
+func (st *started) finish(read func(io.Reader) error) error {
+	defer st.cancel()
+	rerr := read(st.out)
+	if rerr != nil {
+		st.cancel()
+		io.Copy(io.Discard, st.out)
+		st.cmd.Wait()
 		return rerr
 	}
-	io.Copy(io.Discard, out)
-	if err := cmd.Wait(); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+	io.Copy(io.Discard, st.out)
+	if err := st.cmd.Wait(); err != nil {
+		if st.ctx.Err() != nil {
+			return st.ctx.Err()
 		}
-		return gitError(args, err, stderr.String())
+		return gitError(st.args, err, st.stderr.String())
 	}
 	return nil
+}
+
+// abandon stops a started git whose output is not wanted.
+func (st *started) abandon() {
+	st.cancel()
+	st.out.Close()
+	st.cmd.Wait()
 }
 
 // gitInput runs git with stdin and returns its standard output.

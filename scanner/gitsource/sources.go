@@ -38,6 +38,30 @@ type Staged struct {
 	Opts Options
 
 	stats scanner.Stats
+	early *started // git diff started by Start, read by Chunks
+}
+
+// stagedArgs is the git command Staged reads.
+var stagedArgs = append([]string{"diff", "--cached", "-M", "--diff-filter=d"}, diffArgs...)
+
+// Start runs git diff --cached now, so that git reads the index while the
+// caller builds its detector (a pre-commit hook's time is mostly these
+// two); Chunks reads what it wrote. Close stops it if Chunks never runs.
+func (s *Staged) Start(ctx context.Context) {
+	if s.Repo.Bare || s.early != nil {
+		return
+	}
+	if st, err := s.Repo.startStream(ctx, nil, stagedArgs...); err == nil {
+		s.early = st
+	}
+}
+
+// Close stops a git diff that Start began and Chunks did not read.
+func (s *Staged) Close() {
+	if s.early != nil {
+		s.early.abandon()
+		s.early = nil
+	}
 }
 
 var _ scanner.StatsSource = (*Staged)(nil)
@@ -47,8 +71,7 @@ func (s *Staged) Chunks(ctx context.Context, yield func(scanner.Chunk) error) er
 	if s.Repo.Bare {
 		return errors.New("gitsource: a bare repository has no staged changes")
 	}
-	args := append([]string{"diff", "--cached", "-M", "--diff-filter=d"}, diffArgs...)
-	return s.Repo.stream(ctx, func(r io.Reader) error {
+	read := func(r io.Reader) error {
 		p := &diffParser{maxBytes: s.Opts.MaxFileSize, emit: func(f *FileDiff) error {
 			return emitDiff(f, nil, s.Opts, &s.stats, yield, func(path string) []byte {
 				return s.Repo.credentialBlob(ctx, ":"+path, s.Opts.MaxFileSize)
@@ -58,7 +81,12 @@ func (s *Staged) Chunks(ctx context.Context, yield func(scanner.Chunk) error) er
 			return err
 		}
 		return p.flush()
-	}, args...)
+	}
+	if st := s.early; st != nil {
+		s.early = nil
+		return st.finish(read)
+	}
+	return s.Repo.stream(ctx, read, stagedArgs...)
 }
 
 // AddStats implements scanner.StatsSource.
