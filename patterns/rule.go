@@ -81,6 +81,10 @@ type RawRule struct {
 	Counterexamples []string `toml:"counterexamples,omitempty"`
 	// Line is the line of the rule's table header in its file, for errors.
 	Line int `toml:"-"`
+	// AnchorAtKeyword is Rule.AnchorAtKeyword, decided when the built-in
+	// catalogue is generated (WithAnchoring) so that start-up need not run
+	// each rule's regex over its examples.
+	AnchorAtKeyword int8 `toml:"-"`
 }
 
 // RawFile is one TOML file of rules and provider context rules.
@@ -154,10 +158,22 @@ type Rule struct {
 	Examples        []string
 	Counterexamples []string
 
-	// The regex is compiled on first use: a hook run touches a handful of
-	// the catalogue's rules, and compiling all of them is most of start-up.
+	// AnchorAtKeyword says whether every match of the regex in the rule's
+	// examples starts at one of its keywords (give or take the byte
+	// before, for a leading boundary): such a rule is tried once at each
+	// keyword hit (AnchoredRegex) instead of over a window around it. The
+	// built-in catalogue decides it when generated; 0 means not yet decided.
+	AnchorAtKeyword int8
+
+	// The regexes are compiled on first use: a hook run touches a handful
+	// of the catalogue's rules, and compiling all of them is most of
+	// start-up. The capture groups' indexes come from whichever is
+	// compiled first (the anchored form has the same groups).
 	once         sync.Once
 	re           *regexp.Regexp
+	anchorOnce   sync.Once
+	anchored     *regexp.Regexp
+	groupOnce    sync.Once
 	secretGroup  int
 	secretGroups []int
 	nameGroup    int
@@ -172,16 +188,94 @@ func (r *Rule) Regex() *regexp.Regexp {
 		if r.re == nil {
 			r.re = regexp.MustCompile(r.Source)
 		}
-		r.secretGroup = max(r.re.SubexpIndex("secret"), 0)
-		for i, n := range r.re.SubexpNames() {
-			if n == "secret" {
-				r.secretGroups = append(r.secretGroups, i)
+	})
+	r.groupOnce.Do(func() { r.setGroups(r.re) })
+	return r.re
+}
+
+// AnchoredRegex returns the rule's regex anchored at the start of its
+// input, after one optional byte (which keeps \b and similar assertions
+// honest: the byte before a keyword hit is part of the input), or nil when
+// the rule's matches do not start at its keywords.
+func (r *Rule) AnchoredRegex() *regexp.Regexp {
+	r.anchorOnce.Do(func() {
+		if r.AnchorAtKeyword == 0 {
+			r.AnchorAtKeyword = -1
+			if r.startsAtKeyword() {
+				r.AnchorAtKeyword = 1
 			}
 		}
-		r.nameGroup = r.re.SubexpIndex("name")
-		r.identGroup = r.re.SubexpIndex("identity")
+		if r.AnchorAtKeyword > 0 {
+			r.anchored = regexp.MustCompile(`^[\s\S]?(?:` + r.Source + `)`)
+			r.groupOnce.Do(func() { r.setGroups(r.anchored) })
+		}
 	})
-	return r.re
+	return r.anchored
+}
+
+func (r *Rule) setGroups(re *regexp.Regexp) {
+	r.secretGroup = max(re.SubexpIndex("secret"), 0)
+	for i, n := range re.SubexpNames() {
+		if n == "secret" {
+			r.secretGroups = append(r.secretGroups, i)
+		}
+	}
+	r.nameGroup = re.SubexpIndex("name")
+	r.identGroup = re.SubexpIndex("identity")
+}
+
+// groups makes sure the capture groups' indexes are known: from the
+// anchored regex when the rule has one (so it need not compile the plain
+// one), else from the plain one.
+func (r *Rule) groups() {
+	if r.AnchoredRegex() == nil {
+		r.Regex()
+	}
+}
+
+// WithAnchoring returns raw with AnchorAtKeyword decided (1 or -1), for
+// the catalogue generator. A rule that does not compile is returned as is.
+func (raw RawRule) WithAnchoring() RawRule {
+	r, errs := raw.compile("", true)
+	if r == nil || len(errs) > 0 {
+		return raw
+	}
+	raw.AnchorAtKeyword = -1
+	if r.startsAtKeyword() {
+		raw.AnchorAtKeyword = 1
+	}
+	return raw
+}
+
+// startsAtKeyword reports whether every match of the rule's regex in its
+// own examples begins at one of its keywords (or one byte before one).
+func (r *Rule) startsAtKeyword() bool {
+	if len(r.Keywords) == 0 || r.ContextLines > 0 || len(r.Examples) == 0 || r.Source == "" {
+		return false
+	}
+	for _, ex := range r.Examples {
+		ms := r.Regex().FindAllStringIndex(ex, -1)
+		if len(ms) == 0 {
+			return false
+		}
+		for _, m := range ms {
+			if !keywordAt(ex, m[0], r.Keywords) && !(m[0]+1 < len(ex) && keywordAt(ex, m[0]+1, r.Keywords)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// keywordAt reports whether one of keywords (lower case) starts at s[i],
+// ASCII case-insensitively.
+func keywordAt(s string, i int, keywords []string) bool {
+	for _, k := range keywords {
+		if i+len(k) <= len(s) && strings.EqualFold(s[i:i+len(k)], k) {
+			return true
+		}
+	}
+	return false
 }
 
 // SecretGroupIn returns the index of the `secret` group that took part in
@@ -189,7 +283,7 @@ func (r *Rule) Regex() *regexp.Regexp {
 // name their own `secret` group reports the one that matched. It returns
 // 0 (the whole match) when the rule has no `secret` group.
 func (r *Rule) SecretGroupIn(m []int) int {
-	r.Regex()
+	r.groups()
 	for _, g := range r.secretGroups {
 		if 2*g+1 < len(m) && m[2*g] >= 0 {
 			return g
@@ -201,7 +295,7 @@ func (r *Rule) SecretGroupIn(m []int) int {
 // NameGroup returns the index of the `name` capture group (the identifier
 // the secret is assigned to, read by the credential-name validator), or -1.
 func (r *Rule) NameGroup() int {
-	r.Regex()
+	r.groups()
 	return r.nameGroup
 }
 
@@ -211,14 +305,14 @@ func (r *Rule) NameGroup() int {
 // has the same first body line, so the line after it joins the
 // fingerprint (without it, a baseline entry for one key hides them all).
 func (r *Rule) IdentityGroup() int {
-	r.Regex()
+	r.groups()
 	return r.identGroup
 }
 
 // SecretGroup returns the index of the `secret` capture group, or 0 when
 // the whole match is the secret.
 func (r *Rule) SecretGroup() int {
-	r.Regex()
+	r.groups()
 	return r.secretGroup
 }
 
@@ -314,6 +408,7 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		Requires:        raw.Requires,
 		Generic:         raw.Generic,
 		SkipTestFiles:   raw.SkipTestFiles,
+		AnchorAtKeyword: raw.AnchorAtKeyword,
 		Remediation:     raw.Remediation,
 		Examples:        raw.Examples,
 		Counterexamples: raw.Counterexamples,

@@ -565,7 +565,6 @@ func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string
 type anchoredRegex struct {
 	rule *patterns.Rule
 	once sync.Once
-	re   *regexp.Regexp // nil: scan windows instead
 	// line, for a rule whose regex starts at the start of a line ((?m:^…)
 	// in a .env or YAML rule) and reads one line, is the same regex with ^
 	// meaning the start of the input: run on the hit's line it is tried at
@@ -576,28 +575,19 @@ type anchoredRegex struct {
 // lineStart matches a regex that opens with a flag group holding m and ^.
 var lineStart = regexp.MustCompile(`^\(\?([a-z]*)m([a-z]*):\^`)
 
-func (a *anchoredRegex) get() *regexp.Regexp {
-	a.init()
-	return a.re
-}
+// get returns the rule's regex anchored at a keyword hit, or nil.
+func (a *anchoredRegex) get() *regexp.Regexp { return a.rule.AnchoredRegex() }
 
 func (a *anchoredRegex) lineRegex() *regexp.Regexp {
-	a.init()
-	return a.line
-}
-
-func (a *anchoredRegex) init() {
 	a.once.Do(func() {
-		if startsAtKeyword(a.rule) {
-			// One optional byte before the keyword keeps \b and similar
-			// assertions honest: the byte before the hit is part of the input.
-			a.re = regexp.MustCompile(`^[\s\S]?(?:` + a.rule.Source + `)`)
+		if a.rule.AnchoredRegex() != nil || a.rule.ContextLines != 0 {
 			return
 		}
-		if m := lineStart.FindStringSubmatch(a.rule.Source); m != nil && a.rule.ContextLines == 0 {
+		if m := lineStart.FindStringSubmatch(a.rule.Source); m != nil {
 			a.line = regexp.MustCompile(`(?` + m[1] + m[2] + `:^` + a.rule.Source[len(m[0]):])
 		}
 	})
+	return a.line
 }
 
 // anchorSpan is the input of an anchored attempt at keyword hit h: from the
@@ -618,37 +608,6 @@ func anchorSpan(data []byte, h int) (int, int) {
 		return s, prevSeparator(data, h, hi)
 	}
 	return s, hi
-}
-
-// startsAtKeyword reports whether every match of the rule's regex in its
-// own examples begins at one of its keywords (give or take the byte before,
-// for a leading boundary). Such a rule runs anchored at its keyword hits;
-// any other rule scans a window around them.
-func startsAtKeyword(r *patterns.Rule) bool {
-	if len(r.Keywords) == 0 || r.ContextLines > 0 || len(r.Examples) == 0 || r.Source == "" {
-		return false
-	}
-	for _, ex := range r.Examples {
-		ms := r.Regex().FindAllStringIndex(ex, -1)
-		if len(ms) == 0 {
-			return false
-		}
-		for _, m := range ms {
-			if !keywordAt(ex, m[0], r.Keywords) && !(m[0]+1 < len(ex) && keywordAt(ex, m[0]+1, r.Keywords)) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func keywordAt(s string, at int, keywords []string) bool {
-	for _, k := range keywords {
-		if at+len(k) <= len(s) && strings.EqualFold(s[at:at+len(k)], k) {
-			return true
-		}
-	}
-	return false
 }
 
 // supersede drops plain candidates whose span holds the encoded text of a
