@@ -5,10 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -23,34 +20,9 @@ import (
 // The rule's regex is built by helper calls too, so it is left empty: any
 // rampart finding on an example credits it.
 func loadGoDir(dir, label string) ([]peerRule, []error) {
-	var rules []peerRule
-	var errs []error
-	walkErr := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			errs = append(errs, err)
-			return nil
-		}
-		if d.IsDir() || filepath.Ext(path) != ".go" || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			errs = append(errs, err)
-			return nil
-		}
-		rs, err := parseGoRules(path, label, data)
-		if err != nil {
-			errs = append(errs, err)
-			return nil
-		}
-		rules = append(rules, rs...)
-		return nil
-	})
-	if walkErr != nil {
-		errs = append(errs, walkErr)
-	}
-	sort.SliceStable(rules, func(i, j int) bool { return rules[i].File < rules[j].File })
-	return rules, errs
+	return walkRules(dir, label, func(path string) bool {
+		return filepath.Ext(path) == ".go" && !strings.HasSuffix(path, "_test.go")
+	}, parseGoRules)
 }
 
 // parseGoRules returns one peerRule per function that builds a config.Rule

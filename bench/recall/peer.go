@@ -123,6 +123,16 @@ func nonEmpty(in []string) []string {
 // loadDir reads every .yml and .yaml file under dir. A file that does not
 // parse is reported and skipped; the rest still load.
 func loadDir(dir, label string) ([]peerRule, []error) {
+	return walkRules(dir, label, func(path string) bool {
+		ext := filepath.Ext(path)
+		return ext == ".yml" || ext == ".yaml"
+	}, parseRules)
+}
+
+// walkRules parses every file under dir that want accepts, collecting the
+// errors of the files it cannot read or parse (the rest still load), and
+// returns the rules sorted by file.
+func walkRules(dir, label string, want func(path string) bool, parse func(path, label string, data []byte) ([]peerRule, error)) ([]peerRule, []error) {
 	var rules []peerRule
 	var errs []error
 	walkErr := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -130,11 +140,7 @@ func loadDir(dir, label string) ([]peerRule, []error) {
 			errs = append(errs, err)
 			return nil
 		}
-		if d.IsDir() {
-			return nil
-		}
-		ext := filepath.Ext(path)
-		if ext != ".yml" && ext != ".yaml" {
+		if d.IsDir() || !want(path) {
 			return nil
 		}
 		data, err := os.ReadFile(path)
@@ -142,7 +148,7 @@ func loadDir(dir, label string) ([]peerRule, []error) {
 			errs = append(errs, err)
 			return nil
 		}
-		rs, err := parseRules(path, label, data)
+		rs, err := parse(path, label, data)
 		if err != nil {
 			errs = append(errs, err)
 			return nil

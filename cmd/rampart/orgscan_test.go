@@ -34,10 +34,8 @@ const orgTestToken = "ghs_orgCLItokenNeverPrinted00000000000000"
 // report.
 var orgSecrets = []string{"AKIAXNZMQ2P5R7TW3YKV", "AKIAJW4L2MRTQ6ZP7VNB", "AKIAQ3V7MZKT5WRP2NXL"}
 
-// orgFake serves "acme": api (a key on main), web (a key only on pull
-// request #3), old (archived, with a key), fork (a fork), broken (answers
-// 500 to git) and docs (clean). Every repository is private.
-func orgFake(t *testing.T) string {
+// startOrgFake serves an empty fake GitHub (API and git) for the test.
+func startOrgFake(t *testing.T) *orgfake.Server {
 	t.Helper()
 	fake, err := orgfake.New(t.TempDir(), orgTestToken)
 	if err != nil {
@@ -46,6 +44,15 @@ func orgFake(t *testing.T) string {
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	fake.URL = srv.URL
+	return fake
+}
+
+// orgFake serves "acme": api (a key on main), web (a key only on pull
+// request #3), old (archived, with a key), fork (a fork), broken (answers
+// 500 to git) and docs (clean). Every repository is private.
+func orgFake(t *testing.T) string {
+	t.Helper()
+	fake := startOrgFake(t)
 	add := func(r *orgfake.Repo, files map[string]string) {
 		r.Owner, r.Private = "acme", true
 		if err := fake.AddRepo(r); err != nil {
@@ -72,7 +79,7 @@ func orgFake(t *testing.T) string {
 	add(&orgfake.Repo{Name: "broken"}, nil)
 	fake.Repo("acme/broken").FailGit = true
 	add(&orgfake.Repo{Name: "docs"}, map[string]string{"guide.md": "nothing secret\n"})
-	return srv.URL + "/api/v3/"
+	return fake.URL + "/api/v3/"
 }
 
 // orgRun runs rampart with the token in GITHUB_TOKEN and fails the test if
@@ -438,13 +445,7 @@ func TestOrgScanSIGTERMWritesTheReport(t *testing.T) {
 	if os.PathSeparator == '\\' {
 		t.Skip("no SIGTERM on Windows")
 	}
-	fake, err := orgfake.New(t.TempDir(), orgTestToken)
-	if err != nil {
-		t.Skipf("no git smart-HTTP server: %v", err)
-	}
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	fake.URL = srv.URL
+	fake := startOrgFake(t)
 	for _, r := range []*orgfake.Repo{{Name: "api"}, {Name: "stuck", Hang: time.Minute}} {
 		r.Owner = "acme"
 		if err := fake.AddRepo(r); err != nil {
@@ -460,7 +461,7 @@ func TestOrgScanSIGTERMWritesTheReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := &exec.Cmd{Path: exe, Dir: dir, Args: []string{"rampart", "scan", "--org", "acme", "--api-url", srv.URL + "/api/v3/",
+	cmd := &exec.Cmd{Path: exe, Dir: dir, Args: []string{"rampart", "scan", "--org", "acme", "--api-url", fake.URL + "/api/v3/",
 		"--mirror-dir", filepath.Join(dir, "mirrors"), "--workers", "2", "--format", "json", "-o", out}}
 	cmd.Env = append(cliCleanEnv(), "GITHUB_TOKEN="+orgTestToken)
 	var stderr bytes.Buffer
