@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseRaw(t *testing.T) {
+	t.Parallel()
 	id := "0123456789abcdef0123456789abcdef01234567"
 	zero := strings.Repeat("0", 40)
 	tests := []struct {

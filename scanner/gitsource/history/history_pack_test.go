@@ -93,6 +93,7 @@ func packedHistory(t *testing.T, seed int64, repackConfig ...string) *testRepo {
 // chunk whose keyword hits the reader derived must carry exactly the hits
 // an automaton pass over the whole blob finds.
 func TestPackReaderMatchesGit(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		config []string
@@ -218,6 +219,7 @@ func checkDerivedHits(t *testing.T, repo *gitsource.Repo) {
 // cannot inflate are handed to git, which reports the damage, and nothing
 // else is lost.
 func TestPackReaderCorruptPack(t *testing.T) {
+	t.Parallel()
 	r := packedHistory(t, 7)
 	packs, _ := filepath.Glob(filepath.Join(r.dir, ".git", "objects", "pack", "*.pack"))
 	if len(packs) != 1 {
@@ -293,6 +295,7 @@ func BenchmarkHistoryReaders(b *testing.B) {
 // there, and never ask the promisor remote for the rest (nothing is sent
 // over the network unless a flag says so).
 func TestPartialClone(t *testing.T) {
+	t.Parallel()
 	src := packedHistory(t, 3)
 	dst := filepath.Join(t.TempDir(), "partial")
 	src.git("config", "uploadpack.allowFilter", "true")
@@ -322,6 +325,7 @@ func TestPartialClone(t *testing.T) {
 // repository gets a clear error instead of a scan that reads nothing; a
 // range scan, which needs no object names, still works.
 func TestSHA256Repository(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t, "--object-format=sha256")
 	r.write(".env", "aws_access_key_id = "+keyID+"\n")
 	r.commit("leak")

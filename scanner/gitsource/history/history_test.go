@@ -135,6 +135,7 @@ func equal(a, b []string) bool {
 }
 
 func TestHistorySideBranchRenameDelete(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("README.md", "hello\n")
 	c1 := r.commit("init")
@@ -185,6 +186,7 @@ func TestHistorySideBranchRenameDelete(t *testing.T) {
 }
 
 func TestHistoryReadsEachBlobOnce(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("a.txt", "key "+keyID+"\n")
 	r.commit("one")
@@ -206,6 +208,7 @@ func TestHistoryReadsEachBlobOnce(t *testing.T) {
 }
 
 func TestHistoryStashAndMessages(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("a.txt", "clean\n")
 	r.commit("init")
@@ -227,6 +230,7 @@ func TestHistoryStashAndMessages(t *testing.T) {
 }
 
 func TestCorruptObject(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("a.txt", "some content that will be lost\n")
 	r.commit("a")
@@ -254,6 +258,7 @@ func TestCorruptObject(t *testing.T) {
 }
 
 func TestHistoryBranchSinceExclude(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("old.txt", "id "+keyID+"\n")
 	r.commit("old") // 2024-01-01 01:00
@@ -297,6 +302,7 @@ func TestHistoryBranchSinceExclude(t *testing.T) {
 }
 
 func TestHistoryCopiesAndReleaksAreSeparateFindings(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("a.go", "key := \""+keyID+"\"\n")
 	c1 := r.commit("leak in a.go")
@@ -316,6 +322,7 @@ func TestHistoryCopiesAndReleaksAreSeparateFindings(t *testing.T) {
 }
 
 func TestBareMirrorHistory(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	r.write("k", "id "+keyID+"\n")
 	r.commit("k")
@@ -331,6 +338,7 @@ func TestBareMirrorHistory(t *testing.T) {
 }
 
 func TestEmptyShallowDetached(t *testing.T) {
+	t.Parallel()
 	t.Run("empty", func(t *testing.T) {
 		r := newRepo(t)
 		res := scan(t, &History{Repo: r.open()})
@@ -376,6 +384,7 @@ func TestEmptyShallowDetached(t *testing.T) {
 }
 
 func TestSubmodulesSymlinksBinary(t *testing.T) {
+	t.Parallel()
 	sub := newRepo(t)
 	sub.write("s", "id "+keyID2+"\n")
 	sub.commit("sub")
@@ -393,6 +402,7 @@ func TestSubmodulesSymlinksBinary(t *testing.T) {
 }
 
 func TestHostileFileNames(t *testing.T) {
+	t.Parallel()
 	r := newRepo(t)
 	names := []string{"new\nline.txt", "esc\x1b[31mred.txt", "tab\there.txt", "ünï cödé.txt", "quote\"d.txt", "sp ace b/x.txt"}
 	for _, n := range names {
@@ -420,6 +430,7 @@ func TestHostileFileNames(t *testing.T) {
 // pack reader and through git cat-file alike; other binary blobs are not
 // read.
 func TestHistoryCredentialFiles(t *testing.T) {
+	t.Parallel()
 	read := func(name string) string {
 		data, err := os.ReadFile(filepath.Join("..", "..", "..", "patterns", "testdata", "files", name))
 		if err != nil {
