@@ -41,6 +41,15 @@ git commit -q -m "initial: $files files"
 printf 'aws_access_key_id = AKIAUJZDEGXDNCF32EPF\n' >> src/d007/f00007.go
 git add src/d007/f00007.go
 
+# Flush the 50,000 new files to disk and warm both commands once: timing
+# them while the kernel writes back fresh pages measured the writeback
+# (rampart 15–16 ms right after creating the repository, 11–12 ms minutes
+# later, git diff barely moved).
+sync
+git diff --cached >/dev/null
+"$rampart" scan --staged -q >/dev/null 2>&1 || true
+sleep 2
+
 now() { date +%s%N; }
 declare -a tgit trampart
 for ((i = 0; i < runs; i++)); do

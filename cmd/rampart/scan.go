@@ -261,6 +261,15 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		dir = "."
 	}
 	gitMode := o.staged || o.prePush || o.rangeSpec != "" || o.history || o.githubEvent
+	var staged *gitsource.Staged
+	if o.staged {
+		// git reads the index while rampart opens the repository, loads
+		// the configuration and builds the detector: a pre-commit hook's
+		// time is mostly these.
+		staged = &gitsource.Staged{}
+		staged.StartIn(ctx, dir)
+		defer staged.Close()
+	}
 	loc, err := locate(ctx, o, dir)
 	if err != nil {
 		return nil, nil, err
@@ -292,14 +301,6 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// only a huge staged change reaches.
 		debug.SetGCPercent(-1)
 		debug.SetMemoryLimit(256 << 20)
-	}
-	var staged *gitsource.Staged
-	if o.staged {
-		// git reads the index while the configuration loads and the
-		// detector is built: a pre-commit hook's time is mostly these.
-		staged = &gitsource.Staged{Repo: repo}
-		staged.Start(ctx)
-		defer staged.Close()
 	}
 	cfg, err := loadScanConfig(o, loc)
 	if err != nil {
@@ -338,7 +339,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		}
 		src = gitsource.CommitMessage(githook.ReadCleanup(ctx, g, os.Getenv).Apply(data))
 	case o.staged:
-		staged.Opts = gopts
+		staged.Repo, staged.Opts = repo, gopts
 		src = staged
 	case o.rangeSpec != "":
 		src = &gitsource.Commits{Repo: repo, Revs: []string{o.rangeSpec}, Opts: gopts}

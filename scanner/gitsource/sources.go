@@ -48,10 +48,20 @@ var stagedArgs = append([]string{"diff", "--cached", "-M", "--diff-filter=d"}, d
 // caller builds its detector (a pre-commit hook's time is mostly these
 // two); Chunks reads what it wrote. Close stops it if Chunks never runs.
 func (s *Staged) Start(ctx context.Context) {
-	if s.Repo.Bare || s.early != nil {
+	if s.Repo.Bare {
 		return
 	}
-	if st, err := s.Repo.startStream(ctx, nil, stagedArgs...); err == nil {
+	s.StartIn(ctx, s.Repo.Dir)
+}
+
+// StartIn is Start before the repository is opened: git finds the
+// repository from dir itself (its paths are the same, relative to the
+// top of the work tree), while the caller opens it. Set Repo before Chunks.
+func (s *Staged) StartIn(ctx context.Context, dir string) {
+	if s.early != nil {
+		return
+	}
+	if st, err := (&Repo{Dir: dir}).startStream(ctx, nil, stagedArgs...); err == nil {
 		s.early = st
 	}
 }
