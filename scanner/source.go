@@ -159,13 +159,15 @@ func (s *DirSource) file(p, rel string, yield func(Chunk) error) error {
 		return nil
 	}
 	defer f.Close()
-	if s.MaxFileSize > 0 {
-		if st, err := f.Stat(); err == nil && st.Size() > s.MaxFileSize {
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+		if s.MaxFileSize > 0 && size > s.MaxFileSize {
 			s.skipUnread(rel, "too-large")
 			return nil
 		}
 	}
-	data, err := io.ReadAll(f)
+	data, err := readSized(f, size)
 	if err != nil {
 		s.skipUnread(rel, "unreadable")
 		s.stats.Partial(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
@@ -178,6 +180,30 @@ func (s *DirSource) file(p, rel string, yield func(Chunk) error) error {
 		return yield(Chunk{Data: data, Kind: KindFile, Path: rel, Binary: true})
 	}
 	return yield(Chunk{Data: data, Kind: KindFile, Path: rel})
+}
+
+// readSized reads f to its end into a buffer of the size Stat gave (plus
+// one byte, to see the end without growing): one allocation and usually two
+// reads, where io.ReadAll starts at 512 bytes and grows, copying, a dozen
+// times for a 100 KB file. A file that grew meanwhile is still read whole.
+func readSized(f io.Reader, size int64) ([]byte, error) {
+	if size <= 0 || size > 1<<30 {
+		return io.ReadAll(f)
+	}
+	data := make([]byte, 0, size+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return data, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
 }
 
 func unwrapPathError(err error) error {
