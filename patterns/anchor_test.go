@@ -20,7 +20,7 @@ func TestAnchorAtKeyword(t *testing.T) {
 		for _, decided := range []bool{false, true} {
 			raw := tc.raw
 			if decided {
-				raw = raw.WithAnchoring()
+				raw = raw.Precomputed()
 			}
 			r, errs := raw.compile("t.toml", false)
 			if len(errs) > 0 {
@@ -32,6 +32,24 @@ func TestAnchorAtKeyword(t *testing.T) {
 			if g := r.SecretGroup(); g != 1 {
 				t.Errorf("%s: secret group %d, want 1", raw.ID, g)
 			}
+		}
+	}
+}
+
+// TestRequiredLiteral: the string every match must contain, case for case,
+// or none.
+func TestRequiredLiteral(t *testing.T) {
+	for src, want := range map[string]string{
+		`(?i:(?:checkout|cko)[a-z0-9_.\-]{0,25}\s*=\s*)(?P<secret>sk_[a-z2-7]{26,27})`: "sk_",
+		`\b(?P<secret>ghp_[A-Za-z0-9]{36})\b`:                                           "ghp_",
+		`(?P<secret>xox[bp]-[0-9]{10,13}-[A-Za-z0-9-]{20,})`:                            "xox",
+		`(?i:password)\s*=\s*"(?P<secret>[^"]{8,})"`:                                    "",
+		`(?:AKIA|ASIA)[A-Z2-7]{16}`:                                                     "",
+		`(?:sk_live_)?[a-z]{20}`:                                                        "",
+		`(?:abc)+-[0-9]+\.eyJ[a-z]+`:                                                    ".eyJ",
+	} {
+		if got := requiredLiteral(src); got != want {
+			t.Errorf("requiredLiteral(%q) = %q, want %q", src, got, want)
 		}
 	}
 }

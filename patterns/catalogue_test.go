@@ -33,7 +33,7 @@ func TestGeneratedCatalogue(t *testing.T) {
 			t.Fatalf("%s: %v", name, errs)
 		}
 		for j := range rules {
-			rules[j] = rules[j].WithAnchoring()
+			rules[j] = rules[j].Precomputed()
 		}
 		g := generatedCatalogue[i]
 		if g.Name != filepath.Base(name) || !reflect.DeepEqual(rules, g.Rules) {

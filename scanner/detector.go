@@ -28,6 +28,8 @@ type Detector struct {
 	// requires is, per rule, the index of the rule it requires (-1: none,
 	// or the required rule is not in this detector).
 	requires []int
+	// required is, per rule, a string every match contains (nil: none).
+	required [][]byte
 	// uniform marks keywords of one repeated byte (twenty-one A's open a
 	// Twitter bearer token): in a run of that byte every position is a hit,
 	// and only the run's first says anything a rule can use.
@@ -94,7 +96,11 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	}
 	d.anchored = make([]*anchoredRegex, len(rules))
 	d.requires = make([]int, len(rules))
+	d.required = make([][]byte, len(rules))
 	for i, r := range rules {
+		if req := r.Required(); req != "" {
+			d.required[i] = []byte(req)
+		}
 		d.anchored[i] = &anchoredRegex{rule: r}
 		d.requires[i] = -1
 		if r.Requires != "" {
@@ -403,6 +409,9 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		cands = append(cands, cd)
 	}
 	run := func(ri int, ws, we int) {
+		if !d.mayMatch(ri, data[ws:we]) {
+			return
+		}
 		for _, m := range sc.find(d.rules[ri].Regex(), ri, false, data[ws:we]) {
 			runMatch(ri, ws, we, m)
 		}
@@ -453,6 +462,9 @@ func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]c
 			}
 			last = int(h)
 			s, e := anchorSpan(data, int(h))
+			if !d.mayMatch(ri, data[s:e]) {
+				continue
+			}
 			for _, m := range sc.find(re, ri, true, data[s:e]) {
 				runMatch(ri, s, e, m)
 			}
@@ -468,6 +480,9 @@ func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]c
 				continue
 			}
 			last = s
+			if !d.mayMatch(ri, data[s:e]) {
+				continue
+			}
 			for _, m := range sc.find(re, ri, true, data[s:e]) {
 				runMatch(ri, s, e, m)
 			}
@@ -498,6 +513,14 @@ func lower(b byte) byte {
 		return b + 'a' - 'A'
 	}
 	return b
+}
+
+// mayMatch reports whether rule ri's regex can match in w: false when w
+// lacks a string every match contains (checkout-com-secret-key's "sk_" on
+// the thousands of lines of a shop that say checkout).
+func (d *Detector) mayMatch(ri int, w []byte) bool {
+	req := d.required[ri]
+	return req == nil || bytes.Contains(w, req)
 }
 
 // nearRequired keeps the hits of rule ri within twice its context lines of

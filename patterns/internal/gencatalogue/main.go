@@ -62,7 +62,7 @@ func Generate(dir string) ([]byte, error) {
 		errs = append(errs, xerrs...)
 		fmt.Fprintf(&b, "{Name: %q, Rules: []RawRule{\n", filepath.Base(name))
 		for _, r := range rules {
-			lit := fmt.Sprintf("%#v", r.WithAnchoring())
+			lit := fmt.Sprintf("%#v", r.Precomputed())
 			lit = strings.TrimPrefix(lit, "patterns.RawRule")
 			fmt.Fprintf(&b, "%s,\n", lit)
 		}
