@@ -41,12 +41,12 @@ func TestAnchorAtKeyword(t *testing.T) {
 func TestRequiredLiteral(t *testing.T) {
 	for src, want := range map[string]string{
 		`(?i:(?:checkout|cko)[a-z0-9_.\-]{0,25}\s*=\s*)(?P<secret>sk_[a-z2-7]{26,27})`: "sk_",
-		`\b(?P<secret>ghp_[A-Za-z0-9]{36})\b`:                                           "ghp_",
-		`(?P<secret>xox[bp]-[0-9]{10,13}-[A-Za-z0-9-]{20,})`:                            "xox",
-		`(?i:password)\s*=\s*"(?P<secret>[^"]{8,})"`:                                    "",
-		`(?:AKIA|ASIA)[A-Z2-7]{16}`:                                                     "",
-		`(?:sk_live_)?[a-z]{20}`:                                                        "",
-		`(?:abc)+-[0-9]+\.eyJ[a-z]+`:                                                    ".eyJ",
+		`\b(?P<secret>ghp_[A-Za-z0-9]{36})\b`:                                          "ghp_",
+		`(?P<secret>xox[bp]-[0-9]{10,13}-[A-Za-z0-9-]{20,})`:                           "xox",
+		`(?i:password)\s*=\s*"(?P<secret>[^"]{8,})"`:                                   "",
+		`(?:AKIA|ASIA)[A-Z2-7]{16}`:                                                    "",
+		`(?:sk_live_)?[a-z]{20}`:                                                       "",
+		`(?:abc)+-[0-9]+\.eyJ[a-z]+`:                                                   ".eyJ",
 	} {
 		if got := requiredLiteral(src); got != want {
 			t.Errorf("requiredLiteral(%q) = %q, want %q", src, got, want)
