@@ -176,6 +176,7 @@ type Rule struct {
 	once         sync.Once
 	re           *regexp.Regexp
 	anchorOnce   sync.Once
+	decideOnce   sync.Once
 	anchored     *regexp.Regexp
 	groupOnce    sync.Once
 	requiredOnce sync.Once
@@ -204,19 +205,30 @@ func (r *Rule) Regex() *regexp.Regexp {
 // honest: the byte before a keyword hit is part of the input), or nil when
 // the rule's matches do not start at its keywords.
 func (r *Rule) AnchoredRegex() *regexp.Regexp {
+	if !r.Anchored() {
+		return nil
+	}
 	r.anchorOnce.Do(func() {
+		r.anchored = regexp.MustCompile(`^[\s\S]?(?:` + r.Source + `)`)
+		r.groupOnce.Do(func() { r.setGroups(r.anchored) })
+	})
+	return r.anchored
+}
+
+// Anchored reports whether the rule runs anchored at its keyword hits
+// (AnchorAtKeyword), deciding it from the examples the first time for a
+// rule the catalogue generator did not see. It compiles nothing for a
+// built-in rule, so a hit that cannot match costs no compilation.
+func (r *Rule) Anchored() bool {
+	r.decideOnce.Do(func() {
 		if r.AnchorAtKeyword == 0 {
 			r.AnchorAtKeyword = -1
 			if r.startsAtKeyword() {
 				r.AnchorAtKeyword = 1
 			}
 		}
-		if r.AnchorAtKeyword > 0 {
-			r.anchored = regexp.MustCompile(`^[\s\S]?(?:` + r.Source + `)`)
-			r.groupOnce.Do(func() { r.setGroups(r.anchored) })
-		}
 	})
-	return r.anchored
+	return r.AnchorAtKeyword > 0
 }
 
 func (r *Rule) setGroups(re *regexp.Regexp) {

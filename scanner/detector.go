@@ -453,8 +453,10 @@ func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]c
 	if r.Requires != "" {
 		hits = d.nearRequired(data, ri, hits, *cands)
 	}
-	if re := d.anchored[ri].get(); re != nil {
+	if r.Anchored() {
 		// One anchored attempt per hit: the regex starts at the keyword.
+		// It is compiled at the first hit that may match.
+		var re *regexp.Regexp
 		last := -1
 		for _, h := range hits {
 			if int(h) == last {
@@ -464,6 +466,9 @@ func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]c
 			s, e := anchorSpan(data, int(h))
 			if !d.mayMatch(ri, data[s:e]) {
 				continue
+			}
+			if re == nil {
+				re = d.anchored[ri].get()
 			}
 			for _, m := range sc.find(re, ri, true, data[s:e]) {
 				runMatch(ri, s, e, m)
@@ -603,7 +608,7 @@ func (a *anchoredRegex) get() *regexp.Regexp { return a.rule.AnchoredRegex() }
 
 func (a *anchoredRegex) lineRegex() *regexp.Regexp {
 	a.once.Do(func() {
-		if a.rule.AnchoredRegex() != nil || a.rule.ContextLines != 0 {
+		if a.rule.Anchored() || a.rule.ContextLines != 0 {
 			return
 		}
 		if m := lineStart.FindStringSubmatch(a.rule.Source); m != nil {
