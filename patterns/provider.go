@@ -259,7 +259,13 @@ const valueEnd = `(?:[^A-Za-z0-9_\-+/=.~%]|\.(?:[^A-Za-z0-9]|$)|$)`
 // more words on the line (`clockify secret …`, `nimble api token: …`, notes
 // and comments name a key in words); the credential-name validator reads
 // it, so one of its words must be a credential word.
-const nameTail = `(?P<name>[A-Za-z0-9_.\-]{0,40}(?:[ \t]+[A-Za-z][A-Za-z0-9_\-]{0,20}){0,3})`
+//
+// The parts are unbounded (*, not {0,40}): a counted repetition is compiled
+// into as many copies of its class, which made each provider rule's program
+// three times larger, slower to compile on its first hit, and too large for
+// Go's backtracker on a line of a few hundred bytes (its slower NFA ran
+// instead). The window bounds the name anyway: one line.
+const nameTail = `(?P<name>[A-Za-z0-9_.\-]*(?:[ \t]+[A-Za-z][A-Za-z0-9_\-]*){0,3})`
 
 // Expand turns a provider entry into the rule it stands for, reporting
 // every problem at once. file is used only in error messages. The same
