@@ -30,6 +30,9 @@ type decoder struct {
 	// keywords (the automaton folds case; base64 does not): a hit whose
 	// bytes are none of them is ignored.
 	exact map[string][]string
+	// accept, when set, judges a hit by the bytes after it (end is the
+	// offset just past the keyword).
+	accept func(data []byte, end int) bool
 }
 
 type decodeHit struct {
@@ -43,7 +46,7 @@ func builtinDecoders() []decoder {
 		{name: "base64", wholeChunk: true, keywords: []string{"kind: secret", `kind: "secret"`, "dockerconfigjson", "dockercfg"}, substitute: substituteBase64},
 		{name: "base64", keywords: []string{"basic ", "base64", "_auth", `"auth"`, "b64decode", "atob("}, substitute: substituteBase64},
 		{name: "url", keywords: []string{"%2f", "%2b", "%3d", "%40", "%3a"}, substitute: substitutePercent},
-		{name: "json-escape", keywords: jsonEscapeTriggers(), substitute: substituteJSON},
+		{name: "json-escape", keywords: jsonEscapeTriggers(), substitute: substituteJSON, accept: asciiEscape},
 	}
 }
 
@@ -61,6 +64,21 @@ func jsonEscapeTriggers() []string {
 	return out
 }
 
+// asciiEscape accepts a \u00 trigger only when it escapes an ASCII
+// character (\u0041, \u002F): credentials are ASCII, and decoding é or ü
+// (\u00e9, common in source strings) cannot reveal one. The escaped-slash
+// triggers are always accepted.
+func asciiEscape(data []byte, end int) bool {
+	if end < 4 || data[end-1] != '0' || data[end-2] != '0' || data[end-3] != 'u' {
+		return true
+	}
+	if end+1 >= len(data) {
+		return false
+	}
+	a, b := data[end], data[end+1]
+	return a >= '0' && a <= '7' && (b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F')
+}
+
 // maxDecodeDepth bounds decoding of decoded text (base64 inside base64, a
 // Kubernetes Secret holding a docker config).
 const maxDecodeDepth = 2
@@ -76,6 +94,9 @@ func (d *Detector) decodedCandidates(c Chunk, hits []decodeHit, plain []candidat
 	for _, h := range hits {
 		dec := d.decoders[h.decoder]
 		if dec.exact != nil && !exactAt(data, h.at, dec.exact[kws[h.kw]]) {
+			continue
+		}
+		if dec.accept != nil && !dec.accept(data, h.at) {
 			continue
 		}
 		s, e := 0, len(data)

@@ -158,3 +158,23 @@ func TestBase64Anywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestASCIIEscape: a \u00 escape starts decoding only when it stands for an
+// ASCII character; escaped slashes always do.
+func TestASCIIEscape(t *testing.T) {
+	for in, want := range map[string]bool{
+		`"https:\u002F\u002Fhooks"`: true,
+		`"caf\u00e9 cr\u00e8me"`:    false,
+		`key: "\u0041KIA"`:          true,
+		`"\u00`:                     false,
+		`https:\/\/hooks`:           true,
+	} {
+		end := strings.Index(in, `\u00`) + 4
+		if end < 4 {
+			end = strings.Index(in, `\/`) + 3
+		}
+		if got := asciiEscape([]byte(in), end); got != want {
+			t.Errorf("asciiEscape(%q, %d) = %v, want %v", in, end, got, want)
+		}
+	}
+}
