@@ -76,6 +76,7 @@ type RawRule struct {
 	Requires        string   `toml:"requires,omitempty"`
 	Generic         bool     `toml:"generic,omitempty"`
 	SkipTestFiles   bool     `toml:"skip_test_files,omitempty"`
+	MaxLength       int      `toml:"max_length,omitzero"`
 	Remediation     string   `toml:"remediation,omitempty"`
 	Path            string   `toml:"path,omitempty"`
 	Examples        []string `toml:"examples,omitempty"`
@@ -149,6 +150,12 @@ type Rule struct {
 	// there are nearly always the fixtures and examples of the code that
 	// makes them.
 	SkipTestFiles bool
+	// MaxLength, when set, drops a secret longer than this many bytes. A
+	// regex says `{16,}` and the rule `max_length = 256` rather than
+	// `{16,256}`: a counted repetition compiles into as many copies of its
+	// class, and past 500 instructions Go's regexp gives up its backtracker
+	// for its several times slower NFA.
+	MaxLength int
 	// Custom marks a rule from the user's configuration (or one imported
 	// from another scanner's) rather than the built-in catalogue. It yields
 	// to a built-in provider rule that finds the same secret, and prevails
@@ -487,6 +494,7 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		Requires:        raw.Requires,
 		Generic:         raw.Generic,
 		SkipTestFiles:   raw.SkipTestFiles,
+		MaxLength:       raw.MaxLength,
 		AnchorAtKeyword: raw.AnchorAtKeyword,
 		required:        raw.Required,
 		Remediation:     raw.Remediation,
@@ -528,6 +536,9 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 	}
 	if raw.Entropy < 0 || raw.Entropy > 8 {
 		fail("entropy %v out of range 0–8 bits per byte", raw.Entropy)
+	}
+	if raw.MaxLength < 0 {
+		fail("max_length %d is negative", raw.MaxLength)
 	}
 	if raw.ContextLines < 0 || raw.ContextLines > 50 {
 		fail("context_lines %d out of range 0–50", raw.ContextLines)

@@ -562,6 +562,9 @@ func (d *Detector) nearRequired(data []byte, ri int, hits []int32, cands []candi
 // judge runs entropy, validators and allow lists over one candidate and
 // returns why it is dropped, or "".
 func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string) string {
+	if r.MaxLength > 0 && len(cand.Secret) > r.MaxLength {
+		return "longer than the rule's max_length"
+	}
 	if r.Entropy > 0 {
 		if h := patterns.Entropy(cand.Secret); h < r.Entropy {
 			return "entropy below floor"
