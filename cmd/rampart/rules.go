@@ -342,6 +342,9 @@ func writeRuleText(w io.Writer, rep *ruleReport) error {
 		vnames = []string{"none"}
 	}
 	field("validators", strings.Join(vnames, ", "))
+	if r.MaxLength > 0 {
+		field("max length", fmt.Sprintf("%d bytes", r.MaxLength))
+	}
 	field("context lines", strconv.Itoa(r.ContextLines))
 	if r.Requires != "" {
 		field("requires", fmt.Sprintf("a %s finding within %d lines", r.Requires, r.ContextLines))
@@ -446,6 +449,7 @@ type ruleDetailJSON struct {
 	SecretGroup     string          `json:"secret_group"`
 	Entropy         float64         `json:"entropy"`
 	Validators      []string        `json:"validators"`
+	MaxLength       int             `json:"max_length,omitempty"`
 	ContextLines    int             `json:"context_lines"`
 	Requires        string          `json:"requires,omitempty"`
 	Path            string          `json:"path,omitempty"`
@@ -466,6 +470,7 @@ func writeRuleJSON(w io.Writer, rep *ruleReport) error {
 		SecretGroup:     "match",
 		Entropy:         r.Entropy,
 		Validators:      []string{},
+		MaxLength:       r.MaxLength,
 		ContextLines:    r.ContextLines,
 		Requires:        r.Requires,
 		Remediation:     r.Remediation,
