@@ -71,6 +71,10 @@ var bitOf = [8]uint8{1, 2, 4, 8, 16, 32, 64, 64}
 
 const threeFlag = 0x80
 
+// maxLists is how many lists a slot (uint16) can number; a variable so that
+// a test can reach it with a handful of keywords.
+var maxLists = 0xffff
+
 // NewAutomaton compiles keywords (compared ASCII-case-insensitively).
 // Keyword indexes reported by Scan are positions in this slice.
 func NewAutomaton(keywords []string) *Automaton {
@@ -201,7 +205,12 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank) {
 			idx = &a.slot3[uint16(h)]
 		}
 		if *idx == 0 {
-			a.lists = append(a.lists, nil)
+			// Past 65,535 lists (more keywords than any catalogue has),
+			// hashes share the last one: stop compares each entry's bytes,
+			// so a shared list is slower, never wrong.
+			if len(a.lists) < maxLists {
+				a.lists = append(a.lists, nil)
+			}
 			*idx = uint16(len(a.lists))
 		}
 		a.lists[*idx-1] = append(a.lists[*idx-1], r)

@@ -136,3 +136,23 @@ func TestAutomatonHitOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestAutomatonManyKeywords: past the number of lists a slot can name,
+// anchors share the last list, and every keyword is still found.
+func TestAutomatonManyKeywords(t *testing.T) {
+	defer func(n int) { maxLists = n }(maxLists)
+	maxLists = 5
+	var kws []string
+	for i := 0; i < 300; i++ {
+		kws = append(kws, "kw"+itoa(i)+"x")
+	}
+	kws = append(kws, "hf_", "$1$", "eyj", "sk_")
+	a := NewAutomaton(kws)
+	if len(a.lists) != maxLists {
+		t.Fatalf("%d lists, want %d", len(a.lists), maxLists)
+	}
+	data := []byte("Q kw0x Q kw299x kw17x Q $1$x hf_Y eyJ Q sk_")
+	if got, want := scanAll(a, data), naive(kws, data); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
