@@ -367,12 +367,14 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// loc.scanned has symbolic links resolved: a link named as PATH is
 		// followed, to a folder as to a file; links inside never are.
 		src = &scanner.DirSource{Root: loc.scanned, MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow, Prefix: loc.prefix}
-		if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" && cfg.MaxFileSize > 0 && cfg.MaxFileSize <= 16<<20 {
 			// A folder's files pass through the heap once each, and the
 			// live heap is the detector and a few files: collecting at 5×
 			// rather than 2× of it cut a scan of the Go sources from 0.28
 			// to 0.23 s (40 → 73 MB). Past 512 MB the collector runs as
-			// often as it must, whatever the percentage.
+			// often as it must, whatever the percentage. With larger files
+			// allowed (--max-file-size) the live heap could near that
+			// limit, and the default collector is kept.
 			debug.SetGCPercent(400)
 			debug.SetMemoryLimit(512 << 20)
 		}
