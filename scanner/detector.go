@@ -3,8 +3,10 @@ package scanner
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"hash/maphash"
+	"maps"
 	"regexp"
 	"regexp/syntax"
 	"sort"
@@ -125,6 +127,7 @@ type scratch struct {
 	touched    []int
 	decodeHits []decodeHit
 	memo       map[uint64][][]int
+	judged     map[uint64]judgement
 	// remember turns the memo on: only history blobs, where every version
 	// of a file repeats most of the last one's windows, are worth it.
 	remember bool
@@ -143,6 +146,47 @@ func memoKey(rule int, anchored bool, w []byte) uint64 {
 	// The window's random 64-bit hash, moved by a multiple of the tag:
 	// two keys meet only by a 2^-64 chance.
 	return maphash.Bytes(memoSeed, w) ^ tag*0x9E3779B97F4A7C15
+}
+
+// judgement is a remembered verdict on a candidate: why it was dropped
+// ("" if not) and the attributes its validators set.
+type judgement struct {
+	reason string
+	attrs  map[string]string
+}
+
+// judge is Detector.judge, remembered for history blobs like regex runs:
+// the same line in the next version of a file gives the same candidate,
+// and validators are a tenth of a history scan's time. The key hashes
+// everything judge reads: the rule, the secret, the match, the name and its
+// offset, and the line.
+func (sc *scratch) judge(d *Detector, ri int, r *patterns.Rule, cand *patterns.Candidate, path string) string {
+	if !sc.remember {
+		return d.judge(r, cand, path)
+	}
+	var h maphash.Hash
+	h.SetSeed(memoSeed)
+	for _, part := range [][]byte{cand.Secret, cand.Match, cand.Name, cand.Line} {
+		var n [4]byte
+		binary.LittleEndian.PutUint32(n[:], uint32(len(part)))
+		h.Write(n[:])
+		h.Write(part)
+	}
+	var tail [8]byte
+	binary.LittleEndian.PutUint32(tail[:4], uint32(ri))
+	binary.LittleEndian.PutUint32(tail[4:], uint32(cand.NameAt))
+	h.Write(tail[:])
+	k := h.Sum64()
+	if j, ok := sc.judged[k]; ok {
+		cand.Attributes = maps.Clone(j.attrs)
+		return j.reason
+	}
+	reason := d.judge(r, cand, path)
+	if sc.judged == nil || len(sc.judged) >= memoMax {
+		sc.judged = make(map[uint64]judgement, 1024)
+	}
+	sc.judged[k] = judgement{reason, maps.Clone(cand.Attributes)}
+	return reason
 }
 
 // memoMax bounds each scratch's memo; it is cleared when full.
@@ -398,7 +442,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		if ng := r.NameGroup(); ng > 0 && m[2*ng] >= 0 {
 			cand.Name, cand.NameAt = data[ws+m[2*ng]:ws+m[2*ng+1]], m[2*ng]-m[0]
 		}
-		reason := d.judge(r, &cand, c.Path)
+		reason := sc.judge(d, ri, r, &cand, c.Path)
 		if reason == "" && r.SkipTestFiles && commentLine(cand.Line) {
 			reason = "an example in a comment (skip_test_files)"
 		}
@@ -1065,6 +1109,37 @@ const testVectorMin = 8
 // exporter_secret, ECDH's PrivateKey and SharedSecret) lists dozens, a
 // configuration a handful. Provider rules, non-hex values and files outside
 // tests are untouched.
+// judgePaths applies to findings the decisions detection makes from a
+// chunk's path, for findings whose path was set after detection (history
+// blobs, placed by the commit walk): skip_test_files rules in test files and
+// documentation, and a test file's known-answer vectors (testVectorMin or
+// more hex values reported by generic rules). A finding whose path was
+// known at detection passed these already and passes again.
+func (d *Detector) judgePaths(fs []Finding) []Finding {
+	type group struct{ blob, path string }
+	vectors := map[group]int{}
+	generic := func(f *Finding) bool {
+		i, ok := d.byID[f.RuleID]
+		return ok && d.rules[i].Generic && isHex([]byte(f.Secret))
+	}
+	for i := range fs {
+		if generic(&fs[i]) && testPath(fs[i].Path) {
+			vectors[group{fs[i].BlobID, fs[i].Path}]++
+		}
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if i, ok := d.byID[f.RuleID]; ok && d.rules[i].SkipTestFiles && (testPath(f.Path) || docPath(f.Path)) {
+			continue
+		}
+		if generic(&f) && vectors[group{f.BlobID, f.Path}] >= testVectorMin {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
 func (d *Detector) dropTestVectors(cands []candidate, path string, dropped func(candidate)) []candidate {
 	if !testPath(path) {
 		return cands

@@ -601,3 +601,31 @@ func TestRequiredRuleGatesHits(t *testing.T) {
 		t.Errorf("the key pair was not found: %v", fs)
 	}
 }
+
+// TestJudgePaths: findings whose path was learnt after detection (history
+// blobs read before the walk placed them) are judged by path again:
+// skip_test_files rules in tests and docs, and a test file's hex vectors.
+func TestJudgePaths(t *testing.T) {
+	d := builtinDetector(t)
+	hash := "$2b$12$KIXqgZlYmE3m3SxvJwJpOeXJ4Rz8s9tQvUu6Yb1n2WcDf7Ga8Hh9K"
+	var fs []Finding
+	add := func(rule, path, blob, secret string) {
+		fs = append(fs, Finding{RuleID: rule, Path: path, BlobID: blob, Secret: secret, Kind: KindBlob})
+	}
+	add("password-hash-bcrypt", "app/seed.sql", "b1", hash)
+	add("password-hash-bcrypt", "tests/fixtures/users.sql", "b2", hash)
+	add("password-hash-bcrypt", "docs/guide.md", "b3", hash)
+	for i := 0; i < 8; i++ {
+		add("generic-secret", "crypto/hpke_test.go", "b4", fmt.Sprintf("%064x", i+1))
+		add("generic-secret", "crypto/hpke.go", "b5", fmt.Sprintf("%064x", i+1))
+	}
+	add("generic-secret", "app/config_test.go", "b6", "9f8e7d6c5b4a39281706f5e4d3c2b1a0")
+	got := map[string]int{}
+	for _, f := range d.judgePaths(fs) {
+		got[f.Path]++
+	}
+	want := map[string]int{"app/seed.sql": 1, "crypto/hpke.go": 8, "app/config_test.go": 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("kept %v, want %v", got, want)
+	}
+}

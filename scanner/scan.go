@@ -258,6 +258,11 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 	})
 	if r, ok := src.(Resolver); ok {
 		findings = r.Resolve(findings)
+		// A history scan reads a blob as soon as it can, often before the
+		// commit walk has placed it: detection may not have known its
+		// path. What depends on the path is judged again now that it is
+		// known, or the findings would depend on which came first.
+		findings = det.judgePaths(findings)
 	}
 	if ss, ok := src.(StatsSource); ok {
 		ss.AddStats(&stats)
