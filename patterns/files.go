@@ -26,15 +26,32 @@ type FileRule struct {
 	// match reports whether head, the file's first bytes, is this format;
 	// base is the file's lower-cased base name.
 	match func(base string, head []byte) bool
+	// needsName marks a format whose content is not its own (SQLite):
+	// only its names make it a credential file.
+	needsName bool
 }
 
 // FileHeadLen is how much of a file the file rules need.
 const FileHeadLen = 64
 
 // Match reports whether the file at p (slash-separated) whose content
-// starts with head is a credential file of this rule's format.
+// starts with head is a credential file of this rule's format. With p
+// unknown ("": a history blob read before the walk placed it) a rule that
+// needs the name matches on content alone, and NameOK judges the name
+// once it is known.
 func (r *FileRule) Match(p string, head []byte) bool {
-	return r.match(strings.ToLower(path.Base(p)), head)
+	base := ""
+	if p != "" {
+		base = strings.ToLower(path.Base(p))
+	}
+	return r.match(base, head)
+}
+
+// NameOK reports whether p is a name this rule's format may have: any name,
+// unless the format is told apart from others by its name (an SQLite file
+// is a gcloud credential database only as credentials.db).
+func (r *FileRule) NameOK(p string) bool {
+	return !r.needsName || r.Named(p)
 }
 
 // Named reports whether p's name is one the format is usually stored under.
@@ -95,8 +112,9 @@ func FileRules() []*FileRule {
 			Severity:    SeverityCritical,
 			Remediation: "Revoke the accounts' tokens (`gcloud auth revoke`, or the Google account's security page), then remove the file from git history.",
 			Names:       []string{"credentials.db", "access_tokens.db"},
+			needsName:   true,
 			match: func(base string, h []byte) bool {
-				return (base == "credentials.db" || base == "access_tokens.db") && bytes.HasPrefix(h, []byte("SQLite format 3\x00"))
+				return (base == "" || base == "credentials.db" || base == "access_tokens.db") && bytes.HasPrefix(h, []byte("SQLite format 3\x00"))
 			},
 		},
 	}

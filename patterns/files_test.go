@@ -96,3 +96,36 @@ func FuzzFileRules(f *testing.F) {
 		}
 	})
 }
+
+// TestFileRuleUnknownName: a format known only by its name matches on
+// content when the name is not known yet (a history blob read before the
+// walk placed it), and NameOK judges the name once it is.
+func TestFileRuleUnknownName(t *testing.T) {
+	var gcloud *FileRule
+	for _, r := range FileRules() {
+		if r.ID == "gcloud-credentials-db" {
+			gcloud = r
+		}
+	}
+	head := []byte("SQLite format 3\x00\x10\x00\x01\x01")
+	for _, tc := range []struct {
+		path      string
+		match, ok bool
+	}{
+		{"", true, false},
+		{"home/.config/gcloud/credentials.db", true, true},
+		{"app/data/app.db", false, false},
+	} {
+		if got := gcloud.Match(tc.path, head); got != tc.match {
+			t.Errorf("Match(%q) = %v, want %v", tc.path, got, tc.match)
+		}
+		if got := gcloud.NameOK(tc.path); got != tc.ok {
+			t.Errorf("NameOK(%q) = %v, want %v", tc.path, got, tc.ok)
+		}
+	}
+	for _, r := range FileRules() {
+		if r.ID != "gcloud-credentials-db" && !r.NameOK("any/name.bin") {
+			t.Errorf("%s: a format with its own magic bytes must accept any name", r.ID)
+		}
+	}
+}

@@ -1112,8 +1112,10 @@ const testVectorMin = 8
 // judgePaths applies to findings the decisions detection makes from a
 // chunk's path, for findings whose path was set after detection (history
 // blobs, placed by the commit walk): skip_test_files rules in test files and
-// documentation, and a test file's known-answer vectors (testVectorMin or
-// more hex values reported by generic rules). A finding whose path was
+// documentation, a test file's known-answer vectors (testVectorMin or more
+// hex values reported by generic rules), and file formats known only by
+// their name (an SQLite file is a gcloud credential database only as
+// credentials.db). A finding whose path was
 // known at detection passed these already and passes again.
 func (d *Detector) judgePaths(fs []Finding) []Finding {
 	type group struct{ blob, path string }
@@ -1127,9 +1129,16 @@ func (d *Detector) judgePaths(fs []Finding) []Finding {
 			vectors[group{fs[i].BlobID, fs[i].Path}]++
 		}
 	}
+	fileRule := map[string]*patterns.FileRule{}
+	for _, r := range d.files {
+		fileRule[r.ID] = r
+	}
 	out := fs[:0]
 	for _, f := range fs {
 		if i, ok := d.byID[f.RuleID]; ok && d.rules[i].SkipTestFiles && (testPath(f.Path) || docPath(f.Path)) {
+			continue
+		}
+		if r := fileRule[f.RuleID]; r != nil && !r.NameOK(f.Path) {
 			continue
 		}
 		if generic(&f) && vectors[group{f.BlobID, f.Path}] >= testVectorMin {

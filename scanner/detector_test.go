@@ -620,11 +620,16 @@ func TestJudgePaths(t *testing.T) {
 		add("generic-secret", "crypto/hpke.go", "b5", fmt.Sprintf("%064x", i+1))
 	}
 	add("generic-secret", "app/config_test.go", "b6", "9f8e7d6c5b4a39281706f5e4d3c2b1a0")
+	// An SQLite blob read before its name was known: a gcloud credential
+	// database only where the walk placed it as credentials.db.
+	add("gcloud-credentials-db", "home/.config/gcloud/credentials.db", "b7", "")
+	add("gcloud-credentials-db", "app/data/app.db", "b7", "")
+	d.SetFileRules(patterns.FileRules())
 	got := map[string]int{}
 	for _, f := range d.judgePaths(fs) {
 		got[f.Path]++
 	}
-	want := map[string]int{"app/seed.sql": 1, "crypto/hpke.go": 8, "app/config_test.go": 1}
+	want := map[string]int{"app/seed.sql": 1, "crypto/hpke.go": 8, "app/config_test.go": 1, "home/.config/gcloud/credentials.db": 1}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("kept %v, want %v", got, want)
 	}
