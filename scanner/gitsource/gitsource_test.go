@@ -383,3 +383,25 @@ func TestStagedStartedEarly(t *testing.T) {
 		t.Fatal("Close did not stop an unread git diff")
 	}
 }
+
+// TestStagedStartedInSubdirectory: git diff started from a subdirectory
+// (StartIn, before the repository is opened) reports paths from the top of
+// the work tree, even with diff.relative set.
+func TestStagedStartedInSubdirectory(t *testing.T) {
+	r := newRepo(t)
+	r.write("sub/dir/creds", "id "+keyID+"\n")
+	r.git("add", "-A")
+	r.git("config", "diff.relative", "true")
+	sub := filepath.Join(r.dir, "sub", "dir")
+	s := &Staged{}
+	s.StartIn(context.Background(), sub)
+	repo, err := Open(context.Background(), sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Repo = repo
+	res := scan(t, s)
+	if got := summary(res.Findings, nil); !equal(got, []string{"aws-access-key-id sub/dir/creds:1 -"}) {
+		t.Fatalf("got %q", got)
+	}
+}

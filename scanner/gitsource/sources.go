@@ -41,8 +41,10 @@ type Staged struct {
 	early *started // git diff started by Start, read by Chunks
 }
 
-// stagedArgs is the git command Staged reads.
-var stagedArgs = append([]string{"diff", "--cached", "-M", "--diff-filter=d"}, diffArgs...)
+// stagedArgs is the git command Staged reads. diff.relative is turned off:
+// StartIn may run git in a subdirectory, and paths must stay relative to
+// the top of the work tree whatever the user's configuration says.
+var stagedArgs = append([]string{"-c", "diff.relative=false", "diff", "--cached", "-M", "--diff-filter=d"}, diffArgs...)
 
 // Start runs git diff --cached now, so that git reads the index while the
 // caller builds its detector (a pre-commit hook's time is mostly these
