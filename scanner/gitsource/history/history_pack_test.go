@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -338,4 +339,20 @@ func TestSHA256Repository(t *testing.T) {
 	if len(res.Findings) != 1 {
 		t.Errorf("range scan of a SHA-256 repository: %v", summary(res.Findings, nil))
 	}
+}
+
+// benchRepoDir returns the repository the reader benchmarks read: the one
+// RAMPART_BENCH_REPO names, or one bench/mkrepo generates in a temporary
+// directory removed when the benchmark ends.
+func benchRepoDir(b *testing.B) string {
+	b.Helper()
+	if dir := os.Getenv("RAMPART_BENCH_REPO"); dir != "" {
+		return dir
+	}
+	dir := filepath.Join(b.TempDir(), "repo")
+	cmd := exec.Command("go", "run", "../../bench/mkrepo", "-commits", "3000", "-files", "2000", "-out", dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Skipf("bench/mkrepo: %v\n%s", err, out)
+	}
+	return dir
 }
