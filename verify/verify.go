@@ -587,6 +587,12 @@ func (l *limiter) wait(ctx context.Context) error {
 	return l.r.Wait(ctx)
 }
 
+// builtinSpecs is verifiers.toml parsed once, for the read-only lookups of
+// Endpoint and Providers: `rules show` and `rules list` ask for every rule
+// in turn, and parsing 45 KB of TOML per rule made them take seconds. New
+// parses its own copy, because it keeps and fills in its specs.
+var builtinSpecs = sync.OnceValues(func() (*specFile, error) { return loadSpecs(verifiersTOML) })
+
 // Endpoint describes what the verifier of ruleID calls, and what a valid
 // answer tells, for `rampart rules show`. ok is false when the rule has no
 // verifier; reason then says why, when known.
@@ -602,7 +608,7 @@ func Endpoint(ruleID string) (endpoint, learns string, ok bool, reason string) {
 			return awsEndpoint, "the ARN and account of the key's user or role", true, "GetCallerIdentity needs no permission and changes nothing; checked together with the key ID it is paired with"
 		}
 	}
-	f, err := loadSpecs(verifiersTOML)
+	f, err := builtinSpecs()
 	if err != nil {
 		return "", "", false, err.Error()
 	}
@@ -637,7 +643,7 @@ type Provider struct {
 
 // Providers lists every verifier, AWS first, then by provider name.
 func Providers() ([]Provider, error) {
-	f, err := loadSpecs(verifiersTOML)
+	f, err := builtinSpecs()
 	if err != nil {
 		return nil, err
 	}

@@ -412,7 +412,7 @@ func TestActionEndToEnd(t *testing.T) {
 	seed := filepath.Join(t.TempDir(), "rampart")
 	build := exec.Command("go", "build", "-buildvcs=false", "-ldflags", "-X main.version=v0.0.0-test", "-o", seed, "./cmd/rampart")
 	build.Dir = actionPath
-	build.Env = append(actCleanEnv(), "CGO_ENABLED=0", "GOTOOLCHAIN=local")
+	build.Env = append(actCleanEnv(), "GOTOOLCHAIN=local")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
