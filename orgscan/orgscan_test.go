@@ -243,20 +243,20 @@ func TestPullRequestRefs(t *testing.T) {
 	}
 }
 
-// TestIncrementalOneNewCommit: 50 repositories; after one new commit in
+// TestIncrementalOneNewCommit: 20 repositories; after one new commit in
 // one of them, the second run fetches a pack only from that repository,
 // reads only the new commit's blobs, and reports the same findings plus
 // the new one (the old ones carried forward).
 func TestIncrementalOneNewCommit(t *testing.T) {
 	t.Parallel()
-	o := newFakeOrg(t, 50)
+	o := newFakeOrg(t, 20)
 	ctx := context.Background()
 	first := o.run(t, ctx, nil, nil)
-	if got := byStatus(first); got[StatusScanned] != 50 {
+	if got := byStatus(first); got[StatusScanned] != 20 {
 		t.Fatalf("first run statuses = %v", got)
 	}
-	if len(first.Findings) != 17 {
-		t.Fatalf("first run: %d findings, want 17", len(first.Findings))
+	if len(first.Findings) != 7 {
+		t.Fatalf("first run: %d findings, want 7", len(first.Findings))
 	}
 	before := map[string]orgfake.Counts{}
 	for _, r := range first.Repos {
@@ -309,8 +309,8 @@ func TestIncrementalOneNewCommit(t *testing.T) {
 			}
 		}
 	}
-	if carried != 17 {
-		t.Errorf("%d findings carried forward, want 17", carried)
+	if carried != 7 {
+		t.Errorf("%d findings carried forward, want 7", carried)
 	}
 }
 
@@ -341,23 +341,23 @@ func TestRewriteDropsCarriedFindings(t *testing.T) {
 // exactly what one unsharded run does.
 func TestShardsUnionEqualsOneRun(t *testing.T) {
 	t.Parallel()
-	o := newFakeOrg(t, 24)
+	o := newFakeOrg(t, 12)
 	ctx := context.Background()
 	whole := o.run(t, ctx, nil, func(opt *Options) { opt.MirrorDir = t.TempDir() })
 	var union []scanner.Finding
 	repos := 0
 	for i := range 3 {
 		part := o.run(t, ctx, hardening.Shard{Index: i, Count: 3}, func(opt *Options) { opt.MirrorDir = t.TempDir() })
-		if len(part.Repos) == 0 || len(part.Repos) == 24 {
+		if len(part.Repos) == 0 || len(part.Repos) == 12 {
 			t.Errorf("shard %d has %d repositories", i, len(part.Repos))
 		}
 		repos += len(part.Repos)
 		union = append(union, part.Findings...)
 	}
-	if repos != 24 {
-		t.Errorf("shards hold %d repositories, want 24", repos)
+	if repos != 12 {
+		t.Errorf("shards hold %d repositories, want 12", repos)
 	}
-	if w, u := keys(whole.Findings), keys(union); !slices.Equal(w, u) || len(w) != 8 {
+	if w, u := keys(whole.Findings), keys(union); !slices.Equal(w, u) || len(w) != 4 {
 		t.Errorf("one run %v\nshards %v", w, u)
 	}
 }
