@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -333,24 +334,32 @@ func workflowOutcome(found []workflowFinding, unreadable, invalid []string, file
 	return pass("%d workflow %s: %s%s", files, pluralWord(files, "file", "files"), clean, note)
 }
 
-var checkoutRefRE = regexp.MustCompile(`github\.event\.pull_request\.head\.|github\.head_ref|github\.event\.workflow_run\.head_|github\.event\.pull_request\.merge_commit_sha|refs/pull/|github\.event\.workflow_run\.pull_requests`)
+var checkoutRefRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`github\.event\.pull_request\.head\.|github\.head_ref|github\.event\.workflow_run\.head_|github\.event\.pull_request\.merge_commit_sha|refs/pull/|github\.event\.workflow_run\.pull_requests`)
+})
 
-var exprRE = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
+var exprRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`) })
 
 // attackerContext matches expression contexts an outside contributor can
 // choose the value of.
-var attackerContext = regexp.MustCompile(`github\.event\.[A-Za-z0-9_.*\[\]'"-]+|github\.head_ref`)
+var attackerContext = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`github\.event\.[A-Za-z0-9_.*\[\]'"-]+|github\.head_ref`)
+})
 
 // safeEventField matches github.event fields that are numbers, IDs, hashes
 // or booleans, which cannot carry shell syntax.
-var safeEventField = regexp.MustCompile(`(\.number|\.id|_id|\.sha|_sha|\.draft|\.merged|\.forced|\.size|_at|\.additions|\.deletions|\.commits|\.run_number|\.run_attempt)$`)
+var safeEventField = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(\.number|\.id|_id|\.sha|_sha|\.draft|\.merged|\.forced|\.size|_at|\.additions|\.deletions|\.commits|\.run_number|\.run_attempt)$`)
+})
 
-var shaRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
+var shaRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{40}$`) })
 
 // wholeEventRE matches an expression that serialises the whole event or
 // the whole github context: toJSON(github.event), toJson(github), or a bare
 // github.event. Expression function and context names are case-insensitive.
-var wholeEventRE = regexp.MustCompile(`(?i)tojson\(\s*github(\.event)?\s*\)|^\s*github\.event\s*$`)
+var wholeEventRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)tojson\(\s*github(\.event)?\s*\)|^\s*github\.event\s*$`)
+})
 
 var workflowChecks = []*Check{
 	{
@@ -374,13 +383,13 @@ var workflowChecks = []*Check{
 					for _, s := range j.Steps {
 						if actionName(s.Uses) == "actions/checkout" {
 							for _, key := range []string{"ref", "repository"} {
-								if v, ok := s.With[key]; ok && checkoutRefRE.MatchString(v.Value) {
+								if v, ok := s.With[key]; ok && checkoutRefRE().MatchString(v.Value) {
 									out = append(out, workflowFinding{loc: Location{w.Path, v.Line},
 										text: fmt.Sprintf("job %s checks out %s on %s", j.ID, strings.TrimSpace(v.Value), strings.Join(trig, ", "))})
 								}
 							}
 						}
-						if s.Run != "" && (strings.Contains(s.Run, "gh pr checkout") || checkoutRefRE.MatchString(s.Run) && strings.Contains(s.Run, "git ")) {
+						if s.Run != "" && (strings.Contains(s.Run, "gh pr checkout") || checkoutRefRE().MatchString(s.Run) && strings.Contains(s.Run, "git ")) {
 							out = append(out, workflowFinding{loc: Location{w.Path, s.RunLine},
 								text: fmt.Sprintf("job %s fetches pull-request code in run: on %s", j.ID, strings.Join(trig, ", "))})
 						}
@@ -405,9 +414,9 @@ var workflowChecks = []*Check{
 							scripts = append(scripts, s.With["script"])
 						}
 						for _, sc := range scripts {
-							for _, m := range exprRE.FindAllStringSubmatch(sc.Value, -1) {
-								for _, ctx := range attackerContext.FindAllString(m[1], -1) {
-									if safeEventField.MatchString(ctx) {
+							for _, m := range exprRE().FindAllStringSubmatch(sc.Value, -1) {
+								for _, ctx := range attackerContext().FindAllString(m[1], -1) {
+									if safeEventField().MatchString(ctx) {
 										continue
 									}
 									out = append(out, workflowFinding{loc: Location{w.Path, sc.Line},
@@ -415,7 +424,7 @@ var workflowChecks = []*Check{
 								}
 								// toJSON(github.event) or toJSON(github) dumps
 								// every attacker-chosen field at once.
-								for _, d := range wholeEventRE.FindAllStringSubmatch(m[1], -1) {
+								for _, d := range wholeEventRE().FindAllStringSubmatch(m[1], -1) {
 									out = append(out, workflowFinding{loc: Location{w.Path, sc.Line},
 										text: fmt.Sprintf("job %s interpolates ${{ %s }} (every field of the event, titles and bodies included) into a script", j.ID, strings.TrimSpace(d[0]))})
 								}
@@ -452,7 +461,7 @@ var workflowChecks = []*Check{
 					}
 					name, ref, _ := strings.Cut(uses, "@")
 					owner, _, _ := strings.Cut(name, "/")
-					if trusted[strings.ToLower(owner)] || shaRE.MatchString(ref) {
+					if trusted[strings.ToLower(owner)] || shaRE().MatchString(ref) {
 						return
 					}
 					if ref == "" {

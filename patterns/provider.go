@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // RawProvider is a context rule written as data: a provider whose keys have
@@ -92,13 +93,13 @@ const (
 	maxShapeLen = 1024
 )
 
-var shapeSyntax = regexp.MustCompile(`^([a-z0-9-]+):([0-9]+)(?:-([0-9]+))?$`)
+var shapeSyntax = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-z0-9-]+):([0-9]+)(?:-([0-9]+))?$`) })
 
 func parseShape(s string) (shape, error) {
 	if s == "uuid" {
 		return shape{name: "uuid", uuid: true, min: 36, max: 36, alpha: alphabets["hex"]}, nil
 	}
-	m := shapeSyntax.FindStringSubmatch(s)
+	m := shapeSyntax().FindStringSubmatch(s)
 	if m == nil {
 		return shape{}, fmt.Errorf("shape %q: want uuid, ALPHABET:N or ALPHABET:MIN-MAX", s)
 	}
@@ -206,7 +207,7 @@ func (s shape) entropyFloor() float64 {
 	return math.Floor(f*20) / 20
 }
 
-var aliasSyntax = regexp.MustCompile(`^[a-z0-9]+(?:[._-][a-z0-9]+)*$`)
+var aliasSyntax = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(?:[._-][a-z0-9]+)*$`) })
 
 // aliasRegex matches alias at the start of a word of an identifier: after
 // a character that is not a letter (BLOCKNATIVE_KEY, x_blocknative_key,
@@ -286,7 +287,7 @@ func (p RawProvider) Expand(file string) (RawRule, ErrorList) {
 	seen := map[string]bool{}
 	for _, a := range p.Aliases {
 		switch {
-		case !aliasSyntax.MatchString(a):
+		case !aliasSyntax().MatchString(a):
 			fail("provider: alias %q must be lower-case letters and digits, words joined by - _ or .", a)
 		case len(a) < 4:
 			fail("provider: alias %q is shorter than 4 characters (too common inside other words)", a)

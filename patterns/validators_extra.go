@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // extraValidators holds validators for provider families beyond AWS (checksums
@@ -325,7 +326,7 @@ func weakPassword(user, pass string) string {
 	if strings.EqualFold(user, pass) {
 		return "password equals user name"
 	}
-	if emailRE.MatchString(pass) {
+	if emailRE().MatchString(pass) {
 		return "an email address (the anonymous-login convention), not a password"
 	}
 	if len(pass) <= 12 && lowerLettersOnly(pass) {
@@ -360,7 +361,7 @@ func weakPassword(user, pass string) string {
 			return "template variable"
 		}
 	}
-	if batchVariableRE.MatchString(pass) {
+	if batchVariableRE().MatchString(pass) {
 		return "template variable (a batch file's %VARIABLE%)"
 	}
 	return ""
@@ -398,7 +399,7 @@ func checkPassword(c *Candidate) (bool, string) {
 	if strings.Count(s, `\u`) >= 2 {
 		return false, "password: text in \\u escapes (a message in a .properties file)"
 	}
-	if validationRulesRE.MatchString(s) {
+	if validationRulesRE().MatchString(s) {
 		return false, "password: validation rules (required|confirmed), not a password"
 	}
 	if ok, reason := checkNotCode(c); !ok {
@@ -492,7 +493,7 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if isConstantName(s) {
 		return false, "not-code: a constant's name"
 	}
-	if fileNameRE.MatchString(s) {
+	if fileNameRE().MatchString(s) {
 		return false, "not-code: a file name"
 	}
 	return true, ""
@@ -500,7 +501,9 @@ func checkNotCode(c *Candidate) (bool, string) {
 
 // fileNameRE matches a value that ends in a file extension
 // (KnAM4a_development.yml.enc, deploy-key.pem): a name, not a secret.
-var fileNameRE = regexp.MustCompile(`(?i)[A-Za-z0-9_-]\.(?:ya?ml|json|enc|txt|pem|crt|cer|der|key|p12|pfx|jks|xml|ini|conf|cfg|toml|env|properties|js|ts|py|rb|go|java|sh|html|css|png|jpe?g|svg|gz|zip|tar|lock|log|md)$`)
+var fileNameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)[A-Za-z0-9_-]\.(?:ya?ml|json|enc|txt|pem|crt|cer|der|key|p12|pfx|jks|xml|ini|conf|cfg|toml|env|properties|js|ts|py|rb|go|java|sh|html|css|png|jpe?g|svg|gz|zip|tar|lock|log|md)$`)
+})
 
 func lettersOnlyString(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -578,7 +581,7 @@ func isWordPath(s string) bool {
 		return false
 	}
 	for _, seg := range segs {
-		if apiVersionRE.MatchString(seg) {
+		if apiVersionRE().MatchString(seg) {
 			continue // /instance_identity/v1/token: an API version
 		}
 		letters, digits := 0, 0
@@ -601,13 +604,17 @@ func isWordPath(s string) bool {
 
 // validationRulesRE matches a framework's validation rule list where a
 // password's rules are declared ('password' => 'required|confirmed|min:8').
-var validationRulesRE = regexp.MustCompile(`^[a-z_]+(?::[A-Za-z0-9,_]+)?(?:\|[a-z_]+(?::[A-Za-z0-9,_]+)?)+$`)
+var validationRulesRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z_]+(?::[A-Za-z0-9,_]+)?(?:\|[a-z_]+(?::[A-Za-z0-9,_]+)?)+$`)
+})
 
 // batchVariableRE is a Windows batch or environment reference (%PASSWORD%).
-var batchVariableRE = regexp.MustCompile(`^%[A-Za-z_][A-Za-z0-9_]*%$`)
+var batchVariableRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^%[A-Za-z_][A-Za-z0-9_]*%$`) })
 
 // emailRE matches a value that is an email address.
-var emailRE = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
+var emailRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
+})
 
 func lowerLettersOnly(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -619,7 +626,7 @@ func lowerLettersOnly(s string) bool {
 }
 
 // apiVersionRE is a path's API version segment (v1, v2beta1).
-var apiVersionRE = regexp.MustCompile(`^v[0-9]{1,2}(?:(?:alpha|beta)[0-9]{0,2})?$`)
+var apiVersionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v[0-9]{1,2}(?:(?:alpha|beta)[0-9]{0,2})?$`) })
 
 func isIdentifier(s string) bool {
 	if s == "" {

@@ -3,6 +3,7 @@ package scanner
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // tomlLines finds the line where a key of a TOML document, or one value of
@@ -14,9 +15,13 @@ type tomlLines []byte
 
 var (
 	tomlKeyPart = `(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*')`
-	tomlKeyLine = regexp.MustCompile(`^(` + tomlKeyPart + `(?:\s*\.\s*` + tomlKeyPart + `)*)\s*=`)
-	tomlHeader  = regexp.MustCompile(`^\[\[?\s*(` + tomlKeyPart + `(?:\s*\.\s*` + tomlKeyPart + `)*)\s*\]\]?`)
-	tomlDot     = regexp.MustCompile(`\s*\.\s*`)
+	tomlKeyLine = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(` + tomlKeyPart + `(?:\s*\.\s*` + tomlKeyPart + `)*)\s*=`)
+	})
+	tomlHeader = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\[\[?\s*(` + tomlKeyPart + `(?:\s*\.\s*` + tomlKeyPart + `)*)\s*\]\]?`)
+	})
+	tomlDot = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s*\.\s*`) })
 )
 
 // tomlKey normalises a dotted key as written: parts unquoted, no spaces.
@@ -76,12 +81,12 @@ func (d tomlLines) line(key, value string) int {
 		switch {
 		case l == "" || strings.HasPrefix(l, "#"):
 			continue
-		case tomlHeader.MatchString(l) && !tomlKeyLine.MatchString(l):
-			table = tomlKey(tomlHeader.FindStringSubmatch(l)[1])
+		case tomlHeader().MatchString(l) && !tomlKeyLine().MatchString(l):
+			table = tomlKey(tomlHeader().FindStringSubmatch(l)[1])
 			inKey = 0
 			continue
 		}
-		if m := tomlKeyLine.FindStringSubmatch(l); m != nil {
+		if m := tomlKeyLine().FindStringSubmatch(l); m != nil {
 			full := tomlKey(m[1])
 			if table != "" {
 				full = table + "." + full

@@ -3,6 +3,7 @@ package scanner
 import (
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/rampart-sec/rampart/patterns"
@@ -30,13 +31,13 @@ type VerifyConfig struct {
 	HookBudget     time.Duration
 }
 
-var awsAccountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+var awsAccountPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
 
 func (raw RawVerify) compile(name string) (VerifyConfig, patterns.ErrorList) {
 	var errs patterns.ErrorList
 	v := VerifyConfig{InHooks: raw.InHooks, HookBudget: DefaultHookBudget}
 	for _, a := range raw.CanaryAccounts {
-		if !awsAccountPattern.MatchString(a) {
+		if !awsAccountPattern().MatchString(a) {
 			errs = append(errs, patterns.Error{File: name, Msg: fmt.Sprintf("verify.canary_accounts: %q is not a 12-digit AWS account ID", a)})
 			continue
 		}

@@ -654,7 +654,7 @@ type anchoredRegex struct {
 }
 
 // lineStart matches a regex that opens with a flag group holding m and ^.
-var lineStart = regexp.MustCompile(`^\(\?([a-z]*)m([a-z]*):\^`)
+var lineStart = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\(\?([a-z]*)m([a-z]*):\^`) })
 
 // get returns the rule's regex anchored at a keyword hit, or nil.
 func (a *anchoredRegex) get() *regexp.Regexp { return a.rule.AnchoredRegex() }
@@ -664,7 +664,7 @@ func (a *anchoredRegex) lineRegex() *regexp.Regexp {
 		if a.rule.Anchored() || a.rule.ContextLines != 0 {
 			return
 		}
-		if m := lineStart.FindStringSubmatch(a.rule.Source); m != nil {
+		if m := lineStart().FindStringSubmatch(a.rule.Source); m != nil {
 			a.line = regexp.MustCompile(`(?` + m[1] + m[2] + `:^` + a.rule.Source[len(m[0]):])
 		}
 	})

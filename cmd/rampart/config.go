@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/spf13/cobra"
@@ -206,7 +207,7 @@ func readImportInput(s *streams, name string) ([]byte, error) {
 	return data, nil
 }
 
-var secretsSection = regexp.MustCompile(`(?mi)^[ \t]*\[[ \t]*secrets[ \t]*\]`)
+var secretsSection = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?mi)^[ \t]*\[[ \t]*secrets[ \t]*\]`) })
 
 // convertInput converts data in format from, guessing the format for
 // "auto": a git config with a [secrets] section is git-secrets', else TOML
@@ -216,7 +217,7 @@ func convertInput(data []byte, from string, opts configimport.Options) (*configi
 		var probe map[string]any
 		_, tomlErr := toml.Decode(string(data), &probe)
 		switch {
-		case secretsSection.Match(data):
+		case secretsSection().Match(data):
 			from = fromGitConfig
 		case tomlErr == nil:
 			from = fromGitleaks

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"sync"
 
 	"github.com/rampart-sec/rampart/hardening"
 	"github.com/rampart-sec/rampart/report"
@@ -15,11 +16,13 @@ import (
 // message or of a wrapped part of it. They tell a developer where an error
 // came from and tell a user nothing, so the CLI leaves them out. (report
 // is not among them: "report: …" is also how the report command speaks.)
-var internalQualifier = regexp.MustCompile(`(^|: |\()(?:gitsource|ghcollect|github|hardening|githook|scanner|patterns|configimport|pack|history|orgscan|verify): `)
+var internalQualifier = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(^|: |\()(?:gitsource|ghcollect|github|hardening|githook|scanner|patterns|configimport|pack|history|orgscan|verify): `)
+})
 
 // userMessage is err as the user reads it: without package qualifiers.
 func userMessage(err error) string {
-	return internalQualifier.ReplaceAllString(err.Error(), "$1")
+	return internalQualifier().ReplaceAllString(err.Error(), "$1")
 }
 
 // snapshotError explains a --from-snapshot FILE that is not a snapshot:

@@ -400,7 +400,7 @@ func TestErrorsSpeakToTheUser(t *testing.T) {
 		{[]string{"config", "import", "--git-secrets", "sub"}, "not a git repository: " + filepath.Join(dir, "sub")},
 	} {
 		_, errOut, code := scRun(t, dir, "", tc.args...)
-		if code != 2 || !strings.Contains(errOut, tc.want) || internalQualifier.MatchString(strings.TrimPrefix(errOut, "rampart: ")) {
+		if code != 2 || !strings.Contains(errOut, tc.want) || internalQualifier().MatchString(strings.TrimPrefix(errOut, "rampart: ")) {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and %q, no package names", tc.args, code, errOut, tc.want)
 		}
 	}

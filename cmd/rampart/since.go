@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -39,17 +40,23 @@ func (v sinceValue) Set(s string) error {
 }
 
 var (
-	sinceISO = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(z|[+-]\d{2}:?\d{2})?)?$`)
+	sinceISO = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(z|[+-]\d{2}:?\d{2})?)?$`)
+	})
 	// git's documented alternatives: YYYY.MM.DD, MM/DD/YYYY, DD.MM.YYYY.
-	sinceDotted = regexp.MustCompile(`^(\d{4})\.(\d{1,2})\.(\d{1,2})$`)
-	sinceSlash  = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})$`)
-	sinceEuro   = regexp.MustCompile(`^(\d{1,2})\.(\d{1,2})\.(\d{4})$`)
+	sinceDotted = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{4})\.(\d{1,2})\.(\d{1,2})$`) })
+	sinceSlash  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})$`) })
+	sinceEuro   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{1,2})\.(\d{1,2})\.(\d{4})$`) })
 	// RFC 2822 and its relatives: [Wed, ]31 Jan 2024[ 10:00[:00][ +0100]].
-	sinceRFC = regexp.MustCompile(`^(?:([a-z]+),?\s+)?(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s+([+-]\d{4}|ut|gmt|z))?)?$`)
+	sinceRFC = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:([a-z]+),?\s+)?(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s+([+-]\d{4}|ut|gmt|z))?)?$`)
+	})
 	// Jan 31[,] 2024[ 10:00[:00]].
-	sinceMonthFirst = regexp.MustCompile(`^([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$`)
-	sinceUnix       = regexp.MustCompile(`^@(\d+)$`)
-	sinceInternal   = regexp.MustCompile(`^(\d{9,})\s+([+-]\d{4})$`)
+	sinceMonthFirst = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$`)
+	})
+	sinceUnix     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^@(\d+)$`) })
+	sinceInternal = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{9,})\s+([+-]\d{4})$`) })
 )
 
 var (
@@ -82,16 +89,16 @@ func parseSince(s string, now time.Time, loc *time.Location) (time.Time, bool, e
 
 func parseSinceForm(s string, now time.Time, loc *time.Location) (time.Time, bool, bool) {
 	atoi := func(x string) int { n, _ := strconv.Atoi(x); return n }
-	if m := sinceUnix.FindStringSubmatch(s); m != nil {
+	if m := sinceUnix().FindStringSubmatch(s); m != nil {
 		n, err := strconv.ParseInt(m[1], 10, 64)
 		return time.Unix(n, 0), true, err == nil && n < 1<<40
 	}
-	if m := sinceInternal.FindStringSubmatch(s); m != nil {
+	if m := sinceInternal().FindStringSubmatch(s); m != nil {
 		n, err := strconv.ParseInt(m[1], 10, 64)
 		_, zok := sinceZone(m[2])
 		return time.Unix(n, 0), true, err == nil && n < 1<<40 && zok
 	}
-	if m := sinceISO.FindStringSubmatch(s); m != nil {
+	if m := sinceISO().FindStringSubmatch(s); m != nil {
 		if m[4] == "" {
 			return sinceDate(atoi(m[1]), atoi(m[2]), atoi(m[3]), now, loc)
 		}
@@ -104,16 +111,16 @@ func parseSinceForm(s string, now time.Time, loc *time.Location) (time.Time, boo
 		}
 		return sinceDateTime(atoi(m[1]), atoi(m[2]), atoi(m[3]), m[4], m[5], m[6], z)
 	}
-	if m := sinceDotted.FindStringSubmatch(s); m != nil {
+	if m := sinceDotted().FindStringSubmatch(s); m != nil {
 		return sinceDate(atoi(m[1]), atoi(m[2]), atoi(m[3]), now, loc)
 	}
-	if m := sinceSlash.FindStringSubmatch(s); m != nil {
+	if m := sinceSlash().FindStringSubmatch(s); m != nil {
 		return sinceDate(atoi(m[3]), atoi(m[1]), atoi(m[2]), now, loc)
 	}
-	if m := sinceEuro.FindStringSubmatch(s); m != nil {
+	if m := sinceEuro().FindStringSubmatch(s); m != nil {
 		return sinceDate(atoi(m[3]), atoi(m[2]), atoi(m[1]), now, loc)
 	}
-	if m := sinceRFC.FindStringSubmatch(s); m != nil {
+	if m := sinceRFC().FindStringSubmatch(s); m != nil {
 		month := sinceName(m[3], monthNames)
 		if month < 0 || (m[1] != "" && sinceName(m[1], weekdayNames) < 0) {
 			return time.Time{}, false, false
@@ -130,7 +137,7 @@ func parseSinceForm(s string, now time.Time, loc *time.Location) (time.Time, boo
 		}
 		return sinceDateTime(atoi(m[4]), month+1, atoi(m[2]), m[5], m[6], m[7], z)
 	}
-	if m := sinceMonthFirst.FindStringSubmatch(s); m != nil {
+	if m := sinceMonthFirst().FindStringSubmatch(s); m != nil {
 		month := sinceName(m[1], monthNames)
 		if month < 0 {
 			return time.Time{}, false, false
