@@ -572,9 +572,10 @@ func isConstantName(s string) bool {
 	return true
 }
 
-// isWordPath reports values like "external/cwe/cwe-798" or
-// "my-service.prod": two or more segments, each all lower-case letters or
-// all digits. Generated secrets mix letters and digits within a segment.
+// isWordPath reports values like "external/cwe/cwe-798", "my-service.prod"
+// or "/Users/alice/src": two or more segments, each all digits or a word of
+// lower-case letters, capitalised or not. Generated secrets mix letters and
+// digits, or capitals inside a word, within a segment.
 func isWordPath(s string) bool {
 	segs := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '-' || r == '.' || r == '_' })
 	if len(segs) < 2 {
@@ -585,9 +586,10 @@ func isWordPath(s string) bool {
 			continue // /instance_identity/v1/token: an API version
 		}
 		letters, digits := 0, 0
-		for _, r := range seg {
+		for i, r := range seg {
 			switch {
-			case r >= 'a' && r <= 'z':
+			case r >= 'a' && r <= 'z', i == 0 && r >= 'A' && r <= 'Z':
+				// A capital only starts a word: /Users/alice/src.
 				letters++
 			case r >= '0' && r <= '9':
 				digits++
