@@ -247,6 +247,9 @@ const (
 	pairLines = 5
 	// maxLongMatch bounds a match that outgrows its window on a long line.
 	maxLongMatch = 16 << 10
+	// longTokenCut is the length from which a token cut by a window's clamp
+	// is kept rather than cut off (prevSeparator).
+	longTokenCut = 128
 )
 
 // Detect returns the findings in c, after validators, the built-in and
@@ -1017,9 +1020,19 @@ func nextSeparator(data []byte, from, limit int) int {
 	return limit
 }
 
+// prevSeparator returns where a window clamped at from inside a long line
+// should end: after the last separator past limit, so that the regex does
+// not see the first part of a token as a whole one. A token of longTokenCut
+// bytes or more that runs past from is kept, clamped: cutting it would hide
+// it entirely (a 2,400-character hex private key after its name), and a
+// match that reaches the clamp is matched again over the whole line
+// (maxLongMatch).
 func prevSeparator(data []byte, limit, from int) int {
 	for i := from - 1; i > limit; i-- {
 		if isSeparator(data[i]) {
+			if from-(i+1) >= longTokenCut {
+				return from
+			}
 			return i + 1
 		}
 	}

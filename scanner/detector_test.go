@@ -3,7 +3,11 @@ package scanner
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -632,5 +636,36 @@ func TestJudgePaths(t *testing.T) {
 	want := map[string]int{"app/seed.sql": 1, "crypto/hpke.go": 8, "app/config_test.go": 1, "home/.config/gcloud/credentials.db": 1}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("kept %v, want %v", got, want)
+	}
+}
+
+// TestLongTokenAfterItsName: a value longer than a window's reach, after
+// the name that is its keyword (a 2048-bit RSA key as hex DER is 2,400
+// characters), is found whole. The window clamped inside the line used to
+// end at the last separator before the clamp — the quote opening the
+// value — and the regex never saw it.
+func TestLongTokenAfterItsName(t *testing.T) {
+	t.Parallel()
+	d := builtinDetector(t)
+	for _, bits := range []int{1024, 2048} {
+		key, err := rsa.GenerateKey(rand.Reader, bits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der := hex.EncodeToString(x509.MarshalPKCS1PrivateKey(key))
+		for _, line := range []string{
+			`private_key_hex = "` + der + `"`,
+			`signingKey: ` + der,
+			`{"private_key": "` + der + `", "kid": "k1"}`,
+		} {
+			fs := d.Detect(Chunk{Path: "keys.py", Data: []byte("x = 1\n" + line + "\n")})
+			if len(fs) != 1 || fs[0].RuleID != "private-key-hex" || fs[0].Secret != der {
+				var got []string
+				for _, f := range fs {
+					got = append(got, fmt.Sprintf("%s (%d chars)", f.RuleID, len(f.Secret)))
+				}
+				t.Errorf("%d-bit key, %q…: %v, want private-key-hex of the whole %d characters", bits, line[:20], got, len(der))
+			}
+		}
 	}
 }
