@@ -6,7 +6,8 @@
 # fake AWS key, then alternates RUNS times (default 21)
 #   git diff --cached                (the floor: what git itself needs)
 #   rampart scan --staged            (the whole run, start-up included)
-# and prints the median and best wall time of each and their ratio.
+# and prints the median and best wall time of each and their ratio. It waits
+# SETTLE seconds (default 20) after writing the files before timing.
 set -euo pipefail
 files=${1:-50000}
 runs=${2:-21}
@@ -41,14 +42,17 @@ git commit -q -m "initial: $files files"
 printf 'aws_access_key_id = AKIAUJZDEGXDNCF32EPF\n' >> src/d007/f00007.go
 git add src/d007/f00007.go
 
-# Flush the 50,000 new files to disk and warm both commands once: timing
-# them while the kernel writes back fresh pages measured the writeback
-# (rampart 15–16 ms right after creating the repository, 11–12 ms minutes
-# later, git diff barely moved).
+# Flush the 50,000 new files to disk, let the file system settle and warm
+# both commands: timing them while the kernel still works on fresh pages
+# measured that work (rampart 15–16 ms right after creating the repository,
+# 13 ms half a minute later, git diff barely moved). SETTLE seconds
+# (default 20).
 sync
-git diff --cached >/dev/null
-"$rampart" scan --staged -q >/dev/null 2>&1 || true
-sleep 2
+sleep "${SETTLE:-20}"
+for ((i = 0; i < 5; i++)); do
+	git diff --cached >/dev/null
+	"$rampart" scan --staged -q >/dev/null 2>&1 || true
+done
 
 now() { date +%s%N; }
 declare -a tgit trampart
