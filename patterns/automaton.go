@@ -15,13 +15,17 @@ import (
 // "gcen", not on "ring". The scan hashes every position's four bytes with
 // four independent table loads, looks the hash up in a 64 KB filter (flags),
 // eight positions per branch, and stops only where an anchor may be; there it
-// checks the keywords anchored under that hash. Anchoring on rare bytes
+// checks the keywords anchored under that hash. Four-byte anchors are tested
+// at even positions only, and a keyword of five bytes or more is anchored on
+// two adjacent rare four-byte sequences, exactly one of which an occurrence
+// puts at an even position: half the four-byte tests, no duplicate hits.
+// Anchoring on rare bytes
 // rather than on each keyword's first ones is what keeps the stops rare (about
 // one position in a hundred in Go source, against one in eight before): the
 // first bytes of 2,000 provider names and credential words ("toke", "secr",
-// "conf", "pass") are everywhere in code. Three-byte keywords (hf_, $1$, eyj)
-// are anchored on themselves, with the hash of their three bytes, which the
-// four-byte hash extends.
+// "conf", "pass") are everywhere in code. Three- and four-byte keywords (hf_,
+// $1$, eyj, akia) are anchored on their first three bytes, with the hash of
+// those, which the four-byte hash extends, tested at every position.
 //
 // Written here rather than taken from a library because the engine needs
 // exactly this combination: case folding without a copy, every overlapping
@@ -48,7 +52,7 @@ type Automaton struct {
 	// short are keywords shorter than three bytes, checked at every
 	// position (rule compilation rejects them; only tests build such automata).
 	short    []int32
-	three    []int32 // three-byte keywords, checked directly in the last bytes
+	three    []int32 // three- and four-byte keywords, checked directly in the last bytes
 	keywords []string
 	folded   []string
 	maxLen   int
@@ -95,18 +99,23 @@ func NewAutomaton(keywords []string) *Automaton {
 		switch {
 		case len(f) < MinKeywordLen:
 			a.short = append(a.short, int32(ki))
-		case len(f) == 3:
+		case len(f) <= 4:
 			a.three = append(a.three, int32(ki))
 			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], 0), 0xffffff, int32(ki), 0})
 		default:
+			// Four-byte anchors are tested at even positions only, so a
+			// keyword is anchored on two adjacent four-byte sequences: an
+			// occurrence puts exactly one of them at an even position.
 			best, bestRank := 0, -1
-			for i := 0; i+4 <= len(f); i++ {
-				r := rank[gram(f[i], f[i+1], f[i+2], f[i+3])] // 0: not common at all
+			for i := 0; i+5 <= len(f); i++ {
+				r := rank[gram(f[i], f[i+1], f[i+2], f[i+3])] + rank[gram(f[i+1], f[i+2], f[i+3], f[i+4])] // 0: not common at all
 				if bestRank < 0 || r < bestRank {
 					best, bestRank = i, r
 				}
 			}
-			refs = append(refs, anchorRef{gram(f[best], f[best+1], f[best+2], f[best+3]), 0xffffffff, int32(ki), int32(best)})
+			for o := best; o <= best+1; o++ {
+				refs = append(refs, anchorRef{gram(f[o], f[o+1], f[o+2], f[o+3]), 0xffffffff, int32(ki), int32(o)})
+			}
 		}
 	}
 	a.build(refs, list)
@@ -301,11 +310,15 @@ func (a *Automaton) collect(data []byte, hits []Hit) []Hit {
 	flags, bitOf := &a.flags, &bitOf
 	ha, hb, hc, hd := &a.hashA, &a.hashB, &a.hashC, &a.hashD
 	// at is non-zero when the four bytes b0..b3 may be an anchor, or the
-	// three bytes b0..b2 a three-byte keyword.
+	// three bytes b0..b2 start a three- or four-byte keyword; at3 only the
+	// latter, for odd positions.
 	at := func(b0, b1, b2, b3 byte) uint64 {
 		h3 := ha[b0] ^ hb[b1] ^ hc[b2]
 		h := h3 ^ hd[b3]
 		return uint64(flags[uint16(h)]&bitOf[h>>29] | flags[uint16(h3)]&threeFlag)
+	}
+	at3 := func(b0, b1, b2 byte) uint64 {
+		return uint64(flags[uint16(ha[b0]^hb[b1]^hc[b2])] & threeFlag)
 	}
 	i := 0
 	// Eight positions at a time, a byte of m each, with one branch: most
@@ -314,8 +327,9 @@ func (a *Automaton) collect(data []byte, hits []Hit) []Hit {
 	for ; i+11 <= n; i += 8 {
 		d := (*[11]byte)(data[i : i+11])
 		b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10 := d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10]
-		m := at(b0, b1, b2, b3) | at(b1, b2, b3, b4)<<8 | at(b2, b3, b4, b5)<<16 | at(b3, b4, b5, b6)<<24 |
-			at(b4, b5, b6, b7)<<32 | at(b5, b6, b7, b8)<<40 | at(b6, b7, b8, b9)<<48 | at(b7, b8, b9, b10)<<56
+		_ = b10
+		m := at(b0, b1, b2, b3) | at3(b1, b2, b3)<<8 | at(b2, b3, b4, b5)<<16 | at3(b3, b4, b5)<<24 |
+			at(b4, b5, b6, b7)<<32 | at3(b5, b6, b7)<<40 | at(b6, b7, b8, b9)<<48 | at3(b7, b8, b9)<<56
 		for m != 0 {
 			j := bits.TrailingZeros64(m) / 8
 			m &^= 0xff << (8 * j)
@@ -323,7 +337,8 @@ func (a *Automaton) collect(data []byte, hits []Hit) []Hit {
 		}
 	}
 	for ; i+3 < n; i++ {
-		if a.test(data[i], data[i+1], data[i+2], data[i+3]) {
+		if i%2 == 0 && a.test(data[i], data[i+1], data[i+2], data[i+3]) ||
+			i%2 == 1 && a.flags[uint16(a.hashA[data[i]]^a.hashB[data[i+1]]^a.hashC[data[i+2]])]&threeFlag != 0 {
 			hits = a.stop(data, i, hits)
 		}
 	}
@@ -344,7 +359,11 @@ func (a *Automaton) stop(data []byte, p int, hits []Hit) []Hit {
 	h3 := a.hashA[data[p]] ^ a.hashB[data[p+1]] ^ a.hashC[data[p+2]]
 	h := h3 ^ a.hashD[data[p+3]]
 	g := gram(a.fold[data[p]], a.fold[data[p+1]], a.fold[data[p+2]], a.fold[data[p+3]])
-	for _, idx := range [2]uint16{a.slot[uint16(h)], a.slot3[uint16(h3)]} {
+	four := a.slot[uint16(h)]
+	if p%2 == 1 {
+		four = 0 // four-byte anchors are tested at even positions only
+	}
+	for _, idx := range [2]uint16{four, a.slot3[uint16(h3)]} {
 		if idx == 0 {
 			continue
 		}
