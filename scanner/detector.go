@@ -1117,11 +1117,6 @@ func runeCount(b []byte) int {
 // file before they are read as test vectors.
 const testVectorMin = 8
 
-// dropTestVectors drops generic rules' hex values in a test file that holds
-// many of them: a known-answer test file (HPKE's shared_secret and
-// exporter_secret, ECDH's PrivateKey and SharedSecret) lists dozens, a
-// configuration a handful. Provider rules, non-hex values and files outside
-// tests are untouched.
 // judgePaths applies to findings the decisions detection makes from a
 // chunk's path, for findings whose path was set after detection (history
 // blobs, placed by the commit walk): skip_test_files rules in test files and
@@ -1135,7 +1130,7 @@ func (d *Detector) judgePaths(fs []Finding) []Finding {
 	vectors := map[group]int{}
 	generic := func(f *Finding) bool {
 		i, ok := d.byID[f.RuleID]
-		return ok && d.rules[i].Generic && isHex([]byte(f.Secret))
+		return ok && d.vectorLike(i, []byte(f.Secret))
 	}
 	for i := range fs {
 		if generic(&fs[i]) && testPath(fs[i].Path) {
@@ -1162,13 +1157,18 @@ func (d *Detector) judgePaths(fs []Finding) []Finding {
 	return out
 }
 
+// dropTestVectors drops generic rules' hex values in a test file that holds
+// many of them: a known-answer test file (HPKE's shared_secret and
+// exporter_secret, ECDH's PrivateKey and SharedSecret) lists dozens, a
+// configuration a handful. Provider rules, non-hex values and files outside
+// tests are untouched.
 func (d *Detector) dropTestVectors(cands []candidate, path string, dropped func(candidate)) []candidate {
 	if !testPath(path) {
 		return cands
 	}
 	n := 0
 	for _, cd := range cands {
-		if d.rules[cd.rule].Generic && isHex(cd.secret) {
+		if d.vectorLike(cd.rule, cd.secret) {
 			n++
 		}
 	}
@@ -1177,13 +1177,19 @@ func (d *Detector) dropTestVectors(cands []candidate, path string, dropped func(
 	}
 	out := cands[:0]
 	for _, cd := range cands {
-		if d.rules[cd.rule].Generic && isHex(cd.secret) {
+		if d.vectorLike(cd.rule, cd.secret) {
 			dropped(cd)
 			continue
 		}
 		out = append(out, cd)
 	}
 	return out
+}
+
+// vectorLike reports whether rule ri's secret could be a test vector: a
+// hex value found by a generic rule (dropTestVectors, judgePaths).
+func (d *Detector) vectorLike(ri int, secret []byte) bool {
+	return d.rules[ri].Generic && isHex(secret)
 }
 
 // testPath reports whether path names a test file or test data
