@@ -518,8 +518,11 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if isDottedIdentifier(s) {
 		return false, "not-code: member access"
 	}
-	if isWordPath(s) {
+	if isWordPath(s) || isURLPath(s) {
 		return false, "not-code: a path or name made of words"
+	}
+	if literalSeamRE().MatchString(s) {
+		return false, "not-code: code between two string literals (the name ended a string: \"Password:\",nextLabel:)"
 	}
 	if isConstantName(s) {
 		return false, "not-code: a constant's name"
@@ -613,27 +616,62 @@ func isWordPath(s string) bool {
 		return false
 	}
 	for _, seg := range segs {
-		if apiVersionRE().MatchString(seg) {
-			continue // /instance_identity/v1/token: an API version
-		}
-		letters, digits := 0, 0
-		for i, r := range seg {
-			switch {
-			case r >= 'a' && r <= 'z', i == 0 && r >= 'A' && r <= 'Z':
-				// A capital only starts a word: /Users/alice/src.
-				letters++
-			case r >= '0' && r <= '9':
-				digits++
-			default:
-				return false
-			}
-		}
-		if letters > 0 && digits > 0 {
+		if !wordSegment(seg) {
 			return false
 		}
 	}
 	return true
 }
+
+// wordSegment reports one piece of a path or name: a word (lower case after an
+// optional capital), a number, or an API version (v1, v2beta1).
+func wordSegment(seg string) bool {
+	if apiVersionRE().MatchString(seg) {
+		return true // /instance_identity/v1/token: an API version
+	}
+	letters, digits := 0, 0
+	for i, r := range seg {
+		switch {
+		case r >= 'a' && r <= 'z', i == 0 && r >= 'A' && r <= 'Z':
+			// A capital only starts a word: /Users/alice/src.
+			letters++
+		case r >= '0' && r <= '9':
+			digits++
+		default:
+			return false
+		}
+	}
+	return !(letters > 0 && digits > 0)
+}
+
+// isURLPath reports a site path such as /en/enterprise-server@3.0/auth: a
+// leading slash and at least two segments, each made of words, numbers and
+// versions joined by - . _ @ (a documentation route, a redirect target). A
+// password does not start with a slash and read as words between slashes.
+func isURLPath(s string) bool {
+	if !strings.HasPrefix(s, "/") {
+		return false
+	}
+	if len(strings.Split(strings.Trim(s, "/"), "/")) < 2 {
+		return false
+	}
+	pieces := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("/-._@", r) })
+	for _, p := range pieces {
+		if !wordSegment(p) {
+			return false
+		}
+	}
+	return len(pieces) > 0
+}
+
+// literalSeamRE matches the text between two string literals when the
+// keyword ended the first one: in emailLabel:"Email:",passwordLabel:"Password:",
+// submitLabel:"Sign in" the "value" after "Password:" is ,submitLabel: — a
+// separator, the next key's name and its colon or equals sign. Base64 and
+// generated passwords never start with a comma or semicolon and end so.
+var literalSeamRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[,;][A-Za-z_$][A-Za-z0-9_$]*[:=]$`)
+})
 
 // validationRulesRE matches a framework's validation rule list where a
 // password's rules are declared ('password' => 'required|confirmed|min:8').
