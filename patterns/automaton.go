@@ -63,16 +63,39 @@ type Automaton struct {
 type anchorRef struct {
 	gram, mask uint32
 	kw, off    int32
+	kind       uint8
 }
+
+// The kinds of anchor.
+const (
+	anchorFour   = iota // four bytes at an even position
+	anchorFirst         // the first four of a six-byte anchor: a bit in flags, no list
+	anchorSecond        // its last four, two bytes on: stops where both are
+	anchorThree         // three bytes, the first (preMask) or last (sufMask) of an even position's four
+)
 
 // MinKeywordLen is the shortest keyword the anchor filter supports; rule
 // compilation rejects shorter ones.
 const MinKeywordLen = 3
 
-// bitOf maps a hash's top three bits to its bit in flags.
-var bitOf = [8]uint8{1, 2, 4, 8, 16, 32, 64, 64}
+// selOf maps a hash's top three bits to the bits it may set or test in
+// flags: one of bits 0-2 for a four-byte anchor, one of bits 3-4 for the
+// first four of a six-byte one, one of bits 5-6 for its second four.
+var selOf = [8]uint8{}
 
-const threeFlag = 0x80
+func init() {
+	for t := range selOf {
+		selOf[t] = 1<<(t%3) | 8<<(t&1) | 32<<(t>>2)
+	}
+}
+
+// The flags bits of each kind of anchor.
+const (
+	fourBits   = 0x07
+	firstBits  = 0x18
+	secondBits = 0x60
+	threeFlag  = 0x80
+)
 
 // hashTrials is how many hashes build tries.
 const hashTrials = 16
@@ -108,18 +131,18 @@ func NewAutomaton(keywords []string) *Automaton {
 			// even position's four (pre), for an occurrence at an even
 			// position, and as their last three (suf), for one at an odd
 			// position. Only even positions are tested.
-			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], 0), preMask, int32(ki), 0},
-				anchorRef{gram(0, f[0], f[1], f[2]), sufMask, int32(ki), -1})
+			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], 0), preMask, int32(ki), 0, anchorThree},
+				anchorRef{gram(0, f[0], f[1], f[2]), sufMask, int32(ki), -1, anchorThree})
 		case len(f) == 4:
 			// An occurrence at an even position is all four bytes there; one
 			// at an odd position is the last three bytes of the four before
 			// it (suf) and the first three of the four after it (pre):
 			// anchored on the rarer three ("ion_" not on "ion").
-			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], f[3]), fullMask, int32(ki), 0})
+			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], f[3]), fullMask, int32(ki), 0, anchorFour})
 			fours = append(fours, int32(ki))
 			threes[gram(f[0], f[1], f[2], 0)] = 0
 			threes[gram(f[1], f[2], f[3], 0)] = 0
-		default:
+		case len(f) <= 6:
 			// Four-byte anchors are tested at even positions only, so a
 			// keyword is anchored on two adjacent four-byte sequences: an
 			// occurrence puts exactly one of them at an even position.
@@ -131,7 +154,25 @@ func NewAutomaton(keywords []string) *Automaton {
 				}
 			}
 			for o := best; o <= best+1; o++ {
-				refs = append(refs, anchorRef{gram(f[o], f[o+1], f[o+2], f[o+3]), 0xffffffff, int32(ki), int32(o)})
+				refs = append(refs, anchorRef{gram(f[o], f[o+1], f[o+2], f[o+3]), fullMask, int32(ki), int32(o), anchorFour})
+			}
+		default:
+			// Anchored on six bytes: the four at o (first) and the four at
+			// o+2 (second), both at even positions, so stops need both; and
+			// again one byte on, for an occurrence at the other parity.
+			best, bestRank := 0, -1
+			for i := 0; i+7 <= len(f); i++ {
+				r := 0
+				for j := i; j <= i+3; j++ {
+					r += rank[gram(f[j], f[j+1], f[j+2], f[j+3])]
+				}
+				if bestRank < 0 || r < bestRank {
+					best, bestRank = i, r
+				}
+			}
+			for o := best; o <= best+1; o++ {
+				refs = append(refs, anchorRef{gram(f[o], f[o+1], f[o+2], f[o+3]), fullMask, int32(ki), int32(o), anchorFirst},
+					anchorRef{gram(f[o+2], f[o+3], f[o+4], f[o+5]), fullMask, int32(ki), int32(o + 2), anchorSecond})
 			}
 		}
 	}
@@ -141,9 +182,9 @@ func NewAutomaton(keywords []string) *Automaton {
 	for _, ki := range fours {
 		f := a.folded[ki]
 		if threes[gram(f[0], f[1], f[2], 0)] <= threes[gram(f[1], f[2], f[3], 0)] {
-			refs = append(refs, anchorRef{gram(0, f[0], f[1], f[2]), sufMask, ki, -1})
+			refs = append(refs, anchorRef{gram(0, f[0], f[1], f[2]), sufMask, ki, -1, anchorThree})
 		} else {
-			refs = append(refs, anchorRef{gram(f[1], f[2], f[3], 0), preMask, ki, 1})
+			refs = append(refs, anchorRef{gram(f[1], f[2], f[3], 0), preMask, ki, 1, anchorThree})
 		}
 	}
 	a.build(refs, list)
@@ -222,10 +263,15 @@ func (a *Automaton) hash(r anchorRef) uint32 {
 
 // flag returns the flags bit an anchor's hash sets.
 func flag(r anchorRef, h uint32) uint8 {
-	if r.mask == fullMask {
-		return bitOf[h>>29]
+	switch r.kind {
+	case anchorThree:
+		return threeFlag
+	case anchorFirst:
+		return selOf[h>>29] & firstBits
+	case anchorSecond:
+		return selOf[h>>29] & secondBits
 	}
-	return threeFlag
+	return selOf[h>>29] & fourBits
 }
 
 // build picks, from a fixed sequence of multipliers, the hash under which
@@ -254,8 +300,11 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank) {
 		}
 		cost := 0
 		for _, gr := range rank {
-			if g := gr.gram; a.test(byte(g), byte(g>>8), byte(g>>16), byte(g>>24)) {
+			g := gr.gram
+			if v := a.test(byte(g), byte(g>>8), byte(g>>16), byte(g>>24)); v&(fourBits|threeFlag) != 0 {
 				cost += gr.rank
+			} else if v != 0 {
+				cost += gr.rank / 8 // half of a six-byte anchor: stops only with the other half
 			}
 		}
 		if bestCost < 0 || cost < bestCost {
@@ -267,8 +316,11 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank) {
 	for _, r := range refs {
 		h := a.hash(r)
 		a.flags[uint16(h)] |= flag(r, h)
+		if r.kind == anchorFirst {
+			continue // found through its second half's list
+		}
 		idx := &a.slot[uint16(h)]
-		if r.mask != fullMask {
+		if r.kind == anchorThree {
 			idx = &a.slot3[uint16(h)]
 		}
 		if *idx == 0 {
@@ -284,12 +336,14 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank) {
 	}
 }
 
-// test is the filter for the four bytes b0..b3 at an even position.
-func (a *Automaton) test(b0, b1, b2, b3 byte) bool {
+// test returns the flags bits the four bytes b0..b3 at an even position
+// set: a four-byte anchor, a half of a six-byte one, or a three-byte one at
+// b0 or b1.
+func (a *Automaton) test(b0, b1, b2, b3 byte) uint8 {
 	mid := a.hashB[b1] ^ a.hashC[b2]
 	pre, suf := a.hashA[b0]^mid, mid^a.hashD[b3]
 	h := pre ^ a.hashD[b3]
-	return a.flags[uint16(h)]&bitOf[h>>29]|(a.flags[uint16(pre)]|a.flags[uint16(suf)])&threeFlag != 0
+	return a.flags[uint16(h)]&selOf[h>>29] | (a.flags[uint16(pre)]|a.flags[uint16(suf)])&threeFlag
 }
 
 func (a *Automaton) setHash(m [4]uint32) {
@@ -366,17 +420,29 @@ func (a *Automaton) collect(data []byte, hits []Hit) []Hit {
 	if len(a.lists) == 0 {
 		return hits
 	}
-	flags, bitOf := &a.flags, &bitOf
+	flags, selOf := &a.flags, &selOf
 	ha, hb, hc, hd := &a.hashA, &a.hashB, &a.hashC, &a.hashD
-	// at is non-zero when the four bytes b0..b3 at an even position may be
-	// an anchor, or a three- or four-byte keyword may start at b0 (pre) or
-	// at b1 (suf).
+	// at returns the flags bits of the four bytes b0..b3 at an even
+	// position (see test).
 	at := func(b0, b1, b2, b3 byte) uint64 {
 		mid := hb[b1] ^ hc[b2]
 		d := hd[b3]
 		pre, suf := ha[b0]^mid, mid^d
 		h := pre ^ d
-		return uint64(flags[uint16(h)]&bitOf[h>>29] | (flags[uint16(pre)]|flags[uint16(suf)])&threeFlag)
+		return uint64(flags[uint16(h)]&selOf[h>>29] | (flags[uint16(pre)]|flags[uint16(suf)])&threeFlag)
+	}
+	// stops turns a block's flags bits (a byte per even position) into its
+	// stops: a four- or three-byte anchor, or the second half of a six-byte
+	// one whose first half is at the position before (carry: the last
+	// position of the block before).
+	const ones = 0x0101010101010101
+	carry := uint64(0)
+	stops := func(m uint64) uint64 {
+		first := (m>>3 | m>>4) & ones
+		second := (m>>5 | m>>6) & ones
+		s := m&(ones*(fourBits|threeFlag)) | second&(first<<8|carry)
+		carry = first >> 56
+		return s
 	}
 	i := 0
 	// Sixteen positions at a time, eight even ones tested, a byte of m
@@ -387,23 +453,23 @@ func (a *Automaton) collect(data []byte, hits []Hit) []Hit {
 		d := (*[18]byte)(data[i : i+18])
 		b0, b1, b2, b3, b4, b5, b6, b7, b8 := d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]
 		b9, b10, b11, b12, b13, b14, b15, b16, b17 := d[9], d[10], d[11], d[12], d[13], d[14], d[15], d[16], d[17]
-		m := at(b0, b1, b2, b3) | at(b2, b3, b4, b5)<<8 | at(b4, b5, b6, b7)<<16 | at(b6, b7, b8, b9)<<24 |
-			at(b8, b9, b10, b11)<<32 | at(b10, b11, b12, b13)<<40 | at(b12, b13, b14, b15)<<48 | at(b14, b15, b16, b17)<<56
+		m := stops(at(b0, b1, b2, b3) | at(b2, b3, b4, b5)<<8 | at(b4, b5, b6, b7)<<16 | at(b6, b7, b8, b9)<<24 |
+			at(b8, b9, b10, b11)<<32 | at(b10, b11, b12, b13)<<40 | at(b12, b13, b14, b15)<<48 | at(b14, b15, b16, b17)<<56)
 		for m != 0 {
 			j := bits.TrailingZeros64(m) / 8
 			m &^= 0xff << (8 * j)
 			hits = a.stop(data, i+2*j, hits)
 		}
 	}
-	// The last block, padded with zero bytes: an anchor lies within data,
+	// The last blocks, padded with zero bytes: an anchor lies within data,
 	// so the padding hides none, and stop reads past n as zeros too.
 	for ; i < n; i += 16 {
 		var d [18]byte
 		copy(d[:], data[i:])
 		b0, b1, b2, b3, b4, b5, b6, b7, b8 := d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]
 		b9, b10, b11, b12, b13, b14, b15, b16, b17 := d[9], d[10], d[11], d[12], d[13], d[14], d[15], d[16], d[17]
-		m := at(b0, b1, b2, b3) | at(b2, b3, b4, b5)<<8 | at(b4, b5, b6, b7)<<16 | at(b6, b7, b8, b9)<<24 |
-			at(b8, b9, b10, b11)<<32 | at(b10, b11, b12, b13)<<40 | at(b12, b13, b14, b15)<<48 | at(b14, b15, b16, b17)<<56
+		m := stops(at(b0, b1, b2, b3) | at(b2, b3, b4, b5)<<8 | at(b4, b5, b6, b7)<<16 | at(b6, b7, b8, b9)<<24 |
+			at(b8, b9, b10, b11)<<32 | at(b10, b11, b12, b13)<<40 | at(b12, b13, b14, b15)<<48 | at(b14, b15, b16, b17)<<56)
 		for m != 0 {
 			j := bits.TrailingZeros64(m) / 8
 			m &^= 0xff << (8 * j)
