@@ -27,6 +27,7 @@ func extraValidators() []Validator {
 		{"base64-64-bytes", checkBase64Len64},
 		{"azure-storage-account", checkAzureStorageAccount},
 		{"url-password", checkURLPassword},
+		{"command-password", checkCommandPassword},
 		{"password", checkPassword},
 		{"not-code", checkNotCode},
 		{"not-documented", checkNotDocumented},
@@ -256,6 +257,28 @@ var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein
 	// (Zxcvbnm@12345) are left in: people use them as real passwords.
 	"hunter"}
 
+// oneEditApart reports whether a becomes b by inserting, deleting or
+// replacing at most one letter.
+func oneEditApart(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) {
+		return true
+	}
+	if len(a) == len(b) {
+		return a[i+1:] == b[i+1:]
+	}
+	return a[i:] == b[i+1:]
+}
+
 // foldPassword lower-cases pass, decodes percent-escapes, drops everything
 // that is not a letter or digit and, with leet set, first undoes common digit
 // and symbol substitutions ("p@ssw0rd"); without it a trailing number
@@ -301,6 +324,13 @@ var passwordStopwords = []string{
 // weakPassword returns why a user/password pair is a default, a placeholder
 // or a stopword rather than a real credential, or "".
 func weakPassword(user, pass string) string {
+	return judgePassword(user, pass, false)
+}
+
+// judgePassword is weakPassword; with loginWord set, a single lower-case
+// word of six letters or more that no list names is a password (see
+// checkCommandPassword).
+func judgePassword(user, pass string, loginWord bool) string {
 	lp := strings.ToLower(pass)
 	if len(pass) < 4 {
 		return "password too short"
@@ -312,6 +342,10 @@ func weakPassword(user, pass string) string {
 			if strings.Contains(folded, w) {
 				return "weak or fixture password (" + w + ")"
 			}
+		}
+		// URL-parsing tests misspell it on purpose ("pa%3Fsword").
+		if oneEditApart(folded, "password") {
+			return "fixture password (the word password, one letter changed)"
 		}
 	}
 	if plain := foldPassword(pass, false); plain != "" {
@@ -329,7 +363,7 @@ func weakPassword(user, pass string) string {
 	if emailRE().MatchString(pass) {
 		return "an email address (the anonymous-login convention), not a password"
 	}
-	if len(pass) <= 12 && lowerLettersOnly(pass) {
+	if len(pass) <= 12 && lowerLettersOnly(pass) && (!loginWord || len(pass) < 6) {
 		return "a single lower-case word (ignored, anonymous): a fixture's placeholder"
 	}
 	if plain := foldPassword(pass, false); plain != "" && metasyntactic(plain) {
@@ -387,6 +421,29 @@ func checkURLPassword(c *Candidate) (bool, string) {
 	}
 	if reason := weakPassword(user, string(c.Secret)); reason != "" {
 		return false, "url-password: " + reason
+	}
+	return true, ""
+}
+
+// commandUserRE is the user a command line logs in as (-u USER, -u
+// DOMAIN\USER): the password is compared with its last part.
+var commandUserRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[ \t]-u[ \t]+(?:[^\s\\]*\\+)?([^\s\\]+)`) })
+
+// checkCommandPassword judges the password of a remote-execution command
+// line that names its account (psexec \\host -u Administrator -p
+// braksha). It is url-password's judgement with one difference: a single
+// lower-case word is a password here. In a URL such a word is the
+// anonymous-login convention or a fixture's stand-in (ftp://anonymous:guest@,
+// user:pass@); a command that runs a program as an account on another machine
+// has neither, and people do log in with a word. Short words (pass, abc),
+// the lists of defaults and stopwords, and template variables still drop.
+func checkCommandPassword(c *Candidate) (bool, string) {
+	user := ""
+	if m := commandUserRE().FindSubmatch(c.Match); m != nil {
+		user = string(m[1])
+	}
+	if reason := judgePassword(user, string(c.Secret), true); reason != "" {
+		return false, "command-password: " + reason
 	}
 	return true, ""
 }
@@ -487,8 +544,11 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if isDottedIdentifier(s) {
 		return false, "not-code: member access"
 	}
-	if isWordPath(s) {
+	if isWordPath(s) || isURLPath(s) {
 		return false, "not-code: a path or name made of words"
+	}
+	if literalSeamRE().MatchString(s) {
+		return false, "not-code: code between two string literals (the name ended a string: \"Password:\",nextLabel:)"
 	}
 	if isConstantName(s) {
 		return false, "not-code: a constant's name"
@@ -582,27 +642,62 @@ func isWordPath(s string) bool {
 		return false
 	}
 	for _, seg := range segs {
-		if apiVersionRE().MatchString(seg) {
-			continue // /instance_identity/v1/token: an API version
-		}
-		letters, digits := 0, 0
-		for i, r := range seg {
-			switch {
-			case r >= 'a' && r <= 'z', i == 0 && r >= 'A' && r <= 'Z':
-				// A capital only starts a word: /Users/alice/src.
-				letters++
-			case r >= '0' && r <= '9':
-				digits++
-			default:
-				return false
-			}
-		}
-		if letters > 0 && digits > 0 {
+		if !wordSegment(seg) {
 			return false
 		}
 	}
 	return true
 }
+
+// wordSegment reports one piece of a path or name: a word (lower case after an
+// optional capital), a number, or an API version (v1, v2beta1).
+func wordSegment(seg string) bool {
+	if apiVersionRE().MatchString(seg) {
+		return true // /instance_identity/v1/token: an API version
+	}
+	letters, digits := 0, 0
+	for i, r := range seg {
+		switch {
+		case r >= 'a' && r <= 'z', i == 0 && r >= 'A' && r <= 'Z':
+			// A capital only starts a word: /Users/alice/src.
+			letters++
+		case r >= '0' && r <= '9':
+			digits++
+		default:
+			return false
+		}
+	}
+	return !(letters > 0 && digits > 0)
+}
+
+// isURLPath reports a site path such as /en/enterprise-server@3.0/auth: a
+// leading slash and at least two segments, each made of words, numbers and
+// versions joined by - . _ @ (a documentation route, a redirect target). A
+// password does not start with a slash and read as words between slashes.
+func isURLPath(s string) bool {
+	if !strings.HasPrefix(s, "/") {
+		return false
+	}
+	if len(strings.Split(strings.Trim(s, "/"), "/")) < 2 {
+		return false
+	}
+	pieces := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("/-._@", r) })
+	for _, p := range pieces {
+		if !wordSegment(p) {
+			return false
+		}
+	}
+	return len(pieces) > 0
+}
+
+// literalSeamRE matches the text between two string literals when the
+// keyword ended the first one: in emailLabel:"Email:",passwordLabel:"Password:",
+// submitLabel:"Sign in" the "value" after "Password:" is ,submitLabel: — a
+// separator, the next key's name and its colon or equals sign. Base64 and
+// generated passwords never start with a comma or semicolon and end so.
+var literalSeamRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[,;][A-Za-z_$][A-Za-z0-9_$]*[:=]$`)
+})
 
 // validationRulesRE matches a framework's validation rule list where a
 // password's rules are declared ('password' => 'required|confirmed|min:8').

@@ -61,6 +61,11 @@ type Chunk struct {
 	// Release, when set, is called once Data is no longer needed, so a
 	// source can reuse the buffer. Findings never refer to Data.
 	Release func()
+
+	// order, when set, is the chunk's place in its source's order, for a
+	// ParallelSource whose findings must come out in that order whichever
+	// goroutine read the chunk (a folder, in walk order).
+	order int
 }
 
 // A Source yields chunks of content to scan. Implementations: DirSource,

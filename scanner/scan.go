@@ -215,7 +215,11 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			detect(c, int(seq.Add(1)))
+			n := int(seq.Add(1))
+			if c.order > 0 {
+				n = c.order
+			}
+			detect(c, n)
 			return nil
 		})
 	} else {

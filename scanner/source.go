@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // sniffLen is how much of a file decides whether it is binary: the same rule
@@ -36,6 +37,9 @@ type DirSource struct {
 	// repository root, as allow lists and SARIF expect.
 	Prefix string
 
+	// mu guards stats and unread: ChunksParallel's workers record what
+	// they could not read.
+	mu    sync.Mutex
 	stats Stats
 	// unread holds the paths of files met but not read (too large,
 	// binary, unreadable): Covers must not claim them.
@@ -43,8 +47,9 @@ type DirSource struct {
 }
 
 var (
-	_ StatsSource = (*DirSource)(nil)
-	_ Coverer     = (*DirSource)(nil)
+	_ StatsSource    = (*DirSource)(nil)
+	_ Coverer        = (*DirSource)(nil)
+	_ ParallelSource = (*DirSource)(nil)
 )
 
 // Covers reports whether the scan read everything at path (slash-separated,
@@ -75,7 +80,15 @@ func (s *DirSource) Covers(path string) bool {
 	return strings.HasPrefix(path, s.Prefix) && !strings.HasPrefix(path, "../")
 }
 
+func (s *DirSource) skip(reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.Skip(reason)
+}
+
 func (s *DirSource) skipUnread(rel, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.stats.Skip(reason)
 	if s.unread == nil {
 		s.unread = map[string]bool{}
@@ -83,8 +96,91 @@ func (s *DirSource) skipUnread(rel, reason string) {
 	s.unread[rel] = true
 }
 
-// Chunks implements Source.
+// Chunks implements Source: files in walk order, one at a time.
 func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
+	return s.walk(ctx, func(p, rel string) error {
+		data, ok := s.read(p, rel, nil)
+		if !ok {
+			return nil
+		}
+		return s.yieldFile(data, rel, 0, yield)
+	})
+}
+
+// ChunksParallel implements ParallelSource: one goroutine walks the tree
+// (directory listings are cheap) and workers open, read and detect each
+// file on the core that read it, each into a buffer of its own that it
+// reuses once yield has returned (Scan's yield detects before returning,
+// and findings never refer to Data). Reading was the walker's alone, and
+// with the detection behind it a scan kept about one core busy. Each chunk
+// carries its place in the walk, so findings come out in walk order
+// whichever worker read them.
+func (s *DirSource) ChunksParallel(ctx context.Context, workers int, yield func(Chunk) error) error {
+	if workers < 2 {
+		return s.Chunks(ctx, yield)
+	}
+	if info, err := os.Stat(s.Root); err != nil || !info.IsDir() {
+		return s.Chunks(ctx, yield)
+	}
+	type file struct {
+		p, rel string
+		order  int
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	files := make(chan file, 4*workers)
+	errs := make(chan error, workers+1)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for f := range files {
+				data, ok := s.read(f.p, f.rel, buf)
+				if !ok {
+					continue
+				}
+				if err := s.yieldFile(data, f.rel, f.order, yield); err != nil {
+					errs <- err
+					cancel()
+					// Drain, so the walker is not left blocked on a send.
+					for range files {
+					}
+					return
+				}
+				if cap(data) <= maxReusedBuffer {
+					buf = data
+				}
+			}
+		}()
+	}
+	order := 0
+	walkErr := s.walk(ctx, func(p, rel string) error {
+		order++
+		select {
+		case files <- file{p: p, rel: rel, order: order}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(files)
+	wg.Wait()
+	close(errs)
+	if err, ok := <-errs; ok {
+		return err
+	}
+	return walkErr
+}
+
+// maxReusedBuffer bounds the buffer a ChunksParallel worker keeps between
+// files: a rare large file is read into a buffer of its own and let go.
+const maxReusedBuffer = 4 << 20
+
+// walk calls file for every regular file under Root (or for Root itself)
+// that is not skipped, with its path and its reported name, in walk order.
+func (s *DirSource) walk(ctx context.Context, file func(p, rel string) error) error {
 	info, err := os.Stat(s.Root)
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", s.Root, err)
@@ -97,10 +193,10 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 		// A file named on its own is judged by the same path rules as the
 		// same file met in a folder scan.
 		if s.Allow.AllowsPath(name) {
-			s.stats.Skip("allowlisted-path")
+			s.skip("allowlisted-path")
 			return nil
 		}
-		return s.file(s.Root, name, yield)
+		return file(s.Root, name)
 	}
 	return filepath.WalkDir(s.Root, func(p string, d fs.DirEntry, err error) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -116,8 +212,7 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 		}
 		if err != nil {
 			// An unreadable directory or file is noted, not fatal: the rest is still scanned.
-			s.skipUnread(rel, "unreadable")
-			s.stats.Partial(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
+			s.unreadable(rel, err)
 			if d != nil && d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -129,7 +224,7 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 				return filepath.SkipDir
 			}
 			if p != s.Root && s.Allow.AllowsPath(rel) {
-				s.stats.Skip("allowlisted-path")
+				s.skip("allowlisted-path")
 				return filepath.SkipDir
 			}
 			return nil
@@ -144,19 +239,20 @@ func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 			return nil // a worktree's or submodule's gitdir pointer file
 		}
 		if s.Allow.AllowsPath(rel) {
-			s.stats.Skip("allowlisted-path")
+			s.skip("allowlisted-path")
 			return nil
 		}
-		return s.file(p, rel, yield)
+		return file(p, rel)
 	})
 }
 
-func (s *DirSource) file(p, rel string, yield func(Chunk) error) error {
+// read reads the file at p into buf (grown when too small); ok is false
+// when it was skipped (too large, unreadable), which it records.
+func (s *DirSource) read(p, rel string, buf []byte) (data []byte, ok bool) {
 	f, err := os.Open(p)
 	if err != nil {
-		s.skipUnread(rel, "unreadable")
-		s.stats.Partial(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
-		return nil
+		s.unreadable(rel, err)
+		return nil, false
 	}
 	defer f.Close()
 	var size int64
@@ -164,33 +260,49 @@ func (s *DirSource) file(p, rel string, yield func(Chunk) error) error {
 		size = st.Size()
 		if s.MaxFileSize > 0 && size > s.MaxFileSize {
 			s.skipUnread(rel, "too-large")
-			return nil
+			return nil, false
 		}
 	}
-	data, err := readSized(f, size)
+	data, err = readSized(f, size, buf)
 	if err != nil {
-		s.skipUnread(rel, "unreadable")
-		s.stats.Partial(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
-		return nil
+		s.unreadable(rel, err)
+		return nil, false
 	}
+	return data, true
+}
+
+// yieldFile hands a file's content on; order is its place in the walk (0
+// when chunks are yielded in walk order anyway).
+func (s *DirSource) yieldFile(data []byte, rel string, order int, yield func(Chunk) error) error {
 	if IsBinary(data) {
 		s.skipUnread(rel, "binary")
 		// Not read as text, but judged as a file: a keystore or a PKCS#12
 		// bundle is a credential whatever it is called.
-		return yield(Chunk{Data: data, Kind: KindFile, Path: rel, Binary: true})
+		return yield(Chunk{Data: data, Kind: KindFile, Path: rel, Binary: true, order: order})
 	}
-	return yield(Chunk{Data: data, Kind: KindFile, Path: rel})
+	return yield(Chunk{Data: data, Kind: KindFile, Path: rel, order: order})
+}
+
+func (s *DirSource) unreadable(rel string, err error) {
+	s.skipUnread(rel, "unreadable")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.Partial(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
 }
 
 // readSized reads f to its end into a buffer of the size Stat gave (plus
 // one byte, to see the end without growing): one allocation and usually two
 // reads, where io.ReadAll starts at 512 bytes and grows, copying, a dozen
 // times for a 100 KB file. A file that grew meanwhile is still read whole.
-func readSized(f io.Reader, size int64) ([]byte, error) {
+// buf is used when it is large enough.
+func readSized(f io.Reader, size int64, buf []byte) ([]byte, error) {
 	if size <= 0 || size > 1<<30 {
 		return io.ReadAll(f)
 	}
-	data := make([]byte, 0, size+1)
+	data := buf[:0]
+	if int64(cap(data)) < size+1 {
+		data = make([]byte, 0, size+1)
+	}
 	for {
 		n, err := f.Read(data[len(data):cap(data)])
 		data = data[:len(data)+n]

@@ -44,6 +44,7 @@ type fakeSTS struct {
 	t        *testing.T
 	creds    map[string]fakeCred // key ID → secret, token, ARN
 	status   int                 // when set, answer this status instead
+	errCode  string              // when set, answer 400 with this STS error code
 	requests atomic.Int32
 }
 
@@ -60,6 +61,13 @@ func (f *fakeSTS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.status != 0 {
 		w.WriteHeader(f.status)
 		io.WriteString(w, `<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>internal</Message></Error></ErrorResponse>`)
+		return
+	}
+	if f.errCode != "" {
+		w.Header().Set("Retry-After", "0") // a throttled call is retried at once
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>no</Message></Error></ErrorResponse>`, f.errCode)
 		return
 	}
 	form, _ := url.ParseQuery(string(body))
@@ -285,6 +293,28 @@ func TestAWS(t *testing.T) {
 			t.Errorf("got %+v after %d requests, want unknown after 2", fs[0].Verification, f.requests.Load())
 		}
 	})
+	for _, e := range []struct {
+		code   string
+		status scanner.VerifyStatus
+		want   string
+	}{
+		{"ExpiredToken", scanner.VerifyInvalid, "expired"},
+		{"SignatureDoesNotMatch", scanner.VerifyInvalid, "does not belong"},
+		{"Throttling", scanner.VerifyUnknown, "rate limited by AWS (Throttling)"},
+		{"AccessDenied", scanner.VerifyUnknown, "unexpected AWS answer: AccessDenied"},
+	} {
+		t.Run("STS error "+e.code, func(t *testing.T) {
+			t.Parallel()
+			f, getenv := newFakeSTS(t, creds)
+			f.errCode = e.code
+			v, _ := New(Options{Getenv: getenv, RetryDelay: time.Millisecond})
+			fs := pairFindings(live, secret)
+			v.Verify(context.Background(), fs)
+			if got := fs[0].Verification; got.Status != e.status || !strings.Contains(got.Detail, e.want) {
+				t.Errorf("got %+v, want %s mentioning %q", got, e.status, e.want)
+			}
+		})
+	}
 	t.Run("the same key elsewhere without its secret shares the answer", func(t *testing.T) {
 		t.Parallel()
 		f, getenv := newFakeSTS(t, creds)

@@ -8,7 +8,7 @@
 // scanner.Verification on every finding, making one call per distinct
 // credential however many findings share it. Provider verifiers are data
 // (verifiers.toml: endpoint, method, headers, what an answer means); AWS,
-// which needs SigV4 signing, is Go through the AWS SDK.
+// which needs SigV4 signing, is Go with the AWS SDK's signer.
 package verify
 
 import (

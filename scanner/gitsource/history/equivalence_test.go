@@ -3,7 +3,6 @@ package history
 import (
 	"fmt"
 	"math/rand"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -28,12 +27,10 @@ func base32Key(rng *rand.Rand, prefix string) string {
 // exactly what a plain commit-by-commit walk of every added line finds, with
 // the same first commit for each secret.
 func TestHistoryMatchesCommitWalk(t *testing.T) {
-	// Split even these short histories between two diff-tree walkers, one
-	// commit at a time, so placement must merge across processes.
-	defer func(b, p int) { walkBlock = b; runtime.GOMAXPROCS(p) }(walkBlock, runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
-	walkBlock = 1
+	t.Parallel()
 	for seed := int64(1); seed <= 3; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
 			rng := rand.New(rand.NewSource(seed))
 			r := newRepo(t)
 			files := map[string][]string{}
@@ -77,7 +74,10 @@ func TestHistoryMatchesCommitWalk(t *testing.T) {
 				}
 			}
 			repo := r.open()
-			hist := scan(t, &History{Repo: repo, SkipMessages: true})
+			// Split even these short histories between two diff-tree
+			// walkers, one commit at a time, so placement must merge
+			// across processes.
+			hist := scan(t, &History{Repo: repo, SkipMessages: true, walkers: 2, walkBlock: 1})
 			walk := scan(t, &gitsource.Commits{Repo: repo, Revs: []string{"--all"}, SkipMessages: true})
 			firstCommit := func(fs []scanner.Finding) map[string]time.Time {
 				m := map[string]time.Time{}
@@ -118,8 +118,7 @@ func TestHistoryMatchesCommitWalk(t *testing.T) {
 // a time between diff-tree processes: whichever process reports last, the
 // finding belongs to the first commit.
 func TestParallelWalkKeepsOldestIntroduction(t *testing.T) {
-	defer func(b, p int) { walkBlock = b; runtime.GOMAXPROCS(p) }(walkBlock, runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
-	walkBlock = 1
+	t.Parallel()
 	r := newRepo(t)
 	creds := "aws_access_key_id = " + keyID + "\n"
 	r.write("creds.env", creds)
@@ -134,7 +133,7 @@ func TestParallelWalkKeepsOldestIntroduction(t *testing.T) {
 		r.commit(fmt.Sprintf("empty %d", i))
 	}
 	for run := 0; run < 3; run++ {
-		res := scan(t, &History{Repo: r.open(), SkipMessages: true})
+		res := scan(t, &History{Repo: r.open(), SkipMessages: true, walkers: 2, walkBlock: 1})
 		if len(res.Findings) != 1 || res.Findings[0].Commit.Hash != first {
 			t.Fatalf("run %d: %v, want one finding at %s", run, summary(res.Findings, nil), first[:12])
 		}

@@ -50,6 +50,9 @@ func (h *History) gitWalk(ctx context.Context, msgs chan<- scanner.Chunk) error 
 	defer cancel()
 
 	n := min(max(runtime.GOMAXPROCS(0), 1), maxWalkers)
+	if h.walkers > 0 {
+		n = h.walkers
+	}
 	feeds := make([]*bufio.Writer, n)
 	closers := make([]io.Closer, n)
 	errs := make(chan error, n+1)
@@ -75,7 +78,10 @@ func (h *History) gitWalk(ctx context.Context, msgs chan<- scanner.Chunk) error 
 			errs <- err
 		}()
 	}
-	block := walkBlock
+	block := defaultWalkBlock
+	if h.walkBlock > 0 {
+		block = h.walkBlock
+	}
 	pos := 0
 	err := h.Repo.Stream(ctx, func(r io.Reader) error {
 		return gitsource.EachLine(r, func(l []byte) error {
@@ -120,10 +126,10 @@ func (h *History) gitWalk(ctx context.Context, msgs chan<- scanner.Chunk) error 
 // maxWalkers bounds the diff-tree processes of one walk.
 const maxWalkers = 4
 
-// walkBlock is how many consecutive commits each diff-tree process is fed
-// in turn: neighbouring commits share trees, which git's delta-base cache
-// then finds warm. Tests lower it so that small histories are split too.
-var walkBlock = 256
+// defaultWalkBlock is how many consecutive commits each diff-tree process
+// is fed in turn: neighbouring commits share trees, which git's delta-base
+// cache then finds warm.
+const defaultWalkBlock = 256
 
 // diffTrees runs one `git diff-tree --stdin` over the commit IDs read from
 // in, sending commit messages and placing the blobs each commit introduces.

@@ -84,6 +84,11 @@ type History struct {
 	// they run concurrently and are merged once both are done.
 	walkStats scanner.Stats
 	stats     scanner.Stats
+
+	// walkers and walkBlock, when set, replace the walk's defaults (one
+	// diff-tree per core, fed defaultWalkBlock commits in turn): tests split
+	// even short histories one commit at a time between two processes.
+	walkers, walkBlock int
 }
 
 var (
