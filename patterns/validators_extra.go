@@ -257,6 +257,28 @@ var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein
 	// (Zxcvbnm@12345) are left in: people use them as real passwords.
 	"hunter"}
 
+// oneEditApart reports whether a becomes b by inserting, deleting or
+// replacing at most one letter.
+func oneEditApart(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) {
+		return true
+	}
+	if len(a) == len(b) {
+		return a[i+1:] == b[i+1:]
+	}
+	return a[i:] == b[i+1:]
+}
+
 // foldPassword lower-cases pass, decodes percent-escapes, drops everything
 // that is not a letter or digit and, with leet set, first undoes common digit
 // and symbol substitutions ("p@ssw0rd"); without it a trailing number
@@ -320,6 +342,10 @@ func judgePassword(user, pass string, loginWord bool) string {
 			if strings.Contains(folded, w) {
 				return "weak or fixture password (" + w + ")"
 			}
+		}
+		// URL-parsing tests misspell it on purpose ("pa%3Fsword").
+		if oneEditApart(folded, "password") {
+			return "fixture password (the word password, one letter changed)"
 		}
 	}
 	if plain := foldPassword(pass, false); plain != "" {

@@ -355,8 +355,11 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// gigabytes of short-lived blob buffers passing through: collecting
 		// at 1.5x rather than 2x the live heap keeps peak memory under
 		// 300 MB for a handful more collections of mostly pointer-free data.
+		// Until the live heap passes 32 MB (a small history never does)
+		// the collector waits for 5× it: below that, collections cost
+		// more than the memory.
 		if os.Getenv("GOGC") == "" {
-			debug.SetGCPercent(50)
+			collectLater(400, 50, 32<<20)
 		}
 		src = h
 	case o.prePush:
