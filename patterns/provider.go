@@ -293,7 +293,7 @@ func (p RawProvider) Expand(file string) (RawRule, ErrorList) {
 	if len(p.Aliases) == 0 {
 		fail("provider: at least one alias is required")
 	}
-	var alts, kws []string
+	var alts, kws, valid []string
 	seen := map[string]bool{}
 	for _, a := range p.Aliases {
 		switch {
@@ -305,9 +305,21 @@ func (p RawProvider) Expand(file string) (RawRule, ErrorList) {
 			fail("provider: alias %q is a credential word, not a provider's name", a)
 		case !seen[a]:
 			seen[a] = true
-			alts = append(alts, aliasRegex(a))
+			valid = append(valid, a)
 			kws = append(kws, aliasKeywords(a)...)
 		}
+	}
+	// The longest alias is tried first: the regex takes the first
+	// alternative that leads to a match, so with openweather before
+	// openweathermap, OPENWEATHERMAP_API_KEY matched openweather and left
+	// the name MAP_API_KEY, which provider-name rightly rejects (a name that
+	// runs on into another word).
+	letters := func(a string) int {
+		return len(a) - strings.Count(a, "-") - strings.Count(a, "_") - strings.Count(a, ".")
+	}
+	sort.SliceStable(valid, func(i, j int) bool { return letters(valid[i]) > letters(valid[j]) })
+	for _, a := range valid {
+		alts = append(alts, aliasRegex(a))
 	}
 	var value string
 	var validators []string
