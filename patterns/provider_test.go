@@ -304,6 +304,15 @@ func TestProviderAssignment(t *testing.T) {
 		{`if acme_token != "` + v + `" {`, false},
 		{`acme_token += "` + v + `"`, false},
 		{`acme_token == "` + v + `"`, false},
+		// A client's constructor with the credential as its option.
+		{`app = AcmeApp(api_key='` + v + `')`, true},
+		{`client = AcmeClient(api_key = "` + v + `", timeout=3)`, true},
+		{`client = Acme::Client.new(api_key: "` + v + `")`, true},
+		{`const acme = new AcmeSDK({ apiKey: '` + v + `' });`, true},
+		{`acme = AcmeClient({"api_key": "` + v + `"})`, true},
+		// A setter's argument is the value, not an option's name.
+		{`setAcmeKey("` + v + `")`, true},
+		{`acmeKey("` + v + `", "Zx8RkP2mQw7LtN4vB9cY3dF6hJ1sG5aE")`, true},
 	} {
 		m := re.FindStringSubmatch(tc.line)
 		got := m != nil && m[re.SubexpIndex("secret")] == v
