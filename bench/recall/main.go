@@ -46,6 +46,7 @@ type options struct {
 	width        int
 	format       string
 	goRules      bool
+	trufflehog   bool
 }
 
 func main() {
@@ -58,12 +59,13 @@ func main() {
 	flag.IntVar(&o.width, "width", 140, "cut printed examples to this many characters (0: no limit)")
 	flag.StringVar(&o.format, "format", "text", "text, or json (every example's verdict)")
 	flag.BoolVar(&o.goRules, "go", false, "read DIRs as Go rule files (gitleaks' cmd/generate/config/rules): the string-literal tps and fps examples")
+	flag.BoolVar(&o.trufflehog, "trufflehog", false, "read DIRs as trufflehog's detectors (pkg/detectors): the inputs of each detector's pattern tests")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./bench/recall [flags] [LABEL=]DIR...\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if flag.NArg() == 0 || o.format != "text" && o.format != "json" {
+	if flag.NArg() == 0 || o.format != "text" && o.format != "json" || o.goRules && o.trufflehog {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -121,8 +123,11 @@ func run(stdout, stderr io.Writer, args []string, o options) error {
 			return fmt.Errorf("%s: not a directory of rules", dir)
 		}
 		rs, errs := loadDir(dir, label)
-		if o.goRules {
+		switch {
+		case o.goRules:
 			rs, errs = loadGoDir(dir, label)
+		case o.trufflehog:
+			rs, errs = loadTrufflehogDir(dir, label)
 		}
 		for _, err := range errs {
 			fmt.Fprintln(stderr, "recall: skipped:", err)

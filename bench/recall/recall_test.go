@@ -327,3 +327,86 @@ func helperOnly() string { return "no rule here" }
 		t.Error("an empty pattern must be unknown (nil), not a regex matching everywhere")
 	}
 }
+
+func TestParseTrufflehogTests(t *testing.T) {
+	t.Parallel()
+	src := "package acme\n\n" + `
+var (
+	validPattern   = "acme_Zq8rT2vX9mKp4Lw7"
+	invalidPattern = "acme_Zq8rT2vX9mKp4Lw?"
+	keyword        = "acme"
+)
+
+const prefix = "token: "
+
+func TestAcme_Pattern(t *testing.T) {
+	secret := "acme_" + "Hh3kLm9pQr7sTv2w"
+	tests := []struct {
+		name  string
+		input string
+		want  []string
+	}{
+		{name: "valid", input: fmt.Sprintf("%s token = '%s'", keyword, validPattern), want: []string{validPattern}},
+		{name: "local", input: prefix + secret, want: []string{secret}},
+		{name: "invalid", input: fmt.Sprintf("%s = '%s'", keyword, invalidPattern), want: nil},
+		{name: "empty", input: keyword + " nothing", want: []string{}},
+		{name: "generated", input: generate(), want: []string{validPattern}},
+		{name: "bad verb", input: fmt.Sprintf("%d", keyword), want: []string{validPattern}},
+	}
+	_ = tests
+}
+
+func TestAcme_Pattern_Locals(t *testing.T) {
+	input := "ACME_KEY=" + validPattern + "\nACME_ID=42"
+	want := []string{validPattern + ":42"}
+	_, _ = input, want
+}
+
+func TestAcme_FromData(t *testing.T) {
+	tests := []struct{ input string; want []string }{{input: "not a pattern test", want: []string{"x"}}}
+	_ = tests
+}
+`
+	rs, err := parseTrufflehogTests("detectors/acme/v2/acme_test.go", "", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 {
+		t.Fatalf("got %d rules, want 1: %+v", len(rs), rs)
+	}
+	r := rs[0]
+	if r.Source != "trufflehog" || r.Provider != "acme_v2" || r.ID != "trufflehog.acme_v2" || r.Name != "TestAcme_Pattern, TestAcme_Pattern_Locals" {
+		t.Errorf("rule: %+v", r)
+	}
+	wantEx := []string{"acme token = 'acme_Zq8rT2vX9mKp4Lw7'", "token: acme_Hh3kLm9pQr7sTv2w", "ACME_KEY=acme_Zq8rT2vX9mKp4Lw7\nACME_ID=42"}
+	if !reflect.DeepEqual(r.Examples, wantEx) {
+		t.Errorf("examples %q, want %q", r.Examples, wantEx)
+	}
+	if want := []string{"acme = 'acme_Zq8rT2vX9mKp4Lw?'", "acme nothing"}; !reflect.DeepEqual(r.Negatives, want) {
+		t.Errorf("negatives %q, want %q", r.Negatives, want)
+	}
+	// The wanted secrets that occur literally are the peer's pattern; the
+	// joined one does not occur and is left out.
+	if want := `acme_Zq8rT2vX9mKp4Lw7|acme_Hh3kLm9pQr7sTv2w`; r.Pattern != want {
+		t.Errorf("pattern %q, want %q", r.Pattern, want)
+	}
+	if _, err := parseTrufflehogTests("bad_test.go", "", []byte("package (")); err == nil || !strings.Contains(err.Error(), "bad_test.go") {
+		t.Errorf("malformed Go: err %v, want one naming the file", err)
+	}
+}
+
+func FuzzParseTrufflehogTests(f *testing.F) {
+	f.Add([]byte("package a\nvar k = \"x\"\nfunc TestA_Pattern(t *testing.T) { _ = []struct{input string; want []string}{{input: fmt.Sprintf(\"%s %d\", k, 3), want: []string{k}}} }\n"))
+	f.Add([]byte("package a\nfunc TestA_Pattern(t *testing.T) { input := \"a\" + b; want := nil }\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rs, _ := parseTrufflehogTests("a/a_test.go", "", data)
+		for _, r := range rs {
+			if len(r.Examples)+len(r.Negatives) == 0 {
+				t.Fatalf("a rule without examples: %+v", r)
+			}
+			if r.Pattern != "" && compilePeer(r.Pattern) == nil {
+				t.Fatalf("literal alternation %q does not compile", r.Pattern)
+			}
+		}
+	})
+}
