@@ -202,6 +202,11 @@ func DecodeUserPass(s []byte) (user, pass string, ok bool) {
 			return "", "", false
 		}
 	}
+	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
+		// JSON ({"alg":"HS256",…}: a JWT's header sent as Basic) has colons
+		// too, but no user name starts a JSON document.
+		return "", "", false
+	}
 	u, p, found := strings.Cut(string(b), ":")
 	if !found || u == "" || p == "" {
 		return "", "", false

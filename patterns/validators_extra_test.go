@@ -56,6 +56,8 @@ func TestExtraValidators(t *testing.T) {
 		{"base64-userpass", b64("user:password"), "", false},
 		{"base64-userpass", b64("no-colon-here"), "", false},
 		{"base64-userpass", b64("admin:admin"), "", false},
+		{"base64-userpass", b64(`{"alg":"HS256","typ":"JWT"}`), "", false},
+		{"base64-userpass", b64(`["ci-bot:Zq8#rT2!vX9m"]`), "", false},
 		{"base64-private-key", b64("-----BEGIN RSA PRIVATE KEY-----\nMIIE"), "", true},
 		{"base64-private-key", b64("-----BEGIN PUBLIC KEY-----\nMIIB"), "", false},
 		{"base64-64-bytes", base64.StdEncoding.EncodeToString(make([]byte, 64)), "", true},
