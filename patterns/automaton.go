@@ -51,7 +51,13 @@ type Automaton struct {
 	lists [][]anchorRef
 	// short are keywords shorter than three bytes, checked at every
 	// position (rule compilation rejects them; only tests build such automata).
-	short    []int32
+	short []int32
+	// simd is filterAVX2's filter (nil without AVX2): the same anchors
+	// under a multiplicative hash, which vector code computes for eight
+	// positions at once. Bit 8g+t of word h>>18 is set when an anchor of
+	// group g (0 four bytes, 1 first half, 2 second half, 3 three bytes)
+	// has a hash h with (h>>13)&7 == t.
+	simd     *[1 << 14]uint32
 	keywords []string
 	folded   []string
 	maxLen   int
@@ -188,7 +194,28 @@ func NewAutomaton(keywords []string) *Automaton {
 		}
 	}
 	a.build(refs, list)
+	if useAVX2 {
+		a.simd = new([1 << 14]uint32)
+		for _, r := range refs {
+			h, g := simdHash(r)
+			a.simd[h>>18] |= 1 << (8*g + h>>13&7)
+		}
+	}
 	return a
+}
+
+// simdHash returns filterAVX2's hash of an anchor's bytes (under its
+// mask) and the anchor's group in the filter. The bytes are ORed with 0x20,
+// which folds case as fold does and merges some other pairs of bytes: more
+// stops, never fewer.
+func simdHash(r anchorRef) (h uint32, group uint32) {
+	switch {
+	case r.mask == sufMask:
+		return (r.gram>>8 | 0x202020) * simdMult3, 3 // the same three bytes as a pre anchor's
+	case r.kind == anchorThree:
+		return (r.gram | 0x202020) * simdMult3, 3
+	}
+	return (r.gram | 0x20202020) * simdMult4, uint32(r.kind)
 }
 
 // gram packs four folded bytes.
@@ -445,6 +472,29 @@ func (a *Automaton) collect(data []byte, hits []Hit) []Hit {
 		return s
 	}
 	i := 0
+	if a.simd != nil && n >= 34 {
+		// filterAVX2 tests blocks of 32 bytes, reading 34, a chunk of
+		// at most 2,048 blocks a call; the loop below takes over where it
+		// ends, with its carry.
+		var out [2048]uint32
+		c := uint32(0)
+		for blocks := (n-34)/32 + 1; blocks > 0; {
+			nb := min(blocks, len(out))
+			var k int
+			k, c = filterAVX2(a.simd, &data[i], nb, &out[0], c)
+			for _, e := range out[:k] {
+				base := i + 32*int(e>>16)
+				for m := e & 0xffff; m != 0; m &= m - 1 {
+					t := bits.TrailingZeros32(m)
+					hits = a.stop(data, base+4*(t&7)+2*(t>>3), hits)
+				}
+			}
+			i += 32 * nb
+			blocks -= nb
+		}
+		carry = uint64(a.test(data[i-2], data[i-1], data[i], data[i+1])&firstBits) >> 3
+		carry = (carry | carry>>1) & 1
+	}
 	// Sixteen positions at a time, eight even ones tested, a byte of m
 	// each, with one branch: most blocks have no stop, and a branch per
 	// position would mispredict on every stop. Each byte is loaded once
