@@ -51,8 +51,13 @@ type Automaton struct {
 	lists [][]anchorRef
 	// short are keywords shorter than three bytes, checked at every
 	// position (rule compilation rejects them; only tests build such automata).
-	short    []int32
-	three    []int32 // three- and four-byte keywords, checked directly in the last bytes
+	short []int32
+	// simd is filterAVX2's filter (nil without AVX2): the same anchors
+	// under a multiplicative hash, which vector code computes for eight
+	// positions at once. Bit 8g+t of word h>>18 is set when an anchor of
+	// group g (0 four bytes, 1 first half, 2 second half, 3 three bytes)
+	// has a hash h with (h>>13)&7 == t.
+	simd     *[1 << 14]uint32
 	keywords []string
 	folded   []string
 	maxLen   int
@@ -64,16 +69,42 @@ type Automaton struct {
 type anchorRef struct {
 	gram, mask uint32
 	kw, off    int32
+	kind       uint8
 }
+
+// The kinds of anchor.
+const (
+	anchorFour   = iota // four bytes at an even position
+	anchorFirst         // the first four of a six-byte anchor: a bit in flags, no list
+	anchorSecond        // its last four, two bytes on: stops where both are
+	anchorThree         // three bytes, the first (preMask) or last (sufMask) of an even position's four
+)
 
 // MinKeywordLen is the shortest keyword the anchor filter supports; rule
 // compilation rejects shorter ones.
 const MinKeywordLen = 3
 
-// bitOf maps a hash's top three bits to its bit in flags.
-var bitOf = [8]uint8{1, 2, 4, 8, 16, 32, 64, 64}
+// selOf maps a hash's top three bits to the bits it may set or test in
+// flags: one of bits 0-2 for a four-byte anchor, one of bits 3-4 for the
+// first four of a six-byte one, one of bits 5-6 for its second four.
+var selOf = [8]uint8{}
 
-const threeFlag = 0x80
+func init() {
+	for t := range selOf {
+		selOf[t] = 1<<(t%3) | 8<<(t&1) | 32<<(t>>2)
+	}
+}
+
+// The flags bits of each kind of anchor.
+const (
+	fourBits   = 0x07
+	firstBits  = 0x18
+	secondBits = 0x60
+	threeFlag  = 0x80
+)
+
+// hashTrials is how many hashes build tries.
+const hashTrials = 16
 
 // maxLists is how many lists a slot (uint16) can number; a variable so that
 // a test can reach it with a handful of keywords.
@@ -88,6 +119,8 @@ func NewAutomaton(keywords []string) *Automaton {
 	}
 	rank, list := gramRanks()
 	var refs []anchorRef
+	var fours []int32
+	threes := map[uint32]int{} // the three-byte sequences of four-byte keywords, with their commonness
 	for ki, k := range keywords {
 		fb := []byte(k)
 		for i, c := range fb {
@@ -99,10 +132,23 @@ func NewAutomaton(keywords []string) *Automaton {
 		switch {
 		case len(f) < MinKeywordLen:
 			a.short = append(a.short, int32(ki))
-		case len(f) <= 4:
-			a.three = append(a.three, int32(ki))
-			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], 0), 0xffffff, int32(ki), 0})
-		default:
+		case len(f) == 3:
+			// Anchored on its three bytes twice: as the first three of an
+			// even position's four (pre), for an occurrence at an even
+			// position, and as their last three (suf), for one at an odd
+			// position. Only even positions are tested.
+			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], 0), preMask, int32(ki), 0, anchorThree},
+				anchorRef{gram(0, f[0], f[1], f[2]), sufMask, int32(ki), -1, anchorThree})
+		case len(f) == 4:
+			// An occurrence at an even position is all four bytes there; one
+			// at an odd position is the last three bytes of the four before
+			// it (suf) and the first three of the four after it (pre):
+			// anchored on the rarer three ("ion_" not on "ion").
+			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], f[3]), fullMask, int32(ki), 0, anchorFour})
+			fours = append(fours, int32(ki))
+			threes[gram(f[0], f[1], f[2], 0)] = 0
+			threes[gram(f[1], f[2], f[3], 0)] = 0
+		case len(f) <= 6:
 			// Four-byte anchors are tested at even positions only, so a
 			// keyword is anchored on two adjacent four-byte sequences: an
 			// occurrence puts exactly one of them at an even position.
@@ -114,12 +160,62 @@ func NewAutomaton(keywords []string) *Automaton {
 				}
 			}
 			for o := best; o <= best+1; o++ {
-				refs = append(refs, anchorRef{gram(f[o], f[o+1], f[o+2], f[o+3]), 0xffffffff, int32(ki), int32(o)})
+				refs = append(refs, anchorRef{gram(f[o], f[o+1], f[o+2], f[o+3]), fullMask, int32(ki), int32(o), anchorFour})
+			}
+		default:
+			// Anchored on six bytes: the four at o (first) and the four at
+			// o+2 (second), both at even positions, so stops need both; and
+			// again one byte on, for an occurrence at the other parity.
+			best, bestRank := 0, -1
+			for i := 0; i+7 <= len(f); i++ {
+				r := 0
+				for j := i; j <= i+3; j++ {
+					r += rank[gram(f[j], f[j+1], f[j+2], f[j+3])]
+				}
+				if bestRank < 0 || r < bestRank {
+					best, bestRank = i, r
+				}
+			}
+			for o := best; o <= best+1; o++ {
+				refs = append(refs, anchorRef{gram(f[o], f[o+1], f[o+2], f[o+3]), fullMask, int32(ki), int32(o), anchorFirst},
+					anchorRef{gram(f[o+2], f[o+3], f[o+4], f[o+5]), fullMask, int32(ki), int32(o + 2), anchorSecond})
 			}
 		}
 	}
+	if len(fours) > 0 {
+		rank3(threes, list)
+	}
+	for _, ki := range fours {
+		f := a.folded[ki]
+		if threes[gram(f[0], f[1], f[2], 0)] <= threes[gram(f[1], f[2], f[3], 0)] {
+			refs = append(refs, anchorRef{gram(0, f[0], f[1], f[2]), sufMask, ki, -1, anchorThree})
+		} else {
+			refs = append(refs, anchorRef{gram(f[1], f[2], f[3], 0), preMask, ki, 1, anchorThree})
+		}
+	}
 	a.build(refs, list)
+	if useAVX2 {
+		a.simd = new([1 << 14]uint32)
+		for _, r := range refs {
+			h, g := simdHash(r)
+			a.simd[h>>18] |= 1 << (8*g + h>>13&7)
+		}
+	}
 	return a
+}
+
+// simdHash returns filterAVX2's hash of an anchor's bytes (under its
+// mask) and the anchor's group in the filter. The bytes are ORed with 0x20,
+// which folds case as fold does and merges some other pairs of bytes: more
+// stops, never fewer.
+func simdHash(r anchorRef) (h uint32, group uint32) {
+	switch {
+	case r.mask == sufMask:
+		return (r.gram>>8 | 0x202020) * simdMult3, 3 // the same three bytes as a pre anchor's
+	case r.kind == anchorThree:
+		return (r.gram | 0x202020) * simdMult3, 3
+	}
+	return (r.gram | 0x20202020) * simdMult4, uint32(r.kind)
 }
 
 // gram packs four folded bytes.
@@ -158,22 +254,51 @@ func gramRanks() (map[uint32]int, []gramRank) {
 	return ranks, rankList
 }
 
-// hash returns the anchor's hash: of four bytes, or of three for a
-// three-byte keyword.
-func (a *Automaton) hash(r anchorRef) uint32 {
-	h := a.hashA[byte(r.gram)] ^ a.hashB[byte(r.gram>>8)] ^ a.hashC[byte(r.gram>>16)]
-	if r.mask == 0xffffffff {
-		h ^= a.hashD[byte(r.gram>>24)]
+// The masks of an anchor's bytes within the four at an even position: all
+// four, the first three (pre) or the last three (suf).
+const (
+	fullMask = 0xffffffff
+	preMask  = 0x00ffffff
+	sufMask  = 0xffffff00
+)
+
+// rank3 sets the commonness of each three-byte sequence in threes: the sum
+// of the commonness of the common four-byte sequences that start or end
+// with it.
+func rank3(threes map[uint32]int, list []gramRank) {
+	for _, gr := range list {
+		if r, ok := threes[gr.gram&preMask]; ok {
+			threes[gr.gram&preMask] = r + gr.rank
+		}
+		if r, ok := threes[gr.gram>>8]; ok {
+			threes[gr.gram>>8] = r + gr.rank
+		}
 	}
-	return h
+}
+
+// hash returns the anchor's hash: of its four bytes, or of the three a
+// three-byte anchor covers, with the tables of the positions it covers.
+func (a *Automaton) hash(r anchorRef) uint32 {
+	switch r.mask {
+	case preMask:
+		return a.hashA[byte(r.gram)] ^ a.hashB[byte(r.gram>>8)] ^ a.hashC[byte(r.gram>>16)]
+	case sufMask:
+		return a.hashB[byte(r.gram>>8)] ^ a.hashC[byte(r.gram>>16)] ^ a.hashD[byte(r.gram>>24)]
+	}
+	return a.hashA[byte(r.gram)] ^ a.hashB[byte(r.gram>>8)] ^ a.hashC[byte(r.gram>>16)] ^ a.hashD[byte(r.gram>>24)]
 }
 
 // flag returns the flags bit an anchor's hash sets.
 func flag(r anchorRef, h uint32) uint8 {
-	if r.mask == 0xffffffff {
-		return bitOf[h>>29]
+	switch r.kind {
+	case anchorThree:
+		return threeFlag
+	case anchorFirst:
+		return selOf[h>>29] & firstBits
+	case anchorSecond:
+		return selOf[h>>29] & secondBits
 	}
-	return threeFlag
+	return selOf[h>>29] & fourBits
 }
 
 // build picks, from a fixed sequence of multipliers, the hash under which
@@ -182,9 +307,15 @@ func flag(r anchorRef, h uint32) uint8 {
 // anchor would stop the scan wherever it occurs; trying a few hashes costs
 // a few milliseconds once.
 func (a *Automaton) build(refs []anchorRef, rank []gramRank) {
-	mults := [...][4]uint32{
-		{0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f}, {0x165667b1, 0xd3a2646c, 0xfd7046c5, 0xb55a4f09},
-		{0x4cf5ad43, 0x2545f491, 0x6c8e9cf5, 0x9e485565}, {0xa0761d65, 0xe7037ed1, 0x8ebc6af1, 0x589965cd},
+	var mults [hashTrials][4]uint32
+	x := uint64(0x9e3779b97f4a7c15)
+	for i := range mults {
+		for j := range mults[i] {
+			x += 0x9e3779b97f4a7c15 // splitmix64: a fixed sequence of odd multipliers
+			z := (x ^ x>>30) * 0xbf58476d1ce4e5b9
+			z = (z ^ z>>27) * 0x94d049bb133111eb
+			mults[i][j] = uint32(z^z>>31) | 1
+		}
 	}
 	best, bestCost := 0, -1
 	for mi, m := range mults {
@@ -196,8 +327,11 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank) {
 		}
 		cost := 0
 		for _, gr := range rank {
-			if g := gr.gram; a.test(byte(g), byte(g>>8), byte(g>>16), byte(g>>24)) {
+			g := gr.gram
+			if v := a.test(byte(g), byte(g>>8), byte(g>>16), byte(g>>24)); v&(fourBits|threeFlag) != 0 {
 				cost += gr.rank
+			} else if v != 0 {
+				cost += gr.rank / 8 // half of a six-byte anchor: stops only with the other half
 			}
 		}
 		if bestCost < 0 || cost < bestCost {
@@ -209,8 +343,11 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank) {
 	for _, r := range refs {
 		h := a.hash(r)
 		a.flags[uint16(h)] |= flag(r, h)
+		if r.kind == anchorFirst {
+			continue // found through its second half's list
+		}
 		idx := &a.slot[uint16(h)]
-		if r.mask != 0xffffffff {
+		if r.kind == anchorThree {
 			idx = &a.slot3[uint16(h)]
 		}
 		if *idx == 0 {
@@ -226,11 +363,14 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank) {
 	}
 }
 
-// test is the filter for the four bytes b0..b3.
-func (a *Automaton) test(b0, b1, b2, b3 byte) bool {
-	h3 := a.hashA[b0] ^ a.hashB[b1] ^ a.hashC[b2]
-	h := h3 ^ a.hashD[b3]
-	return a.flags[uint16(h)]&bitOf[h>>29]|a.flags[uint16(h3)]&threeFlag != 0
+// test returns the flags bits the four bytes b0..b3 at an even position
+// set: a four-byte anchor, a half of a six-byte one, or a three-byte one at
+// b0 or b1.
+func (a *Automaton) test(b0, b1, b2, b3 byte) uint8 {
+	mid := a.hashB[b1] ^ a.hashC[b2]
+	pre, suf := a.hashA[b0]^mid, mid^a.hashD[b3]
+	h := pre ^ a.hashD[b3]
+	return a.flags[uint16(h)]&selOf[h>>29] | (a.flags[uint16(pre)]|a.flags[uint16(suf)])&threeFlag
 }
 
 func (a *Automaton) setHash(m [4]uint32) {
@@ -307,64 +447,112 @@ func (a *Automaton) collect(data []byte, hits []Hit) []Hit {
 	if len(a.lists) == 0 {
 		return hits
 	}
-	flags, bitOf := &a.flags, &bitOf
+	flags, selOf := &a.flags, &selOf
 	ha, hb, hc, hd := &a.hashA, &a.hashB, &a.hashC, &a.hashD
-	// at is non-zero when the four bytes b0..b3 may be an anchor, or the
-	// three bytes b0..b2 start a three- or four-byte keyword; at3 only the
-	// latter, for odd positions.
+	// at returns the flags bits of the four bytes b0..b3 at an even
+	// position (see test).
 	at := func(b0, b1, b2, b3 byte) uint64 {
-		h3 := ha[b0] ^ hb[b1] ^ hc[b2]
-		h := h3 ^ hd[b3]
-		return uint64(flags[uint16(h)]&bitOf[h>>29] | flags[uint16(h3)]&threeFlag)
+		mid := hb[b1] ^ hc[b2]
+		d := hd[b3]
+		pre, suf := ha[b0]^mid, mid^d
+		h := pre ^ d
+		return uint64(flags[uint16(h)]&selOf[h>>29] | (flags[uint16(pre)]|flags[uint16(suf)])&threeFlag)
 	}
-	at3 := func(b0, b1, b2 byte) uint64 {
-		return uint64(flags[uint16(ha[b0]^hb[b1]^hc[b2])] & threeFlag)
+	// stops turns a block's flags bits (a byte per even position) into its
+	// stops: a four- or three-byte anchor, or the second half of a six-byte
+	// one whose first half is at the position before (carry: the last
+	// position of the block before).
+	const ones = 0x0101010101010101
+	carry := uint64(0)
+	stops := func(m uint64) uint64 {
+		first := (m>>3 | m>>4) & ones
+		second := (m>>5 | m>>6) & ones
+		s := m&(ones*(fourBits|threeFlag)) | second&(first<<8|carry)
+		carry = first >> 56
+		return s
 	}
 	i := 0
-	// Eight positions at a time, a byte of m each, with one branch: most
-	// blocks have no stop, and a branch per position would mispredict on
-	// every stop. Each byte is loaded once per block.
-	// The block needs 11 bytes although its tests read 10: a stop at its
-	// last (odd) position reads four bytes there.
-	for ; i+11 <= n; i += 8 {
-		d := (*[11]byte)(data[i : i+11])
-		b0, b1, b2, b3, b4, b5, b6, b7, b8, b9 := d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9]
-		m := at(b0, b1, b2, b3) | at3(b1, b2, b3)<<8 | at(b2, b3, b4, b5)<<16 | at3(b3, b4, b5)<<24 |
-			at(b4, b5, b6, b7)<<32 | at3(b5, b6, b7)<<40 | at(b6, b7, b8, b9)<<48 | at3(b7, b8, b9)<<56
+	if a.simd != nil && n >= 34 {
+		// filterAVX2 tests blocks of 32 bytes, reading 34, a chunk of
+		// at most 2,048 blocks a call; the loop below takes over where it
+		// ends, with its carry.
+		var out [2048]uint32
+		c := uint32(0)
+		for blocks := (n-34)/32 + 1; blocks > 0; {
+			nb := min(blocks, len(out))
+			var k int
+			k, c = filterAVX2(a.simd, &data[i], nb, &out[0], c)
+			for _, e := range out[:k] {
+				base := i + 32*int(e>>16)
+				for m := e & 0xffff; m != 0; m &= m - 1 {
+					t := bits.TrailingZeros32(m)
+					hits = a.stop(data, base+4*(t&7)+2*(t>>3), hits)
+				}
+			}
+			i += 32 * nb
+			blocks -= nb
+		}
+		carry = uint64(a.test(data[i-2], data[i-1], data[i], data[i+1])&firstBits) >> 3
+		carry = (carry | carry>>1) & 1
+	}
+	// Sixteen positions at a time, eight even ones tested, a byte of m
+	// each, with one branch: most blocks have no stop, and a branch per
+	// position would mispredict on every stop. Each byte is loaded once
+	// per block.
+	for ; i+18 <= n; i += 16 {
+		d := (*[18]byte)(data[i : i+18])
+		b0, b1, b2, b3, b4, b5, b6, b7, b8 := d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]
+		b9, b10, b11, b12, b13, b14, b15, b16, b17 := d[9], d[10], d[11], d[12], d[13], d[14], d[15], d[16], d[17]
+		m := stops(at(b0, b1, b2, b3) | at(b2, b3, b4, b5)<<8 | at(b4, b5, b6, b7)<<16 | at(b6, b7, b8, b9)<<24 |
+			at(b8, b9, b10, b11)<<32 | at(b10, b11, b12, b13)<<40 | at(b12, b13, b14, b15)<<48 | at(b14, b15, b16, b17)<<56)
 		for m != 0 {
 			j := bits.TrailingZeros64(m) / 8
 			m &^= 0xff << (8 * j)
-			hits = a.stop(data, i+j, hits)
+			hits = a.stop(data, i+2*j, hits)
 		}
 	}
-	for ; i+3 < n; i++ {
-		if i%2 == 0 && a.test(data[i], data[i+1], data[i+2], data[i+3]) ||
-			i%2 == 1 && a.flags[uint16(a.hashA[data[i]]^a.hashB[data[i+1]]^a.hashC[data[i+2]])]&threeFlag != 0 {
-			hits = a.stop(data, i, hits)
-		}
-	}
-	// The last three bytes hold no four-byte anchor; a three-byte keyword
-	// may end there.
-	for ; i+2 < n; i++ {
-		for _, k := range a.three {
-			if a.matchAt(data, i, k) {
-				hits = append(hits, Hit{k, int32(i + 3)})
+	// The last blocks, padded with zero bytes: an anchor lies within data,
+	// so the padding hides none, and stop reads past n as zeros too.
+	for ; i < n; i += 16 {
+		var d [18]byte
+		copy(d[:], data[i:])
+		b0, b1, b2, b3, b4, b5, b6, b7, b8 := d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]
+		b9, b10, b11, b12, b13, b14, b15, b16, b17 := d[9], d[10], d[11], d[12], d[13], d[14], d[15], d[16], d[17]
+		m := stops(at(b0, b1, b2, b3) | at(b2, b3, b4, b5)<<8 | at(b4, b5, b6, b7)<<16 | at(b6, b7, b8, b9)<<24 |
+			at(b8, b9, b10, b11)<<32 | at(b10, b11, b12, b13)<<40 | at(b12, b13, b14, b15)<<48 | at(b14, b15, b16, b17)<<56)
+		for m != 0 {
+			j := bits.TrailingZeros64(m) / 8
+			m &^= 0xff << (8 * j)
+			if i+2*j < n {
+				hits = a.stop(data, i+2*j, hits)
 			}
 		}
 	}
 	return hits
 }
 
-// stop checks the keywords anchored under the hashes of the bytes at p.
+// stop checks the keywords anchored under the hashes of the four bytes at
+// the even position p.
 func (a *Automaton) stop(data []byte, p int, hits []Hit) []Hit {
-	h3 := a.hashA[data[p]] ^ a.hashB[data[p+1]] ^ a.hashC[data[p+2]]
-	h := h3 ^ a.hashD[data[p+3]]
-	g := gram(a.fold[data[p]], a.fold[data[p+1]], a.fold[data[p+2]], a.fold[data[p+3]])
-	four := a.slot[uint16(h)]
-	if p%2 == 1 {
-		four = 0 // four-byte anchors are tested at even positions only
+	var w [4]byte // the four bytes at p, zeros past the end of data
+	if p+4 <= len(data) {
+		w = [4]byte(data[p : p+4])
+	} else {
+		copy(w[:], data[p:])
 	}
-	for _, idx := range [2]uint16{four, a.slot3[uint16(h3)]} {
+	mid := a.hashB[w[1]] ^ a.hashC[w[2]]
+	pre, suf := a.hashA[w[0]]^mid, mid^a.hashD[w[3]]
+	h := pre ^ a.hashD[w[3]]
+	g := gram(a.fold[w[0]], a.fold[w[1]], a.fold[w[2]], a.fold[w[3]])
+	s4, s3, s3s := a.slot[uint16(h)], a.slot3[uint16(pre)], a.slot3[uint16(suf)]
+	// Each list once (hashes may share one), so each entry is checked once.
+	if s3 == s4 {
+		s3 = 0
+	}
+	if s3s == s4 || s3s == s3 {
+		s3s = 0
+	}
+	for _, idx := range [3]uint16{s4, s3, s3s} {
 		if idx == 0 {
 			continue
 		}

@@ -38,6 +38,20 @@ func itoa(n int) string {
 	return string(b)
 }
 
+// filters runs f once with automata built for the pure-Go filter and once,
+// where the CPU has it, for filterAVX2.
+func filters(t testing.TB, f func(t testing.TB, simd bool)) {
+	t.Helper()
+	defer func(u bool) { useAVX2 = u }(useAVX2)
+	for _, simd := range []bool{false, true} {
+		if simd && !hasAVX2 {
+			continue
+		}
+		useAVX2 = simd
+		f(t, simd)
+	}
+}
+
 func scanAll(a *Automaton, data []byte) []string {
 	var out []string
 	a.Scan(data, func(k, end int) { out = append(out, pos(k, end)) })
@@ -56,12 +70,14 @@ func TestAutomatonMatchesNaive(t *testing.T) {
 		{[]string{"ghp_", "gho_", "github_pat_"}, "token=ghp_abc GITHUB_PAT_x gho"},
 		{[]string{"xy"}, "axyb"}, // shorter than MinKeywordLen: skipping disabled, still correct
 	}
-	for _, tt := range tests {
-		a := NewAutomaton(tt.keywords)
-		if got, want := scanAll(a, []byte(tt.data)), naive(tt.keywords, []byte(tt.data)); strings.Join(got, " ") != strings.Join(want, " ") {
-			t.Errorf("%q in %q:\n got %v\nwant %v", tt.keywords, tt.data, got, want)
+	filters(t, func(t testing.TB, simd bool) {
+		for _, tt := range tests {
+			a := NewAutomaton(tt.keywords)
+			if got, want := scanAll(a, []byte(tt.data)), naive(tt.keywords, []byte(tt.data)); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("simd %v: %q in %q:\n got %v\nwant %v", simd, tt.keywords, tt.data, got, want)
+			}
 		}
-	}
+	})
 }
 
 func TestAutomatonRandom(t *testing.T) {
@@ -80,8 +96,48 @@ func TestAutomatonRandom(t *testing.T) {
 			kws = append(kws, strings.ToLower(gen(3+rng.Intn(4))))
 		}
 		data := []byte(gen(rng.Intn(200)))
-		if got, want := scanAll(NewAutomaton(kws), data), naive(kws, data); strings.Join(got, " ") != strings.Join(want, " ") {
-			t.Fatalf("%q in %q:\n got %v\nwant %v", kws, data, got, want)
+		filters(t, func(t testing.TB, simd bool) {
+			if got, want := scanAll(NewAutomaton(kws), data), naive(kws, data); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Fatalf("simd %v: %q in %q:\n got %v\nwant %v", simd, kws, data, got, want)
+			}
+		})
+	}
+}
+
+// TestAutomatonLong: long inputs with keywords of every length at every
+// alignment, in both cases and next to the bytes that ORing with 0x20
+// merges with theirs (@ and `, [ and {), through both filters, across
+// filterAVX2's blocks and chunks and the pure-Go loop that ends its work.
+func TestAutomatonLong(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	kws := []string{"hf_", "$1$", "eyj", "{x}", "akia", "ion_", "a@b`", "vault", "tatum", "secret", "xoxb-1",
+		"ringcentral", "secret_key", "token=", "cookie_secret", "github_pat_", "[abc]", "ab{de", "abcdefghijklmno"}
+	for _, n := range []int{33, 34, 35, 66, 67, 100, 1000, 64*1024 + 77, 200_000} {
+		var b strings.Builder
+		for b.Len() < n {
+			switch r := rng.Intn(10); {
+			case r == 0:
+				b.WriteString(kws[rng.Intn(len(kws))])
+			case r == 1:
+				b.WriteString(strings.ToUpper(kws[rng.Intn(len(kws))]))
+			default:
+				const other = "abcdefhijknoty_{[`@=$1-x \n"
+				b.WriteByte(other[rng.Intn(len(other))])
+			}
+		}
+		data := []byte(b.String()[:n])
+		want := naive(kws, data)
+		filters(t, func(t testing.TB, simd bool) {
+			a := NewAutomaton(kws)
+			for off := 0; off < 3; off++ {
+				w := naive(kws, data[off:])
+				if got := scanAll(a, data[off:]); strings.Join(got, " ") != strings.Join(w, " ") {
+					t.Fatalf("simd %v, %d bytes from %d: %d hits, want %d", simd, n, off, len(got), len(w))
+				}
+			}
+		})
+		if len(want) == 0 {
+			t.Fatalf("%d bytes: no keywords planted", n)
 		}
 	}
 }
@@ -102,9 +158,12 @@ func FuzzAutomaton(f *testing.F) {
 		if len(kws) == 0 || len(kws) > 20 {
 			return
 		}
-		if got, want := scanAll(NewAutomaton(kws), data), naive(kws, data); strings.Join(got, " ") != strings.Join(want, " ") {
-			t.Fatalf("got %v want %v", got, want)
-		}
+		want := naive(kws, data)
+		filters(t, func(t testing.TB, simd bool) {
+			if got := scanAll(NewAutomaton(kws), data); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Fatalf("simd %v: got %v want %v", simd, got, want)
+			}
+		})
 	})
 }
 

@@ -266,7 +266,17 @@ const valueEnd = `(?:[^A-Za-z0-9_\-+/=.~%]|\.(?:[^A-Za-z0-9]|$)|$)`
 // three times larger, slower to compile on its first hit, and too large for
 // Go's backtracker on a line of a few hundred bytes (its slower NFA ran
 // instead). The window bounds the name anyway: one line.
-const nameTail = `(?P<name>[A-Za-z0-9_.\-]*(?:[ \t]+[A-Za-z][A-Za-z0-9_\-]*){0,3})`
+//
+// Or the name is a client's constructor or factory, and the credential word
+// is its keyword argument or option: ClarifaiApp(api_key='…'),
+// Acme::Client.new(api_key: '…'), new AcmeSDK({ apiKey: '…' }). That form
+// comes second, so a setter's argument (setAcmeKey("…")) is still read as
+// the value, not as the option's name.
+//
+// Every instruction counts: the backtracker clears a bitmap of program size
+// times window length on each run, so this form costs nine instructions
+// (and Ruby's :: three), not the nineteen of a stricter spelling.
+const nameTail = `(?P<name>(?:[A-Za-z0-9_.\-]|::)*(?:(?:[ \t]+[A-Za-z][A-Za-z0-9_\-]*){0,3}|\([ \t{]*["']?[A-Za-z_][A-Za-z0-9_]*))`
 
 // Expand turns a provider entry into the rule it stands for, reporting
 // every problem at once. file is used only in error messages. The same
@@ -283,7 +293,7 @@ func (p RawProvider) Expand(file string) (RawRule, ErrorList) {
 	if len(p.Aliases) == 0 {
 		fail("provider: at least one alias is required")
 	}
-	var alts, kws []string
+	var alts, kws, valid []string
 	seen := map[string]bool{}
 	for _, a := range p.Aliases {
 		switch {
@@ -295,9 +305,21 @@ func (p RawProvider) Expand(file string) (RawRule, ErrorList) {
 			fail("provider: alias %q is a credential word, not a provider's name", a)
 		case !seen[a]:
 			seen[a] = true
-			alts = append(alts, aliasRegex(a))
+			valid = append(valid, a)
 			kws = append(kws, aliasKeywords(a)...)
 		}
+	}
+	// The longest alias is tried first: the regex takes the first
+	// alternative that leads to a match, so with openweather before
+	// openweathermap, OPENWEATHERMAP_API_KEY matched openweather and left
+	// the name MAP_API_KEY, which provider-name rightly rejects (a name that
+	// runs on into another word).
+	letters := func(a string) int {
+		return len(a) - strings.Count(a, "-") - strings.Count(a, "_") - strings.Count(a, ".")
+	}
+	sort.SliceStable(valid, func(i, j int) bool { return letters(valid[i]) > letters(valid[j]) })
+	for _, a := range valid {
+		alts = append(alts, aliasRegex(a))
 	}
 	var value string
 	var validators []string

@@ -238,6 +238,47 @@ func TestNotWords(t *testing.T) {
 // name and its value: Makefile's ::= :::= ?=, PHP's .=, and an XML element
 // whose text starts on the next line are found; comparisons and a value
 // after a blank line are not.
+// TestProviderLongestAlias checks that an alias that begins with another
+// (openweather, openweathermap) is matched whole, whichever is listed first:
+// matched by the shorter one, the rest of the name (MAP_API_KEY) reads as a
+// name that runs on into another word and the finding is dropped.
+func TestProviderLongestAlias(t *testing.T) {
+	t.Parallel()
+	p := RawProvider{ID: "acme-api-key", Name: "Acme", Aliases: []string{"acme", "acme-cloud", "acmecloudplus"}, Shape: "alnum:32",
+		Examples: []string{"x"}, Counterexamples: []string{"y"}}
+	raw, errs := p.Expand("f.toml")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	wantKW := []string{"acme", "acmecloud", "acme_cloud", "acme-cloud", "acme.cloud", "acmecloudplus"}
+	if !reflect.DeepEqual(raw.Keywords, wantKW) {
+		t.Errorf("keywords %v, want %v (in the entry's order)", raw.Keywords, wantKW)
+	}
+	rule, cerrs := raw.Compile("f.toml")
+	if len(cerrs) > 0 {
+		t.Fatal(cerrs)
+	}
+	const v = "Qm7TzX2pLk9VwR4nB8cY1dF6hJ3sG5aE"
+	for _, tc := range []struct {
+		line, name string
+	}{
+		{"ACMECLOUDPLUS_API_KEY=" + v, "_API_KEY"},
+		{"ACME_CLOUD_TOKEN=" + v, "_TOKEN"},
+		{"acmeCloudSecret: " + v, "Secret"},
+		{"ACME_KEY=" + v, "_KEY"},
+	} {
+		re := rule.Regex()
+		m := re.FindStringSubmatch(tc.line)
+		if m == nil {
+			t.Errorf("%q: no match", tc.line)
+			continue
+		}
+		if got := m[re.SubexpIndex("name")]; got != tc.name {
+			t.Errorf("%q: name %q, want %q", tc.line, got, tc.name)
+		}
+	}
+}
+
 func TestProviderAssignment(t *testing.T) {
 	t.Parallel()
 	p := RawProvider{ID: "acme-api-key", Name: "Acme", Aliases: []string{"acme"}, Shape: "alnum:32",
@@ -263,6 +304,15 @@ func TestProviderAssignment(t *testing.T) {
 		{`if acme_token != "` + v + `" {`, false},
 		{`acme_token += "` + v + `"`, false},
 		{`acme_token == "` + v + `"`, false},
+		// A client's constructor with the credential as its option.
+		{`app = AcmeApp(api_key='` + v + `')`, true},
+		{`client = AcmeClient(api_key = "` + v + `", timeout=3)`, true},
+		{`client = Acme::Client.new(api_key: "` + v + `")`, true},
+		{`const acme = new AcmeSDK({ apiKey: '` + v + `' });`, true},
+		{`acme = AcmeClient({"api_key": "` + v + `"})`, true},
+		// A setter's argument is the value, not an option's name.
+		{`setAcmeKey("` + v + `")`, true},
+		{`acmeKey("` + v + `", "Zx8RkP2mQw7LtN4vB9cY3dF6hJ1sG5aE")`, true},
 	} {
 		m := re.FindStringSubmatch(tc.line)
 		got := m != nil && m[re.SubexpIndex("secret")] == v

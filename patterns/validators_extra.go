@@ -202,6 +202,11 @@ func DecodeUserPass(s []byte) (user, pass string, ok bool) {
 			return "", "", false
 		}
 	}
+	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
+		// JSON ({"alg":"HS256",…}: a JWT's header sent as Basic) has colons
+		// too, but no user name starts a JSON document.
+		return "", "", false
+	}
 	u, p, found := strings.Cut(string(b), ":")
 	if !found || u == "" || p == "" {
 		return "", "", false
@@ -240,27 +245,30 @@ func checkBase64Len64(c *Candidate) (bool, string) {
 	return true, ""
 }
 
-// checkAtlassianDCPAT keeps an Atlassian Data Center personal access token
-// (Jira, Confluence, Bitbucket after its BBDC- prefix): 44 base64 characters
-// that decode to the token's numeric id in ASCII digits, a colon, and random
-// bytes. A random 44-character base64 run decodes to six leading digits and
-// a colon about once in 10¹¹ tries, so the structure alone says what it is.
+// checkAtlassianDCPAT keeps a personal access token of Jira, Confluence or
+// Bitbucket Data Center (the last behind BBDC-): 44 base64 characters of 33
+// bytes, the token's numeric ID in ASCII digits, a colon, then random bytes.
+// Base64 of text that happens to start with digits and a colon (a
+// timestamp:note pair) is printable throughout, and is not a token.
 func checkAtlassianDCPAT(c *Candidate) (bool, string) {
-	s := bytes.TrimPrefix(c.Secret, []byte("BBDC-"))
-	b, err := base64.StdEncoding.DecodeString(string(s))
+	const why = "atlassian-dc-pat: not base64 of a numeric ID, a colon and random bytes"
+	b, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(string(c.Secret), "BBDC-"))
 	if err != nil || len(b) != 33 {
-		return false, "atlassian-dc-pat: not base64 of 33 bytes"
+		return false, why
 	}
-	i := bytes.IndexByte(b, ':')
-	if i < 6 {
-		return false, "atlassian-dc-pat: does not decode to a numeric id and a colon"
+	i := 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
 	}
-	for _, d := range b[:i] {
-		if d < '0' || d > '9' {
-			return false, "atlassian-dc-pat: does not decode to a numeric id and a colon"
+	if i < 6 || i >= len(b) || b[i] != ':' || len(b)-i-1 < 16 {
+		return false, why
+	}
+	for _, x := range b[i+1:] {
+		if x < 0x20 || x > 0x7e {
+			return true, ""
 		}
 	}
-	return true, ""
+	return false, why
 }
 
 // commonPasswords are values people leave in configuration as defaults or
@@ -820,6 +828,7 @@ var vendorPrefixes = []string{
 	"ATATT3", "ntn_", "lin_api_", "lin_oauth_", "CFPAT-", "figd_", "pat-na1-", "pat-eu1-", "tfp_", "PMAK-",
 	"jca_", "rdme_", "AKIA", "ASIA", "AIza", "GOCSPX-", "ya29.", "1//0", "FLWSECK", "access_token$", "EAAA",
 	"sq0atp-", "sq0csp-", "GOOG1", "AGE-SECRET-KEY-", "LS0tLS1CRUdJTi", "dG9rO", "AAAAAAAAAAAAAAAAAAAAA",
+	"BBDC-", "bb_pr_", "bb_ma_",
 }
 
 func checkNotVendorToken(c *Candidate) (bool, string) {

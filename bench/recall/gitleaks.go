@@ -6,7 +6,6 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -147,27 +146,6 @@ func collectExamples(lhs, rhs ast.Expr, tps, fps *[]string) {
 	}
 }
 
-// stringLit evaluates a string literal or a + concatenation of them.
-func stringLit(e ast.Expr) (string, bool) {
-	switch e := e.(type) {
-	case *ast.BasicLit:
-		if e.Kind != token.STRING {
-			return "", false
-		}
-		s, err := strconv.Unquote(e.Value)
-		return s, err == nil
-	case *ast.BinaryExpr:
-		if e.Op != token.ADD {
-			return "", false
-		}
-		l, ok := stringLit(e.X)
-		if !ok {
-			return "", false
-		}
-		r, ok := stringLit(e.Y)
-		return l + r, ok
-	case *ast.ParenExpr:
-		return stringLit(e.X)
-	}
-	return "", false
-}
+// stringLit evaluates a string literal or a + concatenation of them (and
+// fmt.Sprintf over them): evalString with no names known.
+func stringLit(e ast.Expr) (string, bool) { return evalString(e, nil) }

@@ -36,6 +36,10 @@ type Repo struct {
 	GitDir  string
 	Bare    bool
 	Shallow bool
+	// ObjectFormat is how the repository names objects ("sha1",
+	// "sha256"), as Open learnt it; empty when not known (a git before
+	// 2.25, which only has SHA-1, or a Repo not made by Open).
+	ObjectFormat string
 }
 
 // Open finds the repository containing dir (any subdirectory of a work
@@ -45,8 +49,9 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 		return nil, ErrGitMissing
 	}
 	// One git call: --show-cdup (the way up to the work tree's top) prints
-	// nothing in a bare repository, where --show-toplevel would fail.
-	out, err := runGit(ctx, dir, "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--absolute-git-dir", "--show-cdup")
+	// nothing in a bare repository, where --show-toplevel would fail. A git
+	// without --show-object-format (before 2.25) prints the option back.
+	out, err := runGit(ctx, dir, "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--absolute-git-dir", "--show-object-format", "--show-cdup")
 	if err != nil {
 		if strings.Contains(err.Error(), "not a git repository") {
 			return nil, fmt.Errorf("%w: %s", ErrNotRepository, dir)
@@ -54,10 +59,13 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 		return nil, fmt.Errorf("open repository %s: %w", dir, err)
 	}
 	f := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(f) < 3 {
+	if len(f) < 4 {
 		return nil, fmt.Errorf("open repository %s: unexpected rev-parse output %q", dir, out)
 	}
 	r := &Repo{Bare: f[0] == "true", Shallow: f[1] == "true", GitDir: f[2], Dir: f[2]}
+	if !strings.HasPrefix(f[3], "-") {
+		r.ObjectFormat = f[3]
+	}
 	if !r.Bare {
 		// git resolved dir physically before walking up; do the same.
 		abs, err := filepath.Abs(dir)
@@ -68,8 +76,8 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 			abs = phys
 		}
 		cdup := ""
-		if len(f) > 3 {
-			cdup = f[3]
+		if len(f) > 4 {
+			cdup = f[4]
 		}
 		r.Dir = filepath.Clean(filepath.Join(abs, cdup))
 	}

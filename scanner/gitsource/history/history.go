@@ -136,8 +136,15 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 	defer cancel()
 	// Blob IDs are 20-byte SHA-1 names throughout; say so rather than scan
 	// nothing. (git before 2.25 has no --show-object-format and no SHA-256.)
-	if out, err := h.Repo.Git(ctx, "rev-parse", "--show-object-format"); err == nil && strings.TrimSpace(string(out)) != "sha1" {
-		return fmt.Errorf("this repository names objects with %s: --history reads SHA-1 repositories only (--staged, --range and directory scans work)", strings.TrimSpace(string(out)))
+	// Open has usually asked already.
+	format := h.Repo.ObjectFormat
+	if format == "" {
+		if out, err := h.Repo.Git(ctx, "rev-parse", "--show-object-format"); err == nil && !bytes.HasPrefix(out, []byte("-")) {
+			format = strings.TrimSpace(string(out))
+		}
+	}
+	if format != "" && format != "sha1" {
+		return fmt.Errorf("this repository names objects with %s: --history reads SHA-1 repositories only (--staged, --range and directory scans work)", format)
 	}
 	h.placed = make(map[[20]byte]blobRef)
 	h.commits = make(map[[20]byte]commitInfo)

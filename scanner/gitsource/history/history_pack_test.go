@@ -365,17 +365,29 @@ func TestPartialClone(t *testing.T) {
 }
 
 // TestSHA256Repository: history keys blobs by SHA-1 names, so a SHA-256
-// repository gets a clear error instead of a scan that reads nothing; a
-// range scan, which needs no object names, still works.
+// repository gets a clear error instead of a scan that reads nothing,
+// whether Open learnt the format or history must ask git; a range scan,
+// which needs no object names, still works.
 func TestSHA256Repository(t *testing.T) {
 	t.Parallel()
 	r := newRepo(t, "--object-format=sha256")
 	r.write(".env", "aws_access_key_id = "+keyID+"\n")
 	r.commit("leak")
 	rules, _ := patterns.Builtin()
-	_, err := scanner.Scan(context.Background(), &History{Repo: r.open()}, scanner.NewDetector(rules, nil), scanner.Options{})
-	if err == nil || !strings.Contains(err.Error(), "SHA-1 repositories only") {
-		t.Fatalf("history of a SHA-256 repository: %v", err)
+	opened := r.open()
+	if opened.ObjectFormat != "sha256" {
+		t.Errorf("Open: ObjectFormat %q, want sha256", opened.ObjectFormat)
+	}
+	unknown := *opened
+	unknown.ObjectFormat = ""
+	for _, repo := range []*gitsource.Repo{opened, &unknown} {
+		_, err := scanner.Scan(context.Background(), &History{Repo: repo}, scanner.NewDetector(rules, nil), scanner.Options{})
+		if err == nil || !strings.Contains(err.Error(), "SHA-1 repositories only") {
+			t.Fatalf("history of a SHA-256 repository (format known to Open: %q): %v", repo.ObjectFormat, err)
+		}
+	}
+	if sha1 := newRepo(t).open(); sha1.ObjectFormat != "sha1" {
+		t.Errorf("Open: ObjectFormat %q, want sha1", sha1.ObjectFormat)
 	}
 	res := scan(t, &gitsource.Commits{Repo: r.open(), Revs: []string{"HEAD"}})
 	if len(res.Findings) != 1 {

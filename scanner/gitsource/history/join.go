@@ -2,10 +2,11 @@ package history
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/hex"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart/scanner"
@@ -128,27 +129,46 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 	if dangling > 0 {
 		h.stats.Note(fmt.Sprintf("%d finding(s) in objects no scanned commit reaches were left out (staged but uncommitted content, or unreachable objects): scan --staged covers the first, git gc --prune=now removes the second", dangling))
 	}
-	pos := func(f *scanner.Finding) int {
-		if f.Commit == nil {
-			return 0
+	// The sort compares positions computed once per finding (it decoded
+	// the commit's name for every comparison: a secret-dense history has
+	// tens of thousands of findings before deduplication), and moves
+	// indices rather than findings.
+	type keyed struct{ pos, i int }
+	ks := make([]keyed, len(out))
+	commitPos := map[*scanner.Commit]int{}
+	for i := range out {
+		ks[i].i = i
+		c := out[i].Commit
+		if c == nil {
+			continue
 		}
-		var id [20]byte
-		hex.Decode(id[:], []byte(f.Commit.Hash))
-		return int(h.commits[id].pos)
+		p, ok := commitPos[c]
+		if !ok {
+			var id [20]byte
+			hex.Decode(id[:], []byte(c.Hash))
+			p = int(h.commits[id].pos)
+			commitPos[c] = p
+		}
+		ks[i].pos = p
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := &out[i], &out[j]
-		if pa, pb := pos(a), pos(b); pa != pb {
-			return pa > pb // larger walk position = older commit
+	slices.SortStableFunc(ks, func(x, y keyed) int {
+		if x.pos != y.pos {
+			return cmp.Compare(y.pos, x.pos) // larger walk position = older commit
 		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
+		a, b := &out[x.i], &out[y.i]
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
 		}
 		if a.Line != b.Line {
-			return a.Line < b.Line
+			return cmp.Compare(a.Line, b.Line)
 		}
-		return a.Column < b.Column
+		return cmp.Compare(a.Column, b.Column)
 	})
+	sorted := make([]scanner.Finding, len(out))
+	for j, k := range ks {
+		sorted[j] = out[k.i]
+	}
+	out = sorted
 	h.askMoved(out)
 	return out
 }
