@@ -525,6 +525,9 @@ func special(t *testing.T, rng *rand.Rand, name, arg string) string {
 				return s
 			}
 		}
+	case "atlassiandc":
+		// A Data Center token: its numeric ID, a colon, 20 random bytes.
+		return base64.StdEncoding.EncodeToString(append([]byte(randClass(rng, "d", 12)+":"), randBytes(rng, 20)...))
 	case "basic":
 		return base64.StdEncoding.EncodeToString([]byte(randClass(rng, "la", 6) + ":" + randClass(rng, "pw", 16)))
 	case "b64json":
