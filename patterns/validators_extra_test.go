@@ -28,6 +28,12 @@ func TestExtraValidators(t *testing.T) {
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." +
 		base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"42"}`)) + "."
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	// A Data Center token: its numeric ID, a colon, 20 random bytes.
+	dcPAT := func(id string) string {
+		raw := append([]byte(id+":"), 0x20, 0x5b, 0xf5, 0x2e, 0x16, 0x3c, 0x4a, 0x0a, 0xe9, 0xc9,
+			0x8e, 0x7b, 0xaa, 0x6a, 0xe9, 0x53, 0xb4, 0x96, 0xde, 0x8c)
+		return base64.StdEncoding.EncodeToString(raw)
+	}
 	tests := []struct {
 		validator, secret, match string
 		want                     bool
@@ -56,6 +62,17 @@ func TestExtraValidators(t *testing.T) {
 		{"base64-private-key", b64("-----BEGIN PUBLIC KEY-----\nMIIB"), "", false},
 		{"base64-64-bytes", base64.StdEncoding.EncodeToString(make([]byte, 64)), "", true},
 		{"base64-64-bytes", base64.StdEncoding.EncodeToString(make([]byte, 32)), "", false},
+		{"crc32-hex-checksum", "cfut_XBbIJU8HESPiWv00IstRu7UGiI8PhsrSkyFoLpPR6c35f9c9", "", true},
+		{"crc32-hex-checksum", "cfk_1kaSFT3MYUFXNvtYm9ivOh1vbZMAYq4qdk5dnL2ia691935c", "", true},
+		{"crc32-hex-checksum", "cfut_XBbIJU8HESPiWv00IstRu7UGiI8PhsrSkyFoLpPR6c35f9c8", "", false},
+		{"crc32-hex-checksum", "cfut_a1B2c3D4e5a1B2c3D4e5a1B2c3D4e5a1B2c3D4e50123abcd", "", false},
+		{"crc32-hex-checksum", "cfut_6c35f9c9", "", false},
+		{"atlassian-dc-pat", dcPAT("588925395905"), "", true},
+		{"atlassian-dc-pat", "BBDC-" + dcPAT("139493427183"), "", true},
+		{"atlassian-dc-pat", b64("169999999912:a note in plain text"), "", false},
+		{"atlassian-dc-pat", base64.StdEncoding.EncodeToString(append([]byte("abcdefghijkl:"), make([]byte, 20)...)), "", false},
+		{"atlassian-dc-pat", "NTg4OTI1Mzk1OTA1OiBb9S4WPEoK6cmOe6pq6VO0lt", "", false},
+		{"atlassian-dc-pat", "BBDC-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "", false},
 		{"url-password", "s3cUr3-Pa55-Q9", "postgres://app:s3cUr3-Pa55-Q9@db", true},
 		{"url-password", "postgres", "postgres://postgres:postgres@db", false},
 		{"url-password", "app", "postgres://app:app@db", false},

@@ -249,19 +249,16 @@ func (s *DirSource) walk(ctx context.Context, file func(p, rel string) error) er
 // read reads the file at p into buf (grown when too small); ok is false
 // when it was skipped (too large, unreadable), which it records.
 func (s *DirSource) read(p, rel string, buf []byte) (data []byte, ok bool) {
-	f, err := os.Open(p)
+	f, err := openFile(p)
 	if err != nil {
 		s.unreadable(rel, err)
 		return nil, false
 	}
 	defer f.Close()
-	var size int64
-	if st, err := f.Stat(); err == nil {
-		size = st.Size()
-		if s.MaxFileSize > 0 && size > s.MaxFileSize {
-			s.skipUnread(rel, "too-large")
-			return nil, false
-		}
+	size, err := f.Size()
+	if err == nil && s.MaxFileSize > 0 && size > s.MaxFileSize {
+		s.skipUnread(rel, "too-large")
+		return nil, false
 	}
 	data, err = readSized(f, size, buf)
 	if err != nil {
