@@ -525,6 +525,11 @@ func special(t *testing.T, rng *rand.Rand, name, arg string) string {
 				return s
 			}
 		}
+	case "crc32hex":
+		// 40 alphanumerics, then their CRC32 in hex (Cloudflare's tokens).
+		body := randClass(rng, "an", 40)
+		n := crc32.ChecksumIEEE([]byte(body))
+		return body + hex.EncodeToString([]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
 	case "atlassiandc":
 		// A Data Center token: its numeric ID, a colon, 20 random bytes.
 		return base64.StdEncoding.EncodeToString(append([]byte(randClass(rng, "d", 12)+":"), randBytes(rng, 20)...))

@@ -56,8 +56,10 @@ type Automaton struct {
 	// under a multiplicative hash, which vector code computes for eight
 	// positions at once. Bit 8g+t of word h>>18 is set when an anchor of
 	// group g (0 four bytes, 1 first half, 2 second half, 3 three bytes)
-	// has a hash h with (h>>13)&7 == t.
+	// has a hash h with (h>>13)&7 == t or (h>>10)&7 == t; both bits must
+	// be set (two bits an anchor: fewer false stops than one).
 	simd     *[1 << 14]uint32
+	simdMult [2]uint32 // its hashes' multipliers, of four bytes and of three
 	keywords []string
 	folded   []string
 	maxLen   int
@@ -104,7 +106,7 @@ const (
 )
 
 // hashTrials is how many hashes build tries.
-const hashTrials = 16
+const hashTrials = 8
 
 // maxLists is how many lists a slot (uint16) can number; a variable so that
 // a test can reach it with a handful of keywords.
@@ -120,6 +122,7 @@ func NewAutomaton(keywords []string) *Automaton {
 	rank, list := gramRanks()
 	var refs []anchorRef
 	var fours []int32
+	var rs []int               // a keyword's four-byte sequences' commonness
 	threes := map[uint32]int{} // the three-byte sequences of four-byte keywords, with their commonness
 	for ki, k := range keywords {
 		fb := []byte(k)
@@ -166,12 +169,13 @@ func NewAutomaton(keywords []string) *Automaton {
 			// Anchored on six bytes: the four at o (first) and the four at
 			// o+2 (second), both at even positions, so stops need both; and
 			// again one byte on, for an occurrence at the other parity.
+			rs = rs[:0]
+			for j := 0; j+4 <= len(f); j++ {
+				rs = append(rs, rank[gram(f[j], f[j+1], f[j+2], f[j+3])])
+			}
 			best, bestRank := 0, -1
 			for i := 0; i+7 <= len(f); i++ {
-				r := 0
-				for j := i; j <= i+3; j++ {
-					r += rank[gram(f[j], f[j+1], f[j+2], f[j+3])]
-				}
+				r := rs[i] + rs[i+1] + rs[i+2] + rs[i+3]
 				if bestRank < 0 || r < bestRank {
 					best, bestRank = i, r
 				}
@@ -193,30 +197,75 @@ func NewAutomaton(keywords []string) *Automaton {
 			refs = append(refs, anchorRef{gram(f[1], f[2], f[3], 0), preMask, ki, 1, anchorThree})
 		}
 	}
-	a.build(refs, list)
 	if useAVX2 {
-		a.simd = new([1 << 14]uint32)
-		for _, r := range refs {
-			h, g := simdHash(r)
-			a.simd[h>>18] |= 1 << (8*g + h>>13&7)
-		}
+		// The pure-Go filter only sees the last bytes of an input: one
+		// hash, not the best of several (start-up is a hook's latency).
+		a.build(refs, list, 1)
+		a.buildSIMD(refs, list)
+	} else {
+		a.build(refs, list, hashTrials)
 	}
 	return a
 }
 
 // simdHash returns filterAVX2's hash of an anchor's bytes (under its
-// mask) and the anchor's group in the filter. The bytes are ORed with 0x20,
-// which folds case as fold does and merges some other pairs of bytes: more
-// stops, never fewer.
-func simdHash(r anchorRef) (h uint32, group uint32) {
+// mask) with the multipliers m, and the anchor's group in the filter. The
+// bytes are ORed with 0x20, which folds case as fold does and merges some
+// other pairs of bytes: more stops, never fewer.
+func simdHash(r anchorRef, m [2]uint32) (h uint32, group uint32) {
 	switch {
 	case r.mask == sufMask:
-		return (r.gram>>8 | 0x202020) * simdMult3, 3 // the same three bytes as a pre anchor's
+		return (r.gram>>8 | 0x202020) * m[1], 3 // the same three bytes as a pre anchor's
 	case r.kind == anchorThree:
-		return (r.gram | 0x202020) * simdMult3, 3
+		return (r.gram | 0x202020) * m[1], 3
 	}
-	return (r.gram | 0x20202020) * simdMult4, uint32(r.kind)
+	return (r.gram | 0x20202020) * m[0], uint32(r.kind)
 }
+
+// buildSIMD fills filterAVX2's filter with the multipliers, of a few
+// tried, under which the common four-byte sequences stop it least (see
+// build).
+func (a *Automaton) buildSIMD(refs []anchorRef, rank []gramRank) {
+	a.simd = new([1 << 14]uint32)
+	look := func(h uint32) uint32 { w := a.simd[h>>18]; return w >> (h >> 13 & 7) & (w >> (h >> 10 & 7)) }
+	// Each anchor's bytes (ORed with 0x20) and group, hashed per trial.
+	type key struct{ bytes, group uint32 }
+	keys := make([]key, len(refs))
+	for i, r := range refs {
+		h, g := simdHash(r, [2]uint32{1, 1})
+		keys[i] = key{h, g}
+	}
+	fill := func(m [2]uint32) {
+		clear(a.simd[:])
+		for _, k := range keys {
+			h := k.bytes * m[k.group/3] // groups 0-2 four bytes, 3 three
+			a.simd[h>>18] |= 1<<(8*k.group+h>>13&7) | 1<<(8*k.group+h>>10&7)
+		}
+	}
+	var best [2]uint32
+	bestCost := -1
+	for _, m := range simdMults {
+		fill(m)
+		cost := 0
+		for _, gr := range rank {
+			w := gr.gram | 0x20202020
+			v := look(w * m[0])
+			if (v|(look((w&preMask)*m[1])|look((w>>8)*m[1]))>>24)&1 != 0 {
+				cost += gr.rank
+			} else if v&(1<<8|1<<16) != 0 {
+				cost += gr.rank / 8
+			}
+		}
+		if bestCost < 0 || cost < bestCost {
+			best, bestCost = m, cost
+		}
+	}
+	a.simdMult = best
+	fill(best)
+}
+
+// simdMults are the multipliers buildSIMD tries (four-byte, three-byte).
+var simdMults = [...][2]uint32{{0x9e3779b1, 0x85ebca77}, {0xc2b2ae3d, 0x27d4eb2f}, {0x165667b1, 0xd3a2646d}, {0xfd7046c5, 0xb55a4f09}}
 
 // gram packs four folded bytes.
 func gram(a, b, c, d byte) uint32 {
@@ -306,8 +355,8 @@ func flag(r anchorRef, h uint32) uint8 {
 // the bitset and the lists with it. A common sequence that collides with an
 // anchor would stop the scan wherever it occurs; trying a few hashes costs
 // a few milliseconds once.
-func (a *Automaton) build(refs []anchorRef, rank []gramRank) {
-	var mults [hashTrials][4]uint32
+func (a *Automaton) build(refs []anchorRef, rank []gramRank, trials int) {
+	mults := make([][4]uint32, trials)
 	x := uint64(0x9e3779b97f4a7c15)
 	for i := range mults {
 		for j := range mults[i] {
@@ -319,6 +368,9 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank) {
 	}
 	best, bestCost := 0, -1
 	for mi, m := range mults {
+		if trials == 1 {
+			break
+		}
 		a.setHash(m)
 		a.flags = [len(a.flags)]uint8{}
 		for _, r := range refs {
@@ -481,7 +533,7 @@ func (a *Automaton) collect(data []byte, hits []Hit) []Hit {
 		for blocks := (n-34)/32 + 1; blocks > 0; {
 			nb := min(blocks, len(out))
 			var k int
-			k, c = filterAVX2(a.simd, &data[i], nb, &out[0], c)
+			k, c = filterAVX2(a.simd, &data[i], nb, &out[0], &a.simdMult, c)
 			for _, e := range out[:k] {
 				base := i + 32*int(e>>16)
 				for m := e & 0xffff; m != 0; m &= m - 1 {

@@ -10,11 +10,5 @@ var hasAVX2 = cpu.X86.HasAVX2
 
 var useAVX2 = hasAVX2
 
-// The multipliers filterAVX2 hashes with (mult4<>, mult3<>).
-const (
-	simdMult4 = 0x9e3779b1
-	simdMult3 = 0x85ebca77
-)
-
 //go:noescape
-func filterAVX2(bits *[1 << 14]uint32, data *byte, blocks int, out *uint32, carry uint32) (n int, carryOut uint32)
+func filterAVX2(bits *[1 << 14]uint32, data *byte, blocks int, out *uint32, mult *[2]uint32, carry uint32) (n int, carryOut uint32)

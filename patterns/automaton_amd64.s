@@ -2,28 +2,29 @@
 
 #include "textflag.h"
 
-// func filterAVX2(bits *[1 << 14]uint32, data *byte, blocks int, out *uint32, carry uint32) (n int, carryOut uint32)
+// func filterAVX2(bits *[1 << 14]uint32, data *byte, blocks int, out *uint32, mult *[2]uint32, carry uint32) (n int, carryOut uint32)
 //
 // For each block of 32 bytes (reading 34), tests the sixteen even
-// positions against bits (see Automaton.filter) and, when some may stop,
+// positions against bits (see Automaton.simd), hashing with mult and, when some may stop,
 // writes block<<16 | mask to out: bit k of the mask is position 4k, bit
 // 8+k position 4k+2. carry is whether position -2 holds the first half of a
 // six-byte anchor.
-TEXT ·filterAVX2(SB), NOSPLIT, $0-52
+TEXT ·filterAVX2(SB), NOSPLIT, $0-60
 	MOVQ bits+0(FP), R9
 	MOVQ data+8(FP), SI
 	MOVQ blocks+16(FP), CX
 	MOVQ out+24(FP), DI
-	MOVL carry+32(FP), R10
+	MOVQ mult+32(FP), R11
+	MOVL carry+40(FP), R10
 	MOVQ DI, R15
 	XORQ R8, R8
 	TESTQ CX, CX
 	JZ done
 
 	VPBROADCASTD fold<>(SB), Y15
-	VPBROADCASTD mult4<>(SB), Y14
+	VPBROADCASTD 0(R11), Y14
 	VPBROADCASTD low24<>(SB), Y13
-	VPBROADCASTD mult3<>(SB), Y12
+	VPBROADCASTD 4(R11), Y12
 	VPBROADCASTD seven<>(SB), Y11
 
 loop:
@@ -42,13 +43,20 @@ loop:
 	VPSRLD  $8, Y1, Y7
 	VPMULLD Y12, Y7, Y7 // three at 4k+3
 
+// H becomes the word at H>>18, shifted right by (H>>13)&7 and ANDed with
+// itself shifted by (H>>10)&7: bit 8g is whether both of an anchor's bits
+// in group g are set.
 #define LOOKUP(H) \
 	VPSRLD     $18, H, Y8; \
 	VPCMPEQD   Y9, Y9, Y9; \
 	VPGATHERDD Y9, (R9)(Y8*4), Y0; \
-	VPSRLD     $13, H, H; \
+	VPSRLD     $13, H, Y8; \
+	VPAND      Y11, Y8, Y8; \
+	VPSRLVD    Y8, Y0, Y8; \
+	VPSRLD     $10, H, H; \
 	VPAND      Y11, H, H; \
-	VPSRLVD    H, Y0, H
+	VPSRLVD    H, Y0, H; \
+	VPAND      Y8, H, H
 
 	LOOKUP(Y2)
 	LOOKUP(Y3)
@@ -109,16 +117,12 @@ loop:
 done:
 	SUBQ R15, DI
 	SHRQ $2, DI
-	MOVQ DI, n+40(FP)
-	MOVL R10, carryOut+48(FP)
+	MOVQ DI, n+48(FP)
+	MOVL R10, carryOut+56(FP)
 	RET
 
 DATA fold<>+0(SB)/4, $0x20202020
 GLOBL fold<>(SB), RODATA|NOPTR, $4
-DATA mult4<>+0(SB)/4, $0x9e3779b1
-GLOBL mult4<>(SB), RODATA|NOPTR, $4
-DATA mult3<>+0(SB)/4, $0x85ebca77
-GLOBL mult3<>(SB), RODATA|NOPTR, $4
 DATA low24<>+0(SB)/4, $0x00ffffff
 GLOBL low24<>(SB), RODATA|NOPTR, $4
 DATA seven<>+0(SB)/4, $7

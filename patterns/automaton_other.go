@@ -5,11 +5,6 @@ package patterns
 // Off amd64 (or with the purego tag) collect's filter is pure Go.
 var hasAVX2, useAVX2 = false, false
 
-const (
-	simdMult4 = 0
-	simdMult3 = 0
-)
-
-func filterAVX2(bits *[1 << 14]uint32, data *byte, blocks int, out *uint32, carry uint32) (n int, carryOut uint32) {
+func filterAVX2(bits *[1 << 14]uint32, data *byte, blocks int, out *uint32, mult *[2]uint32, carry uint32) (n int, carryOut uint32) {
 	panic("no AVX2 off amd64")
 }

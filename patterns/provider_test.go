@@ -304,6 +304,11 @@ func TestProviderAssignment(t *testing.T) {
 		{`if acme_token != "` + v + `" {`, false},
 		{`acme_token += "` + v + `"`, false},
 		{`acme_token == "` + v + `"`, false},
+		// Notes and READMEs put a spaced dash where code has an operator.
+		{`Acme token - '` + v + `'`, true},
+		{`* ACME_API_KEY - ` + v, true},
+		{`acme_token -"` + v + `"`, false},
+		{`acme_token - - ` + v, false},
 		// A client's constructor with the credential as its option.
 		{`app = AcmeApp(api_key='` + v + `')`, true},
 		{`client = AcmeClient(api_key = "` + v + `", timeout=3)`, true},
