@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -9,7 +10,7 @@ import (
 	"maps"
 	"regexp"
 	"regexp/syntax"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -327,11 +328,11 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 	if len(cands) == 0 {
 		return nil
 	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		if cands[i].start != cands[j].start {
-			return cands[i].start < cands[j].start
+	slices.SortStableFunc(cands, func(a, b candidate) int {
+		if a.start != b.start {
+			return cmp.Compare(a.start, b.start)
 		}
-		return cands[i].rule < cands[j].rule
+		return cmp.Compare(a.rule, b.rule)
 	})
 	lc := lineCounter{c: c}
 	for i := range cands {
@@ -469,7 +470,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 			runMatch(ri, ws, we, m)
 		}
 	}
-	sort.Ints(sc.touched)
+	slices.Sort(sc.touched)
 	// Rules that require another run second, and only at hits near one of
 	// its candidates: a secret found there without one within its context
 	// lines would be dropped by resolveRequires anyway, and their keywords
@@ -502,7 +503,9 @@ func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]c
 		return
 	}
 	hits := sc.hits[ri]
-	sort.Slice(hits, func(i, j int) bool { return hits[i] < hits[j] })
+	// (sort.Slice's reflected swaps cost 5% of a secret-dense history's
+	// rule runs.)
+	slices.Sort(hits)
 	if r.Requires != "" {
 		hits = d.nearRequired(data, ri, hits, *cands)
 	}

@@ -1,6 +1,8 @@
 package history
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 
 	"github.com/rampart-sec/rampart/patterns"
@@ -85,7 +87,7 @@ func (d *deriver) derive(base []patterns.Hit, data []byte, ops []pack.Op) []patt
 			})
 		}
 		if translated > 0 && translated < len(out) {
-			sort.SliceStable(out, func(a, b int) bool { return out[a].End < out[b].End })
+			slices.SortStableFunc(out, func(a, b patterns.Hit) int { return cmp.Compare(a.End, b.End) })
 		}
 	}
 	return out
