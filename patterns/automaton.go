@@ -44,11 +44,12 @@ type Automaton struct {
 	hashC [256]uint32 // three XORs
 	hashD [256]uint32
 	fold  [256]uint8
-	// slot maps a hash to 1 + its index in lists: the keywords anchored
+	// slot maps a hash to its list (from 1, 0 none): the keywords anchored
 	// under that hash, so a stop costs one load rather than a map lookup.
-	slot  [1 << 16]uint16
-	slot3 [1 << 16]uint16
-	lists [][]anchorRef
+	slot    [1 << 16]uint16
+	slot3   [1 << 16]uint16
+	starts  []int32     // list l (from 1) is entries[starts[l]:starts[l+1]]
+	entries []anchorRef // the lists, one after another
 	// short are keywords shorter than three bytes, checked at every
 	// position (rule compilation rejects them; only tests build such automata).
 	short []int32
@@ -197,7 +198,7 @@ func NewAutomaton(keywords []string) *Automaton {
 			refs = append(refs, anchorRef{gram(f[1], f[2], f[3], 0), preMask, ki, 1, anchorThree})
 		}
 	}
-	if useAVX2 {
+	if useAVX2 && hasAVX2 {
 		// The pure-Go filter only sees the last bytes of an input: one
 		// hash, not the best of several (start-up is a hook's latency).
 		a.build(refs, list, 1)
@@ -247,7 +248,7 @@ func (a *Automaton) buildSIMD(refs []anchorRef, rank []gramRank) {
 	for _, m := range simdMults {
 		fill(m)
 		cost := 0
-		for _, gr := range rank {
+		for _, gr := range rank[:min(len(rank), 2000)] { // the most common carry the weight
 			w := gr.gram | 0x20202020
 			v := look(w * m[0])
 			if (v|(look((w&preMask)*m[1])|look((w>>8)*m[1]))>>24)&1 != 0 {
@@ -392,7 +393,11 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank, trials int) {
 	}
 	a.setHash(mults[best])
 	a.flags = [len(a.flags)]uint8{}
-	for _, r := range refs {
+	// The lists, one after another in entries: list l is
+	// entries[starts[l]:starts[l+1]], numbered from 1 in slot and slot3.
+	list := make([]uint16, len(refs))
+	n := 0
+	for i, r := range refs {
 		h := a.hash(r)
 		a.flags[uint16(h)] |= flag(r, h)
 		if r.kind == anchorFirst {
@@ -406,12 +411,29 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank, trials int) {
 			// Past 65,535 lists (more keywords than any catalogue has),
 			// hashes share the last one: stop compares each entry's bytes,
 			// so a shared list is slower, never wrong.
-			if len(a.lists) < maxLists {
-				a.lists = append(a.lists, nil)
+			if n < maxLists {
+				n++
 			}
-			*idx = uint16(len(a.lists))
+			*idx = uint16(n)
 		}
-		a.lists[*idx-1] = append(a.lists[*idx-1], r)
+		list[i] = *idx
+	}
+	a.starts = make([]int32, n+2)
+	for _, l := range list {
+		if l != 0 {
+			a.starts[l+1]++
+		}
+	}
+	for l := 1; l < len(a.starts); l++ {
+		a.starts[l] += a.starts[l-1]
+	}
+	a.entries = make([]anchorRef, a.starts[n+1])
+	next := slices.Clone(a.starts)
+	for i, l := range list {
+		if l != 0 {
+			a.entries[next[l]] = refs[i]
+			next[l]++
+		}
 	}
 }
 
@@ -496,7 +518,7 @@ func (a *Automaton) collect(data []byte, hits []Hit) []Hit {
 			}
 		}
 	}
-	if len(a.lists) == 0 {
+	if len(a.entries) == 0 {
 		return hits
 	}
 	flags, selOf := &a.flags, &selOf
@@ -608,7 +630,7 @@ func (a *Automaton) stop(data []byte, p int, hits []Hit) []Hit {
 		if idx == 0 {
 			continue
 		}
-		for _, r := range a.lists[idx-1] {
+		for _, r := range a.entries[a.starts[idx]:a.starts[idx+1]] {
 			if s := p - int(r.off); g&r.mask == r.gram && s >= 0 && a.matchAt(data, s, r.kw) {
 				hits = append(hits, Hit{r.kw, int32(s + len(a.folded[r.kw]))})
 			}
