@@ -191,6 +191,10 @@ func TestCredentialName(t *testing.T) {
 		{"PublishableKey", "", false},
 		{"_secret_name", "", false},
 		{"_partition_key", "", false},
+		{"OrganizationKey", "", false},
+		{"_project_key", "", false},
+		{"_org_token", "", true},
+		{"_project_secret", "", true},
 		{"_KEY", "NEXT_PUBLIC_ACME_KEY=", false},
 		{"_KEY", "MY_ACME_KEY=", true},
 	}

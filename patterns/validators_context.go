@@ -59,6 +59,15 @@ var notBeforeCredential = map[string]bool{
 	"hex": true, "b64": true, "base64": true, "sha": true,
 }
 
+// notBeforeKey are words that, right before key (not token or secret), make
+// the name an identifier's: SonarCloud's organizationKey and projectKey,
+// Jira's issue and project keys are slugs (nonexistent-org-9f2a7c4e…),
+// where an org token or a project secret is a credential.
+var notBeforeKey = map[string]bool{
+	"organization": true, "organisation": true, "org": true, "project": true, "repo": true,
+	"repository": true, "workspace": true, "issue": true,
+}
+
 // notAfterCredential are words that, after the last credential word, make
 // the name describe the credential rather than hold it (API_KEY_ID,
 // tokenUrl, secret_name, key_file).
@@ -168,7 +177,7 @@ func checkCredentialName(c *Candidate) (bool, string) {
 	if last < 0 {
 		return false, "credential-name: no credential word (key, token, secret, password, …) in the name"
 	}
-	if last > 0 && notBeforeCredential[words[last-1]] {
+	if last > 0 && (notBeforeCredential[words[last-1]] || words[last] == "key" && notBeforeKey[words[last-1]]) {
 		return false, "credential-name: a " + words[last-1] + " " + words[last] + " is not a secret"
 	}
 	for _, w := range words[last+1:] {
