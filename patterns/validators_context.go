@@ -202,7 +202,24 @@ func checkProviderName(c *Candidate) (bool, string) {
 	if n := len(words); n > 0 && (words[n-1] == "access" || words[n-1] == "private") {
 		return true, ""
 	}
+	if len(words) == 0 && ownNameAssigned(c) {
+		return true, ""
+	}
 	return false, why
+}
+
+// ownNameAssigned reports whether the provider's name alone is the
+// identifier, assigned with an operator (scraping_bee = '…', cloudmersive:
+// "…", apiTemplate := "…"): a variable or key named for the service holds
+// its key. A bare space, a comma or a parenthesis after the name is not an
+// assignment (metabase 'Y49f…' in prose, f(acme, "…")).
+func ownNameAssigned(c *Candidate) bool {
+	end := c.NameAt + len(c.Name)
+	if c.NameAt < 0 || end > len(c.Match) {
+		return false
+	}
+	rest := bytes.TrimLeft(c.Match[end:], `"'\] `+"\t")
+	return len(rest) > 0 && (rest[0] == '=' || rest[0] == ':')
 }
 
 // prefixWords are the words of the identifier before the rule's match (the
