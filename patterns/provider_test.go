@@ -319,6 +319,11 @@ func TestProviderAssignment(t *testing.T) {
 		{`client = Acme::Client.new(api_key: "` + v + `")`, true},
 		{`const acme = new AcmeSDK({ apiKey: '` + v + `' });`, true},
 		{`acme = AcmeClient({"api_key": "` + v + `"})`, true},
+		// Markdown: a bold label, a table row.
+		{"**Acme API key:** `" + v + "`", true},
+		{"**Acme API key**: " + v, true},
+		{"| Acme API key | " + v + " |", true},
+		{"| Acme API key | `" + v + "` |", true},
 		// A setter's argument is the value, not an option's name.
 		{`setAcmeKey("` + v + `")`, true},
 		{`acmeKey("` + v + `", "Zx8RkP2mQw7LtN4vB9cY3dF6hJ1sG5aE")`, true},
