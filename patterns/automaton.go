@@ -10,45 +10,55 @@ import (
 // insensitively, in one pass over the input and without copying or
 // lower-casing it.
 //
-// Each keyword is anchored on its least common four bytes (commonGrams says
-// which four-byte sequences source text is full of): "ringcentral" on
-// "gcen", not on "ring". The scan hashes every position's four bytes with
-// four independent table loads, looks the hash up in a 64 KB filter (flags),
-// eight positions per branch, and stops only where an anchor may be; there it
-// checks the keywords anchored under that hash. Four-byte anchors are tested
-// at even positions only, and a keyword of five bytes or more is anchored on
-// two adjacent rare four-byte sequences, exactly one of which an occurrence
-// puts at an even position: half the four-byte tests, no duplicate hits.
-// Anchoring on rare bytes
-// rather than on each keyword's first ones is what keeps the stops rare (about
-// one position in a hundred in Go source, against one in eight before): the
-// first bytes of 2,000 provider names and credential words ("toke", "secr",
-// "conf", "pass") are everywhere in code. Three- and four-byte keywords (hf_,
-// $1$, eyj, akia) are anchored on their first three bytes, with the hash of
-// those, which the four-byte hash extends, tested at every position.
+// Each keyword is anchored on its least common bytes (commonGrams says which
+// four-byte sequences source text is full of): "ringcentral" on "gcen", not
+// on "ring". Only even positions are tested, each with its four bytes, and
+// every occurrence has exactly one anchor at an even position, so no hit
+// comes twice:
+//   - a keyword of seven bytes or more on six bytes, the four at an even
+//     position and the four two bytes on, both of which must pass the filter
+//     (and again one byte on, for the other parity);
+//   - five or six bytes on two adjacent four-byte sequences;
+//   - four bytes on all four at an even position, and for an occurrence at
+//     an odd one on its rarer three bytes ("ion_" not on "ion"), the last
+//     three of the four before or the first three of the four after;
+//   - three bytes (hf_, $1$, eyj) on the first three of an even position's
+//     four and on their last three.
+//
+// The filter hashes the four bytes with four table loads (three bytes are
+// a prefix of the same XOR chain) and looks the hashes up in a 64 KB filter
+// (flags), sixteen positions per branch; with AVX2 filterAVX2 does the same
+// with a multiplicative hash, eight positions per instruction, in its own
+// 64 KB filter (simd). Either stops only where an anchor may be; there stop
+// checks the keywords anchored under that position's hashes. Anchoring on
+// rare bytes rather than on each keyword's first ones is what keeps the
+// stops rare (about one even position in eighty in Go source, against one
+// in eight before): the first bytes of 2,000 provider names and credential
+// words ("toke", "secr", "conf", "pass") are everywhere in code.
 //
 // Written here rather than taken from a library because the engine needs
 // exactly this combination: case folding without a copy, every overlapping
 // occurrence, hits in order of their end, and a filter small enough to stay
 // in the first-level cache.
 type Automaton struct {
-	// flags is the filter, a byte per value of a hash's low 16 bits: bits 0
-	// to 6 say a four-byte anchor's hash has those low bits and the top
-	// three bits that bitOf maps to the bit (in effect a 458 Kbit set in 64
-	// KB); bit 7 says a three-byte keyword's hash (of its three bytes) has
-	// those low bits. A position is tested with three small loads and no
-	// variable shift.
+	// flags is the filter, a byte per value of a hash's low 16 bits: the
+	// bit of each group (fourBits, firstBits, secondBits) that selOf picks
+	// by the hash's top three bits says an anchor of the group has that hash
+	// (in effect 3, 2 and 2 bits more); threeFlag says a three-byte anchor's
+	// hash has those low bits. A position is tested with five small loads
+	// and no variable shift.
 	flags [1 << 16]uint8
 	hashA [256]uint32 // the hash's contributions of the four bytes, case
 	hashB [256]uint32 // folding included: a position costs four loads and
 	hashC [256]uint32 // three XORs
 	hashD [256]uint32
 	fold  [256]uint8
-	// slot maps a hash to 1 + its index in lists: the keywords anchored
+	// slot maps a hash to its list (from 1, 0 none): the keywords anchored
 	// under that hash, so a stop costs one load rather than a map lookup.
-	slot  [1 << 16]uint16
-	slot3 [1 << 16]uint16
-	lists [][]anchorRef
+	slot    [1 << 16]uint16
+	slot3   [1 << 16]uint16
+	starts  []int32     // list l (from 1) is entries[starts[l]:starts[l+1]]
+	entries []anchorRef // the lists, one after another
 	// short are keywords shorter than three bytes, checked at every
 	// position (rule compilation rejects them; only tests build such automata).
 	short []int32
@@ -106,7 +116,7 @@ const (
 )
 
 // hashTrials is how many hashes build tries.
-const hashTrials = 8
+const hashTrials = 4
 
 // maxLists is how many lists a slot (uint16) can number; a variable so that
 // a test can reach it with a handful of keywords.
@@ -197,7 +207,7 @@ func NewAutomaton(keywords []string) *Automaton {
 			refs = append(refs, anchorRef{gram(f[1], f[2], f[3], 0), preMask, ki, 1, anchorThree})
 		}
 	}
-	if useAVX2 {
+	if useAVX2 && hasAVX2 {
 		// The pure-Go filter only sees the last bytes of an input: one
 		// hash, not the best of several (start-up is a hook's latency).
 		a.build(refs, list, 1)
@@ -247,7 +257,7 @@ func (a *Automaton) buildSIMD(refs []anchorRef, rank []gramRank) {
 	for _, m := range simdMults {
 		fill(m)
 		cost := 0
-		for _, gr := range rank {
+		for _, gr := range rank[:min(len(rank), 2000)] { // the most common carry the weight
 			w := gr.gram | 0x20202020
 			v := look(w * m[0])
 			if (v|(look((w&preMask)*m[1])|look((w>>8)*m[1]))>>24)&1 != 0 {
@@ -392,7 +402,11 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank, trials int) {
 	}
 	a.setHash(mults[best])
 	a.flags = [len(a.flags)]uint8{}
-	for _, r := range refs {
+	// The lists, one after another in entries: list l is
+	// entries[starts[l]:starts[l+1]], numbered from 1 in slot and slot3.
+	list := make([]uint16, len(refs))
+	n := 0
+	for i, r := range refs {
 		h := a.hash(r)
 		a.flags[uint16(h)] |= flag(r, h)
 		if r.kind == anchorFirst {
@@ -406,12 +420,29 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank, trials int) {
 			// Past 65,535 lists (more keywords than any catalogue has),
 			// hashes share the last one: stop compares each entry's bytes,
 			// so a shared list is slower, never wrong.
-			if len(a.lists) < maxLists {
-				a.lists = append(a.lists, nil)
+			if n < maxLists {
+				n++
 			}
-			*idx = uint16(len(a.lists))
+			*idx = uint16(n)
 		}
-		a.lists[*idx-1] = append(a.lists[*idx-1], r)
+		list[i] = *idx
+	}
+	a.starts = make([]int32, n+2)
+	for _, l := range list {
+		if l != 0 {
+			a.starts[l+1]++
+		}
+	}
+	for l := 1; l < len(a.starts); l++ {
+		a.starts[l] += a.starts[l-1]
+	}
+	a.entries = make([]anchorRef, a.starts[n+1])
+	next := slices.Clone(a.starts)
+	for i, l := range list {
+		if l != 0 {
+			a.entries[next[l]] = refs[i]
+			next[l]++
+		}
 	}
 }
 
@@ -496,7 +527,7 @@ func (a *Automaton) collect(data []byte, hits []Hit) []Hit {
 			}
 		}
 	}
-	if len(a.lists) == 0 {
+	if len(a.entries) == 0 {
 		return hits
 	}
 	flags, selOf := &a.flags, &selOf
@@ -608,7 +639,7 @@ func (a *Automaton) stop(data []byte, p int, hits []Hit) []Hit {
 		if idx == 0 {
 			continue
 		}
-		for _, r := range a.lists[idx-1] {
+		for _, r := range a.entries[a.starts[idx]:a.starts[idx+1]] {
 			if s := p - int(r.off); g&r.mask == r.gram && s >= 0 && a.matchAt(data, s, r.kw) {
 				hits = append(hits, Hit{r.kw, int32(s + len(a.folded[r.kw]))})
 			}

@@ -249,8 +249,10 @@ func aliasKeywords(alias string) []string {
 // setter's parenthesis, an XML attribute pair (key="Name" value="…"), an
 // XML element whose text starts on the next line, then the value's
 // opening quote, doubled or tripled as YAML and Python allow. In notes and
-// READMEs a spaced dash stands for the operator (Twitch token - 'k0lj…').
-const assignment = `(?:\\?["'\]]){0,2}[ \t]*(?:[ \t]+value[ \t]*=|=>|:{1,3}=|[?.]=|=|:|\(|,|>(?:[ \t]*\r?\n)?|[ \t]-[ \t]|[ \t])[ \t]*(?:(?:\\?["'` + "`" + `(]){1,3}[ \t]*)?`
+// READMEs a spaced dash stands for the operator (Twitch token - 'k0lj…');
+// Markdown has a bold label (**Acme API key:** `v`, **Acme API key**: v)
+// and a table row (| Acme API key | v |).
+const assignment = `(?:\\?["'\]]|\*){0,2}[ \t]*(?:[ \t]+value[ \t]*=|=>|:{1,3}=|[?.]=|=|:|\(|,|\||>(?:[ \t]*\r?\n)?|[ \t]-[ \t]|[ \t])[ \t]*(?:\*\*[ \t]*)?(?:(?:\\?["'` + "`" + `(]){1,3}[ \t]*)?`
 
 // valueEnd ends a value: a character that cannot continue it, or a dot
 // that ends a sentence rather than starting a file extension (a hash in

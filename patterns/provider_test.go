@@ -191,6 +191,10 @@ func TestCredentialName(t *testing.T) {
 		{"PublishableKey", "", false},
 		{"_secret_name", "", false},
 		{"_partition_key", "", false},
+		{"OrganizationKey", "", false},
+		{"_project_key", "", false},
+		{"_org_token", "", true},
+		{"_project_secret", "", true},
 		{"_KEY", "NEXT_PUBLIC_ACME_KEY=", false},
 		{"_KEY", "MY_ACME_KEY=", true},
 	}
@@ -315,6 +319,11 @@ func TestProviderAssignment(t *testing.T) {
 		{`client = Acme::Client.new(api_key: "` + v + `")`, true},
 		{`const acme = new AcmeSDK({ apiKey: '` + v + `' });`, true},
 		{`acme = AcmeClient({"api_key": "` + v + `"})`, true},
+		// Markdown: a bold label, a table row.
+		{"**Acme API key:** `" + v + "`", true},
+		{"**Acme API key**: " + v, true},
+		{"| Acme API key | " + v + " |", true},
+		{"| Acme API key | `" + v + "` |", true},
 		// A setter's argument is the value, not an option's name.
 		{`setAcmeKey("` + v + `")`, true},
 		{`acmeKey("` + v + `", "Zx8RkP2mQw7LtN4vB9cY3dF6hJ1sG5aE")`, true},
@@ -323,6 +332,46 @@ func TestProviderAssignment(t *testing.T) {
 		got := m != nil && m[re.SubexpIndex("secret")] == v
 		if got != tc.found {
 			t.Errorf("%q: found %v, want %v", tc.line, got, tc.found)
+		}
+	}
+}
+
+func TestProviderOwnName(t *testing.T) {
+	t.Parallel()
+	p := RawProvider{ID: "acme-api-key", Name: "Acme", Aliases: []string{"acme"}, Shape: "alnum:32",
+		Examples: []string{"x"}, Counterexamples: []string{"y"}}
+	r, errs := p.Expand("f.toml")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	re := regexp.MustCompile(r.Regex)
+	const v = "Qm7TzX2pLk9VwR4nB8cY1dF6hJ3sG5aE"
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		// The service's name alone, assigned: a variable named for it holds its key.
+		{`acme = '` + v + `'`, true},
+		{`  acme: "` + v + `"`, true},
+		{`	acme := "` + v + `"`, true},
+		{`{"acme": "` + v + `"}`, true},
+		// Named, not assigned: prose, a call's arguments, a comparison.
+		{`acme '` + v + `'`, false},
+		{`register(acme, "` + v + `")`, false},
+		{`acme == "` + v + `"`, false},
+		// Another word after the name still needs a credential word.
+		{`acme_region = "` + v + `"`, false},
+	} {
+		m := re.FindSubmatchIndex([]byte(tc.line))
+		got := false
+		if m != nil && m[2*re.SubexpIndex("secret")] >= 0 {
+			ni := re.SubexpIndex("name")
+			c := &Candidate{Match: []byte(tc.line[m[0]:m[1]]), Line: []byte(tc.line),
+				Name: []byte(tc.line[m[2*ni]:m[2*ni+1]]), NameAt: m[2*ni] - m[0]}
+			got, _ = checkProviderName(c)
+		}
+		if got != tc.want {
+			t.Errorf("%q: accepted %v, want %v", tc.line, got, tc.want)
 		}
 	}
 }

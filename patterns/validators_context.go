@@ -59,6 +59,15 @@ var notBeforeCredential = map[string]bool{
 	"hex": true, "b64": true, "base64": true, "sha": true,
 }
 
+// notBeforeKey are words that, right before key (not token or secret), make
+// the name an identifier's: SonarCloud's organizationKey and projectKey,
+// Jira's issue and project keys are slugs (nonexistent-org-9f2a7c4e…),
+// where an org token or a project secret is a credential.
+var notBeforeKey = map[string]bool{
+	"organization": true, "organisation": true, "org": true, "project": true, "repo": true,
+	"repository": true, "workspace": true, "issue": true,
+}
+
 // notAfterCredential are words that, after the last credential word, make
 // the name describe the credential rather than hold it (API_KEY_ID,
 // tokenUrl, secret_name, key_file).
@@ -168,7 +177,7 @@ func checkCredentialName(c *Candidate) (bool, string) {
 	if last < 0 {
 		return false, "credential-name: no credential word (key, token, secret, password, …) in the name"
 	}
-	if last > 0 && notBeforeCredential[words[last-1]] {
+	if last > 0 && (notBeforeCredential[words[last-1]] || words[last] == "key" && notBeforeKey[words[last-1]]) {
 		return false, "credential-name: a " + words[last-1] + " " + words[last] + " is not a secret"
 	}
 	for _, w := range words[last+1:] {
@@ -193,7 +202,24 @@ func checkProviderName(c *Candidate) (bool, string) {
 	if n := len(words); n > 0 && (words[n-1] == "access" || words[n-1] == "private") {
 		return true, ""
 	}
+	if len(words) == 0 && ownNameAssigned(c) {
+		return true, ""
+	}
 	return false, why
+}
+
+// ownNameAssigned reports whether the provider's name alone is the
+// identifier, assigned with an operator (scraping_bee = '…', cloudmersive:
+// "…", apiTemplate := "…"): a variable or key named for the service holds
+// its key. A bare space, a comma or a parenthesis after the name is not an
+// assignment (metabase 'Y49f…' in prose, f(acme, "…")).
+func ownNameAssigned(c *Candidate) bool {
+	end := c.NameAt + len(c.Name)
+	if c.NameAt < 0 || end > len(c.Match) {
+		return false
+	}
+	rest := bytes.TrimLeft(c.Match[end:], `"'\] `+"\t")
+	return len(rest) > 0 && (rest[0] == '=' || rest[0] == ':')
 }
 
 // prefixWords are the words of the identifier before the rule's match (the

@@ -418,6 +418,15 @@ func judgePassword(user, pass string, loginWord bool) string {
 	if len(pass) <= 12 && lowerLettersOnly(pass) && (!loginWord || len(pass) < 6) {
 		return "a single lower-case word (ignored, anonymous): a fixture's placeholder"
 	}
+	if loginWord && lowerLettersOnly(pass) {
+		// The word a command's documentation puts after -p: adminpwd,
+		// userlogin, domainpass, mypw.
+		for _, w := range []string{"pwd", "pass", "admin", "user", "login", "word", "mypw"} {
+			if strings.Contains(pass, w) {
+				return "a placeholder word for a password (" + w + ")"
+			}
+		}
+	}
 	if plain := foldPassword(pass, false); plain != "" && metasyntactic(plain) {
 		return "fixture password (foo, bar, baz)"
 	}

@@ -89,6 +89,8 @@ func TestExtraValidators(t *testing.T) {
 		{"command-password", "opensesame", `psexec \\h -u admin -p opensesame`, false},
 		{"command-password", "deployer", `psexec \\h -u CORP\\deploy -p deployer`, false},
 		{"command-password", "%PASS%", `psexec \\h -u admin -p %PASS%`, false},
+		{"command-password", "adminpwd", `psexec \\h -u CORP\\ops -p adminpwd`, false},
+		{"command-password", "userlogin", `psexec \\h -u ops -p userlogin`, false},
 		{"password", "Tr0ub4dor&3x", "", true},
 		{"password", "changeme", "", false},
 		{"password", "P@ssw0rd123", "", false},
