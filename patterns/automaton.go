@@ -10,34 +10,43 @@ import (
 // insensitively, in one pass over the input and without copying or
 // lower-casing it.
 //
-// Each keyword is anchored on its least common four bytes (commonGrams says
-// which four-byte sequences source text is full of): "ringcentral" on
-// "gcen", not on "ring". The scan hashes every position's four bytes with
-// four independent table loads, looks the hash up in a 64 KB filter (flags),
-// eight positions per branch, and stops only where an anchor may be; there it
-// checks the keywords anchored under that hash. Four-byte anchors are tested
-// at even positions only, and a keyword of five bytes or more is anchored on
-// two adjacent rare four-byte sequences, exactly one of which an occurrence
-// puts at an even position: half the four-byte tests, no duplicate hits.
-// Anchoring on rare bytes
-// rather than on each keyword's first ones is what keeps the stops rare (about
-// one position in a hundred in Go source, against one in eight before): the
-// first bytes of 2,000 provider names and credential words ("toke", "secr",
-// "conf", "pass") are everywhere in code. Three- and four-byte keywords (hf_,
-// $1$, eyj, akia) are anchored on their first three bytes, with the hash of
-// those, which the four-byte hash extends, tested at every position.
+// Each keyword is anchored on its least common bytes (commonGrams says which
+// four-byte sequences source text is full of): "ringcentral" on "gcen", not
+// on "ring". Only even positions are tested, each with its four bytes, and
+// every occurrence has exactly one anchor at an even position, so no hit
+// comes twice:
+//   - a keyword of seven bytes or more on six bytes, the four at an even
+//     position and the four two bytes on, both of which must pass the filter
+//     (and again one byte on, for the other parity);
+//   - five or six bytes on two adjacent four-byte sequences;
+//   - four bytes on all four at an even position, and for an occurrence at
+//     an odd one on its rarer three bytes ("ion_" not on "ion"), the last
+//     three of the four before or the first three of the four after;
+//   - three bytes (hf_, $1$, eyj) on the first three of an even position's
+//     four and on their last three.
+//
+// The filter hashes the four bytes with four table loads (three bytes are
+// a prefix of the same XOR chain) and looks the hashes up in a 64 KB filter
+// (flags), sixteen positions per branch; with AVX2 filterAVX2 does the same
+// with a multiplicative hash, eight positions per instruction, in its own
+// 64 KB filter (simd). Either stops only where an anchor may be; there stop
+// checks the keywords anchored under that position's hashes. Anchoring on
+// rare bytes rather than on each keyword's first ones is what keeps the
+// stops rare (about one even position in eighty in Go source, against one
+// in eight before): the first bytes of 2,000 provider names and credential
+// words ("toke", "secr", "conf", "pass") are everywhere in code.
 //
 // Written here rather than taken from a library because the engine needs
 // exactly this combination: case folding without a copy, every overlapping
 // occurrence, hits in order of their end, and a filter small enough to stay
 // in the first-level cache.
 type Automaton struct {
-	// flags is the filter, a byte per value of a hash's low 16 bits: bits 0
-	// to 6 say a four-byte anchor's hash has those low bits and the top
-	// three bits that bitOf maps to the bit (in effect a 458 Kbit set in 64
-	// KB); bit 7 says a three-byte keyword's hash (of its three bytes) has
-	// those low bits. A position is tested with three small loads and no
-	// variable shift.
+	// flags is the filter, a byte per value of a hash's low 16 bits: the
+	// bit of each group (fourBits, firstBits, secondBits) that selOf picks
+	// by the hash's top three bits says an anchor of the group has that hash
+	// (in effect 3, 2 and 2 bits more); threeFlag says a three-byte anchor's
+	// hash has those low bits. A position is tested with five small loads
+	// and no variable shift.
 	flags [1 << 16]uint8
 	hashA [256]uint32 // the hash's contributions of the four bytes, case
 	hashB [256]uint32 // folding included: a position costs four loads and
@@ -107,7 +116,7 @@ const (
 )
 
 // hashTrials is how many hashes build tries.
-const hashTrials = 8
+const hashTrials = 4
 
 // maxLists is how many lists a slot (uint16) can number; a variable so that
 // a test can reach it with a handful of keywords.
