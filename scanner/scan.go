@@ -1,9 +1,10 @@
 package scanner
 
 import (
+	"cmp"
 	"context"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -156,10 +157,14 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
-		mu       sync.Mutex
-		findings []Finding
-		stats    Stats
-		chunks   int
+		mu sync.Mutex
+		// batches holds each chunk's findings as Detect returned them:
+		// appending them to one slice under the lock recopied every
+		// finding each time it grew (tens of thousands in a
+		// secret-dense history, before deduplication).
+		batches [][]Finding
+		stats   Stats
+		chunks  int
 	)
 	var explain func(Drop)
 	if opts.Explain != nil {
@@ -186,7 +191,9 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 		for i := range fs {
 			fs[i].seq = seq
 		}
-		findings = append(findings, fs...)
+		if len(fs) > 0 {
+			batches = append(batches, fs)
+		}
 		chunks++
 		if binary {
 			// Counted by its source as a skipped binary file: its text was
@@ -254,12 +261,14 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(findings, func(i, j int) bool {
-		if findings[i].seq != findings[j].seq {
-			return findings[i].seq < findings[j].seq
-		}
-		return findings[i].offset < findings[j].offset
-	})
+	// In chunk order (each chunk has its own seq; the batches arrive in
+	// any order); within a chunk, by offset, Detect's order kept for equal
+	// offsets.
+	slices.SortFunc(batches, func(a, b []Finding) int { return cmp.Compare(a[0].seq, b[0].seq) })
+	for _, b := range batches {
+		slices.SortStableFunc(b, func(x, y Finding) int { return cmp.Compare(x.offset, y.offset) })
+	}
+	findings := slices.Concat(batches...)
 	if r, ok := src.(Resolver); ok {
 		findings = r.Resolve(findings)
 		// A history scan reads a blob as soon as it can, often before the

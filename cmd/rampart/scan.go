@@ -355,11 +355,10 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// gigabytes of short-lived blob buffers passing through: collecting
 		// at 1.5x rather than 2x the live heap keeps peak memory under
 		// 300 MB for a handful more collections of mostly pointer-free data.
-		// Until the live heap passes 32 MB (a small history never does)
-		// the collector waits for 5× it: below that, collections cost
-		// more than the memory.
+		// Below 48 MB of heap the collector does not run: a small
+		// history's collections cost more than the memory.
 		if os.Getenv("GOGC") == "" {
-			collectLater(400, 50, 32<<20)
+			collectAbove(50, 48<<20)
 		}
 		src = h
 	case o.prePush:
