@@ -82,6 +82,7 @@ type anchorRef struct {
 	gram, mask uint32
 	kw, off    int32
 	kind       uint8
+	word       string // the folded keyword, here so that a stop reads one pointer less
 }
 
 // The kinds of anchor.
@@ -150,14 +151,14 @@ func NewAutomaton(keywords []string) *Automaton {
 			// even position's four (pre), for an occurrence at an even
 			// position, and as their last three (suf), for one at an odd
 			// position. Only even positions are tested.
-			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], 0), preMask, int32(ki), 0, anchorThree},
-				anchorRef{gram(0, f[0], f[1], f[2]), sufMask, int32(ki), -1, anchorThree})
+			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], 0), preMask, int32(ki), 0, anchorThree, ""},
+				anchorRef{gram(0, f[0], f[1], f[2]), sufMask, int32(ki), -1, anchorThree, ""})
 		case len(f) == 4:
 			// An occurrence at an even position is all four bytes there; one
 			// at an odd position is the last three bytes of the four before
 			// it (suf) and the first three of the four after it (pre):
 			// anchored on the rarer three ("ion_" not on "ion").
-			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], f[3]), fullMask, int32(ki), 0, anchorFour})
+			refs = append(refs, anchorRef{gram(f[0], f[1], f[2], f[3]), fullMask, int32(ki), 0, anchorFour, ""})
 			fours = append(fours, int32(ki))
 			threes[gram(f[0], f[1], f[2], 0)] = 0
 			threes[gram(f[1], f[2], f[3], 0)] = 0
@@ -173,7 +174,7 @@ func NewAutomaton(keywords []string) *Automaton {
 				}
 			}
 			for o := best; o <= best+1; o++ {
-				refs = append(refs, anchorRef{gram(f[o], f[o+1], f[o+2], f[o+3]), fullMask, int32(ki), int32(o), anchorFour})
+				refs = append(refs, anchorRef{gram(f[o], f[o+1], f[o+2], f[o+3]), fullMask, int32(ki), int32(o), anchorFour, ""})
 			}
 		default:
 			// Anchored on six bytes: the four at o (first) and the four at
@@ -191,8 +192,8 @@ func NewAutomaton(keywords []string) *Automaton {
 				}
 			}
 			for o := best; o <= best+1; o++ {
-				refs = append(refs, anchorRef{gram(f[o], f[o+1], f[o+2], f[o+3]), fullMask, int32(ki), int32(o), anchorFirst},
-					anchorRef{gram(f[o+2], f[o+3], f[o+4], f[o+5]), fullMask, int32(ki), int32(o + 2), anchorSecond})
+				refs = append(refs, anchorRef{gram(f[o], f[o+1], f[o+2], f[o+3]), fullMask, int32(ki), int32(o), anchorFirst, ""},
+					anchorRef{gram(f[o+2], f[o+3], f[o+4], f[o+5]), fullMask, int32(ki), int32(o + 2), anchorSecond, ""})
 			}
 		}
 	}
@@ -202,9 +203,9 @@ func NewAutomaton(keywords []string) *Automaton {
 	for _, ki := range fours {
 		f := a.folded[ki]
 		if threes[gram(f[0], f[1], f[2], 0)] <= threes[gram(f[1], f[2], f[3], 0)] {
-			refs = append(refs, anchorRef{gram(0, f[0], f[1], f[2]), sufMask, ki, -1, anchorThree})
+			refs = append(refs, anchorRef{gram(0, f[0], f[1], f[2]), sufMask, ki, -1, anchorThree, ""})
 		} else {
-			refs = append(refs, anchorRef{gram(f[1], f[2], f[3], 0), preMask, ki, 1, anchorThree})
+			refs = append(refs, anchorRef{gram(f[1], f[2], f[3], 0), preMask, ki, 1, anchorThree, ""})
 		}
 	}
 	if useAVX2 && hasAVX2 {
@@ -441,6 +442,7 @@ func (a *Automaton) build(refs []anchorRef, rank []gramRank, trials int) {
 	for i, l := range list {
 		if l != 0 {
 			a.entries[next[l]] = refs[i]
+			a.entries[next[l]].word = a.folded[refs[i].kw]
 			next[l]++
 		}
 	}
@@ -640,8 +642,8 @@ func (a *Automaton) stop(data []byte, p int, hits []Hit) []Hit {
 			continue
 		}
 		for _, r := range a.entries[a.starts[idx]:a.starts[idx+1]] {
-			if s := p - int(r.off); g&r.mask == r.gram && s >= 0 && a.matchAt(data, s, r.kw) {
-				hits = append(hits, Hit{r.kw, int32(s + len(a.folded[r.kw]))})
+			if s := p - int(r.off); g&r.mask == r.gram && s >= 0 && a.matches(data, s, r.word) {
+				hits = append(hits, Hit{r.kw, int32(s + len(r.word))})
 			}
 		}
 	}
@@ -650,7 +652,11 @@ func (a *Automaton) stop(data []byte, p int, hits []Hit) []Hit {
 
 // matchAt reports whether keyword k occurs in data at offset s.
 func (a *Automaton) matchAt(data []byte, s int, k int32) bool {
-	kw := a.folded[k]
+	return a.matches(data, s, a.folded[k])
+}
+
+// matches reports whether the folded keyword kw occurs in data at offset s.
+func (a *Automaton) matches(data []byte, s int, kw string) bool {
 	if s+len(kw) > len(data) {
 		return false
 	}

@@ -418,6 +418,11 @@ func judgePassword(user, pass string, loginWord bool) string {
 	if len(pass) <= 12 && lowerLettersOnly(pass) && (!loginWord || len(pass) < 6) {
 		return "a single lower-case word (ignored, anonymous): a fixture's placeholder"
 	}
+	if len(pass) <= 12 && !loginWord && twoLowerWords(pass) {
+		// pass@host, open-sesame, my_secret: a test's label for a password,
+		// held to the single word's standard.
+		return "two lower-case words (pass@host): a fixture's placeholder"
+	}
 	if loginWord && lowerLettersOnly(pass) {
 		// The word a command's documentation puts after -p: adminpwd,
 		// userlogin, domainpass, mypw.
@@ -773,6 +778,12 @@ var batchVariableRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustC
 var emailRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
 })
+
+// twoLowerWords reports two lower-case words joined by one @ . - or _.
+func twoLowerWords(s string) bool {
+	i := strings.IndexAny(s, "@.-_")
+	return i > 0 && lowerLettersOnly(s[:i]) && lowerLettersOnly(s[i+1:])
+}
 
 func lowerLettersOnly(s string) bool {
 	for i := 0; i < len(s); i++ {
