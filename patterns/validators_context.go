@@ -50,6 +50,8 @@ var notBeforeCredential = map[string]bool{
 	"hot": true, "verify": true, "verification": true, "s3": true,
 	"next": true, "sequence": true, "entity": true, "attribute": true, "json": true, "i18n": true,
 	"cursor": true, "page": true, "pagination": true, "continuation": true, "csrf": true, "xsrf": true,
+	// Rails' per-form CSRF token (<input name="authenticity_token" value="…">).
+	"authenticity": true,
 	// GPG/PGP keys are named by their fingerprint or ID; a KMS key by its
 	// ID or ARN: identifiers, not secrets.
 	"gpg": true, "pgp": true, "gnupg": true, "kms": true,
