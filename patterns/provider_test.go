@@ -193,6 +193,7 @@ func TestCredentialName(t *testing.T) {
 		{"_partition_key", "", false},
 		{"OrganizationKey", "", false},
 		{"_project_key", "", false},
+		{"-blob-key", "", false},
 		{"_org_token", "", true},
 		{"_project_secret", "", true},
 		{"_KEY", "NEXT_PUBLIC_ACME_KEY=", false},

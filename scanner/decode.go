@@ -189,6 +189,9 @@ func decodedPlaceholder(cand *patterns.Candidate, r *patterns.Rule) string {
 	}
 	dec, ok := decodeB64(secret)
 	if !ok {
+		dec, ok = decodePadded(secret)
+	}
+	if !ok {
 		return ""
 	}
 	if reason := builtinAllow(dec); reason != "" {
@@ -358,6 +361,18 @@ func decodeB64(s []byte) ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// decodePadded decodes standard base64 that ends in padding to text of 4 to
+// 7 bytes, shorter than decodeB64 takes: the = says the value was encoded
+// (a Kubernetes Secret's `password: cXVvYnl0ZQ==`), so a short decoded
+// password is judged as the word it is, not as 12 opaque characters.
+func decodePadded(s []byte) ([]byte, bool) {
+	if len(s) < 8 || s[len(s)-1] != '=' {
+		return nil, false
+	}
+	dec, err := base64.StdEncoding.DecodeString(string(s))
+	return dec, err == nil && len(dec) >= 4 && printable(dec)
 }
 
 // printable reports whether b is text worth scanning: printable ASCII and

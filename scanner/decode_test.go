@@ -41,6 +41,11 @@ func TestDecodedFindings(t *testing.T) {
 			want: []string{"aws-access-key-id@1:49 "},
 		},
 		{
+			name: "short password in a Secret's data is judged decoded",
+			data: "apiVersion: v1\nkind: Secret\ndata:\n  password: " + base64.StdEncoding.EncodeToString([]byte("grafana")) + "\n  api_password: " + base64.StdEncoding.EncodeToString([]byte("Qz7!rW2k")) + "\n",
+			want: []string{"generic-password-unquoted@5:17 "},
+		},
+		{
 			name: "base64 image is not decoded into findings",
 			data: "img: data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\n",
 			want: []string{},
