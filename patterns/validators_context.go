@@ -13,7 +13,46 @@ func contextValidators() []Validator {
 		{"provider-name", checkProviderName},
 		{"has-letter", checkHasLetter},
 		{"not-words", checkNotWords},
+		{"not-hash-name", checkNotHashName},
 	}
+}
+
+// hashWords in the name a password is assigned to say the value is what a
+// password hashes to (Spring's encodedPassword, hashed_password,
+// passwordDigest's cousins): a test vector or a stored hash, which the
+// password-hash rules judge by its format, not a password.
+var hashWords = map[string]bool{
+	"encoded": true, "hashed": true, "hash": true, "digest": true, "digested": true, "salted": true,
+	"bcrypt": true, "md5": true, "sha1": true, "sha256": true, "sha512": true, "pbkdf2": true,
+	"scrypt": true, "argon2": true,
+}
+
+// checkNotHashName drops a value whose name, read from the line back from
+// the match's start through the match's own leading identifier, holds a
+// hash word (encodedPassword = "…", HASHED_PASSWORD=…).
+func checkNotHashName(c *Candidate) (bool, string) {
+	isIdent := func(b byte) bool {
+		return isLower(b) || isUpper(b) || isDigit(b) || b == '_' || b == '.' || b == '-'
+	}
+	start := 0
+	if i := bytes.Index(c.Line, c.Match); i >= 0 {
+		start = i
+		for start > 0 && isIdent(c.Line[start-1]) {
+			start--
+		}
+	} else {
+		return true, ""
+	}
+	end := bytes.Index(c.Line, c.Match)
+	for end < len(c.Line) && isIdent(c.Line[end]) {
+		end++
+	}
+	for _, w := range identifierWords(c.Line[start:end]) {
+		if hashWords[w] {
+			return false, "not-hash-name: the name says the value is a password's " + w + ", not the password"
+		}
+	}
+	return true, ""
 }
 
 // credentialWords name a credential when they are a whole word of an
