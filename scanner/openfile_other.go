@@ -8,9 +8,12 @@ import "os"
 // not the unix ones (openfile_unix.go says why those are used there).
 type osFile struct{ *os.File }
 
-func openFile(path string) (osFile, error) {
+func openFile(path string) (dirFile, error) {
 	f, err := os.Open(path)
-	return osFile{f}, err
+	if err != nil {
+		return nil, err
+	}
+	return osFile{f}, nil
 }
 
 // Size is the file's size as Stat reports it.

@@ -18,7 +18,7 @@ type rawFile struct {
 	path string
 }
 
-func openFile(path string) (*rawFile, error) {
+func openFile(path string) (dirFile, error) {
 	for {
 		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 		if err == syscall.EINTR {

@@ -2,12 +2,14 @@ package scanner
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -41,6 +43,14 @@ type DirSource struct {
 	// they could not read.
 	mu    sync.Mutex
 	stats Stats
+	// notes are the "could not read" messages, keyed by where the walk
+	// met the path (2×file number, or 2×files so far+1 for a folder), so
+	// that they come out in walk order whichever worker wrote them.
+	notes []walkNote
+	// walked counts the files the walk has handed on (walker only).
+	walked int
+	// open opens a file to read (tests make some fail); nil: openFile.
+	open func(path string) (dirFile, error)
 	// unread holds the paths of files met but not read (too large,
 	// binary, unreadable): Covers must not claim them.
 	unread map[string]bool
@@ -99,7 +109,7 @@ func (s *DirSource) skipUnread(rel, reason string) {
 // Chunks implements Source: files in walk order, one at a time.
 func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 	return s.walk(ctx, func(p, rel string) error {
-		data, ok := s.read(p, rel, nil)
+		data, ok := s.read(p, rel, nil, s.walked)
 		if !ok {
 			return nil
 		}
@@ -124,7 +134,7 @@ func (s *DirSource) ChunksParallel(ctx context.Context, workers int, yield func(
 	}
 	type file struct {
 		p, rel string
-		order  int
+		order  int // the file's number in the walk
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -137,7 +147,7 @@ func (s *DirSource) ChunksParallel(ctx context.Context, workers int, yield func(
 			defer wg.Done()
 			var buf []byte
 			for f := range files {
-				data, ok := s.read(f.p, f.rel, buf)
+				data, ok := s.read(f.p, f.rel, buf, f.order)
 				if !ok {
 					continue
 				}
@@ -155,11 +165,9 @@ func (s *DirSource) ChunksParallel(ctx context.Context, workers int, yield func(
 			}
 		}()
 	}
-	order := 0
 	walkErr := s.walk(ctx, func(p, rel string) error {
-		order++
 		select {
-		case files <- file{p: p, rel: rel, order: order}:
+		case files <- file{p: p, rel: rel, order: s.walked}:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -196,6 +204,7 @@ func (s *DirSource) walk(ctx context.Context, file func(p, rel string) error) er
 			s.skip("allowlisted-path")
 			return nil
 		}
+		s.walked++
 		return file(s.Root, name)
 	}
 	return filepath.WalkDir(s.Root, func(p string, d fs.DirEntry, err error) error {
@@ -212,7 +221,7 @@ func (s *DirSource) walk(ctx context.Context, file func(p, rel string) error) er
 		}
 		if err != nil {
 			// An unreadable directory or file is noted, not fatal: the rest is still scanned.
-			s.unreadable(rel, err)
+			s.unreadable(rel, err, 2*s.walked+1)
 			if d != nil && d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -242,16 +251,21 @@ func (s *DirSource) walk(ctx context.Context, file func(p, rel string) error) er
 			s.skip("allowlisted-path")
 			return nil
 		}
+		s.walked++
 		return file(p, rel)
 	})
 }
 
 // read reads the file at p into buf (grown when too small); ok is false
 // when it was skipped (too large, unreadable), which it records.
-func (s *DirSource) read(p, rel string, buf []byte) (data []byte, ok bool) {
-	f, err := openFile(p)
+func (s *DirSource) read(p, rel string, buf []byte, order int) (data []byte, ok bool) {
+	open := s.open
+	if open == nil {
+		open = openFile
+	}
+	f, err := open(p)
 	if err != nil {
-		s.unreadable(rel, err)
+		s.unreadable(rel, err, 2*order)
 		return nil, false
 	}
 	defer f.Close()
@@ -262,7 +276,7 @@ func (s *DirSource) read(p, rel string, buf []byte) (data []byte, ok bool) {
 	}
 	data, err = readSized(f, size, buf)
 	if err != nil {
-		s.unreadable(rel, err)
+		s.unreadable(rel, err, 2*order)
 		return nil, false
 	}
 	return data, true
@@ -280,11 +294,24 @@ func (s *DirSource) yieldFile(data []byte, rel string, order int, yield func(Chu
 	return yield(Chunk{Data: data, Kind: KindFile, Path: rel, order: order})
 }
 
-func (s *DirSource) unreadable(rel string, err error) {
+func (s *DirSource) unreadable(rel string, err error, key int) {
 	s.skipUnread(rel, "unreadable")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stats.Partial(fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err)))
+	s.notes = append(s.notes, walkNote{key, fmt.Sprintf("could not read %s: %v", rel, unwrapPathError(err))})
+}
+
+// dirFile is an open file DirSource reads.
+type dirFile interface {
+	io.Reader
+	Size() (int64, error)
+	Close() error
+}
+
+// walkNote is a message and where the walk met its path.
+type walkNote struct {
+	key int
+	msg string
 }
 
 // readSized reads f to its end into a buffer of the size Stat gave (plus
@@ -323,7 +350,14 @@ func unwrapPathError(err error) error {
 }
 
 // AddStats implements StatsSource.
-func (s *DirSource) AddStats(st *Stats) { MergeStats(st, &s.stats) }
+func (s *DirSource) AddStats(st *Stats) {
+	slices.SortStableFunc(s.notes, func(a, b walkNote) int { return cmp.Compare(a.key, b.key) })
+	for _, n := range s.notes {
+		s.stats.Partial(n.msg)
+	}
+	s.notes = nil
+	MergeStats(st, &s.stats)
+}
 
 // MergeStats adds src's commit count, skip counts and notes into dst:
 // sources use it to implement StatsSource.

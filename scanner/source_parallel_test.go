@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // serialDir hides DirSource's ChunksParallel, so Scan reads the folder
@@ -50,13 +53,25 @@ func TestDirSourceParallelMatchesSerial(t *testing.T) {
 	must(os.WriteFile(filepath.Join(dir, "bin"), append([]byte{0, 1, 2}, testKeyID...), 0o644))
 	must(os.WriteFile(filepath.Join(dir, "big"), bytes.Repeat([]byte(testKeyID+"\n"), 100000), 0o644))
 	must(os.Symlink(filepath.Join(dir, "d00", "f000.txt"), filepath.Join(dir, "link")))
-	locked := filepath.Join(dir, "locked.txt")
-	must(os.WriteFile(locked, []byte("id "+testKeyID+"\n"), 0o000))
-	wantFindings, unreadable := 60, 1
-	if f, err := os.Open(locked); err == nil {
-		f.Close() // root reads it anyway
-		wantFindings, unreadable = 61, 0
+	// Files that cannot be opened, in several folders (a permission
+	// denied that root would not meet): their notes must come out in walk
+	// order, as a serial scan writes them.
+	locked := []string{"d03/locked.txt", "d11/locked.txt", "d16/zz-locked.txt", "locked.txt"}
+	for _, name := range locked {
+		must(os.WriteFile(filepath.Join(dir, name), []byte("id "+testKeyID+"\n"), 0o644))
 	}
+	open := func(p string) (dirFile, error) {
+		if strings.Contains(filepath.Base(p), "locked") {
+			if strings.Contains(p, "d03") {
+				// The first failure is the slowest: the other workers
+				// meet theirs first.
+				time.Sleep(50 * time.Millisecond)
+			}
+			return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
+		}
+		return openFile(p)
+	}
+	wantFindings, unreadable := 60, len(locked)
 
 	det := builtinDetector(t)
 	scan := func(src Source) *Result {
@@ -69,7 +84,7 @@ func TestDirSourceParallelMatchesSerial(t *testing.T) {
 		}
 		return res
 	}
-	serial := scan(serialDir{&DirSource{Root: dir, MaxFileSize: 1 << 20}})
+	serial := scan(serialDir{&DirSource{Root: dir, MaxFileSize: 1 << 20, open: open}})
 	if n := len(serial.Findings); n != wantFindings {
 		t.Fatalf("serial scan: %d findings, want %d", n, wantFindings)
 	}
@@ -78,10 +93,16 @@ func TestDirSourceParallelMatchesSerial(t *testing.T) {
 		t.Fatalf("serial scan skipped %v", serial.Stats.Skipped)
 	}
 	for run := 0; run < 5; run++ {
-		src := &DirSource{Root: dir, MaxFileSize: 1 << 20}
+		src := &DirSource{Root: dir, MaxFileSize: 1 << 20, open: open}
 		par := scan(src)
 		if !reflect.DeepEqual(par.Findings, serial.Findings) {
 			t.Fatalf("run %d: parallel findings differ from serial:\n%+v\nwant\n%+v", run, par.Findings, serial.Findings)
+		}
+		if len(par.Stats.Incomplete) != unreadable {
+			t.Fatalf("run %d: notes %q, want %d", run, par.Stats.Incomplete, unreadable)
+		}
+		if want := "could not read d03/locked.txt: permission denied"; par.Stats.Incomplete[0] != want {
+			t.Fatalf("run %d: first note %q, want %q (walk order)", run, par.Stats.Incomplete[0], want)
 		}
 		if !reflect.DeepEqual(par.Stats, serial.Stats) {
 			t.Fatalf("run %d: parallel stats %+v, want %+v", run, par.Stats, serial.Stats)
