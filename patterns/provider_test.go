@@ -194,6 +194,8 @@ func TestCredentialName(t *testing.T) {
 		{"OrganizationKey", "", false},
 		{"_project_key", "", false},
 		{"-blob-key", "", false},
+		{"_example_key", "", false},
+		{"_hashed_key", "", false},
 		{"_org_token", "", true},
 		{"_project_secret", "", true},
 		{"_KEY", "NEXT_PUBLIC_ACME_KEY=", false},

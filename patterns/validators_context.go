@@ -91,6 +91,10 @@ var notBeforeCredential = map[string]bool{
 	"cursor": true, "page": true, "pagination": true, "continuation": true, "csrf": true, "xsrf": true,
 	// Rails' per-form CSRF token (<input name="authenticity_token" value="…">).
 	"authenticity": true,
+	// An example or sample key is a placeholder (Google's API docs: "Example
+	// key: zones/us-central1-a"); a hashed key is a digest of one (Loki's
+	// hashed_key=ef674192…).
+	"example": true, "sample": true, "hashed": true,
 	// GPG/PGP keys are named by their fingerprint or ID; a KMS key by its
 	// ID or ARN: identifiers, not secrets.
 	"gpg": true, "pgp": true, "gnupg": true, "kms": true,
