@@ -64,3 +64,20 @@ func TestPlaceholderWordsAsTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestTypedUUID: a value in a UUID's 8-4-4-4-12 shape with a letter past f
+// was made up; real UUIDs, in either case, are not placeholders.
+func TestTypedUUID(t *testing.T) {
+	for s, want := range map[string]bool{
+		"px-dep-d4c3b2a1-f6e5-h8g7-j1i8-p5o0n5m3l2k1": true,
+		"9c4e7f2a-1d8b-3e6c-0f5a-2d9b7e4c1f8z":        true,
+		"px-dep-9c4e7f2a-1d8b-3e6c-0f5a-2d9b7e4c1f8a": false,
+		"9C4E7F2A-1D8B-3E6C-0F5A-2D9B7E4C1F8A":        false,
+		"ABCD1234-EFGH5678-IJKL9101-MNOP1121":         false,
+	} {
+		got := Placeholder([]byte(s)) == "a UUID with letters past f (made up: no UUID holds them)"
+		if got != want {
+			t.Errorf("Placeholder(%q) = %q, want typed-UUID %v", s, Placeholder([]byte(s)), want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"sync"
@@ -263,8 +264,19 @@ func Placeholder(secret []byte) string {
 	if orderedRun(lower) {
 		return "the alphabet or digits in order (a1b2c3…, ABCD1234EFGH5678…)"
 	}
+	if m := uuidShapeRE().Find(s); m != nil && bytes.ContainsFunc(m, func(r rune) bool { return r > 'f' && r <= 'z' || r > 'F' && r <= 'Z' }) {
+		return "a UUID with letters past f (made up: no UUID holds them)"
+	}
 	return ""
 }
+
+// uuidShapeRE is the 8-4-4-4-12 grouping of a UUID in any letters: a value
+// in this shape with a letter past f (d4c3b2a1-f6e5-h8g7-…, a test's
+// random sjbuxa3m-vs4n-…) was made up to look like a UUID, as no UUID
+// generator writes one, and no provider's key is a UUID of other letters.
+var uuidShapeRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:^|[^0-9A-Za-z])[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}(?:[^0-9A-Za-z]|$)`)
+})
 
 // containsTypedWord reports whether lower (s lower-cased) contains w where s
 // spells it as a person types a word: all lower case, all upper case or

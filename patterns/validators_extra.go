@@ -2,6 +2,9 @@ package patterns
 
 import (
 	"bytes"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -303,6 +306,19 @@ var commonPasswords = []string{
 	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry",
 }
 
+// weakPasswordDigests maps the hex MD5, SHA-1 and SHA-256 of each common
+// password to it: password encoder tests and seed data hold these.
+var weakPasswordDigests = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, w := range append(append([]string{}, commonPasswords...), "123456", "12345678", "111111", "abc123") {
+		m5, s1, s256 := md5.Sum([]byte(w)), sha1.Sum([]byte(w)), sha256.Sum256([]byte(w))
+		m[hex.EncodeToString(m5[:])] = w
+		m[hex.EncodeToString(s1[:])] = w
+		m[hex.EncodeToString(s256[:])] = w
+	}
+	return m
+})
+
 // foldedWeak are matched anywhere in a folded password (see foldPassword).
 var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein", "changeme", "secret",
 	// The hunter2 meme and its variants (hunter42). Keyboard walks
@@ -408,6 +424,10 @@ func judgePassword(user, pass string, loginWord bool) string {
 				}
 			}
 		}
+	}
+	if w, ok := weakPasswordDigests()[lp]; ok {
+		// matches("password", "5f4dcc3b…"): an encoder test's expected hash.
+		return "the MD5/SHA digest of a default password (" + w + ")"
 	}
 	if strings.EqualFold(user, pass) {
 		return "password equals user name"
@@ -655,6 +675,11 @@ var tokenKindWords = map[string]bool{
 // grants nothing (authenticity_token, next_page_token, csrfToken): the
 // name is the identifier the value is assigned to, read from the line.
 func checkTokenKind(c *Candidate) (bool, string) {
+	if bytes.HasSuffix(c.Secret, []byte("/aws4_request")) {
+		// AKID/20240101/us-east-1/s3/aws4_request, a Signature V4 request's
+		// Credential= value: the key ID and where it was used, no secret.
+		return false, "token-kind: an AWS Signature V4 credential scope, not a secret"
+	}
 	i := bytes.Index(c.Line, c.Secret)
 	if i < 0 {
 		return true, ""

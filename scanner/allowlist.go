@@ -32,14 +32,17 @@ var publicDemoCredentials = []string{
 
 // protocolExamples are the sample values standards print, copied into
 // countless test suites and docs: RFC 6749's (OAuth 2.0) access, refresh
-// and authorization-code examples and client secret, and jwt.io's sample
-// token.
+// and authorization-code examples and client secret, RFC 8555's (ACME)
+// challenge token, and jwt.io's sample token.
 var protocolExamples = map[string]string{
 	"2YotnFZFEjr1zCsicMWpAA": "RFC 6749 example access token",
 	"tGzv3JOkF0XG5Qx2TlKWIA": "RFC 6749 example refresh token",
 	"SplxlOBeZQQYbYS6WxSbIA": "RFC 6749 example authorization code",
 	"7Fjfp0ZBr1KtDRbnfVdmIw": "RFC 6749 example client secret",
 	"8xLOxBtZp8":             "RFC 6749 example access token",
+	// An ACME challenge token is public (the server fetches it over plain
+	// HTTP); this is RFC 8555's example, reused by ACME clients' tests.
+	"evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA": "RFC 8555 example ACME challenge token",
 	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c": "jwt.io's sample token",
 }
 

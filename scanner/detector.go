@@ -967,6 +967,12 @@ func window(data []byte, h, contextLines int) (int, int) {
 	if lo < 0 {
 		lo = 0
 	}
+	if contextLines > 0 && bytes.IndexByte(data[lo:min(h+reach, len(data))], '\n') < 0 {
+		// No other line within reach (a minified file): the context lines'
+		// extra reach would only widen a window on the hit's own line,
+		// past what Go's backtracker takes, for every hit.
+		return window(data, h, 0)
+	}
 	s := h
 	for n := 0; ; n++ {
 		i := bytes.LastIndexByte(data[lo:s], '\n')

@@ -471,10 +471,12 @@ func TestPublicDemoCredentialsNotReported(t *testing.T) {
 }
 
 // TestProtocolExamplesNotReported: RFC 6749's sample tokens appear in every
-// OAuth test suite; they are documentation, not credentials.
+// OAuth test suite, RFC 8555's challenge token in ACME clients' tests; they
+// are documentation, not credentials.
 func TestProtocolExamplesNotReported(t *testing.T) {
 	d := builtinDetector(t)
 	data := `{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"example","refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"}` + "\n"
+	data += "\t\ttoken = \"evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA\"\n"
 	if fs := d.Detect(Chunk{Data: []byte(data), Path: "token_test.json"}); len(fs) != 0 {
 		t.Errorf("findings: %v", fs)
 	}
