@@ -107,6 +107,7 @@ func TestExtraValidators(t *testing.T) {
 		{"password", ",submitLabel:", "", false},
 		{"password", ",Qx7!mZp2Lw", "", true},
 		{"password", "pass@host", "", false},
+		{"password", "busybox@", "", false},
 		{"password", "5f4dcc3b5aa765d61d8327deb882cf99", "", false},
 		{"password", "5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8", "", false},
 		{"password", "5f4dcc3b5aa765d61d8327deb882cf98", "", true},
