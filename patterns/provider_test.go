@@ -286,15 +286,22 @@ func TestProviderLongestAlias(t *testing.T) {
 	}
 }
 
-func TestProviderAssignment(t *testing.T) {
-	t.Parallel()
+// acmeProviderRegex is the regex of a provider entry for Acme, 32
+// alphanumerics under its name.
+func acmeProviderRegex(t *testing.T) *regexp.Regexp {
+	t.Helper()
 	p := RawProvider{ID: "acme-api-key", Name: "Acme", Aliases: []string{"acme"}, Shape: "alnum:32",
 		Examples: []string{"x"}, Counterexamples: []string{"y"}}
 	r, errs := p.Expand("f.toml")
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	re := regexp.MustCompile(r.Regex)
+	return regexp.MustCompile(r.Regex)
+}
+
+func TestProviderAssignment(t *testing.T) {
+	t.Parallel()
+	re := acmeProviderRegex(t)
 	const v = "Qm7TzX2pLk9VwR4nB8cY1dF6hJ3sG5aE"
 	for _, tc := range []struct {
 		line  string
@@ -341,13 +348,7 @@ func TestProviderAssignment(t *testing.T) {
 
 func TestProviderOwnName(t *testing.T) {
 	t.Parallel()
-	p := RawProvider{ID: "acme-api-key", Name: "Acme", Aliases: []string{"acme"}, Shape: "alnum:32",
-		Examples: []string{"x"}, Counterexamples: []string{"y"}}
-	r, errs := p.Expand("f.toml")
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	re := regexp.MustCompile(r.Regex)
+	re := acmeProviderRegex(t)
 	const v = "Qm7TzX2pLk9VwR4nB8cY1dF6hJ3sG5aE"
 	for _, tc := range []struct {
 		line string
