@@ -427,7 +427,7 @@ func judgePassword(user, pass string, loginWord bool) string {
 		}
 	}
 	if w, ok := weakPasswordDigests()[lp]; ok {
-		// matches("password", "5f4dcc3b…"): an encoder test's expected hash.
+		// An encoder test's expected hash: matches(PASSWORD, <its MD5>).
 		return "the MD5/SHA digest of a default password (" + w + ")"
 	}
 	if strings.EqualFold(user, pass) {

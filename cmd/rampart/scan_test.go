@@ -383,3 +383,22 @@ func TestScanExtraReportsFromOneScan(t *testing.T) {
 		t.Errorf("bad --report: exit %d %s", code, errOut)
 	}
 }
+
+// TestOwnRepositoryScansClean runs the README's first command on rampart's
+// own checkout: its examples and fixtures are allow-listed by its
+// .rampart.toml, and nothing else in its source may look like a credential
+// (a comment quoting a hash once did).
+func TestOwnRepositoryScansClean(t *testing.T) {
+	t.Parallel()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, ".rampart.toml")); err != nil {
+		t.Skipf("not rampart's checkout: %v", err)
+	}
+	stdout, stderr, code := scRun(t, root, "", "scan")
+	if code != 0 {
+		t.Errorf("exit %d scanning rampart's own checkout:\n%s\n%s", code, stdout, stderr)
+	}
+}
