@@ -31,20 +31,15 @@ var hashWords = map[string]bool{
 // the match's start through the match's own leading identifier, holds a
 // hash word (encodedPassword = "…", HASHED_PASSWORD=…).
 func checkNotHashName(c *Candidate) (bool, string) {
-	isIdent := func(b byte) bool {
-		return isLower(b) || isUpper(b) || isDigit(b) || b == '_' || b == '.' || b == '-'
-	}
-	start := 0
-	if i := bytes.Index(c.Line, c.Match); i >= 0 {
-		start = i
-		for start > 0 && isIdent(c.Line[start-1]) {
-			start--
-		}
-	} else {
+	at := bytes.Index(c.Line, c.Match)
+	if at < 0 {
 		return true, ""
 	}
-	end := bytes.Index(c.Line, c.Match)
-	for end < len(c.Line) && isIdent(c.Line[end]) {
+	start, end := at, at
+	for start > 0 && isIdentByte(c.Line[start-1]) {
+		start--
+	}
+	for end < len(c.Line) && isIdentByte(c.Line[end]) {
 		end++
 	}
 	for _, w := range identifierWords(c.Line[start:end]) {
