@@ -671,3 +671,34 @@ func TestLongTokenAfterItsName(t *testing.T) {
 		}
 	}
 }
+
+// TestNameValuePairsOnlyInDataFiles: the name/value rules read data and
+// configuration files (a Kubernetes manifest, a Postman environment, text
+// without an extension) and not code or scripts, where `value` is too common
+// a word to run their regex at each one.
+func TestNameValuePairsOnlyInDataFiles(t *testing.T) {
+	t.Parallel()
+	d := builtinDetector(t)
+	const pair = "        - name: DB_PASSWORD\n          value: Hq8v-Lz3Wk2xR7tq\n"
+	for _, tt := range []struct {
+		path string
+		want bool
+	}{
+		{"deploy/db.yaml", true},
+		{"postman/env.json", true},
+		{"stdin", true},
+		{"Dockerfile", true},
+		{"web/app.min.js", false},
+		{"cmd/main.go", false},
+	} {
+		got := false
+		for _, f := range d.Detect(Chunk{Data: []byte(pair), Path: tt.path, Kind: KindFile}) {
+			if f.RuleID == "generic-name-value-password" {
+				got = true
+			}
+		}
+		if got != tt.want {
+			t.Errorf("%s: generic-name-value-password found %v, want %v", tt.path, got, tt.want)
+		}
+	}
+}
