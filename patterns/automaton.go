@@ -597,7 +597,10 @@ func (a *Automaton) collect(data []byte, hits []Hit) []Hit {
 		}
 	}
 	// The last blocks, padded with zero bytes: an anchor lies within data,
-	// so the padding hides none, and stop reads past n as zeros too.
+	// so the padding hides none, and stop reads past n as zeros too. The
+	// block's body is the loop's above, written out again: as a closure
+	// the compiler does not inline it, and the pure-Go prefilter fell from
+	// about 800 to 460 MB/s (medians of 4, alternated).
 	for ; i < n; i += 16 {
 		var d [18]byte
 		copy(d[:], data[i:])
