@@ -361,6 +361,8 @@ var documented = map[string]request{
 	"pulumi-access-token":      {headers: []string{"Accept", "application/vnd.pulumi+8"}},
 	"snyk-token":               {headers: []string{"Accept", "application/vnd.api+json"}},
 	"heroku-api-key-v2":        {headers: []string{"Accept", "application/vnd.heroku+json; version=3"}},
+	// A version Pinecone still serves (each is kept at least twelve months).
+	"pinecone-api-key": {headers: []string{"X-Pinecone-API-Version", "2026-04"}},
 }
 
 var githubRequest = request{headers: []string{"Accept", "application/vnd.github+json", "X-GitHub-Api-Version", "2022-11-28"}}
@@ -641,6 +643,9 @@ func TestProviderAnswers(t *testing.T) {
 		{"Anthropic overloaded", "anthropic-api-key",
 			st(529, `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`),
 			scanner.VerifyUnknown, "529", 2},
+		{"ElevenLabs key without user_read", "elevenlabs-api-key",
+			st(401, `{"detail":{"status":"missing_permissions","message":"The API key you used is missing the permission user_read to execute this operation."}}`),
+			scanner.VerifyValid, "user_read", 1},
 		{"Telegram rate limit", "telegram-bot-token",
 			st(429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 0","parameters":{"retry_after":0}}`, "Retry-After", "0"),
 			scanner.VerifyUnknown, "rate limited", 2},
