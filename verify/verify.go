@@ -358,8 +358,13 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 		case v.specs[f.RuleID] != nil && !v.specs[f.RuleID].accepts(f.Secret):
 			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: v.specs[f.RuleID].Other}
 		case v.specs[f.RuleID] != nil:
+			// Keyed by verifier and secret, not by finding fingerprint: two
+			// rules of one provider (telegram-bot-token and its context
+			// rule) finding the same token in different places still make
+			// one call.
 			s := v.specs[f.RuleID]
-			add(f.Fingerprint, func() *job { return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret} }, i)
+			key := "spec:" + s.Rules[0] + ":" + scanner.Fingerprint(s.Rules[0], f.Secret)
+			add(key, func() *job { return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret} }, i)
 		case v.notChecked[f.RuleID].Reason != "":
 			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: v.notChecked[f.RuleID].Reason}
 		default:

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -186,23 +187,50 @@ func TestOneCallPerSecret(t *testing.T) {
 }
 
 // TestGitHubEnterpriseURL: GITHUB_API_URL sends GitHub tokens to a GitHub
-// Enterprise Server API, path prefix kept.
+// Enterprise Server API, path prefix kept, with or without a trailing
+// slash; RAMPART_VERIFY_URL_<RULE> joins the same way and wins over it.
 func TestGitHubEnterpriseURL(t *testing.T) {
 	t.Parallel()
-	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/v3/user" {
-			t.Errorf("path %s, want /api/v3/user", r.URL.Path)
+	for _, c := range []struct {
+		rule, env, suffix, want string
+	}{
+		{"github-pat", "GITHUB_API_URL", "/api/v3", "/api/v3/user"},
+		{"github-pat", "GITHUB_API_URL", "/api/v3/", "/api/v3/user"},
+		{"github-fine-grained-pat", "GITHUB_API_URL", "/api/v3/", "/api/v3/user"},
+		{"github-app-installation-token", "GITHUB_API_URL", "/api/v3", "/api/v3/installation/repositories"},
+		{"github-app-installation-token", "GITHUB_API_URL", "/api/v3/", "/api/v3/installation/repositories"},
+		{"github-pat", "GITHUB_API_URL", "", "/user"},
+		{"github-pat", "GITHUB_API_URL", "/", "/user"},
+		{"github-pat", "RAMPART_VERIFY_URL_GITHUB_PAT", "/prefix/", "/prefix/user"},
+		{"gitlab-pat", "RAMPART_VERIFY_URL_GITLAB_PAT", "/", "/api/v4/personal_access_tokens/self"},
+		{"gitlab-pat", "RAMPART_VERIFY_URL_GITLAB_PAT", "/gitlab", "/gitlab/api/v4/personal_access_tokens/self"},
+	} {
+		srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != c.want {
+				t.Errorf("%s %s=…%s: path %s, want %s", c.rule, c.env, c.suffix, r.URL.Path, c.want)
+			}
+			switch {
+			case strings.HasPrefix(c.rule, "gitlab"):
+				io.WriteString(w, `{"id":1,"name":"ci","active":true,"scopes":["api"],"user_id":3}`)
+			case strings.HasSuffix(c.want, "repositories"):
+				io.WriteString(w, `{"total_count":1,"repositories":[{"owner":{"login":"octo-org"}}]}`)
+			default:
+				githubUser(w, r)
+			}
+		})
+		getenv := func(k string) string {
+			switch k {
+			case c.env:
+				return srv.URL + c.suffix
+			case "GITHUB_API_URL":
+				return "https://ghe.invalid/api/v3" // loses to the rule's own override
+			}
+			return ""
 		}
-		githubUser(w, r)
-	})
-	got := runOne(t, "github-pat", exampleSecret(t, "github-pat"), func(k string) string {
-		if k == "GITHUB_API_URL" {
-			return srv.URL + "/api/v3"
+		got := runOne(t, c.rule, exampleSecret(t, c.rule), getenv)
+		if got.Status != scanner.VerifyValid || n.Load() != 1 {
+			t.Errorf("%s %s=…%s: %+v after %d requests", c.rule, c.env, c.suffix, got, n.Load())
 		}
-		return ""
-	})
-	if got.Status != scanner.VerifyValid || got.Detail != "scopes: repo" {
-		t.Errorf("got %+v", got)
 	}
 }
 
