@@ -267,31 +267,30 @@ var memoSeed = maphash.MakeSeed()
 // find runs re over the window w, remembering the result by w's bytes: a
 // history scan meets the same windows in every version of a file, and
 // hashing a window costs a small fraction of running a regex over it.
+// Anchored, re is tried once at w's start (a rule's anchored matcher or
+// line regex); else it is the rule's regexp, run over the whole window.
 // Callers must not modify the returned matches.
-func (sc *scratch) find(re *regexp.Regexp, rule int, anchored bool, w []byte) [][]int {
+func (sc *scratch) find(re patterns.Matcher, rule int, anchored bool, w []byte) [][]int {
 	if !sc.remember {
-		if !anchored {
-			return re.FindAllSubmatchIndex(w, -1)
-		}
-		if x := re.FindSubmatchIndex(w); x != nil {
-			return [][]int{x}
-		}
-		return nil
+		return findIn(re, anchored, w)
 	}
 	k := memoKey(rule, anchored, w)
 	if m, ok := sc.memo.get(k); ok {
 		return m
 	}
-	var m [][]int
-	if anchored {
-		if x := re.FindSubmatchIndex(w); x != nil {
-			m = [][]int{x}
-		}
-	} else {
-		m = re.FindAllSubmatchIndex(w, -1)
-	}
+	m := findIn(re, anchored, w)
 	sc.memo.put(k, m)
 	return m
+}
+
+func findIn(re patterns.Matcher, anchored bool, w []byte) [][]int {
+	if !anchored {
+		return re.(*regexp.Regexp).FindAllSubmatchIndex(w, -1)
+	}
+	if x := re.FindSubmatchIndex(w); x != nil {
+		return [][]int{x}
+	}
+	return nil
 }
 
 const (
@@ -578,7 +577,7 @@ func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]c
 	if r.Anchored() {
 		// One anchored attempt per hit: the regex starts at the keyword.
 		// It is compiled at the first hit that may match.
-		var re *regexp.Regexp
+		var re patterns.Matcher
 		last := -1
 		for _, h := range hits {
 			if int(h) == last {
@@ -732,8 +731,8 @@ type anchoredRegex struct {
 // lineStart matches a regex that opens with a flag group holding m and ^.
 var lineStart = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\(\?([a-z]*)m([a-z]*):\^`) })
 
-// get returns the rule's regex anchored at a keyword hit, or nil.
-func (a *anchoredRegex) get() *regexp.Regexp { return a.rule.AnchoredRegex() }
+// get returns what runs the rule anchored at a keyword hit, or nil.
+func (a *anchoredRegex) get() patterns.Matcher { return a.rule.AnchoredMatcher() }
 
 func (a *anchoredRegex) lineRegex() *regexp.Regexp {
 	a.once.Do(func() {

@@ -421,3 +421,30 @@ func TestAWSSigningRegion(t *testing.T) {
 		t.Errorf("refused signing region: %+v, want unknown", got)
 	}
 }
+
+// TestAWSOneCallPerCredential: one key pair found twice, its secret key
+// reported by the paired rule in one place and the plain rule in another,
+// is one credential: one STS call, the answer on all four findings.
+func TestAWSOneCallPerCredential(t *testing.T) {
+	t.Parallel()
+	live := awsKeyIDFor(t, "AKIA", 123456789012, 1)
+	const secret = "kX9mPq2sT7vW1yZ3bC5dF8gH0jK4lN6pR8tU2wY5"
+	f, getenv := newFakeSTS(t, map[string]fakeCred{live: {secret: secret, arn: "arn:aws:iam::123456789012:user/x", account: "123456789012"}})
+	a := pairFindings(live, secret)
+	b := pairFindings(live, secret)
+	b[1].RuleID = ruleAWSSecretPaired
+	b[1].Fingerprint = scanner.Fingerprint(ruleAWSSecretPaired, secret)
+	b[0].Attributes["pair"] = b[1].Fingerprint
+	b[0].Path, b[1].Path = "other.env", "other.env"
+	fs := append(a, b...)
+	v, _ := New(Options{Getenv: getenv})
+	v.Verify(context.Background(), fs)
+	if n := f.requests.Load(); n != 1 {
+		t.Errorf("%d STS calls for one credential, want 1", n)
+	}
+	for _, x := range fs {
+		if x.Verification.Status != scanner.VerifyValid {
+			t.Errorf("%s in %s: %+v", x.RuleID, x.Path, x.Verification)
+		}
+	}
+}

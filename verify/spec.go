@@ -241,6 +241,13 @@ func (s *spec) targets(ruleID, secret string, getenv func(string) string) ([]*ur
 			if base == nil && !hostIn(u.Hostname(), s.Hosts) {
 				return nil, fmt.Errorf("verify: %s is not one of %s's hosts", u.Hostname(), s.Provider)
 			}
+			if base == nil && strings.EqualFold(u.Scheme, "http") {
+				// A webhook written down as http:// is served over HTTPS by
+				// its provider: the secret is never sent in the clear.
+				v := *u
+				v.Scheme = "https"
+				u = &v
+			}
 		} else {
 			u, err = url.Parse(expandURL(raw, secret))
 			if err != nil {

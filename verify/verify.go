@@ -299,7 +299,10 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 			continue // a key ID alone: settled in resolveLone
 		}
 		cred := awsCred{keyID: f.Secret, secret: secret}
-		key := "aws:" + f.Fingerprint + ":" + pairFP
+		// Keyed by the credential's values, not by the rules that found
+		// them: the same secret key found by the paired and the unpaired
+		// secret rule is one credential, checked once.
+		key := "aws:" + scanner.Fingerprint(ruleAWSKeyID, f.Secret) + ":" + scanner.Fingerprint(ruleAWSSecret, secret)
 		toks := canary.SessionTokensFor(fs, i)
 		if strings.HasPrefix(f.Secret, "ASIA") {
 			if len(toks) == 0 {
@@ -316,7 +319,7 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 				continue
 			}
 			cred.token = fs[toks[0]].Secret
-			key += ":" + fs[toks[0]].Fingerprint
+			key += ":" + scanner.Fingerprint(ruleAWSSession, cred.token)
 		}
 		j := add(key, func() *job { return &job{provider: awsProvider, aws: &cred} }, i)
 		attached[i] = true

@@ -421,3 +421,26 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// TestWebhookUpgradedToHTTPS: a Slack webhook written down as http:// is
+// called over HTTPS, never in the clear.
+func TestWebhookUpgradedToHTTPS(t *testing.T) {
+	t.Parallel()
+	var got *http.Request
+	v, _ := New(Options{Getenv: func(string) string { return "" }, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = r
+		return &http.Response{StatusCode: 400, Body: io.NopCloser(strings.NewReader("no_text")), Header: http.Header{}, Request: r}, nil
+	})})
+	fs := []scanner.Finding{finding("slack-webhook-url", "http://hooks.slack.com/services/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")}
+	v.Verify(context.Background(), fs)
+	if got == nil || got.URL.Scheme != "https" || got.URL.Host != "hooks.slack.com" {
+		t.Fatalf("request %v, want https://hooks.slack.com", got)
+	}
+	if fs[0].Verification.Status != scanner.VerifyValid {
+		t.Errorf("got %+v", fs[0].Verification)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
