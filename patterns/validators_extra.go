@@ -43,7 +43,47 @@ func extraValidators() []Validator {
 		{"not-stopword", checkNotStopword},
 		{"not-badge", checkNotBadge},
 		{"token-kind", checkTokenKind},
+		{"key-ulid", checkKeyULID},
+		{"not-key-ulid", checkNotKeyULID},
 	}
+}
+
+// keyULIDRE is the decoded body of a WorkOS or Highnote secret key: "key_",
+// the key's ULID (Crockford base32), a comma and the secret itself.
+var keyULIDRE = regexp.MustCompile(`^key_[0-9A-HJKMNP-TV-Z]{26},[\x21-\x7e]{16,}$`)
+
+// keyULIDBody returns the base64 body of an sk_live_/sk_test_ key that
+// encodes "key_…" (it starts a2V5X), or nil.
+func keyULIDBody(secret []byte) []byte {
+	i := bytes.Index(secret, []byte("_a2V5X"))
+	if i < 0 {
+		return nil
+	}
+	return secret[i+1:]
+}
+
+// checkKeyULID accepts an sk_live_/sk_test_ key whose body is the base64 of
+// "key_<ULID>,<secret>", the shape WorkOS and Highnote issue.
+func checkKeyULID(c *Candidate) (bool, string) {
+	body := keyULIDBody(c.Secret)
+	if body == nil {
+		return false, "key-ulid: the body does not encode key_"
+	}
+	raw, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(string(body), "="))
+	if err != nil || !keyULIDRE.Match(raw) {
+		return false, "key-ulid: the body does not decode to key_<ULID>,<secret>"
+	}
+	return true, ""
+}
+
+// checkNotKeyULID drops a Stripe-prefixed match whose body encodes "key_":
+// WorkOS and Highnote keys start sk_live_ too, and sending one to Stripe's
+// API would only report it invalid.
+func checkNotKeyULID(c *Candidate) (bool, string) {
+	if keyULIDBody(c.Secret) != nil {
+		return false, "not-key-ulid: the body encodes key_…: a WorkOS or Highnote key, not Stripe's"
+	}
+	return true, ""
 }
 
 // badgeExts are the images a status badge URL points at.
