@@ -440,6 +440,7 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 		findings = append(findings, f)
 	}
 	d.pair(findings)
+	linkCompanions(c, findings)
 	return findings
 }
 
