@@ -207,14 +207,43 @@ func (s shape) entropyFloor() float64 {
 	return math.Floor(f*20) / 20
 }
 
-var aliasSyntax = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(?:[._-][a-z0-9]+)*$`) })
+// aliasWords splits an alias at its separators (. _ -). Written out, not
+// a regexp: a provider entry's shared matcher rebuilds its aliases' regexes
+// on the entry's first keyword hit (see parseProviderRegex).
+func aliasWords(alias string) []string {
+	var words []string
+	for {
+		i := strings.IndexAny(alias, "._-")
+		if i < 0 {
+			return append(words, alias)
+		}
+		words = append(words, alias[:i])
+		alias = alias[i+1:]
+	}
+}
+
+// validAlias reports whether alias is lower-case letters and digits,
+// words joined by single separators: ^[a-z0-9]+(?:[._-][a-z0-9]+)*$.
+func validAlias(alias string) bool {
+	for _, w := range aliasWords(alias) {
+		if w == "" {
+			return false
+		}
+		for i := 0; i < len(w); i++ {
+			if c := w[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // aliasRegex matches alias at the start of a word of an identifier: after
 // a character that is not a letter (BLOCKNATIVE_KEY, x_blocknative_key,
 // "blocknative…), or capitalised after a lower-case letter or digit
 // (myBlocknativeKey). So okta is not found inside rookTable.
 func aliasRegex(alias string) string {
-	parts := regexp.MustCompile(`[._-]`).Split(alias, -1)
+	parts := aliasWords(alias)
 	for i, p := range parts {
 		parts[i] = regexp.QuoteMeta(p)
 	}
@@ -231,7 +260,7 @@ func aliasRegex(alias string) string {
 // for: the alias with each separator spelt as an underscore, a dash, a dot
 // or nothing.
 func aliasKeywords(alias string) []string {
-	parts := regexp.MustCompile(`[._-]`).Split(alias, -1)
+	parts := aliasWords(alias)
 	if len(parts) == 1 {
 		return []string{alias}
 	}
@@ -300,7 +329,7 @@ func (p RawProvider) Expand(file string) (RawRule, ErrorList) {
 	seen := map[string]bool{}
 	for _, a := range p.Aliases {
 		switch {
-		case !aliasSyntax().MatchString(a):
+		case !validAlias(a):
 			fail("provider: alias %q must be lower-case letters and digits, words joined by - _ or .", a)
 		case len(a) < 4:
 			fail("provider: alias %q is shorter than 4 characters (too common inside other words)", a)
@@ -388,7 +417,7 @@ func (p RawProvider) Expand(file string) (RawRule, ErrorList) {
 // identifierForms spells an alias and a credential word the ways code and
 // configuration do.
 func identifierForms(alias string) (upper, camel, snake, pascal, kebab string) {
-	words := regexp.MustCompile(`[._-]`).Split(alias, -1)
+	words := aliasWords(alias)
 	title := func(w string) string { return strings.ToUpper(w[:1]) + w[1:] }
 	var c, pc []string
 	for i, w := range words {

@@ -188,6 +188,8 @@ type Rule struct {
 	groupOnce    sync.Once
 	requiredOnce sync.Once
 	required     string
+	providerOnce sync.Once
+	provider     *providerMatcher
 	secretGroup  int
 	secretGroups []int
 	nameGroup    int
@@ -249,12 +251,19 @@ func (r *Rule) setGroups(re *regexp.Regexp) {
 	r.identGroup = re.SubexpIndex("identity")
 }
 
-// groups makes sure the capture groups' indexes are known: from the
-// anchored regex when the rule has one (so it need not compile the plain
-// one), else from the plain one.
+// groups makes sure the capture groups' indexes are known: from what the
+// rule runs anchored when it can be (so it need not compile the plain
+// regex; a provider entry's shared regex has the same groups), else from
+// the plain one.
 func (r *Rule) groups() {
-	if r.AnchoredRegex() == nil {
+	switch {
+	case !r.Anchored():
 		r.Regex()
+	case r.providerForm() != nil:
+		re := r.providerForm().rest.regex()
+		r.groupOnce.Do(func() { r.setGroups(re) })
+	default:
+		r.AnchoredRegex()
 	}
 }
 

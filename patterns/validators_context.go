@@ -2,7 +2,9 @@ package patterns
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
+	"sync"
 )
 
 // contextValidators judge values found by their name rather than their
@@ -97,6 +99,9 @@ var notBeforeCredential = map[string]bool{
 	// header name far more often than a credential (aeadHexKey, b64Key,
 	// ContentSHAKey = "X-Amz-Content-Sha256").
 	"hex": true, "b64": true, "base64": true, "sha": true,
+	// A sealed, encrypted or wrapped key is ciphertext: useless without the
+	// key that seals it (MinIO's X-Minio-Internal-…-Sealed-Key metadata).
+	"sealed": true, "encrypted": true, "wrapped": true,
 }
 
 // notBeforeKey are words that, right before key (not token or secret), make
@@ -109,6 +114,14 @@ var notBeforeKey = map[string]bool{
 	// App Engine's blob-key=… names a stored blob (a MIME parameter in the
 	// Go sources' multipart tests).
 	"blob": true,
+	// An ordinal names a map's entries (Terraform's first_key/second_key
+	// fixtures); a context, timeout or query key is the identifier a value is
+	// stored under (Go's const TimeoutKey = "<uuid>", react-query's queryKey).
+	"first": true, "second": true, "third": true, "fourth": true, "fifth": true,
+	"context": true, "ctx": true, "timeout": true, "query": true,
+	// A manifest's, a property's or an option's key is a setting's name
+	// (cargo's "unused manifest key: target.….dev-dependencies").
+	"manifest": true, "property": true, "option": true, "setting": true, "settings": true,
 }
 
 // notAfterCredential are words that, after the last credential word, make
@@ -309,6 +322,14 @@ func checkNotWords(c *Candidate) (bool, string) {
 	if wordsIdentifier(c.Secret) {
 		return false, "not-words: a name made of words, not a value"
 	}
+	// In a query string the words may end in an escaped '=' or two
+	// (token=theAccessToken%3D in a URL-building test).
+	if t := trimEscapedPadding(c.Secret); len(t) < len(c.Secret) && wordsIdentifier(t) {
+		return false, "not-words: a name made of words, not a value"
+	}
+	if headerNameRE().Match(c.Secret) {
+		return false, "not-words: an HTTP header's name (X-Minio-Internal-…-Sealed-Key), not a value"
+	}
 	// A name, then '+', then the key: a sumdb/note verifier key
 	// (PeterNeumann+c74f20a3+ARpc…) is public, and the name is spelt in
 	// words where a random value has none.
@@ -316,6 +337,20 @@ func checkNotWords(c *Candidate) (bool, string) {
 		return false, "not-words: a name made of words, then the key (a public verifier key)"
 	}
 	return true, ""
+}
+
+// headerNameRE matches an extension header's name: X-, then three or more
+// capitalised words or short acronyms joined by hyphens.
+var headerNameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^X-(?:[A-Z][a-z]+|[A-Z0-9]{1,4})(?:-(?:[A-Z][a-z]+|[A-Z0-9]{1,4})){2,}$`)
+})
+
+// trimEscapedPadding drops percent-escaped '=' signs from the end of s.
+func trimEscapedPadding(s []byte) []byte {
+	for len(s) >= 3 && bytes.EqualFold(s[len(s)-3:], []byte("%3D")) {
+		s = s[:len(s)-3]
+	}
+	return s
 }
 
 func lettersOnly(s []byte) bool {

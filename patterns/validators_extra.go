@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // extraValidators holds validators for provider families beyond AWS (checksums
@@ -34,6 +35,7 @@ func extraValidators() []Validator {
 		{"url-password", checkURLPassword},
 		{"command-password", checkCommandPassword},
 		{"password", checkPassword},
+		{"not-elided", checkNotElided},
 		{"short-password-entropy", checkShortPasswordEntropy},
 		{"not-code", checkNotCode},
 		{"not-documented", checkNotDocumented},
@@ -41,7 +43,47 @@ func extraValidators() []Validator {
 		{"not-stopword", checkNotStopword},
 		{"not-badge", checkNotBadge},
 		{"token-kind", checkTokenKind},
+		{"key-ulid", checkKeyULID},
+		{"not-key-ulid", checkNotKeyULID},
 	}
+}
+
+// keyULIDRE is the decoded body of a WorkOS or Highnote secret key: "key_",
+// the key's ULID (Crockford base32), a comma and the secret itself.
+var keyULIDRE = regexp.MustCompile(`^key_[0-9A-HJKMNP-TV-Z]{26},[\x21-\x7e]{16,}$`)
+
+// keyULIDBody returns the base64 body of an sk_live_/sk_test_ key that
+// encodes "key_…" (it starts a2V5X), or nil.
+func keyULIDBody(secret []byte) []byte {
+	i := bytes.Index(secret, []byte("_a2V5X"))
+	if i < 0 {
+		return nil
+	}
+	return secret[i+1:]
+}
+
+// checkKeyULID accepts an sk_live_/sk_test_ key whose body is the base64 of
+// "key_<ULID>,<secret>", the shape WorkOS and Highnote issue.
+func checkKeyULID(c *Candidate) (bool, string) {
+	body := keyULIDBody(c.Secret)
+	if body == nil {
+		return false, "key-ulid: the body does not encode key_"
+	}
+	raw, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(string(body), "="))
+	if err != nil || !keyULIDRE.Match(raw) {
+		return false, "key-ulid: the body does not decode to key_<ULID>,<secret>"
+	}
+	return true, ""
+}
+
+// checkNotKeyULID drops a Stripe-prefixed match whose body encodes "key_":
+// WorkOS and Highnote keys start sk_live_ too, and sending one to Stripe's
+// API would only report it invalid.
+func checkNotKeyULID(c *Candidate) (bool, string) {
+	if keyULIDBody(c.Secret) != nil {
+		return false, "not-key-ulid: the body encodes key_…: a WorkOS or Highnote key, not Stripe's"
+	}
+	return true, ""
 }
 
 // badgeExts are the images a status badge URL points at.
@@ -159,6 +201,11 @@ func checkJWT(c *Candidate) (bool, string) {
 	}
 	if alg, _ := h["alg"].(string); strings.EqualFold(alg, "none") {
 		return false, "jwt: unsigned token (alg none)"
+	}
+	if p["sub"] == "1234567890" && p["name"] == "John Doe" {
+		// jwt.io's sample claims, signed with some other secret by a test
+		// or a tutorial: a documentation token however it was signed.
+		return false, "jwt: jwt.io's sample claims (John Doe), a documentation token"
 	}
 	if iss, isStr := p["iss"].(string); isStr {
 		c.SetAttr("jwt_issuer", iss)
@@ -295,6 +342,43 @@ func checkCRC32HexSuffix(c *Candidate) (bool, string) {
 	return true, ""
 }
 
+// passwordHashRE matches a password hash in Django's algorithm$…$… form,
+// legacy salted digests included (md5$salt$hex, sha1$salt$hex).
+var passwordHashRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:md5|sha1|unsalted_md5|unsalted_sha1|crypt|bcrypt|bcrypt_sha256|pbkdf2_sha1|pbkdf2_sha256|argon2|scrypt)\$[^$\s]*\$[A-Za-z0-9+/=$.]{16,}$`)
+})
+
+// upperPlaceholder reports a value spelt as a constant's name: capitals and
+// underscores only, at least three (DOMAIN, ACCESS_KEY, DB_PASS), the way
+// documentation writes the part the reader fills in.
+func upperPlaceholder(s string) bool {
+	if len(s) < 3 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isUpper(s[i]) && s[i] != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// foreignWord reports a single word of letters with at least one beyond
+// ASCII (Lösenord, Contraseña, Şifreyi): the translated label a localised
+// properties file gives after Password=.
+func foreignWord(s string) bool {
+	wide := false
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+		if r >= 0x80 {
+			wide = true
+		}
+	}
+	return wide
+}
+
 // commonPasswords are values people leave in configuration as defaults or
 // test fixtures; reporting them would bury real findings.
 var commonPasswords = []string{
@@ -305,13 +389,18 @@ var commonPasswords = []string{
 	"null", "none", "nil", "true", "false", "undefined", "empty", "string", "value", "pw",
 	"pwd", "token", "apikey", "api_key", "mypassword", "mysecret", "supersecret", "localhost",
 	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry",
+	// MinIO's default root password and its documentation's minio123.
+	"minio", "minioadmin",
 }
 
 // weakPasswordDigests maps the hex MD5, SHA-1 and SHA-256 of each common
 // password to it: password encoder tests and seed data hold these.
 var weakPasswordDigests = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
-	for _, w := range append(append([]string{}, commonPasswords...), "123456", "12345678", "111111", "abc123") {
+	// Tests hash the metasyntactic names too (Symfony's in-memory users:
+	// sha1("foo")).
+	for _, w := range append(append([]string{}, commonPasswords...), "123456", "12345678", "111111", "abc123",
+		"foo", "bar", "baz", "qux", "hello", "world", "abc", "1234", "12345") {
 		m5, s1, s256 := md5.Sum([]byte(w)), sha1.Sum([]byte(w)), sha256.Sum256([]byte(w))
 		m[hex.EncodeToString(m5[:])] = w
 		m[hex.EncodeToString(s1[:])] = w
@@ -324,7 +413,12 @@ var weakPasswordDigests = sync.OnceValue(func() map[string]string {
 var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein", "changeme", "secret",
 	// The hunter2 meme and its variants (hunter42). Keyboard walks
 	// (Zxcvbnm@12345) are left in: people use them as real passwords.
-	"hunter"}
+	"hunter",
+	// The word password in the languages of localisation files ("promosmsPassword":
+	// "API-Passwort", "RabbitMQ-passord"): a translated label. Folded, so
+	// lösenord, contraseña and hasło lose their accents.
+	"passwort", "passord", "wachtwoord", "motdepasse", "contrasea", "senha", "lsenord", "haso", "parola",
+	"salasana", "adgangskode", "jelszo", "wagwoord"}
 
 // oneEditApart reports whether a becomes b by inserting, deleting or
 // replacing at most one letter.
@@ -426,6 +520,20 @@ func judgePassword(user, pass string, loginWord bool) string {
 			}
 		}
 	}
+	if len(pass) <= 6 && strings.Trim(pass, "0123456789") == "" {
+		return "a short number (1234), a fixture's"
+	}
+	if passwordHashRE().MatchString(pass) {
+		// Django's stored form (md5$seasalt$1e9b…, pbkdf2_sha256$…): what a
+		// password hashes to, in a users fixture.
+		return "a password hash (algorithm$salt$hash), not the password"
+	}
+	if upperPlaceholder(pass) {
+		return "placeholder in capitals (KEY:DOMAIN@, api:ACCESS_KEY)"
+	}
+	if foreignWord(pass) {
+		return "a word in letters beyond ASCII (a translation: Password=Lösenord), not a password"
+	}
 	if w, ok := weakPasswordDigests()[lp]; ok {
 		// An encoder test's expected hash: matches(PASSWORD, <its MD5>).
 		return "the MD5/SHA digest of a default password (" + w + ")"
@@ -503,6 +611,9 @@ func checkURLPassword(c *Candidate) (bool, string) {
 		if j := strings.IndexByte(rest, ':'); j >= 0 {
 			user = rest[:j]
 		}
+	} else if u := connStringUserRE().FindStringSubmatch(m); u != nil {
+		// An ADO.NET or ODBC connection string: User Id=…;Password=….
+		user = u[1]
 	} else if f := strings.Fields(m); len(f) > 0 {
 		// A .netrc entry: machine HOST login USER password PASS.
 		for i := 0; i+1 < len(f); i++ {
@@ -511,10 +622,35 @@ func checkURLPassword(c *Candidate) (bool, string) {
 			}
 		}
 	}
+	if b := c.Secret; len(b) > 0 && (b[0] == '?' || b[0] == '&') && bytes.Contains(c.Match, []byte("://")) {
+		// mongodb://user:?collection=a@host: a query string where the
+		// password would be, in a URL-parsing test.
+		return false, "url-password: a query string, not a password"
+	}
+	if afterTemplateOpen(c) {
+		return false, "url-password: a template expression ({{ var }}), not a password"
+	}
 	if reason := weakPassword(user, string(c.Secret)); reason != "" {
 		return false, "url-password: " + reason
 	}
 	return true, ""
+}
+
+// connStringUserRE is a connection string's user (User Id=, UID=, User=).
+var connStringUserRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(?:^|;)\s*(?:user id|userid|uid|user|username)\s*=\s*([^;"'\s]+)`)
+})
+
+// afterTemplateOpen reports a secret that the line opens a template
+// expression just before ({{ subversion_server_dir + … }} in an Ansible task):
+// a variable's name.
+func afterTemplateOpen(c *Candidate) bool {
+	i := bytes.Index(c.Line, c.Secret)
+	if i < 0 {
+		return false
+	}
+	pre := bytes.TrimRight(c.Line[:i], " \t")
+	return bytes.HasSuffix(pre, []byte("{{")) || bytes.HasSuffix(pre, []byte("{%"))
 }
 
 // commandUserRE is the user a command line logs in as (-u USER, -u
@@ -548,6 +684,17 @@ func checkCommandPassword(c *Candidate) (bool, string) {
 func checkShortPasswordEntropy(c *Candidate) (bool, string) {
 	if len(c.Secret) > 8 && Entropy(c.Secret) < 2.8 {
 		return false, "entropy below floor"
+	}
+	return true, ""
+}
+
+// checkNotElided drops a key whose text the match shows running into an
+// ellipsis (MIIEowIABAKCAQEAqKpR…fvY4+te in API documentation): a key cut
+// short for the page, not a key. The rule's regex takes the ellipsis into
+// its match when it follows the secret.
+func checkNotElided(c *Candidate) (bool, string) {
+	if bytes.HasSuffix(c.Match, []byte("...")) || bytes.HasSuffix(c.Match, []byte("…")) {
+		return false, "not-elided: the key runs into an ellipsis (shortened for documentation)"
 	}
 	return true, ""
 }
@@ -599,6 +746,10 @@ func checkPassword(c *Candidate) (bool, string) {
 	}
 	if !digit && sentenceWord(s) {
 		return false, "password: a word ending a sentence (prose after the word password)"
+	}
+	if strings.HasSuffix(s, "/") && lettersOnlyString(strings.TrimRight(s, "/")) {
+		// lookup('password', 'credentials/' + client + …): a directory.
+		return false, "password: a directory's name (word/), not a password"
 	}
 	return true, ""
 }
@@ -660,7 +811,99 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if fileNameRE().MatchString(s) {
 		return false, "not-code: a file name"
 	}
+	if hostNameRE().MatchString(s) {
+		return false, "not-code: a host name"
+	}
+	if assignmentTextRE().MatchString(s) {
+		return false, "not-code: a flag or property assignment (name=value), not a value"
+	}
+	if isSystemPath(s) {
+		return false, "not-code: a file system path"
+	}
+	if argumentAfterName(c) {
+		return false, "not-code: the next argument after a variable (f(apiKey, \"…\")), not the variable's value"
+	}
+	if isPublicKeyDER(s) {
+		return false, "not-code: a public key (DER SubjectPublicKeyInfo), not a secret"
+	}
 	return true, ""
+}
+
+// hostNameRE matches a lower-case DNS name under a common top-level domain
+// (api-abcd1234.duosecurity.com, passed as the argument after a secret's
+// variable): a host, not a secret. Random values have capitals or no dots.
+var hostNameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|dev|app|co|cloud|internal|local|localhost|example|test)$`)
+})
+
+// assignmentTextRE matches a string that is itself an assignment: a
+// command-line flag (--advertise-routes=172.31.42.0/24) or a property of
+// three dotted lower-case words or more
+// (spring.liquibase.driver-class-name=org.h2.Driver), found where a list of
+// such strings follows one that ends in a credential word
+// ("spring.x.password=p", "spring.y.port=0").
+var assignmentTextRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:--[a-z]{2,}[a-z0-9-]*|[a-z]{2,}[a-z0-9-]*(?:\.[a-z]{2,}[a-z0-9-]*){2,})=`)
+})
+
+// isSystemPath reports an absolute path whose directories are words and
+// whose last part may be an ID (/var/run/docker/netns/3df878d8ed31, Docker's
+// SandboxKey): three directories or more before it. Base64 has slashes too,
+// but not three lower-case words between them from the start.
+func isSystemPath(s string) bool {
+	if !strings.HasPrefix(s, "/") {
+		return false
+	}
+	parts := strings.Split(s[1:], "/")
+	if len(parts) < 4 {
+		return false
+	}
+	for _, p := range parts[:len(parts)-1] {
+		if p == "" || !lowerLettersOnly(p) {
+			return false
+		}
+	}
+	return true
+}
+
+// argumentAfterName reports a match whose name is a bare identifier
+// followed by a comma: in f(clientId, clientSecret, "api-1.duosecurity.com")
+// the string is the call's next argument, not the variable's value. A
+// quoted name before the comma is a setter's pair ("stripe.api.key", "…")
+// and stays, and so does a provider rule's match (it has a name group): the
+// provider's name near a value of its shape is enough there.
+func argumentAfterName(c *Candidate) bool {
+	i := bytes.LastIndex(c.Match, c.Secret)
+	if i <= 0 || len(c.Name) > 0 {
+		return false
+	}
+	pre := bytes.TrimRight(c.Match[:i], " \t\"'`\\")
+	if len(pre) == 0 || pre[len(pre)-1] != ',' {
+		return false
+	}
+	pre = bytes.TrimRight(pre[:len(pre)-1], " \t")
+	return len(pre) > 0 && isIdentByte(pre[len(pre)-1])
+}
+
+// isPublicKeyDER reports base64 of a DER SubjectPublicKeyInfo (MIGfMA0G…,
+// MFkwEwYH…): a public key assigned to a name that says secret (a webhook
+// verifier's key in a test), where a private key's DER starts with a version
+// INTEGER instead of the algorithm's SEQUENCE.
+func isPublicKeyDER(s string) bool {
+	if len(s) < 40 || s[0] != 'M' {
+		return false
+	}
+	b, ok := decodeBase64([]byte(s))
+	if !ok || len(b) < 8 || b[0] != 0x30 {
+		return false
+	}
+	// Skip the outer SEQUENCE's length.
+	i := 2
+	if b[1]&0x80 != 0 {
+		i += int(b[1] & 0x7f)
+	}
+	// The algorithm identifier is a SEQUENCE that opens with an OID.
+	return i+3 < len(b) && b[i] == 0x30 && b[i+2] == 0x06
 }
 
 // fileNameRE matches a value that ends in a file extension
@@ -684,6 +927,10 @@ func lettersOnlyString(s string) bool {
 var tokenKindWords = map[string]bool{
 	"csrf": true, "xsrf": true, "authenticity": true, "pagination": true, "page": true,
 	"continuation": true, "cursor": true, "next": true, "nonce": true, "idempotency": true,
+	// AWS's request, lock, change, copy, import, export and work-unit tokens
+	// name a request or a resource version (LockToken, ClientRequestToken,
+	// ExportToken: "export-token-…"), not a credential.
+	"lock": true, "change": true, "request": true, "copy": true, "export": true, "import": true, "unit": true,
 	// A public or publishable token is meant to be seen (publicToken,
 	// NEXT_PUBLIC_…).
 	"public": true, "publishable": true,

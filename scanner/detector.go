@@ -33,6 +33,8 @@ type Detector struct {
 	requires []int
 	// required is, per rule, a string every match contains (nil: none).
 	required [][]byte
+	// runs is, per rule, a run of class bytes every match holds.
+	runs []lazyClassRun
 	// uniform marks keywords of one repeated byte (twenty-one A's open a
 	// Twitter bearer token): in a run of that byte every position is a hit,
 	// and only the run's first says anything a rule can use.
@@ -105,7 +107,9 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	d.anchored = make([]*anchoredRegex, len(rules))
 	d.requires = make([]int, len(rules))
 	d.required = make([][]byte, len(rules))
+	d.runs = make([]lazyClassRun, len(rules))
 	for i, r := range rules {
+		d.runs[i].src = r.Source
 		if req := r.Required(); req != "" {
 			d.required[i] = []byte(req)
 		}
@@ -132,7 +136,10 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 		}
 		d.ruleGroup[i] = g
 	}
-	d.scratchMu.New = func() any { return &scratch{hits: make([][]int32, len(rules))} }
+	memo, judged := &memoTable[[][]int]{}, &memoTable[judgement]{}
+	d.scratchMu.New = func() any {
+		return &scratch{hits: make([][]int32, len(rules)), memo: memo, judged: judged}
+	}
 	return d
 }
 
@@ -147,11 +154,53 @@ type scratch struct {
 	hits       [][]int32 // per rule: keyword-hit start offsets
 	touched    []int
 	decodeHits []decodeHit
-	memo       map[uint64][][]int
-	judged     map[uint64]judgement
-	// remember turns the memo on: only history blobs, where every version
-	// of a file repeats most of the last one's windows, are worth it.
+	// memo and judged are the detector's (shared by every scratch);
+	// remember turns them on: only history blobs, where every version of a
+	// file repeats most of the last one's windows, are worth it.
+	memo     *memoTable[[][]int]
+	judged   *memoTable[judgement]
 	remember bool
+}
+
+// memoTable remembers results by a 64-bit key for every goroutine of a
+// detector. It was per scratch: a scratch is whichever one sync.Pool hands
+// the goroutine (a reader moves between Ps, and a collection empties the
+// pool), so 40% of the regex runs on gitleaks' history (36,900 of 90,000)
+// were for windows another scratch had already run. Shards keep the
+// readers off each other's lock.
+type memoTable[V any] struct {
+	shards [memoShards]memoShard[V]
+}
+
+type memoShard[V any] struct {
+	mu sync.Mutex
+	m  map[uint64]V
+	_  [48]byte // one shard a cache line: two readers' locks do not share one
+}
+
+// memoShards is the number of shards: a power of two, picked by the top
+// bits of the (random) key.
+const memoShards = 16
+
+func (t *memoTable[V]) shard(k uint64) *memoShard[V] { return &t.shards[k>>60] }
+
+func (t *memoTable[V]) get(k uint64) (V, bool) {
+	sh := t.shard(k)
+	sh.mu.Lock()
+	v, ok := sh.m[k]
+	sh.mu.Unlock()
+	return v, ok
+}
+
+// put remembers v; a full shard is cleared first.
+func (t *memoTable[V]) put(k uint64, v V) {
+	sh := t.shard(k)
+	sh.mu.Lock()
+	if sh.m == nil || len(sh.m) >= memoMax/memoShards {
+		sh.m = make(map[uint64]V, 256)
+	}
+	sh.m[k] = v
+	sh.mu.Unlock()
 }
 
 // memoKey names a regex run by one 64-bit hash of the rule, whether it was
@@ -198,54 +247,49 @@ func (sc *scratch) judge(d *Detector, ri int, r *patterns.Rule, cand *patterns.C
 	binary.LittleEndian.PutUint32(tail[4:], uint32(cand.NameAt))
 	h.Write(tail[:])
 	k := h.Sum64()
-	if j, ok := sc.judged[k]; ok {
+	if j, ok := sc.judged.get(k); ok {
 		cand.Attributes = maps.Clone(j.attrs)
 		return j.reason
 	}
 	reason := d.judge(r, cand, path)
-	if sc.judged == nil || len(sc.judged) >= memoMax {
-		sc.judged = make(map[uint64]judgement, 1024)
-	}
-	sc.judged[k] = judgement{reason, maps.Clone(cand.Attributes)}
+	sc.judged.put(k, judgement{reason, maps.Clone(cand.Attributes)})
 	return reason
 }
 
-// memoMax bounds each scratch's memo; it is cleared when full.
-const memoMax = 1 << 16
+// memoMax bounds each of the detector's memos (a shard is cleared when
+// full): about 6 MB each. Per scratch it was 1<<16, with a scratch per
+// reader and more after collections.
+const memoMax = 1 << 17
 
 var memoSeed = maphash.MakeSeed()
 
 // find runs re over the window w, remembering the result by w's bytes: a
 // history scan meets the same windows in every version of a file, and
 // hashing a window costs a small fraction of running a regex over it.
+// Anchored, re is tried once at w's start (a rule's anchored matcher or
+// line regex); else it is the rule's regexp, run over the whole window.
 // Callers must not modify the returned matches.
-func (sc *scratch) find(re *regexp.Regexp, rule int, anchored bool, w []byte) [][]int {
+func (sc *scratch) find(re patterns.Matcher, rule int, anchored bool, w []byte) [][]int {
 	if !sc.remember {
-		if !anchored {
-			return re.FindAllSubmatchIndex(w, -1)
-		}
-		if x := re.FindSubmatchIndex(w); x != nil {
-			return [][]int{x}
-		}
-		return nil
+		return findIn(re, anchored, w)
 	}
 	k := memoKey(rule, anchored, w)
-	if m, ok := sc.memo[k]; ok {
+	if m, ok := sc.memo.get(k); ok {
 		return m
 	}
-	var m [][]int
-	if anchored {
-		if x := re.FindSubmatchIndex(w); x != nil {
-			m = [][]int{x}
-		}
-	} else {
-		m = re.FindAllSubmatchIndex(w, -1)
-	}
-	if sc.memo == nil || len(sc.memo) >= memoMax {
-		sc.memo = make(map[uint64][][]int, 1024)
-	}
-	sc.memo[k] = m
+	m := findIn(re, anchored, w)
+	sc.memo.put(k, m)
 	return m
+}
+
+func findIn(re patterns.Matcher, anchored bool, w []byte) [][]int {
+	if !anchored {
+		return re.(*regexp.Regexp).FindAllSubmatchIndex(w, -1)
+	}
+	if x := re.FindSubmatchIndex(w); x != nil {
+		return [][]int{x}
+	}
+	return nil
 }
 
 const (
@@ -791,7 +835,7 @@ func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]c
 	if r.Anchored() {
 		// One anchored attempt per hit: the regex starts at the keyword.
 		// It is compiled at the first hit that may match.
-		var re *regexp.Regexp
+		var re patterns.Matcher
 		last := -1
 		for _, h := range hits {
 			if int(h) == last {
@@ -857,10 +901,14 @@ func lower(b byte) byte {
 
 // mayMatch reports whether rule ri's regex can match in w: false when w
 // lacks a string every match contains (checkout-com-secret-key's "sk_" on
-// the thousands of lines of a shop that say checkout).
+// the thousands of lines of a shop that say checkout), or a run of bytes
+// every match holds (classRun).
 func (d *Detector) mayMatch(ri int, w []byte) bool {
-	req := d.required[ri]
-	return req == nil || bytes.Contains(w, req)
+	if req := d.required[ri]; req != nil && !bytes.Contains(w, req) {
+		return false
+	}
+	cr := d.runs[ri].get()
+	return cr == nil || cr.in(w)
 }
 
 // nearRequired keeps the hits of rule ri within twice its context lines of
@@ -941,8 +989,8 @@ type anchoredRegex struct {
 // lineStart matches a regex that opens with a flag group holding m and ^.
 var lineStart = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\(\?([a-z]*)m([a-z]*):\^`) })
 
-// get returns the rule's regex anchored at a keyword hit, or nil.
-func (a *anchoredRegex) get() *regexp.Regexp { return a.rule.AnchoredRegex() }
+// get returns what runs the rule anchored at a keyword hit, or nil.
+func (a *anchoredRegex) get() patterns.Matcher { return a.rule.AnchoredMatcher() }
 
 func (a *anchoredRegex) lineRegex() *regexp.Regexp {
 	a.once.Do(func() {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -699,6 +700,84 @@ func TestNameValuePairsOnlyInDataFiles(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("%s: generic-name-value-password found %v, want %v", tt.path, got, tt.want)
+		}
+	}
+}
+
+// TestMemoShared: a history window one scratch has run is not run again by
+// another (the memo was per scratch, and 40% of gitleaks' history regex
+// runs repeated another scratch's). The second scratch is handed a regex
+// that would not match: it must get the first run's match back.
+func TestMemoShared(t *testing.T) {
+	d := NewDetector(nil, nil)
+	a, b := &scratch{}, &scratch{}
+	for _, sc := range []*scratch{a, b} {
+		fresh := d.scratchMu.New().(*scratch)
+		*sc = *fresh
+		sc.remember = true
+	}
+	w := []byte(`token = "abc123"`)
+	if got := a.find(regexp.MustCompile(`abc\d+`), 7, false, w); len(got) != 1 {
+		t.Fatalf("first run: %v, want one match", got)
+	}
+	got := b.find(regexp.MustCompile(`xyz`), 7, false, w)
+	if len(got) != 1 || string(w[got[0][0]:got[0][1]]) != "abc123" {
+		t.Fatalf("second scratch ran the window again (%v): the memo is not shared", got)
+	}
+	// A different rule or the anchored form is another key.
+	if got := b.find(regexp.MustCompile(`xyz`), 8, false, w); got != nil {
+		t.Fatalf("rule 8 got rule 7's memo: %v", got)
+	}
+	if got := b.find(regexp.MustCompile(`xyz`), 7, true, w); got != nil {
+		t.Fatalf("the anchored form got the unanchored one's memo: %v", got)
+	}
+}
+
+// TestMemoTableBound: a shard is cleared when full, so the memo stays
+// bounded on a long history.
+func TestMemoTableBound(t *testing.T) {
+	var m memoTable[int]
+	key := func(k int) uint64 { return uint64(k) * 0x9E3779B97F4A7C15 }
+	for k := 0; k < 4*memoMax; k++ {
+		m.put(key(k), k)
+	}
+	n := 0
+	for i := range m.shards {
+		n += len(m.shards[i].m)
+	}
+	if n > memoMax {
+		t.Fatalf("memo holds %d entries, bound %d", n, memoMax)
+	}
+	if v, ok := m.get(key(4*memoMax - 1)); !ok || v != 4*memoMax-1 {
+		t.Fatalf("last entry put: %v %v", v, ok)
+	}
+}
+
+// TestPathOKByView: a path's view records which rules' path filters take
+// it, one bit per distinct filter, so two rules with different filters keep
+// their own answers and two with the same filter share one.
+func TestPathOKByView(t *testing.T) {
+	yaml := &patterns.Rule{ID: "only-yaml", Path: regexp.MustCompile(`\.ya?ml$`)}
+	code := &patterns.Rule{ID: "only-go", Path: regexp.MustCompile(`\.go$`)}
+	yaml2 := &patterns.Rule{ID: "only-yaml-too", Path: regexp.MustCompile(`\.ya?ml$`)}
+	free := &patterns.Rule{ID: "anywhere"}
+	d := NewDetector([]*patterns.Rule{yaml, code, yaml2, free}, nil)
+	if len(d.pathGroups) != 2 {
+		t.Fatalf("%d path groups, want 2", len(d.pathGroups))
+	}
+	for _, tc := range []struct {
+		path string
+		want [4]bool
+	}{
+		{"deploy/values.yaml", [4]bool{true, false, true, true}},
+		{"main.go", [4]bool{false, true, false, true}},
+		{"README", [4]bool{false, false, false, true}},
+	} {
+		c := Chunk{Path: tc.path, view: d.viewOf(tc.path)}
+		for ri, want := range tc.want {
+			if got := d.pathOK(ri, &c); got != want {
+				t.Errorf("%s on %s = %v, want %v", d.rules[ri].ID, tc.path, got, want)
+			}
 		}
 	}
 }

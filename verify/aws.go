@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -58,6 +59,39 @@ func awsEndpointOverride(getenv func(string) string) string {
 	return getenv("AWS_ENDPOINT_URL")
 }
 
+// awsSigningRegion is the region a request to an overridden STS endpoint
+// is signed for: the region a regional STS host names
+// (sts.eu-west-1.amazonaws.com), us-east-1 for the global one, else the
+// configured region (AWS_REGION, AWS_DEFAULT_REGION), as the SDKs sign for
+// a custom endpoint, else us-east-1.
+func awsSigningRegion(host string, getenv func(string) string) string {
+	h := strings.ToLower(host)
+	for _, suffix := range []string{".amazonaws.com", ".amazonaws.com.cn"} {
+		name, ok := strings.CutSuffix(h, suffix)
+		if !ok {
+			continue
+		}
+		switch {
+		case name == "sts":
+			return "us-east-1"
+		case strings.HasPrefix(name, "sts.") || strings.HasPrefix(name, "sts-fips."):
+			if r := name[strings.IndexByte(name, '.')+1:]; awsRegionPattern.MatchString(r) {
+				return r
+			}
+		}
+	}
+	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
+		if r := strings.TrimSpace(getenv(k)); awsRegionPattern.MatchString(r) {
+			return r
+		}
+	}
+	return "us-east-1"
+}
+
+// awsRegionPattern is the shape of a region name (us-east-1, us-gov-west-1,
+// cn-north-1): nothing else goes into a signing scope.
+var awsRegionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+
 // awsSTSBody is the whole GetCallerIdentity request: STS speaks the AWS
 // query protocol, a form-encoded POST.
 const awsSTSBody = "Action=GetCallerIdentity&Version=2011-06-15"
@@ -71,7 +105,7 @@ const awsSTSBody = "Action=GetCallerIdentity&Version=2011-06-15"
 // brought 32 more packages into every build of rampart for nothing rampart
 // uses.
 func (v *Verifier) checkAWS(ctx context.Context, c awsCred) answer {
-	endpoint := "https://sts.us-east-1.amazonaws.com/"
+	endpoint, region := "https://sts.us-east-1.amazonaws.com/", "us-east-1"
 	if ep := awsEndpointOverride(v.getenv); ep != "" {
 		u, err := url.Parse(ep)
 		if err != nil || u.Host == "" {
@@ -84,6 +118,7 @@ func (v *Verifier) checkAWS(ctx context.Context, c awsCred) answer {
 			u.Path = "/"
 		}
 		endpoint = u.String()
+		region = awsSigningRegion(u.Hostname(), v.getenv)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(awsSTSBody))
 	if err != nil {
@@ -93,7 +128,7 @@ func (v *Verifier) checkAWS(ctx context.Context, c awsCred) answer {
 	req.Header.Set("User-Agent", v.userAgent)
 	sum := sha256.Sum256([]byte(awsSTSBody))
 	creds := aws.Credentials{AccessKeyID: c.keyID, SecretAccessKey: c.secret, SessionToken: c.token}
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "sts", "us-east-1", time.Now().UTC()); err != nil {
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "sts", region, time.Now().UTC()); err != nil {
 		return answer{status: scanner.VerifyUnknown, detail: "could not sign the STS request"}
 	}
 	resp, err := v.client.Do(req)
@@ -117,18 +152,28 @@ func (v *Verifier) checkAWS(ctx context.Context, c awsCred) answer {
 		return answer{status: scanner.VerifyValid, identity: ok.Arn, detail: "AWS account " + ok.Account + " (STS GetCallerIdentity)"}
 	}
 	var fail struct {
-		Code string `xml:"Error>Code"`
+		Code    string `xml:"Error>Code"`
+		Message string `xml:"Error>Message"`
 	}
 	_ = xml.Unmarshal(body, &fail) // no code: judged by the status alone, below
 	switch code := fail.Code; code {
 	case "":
 	case "InvalidClientTokenId":
 		d := "AWS does not know this access key ID (InvalidClientTokenId): deleted or never real"
+		if awsEndpointOverride(v.getenv) == "" {
+			d += " (a key of the China or GovCloud partitions is checked only at its partition's STS: set AWS_ENDPOINT_URL_STS)"
+		}
 		if c.token != "" {
 			d = "AWS rejected the temporary credential (InvalidClientTokenId)"
 		}
 		return answer{status: scanner.VerifyInvalid, detail: d}
 	case "SignatureDoesNotMatch":
+		if strings.Contains(strings.ToLower(fail.Message), "region") {
+			// "Credential should be scoped to a valid region": the request
+			// was signed for another region than the endpoint's, which says
+			// nothing about the key.
+			return answer{status: scanner.VerifyUnknown, detail: "STS refused the signing region " + region + " (set AWS_REGION to the endpoint's region)"}
+		}
 		return answer{status: scanner.VerifyInvalid, detail: "the secret key does not belong to this access key ID (SignatureDoesNotMatch)"}
 	case "ExpiredToken", "ExpiredTokenException":
 		return answer{status: scanner.VerifyInvalid, detail: "the session token has expired (ExpiredToken)"}

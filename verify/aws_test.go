@@ -369,3 +369,82 @@ func (f failTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	f.t.Errorf("a request reached the network: %s %s", r.Method, r.URL.Host)
 	return nil, fmt.Errorf("test: no network")
 }
+
+// TestAWSSigningRegion: a request to an overridden STS endpoint is signed
+// for the region that endpoint serves (a regional STS host, else the
+// configured AWS_REGION, as the SDKs do), and STS refusing the signing
+// region is unknown, not a dead key.
+func TestAWSSigningRegion(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		host string
+		env  map[string]string
+		want string
+	}{
+		{"sts.eu-west-1.amazonaws.com", nil, "eu-west-1"},
+		{"sts.amazonaws.com", map[string]string{"AWS_REGION": "eu-west-1"}, "us-east-1"},
+		{"sts-fips.us-gov-west-1.amazonaws.com", nil, "us-gov-west-1"},
+		{"sts.cn-north-1.amazonaws.com.cn", nil, "cn-north-1"},
+		{"127.0.0.1", map[string]string{"AWS_REGION": "ap-southeast-2"}, "ap-southeast-2"},
+		{"127.0.0.1", map[string]string{"AWS_DEFAULT_REGION": "eu-central-1"}, "eu-central-1"},
+		{"127.0.0.1", map[string]string{"AWS_REGION": "not a region/x"}, "us-east-1"},
+		{"localstack.internal", nil, "us-east-1"},
+	} {
+		if got := awsSigningRegion(c.host, func(k string) string { return c.env[k] }); got != c.want {
+			t.Errorf("%s %v: %s, want %s", c.host, c.env, got, c.want)
+		}
+	}
+
+	live := awsKeyIDFor(t, "AKIA", 123456789012, 1)
+	const secret = "kX9mPq2sT7vW1yZ3bC5dF8gH0jK4lN6pR8tU2wY5"
+	f := &fakeSTS{t: t, creds: map[string]fakeCred{live: {secret: secret, arn: "arn:aws:iam::123456789012:user/x", account: "123456789012"}}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Authorization"), "/eu-west-1/sts/aws4_request") {
+			stsError(w, "SignatureDoesNotMatch", "Credential should be scoped to a valid region.")
+			return
+		}
+		f.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	env := map[string]string{"AWS_ENDPOINT_URL_STS": srv.URL, "AWS_REGION": "eu-west-1"}
+	v, _ := New(Options{Getenv: func(k string) string { return env[k] }})
+	fs := pairFindings(live, secret)
+	v.Verify(context.Background(), fs)
+	if got := fs[0].Verification; got.Status != scanner.VerifyValid {
+		t.Errorf("signed for AWS_REGION: %+v", got)
+	}
+	delete(env, "AWS_REGION")
+	v, _ = New(Options{Getenv: func(k string) string { return env[k] }})
+	fs = pairFindings(live, secret)
+	v.Verify(context.Background(), fs)
+	if got := fs[0].Verification; got.Status != scanner.VerifyUnknown || !strings.Contains(got.Detail, "region") {
+		t.Errorf("refused signing region: %+v, want unknown", got)
+	}
+}
+
+// TestAWSOneCallPerCredential: one key pair found twice, its secret key
+// reported by the paired rule in one place and the plain rule in another,
+// is one credential: one STS call, the answer on all four findings.
+func TestAWSOneCallPerCredential(t *testing.T) {
+	t.Parallel()
+	live := awsKeyIDFor(t, "AKIA", 123456789012, 1)
+	const secret = "kX9mPq2sT7vW1yZ3bC5dF8gH0jK4lN6pR8tU2wY5"
+	f, getenv := newFakeSTS(t, map[string]fakeCred{live: {secret: secret, arn: "arn:aws:iam::123456789012:user/x", account: "123456789012"}})
+	a := pairFindings(live, secret)
+	b := pairFindings(live, secret)
+	b[1].RuleID = ruleAWSSecretPaired
+	b[1].Fingerprint = scanner.Fingerprint(ruleAWSSecretPaired, secret)
+	b[0].Attributes["pair"] = b[1].Fingerprint
+	b[0].Path, b[1].Path = "other.env", "other.env"
+	fs := append(a, b...)
+	v, _ := New(Options{Getenv: getenv})
+	v.Verify(context.Background(), fs)
+	if n := f.requests.Load(); n != 1 {
+		t.Errorf("%d STS calls for one credential, want 1", n)
+	}
+	for _, x := range fs {
+		if x.Verification.Status != scanner.VerifyValid {
+			t.Errorf("%s in %s: %+v", x.RuleID, x.Path, x.Verification)
+		}
+	}
+}

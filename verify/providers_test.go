@@ -3,10 +3,13 @@ package verify
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -72,6 +75,15 @@ var providerCases = []providerCase{
 	{"github-pat", "/user", hdr("Authorization", "Bearer {secret}"),
 		ok(`{"login":"octocat","id":583231,"name":"The Octocat","type":"User"}`, "X-OAuth-Scopes", "repo, read:org"), "octocat",
 		st(401, `{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"}`)},
+	{"github-fine-grained-pat", "/user", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"login":"octocat","id":583231,"type":"User"}`), "octocat",
+		st(401, `{"message":"Bad credentials","status":"401"}`)},
+	{"github-oauth-token", "/user", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"login":"octocat","id":583231,"type":"User"}`, "X-OAuth-Scopes", "read:user"), "read:user",
+		st(401, `{"message":"Bad credentials","status":"401"}`)},
+	{"github-user-to-server-token", "/user", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"login":"octocat","id":583231,"type":"User"}`), "octocat",
+		st(401, `{"message":"Bad credentials","status":"401"}`)},
 	{"github-app-installation-token", "/installation/repositories", hdr("Authorization", "Bearer {secret}"),
 		ok(`{"total_count":3,"repositories":[{"id":1296269,"name":"Hello-World","owner":{"login":"octo-org"}}]}`), "octo-org",
 		st(401, `{"message":"Bad credentials"}`)},
@@ -144,9 +156,11 @@ var providerCases = []providerCase{
 	{"rubygems-api-key", "/api/v1/gems.json", hdr("Authorization", "{secret}"),
 		ok(`[{"name":"rails","downloads":1}]`), "rails",
 		st(401, "Access Denied. Please sign up for an account at https://rubygems.org")},
+	// /api/v1/me is cookie-only: crates.io authenticates the token, then
+	// refuses a good one with its own message (rust-lang/crates.io#3518).
 	{"crates-io-token", "/api/v1/me", hdr("Authorization", "{secret}"),
-		ok(`{"user":{"id":1,"login":"ferris","name":"Ferris"}}`), "ferris",
-		st(403, `{"errors":[{"detail":"must be logged in to perform that action"}]}`)},
+		st(403, `{"errors":[{"detail":"this action can only be performed on the crates.io website"}]}`), "accepted the token",
+		st(403, `{"errors":[{"detail":"authentication failed"}]}`)},
 	{"hex-pm-api-key", "/api/users/me", hdr("Authorization", "{secret}"),
 		ok(`{"username":"josevalim","email":"j@example.com"}`), "josevalim",
 		st(401, `{"status":401,"message":"invalid API key"}`)},
@@ -206,6 +220,9 @@ var providerCases = []providerCase{
 		st(401, `{"id":"unauthorized","message":"Invalid credentials provided."}`)},
 	{"cloudflare-api-token", "/client/v4/user/tokens/verify", hdr("Authorization", "Bearer {secret}"),
 		ok(`{"success":true,"errors":[],"messages":[{"code":10000,"message":"This API Token is valid and active"}],"result":{"id":"f267e341f3dd4697bd3b9f71dd96247f","status":"active"}}`), "f267e341f3dd4697bd3b9f71dd96247f",
+		st(401, `{"success":false,"errors":[{"code":1000,"message":"Invalid API Token"}],"messages":[],"result":null}`)},
+	{"cloudflare-api-token-v2", "/client/v4/user/tokens/verify", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"success":true,"errors":[],"messages":[],"result":{"id":"ed17574386854bf78a67040be0a770b0","status":"active"}}`), "ed17574386854bf78a67040be0a770b0",
 		st(401, `{"success":false,"errors":[{"code":1000,"message":"Invalid API Token"}],"messages":[],"result":null}`)},
 	{"vercel-token", "/v2/user", hdr("Authorization", "Bearer {secret}"),
 		ok(`{"user":{"id":"AEIIDYVk59zbFF2Sxfyxxmua","email":"me@example.com","username":"jdoe"}}`), "jdoe",
@@ -305,6 +322,84 @@ var providerCases = []providerCase{
 		st(400, `{"error":{"message":"Invalid OAuth access token - Cannot parse access token","type":"OAuthException","code":190,"fbtrace_id":"A"}}`)},
 }
 
+// request is what a provider's documentation asks of a request besides the
+// secret: its method (GET unless said), headers that must carry exactly
+// this value, and a check of the body.
+type request struct {
+	method  string
+	headers []string // name, value, …
+	body    func(string) error
+}
+
+// documented lists, by rule, what each provider documents about the request
+// its identity call needs. The fakes refuse anything else, as the provider
+// would.
+var documented = map[string]request{
+	"github-pat":                    githubRequest,
+	"github-fine-grained-pat":       githubRequest,
+	"github-oauth-token":            githubRequest,
+	"github-user-to-server-token":   githubRequest,
+	"github-app-installation-token": githubRequest,
+	// auth.test: POST, form or JSON; the token in the Authorization header.
+	"slack-bot-token": {method: "POST", headers: []string{"Content-Type", "application/x-www-form-urlencoded"}},
+	// An incoming webhook takes JSON; a body with text, blocks or
+	// attachments would post a message.
+	"slack-webhook-url":        {method: "POST", headers: []string{"Content-Type", "application/json"}, body: postsNothing},
+	"anthropic-api-key":        {headers: []string{"anthropic-version", "2023-06-01"}},
+	"anthropic-admin-key":      {headers: []string{"anthropic-version", "2023-06-01"}},
+	"notion-integration-token": {headers: []string{"Notion-Version", "2022-06-28"}},
+	"heroku-api-key":           {headers: []string{"Accept", "application/vnd.heroku+json; version=3"}},
+	"linear-api-key":           {method: "POST", headers: []string{"Content-Type", "application/json"}, body: graphQLQuery},
+	"linear-oauth-token":       {method: "POST", headers: []string{"Content-Type", "application/json"}, body: graphQLQuery},
+	"mandrill-api-key":         {method: "POST", headers: []string{"Content-Type", "application/json"}},
+	"cohere-api-key":           {method: "POST"},
+	"dropbox-access-token":     {method: "POST", headers: []string{"Content-Type", "application/json"}},
+	"pypi-upload-token":        {method: "POST", body: uploadsNothing},
+	"testpypi-upload-token":    {method: "POST", body: uploadsNothing},
+	"pagerduty-api-key":        {headers: []string{"Accept", "application/vnd.pagerduty+json;version=2"}},
+	"postmark-server-token":    {headers: []string{"Accept", "application/json"}},
+	"pulumi-access-token":      {headers: []string{"Accept", "application/vnd.pulumi+8"}},
+	"snyk-token":               {headers: []string{"Accept", "application/vnd.api+json"}},
+	"heroku-api-key-v2":        {headers: []string{"Accept", "application/vnd.heroku+json; version=3"}},
+	// A version Pinecone still serves (each is kept at least twelve months).
+	"pinecone-api-key": {headers: []string{"X-Pinecone-API-Version", "2026-04"}},
+}
+
+var githubRequest = request{headers: []string{"Accept", "application/vnd.github+json", "X-GitHub-Api-Version", "2022-11-28"}}
+
+func postsNothing(body string) error {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		return fmt.Errorf("not JSON: %v", err)
+	}
+	for _, k := range []string{"text", "blocks", "attachments"} {
+		if _, ok := m[k]; ok {
+			return fmt.Errorf("the body has %q: it would post a message", k)
+		}
+	}
+	return nil
+}
+
+func graphQLQuery(body string) error {
+	var m struct{ Query string }
+	if err := json.Unmarshal([]byte(body), &m); err != nil || m.Query == "" {
+		return fmt.Errorf("not a GraphQL request: %q", body)
+	}
+	if strings.Contains(m.Query, "mutation") {
+		return fmt.Errorf("a mutation: %q", m.Query)
+	}
+	return nil
+}
+
+func uploadsNothing(body string) error {
+	for _, field := range []string{`name="content"`, `name="name"`, `name="version"`} {
+		if strings.Contains(body, field) {
+			return fmt.Errorf("the upload has %s", field)
+		}
+	}
+	return nil
+}
+
 var exampleSecrets struct {
 	once  sync.Once
 	m     map[string]string
@@ -355,14 +450,29 @@ func finding(rule, secret string) scanner.Finding {
 
 // fakeProvider serves one answer to every request, failing the test when
 // a request does not carry the secret as the provider documents it.
-func fakeProvider(t *testing.T, c providerCase, secret string, method string, resp fakeResp) (*httptest.Server, *atomic.Int32) {
+func fakeProvider(t *testing.T, c providerCase, secret string, resp fakeResp) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
 	var n atomic.Int32
+	doc := documented[c.rule]
+	method := doc.method
+	if method == "" {
+		method = http.MethodGet
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
 		body, _ := io.ReadAll(r.Body)
 		if r.Method != method {
 			t.Errorf("%s: method %s, want %s", c.rule, r.Method, method)
+		}
+		for i := 0; i+1 < len(doc.headers); i += 2 {
+			if got := r.Header.Get(doc.headers[i]); got != doc.headers[i+1] {
+				t.Errorf("%s: header %s is %q, want %q", c.rule, doc.headers[i], got, doc.headers[i+1])
+			}
+		}
+		if doc.body != nil {
+			if err := doc.body(string(body)); err != nil {
+				t.Errorf("%s: body: %v", c.rule, err)
+			}
 		}
 		if c.path != "" && r.URL.Path != c.path {
 			t.Errorf("%s: path %s, want %s", c.rule, r.URL.Path, c.path)
@@ -434,7 +544,7 @@ func TestProviders(t *testing.T) {
 			if c.rule == "launchdarkly-key" {
 				secret = "api-" + strings.TrimPrefix(strings.TrimPrefix(secret, "sdk-"), "api-")
 			}
-			srv, n := fakeProvider(t, c, secret, s.Method, c.valid)
+			srv, n := fakeProvider(t, c, secret, c.valid)
 			got := runOne(t, c.rule, secret, overrideEnv(c.rule, srv.URL))
 			if got.Status != scanner.VerifyValid || !strings.Contains(got.Identity+" "+got.Detail, c.want) {
 				t.Errorf("valid answer: got %+v, want valid mentioning %q", got, c.want)
@@ -446,16 +556,23 @@ func TestProviders(t *testing.T) {
 				t.Errorf("valid answer: %d requests, want 1", n.Load())
 			}
 
-			srv, _ = fakeProvider(t, c, secret, s.Method, c.invalid)
+			srv, _ = fakeProvider(t, c, secret, c.invalid)
 			got = runOne(t, c.rule, secret, overrideEnv(c.rule, srv.URL))
 			if got.Status != scanner.VerifyInvalid {
 				t.Errorf("invalid answer: got %+v, want invalid", got)
 			}
 
-			srv, n = fakeProvider(t, c, secret, s.Method, st(503, `{"message":"Service Unavailable"}`))
+			srv, n = fakeProvider(t, c, secret, st(503, `{"message":"Service Unavailable"}`))
 			got = runOne(t, c.rule, secret, overrideEnv(c.rule, srv.URL))
 			if got.Status != scanner.VerifyUnknown || n.Load() != 2 {
 				t.Errorf("503: got %+v after %d requests, want unknown after 2 (one retry)", got, n.Load())
+			}
+
+			// A rate limit says nothing about the secret.
+			srv, n = fakeProvider(t, c, secret, st(429, `{"message":"Too Many Requests"}`, "Retry-After", "0"))
+			got = runOne(t, c.rule, secret, overrideEnv(c.rule, srv.URL))
+			if got.Status != scanner.VerifyUnknown || n.Load() != 2 {
+				t.Errorf("429: got %+v after %d requests, want unknown after 2 (one retry)", got, n.Load())
 			}
 		})
 	}
@@ -463,5 +580,201 @@ func TestProviders(t *testing.T) {
 		if !covered[&f.Verifiers[i]] {
 			t.Errorf("verifier %s (%v) has no provider case", f.Verifiers[i].Provider, f.Verifiers[i].Rules)
 		}
+	}
+}
+
+// TestProviderAnswers: the answers that are neither the plain valid nor the
+// plain invalid one, read as each provider documents them. A 403 is not
+// always "invalid": a rate limit (GitHub), a live token without the scope
+// (GitLab, OpenAI), or a refusal the provider does not explain (Mailgun).
+func TestProviderAnswers(t *testing.T) {
+	t.Parallel()
+	farReset := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	cases := []struct {
+		name, rule string
+		resp       fakeResp
+		want       scanner.VerifyStatus
+		detail     string // in the result's detail
+		requests   int32
+	}{
+		{"GitHub primary rate limit (403)", "github-pat",
+			st(403, `{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}`,
+				"X-RateLimit-Remaining", "0", "X-RateLimit-Reset", farReset),
+			scanner.VerifyUnknown, "rate limited", 1},
+		{"GitHub secondary rate limit (403, Retry-After)", "github-pat",
+			st(403, `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`, "Retry-After", "0"),
+			scanner.VerifyUnknown, "rate limited", 2},
+		{"GitHub rate limit (429)", "github-app-installation-token",
+			st(429, `{"message":"API rate limit exceeded"}`, "X-RateLimit-Remaining", "0", "Retry-After", "0"),
+			scanner.VerifyUnknown, "rate limited", 2},
+		{"a 403 rate limit where 403 otherwise means invalid", "figma-pat",
+			st(403, `{"status":403,"err":"Rate limit exceeded"}`, "X-RateLimit-Remaining", "0", "Retry-After", "3600"),
+			scanner.VerifyUnknown, "rate limited", 1},
+		{"GitLab token without a scope that reads it", "gitlab-pat",
+			st(403, `{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"api read_api"}`),
+			scanner.VerifyValid, "scopes do not allow", 1},
+		{"OpenAI restricted key", "openai-project-key",
+			st(403, `{"error":{"message":"You have insufficient permissions for this operation. Missing scopes: model.read.","type":"invalid_request_error","code":null}}`),
+			scanner.VerifyValid, "restricted", 1},
+		{"OpenAI refusing the country", "openai-api-key",
+			st(403, `{"error":{"code":"unsupported_country_region_territory","message":"Country, region, or territory not supported","type":"request_forbidden"}}`),
+			scanner.VerifyUnknown, "country", 1},
+		{"OpenAI out of quota", "openai-api-key",
+			st(429, `{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}`),
+			scanner.VerifyValid, "quota", 1},
+		{"Mailgun 403", "mailgun-api-key",
+			st(403, `{"message":"Forbidden"}`),
+			scanner.VerifyUnknown, "403", 1},
+		{"Slack rate limit", "slack-user-token",
+			st(429, `{"ok":false,"error":"ratelimited"}`, "Retry-After", "0"),
+			scanner.VerifyUnknown, "rate limited", 2},
+		{"Slack ok:false it does not explain", "slack-bot-token",
+			ok(`{"ok":false,"error":"fatal_error"}`),
+			scanner.VerifyUnknown, "", 1},
+		{"Slack webhook of an archived channel", "slack-webhook-url",
+			st(410, "channel_is_archived"),
+			scanner.VerifyInvalid, "channel_is_archived", 1},
+		{"Stripe restricted key", "stripe-restricted-key",
+			st(403, `{"error":{"message":"The provided key 'rk_live_***' does not have the required permissions for this endpoint.","type":"invalid_request_error"}}`),
+			scanner.VerifyValid, "restricted key", 1},
+		{"Anthropic rate limit", "anthropic-api-key",
+			st(429, `{"type":"error","error":{"type":"rate_limit_error","message":"Number of requests has exceeded your rate limit"}}`, "retry-after", "0"),
+			scanner.VerifyUnknown, "rate limited", 2},
+		{"Anthropic overloaded", "anthropic-api-key",
+			st(529, `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`),
+			scanner.VerifyUnknown, "529", 2},
+		{"ElevenLabs key without user_read", "elevenlabs-api-key",
+			st(401, `{"detail":{"status":"missing_permissions","message":"The API key you used is missing the permission user_read to execute this operation."}}`),
+			scanner.VerifyValid, "user_read", 1},
+		{"Figma token without current_user:read", "figma-pat",
+			st(403, `{"status":403,"err":"Invalid scope(s): this endpoint requires the current_user:read scope"}`),
+			scanner.VerifyUnknown, "current_user:read", 1},
+		{"Typeform token without accounts:read", "typeform-pat",
+			st(403, `{"code":"FORBIDDEN","description":"Your token does not have the required scopes: accounts:read"}`),
+			scanner.VerifyValid, "accounts:read", 1},
+		{"Vercel 403 that is not about the token", "vercel-token",
+			st(403, `{"error":{"code":"forbidden","message":"You don't have permission to access this resource"}}`),
+			scanner.VerifyUnknown, "403", 1},
+		{"PyPI refusing uploads for maintenance", "pypi-upload-token",
+			st(403, "Read-only mode: Uploads are temporarily disabled."),
+			scanner.VerifyUnknown, "403", 1},
+		{"PyPI refusing an expired token", "pypi-upload-token",
+			st(403, "Invalid API Token: token is expired"),
+			scanner.VerifyInvalid, "invalid API token", 1},
+		{"GitLab answer without active", "gitlab-pat",
+			ok(`{"id":4,"name":"deploy","scopes":["api"],"user_id":3}`),
+			scanner.VerifyUnknown, "", 1},
+		{"GitLab revoked token still answered", "gitlab-pat",
+			ok(`{"id":4,"name":"deploy","revoked":true,"scopes":["api"],"user_id":3,"active":false}`),
+			scanner.VerifyInvalid, "revoked or expired", 1},
+		{"Cloudflare expired token", "cloudflare-api-token",
+			ok(`{"success":true,"errors":[],"messages":[],"result":{"id":"f267e341f3dd4697bd3b9f71dd96247f","status":"expired"}}`),
+			scanner.VerifyInvalid, "expired", 1},
+		{"xAI disabled key", "xai-api-key",
+			ok(`{"name":"ci key","team_id":"team-9","api_key_blocked":false,"api_key_disabled":true}`),
+			scanner.VerifyInvalid, "disabled", 1},
+		{"Facebook application rate limit", "facebook-access-token",
+			st(400, `{"error":{"message":"(#4) Application request limit reached","type":"OAuthException","is_transient":true,"code":4,"fbtrace_id":"A"}}`),
+			scanner.VerifyUnknown, "rate limited", 1},
+		{"Facebook expired token", "facebook-access-token",
+			st(400, `{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"error_subcode":463,"fbtrace_id":"A"}}`),
+			scanner.VerifyInvalid, "190", 1},
+		{"Linear authentication error in a 200", "linear-api-key",
+			ok(`{"errors":[{"message":"Authentication required, not authenticated","extensions":{"code":"AUTHENTICATION_ERROR"}}]}`),
+			scanner.VerifyInvalid, "authentication failed", 1},
+		{"Linear rate limit", "linear-api-key",
+			st(400, `{"errors":[{"message":"Rate limit exceeded","extensions":{"code":"RATELIMITED"}}]}`),
+			scanner.VerifyUnknown, "", 1},
+		{"Slack webhook an admin stopped posting", "slack-webhook-url",
+			st(403, "action_prohibited"),
+			scanner.VerifyValid, "action_prohibited", 1},
+		{"Slack webhook with a revoked token", "slack-webhook-url",
+			st(403, "invalid_token"),
+			scanner.VerifyInvalid, "invalid_token", 1},
+		{"Telegram rate limit", "telegram-bot-token",
+			st(429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 0","parameters":{"retry_after":0}}`, "Retry-After", "0"),
+			scanner.VerifyUnknown, "rate limited", 2},
+	}
+	for _, c := range cases {
+		c := c
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			secret := exampleSecret(t, c.rule)
+			srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+				for i := 0; i+1 < len(c.resp.header); i += 2 {
+					w.Header().Set(c.resp.header[i], c.resp.header[i+1])
+				}
+				w.WriteHeader(c.resp.status)
+				io.WriteString(w, c.resp.body)
+			})
+			got := runOne(t, c.rule, secret, overrideEnv(c.rule, srv.URL))
+			if got.Status != c.want || !strings.Contains(got.Detail, c.detail) || n.Load() != c.requests {
+				t.Errorf("got %+v after %d requests, want %s mentioning %q after %d", got, n.Load(), c.want, c.detail, c.requests)
+			}
+		})
+	}
+}
+
+// TestCloudflareAccountTokenNotSent: an account-owned Cloudflare token
+// (cfat_) answers only at its account's own endpoint, which rampart does not
+// know: it is not sent to the user-token endpoint to be called invalid.
+func TestCloudflareAccountTokenNotSent(t *testing.T) {
+	t.Parallel()
+	secret := "cfat_" + strings.TrimPrefix(exampleSecret(t, "cloudflare-api-token-v2"), "cfut_")
+	v, _ := New(Options{Transport: failTransport{t}, Getenv: func(string) string { return "" }})
+	fs := []scanner.Finding{finding("cloudflare-api-token-v2", secret)}
+	v.Verify(context.Background(), fs)
+	if got := fs[0].Verification; got.Status != scanner.VerifyNotChecked || !strings.Contains(got.Detail, "account") {
+		t.Errorf("got %+v, want not-checked", got)
+	}
+}
+
+// TestOneCallPerSecretAcrossRules: the same token found by two rules of one
+// provider (the Telegram token rule and its context rule, in two files) is
+// one credential and one call.
+func TestOneCallPerSecretAcrossRules(t *testing.T) {
+	t.Parallel()
+	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"ok":true,"result":{"id":1,"is_bot":true,"first_name":"Deploy","username":"deploy_bot"}}`)
+	})
+	secret := exampleSecret(t, "telegram-bot-token-context")
+	a, b := finding("telegram-bot-token", secret), finding("telegram-bot-token-context", secret)
+	b.Path = "other.env"
+	fs := []scanner.Finding{a, b}
+	v, _ := New(Options{Getenv: func(k string) string {
+		if k == overrideVar("telegram-bot-token") || k == overrideVar("telegram-bot-token-context") {
+			return srv.URL
+		}
+		return ""
+	}})
+	v.Verify(context.Background(), fs)
+	if n.Load() != 1 {
+		t.Errorf("%d requests for one token, want 1", n.Load())
+	}
+	for _, f := range fs {
+		if f.Verification.Status != scanner.VerifyValid || f.Verification.Identity != "@deploy_bot" {
+			t.Errorf("%s: %+v", f.RuleID, f.Verification)
+		}
+	}
+}
+
+// TestInvalidNeverFromRateLimitOrFailure: verifiers.toml cannot call a
+// rate limit or a provider failure "invalid" (unless the body says the key
+// was refused), nor write an invalid outcome that matches any status.
+func TestInvalidNeverFromRateLimitOrFailure(t *testing.T) {
+	t.Parallel()
+	base := "[[verifier]]\nprovider = \"X\"\nrules = [\"x\"]\nurl = \"https://api.example.com/me\"\nlearns = \"x\"\n"
+	for _, bad := range []string{
+		"[[verifier.when]]\nstatus = [401, 429]\nresult = \"invalid\"\n",
+		"[[verifier.when]]\nstatus = [503]\nresult = \"invalid\"\n",
+		"[[verifier.when]]\nbody = \"denied\"\nresult = \"invalid\"\n",
+	} {
+		if _, err := loadSpecs([]byte(base + bad)); err == nil {
+			t.Errorf("accepted:\n%s", bad)
+		}
+	}
+	good := "[[verifier.when]]\nstatus = [500]\njson = { name = \"Invalid_Key\" }\nresult = \"invalid\"\n"
+	if _, err := loadSpecs([]byte(base + good)); err != nil {
+		t.Errorf("refused a 500 whose body names the refused key: %v", err)
 	}
 }

@@ -76,6 +76,11 @@ type outcomeSpec struct {
 	Detail   string `toml:"detail"`
 }
 
+// hasBodyCondition reports whether the outcome reads the answer's body: a
+// provider that answers a refused key with a 5xx (Mandrill's 500
+// Invalid_Key) is told from a real failure only by what it says.
+func (w outcomeSpec) hasBodyCondition() bool { return w.Body != "" || len(w.JSON) > 0 }
+
 // notCheckedSpec names rules that have a provider but no safe check, and why.
 type notCheckedSpec struct {
 	Provider string   `toml:"provider"`
@@ -151,6 +156,19 @@ func loadSpecs(data []byte) (*specFile, error) {
 			default:
 				fail("when: result %q is not valid, invalid or unknown", w.Result)
 			}
+			// A rate limit or a provider's own failure says nothing about
+			// the secret: never invalid. An invalid outcome names the
+			// statuses it reads, so that it cannot match one by accident.
+			if w.Result == string(scanner.VerifyInvalid) {
+				if len(w.Status) == 0 {
+					fail("when: an invalid outcome needs status")
+				}
+				for _, code := range w.Status {
+					if code == http.StatusTooManyRequests || code >= 500 && !w.hasBodyCondition() {
+						fail("when: HTTP %d is not invalid (a rate limit or a provider error) unless the body says so", code)
+					}
+				}
+			}
 		}
 	}
 	for _, n := range f.NotChecked {
@@ -222,6 +240,13 @@ func (s *spec) targets(ruleID, secret string, getenv func(string) string) ([]*ur
 			}
 			if base == nil && !hostIn(u.Hostname(), s.Hosts) {
 				return nil, fmt.Errorf("verify: %s is not one of %s's hosts", u.Hostname(), s.Provider)
+			}
+			if base == nil && strings.EqualFold(u.Scheme, "http") {
+				// A webhook written down as http:// is served over HTTPS by
+				// its provider: the secret is never sent in the clear.
+				v := *u
+				v.Scheme = "https"
+				u = &v
 			}
 		} else {
 			u, err = url.Parse(expandURL(raw, secret))
@@ -352,6 +377,10 @@ func (s *spec) judge(resp *http.Response, secret string) answer {
 		}
 		return doc
 	}
+	if resp.StatusCode == http.StatusForbidden && resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		// A rate limit, whatever a 403 means otherwise for this provider.
+		return unexpected(resp)
+	}
 	for _, w := range s.When {
 		if len(w.Status) > 0 && !containsInt(w.Status, resp.StatusCode) {
 			continue
@@ -390,6 +419,13 @@ func unexpected(resp *http.Response) answer {
 		a.detail = "rate limited by the provider (HTTP 429)"
 		a.limited, a.retry = true, true
 		a.wait = retryAfter(resp.Header.Get("Retry-After"))
+	case resp.StatusCode == http.StatusForbidden && (resp.Header.Get("Retry-After") != "" || resp.Header.Get("X-RateLimit-Remaining") == "0"):
+		// GitHub and others answer a rate limit with 403, saying so in
+		// Retry-After or X-RateLimit-Remaining: 0 (reset at
+		// X-RateLimit-Reset, in epoch seconds).
+		a.detail = "rate limited by the provider (HTTP 403)"
+		a.limited, a.retry = true, true
+		a.wait = rateLimitWait(resp.Header)
 	case resp.StatusCode >= 500:
 		a.detail = fmt.Sprintf("provider error: HTTP %d", resp.StatusCode)
 		a.retry = true
@@ -398,6 +434,22 @@ func unexpected(resp *http.Response) answer {
 		}
 	}
 	return a
+}
+
+// rateLimitWait is how long a rate-limited provider asks to wait:
+// Retry-After, else until X-RateLimit-Reset (epoch seconds), else a minute
+// (GitHub's advice when it names no time).
+func rateLimitWait(h http.Header) time.Duration {
+	if ra := h.Get("Retry-After"); ra != "" {
+		return retryAfter(ra)
+	}
+	if n, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-RateLimit-Reset")), 10, 64); err == nil {
+		if d := time.Until(time.Unix(n, 0)); d > 0 {
+			return d
+		}
+		return 0
+	}
+	return time.Minute
 }
 
 // retryAfter parses Retry-After: seconds or an HTTP date. Unparseable or

@@ -299,7 +299,10 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 			continue // a key ID alone: settled in resolveLone
 		}
 		cred := awsCred{keyID: f.Secret, secret: secret}
-		key := "aws:" + f.Fingerprint + ":" + pairFP
+		// Keyed by the credential's values, not by the rules that found
+		// them: the same secret key found by the paired and the unpaired
+		// secret rule is one credential, checked once.
+		key := "aws:" + scanner.Fingerprint(ruleAWSKeyID, f.Secret) + ":" + scanner.Fingerprint(ruleAWSSecret, secret)
 		toks := canary.SessionTokensFor(fs, i)
 		if strings.HasPrefix(f.Secret, "ASIA") {
 			if len(toks) == 0 {
@@ -316,7 +319,7 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 				continue
 			}
 			cred.token = fs[toks[0]].Secret
-			key += ":" + fs[toks[0]].Fingerprint
+			key += ":" + scanner.Fingerprint(ruleAWSSession, cred.token)
 		}
 		j := add(key, func() *job { return &job{provider: awsProvider, aws: &cred} }, i)
 		attached[i] = true
@@ -358,8 +361,13 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 		case v.specs[f.RuleID] != nil && !v.specs[f.RuleID].accepts(f.Secret):
 			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: v.specs[f.RuleID].Other}
 		case v.specs[f.RuleID] != nil:
+			// Keyed by verifier and secret, not by finding fingerprint: two
+			// rules of one provider (telegram-bot-token and its context
+			// rule) finding the same token in different places still make
+			// one call.
 			s := v.specs[f.RuleID]
-			add(f.Fingerprint, func() *job { return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret} }, i)
+			key := "spec:" + s.Rules[0] + ":" + scanner.Fingerprint(s.Rules[0], f.Secret)
+			add(key, func() *job { return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret} }, i)
 		case v.notChecked[f.RuleID].Reason != "":
 			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: v.notChecked[f.RuleID].Reason}
 		default:

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -186,23 +187,50 @@ func TestOneCallPerSecret(t *testing.T) {
 }
 
 // TestGitHubEnterpriseURL: GITHUB_API_URL sends GitHub tokens to a GitHub
-// Enterprise Server API, path prefix kept.
+// Enterprise Server API, path prefix kept, with or without a trailing
+// slash; RAMPART_VERIFY_URL_<RULE> joins the same way and wins over it.
 func TestGitHubEnterpriseURL(t *testing.T) {
 	t.Parallel()
-	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/v3/user" {
-			t.Errorf("path %s, want /api/v3/user", r.URL.Path)
+	for _, c := range []struct {
+		rule, env, suffix, want string
+	}{
+		{"github-pat", "GITHUB_API_URL", "/api/v3", "/api/v3/user"},
+		{"github-pat", "GITHUB_API_URL", "/api/v3/", "/api/v3/user"},
+		{"github-fine-grained-pat", "GITHUB_API_URL", "/api/v3/", "/api/v3/user"},
+		{"github-app-installation-token", "GITHUB_API_URL", "/api/v3", "/api/v3/installation/repositories"},
+		{"github-app-installation-token", "GITHUB_API_URL", "/api/v3/", "/api/v3/installation/repositories"},
+		{"github-pat", "GITHUB_API_URL", "", "/user"},
+		{"github-pat", "GITHUB_API_URL", "/", "/user"},
+		{"github-pat", "RAMPART_VERIFY_URL_GITHUB_PAT", "/prefix/", "/prefix/user"},
+		{"gitlab-pat", "RAMPART_VERIFY_URL_GITLAB_PAT", "/", "/api/v4/personal_access_tokens/self"},
+		{"gitlab-pat", "RAMPART_VERIFY_URL_GITLAB_PAT", "/gitlab", "/gitlab/api/v4/personal_access_tokens/self"},
+	} {
+		srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != c.want {
+				t.Errorf("%s %s=…%s: path %s, want %s", c.rule, c.env, c.suffix, r.URL.Path, c.want)
+			}
+			switch {
+			case strings.HasPrefix(c.rule, "gitlab"):
+				io.WriteString(w, `{"id":1,"name":"ci","active":true,"scopes":["api"],"user_id":3}`)
+			case strings.HasSuffix(c.want, "repositories"):
+				io.WriteString(w, `{"total_count":1,"repositories":[{"owner":{"login":"octo-org"}}]}`)
+			default:
+				githubUser(w, r)
+			}
+		})
+		getenv := func(k string) string {
+			switch k {
+			case c.env:
+				return srv.URL + c.suffix
+			case "GITHUB_API_URL":
+				return "https://ghe.invalid/api/v3" // loses to the rule's own override
+			}
+			return ""
 		}
-		githubUser(w, r)
-	})
-	got := runOne(t, "github-pat", exampleSecret(t, "github-pat"), func(k string) string {
-		if k == "GITHUB_API_URL" {
-			return srv.URL + "/api/v3"
+		got := runOne(t, c.rule, exampleSecret(t, c.rule), getenv)
+		if got.Status != scanner.VerifyValid || n.Load() != 1 {
+			t.Errorf("%s %s=…%s: %+v after %d requests", c.rule, c.env, c.suffix, got, n.Load())
 		}
-		return ""
-	})
-	if got.Status != scanner.VerifyValid || got.Detail != "scopes: repo" {
-		t.Errorf("got %+v", got)
 	}
 }
 
@@ -393,3 +421,26 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// TestWebhookUpgradedToHTTPS: a Slack webhook written down as http:// is
+// called over HTTPS, never in the clear.
+func TestWebhookUpgradedToHTTPS(t *testing.T) {
+	t.Parallel()
+	var got *http.Request
+	v, _ := New(Options{Getenv: func(string) string { return "" }, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got = r
+		return &http.Response{StatusCode: 400, Body: io.NopCloser(strings.NewReader("no_text")), Header: http.Header{}, Request: r}, nil
+	})})
+	fs := []scanner.Finding{finding("slack-webhook-url", "http://hooks.slack.com/services/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")}
+	v.Verify(context.Background(), fs)
+	if got == nil || got.URL.Scheme != "https" || got.URL.Host != "hooks.slack.com" {
+		t.Fatalf("request %v, want https://hooks.slack.com", got)
+	}
+	if fs[0].Verification.Status != scanner.VerifyValid {
+		t.Errorf("got %+v", fs[0].Verification)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

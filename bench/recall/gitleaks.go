@@ -17,7 +17,8 @@ import (
 // Examples produced by calling gitleaks' generators are left out: they are
 // not written down anywhere, and rebuilding them would mean copying code.
 // The rule's regex is built by helper calls too, so it is left empty: any
-// rampart finding on an example credits it.
+// rampart finding on an example credits it. Betterleaks, a gitleaks
+// descendant, keeps its rules the same way.
 func loadGoDir(dir, label string) ([]peerRule, []error) {
 	return walkRules(dir, label, func(path string) bool {
 		return filepath.Ext(path) == ".go" && !strings.HasSuffix(path, "_test.go")
@@ -43,6 +44,7 @@ func parseGoRules(path, label string, data []byte) ([]peerRule, error) {
 			continue
 		}
 		var id, desc string
+		var skipReport bool
 		var tps, fps []string
 		ast.Inspect(fn.Body, func(n ast.Node) bool {
 			switch n := n.(type) {
@@ -56,6 +58,9 @@ func parseGoRules(path, label string, data []byte) ([]peerRule, error) {
 						key, _ := kv.Key.(*ast.Ident)
 						if key == nil {
 							continue
+						}
+						if v, ok := kv.Value.(*ast.Ident); ok && key.Name == "SkipReport" {
+							skipReport = v.Name == "true"
 						}
 						if s, ok := stringLit(kv.Value); ok {
 							switch key.Name {
@@ -93,6 +98,10 @@ func parseGoRules(path, label string, data []byte) ([]peerRule, error) {
 			ID:        src + "." + id,
 			Examples:  nonEmpty(tps),
 			Negatives: nonEmpty(fps),
+			// Betterleaks marks a composite rule's parts (a client ID, a
+			// host, a token's name) SkipReport: never reported alone, like
+			// Nosey Parker's `visible: false` helpers.
+			Hidden: skipReport,
 			// gitleaks names rules by provider and kind; an id that names
 			// an identifier (…-client-id) captures no secret.
 			Identifier: identifierName(strings.ReplaceAll(id, "-", " ")),

@@ -195,6 +195,25 @@ func FuzzParseRules(f *testing.F) {
 	})
 }
 
+func FuzzParseGoRules(f *testing.F) {
+	f.Add([]byte("package r\nfunc A() *config.Rule {\n\tr := config.Rule{RuleID: \"a-b\", SkipReport: true}\n\ttps := []string{\"x\" + \"y\"}\n\tfps := append(fps, `z`)\n\treturn nil\n}\n"))
+	f.Add([]byte("package r\nfunc A() { var tps, fps = []string{fmt.Sprintf(\"%s\", 1)}, nil }\n"))
+	f.Add([]byte("package r\nfunc A() { _ = config.Rule{RuleID: \"e\"}; tps := []string{\" \"} }\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rs, err := parseGoRules("f.go", "", data)
+		for _, r := range rs {
+			if err != nil || r.Provider == "" || r.ID != "gitleaks."+r.Provider {
+				t.Fatalf("rule %+v with err %v: every rule has its id", r, err)
+			}
+			for _, ex := range append(r.Examples, r.Negatives...) {
+				if strings.TrimSpace(ex) == "" {
+					t.Fatalf("rule %+v: a blank example", r)
+				}
+			}
+		}
+	})
+}
+
 func FuzzCompilePeer(f *testing.F) {
 	f.Add("(?x) [ #] \\# (a) # comment\n b")
 	f.Add("(?xi-u) []]")
@@ -298,14 +317,26 @@ func AcmeClientID() *config.Rule {
 	return utils.Validate(r, tps, nil)
 }
 
+func AcmeRegion() *config.Rule {
+	r := config.Rule{RuleID: "acme-tenant-host", SkipReport: true}
+	tps := []string{"ACME_HOST=eu1.acme.example"}
+	return utils.Validate(r, tps, nil)
+}
+
+func AcmeSecret() *config.Rule {
+	r := config.Rule{RuleID: "acme-secret", SkipReport: false}
+	tps := []string{"ACME_SECRET=acme_s_3"}
+	return utils.Validate(r, tps, nil)
+}
+
 func helperOnly() string { return "no rule here" }
 `
 	rs, err := parseGoRules("rules/acme.go", "", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rs) != 2 {
-		t.Fatalf("got %d rules, want 2: %+v", len(rs), rs)
+	if len(rs) != 4 {
+		t.Fatalf("got %d rules, want 4: %+v", len(rs), rs)
 	}
 	r := rs[0]
 	if r.Source != "gitleaks" || r.ID != "gitleaks.acme-deploy-token" || r.Provider != "acme-deploy-token" || r.Name != "Acme deploy token" || r.Pattern != "" {
@@ -319,6 +350,11 @@ func helperOnly() string { return "no rule here" }
 	}
 	if r.Identifier || !rs[1].Identifier {
 		t.Errorf("identifier: %v %v, want false true", r.Identifier, rs[1].Identifier)
+	}
+	// Betterleaks' SkipReport parts are helpers, as Nosey Parker's
+	// visible: false rules are; SkipReport: false is an ordinary rule.
+	if r.Hidden || !rs[2].Hidden || rs[3].Hidden {
+		t.Errorf("hidden: %v %v %v, want false true false", r.Hidden, rs[2].Hidden, rs[3].Hidden)
 	}
 	if _, err := parseGoRules("bad.go", "", []byte("package (")); err == nil || !strings.Contains(err.Error(), "bad.go") {
 		t.Errorf("malformed Go: err %v, want one naming the file", err)

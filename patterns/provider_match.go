@@ -1,0 +1,381 @@
+package patterns
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// A Matcher runs a rule's regex anchored at a keyword hit: what
+// AnchoredRegex returns, or a provider entry's shared form (see
+// providerMatcher). FindSubmatchIndex has regexp.Regexp's meaning.
+type Matcher interface {
+	FindSubmatchIndex(b []byte) []int
+}
+
+// AnchoredMatcher returns what runs the rule anchored at its keyword hits,
+// or nil when its matches do not start at its keywords. For a rule
+// expanded from a [[providers]] entry it is a providerMatcher, which finds
+// exactly what AnchoredRegex would but compiles only the part of the regex
+// after the provider's name, once for every entry of the same value shape:
+// compiling one regex per entry (559 of them, from one long template) was
+// a quarter of a secret-dense history scan's CPU.
+func (r *Rule) AnchoredMatcher() Matcher {
+	if !r.Anchored() {
+		return nil
+	}
+	if pm := r.providerForm(); pm != nil {
+		return pm
+	}
+	return r.AnchoredRegex()
+}
+
+// providerForm returns the rule's shared provider matcher, or nil when its
+// regex is not a provider entry's expansion.
+func (r *Rule) providerForm() *providerMatcher {
+	r.providerOnce.Do(func() { r.provider = parseProviderRegex(r.Source) })
+	return r.provider
+}
+
+// providerMatcher is a provider entry's rule, `(?:ALIASES)REST` (see
+// RawProvider.Expand), run anchored as AnchoredRegex runs it:
+// `^[\s\S]?(?:(?:ALIASES)REST)`. The aliases are matched here, in the
+// order Go's leftmost-first regexp tries them, and REST, which depends
+// only on the value's regex, is one compiled regexp shared by every entry
+// with the same value. That gives the same match and groups as the whole
+// regex: a backtracking match takes the first alias alternative (in
+// priority order) after which REST matches, and REST's preferred match
+// from there; REST looks at no byte before its start (parseProviderRegex
+// admits no value with ^ or \b), so it can run on the rest of the input
+// alone.
+type providerMatcher struct {
+	// aliases are the provider's names as the regex lists them, lower
+	// case, each separator written '-' (it matches _ . - or nothing).
+	aliases []string
+	rest    *sharedRest
+}
+
+// sharedRest is the compiled regex after a provider's name, shared by the
+// entries whose values are written alike.
+type sharedRest struct {
+	src string
+	// independent: REST looks at nothing before its start (see
+	// restIndependent); an entry whose REST does not cannot share it.
+	independent bool
+	once        sync.Once
+	re          *regexp.Regexp
+	// run, runLen: every value contains runLen consecutive bytes of run, a
+	// check that turns most keyword hits away without running (or
+	// compiling) the regex. runLen 0 means no such check.
+	run    [256]bool
+	runLen int
+}
+
+// sharedRests maps REST's source to its sharedRest.
+var sharedRests sync.Map
+
+func (s *sharedRest) regex() *regexp.Regexp {
+	s.once.Do(func() { s.re = regexp.MustCompile(`^(?:` + s.src + `)`) })
+	return s.re
+}
+
+// providerAliasHead is how aliasRegex starts every alias's first form.
+const providerAliasHead = `(?:^|[^A-Za-z])(?i:`
+
+// providerSep is how aliasRegex writes a separator inside an alias.
+const providerSep = `[_.\-]?`
+
+// parseProviderRegex recognises src as RawProvider.Expand's regex and
+// returns its shared matcher, or nil. The aliases are read back from the
+// regex and the regex is rebuilt from them with Expand's own pieces: only
+// a regex equal to the rebuilt one is taken, so a template change that
+// this does not know falls back to the rule's own regex, never to a
+// different match (a test checks that every built-in entry is taken).
+func parseProviderRegex(src string) *providerMatcher {
+	mid := nameTail + assignment + `(?P<secret>`
+	end := `)` + valueEnd
+	i := strings.Index(src, mid)
+	if i < 4 || !strings.HasPrefix(src, `(?:`) || src[i-1] != ')' || !strings.HasSuffix(src, end) || len(src)-len(end) < i+len(mid) {
+		return nil
+	}
+	value := src[i+len(mid) : len(src)-len(end)]
+	alts := src[len(`(?:`) : i-1]
+	var aliases []string
+	for rest := alts; ; {
+		j := strings.Index(rest, providerAliasHead)
+		if j < 0 {
+			break
+		}
+		rest = rest[j+len(providerAliasHead):]
+		k := strings.IndexByte(rest, ')')
+		if k < 0 {
+			return nil
+		}
+		aliases = append(aliases, strings.ReplaceAll(rest[:k], providerSep, "-"))
+		rest = rest[k:]
+	}
+	if len(aliases) == 0 {
+		return nil
+	}
+	forms := make([]string, len(aliases))
+	for j, a := range aliases {
+		if !validAlias(a) {
+			return nil
+		}
+		forms[j] = aliasRegex(a)
+	}
+	restSrc := src[i:]
+	if `(?:`+strings.Join(forms, "|")+`)`+restSrc != src {
+		return nil
+	}
+	s, ok := sharedRests.Load(restSrc)
+	if !ok {
+		s, _ = sharedRests.LoadOrStore(restSrc, newSharedRest(restSrc, value))
+	}
+	if !s.(*sharedRest).independent {
+		return nil
+	}
+	return &providerMatcher{aliases: aliases, rest: s.(*sharedRest)}
+}
+
+// newSharedRest parses value once for what every entry of its shape
+// shares: whether REST can run alone, and the run every value holds.
+func newSharedRest(src, value string) *sharedRest {
+	s := &sharedRest{src: src}
+	re, err := syntax.Parse(value, syntax.Perl)
+	if err != nil {
+		return s
+	}
+	s.independent = restIndependent(re)
+	if set, n, ok := allIn(re.Simplify()); ok && n > 0 {
+		s.run, s.runLen = set, n
+	}
+	return s
+}
+
+// restIndependent reports whether a value's regex looks at nothing before
+// its own input: no ^ and no word boundary, whose meaning at REST's first
+// byte would depend on the alias before it. ($ looks ahead, and the input
+// ends where the whole regex's does.)
+func restIndependent(re *syntax.Regexp) bool {
+	var ok func(*syntax.Regexp) bool
+	ok = func(re *syntax.Regexp) bool {
+		switch re.Op {
+		case syntax.OpBeginLine, syntax.OpBeginText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+			return false
+		}
+		for _, sub := range re.Sub {
+			if !ok(sub) {
+				return false
+			}
+		}
+		return true
+	}
+	return ok(re)
+}
+
+// allIn reports a byte set and a length such that every match of re is
+// at least n bytes, all of them in set; ok is false when re is not that
+// simple (case folding, non-ASCII classes, anything but literals, classes,
+// repetitions, concatenations and alternations).
+func allIn(re *syntax.Regexp) (set [256]bool, n int, ok bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpEndText:
+		return set, 0, true
+	case syntax.OpLiteral, syntax.OpCharClass:
+		if re.Flags&syntax.FoldCase != 0 {
+			return set, 0, false
+		}
+		if re.Op == syntax.OpLiteral {
+			for _, c := range re.Rune {
+				if c >= utf8.RuneSelf {
+					return set, 0, false
+				}
+				set[c] = true
+			}
+			return set, len(re.Rune), true
+		}
+		for k := 0; k+1 < len(re.Rune); k += 2 {
+			if re.Rune[k+1] >= utf8.RuneSelf {
+				return set, 0, false
+			}
+			for c := re.Rune[k]; c <= re.Rune[k+1]; c++ {
+				set[c] = true
+			}
+		}
+		return set, 1, true
+	case syntax.OpCapture:
+		return allIn(re.Sub[0])
+	case syntax.OpStar, syntax.OpQuest, syntax.OpPlus, syntax.OpRepeat:
+		sub, k, ok := allIn(re.Sub[0])
+		if !ok {
+			return set, 0, false
+		}
+		switch re.Op {
+		case syntax.OpPlus:
+			return sub, k, true
+		case syntax.OpRepeat:
+			return sub, k * re.Min, true
+		}
+		return sub, 0, true
+	case syntax.OpConcat, syntax.OpAlternate:
+		for j, sub := range re.Sub {
+			s, k, ok := allIn(sub)
+			if !ok {
+				return set, 0, false
+			}
+			for c, in := range s {
+				set[c] = set[c] || in
+			}
+			switch {
+			case re.Op == syntax.OpConcat:
+				n += k
+			case j == 0 || k < n:
+				n = k
+			}
+		}
+		return set, n, true
+	}
+	return set, 0, false
+}
+
+// FindSubmatchIndex implements Matcher: the leftmost-first match of
+// `^[\s\S]?(?:(?:ALIASES)REST)` in b, and its groups.
+func (m *providerMatcher) FindSubmatchIndex(b []byte) []int {
+	if m.rest.runLen > 0 && !hasRun(b, &m.rest.run, m.rest.runLen) {
+		return nil
+	}
+	// REST's match depends only on where it starts: each start is tried
+	// once (at most a few: one per alias form that fits).
+	var tried [8]int
+	nt := 0
+	try := func(at int) []int {
+		for _, t := range tried[:nt] {
+			if t == at {
+				return nil
+			}
+		}
+		if nt < len(tried) {
+			tried[nt] = at
+			nt++
+		}
+		x := m.rest.regex().FindSubmatchIndex(b[at:])
+		if x == nil {
+			return nil
+		}
+		out := make([]int, len(x))
+		out[0], out[1] = 0, at+x[1]
+		for k := 2; k < len(x); k++ {
+			out[k] = x[k]
+			if x[k] >= 0 {
+				out[k] += at
+			}
+		}
+		return out
+	}
+	// [\s\S]? is greedy: the input's first rune is consumed first, then not.
+	skips := [2]int{0, 0}
+	nq := 1
+	if len(b) > 0 {
+		_, w := utf8.DecodeRune(b)
+		skips[0], nq = w, 2
+	}
+	for _, q := range skips[:nq] {
+		for _, a := range m.aliases {
+			// (?:^|[^A-Za-z])(?i:alias)
+			if q == 0 {
+				if e := matchAlias(b, 0, a); e >= 0 {
+					if x := try(e); x != nil {
+						return x
+					}
+				}
+			}
+			if q < len(b) {
+				if r, w := utf8.DecodeRune(b[q:]); !isASCIILetter(r) {
+					if e := matchAlias(b, q+w, a); e >= 0 {
+						if x := try(e); x != nil {
+							return x
+						}
+					}
+				}
+			}
+			// |[a-z0-9]A(?i:lias), for an alias that starts with a letter
+			if c := a[0]; c >= 'a' && c <= 'z' && q+1 < len(b) {
+				if p := b[q]; (p >= 'a' && p <= 'z' || p >= '0' && p <= '9') && b[q+1] == c-'a'+'A' {
+					if e := matchAlias(b, q+2, a[1:]); e >= 0 {
+						if x := try(e); x != nil {
+							return x
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func isASCIILetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
+
+// matchAlias matches alias (lower case, '-' for an optional separator) at
+// b[i:] as the regex (?i:...) does, Unicode case folding included (the
+// Kelvin sign is a k), and returns where it ends, or -1. A separator is
+// taken when one is there: the alias's words are letters and digits, so
+// leaving it would never let the next word match.
+func matchAlias(b []byte, i int, alias string) int {
+	for j := 0; j < len(alias); j++ {
+		c := alias[j]
+		if c == '-' {
+			if i < len(b) && (b[i] == '_' || b[i] == '.' || b[i] == '-') {
+				i++
+			}
+			continue
+		}
+		if i >= len(b) {
+			return -1
+		}
+		if p := b[i]; p < utf8.RuneSelf {
+			if p != c && !(c >= 'a' && c <= 'z' && p == c-'a'+'A') {
+				return -1
+			}
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRune(b[i:])
+		if !foldsTo(r, rune(c)) {
+			return -1
+		}
+		i += w
+	}
+	return i
+}
+
+// foldsTo reports whether r is in c's case-folding orbit.
+func foldsTo(r, c rune) bool {
+	for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+		if f == r {
+			return true
+		}
+	}
+	return r == c
+}
+
+// hasRun reports whether b holds n consecutive bytes of set.
+func hasRun(b []byte, set *[256]bool, n int) bool {
+	if len(b) < n {
+		return false
+	}
+	run := 0
+	for _, c := range b {
+		if set[c] {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
