@@ -699,6 +699,7 @@ func (d *Detector) settle(c Chunk, cands, dec []candidate, dropFn func(Drop), fr
 		findings = append(findings, f)
 	}
 	d.pair(findings)
+	linkCompanions(c, findings)
 	return findings
 }
 
