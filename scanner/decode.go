@@ -85,8 +85,9 @@ const maxDecodeDepth = 2
 
 // decodedCandidates decodes the regions around decoder hits and returns the
 // candidates found only in decoded text, at their encoded locations. depth
-// is 1 for the chunk's own text.
-func (d *Detector) decodedCandidates(c Chunk, hits []decodeHit, plain []candidate, depth int) []candidate {
+// is 1 for the chunk's own text. The view bits the rules that found
+// candidates in decoded text depend on are added to dims (viewDims).
+func (d *Detector) decodedCandidates(c Chunk, hits []decodeHit, plain []candidate, depth int, dims *pathView) []candidate {
 	data := c.Data
 	type region struct{ dec, s, e int }
 	var regions []region
@@ -132,11 +133,12 @@ func (d *Detector) decodedCandidates(c Chunk, hits []decodeHit, plain []candidat
 			continue
 		}
 		sc := d.getScratch()
-		vc := Chunk{Data: view, Path: c.Path}
+		vc := Chunk{Data: view, Path: c.Path, view: c.view}
 		inner := d.candidates(vc, view, sc, nil)
+		*dims |= d.viewDims(inner)
 		if depth < maxDecodeDepth && len(sc.decodeHits) > 0 {
 			hits := append([]decodeHit(nil), sc.decodeHits...)
-			if deeper := d.decodedCandidates(vc, hits, inner, depth+1); len(deeper) > 0 {
+			if deeper := d.decodedCandidates(vc, hits, inner, depth+1, dims); len(deeper) > 0 {
 				inner = append(supersede(inner, deeper), deeper...)
 			}
 		}

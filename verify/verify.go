@@ -193,9 +193,12 @@ type job struct {
 	provider string
 	findings []int
 	// Exactly one of these is set.
-	spec      *spec
-	ruleID    string
-	secret    string
+	spec   *spec
+	ruleID string
+	secret string
+	// attrs are the companion values the spec needs (an account SID, a
+	// shop's domain), read from the finding.
+	attrs     map[string]string
 	aws       *awsCred
 	azure     *azureCred
 	result    scanner.Verification
@@ -366,8 +369,24 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 			// rule) finding the same token in different places still make
 			// one call.
 			s := v.specs[f.RuleID]
+			if why := s.missing(f.Attributes); why != "" {
+				fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: why}
+				continue
+			}
 			key := "spec:" + s.Rules[0] + ":" + scanner.Fingerprint(s.Rules[0], f.Secret)
-			add(key, func() *job { return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret} }, i)
+			var attrs map[string]string
+			for _, n := range s.Needs {
+				// One credential is the secret with its companions: the
+				// same token next to another shop is another check.
+				if attrs == nil {
+					attrs = map[string]string{}
+				}
+				attrs[n] = f.Attributes[n]
+				key += ":" + scanner.Fingerprint(n, attrs[n])
+			}
+			add(key, func() *job {
+				return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret, attrs: attrs}
+			}, i)
 		case v.notChecked[f.RuleID].Reason != "":
 			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: v.notChecked[f.RuleID].Reason}
 		default:
@@ -470,7 +489,7 @@ func (v *Verifier) check(ctx context.Context, j *job) answer {
 		return v.attempt(ctx, azureProvider, DefaultRate, func(ctx context.Context) answer { return v.checkAzure(ctx, *j.azure) })
 	}
 	s := j.spec
-	urls, err := s.targets(j.ruleID, j.secret, v.getenv)
+	urls, err := s.targets(j.ruleID, j.secret, j.attrs, v.getenv)
 	if err != nil {
 		return answer{status: scanner.VerifyUnknown, detail: scrub(err.Error(), j.secret)}
 	}
@@ -478,7 +497,7 @@ func (v *Verifier) check(ctx context.Context, j *job) answer {
 	for _, u := range urls {
 		u := u
 		a := v.attempt(ctx, s.Provider, s.Rate, func(ctx context.Context) answer {
-			req, err := s.request(u, j.secret, v.userAgent)
+			req, err := s.request(u, j.secret, j.attrs, v.userAgent)
 			if err != nil {
 				return answer{status: scanner.VerifyUnknown, detail: "could not build the request"}
 			}
