@@ -496,7 +496,10 @@ func (d *Detector) detectPathLater(c Chunk, dropFn func(Drop)) []Finding {
 	c.view = all
 	g := d.gather(c, dropFn)
 	dims := g.dims
-	if dims == 0 && !d.anyVectorLikeCand(g.cands) && !d.anyVectorLikeCand(g.dec) {
+	// Test vectors are dropped only where a generic rule saw
+	// testVectorMin hex values; fewer candidates can hold no more.
+	vectors := d.vectorLikeCands(g.cands)+d.vectorLikeCands(g.dec) >= testVectorMin
+	if dims == 0 && !vectors {
 		// The same findings at every path.
 		fs := d.settle(c, g.cands, g.dec, dropFn, false)
 		for i := range fs {
@@ -542,7 +545,7 @@ func (d *Detector) detectPathLater(c Chunk, dropFn func(Drop)) []Finding {
 		fs := at(v)
 		// A test file has viewDocOrTest; test vectors tell it apart from
 		// documentation.
-		if (dims&viewDocOrTest == 0 || v&viewDocOrTest != 0) && d.anyVectorLike(fs) {
+		if vectors && (dims&viewDocOrTest == 0 || v&viewDocOrTest != 0) && d.anyVectorLike(fs) {
 			emit(fs, dims|viewTest, sub)
 			emit(at(v|viewDocOrTest|viewTest), dims|viewTest, sub|viewTest|dims&viewDocOrTest)
 		} else {
@@ -577,15 +580,15 @@ func (d *Detector) runsAt(ri int, v pathView) bool {
 	return !d.rules[ri].SkipTestFiles || v&viewDocOrTest == 0 || len(d.rules[ri].Keywords) == 0
 }
 
-// anyVectorLikeCand reports whether cands hold a value dropTestVectors
-// counts.
-func (d *Detector) anyVectorLikeCand(cands []candidate) bool {
+// vectorLikeCands counts the values of cands that dropTestVectors counts.
+func (d *Detector) vectorLikeCands(cands []candidate) int {
+	n := 0
 	for i := range cands {
 		if d.vectorLike(cands[i].rule, cands[i].secret) {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // withView returns c with view v.
