@@ -493,6 +493,9 @@ func (d *Detector) detectPathLater(c Chunk, dropFn func(Drop)) []Finding {
 	for g := range min(len(d.pathGroups), maxPathGroups) {
 		all |= groupBit(g)
 	}
+	if len(c.LaterPaths) > 0 {
+		return d.detectLaterPaths(c, all, dropFn)
+	}
 	c.view = all
 	g := d.gather(c, dropFn)
 	dims := g.dims
@@ -553,6 +556,45 @@ func (d *Detector) detectPathLater(c Chunk, dropFn func(Drop)) []Finding {
 		}
 		if sub == 0 {
 			break
+		}
+	}
+	return out
+}
+
+// detectLaterPaths detects in a PathLater chunk whose paths are known
+// already (LaterPaths) at each of their views, as a scan of the file at
+// those paths would; the findings are marked for their view alone (all:
+// every path pattern's bit), or, past maxPathGroups, for their path.
+func (d *Detector) detectLaterPaths(c Chunk, all pathView, dropFn func(Drop)) []Finding {
+	exact := len(d.pathGroups) > maxPathGroups
+	var out []Finding
+	var done []pathView
+	seen := map[string]bool{}
+	for _, p := range c.LaterPaths {
+		v := d.viewOf(p)
+		if exact {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+		} else {
+			if slices.Contains(done, v) {
+				continue
+			}
+			done = append(done, v)
+		}
+		at := withView(c, v)
+		if exact {
+			at.Path = p
+		}
+		fs := d.detectAt(at, dropFn)
+		for _, f := range fs {
+			f.later, f.Path = true, ""
+			f.viewMask, f.viewBits = all|viewDocOrTest|viewTest, v
+			if exact {
+				f.laterPath = p
+			}
+			out = append(out, f)
 		}
 	}
 	return out
@@ -1486,6 +1528,12 @@ func (d *Detector) judgePaths(fs []Finding) []Finding {
 	views := map[string]pathView{}
 	out := fs[:0]
 	for _, f := range fs {
+		if f.later && f.laterPath != "" {
+			if f.Path == f.laterPath {
+				out = append(out, f)
+			}
+			continue
+		}
 		if f.later {
 			v, ok := views[f.Path]
 			if !ok {
