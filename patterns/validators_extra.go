@@ -689,6 +689,36 @@ func checkShortPasswordEntropy(c *Candidate) (bool, string) {
 	return true, ""
 }
 
+// bcryptInRE finds a bcrypt hash inside a value.
+var bcryptInRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}`)
+})
+
+// labelTranslation reports a value of letters, hyphens and spaces under a
+// quoted key that holds a space ("Reset password" : "Jelszó-visszaállítás"):
+// a localisation file maps UI text to UI text, and configuration keys do
+// not have spaces.
+func labelTranslation(c *Candidate) bool {
+	for _, r := range string(c.Secret) {
+		if !unicode.IsLetter(r) && r != '-' && r != ' ' {
+			return false
+		}
+	}
+	i := bytes.Index(c.Line, c.Secret)
+	if i < 0 {
+		return false
+	}
+	// The key is the last quoted string before the value's own quote.
+	pre := bytes.TrimRight(c.Line[:i], " \t\"'")
+	pre = bytes.TrimRight(pre, " \t:=>,")
+	if len(pre) == 0 || pre[len(pre)-1] != '"' && pre[len(pre)-1] != '\'' {
+		return false
+	}
+	q := pre[len(pre)-1]
+	j := bytes.LastIndexByte(pre[:len(pre)-1], q)
+	return j >= 0 && bytes.ContainsRune(pre[j+1:len(pre)-1], ' ')
+}
+
 // urlHostRE matches "@host" and what follows it in a URL.
 var urlHostRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[a-z]{2,}(?:[:/].*)?$`)
@@ -770,6 +800,18 @@ func checkPassword(c *Candidate) (bool, string) {
 	}
 	if !digit && sentenceWord(s) {
 		return false, "password: a word ending a sentence (prose after the word password)"
+	}
+	if bcryptInRE().MatchString(s) {
+		// ['password', '1|$2a$05$…', true]: a hasher test's stored hash,
+		// behind a version prefix the bcrypt rule's boundary does not take.
+		return false, "password: holds a bcrypt hash, not a password"
+	}
+	if labelTranslation(c) {
+		return false, "password: a label's translation (\"SMTP Password\": \"SMTP-pasvorto\"), not a password"
+	}
+	if strings.Contains(s, "_") && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == "" && wordsIdentifier(c.Secret) {
+		// password = google_oauth2_access_token: a variable holding it.
+		return false, "password: a variable's name (snake_case words), not a value"
 	}
 	if lookupPluginPair(c) {
 		return false, "password: the argument after a lookup plugin's name (lookup('laps_password', 'WINDOWS-PC')), not a key's value"
@@ -1200,6 +1242,9 @@ func checkNotDocumented(c *Candidate) (bool, string) {
 // it judged it not to be live (a bad checksum, a test-mode key, an unsigned
 // JWT), and a generic "secret" finding would undo that judgement.
 var vendorPrefixes = []string{
+	// PostHog's project API key (phc_) is public, written into every page
+	// that sends events, as Stripe's pk_ keys are: no rule reports it.
+	"phc_",
 	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-",
 	"glimt-", "gloas-", "glagent-", "glsoat-", "glffct-", "GR1348941", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-",
 	"xoxe", "xapp-", "sk_live_", "rk_live_", "sk_test_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "shpat_",
