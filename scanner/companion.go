@@ -13,9 +13,9 @@ import (
 // window, pairLines).
 const companionLines = 5
 
-// A Companion is a value, not itself a secret, that a provider needs
-// besides the secret to check it: Twilio's account SID, a Shopify shop's
-// myshopify.com domain. The detector records the nearest one within
+// A Companion is a value that a provider needs besides the secret to check
+// it: Twilio's account SID, a Shopify shop's myshopify.com domain, the
+// secret of a Twilio API key. The detector records the nearest one within
 // companionLines lines of a finding of one of Rules, in the same chunk (one
 // file, or one version of it: never across files), as attributes[Attr];
 // the verifier reads it there and sends nothing when it is missing.
@@ -24,8 +24,13 @@ type Companion struct {
 	Attr string
 	// Rules are the rules whose findings it is looked for near.
 	Rules []string
-	// Shape is the value's shape, its first group the value recorded.
+	// Shape is the value's shape, its first group the value recorded: an
+	// identifier, shown in reports like aws_account_id.
 	Shape string
+	// Rule, instead of Shape, makes the companion a second secret: a
+	// finding of this rule, whose fingerprint is recorded (never the
+	// secret; the verifier looks it up among the findings).
+	Rule string
 	// Lower records the value in lower case (a DNS name).
 	Lower bool
 	// Placeholders are values written in documentation and templates, never
@@ -35,11 +40,17 @@ type Companion struct {
 	What string
 }
 
-// companions is the table of companion values. A value is only an
+// companions is the table of companion values. A Shape value is only an
 // identifier (it is shown in the report as an attribute, like
 // aws_account_id), never a secret: a second secret is a finding of its own
-// rule, linked by fingerprint (attributes.pair).
+// rule, linked by fingerprint.
 var companions = []Companion{
+	{
+		Attr:  "twilio_api_key_secret",
+		Rules: []string{"twilio-api-key"},
+		Rule:  "twilio-api-key-secret",
+		What:  "the API key's secret",
+	},
 	{
 		Attr:  "twilio_account_sid",
 		Rules: []string{"twilio-auth-token"},
@@ -75,7 +86,10 @@ type compiledCompanion struct {
 var companionsByRule = sync.OnceValue(func() map[string][]*compiledCompanion {
 	m := map[string][]*compiledCompanion{}
 	for _, c := range companions {
-		cc := &compiledCompanion{Companion: c, re: regexp.MustCompile(c.Shape), placeholders: map[string]bool{}}
+		cc := &compiledCompanion{Companion: c, placeholders: map[string]bool{}}
+		if c.Shape != "" {
+			cc.re = regexp.MustCompile(c.Shape)
+		}
 		for _, p := range c.Placeholders {
 			cc.placeholders[p] = true
 		}
@@ -99,11 +113,32 @@ func linkCompanions(c Chunk, fs []Finding) {
 			byRule = companionsByRule()
 		}
 		for _, cc := range byRule[f.RuleID] {
+			if cc.Rule != "" {
+				if j := nearestFinding(fs, i, cc.Rule); j >= 0 {
+					setAttr(f, cc.Attr, fs[j].Fingerprint)
+				}
+				continue
+			}
 			if v, ok := nearestCompanion(c.Data, f.offset, cc); ok {
 				setAttr(f, cc.Attr, v)
 			}
 		}
 	}
+}
+
+// nearestFinding returns the finding of rule nearest to fs[i], within
+// companionLines lines (ties: the first, the one above), or -1.
+func nearestFinding(fs []Finding, i int, rule string) int {
+	best := -1
+	for j := range fs {
+		if j == i || fs[j].RuleID != rule {
+			continue
+		}
+		if d := abs(fs[j].Line - fs[i].Line); d <= companionLines && (best < 0 || d < abs(fs[best].Line-fs[i].Line)) {
+			best = j
+		}
+	}
+	return best
 }
 
 // nearestCompanion finds cc's value nearest to off in data, within

@@ -109,3 +109,52 @@ func TestCompanionNotAcrossFiles(t *testing.T) {
 		t.Errorf("account SIDs by file: %v; want none for a.env, c.env's own for c.env", seen)
 	}
 }
+
+// TestLinkSecondSecret: a Twilio API key SID names, by fingerprint, the
+// nearest API key secret within companionLines lines; never the secret
+// itself, never one further away.
+func TestLinkSecondSecret(t *testing.T) {
+	d := builtinDetector(t)
+	const (
+		key     = "SK4c7ddc02c7f4a9e7c851a7ea3ea65b6d"
+		secret  = "q8Lr2VtX9bN4mK7pZ3wY6cJ1hF5dS0gA"
+		secret2 = "Wm3Kd9Pq2Lx7Tz4Rb8Nc6Vf1Hj5Gs0Ay"
+	)
+	tests := []struct {
+		name, src, want string
+	}{
+		{"secret below", "TWILIO_API_KEY=" + key + "\nTWILIO_API_SECRET=" + secret + "\n", secret},
+		{"secret above, in JSON", `{"twilioApiKeySecret": "` + secret + `",` + "\n" + `"twilioApiKey": "` + key + `"}`, secret},
+		{"the nearer of two", "TWILIO_API_SECRET=" + secret2 + "\n" + lines(2) + "TWILIO_API_KEY=" + key + "\nTWILIO_API_SECRET=" + secret + "\n", secret},
+		{"six lines away", "TWILIO_API_KEY=" + key + "\n" + lines(5) + "TWILIO_API_SECRET=" + secret + "\n", ""},
+		{"an auth token is not a key's secret", "TWILIO_API_KEY=" + key + "\nTWILIO_AUTH_TOKEN=" + twilioToken + "\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := d.Detect(Chunk{Data: []byte(tt.src), Kind: KindFile, Path: "app.env"})
+			var got string
+			found := false
+			for _, f := range fs {
+				if f.RuleID == "twilio-api-key" {
+					found = true
+					got = f.Attributes["twilio_api_key_secret"]
+				}
+				for k, v := range f.Attributes {
+					if strings.Contains(v, secret) || strings.Contains(v, secret2) {
+						t.Errorf("attribute %s holds a secret", k)
+					}
+				}
+			}
+			if !found {
+				t.Fatalf("no twilio-api-key finding in %q", tt.src)
+			}
+			want := ""
+			if tt.want != "" {
+				want = Fingerprint("twilio-api-key-secret", tt.want)
+			}
+			if got != want {
+				t.Errorf("twilio_api_key_secret = %q, want %q", got, want)
+			}
+		})
+	}
+}

@@ -17,8 +17,9 @@ import (
 
 // Made-up companion values, shaped as Twilio and Shopify document them.
 const (
-	testSID  = "AC4f0c2e9b7d13a8e6c5b24f9107d3e8a2"
-	testShop = "acme-outdoor.myshopify.com"
+	testSID       = "AC4f0c2e9b7d13a8e6c5b24f9107d3e8a2"
+	testShop      = "acme-outdoor.myshopify.com"
+	testKeySecret = "q8Lr2VtX9bN4mK7pZ3wY6cJ1hF5dS0gA"
 )
 
 // companionCase is a verifier that needs a companion value: the request it
@@ -27,6 +28,9 @@ const (
 type companionCase struct {
 	rule  string
 	attrs map[string]string
+	// pair, when set, is a second secret's rule: a finding of it (with
+	// testKeySecret) stands beside the first, named by attribute pairAttr.
+	pair, pairAttr string
 	// host, when set, is the Host the request must name (the shop's own);
 	// the fake is then reached through the transport, with no override.
 	host    string
@@ -42,6 +46,10 @@ func twilioBasic(r *http.Request, secret string) bool {
 	return r.Header.Get("Authorization") == "Basic "+base64.StdEncoding.EncodeToString([]byte(testSID+":"+secret))
 }
 
+func twilioKeyBasic(r *http.Request, secret string) bool {
+	return r.Header.Get("Authorization") == "Basic "+base64.StdEncoding.EncodeToString([]byte(secret+":"+testKeySecret))
+}
+
 func shopifyToken(r *http.Request, secret string) bool {
 	return r.Header.Get("X-Shopify-Access-Token") == secret && r.Header.Get("Authorization") == ""
 }
@@ -53,6 +61,15 @@ var companionCases = []companionCase{
 			`"friendly_name":"Acme SMS alerts","owner_account_sid":"` + testSID + `","sid":"` + testSID + `","status":"active",` +
 			`"subresource_uris":{},"type":"Full","uri":"/2010-04-01/Accounts/` + testSID + `.json"}`),
 		want:    []string{"Acme SMS alerts", testSID, "active", "Full"},
+		invalid: st(401, `{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}`),
+		detail:  "20003"},
+	{rule: "twilio-api-key", pair: "twilio-api-key-secret", pairAttr: "twilio_api_key_secret",
+		path: "/v2/Services", auth: twilioKeyBasic,
+		valid: ok(`{"services":[{"sid":"VA1f2e3d4c5b6a79880f1e2d3c4b5a6978","account_sid":"` + testSID + `","friendly_name":"Acme login",` +
+			`"code_length":6,"url":"https://verify.twilio.com/v2/Services/VA1f2e3d4c5b6a79880f1e2d3c4b5a6978"}],` +
+			`"meta":{"page":0,"page_size":1,"first_page_url":"https://verify.twilio.com/v2/Services?PageSize=1&Page=0","previous_page_url":null,` +
+			`"url":"https://verify.twilio.com/v2/Services?PageSize=1&Page=0","next_page_url":null,"key":"services"}}`),
+		want:    []string{testSID, "Acme login"},
 		invalid: st(401, `{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}`),
 		detail:  "20003"},
 	{rule: "shopify-access-token", attrs: map[string]string{"shopify_domain": testShop},
@@ -74,6 +91,16 @@ var companionCases = []companionCase{
 		want:    []string{"Acme Outdoor", "plan not named"},
 		invalid: st(401, `{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}`),
 		detail:  "Invalid API key"},
+}
+
+func companionCaseFor(t *testing.T, rule string) companionCase {
+	for _, c := range companionCases {
+		if c.rule == rule {
+			return c
+		}
+	}
+	t.Fatalf("no companion case for %s", rule)
+	return companionCase{}
 }
 
 // companionFake serves resp, failing the test when a request is not the
@@ -140,7 +167,16 @@ func verifyCompanion(t *testing.T, c companionCase, secret string, srv *httptest
 	f := finding(c.rule, secret)
 	f.Attributes = c.attrs
 	fs := []scanner.Finding{f}
+	if c.pair != "" {
+		p := finding(c.pair, testKeySecret)
+		p.Line = 2
+		fs[0].Attributes = map[string]string{c.pairAttr: p.Fingerprint}
+		fs = append(fs, p)
+	}
 	v.Verify(context.Background(), fs)
+	if c.pair != "" && *fs[1].Verification != *fs[0].Verification {
+		t.Errorf("the second secret's result %+v differs from its key's %+v", fs[1].Verification, fs[0].Verification)
+	}
 	return *fs[0].Verification
 }
 
@@ -167,7 +203,7 @@ func TestCompanionVerifiers(t *testing.T) {
 					t.Errorf("valid answer: got %+v, want valid mentioning %q", got, w)
 				}
 			}
-			if strings.Contains(got.Identity+got.Detail, secret) || n.Load() != 1 {
+			if strings.Contains(got.Identity+got.Detail, secret) || strings.Contains(got.Identity+got.Detail, testKeySecret) || n.Load() != 1 {
 				t.Errorf("valid answer: %+v after %d requests (want 1, and no secret)", got, n.Load())
 			}
 
@@ -199,7 +235,7 @@ func TestCompanionVerifiers(t *testing.T) {
 // the token.
 func TestShopifyNotFound(t *testing.T) {
 	t.Parallel()
-	c := companionCases[1]
+	c := companionCaseFor(t, "shopify-access-token")
 	secret := exampleSecret(t, c.rule)
 	srv, _ := companionFake(t, c, secret, st(404, `{"errors":"Not Found"}`))
 	if got := verifyCompanion(t, c, secret, srv); got.Status != scanner.VerifyUnknown || !strings.Contains(got.Detail, testShop) {
@@ -211,7 +247,7 @@ func TestShopifyNotFound(t *testing.T) {
 // (tests, a proxy) like every other verifier's, keeping the path.
 func TestShopifyOverride(t *testing.T) {
 	t.Parallel()
-	c := companionCases[1]
+	c := companionCaseFor(t, "shopify-access-token")
 	c.host = ""
 	secret := exampleSecret(t, c.rule)
 	srv, n := companionFake(t, c, secret, c.valid)
@@ -234,6 +270,12 @@ func TestCompanionMissingNothingSent(t *testing.T) {
 		{"twilio-auth-token", nil, scanner.VerifyNotChecked, "the account SID (AC…) was not found near it"},
 		{"twilio-auth-token", map[string]string{"shopify_domain": testShop}, scanner.VerifyNotChecked, "account SID"},
 		{"shopify-access-token", nil, scanner.VerifyNotChecked, "the shop's myshopify.com domain was not found near it"},
+		{"twilio-api-key", nil, scanner.VerifyNotChecked, "the API key's secret was not found near it"},
+		// A fingerprint naming no finding of this scan (a baselined or
+		// allowed secret) is as good as none.
+		{"twilio-api-key", map[string]string{"twilio_api_key_secret": scanner.Fingerprint("twilio-api-key-secret", testKeySecret)},
+			scanner.VerifyNotChecked, "the API key's secret was not found near it"},
+		{"twilio-api-key-secret", nil, scanner.VerifyNotChecked, "key SID (SK…), and none was found near it"},
 		{"shopify-access-token", map[string]string{"shopify_domain": "acme.example.com"}, scanner.VerifyUnknown, "not a Shopify address"},
 		{"shopify-access-token", map[string]string{"shopify_domain": "acme.myshopify.com.evil.example"}, scanner.VerifyUnknown, "not a Shopify address"},
 		{"shopify-access-token", map[string]string{"shopify_domain": "a.b.myshopify.com"}, scanner.VerifyUnknown, "not a Shopify address"},
@@ -273,7 +315,7 @@ func TestCompanionMissingNothingSent(t *testing.T) {
 // next to another account SID is another.
 func TestCompanionOneCallPerCredential(t *testing.T) {
 	t.Parallel()
-	c := companionCases[0]
+	c := companionCaseFor(t, "twilio-auth-token")
 	secret := exampleSecret(t, c.rule)
 	const otherSID = "AC0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"
 	var n atomic.Int32
@@ -311,33 +353,49 @@ func TestCompanionOneCallPerCredential(t *testing.T) {
 
 // TestCompanionFromScan: what the detector records is what the verifier
 // reads: a scanned .env file with the SID above the token is checked with
-// that SID.
+// that SID, and an API key with the secret below it (both findings share
+// the one answer).
 func TestCompanionFromScan(t *testing.T) {
 	t.Parallel()
-	c := companionCases[0]
-	secret := exampleSecret(t, c.rule)
 	rules, err := patterns.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := "# sms alerts\nTWILIO_ACCOUNT_SID=" + testSID + "\nTWILIO_AUTH_TOKEN=" + secret + "\n"
-	fs := scanner.NewDetector(rules, nil).Detect(scanner.Chunk{Data: []byte(data), Kind: scanner.KindFile, Path: "app.env"})
-	srv, n := companionFake(t, c, secret, c.valid)
-	v, err := New(Options{Transport: srv.Client().Transport, Getenv: overrideEnv(c.rule, srv.URL)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v.Verify(context.Background(), fs)
-	var found bool
-	for _, f := range fs {
-		if f.RuleID == c.rule {
-			found = true
-			if f.Verification.Status != scanner.VerifyValid || n.Load() != 1 {
-				t.Errorf("%+v after %d requests", f.Verification, n.Load())
+	det := scanner.NewDetector(rules, nil)
+	for _, tc := range []struct {
+		rule, data string
+		rules      []string // the findings that must be valid
+	}{
+		{"twilio-auth-token", "# sms alerts\nTWILIO_ACCOUNT_SID=" + testSID + "\nTWILIO_AUTH_TOKEN={secret}\n", []string{"twilio-auth-token"}},
+		{"twilio-api-key", "TWILIO_API_KEY={secret}\nTWILIO_API_SECRET=" + testKeySecret + "\n", []string{"twilio-api-key", "twilio-api-key-secret"}},
+	} {
+		tc := tc
+		t.Run(tc.rule, func(t *testing.T) {
+			t.Parallel()
+			c := companionCaseFor(t, tc.rule)
+			secret := exampleSecret(t, c.rule)
+			data := strings.ReplaceAll(tc.data, "{secret}", secret)
+			fs := det.Detect(scanner.Chunk{Data: []byte(data), Kind: scanner.KindFile, Path: "app.env"})
+			srv, n := companionFake(t, c, secret, c.valid)
+			v, err := New(Options{Transport: srv.Client().Transport, Getenv: overrideEnv(c.rule, srv.URL)})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-	}
-	if !found {
-		t.Fatalf("no %s finding in %q", c.rule, data)
+			v.Verify(context.Background(), fs)
+			valid := map[string]bool{}
+			for _, f := range fs {
+				if f.Verification.Status == scanner.VerifyValid {
+					valid[f.RuleID] = true
+				}
+			}
+			for _, r := range tc.rules {
+				if !valid[r] {
+					t.Errorf("%s is not valid: findings %v", r, fs)
+				}
+			}
+			if n.Load() != 1 {
+				t.Errorf("%d requests, want 1", n.Load())
+			}
+		})
 	}
 }

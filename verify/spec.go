@@ -264,23 +264,6 @@ func expandAttrs(tmpl string, value func(name string) string) string {
 	return b.String()
 }
 
-// missing returns what a finding lacks for this check (a not-checked
-// reason), or "".
-func (s *spec) missing(attrs map[string]string) string {
-	for _, n := range s.Needs {
-		if attrs[n] != "" {
-			continue
-		}
-		for _, c := range scanner.Companions() {
-			if c.Attr == n {
-				return c.What + " was not found near it, so it cannot be checked"
-			}
-		}
-		return n + " was not found near it, so it cannot be checked"
-	}
-	return ""
-}
-
 // accepts reports whether the verifier checks this secret.
 func (s *spec) accepts(secret string) bool {
 	if len(s.Prefixes) == 0 {

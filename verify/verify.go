@@ -197,8 +197,10 @@ type job struct {
 	ruleID string
 	secret string
 	// attrs are the companion values the spec needs (an account SID, a
-	// shop's domain), read from the finding.
+	// shop's domain, a second secret), read from the finding; scrub are
+	// the second secrets among them, kept out of what is reported.
 	attrs     map[string]string
+	scrub     []string
 	aws       *awsCred
 	azure     *azureCred
 	result    scanner.Verification
@@ -369,24 +371,18 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 			// rule) finding the same token in different places still make
 			// one call.
 			s := v.specs[f.RuleID]
-			if why := s.missing(f.Attributes); why != "" {
+			cv, why := companionValues(s, f, secretOf)
+			if why != "" {
 				fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: why}
 				continue
 			}
-			key := "spec:" + s.Rules[0] + ":" + scanner.Fingerprint(s.Rules[0], f.Secret)
-			var attrs map[string]string
-			for _, n := range s.Needs {
-				// One credential is the secret with its companions: the
-				// same token next to another shop is another check.
-				if attrs == nil {
-					attrs = map[string]string{}
-				}
-				attrs[n] = f.Attributes[n]
-				key += ":" + scanner.Fingerprint(n, attrs[n])
-			}
-			add(key, func() *job {
-				return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret, attrs: attrs}
+			// One credential is the secret with its companions: the same
+			// token next to another shop is another check.
+			key := "spec:" + s.Rules[0] + ":" + scanner.Fingerprint(s.Rules[0], f.Secret) + cv.key
+			j := add(key, func() *job {
+				return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret, attrs: cv.attrs, scrub: cv.secrets}
 			}, i)
+			cv.attach(j, fs)
 		case v.notChecked[f.RuleID].Reason != "":
 			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: v.notChecked[f.RuleID].Reason}
 		default:
@@ -451,7 +447,7 @@ func (v *Verifier) run(ctx context.Context, jobs []*job) {
 				a := v.check(ctx, j)
 				secret := j.secret
 				j.result = scanner.Verification{Status: a.status, Identity: a.identity, Detail: a.detail}
-				for _, s := range []string{secret, signingSecret(j)} {
+				for _, s := range append([]string{secret, signingSecret(j)}, j.scrub...) {
 					j.result.Identity = scrub(j.result.Identity, s)
 					j.result.Detail = scrub(j.result.Detail, s)
 				}
