@@ -618,10 +618,14 @@ func lower(b byte) byte {
 
 // mayMatch reports whether rule ri's regex can match in w: false when w
 // lacks a string every match contains (checkout-com-secret-key's "sk_" on
-// the thousands of lines of a shop that say checkout).
+// the thousands of lines of a shop that say checkout), or a run of bytes
+// every match holds (the 32 hex digits of a provider's key, on a line
+// that only names the provider).
 func (d *Detector) mayMatch(ri int, w []byte) bool {
-	req := d.required[ri]
-	return req == nil || bytes.Contains(w, req)
+	if req := d.required[ri]; req != nil && !bytes.Contains(w, req) {
+		return false
+	}
+	return d.rules[ri].RequiredRun().In(w)
 }
 
 // nearRequired keeps the hits of rule ri within twice its context lines of
