@@ -11,6 +11,10 @@ func TestOrderedRun(t *testing.T) {
 		"abc123def456ghi789jkl012":                         true,
 		"abcd1234efgh5678ijkl9012mnop3456":                 true,
 		"1abc2345def6789ghij01234klmno567":                 true,
+		"87654321-4321-4321-4321-cba987654321":             true,
+		"fedcba09-8765-4321-fedc-ba0987654321":             true,
+		"9d8c7b6a5f4e3d2c1b0a":                             true,
+		"9d8c7b6a5f3e4d2c1b0a":                             false,
 		"y7sbilkqxym49dra8fpzc7wbdke3qvlht8mg5tnj6os5yjfn": false,
 		"dkHL49dId5skLfBjsf342RJkdskdpD54":                 false,
 	} {

@@ -320,17 +320,18 @@ func typedCase(s []byte) bool {
 // are not. Eight letters in order, each at most five characters after the
 // last, cannot happen in hex (six letters) and has a chance near 1e-8 in a
 // random alphanumeric value; eight digits in order needs each within two
-// characters of the last.
+// characters of the last. Digits counting down (87654321-4321-…,
+// FEDCBA09-8765-4321-…) are typed the same way and are as unlikely by chance.
 func orderedRun(s []byte) bool {
-	run := func(isMember func(byte) bool, maxGap int) bool {
+	run := func(isMember func(byte) bool, maxGap int, step int) bool {
 		for i := 0; i < len(s); i++ {
 			if !isMember(s[i]) {
 				continue
 			}
-			n, last, pos := 1, s[i], i
+			n, last, pos := 1, int(s[i]), i
 			for j := i + 1; j < len(s) && j-pos <= maxGap; j++ {
-				if isMember(s[j]) && s[j] == last+1 {
-					n, last, pos = n+1, s[j], j
+				if isMember(s[j]) && int(s[j]) == last+step {
+					n, last, pos = n+1, int(s[j]), j
 					if n >= 8 {
 						return true
 					}
@@ -339,7 +340,8 @@ func orderedRun(s []byte) bool {
 		}
 		return false
 	}
-	return run(func(b byte) bool { return b >= 'a' && b <= 'z' }, 5) || run(func(b byte) bool { return b >= '0' && b <= '9' }, 2)
+	isDigit := func(b byte) bool { return b >= '0' && b <= '9' }
+	return run(func(b byte) bool { return b >= 'a' && b <= 'z' }, 5, 1) || run(isDigit, 2, 1) || run(isDigit, 2, -1)
 }
 
 // periodic reports values made of one short pattern repeated three or more

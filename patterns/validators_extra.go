@@ -35,6 +35,7 @@ func extraValidators() []Validator {
 		{"url-password", checkURLPassword},
 		{"command-password", checkCommandPassword},
 		{"password", checkPassword},
+		{"not-elided", checkNotElided},
 		{"short-password-entropy", checkShortPasswordEntropy},
 		{"not-code", checkNotCode},
 		{"not-documented", checkNotDocumented},
@@ -42,7 +43,47 @@ func extraValidators() []Validator {
 		{"not-stopword", checkNotStopword},
 		{"not-badge", checkNotBadge},
 		{"token-kind", checkTokenKind},
+		{"key-ulid", checkKeyULID},
+		{"not-key-ulid", checkNotKeyULID},
 	}
+}
+
+// keyULIDRE is the decoded body of a WorkOS or Highnote secret key: "key_",
+// the key's ULID (Crockford base32), a comma and the secret itself.
+var keyULIDRE = regexp.MustCompile(`^key_[0-9A-HJKMNP-TV-Z]{26},[\x21-\x7e]{16,}$`)
+
+// keyULIDBody returns the base64 body of an sk_live_/sk_test_ key that
+// encodes "key_…" (it starts a2V5X), or nil.
+func keyULIDBody(secret []byte) []byte {
+	i := bytes.Index(secret, []byte("_a2V5X"))
+	if i < 0 {
+		return nil
+	}
+	return secret[i+1:]
+}
+
+// checkKeyULID accepts an sk_live_/sk_test_ key whose body is the base64 of
+// "key_<ULID>,<secret>", the shape WorkOS and Highnote issue.
+func checkKeyULID(c *Candidate) (bool, string) {
+	body := keyULIDBody(c.Secret)
+	if body == nil {
+		return false, "key-ulid: the body does not encode key_"
+	}
+	raw, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(string(body), "="))
+	if err != nil || !keyULIDRE.Match(raw) {
+		return false, "key-ulid: the body does not decode to key_<ULID>,<secret>"
+	}
+	return true, ""
+}
+
+// checkNotKeyULID drops a Stripe-prefixed match whose body encodes "key_":
+// WorkOS and Highnote keys start sk_live_ too, and sending one to Stripe's
+// API would only report it invalid.
+func checkNotKeyULID(c *Candidate) (bool, string) {
+	if keyULIDBody(c.Secret) != nil {
+		return false, "not-key-ulid: the body encodes key_…: a WorkOS or Highnote key, not Stripe's"
+	}
+	return true, ""
 }
 
 // badgeExts are the images a status badge URL points at.
@@ -372,7 +413,12 @@ var weakPasswordDigests = sync.OnceValue(func() map[string]string {
 var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein", "changeme", "secret",
 	// The hunter2 meme and its variants (hunter42). Keyboard walks
 	// (Zxcvbnm@12345) are left in: people use them as real passwords.
-	"hunter"}
+	"hunter",
+	// The word password in the languages of localisation files ("promosmsPassword":
+	// "API-Passwort", "RabbitMQ-passord"): a translated label. Folded, so
+	// lösenord, contraseña and hasło lose their accents.
+	"passwort", "passord", "wachtwoord", "motdepasse", "contrasea", "senha", "lsenord", "haso", "parola",
+	"salasana", "adgangskode", "jelszo", "wagwoord"}
 
 // oneEditApart reports whether a becomes b by inserting, deleting or
 // replacing at most one letter.
@@ -474,6 +520,9 @@ func judgePassword(user, pass string, loginWord bool) string {
 			}
 		}
 	}
+	if len(pass) <= 6 && strings.Trim(pass, "0123456789") == "" {
+		return "a short number (1234), a fixture's"
+	}
 	if passwordHashRE().MatchString(pass) {
 		// Django's stored form (md5$seasalt$1e9b…, pbkdf2_sha256$…): what a
 		// password hashes to, in a users fixture.
@@ -562,6 +611,9 @@ func checkURLPassword(c *Candidate) (bool, string) {
 		if j := strings.IndexByte(rest, ':'); j >= 0 {
 			user = rest[:j]
 		}
+	} else if u := connStringUserRE().FindStringSubmatch(m); u != nil {
+		// An ADO.NET or ODBC connection string: User Id=…;Password=….
+		user = u[1]
 	} else if f := strings.Fields(m); len(f) > 0 {
 		// A .netrc entry: machine HOST login USER password PASS.
 		for i := 0; i+1 < len(f); i++ {
@@ -583,6 +635,11 @@ func checkURLPassword(c *Candidate) (bool, string) {
 	}
 	return true, ""
 }
+
+// connStringUserRE is a connection string's user (User Id=, UID=, User=).
+var connStringUserRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(?:^|;)\s*(?:user id|userid|uid|user|username)\s*=\s*([^;"'\s]+)`)
+})
 
 // afterTemplateOpen reports a secret that the line opens a template
 // expression just before ({{ subversion_server_dir + … }} in an Ansible task):
@@ -627,6 +684,17 @@ func checkCommandPassword(c *Candidate) (bool, string) {
 func checkShortPasswordEntropy(c *Candidate) (bool, string) {
 	if len(c.Secret) > 8 && Entropy(c.Secret) < 2.8 {
 		return false, "entropy below floor"
+	}
+	return true, ""
+}
+
+// checkNotElided drops a key whose text the match shows running into an
+// ellipsis (MIIEowIABAKCAQEAqKpR…fvY4+te in API documentation): a key cut
+// short for the page, not a key. The rule's regex takes the ellipsis into
+// its match when it follows the secret.
+func checkNotElided(c *Candidate) (bool, string) {
+	if bytes.HasSuffix(c.Match, []byte("...")) || bytes.HasSuffix(c.Match, []byte("…")) {
+		return false, "not-elided: the key runs into an ellipsis (shortened for documentation)"
 	}
 	return true, ""
 }
@@ -859,6 +927,10 @@ func lettersOnlyString(s string) bool {
 var tokenKindWords = map[string]bool{
 	"csrf": true, "xsrf": true, "authenticity": true, "pagination": true, "page": true,
 	"continuation": true, "cursor": true, "next": true, "nonce": true, "idempotency": true,
+	// AWS's request, lock, change, copy, import, export and work-unit tokens
+	// name a request or a resource version (LockToken, ClientRequestToken,
+	// ExportToken: "export-token-…"), not a credential.
+	"lock": true, "change": true, "request": true, "copy": true, "export": true, "import": true, "unit": true,
 	// A public or publishable token is meant to be seen (publicToken,
 	// NEXT_PUBLIC_…).
 	"public": true, "publishable": true,

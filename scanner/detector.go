@@ -112,9 +112,9 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 			}
 		}
 	}
-	memo, judged := &memoTable[[][]int]{}, &memoTable[judgement]{}
+	memo, judged, paths := &memoTable[[][]int]{}, &memoTable[judgement]{}, &memoTable[bool]{}
 	d.scratchMu.New = func() any {
-		return &scratch{hits: make([][]int32, len(rules)), memo: memo, judged: judged}
+		return &scratch{hits: make([][]int32, len(rules)), memo: memo, judged: judged, paths: paths}
 	}
 	return d
 }
@@ -135,6 +135,7 @@ type scratch struct {
 	// file repeats most of the last one's windows, are worth it.
 	memo     *memoTable[[][]int]
 	judged   *memoTable[judgement]
+	paths    *memoTable[bool]
 	remember bool
 }
 
@@ -230,6 +231,26 @@ func (sc *scratch) judge(d *Detector, ri int, r *patterns.Rule, cand *patterns.C
 	reason := d.judge(r, cand, path)
 	sc.judged.put(k, judgement{reason, maps.Clone(cand.Attributes)})
 	return reason
+}
+
+// pathOK reports whether rule r (index ri) reads files at path. A history
+// scan asks it for every version of a file, and a path regex run per
+// version and rule was 3% of gitleaks' history scan: there the answer is
+// remembered, by the rule and the path.
+func (sc *scratch) pathOK(ri int, r *patterns.Rule, path string) bool {
+	if r.Path == nil {
+		return true
+	}
+	if !sc.remember {
+		return r.Path.MatchString(path)
+	}
+	k := maphash.String(memoSeed, path) ^ (uint64(ri)<<1|1)*0x9E3779B97F4A7C15
+	if ok, seen := sc.paths.get(k); seen {
+		return ok
+	}
+	ok := r.Path.MatchString(path)
+	sc.paths.put(k, ok)
+	return ok
 }
 
 // memoMax bounds each of the detector's memos (a shard is cleared when
@@ -525,7 +546,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 	}
 	for _, ri := range d.always {
 		r := d.rules[ri]
-		if r.Path != nil && !r.Path.MatchString(c.Path) {
+		if !sc.pathOK(ri, r, c.Path) {
 			continue
 		}
 		run(ri, 0, len(data))
@@ -536,7 +557,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 // runRule runs rule ri's regex at or around its keyword hits in data.
 func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]candidate, run func(ri, ws, we int), runMatch func(ri, ws, we int, m []int)) {
 	r := d.rules[ri]
-	if r.Path != nil && !r.Path.MatchString(c.Path) {
+	if !sc.pathOK(ri, r, c.Path) {
 		return
 	}
 	if r.SkipTestFiles && (testPath(c.Path) || docPath(c.Path)) {

@@ -752,3 +752,34 @@ func TestMemoTableBound(t *testing.T) {
 		t.Fatalf("last entry put: %v %v", v, ok)
 	}
 }
+
+// TestPathOKRemembered: a history scan remembers each rule's answer for a
+// path, by rule and path: two rules with different path filters keep their
+// own answers, asked in any order, remembered or not.
+func TestPathOKRemembered(t *testing.T) {
+	yaml := &patterns.Rule{ID: "only-yaml", Path: regexp.MustCompile(`\.ya?ml$`)}
+	code := &patterns.Rule{ID: "only-go", Path: regexp.MustCompile(`\.go$`)}
+	d := NewDetector([]*patterns.Rule{yaml, code}, nil)
+	for _, remember := range []bool{false, true} {
+		sc := d.getScratch()
+		sc.remember = remember
+		for round := 0; round < 2; round++ {
+			for _, tc := range []struct {
+				ri   int
+				r    *patterns.Rule
+				path string
+				want bool
+			}{
+				{0, yaml, "deploy/values.yaml", true},
+				{1, code, "deploy/values.yaml", false},
+				{1, code, "main.go", true},
+				{0, yaml, "main.go", false},
+			} {
+				if got := sc.pathOK(tc.ri, tc.r, tc.path); got != tc.want {
+					t.Errorf("remember %v, round %d: %s on %s = %v, want %v", remember, round, tc.r.ID, tc.path, got, tc.want)
+				}
+			}
+		}
+		d.putScratch(sc)
+	}
+}

@@ -160,6 +160,9 @@ func (v *Verifier) checkAWS(ctx context.Context, c awsCred) answer {
 	case "":
 	case "InvalidClientTokenId":
 		d := "AWS does not know this access key ID (InvalidClientTokenId): deleted or never real"
+		if awsEndpointOverride(v.getenv) == "" {
+			d += " (a key of the China or GovCloud partitions is checked only at its partition's STS: set AWS_ENDPOINT_URL_STS)"
+		}
 		if c.token != "" {
 			d = "AWS rejected the temporary credential (InvalidClientTokenId)"
 		}

@@ -41,7 +41,10 @@ func (d *deriver) scanAll(data []byte) []patterns.Hit {
 // and the automaton finds it in a window of the longest keyword's length
 // around them.
 func (d *deriver) derive(base []patterns.Hit, data []byte, ops []pack.Op) []patterns.Hit {
-	var out []patterns.Hit
+	// A version mostly keeps its base's hits: sized for them, out is not
+	// regrown from empty for every version of a secret-dense file (28 of
+	// the 148 MB a gitleaks history scan allocates; 16 MB sized).
+	out := make([]patterns.Hit, 0, len(base)+len(base)/8+8)
 	for _, op := range ops {
 		if op.Insert {
 			continue
