@@ -199,7 +199,7 @@ var placeholderWords = [][]byte{
 	[]byte("change_me"), []byte("your_"), []byte("your-"), []byte("yourkey"), []byte("dummy"),
 	[]byte("redacted"), []byte("insert"), []byte("xxxxxx"), []byte("******"), []byte("000000"),
 	[]byte("abcdef"), []byte("123456"), []byte("fake"), []byte("replace"), []byte("notreal"),
-	[]byte("todo"), []byte("not a real"), []byte("not-a-real"), []byte("not_a_real"), []byte("notarealtoken"),
+	[]byte("todo"), []byte("blabla"), []byte("not a real"), []byte("not-a-real"), []byte("not_a_real"), []byte("notarealtoken"),
 	// The UUID every RFC and tutorial shows (123e4567-e89b-12d3-a456-426614174000).
 	[]byte("123e4567-e89b-12d3"),
 }

@@ -122,6 +122,8 @@ var notBeforeKey = map[string]bool{
 	// A manifest's, a property's or an option's key is a setting's name
 	// (cargo's "unused manifest key: target.….dev-dependencies").
 	"manifest": true, "property": true, "option": true, "setting": true, "settings": true,
+	// A Google spreadsheet's key is the document's ID in its URL.
+	"spreadsheet": true,
 }
 
 // notAfterCredential are words that, after the last credential word, make
@@ -385,11 +387,15 @@ func wordsIdentifier(s []byte) bool {
 	if digits > 0 && plain < 2 {
 		return false
 	}
-	for _, w := range words {
+	for i, w := range words {
 		// A word may carry a digit or two where identifiers do (ec2, s3,
 		// oauth2, v1), beside at least two plain words of four letters or
 		// more (random base64url breaks into short humps).
 		letters := strings.TrimFunc(w, func(r rune) bool { return r >= '0' && r <= '9' })
+		if letters == "" && i == len(words)-1 && len(w) <= 4 && plain >= 2 {
+			// oauth2_access_token_123: a name with a counter at its end.
+			continue
+		}
 		if strings.ContainsAny(w, "0123456789") {
 			// ec2, s3, v2, oauth2, 2fa: a short word and one or two digits.
 			if letters == "" || strings.ContainsAny(letters, "0123456789") || len(w)-len(letters) > 2 || len(letters) > 6 {

@@ -342,10 +342,11 @@ func checkCRC32HexSuffix(c *Candidate) (bool, string) {
 	return true, ""
 }
 
-// passwordHashRE matches a password hash in Django's algorithm$…$… form,
-// legacy salted digests included (md5$salt$hex, sha1$salt$hex).
+// passwordHashRE matches a stored password hash: Django's algorithm$…$…
+// form, legacy salted digests included (md5$salt$hex, sha1$salt$hex),
+// PostgreSQL's md5<32 hex> and SCRAM-SHA-256$…, and MySQL's *<40 hex>.
 var passwordHashRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^(?:md5|sha1|unsalted_md5|unsalted_sha1|crypt|bcrypt|bcrypt_sha256|pbkdf2_sha1|pbkdf2_sha256|argon2|scrypt)\$[^$\s]*\$[A-Za-z0-9+/=$.]{16,}$`)
+	return regexp.MustCompile(`^(?:(?:md5|sha1|unsalted_md5|unsalted_sha1|crypt|bcrypt|bcrypt_sha256|pbkdf2_sha1|pbkdf2_sha256|argon2|scrypt)\$[^$\s]*\$[A-Za-z0-9+/=$.]{16,}|md5[0-9a-f]{32}|\*[0-9A-Fa-f]{40}|SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+)$`)
 })
 
 // upperPlaceholder reports a value spelt as a constant's name: capitals and
@@ -688,6 +689,59 @@ func checkShortPasswordEntropy(c *Candidate) (bool, string) {
 	return true, ""
 }
 
+// bcryptInRE finds a bcrypt hash inside a value.
+var bcryptInRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}`)
+})
+
+// labelTranslation reports a value of letters, hyphens and spaces under a
+// quoted key that holds a space ("Reset password" : "Jelszó-visszaállítás"):
+// a localisation file maps UI text to UI text, and configuration keys do
+// not have spaces.
+func labelTranslation(c *Candidate) bool {
+	for _, r := range string(c.Secret) {
+		if !unicode.IsLetter(r) && r != '-' && r != ' ' {
+			return false
+		}
+	}
+	i := bytes.Index(c.Line, c.Secret)
+	if i < 0 {
+		return false
+	}
+	// The key is the last quoted string before the value's own quote.
+	pre := bytes.TrimRight(c.Line[:i], " \t\"'")
+	pre = bytes.TrimRight(pre, " \t:=>,")
+	if len(pre) == 0 || pre[len(pre)-1] != '"' && pre[len(pre)-1] != '\'' {
+		return false
+	}
+	q := pre[len(pre)-1]
+	j := bytes.LastIndexByte(pre[:len(pre)-1], q)
+	return j >= 0 && bytes.ContainsRune(pre[j+1:len(pre)-1], ' ')
+}
+
+// urlHostRE matches "@host" and what follows it in a URL.
+var urlHostRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[a-z]{2,}(?:[:/].*)?$`)
+})
+
+// lookupPluginPair reports a match whose quoted name is the first argument
+// of an Ansible lookup or query ({{ lookup('laps_password', 'WINDOWS-PC') }}):
+// the name is a plugin's and the next string is its term, not a password.
+func lookupPluginPair(c *Candidate) bool {
+	i := bytes.Index(c.Line, c.Match)
+	if i < 0 {
+		return false
+	}
+	pre := c.Line[:i]
+	// Back over the name's own characters and its opening quote.
+	j := len(pre)
+	for j > 0 && (isIdentByte(pre[j-1]) || pre[j-1] == '\'' || pre[j-1] == '"') {
+		j--
+	}
+	pre = bytes.TrimRight(pre[:j], " \t")
+	return bytes.HasSuffix(pre, []byte("lookup(")) || bytes.HasSuffix(pre, []byte("query("))
+}
+
 // checkNotElided drops a key whose text the match shows running into an
 // ellipsis (MIIEowIABAKCAQEAqKpR…fvY4+te in API documentation): a key cut
 // short for the page, not a key. The rule's regex takes the ellipsis into
@@ -747,6 +801,22 @@ func checkPassword(c *Candidate) (bool, string) {
 	if !digit && sentenceWord(s) {
 		return false, "password: a word ending a sentence (prose after the word password)"
 	}
+	if bcryptInRE().MatchString(s) {
+		// ['password', '1|$2a$05$…', true]: a hasher test's stored hash,
+		// behind a version prefix the bcrypt rule's boundary does not take.
+		return false, "password: holds a bcrypt hash, not a password"
+	}
+	if labelTranslation(c) {
+		return false, "password: a label's translation (\"SMTP Password\": \"SMTP-pasvorto\"), not a password"
+	}
+	if lookupPluginPair(c) {
+		return false, "password: the argument after a lookup plugin's name (lookup('laps_password', 'WINDOWS-PC')), not a key's value"
+	}
+	if urlHostRE().MatchString(s) {
+		// https://<username>:<password>@github.com/…: the host after a
+		// password's placeholder.
+		return false, "password: the host part of a URL, not a password"
+	}
 	if strings.HasSuffix(s, "/") && lettersOnlyString(strings.TrimRight(s, "/")) {
 		// lookup('password', 'credentials/' + client + …): a directory.
 		return false, "password: a directory's name (word/), not a password"
@@ -788,6 +858,18 @@ func checkNotCode(c *Candidate) (bool, string) {
 		return false, "not-code: variable"
 	case (strings.HasPrefix(s, "@") || strings.HasPrefix(s, "!")) && isIdentifier(s[1:]):
 		return false, "not-code: annotation or YAML tag"
+	case (strings.HasPrefix(s, "&") || strings.HasPrefix(s, "*")) && isIdentifier(s[1:]):
+		// nxos_vtp_password: &configure, then *configure: a YAML anchor
+		// and its alias.
+		return false, "not-code: a YAML anchor or alias"
+	case cliFlagRE().MatchString(s):
+		// ['update_password', '--username', …], --ask-pass --become: the
+		// next flag of a command line.
+		return false, "not-code: a command-line flag"
+	case strings.HasPrefix(s, `\t`) || strings.HasPrefix(s, `\n`):
+		// password  \trequired\tpam_deny.so: an escaped tab starts a
+		// column of a config line in a string.
+		return false, "not-code: an escape sequence (a column of text), not a value"
 	case strings.Contains(s, "%s") || strings.Contains(s, "%v") || strings.Contains(s, "%d"):
 		return false, "not-code: format verb"
 	}
@@ -829,6 +911,11 @@ func checkNotCode(c *Candidate) (bool, string) {
 	return true, ""
 }
 
+// cliFlagRE matches a long command-line option alone (--username).
+var cliFlagRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^--[a-z][a-z0-9]*(?:-[a-z0-9]+)*$`)
+})
+
 // hostNameRE matches a lower-case DNS name under a common top-level domain
 // (api-abcd1234.duosecurity.com, passed as the argument after a secret's
 // variable): a host, not a secret. Random values have capitals or no dots.
@@ -837,13 +924,14 @@ var hostNameRE = sync.OnceValue(func() *regexp.Regexp {
 })
 
 // assignmentTextRE matches a string that is itself an assignment: a
-// command-line flag (--advertise-routes=172.31.42.0/24) or a property of
-// three dotted lower-case words or more
+// command-line flag (--advertise-routes=172.31.42.0/24), a snake_case
+// parameter (instance_id=i-5ab0a728) or a property of three dotted
+// lower-case words or more
 // (spring.liquibase.driver-class-name=org.h2.Driver), found where a list of
 // such strings follows one that ends in a credential word
 // ("spring.x.password=p", "spring.y.port=0").
 var assignmentTextRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^(?:--[a-z]{2,}[a-z0-9-]*|[a-z]{2,}[a-z0-9-]*(?:\.[a-z]{2,}[a-z0-9-]*){2,})=`)
+	return regexp.MustCompile(`^(?:--[a-z]{2,}[a-z0-9-]*|[a-z]{2,}[a-z0-9-]*(?:\.[a-z]{2,}[a-z0-9-]*){2,}|[a-z]{2,}(?:_[a-z]{2,})+)=`)
 })
 
 // isSystemPath reports an absolute path whose directories are words and
@@ -909,7 +997,7 @@ func isPublicKeyDER(s string) bool {
 // fileNameRE matches a value that ends in a file extension
 // (KnAM4a_development.yml.enc, deploy-key.pem): a name, not a secret.
 var fileNameRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)[A-Za-z0-9_-]\.(?:ya?ml|json|enc|txt|pem|crt|cer|der|key|p12|pfx|jks|xml|ini|conf|cfg|toml|env|properties|js|ts|py|rb|go|java|sh|html|css|png|jpe?g|svg|gz|zip|tar|lock|log|md)$`)
+	return regexp.MustCompile(`(?i)[A-Za-z0-9_-]\.(?:ya?ml|json|enc|txt|pem|crt|cer|der|key|p12|pfx|jks|xml|ini|conf|cfg|toml|env|properties|js|ts|py|rb|go|java|sh|html|css|png|jpe?g|svg|gz|zip|tar|lock|log|md|so|dll|dylib|exe|jar|war|class|pyc|deb|rpm|iso|img)$`)
 })
 
 func lettersOnlyString(s string) bool {
@@ -960,6 +1048,10 @@ func checkTokenKind(c *Candidate) (bool, string) {
 	for _, w := range identifierWords(c.Line[k:j]) {
 		if tokenKindWords[w] {
 			return false, "token-kind: a " + w + " token grants nothing"
+		}
+		// One word glued to token (csrftoken, pagetoken).
+		if p, ok := strings.CutSuffix(w, "token"); ok && tokenKindWords[p] {
+			return false, "token-kind: a " + p + " token grants nothing"
 		}
 	}
 	return true, ""
@@ -1146,6 +1238,9 @@ func checkNotDocumented(c *Candidate) (bool, string) {
 // it judged it not to be live (a bad checksum, a test-mode key, an unsigned
 // JWT), and a generic "secret" finding would undo that judgement.
 var vendorPrefixes = []string{
+	// PostHog's project API key (phc_) is public, written into every page
+	// that sends events, as Stripe's pk_ keys are: no rule reports it.
+	"phc_",
 	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-",
 	"glimt-", "gloas-", "glagent-", "glsoat-", "glffct-", "GR1348941", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-",
 	"xoxe", "xapp-", "sk_live_", "rk_live_", "sk_test_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "shpat_",

@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,6 +58,15 @@ type spec struct {
 	// Why says why the call cannot change anything, where that is not plain
 	// from a GET.
 	Why string `toml:"why"`
+	// Needs names the companion values (scanner.Companion attributes: an
+	// account SID, a shop's domain) the check needs besides the secret,
+	// used in the templates as {attr:NAME}. A finding without one of them
+	// is not-checked: nothing is sent.
+	Needs []string `toml:"needs"`
+	// HostSuffix allows a URL whose host is a companion value
+	// ("https://{attr:shopify_domain}/…"): the host must then be one DNS
+	// label followed by this suffix (".myshopify.com"), the provider's own.
+	HostSuffix string `toml:"host_suffix"`
 	// Rate is the most requests per second sent to this provider.
 	Rate float64       `toml:"rate"`
 	When []outcomeSpec `toml:"when"`
@@ -130,9 +140,37 @@ func loadSpecs(data []byte) (*specFile, error) {
 				}
 				continue
 			}
-			u, err := url.Parse(strings.ReplaceAll(raw, "{secret}", "x"))
-			if err != nil || u.Scheme != "https" || u.Host == "" || strings.Contains(u.Host, "{") {
+			u, err := url.Parse(expandAttrs(strings.ReplaceAll(raw, "{secret}", "x"), func(string) string { return "x" }))
+			switch {
+			case err != nil || u.Scheme != "https" || u.Host == "" || strings.Contains(u.Host, "{"):
 				fail("url %q must be https with a literal host", raw)
+			case u.Host == "x" && (s.HostSuffix == "" || !strings.HasPrefix(raw, "https://{attr:")):
+				fail("url %q: a host that is a companion value needs host_suffix", raw)
+			case u.Host != "x" && s.HostSuffix != "":
+				fail("host_suffix is only for a host that is a companion value")
+			}
+		}
+		known := map[string]scanner.Companion{}
+		for _, c := range scanner.Companions() {
+			known[c.Attr] = c
+		}
+		for _, n := range s.Needs {
+			c, ok := known[n]
+			if !ok {
+				fail("needs %q: the detector records no such companion", n)
+				continue
+			}
+			for _, id := range s.Rules {
+				if !slices.Contains(c.Rules, id) {
+					fail("needs %q, which the detector never looks for near %s", n, id)
+				}
+			}
+		}
+		for _, tmpl := range s.templates() {
+			for _, n := range attrNames(tmpl) {
+				if !slices.Contains(s.Needs, n) {
+					fail("uses {attr:%s} without needing it", n)
+				}
 			}
 		}
 		if len(s.Basic) != 0 && len(s.Basic) != 2 {
@@ -183,6 +221,49 @@ func loadSpecs(data []byte) (*specFile, error) {
 	return &f, nil
 }
 
+// templates are every template the request is built from.
+func (s *spec) templates() []string {
+	out := append([]string{s.Body}, s.urls()...)
+	out = append(out, s.Basic...)
+	for _, v := range s.Headers {
+		out = append(out, v)
+	}
+	for _, v := range s.Form {
+		out = append(out, v)
+	}
+	return out
+}
+
+// attrNames lists the {attr:NAME} placeholders of tmpl.
+func attrNames(tmpl string) []string {
+	var out []string
+	expandAttrs(tmpl, func(n string) string { out = append(out, n); return "" })
+	return out
+}
+
+// expandAttrs replaces each {attr:NAME} in tmpl with value(NAME).
+func expandAttrs(tmpl string, value func(name string) string) string {
+	if !strings.Contains(tmpl, "{attr:") {
+		return tmpl
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(tmpl, "{attr:")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			break
+		}
+		b.WriteString(tmpl[:i])
+		b.WriteString(value(tmpl[i+len("{attr:") : i+j]))
+		tmpl = tmpl[i+j+1:]
+	}
+	b.WriteString(tmpl)
+	return b.String()
+}
+
 // accepts reports whether the verifier checks this secret.
 func (s *spec) accepts(secret string) bool {
 	if len(s.Prefixes) == 0 {
@@ -209,10 +290,10 @@ func overrideVar(ruleID string) string {
 	return "RAMPART_VERIFY_URL_" + strings.ToUpper(strings.ReplaceAll(ruleID, "-", "_"))
 }
 
-// targets returns the URLs to try for secret found by rule, after
-// overrides, each checked: HTTPS (or loopback HTTP) and a host the verifier
-// names.
-func (s *spec) targets(ruleID, secret string, getenv func(string) string) ([]*url.URL, error) {
+// targets returns the URLs to try for secret found by rule (with the
+// companion values attrs), after overrides, each checked: HTTPS (or
+// loopback HTTP) and a host the verifier names.
+func (s *spec) targets(ruleID, secret string, attrs map[string]string, getenv func(string) string) ([]*url.URL, error) {
 	override := getenv(overrideVar(ruleID))
 	if override == "" && s.Env != "" {
 		override = getenv(s.Env)
@@ -249,9 +330,14 @@ func (s *spec) targets(ruleID, secret string, getenv func(string) string) ([]*ur
 				u = &v
 			}
 		} else {
-			u, err = url.Parse(expandURL(raw, secret))
+			u, err = url.Parse(expandURL(raw, secret, attrs))
 			if err != nil {
 				return nil, fmt.Errorf("verify: bad endpoint for %s", s.Provider)
+			}
+			if s.HostSuffix != "" && base == nil && !ownHost(u.Host, s.HostSuffix) {
+				// The host came from the scanned file: it must still be
+				// the provider's, one label under its domain.
+				return nil, fmt.Errorf("verify: %q is not a %s address", u.Host, s.Provider)
 			}
 		}
 		if base != nil {
@@ -275,6 +361,21 @@ func (s *spec) targets(ruleID, secret string, getenv func(string) string) ([]*ur
 	return out, nil
 }
 
+// ownHost reports whether host is one DNS label followed by suffix
+// ("acme" + ".myshopify.com"), with no port.
+func ownHost(host, suffix string) bool {
+	label, ok := strings.CutSuffix(strings.ToLower(host), strings.ToLower(suffix))
+	if !ok || label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+		return false
+	}
+	for _, c := range label {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func hostIn(h string, hosts []string) bool {
 	for _, x := range hosts {
 		if strings.EqualFold(h, x) {
@@ -284,8 +385,20 @@ func hostIn(h string, hosts []string) bool {
 	return false
 }
 
-// expandURL puts the secret into a URL template, escaped for where it stands.
-func expandURL(raw, secret string) string {
+// expandURL puts the secret and companion values into a URL template,
+// escaped for where they stand. A companion value is a host only where
+// the template's host is that value (checked by ownHost).
+func expandURL(raw, secret string, attrs map[string]string) string {
+	if rest, ok := strings.CutPrefix(raw, "https://{attr:"); ok {
+		if name, path, ok := strings.Cut(rest, "}"); ok {
+			host := attrs[name]
+			if strings.ContainsAny(host, "/?#@:[]%\\ ") {
+				host = "invalid"
+			}
+			raw = "https://" + host + path
+		}
+	}
+	raw = expandAttrs(raw, func(n string) string { return url.PathEscape(attrs[n]) })
 	q := strings.IndexByte(raw, '?')
 	var b strings.Builder
 	for i := 0; i < len(raw); {
@@ -304,8 +417,9 @@ func expandURL(raw, secret string) string {
 	return b.String()
 }
 
-// request builds the request to u for secret.
-func (s *spec) request(u *url.URL, secret, userAgent string) (*http.Request, error) {
+// request builds the request to u for secret and its companion values.
+func (s *spec) request(u *url.URL, secret string, attrs map[string]string, userAgent string) (*http.Request, error) {
+	expand := func(tmpl, secret string) string { return expandWith(tmpl, secret, attrs) }
 	var body io.Reader
 	ctype := s.ContentType
 	switch {
@@ -351,6 +465,12 @@ func (s *spec) request(u *url.URL, secret, userAgent string) (*http.Request, err
 }
 
 func expand(tmpl, secret string) string { return strings.ReplaceAll(tmpl, "{secret}", secret) }
+
+// expandWith fills in companion values first, so that a secret holding
+// "{attr:…}" is never read as a placeholder.
+func expandWith(tmpl, secret string, attrs map[string]string) string {
+	return expand(expandAttrs(tmpl, func(n string) string { return attrs[n] }), secret)
+}
 
 // answer is what one provider response (or failure) means.
 type answer struct {
@@ -725,6 +845,7 @@ func (s *spec) endpointText() string {
 			u = "the webhook URL itself (" + strings.Join(s.Hosts, ", ") + ")"
 		} else {
 			u = strings.ReplaceAll(u, "{secret}", "<secret>")
+			u = expandAttrs(u, func(n string) string { return "<" + n + ">" })
 		}
 		parts = append(parts, s.Method+" "+u)
 	}

@@ -193,9 +193,14 @@ type job struct {
 	provider string
 	findings []int
 	// Exactly one of these is set.
-	spec      *spec
-	ruleID    string
-	secret    string
+	spec   *spec
+	ruleID string
+	secret string
+	// attrs are the companion values the spec needs (an account SID, a
+	// shop's domain, a second secret), read from the finding; scrub are
+	// the second secrets among them, kept out of what is reported.
+	attrs     map[string]string
+	scrub     []string
 	aws       *awsCred
 	azure     *azureCred
 	result    scanner.Verification
@@ -366,8 +371,18 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 			// rule) finding the same token in different places still make
 			// one call.
 			s := v.specs[f.RuleID]
-			key := "spec:" + s.Rules[0] + ":" + scanner.Fingerprint(s.Rules[0], f.Secret)
-			add(key, func() *job { return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret} }, i)
+			cv, why := companionValues(s, f, secretOf)
+			if why != "" {
+				fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: why}
+				continue
+			}
+			// One credential is the secret with its companions: the same
+			// token next to another shop is another check.
+			key := "spec:" + s.Rules[0] + ":" + scanner.Fingerprint(s.Rules[0], f.Secret) + cv.key
+			j := add(key, func() *job {
+				return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret, attrs: cv.attrs, scrub: cv.secrets}
+			}, i)
+			cv.attach(j, fs)
 		case v.notChecked[f.RuleID].Reason != "":
 			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: v.notChecked[f.RuleID].Reason}
 		default:
@@ -432,7 +447,7 @@ func (v *Verifier) run(ctx context.Context, jobs []*job) {
 				a := v.check(ctx, j)
 				secret := j.secret
 				j.result = scanner.Verification{Status: a.status, Identity: a.identity, Detail: a.detail}
-				for _, s := range []string{secret, signingSecret(j)} {
+				for _, s := range append([]string{secret, signingSecret(j)}, j.scrub...) {
 					j.result.Identity = scrub(j.result.Identity, s)
 					j.result.Detail = scrub(j.result.Detail, s)
 				}
@@ -470,7 +485,7 @@ func (v *Verifier) check(ctx context.Context, j *job) answer {
 		return v.attempt(ctx, azureProvider, DefaultRate, func(ctx context.Context) answer { return v.checkAzure(ctx, *j.azure) })
 	}
 	s := j.spec
-	urls, err := s.targets(j.ruleID, j.secret, v.getenv)
+	urls, err := s.targets(j.ruleID, j.secret, j.attrs, v.getenv)
 	if err != nil {
 		return answer{status: scanner.VerifyUnknown, detail: scrub(err.Error(), j.secret)}
 	}
@@ -478,7 +493,7 @@ func (v *Verifier) check(ctx context.Context, j *job) answer {
 	for _, u := range urls {
 		u := u
 		a := v.attempt(ctx, s.Provider, s.Rate, func(ctx context.Context) answer {
-			req, err := s.request(u, j.secret, v.userAgent)
+			req, err := s.request(u, j.secret, j.attrs, v.userAgent)
 			if err != nil {
 				return answer{status: scanner.VerifyUnknown, detail: "could not build the request"}
 			}

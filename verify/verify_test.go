@@ -398,8 +398,11 @@ func TestEndpointAndProviders(t *testing.T) {
 	if ep, _, ok, _ := Endpoint("aws-access-key-id"); !ok || !strings.Contains(ep, "GetCallerIdentity") {
 		t.Errorf("aws: %q", ep)
 	}
-	if _, _, ok, why := Endpoint("shopify-access-token"); ok || !strings.Contains(why, "myshopify") {
-		t.Errorf("shopify: %v %q", ok, why)
+	if ep, _, ok, _ := Endpoint("shopify-access-token"); !ok || ep != "GET https://<shopify_domain>/admin/api/2025-10/shop.json" {
+		t.Errorf("shopify: %v %q", ok, ep)
+	}
+	if _, _, ok, why := Endpoint("dockerhub-pat"); ok || !strings.Contains(why, "creates") {
+		t.Errorf("dockerhub: %v %q", ok, why)
 	}
 	ps, err := Providers()
 	if err != nil {

@@ -344,7 +344,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.rangeSpec != "":
 		src = &gitsource.Commits{Repo: repo, Revs: []string{o.rangeSpec}, Opts: gopts}
 	case o.history:
-		h := &history.History{Repo: repo, Opts: gopts, Since: o.since, NeedPaths: len(o.exclude) > 0 || rulesUsePaths(cfg.Rules),
+		h := &history.History{Repo: repo, Opts: gopts, Since: o.since, NeedPaths: len(o.exclude) > 0 || !scanner.PathsLater(cfg.Rules),
 			// Benchmarks compare the in-process pack reader with git's.
 			UseGit: os.Getenv("RAMPART_HISTORY_READER") == "git"}
 		if o.branch != "" {
@@ -509,17 +509,6 @@ func sameDir(a, b string) bool {
 	sa, err1 := os.Stat(a)
 	sb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
-}
-
-// rulesUsePaths reports whether any rule is restricted to paths, in which
-// case history blobs must be placed before they are read.
-func rulesUsePaths(rules []*patterns.Rule) bool {
-	for _, r := range rules {
-		if r.Path != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // failing reports whether any finding is at or above the --fail-on threshold

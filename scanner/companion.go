@@ -1,0 +1,191 @@
+package scanner
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// companionLines is how far from a secret, in lines, a companion value may
+// stand: the account SID or shop domain a provider checks the secret with is
+// written in the same block of configuration (the AWS pair uses the same
+// window, pairLines).
+const companionLines = 5
+
+// A Companion is a value that a provider needs besides the secret to check
+// it: Twilio's account SID, a Shopify shop's myshopify.com domain, the
+// secret of a Twilio API key. The detector records the nearest one within
+// companionLines lines of a finding of one of Rules, in the same chunk (one
+// file, or one version of it: never across files), as attributes[Attr];
+// the verifier reads it there and sends nothing when it is missing.
+type Companion struct {
+	// Attr is the attribute the value is recorded under.
+	Attr string
+	// Rules are the rules whose findings it is looked for near.
+	Rules []string
+	// Shape is the value's shape, its first group the value recorded: an
+	// identifier, shown in reports like aws_account_id.
+	Shape string
+	// Rule, instead of Shape, makes the companion a second secret: a
+	// finding of this rule, whose fingerprint is recorded (never the
+	// secret; the verifier looks it up among the findings).
+	Rule string
+	// Lower records the value in lower case (a DNS name).
+	Lower bool
+	// Placeholders are values written in documentation and templates, never
+	// a real account's: a companion equal to one is ignored.
+	Placeholders []string
+	// What names the value in a not-checked reason ("the account SID").
+	What string
+}
+
+// companions is the table of companion values. A Shape value is only an
+// identifier (it is shown in the report as an attribute, like
+// aws_account_id), never a secret: a second secret is a finding of its own
+// rule, linked by fingerprint.
+var companions = []Companion{
+	{
+		Attr:  "twilio_api_key_secret",
+		Rules: []string{"twilio-api-key"},
+		Rule:  "twilio-api-key-secret",
+		What:  "the API key's secret",
+	},
+	{
+		Attr:  "twilio_account_sid",
+		Rules: []string{"twilio-auth-token"},
+		// Twilio documents an account SID as ^AC[0-9a-fA-F]{32}$.
+		Shape: `(?:^|[^A-Za-z0-9_])(AC[0-9a-fA-F]{32})(?:[^A-Za-z0-9_]|$)`,
+		What:  "the account SID (AC…)",
+	},
+	{
+		Attr:  "shopify_domain",
+		Rules: []string{"shopify-access-token", "shopify-custom-app-token", "shopify-private-app-token"},
+		// One DNS label before .myshopify.com: a shop's own address.
+		Shape: `(?i)(?:^|[^A-Za-z0-9_.-])((?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])\.myshopify\.com)(?:[^A-Za-z0-9_.-]|$)`,
+		Lower: true,
+		Placeholders: []string{"your-store", "your-shop", "your-shop-name", "your-store-name", "yourstore", "yourshop",
+			"my-store", "my-shop", "mystore", "myshop", "store", "shop", "example", "example-shop", "example-store",
+			"shop-name", "store-name", "test-store", "test-shop", "xxx", "xxxx", "demo-store"},
+		What: "the shop's myshopify.com domain",
+	},
+}
+
+// Companions lists the companion values the detector records, for the
+// verifier (which names them) and `rules show`.
+func Companions() []Companion { return companions }
+
+type compiledCompanion struct {
+	Companion
+	re           *regexp.Regexp
+	placeholders map[string]bool
+}
+
+// companionsByRule is the table compiled, by rule ID: built on first use so
+// that start-up pays nothing.
+var companionsByRule = sync.OnceValue(func() map[string][]*compiledCompanion {
+	m := map[string][]*compiledCompanion{}
+	for _, c := range companions {
+		cc := &compiledCompanion{Companion: c, placeholders: map[string]bool{}}
+		if c.Shape != "" {
+			cc.re = regexp.MustCompile(c.Shape)
+		}
+		for _, p := range c.Placeholders {
+			cc.placeholders[p] = true
+		}
+		for _, id := range c.Rules {
+			m[id] = append(m[id], cc)
+		}
+	}
+	return m
+})
+
+// linkCompanions records on each finding of a rule with companions the
+// nearest companion value within companionLines lines of it in c (ties:
+// the one above, then the one on the left). Only c is read: a value in
+// another file, or in another version of this one, is never linked.
+func linkCompanions(c Chunk, fs []Finding) {
+	var byRule map[string][]*compiledCompanion
+	for i := range fs {
+		f := &fs[i]
+		if byRule == nil {
+			// The table is looked at only once a chunk has a finding.
+			byRule = companionsByRule()
+		}
+		for _, cc := range byRule[f.RuleID] {
+			if cc.Rule != "" {
+				if j := nearestFinding(fs, i, cc.Rule); j >= 0 {
+					setAttr(f, cc.Attr, fs[j].Fingerprint)
+				}
+				continue
+			}
+			if v, ok := nearestCompanion(c.Data, f.offset, cc); ok {
+				setAttr(f, cc.Attr, v)
+			}
+		}
+	}
+}
+
+// nearestFinding returns the finding of rule nearest to fs[i], within
+// companionLines lines (ties: the first, the one above), or -1.
+func nearestFinding(fs []Finding, i int, rule string) int {
+	best := -1
+	for j := range fs {
+		if j == i || fs[j].RuleID != rule {
+			continue
+		}
+		if d := abs(fs[j].Line - fs[i].Line); d <= companionLines && (best < 0 || d < abs(fs[best].Line-fs[i].Line)) {
+			best = j
+		}
+	}
+	return best
+}
+
+// nearestCompanion finds cc's value nearest to off in data, within
+// companionLines lines.
+func nearestCompanion(data []byte, off int, cc *compiledCompanion) (string, bool) {
+	if off < 0 || off > len(data) {
+		return "", false
+	}
+	start := off
+	for n := 0; start > 0; {
+		if data[start-1] == '\n' {
+			if n == companionLines {
+				break
+			}
+			n++
+		}
+		start--
+	}
+	end := off
+	for n := 0; end < len(data); end++ {
+		if data[end] == '\n' {
+			if n == companionLines {
+				break
+			}
+			n++
+		}
+	}
+	region := data[start:end]
+	best, bestDist := "", -1
+	for _, m := range cc.re.FindAllSubmatchIndex(region, -1) {
+		v := string(region[m[2]:m[3]])
+		if cc.Lower {
+			v = strings.ToLower(v)
+		}
+		if label, _, _ := strings.Cut(v, "."); cc.placeholders[strings.ToLower(label)] || cc.placeholders[strings.ToLower(v)] {
+			continue
+		}
+		at := start + m[2]
+		var dist int
+		if at < off {
+			dist = bytes.Count(data[at:off], []byte{'\n'})
+		} else {
+			dist = bytes.Count(data[off:at], []byte{'\n'})
+		}
+		if bestDist < 0 || dist < bestDist {
+			best, bestDist = v, dist
+		}
+	}
+	return best, bestDist >= 0
+}

@@ -1,0 +1,160 @@
+package scanner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Made-up values: an auth token and account SIDs shaped as Twilio documents
+// them, and a Shopify Admin API token.
+const (
+	twilioToken  = "5a98b3fd1e6ba66707e925695220df27"
+	twilioSID    = "AC4f0c2e9b7d13a8e6c5b24f9107d3e8a2"
+	twilioSIDFar = "AC0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"
+	shopifyToken = "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"
+)
+
+func lines(n int) string { return strings.Repeat("# filler\n", n) }
+
+// TestLinkCompanions: the detector records on a finding the nearest
+// companion value within companionLines lines of it, in the same chunk;
+// one further away, a placeholder, or a value of another shape is not
+// linked.
+func TestLinkCompanions(t *testing.T) {
+	d := builtinDetector(t)
+	tests := []struct {
+		name, rule, attr, src, want string
+	}{
+		{"SID on the line above", "twilio-auth-token", "twilio_account_sid",
+			"TWILIO_ACCOUNT_SID=" + twilioSID + "\nTWILIO_AUTH_TOKEN=" + twilioToken + "\n", twilioSID},
+		{"SID below, in YAML", "twilio-auth-token", "twilio_account_sid",
+			"sms:\n  twilio_auth_token: " + twilioToken + "\n  # the account\n  twilio_account_sid: " + twilioSID + "\n", twilioSID},
+		{"SID on the same line", "twilio-auth-token", "twilio_account_sid",
+			`client = Client("` + twilioSID + `", twilio_auth_token="` + twilioToken + `")` + "\n", twilioSID},
+		{"the nearer of two SIDs", "twilio-auth-token", "twilio_account_sid",
+			"OLD_SID=" + twilioSIDFar + "\n" + lines(2) + "TWILIO_ACCOUNT_SID=" + twilioSID + "\nTWILIO_AUTH_TOKEN=" + twilioToken + "\n", twilioSID},
+		{"the nearer of two SIDs, below", "twilio-auth-token", "twilio_account_sid",
+			"SID_A=" + twilioSIDFar + "\n" + lines(3) + "TWILIO_AUTH_TOKEN=" + twilioToken + "\nSID_B=" + twilioSID + "\n", twilioSID},
+		{"SID five lines above", "twilio-auth-token", "twilio_account_sid",
+			"TWILIO_ACCOUNT_SID=" + twilioSID + "\n" + lines(4) + "TWILIO_AUTH_TOKEN=" + twilioToken + "\n", twilioSID},
+		{"SID six lines above: too far", "twilio-auth-token", "twilio_account_sid",
+			"TWILIO_ACCOUNT_SID=" + twilioSID + "\n" + lines(5) + "TWILIO_AUTH_TOKEN=" + twilioToken + "\n", ""},
+		{"SID six lines below: too far", "twilio-auth-token", "twilio_account_sid",
+			"TWILIO_AUTH_TOKEN=" + twilioToken + "\n" + lines(5) + "TWILIO_ACCOUNT_SID=" + twilioSID + "\n", ""},
+		{"not a SID: too long", "twilio-auth-token", "twilio_account_sid",
+			"TWILIO_ACCOUNT_SID=" + twilioSID + "ff\nTWILIO_AUTH_TOKEN=" + twilioToken + "\n", ""},
+		{"not a SID: inside a word", "twilio-auth-token", "twilio_account_sid",
+			"REF=xAC" + twilioSID[2:] + "\nTWILIO_AUTH_TOKEN=" + twilioToken + "\n", ""},
+		{"shop domain above", "shopify-access-token", "shopify_domain",
+			"SHOPIFY_STORE_DOMAIN=Acme-Outdoor.myshopify.com\nSHOPIFY_TOKEN=" + shopifyToken + "\n", "acme-outdoor.myshopify.com"},
+		{"shop URL in code", "shopify-access-token", "shopify_domain",
+			`const shop = "https://acme.myshopify.com/admin";` + "\n" + `const token = "` + shopifyToken + `";` + "\n", "acme.myshopify.com"},
+		{"placeholder shop ignored", "shopify-access-token", "shopify_domain",
+			"SHOPIFY_STORE_DOMAIN=your-store.myshopify.com\nSHOPIFY_TOKEN=" + shopifyToken + "\n", ""},
+		{"placeholder skipped for the real shop further away", "shopify-access-token", "shopify_domain",
+			"SHOP=acme.myshopify.com\n" + lines(1) + "# e.g. your-shop-name.myshopify.com\nSHOPIFY_TOKEN=" + shopifyToken + "\n", "acme.myshopify.com"},
+		{"a subdomain of a shop is not a shop", "shopify-access-token", "shopify_domain",
+			"SHOP=cdn.acme.myshopify.com\nSHOPIFY_TOKEN=" + shopifyToken + "\n", ""},
+		{"another provider's domain", "shopify-access-token", "shopify_domain",
+			"SHOP=acme.myshopify.com.example.net\nSHOPIFY_TOKEN=" + shopifyToken + "\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *Finding
+			fs := d.Detect(Chunk{Data: []byte(tt.src), Kind: KindFile, Path: "app.env"})
+			for i := range fs {
+				if fs[i].RuleID == tt.rule {
+					got = &fs[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("no %s finding in %q (got %v)", tt.rule, tt.src, fs)
+			}
+			if v := got.Attributes[tt.attr]; v != tt.want {
+				t.Errorf("%s = %q, want %q", tt.attr, v, tt.want)
+			}
+		})
+	}
+}
+
+// TestCompanionNotAcrossFiles: a folder scan never links a token in one
+// file with an account SID in another, however close their lines.
+func TestCompanionNotAcrossFiles(t *testing.T) {
+	root := t.TempDir()
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(root, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.env", "TWILIO_AUTH_TOKEN="+twilioToken+"\n")
+	write("b.env", "TWILIO_ACCOUNT_SID="+twilioSID+"\n")
+	write("c.env", "TWILIO_ACCOUNT_SID="+twilioSIDFar+"\nTWILIO_AUTH_TOKEN=7f611915884ddc29b1d09d25ef641236\n")
+	res, err := Scan(context.Background(), &DirSource{Root: root}, builtinDetector(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, f := range res.Findings {
+		if f.RuleID == "twilio-auth-token" {
+			seen[f.Path] = f.Attributes["twilio_account_sid"]
+		}
+	}
+	if _, ok := seen["a.env"]; !ok {
+		t.Fatalf("no finding in a.env: %v", seen)
+	}
+	if seen["a.env"] != "" || seen["c.env"] != twilioSIDFar {
+		t.Errorf("account SIDs by file: %v; want none for a.env, c.env's own for c.env", seen)
+	}
+}
+
+// TestLinkSecondSecret: a Twilio API key SID names, by fingerprint, the
+// nearest API key secret within companionLines lines; never the secret
+// itself, never one further away.
+func TestLinkSecondSecret(t *testing.T) {
+	d := builtinDetector(t)
+	const (
+		key     = "SK4c7ddc02c7f4a9e7c851a7ea3ea65b6d"
+		secret  = "q8Lr2VtX9bN4mK7pZ3wY6cJ1hF5dS0gA"
+		secret2 = "Wm3Kd9Pq2Lx7Tz4Rb8Nc6Vf1Hj5Gs0Ay"
+	)
+	tests := []struct {
+		name, src, want string
+	}{
+		{"secret below", "TWILIO_API_KEY=" + key + "\nTWILIO_API_SECRET=" + secret + "\n", secret},
+		{"secret above, in JSON", `{"twilioApiKeySecret": "` + secret + `",` + "\n" + `"twilioApiKey": "` + key + `"}`, secret},
+		{"the nearer of two", "TWILIO_API_SECRET=" + secret2 + "\n" + lines(2) + "TWILIO_API_KEY=" + key + "\nTWILIO_API_SECRET=" + secret + "\n", secret},
+		{"six lines away", "TWILIO_API_KEY=" + key + "\n" + lines(5) + "TWILIO_API_SECRET=" + secret + "\n", ""},
+		{"an auth token is not a key's secret", "TWILIO_API_KEY=" + key + "\nTWILIO_AUTH_TOKEN=" + twilioToken + "\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := d.Detect(Chunk{Data: []byte(tt.src), Kind: KindFile, Path: "app.env"})
+			var got string
+			found := false
+			for _, f := range fs {
+				if f.RuleID == "twilio-api-key" {
+					found = true
+					got = f.Attributes["twilio_api_key_secret"]
+				}
+				for k, v := range f.Attributes {
+					if strings.Contains(v, secret) || strings.Contains(v, secret2) {
+						t.Errorf("attribute %s holds a secret", k)
+					}
+				}
+			}
+			if !found {
+				t.Fatalf("no twilio-api-key finding in %q", tt.src)
+			}
+			want := ""
+			if tt.want != "" {
+				want = Fingerprint("twilio-api-key-secret", tt.want)
+			}
+			if got != want {
+				t.Errorf("twilio_api_key_secret = %q, want %q", got, want)
+			}
+		})
+	}
+}

@@ -1,0 +1,114 @@
+package scanner
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math/rand"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestPathLaterMatchesDetectionAtPath requires detection with the path
+// left for later (history blobs read before the commit walk has placed
+// them), once its findings are given a path and judged (judgePaths), to
+// give exactly what detection at that path gives: for texts where the path
+// decides which rule reports a value (a skip_test_files rule claims bytes
+// another rule reports in tests), drops test vectors, runs rules
+// restricted to data files, in plain and in decoded text, and for random
+// mixtures of them, at paths of every kind.
+func TestPathLaterMatchesDetectionAtPath(t *testing.T) {
+	t.Parallel()
+	cfg, err := ParseConfig("custom.toml", []byte(`
+[[rules]]
+id = "acme-properties-key"
+description = "Acme key in a properties file"
+keywords = ["acme.key="]
+regex = '''acme\.key=(?P<secret>[A-Za-z0-9]{24})'''
+path = '''\.properties$'''
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !PathsLater(cfg.Rules) {
+		t.Fatal("the catalogue cannot leave paths for later")
+	}
+	d := NewDetector(cfg.Rules, cfg.Allow)
+
+	envDefault := "    'api_key' => env('SHOP_API_KEY', 'Qm7vT2xLr9KpW4zNc8Hd3Jf6Ys1Bg5Ea'),"
+	var vectors []string
+	for i := 0; i < 9; i++ {
+		x := uint64(i+1) * 0x9E3779B97F4A7C15
+		vectors = append(vectors, fmt.Sprintf("shared_secret = \"%016x%016x\"", x, x*0xBF58476D1CE4E5B9))
+	}
+	nameValue := "        - name: DB_PASSWORD\n          value: Tq8vZ3mL9xRk2Wpq"
+	acme := "acme.key=Zt5vQ9mW2xLr8KpN4bHj7cYf"
+	aws := "aws_access_key_id = AKIAUJZDEGXDNCF32EPF\naws_secret_access_key = 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"
+	// A Kubernetes Secret's data is decoded, and the decoded text read.
+	encoded := "apiVersion: v1\nkind: Secret\ndata:\n  app.php: " + base64.StdEncoding.EncodeToString([]byte("<?php\nreturn [\n"+envDefault+"\n];\n"))
+	texts := map[string]string{
+		"env default":            "<?php\nreturn [\n" + envDefault + "\n];\n",
+		"test vectors":           strings.Join(vectors, "\n") + "\n",
+		"vectors, one marked":    strings.Join(vectors[:8], "\n") + " // rampart:allow\n",
+		"name/value in data":     nameValue + "\n",
+		"custom path rule":       acme + "\n",
+		"aws pair":               aws + "\n",
+		"env default, encoded":   encoded + "\n",
+		"everything":             strings.Join([]string{envDefault, nameValue, acme, aws, encoded, strings.Join(vectors, "\n")}, "\n") + "\n",
+		"vectors and env in yml": strings.Join(append([]string{envDefault, nameValue}, vectors...), "\n") + "\n",
+	}
+	parts := []string{envDefault, nameValue, acme, aws, encoded, vectors[0], vectors[1], "x = 1", "token = 'placeholder'"}
+	rng := rand.New(rand.NewSource(7))
+	for i := 0; i < 20; i++ {
+		var lines []string
+		for k := rng.Intn(12); k >= 0; k-- {
+			lines = append(lines, parts[rng.Intn(len(parts))])
+		}
+		texts[fmt.Sprint("random ", i)] = strings.Join(lines, "\n") + "\n"
+	}
+	paths := []string{
+		"src/app.php", "config/app.yaml", "Dockerfile", "conf/app.properties",
+		"docs/setup.md", "docs/app.properties", "README.md", "doc/config.yaml",
+		"tests/fixtures/app.php", "testdata/vectors.txt", "test/app.properties", "src/app_test.yaml",
+	}
+	changed := 0
+	for name, text := range texts {
+		later := d.Detect(Chunk{Data: []byte(text), Kind: KindBlob, PathLater: true})
+		for i := range later {
+			if !later[i].later {
+				t.Fatalf("%s: a finding of a PathLater chunk is not marked", name)
+			}
+		}
+		var first []Finding
+		for _, p := range paths {
+			want := d.Detect(Chunk{Data: []byte(text), Kind: KindBlob, Path: p})
+			at := make([]Finding, len(later))
+			copy(at, later)
+			for i := range at {
+				at[i].Path = p
+			}
+			got := d.judgePaths(at)
+			if w, g := pathLaterFields(want), pathLaterFields(got); !reflect.DeepEqual(w, g) {
+				t.Errorf("%s at %s:\n detected at the path: %v\n path decided later: %v", name, p, w, g)
+			}
+			if first == nil {
+				first = want
+			} else if !reflect.DeepEqual(pathLaterFields(first), pathLaterFields(want)) {
+				changed++
+			}
+		}
+	}
+	// The texts must exercise paths that change the findings.
+	if changed < len(texts)/2 {
+		t.Errorf("only %d texts give different findings at different paths", changed)
+	}
+}
+
+// pathLaterFields is what a report shows of each finding.
+func pathLaterFields(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, fmt.Sprintf("%s %s:%d:%d %s %s %v", f.RuleID, f.Path, f.Line, f.Column, f.Severity, f.Fingerprint, f.Attributes))
+	}
+	return out
+}
