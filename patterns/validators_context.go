@@ -99,9 +99,6 @@ var notBeforeCredential = map[string]bool{
 	// header name far more often than a credential (aeadHexKey, b64Key,
 	// ContentSHAKey = "X-Amz-Content-Sha256").
 	"hex": true, "b64": true, "base64": true, "sha": true,
-	// A sealed, encrypted or wrapped key is ciphertext: useless without the
-	// key that seals it (MinIO's X-Minio-Internal-…-Sealed-Key metadata).
-	"sealed": true, "encrypted": true, "wrapped": true,
 }
 
 // notBeforeKey are words that, right before key (not token or secret), make
@@ -152,8 +149,12 @@ var notAfterCredential = map[string]bool{
 }
 
 // notInName make any name a non-secret wherever they stand (NEXT_PUBLIC_…,
-// publicToken).
-var notInName = map[string]bool{"public": true, "publishable": true, "pubkey": true, "publickey": true}
+// publicToken, EncryptedDataKey).
+var notInName = map[string]bool{"public": true, "publishable": true, "pubkey": true, "publickey": true,
+	// A sealed, encrypted or wrapped value is ciphertext, useless without the
+	// key that seals it: MinIO's X-Minio-Internal-…-Sealed-Key metadata,
+	// Nacos's setEncryptedDataKey("…").
+	"sealed": true, "encrypted": true, "wrapped": true}
 
 // credentialWord reports whether w is a credential word or a compound that
 // ends in one (apikey, accesstoken).

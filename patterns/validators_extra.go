@@ -809,6 +809,10 @@ func checkPassword(c *Candidate) (bool, string) {
 	if labelTranslation(c) {
 		return false, "password: a label's translation (\"SMTP Password\": \"SMTP-pasvorto\"), not a password"
 	}
+	if strings.Contains(s, "_") && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == "" && wordsIdentifier(c.Secret) {
+		// password = google_oauth2_access_token: a variable holding it.
+		return false, "password: a variable's name (snake_case words), not a value"
+	}
 	if lookupPluginPair(c) {
 		return false, "password: the argument after a lookup plugin's name (lookup('laps_password', 'WINDOWS-PC')), not a key's value"
 	}

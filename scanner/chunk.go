@@ -66,6 +66,10 @@ type Chunk struct {
 	// documentation, matching each rule's path pattern), for the paths
 	// Resolve gives it to choose from.
 	PathLater bool
+	// LaterPaths, with PathLater, are every path the chunk will be given,
+	// when its source knows them for good already (a blob whose commit the
+	// walk has passed): detection then runs at those paths' views only.
+	LaterPaths []string
 	// view is what detection reads of Path (set by Detect).
 	view pathView
 	// Release, when set, is called once Data is no longer needed, so a
@@ -113,6 +117,9 @@ type Finding struct {
 	// whose view v has v&viewMask == viewBits (Detector.detectPathLater).
 	later              bool
 	viewMask, viewBits pathView
+	// laterPath, when set, is the one path a finding of a PathLater chunk
+	// holds at (a detector with more path patterns than a view records).
+	laterPath string
 }
 
 // Fingerprint returns the stable identity of a secret found by a rule: hex

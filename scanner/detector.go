@@ -33,8 +33,6 @@ type Detector struct {
 	requires []int
 	// required is, per rule, a string every match contains (nil: none).
 	required [][]byte
-	// runs is, per rule, a run of class bytes every match holds.
-	runs []lazyClassRun
 	// uniform marks keywords of one repeated byte (twenty-one A's open a
 	// Twitter bearer token): in a run of that byte every position is a hit,
 	// and only the run's first says anything a rule can use.
@@ -107,9 +105,7 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	d.anchored = make([]*anchoredRegex, len(rules))
 	d.requires = make([]int, len(rules))
 	d.required = make([][]byte, len(rules))
-	d.runs = make([]lazyClassRun, len(rules))
 	for i, r := range rules {
-		d.runs[i].src = r.Source
 		if req := r.Required(); req != "" {
 			d.required[i] = []byte(req)
 		}
@@ -493,10 +489,16 @@ func (d *Detector) detectPathLater(c Chunk, dropFn func(Drop)) []Finding {
 	for g := range min(len(d.pathGroups), maxPathGroups) {
 		all |= groupBit(g)
 	}
+	if len(c.LaterPaths) > 0 {
+		return d.detectLaterPaths(c, all, dropFn)
+	}
 	c.view = all
 	g := d.gather(c, dropFn)
 	dims := g.dims
-	if dims == 0 && !d.anyVectorLikeCand(g.cands) && !d.anyVectorLikeCand(g.dec) {
+	// Test vectors are dropped only where a generic rule saw
+	// testVectorMin hex values; fewer candidates can hold no more.
+	vectors := d.vectorLikeCands(g.cands)+d.vectorLikeCands(g.dec) >= testVectorMin
+	if dims == 0 && !vectors {
 		// The same findings at every path.
 		fs := d.settle(c, g.cands, g.dec, dropFn, false)
 		for i := range fs {
@@ -542,7 +544,7 @@ func (d *Detector) detectPathLater(c Chunk, dropFn func(Drop)) []Finding {
 		fs := at(v)
 		// A test file has viewDocOrTest; test vectors tell it apart from
 		// documentation.
-		if (dims&viewDocOrTest == 0 || v&viewDocOrTest != 0) && d.anyVectorLike(fs) {
+		if vectors && (dims&viewDocOrTest == 0 || v&viewDocOrTest != 0) && d.anyVectorLike(fs) {
 			emit(fs, dims|viewTest, sub)
 			emit(at(v|viewDocOrTest|viewTest), dims|viewTest, sub|viewTest|dims&viewDocOrTest)
 		} else {
@@ -550,6 +552,45 @@ func (d *Detector) detectPathLater(c Chunk, dropFn func(Drop)) []Finding {
 		}
 		if sub == 0 {
 			break
+		}
+	}
+	return out
+}
+
+// detectLaterPaths detects in a PathLater chunk whose paths are known
+// already (LaterPaths) at each of their views, as a scan of the file at
+// those paths would; the findings are marked for their view alone (all:
+// every path pattern's bit), or, past maxPathGroups, for their path.
+func (d *Detector) detectLaterPaths(c Chunk, all pathView, dropFn func(Drop)) []Finding {
+	exact := len(d.pathGroups) > maxPathGroups
+	var out []Finding
+	var done []pathView
+	seen := map[string]bool{}
+	for _, p := range c.LaterPaths {
+		v := d.viewOf(p)
+		if exact {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+		} else {
+			if slices.Contains(done, v) {
+				continue
+			}
+			done = append(done, v)
+		}
+		at := withView(c, v)
+		if exact {
+			at.Path = p
+		}
+		fs := d.detectAt(at, dropFn)
+		for _, f := range fs {
+			f.later, f.Path = true, ""
+			f.viewMask, f.viewBits = all|viewDocOrTest|viewTest, v
+			if exact {
+				f.laterPath = p
+			}
+			out = append(out, f)
 		}
 	}
 	return out
@@ -577,15 +618,15 @@ func (d *Detector) runsAt(ri int, v pathView) bool {
 	return !d.rules[ri].SkipTestFiles || v&viewDocOrTest == 0 || len(d.rules[ri].Keywords) == 0
 }
 
-// anyVectorLikeCand reports whether cands hold a value dropTestVectors
-// counts.
-func (d *Detector) anyVectorLikeCand(cands []candidate) bool {
+// vectorLikeCands counts the values of cands that dropTestVectors counts.
+func (d *Detector) vectorLikeCands(cands []candidate) int {
+	n := 0
 	for i := range cands {
 		if d.vectorLike(cands[i].rule, cands[i].secret) {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // withView returns c with view v.
@@ -903,13 +944,13 @@ func lower(b byte) byte {
 // mayMatch reports whether rule ri's regex can match in w: false when w
 // lacks a string every match contains (checkout-com-secret-key's "sk_" on
 // the thousands of lines of a shop that say checkout), or a run of bytes
-// every match holds (classRun).
+// every match holds (the 32 hex digits of a provider's key, on a line
+// that only names the provider).
 func (d *Detector) mayMatch(ri int, w []byte) bool {
 	if req := d.required[ri]; req != nil && !bytes.Contains(w, req) {
 		return false
 	}
-	cr := d.runs[ri].get()
-	return cr == nil || cr.in(w)
+	return d.rules[ri].RequiredRun().In(w)
 }
 
 // nearRequired keeps the hits of rule ri within twice its context lines of
@@ -1483,6 +1524,12 @@ func (d *Detector) judgePaths(fs []Finding) []Finding {
 	views := map[string]pathView{}
 	out := fs[:0]
 	for _, f := range fs {
+		if f.later && f.laterPath != "" {
+			if f.Path == f.laterPath {
+				out = append(out, f)
+			}
+			continue
+		}
 		if f.later {
 			v, ok := views[f.Path]
 			if !ok {

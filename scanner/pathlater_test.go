@@ -73,23 +73,27 @@ path = '''\.properties$'''
 	}
 	changed := 0
 	for name, text := range texts {
+		// Paths unknown at detection, or known already (LaterPaths).
 		later := d.Detect(Chunk{Data: []byte(text), Kind: KindBlob, PathLater: true})
-		for i := range later {
-			if !later[i].later {
+		known := d.Detect(Chunk{Data: []byte(text), Kind: KindBlob, PathLater: true, LaterPaths: paths})
+		for _, f := range append(later, known...) {
+			if !f.later {
 				t.Fatalf("%s: a finding of a PathLater chunk is not marked", name)
 			}
 		}
 		var first []Finding
 		for _, p := range paths {
 			want := d.Detect(Chunk{Data: []byte(text), Kind: KindBlob, Path: p})
-			at := make([]Finding, len(later))
-			copy(at, later)
-			for i := range at {
-				at[i].Path = p
-			}
-			got := d.judgePaths(at)
-			if w, g := pathLaterFields(want), pathLaterFields(got); !reflect.DeepEqual(w, g) {
-				t.Errorf("%s at %s:\n detected at the path: %v\n path decided later: %v", name, p, w, g)
+			for _, fs := range [][]Finding{later, known} {
+				at := make([]Finding, len(fs))
+				copy(at, fs)
+				for i := range at {
+					at[i].Path = p
+				}
+				got := d.judgePaths(at)
+				if w, g := pathLaterFields(want), pathLaterFields(got); !reflect.DeepEqual(w, g) {
+					t.Errorf("%s at %s (paths known: %v):\n detected at the path: %v\n path decided later: %v", name, p, len(fs) > 0 && &fs[0] == &known[0], w, g)
+				}
 			}
 			if first == nil {
 				first = want

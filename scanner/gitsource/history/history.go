@@ -87,6 +87,11 @@ type History struct {
 	placed  map[[20]byte]blobRef    // reachable blob → oldest commit and path
 	commits map[[20]byte]commitInfo // walked commit → its tree and walk position
 	listed  map[[20]byte]struct{}   // every blob git lists (those not read from packs in process)
+	// walkEnded is set once the walk has placed every blob; before, the
+	// in-process walk has placed for good every blob at walkedTo or older
+	// (positions, as commitInfo's; 0: none yet).
+	walkEnded bool
+	walkedTo  int32
 
 	// exists answers Moved's questions ("<commit>:<path>" is an object),
 	// asked of git at once by Resolve.
@@ -204,7 +209,11 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 	startWalk := func() {
 		go func() {
 			defer close(msgs)
-			walkErr = h.walk(ctx, st, msgs)
+			if walkErr = h.walk(ctx, st, msgs); walkErr == nil {
+				h.mu.Lock()
+				h.walkEnded = true
+				h.mu.Unlock()
+			}
 		}()
 		go func() {
 			defer close(walkDone)
@@ -332,6 +341,20 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		h.stats.Partial(fmt.Sprintf("%d blob(s) reachable from the refs could not be read: the repository is corrupt or incomplete (run git fsck)", missing))
 	}
 	return nil
+}
+
+// laterPaths returns every path blob id will be given, if the walk has
+// placed it for good already (its commit walked), else nil. Detection then
+// runs at those paths only (scanner.Chunk.LaterPaths): the same findings
+// at the same paths as detection for every kind of path, for less work.
+func (h *History) laterPaths(id [20]byte) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ref, ok := h.placed[id]
+	if !ok || !h.walkEnded && (h.walkedTo == 0 || ref.pos < int(h.walkedTo)) {
+		return nil
+	}
+	return append([]string{ref.path}, ref.also...)
 }
 
 func closePacks(packs []*pack.Pack) {

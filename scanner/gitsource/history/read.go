@@ -179,7 +179,7 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 		if _, err := io.ReadFull(br, data); err != nil {
 			return fmt.Errorf("git cat-file: reading blob %x: %w", b.id, err)
 		}
-		c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, BlobID: hex.EncodeToString(b.id[:]), PathLater: true}
+		c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, BlobID: hex.EncodeToString(b.id[:]), PathLater: true, LaterPaths: h.laterPaths(b.id)}
 		c.Release = func() { putBuf(buf) }
 		if err := yield(c); err != nil {
 			return err

@@ -393,7 +393,7 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 		r.stats.Skip(skip)
 	} else if want {
 		data.refs.Add(1)
-		c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, BlobID: hex.EncodeToString(id[:]), PathLater: true}
+		c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, BlobID: hex.EncodeToString(id[:]), PathLater: true, LaterPaths: h.laterPaths(id)}
 		c.Release = data.release
 		c.Hits, c.HitsKnown = n.hits, n.hitsOK
 		if err := r.yield(c); err != nil {
