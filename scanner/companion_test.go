@@ -15,6 +15,8 @@ const (
 	twilioSID    = "AC4f0c2e9b7d13a8e6c5b24f9107d3e8a2"
 	twilioSIDFar = "AC0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"
 	shopifyToken = "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"
+	// legacyAtlassian is a 24-character legacy Atlassian API token.
+	legacyAtlassian = "sYOAyTQ1oYNWCjxzS1ekTQcx"
 )
 
 func lines(n int) string { return strings.Repeat("# filler\n", n) }
@@ -60,6 +62,16 @@ func TestLinkCompanions(t *testing.T) {
 			"SHOP=cdn.acme.myshopify.com\nSHOPIFY_TOKEN=" + shopifyToken + "\n", ""},
 		{"another provider's domain", "shopify-access-token", "shopify_domain",
 			"SHOP=acme.myshopify.com.example.net\nSHOPIFY_TOKEN=" + shopifyToken + "\n", ""},
+		{"Atlassian site from a URL", "atlassian-legacy-api-token", "atlassian_site",
+			"JIRA_URL=https://Acme-Eng.atlassian.net/browse\nJIRA_EMAIL=dev.lead@acme.io\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", "acme-eng.atlassian.net"},
+		{"Atlassian email", "atlassian-legacy-api-token", "atlassian_email",
+			"JIRA_URL=https://acme-eng.atlassian.net\nJIRA_EMAIL=Dev.Lead@acme.io\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", "dev.lead@acme.io"},
+		{"the nearer email", "atlassian-legacy-api-token", "atlassian_email",
+			"OWNER=ops@acme.io\nJIRA_EMAIL=dev.lead@acme.io\nJIRA_API_TOKEN=" + legacyAtlassian + "\nNOTIFY=alerts@acme.io\n", "dev.lead@acme.io"},
+		{"placeholder email ignored", "atlassian-legacy-api-token", "atlassian_email",
+			"JIRA_EMAIL=you@example.com\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", ""},
+		{"placeholder site ignored", "atlassian-legacy-api-token", "atlassian_site",
+			"JIRA_URL=https://your-domain.atlassian.net\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
