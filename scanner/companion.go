@@ -228,3 +228,18 @@ func nearestCompanion(data []byte, off int, cc *compiledCompanion) (string, bool
 	}
 	return best, bestDist >= 0
 }
+
+// carryCompanions gives kept, the first finding of a secret in a file, the
+// companion values that dup, a later finding of the same secret in the
+// same file (another version of it in history), has and kept lacks: the
+// account SID written next to a token a commit after the token.
+func carryCompanions(kept, dup *Finding) {
+	if len(dup.Attributes) == 0 {
+		return
+	}
+	for _, cc := range companionsByRule()[dup.RuleID] {
+		if v := dup.Attributes[cc.Attr]; v != "" && kept.Attributes[cc.Attr] == "" {
+			setAttr(kept, cc.Attr, v)
+		}
+	}
+}

@@ -170,3 +170,37 @@ func TestLinkSecondSecret(t *testing.T) {
 		})
 	}
 }
+
+// TestDedupCarriesCompanions: in history, the finding kept for a secret is
+// its first version's; an account SID that only a later version of the same
+// file has next to it is carried to it, never one from another file.
+func TestDedupCarriesCompanions(t *testing.T) {
+	tok := func(path, commit, sid string) Finding {
+		f := Finding{RuleID: "twilio-auth-token", Path: path, Secret: twilioToken, Fingerprint: Fingerprint("twilio-auth-token", twilioToken),
+			Kind: KindBlob, Commit: &Commit{Hash: commit}, Line: 1}
+		if sid != "" {
+			f.Attributes = map[string]string{"twilio_account_sid": sid}
+		}
+		return f
+	}
+	fs := Dedup([]Finding{
+		tok("app.env", "c1", ""),
+		tok("other.env", "c1", ""),
+		tok("app.env", "c2", twilioSID),
+		tok("app.env", "c3", twilioSIDFar), // the first SID found stays
+		tok("third.env", "c2", twilioSIDFar),
+	}, nil)
+	got := map[string]string{}
+	for _, f := range fs {
+		got[f.Path+"@"+f.Commit.Hash] = f.Attributes["twilio_account_sid"]
+	}
+	want := map[string]string{"app.env@c1": twilioSID, "other.env@c1": "", "third.env@c2": twilioSIDFar}
+	if len(got) != len(want) {
+		t.Fatalf("kept %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: SID %q, want %q", k, got[k], v)
+		}
+	}
+}
