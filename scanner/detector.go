@@ -58,6 +58,14 @@ type Drop struct {
 
 // NewDetector compiles rules into a detector. allow may be nil.
 func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
+	if d := preparedDetector(rules); d != nil {
+		d.allow = allow
+		return d
+	}
+	return newDetector(rules, allow)
+}
+
+func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	d := &Detector{rules: rules, byID: map[string]int{}, allow: allow, files: patterns.FileRules()}
 	kwIndex := map[string]int{}
 	var keywords []string
