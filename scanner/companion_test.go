@@ -17,6 +17,7 @@ const (
 	shopifyToken = "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"
 	// legacyAtlassian is a 24-character legacy Atlassian API token.
 	legacyAtlassian = "sYOAyTQ1oYNWCjxzS1ekTQcx"
+	azureKey        = "5LlJtXZJwaMuitHKrdP/0oXUatIEcp8s4bK5PmfgSfYGluLF/kXypiMxEWF4jn757trKqZ8aqAUavXy3HW8/cA=="
 )
 
 func lines(n int) string { return strings.Repeat("# filler\n", n) }
@@ -74,6 +75,14 @@ func TestLinkCompanions(t *testing.T) {
 			"CF_API_EMAIL=ops@acme.io\nCLOUDFLARE_API_KEY=eb8af6ec621af52b3a0a53e43a245e8280d1f\n", "ops@acme.io"},
 		{"an address with a plus, in a comment", "cloudflare-global-api-key", "email",
 			"# contact: ops+cf@acme.io\nCLOUDFLARE_API_KEY=eb8af6ec621af52b3a0a53e43a245e8280d1f\n", "ops+cf@acme.io"},
+		{"Azure account next to its key", "azure-storage-account-key", "azure_storage_account",
+			"AZURE_STORAGE_ACCOUNT=Media01\nAZURE_STORAGE_KEY=" + azureKey + "\n", "media01"},
+		{"Azure account from its blob endpoint", "azure-storage-account-key", "azure_storage_account",
+			"endpoint: https://media01.blob.core.windows.net/\nstorage_account_key: " + azureKey + "\n", "media01"},
+		{"Azure: the key's own name is not an account name", "azure-storage-account-key", "azure_storage_account",
+			"STORAGE_ACCOUNT_KEY=" + azureKey + "\n", ""},
+		{"Azure emulator account ignored", "azure-storage-account-key", "azure_storage_account",
+			"AccountName: devstoreaccount1\nAZURE_STORAGE_KEY=" + azureKey + "\n", ""},
 		{"placeholder site ignored", "atlassian-legacy-api-token", "atlassian_site",
 			"JIRA_URL=https://your-domain.atlassian.net\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", ""},
 	}
