@@ -46,6 +46,7 @@ type Detector struct {
 	// records which match (pathView).
 	pathGroups []*regexp.Regexp
 	ruleGroup  []int
+	views      memoTable[pathView] // rememberedView's
 }
 
 // Drop records a candidate that matched a rule's regex but was not reported,
@@ -384,7 +385,7 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 	if c.PathLater {
 		return d.detectPathLater(c, dropFn)
 	}
-	c.view = d.viewOf(c.Path)
+	c.view = kindView(c.Path) | viewByPath
 	return d.detectAt(c, dropFn)
 }
 
@@ -399,11 +400,16 @@ const (
 	viewDocOrTest pathView = 1 << iota // test file or documentation
 	viewTest                           // test file
 	viewGroup0                         // the first path pattern matches; the next bits, the next patterns
+
+	// viewByPath marks a view without pattern bits: a rule's pattern is
+	// matched against the chunk's Path when the rule is about to run (a
+	// folder's files are each met once, and most never touch such a rule).
+	viewByPath pathView = 1 << 63
 )
 
 // maxPathGroups bounds the distinct path patterns a view records; a
 // configuration with more cannot leave paths for later (PathsLater).
-const maxPathGroups = 62
+const maxPathGroups = 61
 
 // groupBit is the view bit of path pattern g.
 func groupBit(g int) pathView {
@@ -415,18 +421,39 @@ func groupBit(g int) pathView {
 
 // viewOf returns path's view.
 func (d *Detector) viewOf(path string) pathView {
-	var v pathView
-	switch {
-	case testPath(path):
-		v = viewDocOrTest | viewTest
-	case docPath(path):
-		v = viewDocOrTest
-	}
+	v := kindView(path)
 	for g, re := range d.pathGroups {
 		if re.MatchString(path) {
 			v |= groupBit(g)
 		}
 	}
+	return v
+}
+
+// kindView returns the test and documentation bits of path's view.
+func kindView(path string) pathView {
+	switch {
+	case testPath(path):
+		return viewDocOrTest | viewTest
+	case docPath(path):
+		return viewDocOrTest
+	}
+	return 0
+}
+
+// rememberedView is viewOf, remembered by path: a history scan asks it of
+// every version of a file (a path regex run per version and rule was 3% of
+// gitleaks' history scan).
+func (d *Detector) rememberedView(path string) pathView {
+	if len(d.pathGroups) == 0 {
+		return kindView(path)
+	}
+	k := maphash.String(memoSeed, path)
+	if v, ok := d.views.get(k); ok {
+		return v
+	}
+	v := d.viewOf(path)
+	d.views.put(k, v)
 	return v
 }
 
@@ -437,7 +464,7 @@ func (d *Detector) pathOK(ri int, c *Chunk) bool {
 	switch {
 	case g < 0:
 		return true
-	case g >= maxPathGroups:
+	case g >= maxPathGroups || c.view&viewByPath != 0:
 		return d.rules[ri].Path.MatchString(c.Path)
 	}
 	return c.view&groupBit(g) != 0
@@ -571,7 +598,7 @@ func (d *Detector) detectLaterPaths(c Chunk, all pathView, dropFn func(Drop)) []
 	var done []pathView
 	seen := map[string]bool{}
 	for _, p := range c.LaterPaths {
-		v := d.viewOf(p)
+		v := d.rememberedView(p)
 		if exact {
 			if seen[p] {
 				continue
@@ -1537,7 +1564,7 @@ func (d *Detector) judgePaths(fs []Finding) []Finding {
 		if f.later {
 			v, ok := views[f.Path]
 			if !ok {
-				v = d.viewOf(f.Path)
+				v = d.rememberedView(f.Path)
 				views[f.Path] = v
 			}
 			if v&f.viewMask == f.viewBits {
