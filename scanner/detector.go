@@ -385,7 +385,7 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 	if c.PathLater {
 		return d.detectPathLater(c, dropFn)
 	}
-	c.view = kindView(c.Path) | viewByPath
+	c.view = viewByPath
 	return d.detectAt(c, dropFn)
 }
 
@@ -428,6 +428,16 @@ func (d *Detector) viewOf(path string) pathView {
 		}
 	}
 	return v
+}
+
+// kindBits returns the test and documentation bits of c's view, read from
+// its path when the view is viewByPath (only a chunk that touches a
+// skip_test_files rule or holds candidates asks).
+func (c *Chunk) kindBits() pathView {
+	if c.view&viewByPath != 0 {
+		return kindView(c.Path)
+	}
+	return c.view
 }
 
 // kindView returns the test and documentation bits of path's view.
@@ -741,7 +751,7 @@ func (d *Detector) settle(c Chunk, cands, dec []candidate, dropFn func(Drop), fr
 		}
 	})
 	cands = d.dedupSpans(cands)
-	cands = d.dropTestVectors(cands, c.view&viewTest != 0, func(cd candidate) {
+	cands = d.dropTestVectors(cands, c.kindBits()&viewTest != 0, func(cd candidate) {
 		if dropFn != nil {
 			dropFn(Drop{RuleID: d.rules[cd.rule].ID, Path: c.Path, Line: cd.line, Secret: Redact(string(cd.secret)), Reason: "test vectors: one of many hex values a generic rule saw in a test file"})
 		}
@@ -895,7 +905,7 @@ func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]c
 	if !d.pathOK(ri, &c) {
 		return
 	}
-	if r.SkipTestFiles && c.view&viewDocOrTest != 0 {
+	if r.SkipTestFiles && c.kindBits()&viewDocOrTest != 0 {
 		return
 	}
 	hits := sc.hits[ri]
