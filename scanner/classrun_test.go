@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestNecessaryRun(t *testing.T) {
 		{re: `(?:[0-9]{10}|token)`},
 	} {
 		l := lazyClassRun{src: tc.re}
-		cr := l.get()
+		cr := l.get().run
 		re := regexp.MustCompile(tc.re)
 		if tc.n == 0 {
 			if cr != nil {
@@ -111,26 +112,83 @@ func TestClassRunCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withRun, matches := 0, 0
+	withRun, withFold, matches := 0, 0, 0
 	for _, r := range rules {
 		l := lazyClassRun{src: r.Source}
-		cr := l.get()
-		if cr == nil {
-			continue
+		lr := l.get()
+		if lr.run != nil {
+			withRun++
 		}
-		withRun++
+		if lr.fold != nil {
+			withFold++
+		}
 		for _, s := range append(append([]string{}, r.Examples...), r.Counterexamples...) {
 			for _, m := range r.Regex().FindAllString(s, -1) {
 				matches++
-				if !cr.in([]byte(m)) {
-					t.Errorf("%s: match %q holds no run of %d", r.ID, m, cr.n)
+				if !lr.mayMatch([]byte(m)) {
+					t.Errorf("%s: match %q holds no run %v or no literal %q", r.ID, m, lr.run, lr.fold)
 				}
 			}
 		}
 	}
 	// Most rules have a run: a change that finds none would pass the
 	// loop above by testing nothing.
-	if withRun < len(rules)/2 || matches < len(rules) {
-		t.Fatalf("%d of %d rules have a run, %d matches checked", withRun, len(rules), matches)
+	if withRun < len(rules)/2 || withFold < len(rules)/4 || matches < len(rules) {
+		t.Fatalf("%d of %d rules have a run, %d a literal; %d matches checked", withRun, len(rules), withFold, matches)
+	}
+}
+
+// TestFoldLiteral: the literal every match holds in some case, and the
+// search for it.
+func TestFoldLiteral(t *testing.T) {
+	for _, tc := range []struct {
+		re, lit string
+		in      []string // hold it
+		notIn   []string // do not
+	}{
+		{re: `(?i)\bname=(\w+)\s*value=(\w+)`, lit: "value=", in: []string{"NAME=x VALUE=y", "Name=x vAlUe=y"}, notIn: []string{"name=x valu=y"}},
+		// Case-sensitive literals count, compared in any case.
+		{re: `getConnection\(\s*\w+`, lit: "getconnection(", in: []string{"getConnection(url"}},
+		// (?i)k and (?i)s match the Kelvin sign and the long s: the
+		// longest piece without them.
+		{re: `(?i)secret_value=\w+`, lit: "ecret_value=", in: []string{"SECRET_VALUE=1", "\u017fecret_value=1"}},
+		{re: `(?i)tok=\w+`, lit: ""},
+		{re: `tok=\w+`, lit: "tok="},
+		// Optional or alternative literals are not required.
+		{re: `(?i)(?:value)?=\w+`, lit: ""},
+		{re: `(?i)(?:value|other)=\w+`, lit: ""},
+	} {
+		re, err := syntax.Parse(tc.re, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := foldLiteral(re)
+		if len(got) < minFoldLiteral {
+			got = ""
+		}
+		if got != tc.lit {
+			t.Errorf("%s: literal %q, want %q", tc.re, got, tc.lit)
+			continue
+		}
+		rx := regexp.MustCompile(tc.re)
+		for _, s := range tc.in {
+			if !containsFold([]byte(s), []byte(tc.lit)) || !rx.MatchString(s) {
+				t.Errorf("%s: %q: holds %q %v, matches %v", tc.re, s, tc.lit, containsFold([]byte(s), []byte(tc.lit)), rx.MatchString(s))
+			}
+		}
+		for _, s := range tc.notIn {
+			if containsFold([]byte(s), []byte(tc.lit)) || rx.MatchString(s) {
+				t.Errorf("%s: %q holds %q or matches", tc.re, s, tc.lit)
+			}
+		}
+	}
+	// (?i)k matches the Kelvin sign: a literal with k would turn this down.
+	if !regexp.MustCompile(`(?i)tok=`).MatchString("to\u212a=") {
+		t.Fatal("(?i)k no longer matches the Kelvin sign: the exclusion can go")
+	}
+	for _, w := range []string{"", "va", "xxvalux", "VALUE"[:4]} {
+		if containsFold([]byte(w), []byte("value")) {
+			t.Errorf("%q holds value", w)
+		}
 	}
 }

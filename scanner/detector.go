@@ -947,14 +947,13 @@ func lower(b byte) byte {
 
 // mayMatch reports whether rule ri's regex can match in w: false when w
 // lacks a string every match contains (checkout-com-secret-key's "sk_" on
-// the thousands of lines of a shop that say checkout), or a run of bytes
-// every match holds (classRun).
+// the thousands of lines of a shop that say checkout), a run of bytes
+// every match holds (classRun), or a literal every match holds in some case.
 func (d *Detector) mayMatch(ri int, w []byte) bool {
 	if req := d.required[ri]; req != nil && !bytes.Contains(w, req) {
 		return false
 	}
-	cr := d.runs[ri].get()
-	return cr == nil || cr.in(w)
+	return d.runs[ri].get().mayMatch(w)
 }
 
 // nearRequired keeps the hits of rule ri within twice its context lines of
