@@ -90,6 +90,9 @@ type RawRule struct {
 	// Required is Rule.Required, worked out when the catalogue is
 	// generated; "-" means none.
 	Required string `toml:"-"`
+	// Run is Rule.RequiredRun, worked out when the catalogue is
+	// generated (see requiredRunSpec); "-" means none.
+	Run string `toml:"-"`
 }
 
 // RawFile is one TOML file of rules and provider context rules.
@@ -190,6 +193,9 @@ type Rule struct {
 	required     string
 	providerOnce sync.Once
 	provider     *providerMatcher
+	runOnce      sync.Once
+	runSpec      string
+	run          *ByteRun
 	secretGroup  int
 	secretGroups []int
 	nameGroup    int
@@ -268,7 +274,7 @@ func (r *Rule) groups() {
 }
 
 // Precomputed returns raw with what start-up would otherwise work out
-// from its regex decided: AnchorAtKeyword (1 or -1) and Required. The
+// from its regex decided: AnchorAtKeyword (1 or -1), Required and Run. The
 // catalogue generator stores both. A rule that does not compile is
 // returned as is.
 func (raw RawRule) Precomputed() RawRule {
@@ -284,6 +290,7 @@ func (raw RawRule) Precomputed() RawRule {
 	if raw.Required == "" {
 		raw.Required = "-"
 	}
+	raw.Run = requiredRunSpec(raw.Regex)
 	return raw
 }
 
@@ -506,6 +513,7 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		MaxLength:       raw.MaxLength,
 		AnchorAtKeyword: raw.AnchorAtKeyword,
 		required:        raw.Required,
+		runSpec:         raw.Run,
 		Remediation:     raw.Remediation,
 		Examples:        raw.Examples,
 		Counterexamples: raw.Counterexamples,

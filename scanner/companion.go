@@ -34,7 +34,8 @@ type Companion struct {
 	// Lower records the value in lower case (a DNS name).
 	Lower bool
 	// Placeholders are values written in documentation and templates, never
-	// a real account's: a companion equal to one is ignored.
+	// a real account's: a companion whose value, first label, or (for an
+	// email address) local part or domain is one of them is ignored.
 	Placeholders []string
 	// What names the value in a not-checked reason ("the account SID").
 	What string
@@ -69,7 +70,34 @@ var companions = []Companion{
 			"shop-name", "store-name", "test-store", "test-shop", "xxx", "xxxx", "demo-store"},
 		What: "the shop's myshopify.com domain",
 	},
+	{
+		Attr:  "atlassian_site",
+		Rules: atlassianTokenRules,
+		// One label before .atlassian.net: a Jira or Confluence Cloud site.
+		Shape: `(?i)(?:^|[^A-Za-z0-9_.-])((?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])\.atlassian\.net)(?:[^A-Za-z0-9_.-]|$)`,
+		Lower: true,
+		Placeholders: []string{"your-domain", "your-site", "yourdomain", "yoursite", "your-company", "yourcompany",
+			"your-org", "your-instance", "your-team", "company", "mycompany", "my-company", "example", "domain", "site",
+			"instance", "tenant", "xxx", "xxxx", "acme-example"},
+		What: "the Atlassian site (….atlassian.net)",
+	},
+	{
+		Attr:  "atlassian_email",
+		Rules: atlassianTokenRules,
+		// An email address: Atlassian's Basic user for an API token.
+		Shape: `(?:^|[^A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24})(?:[^A-Za-z0-9.-]|$)`,
+		Lower: true,
+		Placeholders: []string{"example.com", "example.org", "example.net", "test.com", "domain.com", "email.com",
+			"company.com", "yourcompany.com", "your-company.com", "yourdomain.com", "your-domain.com", "mycompany.com",
+			"you", "your.email", "your_email", "youremail", "your-email", "user", "username", "email", "name", "me",
+			"someone", "john.doe", "jane.doe", "jdoe", "foo", "test"},
+		What: "the token owner's email address",
+	},
 }
+
+// atlassianTokenRules are the rules of Atlassian Cloud API tokens, checked
+// with their owner's email address at their site.
+var atlassianTokenRules = []string{"atlassian-api-token", "atlassian-legacy-api-token"}
 
 // Companions lists the companion values the detector records, for the
 // verifier (which names them) and `rules show`.
@@ -141,6 +169,17 @@ func nearestFinding(fs []Finding, i int, rule string) int {
 	return best
 }
 
+// placeholder reports whether v is a documentation value: it, its first
+// label, or an email address's local part or domain is listed.
+func (cc *compiledCompanion) placeholder(v string) bool {
+	v = strings.ToLower(v)
+	if local, domain, isEmail := strings.Cut(v, "@"); isEmail {
+		return cc.placeholders[v] || cc.placeholders[local] || cc.placeholders[domain]
+	}
+	label, _, _ := strings.Cut(v, ".")
+	return cc.placeholders[v] || cc.placeholders[label]
+}
+
 // nearestCompanion finds cc's value nearest to off in data, within
 // companionLines lines.
 func nearestCompanion(data []byte, off int, cc *compiledCompanion) (string, bool) {
@@ -173,7 +212,7 @@ func nearestCompanion(data []byte, off int, cc *compiledCompanion) (string, bool
 		if cc.Lower {
 			v = strings.ToLower(v)
 		}
-		if label, _, _ := strings.Cut(v, "."); cc.placeholders[strings.ToLower(label)] || cc.placeholders[strings.ToLower(v)] {
+		if cc.placeholder(v) {
 			continue
 		}
 		at := start + m[2]
@@ -188,4 +227,19 @@ func nearestCompanion(data []byte, off int, cc *compiledCompanion) (string, bool
 		}
 	}
 	return best, bestDist >= 0
+}
+
+// carryCompanions gives kept, the first finding of a secret in a file, the
+// companion values that dup, a later finding of the same secret in the
+// same file (another version of it in history), has and kept lacks: the
+// account SID written next to a token a commit after the token.
+func carryCompanions(kept, dup *Finding) {
+	if len(dup.Attributes) == 0 {
+		return
+	}
+	for _, cc := range companionsByRule()[dup.RuleID] {
+		if v := dup.Attributes[cc.Attr]; v != "" && kept.Attributes[cc.Attr] == "" {
+			setAttr(kept, cc.Attr, v)
+		}
+	}
 }

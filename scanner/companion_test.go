@@ -15,6 +15,8 @@ const (
 	twilioSID    = "AC4f0c2e9b7d13a8e6c5b24f9107d3e8a2"
 	twilioSIDFar = "AC0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"
 	shopifyToken = "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"
+	// legacyAtlassian is a 24-character legacy Atlassian API token.
+	legacyAtlassian = "sYOAyTQ1oYNWCjxzS1ekTQcx"
 )
 
 func lines(n int) string { return strings.Repeat("# filler\n", n) }
@@ -60,6 +62,16 @@ func TestLinkCompanions(t *testing.T) {
 			"SHOP=cdn.acme.myshopify.com\nSHOPIFY_TOKEN=" + shopifyToken + "\n", ""},
 		{"another provider's domain", "shopify-access-token", "shopify_domain",
 			"SHOP=acme.myshopify.com.example.net\nSHOPIFY_TOKEN=" + shopifyToken + "\n", ""},
+		{"Atlassian site from a URL", "atlassian-legacy-api-token", "atlassian_site",
+			"JIRA_URL=https://Acme-Eng.atlassian.net/browse\nJIRA_EMAIL=dev.lead@acme.io\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", "acme-eng.atlassian.net"},
+		{"Atlassian email", "atlassian-legacy-api-token", "atlassian_email",
+			"JIRA_URL=https://acme-eng.atlassian.net\nJIRA_EMAIL=Dev.Lead@acme.io\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", "dev.lead@acme.io"},
+		{"the nearer email", "atlassian-legacy-api-token", "atlassian_email",
+			"OWNER=ops@acme.io\nJIRA_EMAIL=dev.lead@acme.io\nJIRA_API_TOKEN=" + legacyAtlassian + "\nNOTIFY=alerts@acme.io\n", "dev.lead@acme.io"},
+		{"placeholder email ignored", "atlassian-legacy-api-token", "atlassian_email",
+			"JIRA_EMAIL=you@example.com\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", ""},
+		{"placeholder site ignored", "atlassian-legacy-api-token", "atlassian_site",
+			"JIRA_URL=https://your-domain.atlassian.net\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,5 +168,39 @@ func TestLinkSecondSecret(t *testing.T) {
 				t.Errorf("twilio_api_key_secret = %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// TestDedupCarriesCompanions: in history, the finding kept for a secret is
+// its first version's; an account SID that only a later version of the same
+// file has next to it is carried to it, never one from another file.
+func TestDedupCarriesCompanions(t *testing.T) {
+	tok := func(path, commit, sid string) Finding {
+		f := Finding{RuleID: "twilio-auth-token", Path: path, Secret: twilioToken, Fingerprint: Fingerprint("twilio-auth-token", twilioToken),
+			Kind: KindBlob, Commit: &Commit{Hash: commit}, Line: 1}
+		if sid != "" {
+			f.Attributes = map[string]string{"twilio_account_sid": sid}
+		}
+		return f
+	}
+	fs := Dedup([]Finding{
+		tok("app.env", "c1", ""),
+		tok("other.env", "c1", ""),
+		tok("app.env", "c2", twilioSID),
+		tok("app.env", "c3", twilioSIDFar), // the first SID found stays
+		tok("third.env", "c2", twilioSIDFar),
+	}, nil)
+	got := map[string]string{}
+	for _, f := range fs {
+		got[f.Path+"@"+f.Commit.Hash] = f.Attributes["twilio_account_sid"]
+	}
+	want := map[string]string{"app.env@c1": twilioSID, "other.env@c1": "", "third.env@c2": twilioSIDFar}
+	if len(got) != len(want) {
+		t.Fatalf("kept %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: SID %q, want %q", k, got[k], v)
+		}
 	}
 }

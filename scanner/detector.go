@@ -33,8 +33,6 @@ type Detector struct {
 	requires []int
 	// required is, per rule, a string every match contains (nil: none).
 	required [][]byte
-	// runs is, per rule, a run of class bytes every match holds.
-	runs []lazyClassRun
 	// uniform marks keywords of one repeated byte (twenty-one A's open a
 	// Twitter bearer token): in a run of that byte every position is a hit,
 	// and only the run's first says anything a rule can use.
@@ -107,9 +105,7 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	d.anchored = make([]*anchoredRegex, len(rules))
 	d.requires = make([]int, len(rules))
 	d.required = make([][]byte, len(rules))
-	d.runs = make([]lazyClassRun, len(rules))
 	for i, r := range rules {
-		d.runs[i].src = r.Source
 		if req := r.Required(); req != "" {
 			d.required[i] = []byte(req)
 		}
@@ -947,13 +943,14 @@ func lower(b byte) byte {
 
 // mayMatch reports whether rule ri's regex can match in w: false when w
 // lacks a string every match contains (checkout-com-secret-key's "sk_" on
-// the thousands of lines of a shop that say checkout), a run of bytes
-// every match holds (classRun), or a literal every match holds in some case.
+// the thousands of lines of a shop that say checkout), or a run of bytes
+// every match holds (the 32 hex digits of a provider's key, on a line
+// that only names the provider).
 func (d *Detector) mayMatch(ri int, w []byte) bool {
 	if req := d.required[ri]; req != nil && !bytes.Contains(w, req) {
 		return false
 	}
-	return d.runs[ri].get().mayMatch(w)
+	return d.rules[ri].RequiredRun().In(w)
 }
 
 // nearRequired keeps the hits of rule ri within twice its context lines of

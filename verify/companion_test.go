@@ -20,6 +20,8 @@ const (
 	testSID       = "AC4f0c2e9b7d13a8e6c5b24f9107d3e8a2"
 	testShop      = "acme-outdoor.myshopify.com"
 	testKeySecret = "q8Lr2VtX9bN4mK7pZ3wY6cJ1hF5dS0gA"
+	testSite      = "acme-eng.atlassian.net"
+	testEmail     = "dev.lead@acme-eng.example"
 )
 
 // companionCase is a verifier that needs a companion value: the request it
@@ -50,11 +52,29 @@ func twilioKeyBasic(r *http.Request, secret string) bool {
 	return r.Header.Get("Authorization") == "Basic "+base64.StdEncoding.EncodeToString([]byte(secret+":"+testKeySecret))
 }
 
+func atlassianBasic(r *http.Request, secret string) bool {
+	return r.Header.Get("Authorization") == "Basic "+base64.StdEncoding.EncodeToString([]byte(testEmail+":"+secret))
+}
+
 func shopifyToken(r *http.Request, secret string) bool {
 	return r.Header.Get("X-Shopify-Access-Token") == secret && r.Header.Get("Authorization") == ""
 }
 
+const atlassianMyself = `{"self":"https://` + testSite + `/rest/api/3/user?accountId=5b10a2844c20165700ede21g",` +
+	`"accountId":"5b10a2844c20165700ede21g","accountType":"atlassian","emailAddress":"` + testEmail + `",` +
+	`"displayName":"Dev Lead","active":true,"timeZone":"Europe/Paris","locale":"en_GB"}`
+
 var companionCases = []companionCase{
+	{rule: "atlassian-api-token", attrs: map[string]string{"atlassian_site": testSite, "atlassian_email": testEmail},
+		host: testSite, path: "/rest/api/3/myself", auth: atlassianBasic,
+		valid: ok(atlassianMyself), want: []string{testEmail, "Dev Lead", testSite},
+		invalid: st(401, "Basic authentication with passwords is deprecated.  For more information, see: https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/\n"),
+		detail:  "HTTP 401"},
+	{rule: "atlassian-legacy-api-token", attrs: map[string]string{"atlassian_site": testSite, "atlassian_email": testEmail},
+		host: testSite, path: "/rest/api/3/myself", auth: atlassianBasic,
+		valid: ok(atlassianMyself), want: []string{testEmail},
+		invalid: st(401, `{"errorMessages":["Client must be authenticated to access this resource."],"errors":{}}`),
+		detail:  testSite},
 	{rule: "twilio-auth-token", attrs: map[string]string{"twilio_account_sid": testSID},
 		path: "/2010-04-01/Accounts/" + testSID + ".json", auth: twilioBasic,
 		valid: ok(`{"auth_token":"","date_created":"Thu, 30 Jul 2015 20:00:00 +0000","date_updated":"Thu, 30 Jul 2015 20:00:00 +0000",` +
@@ -152,15 +172,21 @@ func (v viaFake) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// verifyCompanion verifies one finding of c.rule carrying c.attrs against srv.
-func verifyCompanion(t *testing.T, c companionCase, secret string, srv *httptest.Server) scanner.Verification {
-	t.Helper()
+// companionOptions reach srv: through the transport, keeping the real
+// host, when the case names one; else through the rule's override.
+func companionOptions(c companionCase, srv *httptest.Server) Options {
 	o := Options{RetryDelay: time.Millisecond, Timeout: 2 * time.Second, Transport: viaFake{srv}, Getenv: func(string) string { return "" }}
 	if c.host == "" {
 		o.Transport = srv.Client().Transport
 		o.Getenv = overrideEnv(c.rule, srv.URL)
 	}
-	v, err := New(o)
+	return o
+}
+
+// verifyCompanion verifies one finding of c.rule carrying c.attrs against srv.
+func verifyCompanion(t *testing.T, c companionCase, secret string, srv *httptest.Server) scanner.Verification {
+	t.Helper()
+	v, err := New(companionOptions(c, srv))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,11 +302,14 @@ func TestCompanionMissingNothingSent(t *testing.T) {
 		{"twilio-api-key", map[string]string{"twilio_api_key_secret": scanner.Fingerprint("twilio-api-key-secret", testKeySecret)},
 			scanner.VerifyNotChecked, "the API key's secret was not found near it"},
 		{"twilio-api-key-secret", nil, scanner.VerifyNotChecked, "key SID (SK…), and none was found near it"},
-		{"shopify-access-token", map[string]string{"shopify_domain": "acme.example.com"}, scanner.VerifyUnknown, "not a Shopify address"},
-		{"shopify-access-token", map[string]string{"shopify_domain": "acme.myshopify.com.evil.example"}, scanner.VerifyUnknown, "not a Shopify address"},
-		{"shopify-access-token", map[string]string{"shopify_domain": "a.b.myshopify.com"}, scanner.VerifyUnknown, "not a Shopify address"},
-		{"shopify-access-token", map[string]string{"shopify_domain": "evil.example/x?.myshopify.com"}, scanner.VerifyUnknown, "not a Shopify address"},
-		{"shopify-access-token", map[string]string{"shopify_domain": "evil.example:443#.myshopify.com"}, scanner.VerifyUnknown, "not a Shopify address"},
+		{"atlassian-api-token", map[string]string{"atlassian_email": testEmail}, scanner.VerifyNotChecked, "the Atlassian site (….atlassian.net) was not found near it"},
+		{"atlassian-api-token", map[string]string{"atlassian_site": testSite}, scanner.VerifyNotChecked, "the token owner's email address was not found near it"},
+		{"atlassian-api-token", map[string]string{"atlassian_site": "acme.atlassian.net.evil.example", "atlassian_email": testEmail}, scanner.VerifyUnknown, "not an address of Atlassian"},
+		{"shopify-access-token", map[string]string{"shopify_domain": "acme.example.com"}, scanner.VerifyUnknown, "not an address of Shopify"},
+		{"shopify-access-token", map[string]string{"shopify_domain": "acme.myshopify.com.evil.example"}, scanner.VerifyUnknown, "not an address of Shopify"},
+		{"shopify-access-token", map[string]string{"shopify_domain": "a.b.myshopify.com"}, scanner.VerifyUnknown, "not an address of Shopify"},
+		{"shopify-access-token", map[string]string{"shopify_domain": "evil.example/x?.myshopify.com"}, scanner.VerifyUnknown, "not an address of Shopify"},
+		{"shopify-access-token", map[string]string{"shopify_domain": "evil.example:443#.myshopify.com"}, scanner.VerifyUnknown, "not an address of Shopify"},
 	}
 	for _, c := range cases {
 		c := c
@@ -368,6 +397,8 @@ func TestCompanionFromScan(t *testing.T) {
 	}{
 		{"twilio-auth-token", "# sms alerts\nTWILIO_ACCOUNT_SID=" + testSID + "\nTWILIO_AUTH_TOKEN={secret}\n", []string{"twilio-auth-token"}},
 		{"twilio-api-key", "TWILIO_API_KEY={secret}\nTWILIO_API_SECRET=" + testKeySecret + "\n", []string{"twilio-api-key", "twilio-api-key-secret"}},
+		{"atlassian-api-token", "JIRA_URL=https://" + testSite + "/\nJIRA_EMAIL=" + testEmail + "\nJIRA_API_TOKEN={secret}\n", []string{"atlassian-api-token"}},
+		{"shopify-access-token", "SHOPIFY_STORE_DOMAIN=" + testShop + "\nSHOPIFY_ACCESS_TOKEN={secret}\n", []string{"shopify-access-token"}},
 	} {
 		tc := tc
 		t.Run(tc.rule, func(t *testing.T) {
@@ -377,7 +408,7 @@ func TestCompanionFromScan(t *testing.T) {
 			data := strings.ReplaceAll(tc.data, "{secret}", secret)
 			fs := det.Detect(scanner.Chunk{Data: []byte(data), Kind: scanner.KindFile, Path: "app.env"})
 			srv, n := companionFake(t, c, secret, c.valid)
-			v, err := New(Options{Transport: srv.Client().Transport, Getenv: overrideEnv(c.rule, srv.URL)})
+			v, err := New(companionOptions(c, srv))
 			if err != nil {
 				t.Fatal(err)
 			}

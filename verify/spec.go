@@ -337,7 +337,7 @@ func (s *spec) targets(ruleID, secret string, attrs map[string]string, getenv fu
 			if s.HostSuffix != "" && base == nil && !ownHost(u.Host, s.HostSuffix) {
 				// The host came from the scanned file: it must still be
 				// the provider's, one label under its domain.
-				return nil, fmt.Errorf("verify: %q is not a %s address", u.Host, s.Provider)
+				return nil, fmt.Errorf("verify: %q is not an address of %s", u.Host, s.Provider)
 			}
 		}
 		if base != nil {
