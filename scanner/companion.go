@@ -82,16 +82,17 @@ var companions = []Companion{
 		What: "the Atlassian site (….atlassian.net)",
 	},
 	{
-		Attr:  "atlassian_email",
-		Rules: atlassianTokenRules,
-		// An email address: Atlassian's Basic user for an API token.
+		Attr:  "email",
+		Rules: append(append([]string(nil), atlassianTokenRules...), "cloudflare-global-api-key", "cloudflare-global-api-key-v2"),
+		// An email address: the Basic user of an Atlassian API token, the
+		// X-Auth-Email of a Cloudflare global API key.
 		Shape: `(?:^|[^A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24})(?:[^A-Za-z0-9.-]|$)`,
 		Lower: true,
 		Placeholders: []string{"example.com", "example.org", "example.net", "test.com", "domain.com", "email.com",
 			"company.com", "yourcompany.com", "your-company.com", "yourdomain.com", "your-domain.com", "mycompany.com",
 			"you", "your.email", "your_email", "youremail", "your-email", "user", "username", "email", "name", "me",
 			"someone", "john.doe", "jane.doe", "jdoe", "foo", "test"},
-		What: "the token owner's email address",
+		What: "the owner's email address",
 	},
 }
 
