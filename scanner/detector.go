@@ -33,6 +33,9 @@ type Detector struct {
 	requires []int
 	// required is, per rule, a string every match contains (nil: none).
 	required [][]byte
+	// folds is, per rule without one, a string every match contains in
+	// some ASCII case, lower case (nil: none).
+	folds [][]byte
 	// uniform marks keywords of one repeated byte (twenty-one A's open a
 	// Twitter bearer token): in a run of that byte every position is a hit,
 	// and only the run's first says anything a rule can use.
@@ -114,9 +117,14 @@ func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	d.anchored = make([]*anchoredRegex, len(rules))
 	d.requires = make([]int, len(rules))
 	d.required = make([][]byte, len(rules))
+	d.folds = make([][]byte, len(rules))
 	for i, r := range rules {
 		if req := r.Required(); req != "" {
 			d.required[i] = []byte(req)
+		} else {
+			// (A case-sensitive literal is the stronger filter, and
+			// bytes.Contains the faster search.)
+			d.folds[i] = r.RequiredFold()
 		}
 		d.anchored[i] = &anchoredRegex{rule: r}
 		d.requires[i] = -1
@@ -988,11 +996,15 @@ func lower(b byte) byte {
 
 // mayMatch reports whether rule ri's regex can match in w: false when w
 // lacks a string every match contains (checkout-com-secret-key's "sk_" on
-// the thousands of lines of a shop that say checkout), or a run of bytes
+// the thousands of lines of a shop that say checkout) or one in any case
+// (generic-name-value-secret's "value"), or a run of bytes
 // every match holds (the 32 hex digits of a provider's key, on a line
 // that only names the provider).
 func (d *Detector) mayMatch(ri int, w []byte) bool {
 	if req := d.required[ri]; req != nil && !bytes.Contains(w, req) {
+		return false
+	}
+	if f := d.folds[ri]; f != nil && !patterns.ContainsFold(w, f) {
 		return false
 	}
 	return d.rules[ri].RequiredRun().In(w)
