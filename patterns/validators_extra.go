@@ -389,7 +389,7 @@ var commonPasswords = []string{
 	"s3cr3t", "changeit", "secret123", "password1", "password123", "admin123", "root123", "toor",
 	"null", "none", "nil", "true", "false", "undefined", "empty", "string", "value", "pw",
 	"pwd", "token", "apikey", "api_key", "mypassword", "mysecret", "supersecret", "localhost",
-	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry",
+	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry", "abc",
 	// MinIO's default root password and its documentation's minio123.
 	"minio", "minioadmin",
 }
@@ -418,8 +418,8 @@ var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein
 	// The word password in the languages of localisation files ("promosmsPassword":
 	// "API-Passwort", "RabbitMQ-passord"): a translated label. Folded, so
 	// lösenord, contraseña and hasło lose their accents.
-	"passwort", "passord", "wachtwoord", "motdepasse", "contrasea", "senha", "lsenord", "haso", "parola",
-	"salasana", "adgangskode", "jelszo", "wagwoord"}
+	"passwort", "passord", "wachtwoord", "motdepasse", "contrasena", "senha", "losenord", "haslo", "parola",
+	"salasana", "adgangskode", "jelszo", "wagwoord", "pasvorto", "lykilord", "heslo", "geslo"}
 
 // oneEditApart reports whether a becomes b by inserting, deleting or
 // replacing at most one letter.
@@ -453,6 +453,7 @@ func foldPassword(pass string, leet bool) string {
 	}
 	var b strings.Builder
 	for _, r := range strings.ToLower(pass) {
+		r = foldAccent(r)
 		if !leet {
 			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 				b.WriteRune(r)
@@ -476,6 +477,39 @@ func foldPassword(pass string, leet bool) string {
 		}
 	}
 	return b.String()
+}
+
+// foldAccent maps the accented Latin letters of translated labels to their
+// base letter (ö → o, ñ → n, ł → l, ð → d), so that Passwörter and hasło fold
+// to words the lists hold.
+func foldAccent(r rune) rune {
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ą':
+		return 'a'
+	case 'ç', 'ć', 'č':
+		return 'c'
+	case 'ð', 'ď':
+		return 'd'
+	case 'è', 'é', 'ê', 'ë', 'ę', 'ě':
+		return 'e'
+	case 'ì', 'í', 'î', 'ï', 'ı':
+		return 'i'
+	case 'ł':
+		return 'l'
+	case 'ñ', 'ń', 'ň':
+		return 'n'
+	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ő':
+		return 'o'
+	case 'ś', 'š', 'ş':
+		return 's'
+	case 'ù', 'ú', 'û', 'ü', 'ű', 'ů':
+		return 'u'
+	case 'ý', 'ÿ':
+		return 'y'
+	case 'ź', 'ż', 'ž':
+		return 'z'
+	}
+	return r
 }
 
 // passwordStopwords disqualify a value when they appear anywhere in it.
