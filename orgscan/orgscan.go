@@ -31,7 +31,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
 	"github.com/rampart-sec/rampart/scanner/gitsource/history"
@@ -360,7 +359,7 @@ func (s *run) scan(ctx context.Context, t Target, r *RepoResult) ([]scanner.Find
 			return nil, err
 		}
 		h := &history.History{Repo: gr, Opts: gitsource.Options{MaxFileSize: s.opt.Config.MaxFileSize, Allow: s.opt.Config.Allow},
-			NeedPaths: rulesUsePaths(s.opt.Config.Rules)}
+			NeedPaths: !scanner.PathsLater(s.opt.Config.Rules)}
 		if state != nil {
 			// Only the commits no old tip reaches: the walk diffs those, and
 			// only the blobs they introduce are read.
@@ -545,17 +544,6 @@ func tipIDs(tips map[string]string) []string {
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids)
-}
-
-// rulesUsePaths reports whether any rule is restricted to paths, in which
-// case history blobs must be placed before they are read.
-func rulesUsePaths(rules []*patterns.Rule) bool {
-	for _, r := range rules {
-		if r.Path != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // rulesDigest names the engine, rule set and configuration findings came

@@ -67,11 +67,6 @@ type sharedRest struct {
 	independent bool
 	once        sync.Once
 	re          *regexp.Regexp
-	// run, runLen: every value contains runLen consecutive bytes of run, a
-	// check that turns most keyword hits away without running (or
-	// compiling) the regex. runLen 0 means no such check.
-	run    [256]bool
-	runLen int
 }
 
 // sharedRests maps REST's source to its sharedRest.
@@ -141,17 +136,11 @@ func parseProviderRegex(src string) *providerMatcher {
 	return &providerMatcher{aliases: aliases, rest: s.(*sharedRest)}
 }
 
-// newSharedRest parses value once for what every entry of its shape
-// shares: whether REST can run alone, and the run every value holds.
+// newSharedRest parses value once, to know whether REST can run alone.
 func newSharedRest(src, value string) *sharedRest {
 	s := &sharedRest{src: src}
-	re, err := syntax.Parse(value, syntax.Perl)
-	if err != nil {
-		return s
-	}
-	s.independent = restIndependent(re)
-	if set, n, ok := allIn(re.Simplify()); ok && n > 0 {
-		s.run, s.runLen = set, n
+	if re, err := syntax.Parse(value, syntax.Perl); err == nil {
+		s.independent = restIndependent(re)
 	}
 	return s
 }
@@ -177,77 +166,9 @@ func restIndependent(re *syntax.Regexp) bool {
 	return ok(re)
 }
 
-// allIn reports a byte set and a length such that every match of re is
-// at least n bytes, all of them in set; ok is false when re is not that
-// simple (case folding, non-ASCII classes, anything but literals, classes,
-// repetitions, concatenations and alternations).
-func allIn(re *syntax.Regexp) (set [256]bool, n int, ok bool) {
-	switch re.Op {
-	case syntax.OpEmptyMatch, syntax.OpEndText:
-		return set, 0, true
-	case syntax.OpLiteral, syntax.OpCharClass:
-		if re.Flags&syntax.FoldCase != 0 {
-			return set, 0, false
-		}
-		if re.Op == syntax.OpLiteral {
-			for _, c := range re.Rune {
-				if c >= utf8.RuneSelf {
-					return set, 0, false
-				}
-				set[c] = true
-			}
-			return set, len(re.Rune), true
-		}
-		for k := 0; k+1 < len(re.Rune); k += 2 {
-			if re.Rune[k+1] >= utf8.RuneSelf {
-				return set, 0, false
-			}
-			for c := re.Rune[k]; c <= re.Rune[k+1]; c++ {
-				set[c] = true
-			}
-		}
-		return set, 1, true
-	case syntax.OpCapture:
-		return allIn(re.Sub[0])
-	case syntax.OpStar, syntax.OpQuest, syntax.OpPlus, syntax.OpRepeat:
-		sub, k, ok := allIn(re.Sub[0])
-		if !ok {
-			return set, 0, false
-		}
-		switch re.Op {
-		case syntax.OpPlus:
-			return sub, k, true
-		case syntax.OpRepeat:
-			return sub, k * re.Min, true
-		}
-		return sub, 0, true
-	case syntax.OpConcat, syntax.OpAlternate:
-		for j, sub := range re.Sub {
-			s, k, ok := allIn(sub)
-			if !ok {
-				return set, 0, false
-			}
-			for c, in := range s {
-				set[c] = set[c] || in
-			}
-			switch {
-			case re.Op == syntax.OpConcat:
-				n += k
-			case j == 0 || k < n:
-				n = k
-			}
-		}
-		return set, n, true
-	}
-	return set, 0, false
-}
-
 // FindSubmatchIndex implements Matcher: the leftmost-first match of
 // `^[\s\S]?(?:(?:ALIASES)REST)` in b, and its groups.
 func (m *providerMatcher) FindSubmatchIndex(b []byte) []int {
-	if m.rest.runLen > 0 && !hasRun(b, &m.rest.run, m.rest.runLen) {
-		return nil
-	}
 	// REST's match depends only on where it starts: each start is tried
 	// once (at most a few: one per alias form that fits).
 	var tried [8]int
@@ -360,22 +281,4 @@ func foldsTo(r, c rune) bool {
 		}
 	}
 	return r == c
-}
-
-// hasRun reports whether b holds n consecutive bytes of set.
-func hasRun(b []byte, set *[256]bool, n int) bool {
-	if len(b) < n {
-		return false
-	}
-	run := 0
-	for _, c := range b {
-		if set[c] {
-			if run++; run >= n {
-				return true
-			}
-		} else {
-			run = 0
-		}
-	}
-	return false
 }

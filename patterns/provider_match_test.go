@@ -279,37 +279,6 @@ func TestParseProviderRegexRejects(t *testing.T) {
 	}
 }
 
-// TestAllIn: the run every value must contain.
-func TestAllIn(t *testing.T) {
-	for _, tc := range []struct {
-		value string
-		set   string
-		n     int
-	}{
-		{`[0-9a-f]{32}`, "0123456789abcdef", 32},
-		{`(?:[0-9a-f]{32}|[0-9A-F]{32})`, "0123456789abcdefABCDEF", 32},
-		{`[A-Za-z0-9+/]{20,40}={0,2}`, "ABCXYZabcxyz0189+/=", 20},
-		{`(?:[0-9a-f]{8}-[0-9a-f]{4}|[0-9A-F]{8}-[0-9A-F]{4})`, "0123456789abcdefABCDEF-", 13},
-		{`ak_[a-z0-9]{20}`, "ak_z09", 23},
-		{`(?i:ak_[a-z0-9]{20})`, "", 0},
-		{`ak_\w+`, "ak_AZaz09", 4},
-		{`ak_.+`, "", 0},
-	} {
-		sr := newSharedRest("", tc.value)
-		if sr.runLen != tc.n {
-			t.Errorf("%s: run length %d, want %d", tc.value, sr.runLen, tc.n)
-		}
-		for _, c := range []byte(tc.set) {
-			if !sr.run[c] {
-				t.Errorf("%s: %q not in the run's set", tc.value, c)
-			}
-		}
-		if tc.n > 0 && (sr.run[' '] || sr.run['"']) {
-			t.Errorf("%s: the run's set holds a space or a quote", tc.value)
-		}
-	}
-}
-
 // TestValidAlias: validAlias is ^[a-z0-9]+(?:[._-][a-z0-9]+)*$ written out.
 func TestValidAlias(t *testing.T) {
 	re := regexp.MustCompile(`^[a-z0-9]+(?:[._-][a-z0-9]+)*$`)

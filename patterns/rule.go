@@ -90,6 +90,12 @@ type RawRule struct {
 	// Required is Rule.Required, worked out when the catalogue is
 	// generated; "-" means none.
 	Required string `toml:"-"`
+	// Run is Rule.RequiredRun, worked out when the catalogue is
+	// generated (see requiredRunSpec); "-" means none.
+	Run string `toml:"-"`
+	// Fold is Rule.RequiredFold, worked out when the catalogue is
+	// generated; "-" means none.
+	Fold string `toml:"-"`
 }
 
 // RawFile is one TOML file of rules and provider context rules.
@@ -190,6 +196,11 @@ type Rule struct {
 	required     string
 	providerOnce sync.Once
 	provider     *providerMatcher
+	runOnce      sync.Once
+	runSpec      string
+	run          *ByteRun
+	foldOnce     sync.Once
+	fold         string
 	secretGroup  int
 	secretGroups []int
 	nameGroup    int
@@ -268,7 +279,7 @@ func (r *Rule) groups() {
 }
 
 // Precomputed returns raw with what start-up would otherwise work out
-// from its regex decided: AnchorAtKeyword (1 or -1) and Required. The
+// from its regex decided: AnchorAtKeyword (1 or -1), Required and Run. The
 // catalogue generator stores both. A rule that does not compile is
 // returned as is.
 func (raw RawRule) Precomputed() RawRule {
@@ -283,6 +294,11 @@ func (raw RawRule) Precomputed() RawRule {
 	raw.Required = requiredLiteral(raw.Regex)
 	if raw.Required == "" {
 		raw.Required = "-"
+	}
+	raw.Run = requiredRunSpec(raw.Regex)
+	raw.Fold = requiredFoldLiteral(raw.Regex)
+	if raw.Fold == "" {
+		raw.Fold = "-"
 	}
 	return raw
 }
@@ -506,6 +522,8 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		MaxLength:       raw.MaxLength,
 		AnchorAtKeyword: raw.AnchorAtKeyword,
 		required:        raw.Required,
+		runSpec:         raw.Run,
+		fold:            raw.Fold,
 		Remediation:     raw.Remediation,
 		Examples:        raw.Examples,
 		Counterexamples: raw.Counterexamples,

@@ -2,7 +2,10 @@ package patterns
 
 import (
 	"bytes"
+	"encoding/base32"
+	"encoding/base64"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -99,9 +102,6 @@ var notBeforeCredential = map[string]bool{
 	// header name far more often than a credential (aeadHexKey, b64Key,
 	// ContentSHAKey = "X-Amz-Content-Sha256").
 	"hex": true, "b64": true, "base64": true, "sha": true,
-	// A sealed, encrypted or wrapped key is ciphertext: useless without the
-	// key that seals it (MinIO's X-Minio-Internal-…-Sealed-Key metadata).
-	"sealed": true, "encrypted": true, "wrapped": true,
 }
 
 // notBeforeKey are words that, right before key (not token or secret), make
@@ -122,6 +122,10 @@ var notBeforeKey = map[string]bool{
 	// A manifest's, a property's or an option's key is a setting's name
 	// (cargo's "unused manifest key: target.….dev-dependencies").
 	"manifest": true, "property": true, "option": true, "setting": true, "settings": true,
+	// A Google spreadsheet's key is the document's ID in its URL; an
+	// alternate key is a database's (or GitLab Runner's cache's) second
+	// unique key; a runtime environment's key names an entry of it.
+	"spreadsheet": true, "alternate": true, "environment": true,
 }
 
 // notAfterCredential are words that, after the last credential word, make
@@ -150,8 +154,12 @@ var notAfterCredential = map[string]bool{
 }
 
 // notInName make any name a non-secret wherever they stand (NEXT_PUBLIC_…,
-// publicToken).
-var notInName = map[string]bool{"public": true, "publishable": true, "pubkey": true, "publickey": true}
+// publicToken, EncryptedDataKey).
+var notInName = map[string]bool{"public": true, "publishable": true, "pubkey": true, "publickey": true,
+	// A sealed, encrypted or wrapped value is ciphertext, useless without the
+	// key that seals it: MinIO's X-Minio-Internal-…-Sealed-Key metadata,
+	// Nacos's setEncryptedDataKey("…").
+	"sealed": true, "encrypted": true, "wrapped": true}
 
 // credentialWord reports whether w is a credential word or a compound that
 // ends in one (apikey, accesstoken).
@@ -327,6 +335,9 @@ func checkNotWords(c *Candidate) (bool, string) {
 	if t := trimEscapedPadding(c.Secret); len(t) < len(c.Secret) && wordsIdentifier(t) {
 		return false, "not-words: a name made of words, not a value"
 	}
+	if w := encodedWords(c.Secret); w != "" {
+		return false, "not-words: " + w
+	}
 	if headerNameRE().Match(c.Secret) {
 		return false, "not-words: an HTTP header's name (X-Minio-Internal-…-Sealed-Key), not a value"
 	}
@@ -337,6 +348,67 @@ func checkNotWords(c *Candidate) (bool, string) {
 		return false, "not-words: a name made of words, then the key (a public verifier key)"
 	}
 	return true, ""
+}
+
+// encodedWords reports a value that is an encoding of a name or a test
+// vector rather than random bytes: base64 of words behind an optional
+// PREFIX_ (DMS_YWNjZXNzX3Rva2Vu is DMS_ + base64 of access_token, a
+// fixture's stand-in token), or base32 of the digits RFC 4226 and 6238 use
+// as their test secret (GEZDGNBVGY3TQOJQ… is 1234567890…).
+func encodedWords(s []byte) string {
+	body := s
+	if i := bytes.IndexByte(s, '_'); i > 0 && i <= 8 && upperOnly(s[:i]) {
+		body = s[i+1:]
+	}
+	if len(body) >= 12 {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			d, err := enc.DecodeString(string(body))
+			if err != nil || len(d) < 8 {
+				continue
+			}
+			if wordsIdentifier(d) || lowerLettersWord(d) {
+				return "base64 of a name made of words (" + strconv.Quote(string(d)) + "), a stand-in token"
+			}
+			break
+		}
+	}
+	if len(s) >= 16 && upperBase32(s) {
+		if d, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(string(bytes.TrimRight(s, "="))); err == nil && len(d) >= 10 {
+			if strings.HasPrefix(strings.Repeat("1234567890", len(d)/10+1), string(d)) {
+				return "base32 of 1234567890…, the RFC 4226/6238 test secret"
+			}
+		}
+	}
+	return ""
+}
+
+func upperBase32(s []byte) bool {
+	for _, b := range bytes.TrimRight(s, "=") {
+		if !isUpper(b) && (b < '2' || b > '7') {
+			return false
+		}
+	}
+	return true
+}
+
+func upperOnly(s []byte) bool {
+	for _, b := range s {
+		if !isUpper(b) {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
+// lowerLettersWord reports a single lower-case word, as base64 of "password"
+// or "secretkey" decodes.
+func lowerLettersWord(s []byte) bool {
+	for _, b := range s {
+		if !isLower(b) {
+			return false
+		}
+	}
+	return pronounceable(string(s))
 }
 
 // headerNameRE matches an extension header's name: X-, then three or more
@@ -385,11 +457,16 @@ func wordsIdentifier(s []byte) bool {
 	if digits > 0 && plain < 2 {
 		return false
 	}
-	for _, w := range words {
+	odd := false
+	for i, w := range words {
 		// A word may carry a digit or two where identifiers do (ec2, s3,
 		// oauth2, v1), beside at least two plain words of four letters or
 		// more (random base64url breaks into short humps).
 		letters := strings.TrimFunc(w, func(r rune) bool { return r >= '0' && r <= '9' })
+		if letters == "" && i == len(words)-1 && len(w) <= 4 && plain >= 2 {
+			// oauth2_access_token_123: a name with a counter at its end.
+			continue
+		}
 		if strings.ContainsAny(w, "0123456789") {
 			// ec2, s3, v2, oauth2, 2fa: a short word and one or two digits.
 			if letters == "" || strings.ContainsAny(letters, "0123456789") || len(w)-len(letters) > 2 || len(letters) > 6 {
@@ -398,6 +475,12 @@ func wordsIdentifier(s []byte) bool {
 			continue
 		}
 		if len(w) < 3 && !shortWords[w] || !pronounceable(w) {
+			// One short odd word among four plain ones or more is an
+			// identifier's (__WEBPACK_EXTERNAL_MODULE_swagger_client_es_…).
+			if len(w) <= 3 && plain >= 4 && !odd {
+				odd = true
+				continue
+			}
 			return false
 		}
 	}

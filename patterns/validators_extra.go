@@ -389,7 +389,7 @@ var commonPasswords = []string{
 	"s3cr3t", "changeit", "secret123", "password1", "password123", "admin123", "root123", "toor",
 	"null", "none", "nil", "true", "false", "undefined", "empty", "string", "value", "pw",
 	"pwd", "token", "apikey", "api_key", "mypassword", "mysecret", "supersecret", "localhost",
-	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry",
+	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry", "abc",
 	// MinIO's default root password and its documentation's minio123.
 	"minio", "minioadmin",
 }
@@ -418,8 +418,8 @@ var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein
 	// The word password in the languages of localisation files ("promosmsPassword":
 	// "API-Passwort", "RabbitMQ-passord"): a translated label. Folded, so
 	// lösenord, contraseña and hasło lose their accents.
-	"passwort", "passord", "wachtwoord", "motdepasse", "contrasea", "senha", "lsenord", "haso", "parola",
-	"salasana", "adgangskode", "jelszo", "wagwoord"}
+	"passwort", "passord", "wachtwoord", "motdepasse", "contrasena", "senha", "losenord", "haslo", "parola",
+	"salasana", "adgangskode", "jelszo", "wagwoord", "pasvorto", "lykilord", "heslo", "geslo"}
 
 // oneEditApart reports whether a becomes b by inserting, deleting or
 // replacing at most one letter.
@@ -453,6 +453,7 @@ func foldPassword(pass string, leet bool) string {
 	}
 	var b strings.Builder
 	for _, r := range strings.ToLower(pass) {
+		r = foldAccent(r)
 		if !leet {
 			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 				b.WriteRune(r)
@@ -476,6 +477,39 @@ func foldPassword(pass string, leet bool) string {
 		}
 	}
 	return b.String()
+}
+
+// foldAccent maps the accented Latin letters of translated labels to their
+// base letter (ö → o, ñ → n, ł → l, ð → d), so that Passwörter and hasło fold
+// to words the lists hold.
+func foldAccent(r rune) rune {
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ą':
+		return 'a'
+	case 'ç', 'ć', 'č':
+		return 'c'
+	case 'ð', 'ď':
+		return 'd'
+	case 'è', 'é', 'ê', 'ë', 'ę', 'ě':
+		return 'e'
+	case 'ì', 'í', 'î', 'ï', 'ı':
+		return 'i'
+	case 'ł':
+		return 'l'
+	case 'ñ', 'ń', 'ň':
+		return 'n'
+	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ő':
+		return 'o'
+	case 'ś', 'š', 'ş':
+		return 's'
+	case 'ù', 'ú', 'û', 'ü', 'ű', 'ů':
+		return 'u'
+	case 'ý', 'ÿ':
+		return 'y'
+	case 'ź', 'ż', 'ž':
+		return 'z'
+	}
+	return r
 }
 
 // passwordStopwords disqualify a value when they appear anywhere in it.
@@ -689,6 +723,36 @@ func checkShortPasswordEntropy(c *Candidate) (bool, string) {
 	return true, ""
 }
 
+// bcryptInRE finds a bcrypt hash inside a value.
+var bcryptInRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}`)
+})
+
+// labelTranslation reports a value of letters, hyphens and spaces under a
+// quoted key that holds a space ("Reset password" : "Jelszó-visszaállítás"):
+// a localisation file maps UI text to UI text, and configuration keys do
+// not have spaces.
+func labelTranslation(c *Candidate) bool {
+	for _, r := range string(c.Secret) {
+		if !unicode.IsLetter(r) && r != '-' && r != ' ' {
+			return false
+		}
+	}
+	i := bytes.Index(c.Line, c.Secret)
+	if i < 0 {
+		return false
+	}
+	// The key is the last quoted string before the value's own quote.
+	pre := bytes.TrimRight(c.Line[:i], " \t\"'")
+	pre = bytes.TrimRight(pre, " \t:=>,")
+	if len(pre) == 0 || pre[len(pre)-1] != '"' && pre[len(pre)-1] != '\'' {
+		return false
+	}
+	q := pre[len(pre)-1]
+	j := bytes.LastIndexByte(pre[:len(pre)-1], q)
+	return j >= 0 && bytes.ContainsRune(pre[j+1:len(pre)-1], ' ')
+}
+
 // urlHostRE matches "@host" and what follows it in a URL.
 var urlHostRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[a-z]{2,}(?:[:/].*)?$`)
@@ -771,6 +835,18 @@ func checkPassword(c *Candidate) (bool, string) {
 	if !digit && sentenceWord(s) {
 		return false, "password: a word ending a sentence (prose after the word password)"
 	}
+	if bcryptInRE().MatchString(s) {
+		// ['password', '1|$2a$05$…', true]: a hasher test's stored hash,
+		// behind a version prefix the bcrypt rule's boundary does not take.
+		return false, "password: holds a bcrypt hash, not a password"
+	}
+	if labelTranslation(c) {
+		return false, "password: a label's translation (\"SMTP Password\": \"SMTP-pasvorto\"), not a password"
+	}
+	if strings.Contains(s, "_") && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == "" && wordsIdentifier(c.Secret) {
+		// password = google_oauth2_access_token: a variable holding it.
+		return false, "password: a variable's name (snake_case words), not a value"
+	}
 	if lookupPluginPair(c) {
 		return false, "password: the argument after a lookup plugin's name (lookup('laps_password', 'WINDOWS-PC')), not a key's value"
 	}
@@ -810,7 +886,7 @@ func sentenceWord(s string) bool {
 // verbs.
 func checkNotCode(c *Candidate) (bool, string) {
 	s := string(c.Secret)
-	if Placeholder(c.Secret) == "template variable" {
+	if t := bytes.TrimSpace(c.Secret); len(t) > 0 && templateVariable(t) {
 		return false, "not-code: template variable"
 	}
 	switch {
@@ -835,8 +911,9 @@ func checkNotCode(c *Candidate) (bool, string) {
 	case strings.Contains(s, "%s") || strings.Contains(s, "%v") || strings.Contains(s, "%d"):
 		return false, "not-code: format verb"
 	}
+	low := strings.ToLower(s)
 	for _, p := range []string{"process.env", "os.environ", "os.getenv", "env.", "config.", "settings.", "self.", "this.", "secrets.", "vars.", "params.", "var.", "local."} {
-		if strings.HasPrefix(strings.ToLower(s), p) {
+		if strings.HasPrefix(low, p) {
 			return false, "not-code: reference " + p
 		}
 	}
@@ -1200,6 +1277,9 @@ func checkNotDocumented(c *Candidate) (bool, string) {
 // it judged it not to be live (a bad checksum, a test-mode key, an unsigned
 // JWT), and a generic "secret" finding would undo that judgement.
 var vendorPrefixes = []string{
+	// PostHog's project API key (phc_) is public, written into every page
+	// that sends events, as Stripe's pk_ keys are: no rule reports it.
+	"phc_",
 	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-",
 	"glimt-", "gloas-", "glagent-", "glsoat-", "glffct-", "GR1348941", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-",
 	"xoxe", "xapp-", "sk_live_", "rk_live_", "sk_test_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "shpat_",

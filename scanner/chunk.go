@@ -58,6 +58,20 @@ type Chunk struct {
 	// detector only asks the credential-file rules (patterns.FileRule)
 	// whether the file is a keystore, a PKCS#12 bundle, a password database.
 	Binary bool
+	// PathLater marks content whose path is not known yet and is decided
+	// after detection, by a Resolver (a history blob read while the commit
+	// walk places it; it may hold several paths). Detection then does not
+	// depend on the path: Path is ignored, and each finding records the
+	// kinds of path where detecting at such a path gives it (test file,
+	// documentation, matching each rule's path pattern), for the paths
+	// Resolve gives it to choose from.
+	PathLater bool
+	// LaterPaths, with PathLater, are every path the chunk will be given,
+	// when its source knows them for good already (a blob whose commit the
+	// walk has passed): detection then runs at those paths' views only.
+	LaterPaths []string
+	// view is what detection reads of Path (set by Detect).
+	view pathView
 	// Release, when set, is called once Data is no longer needed, so a
 	// source can reuse the buffer. Findings never refer to Data.
 	Release func()
@@ -99,6 +113,13 @@ type Finding struct {
 	// findings by the chunk they came from.
 	offset int
 	seq    int
+	// later marks a finding of a PathLater chunk: it holds at the paths
+	// whose view v has v&viewMask == viewBits (Detector.detectPathLater).
+	later              bool
+	viewMask, viewBits pathView
+	// laterPath, when set, is the one path a finding of a PathLater chunk
+	// holds at (a detector with more path patterns than a view records).
+	laterPath string
 }
 
 // Fingerprint returns the stable identity of a secret found by a rule: hex

@@ -13,9 +13,9 @@ import (
 // window, pairLines).
 const companionLines = 5
 
-// A Companion is a value, not itself a secret, that a provider needs
-// besides the secret to check it: Twilio's account SID, a Shopify shop's
-// myshopify.com domain. The detector records the nearest one within
+// A Companion is a value that a provider needs besides the secret to check
+// it: Twilio's account SID, a Shopify shop's myshopify.com domain, the
+// secret of a Twilio API key. The detector records the nearest one within
 // companionLines lines of a finding of one of Rules, in the same chunk (one
 // file, or one version of it: never across files), as attributes[Attr];
 // the verifier reads it there and sends nothing when it is missing.
@@ -24,22 +24,34 @@ type Companion struct {
 	Attr string
 	// Rules are the rules whose findings it is looked for near.
 	Rules []string
-	// Shape is the value's shape, its first group the value recorded.
+	// Shape is the value's shape, its first group that matched the value
+	// recorded: an identifier, shown in reports like aws_account_id.
 	Shape string
+	// Rule, instead of Shape, makes the companion a second secret: a
+	// finding of this rule, whose fingerprint is recorded (never the
+	// secret; the verifier looks it up among the findings).
+	Rule string
 	// Lower records the value in lower case (a DNS name).
 	Lower bool
 	// Placeholders are values written in documentation and templates, never
-	// a real account's: a companion equal to one is ignored.
+	// a real account's: a companion whose value, first label, or (for an
+	// email address) local part or domain is one of them is ignored.
 	Placeholders []string
 	// What names the value in a not-checked reason ("the account SID").
 	What string
 }
 
-// companions is the table of companion values. A value is only an
+// companions is the table of companion values. A Shape value is only an
 // identifier (it is shown in the report as an attribute, like
 // aws_account_id), never a secret: a second secret is a finding of its own
-// rule, linked by fingerprint (attributes.pair).
+// rule, linked by fingerprint.
 var companions = []Companion{
+	{
+		Attr:  "twilio_api_key_secret",
+		Rules: []string{"twilio-api-key"},
+		Rule:  "twilio-api-key-secret",
+		What:  "the API key's secret",
+	},
 	{
 		Attr:  "twilio_account_sid",
 		Rules: []string{"twilio-auth-token"},
@@ -58,7 +70,50 @@ var companions = []Companion{
 			"shop-name", "store-name", "test-store", "test-shop", "xxx", "xxxx", "demo-store"},
 		What: "the shop's myshopify.com domain",
 	},
+	{
+		// The name a connection string's validator records for the whole
+		// string; for a key found alone, the account written next to it
+		// (AZURE_STORAGE_ACCOUNT=…, AccountName=…, ….blob.core.windows.net).
+		Attr:         "azure_storage_account",
+		Rules:        []string{"azure-storage-account-key"},
+		Shape:        azureAccountShape,
+		Lower:        true,
+		Placeholders: []string{"mystorageaccount", "yourstorageaccount", "storageaccount", "accountname", "youraccount", "myaccount", "devstoreaccount1", "xxx"},
+		What:         "the storage account's name",
+	},
+	{
+		Attr:  "atlassian_site",
+		Rules: atlassianTokenRules,
+		// One label before .atlassian.net: a Jira or Confluence Cloud site.
+		Shape: `(?i)(?:^|[^A-Za-z0-9_.-])((?:[a-z0-9]|[a-z0-9][a-z0-9-]{0,61}[a-z0-9])\.atlassian\.net)(?:[^A-Za-z0-9_.-]|$)`,
+		Lower: true,
+		Placeholders: []string{"your-domain", "your-site", "yourdomain", "yoursite", "your-company", "yourcompany",
+			"your-org", "your-instance", "your-team", "company", "mycompany", "my-company", "example", "domain", "site",
+			"instance", "tenant", "xxx", "xxxx", "acme-example"},
+		What: "the Atlassian site (….atlassian.net)",
+	},
+	{
+		Attr:  "email",
+		Rules: append(append([]string(nil), atlassianTokenRules...), "cloudflare-global-api-key", "cloudflare-global-api-key-v2"),
+		// An email address: the Basic user of an Atlassian API token, the
+		// X-Auth-Email of a Cloudflare global API key.
+		Shape: `(?:^|[^A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24})(?:[^A-Za-z0-9.-]|$)`,
+		Lower: true,
+		Placeholders: []string{"example.com", "example.org", "example.net", "test.com", "domain.com", "email.com",
+			"company.com", "yourcompany.com", "your-company.com", "yourdomain.com", "your-domain.com", "mycompany.com",
+			"you", "your.email", "your_email", "youremail", "your-email", "user", "username", "email", "name", "me",
+			"someone", "john.doe", "jane.doe", "jdoe", "foo", "test"},
+		What: "the owner's email address",
+	},
 }
+
+// Azure Storage account names: 3 to 24 lower-case letters and digits.
+const azureAccountShape = `(?i)(?:(?:^|[^A-Za-z0-9_.-])([a-z0-9]{3,24})\.(?:blob|queue|table|file|dfs)\.core\.windows\.net` +
+	`|(?:^|[^A-Za-z0-9])(?:account[_-]?name|storage[_-]?account(?:[_-]?name)?)["']?\s*(?:=|:)\s*["']?([a-z0-9]{3,24})(?:[^A-Za-z0-9+/=]|$))`
+
+// atlassianTokenRules are the rules of Atlassian Cloud API tokens, checked
+// with their owner's email address at their site.
+var atlassianTokenRules = []string{"atlassian-api-token", "atlassian-legacy-api-token"}
 
 // Companions lists the companion values the detector records, for the
 // verifier (which names them) and `rules show`.
@@ -75,7 +130,10 @@ type compiledCompanion struct {
 var companionsByRule = sync.OnceValue(func() map[string][]*compiledCompanion {
 	m := map[string][]*compiledCompanion{}
 	for _, c := range companions {
-		cc := &compiledCompanion{Companion: c, re: regexp.MustCompile(c.Shape), placeholders: map[string]bool{}}
+		cc := &compiledCompanion{Companion: c, placeholders: map[string]bool{}}
+		if c.Shape != "" {
+			cc.re = regexp.MustCompile(c.Shape)
+		}
 		for _, p := range c.Placeholders {
 			cc.placeholders[p] = true
 		}
@@ -99,11 +157,43 @@ func linkCompanions(c Chunk, fs []Finding) {
 			byRule = companionsByRule()
 		}
 		for _, cc := range byRule[f.RuleID] {
+			if cc.Rule != "" {
+				if j := nearestFinding(fs, i, cc.Rule); j >= 0 {
+					setAttr(f, cc.Attr, fs[j].Fingerprint)
+				}
+				continue
+			}
 			if v, ok := nearestCompanion(c.Data, f.offset, cc); ok {
 				setAttr(f, cc.Attr, v)
 			}
 		}
 	}
+}
+
+// nearestFinding returns the finding of rule nearest to fs[i], within
+// companionLines lines (ties: the first, the one above), or -1.
+func nearestFinding(fs []Finding, i int, rule string) int {
+	best := -1
+	for j := range fs {
+		if j == i || fs[j].RuleID != rule {
+			continue
+		}
+		if d := abs(fs[j].Line - fs[i].Line); d <= companionLines && (best < 0 || d < abs(fs[best].Line-fs[i].Line)) {
+			best = j
+		}
+	}
+	return best
+}
+
+// placeholder reports whether v is a documentation value: it, its first
+// label, or an email address's local part or domain is listed.
+func (cc *compiledCompanion) placeholder(v string) bool {
+	v = strings.ToLower(v)
+	if local, domain, isEmail := strings.Cut(v, "@"); isEmail {
+		return cc.placeholders[v] || cc.placeholders[local] || cc.placeholders[domain]
+	}
+	label, _, _ := strings.Cut(v, ".")
+	return cc.placeholders[v] || cc.placeholders[label]
 }
 
 // nearestCompanion finds cc's value nearest to off in data, within
@@ -134,11 +224,21 @@ func nearestCompanion(data []byte, off int, cc *compiledCompanion) (string, bool
 	region := data[start:end]
 	best, bestDist := "", -1
 	for _, m := range cc.re.FindAllSubmatchIndex(region, -1) {
+		// The value is the first group that took part (a shape may list
+		// several ways of writing it).
+		g := 2
+		for g+1 < len(m) && m[g] < 0 {
+			g += 2
+		}
+		if g+1 >= len(m) || m[g] < 0 {
+			continue
+		}
+		m[2], m[3] = m[g], m[g+1]
 		v := string(region[m[2]:m[3]])
 		if cc.Lower {
 			v = strings.ToLower(v)
 		}
-		if label, _, _ := strings.Cut(v, "."); cc.placeholders[strings.ToLower(label)] || cc.placeholders[strings.ToLower(v)] {
+		if cc.placeholder(v) {
 			continue
 		}
 		at := start + m[2]
@@ -153,4 +253,19 @@ func nearestCompanion(data []byte, off int, cc *compiledCompanion) (string, bool
 		}
 	}
 	return best, bestDist >= 0
+}
+
+// carryCompanions gives kept, the first finding of a secret in a file, the
+// companion values that dup, a later finding of the same secret in the
+// same file (another version of it in history), has and kept lacks: the
+// account SID written next to a token a commit after the token.
+func carryCompanions(kept, dup *Finding) {
+	if len(dup.Attributes) == 0 {
+		return
+	}
+	for _, cc := range companionsByRule()[dup.RuleID] {
+		if v := dup.Attributes[cc.Attr]; v != "" && kept.Attributes[cc.Attr] == "" {
+			setAttr(kept, cc.Attr, v)
+		}
+	}
 }

@@ -15,6 +15,9 @@ const (
 	twilioSID    = "AC4f0c2e9b7d13a8e6c5b24f9107d3e8a2"
 	twilioSIDFar = "AC0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"
 	shopifyToken = "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"
+	// legacyAtlassian is a 24-character legacy Atlassian API token.
+	legacyAtlassian = "sYOAyTQ1oYNWCjxzS1ekTQcx"
+	azureKey        = "5LlJtXZJwaMuitHKrdP/0oXUatIEcp8s4bK5PmfgSfYGluLF/kXypiMxEWF4jn757trKqZ8aqAUavXy3HW8/cA=="
 )
 
 func lines(n int) string { return strings.Repeat("# filler\n", n) }
@@ -60,6 +63,28 @@ func TestLinkCompanions(t *testing.T) {
 			"SHOP=cdn.acme.myshopify.com\nSHOPIFY_TOKEN=" + shopifyToken + "\n", ""},
 		{"another provider's domain", "shopify-access-token", "shopify_domain",
 			"SHOP=acme.myshopify.com.example.net\nSHOPIFY_TOKEN=" + shopifyToken + "\n", ""},
+		{"Atlassian site from a URL", "atlassian-legacy-api-token", "atlassian_site",
+			"JIRA_URL=https://Acme-Eng.atlassian.net/browse\nJIRA_EMAIL=dev.lead@acme.io\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", "acme-eng.atlassian.net"},
+		{"Atlassian email", "atlassian-legacy-api-token", "email",
+			"JIRA_URL=https://acme-eng.atlassian.net\nJIRA_EMAIL=Dev.Lead@acme.io\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", "dev.lead@acme.io"},
+		{"the nearer email", "atlassian-legacy-api-token", "email",
+			"OWNER=ops@acme.io\nJIRA_EMAIL=dev.lead@acme.io\nJIRA_API_TOKEN=" + legacyAtlassian + "\nNOTIFY=alerts@acme.io\n", "dev.lead@acme.io"},
+		{"placeholder email ignored", "atlassian-legacy-api-token", "email",
+			"JIRA_EMAIL=you@example.com\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", ""},
+		{"Cloudflare account email", "cloudflare-global-api-key", "email",
+			"CF_API_EMAIL=ops@acme.io\nCLOUDFLARE_API_KEY=eb8af6ec621af52b3a0a53e43a245e8280d1f\n", "ops@acme.io"},
+		{"an address with a plus, in a comment", "cloudflare-global-api-key", "email",
+			"# contact: ops+cf@acme.io\nCLOUDFLARE_API_KEY=eb8af6ec621af52b3a0a53e43a245e8280d1f\n", "ops+cf@acme.io"},
+		{"Azure account next to its key", "azure-storage-account-key", "azure_storage_account",
+			"AZURE_STORAGE_ACCOUNT=Media01\nAZURE_STORAGE_KEY=" + azureKey + "\n", "media01"},
+		{"Azure account from its blob endpoint", "azure-storage-account-key", "azure_storage_account",
+			"endpoint: https://media01.blob.core.windows.net/\nstorage_account_key: " + azureKey + "\n", "media01"},
+		{"Azure: the key's own name is not an account name", "azure-storage-account-key", "azure_storage_account",
+			"STORAGE_ACCOUNT_KEY=" + azureKey + "\n", ""},
+		{"Azure emulator account ignored", "azure-storage-account-key", "azure_storage_account",
+			"AccountName: devstoreaccount1\nAZURE_STORAGE_KEY=" + azureKey + "\n", ""},
+		{"placeholder site ignored", "atlassian-legacy-api-token", "atlassian_site",
+			"JIRA_URL=https://your-domain.atlassian.net\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,5 +132,88 @@ func TestCompanionNotAcrossFiles(t *testing.T) {
 	}
 	if seen["a.env"] != "" || seen["c.env"] != twilioSIDFar {
 		t.Errorf("account SIDs by file: %v; want none for a.env, c.env's own for c.env", seen)
+	}
+}
+
+// TestLinkSecondSecret: a Twilio API key SID names, by fingerprint, the
+// nearest API key secret within companionLines lines; never the secret
+// itself, never one further away.
+func TestLinkSecondSecret(t *testing.T) {
+	d := builtinDetector(t)
+	const (
+		key     = "SK4c7ddc02c7f4a9e7c851a7ea3ea65b6d"
+		secret  = "q8Lr2VtX9bN4mK7pZ3wY6cJ1hF5dS0gA"
+		secret2 = "Wm3Kd9Pq2Lx7Tz4Rb8Nc6Vf1Hj5Gs0Ay"
+	)
+	tests := []struct {
+		name, src, want string
+	}{
+		{"secret below", "TWILIO_API_KEY=" + key + "\nTWILIO_API_SECRET=" + secret + "\n", secret},
+		{"secret above, in JSON", `{"twilioApiKeySecret": "` + secret + `",` + "\n" + `"twilioApiKey": "` + key + `"}`, secret},
+		{"the nearer of two", "TWILIO_API_SECRET=" + secret2 + "\n" + lines(2) + "TWILIO_API_KEY=" + key + "\nTWILIO_API_SECRET=" + secret + "\n", secret},
+		{"six lines away", "TWILIO_API_KEY=" + key + "\n" + lines(5) + "TWILIO_API_SECRET=" + secret + "\n", ""},
+		{"an auth token is not a key's secret", "TWILIO_API_KEY=" + key + "\nTWILIO_AUTH_TOKEN=" + twilioToken + "\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := d.Detect(Chunk{Data: []byte(tt.src), Kind: KindFile, Path: "app.env"})
+			var got string
+			found := false
+			for _, f := range fs {
+				if f.RuleID == "twilio-api-key" {
+					found = true
+					got = f.Attributes["twilio_api_key_secret"]
+				}
+				for k, v := range f.Attributes {
+					if strings.Contains(v, secret) || strings.Contains(v, secret2) {
+						t.Errorf("attribute %s holds a secret", k)
+					}
+				}
+			}
+			if !found {
+				t.Fatalf("no twilio-api-key finding in %q", tt.src)
+			}
+			want := ""
+			if tt.want != "" {
+				want = Fingerprint("twilio-api-key-secret", tt.want)
+			}
+			if got != want {
+				t.Errorf("twilio_api_key_secret = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestDedupCarriesCompanions: in history, the finding kept for a secret is
+// its first version's; an account SID that only a later version of the same
+// file has next to it is carried to it, never one from another file.
+func TestDedupCarriesCompanions(t *testing.T) {
+	tok := func(path, commit, sid string) Finding {
+		f := Finding{RuleID: "twilio-auth-token", Path: path, Secret: twilioToken, Fingerprint: Fingerprint("twilio-auth-token", twilioToken),
+			Kind: KindBlob, Commit: &Commit{Hash: commit}, Line: 1}
+		if sid != "" {
+			f.Attributes = map[string]string{"twilio_account_sid": sid}
+		}
+		return f
+	}
+	fs := Dedup([]Finding{
+		tok("app.env", "c1", ""),
+		tok("other.env", "c1", ""),
+		tok("app.env", "c2", twilioSID),
+		tok("app.env", "c3", twilioSIDFar), // the first SID found stays
+		tok("third.env", "c2", twilioSIDFar),
+	}, nil)
+	got := map[string]string{}
+	for _, f := range fs {
+		got[f.Path+"@"+f.Commit.Hash] = f.Attributes["twilio_account_sid"]
+	}
+	want := map[string]string{"app.env@c1": twilioSID, "other.env@c1": "", "third.env@c2": twilioSIDFar}
+	if len(got) != len(want) {
+		t.Fatalf("kept %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: SID %q, want %q", k, got[k], v)
+		}
 	}
 }

@@ -59,7 +59,7 @@ type Config struct {
 
 // DefaultConfig returns the built-in catalogue with no allow list.
 func DefaultConfig() (*Config, error) {
-	rules, err := patterns.Builtin()
+	rules, err := builtinRules(true)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 		}
 		failAt(k.String(), "", "unknown key %q", k.String())
 	}
-	base, err := patterns.Builtin()
+	base, err := builtinRules(false)
 	if err != nil {
 		return nil, err
 	}

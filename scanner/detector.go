@@ -33,14 +33,21 @@ type Detector struct {
 	requires []int
 	// required is, per rule, a string every match contains (nil: none).
 	required [][]byte
-	// runs is, per rule, a run of class bytes every match holds.
-	runs []lazyClassRun
+	// folds is, per rule without one, a string every match contains in
+	// some ASCII case, lower case (nil: none).
+	folds [][]byte
 	// uniform marks keywords of one repeated byte (twenty-one A's open a
 	// Twitter bearer token): in a run of that byte every position is a hit,
 	// and only the run's first says anything a rule can use.
 	uniform   []bool
 	scratchMu sync.Pool
 	files     []*patterns.FileRule
+	// pathGroups are the rules' distinct path patterns; ruleGroup is, per
+	// rule, the index of its pattern there (-1: none). A path's view
+	// records which match (pathView).
+	pathGroups []*regexp.Regexp
+	ruleGroup  []int
+	views      memoTable[pathView] // rememberedView's
 }
 
 // Drop records a candidate that matched a rule's regex but was not reported,
@@ -55,6 +62,14 @@ type Drop struct {
 
 // NewDetector compiles rules into a detector. allow may be nil.
 func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
+	if d := preparedDetector(rules); d != nil {
+		d.allow = allow
+		return d
+	}
+	return newDetector(rules, allow)
+}
+
+func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	d := &Detector{rules: rules, byID: map[string]int{}, allow: allow, files: patterns.FileRules()}
 	kwIndex := map[string]int{}
 	var keywords []string
@@ -102,11 +117,14 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	d.anchored = make([]*anchoredRegex, len(rules))
 	d.requires = make([]int, len(rules))
 	d.required = make([][]byte, len(rules))
-	d.runs = make([]lazyClassRun, len(rules))
+	d.folds = make([][]byte, len(rules))
 	for i, r := range rules {
-		d.runs[i].src = r.Source
 		if req := r.Required(); req != "" {
 			d.required[i] = []byte(req)
+		} else {
+			// (A case-sensitive literal is the stronger filter, and
+			// bytes.Contains the faster search.)
+			d.folds[i] = r.RequiredFold()
 		}
 		d.anchored[i] = &anchoredRegex{rule: r}
 		d.requires[i] = -1
@@ -116,9 +134,24 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 			}
 		}
 	}
-	memo, judged, paths := &memoTable[[][]int]{}, &memoTable[judgement]{}, &memoTable[bool]{}
+	d.ruleGroup = make([]int, len(rules))
+	groupOf := map[string]int{}
+	for i, r := range rules {
+		d.ruleGroup[i] = -1
+		if r.Path == nil {
+			continue
+		}
+		g, ok := groupOf[r.Path.String()]
+		if !ok {
+			g = len(d.pathGroups)
+			groupOf[r.Path.String()] = g
+			d.pathGroups = append(d.pathGroups, r.Path)
+		}
+		d.ruleGroup[i] = g
+	}
+	memo, judged := &memoTable[[][]int]{}, &memoTable[judgement]{}
 	d.scratchMu.New = func() any {
-		return &scratch{hits: make([][]int32, len(rules)), memo: memo, judged: judged, paths: paths}
+		return &scratch{hits: make([][]int32, len(rules)), memo: memo, judged: judged}
 	}
 	return d
 }
@@ -139,7 +172,6 @@ type scratch struct {
 	// file repeats most of the last one's windows, are worth it.
 	memo     *memoTable[[][]int]
 	judged   *memoTable[judgement]
-	paths    *memoTable[bool]
 	remember bool
 }
 
@@ -235,26 +267,6 @@ func (sc *scratch) judge(d *Detector, ri int, r *patterns.Rule, cand *patterns.C
 	reason := d.judge(r, cand, path)
 	sc.judged.put(k, judgement{reason, maps.Clone(cand.Attributes)})
 	return reason
-}
-
-// pathOK reports whether rule r (index ri) reads files at path. A history
-// scan asks it for every version of a file, and a path regex run per
-// version and rule was 3% of gitleaks' history scan: there the answer is
-// remembered, by the rule and the path.
-func (sc *scratch) pathOK(ri int, r *patterns.Rule, path string) bool {
-	if r.Path == nil {
-		return true
-	}
-	if !sc.remember {
-		return r.Path.MatchString(path)
-	}
-	k := maphash.String(memoSeed, path) ^ (uint64(ri)<<1|1)*0x9E3779B97F4A7C15
-	if ok, seen := sc.paths.get(k); seen {
-		return ok
-	}
-	ok := r.Path.MatchString(path)
-	sc.paths.put(k, ok)
-	return ok
 }
 
 // memoMax bounds each of the detector's memos (a shard is cleared when
@@ -375,21 +387,359 @@ type candidate struct {
 }
 
 func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
-	data := c.Data
-	if len(data) == 0 {
+	if len(c.Data) == 0 {
 		return nil
 	}
 	if c.Binary {
+		c.PathLater = false // judged by name afterwards (judgePaths)
 		return d.detectFile(c)
 	}
-	sc := d.getScratch()
-	cands := d.candidates(c, data, sc, dropFn)
-	if len(sc.decodeHits) > 0 {
-		if dec := d.decodedCandidates(c, sc.decodeHits, cands, 1); len(dec) > 0 {
-			cands = append(supersede(cands, dec), dec...)
+	if c.PathLater {
+		return d.detectPathLater(c, dropFn)
+	}
+	c.view = viewByPath
+	return d.detectAt(c, dropFn)
+}
+
+// pathView is what detection reads of a text file's path: whether it is a
+// test file or documentation (skip_test_files rules do not run there),
+// whether it is a test file (its test vectors are dropped), and which of the
+// rules' path patterns it matches (a rule with a path pattern runs only
+// where it matches).
+type pathView uint64
+
+const (
+	viewDocOrTest pathView = 1 << iota // test file or documentation
+	viewTest                           // test file
+	viewGroup0                         // the first path pattern matches; the next bits, the next patterns
+
+	// viewByPath marks a view without pattern bits: a rule's pattern is
+	// matched against the chunk's Path when the rule is about to run (a
+	// folder's files are each met once, and most never touch such a rule).
+	viewByPath pathView = 1 << 63
+)
+
+// maxPathGroups bounds the distinct path patterns a view records; a
+// configuration with more cannot leave paths for later (PathsLater).
+const maxPathGroups = 61
+
+// groupBit is the view bit of path pattern g.
+func groupBit(g int) pathView {
+	if g >= maxPathGroups {
+		return 0
+	}
+	return viewGroup0 << g
+}
+
+// viewOf returns path's view.
+func (d *Detector) viewOf(path string) pathView {
+	v := kindView(path)
+	for g, re := range d.pathGroups {
+		if re.MatchString(path) {
+			v |= groupBit(g)
 		}
 	}
+	return v
+}
+
+// kindBits returns the test and documentation bits of c's view, read from
+// its path when the view is viewByPath (only a chunk that touches a
+// skip_test_files rule or holds candidates asks).
+func (c *Chunk) kindBits() pathView {
+	if c.view&viewByPath != 0 {
+		return kindView(c.Path)
+	}
+	return c.view
+}
+
+// kindView returns the test and documentation bits of path's view.
+func kindView(path string) pathView {
+	switch {
+	case testPath(path):
+		return viewDocOrTest | viewTest
+	case docPath(path):
+		return viewDocOrTest
+	}
+	return 0
+}
+
+// rememberedView is viewOf, remembered by path: a history scan asks it of
+// every version of a file (a path regex run per version and rule was 3% of
+// gitleaks' history scan).
+func (d *Detector) rememberedView(path string) pathView {
+	if len(d.pathGroups) == 0 {
+		return kindView(path)
+	}
+	k := maphash.String(memoSeed, path)
+	if v, ok := d.views.get(k); ok {
+		return v
+	}
+	v := d.viewOf(path)
+	d.views.put(k, v)
+	return v
+}
+
+// pathOK reports whether rule ri's path pattern, if it has one, matches
+// c's path.
+func (d *Detector) pathOK(ri int, c *Chunk) bool {
+	g := d.ruleGroup[ri]
+	switch {
+	case g < 0:
+		return true
+	case g >= maxPathGroups || c.view&viewByPath != 0:
+		return d.rules[ri].Path.MatchString(c.Path)
+	}
+	return c.view&groupBit(g) != 0
+}
+
+// viewDims returns the view bits that decide whether the rules of cands
+// run: a skip_test_files rule's viewDocOrTest, a path pattern's bit.
+func (d *Detector) viewDims(cands []candidate) pathView {
+	var dims pathView
+	for i := range cands {
+		ri := cands[i].rule
+		if d.rules[ri].SkipTestFiles && len(d.rules[ri].Keywords) > 0 {
+			dims |= viewDocOrTest
+		}
+		if g := d.ruleGroup[ri]; g >= 0 {
+			dims |= groupBit(g)
+		}
+	}
+	return dims
+}
+
+// PathsLater reports whether rules can be detected with PathLater: every
+// decision they make from a path is recorded in the findings' views (at
+// most maxPathGroups distinct path patterns).
+func PathsLater(rules []*patterns.Rule) bool {
+	seen := map[string]bool{}
+	for _, r := range rules {
+		if r.Path != nil {
+			seen[r.Path.String()] = true
+		}
+	}
+	return len(seen) <= maxPathGroups
+}
+
+// detectPathLater detects in a text chunk whose path is decided later (a
+// history blob read while the commit walk places it, possibly at several
+// paths of different kinds). Candidates are gathered once, as if every
+// path pattern matched and the path were neither a test file nor
+// documentation: at any other view, the rules that run find a subset of
+// these. The view bits whose rules found nothing change nothing; for every
+// setting of the others, and as a test file where a generic rule reported
+// a hex value (test vectors), the candidates of the rules that run there
+// are settled into findings, each marked with the setting that gave it
+// (viewMask, viewBits). judgePaths keeps at each path the findings of its
+// own view, which are exactly what detection at that path gives, whichever
+// of the walk and the reader came first. Settling is cheap next to
+// gathering; only where a rule that a view turns off found candidates in
+// decoded text (whose nested decodings settle among themselves) is that
+// view gathered again.
+func (d *Detector) detectPathLater(c Chunk, dropFn func(Drop)) []Finding {
+	c.PathLater, c.Path = false, ""
+	var all pathView
+	for g := range min(len(d.pathGroups), maxPathGroups) {
+		all |= groupBit(g)
+	}
+	if len(c.LaterPaths) > 0 {
+		return d.detectLaterPaths(c, all, dropFn)
+	}
+	c.view = all
+	g := d.gather(c, dropFn)
+	dims := g.dims
+	// Test vectors are dropped only where a generic rule saw
+	// testVectorMin hex values; fewer candidates can hold no more.
+	vectors := d.vectorLikeCands(g.cands)+d.vectorLikeCands(g.dec) >= testVectorMin
+	if dims == 0 && !vectors {
+		// The same findings at every path.
+		fs := d.settle(c, g.cands, g.dec, dropFn, false)
+		for i := range fs {
+			fs[i].later = true
+		}
+		return fs
+	}
+	// Later settlings report only what the first did not: test vectors.
+	again := dropFn
+	if dropFn != nil {
+		again = func(dr Drop) {
+			if strings.HasPrefix(dr.Reason, "test vectors") {
+				dropFn(dr)
+			}
+		}
+	}
+	first := true
+	at := func(v pathView) []Finding {
+		c := withView(c, v)
+		drop := again
+		if first {
+			drop, first = dropFn, false
+		}
+		// Bits that turn off rules the gathering ran: path patterns
+		// cleared, documentation or test set.
+		off := (all&^v | v&viewDocOrTest) & dims
+		if off&g.decDims != 0 {
+			h := d.gather(c, nil)
+			return d.settle(c, h.cands, h.dec, drop, false)
+		}
+		return d.settle(c, d.runningAt(g.cands, v), d.runningAt(g.dec, v), drop, true)
+	}
+	var out []Finding
+	emit := func(fs []Finding, mask, bits pathView) {
+		for _, f := range fs {
+			f.later, f.viewMask, f.viewBits = true, mask, bits
+			out = append(out, f)
+		}
+	}
+	// Every subset of dims, as the values of those bits.
+	for sub := dims; ; sub = (sub - 1) & dims {
+		v := all&^dims | sub
+		fs := at(v)
+		// A test file has viewDocOrTest; test vectors tell it apart from
+		// documentation.
+		if vectors && (dims&viewDocOrTest == 0 || v&viewDocOrTest != 0) && d.anyVectorLike(fs) {
+			emit(fs, dims|viewTest, sub)
+			emit(at(v|viewDocOrTest|viewTest), dims|viewTest, sub|viewTest|dims&viewDocOrTest)
+		} else {
+			emit(fs, dims, sub)
+		}
+		if sub == 0 {
+			break
+		}
+	}
+	return out
+}
+
+// detectLaterPaths detects in a PathLater chunk whose paths are known
+// already (LaterPaths) at each of their views, as a scan of the file at
+// those paths would; the findings are marked for their view alone (all:
+// every path pattern's bit), or, past maxPathGroups, for their path.
+func (d *Detector) detectLaterPaths(c Chunk, all pathView, dropFn func(Drop)) []Finding {
+	exact := len(d.pathGroups) > maxPathGroups
+	var out []Finding
+	var done []pathView
+	seen := map[string]bool{}
+	for _, p := range c.LaterPaths {
+		v := d.rememberedView(p)
+		if exact {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+		} else {
+			if slices.Contains(done, v) {
+				continue
+			}
+			done = append(done, v)
+		}
+		at := withView(c, v)
+		if exact {
+			at.Path = p
+		}
+		fs := d.detectAt(at, dropFn)
+		for _, f := range fs {
+			f.later, f.Path = true, ""
+			f.viewMask, f.viewBits = all|viewDocOrTest|viewTest, v
+			if exact {
+				f.laterPath = p
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// runningAt returns a copy of the candidates of cands whose rules run at
+// view v.
+func (d *Detector) runningAt(cands []candidate, v pathView) []candidate {
+	out := make([]candidate, 0, len(cands))
+	for _, cd := range cands {
+		if d.runsAt(cd.rule, v) {
+			out = append(out, cd)
+		}
+	}
+	return out
+}
+
+// runsAt reports whether rule ri runs at view v (a rule without keywords
+// runs over every chunk, skip_test_files or not: judgePaths drops its
+// findings in tests and documentation).
+func (d *Detector) runsAt(ri int, v pathView) bool {
+	if g := d.ruleGroup[ri]; g >= 0 && v&groupBit(g) == 0 {
+		return false
+	}
+	return !d.rules[ri].SkipTestFiles || v&viewDocOrTest == 0 || len(d.rules[ri].Keywords) == 0
+}
+
+// vectorLikeCands counts the values of cands that dropTestVectors counts.
+func (d *Detector) vectorLikeCands(cands []candidate) int {
+	n := 0
+	for i := range cands {
+		if d.vectorLike(cands[i].rule, cands[i].secret) {
+			n++
+		}
+	}
+	return n
+}
+
+// withView returns c with view v.
+func withView(c Chunk, v pathView) Chunk {
+	c.view = v
+	return c
+}
+
+// anyVectorLike reports whether fs holds a value that dropTestVectors
+// counts.
+func (d *Detector) anyVectorLike(fs []Finding) bool {
+	for i := range fs {
+		if ri, ok := d.byID[fs[i].RuleID]; ok && d.vectorLike(ri, []byte(fs[i].Secret)) {
+			return true
+		}
+	}
+	return false
+}
+
+// gathered is what detection finds in a chunk before it settles them:
+// the candidates of the rules that run at the chunk's view, in its text
+// (cands) and in decoded text (dec).
+type gathered struct {
+	cands, dec []candidate
+	// dims are the view bits that decide whether the rules of cands and
+	// dec run (viewDims); decDims those of every candidate found in
+	// decoded text, nested decodings included.
+	dims, decDims pathView
+}
+
+// gather finds the candidates of every rule that runs at c's view.
+func (d *Detector) gather(c Chunk, dropFn func(Drop)) gathered {
+	var g gathered
+	sc := d.getScratch()
+	g.cands = d.candidates(c, c.Data, sc, dropFn)
+	if len(sc.decodeHits) > 0 {
+		g.dec = d.decodedCandidates(c, sc.decodeHits, g.cands, 1, &g.decDims)
+	}
 	d.putScratch(sc)
+	g.dims = d.viewDims(g.cands) | g.decDims
+	return g
+}
+
+// detectAt detects in a text chunk at its view.
+func (d *Detector) detectAt(c Chunk, dropFn func(Drop)) []Finding {
+	g := d.gather(c, dropFn)
+	return d.settle(c, g.cands, g.dec, dropFn, false)
+}
+
+// settle turns a chunk's candidates into findings at its view: decoded
+// candidates supersede the text they decode, requirements and overlaps are
+// settled, test vectors dropped in test files, inline markers honoured.
+// cands may be reordered and overwritten. With fresh, findings get
+// attribute maps of their own (candidates settled more than once share
+// theirs).
+func (d *Detector) settle(c Chunk, cands, dec []candidate, dropFn func(Drop), fresh bool) []Finding {
+	data := c.Data
+	if len(dec) > 0 {
+		cands = append(supersede(cands, dec), dec...)
+	}
 	if len(cands) == 0 {
 		return nil
 	}
@@ -413,7 +763,7 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 		}
 	})
 	cands = d.dedupSpans(cands)
-	cands = d.dropTestVectors(cands, c.Path, func(cd candidate) {
+	cands = d.dropTestVectors(cands, c.kindBits()&viewTest != 0, func(cd candidate) {
 		if dropFn != nil {
 			dropFn(Drop{RuleID: d.rules[cd.rule].ID, Path: c.Path, Line: cd.line, Secret: Redact(string(cd.secret)), Reason: "test vectors: one of many hex values a generic rule saw in a test file"})
 		}
@@ -430,6 +780,9 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 		}
 		f := newFinding(r.ID, r.Description, r.Severity, r.Remediation, c, line, col, string(cd.secret))
 		f.Attributes, f.offset = cd.attrs, cd.start
+		if fresh {
+			f.Attributes = maps.Clone(cd.attrs)
+		}
 		if cd.decoding != "" {
 			setAttr(&f, "decoding", cd.decoding)
 		}
@@ -550,8 +903,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		}
 	}
 	for _, ri := range d.always {
-		r := d.rules[ri]
-		if !sc.pathOK(ri, r, c.Path) {
+		if !d.pathOK(ri, &c) {
 			continue
 		}
 		run(ri, 0, len(data))
@@ -562,10 +914,10 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 // runRule runs rule ri's regex at or around its keyword hits in data.
 func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]candidate, run func(ri, ws, we int), runMatch func(ri, ws, we int, m []int)) {
 	r := d.rules[ri]
-	if !sc.pathOK(ri, r, c.Path) {
+	if !d.pathOK(ri, &c) {
 		return
 	}
-	if r.SkipTestFiles && (testPath(c.Path) || docPath(c.Path)) {
+	if r.SkipTestFiles && c.kindBits()&viewDocOrTest != 0 {
 		return
 	}
 	hits := sc.hits[ri]
@@ -644,14 +996,18 @@ func lower(b byte) byte {
 
 // mayMatch reports whether rule ri's regex can match in w: false when w
 // lacks a string every match contains (checkout-com-secret-key's "sk_" on
-// the thousands of lines of a shop that say checkout), or a run of bytes
-// every match holds (classRun).
+// the thousands of lines of a shop that say checkout) or one in any case
+// (generic-name-value-secret's "value"), or a run of bytes
+// every match holds (the 32 hex digits of a provider's key, on a line
+// that only names the provider).
 func (d *Detector) mayMatch(ri int, w []byte) bool {
 	if req := d.required[ri]; req != nil && !bytes.Contains(w, req) {
 		return false
 	}
-	cr := d.runs[ri].get()
-	return cr == nil || cr.in(w)
+	if f := d.folds[ri]; f != nil && !patterns.ContainsFold(w, f) {
+		return false
+	}
+	return d.rules[ri].RequiredRun().In(w)
 }
 
 // nearRequired keeps the hits of rule ri within twice its context lines of
@@ -696,12 +1052,14 @@ func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string
 			return "entropy below floor"
 		}
 	}
+	notPlaceholder := false
 	for _, v := range r.Validators {
 		if ok, reason := v.Check(cand); !ok {
 			return reason
 		}
+		notPlaceholder = notPlaceholder || v.Name == "not-placeholder"
 	}
-	if reason := builtinAllow(cand.Secret); reason != "" {
+	if reason := builtinAllowAfter(cand.Secret, notPlaceholder); reason != "" {
 		return "built-in allow list: " + reason
 	}
 	if reason := decodedPlaceholder(cand, r); reason != "" {
@@ -1198,11 +1556,13 @@ const testVectorMin = 8
 
 // judgePaths applies to findings the decisions detection makes from a
 // chunk's path, for findings whose path was set after detection (history
-// blobs, placed by the commit walk): skip_test_files rules in test files and
-// documentation, a test file's known-answer vectors (testVectorMin or more
-// hex values reported by generic rules), and file formats known only by
-// their name (an SQLite file is a gcloud credential database only as
-// credentials.db). A finding whose path was
+// blobs, placed by the commit walk). A finding of a PathLater chunk is kept
+// at its path only if detection at that path's view gives it
+// (detectPathLater). For a finding detected at another path: skip_test_files
+// rules in test files and documentation, a test file's known-answer
+// vectors (testVectorMin or more hex values reported by generic rules), and
+// file formats known only by their name (an SQLite file is a gcloud
+// credential database only as credentials.db). A finding whose path was
 // known at detection passed these already and passes again.
 func (d *Detector) judgePaths(fs []Finding) []Finding {
 	type group struct{ blob, path string }
@@ -1212,7 +1572,7 @@ func (d *Detector) judgePaths(fs []Finding) []Finding {
 		return ok && d.vectorLike(i, []byte(f.Secret))
 	}
 	for i := range fs {
-		if generic(&fs[i]) && testPath(fs[i].Path) {
+		if !fs[i].later && generic(&fs[i]) && testPath(fs[i].Path) {
 			vectors[group{fs[i].BlobID, fs[i].Path}]++
 		}
 	}
@@ -1220,8 +1580,26 @@ func (d *Detector) judgePaths(fs []Finding) []Finding {
 	for _, r := range d.files {
 		fileRule[r.ID] = r
 	}
+	views := map[string]pathView{}
 	out := fs[:0]
 	for _, f := range fs {
+		if f.later && f.laterPath != "" {
+			if f.Path == f.laterPath {
+				out = append(out, f)
+			}
+			continue
+		}
+		if f.later {
+			v, ok := views[f.Path]
+			if !ok {
+				v = d.rememberedView(f.Path)
+				views[f.Path] = v
+			}
+			if v&f.viewMask == f.viewBits {
+				out = append(out, f)
+			}
+			continue
+		}
 		if i, ok := d.byID[f.RuleID]; ok && d.rules[i].SkipTestFiles && (testPath(f.Path) || docPath(f.Path)) {
 			continue
 		}
@@ -1241,8 +1619,8 @@ func (d *Detector) judgePaths(fs []Finding) []Finding {
 // exporter_secret, ECDH's PrivateKey and SharedSecret) lists dozens, a
 // configuration a handful. Provider rules, non-hex values and files outside
 // tests are untouched.
-func (d *Detector) dropTestVectors(cands []candidate, path string, dropped func(candidate)) []candidate {
-	if !testPath(path) {
+func (d *Detector) dropTestVectors(cands []candidate, test bool, dropped func(candidate)) []candidate {
+	if !test {
 		return cands
 	}
 	n := 0

@@ -753,33 +753,31 @@ func TestMemoTableBound(t *testing.T) {
 	}
 }
 
-// TestPathOKRemembered: a history scan remembers each rule's answer for a
-// path, by rule and path: two rules with different path filters keep their
-// own answers, asked in any order, remembered or not.
-func TestPathOKRemembered(t *testing.T) {
+// TestPathOKByView: a path's view records which rules' path filters take
+// it, one bit per distinct filter, so two rules with different filters keep
+// their own answers and two with the same filter share one.
+func TestPathOKByView(t *testing.T) {
 	yaml := &patterns.Rule{ID: "only-yaml", Path: regexp.MustCompile(`\.ya?ml$`)}
 	code := &patterns.Rule{ID: "only-go", Path: regexp.MustCompile(`\.go$`)}
-	d := NewDetector([]*patterns.Rule{yaml, code}, nil)
-	for _, remember := range []bool{false, true} {
-		sc := d.getScratch()
-		sc.remember = remember
-		for round := 0; round < 2; round++ {
-			for _, tc := range []struct {
-				ri   int
-				r    *patterns.Rule
-				path string
-				want bool
-			}{
-				{0, yaml, "deploy/values.yaml", true},
-				{1, code, "deploy/values.yaml", false},
-				{1, code, "main.go", true},
-				{0, yaml, "main.go", false},
-			} {
-				if got := sc.pathOK(tc.ri, tc.r, tc.path); got != tc.want {
-					t.Errorf("remember %v, round %d: %s on %s = %v, want %v", remember, round, tc.r.ID, tc.path, got, tc.want)
-				}
+	yaml2 := &patterns.Rule{ID: "only-yaml-too", Path: regexp.MustCompile(`\.ya?ml$`)}
+	free := &patterns.Rule{ID: "anywhere"}
+	d := NewDetector([]*patterns.Rule{yaml, code, yaml2, free}, nil)
+	if len(d.pathGroups) != 2 {
+		t.Fatalf("%d path groups, want 2", len(d.pathGroups))
+	}
+	for _, tc := range []struct {
+		path string
+		want [4]bool
+	}{
+		{"deploy/values.yaml", [4]bool{true, false, true, true}},
+		{"main.go", [4]bool{false, true, false, true}},
+		{"README", [4]bool{false, false, false, true}},
+	} {
+		c := Chunk{Path: tc.path, view: d.viewOf(tc.path)}
+		for ri, want := range tc.want {
+			if got := d.pathOK(ri, &c); got != want {
+				t.Errorf("%s on %s = %v, want %v", d.rules[ri].ID, tc.path, got, want)
 			}
 		}
-		d.putScratch(sc)
 	}
 }

@@ -303,7 +303,9 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 // of a secret in one file are both shown. When moved is set (history), a
 // secret met again at another path is merged into the first finding, its
 // path listed in attributes.also_in, if moved says the file was moved there
-// rather than the secret copied.
+// rather than the secret copied. A companion value (an account SID) that
+// only a later version of the file has next to the secret is carried to
+// the finding kept.
 func Dedup(fs []Finding, moved func(earlier, later *Finding) bool) []Finding {
 	type key struct {
 		fp, path string
@@ -317,7 +319,8 @@ func Dedup(fs []Finding, moved func(earlier, later *Finding) bool) []Finding {
 		if f.Commit == nil {
 			k.line = f.Line
 		}
-		if _, dup := first[k]; dup {
+		if i, dup := first[k]; dup {
+			carryCompanions(&out[i], &f)
 			continue
 		}
 		merged := false

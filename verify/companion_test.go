@@ -17,8 +17,11 @@ import (
 
 // Made-up companion values, shaped as Twilio and Shopify document them.
 const (
-	testSID  = "AC4f0c2e9b7d13a8e6c5b24f9107d3e8a2"
-	testShop = "acme-outdoor.myshopify.com"
+	testSID       = "AC4f0c2e9b7d13a8e6c5b24f9107d3e8a2"
+	testShop      = "acme-outdoor.myshopify.com"
+	testKeySecret = "q8Lr2VtX9bN4mK7pZ3wY6cJ1hF5dS0gA"
+	testSite      = "acme-eng.atlassian.net"
+	testEmail     = "dev.lead@acme-eng.example"
 )
 
 // companionCase is a verifier that needs a companion value: the request it
@@ -27,6 +30,9 @@ const (
 type companionCase struct {
 	rule  string
 	attrs map[string]string
+	// pair, when set, is a second secret's rule: a finding of it (with
+	// testKeySecret) stands beside the first, named by attribute pairAttr.
+	pair, pairAttr string
 	// host, when set, is the Host the request must name (the shop's own);
 	// the fake is then reached through the transport, with no override.
 	host    string
@@ -42,17 +48,66 @@ func twilioBasic(r *http.Request, secret string) bool {
 	return r.Header.Get("Authorization") == "Basic "+base64.StdEncoding.EncodeToString([]byte(testSID+":"+secret))
 }
 
+func twilioKeyBasic(r *http.Request, secret string) bool {
+	return r.Header.Get("Authorization") == "Basic "+base64.StdEncoding.EncodeToString([]byte(secret+":"+testKeySecret))
+}
+
+func atlassianBasic(r *http.Request, secret string) bool {
+	return r.Header.Get("Authorization") == "Basic "+base64.StdEncoding.EncodeToString([]byte(testEmail+":"+secret))
+}
+
+func cloudflareKey(r *http.Request, secret string) bool {
+	return r.Header.Get("X-Auth-Email") == testEmail && r.Header.Get("X-Auth-Key") == secret && r.Header.Get("Authorization") == ""
+}
+
 func shopifyToken(r *http.Request, secret string) bool {
 	return r.Header.Get("X-Shopify-Access-Token") == secret && r.Header.Get("Authorization") == ""
 }
 
+const atlassianMyself = `{"self":"https://` + testSite + `/rest/api/3/user?accountId=5b10a2844c20165700ede21g",` +
+	`"accountId":"5b10a2844c20165700ede21g","accountType":"atlassian","emailAddress":"` + testEmail + `",` +
+	`"displayName":"Dev Lead","active":true,"timeZone":"Europe/Paris","locale":"en_GB"}`
+
+const cloudflareUser = `{"success":true,"errors":[],"messages":[],"result":{"id":"7c5dae5552338874e5053f2534d2767a",` +
+	`"email":"` + testEmail + `","first_name":"Dev","last_name":"Lead","username":"cd7d0123e3012345da9420df9514dad0",` +
+	`"telephone":null,"country":"FR","two_factor_authentication_enabled":true,"suspended":false}}`
+
+const cloudflareUnknownKey = `{"success":false,"errors":[{"code":9103,"message":"Unknown X-Auth-Key or X-Auth-Email"}],"messages":[],"result":null}`
+
 var companionCases = []companionCase{
+	{rule: "cloudflare-global-api-key", attrs: map[string]string{"email": testEmail},
+		path: "/client/v4/user", auth: cloudflareKey,
+		valid: ok(cloudflareUser), want: []string{testEmail, "7c5dae5552338874e5053f2534d2767a"},
+		invalid: st(403, cloudflareUnknownKey), detail: "Unknown X-Auth-Key"},
+	{rule: "cloudflare-global-api-key-v2", attrs: map[string]string{"email": testEmail},
+		path: "/client/v4/user", auth: cloudflareKey,
+		valid: ok(cloudflareUser), want: []string{testEmail},
+		invalid: st(403, cloudflareUnknownKey), detail: "Unknown X-Auth-Key"},
+	{rule: "atlassian-api-token", attrs: map[string]string{"atlassian_site": testSite, "email": testEmail},
+		host: testSite, path: "/rest/api/3/myself", auth: atlassianBasic,
+		valid: ok(atlassianMyself), want: []string{testEmail, "Dev Lead", testSite},
+		invalid: st(401, "Basic authentication with passwords is deprecated.  For more information, see: https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/\n"),
+		detail:  "HTTP 401"},
+	{rule: "atlassian-legacy-api-token", attrs: map[string]string{"atlassian_site": testSite, "email": testEmail},
+		host: testSite, path: "/rest/api/3/myself", auth: atlassianBasic,
+		valid: ok(atlassianMyself), want: []string{testEmail},
+		invalid: st(401, `{"errorMessages":["Client must be authenticated to access this resource."],"errors":{}}`),
+		detail:  testSite},
 	{rule: "twilio-auth-token", attrs: map[string]string{"twilio_account_sid": testSID},
 		path: "/2010-04-01/Accounts/" + testSID + ".json", auth: twilioBasic,
 		valid: ok(`{"auth_token":"","date_created":"Thu, 30 Jul 2015 20:00:00 +0000","date_updated":"Thu, 30 Jul 2015 20:00:00 +0000",` +
 			`"friendly_name":"Acme SMS alerts","owner_account_sid":"` + testSID + `","sid":"` + testSID + `","status":"active",` +
 			`"subresource_uris":{},"type":"Full","uri":"/2010-04-01/Accounts/` + testSID + `.json"}`),
 		want:    []string{"Acme SMS alerts", testSID, "active", "Full"},
+		invalid: st(401, `{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}`),
+		detail:  "20003"},
+	{rule: "twilio-api-key", pair: "twilio-api-key-secret", pairAttr: "twilio_api_key_secret",
+		path: "/v2/Services", auth: twilioKeyBasic,
+		valid: ok(`{"services":[{"sid":"VA1f2e3d4c5b6a79880f1e2d3c4b5a6978","account_sid":"` + testSID + `","friendly_name":"Acme login",` +
+			`"code_length":6,"url":"https://verify.twilio.com/v2/Services/VA1f2e3d4c5b6a79880f1e2d3c4b5a6978"}],` +
+			`"meta":{"page":0,"page_size":1,"first_page_url":"https://verify.twilio.com/v2/Services?PageSize=1&Page=0","previous_page_url":null,` +
+			`"url":"https://verify.twilio.com/v2/Services?PageSize=1&Page=0","next_page_url":null,"key":"services"}}`),
+		want:    []string{testSID, "Acme login"},
 		invalid: st(401, `{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}`),
 		detail:  "20003"},
 	{rule: "shopify-access-token", attrs: map[string]string{"shopify_domain": testShop},
@@ -74,6 +129,16 @@ var companionCases = []companionCase{
 		want:    []string{"Acme Outdoor", "plan not named"},
 		invalid: st(401, `{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}`),
 		detail:  "Invalid API key"},
+}
+
+func companionCaseFor(t *testing.T, rule string) companionCase {
+	for _, c := range companionCases {
+		if c.rule == rule {
+			return c
+		}
+	}
+	t.Fatalf("no companion case for %s", rule)
+	return companionCase{}
 }
 
 // companionFake serves resp, failing the test when a request is not the
@@ -125,22 +190,37 @@ func (v viaFake) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// verifyCompanion verifies one finding of c.rule carrying c.attrs against srv.
-func verifyCompanion(t *testing.T, c companionCase, secret string, srv *httptest.Server) scanner.Verification {
-	t.Helper()
+// companionOptions reach srv: through the transport, keeping the real
+// host, when the case names one; else through the rule's override.
+func companionOptions(c companionCase, srv *httptest.Server) Options {
 	o := Options{RetryDelay: time.Millisecond, Timeout: 2 * time.Second, Transport: viaFake{srv}, Getenv: func(string) string { return "" }}
 	if c.host == "" {
 		o.Transport = srv.Client().Transport
 		o.Getenv = overrideEnv(c.rule, srv.URL)
 	}
-	v, err := New(o)
+	return o
+}
+
+// verifyCompanion verifies one finding of c.rule carrying c.attrs against srv.
+func verifyCompanion(t *testing.T, c companionCase, secret string, srv *httptest.Server) scanner.Verification {
+	t.Helper()
+	v, err := New(companionOptions(c, srv))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := finding(c.rule, secret)
 	f.Attributes = c.attrs
 	fs := []scanner.Finding{f}
+	if c.pair != "" {
+		p := finding(c.pair, testKeySecret)
+		p.Line = 2
+		fs[0].Attributes = map[string]string{c.pairAttr: p.Fingerprint}
+		fs = append(fs, p)
+	}
 	v.Verify(context.Background(), fs)
+	if c.pair != "" && *fs[1].Verification != *fs[0].Verification {
+		t.Errorf("the second secret's result %+v differs from its key's %+v", fs[1].Verification, fs[0].Verification)
+	}
 	return *fs[0].Verification
 }
 
@@ -167,7 +247,7 @@ func TestCompanionVerifiers(t *testing.T) {
 					t.Errorf("valid answer: got %+v, want valid mentioning %q", got, w)
 				}
 			}
-			if strings.Contains(got.Identity+got.Detail, secret) || n.Load() != 1 {
+			if strings.Contains(got.Identity+got.Detail, secret) || strings.Contains(got.Identity+got.Detail, testKeySecret) || n.Load() != 1 {
 				t.Errorf("valid answer: %+v after %d requests (want 1, and no secret)", got, n.Load())
 			}
 
@@ -195,15 +275,44 @@ func TestCompanionVerifiers(t *testing.T) {
 	}
 }
 
-// TestShopifyNotFound: a 404 (no shop at that address) says nothing about
-// the token.
-func TestShopifyNotFound(t *testing.T) {
+// TestCompanionAnswers: answers that are neither the plain valid nor the
+// plain invalid one, read as each provider documents them. A refusal that
+// may be about the companion value rather than the secret is unknown.
+func TestCompanionAnswers(t *testing.T) {
 	t.Parallel()
-	c := companionCases[1]
-	secret := exampleSecret(t, c.rule)
-	srv, _ := companionFake(t, c, secret, st(404, `{"errors":"Not Found"}`))
-	if got := verifyCompanion(t, c, secret, srv); got.Status != scanner.VerifyUnknown || !strings.Contains(got.Detail, testShop) {
-		t.Errorf("got %+v, want unknown naming the shop", got)
+	cases := []struct {
+		name, rule string
+		resp       fakeResp
+		want       scanner.VerifyStatus
+		detail     string
+	}{
+		{"Shopify: no shop at that address", "shopify-access-token", st(404, `{"errors":"Not Found"}`),
+			scanner.VerifyUnknown, testShop},
+		{"Cloudflare: a key of the wrong format", "cloudflare-global-api-key",
+			st(400, `{"success":false,"errors":[{"code":6003,"message":"Invalid request headers","error_chain":[{"code":6103,"message":"Invalid format for X-Auth-Key header"}]}],"messages":[],"result":null}`),
+			scanner.VerifyInvalid, "Invalid format for X-Auth-Key"},
+		{"Cloudflare: an email address of the wrong format", "cloudflare-global-api-key",
+			st(400, `{"success":false,"errors":[{"code":6003,"message":"Invalid request headers","error_chain":[{"code":6102,"message":"Invalid format for X-Auth-Email header"}]}],"messages":[],"result":null}`),
+			scanner.VerifyUnknown, "400"},
+		{"Atlassian: CAPTCHA or no Jira access", "atlassian-api-token", st(403, ""),
+			scanner.VerifyUnknown, "CAPTCHA"},
+		{"Atlassian: no Jira on the site", "atlassian-api-token", st(404, ""),
+			scanner.VerifyUnknown, testSite},
+		{"Twilio: a Restricted key without Verify", "twilio-api-key",
+			st(403, `{"code":20403,"message":"Forbidden","more_info":"https://www.twilio.com/docs/errors/20403","status":403}`),
+			scanner.VerifyUnknown, "Restricted"},
+	}
+	for _, tc := range cases {
+		tc := tc
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := companionCaseFor(t, tc.rule)
+			secret := exampleSecret(t, c.rule)
+			srv, n := companionFake(t, c, secret, tc.resp)
+			if got := verifyCompanion(t, c, secret, srv); got.Status != tc.want || !strings.Contains(got.Detail, tc.detail) || n.Load() != 1 {
+				t.Errorf("got %+v after %d requests, want %s mentioning %q after 1", got, n.Load(), tc.want, tc.detail)
+			}
+		})
 	}
 }
 
@@ -211,7 +320,7 @@ func TestShopifyNotFound(t *testing.T) {
 // (tests, a proxy) like every other verifier's, keeping the path.
 func TestShopifyOverride(t *testing.T) {
 	t.Parallel()
-	c := companionCases[1]
+	c := companionCaseFor(t, "shopify-access-token")
 	c.host = ""
 	secret := exampleSecret(t, c.rule)
 	srv, n := companionFake(t, c, secret, c.valid)
@@ -234,11 +343,21 @@ func TestCompanionMissingNothingSent(t *testing.T) {
 		{"twilio-auth-token", nil, scanner.VerifyNotChecked, "the account SID (AC…) was not found near it"},
 		{"twilio-auth-token", map[string]string{"shopify_domain": testShop}, scanner.VerifyNotChecked, "account SID"},
 		{"shopify-access-token", nil, scanner.VerifyNotChecked, "the shop's myshopify.com domain was not found near it"},
-		{"shopify-access-token", map[string]string{"shopify_domain": "acme.example.com"}, scanner.VerifyUnknown, "not a Shopify address"},
-		{"shopify-access-token", map[string]string{"shopify_domain": "acme.myshopify.com.evil.example"}, scanner.VerifyUnknown, "not a Shopify address"},
-		{"shopify-access-token", map[string]string{"shopify_domain": "a.b.myshopify.com"}, scanner.VerifyUnknown, "not a Shopify address"},
-		{"shopify-access-token", map[string]string{"shopify_domain": "evil.example/x?.myshopify.com"}, scanner.VerifyUnknown, "not a Shopify address"},
-		{"shopify-access-token", map[string]string{"shopify_domain": "evil.example:443#.myshopify.com"}, scanner.VerifyUnknown, "not a Shopify address"},
+		{"twilio-api-key", nil, scanner.VerifyNotChecked, "the API key's secret was not found near it"},
+		// A fingerprint naming no finding of this scan (a baselined or
+		// allowed secret) is as good as none.
+		{"twilio-api-key", map[string]string{"twilio_api_key_secret": scanner.Fingerprint("twilio-api-key-secret", testKeySecret)},
+			scanner.VerifyNotChecked, "the API key's secret was not found near it"},
+		{"twilio-api-key-secret", nil, scanner.VerifyNotChecked, "key SID (SK…), and none was found near it"},
+		{"cloudflare-global-api-key", nil, scanner.VerifyNotChecked, "the owner's email address was not found near it"},
+		{"atlassian-api-token", map[string]string{"email": testEmail}, scanner.VerifyNotChecked, "the Atlassian site (….atlassian.net) was not found near it"},
+		{"atlassian-api-token", map[string]string{"atlassian_site": testSite}, scanner.VerifyNotChecked, "the owner's email address was not found near it"},
+		{"atlassian-api-token", map[string]string{"atlassian_site": "acme.atlassian.net.evil.example", "email": testEmail}, scanner.VerifyUnknown, "not an address of Atlassian"},
+		{"shopify-access-token", map[string]string{"shopify_domain": "acme.example.com"}, scanner.VerifyUnknown, "not an address of Shopify"},
+		{"shopify-access-token", map[string]string{"shopify_domain": "acme.myshopify.com.evil.example"}, scanner.VerifyUnknown, "not an address of Shopify"},
+		{"shopify-access-token", map[string]string{"shopify_domain": "a.b.myshopify.com"}, scanner.VerifyUnknown, "not an address of Shopify"},
+		{"shopify-access-token", map[string]string{"shopify_domain": "evil.example/x?.myshopify.com"}, scanner.VerifyUnknown, "not an address of Shopify"},
+		{"shopify-access-token", map[string]string{"shopify_domain": "evil.example:443#.myshopify.com"}, scanner.VerifyUnknown, "not an address of Shopify"},
 	}
 	for _, c := range cases {
 		c := c
@@ -273,7 +392,7 @@ func TestCompanionMissingNothingSent(t *testing.T) {
 // next to another account SID is another.
 func TestCompanionOneCallPerCredential(t *testing.T) {
 	t.Parallel()
-	c := companionCases[0]
+	c := companionCaseFor(t, "twilio-auth-token")
 	secret := exampleSecret(t, c.rule)
 	const otherSID = "AC0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"
 	var n atomic.Int32
@@ -311,33 +430,52 @@ func TestCompanionOneCallPerCredential(t *testing.T) {
 
 // TestCompanionFromScan: what the detector records is what the verifier
 // reads: a scanned .env file with the SID above the token is checked with
-// that SID.
+// that SID, and an API key with the secret below it (both findings share
+// the one answer).
 func TestCompanionFromScan(t *testing.T) {
 	t.Parallel()
-	c := companionCases[0]
-	secret := exampleSecret(t, c.rule)
 	rules, err := patterns.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := "# sms alerts\nTWILIO_ACCOUNT_SID=" + testSID + "\nTWILIO_AUTH_TOKEN=" + secret + "\n"
-	fs := scanner.NewDetector(rules, nil).Detect(scanner.Chunk{Data: []byte(data), Kind: scanner.KindFile, Path: "app.env"})
-	srv, n := companionFake(t, c, secret, c.valid)
-	v, err := New(Options{Transport: srv.Client().Transport, Getenv: overrideEnv(c.rule, srv.URL)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v.Verify(context.Background(), fs)
-	var found bool
-	for _, f := range fs {
-		if f.RuleID == c.rule {
-			found = true
-			if f.Verification.Status != scanner.VerifyValid || n.Load() != 1 {
-				t.Errorf("%+v after %d requests", f.Verification, n.Load())
+	det := scanner.NewDetector(rules, nil)
+	for _, tc := range []struct {
+		rule, data string
+		rules      []string // the findings that must be valid
+	}{
+		{"twilio-auth-token", "# sms alerts\nTWILIO_ACCOUNT_SID=" + testSID + "\nTWILIO_AUTH_TOKEN={secret}\n", []string{"twilio-auth-token"}},
+		{"twilio-api-key", "TWILIO_API_KEY={secret}\nTWILIO_API_SECRET=" + testKeySecret + "\n", []string{"twilio-api-key", "twilio-api-key-secret"}},
+		{"atlassian-api-token", "JIRA_URL=https://" + testSite + "/\nJIRA_EMAIL=" + testEmail + "\nJIRA_API_TOKEN={secret}\n", []string{"atlassian-api-token"}},
+		{"shopify-access-token", "SHOPIFY_STORE_DOMAIN=" + testShop + "\nSHOPIFY_ACCESS_TOKEN={secret}\n", []string{"shopify-access-token"}},
+		{"cloudflare-global-api-key", "CLOUDFLARE_EMAIL=" + testEmail + "\nCLOUDFLARE_API_KEY={secret}\n", []string{"cloudflare-global-api-key"}},
+	} {
+		tc := tc
+		t.Run(tc.rule, func(t *testing.T) {
+			t.Parallel()
+			c := companionCaseFor(t, tc.rule)
+			secret := exampleSecret(t, c.rule)
+			data := strings.ReplaceAll(tc.data, "{secret}", secret)
+			fs := det.Detect(scanner.Chunk{Data: []byte(data), Kind: scanner.KindFile, Path: "app.env"})
+			srv, n := companionFake(t, c, secret, c.valid)
+			v, err := New(companionOptions(c, srv))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-	}
-	if !found {
-		t.Fatalf("no %s finding in %q", c.rule, data)
+			v.Verify(context.Background(), fs)
+			valid := map[string]bool{}
+			for _, f := range fs {
+				if f.Verification.Status == scanner.VerifyValid {
+					valid[f.RuleID] = true
+				}
+			}
+			for _, r := range tc.rules {
+				if !valid[r] {
+					t.Errorf("%s is not valid: findings %v", r, fs)
+				}
+			}
+			if n.Load() != 1 {
+				t.Errorf("%d requests, want 1", n.Load())
+			}
+		})
 	}
 }

@@ -264,23 +264,6 @@ func expandAttrs(tmpl string, value func(name string) string) string {
 	return b.String()
 }
 
-// missing returns what a finding lacks for this check (a not-checked
-// reason), or "".
-func (s *spec) missing(attrs map[string]string) string {
-	for _, n := range s.Needs {
-		if attrs[n] != "" {
-			continue
-		}
-		for _, c := range scanner.Companions() {
-			if c.Attr == n {
-				return c.What + " was not found near it, so it cannot be checked"
-			}
-		}
-		return n + " was not found near it, so it cannot be checked"
-	}
-	return ""
-}
-
 // accepts reports whether the verifier checks this secret.
 func (s *spec) accepts(secret string) bool {
 	if len(s.Prefixes) == 0 {
@@ -354,7 +337,7 @@ func (s *spec) targets(ruleID, secret string, attrs map[string]string, getenv fu
 			if s.HostSuffix != "" && base == nil && !ownHost(u.Host, s.HostSuffix) {
 				// The host came from the scanned file: it must still be
 				// the provider's, one label under its domain.
-				return nil, fmt.Errorf("verify: %q is not a %s address", u.Host, s.Provider)
+				return nil, fmt.Errorf("verify: %q is not an address of %s", u.Host, s.Provider)
 			}
 		}
 		if base != nil {

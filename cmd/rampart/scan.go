@@ -260,6 +260,24 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if dir == "" {
 		dir = "."
 	}
+	if (o.staged || o.commitMsg != "") && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		// A hook run lives for milliseconds and allocates a few MB building
+		// its detector: collecting would cost more than the memory (about
+		// 1.7 ms of a 15 ms pre-commit run). Collect only past 256 MB, which
+		// only a huge staged change reaches.
+		debug.SetGCPercent(-1)
+		debug.SetMemoryLimit(256 << 20)
+	}
+	// A history scan's collector policy (see the history case below) is
+	// set before the catalogue is built: at Go's default the catalogue's
+	// few MB start a collection in the first milliseconds.
+	historyGC := o.history && os.Getenv("GOGC") == ""
+	if historyGC {
+		collectAbove(50, 48<<20)
+	}
+	// The catalogue and its detector are built while git says where the
+	// repository is (locate), rather than after.
+	scanner.PrepareDefault()
 	gitMode := o.staged || o.prePush || o.rangeSpec != "" || o.history || o.githubEvent
 	var staged *gitsource.Staged
 	if o.staged {
@@ -293,14 +311,6 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 			return nil, nil, &exitErr{code: exitError, err: repoError(loc.repoErr, dir, gitModeFlag(o))}
 		}
 		repo = loc.repo
-	}
-	if (o.staged || o.commitMsg != "") && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
-		// A hook run lives for milliseconds and allocates a few MB building
-		// its detector: collecting would cost more than the memory (about
-		// 1.7 ms of a 15 ms pre-commit run). Collect only past 256 MB, which
-		// only a huge staged change reaches.
-		debug.SetGCPercent(-1)
-		debug.SetMemoryLimit(256 << 20)
 	}
 	cfg, err := loadScanConfig(o, loc)
 	if err != nil {
@@ -344,7 +354,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.rangeSpec != "":
 		src = &gitsource.Commits{Repo: repo, Revs: []string{o.rangeSpec}, Opts: gopts}
 	case o.history:
-		h := &history.History{Repo: repo, Opts: gopts, Since: o.since, NeedPaths: len(o.exclude) > 0 || rulesUsePaths(cfg.Rules),
+		h := &history.History{Repo: repo, Opts: gopts, Since: o.since, NeedPaths: len(o.exclude) > 0 || !scanner.PathsLater(cfg.Rules),
 			// Benchmarks compare the in-process pack reader with git's.
 			UseGit: os.Getenv("RAMPART_HISTORY_READER") == "git"}
 		if o.branch != "" {
@@ -357,8 +367,8 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// 300 MB for a handful more collections of mostly pointer-free data.
 		// Below 48 MB of heap the collector does not run: a small
 		// history's collections cost more than the memory.
-		if os.Getenv("GOGC") == "" {
-			collectAbove(50, 48<<20)
+		if os.Getenv("GOGC") == "" && !historyGC {
+			collectAbove(50, 48<<20) // a bare repository: --history implied
 		}
 		src = h
 	case o.prePush:
@@ -509,17 +519,6 @@ func sameDir(a, b string) bool {
 	sa, err1 := os.Stat(a)
 	sb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
-}
-
-// rulesUsePaths reports whether any rule is restricted to paths, in which
-// case history blobs must be placed before they are read.
-func rulesUsePaths(rules []*patterns.Rule) bool {
-	for _, r := range rules {
-		if r.Path != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // failing reports whether any finding is at or above the --fail-on threshold

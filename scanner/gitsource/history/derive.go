@@ -1,7 +1,6 @@
 package history
 
 import (
-	"cmp"
 	"slices"
 	"sort"
 
@@ -16,6 +15,7 @@ type deriver struct {
 	kwLen []int32
 	maxKw int
 	rg    [][2]int
+	fresh []patterns.Hit // hits found in rg, before mergeHits
 }
 
 func newDeriver(a *patterns.Automaton) *deriver {
@@ -78,19 +78,36 @@ func (d *deriver) derive(base []patterns.Hit, data []byte, ops []pack.Op) []patt
 		}
 	}
 	d.rg = rg
-	if len(rg) > 0 {
-		translated := len(out)
-		for _, g := range rg {
-			s := g[0]
-			d.auto.Scan(data[g[0]:g[1]], func(kw, end int) {
-				end += s
-				if !insideCopy(ops, end-int(d.kwLen[kw]), end) {
-					out = append(out, patterns.Hit{Keyword: int32(kw), End: int32(end)})
-				}
-			})
-		}
-		if translated > 0 && translated < len(out) {
-			slices.SortStableFunc(out, func(a, b patterns.Hit) int { return cmp.Compare(a.End, b.End) })
+	fresh := d.fresh[:0]
+	for _, g := range rg {
+		s := g[0]
+		d.auto.Scan(data[g[0]:g[1]], func(kw, end int) {
+			end += s
+			if !insideCopy(ops, end-int(d.kwLen[kw]), end) {
+				fresh = append(fresh, patterns.Hit{Keyword: int32(kw), End: int32(end)})
+			}
+		})
+	}
+	d.fresh = fresh
+	return mergeHits(out, fresh)
+}
+
+// mergeHits merges fresh into out, both in order of end offset, as a
+// stable sort of out followed by fresh would (out's hit first on a tie),
+// in place from the back. The translated hits are in order (a run's hits
+// are its base's, in order, and runs are in target order), and so are the
+// fresh ones (the automaton reports in order, windows in target order): a
+// sort of both was a fifth of derive's time.
+func mergeHits(out, fresh []patterns.Hit) []patterns.Hit {
+	i, j := len(out)-1, len(fresh)-1
+	out = slices.Grow(out, len(fresh))[:len(out)+len(fresh)]
+	for k := len(out) - 1; j >= 0; k-- {
+		if i >= 0 && out[i].End > fresh[j].End {
+			out[k] = out[i]
+			i--
+		} else {
+			out[k] = fresh[j]
+			j--
 		}
 	}
 	return out

@@ -1,7 +1,10 @@
 package history
 
 import (
+	"cmp"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 
@@ -80,6 +83,10 @@ func FuzzDeriveHits(f *testing.F) {
 		}
 		got := d.derive(scanHits(auto, base), target, ops)
 		exp := scanHits(auto, target)
+		// Detection reads a chunk's hits in order of end offset.
+		if !slices.IsSortedFunc(got, func(a, b patterns.Hit) int { return cmp.Compare(a.End, b.End) }) {
+			t.Fatalf("derived hits out of order: %v", got)
+		}
 		order(got)
 		order(exp)
 		if len(got)+len(exp) > 0 && !reflect.DeepEqual(got, exp) {
@@ -101,4 +108,27 @@ func order(hs []patterns.Hit) {
 		}
 		return hs[a].Keyword < hs[b].Keyword
 	})
+}
+
+// TestMergeHits: merging the fresh hits into the translated ones gives the
+// order a stable sort by end offset of both gave (translated first on a
+// tie), the order the hits were in before the merge replaced the sort.
+func TestMergeHits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	sorted := func(n int) []patterns.Hit {
+		hs := make([]patterns.Hit, n)
+		for i := range hs {
+			hs[i] = patterns.Hit{Keyword: int32(rng.IntN(5)), End: int32(rng.IntN(40))}
+		}
+		slices.SortStableFunc(hs, func(a, b patterns.Hit) int { return cmp.Compare(a.End, b.End) })
+		return hs
+	}
+	for range 2000 {
+		out, fresh := sorted(rng.IntN(12)), sorted(rng.IntN(12))
+		want := append(slices.Clone(out), fresh...)
+		slices.SortStableFunc(want, func(a, b patterns.Hit) int { return cmp.Compare(a.End, b.End) })
+		if got := mergeHits(out, fresh); !slices.Equal(got, want) && len(want) > 0 {
+			t.Fatalf("merge of %v and %v:\n got %v\nwant %v", out, fresh, got, want)
+		}
+	}
 }

@@ -40,14 +40,25 @@ import (
 // Two things run at once. The commit walk (walk: `git rev-list
 // --topo-order` numbers the commits, one `git diff-tree --stdin` per core
 // lists what each introduces) places every reachable blob at the oldest
-// commit and path that introduce it. The blob contents are read in pack
+// commit and path that introduce it: the commit rev-list lists last of
+// those holding it (a blob added on two branches goes to whichever of the
+// two commits rev-list lists last, the same every run), at every path where
+// that commit introduces it. The blob contents are read in pack
 // order, where delta bases are at hand: from the pack files in process
 // (readpack.go), deriving a delta's keyword hits from its base's, and
 // through one `git cat-file --batch` for whatever that reader leaves (loose
 // objects, deltas on another pack's objects, UseGit). When every ref is
 // scanned, placement is joined to the findings at the end (Resolve); when
-// history is restricted (--branch, --since) or a rule needs the path
-// before reading, blobs are read after the walk, and only the placed ones.
+// history is restricted (--branch, --since) or paths must be known before
+// reading (NeedPaths), blobs are read after the walk, and only the placed
+// ones.
+//
+// Either way a blob is detected without its path (scanner.Chunk.PathLater:
+// the findings record the kinds of path that give them, and each path
+// Resolve gives a blob keeps what a scan of the file at that path finds),
+// and its attribution is decided by the walk alone: findings never depend
+// on which of the walk and the reader met a blob first, on how the walk or
+// the reading is split, or on the order in which goroutines finish.
 type History struct {
 	Repo *gitsource.Repo
 	// Revs selects history (default: --all, i.e. every branch, tag,
@@ -60,8 +71,9 @@ type History struct {
 	// SkipMessages leaves commit messages out.
 	SkipMessages bool
 	// NeedPaths makes blobs be read only once the walk has placed them, so
-	// detection sees each blob's path (rules restricted to paths need it)
-	// and excluded paths are never read (--exclude).
+	// that excluded paths are never read (--exclude), and rules restricted
+	// to paths are judged however many patterns they have (past
+	// scanner.PathsLater's bound).
 	NeedPaths bool
 	// UseGit reads every blob through `git cat-file`, even when the
 	// repository's packs could be read in process (benchmarks and tests
@@ -75,6 +87,11 @@ type History struct {
 	placed  map[[20]byte]blobRef    // reachable blob → oldest commit and path
 	commits map[[20]byte]commitInfo // walked commit → its tree and walk position
 	listed  map[[20]byte]struct{}   // every blob git lists (those not read from packs in process)
+	// walkEnded is set once the walk has placed every blob; before, the
+	// in-process walk has placed for good every blob at walkedTo or older
+	// (positions, as commitInfo's; 0: none yet).
+	walkEnded bool
+	walkedTo  int32
 
 	// exists answers Moved's questions ("<commit>:<path>" is an object),
 	// asked of git at once by Resolve.
@@ -89,7 +106,21 @@ type History struct {
 	// diff-tree per core, fed defaultWalkBlock commits in turn): tests split
 	// even short histories one commit at a time between two processes.
 	walkers, walkBlock int
+
+	// order, when set, decides which of the concurrent walk and reader goes
+	// first, where a scan of every ref lets them race: tests require the
+	// same findings either way.
+	order readOrder
 }
+
+// readOrder is History.order.
+type readOrder int
+
+const (
+	orderRace      readOrder = iota // the walk and the reader run at once
+	orderWalkFirst                  // blobs are read once the walk has placed them all
+	orderReadFirst                  // the walk starts once every blob has been read
+)
 
 var (
 	_ scanner.StatsSource    = (*History)(nil)
@@ -175,26 +206,41 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 	msgs := make(chan scanner.Chunk, 1024)
 	walkDone := make(chan struct{})
 	var walkErr, msgErr error
-	go func() {
-		defer close(msgs)
-		walkErr = h.walk(ctx, st, msgs)
-	}()
-	go func() {
-		defer close(walkDone)
-		for m := range msgs {
-			if msgErr == nil {
-				if msgErr = yield(m); msgErr != nil {
-					cancel()
+	startWalk := func() {
+		go func() {
+			defer close(msgs)
+			if walkErr = h.walk(ctx, st, msgs); walkErr == nil {
+				h.mu.Lock()
+				h.walkEnded = true
+				h.mu.Unlock()
+			}
+		}()
+		go func() {
+			defer close(walkDone)
+			for m := range msgs {
+				if msgErr == nil {
+					if msgErr = yield(m); msgErr != nil {
+						cancel()
+					}
 				}
 			}
-		}
-	}()
+		}()
+	}
+	started := false
+	if h.order != orderReadFirst {
+		started = true
+		startWalk()
+	}
 	defer closePacks(packs) // after finish: the walk reads them
 	// finish waits for the walk and returns the first failure: err (the
 	// readers'), a yield's, or the walk's own.
 	finish := func(err error) error {
 		if err != nil {
 			cancel()
+		}
+		if !started {
+			started = true
+			startWalk()
 		}
 		<-walkDone
 		switch {
@@ -223,6 +269,11 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		}
 	}
 	var keep func([20]byte) bool
+	if concurrent && h.order == orderWalkFirst {
+		if err := finish(nil); err != nil {
+			return err
+		}
+	}
 	if !concurrent {
 		// Only placed blobs are read, once the walk has placed them all.
 		if err := finish(nil); err != nil {
@@ -230,7 +281,18 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		}
 		keep = func(id [20]byte) bool {
 			ref, ok := h.placed[id]
-			return ok && !h.Opts.Allow.AllowsPath(ref.path)
+			if !ok {
+				return false
+			}
+			if !h.Opts.Allow.AllowsPath(ref.path) {
+				return true
+			}
+			for _, p := range ref.also {
+				if !h.Opts.Allow.AllowsPath(p) {
+					return true
+				}
+			}
+			return false
 		}
 		kept := blobs[:0]
 		for _, b := range blobs {
@@ -279,6 +341,20 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		h.stats.Partial(fmt.Sprintf("%d blob(s) reachable from the refs could not be read: the repository is corrupt or incomplete (run git fsck)", missing))
 	}
 	return nil
+}
+
+// laterPaths returns every path blob id will be given, if the walk has
+// placed it for good already (its commit walked), else nil. Detection then
+// runs at those paths only (scanner.Chunk.LaterPaths): the same findings
+// at the same paths as detection for every kind of path, for less work.
+func (h *History) laterPaths(id [20]byte) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ref, ok := h.placed[id]
+	if !ok || !h.walkEnded && (h.walkedTo == 0 || ref.pos < int(h.walkedTo)) {
+		return nil
+	}
+	return append([]string{ref.path}, ref.also...)
 }
 
 func closePacks(packs []*pack.Pack) {

@@ -144,17 +144,12 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 		if err != nil || size < 0 {
 			return fmt.Errorf("git cat-file: bad size in %q", bytes.TrimSpace(header))
 		}
-		h.mu.Lock()
-		ref, placed := h.placed[b.id]
-		h.mu.Unlock()
 		skip := ""
-		if placed && h.Opts.Allow.AllowsPath(ref.path) {
-			skip = "allowlisted-path"
-		} else if peek, _ := br.Peek(int(min(size, sniffLen))); scanner.IsBinary(peek) {
+		if peek, _ := br.Peek(int(min(size, sniffLen))); scanner.IsBinary(peek) {
 			// Sniffed before copying: a binary blob is never allocated,
 			// unless its first bytes say it is a credential file.
 			skip = "binary"
-			if credentialFile(ref.path, peek) && (h.Opts.MaxFileSize <= 0 || size <= h.Opts.MaxFileSize) {
+			if credentialFile("", peek) && (h.Opts.MaxFileSize <= 0 || size <= h.Opts.MaxFileSize) {
 				skip = "binary-credential"
 			}
 		}
@@ -165,7 +160,7 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 			if _, err := io.ReadFull(br, data); err != nil {
 				return fmt.Errorf("git cat-file: reading blob %x: %w", b.id, err)
 			}
-			c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, Path: ref.path, Commit: ref.commit, BlobID: hex.EncodeToString(b.id[:]), Binary: true}
+			c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, BlobID: hex.EncodeToString(b.id[:]), Binary: true}
 			c.Release = func() { putBuf(buf) }
 			if err := yield(c); err != nil {
 				return err
@@ -184,7 +179,7 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 		if _, err := io.ReadFull(br, data); err != nil {
 			return fmt.Errorf("git cat-file: reading blob %x: %w", b.id, err)
 		}
-		c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, Path: ref.path, Commit: ref.commit, BlobID: hex.EncodeToString(b.id[:])}
+		c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, BlobID: hex.EncodeToString(b.id[:]), PathLater: true, LaterPaths: h.laterPaths(b.id)}
 		c.Release = func() { putBuf(buf) }
 		if err := yield(c); err != nil {
 			return err

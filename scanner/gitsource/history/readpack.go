@@ -353,19 +353,12 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 	data := &sharedBuf{buf: buf}
 	data.refs.Store(1)
 
-	var ref blobRef
 	id := f.pack.ID(int(e))
 	skip := ""
 	if want {
-		var placed bool
-		h.mu.Lock()
-		ref, placed = h.placed[id]
-		h.mu.Unlock()
 		switch {
 		case tooLarge(int64(len(content))):
 			skip = "too-large"
-		case placed && h.Opts.Allow.AllowsPath(ref.path):
-			skip = "allowlisted-path"
 		case scanner.IsBinary(content[:min(len(content), sniffLen)]):
 			skip = "binary"
 		}
@@ -385,12 +378,12 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 	if parent != nil {
 		r.built(parent)
 	}
-	if skip == "binary" && credentialFile(ref.path, content) {
+	if skip == "binary" && credentialFile("", content) {
 		// A keystore or PKCS#12 bundle: not text, but a credential as a
 		// file; the detector's file rules judge it.
 		r.stats.Skip(skip)
 		data.refs.Add(1)
-		c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, Path: ref.path, Commit: ref.commit, BlobID: hex.EncodeToString(id[:]), Binary: true}
+		c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, BlobID: hex.EncodeToString(id[:]), Binary: true}
 		c.Release = data.release
 		if err := r.yield(c); err != nil {
 			data.release()
@@ -400,7 +393,7 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 		r.stats.Skip(skip)
 	} else if want {
 		data.refs.Add(1)
-		c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, Path: ref.path, Commit: ref.commit, BlobID: hex.EncodeToString(id[:])}
+		c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, BlobID: hex.EncodeToString(id[:]), PathLater: true, LaterPaths: h.laterPaths(id)}
 		c.Release = data.release
 		c.Hits, c.HitsKnown = n.hits, n.hitsOK
 		if err := r.yield(c); err != nil {

@@ -103,7 +103,12 @@ func (h *History) treeWalk(ctx context.Context, st *store, msgs chan<- scanner.C
 	for wc := range commits {
 		if err == nil {
 			if err = wc.err; err == nil {
-				err = w.commit(&wc)
+				if err = w.commit(&wc); err == nil {
+					// Every blob placed at this commit is placed for good.
+					h.mu.Lock()
+					h.walkedTo = w.pos
+					h.mu.Unlock()
+				}
 			}
 			if err != nil {
 				stop()
@@ -116,6 +121,7 @@ func (h *History) treeWalk(ctx context.Context, st *store, msgs chan<- scanner.C
 		h.mu.Lock()
 		clear(h.placed)
 		clear(h.commits)
+		h.walkedTo = 0
 		h.walkStats = scanner.Stats{}
 		h.mu.Unlock()
 		if cr.sent {

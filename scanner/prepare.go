@@ -1,0 +1,85 @@
+package scanner
+
+import (
+	"sync"
+
+	"github.com/rampart-sec/rampart/patterns"
+)
+
+// prepared is the built-in catalogue and its detector, built in the
+// background by PrepareDefault.
+var prepared struct {
+	mu sync.Mutex
+	// ch delivers the build; nil when none is under way or it was taken.
+	ch chan preparedDefault
+	// The build once DefaultConfig has taken its rules, until NewDetector
+	// takes the detector.
+	rules []*patterns.Rule
+	det   *Detector
+}
+
+type preparedDefault struct {
+	rules []*patterns.Rule
+	det   *Detector
+	err   error
+}
+
+// PrepareDefault starts building the built-in catalogue and its detector
+// in the background. A scan first asks git where the repository is and
+// what it is, a child process's few milliseconds in which it has nothing
+// else to do, and only then knows its configuration: the next
+// DefaultConfig or ParseConfig takes the catalogue built meanwhile, and
+// NewDetector given DefaultConfig's very rules takes the detector (the
+// keyword automaton is most of its cost). A run with any other
+// configuration builds its own detector, as without PrepareDefault.
+func PrepareDefault() {
+	prepared.mu.Lock()
+	defer prepared.mu.Unlock()
+	if prepared.ch != nil {
+		return
+	}
+	ch := make(chan preparedDefault, 1)
+	prepared.ch = ch
+	go func() {
+		rules, err := patterns.Builtin()
+		var d *Detector
+		if err == nil {
+			d = newDetector(rules, nil)
+		}
+		ch <- preparedDefault{rules, d, err}
+	}()
+}
+
+// builtinRules returns the built-in catalogue: PrepareDefault's, waiting
+// for it, if one is under way (keepDetector: its detector stays for
+// NewDetector), else freshly compiled.
+func builtinRules(keepDetector bool) ([]*patterns.Rule, error) {
+	prepared.mu.Lock()
+	ch := prepared.ch
+	prepared.ch = nil
+	prepared.mu.Unlock()
+	if ch == nil {
+		return patterns.Builtin()
+	}
+	p := <-ch
+	if p.err == nil && keepDetector {
+		prepared.mu.Lock()
+		prepared.rules, prepared.det = p.rules, p.det
+		prepared.mu.Unlock()
+	}
+	return p.rules, p.err
+}
+
+// preparedDetector returns PrepareDefault's detector if rules are the very
+// rules it was built for (the same slice, as DefaultConfig returned it),
+// once; else nil.
+func preparedDetector(rules []*patterns.Rule) *Detector {
+	prepared.mu.Lock()
+	defer prepared.mu.Unlock()
+	if prepared.det == nil || len(rules) == 0 || len(rules) != len(prepared.rules) || &rules[0] != &prepared.rules[0] {
+		return nil
+	}
+	d := prepared.det
+	prepared.rules, prepared.det = nil, nil
+	return d
+}

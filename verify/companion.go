@@ -1,0 +1,71 @@
+package verify
+
+import (
+	"slices"
+
+	"github.com/rampart-sec/rampart/scanner"
+)
+
+// companionSet is what a finding brings to a check that needs companion
+// values (spec.Needs): the values by attribute, the part of the job key
+// they add (fingerprints only), the second secrets among them, and the
+// findings of those secrets, which share the answer.
+type companionSet struct {
+	attrs   map[string]string
+	key     string
+	secrets []string
+	paired  []string // fingerprints of the second secrets' findings
+}
+
+// companionValues reads the companion values s needs from f. why, when not
+// empty, is the not-checked reason: a value was not found near the secret
+// (nothing is sent).
+func companionValues(s *spec, f *scanner.Finding, secretOf map[string]string) (cs companionSet, why string) {
+	for _, n := range s.Needs {
+		c := companionNamed(n)
+		v := f.Attributes[n]
+		if v != "" && c.Rule != "" {
+			// A second secret: the attribute holds its finding's
+			// fingerprint.
+			fp := v
+			if v = secretOf[fp]; v != "" {
+				cs.secrets = append(cs.secrets, v)
+				cs.paired = append(cs.paired, fp)
+			}
+		}
+		if v == "" {
+			what := c.What
+			if what == "" {
+				what = n
+			}
+			return companionSet{}, what + " was not found near it, so it cannot be checked"
+		}
+		if cs.attrs == nil {
+			cs.attrs = map[string]string{}
+		}
+		cs.attrs[n] = v
+		cs.key += ":" + scanner.Fingerprint(n, v)
+	}
+	return cs, ""
+}
+
+// attach adds to j the findings of the second secrets: the secret of a
+// Twilio API key is live or dead with its key.
+func (cs companionSet) attach(j *job, fs []scanner.Finding) {
+	for _, fp := range cs.paired {
+		for k := range fs {
+			if fs[k].Fingerprint == fp && !slices.Contains(j.findings, k) {
+				j.findings = append(j.findings, k)
+			}
+		}
+	}
+}
+
+func companionNamed(attr string) scanner.Companion {
+	for _, c := range scanner.Companions() {
+		if c.Attr == attr {
+			return c
+		}
+	}
+	return scanner.Companion{}
+}
