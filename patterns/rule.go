@@ -93,6 +93,9 @@ type RawRule struct {
 	// Run is Rule.RequiredRun, worked out when the catalogue is
 	// generated (see requiredRunSpec); "-" means none.
 	Run string `toml:"-"`
+	// Fold is Rule.RequiredFold, worked out when the catalogue is
+	// generated; "-" means none.
+	Fold string `toml:"-"`
 }
 
 // RawFile is one TOML file of rules and provider context rules.
@@ -196,6 +199,8 @@ type Rule struct {
 	runOnce      sync.Once
 	runSpec      string
 	run          *ByteRun
+	foldOnce     sync.Once
+	fold         string
 	secretGroup  int
 	secretGroups []int
 	nameGroup    int
@@ -291,6 +296,10 @@ func (raw RawRule) Precomputed() RawRule {
 		raw.Required = "-"
 	}
 	raw.Run = requiredRunSpec(raw.Regex)
+	raw.Fold = requiredFoldLiteral(raw.Regex)
+	if raw.Fold == "" {
+		raw.Fold = "-"
+	}
 	return raw
 }
 
@@ -514,6 +523,7 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		AnchorAtKeyword: raw.AnchorAtKeyword,
 		required:        raw.Required,
 		runSpec:         raw.Run,
+		fold:            raw.Fold,
 		Remediation:     raw.Remediation,
 		Examples:        raw.Examples,
 		Counterexamples: raw.Counterexamples,

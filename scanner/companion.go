@@ -24,8 +24,8 @@ type Companion struct {
 	Attr string
 	// Rules are the rules whose findings it is looked for near.
 	Rules []string
-	// Shape is the value's shape, its first group the value recorded: an
-	// identifier, shown in reports like aws_account_id.
+	// Shape is the value's shape, its first group that matched the value
+	// recorded: an identifier, shown in reports like aws_account_id.
 	Shape string
 	// Rule, instead of Shape, makes the companion a second secret: a
 	// finding of this rule, whose fingerprint is recorded (never the
@@ -71,6 +71,17 @@ var companions = []Companion{
 		What: "the shop's myshopify.com domain",
 	},
 	{
+		// The name a connection string's validator records for the whole
+		// string; for a key found alone, the account written next to it
+		// (AZURE_STORAGE_ACCOUNT=…, AccountName=…, ….blob.core.windows.net).
+		Attr:         "azure_storage_account",
+		Rules:        []string{"azure-storage-account-key"},
+		Shape:        azureAccountShape,
+		Lower:        true,
+		Placeholders: []string{"mystorageaccount", "yourstorageaccount", "storageaccount", "accountname", "youraccount", "myaccount", "devstoreaccount1", "xxx"},
+		What:         "the storage account's name",
+	},
+	{
 		Attr:  "atlassian_site",
 		Rules: atlassianTokenRules,
 		// One label before .atlassian.net: a Jira or Confluence Cloud site.
@@ -82,18 +93,23 @@ var companions = []Companion{
 		What: "the Atlassian site (….atlassian.net)",
 	},
 	{
-		Attr:  "atlassian_email",
-		Rules: atlassianTokenRules,
-		// An email address: Atlassian's Basic user for an API token.
+		Attr:  "email",
+		Rules: append(append([]string(nil), atlassianTokenRules...), "cloudflare-global-api-key", "cloudflare-global-api-key-v2"),
+		// An email address: the Basic user of an Atlassian API token, the
+		// X-Auth-Email of a Cloudflare global API key.
 		Shape: `(?:^|[^A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24})(?:[^A-Za-z0-9.-]|$)`,
 		Lower: true,
 		Placeholders: []string{"example.com", "example.org", "example.net", "test.com", "domain.com", "email.com",
 			"company.com", "yourcompany.com", "your-company.com", "yourdomain.com", "your-domain.com", "mycompany.com",
 			"you", "your.email", "your_email", "youremail", "your-email", "user", "username", "email", "name", "me",
 			"someone", "john.doe", "jane.doe", "jdoe", "foo", "test"},
-		What: "the token owner's email address",
+		What: "the owner's email address",
 	},
 }
+
+// Azure Storage account names: 3 to 24 lower-case letters and digits.
+const azureAccountShape = `(?i)(?:(?:^|[^A-Za-z0-9_.-])([a-z0-9]{3,24})\.(?:blob|queue|table|file|dfs)\.core\.windows\.net` +
+	`|(?:^|[^A-Za-z0-9])(?:account[_-]?name|storage[_-]?account(?:[_-]?name)?)["']?\s*(?:=|:)\s*["']?([a-z0-9]{3,24})(?:[^A-Za-z0-9+/=]|$))`
 
 // atlassianTokenRules are the rules of Atlassian Cloud API tokens, checked
 // with their owner's email address at their site.
@@ -208,6 +224,16 @@ func nearestCompanion(data []byte, off int, cc *compiledCompanion) (string, bool
 	region := data[start:end]
 	best, bestDist := "", -1
 	for _, m := range cc.re.FindAllSubmatchIndex(region, -1) {
+		// The value is the first group that took part (a shape may list
+		// several ways of writing it).
+		g := 2
+		for g+1 < len(m) && m[g] < 0 {
+			g += 2
+		}
+		if g+1 >= len(m) || m[g] < 0 {
+			continue
+		}
+		m[2], m[3] = m[g], m[g+1]
 		v := string(region[m[2]:m[3]])
 		if cc.Lower {
 			v = strings.ToLower(v)

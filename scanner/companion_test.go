@@ -17,6 +17,7 @@ const (
 	shopifyToken = "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"
 	// legacyAtlassian is a 24-character legacy Atlassian API token.
 	legacyAtlassian = "sYOAyTQ1oYNWCjxzS1ekTQcx"
+	azureKey        = "5LlJtXZJwaMuitHKrdP/0oXUatIEcp8s4bK5PmfgSfYGluLF/kXypiMxEWF4jn757trKqZ8aqAUavXy3HW8/cA=="
 )
 
 func lines(n int) string { return strings.Repeat("# filler\n", n) }
@@ -64,12 +65,24 @@ func TestLinkCompanions(t *testing.T) {
 			"SHOP=acme.myshopify.com.example.net\nSHOPIFY_TOKEN=" + shopifyToken + "\n", ""},
 		{"Atlassian site from a URL", "atlassian-legacy-api-token", "atlassian_site",
 			"JIRA_URL=https://Acme-Eng.atlassian.net/browse\nJIRA_EMAIL=dev.lead@acme.io\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", "acme-eng.atlassian.net"},
-		{"Atlassian email", "atlassian-legacy-api-token", "atlassian_email",
+		{"Atlassian email", "atlassian-legacy-api-token", "email",
 			"JIRA_URL=https://acme-eng.atlassian.net\nJIRA_EMAIL=Dev.Lead@acme.io\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", "dev.lead@acme.io"},
-		{"the nearer email", "atlassian-legacy-api-token", "atlassian_email",
+		{"the nearer email", "atlassian-legacy-api-token", "email",
 			"OWNER=ops@acme.io\nJIRA_EMAIL=dev.lead@acme.io\nJIRA_API_TOKEN=" + legacyAtlassian + "\nNOTIFY=alerts@acme.io\n", "dev.lead@acme.io"},
-		{"placeholder email ignored", "atlassian-legacy-api-token", "atlassian_email",
+		{"placeholder email ignored", "atlassian-legacy-api-token", "email",
 			"JIRA_EMAIL=you@example.com\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", ""},
+		{"Cloudflare account email", "cloudflare-global-api-key", "email",
+			"CF_API_EMAIL=ops@acme.io\nCLOUDFLARE_API_KEY=eb8af6ec621af52b3a0a53e43a245e8280d1f\n", "ops@acme.io"},
+		{"an address with a plus, in a comment", "cloudflare-global-api-key", "email",
+			"# contact: ops+cf@acme.io\nCLOUDFLARE_API_KEY=eb8af6ec621af52b3a0a53e43a245e8280d1f\n", "ops+cf@acme.io"},
+		{"Azure account next to its key", "azure-storage-account-key", "azure_storage_account",
+			"AZURE_STORAGE_ACCOUNT=Media01\nAZURE_STORAGE_KEY=" + azureKey + "\n", "media01"},
+		{"Azure account from its blob endpoint", "azure-storage-account-key", "azure_storage_account",
+			"endpoint: https://media01.blob.core.windows.net/\nstorage_account_key: " + azureKey + "\n", "media01"},
+		{"Azure: the key's own name is not an account name", "azure-storage-account-key", "azure_storage_account",
+			"STORAGE_ACCOUNT_KEY=" + azureKey + "\n", ""},
+		{"Azure emulator account ignored", "azure-storage-account-key", "azure_storage_account",
+			"AccountName: devstoreaccount1\nAZURE_STORAGE_KEY=" + azureKey + "\n", ""},
 		{"placeholder site ignored", "atlassian-legacy-api-token", "atlassian_site",
 			"JIRA_URL=https://your-domain.atlassian.net\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", ""},
 	}

@@ -33,6 +33,9 @@ type Detector struct {
 	requires []int
 	// required is, per rule, a string every match contains (nil: none).
 	required [][]byte
+	// folds is, per rule without one, a string every match contains in
+	// some ASCII case, lower case (nil: none).
+	folds [][]byte
 	// uniform marks keywords of one repeated byte (twenty-one A's open a
 	// Twitter bearer token): in a run of that byte every position is a hit,
 	// and only the run's first says anything a rule can use.
@@ -44,6 +47,7 @@ type Detector struct {
 	// records which match (pathView).
 	pathGroups []*regexp.Regexp
 	ruleGroup  []int
+	views      memoTable[pathView] // rememberedView's
 }
 
 // Drop records a candidate that matched a rule's regex but was not reported,
@@ -113,9 +117,14 @@ func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	d.anchored = make([]*anchoredRegex, len(rules))
 	d.requires = make([]int, len(rules))
 	d.required = make([][]byte, len(rules))
+	d.folds = make([][]byte, len(rules))
 	for i, r := range rules {
 		if req := r.Required(); req != "" {
 			d.required[i] = []byte(req)
+		} else {
+			// (A case-sensitive literal is the stronger filter, and
+			// bytes.Contains the faster search.)
+			d.folds[i] = r.RequiredFold()
 		}
 		d.anchored[i] = &anchoredRegex{rule: r}
 		d.requires[i] = -1
@@ -388,7 +397,7 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 	if c.PathLater {
 		return d.detectPathLater(c, dropFn)
 	}
-	c.view = d.viewOf(c.Path)
+	c.view = viewByPath
 	return d.detectAt(c, dropFn)
 }
 
@@ -403,11 +412,16 @@ const (
 	viewDocOrTest pathView = 1 << iota // test file or documentation
 	viewTest                           // test file
 	viewGroup0                         // the first path pattern matches; the next bits, the next patterns
+
+	// viewByPath marks a view without pattern bits: a rule's pattern is
+	// matched against the chunk's Path when the rule is about to run (a
+	// folder's files are each met once, and most never touch such a rule).
+	viewByPath pathView = 1 << 63
 )
 
 // maxPathGroups bounds the distinct path patterns a view records; a
 // configuration with more cannot leave paths for later (PathsLater).
-const maxPathGroups = 62
+const maxPathGroups = 61
 
 // groupBit is the view bit of path pattern g.
 func groupBit(g int) pathView {
@@ -419,18 +433,49 @@ func groupBit(g int) pathView {
 
 // viewOf returns path's view.
 func (d *Detector) viewOf(path string) pathView {
-	var v pathView
-	switch {
-	case testPath(path):
-		v = viewDocOrTest | viewTest
-	case docPath(path):
-		v = viewDocOrTest
-	}
+	v := kindView(path)
 	for g, re := range d.pathGroups {
 		if re.MatchString(path) {
 			v |= groupBit(g)
 		}
 	}
+	return v
+}
+
+// kindBits returns the test and documentation bits of c's view, read from
+// its path when the view is viewByPath (only a chunk that touches a
+// skip_test_files rule or holds candidates asks).
+func (c *Chunk) kindBits() pathView {
+	if c.view&viewByPath != 0 {
+		return kindView(c.Path)
+	}
+	return c.view
+}
+
+// kindView returns the test and documentation bits of path's view.
+func kindView(path string) pathView {
+	switch {
+	case testPath(path):
+		return viewDocOrTest | viewTest
+	case docPath(path):
+		return viewDocOrTest
+	}
+	return 0
+}
+
+// rememberedView is viewOf, remembered by path: a history scan asks it of
+// every version of a file (a path regex run per version and rule was 3% of
+// gitleaks' history scan).
+func (d *Detector) rememberedView(path string) pathView {
+	if len(d.pathGroups) == 0 {
+		return kindView(path)
+	}
+	k := maphash.String(memoSeed, path)
+	if v, ok := d.views.get(k); ok {
+		return v
+	}
+	v := d.viewOf(path)
+	d.views.put(k, v)
 	return v
 }
 
@@ -441,7 +486,7 @@ func (d *Detector) pathOK(ri int, c *Chunk) bool {
 	switch {
 	case g < 0:
 		return true
-	case g >= maxPathGroups:
+	case g >= maxPathGroups || c.view&viewByPath != 0:
 		return d.rules[ri].Path.MatchString(c.Path)
 	}
 	return c.view&groupBit(g) != 0
@@ -575,7 +620,7 @@ func (d *Detector) detectLaterPaths(c Chunk, all pathView, dropFn func(Drop)) []
 	var done []pathView
 	seen := map[string]bool{}
 	for _, p := range c.LaterPaths {
-		v := d.viewOf(p)
+		v := d.rememberedView(p)
 		if exact {
 			if seen[p] {
 				continue
@@ -718,7 +763,7 @@ func (d *Detector) settle(c Chunk, cands, dec []candidate, dropFn func(Drop), fr
 		}
 	})
 	cands = d.dedupSpans(cands)
-	cands = d.dropTestVectors(cands, c.view&viewTest != 0, func(cd candidate) {
+	cands = d.dropTestVectors(cands, c.kindBits()&viewTest != 0, func(cd candidate) {
 		if dropFn != nil {
 			dropFn(Drop{RuleID: d.rules[cd.rule].ID, Path: c.Path, Line: cd.line, Secret: Redact(string(cd.secret)), Reason: "test vectors: one of many hex values a generic rule saw in a test file"})
 		}
@@ -872,7 +917,7 @@ func (d *Detector) runRule(c Chunk, data []byte, ri int, sc *scratch, cands *[]c
 	if !d.pathOK(ri, &c) {
 		return
 	}
-	if r.SkipTestFiles && c.view&viewDocOrTest != 0 {
+	if r.SkipTestFiles && c.kindBits()&viewDocOrTest != 0 {
 		return
 	}
 	hits := sc.hits[ri]
@@ -951,11 +996,15 @@ func lower(b byte) byte {
 
 // mayMatch reports whether rule ri's regex can match in w: false when w
 // lacks a string every match contains (checkout-com-secret-key's "sk_" on
-// the thousands of lines of a shop that say checkout), or a run of bytes
+// the thousands of lines of a shop that say checkout) or one in any case
+// (generic-name-value-secret's "value"), or a run of bytes
 // every match holds (the 32 hex digits of a provider's key, on a line
 // that only names the provider).
 func (d *Detector) mayMatch(ri int, w []byte) bool {
 	if req := d.required[ri]; req != nil && !bytes.Contains(w, req) {
+		return false
+	}
+	if f := d.folds[ri]; f != nil && !patterns.ContainsFold(w, f) {
 		return false
 	}
 	return d.rules[ri].RequiredRun().In(w)
@@ -1003,12 +1052,14 @@ func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string
 			return "entropy below floor"
 		}
 	}
+	notPlaceholder := false
 	for _, v := range r.Validators {
 		if ok, reason := v.Check(cand); !ok {
 			return reason
 		}
+		notPlaceholder = notPlaceholder || v.Name == "not-placeholder"
 	}
-	if reason := builtinAllow(cand.Secret); reason != "" {
+	if reason := builtinAllowAfter(cand.Secret, notPlaceholder); reason != "" {
 		return "built-in allow list: " + reason
 	}
 	if reason := decodedPlaceholder(cand, r); reason != "" {
@@ -1541,7 +1592,7 @@ func (d *Detector) judgePaths(fs []Finding) []Finding {
 		if f.later {
 			v, ok := views[f.Path]
 			if !ok {
-				v = d.viewOf(f.Path)
+				v = d.rememberedView(f.Path)
 				views[f.Path] = v
 			}
 			if v&f.viewMask == f.viewBits {

@@ -116,3 +116,47 @@ func pathLaterFields(fs []Finding) []string {
 	}
 	return out
 }
+
+// TestPathLaterPastViewBits: with more distinct path patterns than a view
+// records, rules cannot leave paths for later (PathsLater says so, and
+// history then reads blobs once placed), and a chunk whose paths are known
+// is detected at each path, its findings kept there alone.
+func TestPathLaterPastViewBits(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := 0; i <= maxPathGroups; i++ {
+		fmt.Fprintf(&b, "[[rules]]\nid = \"acme-%d\"\ndescription = \"Acme key %d\"\nkeywords = [\"acme%d.key=\"]\nregex = '''acme%d\\.key=(?P<secret>[A-Za-z0-9]{24})'''\npath = '''\\.p%d$'''\n\n", i, i, i, i, i)
+	}
+	cfg, err := ParseConfig("many.toml", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if PathsLater(cfg.Rules) {
+		t.Fatalf("%d path patterns fit a view", maxPathGroups+1)
+	}
+	d := NewDetector(cfg.Rules, cfg.Allow)
+	last := maxPathGroups
+	text := fmt.Sprintf("acme0.key=Zt5vQ9mW2xLr8KpN4bHj7cYf\nacme%d.key=Hq8vLz3Wk2xR7tqM4nB6cY1d\n", last)
+	paths := []string{"a.p0", fmt.Sprintf("b.p%d", last), "c.txt"}
+	known := d.Detect(Chunk{Data: []byte(text), Kind: KindBlob, PathLater: true, LaterPaths: paths})
+	for _, p := range paths {
+		want := d.Detect(Chunk{Data: []byte(text), Kind: KindBlob, Path: p})
+		at := make([]Finding, len(known))
+		copy(at, known)
+		for i := range at {
+			at[i].Path = p
+		}
+		if w, g := pathLaterFields(want), pathLaterFields(d.judgePaths(at)); !reflect.DeepEqual(w, g) {
+			t.Errorf("at %s:\n detected at the path: %v\n paths known: %v", p, w, g)
+		}
+		acme := 0
+		for _, f := range want {
+			if strings.HasPrefix(f.RuleID, "acme-") {
+				acme++
+			}
+		}
+		if p != "c.txt" && acme != 1 {
+			t.Errorf("at %s: %d findings of the path-restricted rules, want the one for that path", p, acme)
+		}
+	}
+}

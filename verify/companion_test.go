@@ -56,6 +56,10 @@ func atlassianBasic(r *http.Request, secret string) bool {
 	return r.Header.Get("Authorization") == "Basic "+base64.StdEncoding.EncodeToString([]byte(testEmail+":"+secret))
 }
 
+func cloudflareKey(r *http.Request, secret string) bool {
+	return r.Header.Get("X-Auth-Email") == testEmail && r.Header.Get("X-Auth-Key") == secret && r.Header.Get("Authorization") == ""
+}
+
 func shopifyToken(r *http.Request, secret string) bool {
 	return r.Header.Get("X-Shopify-Access-Token") == secret && r.Header.Get("Authorization") == ""
 }
@@ -64,13 +68,27 @@ const atlassianMyself = `{"self":"https://` + testSite + `/rest/api/3/user?accou
 	`"accountId":"5b10a2844c20165700ede21g","accountType":"atlassian","emailAddress":"` + testEmail + `",` +
 	`"displayName":"Dev Lead","active":true,"timeZone":"Europe/Paris","locale":"en_GB"}`
 
+const cloudflareUser = `{"success":true,"errors":[],"messages":[],"result":{"id":"7c5dae5552338874e5053f2534d2767a",` +
+	`"email":"` + testEmail + `","first_name":"Dev","last_name":"Lead","username":"cd7d0123e3012345da9420df9514dad0",` +
+	`"telephone":null,"country":"FR","two_factor_authentication_enabled":true,"suspended":false}}`
+
+const cloudflareUnknownKey = `{"success":false,"errors":[{"code":9103,"message":"Unknown X-Auth-Key or X-Auth-Email"}],"messages":[],"result":null}`
+
 var companionCases = []companionCase{
-	{rule: "atlassian-api-token", attrs: map[string]string{"atlassian_site": testSite, "atlassian_email": testEmail},
+	{rule: "cloudflare-global-api-key", attrs: map[string]string{"email": testEmail},
+		path: "/client/v4/user", auth: cloudflareKey,
+		valid: ok(cloudflareUser), want: []string{testEmail, "7c5dae5552338874e5053f2534d2767a"},
+		invalid: st(403, cloudflareUnknownKey), detail: "Unknown X-Auth-Key"},
+	{rule: "cloudflare-global-api-key-v2", attrs: map[string]string{"email": testEmail},
+		path: "/client/v4/user", auth: cloudflareKey,
+		valid: ok(cloudflareUser), want: []string{testEmail},
+		invalid: st(403, cloudflareUnknownKey), detail: "Unknown X-Auth-Key"},
+	{rule: "atlassian-api-token", attrs: map[string]string{"atlassian_site": testSite, "email": testEmail},
 		host: testSite, path: "/rest/api/3/myself", auth: atlassianBasic,
 		valid: ok(atlassianMyself), want: []string{testEmail, "Dev Lead", testSite},
 		invalid: st(401, "Basic authentication with passwords is deprecated.  For more information, see: https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/\n"),
 		detail:  "HTTP 401"},
-	{rule: "atlassian-legacy-api-token", attrs: map[string]string{"atlassian_site": testSite, "atlassian_email": testEmail},
+	{rule: "atlassian-legacy-api-token", attrs: map[string]string{"atlassian_site": testSite, "email": testEmail},
 		host: testSite, path: "/rest/api/3/myself", auth: atlassianBasic,
 		valid: ok(atlassianMyself), want: []string{testEmail},
 		invalid: st(401, `{"errorMessages":["Client must be authenticated to access this resource."],"errors":{}}`),
@@ -257,15 +275,44 @@ func TestCompanionVerifiers(t *testing.T) {
 	}
 }
 
-// TestShopifyNotFound: a 404 (no shop at that address) says nothing about
-// the token.
-func TestShopifyNotFound(t *testing.T) {
+// TestCompanionAnswers: answers that are neither the plain valid nor the
+// plain invalid one, read as each provider documents them. A refusal that
+// may be about the companion value rather than the secret is unknown.
+func TestCompanionAnswers(t *testing.T) {
 	t.Parallel()
-	c := companionCaseFor(t, "shopify-access-token")
-	secret := exampleSecret(t, c.rule)
-	srv, _ := companionFake(t, c, secret, st(404, `{"errors":"Not Found"}`))
-	if got := verifyCompanion(t, c, secret, srv); got.Status != scanner.VerifyUnknown || !strings.Contains(got.Detail, testShop) {
-		t.Errorf("got %+v, want unknown naming the shop", got)
+	cases := []struct {
+		name, rule string
+		resp       fakeResp
+		want       scanner.VerifyStatus
+		detail     string
+	}{
+		{"Shopify: no shop at that address", "shopify-access-token", st(404, `{"errors":"Not Found"}`),
+			scanner.VerifyUnknown, testShop},
+		{"Cloudflare: a key of the wrong format", "cloudflare-global-api-key",
+			st(400, `{"success":false,"errors":[{"code":6003,"message":"Invalid request headers","error_chain":[{"code":6103,"message":"Invalid format for X-Auth-Key header"}]}],"messages":[],"result":null}`),
+			scanner.VerifyInvalid, "Invalid format for X-Auth-Key"},
+		{"Cloudflare: an email address of the wrong format", "cloudflare-global-api-key",
+			st(400, `{"success":false,"errors":[{"code":6003,"message":"Invalid request headers","error_chain":[{"code":6102,"message":"Invalid format for X-Auth-Email header"}]}],"messages":[],"result":null}`),
+			scanner.VerifyUnknown, "400"},
+		{"Atlassian: CAPTCHA or no Jira access", "atlassian-api-token", st(403, ""),
+			scanner.VerifyUnknown, "CAPTCHA"},
+		{"Atlassian: no Jira on the site", "atlassian-api-token", st(404, ""),
+			scanner.VerifyUnknown, testSite},
+		{"Twilio: a Restricted key without Verify", "twilio-api-key",
+			st(403, `{"code":20403,"message":"Forbidden","more_info":"https://www.twilio.com/docs/errors/20403","status":403}`),
+			scanner.VerifyUnknown, "Restricted"},
+	}
+	for _, tc := range cases {
+		tc := tc
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := companionCaseFor(t, tc.rule)
+			secret := exampleSecret(t, c.rule)
+			srv, n := companionFake(t, c, secret, tc.resp)
+			if got := verifyCompanion(t, c, secret, srv); got.Status != tc.want || !strings.Contains(got.Detail, tc.detail) || n.Load() != 1 {
+				t.Errorf("got %+v after %d requests, want %s mentioning %q after 1", got, n.Load(), tc.want, tc.detail)
+			}
+		})
 	}
 }
 
@@ -302,9 +349,10 @@ func TestCompanionMissingNothingSent(t *testing.T) {
 		{"twilio-api-key", map[string]string{"twilio_api_key_secret": scanner.Fingerprint("twilio-api-key-secret", testKeySecret)},
 			scanner.VerifyNotChecked, "the API key's secret was not found near it"},
 		{"twilio-api-key-secret", nil, scanner.VerifyNotChecked, "key SID (SK…), and none was found near it"},
-		{"atlassian-api-token", map[string]string{"atlassian_email": testEmail}, scanner.VerifyNotChecked, "the Atlassian site (….atlassian.net) was not found near it"},
-		{"atlassian-api-token", map[string]string{"atlassian_site": testSite}, scanner.VerifyNotChecked, "the token owner's email address was not found near it"},
-		{"atlassian-api-token", map[string]string{"atlassian_site": "acme.atlassian.net.evil.example", "atlassian_email": testEmail}, scanner.VerifyUnknown, "not an address of Atlassian"},
+		{"cloudflare-global-api-key", nil, scanner.VerifyNotChecked, "the owner's email address was not found near it"},
+		{"atlassian-api-token", map[string]string{"email": testEmail}, scanner.VerifyNotChecked, "the Atlassian site (….atlassian.net) was not found near it"},
+		{"atlassian-api-token", map[string]string{"atlassian_site": testSite}, scanner.VerifyNotChecked, "the owner's email address was not found near it"},
+		{"atlassian-api-token", map[string]string{"atlassian_site": "acme.atlassian.net.evil.example", "email": testEmail}, scanner.VerifyUnknown, "not an address of Atlassian"},
 		{"shopify-access-token", map[string]string{"shopify_domain": "acme.example.com"}, scanner.VerifyUnknown, "not an address of Shopify"},
 		{"shopify-access-token", map[string]string{"shopify_domain": "acme.myshopify.com.evil.example"}, scanner.VerifyUnknown, "not an address of Shopify"},
 		{"shopify-access-token", map[string]string{"shopify_domain": "a.b.myshopify.com"}, scanner.VerifyUnknown, "not an address of Shopify"},
@@ -399,6 +447,7 @@ func TestCompanionFromScan(t *testing.T) {
 		{"twilio-api-key", "TWILIO_API_KEY={secret}\nTWILIO_API_SECRET=" + testKeySecret + "\n", []string{"twilio-api-key", "twilio-api-key-secret"}},
 		{"atlassian-api-token", "JIRA_URL=https://" + testSite + "/\nJIRA_EMAIL=" + testEmail + "\nJIRA_API_TOKEN={secret}\n", []string{"atlassian-api-token"}},
 		{"shopify-access-token", "SHOPIFY_STORE_DOMAIN=" + testShop + "\nSHOPIFY_ACCESS_TOKEN={secret}\n", []string{"shopify-access-token"}},
+		{"cloudflare-global-api-key", "CLOUDFLARE_EMAIL=" + testEmail + "\nCLOUDFLARE_API_KEY={secret}\n", []string{"cloudflare-global-api-key"}},
 	} {
 		tc := tc
 		t.Run(tc.rule, func(t *testing.T) {
