@@ -886,7 +886,7 @@ func sentenceWord(s string) bool {
 // verbs.
 func checkNotCode(c *Candidate) (bool, string) {
 	s := string(c.Secret)
-	if Placeholder(c.Secret) == "template variable" {
+	if t := bytes.TrimSpace(c.Secret); len(t) > 0 && templateVariable(t) {
 		return false, "not-code: template variable"
 	}
 	switch {
@@ -911,8 +911,9 @@ func checkNotCode(c *Candidate) (bool, string) {
 	case strings.Contains(s, "%s") || strings.Contains(s, "%v") || strings.Contains(s, "%d"):
 		return false, "not-code: format verb"
 	}
+	low := strings.ToLower(s)
 	for _, p := range []string{"process.env", "os.environ", "os.getenv", "env.", "config.", "settings.", "self.", "this.", "secrets.", "vars.", "params.", "var.", "local."} {
-		if strings.HasPrefix(strings.ToLower(s), p) {
+		if strings.HasPrefix(low, p) {
 			return false, "not-code: reference " + p
 		}
 	}
