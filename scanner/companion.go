@@ -7,16 +7,16 @@ import (
 	"sync"
 )
 
-// companionLines is how far from a secret, in lines, a companion value may
+// CompanionLines is how far from a secret, in lines, a companion value may
 // stand: the account SID or shop domain a provider checks the secret with is
 // written in the same block of configuration (the AWS pair uses the same
 // window, pairLines).
-const companionLines = 5
+const CompanionLines = 5
 
 // A Companion is a value that a provider needs besides the secret to check
 // it: Twilio's account SID, a Shopify shop's myshopify.com domain, the
 // secret of a Twilio API key. The detector records the nearest one within
-// companionLines lines of a finding of one of Rules, in the same chunk (one
+// CompanionLines lines of a finding of one of Rules, in the same chunk (one
 // file, or one version of it: never across files), as attributes[Attr];
 // the verifier reads it there and sends nothing when it is missing.
 type Companion struct {
@@ -145,7 +145,7 @@ var companionsByRule = sync.OnceValue(func() map[string][]*compiledCompanion {
 })
 
 // linkCompanions records on each finding of a rule with companions the
-// nearest companion value within companionLines lines of it in c (ties:
+// nearest companion value within CompanionLines lines of it in c (ties:
 // the one above, then the one on the left). Only c is read: a value in
 // another file, or in another version of this one, is never linked.
 func linkCompanions(c Chunk, fs []Finding) {
@@ -171,14 +171,14 @@ func linkCompanions(c Chunk, fs []Finding) {
 }
 
 // nearestFinding returns the finding of rule nearest to fs[i], within
-// companionLines lines (ties: the first, the one above), or -1.
+// CompanionLines lines (ties: the first, the one above), or -1.
 func nearestFinding(fs []Finding, i int, rule string) int {
 	best := -1
 	for j := range fs {
 		if j == i || fs[j].RuleID != rule {
 			continue
 		}
-		if d := abs(fs[j].Line - fs[i].Line); d <= companionLines && (best < 0 || d < abs(fs[best].Line-fs[i].Line)) {
+		if d := abs(fs[j].Line - fs[i].Line); d <= CompanionLines && (best < 0 || d < abs(fs[best].Line-fs[i].Line)) {
 			best = j
 		}
 	}
@@ -197,7 +197,7 @@ func (cc *compiledCompanion) placeholder(v string) bool {
 }
 
 // nearestCompanion finds cc's value nearest to off in data, within
-// companionLines lines.
+// CompanionLines lines.
 func nearestCompanion(data []byte, off int, cc *compiledCompanion) (string, bool) {
 	if off < 0 || off > len(data) {
 		return "", false
@@ -205,7 +205,7 @@ func nearestCompanion(data []byte, off int, cc *compiledCompanion) (string, bool
 	start := off
 	for n := 0; start > 0; {
 		if data[start-1] == '\n' {
-			if n == companionLines {
+			if n == CompanionLines {
 				break
 			}
 			n++
@@ -215,7 +215,7 @@ func nearestCompanion(data []byte, off int, cc *compiledCompanion) (string, bool
 	end := off
 	for n := 0; end < len(data); end++ {
 		if data[end] == '\n' {
-			if n == companionLines {
+			if n == CompanionLines {
 				break
 			}
 			n++

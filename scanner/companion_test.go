@@ -23,7 +23,7 @@ const (
 func lines(n int) string { return strings.Repeat("# filler\n", n) }
 
 // TestLinkCompanions: the detector records on a finding the nearest
-// companion value within companionLines lines of it, in the same chunk;
+// companion value within CompanionLines lines of it, in the same chunk;
 // one further away, a placeholder, or a value of another shape is not
 // linked.
 func TestLinkCompanions(t *testing.T) {
@@ -136,7 +136,7 @@ func TestCompanionNotAcrossFiles(t *testing.T) {
 }
 
 // TestLinkSecondSecret: a Twilio API key SID names, by fingerprint, the
-// nearest API key secret within companionLines lines; never the secret
+// nearest API key secret within CompanionLines lines; never the secret
 // itself, never one further away.
 func TestLinkSecondSecret(t *testing.T) {
 	d := builtinDetector(t)
