@@ -234,8 +234,7 @@ func Placeholder(secret []byte) string {
 	if len(s) == 0 {
 		return "empty"
 	}
-	if bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%(")) ||
-		shellVariable(s) || s[0] == '<' && s[len(s)-1] == '>' {
+	if templateVariable(s) {
 		return "template variable"
 	}
 	lower := bytes.ToLower(s)
@@ -273,6 +272,14 @@ func Placeholder(secret []byte) string {
 		return "a UUID with letters past f (made up: no UUID holds them)"
 	}
 	return ""
+}
+
+// templateVariable reports whether s (trimmed, not empty) is a template
+// variable, Placeholder's first test: checkNotCode asks only this, and the
+// whole of Placeholder for it was 4% of a secret-dense history scan.
+func templateVariable(s []byte) bool {
+	return bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%(")) ||
+		shellVariable(s) || s[0] == '<' && s[len(s)-1] == '>'
 }
 
 // uuidShapeRE is the 8-4-4-4-12 grouping of a UUID in any letters: a value

@@ -47,7 +47,12 @@ var protocolExamples = map[string]string{
 }
 
 // builtinAllow returns why secret is on the built-in allow list, or "".
-func builtinAllow(secret []byte) string {
+func builtinAllow(secret []byte) string { return builtinAllowAfter(secret, false) }
+
+// builtinAllowAfter is builtinAllow, leaving out the placeholder test when
+// notPlaceholder says the secret has just passed it (a rule's
+// not-placeholder validator): it was run twice on every candidate.
+func builtinAllowAfter(secret []byte, notPlaceholder bool) string {
 	for _, ex := range awsDocumentedExamples {
 		if string(secret) == ex {
 			return "AWS documented example credential"
@@ -64,6 +69,9 @@ func builtinAllow(secret []byte) string {
 	// AWS's documentation marks every sample credential with EXAMPLE.
 	if bytes.Contains(secret, []byte("EXAMPLE")) {
 		return "documentation example"
+	}
+	if notPlaceholder {
+		return ""
 	}
 	if reason := patterns.Placeholder(secret); reason != "" {
 		return "placeholder (" + reason + ")"

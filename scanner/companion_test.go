@@ -17,12 +17,13 @@ const (
 	shopifyToken = "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"
 	// legacyAtlassian is a 24-character legacy Atlassian API token.
 	legacyAtlassian = "sYOAyTQ1oYNWCjxzS1ekTQcx"
+	azureKey        = "5LlJtXZJwaMuitHKrdP/0oXUatIEcp8s4bK5PmfgSfYGluLF/kXypiMxEWF4jn757trKqZ8aqAUavXy3HW8/cA=="
 )
 
 func lines(n int) string { return strings.Repeat("# filler\n", n) }
 
 // TestLinkCompanions: the detector records on a finding the nearest
-// companion value within companionLines lines of it, in the same chunk;
+// companion value within CompanionLines lines of it, in the same chunk;
 // one further away, a placeholder, or a value of another shape is not
 // linked.
 func TestLinkCompanions(t *testing.T) {
@@ -74,6 +75,14 @@ func TestLinkCompanions(t *testing.T) {
 			"CF_API_EMAIL=ops@acme.io\nCLOUDFLARE_API_KEY=eb8af6ec621af52b3a0a53e43a245e8280d1f\n", "ops@acme.io"},
 		{"an address with a plus, in a comment", "cloudflare-global-api-key", "email",
 			"# contact: ops+cf@acme.io\nCLOUDFLARE_API_KEY=eb8af6ec621af52b3a0a53e43a245e8280d1f\n", "ops+cf@acme.io"},
+		{"Azure account next to its key", "azure-storage-account-key", "azure_storage_account",
+			"AZURE_STORAGE_ACCOUNT=Media01\nAZURE_STORAGE_KEY=" + azureKey + "\n", "media01"},
+		{"Azure account from its blob endpoint", "azure-storage-account-key", "azure_storage_account",
+			"endpoint: https://media01.blob.core.windows.net/\nstorage_account_key: " + azureKey + "\n", "media01"},
+		{"Azure: the key's own name is not an account name", "azure-storage-account-key", "azure_storage_account",
+			"STORAGE_ACCOUNT_KEY=" + azureKey + "\n", ""},
+		{"Azure emulator account ignored", "azure-storage-account-key", "azure_storage_account",
+			"AccountName: devstoreaccount1\nAZURE_STORAGE_KEY=" + azureKey + "\n", ""},
 		{"placeholder site ignored", "atlassian-legacy-api-token", "atlassian_site",
 			"JIRA_URL=https://your-domain.atlassian.net\nJIRA_API_TOKEN=" + legacyAtlassian + "\n", ""},
 	}
@@ -127,12 +136,13 @@ func TestCompanionNotAcrossFiles(t *testing.T) {
 }
 
 // TestLinkSecondSecret: a Twilio API key SID names, by fingerprint, the
-// nearest API key secret within companionLines lines; never the secret
+// nearest API key secret within CompanionLines lines; never the secret
 // itself, never one further away.
 func TestLinkSecondSecret(t *testing.T) {
 	d := builtinDetector(t)
 	const (
 		key     = "SK4c7ddc02c7f4a9e7c851a7ea3ea65b6d"
+		key2    = "SKd2d8ad3b427798dc24411b1dccc6b9f2"
 		secret  = "q8Lr2VtX9bN4mK7pZ3wY6cJ1hF5dS0gA"
 		secret2 = "Wm3Kd9Pq2Lx7Tz4Rb8Nc6Vf1Hj5Gs0Ay"
 	)
@@ -142,6 +152,8 @@ func TestLinkSecondSecret(t *testing.T) {
 		{"secret below", "TWILIO_API_KEY=" + key + "\nTWILIO_API_SECRET=" + secret + "\n", secret},
 		{"secret above, in JSON", `{"twilioApiKeySecret": "` + secret + `",` + "\n" + `"twilioApiKey": "` + key + `"}`, secret},
 		{"the nearer of two", "TWILIO_API_SECRET=" + secret2 + "\n" + lines(2) + "TWILIO_API_KEY=" + key + "\nTWILIO_API_SECRET=" + secret + "\n", secret},
+		{"one secret, two keys: the nearer key gets it", "TWILIO_API_KEY=" + key2 + "\n" + lines(1) + "TWILIO_API_SECRET=" + secret + "\nTWILIO_API_KEY=" + key + "\n", secret},
+		{"one secret, two keys: the further key does not", "TWILIO_API_KEY=" + key + "\n" + lines(1) + "TWILIO_API_SECRET=" + secret + "\nTWILIO_API_KEY=" + key2 + "\n", ""},
 		{"six lines away", "TWILIO_API_KEY=" + key + "\n" + lines(5) + "TWILIO_API_SECRET=" + secret + "\n", ""},
 		{"an auth token is not a key's secret", "TWILIO_API_KEY=" + key + "\nTWILIO_AUTH_TOKEN=" + twilioToken + "\n", ""},
 	}
@@ -151,7 +163,7 @@ func TestLinkSecondSecret(t *testing.T) {
 			var got string
 			found := false
 			for _, f := range fs {
-				if f.RuleID == "twilio-api-key" {
+				if f.RuleID == "twilio-api-key" && f.Secret == key {
 					found = true
 					got = f.Attributes["twilio_api_key_secret"]
 				}

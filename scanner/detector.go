@@ -1052,12 +1052,14 @@ func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string
 			return "entropy below floor"
 		}
 	}
+	notPlaceholder := false
 	for _, v := range r.Validators {
 		if ok, reason := v.Check(cand); !ok {
 			return reason
 		}
+		notPlaceholder = notPlaceholder || v.Name == "not-placeholder"
 	}
-	if reason := builtinAllow(cand.Secret); reason != "" {
+	if reason := builtinAllowAfter(cand.Secret, notPlaceholder); reason != "" {
 		return "built-in allow list: " + reason
 	}
 	if reason := decodedPlaceholder(cand, r); reason != "" {

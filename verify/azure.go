@@ -17,10 +17,13 @@ import (
 	"github.com/rampart-sec/rampart/scanner"
 )
 
-// The Azure Storage rule verification serves, and the attribute its
-// validator records the account in.
+// The Azure Storage rules verification serves, and the attribute the
+// account is recorded in: by the connection string rule's validator, and
+// for a key found alone, by the detector when the account's name stands
+// next to it (scanner.Companion).
 const (
 	ruleAzureConnString = "azure-storage-connection-string"
+	ruleAzureAccountKey = "azure-storage-account-key"
 	azureAccountAttr    = "azure_storage_account"
 	azureProvider       = "Azure Storage"
 	azureVersion        = "2021-08-06"
@@ -30,16 +33,22 @@ const azureEndpoint = "GET https://<account>.blob.core.windows.net/?comp=list&ma
 
 var azureAccountPattern = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
 
-// azureCred is a storage account key with the account it belongs to.
+// azureCred is a storage account key with the account it belongs to, and
+// the rule that found it (whose override applies).
 type azureCred struct {
-	account, key string
+	account, key, ruleID string
+}
+
+// isAzureRule reports whether the Azure Storage verifier serves ruleID.
+func isAzureRule(ruleID string) bool {
+	return ruleID == ruleAzureConnString || ruleID == ruleAzureAccountKey
 }
 
 // azureURL is the List Containers request for the account, or the
 // override's host with the same path and query.
-func (v *Verifier) azureURL(account string) (*url.URL, error) {
+func (v *Verifier) azureURL(account, ruleID string) (*url.URL, error) {
 	u := &url.URL{Scheme: "https", Host: account + ".blob.core.windows.net", Path: "/", RawQuery: "comp=list&maxresults=1"}
-	if o := v.getenv(overrideVar(ruleAzureConnString)); o != "" {
+	if o := v.getenv(overrideVar(ruleID)); o != "" {
 		b, err := url.Parse(o)
 		if err != nil || b.Host == "" {
 			return nil, fmt.Errorf("verify: bad endpoint override %q", o)
@@ -61,7 +70,7 @@ func (v *Verifier) checkAzure(ctx context.Context, c azureCred) answer {
 	if err != nil {
 		return answer{status: scanner.VerifyInvalid, detail: "the account key is not base64"}
 	}
-	u, err := v.azureURL(c.account)
+	u, err := v.azureURL(c.account, c.ruleID)
 	if err != nil {
 		return networkAnswer(err)
 	}

@@ -90,3 +90,44 @@ func TestAzureStorage(t *testing.T) {
 		t.Errorf("azure_storage_account from the first example = %q", got)
 	}
 }
+
+// TestAzureStorageKeyWithAccount: a storage key found alone is checked with
+// the account name the detector found next to it, signed as for a
+// connection string, through its own rule's override; without the name
+// nothing is sent; the same key in a connection string and alone is one
+// check.
+func TestAzureStorageKeyWithAccount(t *testing.T) {
+	t.Parallel()
+	secret := exampleSecret(t, ruleAzureAccountKey)
+	key, _ := base64.StdEncoding.DecodeString(secret)
+	srv, n := fakeBlob(t, "media01", key, 0)
+	v, err := New(Options{Getenv: overrideEnv(ruleAzureAccountKey, srv.URL), RetryDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := finding(ruleAzureAccountKey, secret)
+	alone.Attributes = map[string]string{azureAccountAttr: "media01"}
+	fs := []scanner.Finding{alone}
+	v.Verify(context.Background(), fs)
+	if got := fs[0].Verification; got.Status != scanner.VerifyValid || got.Identity != "storage account media01" || n.Load() != 1 {
+		t.Errorf("key with its account: %+v after %d requests", got, n.Load())
+	}
+
+	v, _ = New(Options{Transport: failTransport{t}})
+	fs = []scanner.Finding{finding(ruleAzureAccountKey, secret)}
+	v.Verify(context.Background(), fs)
+	if got := fs[0].Verification; got.Status != scanner.VerifyNotChecked || !strings.Contains(got.Detail, "the storage account's name was not found near it") {
+		t.Errorf("key alone: %+v", got)
+	}
+
+	both := func(string) string { return srv.URL }
+	v, _ = New(Options{Getenv: both, RetryDelay: time.Millisecond})
+	conn := finding(ruleAzureConnString, secret)
+	conn.Attributes = map[string]string{azureAccountAttr: "media01"}
+	n.Store(0)
+	fs = []scanner.Finding{conn, alone}
+	sum := v.Verify(context.Background(), fs)
+	if sum.Requests != 1 || fs[0].Verification.Status != scanner.VerifyValid || fs[1].Verification.Status != scanner.VerifyValid {
+		t.Errorf("one key, two rules: %d requests, %+v %+v", sum.Requests, fs[0].Verification, fs[1].Verification)
+	}
+}

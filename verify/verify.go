@@ -349,14 +349,22 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 			fs[i].Verification = canaryResult(f)
 		case isAWSRule(f.RuleID):
 			lone = append(lone, i)
-		case f.RuleID == ruleAzureConnString && v.trusted[f.RuleID]:
+		case isAzureRule(f.RuleID) && v.trusted[f.RuleID]:
 			acct := f.Attributes[azureAccountAttr]
 			if acct == "" {
-				fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: "the connection string's account name was not recorded"}
+				d := "the connection string's account name was not recorded"
+				if f.RuleID == ruleAzureAccountKey {
+					d = "the storage account's name was not found near it, so it cannot be checked"
+				}
+				fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: d}
 				continue
 			}
-			key := "azure:" + f.Fingerprint + ":" + scanner.Fingerprint("azure-account", acct)
-			add(key, func() *job { return &job{provider: azureProvider, azure: &azureCred{account: acct, key: f.Secret}} }, i)
+			// Keyed by the key itself, not the rule: a key found in a
+			// connection string and alone next to its account is one check.
+			key := "azure:" + scanner.Fingerprint("azure-storage-key", f.Secret) + ":" + scanner.Fingerprint("azure-account", acct)
+			add(key, func() *job {
+				return &job{provider: azureProvider, azure: &azureCred{account: acct, key: f.Secret, ruleID: f.RuleID}}
+			}, i)
 		case !v.trusted[f.RuleID]:
 			if v.specs[f.RuleID] != nil {
 				fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: "the configuration redefines this rule: rampart verifies only what its built-in rules find"}
@@ -623,6 +631,9 @@ func Endpoint(ruleID string) (endpoint, learns string, ok bool, reason string) {
 	if ruleID == ruleAzureConnString {
 		return azureEndpoint, "that the key is one of the storage account's keys", true, "listing containers only reads; the account name comes from the connection string"
 	}
+	if ruleID == ruleAzureAccountKey {
+		return azureEndpoint, "that the key is one of the storage account's keys", true, "listing containers only reads; the account name is the one written next to the key"
+	}
 	if isAWSRule(ruleID) {
 		switch ruleID {
 		case ruleAWSKeyID:
@@ -639,7 +650,7 @@ func Endpoint(ruleID string) (endpoint, learns string, ok bool, reason string) {
 		s := &f.Verifiers[i]
 		for _, id := range s.Rules {
 			if id == ruleID {
-				return s.endpointText(), s.Learns, true, s.Why
+				return s.endpointText(), s.Learns, true, s.note()
 			}
 		}
 	}
@@ -678,7 +689,7 @@ func Providers() ([]Provider, error) {
 	sort.SliceStable(out, func(a, b int) bool { return strings.ToLower(out[a].Name) < strings.ToLower(out[b].Name) })
 	aws := Provider{Name: awsProvider, Rules: []string{ruleAWSKeyID, ruleAWSSecret, ruleAWSSecretPaired, ruleAWSSession}, Endpoint: awsEndpoint,
 		Learns: "the ARN and account of the key's user or role", Why: "GetCallerIdentity needs no permission and changes nothing"}
-	azure := Provider{Name: azureProvider, Rules: []string{ruleAzureConnString}, Endpoint: azureEndpoint,
+	azure := Provider{Name: azureProvider, Rules: []string{ruleAzureConnString, ruleAzureAccountKey}, Endpoint: azureEndpoint,
 		Learns: "that the key is one of the storage account's keys", Why: "listing containers only reads"}
 	return append([]Provider{aws, azure}, out...), nil
 }
@@ -689,7 +700,7 @@ func Overrides(ruleID string) []string {
 	if isAWSRule(ruleID) {
 		return []string{"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"}
 	}
-	if ruleID == ruleAzureConnString {
+	if isAzureRule(ruleID) {
 		return []string{overrideVar(ruleID)}
 	}
 	out := []string{overrideVar(ruleID)}
