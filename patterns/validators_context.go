@@ -126,6 +126,9 @@ var notBeforeKey = map[string]bool{
 	// alternate key is a database's (or GitLab Runner's cache's) second
 	// unique key; a runtime environment's key names an entry of it.
 	"spreadsheet": true, "alternate": true, "environment": true,
+	// A parser's current key is the field it is reading (ffjson's
+	// currentKey = ffj_t_B2Error_Message).
+	"current": true,
 }
 
 // notAfterCredential are words that, after the last credential word, make

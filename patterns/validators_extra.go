@@ -390,6 +390,7 @@ var commonPasswords = []string{
 	"null", "none", "nil", "true", "false", "undefined", "empty", "string", "value", "pw",
 	"pwd", "token", "apikey", "api_key", "mypassword", "mysecret", "supersecret", "localhost",
 	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry", "abc",
+	"a1b2c3d4", "abcd1234",
 	// MinIO's default root password and its documentation's minio123.
 	"minio", "minioadmin",
 }
@@ -662,6 +663,12 @@ func checkURLPassword(c *Candidate) (bool, string) {
 		// password would be, in a URL-parsing test.
 		return false, "url-password: a query string, not a password"
 	}
+	if strings.Count(user, "-") >= 1 && strings.Count(string(c.Secret), "-") >= 1 &&
+		wordsIdentifier([]byte(user)) && wordsIdentifier(c.Secret) {
+		// https://login-user-name:personal-access-token@github.com/…: both
+		// halves name what goes there.
+		return false, "url-password: placeholder (a user and a password spelt as names of words)"
+	}
 	if afterTemplateOpen(c) {
 		return false, "url-password: a template expression ({{ var }}), not a password"
 	}
@@ -900,6 +907,10 @@ func checkNotCode(c *Candidate) (bool, string) {
 		// nxos_vtp_password: &configure, then *configure: a YAML anchor
 		// and its alias.
 		return false, "not-code: a YAML anchor or alias"
+	case urlSchemeRE().MatchString(s):
+		// {"./foo", "/pwd", "file:///pwd/foo"}: a URL after a string that
+		// ends in pwd.
+		return false, "not-code: a URL, not a value"
 	case cliFlagRE().MatchString(s):
 		// ['update_password', '--username', …], --ask-pass --become: the
 		// next flag of a command line.
@@ -949,6 +960,11 @@ func checkNotCode(c *Candidate) (bool, string) {
 	}
 	return true, ""
 }
+
+// urlSchemeRE matches a value that starts as a URL does (file:///…).
+var urlSchemeRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z][a-z0-9+.-]{1,15}://`)
+})
 
 // cliFlagRE matches a long command-line option alone (--username).
 var cliFlagRE = sync.OnceValue(func() *regexp.Regexp {

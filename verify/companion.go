@@ -1,7 +1,9 @@
 package verify
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/rampart-sec/rampart/scanner"
 )
@@ -68,4 +70,26 @@ func companionNamed(attr string) scanner.Companion {
 		}
 	}
 	return scanner.Companion{}
+}
+
+// note is what `rules show` says about a verifier beyond its endpoint: why
+// the call is safe, and the companion values it needs.
+func (s *spec) note() string {
+	var needs []string
+	for _, n := range s.Needs {
+		what := companionNamed(n).What
+		if what == "" {
+			what = n
+		}
+		needs = append(needs, what)
+	}
+	if len(needs) == 0 {
+		return s.Why
+	}
+	note := fmt.Sprintf("checked with %s written within %d lines of it in the same file; without it nothing is sent",
+		strings.Join(needs, " and "), scanner.CompanionLines)
+	if s.Why != "" {
+		note = s.Why + "; " + note
+	}
+	return note
 }

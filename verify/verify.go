@@ -650,7 +650,7 @@ func Endpoint(ruleID string) (endpoint, learns string, ok bool, reason string) {
 		s := &f.Verifiers[i]
 		for _, id := range s.Rules {
 			if id == ruleID {
-				return s.endpointText(), s.Learns, true, s.Why
+				return s.endpointText(), s.Learns, true, s.note()
 			}
 		}
 	}
