@@ -493,3 +493,26 @@ func realShapeHistory(t *testing.T) (*testRepo, gitsource.Options) {
 	}
 	return r, gitsource.Options{Allow: allow}
 }
+
+// TestPathsOfOneBlobKeepTheirOwnAttributes: a blob at two paths is two
+// findings, and what deduplication later adds to one's attributes (a path
+// it moved to, a companion value a later version of that file writes next
+// to the secret) stays with it.
+func TestPathsOfOneBlobKeepTheirOwnAttributes(t *testing.T) {
+	t.Parallel()
+	id := [20]byte{1, 2, 3}
+	c := &scanner.Commit{Hash: "c1"}
+	h := &History{
+		Repo:    newRepo(t).open(),
+		placed:  map[[20]byte]blobRef{id: {path: "a/sms.env", also: []string{"b/sms.env"}, commit: c, pos: 1}},
+		commits: map[[20]byte]commitInfo{},
+	}
+	fs := h.Resolve([]scanner.Finding{{Kind: scanner.KindBlob, RuleID: "r", BlobID: "0102030000000000000000000000000000000000", Attributes: map[string]string{"decoding": "base64"}}})
+	if len(fs) != 2 {
+		t.Fatalf("%d findings, want one per path", len(fs))
+	}
+	fs[0].Attributes["twilio_account_sid"] = "AC…"
+	if _, ok := fs[1].Attributes["twilio_account_sid"]; ok || fs[1].Attributes["decoding"] != "base64" {
+		t.Fatalf("the second path's attributes are %v", fs[1].Attributes)
+	}
+}
