@@ -2,7 +2,9 @@ package scanner
 
 import (
 	"bytes"
+	"cmp"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -149,17 +151,18 @@ var companionsByRule = sync.OnceValue(func() map[string][]*compiledCompanion {
 // the one above, then the one on the left). Only c is read: a value in
 // another file, or in another version of this one, is never linked.
 func linkCompanions(c Chunk, fs []Finding) {
-	var byRule map[string][]*compiledCompanion
+	if len(fs) == 0 {
+		return
+	}
+	// The table is looked at only once a chunk has a finding.
+	byRule := companionsByRule()
+	var seconds []*compiledCompanion
 	for i := range fs {
 		f := &fs[i]
-		if byRule == nil {
-			// The table is looked at only once a chunk has a finding.
-			byRule = companionsByRule()
-		}
 		for _, cc := range byRule[f.RuleID] {
 			if cc.Rule != "" {
-				if j := nearestFinding(fs, i, cc.Rule); j >= 0 {
-					setAttr(f, cc.Attr, fs[j].Fingerprint)
+				if !slices.Contains(seconds, cc) {
+					seconds = append(seconds, cc)
 				}
 				continue
 			}
@@ -168,21 +171,37 @@ func linkCompanions(c Chunk, fs []Finding) {
 			}
 		}
 	}
+	for _, cc := range seconds {
+		pairSecrets(fs, cc)
+	}
 }
 
-// nearestFinding returns the finding of rule nearest to fs[i], within
-// CompanionLines lines (ties: the first, the one above), or -1.
-func nearestFinding(fs []Finding, i int, rule string) int {
-	best := -1
-	for j := range fs {
-		if j == i || fs[j].RuleID != rule {
+// pairSecrets links findings of cc.Rules with findings of cc.Rule (a second
+// secret) within CompanionLines lines, one to one and nearest pairs first,
+// as AWS key IDs and secret keys are paired: of two keys around one
+// secret, only the nearer gets it (ties: the secret above).
+func pairSecrets(fs []Finding, cc *compiledCompanion) {
+	type pair struct{ key, secret, dist int }
+	var ps []pair
+	for i := range fs {
+		if !slices.Contains(cc.Rules, fs[i].RuleID) {
 			continue
 		}
-		if d := abs(fs[j].Line - fs[i].Line); d <= CompanionLines && (best < 0 || d < abs(fs[best].Line-fs[i].Line)) {
-			best = j
+		for j := range fs {
+			if d := abs(fs[j].Line - fs[i].Line); fs[j].RuleID == cc.Rule && d <= CompanionLines {
+				ps = append(ps, pair{i, j, d})
+			}
 		}
 	}
-	return best
+	slices.SortStableFunc(ps, func(a, b pair) int { return cmp.Compare(a.dist, b.dist) })
+	keyTaken, secretTaken := map[int]bool{}, map[int]bool{}
+	for _, p := range ps {
+		if keyTaken[p.key] || secretTaken[p.secret] {
+			continue
+		}
+		keyTaken[p.key], secretTaken[p.secret] = true, true
+		setAttr(&fs[p.key], cc.Attr, fs[p.secret].Fingerprint)
+	}
 }
 
 // placeholder reports whether v is a documentation value: it, its first

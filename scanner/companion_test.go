@@ -142,6 +142,7 @@ func TestLinkSecondSecret(t *testing.T) {
 	d := builtinDetector(t)
 	const (
 		key     = "SK4c7ddc02c7f4a9e7c851a7ea3ea65b6d"
+		key2    = "SKd2d8ad3b427798dc24411b1dccc6b9f2"
 		secret  = "q8Lr2VtX9bN4mK7pZ3wY6cJ1hF5dS0gA"
 		secret2 = "Wm3Kd9Pq2Lx7Tz4Rb8Nc6Vf1Hj5Gs0Ay"
 	)
@@ -151,6 +152,8 @@ func TestLinkSecondSecret(t *testing.T) {
 		{"secret below", "TWILIO_API_KEY=" + key + "\nTWILIO_API_SECRET=" + secret + "\n", secret},
 		{"secret above, in JSON", `{"twilioApiKeySecret": "` + secret + `",` + "\n" + `"twilioApiKey": "` + key + `"}`, secret},
 		{"the nearer of two", "TWILIO_API_SECRET=" + secret2 + "\n" + lines(2) + "TWILIO_API_KEY=" + key + "\nTWILIO_API_SECRET=" + secret + "\n", secret},
+		{"one secret, two keys: the nearer key gets it", "TWILIO_API_KEY=" + key2 + "\n" + lines(1) + "TWILIO_API_SECRET=" + secret + "\nTWILIO_API_KEY=" + key + "\n", secret},
+		{"one secret, two keys: the further key does not", "TWILIO_API_KEY=" + key + "\n" + lines(1) + "TWILIO_API_SECRET=" + secret + "\nTWILIO_API_KEY=" + key2 + "\n", ""},
 		{"six lines away", "TWILIO_API_KEY=" + key + "\n" + lines(5) + "TWILIO_API_SECRET=" + secret + "\n", ""},
 		{"an auth token is not a key's secret", "TWILIO_API_KEY=" + key + "\nTWILIO_AUTH_TOKEN=" + twilioToken + "\n", ""},
 	}
@@ -160,7 +163,7 @@ func TestLinkSecondSecret(t *testing.T) {
 			var got string
 			found := false
 			for _, f := range fs {
-				if f.RuleID == "twilio-api-key" {
+				if f.RuleID == "twilio-api-key" && f.Secret == key {
 					found = true
 					got = f.Attributes["twilio_api_key_secret"]
 				}

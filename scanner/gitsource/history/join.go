@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -115,10 +116,15 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 				continue
 			}
 			f.Commit = ref.commit
-			for _, p := range append([]string{ref.path}, ref.also...) {
+			for i, p := range append([]string{ref.path}, ref.also...) {
 				if !h.Opts.Allow.AllowsPath(p) {
 					g := f
 					g.Path = p
+					if i > 0 {
+						// Deduplication adds to a finding's attributes
+						// (also_in, a companion value): each path's own.
+						g.Attributes = maps.Clone(f.Attributes)
+					}
 					out = append(out, g)
 				}
 			}
