@@ -93,3 +93,40 @@ func (s *spec) note() string {
 	}
 	return note
 }
+
+// shareCompanionAnswers gives a secret found without its companion value
+// (waiting) the valid answer the same secret had where its companion stood
+// next to it: the same token is the same credential. Only valid is shared:
+// a refusal elsewhere may be about the value next to it there.
+func shareCompanionAnswers(fs []scanner.Finding, waiting []int) {
+	for _, i := range waiting {
+		for k := range fs {
+			r := fs[k].Verification
+			if k == i || r == nil || r.Status != scanner.VerifyValid || fs[k].Secret != fs[i].Secret || !sameProvider(fs[k].RuleID, fs[i].RuleID) {
+				continue
+			}
+			c := *r
+			c.Detail = strings.TrimSpace(c.Detail + " (checked with the value next to it elsewhere in this scan)")
+			fs[i].Verification = &c
+			break
+		}
+	}
+}
+
+// sameProvider reports whether two rules are served by one companion
+// check (twilio-auth-token and itself; the three Shopify token rules).
+func sameProvider(a, b string) bool {
+	if a == b {
+		return true
+	}
+	f, err := builtinSpecs()
+	if err != nil {
+		return false
+	}
+	for _, s := range f.Verifiers {
+		if slices.Contains(s.Rules, a) {
+			return slices.Contains(s.Rules, b)
+		}
+	}
+	return false
+}
