@@ -806,6 +806,11 @@ func checkPassword(c *Candidate) (bool, string) {
 	if validationRulesRE().MatchString(s) {
 		return false, "password: validation rules (required|confirmed), not a password"
 	}
+	if strings.Contains(s, "…") {
+		// '1|$2a$05$…': a value cut short with an ellipsis is quoted in
+		// prose or a comment, not written where a program reads it.
+		return false, "password: elided with an ellipsis, not a value"
+	}
 	if ok, reason := checkNotCode(c); !ok {
 		return false, reason
 	}

@@ -98,35 +98,23 @@ func (s *spec) note() string {
 // (waiting) the valid answer the same secret had where its companion stood
 // next to it: the same token is the same credential. Only valid is shared:
 // a refusal elsewhere may be about the value next to it there.
-func shareCompanionAnswers(fs []scanner.Finding, waiting []int) {
+func (v *Verifier) shareCompanionAnswers(fs []scanner.Finding, waiting []int) {
+	if len(waiting) == 0 {
+		return
+	}
+	// By verifier and secret (the three Shopify token rules are one check).
+	key := func(f *scanner.Finding) string { return v.specs[f.RuleID].Rules[0] + "\x00" + f.Secret }
+	valid := map[string]*scanner.Verification{}
+	for k := range fs {
+		if r := fs[k].Verification; r != nil && r.Status == scanner.VerifyValid && v.specs[fs[k].RuleID] != nil {
+			valid[key(&fs[k])] = r
+		}
+	}
 	for _, i := range waiting {
-		for k := range fs {
-			r := fs[k].Verification
-			if k == i || r == nil || r.Status != scanner.VerifyValid || fs[k].Secret != fs[i].Secret || !sameProvider(fs[k].RuleID, fs[i].RuleID) {
-				continue
-			}
+		if r := valid[key(&fs[i])]; r != nil {
 			c := *r
 			c.Detail = strings.TrimSpace(c.Detail + " (checked with the value next to it elsewhere in this scan)")
 			fs[i].Verification = &c
-			break
 		}
 	}
-}
-
-// sameProvider reports whether two rules are served by one companion
-// check (twilio-auth-token and itself; the three Shopify token rules).
-func sameProvider(a, b string) bool {
-	if a == b {
-		return true
-	}
-	f, err := builtinSpecs()
-	if err != nil {
-		return false
-	}
-	for _, s := range f.Verifiers {
-		if slices.Contains(s.Rules, a) {
-			return slices.Contains(s.Rules, b)
-		}
-	}
-	return false
 }

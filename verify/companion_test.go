@@ -515,3 +515,33 @@ func TestCompanionAnswerShared(t *testing.T) {
 		}
 	}
 }
+
+// TestCompanionManyFindingsOneCall: a key and its secret found a thousand
+// times over are one credential and one request, and every finding of
+// either gets the answer.
+func TestCompanionManyFindingsOneCall(t *testing.T) {
+	t.Parallel()
+	c := companionCaseFor(t, "twilio-api-key")
+	secret := exampleSecret(t, c.rule)
+	srv, n := companionFake(t, c, secret, c.valid)
+	v, err := New(companionOptions(c, srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs []scanner.Finding
+	for i := 0; i < 1000; i++ {
+		p := finding(c.pair, testKeySecret)
+		k := finding(c.rule, secret)
+		k.Attributes = map[string]string{c.pairAttr: p.Fingerprint}
+		fs = append(fs, k, p)
+	}
+	v.Verify(context.Background(), fs)
+	if n.Load() != 1 {
+		t.Errorf("%d requests, want 1", n.Load())
+	}
+	for i := range fs {
+		if fs[i].Verification.Status != scanner.VerifyValid {
+			t.Fatalf("finding %d (%s): %+v", i, fs[i].RuleID, fs[i].Verification)
+		}
+	}
+}

@@ -244,7 +244,7 @@ func (v *Verifier) Verify(ctx context.Context, fs []scanner.Finding) Summary {
 		}
 	}
 	v.resolveLone(fs, lone)
-	shareCompanionAnswers(fs, waiting)
+	v.shareCompanionAnswers(fs, waiting)
 	for i := range fs {
 		if fs[i].Verification == nil {
 			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: "no verifier for this rule"}
@@ -394,7 +394,10 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int, []int) {
 			j := add(key, func() *job {
 				return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret, attrs: cv.attrs, scrub: cv.secrets}
 			}, i)
-			cv.attach(j, fs)
+			if len(j.findings) == 1 {
+				// A new job: its second secrets' findings join it once.
+				cv.attach(j, fs)
+			}
 		case v.notChecked[f.RuleID].Reason != "":
 			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: v.notChecked[f.RuleID].Reason}
 		default:
