@@ -364,13 +364,14 @@ func upperPlaceholder(s string) bool {
 	return true
 }
 
-// foreignWord reports a single word of letters with at least one beyond
-// ASCII (Lösenord, Contraseña, Şifreyi): the translated label a localised
-// properties file gives after Password=.
+// foreignWord reports words of letters, joined by hyphens if at all, with
+// at least one letter beyond ASCII (Lösenord, Contraseña, Şifreyi,
+// Backup-Verschlüsselungscode, Wi-Fiパスワード): the translated label a
+// localised file gives after a password's key.
 func foreignWord(s string) bool {
 	wide := false
 	for _, r := range s {
-		if !unicode.IsLetter(r) {
+		if !unicode.IsLetter(r) && r != '-' {
 			return false
 		}
 		if r >= 0x80 {
@@ -805,6 +806,11 @@ func checkPassword(c *Candidate) (bool, string) {
 	if validationRulesRE().MatchString(s) {
 		return false, "password: validation rules (required|confirmed), not a password"
 	}
+	if strings.Contains(s, "…") {
+		// '1|$2a$05$…': a value cut short with an ellipsis is quoted in
+		// prose or a comment, not written where a program reads it.
+		return false, "password: elided with an ellipsis, not a value"
+	}
 	if ok, reason := checkNotCode(c); !ok {
 		return false, reason
 	}
@@ -850,9 +856,10 @@ func checkPassword(c *Candidate) (bool, string) {
 	if labelTranslation(c) {
 		return false, "password: a label's translation (\"SMTP Password\": \"SMTP-pasvorto\"), not a password"
 	}
-	if strings.Contains(s, "_") && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == "" && wordsIdentifier(c.Secret) {
-		// password = google_oauth2_access_token: a variable holding it.
-		return false, "password: a variable's name (snake_case words), not a value"
+	if (strings.Contains(s, "_") || strings.HasPrefix(s, "$")) && isIdentifier(strings.TrimPrefix(s, "$")) && wordsIdentifier(c.Secret) {
+		// password = google_oauth2_access_token; in a source map's names,
+		// password…_handleInputEvent: a variable or a method, not a value.
+		return false, "password: an identifier made of words (a variable or a method), not a value"
 	}
 	if lookupPluginPair(c) {
 		return false, "password: the argument after a lookup plugin's name (lookup('laps_password', 'WINDOWS-PC')), not a key's value"

@@ -93,3 +93,28 @@ func (s *spec) note() string {
 	}
 	return note
 }
+
+// shareCompanionAnswers gives a secret found without its companion value
+// (waiting) the valid answer the same secret had where its companion stood
+// next to it: the same token is the same credential. Only valid is shared:
+// a refusal elsewhere may be about the value next to it there.
+func (v *Verifier) shareCompanionAnswers(fs []scanner.Finding, waiting []int) {
+	if len(waiting) == 0 {
+		return
+	}
+	// By verifier and secret (the three Shopify token rules are one check).
+	key := func(f *scanner.Finding) string { return v.specs[f.RuleID].Rules[0] + "\x00" + f.Secret }
+	valid := map[string]*scanner.Verification{}
+	for k := range fs {
+		if r := fs[k].Verification; r != nil && r.Status == scanner.VerifyValid && v.specs[fs[k].RuleID] != nil {
+			valid[key(&fs[k])] = r
+		}
+	}
+	for _, i := range waiting {
+		if r := valid[key(&fs[i])]; r != nil {
+			c := *r
+			c.Detail = strings.TrimSpace(c.Detail + " (checked with the value next to it elsewhere in this scan)")
+			fs[i].Verification = &c
+		}
+	}
+}

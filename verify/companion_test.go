@@ -479,3 +479,69 @@ func TestCompanionFromScan(t *testing.T) {
 		})
 	}
 }
+
+// TestCompanionAnswerShared: the same token found alone in another file
+// shares the valid answer it had next to its SID (it is the same
+// credential), with no request of its own; a refusal is not shared, since
+// it may be about the SID next to it there.
+func TestCompanionAnswerShared(t *testing.T) {
+	t.Parallel()
+	c := companionCaseFor(t, "twilio-auth-token")
+	secret := exampleSecret(t, c.rule)
+	for _, tc := range []struct {
+		resp fakeResp
+		want scanner.VerifyStatus
+	}{
+		{c.valid, scanner.VerifyValid},
+		{c.invalid, scanner.VerifyNotChecked},
+	} {
+		srv, n := companionFake(t, c, secret, tc.resp)
+		v, err := New(companionOptions(c, srv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone := finding(c.rule, secret)
+		alone.Path = "backup.env"
+		paired := finding(c.rule, secret)
+		paired.Attributes = c.attrs
+		fs := []scanner.Finding{alone, paired}
+		v.Verify(context.Background(), fs)
+		got := fs[0].Verification
+		if got.Status != tc.want || n.Load() != 1 {
+			t.Errorf("answer %d elsewhere: the lone token is %+v after %d requests, want %s after 1", tc.resp.status, got, n.Load(), tc.want)
+		}
+		if tc.want == scanner.VerifyValid && !strings.Contains(got.Detail, "elsewhere in this scan") {
+			t.Errorf("the shared answer does not say where it comes from: %+v", got)
+		}
+	}
+}
+
+// TestCompanionManyFindingsOneCall: a key and its secret found a thousand
+// times over are one credential and one request, and every finding of
+// either gets the answer.
+func TestCompanionManyFindingsOneCall(t *testing.T) {
+	t.Parallel()
+	c := companionCaseFor(t, "twilio-api-key")
+	secret := exampleSecret(t, c.rule)
+	srv, n := companionFake(t, c, secret, c.valid)
+	v, err := New(companionOptions(c, srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs []scanner.Finding
+	for i := 0; i < 1000; i++ {
+		p := finding(c.pair, testKeySecret)
+		k := finding(c.rule, secret)
+		k.Attributes = map[string]string{c.pairAttr: p.Fingerprint}
+		fs = append(fs, k, p)
+	}
+	v.Verify(context.Background(), fs)
+	if n.Load() != 1 {
+		t.Errorf("%d requests, want 1", n.Load())
+	}
+	for i := range fs {
+		if fs[i].Verification.Status != scanner.VerifyValid {
+			t.Fatalf("finding %d (%s): %+v", i, fs[i].RuleID, fs[i].Verification)
+		}
+	}
+}

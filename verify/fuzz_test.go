@@ -70,3 +70,42 @@ func FuzzSpecs(f *testing.F) {
 		loadSpecs([]byte(data))
 	})
 }
+
+// FuzzCompanionHost: whatever value a scanned file gives as the shop or
+// site, a verifier whose host is a companion value sends to one label under
+// its provider's domain, over HTTPS, or to nowhere.
+func FuzzCompanionHost(f *testing.F) {
+	f.Add("acme.myshopify.com", "SHOPIFY")
+	f.Add("evil.example/x?.myshopify.com", "x")
+	f.Add("a@b.myshopify.com:443", "x")
+	f.Add("acme.atlassian.net", "dev@acme.io")
+	f.Add("..myshopify.com", "%2e%2e")
+	specs, err := loadSpecs(verifiersTOML)
+	if err != nil {
+		f.Fatal(err)
+	}
+	none := func(string) string { return "" }
+	f.Fuzz(func(t *testing.T, host, other string) {
+		for i := range specs.Verifiers {
+			s := &specs.Verifiers[i]
+			if s.HostSuffix == "" {
+				continue
+			}
+			attrs := map[string]string{}
+			for _, n := range s.Needs {
+				attrs[n] = other
+			}
+			name, _, _ := strings.Cut(strings.TrimPrefix(s.URL, "https://{attr:"), "}")
+			attrs[name] = host
+			us, err := s.targets(s.Rules[0], "tok", attrs, none)
+			if err != nil {
+				continue
+			}
+			for _, u := range us {
+				if u.Scheme != "https" || u.Port() != "" || u.User != nil || !ownHost(u.Host, s.HostSuffix) {
+					t.Fatalf("%s: %q (from %q) is not one label under %s", s.Provider, u.String(), host, s.HostSuffix)
+				}
+			}
+		}
+	})
+}

@@ -220,7 +220,7 @@ func (v *Verifier) Verify(ctx context.Context, fs []scanner.Finding) Summary {
 		ctx, cancel = context.WithTimeout(ctx, v.budget)
 		defer cancel()
 	}
-	jobs, lone := v.plan(fs)
+	jobs, lone, waiting := v.plan(fs)
 	sum := Summary{Credentials: len(jobs), Findings: map[scanner.VerifyStatus]int{}}
 	var todo []*job
 	for _, j := range jobs {
@@ -244,6 +244,7 @@ func (v *Verifier) Verify(ctx context.Context, fs []scanner.Finding) Summary {
 		}
 	}
 	v.resolveLone(fs, lone)
+	v.shareCompanionAnswers(fs, waiting)
 	for i := range fs {
 		if fs[i].Verification == nil {
 			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: "no verifier for this rule"}
@@ -263,8 +264,10 @@ func (j *job) definite() bool {
 
 // plan groups findings into jobs (one per distinct credential) and marks
 // what cannot be checked. lone lists AWS halves without their other half,
-// settled once the pairs are checked.
-func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
+// settled once the pairs are checked; waiting, secrets found without a
+// companion value, which share a valid answer for the same secret checked
+// with its companion elsewhere.
+func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int, []int) {
 	byKey := map[string]*job{}
 	var order []*job
 	add := func(key string, mk func() *job, i int) *job {
@@ -283,7 +286,7 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 		secretOf[fs[i].Fingerprint] = fs[i].Secret
 	}
 	attached := make([]bool, len(fs))
-	var lone []int
+	var lone, waiting []int
 	// AWS key IDs first: each with its secret (and session token) is one job.
 	for i := range fs {
 		f := &fs[i]
@@ -382,6 +385,7 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 			cv, why := companionValues(s, f, secretOf)
 			if why != "" {
 				fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: why}
+				waiting = append(waiting, i)
 				continue
 			}
 			// One credential is the secret with its companions: the same
@@ -390,14 +394,17 @@ func (v *Verifier) plan(fs []scanner.Finding) ([]*job, []int) {
 			j := add(key, func() *job {
 				return &job{provider: s.Provider, spec: s, ruleID: f.RuleID, secret: f.Secret, attrs: cv.attrs, scrub: cv.secrets}
 			}, i)
-			cv.attach(j, fs)
+			if len(j.findings) == 1 {
+				// A new job: its second secrets' findings join it once.
+				cv.attach(j, fs)
+			}
 		case v.notChecked[f.RuleID].Reason != "":
 			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: v.notChecked[f.RuleID].Reason}
 		default:
 			fs[i].Verification = &scanner.Verification{Status: scanner.VerifyNotChecked, Detail: "no verifier for this rule"}
 		}
 	}
-	return order, lone
+	return order, lone, waiting
 }
 
 func canaryResult(f *scanner.Finding) *scanner.Verification {

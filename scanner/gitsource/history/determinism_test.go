@@ -48,7 +48,13 @@ func variants() []variant {
 			vs = append(vs, variant{useGit: useGit, workers: 4, walkers: 2, walkBlock: 1, order: order})
 		}
 	}
-	return append(vs, variant{workers: 2, walkers: 3, walkBlock: 2}, variant{useGit: true, workers: 1, walkers: 1, walkBlock: 1 << 20, order: orderReadFirst})
+	vs = append(vs, variant{workers: 2, walkers: 3, walkBlock: 2}, variant{useGit: true, workers: 1, walkers: 1, walkBlock: 1 << 20, order: orderReadFirst})
+	// Racing again: each run meets another mix of blobs read before and
+	// after the walk placed them.
+	for range 3 {
+		vs = append(vs, variant{workers: 3, walkers: 2, walkBlock: 1})
+	}
+	return vs
 }
 
 // scanVariant scans repo's whole history as v says.
@@ -161,6 +167,9 @@ func TestParallelReaderMatchesSerial(t *testing.T) {
 			if len(serial.Findings) < 5 {
 				t.Fatalf("only %d findings: the generator planted too little", len(serial.Findings))
 			}
+			if name == "real-shape" {
+				checkRealShape(t, serial.Findings)
+			}
 			want := comparable(serial.Findings)
 			for _, v := range vs[1:] {
 				res := scanVariant(t, repo, opts, v)
@@ -175,6 +184,39 @@ func TestParallelReaderMatchesSerial(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkRealShape requires the real-shape fixture's findings to show what
+// it is built to show: a blob's findings differ by path (test vectors kept
+// outside tests, a line reported by one rule in source and another in
+// tests and documentation, an allow-listed copy left out).
+func checkRealShape(t *testing.T, fs []scanner.Finding) {
+	t.Helper()
+	at := map[string]map[string]bool{} // path → rules
+	for _, f := range fs {
+		if at[f.Path] == nil {
+			at[f.Path] = map[string]bool{}
+		}
+		at[f.Path][f.RuleID] = true
+	}
+	for _, c := range []struct {
+		path, rule string
+		want       bool
+	}{
+		{"src/server.php", "generic-env-default", true},
+		{"tests/fixtures/server.php", "generic-key", true},
+		{"tests/fixtures/server.php", "generic-env-default", false},
+		{"docs/config.md", "generic-key", true},
+		{"app/keys.env", "aws-access-key-id", true},
+		{"Godeps/acme/keys.env", "aws-access-key-id", false},
+	} {
+		if at[c.path][c.rule] != c.want {
+			t.Errorf("real-shape: %s at %s: %v, want %v", c.rule, c.path, at[c.path][c.rule], c.want)
+		}
+	}
+	if len(at["examples/hashes.txt"]) == 0 || len(at["testdata/kat.txt"]) != 0 {
+		t.Errorf("real-shape: test vectors reported at examples/ by %v and at testdata/ by %v, want only at examples/", at["examples/hashes.txt"], at["testdata/kat.txt"])
 	}
 }
 
@@ -441,7 +483,7 @@ func realShapeHistory(t *testing.T) (*testRepo, gitsource.Options) {
 			tree["docs/config.md"] = "Configure it:\n\n```php\n" + envDefault + "```\n"
 		case 6:
 			tree["testdata/kat.txt"] = kat
-			tree["examples/kat.txt"] = kat
+			tree["examples/hashes.txt"] = kat
 		case 8:
 			tree["Godeps/acme/keys.env"] = vendored
 			tree["app/keys.env"] = vendored
@@ -454,7 +496,7 @@ func realShapeHistory(t *testing.T) (*testRepo, gitsource.Options) {
 		case 12:
 			tree["tests/fixtures/server.php"] = server + "// a fixture of its own now\n"
 			tree["app/keys.env"] = vendored + "region = eu-west-1\n"
-			tree["examples/kat.txt"] = kat + "# shortened\n"
+			tree["examples/hashes.txt"] = kat + "# shortened\n"
 		case 14:
 			// The same new file on a pull request and on main, in the
 			// same hour.
