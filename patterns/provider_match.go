@@ -65,9 +65,31 @@ type sharedRest struct {
 	// independent: REST looks at nothing before its start (see
 	// restIndependent); an entry whose REST does not cannot share it.
 	independent bool
-	once        sync.Once
-	re          *regexp.Regexp
+	// value, when set, is what every value's bytes are and how many (see
+	// valueRun): a span without such a run needs no REST run (nor, on
+	// the shape's first hit, its compilation).
+	value *valueRun
+	once  sync.Once
+	re    *regexp.Regexp
 }
+
+// valueRun says a value is a whole run of bytes of set, lo to hi long (hi
+// 0: no bound). It holds for a value regex made of ASCII literals and
+// classes whose bytes valueEnd refuses to follow and the assignment
+// never ends with: then the value cannot be followed by a byte of the set
+// (valueEnd), nor be preceded by one (the assignment's last byte is an
+// operator, a space, a quote, a bracket or a star), so it is a maximal
+// run of the set in the span, and a span without a maximal run of a
+// length in range cannot match. A 40-digit commit hash is no 32-digit
+// key.
+type valueRun struct {
+	set    [256]bool
+	lo, hi int
+}
+
+// valueRunBytes are the bytes valueEnd refuses to follow a value and no
+// assignment ends with: a value of only these is a maximal run.
+const valueRunBytes = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+/~%"
 
 // sharedRests maps REST's source to its sharedRest.
 var sharedRests sync.Map
@@ -141,8 +163,121 @@ func newSharedRest(src, value string) *sharedRest {
 	s := &sharedRest{src: src}
 	if re, err := syntax.Parse(value, syntax.Perl); err == nil {
 		s.independent = restIndependent(re)
+		if set, lo, hi, ok := lengthIn(re); ok && lo > 0 {
+			for c, in := range set {
+				if in && !strings.ContainsRune(valueRunBytes, rune(c)) {
+					ok = false
+				}
+			}
+			if ok {
+				s.value = &valueRun{set: set, lo: lo, hi: hi}
+			}
+		}
 	}
 	return s
+}
+
+// lengthIn reports, for a regex every match of which is bytes of one set
+// (ASCII literals and classes, no case folding; repetitions,
+// concatenations, alternations, groups), that set and the least and most
+// bytes a match has (hi 0: unbounded); ok is false for any other regex.
+func lengthIn(re *syntax.Regexp) (set [256]bool, lo, hi int, ok bool) {
+	const unbounded = -1
+	add := func(a, b int) int {
+		if a == unbounded || b == unbounded {
+			return unbounded
+		}
+		return a + b
+	}
+	var walk func(re *syntax.Regexp) (lo, hi int, ok bool)
+	walk = func(re *syntax.Regexp) (int, int, bool) {
+		switch re.Op {
+		case syntax.OpLiteral:
+			if re.Flags&syntax.FoldCase != 0 {
+				return 0, 0, false
+			}
+			for _, c := range re.Rune {
+				if c >= utf8.RuneSelf {
+					return 0, 0, false
+				}
+				set[c] = true
+			}
+			return len(re.Rune), len(re.Rune), true
+		case syntax.OpCharClass:
+			for k := 0; k+1 < len(re.Rune); k += 2 {
+				if re.Rune[k+1] >= utf8.RuneSelf {
+					return 0, 0, false
+				}
+				for c := re.Rune[k]; c <= re.Rune[k+1]; c++ {
+					set[c] = true
+				}
+			}
+			return 1, 1, true
+		case syntax.OpCapture:
+			return walk(re.Sub[0])
+		case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+			l, h, ok := walk(re.Sub[0])
+			if !ok {
+				return 0, 0, false
+			}
+			min, max := 0, unbounded
+			switch re.Op {
+			case syntax.OpPlus:
+				min = 1
+			case syntax.OpQuest:
+				max = 1
+			case syntax.OpRepeat:
+				min, max = re.Min, re.Max
+			}
+			if h == unbounded || max == unbounded {
+				return l * min, unbounded, true
+			}
+			return l * min, h * max, true
+		case syntax.OpConcat, syntax.OpAlternate:
+			lo, hi := 0, 0
+			for j, sub := range re.Sub {
+				l, h, ok := walk(sub)
+				if !ok {
+					return 0, 0, false
+				}
+				switch {
+				case re.Op == syntax.OpConcat:
+					lo, hi = lo+l, add(hi, h)
+				case j == 0:
+					lo, hi = l, h
+				default:
+					lo = min(lo, l)
+					if hi != unbounded && (h == unbounded || h > hi) {
+						hi = h
+					}
+				}
+			}
+			return lo, hi, true
+		}
+		return 0, 0, false
+	}
+	lo, hi, ok = walk(re)
+	if hi == unbounded {
+		hi = 0
+	}
+	return set, lo, hi, ok
+}
+
+// in reports whether b holds a maximal run of the set (one no byte of
+// the set is next to) of a length in range.
+func (v *valueRun) in(b []byte) bool {
+	n := 0
+	for i := 0; i <= len(b); i++ {
+		if i < len(b) && v.set[b[i]] {
+			n++
+			continue
+		}
+		if n >= v.lo && (v.hi == 0 || n <= v.hi) {
+			return true
+		}
+		n = 0
+	}
+	return false
 }
 
 // restIndependent reports whether a value's regex looks at nothing before
@@ -169,6 +304,9 @@ func restIndependent(re *syntax.Regexp) bool {
 // FindSubmatchIndex implements Matcher: the leftmost-first match of
 // `^[\s\S]?(?:(?:ALIASES)REST)` in b, and its groups.
 func (m *providerMatcher) FindSubmatchIndex(b []byte) []int {
+	if v := m.rest.value; v != nil && !v.in(b) {
+		return nil
+	}
 	// REST's match depends only on where it starts: each start is tried
 	// once (at most a few: one per alias form that fits).
 	var tried [8]int

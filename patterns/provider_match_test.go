@@ -288,3 +288,47 @@ func TestValidAlias(t *testing.T) {
 		}
 	}
 }
+
+// TestValueRun: the maximal run a value's regex makes it, or none.
+func TestValueRun(t *testing.T) {
+	for _, tc := range []struct {
+		value  string
+		lo, hi int // lo 0: no check
+		in     []string
+		notIn  []string
+	}{
+		{`[0-9a-f]{32}`, 32, 32, []string{"k = " + strings.Repeat("ab12", 8) + `"`}, []string{strings.Repeat("ab12", 10), "k=" + strings.Repeat("ab12", 7)}},
+		{`(?:[0-9a-f]{40}|[0-9A-F]{40})`, 40, 40, []string{strings.Repeat("aB3", 13) + "c"}, []string{strings.Repeat("a", 39)}},
+		{`[A-Za-z0-9_-]{20,40}`, 20, 40, []string{"x: " + strings.Repeat("a-", 15)}, []string{strings.Repeat("a-", 21), "short_one"}},
+		{`ak_[a-z0-9]{20}`, 23, 23, []string{"=ak_" + strings.Repeat("z", 20)}, []string{"ak_" + strings.Repeat("z", 21)}},
+		{`ak_[a-z0-9]{20,}`, 23, 0, []string{"ak_" + strings.Repeat("z", 90)}, []string{"ak_" + strings.Repeat("z", 19)}},
+		// '=' may end the assignment, '.' may follow a value, a space is
+		// neither: no check.
+		{`[A-Za-z0-9+/]{20}={0,2}`, 0, 0, nil, nil},
+		{`[a-z.]{20}`, 0, 0, nil, nil},
+		{`[a-z ]{20}`, 0, 0, nil, nil},
+		{`(?i:ak_[a-z]{20})`, 0, 0, nil, nil},
+	} {
+		sr := newSharedRest("", tc.value)
+		if tc.lo == 0 {
+			if sr.value != nil {
+				t.Errorf("%s: run %d-%d, want none", tc.value, sr.value.lo, sr.value.hi)
+			}
+			continue
+		}
+		if sr.value == nil || sr.value.lo != tc.lo || sr.value.hi != tc.hi {
+			t.Errorf("%s: run %+v, want %d-%d", tc.value, sr.value, tc.lo, tc.hi)
+			continue
+		}
+		for _, s := range tc.in {
+			if !sr.value.in([]byte(s)) {
+				t.Errorf("%s: %q holds no run", tc.value, s)
+			}
+		}
+		for _, s := range tc.notIn {
+			if sr.value.in([]byte(s)) {
+				t.Errorf("%s: %q holds a run", tc.value, s)
+			}
+		}
+	}
+}

@@ -129,6 +129,8 @@ var notBeforeKey = map[string]bool{
 	// A parser's current key is the field it is reading (ffjson's
 	// currentKey = ffj_t_B2Error_Message).
 	"current": true,
+	// Sec-WebSocket-Key is the handshake's random nonce.
+	"socket": true,
 }
 
 // notAfterCredential are words that, after the last credential word, make

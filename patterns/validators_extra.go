@@ -364,13 +364,27 @@ func upperPlaceholder(s string) bool {
 	return true
 }
 
-// foreignWord reports a single word of letters with at least one beyond
-// ASCII (Lösenord, Contraseña, Şifreyi): the translated label a localised
-// properties file gives after Password=.
+// cjkText reports a value holding four or more Han, kana or Hangul
+// characters: a translated message (密码长度必须大于…), which no password
+// policy or keyboard layout makes a password.
+func cjkText(s string) bool {
+	n := 0
+	for _, r := range s {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			n++
+		}
+	}
+	return n >= 4
+}
+
+// foreignWord reports words of letters, joined by hyphens if at all, with
+// at least one letter beyond ASCII (Lösenord, Contraseña, Şifreyi,
+// Backup-Verschlüsselungscode, Wi-Fiパスワード): the translated label a
+// localised file gives after a password's key.
 func foreignWord(s string) bool {
 	wide := false
 	for _, r := range s {
-		if !unicode.IsLetter(r) {
+		if !unicode.IsLetter(r) && r != '-' {
 			return false
 		}
 		if r >= 0x80 {
@@ -566,6 +580,9 @@ func judgePassword(user, pass string, loginWord bool) string {
 	}
 	if upperPlaceholder(pass) {
 		return "placeholder in capitals (KEY:DOMAIN@, api:ACCESS_KEY)"
+	}
+	if cjkText(pass) {
+		return "text in a CJK script (a translated message), not a password"
 	}
 	if foreignWord(pass) {
 		return "a word in letters beyond ASCII (a translation: Password=Lösenord), not a password"
@@ -855,9 +872,10 @@ func checkPassword(c *Candidate) (bool, string) {
 	if labelTranslation(c) {
 		return false, "password: a label's translation (\"SMTP Password\": \"SMTP-pasvorto\"), not a password"
 	}
-	if strings.Contains(s, "_") && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == "" && wordsIdentifier(c.Secret) {
-		// password = google_oauth2_access_token: a variable holding it.
-		return false, "password: a variable's name (snake_case words), not a value"
+	if (strings.Contains(s, "_") || strings.HasPrefix(s, "$")) && isIdentifier(strings.TrimPrefix(s, "$")) && wordsIdentifier(c.Secret) {
+		// password = google_oauth2_access_token; in a source map's names,
+		// password…_handleInputEvent: a variable or a method, not a value.
+		return false, "password: an identifier made of words (a variable or a method), not a value"
 	}
 	if lookupPluginPair(c) {
 		return false, "password: the argument after a lookup plugin's name (lookup('laps_password', 'WINDOWS-PC')), not a key's value"
@@ -924,8 +942,11 @@ func checkNotCode(c *Candidate) (bool, string) {
 		// password  \trequired\tpam_deny.so: an escaped tab starts a
 		// column of a config line in a string.
 		return false, "not-code: an escape sequence (a column of text), not a value"
-	case strings.Contains(s, "%s") || strings.Contains(s, "%v") || strings.Contains(s, "%d"):
+	case strings.Contains(s, "%s") || strings.Contains(s, "%v") || strings.Contains(s, "%d") || positionalVerbRE().MatchString(s):
 		return false, "not-code: format verb"
+	case dottedComparisonRE().MatchString(s):
+		// password: "a.type=='password'" in a bundled jQuery: code.
+		return false, "not-code: a comparison in code"
 	}
 	low := strings.ToLower(s)
 	for _, p := range []string{"process.env", "os.environ", "os.getenv", "env.", "config.", "settings.", "self.", "this.", "secrets.", "vars.", "params.", "var.", "local."} {
@@ -969,6 +990,17 @@ func checkNotCode(c *Candidate) (bool, string) {
 // urlSchemeRE matches a value that starts as a URL does (file:///…).
 var urlSchemeRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^[a-z][a-z0-9+.-]{1,15}://`)
+})
+
+// positionalVerbRE matches a printf verb with an argument index (%1$s),
+// as PHP's sprintf and translation catalogues write them.
+var positionalVerbRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`%[0-9]+\$[sd]`)
+})
+
+// dottedComparisonRE matches a member access compared with == or !=.
+var dottedComparisonRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+(?:==|!=)`)
 })
 
 // cliFlagRE matches a long command-line option alone (--username).
@@ -1057,7 +1089,7 @@ func isPublicKeyDER(s string) bool {
 // fileNameRE matches a value that ends in a file extension
 // (KnAM4a_development.yml.enc, deploy-key.pem): a name, not a secret.
 var fileNameRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)[A-Za-z0-9_-]\.(?:ya?ml|json|enc|txt|pem|crt|cer|der|key|p12|pfx|jks|xml|ini|conf|cfg|toml|env|properties|js|ts|py|rb|go|java|sh|html|css|png|jpe?g|svg|gz|zip|tar|lock|log|md|so|dll|dylib|exe|jar|war|class|pyc|deb|rpm|iso|img)$`)
+	return regexp.MustCompile(`(?i)[A-Za-z0-9_-]\.(?:ya?ml|json|enc|txt|pem|crt|cer|der|key|p12|pfx|jks|xml|ini|conf|cfg|toml|env|properties|js|ts|py|rb|go|java|sh|html|css|png|jpe?g|svg|gz|zip|tar|lock|log|md|so|dll|dylib|exe|jar|war|class|pyc|deb|rpm|iso|img|lua|php|pl|pm|cpp|hpp|cs|kt|kts|swift|rs|scala|exs?|erl|sql|tf|hcl|vue|jsx|tsx|mjs|cjs)$`)
 })
 
 func lettersOnlyString(s string) bool {

@@ -18,9 +18,11 @@ const CompanionLines = 5
 // A Companion is a value that a provider needs besides the secret to check
 // it: Twilio's account SID, a Shopify shop's myshopify.com domain, the
 // secret of a Twilio API key. The detector records the nearest one within
-// CompanionLines lines of a finding of one of Rules, in the same chunk (one
-// file, or one version of it: never across files), as attributes[Attr];
-// the verifier reads it there and sends nothing when it is missing.
+// CompanionLines lines of a finding of one of Rules, in the same chunk
+// (one file, or one version of it in history, where Dedup carries a later
+// version's value to the finding kept; never across files), as
+// attributes[Attr]; the verifier reads it there and sends nothing when it
+// is missing.
 type Companion struct {
 	// Attr is the attribute the value is recorded under.
 	Attr string
@@ -119,7 +121,7 @@ var atlassianTokenRules = []string{"atlassian-api-token", "atlassian-legacy-api-
 
 // Companions lists the companion values the detector records, for the
 // verifier (which names them) and `rules show`.
-func Companions() []Companion { return companions }
+func Companions() []Companion { return slices.Clone(companions) }
 
 type compiledCompanion struct {
 	Companion

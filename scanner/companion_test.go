@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -217,6 +218,37 @@ func TestDedupCarriesCompanions(t *testing.T) {
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: SID %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+// TestCompanionTable: every companion names built-in rules, a second
+// secret names a rule of its own, and every shape compiles with a group.
+func TestCompanionTable(t *testing.T) {
+	ids := map[string]bool{}
+	for _, r := range builtinDetector(t).Rules() {
+		ids[r.ID] = true
+	}
+	attrs := map[string]bool{}
+	for _, c := range Companions() {
+		if attrs[c.Attr] || c.Attr == "" || c.What == "" {
+			t.Errorf("%q: needs a unique attribute and a description", c.Attr)
+		}
+		attrs[c.Attr] = true
+		for _, id := range append([]string{c.Rule}, c.Rules...) {
+			if id != "" && !ids[id] {
+				t.Errorf("%s: rule %s is not built in", c.Attr, id)
+			}
+		}
+		if (c.Shape == "") == (c.Rule == "") {
+			t.Errorf("%s: needs exactly one of Shape and Rule", c.Attr)
+			continue
+		}
+		if c.Shape != "" {
+			re, err := regexp.Compile(c.Shape)
+			if err != nil || re.NumSubexp() < 1 {
+				t.Errorf("%s: shape does not compile with a group: %v", c.Attr, err)
+			}
 		}
 	}
 }
