@@ -62,6 +62,10 @@ func TestPlaceholderWordsAsTyped(t *testing.T) {
 		"evbLJoLoaeTOdoe5c3veGprQ": false, // "TOdo" inside a Slack workflow secret
 		"k9FaKeQ2mZx81LpW3rTt":     false,
 		"tODOq8Zr2LmW9xYv4nBc":     false,
+		"cafebabe:deadbeef":        true,
+		"AKIADEADBEEFDEADBEEF":     true,
+		"x9DeadBeefQ2mZ81LpW3":     false, // not typed as one word
+		"7c1e0d9b:4f2a86e3":        false,
 	} {
 		if got := Placeholder([]byte(s)) != ""; got != want {
 			t.Errorf("Placeholder(%q) flagged = %v, want %v", s, got, want)

@@ -202,6 +202,9 @@ var placeholderWords = [][]byte{
 	[]byte("todo"), []byte("blabla"), []byte("not a real"), []byte("not-a-real"), []byte("not_a_real"), []byte("notarealtoken"),
 	// The UUID every RFC and tutorial shows (123e4567-e89b-12d3-a456-426614174000).
 	[]byte("123e4567-e89b-12d3"),
+	// Hexspeak written in for a hex value (cafebabe:deadbeef, AKIADEADBEEF…):
+	// eight given hex digits occur in a random value about once in 4·10⁹.
+	[]byte("deadbeef"), []byte("cafebabe"),
 }
 
 // shellVariable reports a value that starts as a variable reference does
