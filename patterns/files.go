@@ -117,7 +117,50 @@ func FileRules() []*FileRule {
 				return (base == "" || base == "credentials.db" || base == "access_tokens.db") && bytes.HasPrefix(h, []byte("SQLite format 3\x00"))
 			},
 		},
+		{
+			ID:          "rails-master-key",
+			Description: "Rails master key (config/master.key or config/credentials/*.key: decrypts the application's encrypted credentials)",
+			Severity:    SeverityCritical,
+			Remediation: "Anyone with the key and the repository reads every credential in credentials.yml.enc: rotate each of them, generate a new key (`bin/rails credentials:edit` after removing the old one), keep the key out of git (Rails' own .gitignore lists it), and remove it from git history.",
+			Names:       []string{"master.key", ".key"},
+			needsName:   true,
+			match: func(base string, h []byte) bool {
+				return (base == "" || strings.HasSuffix(base, ".key")) && isRailsKey(h)
+			},
+		},
 	}
+}
+
+// isRailsKey reports whether h is a whole file holding one key as Rails
+// writes it: 32 lower-case hex digits (SecureRandom.hex(16)) and at most a
+// line ending. The file is text, so unlike the formats above it is judged
+// by its name as well: 32 hex digits alone are as often a checksum.
+// A placeholder (00…0, 0123…, a repeated pattern) is not a key.
+func isRailsKey(h []byte) bool {
+	h = bytes.TrimSuffix(bytes.TrimSuffix(h, []byte("\n")), []byte("\r"))
+	if len(h) != 32 {
+		return false
+	}
+	var seen [16]bool
+	distinct := 0
+	for _, c := range h {
+		var v byte
+		switch {
+		case c >= '0' && c <= '9':
+			v = c - '0'
+		case c >= 'a' && c <= 'f':
+			v = c - 'a' + 10
+		default:
+			return false
+		}
+		if !seen[v] {
+			seen[v] = true
+			distinct++
+		}
+	}
+	// 32 random hex digits show 14 or more of the 16 almost always
+	// (fewer than 10 has a probability below 1e-6).
+	return distinct >= 10 && Placeholder(h) == ""
 }
 
 // isPFX reports whether h starts a DER PFX (RFC 7292): a SEQUENCE holding

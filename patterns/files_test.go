@@ -124,8 +124,45 @@ func TestFileRuleUnknownName(t *testing.T) {
 		}
 	}
 	for _, r := range FileRules() {
-		if r.ID != "gcloud-credentials-db" && !r.NameOK("any/name.bin") {
+		if r.ID != "gcloud-credentials-db" && r.ID != "rails-master-key" && !r.NameOK("any/name.bin") {
 			t.Errorf("%s: a format with its own magic bytes must accept any name", r.ID)
 		}
+	}
+}
+
+// TestRailsMasterKeyRule: the Rails key rule takes a whole small text file
+// of 32 random hex digits under a key's name, and nothing near it.
+func TestRailsMasterKeyRule(t *testing.T) {
+	var rails *FileRule
+	for _, r := range FileRules() {
+		if r.ID == "rails-master-key" {
+			rails = r
+		}
+	}
+	key := "6f1c0a9d3e7b24f58c1a0e9d7b3f2c64"
+	for _, tc := range []struct {
+		path, content string
+		want          bool
+	}{
+		{"config/master.key", key, true},
+		{"config/master.key", key + "\n", true},
+		{"config/credentials/staging.key", key + "\r\n", true},
+		{"", key + "\n", true},                                           // a history blob not placed yet: NameOK judges later
+		{"config/master.key", "6F1C0A9D3E7B24F58C1A0E9D7B3F2C64", false}, // Rails writes lower case
+		{"config/master.key", key[:31], false},
+		{"config/master.key", key + "a", false},
+		{"config/master.key", key + "\n\n", false},
+		{"config/master.key", "0123456789abcdef0123456789abcdef", false}, // typed in order
+		{"config/master.key", "aaaaaaaaaaaaaaaa1111111111111111", false}, // two digits
+		{"config/master.key", "g" + key[1:], false},
+		{"checksums/app.md5", key, false},
+		{"README", key, false},
+	} {
+		if got := rails.Match(tc.path, []byte(tc.content)); got != tc.want {
+			t.Errorf("Match(%q, %q) = %v, want %v", tc.path, tc.content, got, tc.want)
+		}
+	}
+	if rails.NameOK("docs/key.txt") || !rails.NameOK("config/master.key") {
+		t.Error("NameOK: only a key's name may hold a Rails key")
 	}
 }

@@ -777,6 +777,28 @@ func labelTranslation(c *Candidate) bool {
 	return j >= 0 && bytes.ContainsRune(pre[j+1:len(pre)-1], ' ')
 }
 
+// shellPWD reports a match on $PWD or ${PWD}: the shell's working
+// directory, compared or printed, not a password.
+func shellPWD(c *Candidate) bool {
+	i := bytes.Index(c.Line, c.Match)
+	if i < 0 {
+		return false
+	}
+	// The match may start with the byte before the keyword.
+	for k := i; k < i+2 && k+3 <= len(c.Line); k++ {
+		if bytes.EqualFold(c.Line[k:k+3], []byte("pwd")) && k > 0 {
+			return c.Line[k-1] == '$' || c.Line[k-1] == '{' && k >= 2 && c.Line[k-2] == '$'
+		}
+	}
+	return false
+}
+
+// lowerWordDigits reports lower-case letters, then digits if any (user2).
+func lowerWordDigits(s string) bool {
+	t := strings.TrimRight(s, "0123456789")
+	return t != "" && lowerLettersOnly(t)
+}
+
 // urlHostRE matches "@host" and what follows it in a URL.
 var urlHostRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[a-z]{2,}(?:[:/].*)?$`)
@@ -877,6 +899,14 @@ func checkPassword(c *Candidate) (bool, string) {
 		// password…_handleInputEvent: a variable or a method, not a value.
 		return false, "password: an identifier made of words (a variable or a method), not a value"
 	}
+	if shellPWD(c) {
+		return false, "password: $PWD is the shell's working directory, not a password"
+	}
+	if u, p, ok := strings.Cut(s, ":"); ok && len(u) <= 8 && len(p) <= 8 && lowerWordDigits(u) && lowerWordDigits(p) {
+		// Users: []string{"user:pwd", "user2:pwd2"}: a user:password
+		// pair spelt as the words for them.
+		return false, "password: a user:password pair spelt as words"
+	}
 	if lookupPluginPair(c) {
 		return false, "password: the argument after a lookup plugin's name (lookup('laps_password', 'WINDOWS-PC')), not a key's value"
 	}
@@ -944,6 +974,9 @@ func checkNotCode(c *Candidate) (bool, string) {
 		return false, "not-code: an escape sequence (a column of text), not a value"
 	case strings.Contains(s, "%s") || strings.Contains(s, "%v") || strings.Contains(s, "%d") || positionalVerbRE().MatchString(s):
 		return false, "not-code: format verb"
+	case strings.HasPrefix(s, "`+") || strings.HasSuffix(s, "+`") || strings.HasPrefix(s, "\"+") || strings.HasSuffix(s, "+\""):
+		// "[ "$PWD" = "`+expected+`" ]": a string built by concatenation.
+		return false, "not-code: a concatenation of strings and variables"
 	case dottedComparisonRE().MatchString(s):
 		// password: "a.type=='password'" in a bundled jQuery: code.
 		return false, "not-code: a comparison in code"
@@ -957,7 +990,7 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if isDottedIdentifier(s) {
 		return false, "not-code: member access"
 	}
-	if isWordPath(s) || isURLPath(s) {
+	if isWordPath(s) || isURLPath(s) || isPackagePath(s) {
 		return false, "not-code: a path or name made of words"
 	}
 	if literalSeamRE().MatchString(s) {
@@ -1028,14 +1061,15 @@ var assignmentTextRE = sync.OnceValue(func() *regexp.Regexp {
 
 // isSystemPath reports an absolute path whose directories are words and
 // whose last part may be an ID (/var/run/docker/netns/3df878d8ed31, Docker's
-// SandboxKey): three directories or more before it. Base64 has slashes too,
-// but not three lower-case words between them from the start.
+// SandboxKey, /absolute/client/key2): two directories or more before it.
+// Base64 has slashes too, but not lower-case words between them from the
+// start.
 func isSystemPath(s string) bool {
 	if !strings.HasPrefix(s, "/") {
 		return false
 	}
 	parts := strings.Split(s[1:], "/")
-	if len(parts) < 4 {
+	if len(parts) < 3 {
 		return false
 	}
 	for _, p := range parts[:len(parts)-1] {
@@ -1208,6 +1242,27 @@ func wordSegment(seg string) bool {
 		}
 	}
 	return !(letters > 0 && digits > 0)
+}
+
+// isPackagePath reports a package or module path of three segments or more
+// in lower-case letters and digits, most of them words
+// (aws/credentials/ec2rolecreds in a Gopkg.lock): random base64 has
+// capitals between its slashes.
+func isPackagePath(s string) bool {
+	parts := strings.Split(s, "/")
+	if len(parts) < 3 {
+		return false
+	}
+	words := 0
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != "" {
+			return false
+		}
+		if len(p) >= 3 && lowerLettersOnly(p) && pronounceable(p) {
+			words++
+		}
+	}
+	return words*2 >= len(parts)
 }
 
 // isURLPath reports a site path such as /en/enterprise-server@3.0/auth: a

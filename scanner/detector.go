@@ -341,6 +341,10 @@ func (d *Detector) Detect(c Chunk) []Finding {
 // default; a configuration may disable some).
 func (d *Detector) SetFileRules(rs []*patterns.FileRule) { d.files = rs }
 
+// railsKeyMax is the largest text file a file rule judges: a Rails key
+// with a CRLF line ending.
+const railsKeyMax = 34
+
 // detectFile judges a binary chunk as a file: the first file rule whose
 // format it has gives one finding for the whole file. Its secret is the
 // SHA-256 of the content (the file is the secret; its bytes are never
@@ -393,6 +397,16 @@ func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
 	if c.Binary {
 		c.PathLater = false // judged by name afterwards (judgePaths)
 		return d.detectFile(c)
+	}
+	if len(c.Data) <= railsKeyMax {
+		// A text file can be a credential file too (a Rails master key:
+		// 32 hex digits and nothing else, which no keyword finds); only a
+		// file this small can be one.
+		fc := c
+		fc.PathLater = false
+		if fs := d.detectFile(fc); fs != nil {
+			return fs
+		}
 	}
 	if c.PathLater {
 		return d.detectPathLater(c, dropFn)

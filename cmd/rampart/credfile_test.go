@@ -50,3 +50,31 @@ func TestCredentialFiles(t *testing.T) {
 		t.Errorf("--staged: exit %d, %q\n%s", code, got, errOut)
 	}
 }
+
+// TestRailsMasterKey: a Rails master key is a text file of 32 hex digits
+// that no keyword finds. A directory scan, the staged scan and the history
+// scan (where the blob is read before the walk names it) report it under a
+// key's name, and not the same digits in another file, nor a placeholder.
+func TestRailsMasterKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "config/master.key", "6f1c0a9d3e7b24f58c1a0e9d7b3f2c64")
+	scWrite(t, dir, "config/credentials/production.key", "b81e4d07c3a95f26e0d1c8b74a3f9e52\r\n")
+	scWrite(t, dir, "checksums/app.md5", "6f1c0a9d3e7b24f58c1a0e9d7b3f2c64\n") // a checksum: not a key's name
+	scWrite(t, dir, "config/test.key", "00000000000000000000000000000000\n")   // a placeholder
+	scWrite(t, dir, "config/long.key", "6f1c0a9d3e7b24f58c1a0e9d7b3f2c64 and more\n")
+	want := "rails-master-key config/credentials/production.key, rails-master-key config/master.key"
+	for _, args := range [][]string{{"."}, {"--staged"}, {"--history"}} {
+		if args[0] == "--history" {
+			scGit(t, dir, 0, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "keys")
+		}
+		if args[0] == "--staged" {
+			scGit(t, dir, 0, "add", "-A")
+		}
+		got, errOut, code := nuFindings(t, dir, args...)
+		if code != 1 || strings.Join(got, ", ") != want {
+			t.Errorf("scan %s: exit %d, %q; want 1, %q\n%s", args[0], code, got, want, errOut)
+		}
+	}
+}
