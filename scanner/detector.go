@@ -1664,16 +1664,17 @@ func (d *Detector) vectorLike(ri int, secret []byte) bool {
 }
 
 // testPath reports whether path names a test file or test data
-// (testdata/, tests/, *_test.go, test_*.py, vectors, KATs).
+// (testdata/, tests/, *_test.go, test_*.py, vectors, KATs, and RSpec's and
+// Jasmine's spec/, *_spec.rb, *.spec.ts).
 func testPath(path string) bool {
 	p := strings.ToLower(path)
-	for _, w := range []string{"test", "vector", "/kat", "fixture"} {
+	for _, w := range []string{"test", "vector", "/kat", "fixture", "_spec.", ".spec.", "/spec/"} {
 		if strings.Contains(p, w) {
 			return true
 		}
 	}
-	// git's and Perl's test directory.
-	return strings.HasPrefix(p, "t/") || strings.Contains(p, "/t/")
+	// git's and Perl's test directory, and RSpec's.
+	return strings.HasPrefix(p, "t/") || strings.Contains(p, "/t/") || strings.HasPrefix(p, "spec/")
 }
 
 // commentLine reports whether line is a comment: //, #, --, /* or a
