@@ -186,12 +186,12 @@ examples = ["itk_a8f3k2l9m4n7b1v6c5x8z2q0"]
 		t.Errorf("max_file_size = %d", cfg.MaxFileSize)
 	}
 	d := NewDetector(cfg.Rules, cfg.Allow)
-	data := "a " + testKeyID + "\nb ASIA3DHODZDOCIS2JHTL\nc AROAGMXGEDN73U55XTPL\nt itk_a8f3k2l9m4n7b1v6c5x8z2q0\naws_account_id = 492375816234\n"
+	data := "a " + testKeyID + "\nb ASIA3DHODZDOCIS2JHTL\nc AKIAGMXGEDN73U55XTPL\nt itk_a8f3k2l9m4n7b1v6c5x8z2q0\naws_account_id = 492375816234\n"
 	var got []string
 	for _, f := range d.Detect(Chunk{Data: []byte(data)}) {
 		got = append(got, f.RuleID+":"+f.Secret)
 	}
-	want := []string{"aws-access-key-id:AROAGMXGEDN73U55XTPL", "internal-token:a8f3k2l9m4n7b1v6c5x8z2q0"}
+	want := []string{"aws-access-key-id:AKIAGMXGEDN73U55XTPL", "internal-token:a8f3k2l9m4n7b1v6c5x8z2q0"}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("got %v, want %v", got, want)
 	}
@@ -252,7 +252,7 @@ func TestBaselineSuppressesAndReportsStale(t *testing.T) {
 		}
 	}
 	write("a.txt", "id "+testKeyID+"\n")
-	write("b.txt", "id AROAGMXGEDN73U55XTPL\n")
+	write("b.txt", "id AKIAGMXGEDN73U55XTPL\n")
 	res, err := Scan(context.Background(), &DirSource{Root: dir}, d, Options{})
 	if err != nil || len(res.Findings) != 2 {
 		t.Fatalf("first scan: %v %v", res, err)

@@ -36,7 +36,7 @@ func TestDirSourceParallelMatchesSerial(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	keys := []string{testKeyID, "AROAGMXGEDN73U55XTPL", "ASIA3DHODZDOCIS2JHTL"}
+	keys := []string{testKeyID, "AKIAGMXGEDN73U55XTPL", "ASIA3DHODZDOCIS2JHTL"}
 	for i := 0; i < 300; i++ {
 		sub := filepath.Join(dir, fmt.Sprintf("d%02d", i%17))
 		must(os.MkdirAll(sub, 0o755))

@@ -61,7 +61,7 @@ func TestScanEveryPathUsesTheRootConfig(t *testing.T) {
 	scWrite(t, dir, ".rampart.toml", nuConfig)
 	scWrite(t, dir, "sub/k.txt", "deploy with itk_q7w3e9r5t1y8u2i6o4p0a3s7 today\n")
 	scWrite(t, dir, "sub/accepted.txt", "aws_access_key_id = AKIAUJZDEGXDNCF32EPF\n")
-	scWrite(t, dir, "sub/vendor/lib.txt", "aws_access_key_id = AROAGMXGEDN73U55XTPL\n")
+	scWrite(t, dir, "sub/vendor/lib.txt", "aws_access_key_id = AKIAGMXGEDN73U55XTPL\n")
 	custom := "internal-service-token sub/k.txt"
 	sub := filepath.Join(dir, "sub")
 	for _, tc := range []struct {
@@ -155,7 +155,7 @@ func TestBaselineStaleOnlyWhereTheScanLooked(t *testing.T) {
 	dir := t.TempDir()
 	scGit(t, dir, 0, "init", "-q")
 	scWrite(t, dir, "a/a.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
-	scWrite(t, dir, "b/b.env", "role = AROAGMXGEDN73U55XTPL\n")
+	scWrite(t, dir, "b/b.env", "role = AKIAGMXGEDN73U55XTPL\n")
 	scGit(t, dir, 1, "add", "-A")
 	scGit(t, dir, 1, "commit", "-q", "-m", "accepted keys")
 	if _, errOut, code := scRun(t, dir, "", "baseline", "."); code != 0 || !strings.Contains(errOut, "wrote 2 entries to .rampart-baseline.json") {
@@ -463,7 +463,7 @@ func TestSymlinkNamedAsPathIsFollowed(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	scWrite(t, dir, "real/k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
-	scWrite(t, dir, "outside/o.env", "role AROAGMXGEDN73U55XTPL\n")
+	scWrite(t, dir, "outside/o.env", "role AKIAGMXGEDN73U55XTPL\n")
 	for _, l := range [][2]string{{"real", "link"}, {filepath.Join("real", "k.env"), "klink.env"}, {filepath.Join("..", "outside"), filepath.Join("real", "inner")}} {
 		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
 			t.Skipf("symlinks: %v", err)

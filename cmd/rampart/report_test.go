@@ -12,7 +12,7 @@ import (
 func TestReportMergeScans(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	for i, content := range []string{"id " + scKeyID + "\n", "nothing\n", "role AROAGMXGEDN73U55XTPL\n"} {
+	for i, content := range []string{"id " + scKeyID + "\n", "nothing\n", "role AKIAGMXGEDN73U55XTPL\n"} {
 		sub := filepath.Join(dir, "repo"+itoaTest(i))
 		scWrite(t, sub, "f.txt", content)
 		scRun(t, sub, "", "scan", "--format", "json", "-o", filepath.Join(dir, "r"+itoaTest(i)+".json"))

@@ -213,7 +213,7 @@ func TestScanGitModesEndToEnd(t *testing.T) {
 	scGit(t, dir, 1, "add", "-A")
 	scGit(t, dir, 1, "commit", "-q", "-m", "settings")
 	first := scGit(t, dir, 1, "rev-parse", "HEAD")
-	scWrite(t, dir, "app/settings.py", "DEBUG = True\nAWS_KEY = '"+scKeyID+"'\nOTHER = 'AROAGMXGEDN73U55XTPL'\n")
+	scWrite(t, dir, "app/settings.py", "DEBUG = True\nAWS_KEY = '"+scKeyID+"'\nOTHER = 'AKIAGMXGEDN73U55XTPL'\n")
 	scGit(t, dir, 2, "add", "-A")
 
 	app := filepath.Join(dir, "app")
@@ -223,7 +223,7 @@ func TestScanGitModesEndToEnd(t *testing.T) {
 	}
 	scGit(t, dir, 2, "commit", "-q", "-m", "more")
 	out, _, code = scRun(t, app, "", "scan", "--range", first+"..HEAD", "--format", "json")
-	if code != 1 || strings.Count(out, `"rule"`) != 1 || !strings.Contains(out, "AROA") {
+	if code != 1 || strings.Count(out, `"rule"`) != 1 || !strings.Contains(out, `"line": 3`) {
 		t.Errorf("range: exit %d\n%s", code, out)
 	}
 	out, _, code = scRun(t, app, "", "scan", "--history", "--no-color")

@@ -267,8 +267,8 @@ func TestHistoryBranchSinceExclude(t *testing.T) {
 	r.commit("feature")
 	r.git("checkout", "-q", "main")
 	r.n = 48
-	r.write("vendor/lib.txt", "id AROAGMXGEDN73U55XTPL\n")
-	r.write("new.txt", "id AIDAEUVW75EFR6EDT4SY\n")
+	r.write("vendor/lib.txt", "id AKIAGMXGEDN73U55XTPL\n")
+	r.write("new.txt", "id ABIAEUVW75EFR6EDT4SY\n")
 	r.commit("new") // 2024-01-03
 	paths := func(h *History) []string {
 		var out []string
