@@ -26,6 +26,12 @@ type Candidate struct {
 	Name []byte
 	// NameAt is the offset of Name in Match.
 	NameAt int
+	// Text is the data the match was found in and At the offset of Secret
+	// in it, for checks that read past the line (the keys beside a value
+	// in a JSON object that spans lines). Text is nil where there is no
+	// such data (a decoded value).
+	Text []byte
+	At   int
 	// Attributes collects what validators learn (e.g. aws_account_id).
 	Attributes map[string]string
 }

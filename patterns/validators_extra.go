@@ -990,8 +990,14 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if isDottedIdentifier(s) {
 		return false, "not-code: member access"
 	}
-	if isWordPath(s) || isURLPath(s) || isPackagePath(s) {
+	if isWordPath(s) || isURLPath(s) || isPackagePath(s) || isResourceName(s) {
 		return false, "not-code: a path or name made of words"
+	}
+	if encStringRE().MatchString(s) {
+		return false, "not-code: a type-prefixed encrypted string (ciphertext), not a secret"
+	}
+	if spellsOwnName(c) {
+		return false, "not-code: the value spells the name it is assigned to (a label)"
 	}
 	if literalSeamRE().MatchString(s) {
 		return false, "not-code: code between two string literals (the name ended a string: \"Password:\",nextLabel:)"
@@ -1018,6 +1024,62 @@ func checkNotCode(c *Candidate) (bool, string) {
 		return false, "not-code: a public key (DER SubjectPublicKeyInfo), not a secret"
 	}
 	return true, ""
+}
+
+// encStringRE matches Bitwarden's EncString: an encryption type digit, a
+// dot, then base64 parts joined by | (IV|ciphertext|MAC for type 2, one
+// COSE blob for type 7). It is a vault's ciphertext, useless without the
+// user's key; no credential starts with a digit and a dot before padded
+// base64.
+var encStringRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-7]\.(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?(?:\|(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?){0,2}$`)
+})
+
+// resourceNameRE matches a lower-case resource name of three parts or more
+// joined by dashes (cmp2-qat-1208358310): each part a word, a number, or a
+// short word with a number after it.
+var resourceNameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:[a-z]+|[0-9]+|[a-z]{2,4}[0-9]{1,2})(?:-(?:[a-z]+|[0-9]+|[a-z]{2,4}[0-9]{1,2})){2,}$`)
+})
+
+// isResourceName reports a name such as an Azure key vault's or a cluster's:
+// words and numbers joined by dashes, at least one part a word of three
+// letters or more and one a number. A UUID's parts mix letters and digits;
+// a generated secret with dashes has capitals or longer mixed runs.
+func isResourceName(s string) bool {
+	if !resourceNameRE().MatchString(s) {
+		return false
+	}
+	word, number := false, false
+	for _, p := range strings.Split(s, "-") {
+		switch {
+		case lowerLettersOnly(p) && len(p) >= 3:
+			word = true
+		case p[0] >= '0' && p[0] <= '9':
+			number = true
+		}
+	}
+	return word && number
+}
+
+// spellsOwnName reports a value that holds, whole, the identifier it is
+// assigned to (AttributeKeyADCredentials = "gokrb5AttributeKeyADCredentials"):
+// a constant whose value is its own name, a label for a map or a context.
+func spellsOwnName(c *Candidate) bool {
+	i := bytes.Index(c.Line, c.Secret)
+	if i < 0 {
+		return false
+	}
+	j := i
+	for j > 0 && !isIdentByte(c.Line[j-1]) {
+		j--
+	}
+	k := j
+	for k > 0 && isIdentByte(c.Line[k-1]) {
+		k--
+	}
+	name := c.Line[k:j]
+	return len(name) >= 12 && len(name) < len(c.Secret) && bytes.Contains(bytes.ToLower(c.Secret), bytes.ToLower(name))
 }
 
 // urlSchemeRE matches a value that starts as a URL does (file:///…).
@@ -1171,7 +1233,16 @@ func checkTokenKind(c *Candidate) (bool, string) {
 	for k > 0 && isIdentByte(c.Line[k-1]) {
 		k--
 	}
-	for _, w := range identifierWords(c.Line[k:j]) {
+	words := identifierWords(c.Line[k:j])
+	if n := len(words); n > 0 && uuidRE().Match(c.Secret) && (words[n-1] == "clienttoken" || n > 1 && words[n-2] == "client" && words[n-1] == "token") {
+		// AWS's ClientToken (--client-token) is an idempotency key the
+		// caller makes up, a UUID: it names a request, not a caller.
+		return false, "token-kind: a client (idempotency) token grants nothing"
+	}
+	if len(words) == 1 && words[0] == "token" && signedWebhookNonce(c) {
+		return false, "token-kind: a signed webhook's nonce (a token beside its timestamp and signature)"
+	}
+	for _, w := range words {
 		if tokenKindWords[w] {
 			return false, "token-kind: a " + w + " token grants nothing"
 		}
@@ -1181,6 +1252,73 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// uuidRE matches a whole UUID (8-4-4-4-12 hex).
+var uuidRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+})
+
+// webhookKeyRE matches the timestamp and signature keys of a signed
+// webhook's signature object, quoted as JSON, Python or PHP write them.
+var webhookKeyRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`["'](timestamp|signature)["']\s*(?::|=>)`)
+})
+
+// nonceReach bounds how far signedWebhookNonce looks for the braces of the
+// object around a token: a signature object is a few short lines.
+const nonceReach = 400
+
+// signedWebhookNonce reports a token inside an object that also holds a
+// timestamp and a signature ("signature": {"timestamp": …, "token": …,
+// "signature": …}, as Mailgun signs its webhooks): the signature is an HMAC
+// over timestamp and token, and the token a random nonce sent in the clear
+// with every event. The object may span lines.
+func signedWebhookNonce(c *Candidate) bool {
+	text, at := c.Text, c.At
+	if text == nil || at < 0 || at > len(text) {
+		text = c.Line
+		if at = bytes.Index(text, c.Secret); at < 0 {
+			return false
+		}
+	}
+	lo, depth := -1, 0
+	for i := at - 1; i >= 0 && i >= at-nonceReach; i-- {
+		switch text[i] {
+		case '}':
+			depth++
+		case '{':
+			depth--
+		}
+		if depth < 0 {
+			lo = i
+			break
+		}
+	}
+	if lo < 0 {
+		return false
+	}
+	hi, depth := -1, 0
+	for i := at; i < len(text) && i < at+nonceReach; i++ {
+		switch text[i] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		}
+		if depth < 0 {
+			hi = i
+			break
+		}
+	}
+	if hi < 0 {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, m := range webhookKeyRE().FindAllSubmatch(text[lo:hi], -1) {
+		seen[string(m[1])] = true
+	}
+	return seen["timestamp"] && seen["signature"]
 }
 
 // isConstantName reports a (qualified) CONSTANT_NAME such as
@@ -1209,9 +1347,10 @@ func isConstantName(s string) bool {
 // isWordPath reports values like "external/cwe/cwe-798", "my-service.prod"
 // or "/Users/alice/src": two or more segments, each all digits or a word of
 // lower-case letters, capitalised or not. Generated secrets mix letters and
-// digits, or capitals inside a word, within a segment.
+// digits, or capitals inside a word, within a segment. An = joins a key to
+// its value in a path of parameters (99/sys-1/acquisition-key=k).
 func isWordPath(s string) bool {
-	segs := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '-' || r == '.' || r == '_' })
+	segs := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '-' || r == '.' || r == '_' || r == '=' })
 	if len(segs) < 2 {
 		return false
 	}
@@ -1229,6 +1368,9 @@ func wordSegment(seg string) bool {
 	if apiVersionRE().MatchString(seg) {
 		return true // /instance_identity/v1/token: an API version
 	}
+	if numeronymRE().MatchString(seg) {
+		return true // o11y, k8s, i18n: a word written as a numeronym
+	}
 	letters, digits := 0, 0
 	for i, r := range seg {
 		switch {
@@ -1243,6 +1385,12 @@ func wordSegment(seg string) bool {
 	}
 	return !(letters > 0 && digits > 0)
 }
+
+// numeronymRE matches a numeronym: a word's first and last letters around
+// the count of those between (o11y, k8s, a11y, i18n, l10n).
+var numeronymRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z][0-9]{1,2}[a-z]$`)
+})
 
 // isPackagePath reports a package or module path of three segments or more
 // in lower-case letters and digits, most of them words

@@ -875,7 +875,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		if s == e {
 			return
 		}
-		cand := patterns.Candidate{Secret: data[s:e], Match: data[ws+m[0] : ws+m[1]], Line: lineBytes(data, s)}
+		cand := patterns.Candidate{Secret: data[s:e], Match: data[ws+m[0] : ws+m[1]], Line: lineBytes(data, s), Text: data, At: s}
 		if ng := r.NameGroup(); ng > 0 && m[2*ng] >= 0 {
 			cand.Name, cand.NameAt = data[ws+m[2*ng]:ws+m[2*ng+1]], m[2*ng]-m[0]
 		}
