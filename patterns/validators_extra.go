@@ -1354,12 +1354,20 @@ func isWordPath(s string) bool {
 	if len(segs) < 2 {
 		return false
 	}
+	numeronyms := 0
 	for _, seg := range segs {
+		if numeronymRE().MatchString(seg) {
+			// o11y, k8s, i18n: a word written as a numeronym, in a name
+			// of three words or more (a short random value splits into a
+			// letter-digit-letter run and a word by chance).
+			numeronyms++
+			continue
+		}
 		if !wordSegment(seg) {
 			return false
 		}
 	}
-	return true
+	return numeronyms == 0 || numeronyms == 1 && len(segs) >= 3 && len(s) >= 12
 }
 
 // wordSegment reports one piece of a path or name: a word (lower case after an
@@ -1367,9 +1375,6 @@ func isWordPath(s string) bool {
 func wordSegment(seg string) bool {
 	if apiVersionRE().MatchString(seg) {
 		return true // /instance_identity/v1/token: an API version
-	}
-	if numeronymRE().MatchString(seg) {
-		return true // o11y, k8s, i18n: a word written as a numeronym
 	}
 	letters, digits := 0, 0
 	for i, r := range seg {
