@@ -48,14 +48,13 @@ func requiredFoldLiteral(src string) string {
 // (under (?i), k and s also match the Kelvin sign and the long s), in the
 // places mustContain reads.
 func foldLiteral(re *syntax.Regexp) string {
-	switch re.Op {
-	case syntax.OpLiteral:
+	return requiredPiece(re, func(lit *syntax.Regexp) string {
 		// The longest piece between runes that may match non-ASCII text.
 		best, cur := "", []byte(nil)
-		for _, r := range append(re.Rune, utf8.RuneSelf) {
+		for _, r := range append(lit.Rune[:len(lit.Rune):len(lit.Rune)], utf8.RuneSelf) { // a copy: lit is the parse tree's
 			ascii := r < utf8.RuneSelf
 			for f := unicode.SimpleFold(r); ascii && f != r; f = unicode.SimpleFold(f) {
-				ascii = f < utf8.RuneSelf || re.Flags&syntax.FoldCase == 0
+				ascii = f < utf8.RuneSelf || lit.Flags&syntax.FoldCase == 0
 			}
 			if ascii {
 				cur = append(cur, foldLower(byte(r)))
@@ -67,22 +66,7 @@ func foldLiteral(re *syntax.Regexp) string {
 			cur = cur[:0]
 		}
 		return best
-	case syntax.OpCapture, syntax.OpPlus:
-		return foldLiteral(re.Sub[0])
-	case syntax.OpRepeat:
-		if re.Min >= 1 {
-			return foldLiteral(re.Sub[0])
-		}
-	case syntax.OpConcat:
-		best := ""
-		for _, sub := range re.Sub {
-			if l := foldLiteral(sub); len(l) > len(best) {
-				best = l
-			}
-		}
-		return best
-	}
-	return ""
+	})
 }
 
 func foldLower(b byte) byte {

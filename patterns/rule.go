@@ -334,22 +334,32 @@ func requiredLiteral(src string) string {
 }
 
 func mustContain(re *syntax.Regexp) string {
-	switch re.Op {
-	case syntax.OpLiteral:
-		if re.Flags&syntax.FoldCase != 0 {
+	return requiredPiece(re, func(lit *syntax.Regexp) string {
+		if lit.Flags&syntax.FoldCase != 0 {
 			return ""
 		}
-		return string(re.Rune)
+		return string(lit.Rune)
+	})
+}
+
+// requiredPiece returns the longest string piece gives for a literal that
+// every match of re passes through: one in re's top-level sequence, or
+// inside a group, a capture or a repetition of at least one. mustContain
+// and foldLiteral differ only in what they take from a literal.
+func requiredPiece(re *syntax.Regexp, piece func(lit *syntax.Regexp) string) string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return piece(re)
 	case syntax.OpCapture, syntax.OpPlus:
-		return mustContain(re.Sub[0])
+		return requiredPiece(re.Sub[0], piece)
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return mustContain(re.Sub[0])
+			return requiredPiece(re.Sub[0], piece)
 		}
 	case syntax.OpConcat:
 		best := ""
 		for _, sub := range re.Sub {
-			if l := mustContain(sub); len(l) > len(best) {
+			if l := requiredPiece(sub, piece); len(l) > len(best) {
 				best = l
 			}
 		}

@@ -49,7 +49,8 @@ type Config struct {
 	File  string
 	Rules []*patterns.Rule
 	// FileRules are the enabled credential-file rules (keystores, PKCS#12
-	// bundles, password databases judged by name and magic bytes).
+	// bundles, password databases, a Rails master key: judged by name and
+	// content).
 	FileRules   []*patterns.FileRule
 	Allow       *Allowlist
 	MaxFileSize int64

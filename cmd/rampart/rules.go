@@ -149,7 +149,7 @@ func loadCatalogue(cmd *cobra.Command, o *rulesOptions) (*catalogue, error) {
 		fileOn[r.ID] = true
 	}
 	for _, r := range patterns.FileRules() {
-		listed := &patterns.Rule{ID: r.ID, Severity: r.Severity, Description: r.Description + " [a file: by name and magic bytes]"}
+		listed := &patterns.Rule{ID: r.ID, Severity: r.Severity, Description: r.Description + " [a file: by its name and content]"}
 		cat.entries = append(cat.entries, catEntry{rule: listed, file: r, source: "built-in", disabled: !fileOn[r.ID]})
 	}
 	for _, r := range cfg.Rules {

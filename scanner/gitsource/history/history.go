@@ -96,6 +96,8 @@ type History struct {
 	// exists answers Moved's questions ("<commit>:<path>" is an object),
 	// asked of git at once by Resolve.
 	exists map[string]bool
+	// asker, started once the walk has ended, answers them (join.go).
+	asker *asker
 
 	// walkStats is written by the commit walk, stats by the blob reader;
 	// they run concurrently and are merged once both are done.
@@ -213,6 +215,9 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 				h.mu.Lock()
 				h.walkEnded = true
 				h.mu.Unlock()
+				// Resolve's questions to git come after the last blob
+				// is read; git is started now, while blobs are read.
+				h.asker = h.startAsker()
 			}
 		}()
 		go func() {
@@ -245,11 +250,16 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		<-walkDone
 		switch {
 		case msgErr != nil:
-			return msgErr
-		case err != nil:
-			return err
+			err = msgErr
+		case err == nil:
+			err = walkErr
 		}
-		return walkErr
+		if err != nil {
+			// No Resolve follows a failed scan to ask git anything.
+			h.asker.close()
+			h.asker = nil
+		}
+		return err
 	}
 
 	var forests []*forest
