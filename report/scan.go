@@ -159,9 +159,85 @@ func writeJSON(w io.Writer, r *ScanReport, o ScanOptions) error {
 		Suppressed:    r.Suppressed,
 		Repositories:  r.Repositories,
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return encodeIndented(w, doc)
+}
+
+// encodeIndented writes v exactly as a json.Encoder with SetIndent("", "  ")
+// does, value then newline, but indents with a loop over Marshal's compact
+// output rather than encoding/json's byte-at-a-time syntax scanner: that
+// pass was 80% of writing a report and, after the last blob is read, is on
+// the wall clock of every scan (1.5 ms of a 60 ms history scan with 500
+// findings).
+func encodeIndented(w io.Writer, v any) error {
+	b, err := json.Marshal(v) // escapes HTML, as an Encoder does by default
+	if err != nil {
+		return err
+	}
+	out := appendIndented(make([]byte, 0, len(b)+len(b)/2), b)
+	out = append(out, '\n')
+	_, err = w.Write(out)
+	return err
+}
+
+// jsonPunct marks the bytes appendIndented acts on outside strings.
+var jsonPunct = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true, ',': true, ':': true}
+
+// appendIndented appends src, json.Marshal's output (valid and compact: no
+// space outside strings), indented two spaces a level as json.Indent does:
+// an empty object or array stays {} or [], a colon is followed by a space.
+func appendIndented(dst, src []byte) []byte {
+	depth := 0
+	newline := func() {
+		dst = append(dst, '\n')
+		for range depth {
+			dst = append(dst, ' ', ' ')
+		}
+	}
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch c {
+		case '"':
+			j := i + 1
+			for j < len(src) && src[j] != '"' {
+				if src[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			j = min(j+1, len(src))
+			dst = append(dst, src[i:j]...)
+			i = j
+			continue
+		case '{', '[':
+			dst = append(dst, c)
+			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
+				dst = append(dst, src[i+1])
+				i += 2
+				continue
+			}
+			depth++
+			newline()
+		case '}', ']':
+			depth--
+			newline()
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, c)
+			newline()
+		case ':':
+			dst = append(dst, ':', ' ')
+		default:
+			j := i + 1
+			for j < len(src) && !jsonPunct[src[j]] {
+				j++
+			}
+			dst = append(dst, src[i:j]...)
+			i = j
+			continue
+		}
+		i++
+	}
+	return dst
 }
 
 // Partner returns the index of the finding paired with fs[i]: each names
