@@ -902,6 +902,9 @@ func checkPassword(c *Candidate) (bool, string) {
 	if shellPWD(c) {
 		return false, "password: $PWD is the shell's working directory, not a password"
 	}
+	if w := wordBeforePassword(c); notBeforePassword[w] {
+		return false, "password: the name is " + w + "Password, not a password's"
+	}
 	if u, p, ok := strings.Cut(s, ":"); ok && len(u) <= 8 && len(p) <= 8 && lowerWordDigits(u) && lowerWordDigits(p) {
 		// Users: []string{"user:pwd", "user2:pwd2"}: a user:password
 		// pair spelt as the words for them.
@@ -920,6 +923,37 @@ func checkPassword(c *Candidate) (bool, string) {
 		return false, "password: a directory's name (word/), not a password"
 	}
 	return true, ""
+}
+
+// notBeforePassword are words that, right before password in one
+// identifier, make the name something other than a password's: an event
+// hook's (Template.userSecurity.afterPassword => 'render…' names the method
+// run after the password form) or 1Password's, the product
+// (OnePassword = "<its passkey provider's AAGUID>").
+var notBeforePassword = map[string]bool{"after": true, "before": true, "one": true}
+
+// wordBeforePassword returns the word of the identifier that ends the
+// match's name right before its password word (after in afterPassword), or
+// "" when password starts the identifier.
+func wordBeforePassword(c *Candidate) string {
+	at := bytes.Index(c.Line, c.Match)
+	if at < 0 {
+		return ""
+	}
+	start, end := at, at
+	for start > 0 && isIdentByte(c.Line[start-1]) {
+		start--
+	}
+	for end < len(c.Line) && isIdentByte(c.Line[end]) {
+		end++
+	}
+	words := identifierWords(c.Line[start:end])
+	for i := 1; i < len(words); i++ {
+		if words[i] == "password" || words[i] == "passwords" {
+			return words[i-1]
+		}
+	}
+	return ""
 }
 
 // sentenceWord reports whether s is one word of letters, lower case after an

@@ -240,6 +240,25 @@ func TestPrecisionFixesFromRealTrees(t *testing.T) {
 		{checkTokenKind, Candidate{Line: []byte(`access_token = "CAoQAxoGCJbK9aUG"`), Secret: []byte("CAoQAxoGCJbK9aUG")}, true},
 		{checkTokenKind, Candidate{Line: []byte(`publicToken = "9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit"`), Secret: []byte("9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit")}, false},
 		{checkTokenKind, Candidate{Line: []byte(`SLACK_TOKEN=xoxb-CAoQAxoGCJbK9aUG`), Secret: []byte("xoxb-CAoQAxoGCJbK9aUG")}, true},
+		// A signed webhook's nonce, on one line (no Text: the line is read),
+		// and tokens whose objects lack the timestamp or the signature.
+		{checkTokenKind, Candidate{Line: []byte(`{"signature": {"timestamp": "1700000000", "token": "4f2a9c7e1b8d3f6a0c5e9b2d", "signature": "9b1e4c7a"}}`), Secret: []byte("4f2a9c7e1b8d3f6a0c5e9b2d")}, false},
+		{checkTokenKind, Candidate{Line: []byte(`{"auth": {"timestamp": "1700000000", "token": "4f2a9c7e1b8d3f6a0c5e9b2d"}}`), Secret: []byte("4f2a9c7e1b8d3f6a0c5e9b2d")}, true},
+		{checkTokenKind, Candidate{Line: []byte(`{"token": "4f2a9c7e1b8d3f6a0c5e9b2d"}, "timestamp": 1, "signature": "x"`), Secret: []byte("4f2a9c7e1b8d3f6a0c5e9b2d")}, true},
+		{checkTokenKind, Candidate{Line: []byte(`{"api_token": "4f2a9c7e1b8d3f6a0c5e9b2d", "timestamp": 1, "signature": "x"}`), Secret: []byte("4f2a9c7e1b8d3f6a0c5e9b2d")}, true},
+		// An idempotency token is a UUID; a client token of another shape is kept.
+		{checkTokenKind, Candidate{Line: []byte(`client_token = "7c1e4b9a-2f6d-4a83-b5e0-9d3c8f1a6b27"`), Secret: []byte("7c1e4b9a-2f6d-4a83-b5e0-9d3c8f1a6b27")}, false},
+		{checkTokenKind, Candidate{Line: []byte(`client_token = "Tq8vZ3mL9xRk2Wp7Hn4Ld6Fs"`), Secret: []byte("Tq8vZ3mL9xRk2Wp7Hn4Ld6Fs")}, true},
+		// Bitwarden's EncString; resource names; a value holding its own name.
+		{checkNotCode, Candidate{Secret: []byte("2.Kx3vR9pT2mWq8LzN4bHj6A==|Tq8vZ3mL9xRk2Wp7Hn4Ld6F=")}, false},
+		{checkNotCode, Candidate{Secret: []byte("7.Kx3vR9pT2mWq8LzN4bHj6A==")}, false},
+		{checkNotCode, Candidate{Secret: []byte("app3-dev-4071926385")}, false},
+		{checkNotCode, Candidate{Secret: []byte("Tq8v-Z3mL-9xRk-2Wp7")}, true},
+		{checkNotCode, Candidate{Secret: []byte("7c1e4b9a-2f6d-4a83-b5e0-9d3c8f1a6b27")}, true},
+		{checkNotCode, Candidate{Line: []byte(`SessionKDCCredentials = "krb5SessionKDCCredentials"`), Secret: []byte("krb5SessionKDCCredentials")}, false},
+		{checkNotCode, Candidate{Line: []byte(`apiCredentials = "Tq8vZ3mL9xRk2Wp7Hn4Ld6Fs"`), Secret: []byte("Tq8vZ3mL9xRk2Wp7Hn4Ld6Fs")}, true},
+		{checkPassword, Candidate{Line: []byte(`'after_password' => 'Tq8vZ3mL9x'`), Match: []byte(`password' => 'Tq8vZ3mL9x'`), Secret: []byte("Tq8vZ3mL9x")}, false},
+		{checkPassword, Candidate{Line: []byte(`'admin_password' => 'Tq8vZ3mL9x'`), Match: []byte(`password' => 'Tq8vZ3mL9x'`), Secret: []byte("Tq8vZ3mL9x")}, true},
 	} {
 		if ok, reason := tt.check(&tt.c); ok != tt.want {
 			t.Errorf("%q / %q: %v (%s), want %v", tt.c.Line, tt.c.Secret, ok, reason, tt.want)
