@@ -1011,7 +1011,10 @@ func checkNotCode(c *Candidate) (bool, string) {
 	case strings.HasPrefix(s, "`+") || strings.HasSuffix(s, "+`") || strings.HasPrefix(s, "\"+") || strings.HasSuffix(s, "+\""):
 		// "[ "$PWD" = "`+expected+`" ]": a string built by concatenation.
 		return false, "not-code: a concatenation of strings and variables"
-	case dottedComparisonRE().MatchString(s):
+	case (strings.Contains(s, "==") || strings.Contains(s, "!=")) && dottedComparisonRE().MatchString(s):
+		// (The regex is tried only where its operator is: a regex run
+		// for every value of every generic rule was 1.5% of a
+		// secret-dense history scan.)
 		// password: "a.type=='password'" in a bundled jQuery: code.
 		return false, "not-code: a comparison in code"
 	}
@@ -1039,10 +1042,12 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if isConstantName(s) {
 		return false, "not-code: a constant's name"
 	}
-	if fileNameRE().MatchString(s) {
+	// A file or host name has a dot: the regexes run only then.
+	hasDot := strings.IndexByte(s, '.') >= 0
+	if hasDot && fileNameRE().MatchString(s) {
 		return false, "not-code: a file name"
 	}
-	if hostNameRE().MatchString(s) {
+	if hasDot && hostNameRE().MatchString(s) {
 		return false, "not-code: a host name"
 	}
 	if assignmentTextRE().MatchString(s) {
