@@ -1105,11 +1105,18 @@ func isResourceName(s string) bool {
 // assigned to (AttributeKeyADCredentials = "gokrb5AttributeKeyADCredentials"):
 // a constant whose value is its own name, a label for a map or a context.
 func spellsOwnName(c *Candidate) bool {
-	i := bytes.Index(c.Line, c.Secret)
-	if i < 0 {
-		return false
+	name, ok := assignedName(c)
+	return ok && len(name) >= 12 && len(name) < len(c.Secret) && bytes.Contains(bytes.ToLower(c.Secret), bytes.ToLower(name))
+}
+
+// assignedName returns the identifier nearest before the secret on its
+// line, the name the value is assigned to (the last identifier before
+// `= "…"`, `: '…'`, `("…"`); false when the secret is not on its line.
+func assignedName(c *Candidate) ([]byte, bool) {
+	j := bytes.Index(c.Line, c.Secret)
+	if j < 0 {
+		return nil, false
 	}
-	j := i
 	for j > 0 && !isIdentByte(c.Line[j-1]) {
 		j--
 	}
@@ -1117,8 +1124,7 @@ func spellsOwnName(c *Candidate) bool {
 	for k > 0 && isIdentByte(c.Line[k-1]) {
 		k--
 	}
-	name := c.Line[k:j]
-	return len(name) >= 12 && len(name) < len(c.Secret) && bytes.Contains(bytes.ToLower(c.Secret), bytes.ToLower(name))
+	return c.Line[k:j], true
 }
 
 // urlSchemeRE matches a value that starts as a URL does (file:///…).
@@ -1260,19 +1266,11 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		// Credential= value: the key ID and where it was used, no secret.
 		return false, "token-kind: an AWS Signature V4 credential scope, not a secret"
 	}
-	i := bytes.Index(c.Line, c.Secret)
-	if i < 0 {
+	name, ok := assignedName(c)
+	if !ok {
 		return true, ""
 	}
-	j := i
-	for j > 0 && !isIdentByte(c.Line[j-1]) {
-		j--
-	}
-	k := j
-	for k > 0 && isIdentByte(c.Line[k-1]) {
-		k--
-	}
-	words := identifierWords(c.Line[k:j])
+	words := identifierWords(name)
 	if n := len(words); n > 0 && uuidRE().Match(c.Secret) && (words[n-1] == "clienttoken" || n > 1 && words[n-2] == "client" && words[n-1] == "token") {
 		// AWS's ClientToken (--client-token) is an idempotency key the
 		// caller makes up, a UUID: it names a request, not a caller.
