@@ -350,13 +350,15 @@ const railsKeyMax = 34
 // SHA-256 of the content (the file is the secret; its bytes are never
 // printed), so the same file anywhere is one fingerprint.
 func (d *Detector) detectFile(c Chunk) []Finding {
-	if d.allow.AllowsPath(c.Path) {
-		return nil
-	}
 	head := c.Data[:min(len(c.Data), patterns.FileHeadLen)]
 	for _, r := range d.files {
 		if !r.Match(c.Path, head) {
 			continue
+		}
+		// The allow list is asked only of a match: every small text file
+		// comes here, and almost none is a credential file.
+		if d.allow.AllowsPath(c.Path) {
+			return nil
 		}
 		sum := sha256.Sum256(c.Data)
 		f := newFinding(r.ID, r.Description, r.Severity, r.Remediation, c, 1, 1, hex.EncodeToString(sum[:]))

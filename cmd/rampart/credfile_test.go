@@ -64,6 +64,8 @@ func TestRailsMasterKey(t *testing.T) {
 	scWrite(t, dir, "checksums/app.md5", "6f1c0a9d3e7b24f58c1a0e9d7b3f2c64\n") // a checksum: not a key's name
 	scWrite(t, dir, "config/test.key", "00000000000000000000000000000000\n")   // a placeholder
 	scWrite(t, dir, "config/long.key", "6f1c0a9d3e7b24f58c1a0e9d7b3f2c64 and more\n")
+	scWrite(t, dir, "fixtures/master.key", "2d9e71c04b8a5f36e1c0d7a94b3e8f25\n") // an allow-listed path
+	scWrite(t, dir, ".rampart.toml", "[allowlist]\npaths = [\"fixtures/\"]\n")
 	want := "rails-master-key config/credentials/production.key, rails-master-key config/master.key"
 	for _, args := range [][]string{{"."}, {"--staged"}, {"--history"}} {
 		if args[0] == "--history" {
