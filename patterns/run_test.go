@@ -173,3 +173,32 @@ func TestByteRunIn(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRequiredRun: the run worked out of any regex is one every match
+// holds (a run the text lacks turns a window down before its regex, so a
+// wrong run loses findings silently), its spec reads back, and no spec
+// string makes the reader panic.
+func FuzzRequiredRun(f *testing.F) {
+	f.Add(`(?P<secret>[a-f0-9]{32})`, "key = 0123456789abcdef0123456789abcdef")
+	f.Add(`tok_(?P<secret>[A-Za-z0-9]{16,}|[0-9]{20})`, "tok_12345678901234567890")
+	f.Add(`(?i)secret[=:](?P<secret>[\w-]{12})`, "SECRET=abc-def_ghi1")
+	f.Add(`4:30-39,61-66`, "")
+	f.Fuzz(func(t *testing.T, src, text string) {
+		parseRunSpec(src) // any string: nil or a run, never a panic
+		re, err := regexp.Compile(src)
+		if err != nil {
+			return
+		}
+		spec := requiredRunSpec(src)
+		if spec == "-" {
+			return
+		}
+		br := parseRunSpec(spec)
+		if br == nil {
+			t.Fatalf("spec %q of %q does not read back", spec, src)
+		}
+		if re.MatchString(text) && !br.In([]byte(text)) {
+			t.Fatalf("%q matches %q, which lacks its required run %s", src, text, spec)
+		}
+	})
+}
