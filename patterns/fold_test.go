@@ -90,3 +90,22 @@ func TestFoldLiteralCatalogue(t *testing.T) {
 		t.Fatalf("%d of %d rules have a literal, %d matches checked", withFold, len(rules), matches)
 	}
 }
+
+// FuzzFoldLiteral: the case-folded literal worked out of any regex is in
+// every text the regex matches (a window without it is turned down before
+// the regex runs, so a wrong literal would drop findings).
+func FuzzFoldLiteral(f *testing.F) {
+	f.Add(`(?i)value[ =:]+(?P<secret>\w{8,})`, "VaLuE = abcdefgh12")
+	f.Add(`(?i)(?:token|key)_k(?P<secret>[0-9]{6})`, "TOKEN_K123456")
+	f.Add(`(?i)ks`, "\u212a\u017f")
+	f.Fuzz(func(t *testing.T, src, text string) {
+		re, err := regexp.Compile(src)
+		if err != nil {
+			return
+		}
+		lit := requiredFoldLiteral(src)
+		if lit != "" && re.MatchString(text) && !ContainsFold([]byte(text), []byte(lit)) {
+			t.Fatalf("%q matches %q, which lacks its literal %q", src, text, lit)
+		}
+	})
+}
