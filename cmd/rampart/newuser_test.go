@@ -428,6 +428,8 @@ func TestUsageInWords(t *testing.T) {
 		{[]string{"report"}, "report: want a subcommand (merge)"},
 		{[]string{"hook"}, "hook: choose install, uninstall or status"},
 		{[]string{"config"}, "config: want a subcommand (import)"},
+		{[]string{"report", "merge"}, "report merge: want the JSON reports to join"},
+		{[]string{"baseline", "--org", "acme"}, "--org and --repos-from apply to rampart scan"},
 	} {
 		_, errOut, code := scRun(t, dir, "", tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) {
@@ -539,5 +541,52 @@ func TestRuleSourcesAreShortPaths(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "internal-service-token") || !strings.Contains(out, want) || strings.Contains(out, dir) {
 			t.Errorf("rules in %q: exit %d, want the source %s\n%s%s", sub, code, want, out, errOut)
 		}
+	}
+}
+
+// TestFlagsOfAnotherModeAreRefused: a flag that only means something with
+// another (--remote with --pre-push, --shard with --org, --verify-workers
+// with --verify) is a usage error without it, as --since without --history
+// already was: ignored in silence, `rampart scan --shard 1/2` would scan
+// everything and `--include-forks` would look like it took effect. The scan
+// the user meant runs as soon as the flag is dropped or its mode given.
+func TestFlagsOfAnotherModeAreRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "--remote", "origin"}, "--remote applies to --pre-push"},
+		{[]string{"scan", "--verify-workers", "3"}, "--verify-workers applies to --verify"},
+		{[]string{"scan", "--verify-cache-ttl", "1h"}, "--verify-cache-ttl applies to --verify-cache"},
+		{[]string{"scan", "--verify", "--verify-cache-ttl", "1h"}, "--verify-cache-ttl applies to --verify-cache"},
+		{[]string{"scan", "--include-archived"}, "--include-archived applies to --org"},
+		{[]string{"scan", "--include-forks"}, "--include-forks applies to --org"},
+		{[]string{"scan", "--shard", "1/2"}, "--shard applies to --org or --repos-from"},
+		{[]string{"scan", "--mirror-dir", dir}, "--mirror-dir applies to --org or --repos-from"},
+		{[]string{"scan", "--api-url", "https://ghe.example.com/api/v3"}, "--api-url applies to --org or --repos-from"},
+		{[]string{"scan", "--max-repo-size", "1GB"}, "--max-repo-size applies to --org or --repos-from"},
+		{[]string{"scan", "--repo-timeout", "1m"}, "--repo-timeout applies to --org or --repos-from"},
+		{[]string{"baseline", "--shard", "1/2"}, "--shard applies to --org or --repos-from"},
+		{[]string{"baseline", "--remote", "origin"}, "--remote applies to --pre-push"},
+	} {
+		out, errOut, code := scRun(t, dir, "", tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) || out != "" {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want 2 and %q", tc.args, code, errOut, out, tc.want)
+		}
+	}
+	// Where the mode is given, the flag is accepted (nothing is pushed:
+	// the pre-push input is empty).
+	scGit(t, dir, 0, "init", "-q")
+	if _, errOut, code := scRun(t, dir, "", "scan", "--pre-push", "--remote", "origin"); code != 0 {
+		t.Errorf("--pre-push --remote: exit %d %s", code, errOut)
+	}
+	if _, errOut, code := scRun(t, dir, "", "scan", "--verify", "--verify-workers", "2", "--results", "valid"); code != 0 {
+		t.Errorf("--verify --verify-workers: exit %d %s", code, errOut)
+	}
+	if _, _, code := scRun(t, dir, "", "baseline", "-o", "-"); code != 0 {
+		t.Errorf("baseline: exit %d", code)
 	}
 }
