@@ -590,3 +590,56 @@ func TestFlagsOfAnotherModeAreRefused(t *testing.T) {
 		t.Errorf("baseline: exit %d", code)
 	}
 }
+
+// TestREADMERulesShowIsARealRun: every `$ rampart rules show ID` example in
+// README.md is what that command prints today: each of its lines, but the
+// "…" lines that mark a cut, is a line of the real output, in the same
+// order. The example had drifted (keywords and counterexamples the rule
+// no longer has) while promising to be the command's output.
+func TestREADMERulesShowIsARealRun(t *testing.T) {
+	t.Parallel()
+	readme, _ := readmeSections(t)
+	blocks := strings.Split(readme, "```\n$ rampart rules show ")
+	if len(blocks) < 2 {
+		t.Fatal("README.md has no `$ rampart rules show` example")
+	}
+	dir := t.TempDir()
+	for _, b := range blocks[1:] {
+		b = b[:strings.Index(b, "\n```")]
+		id, example, _ := strings.Cut(b, "\n")
+		out, errOut, code := scRun(t, dir, "", "rules", "show", id)
+		if code != 0 {
+			t.Errorf("rules show %s: exit %d %s", id, code, errOut)
+			continue
+		}
+		real := strings.Split(out, "\n")
+		at := 0
+		for _, want := range strings.Split(example, "\n") {
+			if strings.TrimSpace(want) == "…" {
+				continue
+			}
+			for at < len(real) && real[at] != want {
+				at++
+			}
+			if at == len(real) {
+				t.Errorf("README's `rampart rules show %s` shows %q, which the command does not print there; it prints:\n%s", id, want, out)
+				break
+			}
+			at++
+		}
+	}
+}
+
+// TestConfigImportSummaryCounts: the closing line of `config import` counts
+// in words that agree with the numbers ("1 rule", "1 regex", not "1 rules").
+func TestConfigImportSummaryCounts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, ".gitleaks.toml", "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"acme-deploy-key\"\ndescription = \"Acme deploy key\"\n"+
+		"regex = '''acme_dk_[a-z0-9]{32}'''\n\n[allowlist]\npaths = ['''^vendor/''']\nregexes = ['''EXAMPLE$''']\nstopwords = [\"dummy\"]\n")
+	_, errOut, code := scRun(t, dir, "", "config", "import", ".gitleaks.toml")
+	want := "rampart: converted .gitleaks.toml: 1 rule, 0 disabled built-in rules, allow list of 1 path, 1 regex, 1 stopword; 1 warning; wrote .rampart.toml\n"
+	if code != 0 || !strings.HasSuffix(errOut, want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant it to end with:\n%s", code, errOut, want)
+	}
+}
