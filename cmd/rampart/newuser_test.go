@@ -571,6 +571,15 @@ func TestFlagsOfAnotherModeAreRefused(t *testing.T) {
 		{[]string{"scan", "--repo-timeout", "1m"}, "--repo-timeout applies to --org or --repos-from"},
 		{[]string{"baseline", "--shard", "1/2"}, "--shard applies to --org or --repos-from"},
 		{[]string{"baseline", "--remote", "origin"}, "--remote applies to --pre-push"},
+		// An unset variable in a script: a folder scan or an empty range
+		// instead of what was asked would pass in silence.
+		{[]string{"scan", "--commit-msg", ""}, "--commit-msg was given an empty value (an unset variable?)"},
+		{[]string{"scan", "--range", ""}, "--range was given an empty value (an unset variable?)"},
+		{[]string{"scan", "--org", ""}, "--org was given an empty value (an unset variable?)"},
+		{[]string{"baseline", "--range", ""}, "--range was given an empty value (an unset variable?)"},
+		{[]string{"scan", "--range", ".."}, `--range ".." has no start (an unset variable?): write HEAD.. if that is what you mean`},
+		{[]string{"scan", "--range", "..main"}, `--range "..main" has no start`},
+		{[]string{"scan", "--range", "...main"}, `--range "...main" has no start`},
 	} {
 		out, errOut, code := scRun(t, dir, "", tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) || out != "" {
@@ -588,6 +597,12 @@ func TestFlagsOfAnotherModeAreRefused(t *testing.T) {
 	}
 	if _, _, code := scRun(t, dir, "", "baseline", "-o", "-"); code != 0 {
 		t.Errorf("baseline: exit %d", code)
+	}
+	// A range with its end left out is git's own shorthand for A..HEAD.
+	scGit(t, dir, 0, "add", "k.env")
+	scGit(t, dir, 0, "commit", "-qm", "key")
+	if out, errOut, code := scRun(t, dir, "", "scan", "--range", "HEAD~0.."); code != 0 || !strings.Contains(out+errOut, "note: the range HEAD~0.. selects no commits: nothing was scanned") {
+		t.Errorf("--range HEAD~0..: exit %d %s%s", code, out, errOut)
 	}
 }
 
