@@ -680,3 +680,48 @@ func TestHookSaysWhatItSkipped(t *testing.T) {
 		t.Errorf("nothing staged:\n%s%s", out, errOut)
 	}
 }
+
+// TestHookInstallWarnsOfGoRunBuilds: `go run ./cmd/rampart hook install`,
+// the README's quick start carried on, records a binary in Go's build cache,
+// which Go trims and replaces: install warns and says what to do, and an
+// installed binary gets no warning.
+func TestHookInstallWarnsOfGoRunBuilds(t *testing.T) {
+	t.Parallel()
+	for bin, want := range map[string]bool{
+		"/root/.cache/go-build/a1/a1eb-d/rampart":  true,
+		"/tmp/go-build2871/b001/exe/rampart":       true,
+		"/home/me/go/bin/rampart":                  false,
+		"/usr/local/bin/rampart":                   false,
+		"/home/me/src/go-builders/bin/rampart-dev": true, // a look-alike folder name: a warning, never a refusal
+	} {
+		if got := goRunBuild(bin); got != want {
+			t.Errorf("goRunBuild(%q) = %v, want %v", bin, got, want)
+		}
+	}
+	// The real CLI: a copy of this binary in a go-build folder, named with
+	// --binary, is warned about; the same binary elsewhere is not.
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{filepath.Join(t.TempDir(), "go-build42", "b001", "exe"), filepath.Join(t.TempDir(), "bin")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		bin := filepath.Join(dir, "rampart")
+		if err := os.WriteFile(bin, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		repo := t.TempDir()
+		scGit(t, repo, 0, "init", "-q")
+		out, errOut, code := cliRun(t, repo, []string{"GOCACHE="}, "", "hook", "install", "--hooks", "pre-commit", "--binary", bin)
+		warned := strings.Contains(errOut, "is a `go run` build")
+		if code != 0 || warned != strings.Contains(dir, "go-build") {
+			t.Errorf("%s: exit %d, warned %v\n%s%s", bin, code, warned, out, errOut)
+		}
+	}
+}
