@@ -26,7 +26,8 @@ func orderedRunReference(s []byte) bool {
 		return false
 	}
 	isDigit := func(b byte) bool { return b >= '0' && b <= '9' }
-	return run(func(b byte) bool { return b >= 'a' && b <= 'z' }, 5, 1) || run(isDigit, 2, 1) || run(isDigit, 2, -1)
+	isLetter := func(b byte) bool { return b >= 'a' && b <= 'z' }
+	return run(isLetter, 5, 1) || run(isLetter, 2, -1) || run(isDigit, 2, 1) || run(isDigit, 2, -1)
 }
 
 func TestOrderedRunMatchesReference(t *testing.T) {

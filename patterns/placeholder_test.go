@@ -89,3 +89,39 @@ func TestTypedUUID(t *testing.T) {
 		}
 	}
 }
+
+// TestMostlyPeriodic: a short pattern repeated over most of a value is a
+// filler even behind a prefix or before a typed ending; random values of the
+// alphabets keys use never are.
+func TestMostlyPeriodic(t *testing.T) {
+	for s, want := range map[string]bool{
+		"xyzxyzxyzxyzxyzxyzxyzxyzxyzxyz12":                                      true,
+		"dapiabcd1234abcd1234abcd1234abcd1234":                                  true,
+		"Asdf1234asdf1234asdf1234asdf1234asdf1234asdf1234asdf1234asdf1234":      true,
+		"ak_live_XYZabc123XYZabc123XYZabc123XYZ":                                true,
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaNRAL":                              true,
+		"AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4": true,
+		"dapi3f9c1e7a20b84d6e5c9f1a7b3d0e8c24":                                  false,
+		"abcd1234abcdQ9zLmW2xTr5vNp8kYs3hJf6g":                                  false, // one repeat, then random
+		"AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQ":   true,
+		"AGE-SECRET-KEY-1QL3Z7HNVW8D0WJ5X6LQF7K3N2R9T4M8V5Z0P7Q4L6S2C8H3JS9A":   false,
+	} {
+		if got := Placeholder([]byte(s)) != ""; got != want {
+			t.Errorf("Placeholder(%q) flagged = %v, want %v", s, got, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, al := range []string{"0123456789abcdef", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"} {
+		for _, n := range []int{16, 24, 40, 64} {
+			for i := 0; i < 10000; i++ {
+				b := make([]byte, n)
+				for j := range b {
+					b[j] = al[rng.IntN(len(al))]
+				}
+				if mostlyPeriodic([]byte(toLower(string(b)))) {
+					t.Errorf("random %d-character value %q taken for a repeated pattern", n, b)
+				}
+			}
+		}
+	}
+}

@@ -365,6 +365,12 @@ func TestProviderOwnName(t *testing.T) {
 		{`acme == "` + v + `"`, false},
 		// Another word after the name still needs a credential word.
 		{`acme_region = "` + v + `"`, false},
+		// The service's API glued to its name is its name; a word that
+		// only begins with api is another word.
+		{`acmeapi token = '` + v + `'`, true},
+		{`ACMEAPI_KEY=` + v, true},
+		{`acmeapi_url = "` + v + `"`, false},
+		{`acmeapiary_key = "` + v + `"`, false},
 	} {
 		m := re.FindSubmatchIndex([]byte(tc.line))
 		got := false

@@ -223,9 +223,12 @@ func checkCredentialName(c *Candidate) (bool, string) {
 	if len(words) > 0 && c.NameAt > 0 && c.NameAt <= len(c.Match) && len(c.Name) > 0 {
 		// The name continues the word before it (the provider's name) with
 		// no boundary: blocknativekey is fine, oktaness_key is another word.
+		// The service's API glued to its name is still its name
+		// (supernotesapi token, SUPERNOTESAPI_KEY); the rest of the name
+		// must then hold a credential word as any other.
 		prev, next := c.Match[c.NameAt-1], c.Name[0]
 		glued := isLower(prev) && isLower(next) || isUpper(prev) && isUpper(next) || isDigit(prev) && isDigit(next)
-		if glued && !credentialWord(words[0]) {
+		if glued && !credentialWord(words[0]) && words[0] != "api" {
 			return false, "credential-name: the provider's name runs on into another word (" + words[0] + ")"
 		}
 	}

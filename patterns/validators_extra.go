@@ -11,6 +11,7 @@ import (
 	"hash/crc32"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -27,6 +28,8 @@ func extraValidators() []Validator {
 		{"jwt", checkJWT},
 		{"base64-json", checkBase64JSON},
 		{"base64-userpass", checkBase64UserPass},
+		{"base64-password", checkBase64Password},
+		{"jetbrains-password", checkJetBrainsPassword},
 		{"base64-private-key", checkBase64PrivateKey},
 		{"base64-64-bytes", checkBase64Len64},
 		{"atlassian-dc-pat", checkAtlassianDCPAT},
@@ -276,6 +279,75 @@ func checkBase64UserPass(c *Candidate) (bool, string) {
 	}
 	c.SetAttr("decoded", "base64")
 	return true, ""
+}
+
+// checkBase64Password keeps a password a program stores in base64 only to
+// escape it (FileZilla's <Pass encoding="base64">): base64 hides nothing, so
+// the value must decode to printable text, which is judged as a password.
+func checkBase64Password(c *Candidate) (bool, string) {
+	b, ok := decodeBase64(bytes.TrimSpace(c.Secret))
+	if !ok {
+		return false, "base64-password: not base64"
+	}
+	// FileZilla encodes what the user typed, a trailing newline included
+	// when it was pasted.
+	p, ok := printablePassword(bytes.TrimRight(b, "\r\n"))
+	if !ok {
+		return false, "base64-password: does not decode to printable text"
+	}
+	if reason := weakPassword("", p); reason != "" {
+		return false, "base64-password: " + reason
+	}
+	c.SetAttr("decoded", "base64")
+	return true, ""
+}
+
+// jetBrainsMask is what IntelliJ-based IDEs XOR each character of a saved
+// deployment password with before writing it as four hex digits
+// (.idea/WebServers.xml, <fileTransfer … password="dff9dfdf…">): an
+// encoding, not encryption, so the value is the password.
+const jetBrainsMask = 0xdfaa
+
+// checkJetBrainsPassword decodes an IntelliJ-encoded password (groups of four
+// hex digits, each a character XOR 0xdfaa) and judges the text as a password;
+// hex that does not decode to printable ASCII is something else.
+func checkJetBrainsPassword(c *Candidate) (bool, string) {
+	const why = "jetbrains-password: not four hex digits per printable character XOR 0xdfaa"
+	s := c.Secret
+	if len(s) == 0 || len(s)%4 != 0 {
+		return false, why
+	}
+	out := make([]byte, 0, len(s)/4)
+	for i := 0; i < len(s); i += 4 {
+		v, err := strconv.ParseUint(string(s[i:i+4]), 16, 16)
+		if err != nil {
+			return false, why
+		}
+		r := v ^ jetBrainsMask
+		if r < 0x20 || r > 0x7e {
+			return false, why
+		}
+		out = append(out, byte(r))
+	}
+	if reason := weakPassword("", string(out)); reason != "" {
+		return false, "jetbrains-password: " + reason
+	}
+	c.SetAttr("decoded", "jetbrains-xor")
+	return true, ""
+}
+
+// printablePassword returns b as a string when every byte is printable
+// ASCII, as a typed password is.
+func printablePassword(b []byte) (string, bool) {
+	if len(b) == 0 {
+		return "", false
+	}
+	for _, r := range b {
+		if r < 0x20 || r > 0x7e {
+			return "", false
+		}
+	}
+	return string(b), true
 }
 
 func checkBase64PrivateKey(c *Candidate) (bool, string) {

@@ -2,6 +2,7 @@ package patterns
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -28,6 +29,14 @@ func TestExtraValidators(t *testing.T) {
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." +
 		base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"42"}`)) + "."
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	// jetbrains encodes a password as .idea/WebServers.xml holds it.
+	jetbrains := func(s string) string {
+		var b strings.Builder
+		for _, r := range s {
+			fmt.Fprintf(&b, "%04x", r^0xdfaa)
+		}
+		return b.String()
+	}
 	// A Data Center token: its numeric ID, a colon, 20 random bytes.
 	dcPAT := func(id string) string {
 		raw := append([]byte(id+":"), 0x20, 0x5b, 0xf5, 0x2e, 0x16, 0x3c, 0x4a, 0x0a, 0xe9, 0xc9,
@@ -66,6 +75,15 @@ func TestExtraValidators(t *testing.T) {
 		{"base64-userpass", b64("admin:admin"), "", false},
 		{"base64-userpass", b64(`{"alg":"HS256","typ":"JWT"}`), "", false},
 		{"base64-userpass", b64(`["ci-bot:Zq8#rT2!vX9m"]`), "", false},
+		{"base64-password", b64("Zq8#rT2!vX9m"), "", true},
+		{"base64-password", b64("Zq8#rT2!vX9m\n"), "", true}, // pasted with its newline
+		{"base64-password", b64("password"), "", false},
+		{"base64-password", b64("Zq8#\x00rT2!vX9m"), "", false}, // binary, not typed text
+		{"base64-password", "not base64!", "", false},
+		{"jetbrains-password", jetbrains("Zq8#rT2!vX9m"), "", true},
+		{"jetbrains-password", jetbrains("changeme1"), "", false},
+		{"jetbrains-password", "0123456789abcdef", "", false}, // hex that decodes to no text
+		{"jetbrains-password", "dffcdfc8df9", "", false},      // not whole groups of four
 		{"base64-private-key", b64("-----BEGIN RSA PRIVATE KEY-----\nMIIE"), "", true},
 		{"base64-private-key", b64("-----BEGIN PUBLIC KEY-----\nMIIB"), "", false},
 		{"base64-64-bytes", base64.StdEncoding.EncodeToString(make([]byte, 64)), "", true},

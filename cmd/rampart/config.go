@@ -170,8 +170,11 @@ func runConfigImport(ctx context.Context, s *streams, o *configImportOptions, ar
 		}
 	}
 	a := res.Config.Allowlist
-	fmt.Fprintf(s.err, "rampart: converted %s: %d rules, %d disabled built-in rules, allow list of %d paths, %d regexes, %d stopwords; %d warnings",
-		printable(source), len(res.Config.Rules), len(res.Config.Disable), len(a.Paths), len(a.Regexes), len(a.Stopwords), len(res.Warnings))
+	count := func(n int, one, many string) string { return fmt.Sprintf("%d %s", n, pluralize(n, one, many)) }
+	fmt.Fprintf(s.err, "rampart: converted %s: %s, %s, allow list of %s, %s, %s; %s", printable(source),
+		count(len(res.Config.Rules), "rule", "rules"), count(len(res.Config.Disable), "disabled built-in rule", "disabled built-in rules"),
+		count(len(a.Paths), "path", "paths"), count(len(a.Regexes), "regex", "regexes"), count(len(a.Stopwords), "stopword", "stopwords"),
+		count(len(res.Warnings), "warning", "warnings"))
 	if o.output != "-" {
 		fmt.Fprintf(s.err, "; wrote %s", printable(o.output))
 	}

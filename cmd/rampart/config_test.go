@@ -121,7 +121,7 @@ func TestConfigImportInputs(t *testing.T) {
 		out   string
 		err   string
 	}{
-		{"git config file", "", []string{"config", "import", "gitconfig", "-o", "-"}, 0, `regex = "(?m)(?:^|[^0-9A-Za-z_])(?P<secret>acme_[0-9a-f]{32})`, "1 rules"},
+		{"git config file", "", []string{"config", "import", "gitconfig", "-o", "-"}, 0, `regex = "(?m)(?:^|[^0-9A-Za-z_])(?P<secret>acme_[0-9a-f]{32})`, "1 rule, "},
 		{"git config on stdin", gitconfig, []string{"config", "import", "-", "-o", "-"}, 0, "acme_0{32}", "standard input"},
 		{"pattern lines on stdin", "acme_[0-9a-f]{32}\n(?<=x)y\n", []string{"config", "import", "-", "--from", "patterns", "-o", "-"}, 0, "git-secrets-1", "not valid in Go's RE2"},
 		{"gitleaks on stdin", ciGitleaks, []string{"config", "import", "-", "--from", "gitleaks", "-o", "-"}, 0, "acme-internal-token", "gitleaks-aws-access-key-id"},

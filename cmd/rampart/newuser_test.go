@@ -428,6 +428,8 @@ func TestUsageInWords(t *testing.T) {
 		{[]string{"report"}, "report: want a subcommand (merge)"},
 		{[]string{"hook"}, "hook: choose install, uninstall or status"},
 		{[]string{"config"}, "config: want a subcommand (import)"},
+		{[]string{"report", "merge"}, "report merge: want the JSON reports to join"},
+		{[]string{"baseline", "--org", "acme"}, "--org and --repos-from apply to rampart scan"},
 	} {
 		_, errOut, code := scRun(t, dir, "", tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) {
@@ -539,5 +541,105 @@ func TestRuleSourcesAreShortPaths(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "internal-service-token") || !strings.Contains(out, want) || strings.Contains(out, dir) {
 			t.Errorf("rules in %q: exit %d, want the source %s\n%s%s", sub, code, want, out, errOut)
 		}
+	}
+}
+
+// TestFlagsOfAnotherModeAreRefused: a flag that only means something with
+// another (--remote with --pre-push, --shard with --org, --verify-workers
+// with --verify) is a usage error without it, as --since without --history
+// already was: ignored in silence, `rampart scan --shard 1/2` would scan
+// everything and `--include-forks` would look like it took effect. The scan
+// the user meant runs as soon as the flag is dropped or its mode given.
+func TestFlagsOfAnotherModeAreRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "--remote", "origin"}, "--remote applies to --pre-push"},
+		{[]string{"scan", "--verify-workers", "3"}, "--verify-workers applies to --verify"},
+		{[]string{"scan", "--verify-cache-ttl", "1h"}, "--verify-cache-ttl applies to --verify-cache"},
+		{[]string{"scan", "--verify", "--verify-cache-ttl", "1h"}, "--verify-cache-ttl applies to --verify-cache"},
+		{[]string{"scan", "--include-archived"}, "--include-archived applies to --org"},
+		{[]string{"scan", "--include-forks"}, "--include-forks applies to --org"},
+		{[]string{"scan", "--shard", "1/2"}, "--shard applies to --org or --repos-from"},
+		{[]string{"scan", "--mirror-dir", dir}, "--mirror-dir applies to --org or --repos-from"},
+		{[]string{"scan", "--api-url", "https://ghe.example.com/api/v3"}, "--api-url applies to --org or --repos-from"},
+		{[]string{"scan", "--max-repo-size", "1GB"}, "--max-repo-size applies to --org or --repos-from"},
+		{[]string{"scan", "--repo-timeout", "1m"}, "--repo-timeout applies to --org or --repos-from"},
+		{[]string{"baseline", "--shard", "1/2"}, "--shard applies to --org or --repos-from"},
+		{[]string{"baseline", "--remote", "origin"}, "--remote applies to --pre-push"},
+	} {
+		out, errOut, code := scRun(t, dir, "", tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) || out != "" {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want 2 and %q", tc.args, code, errOut, out, tc.want)
+		}
+	}
+	// Where the mode is given, the flag is accepted (nothing is pushed:
+	// the pre-push input is empty).
+	scGit(t, dir, 0, "init", "-q")
+	if _, errOut, code := scRun(t, dir, "", "scan", "--pre-push", "--remote", "origin"); code != 0 {
+		t.Errorf("--pre-push --remote: exit %d %s", code, errOut)
+	}
+	if _, errOut, code := scRun(t, dir, "", "scan", "--verify", "--verify-workers", "2", "--results", "valid"); code != 0 {
+		t.Errorf("--verify --verify-workers: exit %d %s", code, errOut)
+	}
+	if _, _, code := scRun(t, dir, "", "baseline", "-o", "-"); code != 0 {
+		t.Errorf("baseline: exit %d", code)
+	}
+}
+
+// TestREADMERulesShowIsARealRun: every `$ rampart rules show ID` example in
+// README.md is what that command prints today: each of its lines, but the
+// "…" lines that mark a cut, is a line of the real output, in the same
+// order. The example had drifted (keywords and counterexamples the rule
+// no longer has) while promising to be the command's output.
+func TestREADMERulesShowIsARealRun(t *testing.T) {
+	t.Parallel()
+	readme, _ := readmeSections(t)
+	blocks := strings.Split(readme, "```\n$ rampart rules show ")
+	if len(blocks) < 2 {
+		t.Fatal("README.md has no `$ rampart rules show` example")
+	}
+	dir := t.TempDir()
+	for _, b := range blocks[1:] {
+		b = b[:strings.Index(b, "\n```")]
+		id, example, _ := strings.Cut(b, "\n")
+		out, errOut, code := scRun(t, dir, "", "rules", "show", id)
+		if code != 0 {
+			t.Errorf("rules show %s: exit %d %s", id, code, errOut)
+			continue
+		}
+		real := strings.Split(out, "\n")
+		at := 0
+		for _, want := range strings.Split(example, "\n") {
+			if strings.TrimSpace(want) == "…" {
+				continue
+			}
+			for at < len(real) && real[at] != want {
+				at++
+			}
+			if at == len(real) {
+				t.Errorf("README's `rampart rules show %s` shows %q, which the command does not print there; it prints:\n%s", id, want, out)
+				break
+			}
+			at++
+		}
+	}
+}
+
+// TestConfigImportSummaryCounts: the closing line of `config import` counts
+// in words that agree with the numbers ("1 rule", "1 regex", not "1 rules").
+func TestConfigImportSummaryCounts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, ".gitleaks.toml", "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"acme-deploy-key\"\ndescription = \"Acme deploy key\"\n"+
+		"regex = '''acme_dk_[a-z0-9]{32}'''\n\n[allowlist]\npaths = ['''^vendor/''']\nregexes = ['''EXAMPLE$''']\nstopwords = [\"dummy\"]\n")
+	_, errOut, code := scRun(t, dir, "", "config", "import", ".gitleaks.toml")
+	want := "rampart: converted .gitleaks.toml: 1 rule, 0 disabled built-in rules, allow list of 1 path, 1 regex, 1 stopword; 1 warning; wrote .rampart.toml\n"
+	if code != 0 || !strings.HasSuffix(errOut, want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant it to end with:\n%s", code, errOut, want)
 	}
 }

@@ -32,9 +32,14 @@ func newReportCmd(s *streams) *cobra.Command {
 		Use:   "merge FILE...",
 		Short: "Join the JSON reports of sharded runs into one report",
 		Long: `Join the JSON reports of sharded runs (rampart audit --shard I/N, or one scan per repository)
-into one report. Scan reports merge into one JSON document; audit reports merge into one audit with the
-summary and scores recomputed, written in any audit format. "-" reads standard input.`,
-		Args: cobra.MinimumNArgs(1),
+into one report. Scan reports merge into one scan report, written in any scan format; audit reports merge
+into one audit with the summary and scores recomputed, written in any audit format. "-" reads standard input.`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErr("report merge: want the JSON reports to join (rampart scan or rampart audit with --format json; - reads standard input)")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReportMerge(o, s, args)
 		},

@@ -100,6 +100,9 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 			if cmd.Flags().Changed("workers") && o.workers < 1 {
 				return usageErr("--workers must be at least 1 (without it: one per CPU)")
 			}
+			if err := checkFlagModes(cmd, o); err != nil {
+				return err
+			}
 			if o.orgScan.active() {
 				return runOrgScan(cmd.Context(), o, s)
 			}
@@ -136,6 +139,9 @@ that no longer match anything as stale. The file holds SHA-256 fingerprints, nev
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("workers") && o.workers < 1 {
 				return usageErr("--workers must be at least 1 (without it: one per CPU)")
+			}
+			if err := checkFlagModes(cmd, o); err != nil {
+				return err
 			}
 			for _, name := range baselineRefuses {
 				if cmd.Flags().Changed(name) {
@@ -183,7 +189,43 @@ that no longer match anything as stale. The file holds SHA-256 fingerprints, nev
 	for _, name := range baselineRefuses {
 		_ = cmd.Flags().MarkHidden(name)
 	}
+	// A baseline is of one tree or repository: the organisation flags are
+	// refused too (runScan, checkFlagModes), so its help leaves them out.
+	for _, name := range []string{"org", "repos-from", "include-archived", "include-forks", "mirror-dir", "shard", "api-url", "max-repo-size", "repo-timeout"} {
+		_ = cmd.Flags().MarkHidden(name)
+	}
 	return cmd
+}
+
+// flagModes are the scan flags that mean something only together with
+// another: given without it they would be ignored in silence, and
+// `rampart scan --shard 1/2` would scan everything while the user believed
+// half was left to another machine.
+var flagModes = []struct {
+	flag, needs string
+	given       func(*scanOptions) bool
+}{
+	{"remote", "--pre-push", func(o *scanOptions) bool { return o.prePush }},
+	{"verify-workers", "--verify", func(o *scanOptions) bool { return o.verify.on }},
+	{"verify-cache-ttl", "--verify-cache", func(o *scanOptions) bool { return o.verify.cache != "" }},
+	{"include-archived", "--org", func(o *scanOptions) bool { return o.orgScan.org != "" }},
+	{"include-forks", "--org", func(o *scanOptions) bool { return o.orgScan.org != "" }},
+	{"mirror-dir", "--org or --repos-from", func(o *scanOptions) bool { return o.orgScan.active() }},
+	{"shard", "--org or --repos-from", func(o *scanOptions) bool { return o.orgScan.active() }},
+	{"api-url", "--org or --repos-from", func(o *scanOptions) bool { return o.orgScan.active() }},
+	{"max-repo-size", "--org or --repos-from", func(o *scanOptions) bool { return o.orgScan.active() }},
+	{"repo-timeout", "--org or --repos-from", func(o *scanOptions) bool { return o.orgScan.active() }},
+}
+
+// checkFlagModes refuses a flag of flagModes given without the flag that
+// gives it a meaning.
+func checkFlagModes(cmd *cobra.Command, o *scanOptions) error {
+	for _, m := range flagModes {
+		if cmd.Flags().Changed(m.flag) && !m.given(o) {
+			return usageErr("--%s applies to %s", m.flag, m.needs)
+		}
+	}
+	return nil
 }
 
 // baselineRefuses are the scan flags `rampart baseline` refuses.
