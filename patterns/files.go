@@ -29,6 +29,10 @@ type FileRule struct {
 	// needsName marks a format whose content is not its own (SQLite):
 	// only its names make it a credential file.
 	needsName bool
+	// holds, when set, judges the whole file once match has: a keystore
+	// or bundle can hold certificates alone (a truststore) or nothing,
+	// and then it holds no secret. It answers true when it cannot tell.
+	holds func(data []byte) bool
 }
 
 // FileHeadLen is how much of a file the file rules need.
@@ -45,6 +49,13 @@ func (r *FileRule) Match(p string, head []byte) bool {
 		base = strings.ToLower(path.Base(p))
 	}
 	return r.match(base, head)
+}
+
+// Holds reports whether data, the whole file of a match, holds a secret:
+// a truststore of certificates alone, or an empty keystore, does not.
+// Only a file the format's structure shows to be keyless is turned down.
+func (r *FileRule) Holds(data []byte) bool {
+	return r.holds == nil || r.holds(data)
 }
 
 // NameOK reports whether p is a name this rule's format may have: any name,
@@ -75,6 +86,7 @@ func FileRules() []*FileRule {
 			Remediation: "Treat the key inside as compromised (its passphrase can be attacked offline): revoke the certificate, issue a new key, and remove the file from git history.",
 			Names:       []string{".p12", ".pfx"},
 			match:       func(_ string, h []byte) bool { return isPFX(h) },
+			holds:       pfxHoldsKey,
 		},
 		{
 			ID:          "java-keystore-file",
@@ -90,6 +102,7 @@ func FileRules() []*FileRule {
 				}
 				return h[4] == 0 && h[5] == 0 && h[6] == 0 && (h[7] == 1 || h[7] == 2)
 			},
+			holds: keystoreHoldsKey,
 		},
 		{
 			ID:          "keepass-database-file",
@@ -201,4 +214,84 @@ func derHeader(h []byte, tag byte) ([]byte, bool) {
 		return h[2+n:], true
 	}
 	return nil, false
+}
+
+// keystoreHoldsKey reports whether a JKS or JCEKS keystore holds a private
+// or secret key entry. Entries follow the 12-byte header (magic, version,
+// count), each a tag (1 private key, 2 trusted certificate, 3 JCEKS secret
+// key), an alias and a timestamp; only certificate entries are walked past
+// (a secret key entry is a serialized Java object with no length to skip).
+// A truststore (certificates only) or an empty keystore holds nothing; a
+// structure that does not parse is taken to hold a key.
+func keystoreHoldsKey(data []byte) bool {
+	if len(data) < 12 {
+		return true
+	}
+	v2 := data[7] == 2
+	n := be32(data[8:])
+	p := 12
+	// utf skips a modified-UTF-8 string (2-byte length); blob a 4-byte one.
+	utf := func() bool {
+		if p+2 > len(data) {
+			return false
+		}
+		p += 2 + (int(data[p])<<8 | int(data[p+1]))
+		return p <= len(data)
+	}
+	blob := func() bool {
+		if p+4 > len(data) {
+			return false
+		}
+		l := be32(data[p:])
+		if l > uint32(len(data)) {
+			return false
+		}
+		p += 4 + int(l)
+		return p <= len(data)
+	}
+	for i := uint32(0); i < n; i++ {
+		if p+4 > len(data) || be32(data[p:]) != 2 {
+			return true // a key entry, or a structure not understood
+		}
+		p += 4
+		if !utf() {
+			return true
+		}
+		p += 8 // timestamp
+		if v2 && !utf() {
+			return true // certificate type ("X.509")
+		}
+		if !blob() {
+			return true
+		}
+	}
+	return false
+}
+
+func be32(b []byte) uint32 {
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+// pfxKeyBags are the DER object identifiers of the PKCS#12 bags that hold
+// a secret (RFC 7292 §4.2): keyBag, pkcs8ShroudedKeyBag and secretBag
+// (1.2.840.113549.1.12.10.1.1, .2 and .5).
+var pfxKeyBags = [][]byte{
+	{0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x01},
+	{0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x02},
+	{0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, 0x05},
+}
+
+// pfxHoldsKey reports whether a PKCS#12 bundle holds a key. OpenSSL,
+// keytool, Windows and Go's pkcs12 all write a key (shrouded by its own
+// password-based encryption) or a secret key in a SafeContents that is
+// not itself encrypted, so the bag's type is in plain sight; certificates
+// go in an encrypted SafeContents, where nothing is. A bundle with no key
+// bag type anywhere in it is a truststore or empty.
+func pfxHoldsKey(data []byte) bool {
+	for _, oid := range pfxKeyBags {
+		if bytes.Contains(data, oid) {
+			return true
+		}
+	}
+	return false
 }

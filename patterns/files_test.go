@@ -59,6 +59,59 @@ func TestFileRules(t *testing.T) {
 	}
 }
 
+// TestFileRuleHolds judges whole files made by keytool and openssl: a
+// keystore or bundle with a private or secret key holds a secret; a
+// truststore of certificates alone, or a keystore whose last entry was
+// deleted, matches its format and holds none. A file cut short is taken to
+// hold a key.
+func TestFileRuleHolds(t *testing.T) {
+	tests := []struct {
+		file, rule string
+		want       bool
+	}{
+		{"bundle.p12", "pkcs12-file", true},       // openssl: key and certificate
+		{"secret.p12", "pkcs12-file", true},       // keytool -genseckey: a secretBag
+		{"store.jks", "java-keystore-file", true}, // private key entry
+		{"store.jceks", "java-keystore-file", true},
+		{"secret.jceks", "java-keystore-file", true}, // secret key entry (tag 3)
+		{"mixed.jks", "java-keystore-file", true},    // a certificate, then a key
+		// Near misses: the format, and no secret in it.
+		{"trust.p12", "pkcs12-file", false},         // keytool -importcert
+		{"trust-openssl.p12", "pkcs12-file", false}, // openssl pkcs12 -export -nokeys
+		{"empty.p12", "pkcs12-file", false},
+		{"trust.jks", "java-keystore-file", false},
+		{"trust.jceks", "java-keystore-file", false},
+		{"empty.jks", "java-keystore-file", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "files", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rule *FileRule
+			for _, r := range FileRules() {
+				if r.Match("dir/"+tt.file, data[:min(len(data), FileHeadLen)]) {
+					rule = r
+				}
+			}
+			if rule == nil || rule.ID != tt.rule {
+				t.Fatalf("%s: no %s match", tt.file, tt.rule)
+			}
+			if got := rule.Holds(data); got != tt.want {
+				t.Errorf("Holds(%s) = %v, want %v", tt.file, got, tt.want)
+			}
+			if !tt.want && rule.ID == "java-keystore-file" && len(data) > 100 {
+				// Cut inside its certificate, a truststore no longer
+				// parses and is taken to hold a key.
+				if !rule.Holds(data[:len(data)-40]) {
+					t.Errorf("Holds(%s cut short) = false, want true", tt.file)
+				}
+			}
+		})
+	}
+}
+
 func TestFileRuleNames(t *testing.T) {
 	byID := map[string]*FileRule{}
 	for _, r := range FileRules() {
@@ -83,7 +136,8 @@ func TestFileRuleNames(t *testing.T) {
 	}
 }
 
-// FuzzFileRules: the DER walk never panics on any prefix.
+// FuzzFileRules: the DER walk and the keystore walk never panic on any
+// prefix.
 func FuzzFileRules(f *testing.F) {
 	for _, name := range []string{"bundle.p12", "store.jks", "vault.kdbx", "cert.der"} {
 		if data, err := os.ReadFile(filepath.Join("testdata", "files", name)); err == nil {
@@ -93,6 +147,7 @@ func FuzzFileRules(f *testing.F) {
 	f.Fuzz(func(t *testing.T, head []byte) {
 		for _, r := range FileRules() {
 			r.Match("x.p12", head)
+			r.Holds(head)
 		}
 	})
 }

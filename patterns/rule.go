@@ -516,7 +516,7 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 	if raw.ID == "" {
 		fail("missing id")
 	} else if !validID(raw.ID) {
-		fail("id must be lower-case letters, digits and dashes")
+		fail("id must be lower-case letters, digits and dashes, at least two, starting and ending with a letter or digit")
 	}
 	if strings.TrimSpace(raw.Description) == "" {
 		fail("missing description")

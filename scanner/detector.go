@@ -355,6 +355,9 @@ func (d *Detector) detectFile(c Chunk) []Finding {
 		if !r.Match(c.Path, head) {
 			continue
 		}
+		if !r.Holds(c.Data) {
+			return nil // a truststore or an empty keystore: no secret in it
+		}
 		// The allow list is asked only of a match: every small text file
 		// comes here, and almost none is a credential file.
 		if d.allow.AllowsPath(c.Path) {
