@@ -237,7 +237,10 @@ func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int, o
 		scanned += fmt.Sprintf(" (%.1f MB/s)", float64(st.Bytes)/(1<<20)/(float64(st.DurationMS)/1000))
 	}
 	switch n := len(r.Findings); {
-	case n == 0 && o.Hook != "" && st.Files+st.Commits+st.Messages+st.Blobs == 0:
+	case n == 0 && o.Hook != "" && st.Files+st.Commits+st.Messages+st.Blobs == 0 && len(st.Skipped) == 0:
+		// Only when there was nothing at all: a staged file over
+		// --max-file-size is something new, left unread, and the skipped
+		// line below says so.
 		w.printf("rampart: nothing new to scan in %s\n", o.Hook)
 	case n == 0 && o.Hook != "":
 		w.printf("rampart: no credentials in %s (%s, %s)\n", o.Hook, scannedCounts(st, r.Repositories), HumanBytes(st.Bytes))

@@ -77,6 +77,35 @@ func LoadConfig(name string) (*Config, error) {
 	return ParseConfig(name, data)
 }
 
+// tomlDecodeErr is how the TOML decoder words a value of the wrong type:
+// a plain error, not a ParseError, with the line and key inside its text.
+var tomlDecodeErr = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+// tomlTypeErr is the message of such an error, with the two types.
+var tomlTypeErr = regexp.MustCompile(`^incompatible types: TOML value has type (\S+); destination has type (\S+)$`)
+
+// tomlTypeWords says a decoder type the way the configuration is written.
+var tomlTypeWords = map[string]string{
+	"string": "a string", "int64": "a number", "float64": "a number", "bool": "true or false", "boolean": "true or false",
+	"slice": "a list", "map": "a table", "struct": "a table", "time.Time": "a date",
+}
+
+// decodeError rewrites a decoder error as file:line: key: problem, the form
+// of every other configuration error, in the configuration's words
+// (`disable: want a list, got a string`).
+func decodeError(name string, err error) patterns.Error {
+	m := tomlDecodeErr.FindStringSubmatch(err.Error())
+	if m == nil {
+		return patterns.Error{File: name, Msg: err.Error()}
+	}
+	line, _ := strconv.Atoi(m[1])
+	msg := m[3]
+	if t := tomlTypeErr.FindStringSubmatch(msg); t != nil && tomlTypeWords[t[1]] != "" && tomlTypeWords[t[2]] != "" {
+		msg = fmt.Sprintf("want %s, got %s", tomlTypeWords[t[2]], tomlTypeWords[t[1]])
+	}
+	return patterns.Error{File: name, Line: line, Msg: m[2] + ": " + msg}
+}
+
 // ParseConfig compiles configuration from data, reporting every problem at
 // once with file and line.
 func ParseConfig(name string, data []byte) (*Config, error) {
@@ -87,7 +116,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 		if errors.As(err, &pe) {
 			return nil, patterns.ErrorList{{File: name, Line: pe.Position.Line, Msg: pe.Message}}
 		}
-		return nil, patterns.ErrorList{{File: name, Msg: err.Error()}}
+		return nil, patterns.ErrorList{decodeError(name, err)}
 	}
 	var errs patterns.ErrorList
 	lines := tomlLines(data)

@@ -78,3 +78,35 @@ func FuzzTOMLLines(f *testing.F) {
 		}
 	})
 }
+
+// TestConfigTypeErrorsInWords: a value of the wrong type is reported as
+// file:line: key: want …, got …, like every other problem, not in the TOML
+// decoder's own words and form ("toml: line 1 (last key …): incompatible
+// types: TOML value has type string; destination has type slice").
+func TestConfigTypeErrorsInWords(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ cfg, want string }{
+		{"disable = \"aws-account-id\"\n", "c.toml:1: disable: want a list, got a string"},
+		{"# x\n[allowlist]\npaths = [1]\n", "c.toml:3: allowlist.paths: want a string, got a number"},
+		{"[verify]\nin_hooks = \"yes\"\n", "c.toml:2: verify.in_hooks: want true or false, got a string"},
+		{"[[rules]]\nid = 5\n", "c.toml:2: rules.id: want a string, got a number"},
+	} {
+		_, err := ParseConfig("c.toml", []byte(tc.cfg))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%q: got %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+}
+
+// TestConfigRuleIDRuleInFull: a one-letter id breaks no rule the old
+// message named ("lower-case letters, digits and dashes"); the message says
+// every rule an id must keep.
+func TestConfigRuleIDRuleInFull(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{"x", "-ab", "ab-", "Ab"} {
+		_, err := ParseConfig("c.toml", []byte("[[rules]]\nid = \""+id+"\"\ndescription = \"d\"\nregex = 'abc'\n"))
+		if err == nil || !strings.Contains(err.Error(), "id must be lower-case letters, digits and dashes, at least two, starting and ending with a letter or digit") {
+			t.Errorf("id %q: %v", id, err)
+		}
+	}
+}

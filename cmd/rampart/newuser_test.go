@@ -643,3 +643,25 @@ func TestConfigImportSummaryCounts(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s\nwant it to end with:\n%s", code, errOut, want)
 	}
 }
+
+// TestHookSaysWhatItSkipped: a staged file over --max-file-size is not
+// "nothing new to scan": the hook line says nothing was found in what it
+// read, and the skipped line says a file was left unread.
+func TestHookSaysWhatItSkipped(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "big.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n"+strings.Repeat("x", 4096)+"\n")
+	scGit(t, dir, 0, "add", "big.env")
+	out, errOut, code := scRun(t, dir, "", "scan", "--staged", "--max-file-size", "1KB")
+	all := out + errOut
+	if code != 0 || strings.Contains(all, "nothing new to scan") || !strings.Contains(all, "rampart: no credentials in the staged change") ||
+		!strings.Contains(all, "skipped: too-large: 1") {
+		t.Errorf("exit %d\n%s", code, all)
+	}
+	// With nothing staged at all, it is nothing new.
+	scGit(t, dir, 0, "reset", "-q")
+	if out, errOut, _ := scRun(t, dir, "", "scan", "--staged"); !strings.Contains(out+errOut, "rampart: nothing new to scan in the staged change") {
+		t.Errorf("nothing staged:\n%s%s", out, errOut)
+	}
+}
