@@ -41,6 +41,35 @@ func TestOrderedRun(t *testing.T) {
 	}
 }
 
+func TestKeyboardWalk(t *testing.T) {
+	for s, want := range map[string]bool{
+		"asdfqwer1234asdf": true,
+		"qwertyuiop":       true,
+		"zxcvasdfqwer":     true,
+		"1234qwerasdfzxcv": true,
+		"asdf":             false, // too short to judge
+		"asdfqwerX":        false, // a key off the rows
+		"asdfqwe1":         false, // a run of three
+		"kq7vx2mzr9wj4bnt": false,
+	} {
+		if got := keyboardWalk([]byte(toLower(s))); got != want {
+			t.Errorf("keyboardWalk(%q) = %v, want %v", s, got, want)
+		}
+	}
+	// Random values are never taken for one.
+	rng := rand.New(rand.NewPCG(5, 6))
+	const al = "abcdefghijklmnopqrstuvwxyz0123456789"
+	for i := 0; i < 20000; i++ {
+		b := make([]byte, 8+rng.IntN(24))
+		for j := range b {
+			b[j] = al[rng.IntN(len(al))]
+		}
+		if keyboardWalk(b) {
+			t.Errorf("random %q taken for a keyboard walk", b)
+		}
+	}
+}
+
 func toLower(s string) string {
 	b := []byte(s)
 	for i, c := range b {

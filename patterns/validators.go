@@ -272,6 +272,9 @@ func Placeholder(secret []byte) string {
 	if orderedRun(lower) {
 		return "the alphabet or digits in order (a1b2c3…, ABCD1234EFGH5678…)"
 	}
+	if keyboardWalk(lower) {
+		return "typed along the keyboard (asdfqwer1234, qwertyuiop)"
+	}
 	// (The shape has four dashes: most values have none, and need not be
 	// searched.)
 	if bytes.Count(s, []byte("-")) < 4 {
@@ -333,6 +336,35 @@ func typedCase(s []byte) bool {
 	}
 	// All lower; all upper; or one capital first then lower case.
 	return upper == 0 || lower == 0 || upper == 1 && s[0] >= 'A' && s[0] <= 'Z'
+}
+
+// keyboardRows are the rows of a QWERTY keyboard, left to right.
+var keyboardRows = [][]byte{[]byte("1234567890"), []byte("qwertyuiop"), []byte("asdfghjkl"), []byte("zxcvbnm")}
+
+// keyboardWalk reports a value of eight characters or more (lower-cased)
+// made wholly of runs of four or more keys along one keyboard row
+// (asdfqwer1234asdf, qwertyuiop, zxcvasdf): what a person types for a
+// password a test needs. A random value of that length holds no such run
+// but by chance, let alone nothing else.
+func keyboardWalk(lower []byte) bool {
+	if len(lower) < 8 {
+		return false
+	}
+	for i := 0; i < len(lower); {
+		best := 0
+		for _, row := range keyboardRows {
+			for n := len(lower) - i; n >= 4 && n > best; n-- {
+				if bytes.Contains(row, lower[i:i+n]) {
+					best = n
+				}
+			}
+		}
+		if best < 4 {
+			return false
+		}
+		i += best
+	}
+	return true
 }
 
 // orderedRun reports a value in which the alphabet or the digits run in

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 )
 
 // extraValidators holds validators for provider families beyond AWS (checksums
@@ -761,10 +762,63 @@ func checkURLPassword(c *Candidate) (bool, string) {
 	if afterTemplateOpen(c) {
 		return false, "url-password: a template expression ({{ var }}), not a password"
 	}
-	if reason := weakPassword(user, string(c.Secret)); reason != "" {
+	pass := string(c.Secret)
+	if bytes.Contains(c.Match, []byte("://")) {
+		decoded, reason := urlUserinfoPassword(pass)
+		if reason != "" {
+			return false, "url-password: " + reason
+		}
+		if decoded != pass {
+			// Judge what the URL's parser would hand the server: c%20d is
+			// "c d", pa%24s is "pa$s".
+			if reason := weakPassword(user, decoded); reason != "" {
+				return false, "url-password: " + reason + " (percent-decoded)"
+			}
+		}
+	}
+	if reason := weakPassword(user, pass); reason != "" {
 		return false, "url-password: " + reason
 	}
 	return true, ""
+}
+
+// urlUserinfoPassword percent-decodes the password of a URL's userinfo and
+// says why it is a URL parser's test input rather than a password, or "".
+// URL-parsing tests (WHATWG's urltestdata, okhttp's and Symfony's own) fill
+// the userinfo with what a parser must escape or reject: a bracket, a
+// backslash escape (\uD83D), an invalid escape (nota%hex), escaped control
+// characters (c%0D%0A%09d), or only escaped delimiters and symbols
+// (%3D%5B%5D%3A…, an emoji). A password someone logs in with holds letters
+// or digits, and a URL that carries it is one a parser accepts.
+func urlUserinfoPassword(pass string) (string, string) {
+	if strings.ContainsAny(pass, "[]\\") {
+		return "", "a bracket or backslash in the userinfo (a URL parser's test input), not a password"
+	}
+	decoded := pass
+	if strings.IndexByte(pass, '%') >= 0 {
+		u, err := url.PathUnescape(pass)
+		if err != nil {
+			return "", "an invalid percent escape (a URL parser's test input), not a password"
+		}
+		decoded = u
+	}
+	alnum := 0
+	for i := 0; i < len(decoded); i++ {
+		b := decoded[i]
+		if b < 0x20 || b == 0x7f {
+			return "", "escaped control characters (a URL parser's test input), not a password"
+		}
+		if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' {
+			alnum++
+		}
+	}
+	if !utf8.ValidString(decoded) {
+		return "", "escapes that decode to no text (a URL parser's test input), not a password"
+	}
+	if alnum < 4 && decoded != pass {
+		return "", "fewer than four letters or digits once decoded (a URL parser's test input), not a password"
+	}
+	return decoded, ""
 }
 
 // connStringUserRE is a connection string's user (User Id=, UID=, User=).

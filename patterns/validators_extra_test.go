@@ -108,6 +108,18 @@ func TestExtraValidators(t *testing.T) {
 		{"url-password", "pastword9", "http://am:pastword9@google.com", true},
 		{"url-password", "${DB_PASSWORD}", "postgres://app:${DB_PASSWORD}@db", false},
 		{"url-password", "braksha", "ftp://ops:braksha@files", false},
+		// URL parsers' test inputs: escapes and delimiters, not passwords.
+		{"url-password", "c%20d", "http://a%20b:c%20d@host/", false},
+		{"url-password", "%F0%9F%8D%A9", "http://user:%F0%9F%8D%A9@host/", false},
+		{"url-password", "c%0D%0A%0C%09%20d", "http://a%0D%0A%0C%09%20b:c%0D%0A%0C%09%20d@host", false},
+		{"url-password", "nota%hex", "http://username:nota%hex@symfony.com", false},
+		{"url-password", "foo(b]c", "http://&a:foo(b]c@d:2/", false},
+		{"url-password", `\uD83D\uDCA9`, `http://foo:\uD83D\uDCA9@example.com/bar`, false},
+		{"url-password", "p%2Fss", "snowflake://user%40example:p%2Fss@example.snowflakecomputing.com", false},
+		{"url-password", "asdfqwer1234asdf", "redis://h:asdfqwer1234asdf@ec2-111-1-1-1.compute-1.amazonaws.com:111", false},
+		// An escaped password is judged decoded, and a real one still passes.
+		{"url-password", "Zq8%23rT2%21vX9m", "https://ci-bot:Zq8%23rT2%21vX9m@nexus.corp.net", true},
+		{"url-password", "pa%24%24word", "https://ci-bot:pa%24%24word@nexus.corp.net", false},
 		{"command-password", "braksha", `psexec \\h -u Administrator -p braksha`, true},
 		{"command-password", "Tq8vZ3mL9xRk", `psexec \\h -u CORP\\deploy -p Tq8vZ3mL9xRk`, true},
 		{"command-password", "pass", `psexec \\h -u admin -p pass`, false},
