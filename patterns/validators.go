@@ -275,6 +275,9 @@ func Placeholder(secret []byte) string {
 	if keyboardWalk(lower) {
 		return "typed along the keyboard (asdfqwer1234, qwertyuiop)"
 	}
+	if metasyntacticSegments(lower) {
+		return "foo and bar among its parts (qsfda9964-foo-sghz8751-bar)"
+	}
 	// (The shape has four dashes: most values have none, and need not be
 	// searched.)
 	if bytes.Count(s, []byte("-")) < 4 {
@@ -336,6 +339,23 @@ func typedCase(s []byte) bool {
 	}
 	// All lower; all upper; or one capital first then lower case.
 	return upper == 0 || lower == 0 || upper == 1 && s[0] >= 'A' && s[0] <= 'Z'
+}
+
+// metasyntacticSegments reports a value (lower-cased) split by - _ . or :
+// into parts of which two or more are the metasyntactic foo, bar, baz or qux:
+// a made-up value dressed as a token. A random token has no such parts.
+func metasyntacticSegments(lower []byte) bool {
+	if !bytes.Contains(lower, []byte("foo")) && !bytes.Contains(lower, []byte("bar")) {
+		return false
+	}
+	n := 0
+	for _, p := range bytes.FieldsFunc(lower, func(r rune) bool { return r == '-' || r == '_' || r == '.' || r == ':' }) {
+		switch string(p) {
+		case "foo", "bar", "baz", "qux":
+			n++
+		}
+	}
+	return n >= 2
 }
 
 // keyboardRows are the rows of a QWERTY keyboard, left to right.
