@@ -1,7 +1,6 @@
 package patterns
 
 import (
-	"regexp"
 	"regexp/syntax"
 	"strings"
 	"sync"
@@ -30,7 +29,7 @@ func (r *Rule) AnchoredMatcher() Matcher {
 	if pm := r.providerForm(); pm != nil {
 		return pm
 	}
-	return r.AnchoredRegex()
+	return r.anchoredFinder()
 }
 
 // providerForm returns the rule's shared provider matcher, or nil when its
@@ -70,7 +69,7 @@ type sharedRest struct {
 	// the shape's first hit, its compilation).
 	value *valueRun
 	once  sync.Once
-	re    *regexp.Regexp
+	re    *Finder
 }
 
 // valueRun says a value is a whole run of bytes of set, lo to hi long (hi
@@ -94,8 +93,8 @@ const valueRunBytes = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 // sharedRests maps REST's source to its sharedRest.
 var sharedRests sync.Map
 
-func (s *sharedRest) regex() *regexp.Regexp {
-	s.once.Do(func() { s.re = regexp.MustCompile(`^(?:` + s.src + `)`) })
+func (s *sharedRest) regex() *Finder {
+	s.once.Do(func() { s.re = newFinder(`^(?:`+s.src+`)`, 0) })
 	return s.re
 }
 

@@ -93,7 +93,7 @@ func TestProviderMatcherAgrees(t *testing.T) {
 	}
 	n := 0
 	for _, pr := range prs {
-		if got, want := pr.pm.rest.regex().SubexpNames(), pr.want.SubexpNames(); !reflect.DeepEqual(got, want) {
+		if got, want := pr.pm.rest.regex().Groups().SubexpNames(), pr.want.SubexpNames(); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: shared regex groups %q, the entry's %q", pr.rule.ID, got, want)
 		}
 		for _, in := range providerInputs(pr.rule) {

@@ -96,6 +96,10 @@ type RawRule struct {
 	// Fold is Rule.RequiredFold, worked out when the catalogue is
 	// generated; "-" means none.
 	Fold string `toml:"-"`
+	// Relax is the longest match of the regex with its widest bounds
+	// lifted that is known to be the regex's own (see Finder), worked
+	// out when the catalogue is generated; 0: run the regex as written.
+	Relax int `toml:"-"`
 }
 
 // RawFile is one TOML file of rules and provider context rules.
@@ -187,10 +191,11 @@ type Rule struct {
 	// start-up. The capture groups' indexes come from whichever is
 	// compiled first (the anchored form has the same groups).
 	once         sync.Once
-	re           *regexp.Regexp
+	re           *regexp.Regexp // compiled by Compile (a user's rule)
+	plain        *Finder
 	anchorOnce   sync.Once
 	decideOnce   sync.Once
-	anchored     *regexp.Regexp
+	anchored     *Finder
 	groupOnce    sync.Once
 	requiredOnce sync.Once
 	required     string
@@ -201,6 +206,7 @@ type Rule struct {
 	run          *ByteRun
 	foldOnce     sync.Once
 	fold         string
+	relax        int
 	secretGroup  int
 	secretGroups []int
 	nameGroup    int
@@ -210,15 +216,25 @@ type Rule struct {
 // Regex returns the rule's compiled regular expression. Rules from Compile
 // were checked when compiled; built-in rules are checked by the package's
 // tests, so compilation cannot fail at run time.
-func (r *Rule) Regex() *regexp.Regexp {
+func (r *Rule) Regex() *regexp.Regexp { return r.Finder().Exact() }
+
+// Finder returns what finds the rule's matches: Regex's, compiled more
+// cheaply (see Finder).
+func (r *Rule) Finder() *Finder {
 	r.once.Do(func() {
-		if r.re == nil {
-			r.re = regexp.MustCompile(r.Source)
+		if r.re != nil {
+			r.plain = exactFinder(r.re)
+		} else {
+			r.plain = newFinder(r.Source, r.relax)
 		}
 	})
-	r.groupOnce.Do(func() { r.setGroups(r.re) })
-	return r.re
+	r.groupOnce.Do(func() { r.setGroups(r.plain.Groups()) })
+	return r.plain
 }
+
+// FinderOf compiles src, a form of the rule's regex written by wrapping
+// it or by dropping its multi-line flag, as Finder compiles the regex.
+func (r *Rule) FinderOf(src string) *Finder { return newFinder(src, r.relax) }
 
 // AnchoredRegex returns the rule's regex anchored at the start of its
 // input, after one optional byte (which keeps \b and similar assertions
@@ -228,9 +244,16 @@ func (r *Rule) AnchoredRegex() *regexp.Regexp {
 	if !r.Anchored() {
 		return nil
 	}
+	return r.anchoredFinder().Exact()
+}
+
+// anchoredFinder is AnchoredRegex's Finder.
+func (r *Rule) anchoredFinder() *Finder {
 	r.anchorOnce.Do(func() {
-		r.anchored = regexp.MustCompile(`^[\s\S]?(?:` + r.Source + `)`)
-		r.groupOnce.Do(func() { r.setGroups(r.anchored) })
+		// The wrapping adds no counted repetition and leaves the
+		// shortest match as it was: relax holds for it.
+		r.anchored = newFinder(`^[\s\S]?(?:`+r.Source+`)`, r.relax)
+		r.groupOnce.Do(func() { r.setGroups(r.anchored.Groups()) })
 	})
 	return r.anchored
 }
@@ -269,12 +292,12 @@ func (r *Rule) setGroups(re *regexp.Regexp) {
 func (r *Rule) groups() {
 	switch {
 	case !r.Anchored():
-		r.Regex()
+		r.Finder()
 	case r.providerForm() != nil:
-		re := r.providerForm().rest.regex()
+		re := r.providerForm().rest.regex().Groups()
 		r.groupOnce.Do(func() { r.setGroups(re) })
 	default:
-		r.AnchoredRegex()
+		r.anchoredFinder()
 	}
 }
 
@@ -300,6 +323,7 @@ func (raw RawRule) Precomputed() RawRule {
 	if raw.Fold == "" {
 		raw.Fold = "-"
 	}
+	raw.Relax = relaxLimit(raw.Regex)
 	return raw
 }
 
@@ -534,6 +558,7 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		required:        raw.Required,
 		runSpec:         raw.Run,
 		fold:            raw.Fold,
+		relax:           raw.Relax,
 		Remediation:     raw.Remediation,
 		Examples:        raw.Examples,
 		Counterexamples: raw.Counterexamples,

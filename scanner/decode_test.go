@@ -125,12 +125,17 @@ func TestBase64Anywhere(t *testing.T) {
 	b64 := base64.StdEncoding.EncodeToString
 	body := "bmQpCI5lEQotQ7gbIbX7TTEEIUseY0"
 	ghp := "ghp_" + body + patterns.Base62CRC32([]byte(body))
+	// {"alg":"HS256","typ":"JWT"} and {"typ":"JWT","alg":"HS256"}, each with a payload and a signature.
+	jwtAlg := "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJvcmRlcnMtc3ZjIiwiaWF0IjoxNzI0MDAwMDAwLCJzY29wZSI6ImFkbWluIn0.q3Wv8XlK2mN9pR4tY7uB0cE5fH1jD6gS3aZ8xV2nM0k"
+	jwtTyp := "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJiaWxsaW5nIiwiZXhwIjoxOTAwMDAwMDAwfQ.Zk3r9QpL2xV8mT5wN1cH7bY4dJ6sA0gE2uK9fR3tW8q"
 	found := []struct{ name, src, rule, decoding string }{
 		{"key ID alone", "value: " + b64([]byte(testKeyID)), "aws-access-key-id", "base64"},
 		{"key ID inside text, each alignment", "x " + b64([]byte("id="+testKeyID)) + "\n" + b64([]byte("i="+testKeyID)) + "\n" + b64([]byte("="+testKeyID)), "aws-access-key-id", "base64"},
 		{"GitHub token", `"cfg": "` + b64([]byte(ghp)) + `"`, "github-pat", "base64"},
 		{"url-safe alphabet", "t=" + base64.RawURLEncoding.EncodeToString([]byte("token "+ghp+"??>")), "github-pat", "base64"},
 		{"base64 inside a Kubernetes Secret", "kind: Secret\ndata:\n  config: " + b64([]byte("inner: "+b64([]byte(testKeyID)))), "aws-access-key-id", "base64+base64"},
+		{"JWT, alg first", "token_b64: " + b64([]byte(jwtAlg)), "jwt", "base64"},
+		{"JWT, typ first", `"session": "` + b64([]byte(jwtTyp)) + `"`, "jwt", "base64"},
 	}
 	for _, tt := range found {
 		fs := d.Detect(Chunk{Data: []byte(tt.src), Path: "x"})

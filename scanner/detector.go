@@ -295,9 +295,15 @@ func (sc *scratch) find(re patterns.Matcher, rule int, anchored bool, w []byte) 
 	return m
 }
 
+// allFinder is what a rule run over a window is: a *patterns.Finder, or a
+// *regexp.Regexp.
+type allFinder interface {
+	FindAllSubmatchIndex(b []byte, n int) [][]int
+}
+
 func findIn(re patterns.Matcher, anchored bool, w []byte) [][]int {
 	if !anchored {
-		return re.(*regexp.Regexp).FindAllSubmatchIndex(w, -1)
+		return re.(allFinder).FindAllSubmatchIndex(w, -1)
 	}
 	if x := re.FindSubmatchIndex(w); x != nil {
 		return [][]int{x}
@@ -872,7 +878,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 			if i := bytes.IndexByte(data[we:end], '\n'); i >= 0 {
 				end = we + i
 			}
-			if x := r.Regex().FindSubmatchIndex(data[ms:end]); x != nil && 2*r.SecretGroupIn(x) == g && ms+x[g] == ws+m[g] {
+			if x := r.Finder().FindSubmatchIndex(data[ms:end]); x != nil && 2*r.SecretGroupIn(x) == g && ms+x[g] == ws+m[g] {
 				ws, m = ms, x
 			}
 		}
@@ -904,7 +910,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		if !d.mayMatch(ri, data[ws:we]) {
 			return
 		}
-		for _, m := range sc.find(d.rules[ri].Regex(), ri, false, data[ws:we]) {
+		for _, m := range sc.find(d.rules[ri].Finder(), ri, false, data[ws:we]) {
 			runMatch(ri, ws, we, m)
 		}
 	}
@@ -1103,7 +1109,7 @@ type anchoredRegex struct {
 	// in a .env or YAML rule) and reads one line, is the same regex with ^
 	// meaning the start of the input: run on the hit's line it is tried at
 	// one position, where the multi-line one is tried at every byte.
-	line *regexp.Regexp
+	line *patterns.Finder
 }
 
 // lineStart matches a regex that opens with a flag group holding m and ^.
@@ -1112,13 +1118,13 @@ var lineStart = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile
 // get returns what runs the rule anchored at a keyword hit, or nil.
 func (a *anchoredRegex) get() patterns.Matcher { return a.rule.AnchoredMatcher() }
 
-func (a *anchoredRegex) lineRegex() *regexp.Regexp {
+func (a *anchoredRegex) lineRegex() *patterns.Finder {
 	a.once.Do(func() {
 		if a.rule.Anchored() || a.rule.ContextLines != 0 {
 			return
 		}
 		if m := lineStart().FindStringSubmatch(a.rule.Source); m != nil {
-			a.line = regexp.MustCompile(`(?` + m[1] + m[2] + `:^` + a.rule.Source[len(m[0]):])
+			a.line = a.rule.FinderOf(`(?` + m[1] + m[2] + `:^` + a.rule.Source[len(m[0]):])
 		}
 	})
 	return a.line

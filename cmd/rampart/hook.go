@@ -86,6 +86,11 @@ func runHook(ctx context.Context, action string, o *hookOptions, s *streams) err
 		return runGlobalHook(ctx, action, o, s, names)
 	}
 	repo, err := gitsource.Open(ctx, ".")
+	if errors.Is(err, gitsource.ErrNotRepository) {
+		// hook takes no directory: the way out is cd, or --global.
+		abs, _ := filepath.Abs(".")
+		return &exitErr{code: exitError, err: fmt.Errorf("not a git repository: %s (hook %s works on the repository it runs in: cd into one, or use --global for all of yours)", abs, action)}
+	}
 	if err != nil {
 		return &exitErr{code: exitError, err: repoError(err, ".", "hook "+action)}
 	}
@@ -265,6 +270,26 @@ func printBinary(s *streams, bin string) {
 		return
 	}
 	fmt.Fprintf(s.out, "the hooks run %s (or rampart on PATH if it moves)\n", bin)
+	if goRunBuild(bin) {
+		fmt.Fprintf(s.err, "rampart: warning: %s is a `go run` build, kept in Go's build cache only until Go trims it or the code changes: "+
+			"install rampart (go install ./cmd/rampart, or go install github.com/rampart-sec/rampart/cmd/rampart@latest) and run `rampart hook install` again, or give --binary\n", bin)
+	}
+}
+
+// goRunBuild reports whether bin is an executable `go run` or `go test`
+// built: in Go's build cache ($GOCACHE, …/go-build/…) or its temporary
+// work directory ($TMPDIR/go-build…/). Hooks that record it work today and
+// fall back to PATH once Go removes it.
+func goRunBuild(bin string) bool {
+	if c := os.Getenv("GOCACHE"); c != "" && strings.HasPrefix(bin, filepath.Clean(c)+string(filepath.Separator)) {
+		return true
+	}
+	for _, part := range strings.Split(filepath.ToSlash(bin), "/") {
+		if strings.HasPrefix(part, "go-build") {
+			return true
+		}
+	}
+	return false
 }
 
 func printHookStatus(s *streams, t *githook.Target, names []string) error {

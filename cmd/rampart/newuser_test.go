@@ -571,6 +571,15 @@ func TestFlagsOfAnotherModeAreRefused(t *testing.T) {
 		{[]string{"scan", "--repo-timeout", "1m"}, "--repo-timeout applies to --org or --repos-from"},
 		{[]string{"baseline", "--shard", "1/2"}, "--shard applies to --org or --repos-from"},
 		{[]string{"baseline", "--remote", "origin"}, "--remote applies to --pre-push"},
+		// An unset variable in a script: a folder scan or an empty range
+		// instead of what was asked would pass in silence.
+		{[]string{"scan", "--commit-msg", ""}, "--commit-msg was given an empty value (an unset variable?)"},
+		{[]string{"scan", "--range", ""}, "--range was given an empty value (an unset variable?)"},
+		{[]string{"scan", "--org", ""}, "--org was given an empty value (an unset variable?)"},
+		{[]string{"baseline", "--range", ""}, "--range was given an empty value (an unset variable?)"},
+		{[]string{"scan", "--range", ".."}, `--range ".." has no start (an unset variable?): write HEAD.. if that is what you mean`},
+		{[]string{"scan", "--range", "..main"}, `--range "..main" has no start`},
+		{[]string{"scan", "--range", "...main"}, `--range "...main" has no start`},
 	} {
 		out, errOut, code := scRun(t, dir, "", tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) || out != "" {
@@ -588,6 +597,12 @@ func TestFlagsOfAnotherModeAreRefused(t *testing.T) {
 	}
 	if _, _, code := scRun(t, dir, "", "baseline", "-o", "-"); code != 0 {
 		t.Errorf("baseline: exit %d", code)
+	}
+	// A range with its end left out is git's own shorthand for A..HEAD.
+	scGit(t, dir, 0, "add", "k.env")
+	scGit(t, dir, 0, "commit", "-qm", "key")
+	if out, errOut, code := scRun(t, dir, "", "scan", "--range", "HEAD~0.."); code != 0 || !strings.Contains(out+errOut, "note: the range HEAD~0.. selects no commits: nothing was scanned") {
+		t.Errorf("--range HEAD~0..: exit %d %s%s", code, out, errOut)
 	}
 }
 
@@ -663,5 +678,50 @@ func TestHookSaysWhatItSkipped(t *testing.T) {
 	scGit(t, dir, 0, "reset", "-q")
 	if out, errOut, _ := scRun(t, dir, "", "scan", "--staged"); !strings.Contains(out+errOut, "rampart: nothing new to scan in the staged change") {
 		t.Errorf("nothing staged:\n%s%s", out, errOut)
+	}
+}
+
+// TestHookInstallWarnsOfGoRunBuilds: `go run ./cmd/rampart hook install`,
+// the README's quick start carried on, records a binary in Go's build cache,
+// which Go trims and replaces: install warns and says what to do, and an
+// installed binary gets no warning.
+func TestHookInstallWarnsOfGoRunBuilds(t *testing.T) {
+	t.Parallel()
+	for bin, want := range map[string]bool{
+		"/root/.cache/go-build/a1/a1eb-d/rampart":  true,
+		"/tmp/go-build2871/b001/exe/rampart":       true,
+		"/home/me/go/bin/rampart":                  false,
+		"/usr/local/bin/rampart":                   false,
+		"/home/me/src/go-builders/bin/rampart-dev": true, // a look-alike folder name: a warning, never a refusal
+	} {
+		if got := goRunBuild(bin); got != want {
+			t.Errorf("goRunBuild(%q) = %v, want %v", bin, got, want)
+		}
+	}
+	// The real CLI: a copy of this binary in a go-build folder, named with
+	// --binary, is warned about; the same binary elsewhere is not.
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{filepath.Join(t.TempDir(), "go-build42", "b001", "exe"), filepath.Join(t.TempDir(), "bin")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		bin := filepath.Join(dir, "rampart")
+		if err := os.WriteFile(bin, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		repo := t.TempDir()
+		scGit(t, repo, 0, "init", "-q")
+		out, errOut, code := cliRun(t, repo, []string{"GOCACHE="}, "", "hook", "install", "--hooks", "pre-commit", "--binary", bin)
+		warned := strings.Contains(errOut, "is a `go run` build")
+		if code != 0 || warned != strings.Contains(dir, "go-build") {
+			t.Errorf("%s: exit %d, warned %v\n%s%s", bin, code, warned, out, errOut)
+		}
 	}
 }

@@ -218,11 +218,18 @@ var flagModes = []struct {
 }
 
 // checkFlagModes refuses a flag of flagModes given without the flag that
-// gives it a meaning.
+// gives it a meaning, and a mode flag given an empty value: that is an
+// unset variable in a script (`--commit-msg "$1"`, `--range "$RANGE"`),
+// and without the mode rampart would scan the current folder instead.
 func checkFlagModes(cmd *cobra.Command, o *scanOptions) error {
 	for _, m := range flagModes {
 		if cmd.Flags().Changed(m.flag) && !m.given(o) {
 			return usageErr("--%s applies to %s", m.flag, m.needs)
+		}
+	}
+	for _, name := range []string{"range", "commit-msg", "org", "repos-from"} {
+		if f := cmd.Flags().Lookup(name); cmd.Flags().Changed(name) && f.Value.String() == "" {
+			return usageErr("--%s was given an empty value (an unset variable?)", name)
 		}
 	}
 	return nil
@@ -288,6 +295,11 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	}
 	if strings.HasPrefix(o.rangeSpec, "-") {
 		return nil, nil, usageErr("--range: %q is not a revision range", o.rangeSpec)
+	}
+	if from, _, ok := strings.Cut(o.rangeSpec, ".."); ok && from == "" {
+		// git reads "..B" as HEAD..B, which in CI (HEAD is B) is empty: a
+		// script's unset base ("$BASE..$HEAD") would scan nothing and pass.
+		return nil, nil, usageErr("--range %q has no start (an unset variable?): write HEAD%s if that is what you mean", o.rangeSpec, o.rangeSpec)
 	}
 	if (o.since != "" || o.branch != "") && !o.history {
 		return nil, nil, usageErr("--since and --branch apply to --history")
@@ -486,6 +498,10 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	res, err := scanner.Scan(ctx, src, det, opts)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}
+	}
+	if o.rangeSpec != "" && res.Stats.Commits == 0 {
+		// "No credentials found" alone would read as a clean range.
+		res.Stats.Note(fmt.Sprintf("the range %s selects no commits: nothing was scanned", o.rangeSpec))
 	}
 	if err := checkFindings(ctx, o, s, cfg, res); err != nil {
 		return nil, nil, err
