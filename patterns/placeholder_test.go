@@ -168,3 +168,39 @@ func TestMostlyPeriodic(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesItself: a value of lower-case words that names a credential is
+// a placeholder; generated values, passphrases of other words and
+// provider keys that start with a word are not.
+func TestNamesItself(t *testing.T) {
+	for s, want := range map[string]bool{
+		"my-personal-token":                     true,
+		"my-gitlab-token":                       true,
+		"123abc_my_api_key_goes_here":           true,
+		"my-s3-credentials":                     true,
+		"token%2Fwith%2Fslashes":                true,
+		"token%21with%23special":                true,
+		"correct-horse-battery-staple":          false, // no credential word
+		"key-f791852e88bb2a1f130f37b4a9e2c351":  false, // a long run mixing digits
+		"Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE":   false, // capitals
+		"token-a8f3k2q9":                        false, // the value is mostly not words
+		"secret":                                false,
+		"prod-db-credentials-2024-01-15-rotate": true,
+	} {
+		if got := namesItself([]byte(s)); got != want {
+			t.Errorf("namesItself(%q) = %v, want %v", s, got, want)
+		}
+	}
+	// Random lower-case values with separators are never taken for one.
+	rng := rand.New(rand.NewPCG(5, 6))
+	const al = "abcdefghijklmnopqrstuvwxyz0123456789-_."
+	for i := 0; i < 20000; i++ {
+		b := make([]byte, 32)
+		for j := range b {
+			b[j] = al[rng.IntN(len(al))]
+		}
+		if namesItself(b) {
+			t.Errorf("random %q taken for a value that names itself", b)
+		}
+	}
+}

@@ -272,6 +272,9 @@ func Placeholder(secret []byte) string {
 	if orderedRun(lower) {
 		return "the alphabet or digits in order (a1b2c3…, ABCD1234EFGH5678…)"
 	}
+	if namesItself(s) {
+		return "words that name the value (my-gitlab-token, api_key_goes_here)"
+	}
 	if keyboardWalk(lower) {
 		return "typed along the keyboard (asdfqwer1234, qwertyuiop)"
 	}
@@ -289,11 +292,72 @@ func Placeholder(secret []byte) string {
 	return ""
 }
 
+// selfWords are the words a made-up value uses to say what it stands for.
+var selfWords = map[string]bool{
+	"token": true, "tokens": true, "key": true, "keys": true, "apikey": true, "secret": true, "secrets": true,
+	"password": true, "passwd": true, "passphrase": true, "pass": true, "pwd": true,
+	"credential": true, "credentials": true, "creds": true,
+}
+
+// namesItself reports a value written as lower-case words, one of them a
+// credential's (my-gitlab-token, 123abc_my_api_key_goes_here,
+// my-s3-credentials, token%2Fwith%2Fslashes): a test or a document naming
+// what belongs there. Every part between separators is a lower-case word or
+// a short run of letters and digits (s3, 123abc), and the words are at
+// least half the value. A generated secret has capitals, or long runs
+// that mix digits in, or no credential word among its parts; a passphrase
+// of random words (correct-horse-battery-staple) names no credential.
+func namesItself(s []byte) bool {
+	if len(s) < 8 {
+		return false
+	}
+	parts, words, letters, total := 0, 0, 0, 0
+	named := false
+	for i := 0; i < len(s); {
+		if s[i] == '%' && i+2 < len(s) && isHexDigit(s[i+1]) && isHexDigit(s[i+2]) {
+			// An escaped separator is one (token%2Fwith%2Fslashes).
+			i += 3
+			continue
+		}
+		j := i
+		for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= '0' && s[j] <= '9') {
+			j++
+		}
+		if j == i {
+			if s[i] >= 'A' && s[i] <= 'Z' || s[i] >= 0x80 {
+				return false
+			}
+			i++
+			continue
+		}
+		part := s[i:j]
+		parts++
+		total += len(part)
+		if bytes.IndexFunc(part, func(r rune) bool { return r >= '0' && r <= '9' }) < 0 {
+			words++
+			letters += len(part)
+			if selfWords[string(part)] {
+				named = true
+			}
+		} else if len(part) > 6 {
+			return false
+		}
+		i = j
+	}
+	return named && parts >= 2 && words >= 2 && 2*letters >= total
+}
+
+func isHexDigit(b byte) bool {
+	return b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F'
+}
+
 // templateVariable reports whether s (trimmed, not empty) is a template
 // variable, Placeholder's first test: checkNotCode asks only this, and the
 // whole of Placeholder for it was 4% of a secret-dense history scan.
 func templateVariable(s []byte) bool {
 	return bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%(")) ||
+		// Ruby's and CoffeeScript's interpolation, JSF's expressions: "http://localhost:#{port}".
+		bytes.Contains(s, []byte("#{")) ||
 		shellVariable(s) || s[0] == '<' && s[len(s)-1] == '>'
 }
 

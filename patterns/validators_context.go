@@ -30,6 +30,10 @@ var hashWords = map[string]bool{
 	"encoded": true, "hashed": true, "hash": true, "digest": true, "digested": true, "salted": true,
 	"bcrypt": true, "md5": true, "sha1": true, "sha256": true, "sha512": true, "pbkdf2": true,
 	"scrypt": true, "argon2": true,
+	// Devise's encrypted_password and Authlogic's crypted_password columns
+	// hold the password's bcrypt or SHA digest; an encrypted password is
+	// ciphertext, a secret only with the key that encrypts it.
+	"encrypted": true, "crypted": true,
 }
 
 // checkNotHashName drops a value whose name, read from the line back from
@@ -131,6 +135,9 @@ var notBeforeKey = map[string]bool{
 	"current": true,
 	// Sec-WebSocket-Key is the handshake's random nonce.
 	"socket": true,
+	// A dynamic key names a cached or deduplicated run (Prefect's
+	// dynamic_key="02130dc3-…").
+	"dynamic": true,
 }
 
 // notAfterCredential are words that, after the last credential word, make

@@ -568,6 +568,26 @@ func foldPassword(pass string, leet bool) string {
 	return b.String()
 }
 
+// unescaped is s with its percent-escapes decoded, or s.
+func unescaped(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
+// alnumLower is s lower-cased with everything but ASCII letters and digits
+// dropped, no escape decoded.
+func alnumLower(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // foldAccent maps the accented Latin letters of translated labels to their
 // base letter (ö → o, ñ → n, ł → l, ð → d), so that Passwörter and hasło fold
 // to words the lists hold.
@@ -627,8 +647,11 @@ func judgePassword(user, pass string, loginWord bool) string {
 	// Test fixtures spell their fake passwords with escapes and digits
 	// ("pa%2Fssword", "p@ssw0rd", "My%20Pass", "pwd3"): compare a folded form.
 	if folded := foldPassword(pass, true); folded != "" {
+		// p@ss!word/123: the ! that stands for an i elsewhere is a
+		// separator here; fold both readings.
+		spaced := foldPassword(strings.ReplaceAll(unescaped(pass), "!", ""), true)
 		for _, w := range foldedWeak {
-			if strings.Contains(folded, w) {
+			if strings.Contains(folded, w) || strings.Contains(spaced, w) {
 				return "weak or fixture password (" + w + ")"
 			}
 		}
@@ -695,7 +718,8 @@ func judgePassword(user, pass string, loginWord bool) string {
 			}
 		}
 	}
-	if plain := foldPassword(pass, false); plain != "" && metasyntactic(plain) {
+	if plain := foldPassword(pass, false); plain != "" && (metasyntactic(plain) || metasyntactic(alnumLower(pass))) {
+		// (bar%bar, a URL's bar%25bar decoded once, is no escape to undo.)
 		return "fixture password (foo, bar, baz)"
 	}
 	if len(user) >= 3 && strings.Contains(lp, strings.ToLower(user)) {
@@ -718,6 +742,12 @@ func judgePassword(user, pass string, loginWord bool) string {
 	}
 	if r := Placeholder([]byte(pass)); r != "" {
 		return "placeholder (" + r + ")"
+	}
+	if u, err := url.PathUnescape(pass); err == nil && u != pass {
+		// abc123%2Fdef456%2Fghi789 in a URL: the escapes hide the order.
+		if r := Placeholder([]byte(u)); r != "" {
+			return "placeholder (" + r + ")"
+		}
 	}
 	for _, t := range []string{"%(", "%{", "%s", "{", "$"} {
 		if strings.HasPrefix(pass, t) {
@@ -1246,8 +1276,18 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if isPublicKeyDER(s) {
 		return false, "not-code: a public key (DER SubjectPublicKeyInfo), not a secret"
 	}
+	if traceparentRE().MatchString(s) {
+		return false, "not-code: a W3C traceparent (version, trace ID, span ID, flags), not a secret"
+	}
 	return true, ""
 }
+
+// traceparentRE matches a W3C Trace Context traceparent header value:
+// version, 16-byte trace ID, 8-byte parent span ID and flags, in lower-case
+// hex. It names a request in a trace and grants nothing.
+var traceparentRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$`)
+})
 
 // encStringRE matches Bitwarden's EncString: an encryption type digit, a
 // dot, then base64 parts joined by | (IV|ciphertext|MAC for type 2, one
@@ -1499,9 +1539,11 @@ var uuidRE = sync.OnceValue(func() *regexp.Regexp {
 })
 
 // webhookKeyRE matches the timestamp and signature keys of a signed
-// webhook's signature object, quoted as JSON, Python or PHP write them.
+// webhook's signature object, quoted as JSON, Python or PHP write them, or
+// bare as Ruby's symbol keys and JavaScript's object keys are (a test that
+// posts `params: { timestamp: …, token: "…", signature: … }`).
 var webhookKeyRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`["'](timestamp|signature)["']\s*(?::|=>)`)
+	return regexp.MustCompile(`["'](timestamp|signature)["']\s*(?::|=>)|(?:^|[\s{,(]):?(timestamp|signature)(?::\s|\s*=>)`)
 })
 
 // nonceReach bounds how far signedWebhookNonce looks for the braces of the
@@ -1555,7 +1597,7 @@ func signedWebhookNonce(c *Candidate) bool {
 	}
 	seen := map[string]bool{}
 	for _, m := range webhookKeyRE().FindAllSubmatch(text[lo:hi], -1) {
-		seen[string(m[1])] = true
+		seen[string(m[1])+string(m[2])] = true
 	}
 	return seen["timestamp"] && seen["signature"]
 }

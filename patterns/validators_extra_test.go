@@ -286,6 +286,12 @@ func TestPrecisionFixesFromRealTrees(t *testing.T) {
 		{checkTokenKind, Candidate{Line: []byte(`{"auth": {"timestamp": "1700000000", "token": "4f2a9c7e1b8d3f6a0c5e9b2d"}}`), Secret: []byte("4f2a9c7e1b8d3f6a0c5e9b2d")}, true},
 		{checkTokenKind, Candidate{Line: []byte(`{"token": "4f2a9c7e1b8d3f6a0c5e9b2d"}, "timestamp": 1, "signature": "x"`), Secret: []byte("4f2a9c7e1b8d3f6a0c5e9b2d")}, true},
 		{checkTokenKind, Candidate{Line: []byte(`{"api_token": "4f2a9c7e1b8d3f6a0c5e9b2d", "timestamp": 1, "signature": "x"}`), Secret: []byte("4f2a9c7e1b8d3f6a0c5e9b2d")}, true},
+		// Ruby's symbol keys and JavaScript's bare keys (a test posting a
+		// webhook), and the same keys outside the token's object.
+		{checkTokenKind, Candidate{Line: []byte(`post url, params: { timestamp: 1539112500, token: "7VwW7k6Ak7zcTwoSoNm7", signature: "ef24c522" }`), Secret: []byte("7VwW7k6Ak7zcTwoSoNm7")}, false},
+		{checkTokenKind, Candidate{Line: []byte(`{ :timestamp => 1539112500, :token => "7VwW7k6Ak7zcTwoSoNm7", :signature => "ef24c522" }`), Secret: []byte("7VwW7k6Ak7zcTwoSoNm7")}, false},
+		{checkTokenKind, Candidate{Line: []byte(`send({ token: "7VwW7k6Ak7zcTwoSoNm7" }, { timestamp: 1, signature: "x" })`), Secret: []byte("7VwW7k6Ak7zcTwoSoNm7")}, true},
+		{checkTokenKind, Candidate{Line: []byte(`{ created_timestamp: 1, token: "7VwW7k6Ak7zcTwoSoNm7", email_signature: "x" }`), Secret: []byte("7VwW7k6Ak7zcTwoSoNm7")}, true},
 		// An idempotency token is a UUID; a client token of another shape is kept.
 		{checkTokenKind, Candidate{Line: []byte(`client_token = "7c1e4b9a-2f6d-4a83-b5e0-9d3c8f1a6b27"`), Secret: []byte("7c1e4b9a-2f6d-4a83-b5e0-9d3c8f1a6b27")}, false},
 		{checkTokenKind, Candidate{Line: []byte(`client_token = "Tq8vZ3mL9xRk2Wp7Hn4Ld6Fs"`), Secret: []byte("Tq8vZ3mL9xRk2Wp7Hn4Ld6Fs")}, true},

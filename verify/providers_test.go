@@ -87,6 +87,9 @@ var providerCases = []providerCase{
 	{"github-app-installation-token", "/installation/repositories", hdr("Authorization", "Bearer {secret}"),
 		ok(`{"total_count":3,"repositories":[{"id":1296269,"name":"Hello-World","owner":{"login":"octo-org"}}]}`), "octo-org",
 		st(401, `{"message":"Bad credentials"}`)},
+	{"github-app-installation-token-stateless", "/installation/repositories", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"total_count":1,"repositories":[{"id":1296269,"name":"Hello-World","owner":{"login":"octo-org"}}]}`), "octo-org",
+		st(401, `{"message":"Bad credentials"}`)},
 	{"gitlab-pat", "/api/v4/personal_access_tokens/self", hdr("PRIVATE-TOKEN", "{secret}"),
 		ok(`{"id":4,"name":"deploy","revoked":false,"created_at":"2026-01-01T00:00:00Z","scopes":["api","read_repository"],"user_id":3,"active":true,"expires_at":"2027-01-01"}`), "api, read_repository",
 		st(401, `{"message":"401 Unauthorized"}`)},
@@ -335,11 +338,12 @@ type request struct {
 // its identity call needs. The fakes refuse anything else, as the provider
 // would.
 var documented = map[string]request{
-	"github-pat":                    githubRequest,
-	"github-fine-grained-pat":       githubRequest,
-	"github-oauth-token":            githubRequest,
-	"github-user-to-server-token":   githubRequest,
-	"github-app-installation-token": githubRequest,
+	"github-pat":                              githubRequest,
+	"github-fine-grained-pat":                 githubRequest,
+	"github-oauth-token":                      githubRequest,
+	"github-user-to-server-token":             githubRequest,
+	"github-app-installation-token":           githubRequest,
+	"github-app-installation-token-stateless": githubRequest,
 	// auth.test: POST, form or JSON; the token in the Authorization header.
 	"slack-bot-token": {method: "POST", headers: []string{"Content-Type", "application/x-www-form-urlencoded"}},
 	// An incoming webhook takes JSON; a body with text, blocks or
