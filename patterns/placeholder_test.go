@@ -204,3 +204,33 @@ func TestNamesItself(t *testing.T) {
 		}
 	}
 }
+
+// TestHomeRowMash: letters struck along the home row are a filler; random
+// values, hex among them, are not.
+func TestHomeRowMash(t *testing.T) {
+	for s, want := range map[string]bool{
+		"LaKSDJF98ALSkfj9823JDfj3JKd8JhfaEv5s9JAdlfk92JHFAs8KLJfl8KJDFH3J==": true,
+		"dkHL49dId5skLfBjsf342RJkdskdpD54":                                   true,
+		"asdfasdfjklASDFjklasd":                                              false, // too few letters to judge
+		"dad0fa11da5e5ad0dadfa1ce5adf0dad0fadeda5":                           false, // hex
+		"Hq7vZ2mK9xLw4Tn8Rb3Jc6Fd1Gs0Pa3Ne7Uk2Vx9Tz8wQ3nL":                   false,
+	} {
+		if got := homeRowMash([]byte(toLower(s))); got != want {
+			t.Errorf("homeRowMash(%q) = %v, want %v", s, got, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, al := range []string{"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"} {
+		for _, n := range []int{24, 32, 40, 64} {
+			for i := 0; i < 10000; i++ {
+				b := make([]byte, n)
+				for j := range b {
+					b[j] = al[rng.IntN(len(al))]
+				}
+				if homeRowMash([]byte(toLower(string(b)))) {
+					t.Errorf("random %d-character value %q taken for a home-row mash", n, b)
+				}
+			}
+		}
+	}
+}
