@@ -365,6 +365,9 @@ func checkNotWords(c *Candidate) (bool, string) {
 	if wordsIdentifier(c.Secret) {
 		return false, "not-words: a name made of words, not a value"
 	}
+	if describesOwnName(c) {
+		return false, "not-words: the value describes itself by its name (accountkey: base64encodedaccountkey)"
+	}
 	// In a query string the words may end in an escaped '=' or two
 	// (token=theAccessToken%3D in a URL-building test).
 	if t := trimEscapedPadding(c.Secret); len(t) < len(c.Secret) && wordsIdentifier(t) {
