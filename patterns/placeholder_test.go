@@ -70,6 +70,20 @@ func TestKeyboardWalk(t *testing.T) {
 	}
 }
 
+func TestMetasyntacticSegments(t *testing.T) {
+	for s, want := range map[string]bool{
+		"qsfda9964-foo-sghz8751-bar": true,
+		"foo_bar_7f3e9a21":           true,
+		"foo-7f3e9a21c4b8":           false, // one part only
+		"footballbarn-7f3e9a21c4b8":  false,
+		"kq7vx2foomzr9wj4barnt":      false,
+	} {
+		if got := metasyntacticSegments([]byte(s)); got != want {
+			t.Errorf("metasyntacticSegments(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
 func toLower(s string) string {
 	b := []byte(s)
 	for i, c := range b {

@@ -281,6 +281,9 @@ func Placeholder(secret []byte) string {
 	if keyboardWalk(lower) {
 		return "typed along the keyboard (asdfqwer1234, qwertyuiop)"
 	}
+	if metasyntacticSegments(lower) {
+		return "foo and bar among its parts (qsfda9964-foo-sghz8751-bar)"
+	}
 	// (The shape has four dashes: most values have none, and need not be
 	// searched.)
 	if bytes.Count(s, []byte("-")) < 4 {
@@ -356,10 +359,18 @@ func isHexDigit(b byte) bool {
 // whole of Placeholder for it was 4% of a secret-dense history scan.
 func templateVariable(s []byte) bool {
 	return bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%(")) ||
-		// Ruby's and CoffeeScript's interpolation, JSF's expressions: "http://localhost:#{port}".
-		bytes.Contains(s, []byte("#{")) ||
+		// Ruby's and CoffeeScript's interpolation, JSF's expressions
+		// ("http://localhost:#{port}"), as a whole #{name}: a WordPress
+		// salt's random punctuation holds #{ by chance.
+		bytes.Contains(s, []byte("#{")) && rubyInterpolationRE().Match(s) ||
 		shellVariable(s) || s[0] == '<' && s[len(s)-1] == '>'
 }
+
+// rubyInterpolationRE matches an interpolated expression, #{name},
+// #{@ivar}, #{obj.attr}.
+var rubyInterpolationRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`#\{[@$]{0,2}[A-Za-z_][A-Za-z0-9_.]*\}`)
+})
 
 // uuidShapeRE is the 8-4-4-4-12 grouping of a UUID in any letters: a value
 // in this shape with a letter past f (d4c3b2a1-f6e5-h8g7-…, a test's
@@ -403,6 +414,23 @@ func typedCase(s []byte) bool {
 	}
 	// All lower; all upper; or one capital first then lower case.
 	return upper == 0 || lower == 0 || upper == 1 && s[0] >= 'A' && s[0] <= 'Z'
+}
+
+// metasyntacticSegments reports a value (lower-cased) split by - _ . or :
+// into parts of which two or more are the metasyntactic foo, bar, baz or qux:
+// a made-up value dressed as a token. A random token has no such parts.
+func metasyntacticSegments(lower []byte) bool {
+	if !bytes.Contains(lower, []byte("foo")) && !bytes.Contains(lower, []byte("bar")) {
+		return false
+	}
+	n := 0
+	for _, p := range bytes.FieldsFunc(lower, func(r rune) bool { return r == '-' || r == '_' || r == '.' || r == ':' }) {
+		switch string(p) {
+		case "foo", "bar", "baz", "qux":
+			n++
+		}
+	}
+	return n >= 2
 }
 
 // keyboardRows are the rows of a QWERTY keyboard, left to right.
