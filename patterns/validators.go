@@ -354,9 +354,17 @@ func isHexDigit(b byte) bool {
 func templateVariable(s []byte) bool {
 	return bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%(")) ||
 		// Ruby's and CoffeeScript's interpolation, JSF's expressions: "http://localhost:#{port}".
-		bytes.Contains(s, []byte("#{")) ||
+		bytes.Contains(s, []byte("#{")) && rubyInterpolationRE().Match(s) ||
 		shellVariable(s) || s[0] == '<' && s[len(s)-1] == '>'
 }
+
+// rubyInterpolationRE matches a whole #{…} interpolation: an expression that
+// starts like a name and is closed. WordPress's generated salts draw on # and
+// braces too, and an unclosed "#{" in one (…h#{D[-t>…) is chance, not a
+// template.
+var rubyInterpolationRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`#\{[A-Za-z_@$][^{}\s]*\}`)
+})
 
 // uuidShapeRE is the 8-4-4-4-12 grouping of a UUID in any letters: a value
 // in this shape with a letter past f (d4c3b2a1-f6e5-h8g7-…, a test's
