@@ -272,11 +272,17 @@ func Placeholder(secret []byte) string {
 	if orderedRun(lower) {
 		return "the alphabet or digits in order (a1b2c3…, ABCD1234EFGH5678…)"
 	}
+	if homeRowMash(lower) {
+		return "keys struck along the keyboard's home row (asdfjkl…)"
+	}
 	if namesItself(s) {
 		return "words that name the value (my-gitlab-token, api_key_goes_here)"
 	}
 	if keyboardWalk(lower) {
 		return "typed along the keyboard (asdfqwer1234, qwertyuiop)"
+	}
+	if metasyntacticSegments(lower) {
+		return "foo and bar among its parts (qsfda9964-foo-sghz8751-bar)"
 	}
 	// (The shape has four dashes: most values have none, and need not be
 	// searched.)
@@ -410,6 +416,23 @@ func typedCase(s []byte) bool {
 	return upper == 0 || lower == 0 || upper == 1 && s[0] >= 'A' && s[0] <= 'Z'
 }
 
+// metasyntacticSegments reports a value (lower-cased) split by - _ . or :
+// into parts of which two or more are the metasyntactic foo, bar, baz or qux:
+// a made-up value dressed as a token. A random token has no such parts.
+func metasyntacticSegments(lower []byte) bool {
+	if !bytes.Contains(lower, []byte("foo")) && !bytes.Contains(lower, []byte("bar")) {
+		return false
+	}
+	n := 0
+	for _, p := range bytes.FieldsFunc(lower, func(r rune) bool { return r == '-' || r == '_' || r == '.' || r == ':' }) {
+		switch string(p) {
+		case "foo", "bar", "baz", "qux":
+			n++
+		}
+	}
+	return n >= 2
+}
+
 // keyboardRows are the rows of a QWERTY keyboard, left to right.
 var keyboardRows = [][]byte{[]byte("1234567890"), []byte("qwertyuiop"), []byte("asdfghjkl"), []byte("zxcvbnm")}
 
@@ -493,6 +516,33 @@ func periodic(s []byte) bool {
 		}
 	}
 	return false
+}
+
+// homeRowMash reports a value typed by running the fingers over the home
+// row (LaKSDJF98ALSkfj…, dkHL49dId5skLfBj…): four in five of its letters, of
+// twenty-two or more, are a s d f g h j k l. In a random value each letter
+// is one of those nine with a chance of 9/26: eighteen of twenty-two comes
+// about once in 130,000 values, and more letters make it rarer. Hex is
+// left alone, as a, d and f are half its letters.
+func homeRowMash(s []byte) bool {
+	letters, home, hex := 0, 0, true
+	for _, b := range s {
+		switch {
+		case b >= 'a' && b <= 'z':
+			letters++
+			switch b {
+			case 'a', 's', 'd', 'f', 'g', 'h', 'j', 'k', 'l':
+				home++
+			}
+			if b > 'f' {
+				hex = false
+			}
+		case b >= '0' && b <= '9':
+		default:
+			hex = false
+		}
+	}
+	return !hex && letters >= 22 && home*5 >= letters*4
 }
 
 // mostlyPeriodic reports values of which two thirds or more is one short

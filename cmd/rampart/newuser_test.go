@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // nuConfig is a repository root's .rampart.toml: a custom rule, an
@@ -723,5 +726,68 @@ func TestHookInstallWarnsOfGoRunBuilds(t *testing.T) {
 		if code != 0 || warned != strings.Contains(dir, "go-build") {
 			t.Errorf("%s: exit %d, warned %v\n%s%s", bin, code, warned, out, errOut)
 		}
+	}
+}
+
+// TestScanRefusesPipesAndDevices: a named pipe given as PATH blocked rampart
+// before it read a byte (with no writer, for ever), and /dev/zero never
+// ended; both are refused with the way to scan such input (--stdin). Inside
+// a folder they are skipped, as before.
+func TestScanRefusesPipesAndDevices(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o600); err != nil {
+		t.Skip("no named pipes here:", err)
+	}
+	for _, path := range []string{filepath.Join(dir, "pipe"), "/dev/zero"} {
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		out, errOut, code := scRun(t, dir, "", "scan", path)
+		if code != 2 || !strings.Contains(errOut, "not a regular file (a pipe, device or socket): give its content on standard input with --stdin") || out != "" {
+			t.Errorf("scan %s: exit %d\n%s%s", path, code, out, errOut)
+		}
+	}
+	if out, _, code := scRun(t, dir, "", "scan", dir); code != 1 || !strings.Contains(out, "skipped: special-file: 1") {
+		t.Errorf("folder holding a pipe: exit %d\n%s", code, out)
+	}
+}
+
+// TestSecondSignalEndsTheRun: the first Ctrl-C asks a run to stop cleanly;
+// one that cannot notice it (here, pre-push input that never ends) ends at
+// the second, as programs do, where before it could only be killed.
+func TestSecondSignalEndsTheRun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	cmd := &exec.Cmd{Path: exe, Args: []string{"rampart", "scan", "--pre-push"}, Dir: dir, Env: cliCleanEnv(), Stdin: r}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	time.Sleep(500 * time.Millisecond) // past start-up, into the read
+	for i := 0; i < 2; i++ {
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("rampart still running 10 s after a second interrupt")
 	}
 }
