@@ -791,3 +791,31 @@ func TestSecondSignalEndsTheRun(t *testing.T) {
 		t.Fatal("rampart still running 10 s after a second interrupt")
 	}
 }
+
+// TestBaselineMustBeABaseline: a scan report given as --baseline (the JSON
+// of the current findings, an easy mistake) suppressed nothing in silence,
+// and so did a file of another version; both exit 2 saying what to do. A
+// real baseline still suppresses.
+func TestBaselineMustBeABaseline(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	report := filepath.Join(t.TempDir(), "report.json")
+	scRun(t, dir, "", "scan", "--format", "json", "-o", report)
+	other := t.TempDir()
+	scWrite(t, other, "v9.json", `{"version": 9, "entries": []}`)
+	for file, want := range map[string]string{
+		report:                          "report.json is a scan report (rampart scan --format json), not a baseline: write one with `rampart baseline`",
+		filepath.Join(other, "v9.json"): "is not a baseline this rampart reads: version 9",
+	} {
+		out, errOut, code := scRun(t, dir, "", "scan", "--baseline", file)
+		if code != 2 || !strings.Contains(errOut, want) || out != "" {
+			t.Errorf("--baseline %s: exit %d\n%s%s", file, code, out, errOut)
+		}
+	}
+	base := filepath.Join(t.TempDir(), "base.json")
+	scRun(t, dir, "", "baseline", "-o", base)
+	if out, errOut, code := scRun(t, dir, "", "scan", "--baseline", base); code != 0 || !strings.Contains(out+errOut, "1 finding suppressed by the baseline") {
+		t.Errorf("real baseline: exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -493,6 +493,12 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		opts.Progress = bar.update
 		defer bar.finish()
 	}
+	if h, ok := src.(*history.History); ok {
+		// The packs are opened, the commit walk starts and the reading is
+		// planned while the detector is still being built (PrepareDefault):
+		// the second core had nothing to do meanwhile.
+		h.Start(ctx)
+	}
 	det := scanner.NewDetector(cfg.Rules, cfg.Allow)
 	det.SetFileRules(cfg.FileRules)
 	res, err := scanner.Scan(ctx, src, det, opts)
