@@ -205,19 +205,6 @@ func TestNamesItself(t *testing.T) {
 	}
 }
 
-<<<<<<< HEAD
-func TestTemplateVariableRubyInterpolation(t *testing.T) {
-	for s, want := range map[string]bool{
-		"http://localhost:#{port}": true,
-		"#{ENV['DB_PASSWORD']}":    true,
-		"#{@verification.otp}":     true,
-		// A WordPress salt's characters include # and {: unclosed, no template.
-		"q1(Lz8!w@T#{D[-t>yRm2^Vx9&Kp7~Hs4_Nc6+Bf3%Jd": false,
-		"Xw3#{9}vK": false,
-	} {
-		if got := templateVariable([]byte(s)); got != want {
-			t.Errorf("templateVariable(%q) = %v, want %v", s, got, want)
-=======
 // TestHomeRowMash: letters struck along the home row are a filler; random
 // values, hex among them, are not.
 func TestHomeRowMash(t *testing.T) {
@@ -244,7 +231,21 @@ func TestHomeRowMash(t *testing.T) {
 					t.Errorf("random %d-character value %q taken for a home-row mash", n, b)
 				}
 			}
->>>>>>> main
+		}
+	}
+}
+
+func TestTemplateVariableRubyInterpolation(t *testing.T) {
+	for s, want := range map[string]bool{
+		"http://localhost:#{port}": true,
+		"#{ENV['DB_PASSWORD']}":    true,
+		"#{@verification.otp}":     true,
+		// A WordPress salt's characters include # and {: unclosed, no template.
+		"q1(Lz8!w@T#{D[-t>yRm2^Vx9&Kp7~Hs4_Nc6+Bf3%Jd": false,
+		"Xw3#{9}vK": false,
+	} {
+		if got := templateVariable([]byte(s)); got != want {
+			t.Errorf("templateVariable(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
