@@ -359,17 +359,17 @@ func isHexDigit(b byte) bool {
 // whole of Placeholder for it was 4% of a secret-dense history scan.
 func templateVariable(s []byte) bool {
 	return bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%(")) ||
-		// Ruby's and CoffeeScript's interpolation, JSF's expressions: "http://localhost:#{port}".
+		// Ruby's and CoffeeScript's interpolation, JSF's expressions
+		// ("http://localhost:#{port}"), as a whole #{name}: a WordPress
+		// salt's random punctuation holds #{ by chance.
 		bytes.Contains(s, []byte("#{")) && rubyInterpolationRE().Match(s) ||
 		shellVariable(s) || s[0] == '<' && s[len(s)-1] == '>'
 }
 
-// rubyInterpolationRE matches a whole #{…} interpolation: an expression that
-// starts like a name and is closed. WordPress's generated salts draw on # and
-// braces too, and an unclosed "#{" in one (…h#{D[-t>…) is chance, not a
-// template.
+// rubyInterpolationRE matches an interpolated expression, #{name},
+// #{@ivar}, #{obj.attr}.
 var rubyInterpolationRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`#\{[A-Za-z_@$][^{}\s]*\}`)
+	return regexp.MustCompile(`#\{[@$]{0,2}[A-Za-z_][A-Za-z0-9_.]*\}`)
 })
 
 // uuidShapeRE is the 8-4-4-4-12 grouping of a UUID in any letters: a value
