@@ -819,3 +819,32 @@ func TestBaselineMustBeABaseline(t *testing.T) {
 		t.Errorf("real baseline: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// TestShowSecretsReportsAreOwnerOnly: a report file written with
+// --show-secrets holds every secret in plaintext; it is created 0600 (and
+// an existing one narrowed to 0600), as the audit snapshot and the verify
+// cache are, not 0644 for every local user to read.
+func TestShowSecretsReportsAreOwnerOnly(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	out := t.TempDir()
+	existing := filepath.Join(out, "old.sarif")
+	scWrite(t, out, "old.sarif", "{}")
+	if err := os.Chmod(existing, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(out, "r.json")
+	if _, errOut, code := scRun(t, dir, "", "scan", "--show-secrets", "-o", report, "--report", "sarif="+existing); code != 1 {
+		t.Fatalf("exit %d %s", code, errOut)
+	}
+	for _, f := range []string{report, existing} {
+		data, err := os.ReadFile(f)
+		if err != nil || !strings.Contains(string(data), scKeyID) {
+			t.Errorf("%s: %v, plaintext %v", f, err, strings.Contains(string(data), scKeyID))
+		}
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600 (%v)", f, fi.Mode().Perm(), err)
+		}
+	}
+}
