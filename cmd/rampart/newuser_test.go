@@ -848,3 +848,21 @@ func TestShowSecretsReportsAreOwnerOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownRevisionSaysCheckTheSpelling: a mistyped --branch or --range
+// end was answered only with a shallow-clone hint; the message now names
+// the likelier cause first.
+func TestUnknownRevisionSaysCheckTheSpelling(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "a.txt", "a\n")
+	scGit(t, dir, 0, "add", "a.txt")
+	scGit(t, dir, 0, "commit", "-qm", "a")
+	for _, args := range [][]string{{"scan", "--history", "--branch", "mian"}, {"scan", "--range", "mian..HEAD"}} {
+		_, errOut, code := scRun(t, dir, "", args...)
+		if code != 2 || !strings.Contains(errOut, "no branch, tag or commit of that name in this repository: check the spelling") {
+			t.Errorf("%q: exit %d %s", args, code, errOut)
+		}
+	}
+}
