@@ -359,10 +359,18 @@ func isHexDigit(b byte) bool {
 // whole of Placeholder for it was 4% of a secret-dense history scan.
 func templateVariable(s []byte) bool {
 	return bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%(")) ||
-		// Ruby's and CoffeeScript's interpolation, JSF's expressions: "http://localhost:#{port}".
-		bytes.Contains(s, []byte("#{")) ||
+		// Ruby's and CoffeeScript's interpolation, JSF's expressions
+		// ("http://localhost:#{port}"), as a whole #{name}: a WordPress
+		// salt's random punctuation holds #{ by chance.
+		bytes.Contains(s, []byte("#{")) && rubyInterpolationRE().Match(s) ||
 		shellVariable(s) || s[0] == '<' && s[len(s)-1] == '>'
 }
+
+// rubyInterpolationRE matches an interpolated expression, #{name},
+// #{@ivar}, #{obj.attr}.
+var rubyInterpolationRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`#\{[@$]{0,2}[A-Za-z_][A-Za-z0-9_.]*\}`)
+})
 
 // uuidShapeRE is the 8-4-4-4-12 grouping of a UUID in any letters: a value
 // in this shape with a letter past f (d4c3b2a1-f6e5-h8g7-…, a test's
