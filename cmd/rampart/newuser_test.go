@@ -848,3 +848,50 @@ func TestShowSecretsReportsAreOwnerOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownRevisionSaysCheckTheSpelling: a mistyped --branch or --range
+// end was answered only with a shallow-clone hint; the message now names
+// the likelier cause first.
+func TestUnknownRevisionSaysCheckTheSpelling(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "a.txt", "a\n")
+	scGit(t, dir, 0, "add", "a.txt")
+	scGit(t, dir, 0, "commit", "-qm", "a")
+	for _, args := range [][]string{{"scan", "--history", "--branch", "mian"}, {"scan", "--range", "mian..HEAD"}} {
+		_, errOut, code := scRun(t, dir, "", args...)
+		if code != 2 || !strings.Contains(errOut, "no branch, tag or commit of that name in this repository: check the spelling") {
+			t.Errorf("%q: exit %d %s", args, code, errOut)
+		}
+	}
+}
+
+// TestChangedConfigIsNoted: a range (a pull request, a push) that edits
+// .rampart.toml is scanned under that edit, so a change can allow-list its
+// own secret; the report says the change edits the file that decides what
+// is reported, in every format's notes.
+func TestChangedConfigIsNoted(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "a.txt", "a\n")
+	scGit(t, dir, 0, "add", "a.txt")
+	scGit(t, dir, 0, "commit", "-qm", "a")
+	scWrite(t, dir, ".rampart.toml", "[allowlist]\npaths = [\"*.env\"]\n")
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scGit(t, dir, 1, "add", ".")
+	scGit(t, dir, 1, "commit", "-qm", "b")
+	const note = "the scanned change edits .rampart.toml, which decides what rampart reports"
+	out, errOut, code := scRun(t, dir, "", "scan", "--range", "HEAD~1..HEAD")
+	if code != 0 || !strings.Contains(out+errOut, "note: "+note) {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+	if out, _, _ := scRun(t, dir, "", "scan", "--range", "HEAD~1..HEAD", "--format", "github"); !strings.Contains(out, note) {
+		t.Errorf("github annotations leave the note out:\n%s", out)
+	}
+	// A range that leaves the file alone says nothing about it.
+	if out, errOut, _ := scRun(t, dir, "", "scan", "--range", "HEAD~1"); strings.Contains(out+errOut, note) {
+		t.Errorf("first commit:\n%s%s", out, errOut)
+	}
+}
