@@ -70,6 +70,20 @@ func TestKeyboardWalk(t *testing.T) {
 	}
 }
 
+func TestMetasyntacticSegments(t *testing.T) {
+	for s, want := range map[string]bool{
+		"qsfda9964-foo-sghz8751-bar": true,
+		"foo_bar_7f3e9a21":           true,
+		"foo-7f3e9a21c4b8":           false, // one part only
+		"footballbarn-7f3e9a21c4b8":  false,
+		"kq7vx2foomzr9wj4barnt":      false,
+	} {
+		if got := metasyntacticSegments([]byte(s)); got != want {
+			t.Errorf("metasyntacticSegments(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
 func toLower(s string) string {
 	b := []byte(s)
 	for i, c := range b {
@@ -187,6 +201,50 @@ func TestNamesItself(t *testing.T) {
 		}
 		if namesItself(b) {
 			t.Errorf("random %q taken for a value that names itself", b)
+		}
+	}
+}
+
+// TestHomeRowMash: letters struck along the home row are a filler; random
+// values, hex among them, are not.
+func TestHomeRowMash(t *testing.T) {
+	for s, want := range map[string]bool{
+		"LaKSDJF98ALSkfj9823JDfj3JKd8JhfaEv5s9JAdlfk92JHFAs8KLJfl8KJDFH3J==": true,
+		"dkHL49dId5skLfBjsf342RJkdskdpD54":                                   true,
+		"asdfasdfjklASDFjklasd":                                              false, // too few letters to judge
+		"dad0fa11da5e5ad0dadfa1ce5adf0dad0fadeda5":                           false, // hex
+		"Hq7vZ2mK9xLw4Tn8Rb3Jc6Fd1Gs0Pa3Ne7Uk2Vx9Tz8wQ3nL":                   false,
+	} {
+		if got := homeRowMash([]byte(toLower(s))); got != want {
+			t.Errorf("homeRowMash(%q) = %v, want %v", s, got, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, al := range []string{"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"} {
+		for _, n := range []int{24, 32, 40, 64} {
+			for i := 0; i < 10000; i++ {
+				b := make([]byte, n)
+				for j := range b {
+					b[j] = al[rng.IntN(len(al))]
+				}
+				if homeRowMash([]byte(toLower(string(b)))) {
+					t.Errorf("random %d-character value %q taken for a home-row mash", n, b)
+				}
+			}
+		}
+	}
+}
+
+func TestTemplateVariableRubyInterpolation(t *testing.T) {
+	for s, want := range map[string]bool{
+		"http://localhost:#{port}": true,
+		"#{@verification.otp}":     true,
+		// A WordPress salt's characters include # and {: unclosed, no template.
+		"q1(Lz8!w@T#{D[-t>yRm2^Vx9&Kp7~Hs4_Nc6+Bf3%Jd": false,
+		"Xw3#{9}vK": false,
+	} {
+		if got := templateVariable([]byte(s)); got != want {
+			t.Errorf("templateVariable(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

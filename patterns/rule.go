@@ -207,6 +207,8 @@ type Rule struct {
 	foldOnce     sync.Once
 	fold         string
 	relax        int
+	lineOnce     sync.Once
+	line         *Finder
 	secretGroup  int
 	secretGroups []int
 	nameGroup    int
@@ -232,9 +234,30 @@ func (r *Rule) Finder() *Finder {
 	return r.plain
 }
 
-// FinderOf compiles src, a form of the rule's regex written by wrapping
-// it or by dropping its multi-line flag, as Finder compiles the regex.
-func (r *Rule) FinderOf(src string) *Finder { return newFinder(src, r.relax) }
+// LineFinder returns, for a rule whose regex starts at the start of a line
+// ((?m:^…) in a .env or YAML rule) and reads one line, the same regex with
+// ^ meaning the start of the input, compiled as Finder compiles the
+// regex: run on a keyword hit's line it is tried at one position, where
+// the multi-line one is tried at every byte. It returns nil for any other
+// rule. Its capture groups are the regex's, so a rule run in this form
+// compiles no other.
+func (r *Rule) LineFinder() *Finder {
+	r.lineOnce.Do(func() {
+		if r.Anchored() || r.ContextLines != 0 {
+			return
+		}
+		if m := lineStart().FindStringSubmatch(r.Source); m != nil {
+			// Dropping the m flag adds no counted repetition and leaves
+			// the shortest match as it was: relax holds for it.
+			r.line = newFinder(`(?`+m[1]+m[2]+`:^`+r.Source[len(m[0]):], r.relax)
+			r.groupOnce.Do(func() { r.setGroups(r.line.Groups()) })
+		}
+	})
+	return r.line
+}
+
+// lineStart matches a regex that opens with a flag group holding m and ^.
+var lineStart = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\(\?([a-z]*)m([a-z]*):\^`) })
 
 // AnchoredRegex returns the rule's regex anchored at the start of its
 // input, after one optional byte (which keeps \b and similar assertions
@@ -292,7 +315,9 @@ func (r *Rule) setGroups(re *regexp.Regexp) {
 func (r *Rule) groups() {
 	switch {
 	case !r.Anchored():
-		r.Finder()
+		if r.LineFinder() == nil {
+			r.Finder()
+		}
 	case r.providerForm() != nil:
 		re := r.providerForm().rest.regex().Groups()
 		r.groupOnce.Do(func() { r.setGroups(re) })

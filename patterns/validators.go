@@ -231,7 +231,13 @@ func shellVariable(s []byte) bool {
 		// $1, $@: a positional parameter, unless a $-delimited hash follows.
 		return !bytes.ContainsRune(s[1:], '$')
 	}
-	// $NAME, or $NAME followed by text that is not another $ field.
+	// $NAME, or $NAME followed by text that is not another $ field: a
+	// path, a port, a closing bracket ($HOME/.ssh, $HOST:5432). Random
+	// punctuation after the name is a generated value that happens to
+	// start with $ (a WordPress salt).
+	if i < len(s) && !bytes.ContainsRune([]byte("/\\.:-@}]);, \t"), rune(s[i])) {
+		return false
+	}
 	return !bytes.ContainsRune(s[i:], '$')
 }
 
@@ -272,11 +278,17 @@ func Placeholder(secret []byte) string {
 	if orderedRun(lower) {
 		return "the alphabet or digits in order (a1b2c3…, ABCD1234EFGH5678…)"
 	}
+	if homeRowMash(lower) {
+		return "keys struck along the keyboard's home row (asdfjkl…)"
+	}
 	if namesItself(s) {
 		return "words that name the value (my-gitlab-token, api_key_goes_here)"
 	}
 	if keyboardWalk(lower) {
 		return "typed along the keyboard (asdfqwer1234, qwertyuiop)"
+	}
+	if metasyntacticSegments(lower) {
+		return "foo and bar among its parts (qsfda9964-foo-sghz8751-bar)"
 	}
 	// (The shape has four dashes: most values have none, and need not be
 	// searched.)
@@ -352,11 +364,36 @@ func isHexDigit(b byte) bool {
 // variable, Placeholder's first test: checkNotCode asks only this, and the
 // whole of Placeholder for it was 4% of a secret-dense history scan.
 func templateVariable(s []byte) bool {
-	return bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%(")) ||
-		// Ruby's and CoffeeScript's interpolation, JSF's expressions: "http://localhost:#{port}".
-		bytes.Contains(s, []byte("#{")) ||
+	// ${VAR}, {{ var }} and %(var)s count where they open the value or
+	// stand whole inside it: a WordPress salt's 64 characters of random
+	// punctuation hold one of the openers in about one salt in fifty.
+	return (bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%("))) && wholeTemplate(s) ||
+		// Ruby's and CoffeeScript's interpolation, JSF's expressions
+		// ("http://localhost:#{port}"), as a whole #{name}: a WordPress
+		// salt's random punctuation holds #{ by chance.
+		bytes.Contains(s, []byte("#{")) && rubyInterpolationRE().Match(s) ||
 		shellVariable(s) || s[0] == '<' && s[len(s)-1] == '>'
 }
+
+// wholeTemplate reports a value that starts with a template opener, or
+// holds a whole expression: ${NAME}, ${NAME:-default}, {{ expr }},
+// %(name)s.
+func wholeTemplate(s []byte) bool {
+	if bytes.HasPrefix(s, []byte("${")) || bytes.HasPrefix(s, []byte("{{")) || bytes.HasPrefix(s, []byte("%(")) {
+		return true
+	}
+	return templateExprRE().Match(s)
+}
+
+var templateExprRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_.]*(?:[:?+=-][^{}]*)?\}|\{\{-?\s*[A-Za-z_.$][^{}]*\}\}|%\([A-Za-z_][A-Za-z0-9_.]*\)`)
+})
+
+// rubyInterpolationRE matches an interpolated expression, #{name},
+// #{@ivar}, #{obj.attr}.
+var rubyInterpolationRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`#\{[@$]{0,2}[A-Za-z_][A-Za-z0-9_.]*\}`)
+})
 
 // uuidShapeRE is the 8-4-4-4-12 grouping of a UUID in any letters: a value
 // in this shape with a letter past f (d4c3b2a1-f6e5-h8g7-…, a test's
@@ -400,6 +437,23 @@ func typedCase(s []byte) bool {
 	}
 	// All lower; all upper; or one capital first then lower case.
 	return upper == 0 || lower == 0 || upper == 1 && s[0] >= 'A' && s[0] <= 'Z'
+}
+
+// metasyntacticSegments reports a value (lower-cased) split by - _ . or :
+// into parts of which two or more are the metasyntactic foo, bar, baz or qux:
+// a made-up value dressed as a token. A random token has no such parts.
+func metasyntacticSegments(lower []byte) bool {
+	if !bytes.Contains(lower, []byte("foo")) && !bytes.Contains(lower, []byte("bar")) {
+		return false
+	}
+	n := 0
+	for _, p := range bytes.FieldsFunc(lower, func(r rune) bool { return r == '-' || r == '_' || r == '.' || r == ':' }) {
+		switch string(p) {
+		case "foo", "bar", "baz", "qux":
+			n++
+		}
+	}
+	return n >= 2
 }
 
 // keyboardRows are the rows of a QWERTY keyboard, left to right.
@@ -485,6 +539,33 @@ func periodic(s []byte) bool {
 		}
 	}
 	return false
+}
+
+// homeRowMash reports a value typed by running the fingers over the home
+// row (LaKSDJF98ALSkfj…, dkHL49dId5skLfBj…): four in five of its letters, of
+// twenty-two or more, are a s d f g h j k l. In a random value each letter
+// is one of those nine with a chance of 9/26: eighteen of twenty-two comes
+// about once in 130,000 values, and more letters make it rarer. Hex is
+// left alone, as a, d and f are half its letters.
+func homeRowMash(s []byte) bool {
+	letters, home, hex := 0, 0, true
+	for _, b := range s {
+		switch {
+		case b >= 'a' && b <= 'z':
+			letters++
+			switch b {
+			case 'a', 's', 'd', 'f', 'g', 'h', 'j', 'k', 'l':
+				home++
+			}
+			if b > 'f' {
+				hex = false
+			}
+		case b >= '0' && b <= '9':
+		default:
+			hex = false
+		}
+	}
+	return !hex && letters >= 22 && home*5 >= letters*4
 }
 
 // mostlyPeriodic reports values of which two thirds or more is one short

@@ -30,10 +30,8 @@ var hashWords = map[string]bool{
 	"encoded": true, "hashed": true, "hash": true, "digest": true, "digested": true, "salted": true,
 	"bcrypt": true, "md5": true, "sha1": true, "sha256": true, "sha512": true, "pbkdf2": true,
 	"scrypt": true, "argon2": true,
-	// Devise's encrypted_password and Authlogic's crypted_password columns
-	// hold the password's bcrypt or SHA digest; an encrypted password is
-	// ciphertext, a secret only with the key that encrypts it.
-	"encrypted": true, "crypted": true,
+	// Authlogic's crypted_password column holds the password's digest.
+	"crypted": true,
 }
 
 // checkNotHashName drops a value whose name, read from the line back from
@@ -55,8 +53,30 @@ func checkNotHashName(c *Candidate) (bool, string) {
 		if hashWords[w] {
 			return false, "not-hash-name: the name says the value is a password's " + w + ", not the password"
 		}
+		if w == "encrypted" && hexDigest(c.Secret) {
+			// Devise's encrypted_password column holds a digest. An
+			// encrypted value of another shape is kept: Firefox's
+			// logins.json encryptedPassword opens with key4.db beside it.
+			return false, "not-hash-name: an encrypted password's column holding a hex digest, not the password"
+		}
 	}
 	return true, ""
+}
+
+// hexDigest reports a value of hex digits as long as an MD5, SHA-1, SHA-2
+// or SHA-3 digest.
+func hexDigest(s []byte) bool {
+	switch len(s) {
+	case 32, 40, 56, 64, 96, 128:
+	default:
+		return false
+	}
+	for _, b := range s {
+		if !(b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // credentialWords name a credential when they are a whole word of an
@@ -345,6 +365,9 @@ func checkNotWords(c *Candidate) (bool, string) {
 	if wordsIdentifier(c.Secret) {
 		return false, "not-words: a name made of words, not a value"
 	}
+	if describesOwnName(c) {
+		return false, "not-words: the value describes itself by its name (accountkey: base64encodedaccountkey)"
+	}
 	// In a query string the words may end in an escaped '=' or two
 	// (token=theAccessToken%3D in a URL-building test).
 	if t := trimEscapedPadding(c.Secret); len(t) < len(c.Secret) && wordsIdentifier(t) {
@@ -389,6 +412,8 @@ func encodedWords(s []byte) string {
 	}
 	if len(s) >= 16 && upperBase32(s) {
 		if d, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(string(bytes.TrimRight(s, "="))); err == nil && len(d) >= 10 {
+			// (echo 1234…| base32 encodes the newline too: GEZD…GEZAU.)
+			d = bytes.TrimRight(d, "\r\n")
 			if strings.HasPrefix(strings.Repeat("1234567890", len(d)/10+1), string(d)) {
 				return "base32 of 1234567890…, the RFC 4226/6238 test secret"
 			}

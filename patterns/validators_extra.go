@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"hash/crc32"
+	"html"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -31,6 +32,7 @@ func extraValidators() []Validator {
 		{"base64-userpass", checkBase64UserPass},
 		{"base64-password", checkBase64Password},
 		{"jetbrains-password", checkJetBrainsPassword},
+		{"cisco-type7", checkCiscoType7},
 		{"base64-private-key", checkBase64PrivateKey},
 		{"base64-64-bytes", checkBase64Len64},
 		{"atlassian-dc-pat", checkAtlassianDCPAT},
@@ -337,6 +339,42 @@ func checkJetBrainsPassword(c *Candidate) (bool, string) {
 	return true, ""
 }
 
+// ciscoType7Key is the fixed string Cisco IOS XORs a "type 7" password with
+// (service password-encryption): public since 1995, so a type 7 value is the
+// password, spelt in hex.
+const ciscoType7Key = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
+
+// checkCiscoType7 decodes a Cisco type 7 value (two decimal digits giving the
+// key offset, then hex pairs) and judges the text as a password.
+func checkCiscoType7(c *Candidate) (bool, string) {
+	const why = "cisco-type7: not an offset and hex pairs that decode to printable text"
+	s := string(c.Secret)
+	if len(s) < 4 || len(s)%2 != 0 {
+		return false, why
+	}
+	off, err := strconv.Atoi(s[:2])
+	if err != nil || off >= len(ciscoType7Key) {
+		return false, why
+	}
+	out := make([]byte, 0, len(s)/2-1)
+	for i := 2; i < len(s); i += 2 {
+		v, err := strconv.ParseUint(s[i:i+2], 16, 8)
+		if err != nil {
+			return false, why
+		}
+		out = append(out, byte(v)^ciscoType7Key[(off+len(out))%len(ciscoType7Key)])
+	}
+	p, ok := printablePassword(out)
+	if !ok {
+		return false, why
+	}
+	if reason := weakPassword("", p); reason != "" {
+		return false, "cisco-type7: " + reason
+	}
+	c.SetAttr("decoded", "cisco-type7")
+	return true, ""
+}
+
 // printablePassword returns b as a string when every byte is printable
 // ASCII, as a typed password is.
 func printablePassword(b []byte) (string, bool) {
@@ -477,6 +515,8 @@ var commonPasswords = []string{
 	"null", "none", "nil", "true", "false", "undefined", "empty", "string", "value", "pw",
 	"pwd", "token", "apikey", "api_key", "mypassword", "mysecret", "supersecret", "localhost",
 	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry", "abc",
+	// Cisco's documented and factory default (cisco, cisco123).
+	"cisco",
 	"a1b2c3d4", "abcd1234",
 	// MinIO's default root password and its documentation's minio123.
 	"minio", "minioadmin",
@@ -625,6 +665,8 @@ var passwordStopwords = []string{
 	"password", "passwd", "changeme", "changeit", "example", "sample", "dummy", "placeholder",
 	"redacted", "secret", "test", "mock", "fixture", "lorem", "foobar", "default", "your",
 	"xxx", "***", "...", "<", ">", "qwerty", "letmein", "hunter2", "p@ss", "passw0rd",
+	// ChangeThisToSomethingDifferent!, change_this_password: an instruction.
+	"changethis", "change_this", "change-this",
 }
 
 // weakPassword returns why a user/password pair is a default, a placeholder
@@ -1008,8 +1050,14 @@ func checkPassword(c *Candidate) (bool, string) {
 	if ok, reason := checkNotCode(c); !ok {
 		return false, reason
 	}
+	if reason := codeShapedPassword(s); reason != "" {
+		return false, "password: " + reason
+	}
 	if reason := weakPassword("", s); reason != "" {
 		return false, "password: " + reason
+	}
+	if describesOwnName(c) {
+		return false, "password: placeholder (the value describes itself by its name: passphrase: pkcs12passphrase)"
 	}
 	if len(s) < 8 {
 		return false, "password: shorter than 8 characters"
@@ -1079,6 +1127,55 @@ func checkPassword(c *Candidate) (bool, string) {
 		return false, "password: a directory's name (word/), not a password"
 	}
 	return true, ""
+}
+
+// codeShapedPassword says why a value under a password's name is a name
+// from code or escaped markup rather than a password, or "": a dunder name
+// (method_exists($credentials['password'], '__toString')), a member access
+// with a snake_case part ('Args.password': 'MyResource.pulumi_type' in an
+// error message), a comma-separated list of names (Checkstyle's
+// value="VARIABLE_DEF,PARAMETER_DEF"), or XML entities for text an
+// escaping test or an IDE's state file holds (a&lt;&amp;&gt;b,
+// collec&#9;null&#9;null). A password is none of these shapes.
+func codeShapedPassword(s string) string {
+	if strings.HasPrefix(s, "__") && isIdentifier(s) {
+		return "a dunder name (__toString), a language's magic method, not a password"
+	}
+	if parts := strings.Split(s, "."); len(parts) >= 2 && strings.Contains(s, "_") {
+		member := true
+		for _, p := range parts {
+			member = member && isIdentifier(p) && len(p) <= 40 && !strings.ContainsAny(p, "0123456789")
+		}
+		if member {
+			return "a member access (Class.attribute_name), not a password"
+		}
+	}
+	if items := strings.Split(s, ","); len(items) >= 2 {
+		list := true
+		for _, it := range items {
+			list = list && len(it) >= 3 && isIdentifier(it) && !strings.ContainsAny(it, "0123456789")
+		}
+		if list {
+			return "a comma-separated list of names, not a password"
+		}
+	}
+	if strings.Contains(s, "&#") || strings.Contains(s, "&lt;") || strings.Contains(s, "&gt;") || strings.Contains(s, "&amp;") || strings.Contains(s, "&quot;") {
+		text := html.UnescapeString(s)
+		alnum := 0
+		for i := 0; i < len(text); i++ {
+			b := text[i]
+			if b < 0x20 || b == 0x7f {
+				return "XML character references for control characters (&#9;), escaped text, not a password"
+			}
+			if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' {
+				alnum++
+			}
+		}
+		if alnum < 4 {
+			return "XML entities with fewer than four letters or digits between them (a&lt;&amp;&gt;b), escaped markup, not a password"
+		}
+	}
+	return ""
 }
 
 // notBeforePassword are words that, right before password in one
@@ -1273,6 +1370,24 @@ func isResourceName(s string) bool {
 func spellsOwnName(c *Candidate) bool {
 	name, ok := assignedName(c)
 	return ok && len(name) >= 12 && len(name) < len(c.Secret) && bytes.Contains(bytes.ToLower(c.Secret), bytes.ToLower(name))
+}
+
+// describesOwnName reports a value in lower-case letters and digits that
+// holds the name it is assigned to (six letters or more), as a description
+// of what goes there does (accountkey: base64encodedaccountkey, passphrase:
+// pkcs12passphrase). spellsOwnName asks twelve letters of any value; a
+// random value, in mixed case or with symbols, spells no name.
+func describesOwnName(c *Candidate) bool {
+	name, ok := assignedName(c)
+	if !ok || len(name) < 6 || len(name) >= len(c.Secret) || !bytes.Contains(c.Secret, bytes.ToLower(name)) {
+		return false
+	}
+	for _, b := range c.Secret {
+		if !(b >= 'a' && b <= 'z' || b >= '0' && b <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // assignedName returns the identifier nearest before the secret on its

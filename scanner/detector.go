@@ -1104,31 +1104,14 @@ func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string
 // touches.
 type anchoredRegex struct {
 	rule *patterns.Rule
-	once sync.Once
-	// line, for a rule whose regex starts at the start of a line ((?m:^…)
-	// in a .env or YAML rule) and reads one line, is the same regex with ^
-	// meaning the start of the input: run on the hit's line it is tried at
-	// one position, where the multi-line one is tried at every byte.
-	line *patterns.Finder
 }
-
-// lineStart matches a regex that opens with a flag group holding m and ^.
-var lineStart = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\(\?([a-z]*)m([a-z]*):\^`) })
 
 // get returns what runs the rule anchored at a keyword hit, or nil.
 func (a *anchoredRegex) get() patterns.Matcher { return a.rule.AnchoredMatcher() }
 
-func (a *anchoredRegex) lineRegex() *patterns.Finder {
-	a.once.Do(func() {
-		if a.rule.Anchored() || a.rule.ContextLines != 0 {
-			return
-		}
-		if m := lineStart().FindStringSubmatch(a.rule.Source); m != nil {
-			a.line = a.rule.FinderOf(`(?` + m[1] + m[2] + `:^` + a.rule.Source[len(m[0]):])
-		}
-	})
-	return a.line
-}
+// lineRegex returns the rule's one-line form (patterns.Rule.LineFinder),
+// or nil.
+func (a *anchoredRegex) lineRegex() *patterns.Finder { return a.rule.LineFinder() }
 
 // anchorSpan is the input of an anchored attempt at keyword hit h: from the
 // byte before it to the end of its line, bounded by windowReach.

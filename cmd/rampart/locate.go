@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rampart-sec/rampart/report"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
 )
 
@@ -50,6 +51,12 @@ func locate(ctx context.Context, o *scanOptions, dir string) (*location, error) 
 			return nil, usageErr("scan %s: %v", dir, errors.Unwrap(err))
 		}
 		if !st.IsDir() {
+			if !st.Mode().IsRegular() {
+				// A pipe with no writer blocks rampart before it reads a
+				// byte, and a device such as /dev/zero never ends: neither
+				// is a file to scan (inside a folder they are skipped).
+				return nil, usageErr("scan %s: not a regular file (a pipe, device or socket): give its content on standard input with --stdin (rampart scan --stdin < %s)", report.Safe(dir), report.Safe(dir))
+			}
 			loc.file = true
 			at = filepath.Dir(dir)
 		}

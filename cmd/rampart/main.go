@@ -16,7 +16,16 @@ import (
 // must then still write its report (what it scanned, what it did not) and
 // exit non-zero, rather than die with nothing written.
 func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal asks the run to stop cleanly (an organisation scan
+	// writes the report of what it scanned). From then on the signals do
+	// what they do by default, so a second Ctrl-C ends a run that cannot
+	// notice the first: one blocked reading an input that never ends.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ctx, stop
 }
 
 func main() {
