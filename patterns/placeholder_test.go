@@ -234,3 +234,17 @@ func TestHomeRowMash(t *testing.T) {
 		}
 	}
 }
+
+func TestTemplateVariableRubyInterpolation(t *testing.T) {
+	for s, want := range map[string]bool{
+		"http://localhost:#{port}": true,
+		"#{@verification.otp}":     true,
+		// A WordPress salt's characters include # and {: unclosed, no template.
+		"q1(Lz8!w@T#{D[-t>yRm2^Vx9&Kp7~Hs4_Nc6+Bf3%Jd": false,
+		"Xw3#{9}vK": false,
+	} {
+		if got := templateVariable([]byte(s)); got != want {
+			t.Errorf("templateVariable(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -30,10 +30,8 @@ var hashWords = map[string]bool{
 	"encoded": true, "hashed": true, "hash": true, "digest": true, "digested": true, "salted": true,
 	"bcrypt": true, "md5": true, "sha1": true, "sha256": true, "sha512": true, "pbkdf2": true,
 	"scrypt": true, "argon2": true,
-	// Devise's encrypted_password and Authlogic's crypted_password columns
-	// hold the password's bcrypt or SHA digest; an encrypted password is
-	// ciphertext, a secret only with the key that encrypts it.
-	"encrypted": true, "crypted": true,
+	// Authlogic's crypted_password column holds the password's digest.
+	"crypted": true,
 }
 
 // checkNotHashName drops a value whose name, read from the line back from
@@ -55,8 +53,30 @@ func checkNotHashName(c *Candidate) (bool, string) {
 		if hashWords[w] {
 			return false, "not-hash-name: the name says the value is a password's " + w + ", not the password"
 		}
+		if w == "encrypted" && hexDigest(c.Secret) {
+			// Devise's encrypted_password column holds a digest. An
+			// encrypted value of another shape is kept: Firefox's
+			// logins.json encryptedPassword opens with key4.db beside it.
+			return false, "not-hash-name: an encrypted password's column holding a hex digest, not the password"
+		}
 	}
 	return true, ""
+}
+
+// hexDigest reports a value of hex digits as long as an MD5, SHA-1, SHA-2
+// or SHA-3 digest.
+func hexDigest(s []byte) bool {
+	switch len(s) {
+	case 32, 40, 56, 64, 96, 128:
+	default:
+		return false
+	}
+	for _, b := range s {
+		if !(b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // credentialWords name a credential when they are a whole word of an

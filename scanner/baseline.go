@@ -76,6 +76,15 @@ func LoadBaseline(name string) (*Baseline, error) {
 	if err := json.Unmarshal(data, &b); err != nil {
 		return nil, fmt.Errorf("parse baseline %s: %w", name, err)
 	}
+	// A scan report is the file a user most easily takes for a baseline:
+	// read as one it has no entries, and would suppress nothing in silence.
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(data, &keys) == nil && keys["entries"] == nil && (keys["findings"] != nil || keys["tool"] != nil) {
+		return nil, fmt.Errorf("%s is a scan report (rampart scan --format json), not a baseline: write one with `rampart baseline`", name)
+	}
+	if b.Version != 1 {
+		return nil, fmt.Errorf("%s is not a baseline this rampart reads: version %d (want 1, as `rampart baseline` writes)", name, b.Version)
+	}
 	for i, e := range b.Entries {
 		if len(e.Fingerprint) != 64 {
 			return nil, fmt.Errorf("parse baseline %s: entry %d: fingerprint must be 64 hex characters", name, i+1)

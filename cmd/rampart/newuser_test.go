@@ -791,3 +791,107 @@ func TestSecondSignalEndsTheRun(t *testing.T) {
 		t.Fatal("rampart still running 10 s after a second interrupt")
 	}
 }
+
+// TestBaselineMustBeABaseline: a scan report given as --baseline (the JSON
+// of the current findings, an easy mistake) suppressed nothing in silence,
+// and so did a file of another version; both exit 2 saying what to do. A
+// real baseline still suppresses.
+func TestBaselineMustBeABaseline(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	report := filepath.Join(t.TempDir(), "report.json")
+	scRun(t, dir, "", "scan", "--format", "json", "-o", report)
+	other := t.TempDir()
+	scWrite(t, other, "v9.json", `{"version": 9, "entries": []}`)
+	for file, want := range map[string]string{
+		report:                          "report.json is a scan report (rampart scan --format json), not a baseline: write one with `rampart baseline`",
+		filepath.Join(other, "v9.json"): "is not a baseline this rampart reads: version 9",
+	} {
+		out, errOut, code := scRun(t, dir, "", "scan", "--baseline", file)
+		if code != 2 || !strings.Contains(errOut, want) || out != "" {
+			t.Errorf("--baseline %s: exit %d\n%s%s", file, code, out, errOut)
+		}
+	}
+	base := filepath.Join(t.TempDir(), "base.json")
+	scRun(t, dir, "", "baseline", "-o", base)
+	if out, errOut, code := scRun(t, dir, "", "scan", "--baseline", base); code != 0 || !strings.Contains(out+errOut, "1 finding suppressed by the baseline") {
+		t.Errorf("real baseline: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestShowSecretsReportsAreOwnerOnly: a report file written with
+// --show-secrets holds every secret in plaintext; it is created 0600 (and
+// an existing one narrowed to 0600), as the audit snapshot and the verify
+// cache are, not 0644 for every local user to read.
+func TestShowSecretsReportsAreOwnerOnly(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	out := t.TempDir()
+	existing := filepath.Join(out, "old.sarif")
+	scWrite(t, out, "old.sarif", "{}")
+	if err := os.Chmod(existing, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(out, "r.json")
+	if _, errOut, code := scRun(t, dir, "", "scan", "--show-secrets", "-o", report, "--report", "sarif="+existing); code != 1 {
+		t.Fatalf("exit %d %s", code, errOut)
+	}
+	for _, f := range []string{report, existing} {
+		data, err := os.ReadFile(f)
+		if err != nil || !strings.Contains(string(data), scKeyID) {
+			t.Errorf("%s: %v, plaintext %v", f, err, strings.Contains(string(data), scKeyID))
+		}
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600 (%v)", f, fi.Mode().Perm(), err)
+		}
+	}
+}
+
+// TestUnknownRevisionSaysCheckTheSpelling: a mistyped --branch or --range
+// end was answered only with a shallow-clone hint; the message now names
+// the likelier cause first.
+func TestUnknownRevisionSaysCheckTheSpelling(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "a.txt", "a\n")
+	scGit(t, dir, 0, "add", "a.txt")
+	scGit(t, dir, 0, "commit", "-qm", "a")
+	for _, args := range [][]string{{"scan", "--history", "--branch", "mian"}, {"scan", "--range", "mian..HEAD"}} {
+		_, errOut, code := scRun(t, dir, "", args...)
+		if code != 2 || !strings.Contains(errOut, "no branch, tag or commit of that name in this repository: check the spelling") {
+			t.Errorf("%q: exit %d %s", args, code, errOut)
+		}
+	}
+}
+
+// TestChangedConfigIsNoted: a range (a pull request, a push) that edits
+// .rampart.toml is scanned under that edit, so a change can allow-list its
+// own secret; the report says the change edits the file that decides what
+// is reported, in every format's notes.
+func TestChangedConfigIsNoted(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "a.txt", "a\n")
+	scGit(t, dir, 0, "add", "a.txt")
+	scGit(t, dir, 0, "commit", "-qm", "a")
+	scWrite(t, dir, ".rampart.toml", "[allowlist]\npaths = [\"*.env\"]\n")
+	scWrite(t, dir, "k.env", "AWS_ACCESS_KEY_ID="+scKeyID+"\n")
+	scGit(t, dir, 1, "add", ".")
+	scGit(t, dir, 1, "commit", "-qm", "b")
+	const note = "the scanned change edits .rampart.toml, which decides what rampart reports"
+	out, errOut, code := scRun(t, dir, "", "scan", "--range", "HEAD~1..HEAD")
+	if code != 0 || !strings.Contains(out+errOut, "note: "+note) {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+	if out, _, _ := scRun(t, dir, "", "scan", "--range", "HEAD~1..HEAD", "--format", "github"); !strings.Contains(out, note) {
+		t.Errorf("github annotations leave the note out:\n%s", out)
+	}
+	// A range that leaves the file alone says nothing about it.
+	if out, errOut, _ := scRun(t, dir, "", "scan", "--range", "HEAD~1"); strings.Contains(out+errOut, note) {
+		t.Errorf("first commit:\n%s%s", out, errOut)
+	}
+}

@@ -493,6 +493,12 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		opts.Progress = bar.update
 		defer bar.finish()
 	}
+	if h, ok := src.(*history.History); ok {
+		// The packs are opened, the commit walk starts and the reading is
+		// planned while the detector is still being built (PrepareDefault):
+		// the second core had nothing to do meanwhile.
+		h.Start(ctx)
+	}
 	det := scanner.NewDetector(cfg.Rules, cfg.Allow)
 	det.SetFileRules(cfg.FileRules)
 	res, err := scanner.Scan(ctx, src, det, opts)
@@ -598,7 +604,7 @@ func writeReport(o *scanOptions, s *streams, rep *report.ScanReport) error {
 	var w io.Writer = s.out
 	color := !o.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(s.out)
 	if o.output != "" && o.output != "-" {
-		f, err := os.Create(o.output)
+		f, err := createReport(o.output, o.showSecrets)
 		if err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
@@ -612,7 +618,7 @@ func writeReport(o *scanOptions, s *streams, rep *report.ScanReport) error {
 	// SARIF from one history scan, not three.
 	for _, r := range o.reports {
 		format, file, _ := strings.Cut(r, "=")
-		f, err := os.Create(file)
+		f, err := createReport(file, o.showSecrets)
 		if err != nil {
 			return fmt.Errorf("write %s report: %w", format, err)
 		}
@@ -625,6 +631,26 @@ func writeReport(o *scanOptions, s *streams, rep *report.ScanReport) error {
 		}
 	}
 	return nil
+}
+
+// createReport creates (or truncates) a report file. One that holds
+// plaintext secrets (--show-secrets) is readable by its owner only, as the
+// audit snapshot and the verify cache are: on a shared machine or CI runner
+// a 0644 file hands every secret to every local user.
+func createReport(name string, secrets bool) (*os.File, error) {
+	if !secrets {
+		return os.Create(name)
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	// An existing file keeps its mode through O_CREATE: narrow it too.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 func isTerminal(w io.Writer) bool {

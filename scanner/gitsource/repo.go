@@ -133,7 +133,8 @@ func gitError(args []string, err error, stderr string) error {
 		strings.Contains(msg, "invalid object"), strings.Contains(msg, "missing blob"), strings.Contains(msg, "missing tree"):
 		hint = " (the repository may be corrupt or incomplete: run git fsck)"
 	case strings.Contains(msg, "unknown revision"), strings.Contains(msg, "bad revision"), strings.Contains(msg, "Invalid revision range"):
-		hint = " (is the commit in this clone? a shallow clone may need `git fetch --unshallow` or actions/checkout with fetch-depth: 0)"
+		// A mistyped branch is as likely as a commit a shallow clone lacks.
+		hint = " (no branch, tag or commit of that name in this repository: check the spelling; a commit beyond a shallow clone's boundary needs `git fetch --unshallow`, or actions/checkout with fetch-depth: 0)"
 	}
 	name := "git"
 	if len(args) > 0 {

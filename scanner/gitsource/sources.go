@@ -107,6 +107,11 @@ func (s *Staged) AddStats(st *scanner.Stats) { scanner.MergeStats(st, &s.stats) 
 // emitDiff yields one file of a diff. blob reads a binary file's content
 // by its path (a diff holds none), for the credential-file rules.
 func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yield func(scanner.Chunk) error, blob func(path string) []byte) error {
+	if f.Path == scanner.ConfigFileName || f.Path == scanner.BaselineFileName {
+		// The scan itself obeys the checked-out file: a pull request that
+		// allow-lists its own secret passes. Say so where reviewers look.
+		st.Note(fmt.Sprintf("the scanned change edits %s, which decides what rampart reports (allow list, disabled rules, accepted findings): review that edit as you would code", f.Path))
+	}
 	switch {
 	case f.Submodule:
 		st.Skip("submodule")

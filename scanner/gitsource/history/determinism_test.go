@@ -27,6 +27,8 @@ type variant struct {
 	workers            int
 	walkers, walkBlock int
 	order              readOrder
+	// started: Start runs before the detector is built, as the CLI does.
+	started bool
 }
 
 func (v variant) String() string {
@@ -35,6 +37,9 @@ func (v variant) String() string {
 		reader = "git"
 	}
 	order := [...]string{"race", "walk-first", "read-first"}[v.order]
+	if v.started {
+		order += "/started"
+	}
 	return fmt.Sprintf("%s/workers=%d/walkers=%d/block=%d/%s", reader, v.workers, v.walkers, v.walkBlock, order)
 }
 
@@ -49,6 +54,7 @@ func variants() []variant {
 		}
 	}
 	vs = append(vs, variant{workers: 2, walkers: 3, walkBlock: 2}, variant{useGit: true, workers: 1, walkers: 1, walkBlock: 1 << 20, order: orderReadFirst})
+	vs = append(vs, variant{workers: 2, walkers: 2, walkBlock: 1, started: true}, variant{useGit: true, workers: 2, walkers: 2, walkBlock: 1, started: true})
 	// Racing again: each run meets another mix of blobs read before and
 	// after the walk placed them.
 	for range 3 {
@@ -65,6 +71,9 @@ func scanVariant(t *testing.T, repo *gitsource.Repo, opts gitsource.Options, v v
 		t.Fatal(err)
 	}
 	h := &History{Repo: repo, Opts: opts, UseGit: v.useGit, walkers: v.walkers, walkBlock: v.walkBlock, order: v.order}
+	if v.started {
+		h.Start(t.Context())
+	}
 	res, err := scanner.Scan(t.Context(), h, scanner.NewDetector(rules, opts.Allow), scanner.Options{Workers: v.workers})
 	if err != nil {
 		t.Fatalf("%v: %v", v, err)

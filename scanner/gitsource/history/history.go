@@ -109,6 +109,9 @@ type History struct {
 	// even short histories one commit at a time between two processes.
 	walkers, walkBlock int
 
+	// pre is what Start began, for ChunksParallel to carry on from.
+	pre *prelude
+
 	// order, when set, decides which of the concurrent walk and reader goes
 	// first, where a scan of every ref lets them race: tests require the
 	// same findings either way.
@@ -165,77 +168,19 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 // goroutines read blobs, and the commit walk yields commit messages, each
 // calling yield, which must be safe for concurrent use.
 func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(scanner.Chunk) error) error {
-	ctx, cancel := context.WithCancel(ctx)
+	p := h.pre
+	h.pre = nil
+	if p == nil {
+		p = h.begin(ctx)
+	}
+	<-p.ready
+	ctx, cancel := p.ctx, p.cancel
 	defer cancel()
-	// Blob IDs are 20-byte SHA-1 names throughout; say so rather than scan
-	// nothing. (git before 2.25 has no --show-object-format and no SHA-256.)
-	// Open has usually asked already.
-	format := h.Repo.ObjectFormat
-	if format == "" {
-		if out, err := h.Repo.Git(ctx, "rev-parse", "--show-object-format"); err == nil && !bytes.HasPrefix(out, []byte("-")) {
-			format = strings.TrimSpace(string(out))
-		}
+	if p.err != nil {
+		return p.err
 	}
-	if format != "" && format != "sha1" {
-		return fmt.Errorf("this repository names objects with %s: --history reads SHA-1 repositories only (--staged, --range and directory scans work)", format)
-	}
-	h.placed = make(map[[20]byte]blobRef)
-	h.commits = make(map[[20]byte]commitInfo)
-	h.listed = make(map[[20]byte]struct{})
-	concurrent := len(h.Revs) == 0 && h.Since == "" && !h.NeedPaths
-
-	// The packs, and the object store the walk reads trees through, unless
-	// git must read everything (UseGit, or a repository this reader does
-	// not handle: then git reads the same objects, and the scan is the
-	// same). They stay open until the walk has ended.
-	var packs []*pack.Pack
-	var loose [][20]byte
-	var st *store
-	inProcess := !h.UseGit
-	if inProcess {
-		var objects string
-		var err error
-		if packs, loose, objects, err = h.openPacks(); err != nil {
-			closePacks(packs)
-			packs, inProcess = nil, false
-		} else {
-			st = newStore(packs, objects, treeCache)
-		}
-	}
-
-	// The walk places blobs and sends commit messages, which are yielded
-	// as they come; walkDone closes when both have ended.
-	msgs := make(chan scanner.Chunk, 1024)
-	walkDone := make(chan struct{})
-	var walkErr, msgErr error
-	startWalk := func() {
-		go func() {
-			defer close(msgs)
-			if walkErr = h.walk(ctx, st, msgs); walkErr == nil {
-				h.mu.Lock()
-				h.walkEnded = true
-				h.mu.Unlock()
-				// Resolve's questions to git come after the last blob
-				// is read; git is started now, while blobs are read.
-				h.asker = h.startAsker()
-			}
-		}()
-		go func() {
-			defer close(walkDone)
-			for m := range msgs {
-				if msgErr == nil {
-					if msgErr = yield(m); msgErr != nil {
-						cancel()
-					}
-				}
-			}
-		}()
-	}
-	started := false
-	if h.order != orderReadFirst {
-		started = true
-		startWalk()
-	}
+	p.yield <- yield
+	packs := p.packs
 	defer closePacks(packs) // after finish: the walk reads them
 	// finish waits for the walk and returns the first failure: err (the
 	// readers'), a yield's, or the walk's own.
@@ -243,16 +188,16 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		if err != nil {
 			cancel()
 		}
-		if !started {
-			started = true
-			startWalk()
+		if !p.started {
+			p.started = true
+			h.startWalk(p)
 		}
-		<-walkDone
+		<-p.walkDone
 		switch {
-		case msgErr != nil:
-			err = msgErr
+		case p.msgErr != nil:
+			err = p.msgErr
 		case err == nil:
-			err = walkErr
+			err = p.walkErr
 		}
 		if err != nil {
 			// No Resolve follows a failed scan to ask git anything.
@@ -261,23 +206,11 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		}
 		return err
 	}
-
-	var forests []*forest
-	var blobs []packedBlob
-	if inProcess {
-		var err error
-		if forests, blobs, err = h.planForests(ctx, packs, loose); err != nil {
-			forests, blobs = nil, nil
-			clear(h.listed)
-			inProcess = false
-		}
+	if p.listErr != nil {
+		return finish(p.listErr)
 	}
-	if !inProcess {
-		var err error
-		if blobs, err = h.listBlobs(ctx); err != nil {
-			return finish(err)
-		}
-	}
+	concurrent := len(h.Revs) == 0 && h.Since == "" && !h.NeedPaths
+	forests, blobs := p.forests, p.blobs
 	var keep func([20]byte) bool
 	if concurrent && h.order == orderWalkFirst {
 		if err := finish(nil); err != nil {
@@ -351,6 +284,142 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		h.stats.Partial(fmt.Sprintf("%d blob(s) reachable from the refs could not be read: the repository is corrupt or incomplete (run git fsck)", missing))
 	}
 	return nil
+}
+
+// Start begins what a scan does before it reads a blob: opening the
+// packs, the commit walk, planning the reading. ChunksParallel, called
+// next with the same History, carries on from there; the commit messages
+// the walk finds meanwhile wait for it. A scan calls Start while it still
+// builds its detector (about 10 ms on which the second core was idle).
+func (h *History) Start(ctx context.Context) {
+	if h.pre == nil {
+		h.pre = h.begin(ctx)
+	}
+}
+
+// prelude is what ChunksParallel sets up before it reads a blob.
+type prelude struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	ready  chan struct{} // closed once the fields below are set
+	err    error         // the scan cannot run (SHA-256)
+
+	packs     []*pack.Pack
+	loose     [][20]byte
+	st        *store
+	inProcess bool
+
+	// The walk places blobs and sends commit messages, which are yielded
+	// (with ChunksParallel's yield, sent on yield) as they come; walkDone
+	// closes when both have ended.
+	msgs     chan scanner.Chunk
+	walkDone chan struct{}
+	yield    chan func(scanner.Chunk) error
+	started  bool
+	walkErr  error
+	msgErr   error
+	forests  []*forest
+	blobs    []packedBlob
+	listErr  error
+}
+
+// begin sets up a scan in the background (see prelude).
+func (h *History) begin(ctx context.Context) *prelude {
+	p := &prelude{ready: make(chan struct{}), yield: make(chan func(scanner.Chunk) error, 1)}
+	p.ctx, p.cancel = context.WithCancel(ctx)
+	go func() {
+		defer close(p.ready)
+		h.prepare(p)
+	}()
+	return p
+}
+
+func (h *History) prepare(p *prelude) {
+	ctx := p.ctx
+	// Blob IDs are 20-byte SHA-1 names throughout; say so rather than scan
+	// nothing. (git before 2.25 has no --show-object-format and no SHA-256.)
+	// Open has usually asked already.
+	format := h.Repo.ObjectFormat
+	if format == "" {
+		if out, err := h.Repo.Git(ctx, "rev-parse", "--show-object-format"); err == nil && !bytes.HasPrefix(out, []byte("-")) {
+			format = strings.TrimSpace(string(out))
+		}
+	}
+	if format != "" && format != "sha1" {
+		p.err = fmt.Errorf("this repository names objects with %s: --history reads SHA-1 repositories only (--staged, --range and directory scans work)", format)
+		return
+	}
+	h.placed = make(map[[20]byte]blobRef)
+	h.commits = make(map[[20]byte]commitInfo)
+	h.listed = make(map[[20]byte]struct{})
+
+	// The packs, and the object store the walk reads trees through, unless
+	// git must read everything (UseGit, or a repository this reader does
+	// not handle: then git reads the same objects, and the scan is the
+	// same). They stay open until the walk has ended.
+	p.inProcess = !h.UseGit
+	if p.inProcess {
+		packs, loose, objects, err := h.openPacks()
+		if err != nil {
+			closePacks(packs)
+			p.inProcess = false
+		} else {
+			p.packs, p.loose = packs, loose
+			p.st = newStore(packs, objects, treeCache)
+		}
+	}
+	p.msgs = make(chan scanner.Chunk, 1024)
+	p.walkDone = make(chan struct{})
+	if h.order != orderReadFirst {
+		p.started = true
+		h.startWalk(p)
+	}
+	if p.inProcess {
+		var err error
+		if p.forests, p.blobs, err = h.planForests(ctx, p.packs, p.loose); err != nil {
+			p.forests, p.blobs = nil, nil
+			clear(h.listed)
+			p.inProcess = false
+		}
+	}
+	if !p.inProcess {
+		p.blobs, p.listErr = h.listBlobs(ctx)
+	}
+}
+
+// startWalk starts the commit walk, and the yielding of the commit
+// messages it sends.
+func (h *History) startWalk(p *prelude) {
+	go func() {
+		defer close(p.msgs)
+		if p.walkErr = h.walk(p.ctx, p.st, p.msgs); p.walkErr == nil {
+			h.mu.Lock()
+			h.walkEnded = true
+			h.mu.Unlock()
+			// Resolve's questions to git come after the last blob
+			// is read; git is started now, while blobs are read.
+			h.asker = h.startAsker()
+		}
+	}()
+	go func() {
+		defer close(p.walkDone)
+		var yield func(scanner.Chunk) error
+		select {
+		case yield = <-p.yield:
+		case <-p.ctx.Done():
+			// ChunksParallel never came: drain the walk.
+			for range p.msgs {
+			}
+			return
+		}
+		for m := range p.msgs {
+			if p.msgErr == nil {
+				if p.msgErr = yield(m); p.msgErr != nil {
+					p.cancel()
+				}
+			}
+		}
+	}()
 }
 
 // laterPaths returns every path blob id will be given, if the walk has

@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -460,4 +461,29 @@ func TestHistoryCredentialFiles(t *testing.T) {
 			t.Errorf("UseGit=%v: skipped %v, want 3 binary blobs not read as text", useGit, res.Stats.Skipped)
 		}
 	}
+}
+
+// TestStartWithoutChunks: a scan that Start began but that never comes to
+// read (the caller failed in between) ends with its context: the walk's
+// commit messages, which wait for ChunksParallel's yield, are drained, and
+// nothing blocks.
+func TestStartWithoutChunks(t *testing.T) {
+	r := newRepo(t)
+	for i := range 3 {
+		r.write("f.txt", fmt.Sprintf("version %d\n", i))
+		r.commit(fmt.Sprintf("commit %d", i))
+	}
+	r.git("repack", "-adq")
+	ctx, cancel := context.WithCancel(t.Context())
+	h := &History{Repo: r.open()}
+	h.Start(ctx)
+	p := h.pre
+	<-p.ready
+	cancel()
+	select {
+	case <-p.walkDone:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the walk did not end with its context")
+	}
+	closePacks(p.packs)
 }
