@@ -1241,9 +1241,11 @@ func checkNotCode(c *Candidate) (bool, string) {
 		return false, "not-code: a call, index or template"
 	case strings.HasPrefix(s, "$") || strings.HasPrefix(s, "%(") || strings.HasPrefix(s, "%{"):
 		return false, "not-code: variable"
-	case (strings.HasPrefix(s, "@") || strings.HasPrefix(s, "!")) && isIdentifier(s[1:]):
+	case (strings.HasPrefix(s, "@") || strings.HasPrefix(s, "!")) && isIdentifier(s[1:]) && !randomHumps([]string{s[1:]}):
+		// (A random value may start with the sigil too: !lgZmm3WotEtMNLo
+		// breaks into humps no annotation's or tag's name has.)
 		return false, "not-code: annotation or YAML tag"
-	case (strings.HasPrefix(s, "&") || strings.HasPrefix(s, "*")) && isIdentifier(s[1:]):
+	case (strings.HasPrefix(s, "&") || strings.HasPrefix(s, "*")) && isIdentifier(s[1:]) && !randomHumps([]string{s[1:]}):
 		// nxos_vtp_password: &configure, then *configure: a YAML anchor
 		// and its alias.
 		return false, "not-code: a YAML anchor or alias"
@@ -1834,7 +1836,32 @@ func isDottedIdentifier(s string) bool {
 			return false
 		}
 	}
-	return true
+	return !randomHumps(parts)
+}
+
+// randomHumps reports identifier-shaped pieces that break into the humps of
+// random characters rather than words: a digit followed by a letter (y6p3r,
+// m8z, U4N), or a hump of one letter or an odd two inside a longer piece
+// (rAMWvdex is r|am|wvdex). Three such humps in twelve characters or more
+// make a random value with a dot (rAMWvdex.oM8zNT4), not a member access
+// (settings.DB_PASSWORD, this.props.dbPassword, os.Getenv, e.target.value).
+func randomHumps(parts []string) bool {
+	n, odd := 0, 0
+	for _, p := range parts {
+		n += len(p)
+		for i := 1; i < len(p); i++ {
+			if isDigit(p[i-1]) && (isLower(p[i]) || isUpper(p[i])) {
+				odd++
+			}
+		}
+		words := identifierWords([]byte(p))
+		for _, w := range words {
+			if len(words) > 1 && (len(w) == 1 && !isDigit(w[0]) || len(w) == 2 && lettersOnly([]byte(w)) && !shortWords[w]) {
+				odd++
+			}
+		}
+	}
+	return n >= 12 && odd >= 3
 }
 
 // documentedCredentials are keys vendors publish for local emulators and
