@@ -231,7 +231,13 @@ func shellVariable(s []byte) bool {
 		// $1, $@: a positional parameter, unless a $-delimited hash follows.
 		return !bytes.ContainsRune(s[1:], '$')
 	}
-	// $NAME, or $NAME followed by text that is not another $ field.
+	// $NAME, or $NAME followed by text that is not another $ field: a
+	// path, a port, a closing bracket ($HOME/.ssh, $HOST:5432). Random
+	// punctuation after the name is a generated value that happens to
+	// start with $ (a WordPress salt).
+	if i < len(s) && !bytes.ContainsRune([]byte("/\\.:-@}]);, \t"), rune(s[i])) {
+		return false
+	}
 	return !bytes.ContainsRune(s[i:], '$')
 }
 
@@ -358,13 +364,30 @@ func isHexDigit(b byte) bool {
 // variable, Placeholder's first test: checkNotCode asks only this, and the
 // whole of Placeholder for it was 4% of a secret-dense history scan.
 func templateVariable(s []byte) bool {
-	return bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%(")) ||
+	// ${VAR}, {{ var }} and %(var)s count where they open the value or
+	// stand whole inside it: a WordPress salt's 64 characters of random
+	// punctuation hold one of the openers in about one salt in fifty.
+	return (bytes.Contains(s, []byte("${")) || bytes.Contains(s, []byte("{{")) || bytes.Contains(s, []byte("%("))) && wholeTemplate(s) ||
 		// Ruby's and CoffeeScript's interpolation, JSF's expressions
 		// ("http://localhost:#{port}"), as a whole #{name}: a WordPress
 		// salt's random punctuation holds #{ by chance.
 		bytes.Contains(s, []byte("#{")) && rubyInterpolationRE().Match(s) ||
 		shellVariable(s) || s[0] == '<' && s[len(s)-1] == '>'
 }
+
+// wholeTemplate reports a value that starts with a template opener, or
+// holds a whole expression: ${NAME}, ${NAME:-default}, {{ expr }},
+// %(name)s.
+func wholeTemplate(s []byte) bool {
+	if bytes.HasPrefix(s, []byte("${")) || bytes.HasPrefix(s, []byte("{{")) || bytes.HasPrefix(s, []byte("%(")) {
+		return true
+	}
+	return templateExprRE().Match(s)
+}
+
+var templateExprRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_.]*(?:[:?+=-][^{}]*)?\}|\{\{-?\s*[A-Za-z_.$][^{}]*\}\}|%\([A-Za-z_][A-Za-z0-9_.]*\)`)
+})
 
 // rubyInterpolationRE matches an interpolated expression, #{name},
 // #{@ivar}, #{obj.attr}.

@@ -32,6 +32,7 @@ func extraValidators() []Validator {
 		{"base64-userpass", checkBase64UserPass},
 		{"base64-password", checkBase64Password},
 		{"jetbrains-password", checkJetBrainsPassword},
+		{"cisco-type7", checkCiscoType7},
 		{"base64-private-key", checkBase64PrivateKey},
 		{"base64-64-bytes", checkBase64Len64},
 		{"atlassian-dc-pat", checkAtlassianDCPAT},
@@ -338,6 +339,42 @@ func checkJetBrainsPassword(c *Candidate) (bool, string) {
 	return true, ""
 }
 
+// ciscoType7Key is the fixed string Cisco IOS XORs a "type 7" password with
+// (service password-encryption): public since 1995, so a type 7 value is the
+// password, spelt in hex.
+const ciscoType7Key = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
+
+// checkCiscoType7 decodes a Cisco type 7 value (two decimal digits giving the
+// key offset, then hex pairs) and judges the text as a password.
+func checkCiscoType7(c *Candidate) (bool, string) {
+	const why = "cisco-type7: not an offset and hex pairs that decode to printable text"
+	s := string(c.Secret)
+	if len(s) < 4 || len(s)%2 != 0 {
+		return false, why
+	}
+	off, err := strconv.Atoi(s[:2])
+	if err != nil || off >= len(ciscoType7Key) {
+		return false, why
+	}
+	out := make([]byte, 0, len(s)/2-1)
+	for i := 2; i < len(s); i += 2 {
+		v, err := strconv.ParseUint(s[i:i+2], 16, 8)
+		if err != nil {
+			return false, why
+		}
+		out = append(out, byte(v)^ciscoType7Key[(off+len(out))%len(ciscoType7Key)])
+	}
+	p, ok := printablePassword(out)
+	if !ok {
+		return false, why
+	}
+	if reason := weakPassword("", p); reason != "" {
+		return false, "cisco-type7: " + reason
+	}
+	c.SetAttr("decoded", "cisco-type7")
+	return true, ""
+}
+
 // printablePassword returns b as a string when every byte is printable
 // ASCII, as a typed password is.
 func printablePassword(b []byte) (string, bool) {
@@ -478,6 +515,8 @@ var commonPasswords = []string{
 	"null", "none", "nil", "true", "false", "undefined", "empty", "string", "value", "pw",
 	"pwd", "token", "apikey", "api_key", "mypassword", "mysecret", "supersecret", "localhost",
 	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry", "abc",
+	// Cisco's documented and factory default (cisco, cisco123).
+	"cisco",
 	"a1b2c3d4", "abcd1234",
 	// MinIO's default root password and its documentation's minio123.
 	"minio", "minioadmin",

@@ -84,6 +84,12 @@ func TestExtraValidators(t *testing.T) {
 		{"jetbrains-password", jetbrains("changeme1"), "", false},
 		{"jetbrains-password", "0123456789abcdef", "", false}, // hex that decodes to no text
 		{"jetbrains-password", "dffcdfc8df9", "", false},      // not whole groups of four
+		{"cisco-type7", "053D1E582A7D1C0435154E201F", "", true},
+		{"cisco-type7", "02145C70134702737B5F5E2D1F", "", true},
+		{"cisco-type7", "0822455D0A16", "", false},        // cisco
+		{"cisco-type7", "0307530A080824414B", "", false},  // changeme
+		{"cisco-type7", "99145C70134702737B", "", false},  // offset past the key
+		{"cisco-type7", "053D1E582A7D1C04351", "", false}, // odd length
 		{"base64-private-key", b64("-----BEGIN RSA PRIVATE KEY-----\nMIIE"), "", true},
 		{"base64-private-key", b64("-----BEGIN PUBLIC KEY-----\nMIIB"), "", false},
 		{"base64-64-bytes", base64.StdEncoding.EncodeToString(make([]byte, 64)), "", true},
