@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -893,5 +894,22 @@ func TestChangedConfigIsNoted(t *testing.T) {
 	// A range that leaves the file alone says nothing about it.
 	if out, errOut, _ := scRun(t, dir, "", "scan", "--range", "HEAD~1"); strings.Contains(out+errOut, note) {
 		t.Errorf("first commit:\n%s%s", out, errOut)
+	}
+}
+
+// TestInterruptedInWords: a run stopped by a signal said only "rampart:
+// context canceled"; it says it was interrupted and that nothing was
+// reported. Other messages, and a cancel that was no signal's, are kept.
+func TestInterruptedInWords(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	if got := interrupted(ctx, "history: context canceled"); got != "history: context canceled" {
+		t.Errorf("before the signal: %q", got)
+	}
+	cancel()
+	if got := interrupted(ctx, "history: context canceled"); !strings.HasPrefix(got, "interrupted (Ctrl-C or SIGTERM)") {
+		t.Errorf("after it: %q", got)
+	}
+	if got := interrupted(ctx, "git log: fatal: bad revision"); got != "git log: fatal: bad revision" {
+		t.Errorf("another error: %q", got)
 	}
 }

@@ -104,7 +104,7 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 	}
 	var w io.Writer = s.out
 	if o.output != "" && o.output != "-" {
-		f, err := os.Create(o.output)
+		f, err := createReport(o.output, holdsPlaintext(scans))
 		if err != nil {
 			return &exitErr{code: exitError, err: fmt.Errorf("write report: %w", err)}
 		}
@@ -131,4 +131,19 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 		return &exitErr{code: exitError, err: err}
 	}
 	return nil
+}
+
+// holdsPlaintext reports whether any finding of the scan reports carries
+// its secret in full: shards written with --show-secrets. Their merge holds
+// the same plaintext and is written owner-only, as the shards were. A
+// redacted secret always ends in an ellipsis (scanner.Redact).
+func holdsPlaintext(scans []*report.JSONScan) bool {
+	for _, sc := range scans {
+		for _, f := range sc.Findings {
+			if f.Secret != "" && !strings.HasSuffix(f.Secret, "…") {
+				return true
+			}
+		}
+	}
+	return false
 }

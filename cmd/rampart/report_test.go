@@ -36,6 +36,41 @@ func TestReportMergeScans(t *testing.T) {
 	}
 }
 
+// TestReportMergeOfPlaintextShardsIsOwnerOnly: shards written with
+// --show-secrets are 0600; their merge holds the same secrets and is 0600
+// too (an existing file narrowed), while a merge of redacted shards keeps
+// the usual mode.
+func TestReportMergeOfPlaintextShardsIsOwnerOnly(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "repo")
+	scWrite(t, sub, "f.txt", "id "+scKeyID+"\n")
+	scRun(t, sub, "", "scan", "--show-secrets", "--format", "json", "-o", filepath.Join(dir, "plain.json"))
+	scRun(t, sub, "", "scan", "--format", "json", "-o", filepath.Join(dir, "redacted.json"))
+	merged := filepath.Join(dir, "merged.json")
+	scWrite(t, dir, "merged.json", "{}")
+	if err := os.Chmod(merged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := scRun(t, dir, "", "report", "merge", "-o", merged, "plain.json"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(merged)
+	if err != nil || !strings.Contains(string(data), scKeyID) {
+		t.Fatalf("merged report: %v, plaintext %v", err, strings.Contains(string(data), scKeyID))
+	}
+	if fi, err := os.Stat(merged); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("merge of --show-secrets shards: mode %v, want 0600 (%v)", fi.Mode().Perm(), err)
+	}
+	redacted := filepath.Join(dir, "merged-redacted.json")
+	if _, errOut, code := scRun(t, dir, "", "report", "merge", "-o", redacted, "redacted.json"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if fi, err := os.Stat(redacted); err != nil || fi.Mode().Perm()&0o044 == 0 {
+		t.Errorf("merge of redacted shards: mode %v, want the usual (group/other readable under the umask) (%v)", fi.Mode().Perm(), err)
+	}
+}
+
 func TestReportMergeAuditShards(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -62,12 +63,22 @@ func run(ctx context.Context, args []string, s *streams) int {
 	var ee *exitErr
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(s.err, "rampart: %s\n", userMessage(ee.err))
+			fmt.Fprintf(s.err, "rampart: %s\n", interrupted(ctx, userMessage(ee.err)))
 		}
 		return ee.code
 	}
-	fmt.Fprintf(s.err, "rampart: %s\n", userMessage(err))
+	fmt.Fprintf(s.err, "rampart: %s\n", interrupted(ctx, userMessage(err)))
 	return exitError
+}
+
+// interrupted words a run stopped by Ctrl-C or SIGTERM for the user: the
+// bare "context canceled" it ended with says neither what happened nor
+// that nothing was reported.
+func interrupted(ctx context.Context, msg string) string {
+	if ctx.Err() != nil && strings.HasSuffix(msg, context.Canceled.Error()) {
+		return "interrupted (Ctrl-C or SIGTERM): the run stopped before the end, and what it had found is not reported"
+	}
+	return msg
 }
 
 func newRootCmd(s *streams) *cobra.Command {
