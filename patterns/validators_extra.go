@@ -799,6 +799,13 @@ func judgePassword(user, pass string, loginWord bool) string {
 	return ""
 }
 
+// afterEquals reports a secret that follows '=' in its match: a query
+// parameter's or a connection string's value, not a URL's userinfo.
+func afterEquals(c *Candidate) bool {
+	i := bytes.Index(c.Match, c.Secret)
+	return i > 0 && c.Match[i-1] == '='
+}
+
 // checkURLPassword judges the password of scheme://user:password@host. The
 // secret is the password; the user is read from the whole match.
 func checkURLPassword(c *Candidate) (bool, string) {
@@ -820,9 +827,10 @@ func checkURLPassword(c *Candidate) (bool, string) {
 			}
 		}
 	}
-	if b := c.Secret; len(b) > 0 && (b[0] == '?' || b[0] == '&') && bytes.Contains(c.Match, []byte("://")) {
+	if b := c.Secret; len(b) > 0 && (b[0] == '?' || b[0] == '&') && bytes.Contains(c.Match, []byte("://")) && !afterEquals(c) {
 		// mongodb://user:?collection=a@host: a query string where the
-		// password would be, in a URL-parsing test.
+		// password would be, in a URL-parsing test. (A parameter's value,
+		// ?user=app&password=?Eqp?_lVjvyATjuX5D, may start with '?'.)
 		return false, "url-password: a query string, not a password"
 	}
 	if strings.Count(user, "-") >= 1 && strings.Count(string(c.Secret), "-") >= 1 &&
@@ -1780,7 +1788,9 @@ var batchVariableRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustC
 
 // emailRE matches a value that is an email address.
 var emailRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
+	// The top-level domain is in one case (com, COM, Net): a random
+	// password with an @ and a dot (n_H2zJ@QDk8.HwKfnp) ends in mixed case.
+	return regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:[a-z]{2,}|[A-Z][a-z]+|[A-Z]{2,})$`)
 })
 
 // twoLowerWords reports two lower-case words joined by one @ . - or _.

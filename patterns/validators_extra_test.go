@@ -107,6 +107,13 @@ func TestExtraValidators(t *testing.T) {
 		{"atlassian-dc-pat", "BBDC-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "", false},
 		{"url-password", "s3cUr3-Pa55-Q9", "postgres://app:s3cUr3-Pa55-Q9@db", true},
 		{"url-password", "postgres", "postgres://postgres:postgres@db", false},
+		// Random passwords with '?' or '@' (TestAccuracy seeds 1-20): a
+		// parameter's value is no query string, a mixed-case "domain" no
+		// email address; the userinfo's query string and a real address are.
+		{"url-password", "?Eqp?_lVjvyATjuX5D", "jdbc:postgresql://db:5432/app?user=app&password=?Eqp?_lVjvyATjuX5D", true},
+		{"url-password", "?collection=a", "mongodb://user:?collection=a@host", false},
+		{"url-password", "n_H2zJ@QDk8.HwKfnp", "Server=sql;User Id=crm_app;Password=n_H2zJ@QDk8.HwKfnp;", true},
+		{"url-password", "guest@example.com", "ftp://anonymous:guest@example.com@ftp.example.com", false},
 		{"url-password", "app", "postgres://app:app@db", false},
 		{"url-password", "pa%3Fsword", "http://%3Fam:pa%3Fsword@google.com", false},
 		{"url-password", "pasXword", "http://am:pasXword@google.com", false},
