@@ -213,7 +213,11 @@ func TestHomeRowMash(t *testing.T) {
 		"dkHL49dId5skLfBjsf342RJkdskdpD54":                                   true,
 		"asdfasdfjklASDFjklasd":                                              false, // too few letters to judge
 		"dad0fa11da5e5ad0dadfa1ce5adf0dad0fadeda5":                           false, // hex
-		"Hq7vZ2mK9xLw4Tn8Rb3Jc6Fd1Gs0Pa3Ne7Uk2Vx9Tz8wQ3nL":                   false,
+		// Hex behind a prefix (TestAccuracy seeds 1-20).
+		"gloas-ff6f9d35a039522cf30a15993abe03532b95aa4f6459748616660254dd3d0df3": false,
+		"sk-lf-fb64b39f-a274-4ea6-af3d-af5a4c3fdf4d":                             false,
+		"sk_2f013d6daf4ab71a6403ff1afd2258a54504d3c966ec81df":                    false,
+		"Hq7vZ2mK9xLw4Tn8Rb3Jc6Fd1Gs0Pa3Ne7Uk2Vx9Tz8wQ3nL":                       false,
 	} {
 		if got := homeRowMash([]byte(toLower(s))); got != want {
 			t.Errorf("homeRowMash(%q) = %v, want %v", s, got, want)

@@ -543,19 +543,22 @@ func periodic(s []byte) bool {
 
 // homeRowMash reports a value typed by running the fingers over the home
 // row (LaKSDJF98ALSkfj…, dkHL49dId5skLfBj…): four in five of its letters, of
-// twenty-two or more, are a s d f g h j k l. In a random value each letter
-// is one of those nine with a chance of 9/26: eighteen of twenty-two comes
+// twenty-two or more, are a s d f g h j k l, and a third of all its letters
+// s g h j k l. In a random value each letter is one of those nine with a chance of 9/26: eighteen of twenty-two comes
 // about once in 130,000 values, and more letters make it rarer. Hex is
 // left alone, as a, d and f are half its letters.
 func homeRowMash(s []byte) bool {
-	letters, home, hex := 0, 0, true
+	letters, home, homePastF, hex := 0, 0, 0, true
 	for _, b := range s {
 		switch {
 		case b >= 'a' && b <= 'z':
 			letters++
 			switch b {
-			case 'a', 's', 'd', 'f', 'g', 'h', 'j', 'k', 'l':
+			case 'a', 'd', 'f':
 				home++
+			case 's', 'g', 'h', 'j', 'k', 'l':
+				home++
+				homePastF++
 			}
 			if b > 'f' {
 				hex = false
@@ -565,7 +568,9 @@ func homeRowMash(s []byte) bool {
 			hex = false
 		}
 	}
-	return !hex && letters >= 22 && home*5 >= letters*4
+	// Fingers on the home row strike s g h j k l (past f) as often as
+	// a d f; hex behind a prefix (gloas-, sk-lf-, slk_) strikes a d f alone.
+	return !hex && letters >= 22 && home*5 >= letters*4 && homePastF*3 >= letters
 }
 
 // mostlyPeriodic reports values of which two thirds or more is one short
