@@ -229,6 +229,15 @@ func TestNotWords(t *testing.T) {
 		"a1B2c3D4e5F6g7H8":                   true,
 		"a1B2C3D4":                           true,
 		"k8sT0kenX9v":                        true,
+		// Random values (TestAccuracy seeds 1-20): a digit before a letter
+		// twice, or base64 of binary or of id:key, not of a name.
+		"UjnlJA46Jpu3Vupm":                 true,
+		"YjdjaLZ81En6OQJOSPij":             true,
+		"67drhRS8NPAJUndv":                 true,
+		"zcdFWFC88vBcGroYGyfxcWV5":         true,
+		"bXdpYWZvOlBjYW5XYzdEZTFBVlBPRz8=": true,
+		"YWNjZXNzX3Rva2Vu":                 false, // base64 of access_token
+		"DMS_YWNjZXNzX3Rva2Vu":             false,
 		// A note verifier key: a name in words, '+', hash, '+', key.
 		"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW": false,
 		// Base64 with a '+' after a random run of letters is still a value.

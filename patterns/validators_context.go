@@ -404,7 +404,11 @@ func encodedWords(s []byte) string {
 			if err != nil || len(d) < 8 {
 				continue
 			}
-			if wordsIdentifier(d) || lowerLettersWord(d) {
+			// Random bytes decode to binary, where anything not a letter
+			// splits "words" (zcdFWFC88vBcGroYGyfxcWV5 holds EXP and qey):
+			// a name is spelt in identifier characters only (a user:name
+			// pair has a colon).
+			if !bytes.ContainsFunc(d, func(r rune) bool { return r > 0x7f || !isIdentByte(byte(r)) && r != ':' }) && (wordsIdentifier(d) || lowerLettersWord(d)) {
 				return "base64 of a name made of words (" + strconv.Quote(string(d)) + "), a stand-in token"
 			}
 			break
@@ -475,14 +479,23 @@ func lettersOnly(s []byte) bool {
 }
 
 func wordsIdentifier(s []byte) bool {
-	digits := 0
-	for _, b := range s {
+	digits, digitLetter := 0, 0
+	for i, b := range s {
 		if b == '+' || b == '/' || b == '=' {
 			return false
 		}
 		if b >= '0' && b <= '9' {
 			digits++
+			if i+1 < len(s) && (isLower(s[i+1]) || isUpper(s[i+1])) {
+				digitLetter++
+			}
 		}
+	}
+	if digitLetter >= 2 {
+		// A name puts a digit before a letter once at most (S3Express,
+		// k8sClient); random base62 does it again and again
+		// (UjnlJA46Jpu3Vupm, 67drhRS8NPAJUndv).
+		return false
 	}
 	words := identifierWords(s)
 	if len(words) < 2 || digits > 0 && len(words) < 3 {
