@@ -241,8 +241,9 @@ func TestNotWords(t *testing.T) {
 		// A note verifier key: a name in words, '+', hash, '+', key.
 		"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW": false,
 		// Base64 with a '+' after a random run of letters is still a value.
-		"HedmnKhKDehKK+FlI9ahUc8WfaNZ4gulbrtN2ouV":     true,
-		"uRsfsZ2Ts1rach4Zv3hhwcx6wa5fuIo2u3w7sa+7j81=": true,
+		"HedmnKhKDehKK+FlI9ahUc8WfaNZ4gulbrtN2ouV":                         true,
+		"uRsfsZ2Ts1rach4Zv3hhwcx6wa5fuIo2u3w7sa+7j81=":                     true,
+		"LTGVEXyf+kWhckpTejvfC2zw8JjvAZpOhSAHsIXBleyvVciuRkAG8fHl0yOUb6/F": true,
 	} {
 		if ok, _ := checkNotWords(&Candidate{Secret: []byte(s)}); ok != want {
 			t.Errorf("not-words(%q) = %v, want %v", s, ok, want)

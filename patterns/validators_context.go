@@ -382,10 +382,26 @@ func checkNotWords(c *Candidate) (bool, string) {
 	// A name, then '+', then the key: a sumdb/note verifier key
 	// (PeterNeumann+c74f20a3+ARpc…) is public, and the name is spelt in
 	// words where a random value has none.
-	if i := bytes.IndexByte(c.Secret, '+'); i >= 6 && lettersOnly(c.Secret[:i]) && wordsIdentifier(c.Secret[:i]) {
+	// (Only with the hash's eight hex digits and a '+' after the name:
+	// base64 may start with letters and a '+' too, LTGVEXyf+kWh….)
+	if i := bytes.IndexByte(c.Secret, '+'); i >= 6 && lettersOnly(c.Secret[:i]) && verifierHash(c.Secret[i+1:]) && wordsIdentifier(c.Secret[:i]) {
 		return false, "not-words: a name made of words, then the key (a public verifier key)"
 	}
 	return true, ""
+}
+
+// verifierHash reports a note verifier key's key hash and the '+' after it:
+// eight lower-case hex digits.
+func verifierHash(s []byte) bool {
+	if len(s) < 9 || s[8] != '+' {
+		return false
+	}
+	for _, b := range s[:8] {
+		if !isDigit(b) && (b < 'a' || b > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // encodedWords reports a value that is an encoding of a name or a test
