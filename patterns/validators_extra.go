@@ -1307,7 +1307,7 @@ func checkNotCode(c *Candidate) (bool, string) {
 	}
 	// A file or host name has a dot: the regexes run only then.
 	hasDot := strings.IndexByte(s, '.') >= 0
-	if hasDot && fileNameRE().MatchString(s) {
+	if hasDot && fileNameRE().MatchString(s) && oneCaseExtension(s) {
 		return false, "not-code: a file name"
 	}
 	if hasDot && hostNameRE().MatchString(s) {
@@ -1523,6 +1523,14 @@ func isPublicKeyDER(s string) bool {
 var fileNameRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)[A-Za-z0-9_-]\.(?:ya?ml|json|enc|txt|pem|crt|cer|der|key|p12|pfx|jks|xml|ini|conf|cfg|toml|env|properties|js|ts|py|rb|go|java|sh|html|css|png|jpe?g|svg|gz|zip|tar|lock|log|md|so|dll|dylib|exe|jar|war|class|pyc|deb|rpm|iso|img|lua|php|pl|pm|cpp|hpp|cs|kt|kts|swift|rs|scala|exs?|erl|sql|tf|hcl|vue|jsx|tsx|mjs|cjs)$`)
 })
+
+// oneCaseExtension reports a file name's extension written in one case
+// (key.pem, SETUP.EXE): a random value's last dot is followed by mixed case
+// (d6iOSlAty0fI4CBfh.gZ).
+func oneCaseExtension(s string) bool {
+	ext := s[strings.LastIndexByte(s, '.')+1:]
+	return strings.ToLower(ext) == ext || strings.ToUpper(ext) == ext
+}
 
 func lettersOnlyString(s string) bool {
 	for i := 0; i < len(s); i++ {
