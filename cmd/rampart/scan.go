@@ -327,7 +327,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	// few MB start a collection in the first milliseconds.
 	historyGC := o.history && os.Getenv("GOGC") == ""
 	if historyGC {
-		collectAbove(50, 48<<20)
+		collectAbove(50, smallHeap)
 	}
 	// The catalogue and its detector are built while git says where the
 	// repository is (locate), rather than after.
@@ -422,7 +422,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// Below 48 MB of heap the collector does not run: a small
 		// history's collections cost more than the memory.
 		if os.Getenv("GOGC") == "" && !historyGC {
-			collectAbove(50, 48<<20) // a bare repository: --history implied
+			collectAbove(50, smallHeap) // a bare repository: --history implied
 		}
 		src = h
 	case o.prePush:
