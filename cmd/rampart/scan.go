@@ -486,9 +486,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		}
 	}
 	if o.explain {
-		opts.Explain = func(d scanner.Drop) {
-			fmt.Fprintf(s.err, "dropped %s at %s:%d (%s): %s\n", d.RuleID, report.Safe(d.Path), d.Line, d.Secret, d.Reason)
-		}
+		opts.Explain = func(d scanner.Drop) { fmt.Fprintln(s.err, explainLine(d)) }
 	}
 	// Progress only on a terminal, never in the hook modes (nor under the
 	// pre-commit framework, which sets PRE_COMMIT), and only once a scan has
@@ -529,6 +527,21 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		Suppressed: res.Suppressed,
 	}
 	return res, rep, nil
+}
+
+// explainLine is --explain's line for a dropped candidate: where it was, as
+// a finding there names it (path, line, and the commit in the git modes),
+// and why it was dropped.
+func explainLine(d scanner.Drop) string {
+	at := fmt.Sprintf("%s:%d", report.Safe(d.Path), d.Line)
+	if d.Commit != nil {
+		h := d.Commit.Hash
+		if len(h) > 12 {
+			h = h[:12]
+		}
+		at += " in commit " + h
+	}
+	return fmt.Sprintf("dropped %s at %s (%s): %s", d.RuleID, at, d.Secret, d.Reason)
 }
 
 // hookMode reports whether o is one of the modes git hooks run.
