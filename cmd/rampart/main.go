@@ -41,7 +41,6 @@ func main() {
 			fmt.Fprintln(os.Stderr, "rampart: RAMPART_CPUPROFILE:", err)
 		}
 	}
-	heapOnHugePages(smallHeap)
 	code := run(ctx, os.Args[1:], &streams{in: os.Stdin, out: os.Stdout, err: os.Stderr})
 	stop()
 	if code != 0 {
