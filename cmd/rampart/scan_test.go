@@ -402,3 +402,34 @@ func TestOwnRepositoryScansClean(t *testing.T) {
 		t.Errorf("exit %d scanning rampart's own checkout:\n%s\n%s", code, stdout, stderr)
 	}
 }
+
+// TestExplainNamesCommitAndPath: --explain names a dropped candidate's path
+// and line in every mode, and in the git modes its commit, as a finding there
+// would be named (a history blob is detected before the walk places it).
+func TestExplainNamesCommitAndPath(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "config/app.env", "password = \"changeme\"\n")
+	scGit(t, dir, 1, "add", "-A")
+	scGit(t, dir, 1, "commit", "-q", "-m", "add config")
+	head := scGit(t, dir, 1, "rev-parse", "HEAD")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "--explain", "."}, "dropped generic-password at config/app.env:1 (ch…): "},
+		{[]string{"scan", "--explain", "--history"}, "dropped generic-password at config/app.env:1 in commit " + head[:12] + " (ch…): "},
+	} {
+		_, errOut, code := scRun(t, dir, "", tc.args...)
+		if code != 0 {
+			t.Errorf("%q: exit %d\n%s", tc.args, code, errOut)
+		}
+		if !strings.Contains(errOut, tc.want) {
+			t.Errorf("%q: stderr lacks %q:\n%s", tc.args, tc.want, errOut)
+		}
+		if strings.Contains(errOut, " at :") {
+			t.Errorf("%q: a dropped candidate without its path:\n%s", tc.args, errOut)
+		}
+	}
+}
