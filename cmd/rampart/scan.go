@@ -35,6 +35,7 @@ type scanOptions struct {
 	githubEvent bool
 
 	config      string
+	configFrom  string
 	baseline    string
 	format      string
 	output      string
@@ -66,6 +67,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.BoolVar(&o.githubEvent, "github-event", false, "scan the commits a GitHub Actions event introduced ($GITHUB_EVENT_PATH)")
 	f.StringVar(&o.config, "config", "", "configuration `FILE` (default: .rampart.toml at the repository root)")
 	f.StringVar(&o.baseline, "baseline", "", "suppress the findings listed in baseline `FILE`")
+	f.StringVar(&o.configFrom, "config-from", "", "read the configuration, and a --baseline inside the repository, from commit `REV` (a pull request's base) instead of the work tree")
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(report.ScanFormats, ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	f.BoolVar(&o.showSecrets, "show-secrets", false, "print secrets in plaintext (default: redacted)")
@@ -372,7 +374,23 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		}
 		repo = loc.repo
 	}
-	cfg, err := loadScanConfig(o, loc)
+	// A pull request's configuration and baseline are its base commit's
+	// (gitsource.Event.TrustedBase): the event is resolved first, so that a
+	// shallow clone holds that commit before they are read.
+	var event *githubEvent
+	var trusted *trustedRev
+	if o.githubEvent {
+		if event, err = resolveGitHubEvent(ctx, o, s, repo); err != nil {
+			return nil, nil, err
+		}
+		trusted = event.trusted(repo)
+	}
+	if o.configFrom != "" {
+		if trusted, err = configFrom(ctx, o, s, loc); err != nil {
+			return nil, nil, err
+		}
+	}
+	cfg, cfgRel, notes, err := loadGovernedConfig(ctx, o, loc, trusted)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}
 	}
@@ -390,7 +408,27 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		}
 		cfg.Allow = allow
 	}
+	// Loaded before the source is built, so that a change's edit of it is
+	// noted (emitDiff), and from the same place as the configuration.
+	var baseline *scanner.Baseline
+	baselineRel := ""
+	if o.baseline != "" {
+		var bnotes []string
+		baseline, baselineRel, bnotes, err = loadGovernedBaseline(ctx, loc.repo, trusted, o.baseline)
+		if err != nil {
+			return nil, nil, &exitErr{code: exitError, err: err}
+		}
+		notes = append(notes, bnotes...)
+	}
 	gopts := gitsource.Options{MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow}
+	for _, rel := range []string{cfgRel, baselineRel} {
+		if rel != "" {
+			gopts.Governing = append(gopts.Governing, rel)
+		}
+	}
+	if trusted != nil {
+		gopts.GoverningFrom = trusted.where()
+	}
 
 	var src scanner.Source
 	switch {
@@ -434,7 +472,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.prePush:
 		src, err = prePushSource(ctx, o, s, repo, gopts)
 	case o.githubEvent:
-		src, err = githubEventSource(ctx, o, s, repo, gopts)
+		src = event.source(repo, gopts)
 	default:
 		// loc.scanned has symbolic links resolved: a link named as PATH is
 		// followed, to a folder as to a file; links inside never are.
@@ -469,12 +507,8 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	}
 
 	opts := scanner.Options{Workers: o.workers}
-	if o.baseline != "" {
-		b, err := scanner.LoadBaseline(o.baseline)
-		if err != nil {
-			return nil, nil, &exitErr{code: exitError, err: err}
-		}
-		opts.Baseline = b
+	if baseline != nil {
+		opts.Baseline = baseline
 		// Only a scan that read an entry's whole location can call it
 		// stale: a folder or file scan where it read, the full history
 		// everywhere it was not told to skip. A staged change, a range of
@@ -512,6 +546,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if o.rangeSpec != "" && res.Stats.Commits == 0 {
 		// "No credentials found" alone would read as a clean range.
 		res.Stats.Note(fmt.Sprintf("the range %s selects no commits: nothing was scanned", o.rangeSpec))
+	}
+	for _, n := range notes {
+		res.Stats.Note(n)
 	}
 	if err := checkFindings(ctx, o, s, cfg, res); err != nil {
 		return nil, nil, err

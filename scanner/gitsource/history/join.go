@@ -108,7 +108,21 @@ func (h *History) askMoved(fs []scanner.Finding) {
 // objects) or at allow-listed paths, and orders everything oldest commit
 // first, so deduplication keeps each secret's first appearance.
 func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
-	out := make([]scanner.Finding, 0, len(fs))
+	// Sized for every path of every blob finding up front: a history's
+	// findings are tens of thousands of 232-byte structs, and growing the
+	// slice past len(fs) by a handful copied all of them into fresh
+	// memory (page faults, write barriers) on the scan's serial tail.
+	size := 0
+	for i := range fs {
+		size++
+		if fs[i].Kind == scanner.KindBlob {
+			var id [20]byte
+			if _, err := hex.Decode(id[:], []byte(fs[i].BlobID)); err == nil {
+				size += len(h.placed[id].also)
+			}
+		}
+	}
+	out := make([]scanner.Finding, 0, size)
 	dangling := 0
 	for _, f := range fs {
 		if f.Kind == scanner.KindBlob {
@@ -122,7 +136,11 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 				continue
 			}
 			f.Commit = ref.commit
-			for i, p := range append([]string{ref.path}, ref.also...) {
+			for i := 0; i <= len(ref.also); i++ {
+				p := ref.path
+				if i > 0 {
+					p = ref.also[i-1]
+				}
 				if !h.Opts.Allow.AllowsPath(p) {
 					g := f
 					g.Path = p
@@ -176,11 +194,25 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 		}
 		return cmp.Compare(a.Column, b.Column)
 	})
-	sorted := make([]scanner.Finding, len(out))
-	for j, k := range ks {
-		sorted[j] = out[k.i]
+	// out[j] takes what was at ks[j].i: the permutation is applied in
+	// place, one cycle at a time (a sorted copy was as large again).
+	for start := range ks {
+		if ks[start].i < 0 {
+			continue
+		}
+		tmp := out[start]
+		j := start
+		for {
+			k := ks[j].i
+			ks[j].i = -1
+			if k == start {
+				out[j] = tmp
+				break
+			}
+			out[j] = out[k]
+			j = k
+		}
 	}
-	out = sorted
 	h.askMoved(out)
 	return out
 }
