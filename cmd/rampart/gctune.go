@@ -7,6 +7,11 @@ import (
 	"sync/atomic"
 )
 
+// smallHeap is the heap a history scan grows to before its first
+// collection (collectAbove's floor), and the part of the heap put on huge
+// pages (heapOnHugePages): the detector and a few blobs fit in it.
+const smallHeap = 48 << 20
+
 // collectAbove makes the collector run when the heap reaches floor bytes or
 // percent more than its live part, whichever is larger. A history scan
 // collects at 1.5× its live heap (percent 50) to bound peak memory on large
