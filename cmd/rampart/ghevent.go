@@ -72,7 +72,7 @@ func (g *githubEvent) trusted(repo *gitsource.Repo) *trustedRev {
 	if g.ev.Number > 0 {
 		what += fmt.Sprintf(" #%d", g.ev.Number)
 	}
-	return &trustedRev{repo: repo, rev: base, why: what, logf: g.logf}
+	return &trustedRev{repo: repo, rev: base, why: what, kind: "base commit", logf: g.logf}
 }
 
 // source returns the source that scans what the event introduced, or nil

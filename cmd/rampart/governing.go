@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rampart-sec/rampart/report"
 	"github.com/rampart-sec/rampart/scanner"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
 )
@@ -19,14 +20,35 @@ import (
 type trustedRev struct {
 	repo *gitsource.Repo
 	rev  string
-	// why names what made the commit the trusted one ("pull_request #42").
-	why  string
+	// why names what made the commit the trusted one ("pull_request #42",
+	// "--config-from origin/main").
+	why string
+	// kind is what the commit is to the scan: "base commit", "commit".
+	kind string
 	logf func(string, ...any) // nil with --quiet
 }
 
 // where names the commit in notes: "the base commit 0123456789ab".
 func (t *trustedRev) where() string {
-	return "the base commit " + shortRev(t.rev)
+	return "the " + t.kind + " " + shortRev(t.rev)
+}
+
+// configFrom is the commit --config-from names, which must be in the clone.
+func configFrom(ctx context.Context, o *scanOptions, s *streams, loc *location) (*trustedRev, error) {
+	if loc.repo == nil || loc.repo.Bare {
+		return nil, usageErr("--config-from reads the configuration from a commit: it needs a git repository with a work tree")
+	}
+	id, err := loc.repo.ResolveCommit(ctx, o.configFrom)
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: fmt.Errorf("--config-from: %w", err)}
+	}
+	t := &trustedRev{repo: loc.repo, rev: id, why: "--config-from " + report.Safe(o.configFrom), kind: "commit"}
+	if !o.quiet {
+		t.logf = func(format string, args ...any) {
+			fmt.Fprintf(s.err, "rampart: %s\n", report.Safe(fmt.Sprintf(format, args...)))
+		}
+	}
+	return t, nil
 }
 
 func shortRev(rev string) string {

@@ -302,3 +302,72 @@ func TestPullRequestObeysBaseConfiguration(t *testing.T) {
 		}
 	})
 }
+
+// TestConfigFrom: --config-from REV reads the configuration and an
+// in-repository baseline from REV in every mode (a merge request's base in
+// another CI); a REV the clone lacks is an error, not a fallback.
+func TestConfigFrom(t *testing.T) {
+	t.Parallel()
+	w := newPRWorld(t, map[string]string{".rampart.toml": "[allowlist]\npaths = [\"fixtures/\"]\n"})
+	_, head := w.pr(map[string]string{"fixtures/k.env": keyFile("fixture"), "leak/k.env": keyFile("leak"),
+		".rampart.toml": "[allowlist]\npaths = [\"fixtures/\", \"leak/\"]\n", "ci/accepted.json": baselineOf(t, "leak")})
+	dir := w.checkout("config-from", fmt.Sprintf("topic%d", w.next-1), 0)
+	outside := filepath.Join(t.TempDir(), "rampart.toml")
+	if err := os.WriteFile(outside, []byte("[allowlist]\npaths = [\"fixtures/\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		args  []string
+		code  int
+		found string
+	}{
+		{"range, the change's configuration", []string{"--range", w.base + ".." + head}, 0, ""},
+		{"range, the base's", []string{"--range", w.base + ".." + head, "--config-from", w.base}, 1, "leak/k.env"},
+		{"range, the base's by branch name", []string{"--range", w.base + ".." + head, "--config-from", "origin/main"}, 1, "leak/k.env"},
+		{"folder, the base's", []string{"--config-from", w.base}, 1, "leak/k.env"},
+		{"baseline the base lacks", []string{"--range", w.base + ".." + head, "--config-from", w.base, "--baseline", "ci/accepted.json"}, 1, "leak/k.env"},
+		{"baseline the base lacks, configuration outside", []string{"--range", w.base + ".." + head, "--config-from", w.base, "--config", outside, "--baseline", "ci/accepted.json"}, 1, "leak/k.env"},
+		{"baseline the commit has, configuration outside", []string{"--range", w.base + ".." + head, "--config-from", head, "--config", outside, "--baseline", "ci/accepted.json"}, 0, ""},
+		{"commit the clone lacks", []string{"--range", w.base + ".." + head, "--config-from", strings.Repeat("e", 40)}, 2, ""},
+		{"option look-alike", []string{"--config-from", "--output=x"}, 2, ""},
+	} {
+		stdout, stderr, code := cliRun(t, dir, nil, "", append(append([]string{"scan", "--format", "json"}, c.args...), dir)...)
+		if code != c.code || c.found != "" && !strings.Contains(stdout, `"path": "`+c.found+`"`) {
+			t.Errorf("%s: exit %d; want %d with a finding in %q\n%s\nstderr: %s", c.name, code, c.code, c.found, stdout, stderr)
+		}
+	}
+	if _, stderr, code := cliRun(t, dir, nil, "", "scan", "--repos-from", "-", "--config-from", w.base); code != 2 || !strings.Contains(stderr, "never a scanned repository's") {
+		t.Errorf("--config-from with an organisation scan: exit %d, %s", code, stderr)
+	}
+}
+
+// TestAuditConfigFrom: with --config-from, the audit's policy is the
+// commit's .rampart.toml, not the work tree's: a pull request that waives
+// the check its repository fails does not pass its own audit.
+func TestAuditConfigFrom(t *testing.T) {
+	t.Parallel()
+	_, url := auditFake(t, 0)
+	policy := "[audit]\nmin_approvals = 3\n"
+	w := newPRWorld(t, map[string]string{".rampart.toml": policy})
+	_, head := w.pr(map[string]string{".rampart.toml": policy + `[[audit.waivers]]
+check = "branch-required-reviews"
+repos = ["acme/fort*"]
+reason = "trust me"
+expires = 2999-01-01
+`})
+	dir := w.checkout("audit", fmt.Sprintf("topic%d", w.next-1), 0)
+	for _, c := range []struct {
+		from string
+		code int
+	}{{"", exitClean}, {w.base, exitFindings}, {head, exitClean}, {strings.Repeat("e", 40), exitError}} {
+		args := []string{"audit", "--repo", "acme/fortress", "--api-url", url, "--no-cache", "--fail-on", "high"}
+		if c.from != "" {
+			args = append(args, "--config-from", c.from)
+		}
+		out, errs, code := cliRun(t, dir, []string{"GITHUB_TOKEN=" + auditTestToken}, "", args...)
+		if code != c.code {
+			t.Errorf("--config-from %q: exit %d, want %d\n%s%s", c.from, code, c.code, out, errs)
+		}
+	}
+}

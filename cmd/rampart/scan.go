@@ -35,6 +35,7 @@ type scanOptions struct {
 	githubEvent bool
 
 	config      string
+	configFrom  string
 	baseline    string
 	format      string
 	output      string
@@ -66,6 +67,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.BoolVar(&o.githubEvent, "github-event", false, "scan the commits a GitHub Actions event introduced ($GITHUB_EVENT_PATH)")
 	f.StringVar(&o.config, "config", "", "configuration `FILE` (default: .rampart.toml at the repository root)")
 	f.StringVar(&o.baseline, "baseline", "", "suppress the findings listed in baseline `FILE`")
+	f.StringVar(&o.configFrom, "config-from", "", "read the configuration, and a --baseline inside the repository, from commit `REV` (a pull request's base) instead of the work tree")
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(report.ScanFormats, ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	f.BoolVar(&o.showSecrets, "show-secrets", false, "print secrets in plaintext (default: redacted)")
@@ -382,6 +384,11 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 			return nil, nil, err
 		}
 		trusted = event.trusted(repo)
+	}
+	if o.configFrom != "" {
+		if trusted, err = configFrom(ctx, o, s, loc); err != nil {
+			return nil, nil, err
+		}
 	}
 	cfg, cfgRel, notes, err := loadGovernedConfig(ctx, o, loc, trusted)
 	if err != nil {

@@ -277,3 +277,17 @@ func (r *Repo) FileAt(ctx context.Context, rev, path string) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("%w: %s at %s", ErrNotInCommit, path, rev)
 }
+
+// ResolveCommit returns the full ID of the commit rev names (a branch, a
+// tag, an abbreviated or full ID, HEAD~2); rev is never read as an option.
+func (r *Repo) ResolveCommit(ctx context.Context, rev string) (string, error) {
+	if rev == "" || strings.HasPrefix(rev, "-") {
+		return "", fmt.Errorf("gitsource: %q is not a revision", rev)
+	}
+	out, err := r.Git(ctx, "rev-parse", "--verify", "--quiet", rev+"^{commit}")
+	id := strings.TrimSpace(string(out))
+	if err != nil || id == "" {
+		return "", fmt.Errorf("gitsource: %s does not name a commit in this clone (fetch it first)", rev)
+	}
+	return id, nil
+}
