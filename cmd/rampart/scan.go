@@ -320,7 +320,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// Scans of trees and histories fault in tens of MB of fresh heap;
 		// a hook's few MB gain less than the collection this costs
 		// (about 5 ms of CPU on a VM).
-		heapOnHugePages(smallHeap)
+		heapOnHugePages(hugeHeap)
 	}
 	if (o.staged || o.commitMsg != "") && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		// A hook run lives for milliseconds and allocates a few MB building
