@@ -79,6 +79,17 @@ type Resolver interface {
 	Resolve([]Finding) []Finding
 }
 
+// A DropResolver is a Resolver that places dropped candidates as it places
+// findings: a blob read before the walk placed it was detected without a
+// path, and --explain must name the commit and path a finding there would
+// have. Scan then holds every Drop until the read ends and hands them over
+// at once; ResolveDrops returns them placed (a blob at several paths gives
+// one Drop per path), without those it cannot place or whose path is
+// allow-listed, in report order.
+type DropResolver interface {
+	ResolveDrops([]Drop) []Drop
+}
+
 // A HitSource is a Source that can find keyword hits more cheaply than one
 // automaton pass per chunk (history derives a delta's hits from its base's).
 // Scan hands it the detector's automaton before reading; chunks it sends
@@ -167,10 +178,17 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 		chunks  int
 	)
 	var explain func(Drop)
+	// held are the drops of a DropResolver's chunks, explained once placed.
+	var held []Drop
+	dr, placesDrops := src.(DropResolver)
 	if opts.Explain != nil {
 		explain = func(d Drop) {
 			mu.Lock()
 			defer mu.Unlock()
+			if placesDrops {
+				held = append(held, d)
+				return
+			}
 			opts.Explain(d)
 		}
 	}
@@ -276,6 +294,11 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 		// path. What depends on the path is judged again now that it is
 		// known, or the findings would depend on which came first.
 		findings = det.judgePaths(findings)
+	}
+	if placesDrops && opts.Explain != nil {
+		for _, d := range dr.ResolveDrops(held) {
+			opts.Explain(d)
+		}
 	}
 	if ss, ok := src.(StatsSource); ok {
 		ss.AddStats(&stats)

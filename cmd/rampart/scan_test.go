@@ -402,3 +402,69 @@ func TestOwnRepositoryScansClean(t *testing.T) {
 		t.Errorf("exit %d scanning rampart's own checkout:\n%s\n%s", code, stdout, stderr)
 	}
 }
+
+// TestExplainNamesCommitAndPath: --explain names a dropped candidate's path
+// and line in every mode, and in the git modes its commit, as a finding there
+// would be named (a history blob is detected before the walk places it).
+func TestExplainNamesCommitAndPath(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "config/app.env", "password = \"changeme\"\n")
+	scGit(t, dir, 1, "add", "-A")
+	scGit(t, dir, 1, "commit", "-q", "-m", "add config")
+	head := scGit(t, dir, 1, "rev-parse", "HEAD")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "--explain", "."}, "dropped generic-password at config/app.env:1 (ch…): "},
+		{[]string{"scan", "--explain", "--history"}, "dropped generic-password at config/app.env:1 in commit " + head[:12] + " (ch…): "},
+	} {
+		_, errOut, code := scRun(t, dir, "", tc.args...)
+		if code != 0 {
+			t.Errorf("%q: exit %d\n%s", tc.args, code, errOut)
+		}
+		if !strings.Contains(errOut, tc.want) {
+			t.Errorf("%q: stderr lacks %q:\n%s", tc.args, tc.want, errOut)
+		}
+		if strings.Contains(errOut, " at :") {
+			t.Errorf("%q: a dropped candidate without its path:\n%s", tc.args, errOut)
+		}
+	}
+}
+
+// TestOwnReportsScanClean: a JSON or SARIF report rampart wrote holds no
+// finding when scanned in turn (a report written into the tree it scanned is
+// read by the next scan): its secrets are redacted, and the AWS account it
+// decoded from a key ID is its own attribute, not an account ID written in
+// the code. A report written with --show-secrets still gives the key itself.
+func TestOwnReportsScanClean(t *testing.T) {
+	t.Parallel()
+	src, out := t.TempDir(), t.TempDir()
+	scWrite(t, src, "creds.txt", "aws_access_key_id = "+scKeyID+"\naws_secret_access_key = "+scSecret+"\n")
+	_, errOut, code := scRun(t, src, "", "scan", "-q", "--format", "json", "-o", filepath.Join(out, "report.json"),
+		"--report", "sarif="+filepath.Join(out, "report.sarif"), ".")
+	if code != 1 {
+		t.Fatalf("scan of the credentials: exit %d, want 1\n%s", code, errOut)
+	}
+	stdout, errOut, code := scRun(t, out, "", "scan", "--format", "json", ".")
+	if code != 0 {
+		t.Errorf("scan of rampart's own reports: exit %d, want 0\n%s%s", code, stdout, errOut)
+	}
+
+	plain := t.TempDir()
+	scRun(t, src, "", "scan", "-q", "--show-secrets", "--format", "json", "-o", filepath.Join(plain, "report.json"), ".")
+	stdout, _, _ = scRun(t, plain, "", "scan", "--format", "json", ".")
+	var rep struct{ Findings []struct{ Rule string } }
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var rules []string
+	for _, f := range rep.Findings {
+		rules = append(rules, f.Rule)
+	}
+	if !strings.Contains(strings.Join(rules, " "), "aws-access-key-id") || strings.Contains(strings.Join(rules, " "), "aws-account-id") {
+		t.Errorf("a report with plaintext secrets: rules %q, want the key ID and no account ID", rules)
+	}
+}

@@ -21,6 +21,28 @@ type Options struct {
 	MaxFileSize int64
 	// Allow, when set, names paths that are never read.
 	Allow *scanner.Allowlist
+	// Governing are the paths (slash-separated, from the top of the work
+	// tree) of the configuration and baseline files that decide what the
+	// scan reports, besides .rampart.toml and .rampart-baseline.json (which
+	// always are): a change that edits one says so in a note.
+	Governing []string
+	// GoverningFrom, when set, names where the scan read those files
+	// instead of the checkout ("the base commit 0123456789ab"): the note
+	// then says that the change's own version was not used.
+	GoverningFrom string
+}
+
+// governs reports whether path is a file that decides what a scan reports.
+func (o Options) governs(path string) bool {
+	if path == scanner.ConfigFileName || path == scanner.BaselineFileName {
+		return true
+	}
+	for _, g := range o.Governing {
+		if path == g {
+			return true
+		}
+	}
+	return false
 }
 
 // diffArgs make `git diff` and `git log -p` print exactly what the parser
@@ -107,10 +129,16 @@ func (s *Staged) AddStats(st *scanner.Stats) { scanner.MergeStats(st, &s.stats) 
 // emitDiff yields one file of a diff. blob reads a binary file's content
 // by its path (a diff holds none), for the credential-file rules.
 func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yield func(scanner.Chunk) error, blob func(path string) []byte) error {
-	if f.Path == scanner.ConfigFileName || f.Path == scanner.BaselineFileName {
-		// The scan itself obeys the checked-out file: a pull request that
-		// allow-lists its own secret passes. Say so where reviewers look.
-		st.Note(fmt.Sprintf("the scanned change edits %s, which decides what rampart reports (allow list, disabled rules, accepted findings): review that edit as you would code", f.Path))
+	if o.governs(f.Path) {
+		// Say so where reviewers look. Unless the files were read from
+		// elsewhere (a pull request's base), the scan itself obeys the
+		// checked-out edit: a change that allow-lists its own secret passes.
+		what := fmt.Sprintf("the scanned change edits %s, which decides what rampart reports (allow list, disabled rules, accepted findings)", f.Path)
+		if o.GoverningFrom != "" {
+			st.Note(fmt.Sprintf("%s: this scan did NOT use the change's version of it but the one in %s, so the edit takes effect only once merged; review it as you would code", what, o.GoverningFrom))
+		} else {
+			st.Note(what + ": review that edit as you would code")
+		}
 	}
 	switch {
 	case f.Submodule:
