@@ -58,6 +58,10 @@ type Chunk struct {
 	// detector only asks the credential-file rules (patterns.FileRule)
 	// whether the file is a keystore, a PKCS#12 bundle, a password database.
 	Binary bool
+	// Encoding, when not UTF8, is the encoding the file was in before its
+	// source decoded it to the UTF-8 in Data (TextOf); findings name it in
+	// attributes.encoding. Lines and Hits refer to Data.
+	Encoding Encoding
 	// PathLater marks content whose path is not known yet and is decided
 	// after detection, by a Resolver (a history blob read while the commit
 	// walk places it; it may hold several paths). Detection then does not

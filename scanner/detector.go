@@ -422,6 +422,18 @@ type candidate struct {
 }
 
 func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
+	fs := d.detectChunk(c, dropFn)
+	if c.Encoding != UTF8 {
+		// Said, because the file's bytes do not hold the secret as
+		// written: grep finds it only in the decoded text.
+		for i := range fs {
+			setAttr(&fs[i], "encoding", c.Encoding.String())
+		}
+	}
+	return fs
+}
+
+func (d *Detector) detectChunk(c Chunk, dropFn func(Drop)) []Finding {
 	if len(c.Data) == 0 {
 		return nil
 	}

@@ -30,7 +30,7 @@ func IsBinary(data []byte) bool {
 
 // DirSource yields every regular file under Root, skipping .git directories,
 // symlinks (never followed), binary files, files over MaxFileSize and paths
-// on the allow list. Paths in chunks are relative to Root, slash-separated.
+// on the allow list. UTF-16 and UTF-32 text is decoded to UTF-8 (TextOf). Paths in chunks are relative to Root, slash-separated.
 type DirSource struct {
 	Root        string
 	MaxFileSize int64
@@ -311,6 +311,9 @@ func (s *DirSource) read(ctx context.Context, p, rel string, buf []byte, order i
 // when chunks are yielded in walk order anyway).
 func (s *DirSource) yieldFile(data []byte, rel string, order int, yield func(Chunk) error) error {
 	if IsBinary(data) {
+		if text, enc, ok := TextOf(nil, data); ok {
+			return yield(Chunk{Data: text, Kind: KindFile, Path: rel, Encoding: enc, order: order})
+		}
 		s.skipUnread(rel, "binary")
 		// Not read as text, but judged as a file: a keystore or a PKCS#12
 		// bundle is a credential whatever it is called.
@@ -443,5 +446,12 @@ func (s *ReaderSource) Chunks(ctx context.Context, yield func(Chunk) error) erro
 		}
 		return nil
 	}
-	return yield(Chunk{Data: data, Kind: kind, Path: s.Path})
+	c := Chunk{Data: data, Kind: kind, Path: s.Path}
+	if IsBinary(data) {
+		// A file PowerShell 5 wrote, redirected in (`< out.txt`), is UTF-16.
+		if text, enc, ok := TextOf(nil, data); ok {
+			c.Data, c.Encoding = text, enc
+		}
+	}
+	return yield(c)
 }

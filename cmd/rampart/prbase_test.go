@@ -341,3 +341,33 @@ func TestConfigFrom(t *testing.T) {
 		t.Errorf("--config-from with an organisation scan: exit %d, %s", code, stderr)
 	}
 }
+
+// TestAuditConfigFrom: with --config-from, the audit's policy is the
+// commit's .rampart.toml, not the work tree's: a pull request that waives
+// the check its repository fails does not pass its own audit.
+func TestAuditConfigFrom(t *testing.T) {
+	t.Parallel()
+	_, url := auditFake(t, 0)
+	policy := "[audit]\nmin_approvals = 3\n"
+	w := newPRWorld(t, map[string]string{".rampart.toml": policy})
+	_, head := w.pr(map[string]string{".rampart.toml": policy + `[[audit.waivers]]
+check = "branch-required-reviews"
+repos = ["acme/fort*"]
+reason = "trust me"
+expires = 2999-01-01
+`})
+	dir := w.checkout("audit", fmt.Sprintf("topic%d", w.next-1), 0)
+	for _, c := range []struct {
+		from string
+		code int
+	}{{"", exitClean}, {w.base, exitFindings}, {head, exitClean}, {strings.Repeat("e", 40), exitError}} {
+		args := []string{"audit", "--repo", "acme/fortress", "--api-url", url, "--no-cache", "--fail-on", "high"}
+		if c.from != "" {
+			args = append(args, "--config-from", c.from)
+		}
+		out, errs, code := cliRun(t, dir, []string{"GITHUB_TOKEN=" + auditTestToken}, "", args...)
+		if code != c.code {
+			t.Errorf("--config-from %q: exit %d, want %d\n%s%s", c.from, code, c.code, out, errs)
+		}
+	}
+}

@@ -64,7 +64,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.StringVar(&o.commitMsg, "commit-msg", "", "scan a commit message `FILE` (commit-msg hook)")
 	f.StringVar(&o.rangeSpec, "range", "", "scan every commit in `A..B` (added lines and messages)")
 	f.BoolVar(&o.history, "history", false, "scan every blob reachable from every ref, and every commit message")
-	f.BoolVar(&o.githubEvent, "github-event", false, "scan the commits a GitHub Actions event introduced ($GITHUB_EVENT_PATH)")
+	f.BoolVar(&o.githubEvent, "github-event", false, "scan the commits a GitHub Actions event introduced ($GITHUB_EVENT_PATH); a pull request is scanned under its base commit's configuration and baseline")
 	f.StringVar(&o.config, "config", "", "configuration `FILE` (default: .rampart.toml at the repository root)")
 	f.StringVar(&o.baseline, "baseline", "", "suppress the findings listed in baseline `FILE`")
 	f.StringVar(&o.configFrom, "config-from", "", "read the configuration, and a --baseline inside the repository, from commit `REV` (a pull request's base) instead of the work tree")
@@ -320,7 +320,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// Scans of trees and histories fault in tens of MB of fresh heap;
 		// a hook's few MB gain less than the collection this costs
 		// (about 5 ms of CPU on a VM).
-		heapOnHugePages(smallHeap)
+		heapOnHugePages(hugeHeap)
 	}
 	if (o.staged || o.commitMsg != "") && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		// A hook run lives for milliseconds and allocates a few MB building
