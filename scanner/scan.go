@@ -199,7 +199,7 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 		size, kind, binary := len(c.Data), c.Kind, c.Binary
 		var fs []Finding
 		if explain != nil {
-			fs = det.DetectExplain(c, explain)
+			fs = det.DetectExplain(c, ownDrops(c, explain))
 		} else {
 			fs = det.Detect(c)
 		}
@@ -418,4 +418,25 @@ func addAlsoIn(f *Finding, path string) {
 		return
 	}
 	setAttr(f, "also_in", strings.Join(append(paths, path), "\n"))
+}
+
+// ownDrops is explain for a window of a large file: only the dropped
+// candidates on the lines the window owns, so that a candidate in an
+// overlap is explained once. A window owns the lines from the one holding
+// ownFrom up to the one before the line holding ownTo (its neighbour owns
+// that one): by line, since a drop records no offset.
+func ownDrops(c Chunk, explain func(Drop)) func(Drop) {
+	if c.ownFrom == 0 && c.ownTo == 0 {
+		return explain
+	}
+	from := lineAt(c, c.ownFrom)
+	to := 0
+	if c.ownTo > 0 {
+		to = lineAt(c, c.ownTo)
+	}
+	return func(d Drop) {
+		if d.Line >= from && (to == 0 || d.Line < to) {
+			explain(d)
+		}
+	}
 }

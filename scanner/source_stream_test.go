@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -19,7 +20,10 @@ func bigText() (data []byte, want []string) {
 	var b bytes.Buffer
 	line := 1
 	for i := 0; i < 24000; i++ {
-		if i%1009 == 0 {
+		if i%1013 == 7 {
+			// A weak password: a dropped candidate, explained once.
+			b.WriteString("password = \"changeme\"\n")
+		} else if i%1009 == 0 {
 			pad := strings.Repeat(" ", i%37)
 			fmt.Fprintf(&b, "%sid %s\n", pad, keys[i%3])
 			want = append(want, fmt.Sprintf("%d:%d", line, len(pad)+4))
@@ -59,9 +63,24 @@ func TestDirSourceStreamsLargeFiles(t *testing.T) {
 		{"file", func() Source { return &DirSource{Root: filepath.Join(dir, "dump.sql"), MaxFileSize: 64 << 10} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Scan(context.Background(), tc.src(), det, Options{Workers: 4})
+			var mu sync.Mutex
+			drops := map[string]int{}
+			explain := func(d Drop) {
+				mu.Lock()
+				defer mu.Unlock()
+				drops[fmt.Sprintf("%s %s:%d", d.RuleID, d.Path, d.Line)]++
+			}
+			res, err := Scan(context.Background(), tc.src(), det, Options{Workers: 4, Explain: explain})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if len(drops) < 20 {
+				t.Errorf("%d dropped candidates explained, want the weak passwords", len(drops))
+			}
+			for k, n := range drops {
+				if n > 1 {
+					t.Errorf("%s explained %d times", k, n)
+				}
 			}
 			var got []string
 			for _, f := range res.Findings {
