@@ -1581,6 +1581,9 @@ func (lc *lineCounter) position(off int) (line, col int) {
 	}
 	lc.off = off
 	col = runeCount(data[lc.lineStart:off]) + 1
+	if lc.idx == 0 {
+		col += lc.c.startCol
+	}
 	return lineNumber(lc.c, lc.idx), col
 }
 

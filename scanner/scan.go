@@ -3,6 +3,7 @@ package scanner
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -198,16 +199,23 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 		size, kind, binary := len(c.Data), c.Kind, c.Binary
 		var fs []Finding
 		if explain != nil {
-			fs = det.DetectExplain(c, explain)
+			fs = det.DetectExplain(c, ownDrops(c, explain))
 		} else {
 			fs = det.Detect(c)
 		}
 		if c.Release != nil {
 			c.Release()
 		}
+		if c.ownFrom > 0 || c.ownTo > 0 {
+			// A window of a large file: the findings of the other halves
+			// of its overlaps are its neighbours' to report.
+			fs = slices.DeleteFunc(fs, func(f Finding) bool {
+				return f.offset < c.ownFrom || c.ownTo > 0 && f.offset >= c.ownTo
+			})
+		}
 		mu.Lock()
 		for i := range fs {
-			fs[i].seq = seq
+			fs[i].seq, fs[i].part = seq, c.part
 		}
 		if len(fs) > 0 {
 			batches = append(batches, fs)
@@ -219,10 +227,13 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 			mu.Unlock()
 			return
 		}
-		stats.Bytes += int64(size)
+		// A later window of a file counts only the bytes it added.
+		stats.Bytes += int64(size - c.counted)
 		switch kind {
 		case KindFile, KindStdin, KindDiff:
-			stats.Files++
+			if c.part == 0 {
+				stats.Files++
+			}
 		case KindBlob:
 			stats.Blobs++
 		case KindCommitMessage:
@@ -282,7 +293,9 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 	// In chunk order (each chunk has its own seq; the batches arrive in
 	// any order); within a chunk, by offset, Detect's order kept for equal
 	// offsets.
-	slices.SortFunc(batches, func(a, b []Finding) int { return cmp.Compare(a[0].seq, b[0].seq) })
+	slices.SortFunc(batches, func(a, b []Finding) int {
+		return cmp.Or(cmp.Compare(a[0].seq, b[0].seq), cmp.Compare(a[0].part, b[0].part))
+	})
 	for _, b := range batches {
 		slices.SortStableFunc(b, func(x, y Finding) int { return cmp.Compare(x.offset, y.offset) })
 	}
@@ -302,6 +315,12 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 	}
 	if ss, ok := src.(StatsSource); ok {
 		ss.AddStats(&stats)
+	}
+	if n := stats.Skipped["too-large"]; n > 0 {
+		// A folder's text files are read in windows whatever their size;
+		// what is left is a blob or a change git hands over whole. Coverage
+		// lost must be said even to a quiet scan.
+		stats.Partial(fmt.Sprintf("%d file(s) or blob(s) larger than --max-file-size were not scanned: raise --max-file-size to read them", n))
 	}
 	var moved func(a, b *Finding) bool
 	if m, ok := src.(Mover); ok {
@@ -399,4 +418,25 @@ func addAlsoIn(f *Finding, path string) {
 		return
 	}
 	setAttr(f, "also_in", strings.Join(append(paths, path), "\n"))
+}
+
+// ownDrops is explain for a window of a large file: only the dropped
+// candidates on the lines the window owns, so that a candidate in an
+// overlap is explained once. A window owns the lines from the one holding
+// ownFrom up to the one before the line holding ownTo (its neighbour owns
+// that one): by line, since a drop records no offset.
+func ownDrops(c Chunk, explain func(Drop)) func(Drop) {
+	if c.ownFrom == 0 && c.ownTo == 0 {
+		return explain
+	}
+	from := lineAt(c, c.ownFrom)
+	to := 0
+	if c.ownTo > 0 {
+		to = lineAt(c, c.ownTo)
+	}
+	return func(d Drop) {
+		if d.Line >= from && (to == 0 || d.Line < to) {
+			explain(d)
+		}
+	}
 }

@@ -64,14 +64,14 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.StringVar(&o.commitMsg, "commit-msg", "", "scan a commit message `FILE` (commit-msg hook)")
 	f.StringVar(&o.rangeSpec, "range", "", "scan every commit in `A..B` (added lines and messages)")
 	f.BoolVar(&o.history, "history", false, "scan every blob reachable from every ref, and every commit message")
-	f.BoolVar(&o.githubEvent, "github-event", false, "scan the commits a GitHub Actions event introduced ($GITHUB_EVENT_PATH)")
+	f.BoolVar(&o.githubEvent, "github-event", false, "scan the commits a GitHub Actions event introduced ($GITHUB_EVENT_PATH); a pull request is scanned under its base commit's configuration and baseline")
 	f.StringVar(&o.config, "config", "", "configuration `FILE` (default: .rampart.toml at the repository root)")
 	f.StringVar(&o.baseline, "baseline", "", "suppress the findings listed in baseline `FILE`")
 	f.StringVar(&o.configFrom, "config-from", "", "read the configuration, and a --baseline inside the repository, from commit `REV` (a pull request's base) instead of the work tree")
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(report.ScanFormats, ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	f.BoolVar(&o.showSecrets, "show-secrets", false, "print secrets in plaintext (default: redacted)")
-	f.StringVar(&o.maxFileSize, "max-file-size", "", "skip files and blobs larger than `SIZE` (default 10MB)")
+	f.StringVar(&o.maxFileSize, "max-file-size", "", "read at most `SIZE` at once (default 10MB): larger text files in windows, larger blobs skipped with a note")
 	f.IntVar(&o.workers, "workers", 0, "detector goroutines (default: number of CPUs)")
 	f.BoolVar(&o.noColor, "no-color", false, "never use colour")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print findings only: no summary, notes or progress")
@@ -669,6 +669,14 @@ func writeReport(o *scanOptions, s *streams, rep *report.ScanReport) error {
 	}
 	if err := report.WriteScan(w, o.format, rep, report.ScanOptions{ShowSecrets: o.showSecrets, Color: color, Quiet: o.quiet, Hook: hookSubject(o)}); err != nil {
 		return err
+	}
+	if w != s.out || o.format != "text" {
+		// A partial scan says so where a person reads, not only inside a
+		// report a machine reads (the text report on standard output says
+		// it itself, quiet or not): a skipped blob is coverage lost.
+		for _, n := range rep.Stats.Incomplete {
+			fmt.Fprintf(s.err, "rampart: warning: %s\n", report.Safe(n))
+		}
 	}
 	// Extra reports of the same scan: CI wants annotations, a summary and
 	// SARIF from one history scan, not three.

@@ -468,3 +468,39 @@ func TestOwnReportsScanClean(t *testing.T) {
 		t.Errorf("a report with plaintext secrets: rules %q, want the key ID and no account ID", rules)
 	}
 }
+
+// TestLargeFilesNotLostQuietly: a text file over --max-file-size is scanned
+// (in windows), not skipped; a blob over it in history, which is skipped,
+// says so even with -q, on stderr and in the JSON report's incomplete notes.
+func TestLargeFilesNotLostQuietly(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	big := strings.Repeat("INSERT INTO log VALUES (1, 'ordinary row');\n", 4000) + "aws_access_key_id = " + scKeyID + "\n"
+	scWrite(t, dir, "dump.sql", big)
+	scGit(t, dir, 1, "add", "-A")
+	scGit(t, dir, 1, "commit", "-q", "-m", "dump")
+
+	out, errOut, code := scRun(t, dir, "", "scan", "-q", "--max-file-size", "64KB", "--format", "json", ".")
+	if code != 1 || !strings.Contains(out, `"path": "dump.sql"`) || !strings.Contains(out, `"line": 4001`) {
+		t.Errorf("folder scan of a file over --max-file-size: exit %d, want its key at dump.sql:4001\n%s%s", code, out, errOut)
+	}
+
+	out, errOut, code = scRun(t, dir, "", "scan", "--history", "-q", "--max-file-size", "64KB")
+	if code != 0 || !strings.Contains(out, "note: 1 file(s) or blob(s) larger than --max-file-size were not scanned") {
+		t.Errorf("history with a blob over --max-file-size, -q: exit %d, want 0 and a note\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	out, errOut, _ = scRun(t, dir, "", "scan", "--history", "-q", "--max-file-size", "64KB", "--format", "json")
+	if !strings.Contains(errOut, "rampart: warning: 1 file(s) or blob(s) larger than --max-file-size") {
+		t.Errorf("JSON on standard output, -q: stderr lacks the warning:\n%s", errOut)
+	}
+	var rep struct {
+		Stats struct{ Incomplete []string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(rep.Stats.Incomplete, "\n"), "larger than --max-file-size") {
+		t.Errorf("JSON report: incomplete = %q, want the skipped blob", rep.Stats.Incomplete)
+	}
+}
