@@ -25,6 +25,7 @@ import (
 func extraValidators() []Validator {
 	return []Validator{
 		{"github-checksum", checkBase62CRC32},
+		{"not-own-report", checkNotOwnReport},
 		{"npm-checksum", checkBase62CRC32},
 		{"grafana-checksum", checkGrafanaChecksum},
 		{"jwt", checkJWT},
@@ -1302,7 +1303,10 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if literalSeamRE().MatchString(s) {
 		return false, "not-code: code between two string literals (the name ended a string: \"Password:\",nextLabel:)"
 	}
-	if isConstantName(s) {
+	// Prose lists other variables by name beside the one it assigns
+	// (PGPASSWORD=/MYSQL_PWD=, DB_PASSWORD=/DB_USER): a name behind a
+	// slash, or followed by its own "=", is a name all the same.
+	if isConstantName(strings.TrimSuffix(strings.TrimPrefix(s, "/"), "=")) {
 		return false, "not-code: a constant's name"
 	}
 	// A file or host name has a dot: the regexes run only then.
@@ -1958,4 +1962,33 @@ func metasyntactic(s string) bool {
 		}
 	}
 	return true
+}
+
+// ownReportAttrRE matches the text before a value that sits in the
+// attributes object of a finding in rampart's own JSON or SARIF report: the
+// finding's fingerprint (JSON: "fingerprint"; SARIF: partialFingerprints'
+// "rampartSecret/v1"), then, a few objects on within the finding (SARIF
+// closes partialFingerprints and opens properties), "attributes": { and the
+// attributes before this one, up to the value's opening quote.
+var ownReportAttrRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:"fingerprint"|"rampartSecret/v1")\s*:\s*"[0-9a-f]{64}"[^{}]*(?:[{}][^{}]*){0,4}"attributes"\s*:\s*\{(?:\s*"[a-z_]+"\s*:\s*"[^"\\]*"\s*,)*\s*"[a-z_]+"\s*:\s*"$`)
+})
+
+// checkNotOwnReport drops a value that is an attribute rampart derived and
+// wrote into its own report (the AWS account it decodes from a key ID): a
+// report written into the tree it scanned is read by the next scan, and the
+// value is what the report's own finding already says. The secrets a report
+// holds are in "secret", never here, and are judged as usual.
+func checkNotOwnReport(c *Candidate) (bool, string) {
+	if c.Text == nil || c.At <= 0 || c.At > len(c.Text) {
+		return true, ""
+	}
+	before := c.Text[max(0, c.At-2048):c.At]
+	if !bytes.Contains(before, []byte(`"attributes"`)) {
+		return true, ""
+	}
+	if ownReportAttrRE().Match(before) {
+		return false, "an attribute of a finding in rampart's own report, derived from the finding it describes"
+	}
+	return true, ""
 }
