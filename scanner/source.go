@@ -30,7 +30,8 @@ func IsBinary(data []byte) bool {
 
 // DirSource yields every regular file under Root, skipping .git directories,
 // symlinks (never followed), binary files, files over MaxFileSize and paths
-// on the allow list. UTF-16 and UTF-32 text is decoded to UTF-8 (TextOf). Paths in chunks are relative to Root, slash-separated.
+// on the allow list. Paths in chunks are relative to Root, slash-separated.
+// UTF-16 and UTF-32 text, binary to git's rule, is decoded to UTF-8 (TextOf).
 type DirSource struct {
 	Root        string
 	MaxFileSize int64
