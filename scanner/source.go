@@ -30,7 +30,8 @@ func IsBinary(data []byte) bool {
 
 // DirSource yields every regular file under Root, skipping .git directories,
 // symlinks (never followed), binary files, files over MaxFileSize and paths
-// on the allow list. UTF-16 and UTF-32 text is decoded to UTF-8 (TextOf). Paths in chunks are relative to Root, slash-separated.
+// on the allow list. Paths in chunks are relative to Root, slash-separated.
+// UTF-16 and UTF-32 text, binary to git's rule, is decoded to UTF-8 (TextOf).
 type DirSource struct {
 	Root        string
 	MaxFileSize int64
@@ -284,12 +285,21 @@ func (s *DirSource) read(ctx context.Context, p, rel string, buf []byte, order i
 			s.unreadable(rel, err, 2*order)
 			return nil, false, nil
 		}
+		var r io.Reader = io.MultiReader(bytes.NewReader(head[:n]), f)
+		base := Chunk{Kind: KindFile, Path: rel, order: order}
 		if IsBinary(head[:n]) {
-			s.skipUnread(rel, "binary")
-			return nil, false, nil
+			// A UTF-16 log is decoded as it is read, when its mark says
+			// so: the whole-file test for plain UTF-16 needs it whole.
+			enc, bom := Wide(head[:n])
+			if bom == 0 {
+				s.skipUnread(rel, "binary")
+				return nil, false, nil
+			}
+			r = &wideReader{r: io.MultiReader(bytes.NewReader(head[bom:n]), f), enc: enc}
+			base.Encoding = enc
 		}
 		window := int(min(s.MaxFileSize, 1<<30))
-		err = streamWindows(ctx, io.MultiReader(bytes.NewReader(head[:n]), f), window, Chunk{Kind: KindFile, Path: rel, order: order}, yield)
+		err = streamWindows(ctx, r, window, base, yield)
 		var ye yieldError
 		if errors.As(err, &ye) {
 			return nil, false, ye.err
@@ -436,7 +446,13 @@ func (s *ReaderSource) Chunks(ctx context.Context, yield func(Chunk) error) erro
 	}
 	if s.MaxSize > 0 && int64(len(data)) > s.MaxSize {
 		window := int(min(s.MaxSize, 1<<30))
-		err := streamWindows(ctx, io.MultiReader(bytes.NewReader(data), s.R), window, Chunk{Kind: kind, Path: s.Path}, yield)
+		var r io.Reader = io.MultiReader(bytes.NewReader(data), s.R)
+		base := Chunk{Kind: kind, Path: s.Path}
+		if enc, bom := Wide(data); IsBinary(data) && bom > 0 {
+			r = &wideReader{r: io.MultiReader(bytes.NewReader(data[bom:]), s.R), enc: enc}
+			base.Encoding = enc
+		}
+		err := streamWindows(ctx, r, window, base, yield)
 		var ye yieldError
 		if errors.As(err, &ye) {
 			return ye.err

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"io"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -161,16 +162,69 @@ func TextOf(dst, data []byte) (text []byte, enc Encoding, ok bool) {
 	}
 	n := len(dst)
 	out := grow(dst, len(data)-bom)
-	switch enc {
-	case UTF16LE, UTF16BE:
-		out, ok = appendUTF16(out, data[bom:], enc)
-	default:
-		out, ok = appendUTF32(out, data[bom:], enc)
-	}
-	if !ok {
+	out, nul := appendWide(out, data[bom:], enc)
+	if nul {
 		return dst[:n], UTF8, false
 	}
 	return out, enc, true
+}
+
+// appendWide appends data, text in enc, as UTF-8; nul reports whether it
+// held a NUL character (passed on as a NUL byte).
+func appendWide(dst, data []byte, enc Encoding) (out []byte, nul bool) {
+	if enc == UTF16LE || enc == UTF16BE {
+		return appendUTF16(dst, data, enc)
+	}
+	return appendUTF32(dst, data, enc)
+}
+
+// wideReader decodes r, text in enc after its byte-order mark, to UTF-8 as
+// it is read: a file with a mark too large to hold whole is read in
+// windows of its text (streamWindows). Only the mark decides there: a NUL
+// character is passed on as a NUL byte.
+type wideReader struct {
+	r        io.Reader
+	enc      Encoding
+	buf, dec []byte
+	in       []byte // read, not decoded yet: a partial unit, a high surrogate
+	out      []byte // decoded, not returned yet
+	err      error
+}
+
+// Read implements io.Reader.
+func (w *wideReader) Read(p []byte) (int, error) {
+	for len(w.out) == 0 {
+		if w.err != nil {
+			return 0, w.err
+		}
+		if w.buf == nil {
+			w.buf = make([]byte, 64<<10)
+		}
+		k := copy(w.buf, w.in)
+		n, err := w.r.Read(w.buf[k:])
+		w.err = err
+		data := w.buf[:k+n]
+		keep := len(data)
+		if err == nil {
+			// Hold back what the next read completes.
+			if w.enc == UTF16LE || w.enc == UTF16BE {
+				keep &^= 1
+				if keep >= 2 {
+					if u := unit(data, keep-2, w.enc); u >= 0xD800 && u < 0xDC00 {
+						keep -= 2
+					}
+				}
+			} else {
+				keep &^= 3
+			}
+		}
+		w.dec, _ = appendWide(w.dec[:0], data[:keep], w.enc)
+		w.out = w.dec
+		w.in = append(w.in[:0], data[keep:]...)
+	}
+	n := copy(p, w.out)
+	w.out = w.out[n:]
+	return n, nil
 }
 
 // grow returns dst with room for the UTF-8 of n bytes of mostly ASCII
@@ -185,9 +239,9 @@ func grow(dst []byte, n int) []byte {
 	return out
 }
 
-// appendUTF16 appends data, UTF-16 in enc, as UTF-8; false if it holds a
-// NUL. A trailing odd byte or an unpaired surrogate becomes U+FFFD.
-func appendUTF16(dst, data []byte, enc Encoding) ([]byte, bool) {
+// appendUTF16 appends data, UTF-16 in enc, as UTF-8; nul reports a NUL
+// character. A trailing odd byte or an unpaired surrogate becomes U+FFFD.
+func appendUTF16(dst, data []byte, enc Encoding) (out []byte, nul bool) {
 	for i := 0; i < len(data); i += 2 {
 		if i+1 >= len(data) {
 			dst = utf8.AppendRune(dst, utf8.RuneError)
@@ -195,9 +249,8 @@ func appendUTF16(dst, data []byte, enc Encoding) ([]byte, bool) {
 		}
 		u := unit(data, i, enc)
 		switch {
-		case u == 0:
-			return dst, false
 		case u < utf8.RuneSelf:
+			nul = nul || u == 0
 			dst = append(dst, byte(u))
 			continue
 		case utf16.IsSurrogate(rune(u)):
@@ -213,13 +266,13 @@ func appendUTF16(dst, data []byte, enc Encoding) ([]byte, bool) {
 		}
 		dst = utf8.AppendRune(dst, rune(u))
 	}
-	return dst, true
+	return dst, nul
 }
 
-// appendUTF32 appends data, UTF-32 in enc, as UTF-8; false if it holds a
-// NUL. A trailing partial unit or a value that is no character becomes
-// U+FFFD.
-func appendUTF32(dst, data []byte, enc Encoding) ([]byte, bool) {
+// appendUTF32 appends data, UTF-32 in enc, as UTF-8; nul reports a NUL
+// character. A trailing partial unit or a value that is no character
+// becomes U+FFFD.
+func appendUTF32(dst, data []byte, enc Encoding) (out []byte, nul bool) {
 	for i := 0; i < len(data); i += 4 {
 		if i+3 >= len(data) {
 			dst = utf8.AppendRune(dst, utf8.RuneError)
@@ -232,9 +285,8 @@ func appendUTF32(dst, data []byte, enc Encoding) ([]byte, bool) {
 			r = uint32(data[i+3])<<24 | uint32(data[i+2])<<16 | uint32(data[i+1])<<8 | uint32(data[i])
 		}
 		switch {
-		case r == 0:
-			return dst, false
 		case r < utf8.RuneSelf:
+			nul = nul || r == 0
 			dst = append(dst, byte(r))
 		case r > utf8.MaxRune:
 			// AppendRune writes U+FFFD for surrogates and out-of-range values.
@@ -243,5 +295,5 @@ func appendUTF32(dst, data []byte, enc Encoding) ([]byte, bool) {
 			dst = utf8.AppendRune(dst, rune(r))
 		}
 	}
-	return dst, true
+	return dst, nul
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -229,8 +231,60 @@ func FuzzTextOf(f *testing.F) {
 		if string(got) != want {
 			t.Fatalf("TextOf(%q) = %q, want %q", data, got, want)
 		}
+		if bom > 0 {
+			// Read in pieces of one byte, a large file decodes the same.
+			streamed, err := io.ReadAll(&wideReader{r: iotest.OneByteReader(bytes.NewReader(body)), enc: enc})
+			if err != nil || string(streamed) != want {
+				t.Fatalf("wideReader(%q) = %q, %v; want %q", body, streamed, err, want)
+			}
+		}
 		if strings.ContainsRune(want, 0) {
 			t.Fatalf("accepted a NUL character: %q", want)
 		}
 	})
+}
+
+// TestLargeUTF16Streams: a UTF-16 file (or standard input) larger than the
+// size limit is decoded as it is read in windows, and reported as the same
+// text in UTF-8 is: every key once, at its line and column.
+func TestLargeUTF16Streams(t *testing.T) {
+	text, want := bigText()
+	for _, enc := range []Encoding{UTF16LE, UTF16BE, UTF32LE} {
+		data := encode(string(text), enc, true)
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "transcript.log"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, src := range []Source{
+			&DirSource{Root: dir, MaxFileSize: 64 << 10},
+			&ReaderSource{R: bytes.NewReader(data), Path: "stdin", MaxSize: 64 << 10},
+		} {
+			res, err := Scan(context.Background(), src, builtinDetector(t), Options{Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range res.Findings {
+				if f.Attributes["encoding"] != enc.String() {
+					t.Errorf("%s:%d: encoding %q, want %s", f.Path, f.Line, f.Attributes["encoding"], enc)
+				}
+				got = append(got, itoa(f.Line)+":"+itoa(f.Column))
+			}
+			if strings.Join(got, " ") != strings.Join(want, " ") || len(res.Stats.Skipped) != 0 {
+				t.Errorf("%s %T: findings\n got %q\nwant %q\nskipped %v", enc, src, got, want, res.Stats.Skipped)
+			}
+		}
+	}
+}
+
+// BenchmarkWideOnBinary is what a binary file or blob pays for the UTF-16
+// sniff (text never pays: IsBinary comes first). A PNG header refutes plain
+// UTF-16 at its first units.
+func BenchmarkWideOnBinary(b *testing.B) {
+	head := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{0x41, 0x00, 0x13, 0x7f}, 2000)...)
+	for b.Loop() {
+		if enc, _ := Wide(head); enc != UTF8 {
+			b.Fatal("a PNG sniffed as", enc)
+		}
+	}
 }
