@@ -276,3 +276,15 @@ func TestLargeUTF16Streams(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWideOnBinary is what a binary file or blob pays for the UTF-16
+// sniff (text never pays: IsBinary comes first). A PNG header refutes plain
+// UTF-16 at its first units.
+func BenchmarkWideOnBinary(b *testing.B) {
+	head := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{0x41, 0x00, 0x13, 0x7f}, 2000)...)
+	for b.Loop() {
+		if enc, _ := Wide(head); enc != UTF8 {
+			b.Fatal("a PNG sniffed as", enc)
+		}
+	}
+}

@@ -106,6 +106,7 @@ func TestUTF16InDiffs(t *testing.T) {
 	r.write("notes.txt", "first\nid "+keyID2+"\n")
 	r.write("logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00")
 	r.write("data.bin", "\x00\x01\x02 id "+keyID+"\n")
+	r.write("old/tool.ps1", wide(psLines(30, map[int]string{3: "$k = \"" + keyID2 + "\""}), false, true))
 	base := r.commit("base")
 
 	r.write("deploy.ps1", wide(psLines(41, map[int]string{5: "$old = \"" + keyID2 + "\"", 20: "$env:AWS_ACCESS_KEY_ID = \"" + keyID + "\" # clé"}), false, true))
@@ -113,15 +114,22 @@ func TestUTF16InDiffs(t *testing.T) {
 	r.write("notes.txt", wide("first\nid "+keyID2+"\nsecond id "+key3+"\n", false, false))
 	r.write("logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02\x00")
 	r.write("data.bin", "\x00\x01\x02 id "+keyID+" v2\n")
+	// Renamed and edited: its old blob is the renamed file's.
+	r.git("rm", "-q", "old/tool.ps1")
+	r.write("tools/tool.ps1", wide(psLines(31, map[int]string{3: "$k = \"" + keyID2 + "\"", 31: "$n = \"" + key3 + "\""}), false, true))
 	r.git("add", "-A")
+	if st := r.git("diff", "--cached", "--name-status", "-M"); !strings.Contains(st, "R") {
+		t.Fatalf("no rename staged:\n%s", st)
+	}
 	want := []string{
 		"deploy.ps1:20:27 " + keyID + " %s utf-16le",
 		"notes.txt:3:11 " + key3 + " %s utf-16le",
 		"settings.reg:4:7 " + key3 + " %s utf-16be",
+		"tools/tool.ps1:31:7 " + key3 + " %s utf-16le",
 	}
 	res := scan(t, &Staged{Repo: r.open()})
-	if got := wideSummary(res.Findings, nil); strings.Join(got, "\n") != fmt.Sprintf(strings.Join(want, "\n"), "-", "-", "-") {
-		t.Errorf("staged:\n%s\nwant\n%s", strings.Join(got, "\n"), fmt.Sprintf(strings.Join(want, "\n"), "-", "-", "-"))
+	if got := wideSummary(res.Findings, nil); strings.Join(got, "\n") != fmt.Sprintf(strings.Join(want, "\n"), "-", "-", "-", "-") {
+		t.Errorf("staged:\n%s\nwant\n%s", strings.Join(got, "\n"), fmt.Sprintf(strings.Join(want, "\n"), "-", "-", "-", "-"))
 	}
 	if res.Stats.Skipped["binary"] != 2 {
 		t.Errorf("staged: skipped %v, want logo.png and data.bin as binary", res.Stats.Skipped)
@@ -152,6 +160,7 @@ func TestUTF16InDiffs(t *testing.T) {
 		"deploy.ps1:42:10 " + keyID2 + " merge utf-16le",
 		"notes.txt:3:11 " + key3 + " c1 utf-16le",
 		"settings.reg:4:7 " + key3 + " c1 utf-16be",
+		"tools/tool.ps1:31:7 " + key3 + " c1 utf-16le",
 	}
 	if got := wideSummary(res.Findings, names); !equal(got, wantRange) {
 		t.Errorf("range:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantRange, "\n"))
