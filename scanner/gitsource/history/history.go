@@ -445,11 +445,12 @@ func closePacks(packs []*pack.Pack) {
 // treeCache bounds the trees the walk keeps built for the commits after
 // (a tree is usually a delta on one read a moment before). The walk
 // usually ends last, so what it holds is in the scan's peak memory: on
-// git/git 16 MB rather than 32 cost the walk no measurable CPU (10.4-10.7 s
-// against 10.2-10.3, alternated, loaded machine) and took 29 MB off the
-// live heap at its end (the cache and the pooled buffers it recycles), about
-// 40 MB off the peak; below 8 MB the walk rebuilds trees (4 MB: +35% CPU).
-const treeCache = 16 << 20
+// git/git the peak was 306 MB with 32 MB here, 254 with 24, 228 with 16
+// (the cache and the pooled buffers it recycles). The walk's CPU at 16 MB
+// was perhaps 5% more (medians 11.1 s against 10.5, alternated on a loaded
+// machine: inside the noise, but the walk is the scan's long pole), and
+// below 8 MB clearly more (4 MB: +35%); 24 MB keeps most of the saving.
+const treeCache = 24 << 20
 
 // UseAutomaton implements scanner.HitSource.
 func (h *History) UseAutomaton(a *patterns.Automaton) { h.auto = a }
