@@ -1923,6 +1923,11 @@ var vendorPrefixes = []string{
 	"jca_", "rdme_", "AKIA", "ASIA", "AIza", "GOCSPX-", "ya29.", "1//0", "FLWSECK", "access_token$", "EAAA",
 	"sq0atp-", "sq0csp-", "GOOG1", "AGE-SECRET-KEY-", "LS0tLS1CRUdJTi", "dG9rO", "AAAAAAAAAAAAAAAAAAAAA",
 	"BBDC-", "bb_pr_", "bb_ma_", "cfut_", "cfat_", "cfk_",
+	// Prefixes whose provider rule fixes the length and alphabet: a test's
+	// value of the wrong length under one (aio_ and 29 characters, spu- in
+	// capitals, a JFrog reference token cut short) is what the provider
+	// rule judged not to be a token.
+	"aio_", "apify_api_", "spu-", "cmVmdGtuOjAxOj",
 }
 
 func checkNotVendorToken(c *Candidate) (bool, string) {
