@@ -10,7 +10,8 @@
 # wall time, median CPU time (user+sys of the process and every child it
 # waited for: rampart's git processes count), median peak anonymous memory
 # of the whole process tree (rampart plus its git children, summed, sampled
-# by bench/memwatch; mapped pack pages are not anonymous and do not count),
+# by bench/memwatch; mapped pack pages are not anonymous and do not count;
+# the largest run's per-process split follows the table),
 # the ratios to the floor in the same loop, and MB/s of unique blob bytes.
 #
 # If REPO.expected.json exists (written by bench/mkrepo), the first rampart
@@ -68,7 +69,7 @@ measure() {
 	local out=$1
 	shift
 	local rc=0
-	"$work/memwatch" -o "$out" -- "$@" >/dev/null 2>"$out.err" || rc=$?
+	"$work/memwatch" -o "$out" -split "$out.split" -- "$@" >/dev/null 2>"$out.err" || rc=$?
 	if [[ $rc -gt 1 ]]; then
 		echo "history.sh: $* failed (exit $rc):" >&2
 		tail -n 20 "$out.err" >&2
@@ -129,6 +130,11 @@ for repo in "${repos[@]}"; do
 			-v a="$(median "$d/$cmd" '$3')" -v r="$(median "$d/$cmd" '$4')" -v b="$blob_bytes" -v fw="$fw" -v fm="$fm" -v fc="$fc" \
 			'function d(x){return x>0?x:0.001} BEGIN{printf "%-9s %8.2f %8.2f %8.2f %8.0f %8.0f %7.0f %7.2f %7.2f %7.2f\n", n, w, m, c, a, r, b/1e6/d(w), w/d(fw), m/d(fm), c/d(fc)}'
 	done
+	# What rampart's largest peak was made of: each process's share at that
+	# moment, and its own peak over the run (git children by command).
+	awk '/^summed peak/ { n++; v[n] = $3 } { b[n] = b[n] $0 "\n" }
+		END { m = 1; for (i = 1; i <= n; i++) if (v[i] > v[m]) m = i; printf "%s", b[m] }' "$d/rampart.split" |
+		awk 'NR <= 2 || $2 >= 1 || $3 >= 1' | sed 's/^/  /' | sed '1s/^  /rampart run with the largest /'
 	if [[ -n ${KEEP:-} ]]; then
 		mkdir -p "$KEEP/$name"
 		cp "$d"/floor "$d"/rampart "$KEEP/$name/"

@@ -126,12 +126,15 @@ var maxLists = 0xffff
 // NewAutomaton compiles keywords (compared ASCII-case-insensitively).
 // Keyword indexes reported by Scan are positions in this slice.
 func NewAutomaton(keywords []string) *Automaton {
-	a := &Automaton{keywords: keywords}
+	a := &Automaton{keywords: keywords, folded: make([]string, 0, len(keywords))}
 	for b := 0; b < 256; b++ {
 		a.fold[b] = fold(byte(b))
 	}
 	rank, list := gramRanks()
-	var refs []anchorRef
+	// At most four anchors a keyword (a long one's two halves at two
+	// parities): sized once, as growing it was half of what building the
+	// automaton allocated.
+	refs := make([]anchorRef, 0, 4*len(keywords))
 	var fours []int32
 	var rs []int               // a keyword's four-byte sequences' commonness
 	threes := map[uint32]int{} // the three-byte sequences of four-byte keywords, with their commonness

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -595,7 +596,12 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 	} else {
 		r.Severity = sev
 	}
-	seen := map[string]bool{}
+	// Lower-cased, sorted and without repeats (compacted after sorting
+	// rather than through a map per rule: this runs for every rule at
+	// every start).
+	if len(raw.Keywords) > 0 {
+		r.Keywords = make([]string, 0, len(raw.Keywords))
+	}
 	for _, k := range raw.Keywords {
 		k = strings.ToLower(k)
 		switch {
@@ -603,12 +609,12 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 			fail("keyword %q is shorter than %d bytes", k, MinKeywordLen)
 		case len(k) > maxKeywordLen:
 			fail("keyword %q is longer than %d bytes", k, maxKeywordLen)
-		case !seen[k]:
-			seen[k] = true
+		default:
 			r.Keywords = append(r.Keywords, k)
 		}
 	}
 	sort.Strings(r.Keywords)
+	r.Keywords = slices.Compact(r.Keywords)
 	r.Source = raw.Regex
 	if raw.Regex == "" {
 		fail("missing regex")
@@ -636,6 +642,9 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		} else {
 			r.Path = re
 		}
+	}
+	if len(raw.Validators) > 0 {
+		r.Validators = make([]Validator, 0, len(raw.Validators))
 	}
 	for _, name := range raw.Validators {
 		v, ok := LookupValidator(name)

@@ -25,6 +25,7 @@ import (
 func extraValidators() []Validator {
 	return []Validator{
 		{"github-checksum", checkBase62CRC32},
+		{"not-own-report", checkNotOwnReport},
 		{"npm-checksum", checkBase62CRC32},
 		{"grafana-checksum", checkGrafanaChecksum},
 		{"jwt", checkJWT},
@@ -1307,7 +1308,10 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if literalSeamRE().MatchString(s) {
 		return false, "not-code: code between two string literals (the name ended a string: \"Password:\",nextLabel:)"
 	}
-	if isConstantName(s) {
+	// Prose lists other variables by name beside the one it assigns
+	// (PGPASSWORD=/MYSQL_PWD=, DB_PASSWORD=/DB_USER): a name behind a
+	// slash, or followed by its own "=", is a name all the same.
+	if isConstantName(strings.TrimSuffix(strings.TrimPrefix(s, "/"), "=")) {
 		return false, "not-code: a constant's name"
 	}
 	// A file or host name has a dot: the regexes run only then.
@@ -1931,7 +1935,7 @@ var vendorPrefixes = []string{
 	"sntrys_", "sntryu_", "NRAK-", "NRII-", "NRJS-", "dt0c01.", "phx_", "xaat-", "xapt-", "dop_v1_", "doo_v1_",
 	"dor_v1_", "LTAI", "HRKU-", "nfp_", "fo1_", "fm2_", "rnd_", "AKID", "AQVN", "dapi", "pscale_", "sbp_",
 	"sb_secret_", "sha256~", "tskey-", "ico-", "pnu_", "ops_", "napi_", "ddp_", "ATBB", "ATCTT3", "CCIPAT_",
-	"CCIPRJ_", "bkua_", "hvs.", "hvb.", "dp.", "pul-", "squ_", "sqp_", "sqa_", "sqco_", "SG.", "xkeysib-", "xsmtpsib-",
+	"CCIPRJ_", "bkua_", "bkct_", "bkar_", "bkaa_", "bb_live_", "hvs.", "hvb.", "dp.", "pul-", "squ_", "sqp_", "sqa_", "sqco_", "SG.", "xkeysib-", "xsmtpsib-",
 	"ATATT3", "ntn_", "lin_api_", "lin_oauth_", "CFPAT-", "figd_", "pat-na1-", "pat-eu1-", "tfp_", "PMAK-",
 	"jca_", "rdme_", "AKIA", "ASIA", "AIza", "GOCSPX-", "ya29.", "1//0", "FLWSECK", "access_token$", "EAAA",
 	"sq0atp-", "sq0csp-", "GOOG1", "AGE-SECRET-KEY-", "LS0tLS1CRUdJTi", "dG9rO", "AAAAAAAAAAAAAAAAAAAAA",
@@ -1975,4 +1979,33 @@ func metasyntactic(s string) bool {
 		}
 	}
 	return true
+}
+
+// ownReportAttrRE matches the text before a value that sits in the
+// attributes object of a finding in rampart's own JSON or SARIF report: the
+// finding's fingerprint (JSON: "fingerprint"; SARIF: partialFingerprints'
+// "rampartSecret/v1"), then, a few objects on within the finding (SARIF
+// closes partialFingerprints and opens properties), "attributes": { and the
+// attributes before this one, up to the value's opening quote.
+var ownReportAttrRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:"fingerprint"|"rampartSecret/v1")\s*:\s*"[0-9a-f]{64}"[^{}]*(?:[{}][^{}]*){0,4}"attributes"\s*:\s*\{(?:\s*"[a-z_]+"\s*:\s*"[^"\\]*"\s*,)*\s*"[a-z_]+"\s*:\s*"$`)
+})
+
+// checkNotOwnReport drops a value that is an attribute rampart derived and
+// wrote into its own report (the AWS account it decodes from a key ID): a
+// report written into the tree it scanned is read by the next scan, and the
+// value is what the report's own finding already says. The secrets a report
+// holds are in "secret", never here, and are judged as usual.
+func checkNotOwnReport(c *Candidate) (bool, string) {
+	if c.Text == nil || c.At <= 0 || c.At > len(c.Text) {
+		return true, ""
+	}
+	before := c.Text[max(0, c.At-2048):c.At]
+	if !bytes.Contains(before, []byte(`"attributes"`)) {
+		return true, ""
+	}
+	if ownReportAttrRE().Match(before) {
+		return false, "an attribute of a finding in rampart's own report, derived from the finding it describes"
+	}
+	return true, ""
 }

@@ -204,6 +204,13 @@ func TestExtraValidators(t *testing.T) {
 		{"not-code", "ed25519.PrivateKey", "", false},
 		{"not-code", "*default_db_password", "", false},
 		{"not-code", "!ImportValue", "", false},
+		// Other variables' names, as prose lists them: PGPASSWORD=/MYSQL_PWD=,
+		// DB_PASSWORD=/DB_USER.
+		{"not-code", "/MYSQL_PWD=", "", false},
+		{"not-code", "MYSQL_PWD=", "", false},
+		{"not-code", "/DB_USER", "", false},
+		{"not-code", "/Xq7_mbvtz=", "", true},
+		{"not-code", "Qm2w_X7kZ=", "", true},
 		{"not-documented", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==", "", false},
 		{"not-vendor-token", "ghp_notreallyatoken", "", false},
 		{"not-vendor-token", "Zq8rT2vX9mKp4Lw7", "", true},

@@ -72,6 +72,12 @@ func LoadBaseline(name string) (*Baseline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read baseline: %w", err)
 	}
+	return ParseBaseline(name, data)
+}
+
+// ParseBaseline reads a baseline from data; name says where it came from,
+// for errors.
+func ParseBaseline(name string, data []byte) (*Baseline, error) {
 	var b Baseline
 	if err := json.Unmarshal(data, &b); err != nil {
 		return nil, fmt.Errorf("parse baseline %s: %w", name, err)

@@ -58,6 +58,10 @@ type Chunk struct {
 	// detector only asks the credential-file rules (patterns.FileRule)
 	// whether the file is a keystore, a PKCS#12 bundle, a password database.
 	Binary bool
+	// Encoding, when not UTF8, is the encoding the file was in before its
+	// source decoded it to the UTF-8 in Data (TextOf); findings name it in
+	// attributes.encoding. Lines and Hits refer to Data.
+	Encoding Encoding
 	// PathLater marks content whose path is not known yet and is decided
 	// after detection, by a Resolver (a history blob read while the commit
 	// walk places it; it may hold several paths). Detection then does not
@@ -73,13 +77,25 @@ type Chunk struct {
 	// view is what detection reads of Path (set by Detect).
 	view pathView
 	// Release, when set, is called once Data is no longer needed, so a
-	// source can reuse the buffer. Findings never refer to Data.
+	// source can reuse the buffer. Findings never refer to Data. A consumer
+	// must call it: the windows of a large file wait for their buffers.
 	Release func()
 
 	// order, when set, is the chunk's place in its source's order, for a
 	// ParallelSource whose findings must come out in that order whichever
 	// goroutine read the chunk (a folder, in walk order).
 	order int
+
+	// A file too large to read whole comes in overlapping windows
+	// (streamWindows). part numbers the windows of one file, in order;
+	// startCol is the column, in runes, at which Data's first line starts
+	// (a window cut in the middle of a line); counted is how many bytes at
+	// Data's start the previous window already held. A window reports only
+	// the findings whose secret starts in [ownFrom, ownTo) (ownTo 0: to the
+	// end): each half of an overlap belongs to the window that sees the
+	// other half as context.
+	part, startCol, counted int
+	ownFrom, ownTo          int
 }
 
 // A Source yields chunks of content to scan. Implementations: DirSource,
@@ -113,6 +129,8 @@ type Finding struct {
 	// findings by the chunk they came from.
 	offset int
 	seq    int
+	// part is the window of its file the finding came from (Chunk.part).
+	part int
 	// later marks a finding of a PathLater chunk: it holds at the paths
 	// whose view v has v&viewMask == viewBits (Detector.detectPathLater).
 	later              bool

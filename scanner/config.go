@@ -16,7 +16,8 @@ import (
 // ConfigFileName is the configuration file looked for at the repository root.
 const ConfigFileName = ".rampart.toml"
 
-// DefaultMaxFileSize is the size above which files and blobs are skipped.
+// DefaultMaxFileSize is the most read at once: a larger text file is read in
+// windows of this size, a larger blob or change in the git modes skipped.
 const DefaultMaxFileSize = 10 << 20
 
 // RawConfig is .rampart.toml as written: plain values, not yet checked.

@@ -51,13 +51,26 @@ type Detector struct {
 }
 
 // Drop records a candidate that matched a rule's regex but was not reported,
-// and why (for `scan --explain`).
+// and why (for `scan --explain`). Its provenance is a finding's: Kind, Path,
+// Commit and BlobID are those of the chunk, or, for a history blob read
+// before the walk placed it, of the commit and path that introduced the blob
+// (see DropResolver).
 type Drop struct {
 	RuleID string
+	Kind   Kind
 	Path   string
+	Commit *Commit
+	BlobID string
 	Line   int
+	// Secret is redacted.
 	Secret string
 	Reason string
+}
+
+// drop is the Drop of rule id's candidate secret at line of c.
+func (c *Chunk) drop(id string, line int, secret []byte, reason string) Drop {
+	return Drop{RuleID: id, Kind: c.Kind, Path: c.Path, Commit: c.Commit, BlobID: c.BlobID, Line: line,
+		Secret: Redact(string(secret)), Reason: reason}
 }
 
 // NewDetector compiles rules into a detector. allow may be nil.
@@ -70,9 +83,16 @@ func NewDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 }
 
 func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
-	d := &Detector{rules: rules, byID: map[string]int{}, allow: allow, files: patterns.FileRules()}
-	kwIndex := map[string]int{}
-	var keywords []string
+	d := &Detector{rules: rules, byID: make(map[string]int, len(rules)), allow: allow, files: patterns.FileRules()}
+	// Sized up front: growing these one append at a time was a third of
+	// the detector's allocation, and every fresh page is a fault at start.
+	nkw := 0
+	for _, r := range rules {
+		nkw += len(r.Keywords)
+	}
+	kwIndex := make(map[string]int, nkw)
+	keywords := make([]string, 0, nkw)
+	d.kwRules = make([][]int32, 0, nkw)
 	for i, r := range rules {
 		d.byID[r.ID] = i
 		if len(r.Keywords) == 0 {
@@ -402,6 +422,18 @@ type candidate struct {
 }
 
 func (d *Detector) detect(c Chunk, dropFn func(Drop)) []Finding {
+	fs := d.detectChunk(c, dropFn)
+	if c.Encoding != UTF8 {
+		// Said, because the file's bytes do not hold the secret as
+		// written: grep finds it only in the decoded text.
+		for i := range fs {
+			setAttr(&fs[i], "encoding", c.Encoding.String())
+		}
+	}
+	return fs
+}
+
+func (d *Detector) detectChunk(c Chunk, dropFn func(Drop)) []Finding {
 	if len(c.Data) == 0 {
 		return nil
 	}
@@ -784,13 +816,13 @@ func (d *Detector) settle(c Chunk, cands, dec []candidate, dropFn func(Drop), fr
 	cands = d.resolveRequires(cands, func(cd candidate) {
 		if dropFn != nil {
 			r := d.rules[cd.rule]
-			dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: cd.line, Secret: Redact(string(cd.secret)), Reason: "requires " + r.Requires + " nearby"})
+			dropFn(c.drop(r.ID, cd.line, cd.secret, "requires "+r.Requires+" nearby"))
 		}
 	})
 	cands = d.dedupSpans(cands)
 	cands = d.dropTestVectors(cands, c.kindBits()&viewTest != 0, func(cd candidate) {
 		if dropFn != nil {
-			dropFn(Drop{RuleID: d.rules[cd.rule].ID, Path: c.Path, Line: cd.line, Secret: Redact(string(cd.secret)), Reason: "test vectors: one of many hex values a generic rule saw in a test file"})
+			dropFn(c.drop(d.rules[cd.rule].ID, cd.line, cd.secret, "test vectors: one of many hex values a generic rule saw in a test file"))
 		}
 	})
 	findings := make([]Finding, 0, len(cands))
@@ -799,7 +831,7 @@ func (d *Detector) settle(c Chunk, cands, dec []candidate, dropFn func(Drop), fr
 		line, col := cd.line, cd.col
 		if marker := inlineAllow(lineBytes(data, cd.start)); marker != "" {
 			if dropFn != nil {
-				dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: line, Secret: Redact(string(cd.secret)), Reason: "inline marker " + marker})
+				dropFn(c.drop(r.ID, line, cd.secret, "inline marker "+marker))
 			}
 			continue
 		}
@@ -896,7 +928,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		}
 		if reason != "" {
 			if dropFn != nil {
-				dropFn(Drop{RuleID: r.ID, Path: c.Path, Line: lineAt(Chunk{Data: data, Lines: c.Lines, StartLine: c.StartLine}, s), Secret: Redact(string(data[s:e])), Reason: reason})
+				dropFn(c.drop(r.ID, lineAt(Chunk{Data: data, Lines: c.Lines, StartLine: c.StartLine}, s), data[s:e], reason))
 			}
 			return
 		}
@@ -1549,6 +1581,9 @@ func (lc *lineCounter) position(off int) (line, col int) {
 	}
 	lc.off = off
 	col = runeCount(data[lc.lineStart:off]) + 1
+	if lc.idx == 0 {
+		col += lc.c.startCol
+	}
 	return lineNumber(lc.c, lc.idx), col
 }
 

@@ -3,6 +3,7 @@ package scanner
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -77,6 +78,17 @@ type StatsSource interface {
 // order (the first of each secret first).
 type Resolver interface {
 	Resolve([]Finding) []Finding
+}
+
+// A DropResolver is a Resolver that places dropped candidates as it places
+// findings: a blob read before the walk placed it was detected without a
+// path, and --explain must name the commit and path a finding there would
+// have. Scan then holds every Drop until the read ends and hands them over
+// at once; ResolveDrops returns them placed (a blob at several paths gives
+// one Drop per path), without those it cannot place or whose path is
+// allow-listed, in report order.
+type DropResolver interface {
+	ResolveDrops([]Drop) []Drop
 }
 
 // A HitSource is a Source that can find keyword hits more cheaply than one
@@ -167,10 +179,17 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 		chunks  int
 	)
 	var explain func(Drop)
+	// held are the drops of a DropResolver's chunks, explained once placed.
+	var held []Drop
+	dr, placesDrops := src.(DropResolver)
 	if opts.Explain != nil {
 		explain = func(d Drop) {
 			mu.Lock()
 			defer mu.Unlock()
+			if placesDrops {
+				held = append(held, d)
+				return
+			}
 			opts.Explain(d)
 		}
 	}
@@ -180,16 +199,23 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 		size, kind, binary := len(c.Data), c.Kind, c.Binary
 		var fs []Finding
 		if explain != nil {
-			fs = det.DetectExplain(c, explain)
+			fs = det.DetectExplain(c, ownDrops(c, explain))
 		} else {
 			fs = det.Detect(c)
 		}
 		if c.Release != nil {
 			c.Release()
 		}
+		if c.ownFrom > 0 || c.ownTo > 0 {
+			// A window of a large file: the findings of the other halves
+			// of its overlaps are its neighbours' to report.
+			fs = slices.DeleteFunc(fs, func(f Finding) bool {
+				return f.offset < c.ownFrom || c.ownTo > 0 && f.offset >= c.ownTo
+			})
+		}
 		mu.Lock()
 		for i := range fs {
-			fs[i].seq = seq
+			fs[i].seq, fs[i].part = seq, c.part
 		}
 		if len(fs) > 0 {
 			batches = append(batches, fs)
@@ -201,10 +227,13 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 			mu.Unlock()
 			return
 		}
-		stats.Bytes += int64(size)
+		// A later window of a file counts only the bytes it added.
+		stats.Bytes += int64(size - c.counted)
 		switch kind {
 		case KindFile, KindStdin, KindDiff:
-			stats.Files++
+			if c.part == 0 {
+				stats.Files++
+			}
 		case KindBlob:
 			stats.Blobs++
 		case KindCommitMessage:
@@ -264,7 +293,9 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 	// In chunk order (each chunk has its own seq; the batches arrive in
 	// any order); within a chunk, by offset, Detect's order kept for equal
 	// offsets.
-	slices.SortFunc(batches, func(a, b []Finding) int { return cmp.Compare(a[0].seq, b[0].seq) })
+	slices.SortFunc(batches, func(a, b []Finding) int {
+		return cmp.Or(cmp.Compare(a[0].seq, b[0].seq), cmp.Compare(a[0].part, b[0].part))
+	})
 	for _, b := range batches {
 		slices.SortStableFunc(b, func(x, y Finding) int { return cmp.Compare(x.offset, y.offset) })
 	}
@@ -277,8 +308,19 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 		// known, or the findings would depend on which came first.
 		findings = det.judgePaths(findings)
 	}
+	if placesDrops && opts.Explain != nil {
+		for _, d := range dr.ResolveDrops(held) {
+			opts.Explain(d)
+		}
+	}
 	if ss, ok := src.(StatsSource); ok {
 		ss.AddStats(&stats)
+	}
+	if n := stats.Skipped["too-large"]; n > 0 {
+		// A folder's text files are read in windows whatever their size;
+		// what is left is a blob or a change git hands over whole. Coverage
+		// lost must be said even to a quiet scan.
+		stats.Partial(fmt.Sprintf("%d file(s) or blob(s) larger than --max-file-size were not scanned: raise --max-file-size to read them", n))
 	}
 	var moved func(a, b *Finding) bool
 	if m, ok := src.(Mover); ok {
@@ -376,4 +418,25 @@ func addAlsoIn(f *Finding, path string) {
 		return
 	}
 	setAttr(f, "also_in", strings.Join(append(paths, path), "\n"))
+}
+
+// ownDrops is explain for a window of a large file: only the dropped
+// candidates on the lines the window owns, so that a candidate in an
+// overlap is explained once. A window owns the lines from the one holding
+// ownFrom up to the one before the line holding ownTo (its neighbour owns
+// that one): by line, since a drop records no offset.
+func ownDrops(c Chunk, explain func(Drop)) func(Drop) {
+	if c.ownFrom == 0 && c.ownTo == 0 {
+		return explain
+	}
+	from := lineAt(c, c.ownFrom)
+	to := 0
+	if c.ownTo > 0 {
+		to = lineAt(c, c.ownTo)
+	}
+	return func(d Drop) {
+		if d.Line >= from && (to == 0 || d.Line < to) {
+			explain(d)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -30,6 +31,7 @@ func IsBinary(data []byte) bool {
 // DirSource yields every regular file under Root, skipping .git directories,
 // symlinks (never followed), binary files, files over MaxFileSize and paths
 // on the allow list. Paths in chunks are relative to Root, slash-separated.
+// UTF-16 and UTF-32 text, binary to git's rule, is decoded to UTF-8 (TextOf).
 type DirSource struct {
 	Root        string
 	MaxFileSize int64
@@ -109,9 +111,9 @@ func (s *DirSource) skipUnread(rel, reason string) {
 // Chunks implements Source: files in walk order, one at a time.
 func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 	return s.walk(ctx, func(p, rel string) error {
-		data, ok := s.read(p, rel, nil, s.walked)
+		data, ok, err := s.read(ctx, p, rel, nil, 0, yield)
 		if !ok {
-			return nil
+			return err
 		}
 		return s.yieldFile(data, rel, 0, yield)
 	})
@@ -147,11 +149,11 @@ func (s *DirSource) ChunksParallel(ctx context.Context, workers int, yield func(
 			defer wg.Done()
 			var buf []byte
 			for f := range files {
-				data, ok := s.read(f.p, f.rel, buf, f.order)
-				if !ok {
-					continue
+				data, ok, err := s.read(ctx, f.p, f.rel, buf, f.order, yield)
+				if ok {
+					err = s.yieldFile(data, f.rel, f.order, yield)
 				}
-				if err := s.yieldFile(data, f.rel, f.order, yield); err != nil {
+				if err != nil {
 					errs <- err
 					cancel()
 					// Drain, so the walker is not left blocked on a send.
@@ -159,7 +161,7 @@ func (s *DirSource) ChunksParallel(ctx context.Context, workers int, yield func(
 					}
 					return
 				}
-				if cap(data) <= maxReusedBuffer {
+				if ok && cap(data) <= maxReusedBuffer {
 					buf = data
 				}
 			}
@@ -256,9 +258,12 @@ func (s *DirSource) walk(ctx context.Context, file func(p, rel string) error) er
 	})
 }
 
-// read reads the file at p into buf (grown when too small); ok is false
-// when it was skipped (too large, unreadable), which it records.
-func (s *DirSource) read(p, rel string, buf []byte, order int) (data []byte, ok bool) {
+// read reads the file at p into buf (grown when too small). A text file
+// larger than MaxFileSize is not held whole: read yields it itself, in
+// windows (streamWindows), and returns ok false, as it does for a file it
+// skipped (binary and too large, unreadable), which it records; err is
+// yield's.
+func (s *DirSource) read(ctx context.Context, p, rel string, buf []byte, order int, yield func(Chunk) error) (data []byte, ok bool, err error) {
 	open := s.open
 	if open == nil {
 		open = openFile
@@ -266,26 +271,59 @@ func (s *DirSource) read(p, rel string, buf []byte, order int) (data []byte, ok 
 	f, err := open(p)
 	if err != nil {
 		s.unreadable(rel, err, 2*order)
-		return nil, false
+		return nil, false, nil
 	}
 	defer f.Close()
 	size, err := f.Size()
 	if err == nil && s.MaxFileSize > 0 && size > s.MaxFileSize {
-		s.skipUnread(rel, "too-large")
-		return nil, false
+		// A SQL dump or a log is text like any other: read in windows of
+		// --max-file-size, never skipped. Only a binary one is left, as
+		// a binary file is (a credential file is far smaller).
+		head := make([]byte, sniffLen)
+		n, err := io.ReadFull(f, head)
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+			s.unreadable(rel, err, 2*order)
+			return nil, false, nil
+		}
+		var r io.Reader = io.MultiReader(bytes.NewReader(head[:n]), f)
+		base := Chunk{Kind: KindFile, Path: rel, order: order}
+		if IsBinary(head[:n]) {
+			// A UTF-16 log is decoded as it is read, when its mark says
+			// so: the whole-file test for plain UTF-16 needs it whole.
+			enc, bom := Wide(head[:n])
+			if bom == 0 {
+				s.skipUnread(rel, "binary")
+				return nil, false, nil
+			}
+			r = &wideReader{r: io.MultiReader(bytes.NewReader(head[bom:n]), f), enc: enc}
+			base.Encoding = enc
+		}
+		window := int(min(s.MaxFileSize, 1<<30))
+		err = streamWindows(ctx, r, window, base, yield)
+		var ye yieldError
+		if errors.As(err, &ye) {
+			return nil, false, ye.err
+		}
+		if err != nil {
+			s.unreadable(rel, err, 2*order)
+		}
+		return nil, false, nil
 	}
 	data, err = readSized(f, size, buf)
 	if err != nil {
 		s.unreadable(rel, err, 2*order)
-		return nil, false
+		return nil, false, nil
 	}
-	return data, true
+	return data, true, nil
 }
 
 // yieldFile hands a file's content on; order is its place in the walk (0
 // when chunks are yielded in walk order anyway).
 func (s *DirSource) yieldFile(data []byte, rel string, order int, yield func(Chunk) error) error {
 	if IsBinary(data) {
+		if text, enc, ok := TextOf(nil, data); ok {
+			return yield(Chunk{Data: text, Kind: KindFile, Path: rel, Encoding: enc, order: order})
+		}
 		s.skipUnread(rel, "binary")
 		// Not read as text, but judged as a file: a keystore or a PKCS#12
 		// bundle is a credential whatever it is called.
@@ -382,17 +420,22 @@ func MergeStats(dst, src *Stats) {
 	}
 }
 
-// ReaderSource yields the whole of R as one chunk labelled Path (e.g. "stdin").
+// ReaderSource yields the whole of R as one chunk labelled Path (e.g.
+// "stdin"), or, past MaxSize, in windows of MaxSize (streamWindows).
 type ReaderSource struct {
 	R    io.Reader
 	Path string
 	Kind Kind
-	// MaxSize bounds what is read; 0 means no bound.
+	// MaxSize bounds what is held at once; 0 means no bound.
 	MaxSize int64
 }
 
 // Chunks implements Source.
 func (s *ReaderSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
+	kind := s.Kind
+	if kind == "" {
+		kind = KindStdin
+	}
 	r := s.R
 	if s.MaxSize > 0 {
 		r = io.LimitReader(r, s.MaxSize+1)
@@ -402,11 +445,29 @@ func (s *ReaderSource) Chunks(ctx context.Context, yield func(Chunk) error) erro
 		return fmt.Errorf("read %s: %w", s.Path, err)
 	}
 	if s.MaxSize > 0 && int64(len(data)) > s.MaxSize {
-		return fmt.Errorf("read %s: input larger than %d bytes (raise --max-file-size)", s.Path, s.MaxSize)
+		window := int(min(s.MaxSize, 1<<30))
+		var r io.Reader = io.MultiReader(bytes.NewReader(data), s.R)
+		base := Chunk{Kind: kind, Path: s.Path}
+		if enc, bom := Wide(data); IsBinary(data) && bom > 0 {
+			r = &wideReader{r: io.MultiReader(bytes.NewReader(data[bom:]), s.R), enc: enc}
+			base.Encoding = enc
+		}
+		err := streamWindows(ctx, r, window, base, yield)
+		var ye yieldError
+		if errors.As(err, &ye) {
+			return ye.err
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", s.Path, err)
+		}
+		return nil
 	}
-	kind := s.Kind
-	if kind == "" {
-		kind = KindStdin
+	c := Chunk{Data: data, Kind: kind, Path: s.Path}
+	if IsBinary(data) {
+		// A file PowerShell 5 wrote, redirected in (`< out.txt`), is UTF-16.
+		if text, enc, ok := TextOf(nil, data); ok {
+			c.Data, c.Encoding = text, enc
+		}
 	}
-	return yield(Chunk{Data: data, Kind: kind, Path: s.Path})
+	return yield(c)
 }

@@ -212,6 +212,9 @@ var providerCases = []providerCase{
 	{"pinecone-api-key", "/indexes", hdr("Api-Key", "{secret}"),
 		ok(`{"indexes":[{"name":"docs","dimension":1536}]}`), "docs",
 		st(401, `{"error":{"code":"UNAUTHENTICATED","message":"Invalid API Key"},"status":401}`)},
+	{"google-gemini-api-key", "/v1beta/models", hdr("X-Goog-Api-Key", "{secret}"),
+		ok(`{"models":[{"name":"models/gemini-2.5-flash","displayName":"Gemini 2.5 Flash"}],"nextPageToken":"Ch1tb2RlbHM"}`), "Generative Language",
+		st(400, `{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}`)},
 	{"gcp-api-key", "/v1beta/models", hdr("X-Goog-Api-Key", "{secret}"),
 		st(403, `{"error":{"code":403,"message":"Generative Language API has not been used in project 1234 before or it is disabled.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED","domain":"googleapis.com","metadata":{"consumer":"projects/1234","service":"generativelanguage.googleapis.com"}}]}}`), "projects/1234",
 		st(400, `{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}`)},
@@ -278,6 +281,12 @@ var providerCases = []providerCase{
 	{"launchdarkly-key", "/api/v2/caller-identity", hdr("Authorization", "{secret}"),
 		ok(`{"accountId":"57d0e4b0","environmentId":"","tokenName":"ci","tokenKind":"personal"}`), "57d0e4b0",
 		st(401, `{"code":"unauthorized","message":"Invalid access token"}`)},
+	// The caller-identity endpoint names the identity "used (session
+	// cookie, API token, SDK keys, etc.)": an SDK key's answer is its
+	// environment and project.
+	{"launchdarkly-key-prefixed", "/api/v2/caller-identity", hdr("Authorization", "{secret}"),
+		ok(`{"accountId":"57d0e4b0","authKind":"sdk","environmentId":"5e7a1c","environmentName":"Production","projectId":"5e7a1b","projectName":"Storefront"}`), "Production",
+		st(401, `{"code":"unauthorized","message":"Invalid access token"}`)},
 	{"postman-api-key", "/me", hdr("X-API-Key", "{secret}"),
 		ok(`{"user":{"id":12345678,"username":"taylor-lee","email":"taylor@example.com"}}`), "taylor-lee",
 		st(401, `{"error":{"name":"AuthenticationError","message":"Invalid API Key."}}`)},
@@ -303,6 +312,11 @@ var providerCases = []providerCase{
 		ok(`{"id":"1","handle":"designer","email":"d@example.com","img_url":""}`), "d@example.com",
 		st(403, `{"status":403,"err":"Invalid token"}`)},
 	{"dropbox-access-token", "/2/users/get_current_account", hdr("Authorization", "Bearer {secret}"),
+		ok(`{"account_id":"dbid:AAH4f99","email":"franz@dropbox.com","name":{"display_name":"Franz Ferdinand (Personal)"}}`), "franz@dropbox.com",
+		st(401, `{"error_summary":"invalid_access_token/...","error":{".tag":"invalid_access_token"}}`)},
+	// A legacy long-lived token is an OAuth 2 access token like the
+	// short-lived ones: the same call, the same answers.
+	{"dropbox-long-lived-token", "/2/users/get_current_account", hdr("Authorization", "Bearer {secret}"),
 		ok(`{"account_id":"dbid:AAH4f99","email":"franz@dropbox.com","name":{"display_name":"Franz Ferdinand (Personal)"}}`), "franz@dropbox.com",
 		st(401, `{"error_summary":"invalid_access_token/...","error":{".tag":"invalid_access_token"}}`)},
 	{"hubspot-private-app-token", "/account-info/v3/details", hdr("Authorization", "Bearer {secret}"),
@@ -403,6 +417,7 @@ var documented = map[string]request{
 	"mandrill-api-key":         {method: "POST", headers: []string{"Content-Type", "application/json"}},
 	"cohere-api-key":           {method: "POST"},
 	"dropbox-access-token":     {method: "POST", headers: []string{"Content-Type", "application/json"}},
+	"dropbox-long-lived-token": {method: "POST", headers: []string{"Content-Type", "application/json"}},
 	"pypi-upload-token":        {method: "POST", body: uploadsNothing},
 	"testpypi-upload-token":    {method: "POST", body: uploadsNothing},
 	"pagerduty-api-key":        {headers: []string{"Accept", "application/vnd.pagerduty+json;version=2"}},
@@ -754,6 +769,14 @@ func TestProviderAnswers(t *testing.T) {
 		{"SonarQube Cloud refusing the token outright", "sonarqube-cloud-token",
 			st(401, ``),
 			scanner.VerifyInvalid, "not valid", 1},
+		// Some projects' auth keys (AQ.) are refused as a kind of
+		// credential, live or not: that says nothing about the key.
+		{"Gemini auth key refused as a kind of credential", "google-gemini-api-key",
+			st(401, `{"error":{"code":401,"message":"Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.","status":"UNAUTHENTICATED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"ACCESS_TOKEN_TYPE_UNSUPPORTED"}]}}`),
+			scanner.VerifyUnknown, "ACCESS_TOKEN_TYPE_UNSUPPORTED", 1},
+		{"LaunchDarkly server-side SDK key", "launchdarkly-key",
+			ok(`{"accountId":"57d0e4b0","authKind":"sdk","environmentId":"5e7a1c","environmentName":"Production","projectId":"5e7a1b","projectName":"Storefront"}`),
+			scanner.VerifyValid, "environment Production of project Storefront", 1},
 		{"Telegram rate limit", "telegram-bot-token",
 			st(429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 0","parameters":{"retry_after":0}}`, "Retry-After", "0"),
 			scanner.VerifyUnknown, "rate limited", 2},

@@ -331,10 +331,10 @@ func TestNotChecked(t *testing.T) {
 	fs := []scanner.Finding{
 		finding("twilio-auth-token", "0123456789abcdef0123456789abcdef"),
 		finding("private-key", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"),
-		finding("launchdarkly-key", "sdk-5867371f-2f89-4464-9d5f-dea22f31c63f"),
+		finding("okta-api-token", "00a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuVwXyZ12"),
 	}
 	v.Verify(context.Background(), fs)
-	for i, want := range []string{"account SID", "no verifier", "SDK key"} {
+	for i, want := range []string{"account SID", "no verifier", "org's domain"} {
 		if got := fs[i].Verification; got.Status != scanner.VerifyNotChecked || !strings.Contains(got.Detail, want) {
 			t.Errorf("%s: %+v, want not-checked mentioning %q", fs[i].RuleID, got, want)
 		}

@@ -169,10 +169,12 @@ func actScalar(s string) string {
 
 // actRunner holds the expression context of one run of the action.
 type actRunner struct {
-	t       *testing.T
-	action  map[string]any
-	inputs  map[string]string
-	github  map[string]string
+	t      *testing.T
+	action map[string]any
+	inputs map[string]string
+	github map[string]string
+	// event is the payload at GITHUB_EVENT_PATH, which github.event.* reads.
+	event   map[string]any
 	runner  map[string]string
 	steps   map[string]map[string]string
 	env     []string
@@ -205,6 +207,17 @@ func (a *actRunner) lookup(path string) string {
 		if v, ok := a.github[parts[1]]; ok {
 			return v
 		}
+	case len(parts) > 2 && parts[0] == "github" && parts[1] == "event":
+		// As GitHub evaluates it: a property the payload lacks is empty.
+		var v any = a.event
+		for _, p := range parts[2:] {
+			m, _ := v.(map[string]any)
+			v = m[p]
+		}
+		if s, ok := v.(string); ok {
+			return s
+		}
+		return ""
 	case len(parts) == 2 && parts[0] == "runner":
 		if v, ok := a.runner[parts[1]]; ok {
 			return v
@@ -218,7 +231,13 @@ func (a *actRunner) lookup(path string) string {
 
 func (a *actRunner) eval(s string) string {
 	return actExpr.ReplaceAllStringFunc(s, func(m string) string {
-		return a.lookup(actExpr.FindStringSubmatch(m)[1])
+		// a || b: the first that is not empty.
+		for _, alt := range strings.Split(actExpr.FindStringSubmatch(m)[1], "||") {
+			if v := a.lookup(strings.TrimSpace(alt)); v != "" {
+				return v
+			}
+		}
+		return ""
 	})
 }
 
@@ -428,9 +447,10 @@ func TestActionEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	runActionEnv := func(t *testing.T, name, before, after string, inputs map[string]string, env []string) (int, map[string]string, string, string, string) {
+	// runActionEvent runs the Action in the workspace ws for the event
+	// eventName with payload.
+	runActionEvent := func(t *testing.T, name, ws, eventName string, payload map[string]any, inputs map[string]string, env []string) (int, map[string]string, string, string, string) {
 		t.Helper()
-		ws := w.checkoutT(t, "ws-"+name, "main", 1)
 		temp := t.TempDir()
 		if err := os.MkdirAll(filepath.Join(temp, "rampart-bin"), 0o755); err != nil {
 			t.Fatal(err)
@@ -439,7 +459,7 @@ func TestActionEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		event := filepath.Join(temp, "event.json")
-		data, _ := json.Marshal(pushPayload("refs/heads/main", before, after, nil, nil))
+		data, _ := json.Marshal(payload)
 		if err := os.WriteFile(event, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -456,8 +476,9 @@ func TestActionEndToEnd(t *testing.T) {
 			prebuilt: prebuilt,
 			github:   map[string]string{"action_path": actionPath, "action_ref": "v0.0.0-test", "token": "test-token", "workspace": ws},
 			runner:   map[string]string{"temp": temp, "os": "Linux"},
+			event:    payload,
 		}
-		a.env = append(actCleanEnv(), "GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=push", "GITHUB_EVENT_PATH="+event,
+		a.env = append(actCleanEnv(), "GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME="+eventName, "GITHUB_EVENT_PATH="+event,
 			"GITHUB_REPOSITORY=o/r", "GITHUB_WORKSPACE="+ws, "RUNNER_TEMP="+temp, "RUNNER_OS=Linux", "GIT_TERMINAL_PROMPT=0", "GITHUB_API_URL="+api.URL)
 		a.env = append(a.env, env...)
 		code, outs := a.run(summary)
@@ -480,6 +501,11 @@ func TestActionEndToEnd(t *testing.T) {
 			t.Errorf("a plaintext secret reached the log, the summary, the outputs or the SARIF file")
 		}
 		return code, outs, a.stdout.String(), string(sum), ws
+	}
+	runActionEnv := func(t *testing.T, name, before, after string, inputs map[string]string, env []string) (int, map[string]string, string, string, string) {
+		t.Helper()
+		ws := w.checkoutT(t, "ws-"+name, "main", 1)
+		return runActionEvent(t, name, ws, "push", pushPayload("refs/heads/main", before, after, nil, nil), inputs, env)
 	}
 	runAction := func(t *testing.T, name, before, after string, inputs map[string]string) (int, map[string]string, string, string, string) {
 		t.Helper()
@@ -569,6 +595,37 @@ func TestActionEndToEnd(t *testing.T) {
 			t.Errorf("the audit did not ask the API about o/r with the token; requests:\n%s", asked)
 		}
 	})
+
+	// A pull request from a fork that adds a key and, in the same change,
+	// allow-lists its folder in .rampart.toml. The Action reads the
+	// configuration from the base (main, which has none): the key fails the
+	// check, in the default mode and with scan-history.
+	pw := &prWorld{geWorld: w, base: high, next: 7}
+	prN, prHead := pw.pr(map[string]string{"pr/k.env": keyFile("pr"), ".rampart.toml": "[allowlist]\npaths = [\"pr/\"]\n"})
+	prPayload := map[string]any{"action": "opened", "number": prN,
+		"pull_request": map[string]any{"number": prN,
+			"base": map[string]any{"ref": "main", "sha": high}, "head": map[string]any{"ref": "topic7", "sha": prHead}},
+		"repository": map[string]any{"full_name": "o/r", "default_branch": "main"}}
+	for _, c := range []struct {
+		name   string
+		depth  int
+		inputs map[string]string
+	}{
+		{"pull request allow-listing its own key", 1, map[string]string{"sarif": "off"}},
+		{"pull request allow-listing its own key, history", 0, map[string]string{"sarif": "off", "scan-history": "true"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ws := pw.checkoutPR(t, "ws-pr-"+strconv.Itoa(c.depth), prN, c.depth)
+			code, _, stdout, summary, _ := runActionEvent(t, "pr-"+strconv.Itoa(c.depth), ws, "pull_request", prPayload, c.inputs, nil)
+			if code != 1 || !strings.Contains(stdout, "::error file=pr/k.env,line=1,") {
+				t.Errorf("exit %d; want 1 and the key in pr/k.env annotated\n%s", code, stdout)
+			}
+			if !strings.Contains(summary, "was NOT used") {
+				t.Errorf("the summary does not say the pull request's configuration was not used:\n%s", summary)
+			}
+		})
+	}
 
 	t.Run("clean push", func(t *testing.T) {
 		t.Parallel()

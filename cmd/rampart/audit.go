@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/rampart-sec/rampart/hardening"
 	"github.com/rampart-sec/rampart/hardening/ghcollect"
 	"github.com/rampart-sec/rampart/report"
+	"github.com/rampart-sec/rampart/scanner/gitsource"
 )
 
 // auditOptions are the flags of `rampart audit` and `rampart audit doctor`.
@@ -27,6 +29,7 @@ type auditOptions struct {
 	org             string
 	apiURL          string
 	policy          string
+	configFrom      string
 	failOn          string
 	format          string
 	output          string
@@ -58,6 +61,7 @@ func (o *auditOptions) bind(cmd *cobra.Command) {
 	f := cmd.Flags()
 	o.bindTarget(f)
 	f.StringVar(&o.policy, "policy", "", "policy `FILE` (default: the [audit] table of .rampart.toml, else built-in)")
+	f.StringVar(&o.configFrom, "config-from", "", "read the policy (.rampart.toml at the repository root, or a --policy inside the repository) from commit `REV` (a pull request's base) instead of the work tree")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when a check fails at or above `SEVERITY` (info, low, medium, high, critical; default: the policy's fail_on, low)")
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(report.AuditFormats, ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` instead of standard output")
@@ -124,7 +128,10 @@ func validAuditFormat(f string) bool {
 // loadAuditPolicy reads --policy, else the [audit] table of .rampart.toml
 // in the current directory or the nearest parent that holds one (stopping
 // at the repository root), else the built-in policy.
-func loadAuditPolicy(o *auditOptions) (*hardening.Policy, error) {
+func loadAuditPolicy(ctx context.Context, o *auditOptions) (*hardening.Policy, error) {
+	if o.configFrom != "" {
+		return loadAuditPolicyAt(ctx, o)
+	}
 	if o.policy != "" {
 		data, err := os.ReadFile(o.policy)
 		if err != nil {
@@ -268,7 +275,7 @@ func runAudit(ctx context.Context, o *auditOptions, s *streams, token string) er
 	if err := o.validate(); err != nil {
 		return err
 	}
-	pol, err := loadAuditPolicy(o)
+	pol, err := loadAuditPolicy(ctx, o)
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
@@ -537,4 +544,42 @@ func runAuditDoctor(ctx context.Context, o *auditOptions, s *streams, token stri
 	}
 	fmt.Fprintf(s.out, "\n%d of %d checks can run with this token.\n", able, len(ids))
 	return nil
+}
+
+// loadAuditPolicyAt is loadAuditPolicy with --config-from: --policy when it
+// lies inside the repository, else .rampart.toml at its root, as the commit
+// holds it. In a pull request's workflow the work tree is the pull
+// request's, which could waive the checks that fail; a file the commit
+// lacks means the built-in policy, whatever the work tree holds.
+func loadAuditPolicyAt(ctx context.Context, o *auditOptions) (*hardening.Policy, error) {
+	repo, err := gitsource.Open(ctx, ".")
+	if err != nil || repo.Bare {
+		return nil, errors.New("--config-from reads the policy from a commit: run it in a git repository with a work tree")
+	}
+	id, err := repo.ResolveCommit(ctx, o.configFrom)
+	if err != nil {
+		return nil, fmt.Errorf("--config-from: %w", err)
+	}
+	t := &trustedRev{repo: repo, rev: id, why: "--config-from " + report.Safe(o.configFrom), kind: "commit"}
+	file := o.policy
+	if file == "" {
+		file = filepath.Join(repo.Dir, ".rampart.toml")
+	}
+	g, err := readGoverned(ctx, repo, t, file)
+	switch {
+	case err != nil:
+		return nil, err
+	case g.rel == "":
+		// A --policy outside the repository: the workflow's own file.
+		data, err := os.ReadFile(o.policy)
+		if err != nil {
+			return nil, fmt.Errorf("read policy: %w", err)
+		}
+		return hardening.ParsePolicyFile(o.policy, data)
+	case g.absent:
+		return hardening.DefaultPolicy(), nil
+	case o.policy != "":
+		return hardening.ParsePolicyFile(g.name, g.data)
+	}
+	return hardening.ParsePolicy(g.name, g.data)
 }

@@ -176,7 +176,7 @@ func runAuditFix(ctx context.Context, o *auditFixOptions, s *streams, token stri
 	}
 	var pol *hardening.Policy
 	if pl == nil {
-		p, err := loadAuditPolicy(&o.auditOptions)
+		p, err := loadAuditPolicy(ctx, &o.auditOptions)
 		if err != nil {
 			return &exitErr{code: exitError, err: err}
 		}

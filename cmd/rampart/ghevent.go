@@ -11,11 +11,20 @@ import (
 	"github.com/rampart-sec/rampart/scanner/gitsource/history"
 )
 
-// githubEventSource reads the GitHub Actions event that started the workflow
-// ($GITHUB_EVENT_NAME, and the payload at $GITHUB_EVENT_PATH) and returns a
-// source for the commits it introduced, or nil when there is nothing to scan
-// (a deleted branch). The decision itself lives in gitsource.Decide.
-func githubEventSource(ctx context.Context, o *scanOptions, s *streams, repo *gitsource.Repo, gopts gitsource.Options) (scanner.Source, error) {
+// githubEvent is the GitHub Actions event that started the workflow,
+// resolved: the commits it introduced are in the clone.
+type githubEvent struct {
+	ev   *gitsource.Event
+	plan gitsource.Plan
+	logf func(string, ...any) // nil with --quiet
+}
+
+// resolveGitHubEvent reads the event ($GITHUB_EVENT_NAME, and the payload
+// at $GITHUB_EVENT_PATH), decides what it introduced and fetches what the
+// clone lacks (gitsource.ResolveEvent). It runs before the configuration is
+// read: a pull request's configuration is its base commit's, which a
+// shallow clone holds only once this has fetched it.
+func resolveGitHubEvent(ctx context.Context, o *scanOptions, s *streams, repo *gitsource.Repo) (*githubEvent, error) {
 	name := os.Getenv("GITHUB_EVENT_NAME")
 	path := os.Getenv("GITHUB_EVENT_PATH")
 	if name == "" {
@@ -38,25 +47,47 @@ func githubEventSource(ctx context.Context, o *scanOptions, s *streams, repo *gi
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("--github-event: %w", err)}
 	}
-	var logf func(string, ...any)
+	g := &githubEvent{ev: ev}
 	if !o.quiet {
-		logf = func(format string, args ...any) {
+		g.logf = func(format string, args ...any) {
 			fmt.Fprintf(s.err, "rampart: %s\n", report.Safe(fmt.Sprintf(format, args...)))
 		}
 	}
-	newHistory := func(r *gitsource.Repo, o gitsource.Options) scanner.StatsSource {
-		return &history.History{Repo: r, Opts: o}
-	}
-	src, err := gitsource.EventSource(ctx, repo, ev, gopts, newHistory, logf)
+	g.plan, err = gitsource.ResolveEvent(ctx, repo, ev, g.logf)
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("--github-event: %w", err)}
 	}
-	if src == nil {
-		// A nil interface, not a typed nil: runScan treats it as "nothing to scan".
-		if logf != nil {
-			logf("%s: nothing to scan (the push deleted %s)", name, ev.Ref)
-		}
-		return nil, nil
+	return g, nil
+}
+
+// trusted returns the commit whose configuration and baseline govern the
+// scan (a pull request's base: gitsource.Event.TrustedBase), or nil when
+// the checkout's do. The plan put that commit in the clone.
+func (g *githubEvent) trusted(repo *gitsource.Repo) *trustedRev {
+	base := g.ev.TrustedBase()
+	if base == "" {
+		return nil
 	}
-	return src, nil
+	what := g.ev.Name
+	if g.ev.Number > 0 {
+		what += fmt.Sprintf(" #%d", g.ev.Number)
+	}
+	return &trustedRev{repo: repo, rev: base, why: what, kind: "base commit", logf: g.logf}
+}
+
+// source returns the source that scans what the event introduced, or nil
+// when there is nothing to scan (a deleted branch).
+func (g *githubEvent) source(repo *gitsource.Repo, gopts gitsource.Options) scanner.Source {
+	newHistory := func(r *gitsource.Repo, o gitsource.Options) scanner.StatsSource {
+		return &history.History{Repo: r, Opts: o}
+	}
+	src := g.plan.Source(repo, gopts, newHistory)
+	if src == nil {
+		if g.logf != nil {
+			g.logf("%s: nothing to scan (the push deleted %s)", g.ev.Name, g.ev.Ref)
+		}
+		// A nil interface, not a typed nil: runScan treats it as "nothing to scan".
+		return nil
+	}
+	return src
 }

@@ -43,6 +43,17 @@ func main() {
 	}
 	code := run(ctx, os.Args[1:], &streams{in: os.Stdin, out: os.Stdout, err: os.Stderr})
 	stop()
+	// RAMPART_MEMPROFILE=FILE writes a heap profile at the end of the run:
+	// what was live at the last collection, and everything allocated (go
+	// tool pprof -sample_index=inuse_space|alloc_space FILE).
+	if path := os.Getenv("RAMPART_MEMPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.Lookup("heap").WriteTo(f, 0)
+			f.Close()
+		} else {
+			fmt.Fprintln(os.Stderr, "rampart: RAMPART_MEMPROFILE:", err)
+		}
+	}
 	if code != 0 {
 		pprof.StopCPUProfile()
 		os.Exit(code)

@@ -60,6 +60,8 @@ func runOrgScan(ctx context.Context, so *scanOptions, s *streams) error {
 		return usageErr("--org and --repos-from scan mirrors: they cannot be combined with PATH or another mode")
 	case so.since != "" || so.branch != "":
 		return usageErr("--since and --branch apply to --history")
+	case so.configFrom != "":
+		return usageErr("--config-from applies to a scan of one repository: an organisation scan's configuration is --config or .rampart.toml in the current directory, never a scanned repository's")
 	case !validFormat(so.format):
 		return usageErr("unknown format %q (want %s)", so.format, strings.Join(report.ScanFormats, ", "))
 	case so.workers < 0:

@@ -35,6 +35,7 @@ type scanOptions struct {
 	githubEvent bool
 
 	config      string
+	configFrom  string
 	baseline    string
 	format      string
 	output      string
@@ -63,13 +64,14 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.StringVar(&o.commitMsg, "commit-msg", "", "scan a commit message `FILE` (commit-msg hook)")
 	f.StringVar(&o.rangeSpec, "range", "", "scan every commit in `A..B` (added lines and messages)")
 	f.BoolVar(&o.history, "history", false, "scan every blob reachable from every ref, and every commit message")
-	f.BoolVar(&o.githubEvent, "github-event", false, "scan the commits a GitHub Actions event introduced ($GITHUB_EVENT_PATH)")
+	f.BoolVar(&o.githubEvent, "github-event", false, "scan the commits a GitHub Actions event introduced ($GITHUB_EVENT_PATH); a pull request is scanned under its base commit's configuration and baseline")
 	f.StringVar(&o.config, "config", "", "configuration `FILE` (default: .rampart.toml at the repository root)")
 	f.StringVar(&o.baseline, "baseline", "", "suppress the findings listed in baseline `FILE`")
+	f.StringVar(&o.configFrom, "config-from", "", "read the configuration, and a --baseline inside the repository, from commit `REV` (a pull request's base) instead of the work tree")
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(report.ScanFormats, ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	f.BoolVar(&o.showSecrets, "show-secrets", false, "print secrets in plaintext (default: redacted)")
-	f.StringVar(&o.maxFileSize, "max-file-size", "", "skip files and blobs larger than `SIZE` (default 10MB)")
+	f.StringVar(&o.maxFileSize, "max-file-size", "", "read at most `SIZE` at once (default 10MB): larger text files in windows, larger blobs skipped with a note")
 	f.IntVar(&o.workers, "workers", 0, "detector goroutines (default: number of CPUs)")
 	f.BoolVar(&o.noColor, "no-color", false, "never use colour")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print findings only: no summary, notes or progress")
@@ -314,6 +316,12 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if dir == "" {
 		dir = "."
 	}
+	if !o.staged && !o.prePush && o.commitMsg == "" && !o.stdin {
+		// Scans of trees and histories fault in tens of MB of fresh heap;
+		// a hook's few MB gain less than the collection this costs
+		// (about 5 ms of CPU on a VM).
+		heapOnHugePages(hugeHeap)
+	}
 	if (o.staged || o.commitMsg != "") && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		// A hook run lives for milliseconds and allocates a few MB building
 		// its detector: collecting would cost more than the memory (about
@@ -327,7 +335,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	// few MB start a collection in the first milliseconds.
 	historyGC := o.history && os.Getenv("GOGC") == ""
 	if historyGC {
-		collectAbove(50, 48<<20)
+		collectAbove(50, smallHeap)
 	}
 	// The catalogue and its detector are built while git says where the
 	// repository is (locate), rather than after.
@@ -366,7 +374,23 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		}
 		repo = loc.repo
 	}
-	cfg, err := loadScanConfig(o, loc)
+	// A pull request's configuration and baseline are its base commit's
+	// (gitsource.Event.TrustedBase): the event is resolved first, so that a
+	// shallow clone holds that commit before they are read.
+	var event *githubEvent
+	var trusted *trustedRev
+	if o.githubEvent {
+		if event, err = resolveGitHubEvent(ctx, o, s, repo); err != nil {
+			return nil, nil, err
+		}
+		trusted = event.trusted(repo)
+	}
+	if o.configFrom != "" {
+		if trusted, err = configFrom(ctx, o, s, loc); err != nil {
+			return nil, nil, err
+		}
+	}
+	cfg, cfgRel, notes, err := loadGovernedConfig(ctx, o, loc, trusted)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}
 	}
@@ -384,7 +408,27 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		}
 		cfg.Allow = allow
 	}
+	// Loaded before the source is built, so that a change's edit of it is
+	// noted (emitDiff), and from the same place as the configuration.
+	var baseline *scanner.Baseline
+	baselineRel := ""
+	if o.baseline != "" {
+		var bnotes []string
+		baseline, baselineRel, bnotes, err = loadGovernedBaseline(ctx, loc.repo, trusted, o.baseline)
+		if err != nil {
+			return nil, nil, &exitErr{code: exitError, err: err}
+		}
+		notes = append(notes, bnotes...)
+	}
 	gopts := gitsource.Options{MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow}
+	for _, rel := range []string{cfgRel, baselineRel} {
+		if rel != "" {
+			gopts.Governing = append(gopts.Governing, rel)
+		}
+	}
+	if trusted != nil {
+		gopts.GoverningFrom = trusted.where()
+	}
 
 	var src scanner.Source
 	switch {
@@ -422,13 +466,13 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// Below 48 MB of heap the collector does not run: a small
 		// history's collections cost more than the memory.
 		if os.Getenv("GOGC") == "" && !historyGC {
-			collectAbove(50, 48<<20) // a bare repository: --history implied
+			collectAbove(50, smallHeap) // a bare repository: --history implied
 		}
 		src = h
 	case o.prePush:
 		src, err = prePushSource(ctx, o, s, repo, gopts)
 	case o.githubEvent:
-		src, err = githubEventSource(ctx, o, s, repo, gopts)
+		src = event.source(repo, gopts)
 	default:
 		// loc.scanned has symbolic links resolved: a link named as PATH is
 		// followed, to a folder as to a file; links inside never are.
@@ -463,12 +507,8 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	}
 
 	opts := scanner.Options{Workers: o.workers}
-	if o.baseline != "" {
-		b, err := scanner.LoadBaseline(o.baseline)
-		if err != nil {
-			return nil, nil, &exitErr{code: exitError, err: err}
-		}
-		opts.Baseline = b
+	if baseline != nil {
+		opts.Baseline = baseline
 		// Only a scan that read an entry's whole location can call it
 		// stale: a folder or file scan where it read, the full history
 		// everywhere it was not told to skip. A staged change, a range of
@@ -480,9 +520,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		}
 	}
 	if o.explain {
-		opts.Explain = func(d scanner.Drop) {
-			fmt.Fprintf(s.err, "dropped %s at %s:%d (%s): %s\n", d.RuleID, report.Safe(d.Path), d.Line, d.Secret, d.Reason)
-		}
+		opts.Explain = func(d scanner.Drop) { fmt.Fprintln(s.err, explainLine(d)) }
 	}
 	// Progress only on a terminal, never in the hook modes (nor under the
 	// pre-commit framework, which sets PRE_COMMIT), and only once a scan has
@@ -509,6 +547,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// "No credentials found" alone would read as a clean range.
 		res.Stats.Note(fmt.Sprintf("the range %s selects no commits: nothing was scanned", o.rangeSpec))
 	}
+	for _, n := range notes {
+		res.Stats.Note(n)
+	}
 	if err := checkFindings(ctx, o, s, cfg, res); err != nil {
 		return nil, nil, err
 	}
@@ -523,6 +564,21 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		Suppressed: res.Suppressed,
 	}
 	return res, rep, nil
+}
+
+// explainLine is --explain's line for a dropped candidate: where it was, as
+// a finding there names it (path, line, and the commit in the git modes),
+// and why it was dropped.
+func explainLine(d scanner.Drop) string {
+	at := fmt.Sprintf("%s:%d", report.Safe(d.Path), d.Line)
+	if d.Commit != nil {
+		h := d.Commit.Hash
+		if len(h) > 12 {
+			h = h[:12]
+		}
+		at += " in commit " + h
+	}
+	return fmt.Sprintf("dropped %s at %s (%s): %s", d.RuleID, at, d.Secret, d.Reason)
 }
 
 // hookMode reports whether o is one of the modes git hooks run.
@@ -613,6 +669,14 @@ func writeReport(o *scanOptions, s *streams, rep *report.ScanReport) error {
 	}
 	if err := report.WriteScan(w, o.format, rep, report.ScanOptions{ShowSecrets: o.showSecrets, Color: color, Quiet: o.quiet, Hook: hookSubject(o)}); err != nil {
 		return err
+	}
+	if w != s.out || o.format != "text" {
+		// A partial scan says so where a person reads, not only inside a
+		// report a machine reads (the text report on standard output says
+		// it itself, quiet or not): a skipped blob is coverage lost.
+		for _, n := range rep.Stats.Incomplete {
+			fmt.Fprintf(s.err, "rampart: warning: %s\n", report.Safe(n))
+		}
 	}
 	// Extra reports of the same scan: CI wants annotations, a summary and
 	// SARIF from one history scan, not three.

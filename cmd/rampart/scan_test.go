@@ -402,3 +402,105 @@ func TestOwnRepositoryScansClean(t *testing.T) {
 		t.Errorf("exit %d scanning rampart's own checkout:\n%s\n%s", code, stdout, stderr)
 	}
 }
+
+// TestExplainNamesCommitAndPath: --explain names a dropped candidate's path
+// and line in every mode, and in the git modes its commit, as a finding there
+// would be named (a history blob is detected before the walk places it).
+func TestExplainNamesCommitAndPath(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "config/app.env", "password = \"changeme\"\n")
+	scGit(t, dir, 1, "add", "-A")
+	scGit(t, dir, 1, "commit", "-q", "-m", "add config")
+	head := scGit(t, dir, 1, "rev-parse", "HEAD")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "--explain", "."}, "dropped generic-password at config/app.env:1 (ch…): "},
+		{[]string{"scan", "--explain", "--history"}, "dropped generic-password at config/app.env:1 in commit " + head[:12] + " (ch…): "},
+	} {
+		_, errOut, code := scRun(t, dir, "", tc.args...)
+		if code != 0 {
+			t.Errorf("%q: exit %d\n%s", tc.args, code, errOut)
+		}
+		if !strings.Contains(errOut, tc.want) {
+			t.Errorf("%q: stderr lacks %q:\n%s", tc.args, tc.want, errOut)
+		}
+		if strings.Contains(errOut, " at :") {
+			t.Errorf("%q: a dropped candidate without its path:\n%s", tc.args, errOut)
+		}
+	}
+}
+
+// TestOwnReportsScanClean: a JSON or SARIF report rampart wrote holds no
+// finding when scanned in turn (a report written into the tree it scanned is
+// read by the next scan): its secrets are redacted, and the AWS account it
+// decoded from a key ID is its own attribute, not an account ID written in
+// the code. A report written with --show-secrets still gives the key itself.
+func TestOwnReportsScanClean(t *testing.T) {
+	t.Parallel()
+	src, out := t.TempDir(), t.TempDir()
+	scWrite(t, src, "creds.txt", "aws_access_key_id = "+scKeyID+"\naws_secret_access_key = "+scSecret+"\n")
+	_, errOut, code := scRun(t, src, "", "scan", "-q", "--format", "json", "-o", filepath.Join(out, "report.json"),
+		"--report", "sarif="+filepath.Join(out, "report.sarif"), ".")
+	if code != 1 {
+		t.Fatalf("scan of the credentials: exit %d, want 1\n%s", code, errOut)
+	}
+	stdout, errOut, code := scRun(t, out, "", "scan", "--format", "json", ".")
+	if code != 0 {
+		t.Errorf("scan of rampart's own reports: exit %d, want 0\n%s%s", code, stdout, errOut)
+	}
+
+	plain := t.TempDir()
+	scRun(t, src, "", "scan", "-q", "--show-secrets", "--format", "json", "-o", filepath.Join(plain, "report.json"), ".")
+	stdout, _, _ = scRun(t, plain, "", "scan", "--format", "json", ".")
+	var rep struct{ Findings []struct{ Rule string } }
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var rules []string
+	for _, f := range rep.Findings {
+		rules = append(rules, f.Rule)
+	}
+	if !strings.Contains(strings.Join(rules, " "), "aws-access-key-id") || strings.Contains(strings.Join(rules, " "), "aws-account-id") {
+		t.Errorf("a report with plaintext secrets: rules %q, want the key ID and no account ID", rules)
+	}
+}
+
+// TestLargeFilesNotLostQuietly: a text file over --max-file-size is scanned
+// (in windows), not skipped; a blob over it in history, which is skipped,
+// says so even with -q, on stderr and in the JSON report's incomplete notes.
+func TestLargeFilesNotLostQuietly(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	big := strings.Repeat("INSERT INTO log VALUES (1, 'ordinary row');\n", 4000) + "aws_access_key_id = " + scKeyID + "\n"
+	scWrite(t, dir, "dump.sql", big)
+	scGit(t, dir, 1, "add", "-A")
+	scGit(t, dir, 1, "commit", "-q", "-m", "dump")
+
+	out, errOut, code := scRun(t, dir, "", "scan", "-q", "--max-file-size", "64KB", "--format", "json", ".")
+	if code != 1 || !strings.Contains(out, `"path": "dump.sql"`) || !strings.Contains(out, `"line": 4001`) {
+		t.Errorf("folder scan of a file over --max-file-size: exit %d, want its key at dump.sql:4001\n%s%s", code, out, errOut)
+	}
+
+	out, errOut, code = scRun(t, dir, "", "scan", "--history", "-q", "--max-file-size", "64KB")
+	if code != 0 || !strings.Contains(out, "note: 1 file(s) or blob(s) larger than --max-file-size were not scanned") {
+		t.Errorf("history with a blob over --max-file-size, -q: exit %d, want 0 and a note\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	out, errOut, _ = scRun(t, dir, "", "scan", "--history", "-q", "--max-file-size", "64KB", "--format", "json")
+	if !strings.Contains(errOut, "rampart: warning: 1 file(s) or blob(s) larger than --max-file-size") {
+		t.Errorf("JSON on standard output, -q: stderr lacks the warning:\n%s", errOut)
+	}
+	var rep struct {
+		Stats struct{ Incomplete []string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(rep.Stats.Incomplete, "\n"), "larger than --max-file-size") {
+		t.Errorf("JSON report: incomplete = %q, want the skipped blob", rep.Stats.Incomplete)
+	}
+}

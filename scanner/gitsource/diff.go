@@ -18,6 +18,11 @@ type FileDiff struct {
 	Binary, Submodule, Symlink bool
 	// TooLarge is set when the added content passed the size limit; Data is then empty.
 	TooLarge bool
+	// OldIDs and NewID are the blobs the diff's "index" line names: the
+	// file before (one per parent of a merge; all zeros when it is new)
+	// and after. A binary file's content is read by them.
+	OldIDs []string
+	NewID  string
 }
 
 // diffParser turns diff lines into FileDiffs. It understands `git diff`
@@ -52,7 +57,24 @@ var (
 	prefixPlus3        = []byte("+++ ")
 	prefixBinary       = []byte("Binary files ")
 	prefixGitBinary    = []byte("GIT binary patch")
+	prefixIndex        = []byte("index ")
 )
+
+// indexIDs parses the rest of an "index a..b [mode]" line, or a merge's
+// "index a,b..c": the old blob IDs and the new one.
+func indexIDs(rest []byte) (olds []string, new string) {
+	if i := bytes.IndexByte(rest, ' '); i >= 0 {
+		rest = rest[:i]
+	}
+	a, b, ok := bytes.Cut(rest, []byte(".."))
+	if !ok || len(b) == 0 {
+		return nil, ""
+	}
+	for _, id := range bytes.Split(a, []byte(",")) {
+		olds = append(olds, string(id))
+	}
+	return olds, string(b)
+}
 
 // line feeds one line (without its trailing newline).
 func (p *diffParser) line(l []byte) error {
@@ -99,11 +121,17 @@ func (p *diffParser) line(l []byte) error {
 		return p.hunkHeader(l)
 	case bytes.HasPrefix(l, prefixBinary), bytes.HasPrefix(l, prefixGitBinary):
 		p.cur.Binary = true
-	case bytes.HasPrefix(l, []byte("new file mode 160000")), bytes.HasPrefix(l, []byte("index ")) && bytes.HasSuffix(l, []byte(" 160000")),
-		bytes.HasPrefix(l, []byte("new mode 160000")):
+	case bytes.HasPrefix(l, prefixIndex):
+		p.cur.OldIDs, p.cur.NewID = indexIDs(l[len(prefixIndex):])
+		switch {
+		case bytes.HasSuffix(l, []byte(" 160000")):
+			p.cur.Submodule = true
+		case bytes.HasSuffix(l, []byte(" 120000")):
+			p.cur.Symlink = true
+		}
+	case bytes.HasPrefix(l, []byte("new file mode 160000")), bytes.HasPrefix(l, []byte("new mode 160000")):
 		p.cur.Submodule = true
-	case bytes.HasPrefix(l, []byte("new file mode 120000")), bytes.HasPrefix(l, []byte("index ")) && bytes.HasSuffix(l, []byte(" 120000")),
-		bytes.HasPrefix(l, []byte("new mode 120000")):
+	case bytes.HasPrefix(l, []byte("new file mode 120000")), bytes.HasPrefix(l, []byte("new mode 120000")):
 		p.cur.Symlink = true
 	case bytes.HasPrefix(l, []byte("mode ")) && bytes.Contains(l, []byte("160000")):
 		p.cur.Submodule = true

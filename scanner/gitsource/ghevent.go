@@ -374,14 +374,43 @@ func shortAll(xs []string) string {
 	return strings.Join(out, ", ")
 }
 
+// TrustedBase returns the commit whose configuration (.rampart.toml, the
+// baseline) must govern a scan of ev, or "" when the checkout's own does.
+//
+// A pull request, pull_request_target or merge queue entry brings changes
+// nobody has merged yet: were the checkout's configuration obeyed, a change
+// could add a secret and allow-list it (or accept it in the baseline, or
+// turn its rule off) in the same breath, and pass. Its base commit holds
+// what the target branch holds, as reviewed and merged; the change's own
+// edits take effect once it is merged. A push has already landed on its
+// branch, so its checkout is what that branch holds.
+func (ev *Event) TrustedBase() string {
+	switch ev.Name {
+	case "pull_request", "pull_request_target", "merge_group":
+		return ev.BaseSHA
+	}
+	return ""
+}
+
 // EventSource decides what ev introduced and returns a source that scans
-// it, or nil when there is nothing to scan. When the clone lacks the history
-// the plan needs, it fetches the commits from origin (a shallow clone is
-// deepened with `git fetch --depth=N`, N growing) and decides again; if that
-// fails the error says which actions/checkout fetch-depth to set. newHistory
-// builds the source when the event calls for the full history. logf, when
-// set, hears about each fetch.
+// it, or nil when there is nothing to scan (see ResolveEvent and
+// Plan.Source).
 func EventSource(ctx context.Context, repo *Repo, ev *Event, opts Options, newHistory NewHistory, logf func(format string, args ...any)) (scanner.Source, error) {
+	plan, err := ResolveEvent(ctx, repo, ev, logf)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Source(repo, opts, newHistory), nil
+}
+
+// ResolveEvent decides what ev introduced and makes sure the clone holds
+// it. When the clone lacks the history the plan needs, it fetches the
+// commits from origin (a shallow clone is deepened with `git fetch
+// --depth=N`, N growing) and decides again; if that fails the error says
+// which actions/checkout fetch-depth to set. A pull request's plan is
+// returned only once its base and head commits are both in the clone.
+// logf, when set, hears about each fetch.
+func ResolveEvent(ctx context.Context, repo *Repo, ev *Event, logf func(format string, args ...any)) (Plan, error) {
 	// A shallow clone is deepened to these depths in turn before rampart
 	// gives up and asks for fetch-depth: 0.
 	fetchDepths := []int{50, 1000}
@@ -390,14 +419,14 @@ func EventSource(ctx context.Context, repo *Repo, ev *Event, opts Options, newHi
 	for deepened := 0; ; {
 		plan, err := Decide(&e, facts)
 		if err != nil {
-			return nil, err
+			return Plan{}, err
 		}
 		if len(plan.Fetch) == 0 {
-			return plan.Source(repo, opts, newHistory), nil
+			return plan, nil
 		}
 		shallow := facts.Shallow()
 		if !plan.Optional && (deepened >= len(fetchDepths) || !shallow && deepened > 0) {
-			return nil, fmt.Errorf("%w: %s: %s is not in this clone, even after fetching from origin; set `fetch-depth: 0` on actions/checkout", ErrShallowHistory, e.Name, plan.Missing)
+			return Plan{}, fmt.Errorf("%w: %s: %s is not in this clone, even after fetching from origin; set `fetch-depth: 0` on actions/checkout", ErrShallowHistory, e.Name, plan.Missing)
 		}
 		args := []string{"fetch", "--no-tags", "--quiet"}
 		if shallow {
@@ -418,7 +447,7 @@ func EventSource(ctx context.Context, repo *Repo, ev *Event, opts Options, newHi
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %s is not in this clone and fetching it failed (%v); set `fetch-depth: 0` on actions/checkout", ErrShallowHistory, e.Name, plan.Missing, err)
+			return Plan{}, fmt.Errorf("%w: %s: %s is not in this clone and fetching it failed (%v); set `fetch-depth: 0` on actions/checkout", ErrShallowHistory, e.Name, plan.Missing, err)
 		}
 		deepened++
 	}

@@ -213,3 +213,15 @@ func FuzzParseEvent(f *testing.F) {
 		_, _ = Decide(ev, &fakeFacts{refs: []string{originMain}})
 	})
 }
+
+// TestTrustedBase: the events that bring unmerged changes are governed by
+// their base commit's configuration; a push and a scheduled scan by the
+// checkout's.
+func TestTrustedBase(t *testing.T) {
+	for name, want := range map[string]string{"pull_request": shaB, "pull_request_target": shaB, "merge_group": shaB, "push": "", "schedule": "", "workflow_dispatch": ""} {
+		ev := &Event{Name: name, BaseSHA: shaB, HeadSHA: shaA, Before: shaB, After: shaA}
+		if got := ev.TrustedBase(); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package gitsource
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -403,5 +404,48 @@ func TestStagedStartedInSubdirectory(t *testing.T) {
 	res := scan(t, s)
 	if got := summary(res.Findings, nil); !equal(got, []string{"aws-access-key-id sub/dir/creds:1 -"}) {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// TestFileAt: a file is read as the commit holds it, whatever the work tree
+// says; a name with pattern characters is a name; a file the commit lacks is
+// ErrNotInCommit; a symbolic link or a folder there is an error, never
+// followed or listed.
+func TestFileAt(t *testing.T) {
+	r := newRepo(t)
+	r.write(".rampart.toml", "base\n")
+	r.write("ci/r*.toml", "star\n")
+	r.write("ci/rx.toml", "x\n")
+	if err := os.Symlink("/etc/hostname", filepath.Join(r.dir, "link.toml")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	base := r.commit("base")
+	r.write(".rampart.toml", "head\n")
+	r.write("new.toml", "new\n")
+	r.commit("head")
+	repo := r.open()
+	ctx := context.Background()
+	for _, c := range []struct{ path, want, err string }{
+		{".rampart.toml", "base\n", ""},
+		{"ci/r*.toml", "star\n", ""},
+		{"ci/rx.toml", "x\n", ""},
+		{"new.toml", "", "no such file in the commit"},
+		{"link.toml", "", "symbolic link"},
+		{"ci", "", "a tree, not a file"},
+		{"ci/", "", "no such file in the commit"},
+	} {
+		data, err := repo.FileAt(ctx, base, c.path)
+		switch {
+		case c.err == "" && (err != nil || string(data) != c.want):
+			t.Errorf("%s: %q, %v; want %q", c.path, data, err, c.want)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%s: %q, %v; want an error saying %q", c.path, data, err, c.err)
+		}
+	}
+	if _, err := repo.FileAt(ctx, base, "new.toml"); !errors.Is(err, ErrNotInCommit) {
+		t.Errorf("a file the commit lacks: %v, want ErrNotInCommit", err)
+	}
+	if _, err := repo.FileAt(ctx, strings.Repeat("e", 40), ".rampart.toml"); err == nil || errors.Is(err, ErrNotInCommit) {
+		t.Errorf("a commit the clone lacks: %v, want an error other than ErrNotInCommit", err)
 	}
 }

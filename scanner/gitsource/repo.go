@@ -234,3 +234,60 @@ func (r *Repo) gitInput(ctx context.Context, stdin io.Reader, args ...string) ([
 	}
 	return stdout.Bytes(), nil
 }
+
+// ErrNotInCommit is returned (wrapped) by FileAt when the commit has no
+// file at the path.
+var ErrNotInCommit = errors.New("gitsource: no such file in the commit")
+
+// FileAt returns the content of the file at path (slash-separated, relative
+// to the top of the work tree) in commit rev, as the commit holds it,
+// whatever the work tree says. A path the commit does not hold is
+// ErrNotInCommit; a symbolic link or a directory there is an error, not
+// followed: what a link points to is not in the commit.
+func (r *Repo) FileAt(ctx context.Context, rev, path string) ([]byte, error) {
+	if strings.HasPrefix(rev, "-") {
+		return nil, fmt.Errorf("gitsource: %q is not a revision", rev)
+	}
+	// --literal-pathspecs: a name holding * or ? is a name, not a pattern.
+	out, err := r.Git(ctx, "--literal-pathspecs", "ls-tree", "-z", "--full-tree", rev+"^{commit}", "--", path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s at %s: %w", path, rev, err)
+	}
+	for _, entry := range strings.Split(string(out), "\x00") {
+		meta, name, ok := strings.Cut(entry, "\t")
+		if !ok || name != path {
+			continue // a directory named path/ lists its contents
+		}
+		f := strings.Fields(meta)
+		if len(f) != 3 {
+			return nil, fmt.Errorf("read %s at %s: unexpected git ls-tree output %q", path, rev, entry)
+		}
+		switch mode, kind, id := f[0], f[1], f[2]; {
+		case kind != "blob":
+			return nil, fmt.Errorf("read %s at %s: it is a %s, not a file", path, rev, kind)
+		case mode == "120000":
+			return nil, fmt.Errorf("read %s at %s: it is a symbolic link, which rampart does not follow there", path, rev)
+		default:
+			data, err := r.Git(ctx, "cat-file", "blob", id)
+			if err != nil {
+				return nil, fmt.Errorf("read %s at %s: %w", path, rev, err)
+			}
+			return data, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %s at %s", ErrNotInCommit, path, rev)
+}
+
+// ResolveCommit returns the full ID of the commit rev names (a branch, a
+// tag, an abbreviated or full ID, HEAD~2); rev is never read as an option.
+func (r *Repo) ResolveCommit(ctx context.Context, rev string) (string, error) {
+	if rev == "" || strings.HasPrefix(rev, "-") {
+		return "", fmt.Errorf("gitsource: %q is not a revision", rev)
+	}
+	out, err := r.Git(ctx, "rev-parse", "--verify", "--quiet", rev+"^{commit}")
+	id := strings.TrimSpace(string(out))
+	if err != nil || id == "" {
+		return "", fmt.Errorf("gitsource: %s does not name a commit in this clone (fetch it first)", rev)
+	}
+	return id, nil
+}

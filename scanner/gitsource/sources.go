@@ -21,11 +21,35 @@ type Options struct {
 	MaxFileSize int64
 	// Allow, when set, names paths that are never read.
 	Allow *scanner.Allowlist
+	// Governing are the paths (slash-separated, from the top of the work
+	// tree) of the configuration and baseline files that decide what the
+	// scan reports, besides .rampart.toml and .rampart-baseline.json (which
+	// always are): a change that edits one says so in a note.
+	Governing []string
+	// GoverningFrom, when set, names where the scan read those files
+	// instead of the checkout ("the base commit 0123456789ab"): the note
+	// then says that the change's own version was not used.
+	GoverningFrom string
+}
+
+// governs reports whether path is a file that decides what a scan reports.
+func (o Options) governs(path string) bool {
+	if path == scanner.ConfigFileName || path == scanner.BaselineFileName {
+		return true
+	}
+	for _, g := range o.Governing {
+		if path == g {
+			return true
+		}
+	}
+	return false
 }
 
 // diffArgs make `git diff` and `git log -p` print exactly what the parser
 // expects, whatever the user's configuration says.
-var diffArgs = []string{"-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--ignore-submodules=none"}
+// --full-index names blobs in full on "index" lines: a UTF-16 file's blobs
+// are read by them.
+var diffArgs = []string{"-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--full-index", "--src-prefix=a/", "--dst-prefix=b/", "--ignore-submodules=none"}
 
 // CommitMessageLabel is the path given to commit-message chunks.
 const CommitMessageLabel = "(commit message)"
@@ -83,11 +107,13 @@ func (s *Staged) Chunks(ctx context.Context, yield func(scanner.Chunk) error) er
 	if s.Repo.Bare {
 		return errors.New("gitsource: a bare repository has no staged changes")
 	}
+	wide := &wideBlobs{ctx: ctx, repo: s.Repo, max: s.Opts.MaxFileSize}
+	defer wide.close()
 	read := func(r io.Reader) error {
 		p := &diffParser{maxBytes: s.Opts.MaxFileSize, emit: func(f *FileDiff) error {
 			return emitDiff(f, nil, s.Opts, &s.stats, yield, func(path string) []byte {
 				return s.Repo.credentialBlob(ctx, ":"+path, s.Opts.MaxFileSize)
-			})
+			}, wide)
 		}}
 		if err := eachLine(r, p.line); err != nil {
 			return err
@@ -105,21 +131,38 @@ func (s *Staged) Chunks(ctx context.Context, yield func(scanner.Chunk) error) er
 func (s *Staged) AddStats(st *scanner.Stats) { scanner.MergeStats(st, &s.stats) }
 
 // emitDiff yields one file of a diff. blob reads a binary file's content
-// by its path (a diff holds none), for the credential-file rules.
-func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yield func(scanner.Chunk) error, blob func(path string) []byte) error {
-	if f.Path == scanner.ConfigFileName || f.Path == scanner.BaselineFileName {
-		// The scan itself obeys the checked-out file: a pull request that
-		// allow-lists its own secret passes. Say so where reviewers look.
-		st.Note(fmt.Sprintf("the scanned change edits %s, which decides what rampart reports (allow list, disabled rules, accepted findings): review that edit as you would code", f.Path))
+// by its path (a diff holds none), for the credential-file rules; wide
+// reads a binary file that is UTF-16 text, for its added lines.
+func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yield func(scanner.Chunk) error, blob func(path string) []byte, wide *wideBlobs) error {
+	if o.governs(f.Path) {
+		// Say so where reviewers look. Unless the files were read from
+		// elsewhere (a pull request's base), the scan itself obeys the
+		// checked-out edit: a change that allow-lists its own secret passes.
+		what := fmt.Sprintf("the scanned change edits %s, which decides what rampart reports (allow list, disabled rules, accepted findings)", f.Path)
+		if o.GoverningFrom != "" {
+			st.Note(fmt.Sprintf("%s: this scan did NOT use the change's version of it but the one in %s, so the edit takes effect only once merged; review it as you would code", what, o.GoverningFrom))
+		} else {
+			st.Note(what + ": review that edit as you would code")
+		}
 	}
 	switch {
 	case f.Submodule:
 		st.Skip("submodule")
 		st.Note("submodules are not scanned: scan each one in its own repository")
 		return nil
+	case f.Binary && !o.Allow.AllowsPath(f.Path) && !credentialName(f.Path):
+		// UTF-16 text is binary to git: its lines are compared here.
+		if ch, ok := wide.chunk(f, c); ok {
+			if len(ch.Data) == 0 {
+				return nil
+			}
+			return yield(ch)
+		}
+		st.Skip("binary")
+		return nil
 	case f.Binary:
 		st.Skip("binary")
-		if o.Allow.AllowsPath(f.Path) || !credentialName(f.Path) {
+		if o.Allow.AllowsPath(f.Path) {
 			return nil
 		}
 		// A keystore or PKCS#12 bundle is binary: read it (it is small),
@@ -213,12 +256,14 @@ func (s *Commits) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	}
 	args := append([]string{"log", "--reverse", "--topo-order", "-p", "-M", "--cc", logFormat}, diffArgs...)
 	args = append(append(args, s.Revs...), "--")
+	wide := &wideBlobs{ctx: ctx, repo: s.Repo, max: s.Opts.MaxFileSize}
+	defer wide.close()
 	return s.Repo.stream(ctx, func(r io.Reader) error {
 		var cur *scanner.Commit
 		p := &diffParser{maxBytes: s.Opts.MaxFileSize, emit: func(f *FileDiff) error {
 			return emitDiff(f, cur, s.Opts, &s.stats, yield, func(path string) []byte {
 				return s.Repo.credentialBlob(ctx, cur.Hash+":"+path, s.Opts.MaxFileSize)
-			})
+			}, wide)
 		}}
 		return readLog(r, func(c *scanner.Commit, msg []byte) error {
 			if err := p.flush(); err != nil {

@@ -487,3 +487,46 @@ func TestStartWithoutChunks(t *testing.T) {
 	}
 	closePacks(p.packs)
 }
+
+// TestHistoryExplainNamesCommitAndPath: a candidate dropped in a blob is
+// explained at the commit and path that introduced the blob, as a finding
+// there would be (blobs are detected before the walk has placed them), once
+// per path the commit gives it, and nowhere a later commit carried it.
+func TestHistoryExplainNamesCommitAndPath(t *testing.T) {
+	t.Parallel()
+	r := newRepo(t)
+	r.write("README.md", "hello\n")
+	c1 := r.commit("init")
+	weak := "password = \"changeme\"\n"
+	r.write("app.env", weak)
+	r.write("copy/app.env", weak)
+	c2 := r.commit("add config")
+	r.write("moved/app.env", weak)
+	r.commit("copy again")
+	names := map[string]string{c1: "c1", c2: "c2"}
+	rules, err := patterns.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, needPaths := range []bool{false, true} {
+		var got []string
+		explain := func(d scanner.Drop) {
+			c := "-"
+			if d.Commit != nil {
+				c = names[d.Commit.Hash]
+				if c == "" {
+					c = d.Commit.Hash[:7]
+				}
+			}
+			got = append(got, d.RuleID+" "+d.Path+":"+itoa(d.Line)+" "+c)
+		}
+		h := &History{Repo: r.open(), NeedPaths: needPaths}
+		if _, err := scanner.Scan(context.Background(), h, scanner.NewDetector(rules, nil), scanner.Options{Workers: 2, Explain: explain}); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"generic-password app.env:1 c2", "generic-password copy/app.env:1 c2"}
+		if !equal(got, want) {
+			t.Errorf("NeedPaths=%v: explained\n got %q\nwant %q", needPaths, got, want)
+		}
+	}
+}

@@ -108,7 +108,21 @@ func (h *History) askMoved(fs []scanner.Finding) {
 // objects) or at allow-listed paths, and orders everything oldest commit
 // first, so deduplication keeps each secret's first appearance.
 func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
-	out := make([]scanner.Finding, 0, len(fs))
+	// Sized for every path of every blob finding up front: a history's
+	// findings are tens of thousands of 232-byte structs, and growing the
+	// slice past len(fs) by a handful copied all of them into fresh
+	// memory (page faults, write barriers) on the scan's serial tail.
+	size := 0
+	for i := range fs {
+		size++
+		if fs[i].Kind == scanner.KindBlob {
+			var id [20]byte
+			if _, err := hex.Decode(id[:], []byte(fs[i].BlobID)); err == nil {
+				size += len(h.placed[id].also)
+			}
+		}
+	}
+	out := make([]scanner.Finding, 0, size)
 	dangling := 0
 	for _, f := range fs {
 		if f.Kind == scanner.KindBlob {
@@ -122,7 +136,11 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 				continue
 			}
 			f.Commit = ref.commit
-			for i, p := range append([]string{ref.path}, ref.also...) {
+			for i := 0; i <= len(ref.also); i++ {
+				p := ref.path
+				if i > 0 {
+					p = ref.also[i-1]
+				}
 				if !h.Opts.Allow.AllowsPath(p) {
 					g := f
 					g.Path = p
@@ -176,11 +194,25 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 		}
 		return cmp.Compare(a.Column, b.Column)
 	})
-	sorted := make([]scanner.Finding, len(out))
-	for j, k := range ks {
-		sorted[j] = out[k.i]
+	// out[j] takes what was at ks[j].i: the permutation is applied in
+	// place, one cycle at a time (a sorted copy was as large again).
+	for start := range ks {
+		if ks[start].i < 0 {
+			continue
+		}
+		tmp := out[start]
+		j := start
+		for {
+			k := ks[j].i
+			ks[j].i = -1
+			if k == start {
+				out[j] = tmp
+				break
+			}
+			out[j] = out[k]
+			j = k
+		}
 	}
-	out = sorted
 	h.askMoved(out)
 	return out
 }
@@ -253,4 +285,86 @@ func (a *asker) close() {
 		io.Copy(io.Discard, a.stdout)
 		a.cmd.Wait()
 	}()
+}
+
+var _ scanner.DropResolver = (*History)(nil)
+
+// ResolveDrops implements scanner.DropResolver: a candidate dropped in a blob
+// is placed where Resolve places the blob's findings (its first commit, at
+// each of the paths that commit gives it, allow-listed paths left out) and
+// one dropped in a blob no selected ref reaches is left out, as its findings
+// are. Drops are returned oldest commit first, then by path and line, each
+// once: a blob detected at several views (a test path and a source path)
+// drops the same candidate at each.
+func (h *History) ResolveDrops(ds []scanner.Drop) []scanner.Drop {
+	out := make([]scanner.Drop, 0, len(ds))
+	for _, d := range ds {
+		if d.Kind != scanner.KindBlob {
+			out = append(out, d)
+			continue
+		}
+		var id [20]byte
+		if _, err := hex.Decode(id[:], []byte(d.BlobID)); err != nil {
+			continue
+		}
+		ref, ok := h.placed[id]
+		if !ok {
+			continue
+		}
+		d.Commit = ref.commit
+		for _, p := range append([]string{ref.path}, ref.also...) {
+			if !h.Opts.Allow.AllowsPath(p) {
+				d.Path = p
+				out = append(out, d)
+			}
+		}
+	}
+	pos := func(c *scanner.Commit) int {
+		if c == nil {
+			return -1
+		}
+		var id [20]byte
+		if _, err := hex.Decode(id[:], []byte(c.Hash)); err != nil {
+			return -1
+		}
+		return int(h.commits[id].pos)
+	}
+	type keyed struct {
+		pos int
+		d   scanner.Drop
+	}
+	ks := make([]keyed, len(out))
+	for i, d := range out {
+		ks[i] = keyed{pos(d.Commit), d}
+	}
+	slices.SortStableFunc(ks, func(x, y keyed) int {
+		if x.pos != y.pos {
+			return cmp.Compare(y.pos, x.pos) // larger walk position = older commit
+		}
+		a, b := &x.d, &y.d
+		return cmp.Or(strings.Compare(a.Path, b.Path), cmp.Compare(a.Line, b.Line),
+			strings.Compare(a.RuleID, b.RuleID), strings.Compare(a.Secret, b.Secret), strings.Compare(a.Reason, b.Reason))
+	})
+	out = out[:0]
+	for i, k := range ks {
+		if i > 0 && sameDrop(&ks[i-1].d, &k.d) {
+			continue
+		}
+		out = append(out, k.d)
+	}
+	return out
+}
+
+// sameDrop reports whether a and b explain the same candidate at the same
+// place in the same way.
+func sameDrop(a, b *scanner.Drop) bool {
+	return a.RuleID == b.RuleID && a.Kind == b.Kind && a.Path == b.Path && commitHash(a.Commit) == commitHash(b.Commit) &&
+		a.Line == b.Line && a.Secret == b.Secret && a.Reason == b.Reason
+}
+
+func commitHash(c *scanner.Commit) string {
+	if c == nil {
+		return ""
+	}
+	return c.Hash
 }

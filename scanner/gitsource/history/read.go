@@ -144,13 +144,16 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 		if err != nil || size < 0 {
 			return fmt.Errorf("git cat-file: bad size in %q", bytes.TrimSpace(header))
 		}
-		skip := ""
+		skip, wide := "", false
 		if peek, _ := br.Peek(int(min(size, sniffLen))); scanner.IsBinary(peek) {
 			// Sniffed before copying: a binary blob is never allocated,
-			// unless its first bytes say it is a credential file.
+			// unless its first bytes say it is a credential file or
+			// UTF-16 text.
 			skip = "binary"
 			if credentialFile("", peek) && (h.Opts.MaxFileSize <= 0 || size <= h.Opts.MaxFileSize) {
 				skip = "binary-credential"
+			} else if enc, _ := scanner.Wide(peek); enc != scanner.UTF8 {
+				skip, wide = "", true
 			}
 		}
 		if skip == "binary-credential" {
@@ -181,6 +184,15 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 		}
 		c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, BlobID: hex.EncodeToString(b.id[:]), PathLater: true, LaterPaths: h.laterPaths(b.id)}
 		c.Release = func() { putBuf(buf) }
+		if wide {
+			text, enc, ok := scanner.TextOf(nil, data[:size])
+			putBuf(buf)
+			if !ok {
+				h.stats.Skip("binary")
+				continue
+			}
+			c.Data, c.Encoding, c.Release = text, enc, nil
+		}
 		if err := yield(c); err != nil {
 			return err
 		}

@@ -355,19 +355,30 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 
 	id := f.pack.ID(int(e))
 	skip := ""
+	// text is a UTF-16 or UTF-32 blob decoded (scanner.TextOf): scanned
+	// as its UTF-8, whose hits are not its bytes', so none are derived.
+	var text []byte
+	var enc scanner.Encoding
 	if want {
 		switch {
 		case tooLarge(int64(len(content))):
 			skip = "too-large"
 		case scanner.IsBinary(content[:min(len(content), sniffLen)]):
 			skip = "binary"
+			// Only a blob git calls binary pays for the sniff.
+			if e, _ := scanner.Wide(content[:min(len(content), sniffLen)]); e != scanner.UTF8 {
+				if t, e, ok := scanner.TextOf(nil, content); ok {
+					text, enc, skip = t, e, ""
+				}
+			}
 		}
 	}
 	// Hits: derived from the parent's while its bytes and this delta's
 	// instructions are at hand, for a blob that is read; a base that is
-	// not read finds its own later, only if a delta on it needs them.
+	// not read finds its own later, only if a delta on it needs them
+	// (parentHits, over its bytes, as its deltas are built from them).
 	n := &node{data: data, left: nkids}
-	if want && skip == "" && r.d != nil && len(content) < maxHitBlob {
+	if want && skip == "" && text == nil && r.d != nil && len(content) < maxHitBlob {
 		if parent == nil {
 			n.hits = r.d.scanAll(content)
 		} else {
@@ -391,6 +402,11 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 		}
 	} else if skip != "" {
 		r.stats.Skip(skip)
+	} else if text != nil {
+		c := scanner.Chunk{Data: text, Kind: scanner.KindBlob, BlobID: hex.EncodeToString(id[:]), Encoding: enc, PathLater: true, LaterPaths: h.laterPaths(id)}
+		if err := r.yield(c); err != nil {
+			return err
+		}
 	} else if want {
 		data.refs.Add(1)
 		c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, BlobID: hex.EncodeToString(id[:]), PathLater: true, LaterPaths: h.laterPaths(id)}

@@ -362,24 +362,6 @@ func (p *Pack) less(k int, id *[20]byte) bool {
 	return bytes.Compare(p.names[20*k:20*k+20], id[:]) < 0
 }
 
-// Absent returns the IDs of sorted (in ascending order) that this pack does
-// not store, in one merge pass over the index rather than a search each.
-func (p *Pack) Absent(sorted [][20]byte) [][20]byte {
-	out := sorted[:0]
-	k := 0
-	n := len(p.byID)
-	for _, id := range sorted {
-		for k < n && bytes.Compare(p.names[20*k:20*k+20], id[:]) < 0 {
-			k++
-		}
-		if k < n && [20]byte(p.names[20*k:20*k+20]) == id {
-			continue
-		}
-		out = append(out, id)
-	}
-	return out
-}
-
 // Inflate decompresses entry i's stored data (an object, or a delta's
 // instructions) into dst, reallocated if it is too small, and returns it.
 // A Pack is not safe for concurrent Inflate calls; goroutines that read one

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rampart-sec/rampart/report"
+	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource"
+)
+
+// trustedRev is a commit whose configuration and baseline govern a scan
+// instead of the checkout's: a pull request's base, which holds what the
+// target branch holds, as reviewed and merged. Read from the checkout, a
+// pull request's own .rampart.toml could allow-list the secret it adds.
+type trustedRev struct {
+	repo *gitsource.Repo
+	rev  string
+	// why names what made the commit the trusted one ("pull_request #42",
+	// "--config-from origin/main").
+	why string
+	// kind is what the commit is to the scan: "base commit", "commit".
+	kind string
+	logf func(string, ...any) // nil with --quiet
+}
+
+// where names the commit in notes: "the base commit 0123456789ab".
+func (t *trustedRev) where() string {
+	return "the " + t.kind + " " + shortRev(t.rev)
+}
+
+// configFrom is the commit --config-from names, which must be in the clone.
+func configFrom(ctx context.Context, o *scanOptions, s *streams, loc *location) (*trustedRev, error) {
+	if loc.repo == nil || loc.repo.Bare {
+		return nil, usageErr("--config-from reads the configuration from a commit: it needs a git repository with a work tree")
+	}
+	id, err := loc.repo.ResolveCommit(ctx, o.configFrom)
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: fmt.Errorf("--config-from: %w", err)}
+	}
+	t := &trustedRev{repo: loc.repo, rev: id, why: "--config-from " + report.Safe(o.configFrom), kind: "commit"}
+	if !o.quiet {
+		t.logf = func(format string, args ...any) {
+			fmt.Fprintf(s.err, "rampart: %s\n", report.Safe(fmt.Sprintf(format, args...)))
+		}
+	}
+	return t, nil
+}
+
+func shortRev(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
+}
+
+// governed is a file that decides what a scan reports (the configuration,
+// the baseline), as the scan will read it.
+type governed struct {
+	// rel is the file's path from the top of the work tree, slash-separated,
+	// or "" when it lies outside the repository (a file the workflow
+	// provides, which no change to the repository can edit).
+	rel string
+	// data is the file's content at the trusted commit, when read there;
+	// absent says that commit has no such file.
+	data   []byte
+	absent bool
+	// name is how errors and notes call it.
+	name string
+}
+
+// readGoverned reads file from t's commit when it lies inside t's
+// repository (wherever the checkout's copy came from), and says it is to be
+// read from disk otherwise. Without t (no trusted commit) only rel is set.
+// A file that cannot be read at the commit for any other reason than its
+// absence is an error: the scan must not fall back to the checkout's copy.
+func readGoverned(ctx context.Context, repo *gitsource.Repo, t *trustedRev, file string) (*governed, error) {
+	g := &governed{name: file}
+	if repo == nil || repo.Bare {
+		return g, nil
+	}
+	g.rel = repoRel(repo, file)
+	if t == nil || g.rel == "" {
+		return g, nil
+	}
+	g.name = shortRev(t.rev) + ":" + g.rel
+	data, err := t.repo.FileAt(ctx, t.rev, g.rel)
+	switch {
+	case errors.Is(err, gitsource.ErrNotInCommit):
+		g.absent = true
+	case err != nil:
+		return nil, fmt.Errorf("%s: the configuration and baseline are read from %s, not from the checkout, and %s cannot be read there: %w", t.why, t.where(), g.rel, err)
+	default:
+		g.data = data
+	}
+	return g, nil
+}
+
+// repoRel returns file's path from the top of repo's work tree,
+// slash-separated, or "" when it lies outside it (or inside .git). A path
+// inside the work tree by its name is inside, whatever symbolic links in
+// the checkout say: the checkout is what is not trusted.
+func repoRel(repo *gitsource.Repo, file string) string {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return ""
+	}
+	roots := []string{repo.Dir}
+	if r, err := filepath.EvalSymlinks(repo.Dir); err == nil && r != repo.Dir {
+		roots = append(roots, r)
+	}
+	paths := []string{abs}
+	// The working directory may be reached through a link (/tmp on macOS):
+	// resolve the folders above the file, never the file itself first.
+	if d, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		paths = append(paths, filepath.Join(d, filepath.Base(abs)))
+	}
+	if p, err := filepath.EvalSymlinks(abs); err == nil {
+		paths = append(paths, p)
+	}
+	for _, p := range paths {
+		for _, root := range roots {
+			rel, err := filepath.Rel(root, p)
+			if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				continue
+			}
+			rel = filepath.ToSlash(rel)
+			if rel == ".git" || strings.HasPrefix(rel, ".git/") {
+				return ""
+			}
+			return rel
+		}
+	}
+	return ""
+}
+
+// loadGovernedConfig loads the scan's configuration: --config, else
+// .rampart.toml at the repository root (loc's configuration directory),
+// else the built-in defaults; with t, a file inside the repository is read
+// from t's commit, and one that commit lacks means the built-in defaults
+// whatever the checkout holds. It returns the file's path in the
+// repository ("" outside it) and notes for the report.
+func loadGovernedConfig(ctx context.Context, o *scanOptions, loc *location, t *trustedRev) (*scanner.Config, string, []string, error) {
+	if t == nil {
+		cfg, err := loadScanConfig(o, loc)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		rel := ""
+		if o.config != "" && loc.repo != nil && !loc.repo.Bare {
+			rel = repoRel(loc.repo, o.config)
+		}
+		return cfg, rel, nil, nil
+	}
+	file := o.config
+	if file == "" {
+		file = filepath.Join(loc.configDir, scanner.ConfigFileName)
+	}
+	g, err := readGoverned(ctx, t.repo, t, file)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	switch {
+	case g.rel == "":
+		// Outside the work tree: the workflow's own file, which no change
+		// to the repository edits.
+		cfg, err := loadScanConfig(o, loc)
+		return cfg, "", nil, err
+	case g.absent:
+		var notes []string
+		if _, err := os.Stat(file); err == nil {
+			// Loud: the checkout has a configuration, and it is ignored.
+			msg := fmt.Sprintf("%s: %s has no %s, so the built-in configuration applies: the checkout's %s (the change's own) was NOT used", t.why, t.where(), g.rel, g.rel)
+			notes = append(notes, msg)
+			if t.logf != nil {
+				t.logf("%s", msg)
+			}
+		}
+		cfg, err := scanner.DefaultConfig()
+		return cfg, g.rel, notes, err
+	}
+	if t.logf != nil {
+		t.logf("%s: configuration read from %s in %s, not from the checkout", t.why, g.rel, t.where())
+	}
+	cfg, err := scanner.ParseConfig(g.name, g.data)
+	return cfg, g.rel, nil, err
+}
+
+// loadGovernedBaseline loads --baseline FILE; with t, a file inside the
+// repository is read from t's commit, and one that commit lacks accepts
+// nothing whatever the checkout holds. It returns the file's path in the
+// repository ("" outside it) and notes for the report.
+func loadGovernedBaseline(ctx context.Context, repo *gitsource.Repo, t *trustedRev, file string) (*scanner.Baseline, string, []string, error) {
+	g, err := readGoverned(ctx, repo, t, file)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	switch {
+	case t == nil || g.rel == "":
+		b, err := scanner.LoadBaseline(file)
+		return b, g.rel, nil, err
+	case g.absent:
+		msg := fmt.Sprintf("%s: %s has no baseline %s: no finding is accepted as known; the checkout's %s (the change's own) was NOT used", t.why, t.where(), g.rel, g.rel)
+		if t.logf != nil {
+			t.logf("%s", msg)
+		}
+		return &scanner.Baseline{Version: 1}, g.rel, []string{msg}, nil
+	}
+	if t.logf != nil {
+		t.logf("%s: baseline read from %s in %s, not from the checkout", t.why, g.rel, t.where())
+	}
+	b, err := scanner.ParseBaseline(g.name, g.data)
+	return b, g.rel, nil, err
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// TestHeapOnHugePages: in a fresh process, as in main, memory the heap
+// hands out after heapOnHugePages lies in a mapping advised for huge pages
+// (VmFlags "hg" in /proc/self/smaps): the advice reached the pages later
+// allocations use and was not lost to the runtime's next mmap of the heap.
+// (In this test binary's own process other tests have left free heap
+// below the advised part.)
+func TestHeapOnHugePages(t *testing.T) {
+	if os.Getenv("RAMPART_TEST_HUGEPAGES") == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHeapOnHugePages$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "RAMPART_TEST_HUGEPAGES=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		if strings.Contains(string(out), "SKIP") {
+			t.Skipf("%s", out)
+		}
+		return
+	}
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil || strings.Contains(string(mode), "[never]") {
+		t.Skip("no transparent huge pages on this kernel")
+	}
+	if strings.Contains(os.Getenv("GODEBUG"), "disablethp=1") {
+		t.Skip("GODEBUG=disablethp=1")
+	}
+	heapOnHugePages(smallHeap)
+	// Larger than what is left of the runtime's first 4 MB chunk: it
+	// comes from the grown part of the heap.
+	b := make([]byte, 6<<20)
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	after := advisedRanges(t)
+	if len(after) == 0 {
+		t.Fatal("no mapping advised for huge pages after heapOnHugePages")
+	}
+	// Its start may lie in the unadvised part below the first 2 MB
+	// boundary; its end may not.
+	if end := p + uintptr(len(b)) - 1; !inRanges(after, end) {
+		t.Fatalf("a 6 MB allocation at %#x-%#x is outside the advised mappings %x", p, end, after)
+	}
+	runtime.KeepAlive(b)
+}
+
+// advisedRanges lists this process's mappings whose VmFlags include hg.
+func advisedRanges(t *testing.T) [][2]uintptr {
+	t.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	var out [][2]uintptr
+	var cur [2]uintptr
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		var lo, hi uintptr
+		if first, _, _ := strings.Cut(line, " "); !strings.HasSuffix(first, ":") {
+			if n, _ := fmt.Sscanf(first, "%x-%x", &lo, &hi); n != 2 {
+				t.Fatalf("smaps: cannot read %q", line)
+			}
+			cur = [2]uintptr{lo, hi}
+			continue
+		}
+		if strings.HasPrefix(line, "VmFlags:") && strings.Contains(line, " hg") {
+			out = append(out, cur)
+		}
+	}
+	return out
+}
+
+func inRanges(rs [][2]uintptr, p uintptr) bool {
+	for _, r := range rs {
+		if r[0] <= p && p < r[1] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package main
+
+// heapOnHugePages does nothing here: huge-page advice for the heap is a
+// Linux matter (see hugepages_linux.go).
+func heapOnHugePages(int) {}

@@ -1,0 +1,209 @@
+package gitsource
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/rampart-sec/rampart/scanner"
+)
+
+// wide returns s as UTF-16, little- or big-endian, with a byte-order mark
+// when bom is set (what PowerShell 5's Out-File writes).
+func wide(s string, bigEndian, bom bool) string {
+	if bom {
+		s = "\uFEFF" + s
+	}
+	var out []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		if bigEndian {
+			out = binary.BigEndian.AppendUint16(out, u)
+		} else {
+			out = binary.LittleEndian.AppendUint16(out, u)
+		}
+	}
+	return string(out)
+}
+
+func TestAddedLines(t *testing.T) {
+	tests := []struct {
+		name string
+		olds []string
+		text string
+		want string // "line:text|…"
+	}{
+		{"new file", nil, "a\nb\n", "1:a|2:b"},
+		{"new file, no final newline", []string{""}, "a\nb", "1:a|2:b"},
+		{"edit in the middle", []string{"a\nb\nc\n"}, "a\nB\nc\n", "2:B"},
+		{"insertions", []string{"a\nc\n"}, "x\na\nb\nc\ny\n", "1:x|3:b|5:y"},
+		{"CRLF kept", []string{"a\r\nb\r\n"}, "a\r\nk\r\nb\r\n", "2:k\r"},
+		{"a duplicated line is added", []string{"a\nk\nz\n"}, "a\nk\nk\nz\n", "3:k"},
+		{"a line moved within the change is not", []string{"a\nk\nb\nc\n"}, "a\nb\nk\nc\n", ""},
+		{"deletions only", []string{"a\nb\nc\n"}, "a\nc\n", ""},
+		{"blank lines too", []string{"a\n"}, "a\n\n\r\nb\n", "2:|3:\r|4:b"},
+		{"merge: added relative to every parent", []string{"a\nx\n", "a\ny\n"}, "a\nx\ny\nevil\n", "4:evil"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var olds [][]byte
+			for _, o := range tt.olds {
+				olds = append(olds, []byte(o))
+			}
+			data, lines := addedLines(olds, []byte(tt.text))
+			var got []string
+			for i, l := range strings.SplitAfter(string(data), "\n") {
+				if l == "" {
+					continue
+				}
+				got = append(got, itoa(lines[i])+":"+strings.TrimSuffix(l, "\n"))
+			}
+			if len(got) != len(lines) || strings.Join(got, "|") != tt.want {
+				t.Errorf("added %q (lines %v), want %q", strings.Join(got, "|"), lines, tt.want)
+			}
+		})
+	}
+}
+
+// psLines is a PowerShell script of n CRLF lines, with line k (1-based)
+// replaced by set[k].
+func psLines(n int, set map[int]string) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		l, ok := set[i]
+		if !ok {
+			l = fmt.Sprintf("Write-Host \"step %d\"", i)
+		}
+		b.WriteString(l + "\r\n")
+	}
+	return b.String()
+}
+
+func wideSummary(fs []scanner.Finding, names map[string]string) []string {
+	var out []string
+	for _, f := range fs {
+		c := "-"
+		if f.Commit != nil {
+			c = names[f.Commit.Hash]
+		}
+		out = append(out, fmt.Sprintf("%s:%d:%d %s %s %s", f.Path, f.Line, f.Column, f.Secret, c, f.Attributes["encoding"]))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestUTF16InDiffs: git shows a UTF-16 file's change as "Binary files
+// differ"; --staged and ranges still report the keys on its added lines,
+// at their lines in the file, and not the keys the file held before (a
+// key already committed, a file re-saved from UTF-8 as UTF-16); a merge
+// reports only what it added itself.
+func TestUTF16InDiffs(t *testing.T) {
+	const key3 = "AKIAGMXGEDN73U55XTPL"
+	r := newRepo(t)
+	r.write("deploy.ps1", wide(psLines(40, map[int]string{5: "$old = \"" + keyID2 + "\""}), false, true))
+	r.write("notes.txt", "first\nid "+keyID2+"\n")
+	r.write("logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00")
+	r.write("data.bin", "\x00\x01\x02 id "+keyID+"\n")
+	r.write("old/tool.ps1", wide(psLines(30, map[int]string{3: "$k = \"" + keyID2 + "\""}), false, true))
+	base := r.commit("base")
+
+	r.write("deploy.ps1", wide(psLines(41, map[int]string{5: "$old = \"" + keyID2 + "\"", 20: "$env:AWS_ACCESS_KEY_ID = \"" + keyID + "\" # clé"}), false, true))
+	r.write("settings.reg", wide("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\Deploy]\r\n\"Id\"=\""+key3+"\"\r\n", true, true))
+	r.write("notes.txt", wide("first\nid "+keyID2+"\nsecond id "+key3+"\n", false, false))
+	r.write("logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02\x00")
+	r.write("data.bin", "\x00\x01\x02 id "+keyID+" v2\n")
+	// Renamed and edited: its old blob is the renamed file's.
+	r.git("rm", "-q", "old/tool.ps1")
+	r.write("tools/tool.ps1", wide(psLines(31, map[int]string{3: "$k = \"" + keyID2 + "\"", 31: "$n = \"" + key3 + "\""}), false, true))
+	r.git("add", "-A")
+	if st := r.git("diff", "--cached", "--name-status", "-M"); !strings.Contains(st, "R") {
+		t.Fatalf("no rename staged:\n%s", st)
+	}
+	want := []string{
+		"deploy.ps1:20:27 " + keyID + " %s utf-16le",
+		"notes.txt:3:11 " + key3 + " %s utf-16le",
+		"settings.reg:4:7 " + key3 + " %s utf-16be",
+		"tools/tool.ps1:31:7 " + key3 + " %s utf-16le",
+	}
+	res := scan(t, &Staged{Repo: r.open()})
+	if got := wideSummary(res.Findings, nil); strings.Join(got, "\n") != fmt.Sprintf(strings.Join(want, "\n"), "-", "-", "-", "-") {
+		t.Errorf("staged:\n%s\nwant\n%s", strings.Join(got, "\n"), fmt.Sprintf(strings.Join(want, "\n"), "-", "-", "-", "-"))
+	}
+	if res.Stats.Skipped["binary"] != 2 {
+		t.Errorf("staged: skipped %v, want logo.png and data.bin as binary", res.Stats.Skipped)
+	}
+	c1 := r.commit("keys")
+
+	// A merge whose side branch added a key: the merge reports only the
+	// line it adds itself.
+	r.git("checkout", "-q", "-b", "side")
+	side := psLines(41, map[int]string{5: "$old = \"" + keyID2 + "\"", 20: "$env:AWS_ACCESS_KEY_ID = \"" + keyID + "\" # clé", 30: "$side = \"" + key3 + "\""})
+	r.write("deploy.ps1", wide(side, false, true))
+	c2 := r.commit("side key")
+	r.git("checkout", "-q", "main")
+	r.write("deploy.ps1", wide(psLines(41, map[int]string{1: "# main", 5: "$old = \"" + keyID2 + "\"", 20: "$env:AWS_ACCESS_KEY_ID = \"" + keyID + "\" # clé"}), false, true))
+	c3 := r.commit("main edit")
+	r.n++
+	r.git("merge", "-q", "--no-commit", "-s", "ours", "side")
+	r.write("deploy.ps1", wide(psLines(42, map[int]string{1: "# main", 5: "$old = \"" + keyID2 + "\"", 20: "$env:AWS_ACCESS_KEY_ID = \"" + keyID + "\" # clé", 30: "$side = \"" + key3 + "\"", 42: "$evil = '" + keyID2 + "'"}), false, true))
+	r.git("add", "-A")
+	r.git("commit", "-q", "-m", "merge")
+	merge := r.git("rev-parse", "HEAD")
+
+	names := map[string]string{c1: "c1", c2: "c2", c3: "c3", merge: "merge"}
+	res = scan(t, &Commits{Repo: r.open(), Revs: []string{base + "..HEAD"}, SkipMessages: true})
+	wantRange := []string{
+		"deploy.ps1:20:27 " + keyID + " c1 utf-16le",
+		"deploy.ps1:30:10 " + key3 + " c2 utf-16le",
+		"deploy.ps1:42:10 " + keyID2 + " merge utf-16le",
+		"notes.txt:3:11 " + key3 + " c1 utf-16le",
+		"settings.reg:4:7 " + key3 + " c1 utf-16be",
+		"tools/tool.ps1:31:7 " + key3 + " c1 utf-16le",
+	}
+	if got := wideSummary(res.Findings, names); !equal(got, wantRange) {
+		t.Errorf("range:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantRange, "\n"))
+	}
+}
+
+func TestIndexIDs(t *testing.T) {
+	tests := []struct{ line, olds, new string }{
+		{"1234abcd..5678ef01 100644", "1234abcd", "5678ef01"},
+		{"0000000..5678ef01", "0000000", "5678ef01"},
+		{"aaaa,bbbb..cccc", "aaaa,bbbb", "cccc"},
+		{"garbage", "", ""},
+	}
+	for _, tt := range tests {
+		olds, n := indexIDs([]byte(tt.line))
+		if strings.Join(olds, ",") != tt.olds || n != tt.new {
+			t.Errorf("indexIDs(%q) = %q, %q; want %q, %q", tt.line, olds, n, tt.olds, tt.new)
+		}
+	}
+}
+
+// FuzzAddedLines: every line reported is the new text's line of that
+// number, in order, and a text compared with itself adds nothing.
+func FuzzAddedLines(f *testing.F) {
+	f.Add([]byte("a\nb\nc\n"), []byte("a\nB\nc\nd"))
+	f.Add([]byte(""), []byte("x\r\n\r\ny"))
+	f.Fuzz(func(t *testing.T, old, text []byte) {
+		if data, _ := addedLines([][]byte{text}, text); len(data) != 0 {
+			t.Fatalf("a text compared with itself adds %q", data)
+		}
+		data, lines := addedLines([][]byte{old}, text)
+		all := splitLines(text)
+		got := splitLines(data)
+		if len(got) != len(lines) && !(len(lines) > 0 && len(got) == len(lines)-1) {
+			t.Fatalf("%d lines of data, %d numbers", len(got), len(lines))
+		}
+		for i, n := range lines {
+			if n < 1 || n > len(all) || (i > 0 && n <= lines[i-1]) {
+				t.Fatalf("line numbers %v for %d lines", lines, len(all))
+			}
+			if i < len(got) && string(got[i]) != string(all[n-1]) {
+				t.Fatalf("line %d reported as %q, is %q", n, got[i], all[n-1])
+			}
+		}
+	})
+}
