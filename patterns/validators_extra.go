@@ -1169,8 +1169,8 @@ func codeShapedPassword(s string) string {
 		}
 	}
 	if src, rest, ok := strings.Cut(s, ":"); ok && (src == "env" && isIdentifier(rest) || src == "fd" && rest != "" && strings.Trim(rest, "0123456789") == "" || src == "file" && rest != "") {
-		// openssl enc -pass env:GHCACHE_TOKEN_PW: OpenSSL's pass-phrase
-		// arguments name where the password is (env:VAR, file:PATH, fd:N).
+		// OpenSSL reads a password from where its pass-phrase
+		// argument names (env:VAR, file:PATH, fd:N): moby vendors such a command.
 		return "an OpenSSL pass-phrase source (env:NAME, file:PATH, fd:N), where the password is, not the password"
 	}
 	if strings.Contains(s, "&#") || strings.Contains(s, "&lt;") || strings.Contains(s, "&gt;") || strings.Contains(s, "&amp;") || strings.Contains(s, "&quot;") {
