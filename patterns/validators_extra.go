@@ -1168,6 +1168,11 @@ func codeShapedPassword(s string) string {
 			return "a comma-separated list of names, not a password"
 		}
 	}
+	if src, rest, ok := strings.Cut(s, ":"); ok && (src == "env" && isIdentifier(rest) || src == "fd" && rest != "" && strings.Trim(rest, "0123456789") == "" || src == "file" && rest != "") {
+		// OpenSSL reads a password from where its pass-phrase
+		// argument names (env:VAR, file:PATH, fd:N): moby vendors such a command.
+		return "an OpenSSL pass-phrase source (env:NAME, file:PATH, fd:N), where the password is, not the password"
+	}
 	if strings.Contains(s, "&#") || strings.Contains(s, "&lt;") || strings.Contains(s, "&gt;") || strings.Contains(s, "&amp;") || strings.Contains(s, "&quot;") {
 		text := html.UnescapeString(s)
 		alnum := 0
@@ -1579,6 +1584,12 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		// caller makes up, a UUID: it names a request, not a caller.
 		return false, "token-kind: a client (idempotency) token grants nothing"
 	}
+	if n := len(words); n > 0 && apnsDeviceTokenRE().Match(c.Secret) && (words[n-1] == "devicetoken" || n > 1 && words[n-2] == "device" && words[n-1] == "token") {
+		// An APNs device token (deviceToken: '<64 hex>') is the address
+		// a push goes to, handed to the app by iOS; sending to it takes
+		// the provider's key, not this value.
+		return false, "token-kind: an APNs device token (64 hex) addresses a phone, grants nothing"
+	}
 	if len(words) == 1 && words[0] == "token" && signedWebhookNonce(c) {
 		return false, "token-kind: a signed webhook's nonce (a token beside its timestamp and signature)"
 	}
@@ -1597,6 +1608,12 @@ func checkTokenKind(c *Candidate) (bool, string) {
 // uuidRE matches a whole UUID (8-4-4-4-12 hex).
 var uuidRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+})
+
+// apnsDeviceTokenRE matches an APNs device token as apps log and store it:
+// 32 bytes in hex.
+var apnsDeviceTokenRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9A-Fa-f]{64}$`)
 })
 
 // webhookKeyRE matches the timestamp and signature keys of a signed
@@ -1918,7 +1935,7 @@ var vendorPrefixes = []string{
 	"sntrys_", "sntryu_", "NRAK-", "NRII-", "NRJS-", "dt0c01.", "phx_", "xaat-", "xapt-", "dop_v1_", "doo_v1_",
 	"dor_v1_", "LTAI", "HRKU-", "nfp_", "fo1_", "fm2_", "rnd_", "AKID", "AQVN", "dapi", "pscale_", "sbp_",
 	"sb_secret_", "sha256~", "tskey-", "ico-", "pnu_", "ops_", "napi_", "ddp_", "ATBB", "ATCTT3", "CCIPAT_",
-	"CCIPRJ_", "bkua_", "bkct_", "bkar_", "bkaa_", "bb_live_", "hvs.", "hvb.", "dp.", "pul-", "squ_", "sqp_", "sqa_", "sqco_", "SG.", "xkeysib-", "xsmtpsib-",
+	"CCIPRJ_", "bkua_", "bkct_", "bkar_", "bkaa_", "bb_live_", "cal_live_", "hvs.", "hvb.", "dp.", "pul-", "squ_", "sqp_", "sqa_", "sqco_", "SG.", "xkeysib-", "xsmtpsib-",
 	"ATATT3", "ntn_", "lin_api_", "lin_oauth_", "CFPAT-", "figd_", "pat-na1-", "pat-eu1-", "tfp_", "PMAK-",
 	"jca_", "rdme_", "AKIA", "ASIA", "AIza", "GOCSPX-", "ya29.", "1//0", "FLWSECK", "access_token$", "EAAA",
 	"sq0atp-", "sq0csp-", "GOOG1", "AGE-SECRET-KEY-", "LS0tLS1CRUdJTi", "dG9rO", "AAAAAAAAAAAAAAAAAAAAA",
