@@ -1935,11 +1935,16 @@ var vendorPrefixes = []string{
 	"sntrys_", "sntryu_", "NRAK-", "NRII-", "NRJS-", "dt0c01.", "phx_", "xaat-", "xapt-", "dop_v1_", "doo_v1_",
 	"dor_v1_", "LTAI", "HRKU-", "nfp_", "fo1_", "fm2_", "rnd_", "AKID", "AQVN", "dapi", "pscale_", "sbp_",
 	"sb_secret_", "sha256~", "tskey-", "ico-", "pnu_", "ops_", "napi_", "ddp_", "ATBB", "ATCTT3", "CCIPAT_",
-	"CCIPRJ_", "bkua_", "bkct_", "bkar_", "bkaa_", "bb_live_", "hvs.", "hvb.", "dp.", "pul-", "squ_", "sqp_", "sqa_", "sqco_", "SG.", "xkeysib-", "xsmtpsib-",
+	"CCIPRJ_", "bkua_", "bkct_", "bkar_", "bkaa_", "bb_live_", "cal_live_", "hvs.", "hvb.", "dp.", "pul-", "squ_", "sqp_", "sqa_", "sqco_", "SG.", "xkeysib-", "xsmtpsib-",
 	"ATATT3", "ntn_", "lin_api_", "lin_oauth_", "CFPAT-", "figd_", "pat-na1-", "pat-eu1-", "tfp_", "PMAK-",
 	"jca_", "rdme_", "AKIA", "ASIA", "AIza", "GOCSPX-", "ya29.", "1//0", "FLWSECK", "access_token$", "EAAA",
 	"sq0atp-", "sq0csp-", "GOOG1", "AGE-SECRET-KEY-", "LS0tLS1CRUdJTi", "dG9rO", "AAAAAAAAAAAAAAAAAAAAA",
 	"BBDC-", "bb_pr_", "bb_ma_", "cfut_", "cfat_", "cfk_",
+	// Prefixes whose provider rule fixes the length and alphabet: a test's
+	// value of the wrong length under one (aio_ and 29 characters, spu- in
+	// capitals, a JFrog reference token cut short) is what the provider
+	// rule judged not to be a token.
+	"aio_", "apify_api_", "spu-", "cmVmdGtuOjAxOj",
 }
 
 func checkNotVendorToken(c *Candidate) (bool, string) {

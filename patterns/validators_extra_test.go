@@ -214,6 +214,9 @@ func TestExtraValidators(t *testing.T) {
 		{"not-documented", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==", "", false},
 		{"not-vendor-token", "ghp_notreallyatoken", "", false},
 		{"not-vendor-token", "Zq8rT2vX9mKp4Lw7", "", true},
+		{"not-vendor-token", "aio_Qm7vT2xKp9LwR4nB8sYc3HdF6jGzA", "", false},
+		{"not-vendor-token", "cmVmdGtuOjAxOjE3MDAwMDAwMDA6TRUNC", "", false},
+		{"not-vendor-token", "spu-7E21A05BD94C11EE8A91C4D3B2A1F0E9", "", false},
 		{"not-stopword", "test-9f8e7d6c5b4a", "", false},
 		{"not-stopword", "9f8e7d6c5b4a3f2e", "", true},
 	}
