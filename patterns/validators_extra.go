@@ -1927,6 +1927,9 @@ var vendorPrefixes = []string{
 	// PostHog's project API key (phc_) is public, written into every page
 	// that sends events, as Stripe's pk_ keys are: no rule reports it.
 	"phc_",
+	// Lob's publishable keys ((live|test)_pub_ and 31 hex digits) are meant
+	// for client-side code; lob-api-key takes the secret live_ keys.
+	"live_pub_", "test_pub_",
 	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-",
 	"glimt-", "gloas-", "glagent-", "glsoat-", "glffct-", "GR1348941", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-",
 	"xoxe", "xapp-", "sk_live_", "rk_live_", "sk_test_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "shpat_",

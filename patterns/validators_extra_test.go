@@ -215,6 +215,7 @@ func TestExtraValidators(t *testing.T) {
 		{"not-vendor-token", "ghp_notreallyatoken", "", false},
 		{"not-vendor-token", "Zq8rT2vX9mKp4Lw7", "", true},
 		{"not-vendor-token", "aio_Qm7vT2xKp9LwR4nB8sYc3HdF6jGzA", "", false},
+		{"not-vendor-token", "live_pub_5e0c2a9d17b84f3e6a1c9d0b2f7e4a8", "", false},
 		{"not-vendor-token", "cmVmdGtuOjAxOjE3MDAwMDAwMDA6TRUNC", "", false},
 		{"not-vendor-token", "spu-7E21A05BD94C11EE8A91C4D3B2A1F0E9", "", false},
 		{"not-stopword", "test-9f8e7d6c5b4a", "", false},
