@@ -1944,7 +1944,7 @@ var vendorPrefixes = []string{
 	// value of the wrong length under one (aio_ and 29 characters, spu- in
 	// capitals, a JFrog reference token cut short) is what the provider
 	// rule judged not to be a token.
-	"aio_", "apify_api_", "spu-", "cmVmdGtuOjAxOj",
+	"aio_", "apify_api_", "spu-", "cmVmdGtuOjAxOj", "pcsk_",
 }
 
 func checkNotVendorToken(c *Candidate) (bool, string) {
