@@ -252,3 +252,20 @@ func TestTemplateVariableRubyInterpolation(t *testing.T) {
 		}
 	}
 }
+
+// TestPlaceholderSaysWhose: a token's frame around words saying whose and
+// what it is (sk_pr_my_key_…) is made up; such letters typed in mixed case
+// inside a random value are not.
+func TestPlaceholderSaysWhose(t *testing.T) {
+	for s, want := range map[string]bool{
+		"sk_pr_my_key_fa02df705055df9e4d159fe3bad0cf3bb8cd1dc2": true,
+		"ghp_my-token-4f2a86e3c1e0d9b7":                         true,
+		"MY_SECRET_9f8e7d6c5b4a":                                true,
+		"xMy_KeYq8Zr2LmW9xYv4nBc":                               false,
+		"sk_pr_fa02df705055df9e4d159fe3bad0cf3bb8cd1dc2":        false,
+	} {
+		if got := Placeholder([]byte(s)) != ""; got != want {
+			t.Errorf("Placeholder(%q) flagged = %v, want %v (%s)", s, got, want, Placeholder([]byte(s)))
+		}
+	}
+}

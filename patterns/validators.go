@@ -206,6 +206,11 @@ var placeholderWords = [][]byte{
 	[]byte("redacted"), []byte("insert"), []byte("xxxxxx"), []byte("******"), []byte("000000"),
 	[]byte("abcdef"), []byte("123456"), []byte("fake"), []byte("replace"), []byte("notreal"),
 	[]byte("todo"), []byte("blabla"), []byte("not a real"), []byte("not-a-real"), []byte("not_a_real"), []byte("notarealtoken"),
+	// A value that says whose and what it is inside a token's frame
+	// (sk_pr_my_key_fa02…): six or more given characters with a separator
+	// that base64url and hex values rarely hold, and a real key never says.
+	[]byte("my_key"), []byte("my-key"), []byte("my_api_key"), []byte("my-api-key"),
+	[]byte("my_token"), []byte("my-token"), []byte("my_secret"), []byte("my-secret"),
 	// The UUID every RFC and tutorial shows (123e4567-e89b-12d3-a456-426614174000).
 	[]byte("123e4567-e89b-12d3"),
 	// Hexspeak written in for a hex value (cafebabe:deadbeef, AKIADEADBEEF…):

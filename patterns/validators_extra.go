@@ -1168,6 +1168,11 @@ func codeShapedPassword(s string) string {
 			return "a comma-separated list of names, not a password"
 		}
 	}
+	if src, rest, ok := strings.Cut(s, ":"); ok && (src == "env" && isIdentifier(rest) || src == "fd" && rest != "" && strings.Trim(rest, "0123456789") == "" || src == "file" && rest != "") {
+		// OpenSSL reads a password from where its pass-phrase
+		// argument names (env:VAR, file:PATH, fd:N): moby vendors such a command.
+		return "an OpenSSL pass-phrase source (env:NAME, file:PATH, fd:N), where the password is, not the password"
+	}
 	if strings.Contains(s, "&#") || strings.Contains(s, "&lt;") || strings.Contains(s, "&gt;") || strings.Contains(s, "&amp;") || strings.Contains(s, "&quot;") {
 		text := html.UnescapeString(s)
 		alnum := 0
@@ -1579,6 +1584,12 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		// caller makes up, a UUID: it names a request, not a caller.
 		return false, "token-kind: a client (idempotency) token grants nothing"
 	}
+	if n := len(words); n > 0 && apnsDeviceTokenRE().Match(c.Secret) && (words[n-1] == "devicetoken" || n > 1 && words[n-2] == "device" && words[n-1] == "token") {
+		// An APNs device token (deviceToken: '<64 hex>') is the address
+		// a push goes to, handed to the app by iOS; sending to it takes
+		// the provider's key, not this value.
+		return false, "token-kind: an APNs device token (64 hex) addresses a phone, grants nothing"
+	}
 	if len(words) == 1 && words[0] == "token" && signedWebhookNonce(c) {
 		return false, "token-kind: a signed webhook's nonce (a token beside its timestamp and signature)"
 	}
@@ -1597,6 +1608,12 @@ func checkTokenKind(c *Candidate) (bool, string) {
 // uuidRE matches a whole UUID (8-4-4-4-12 hex).
 var uuidRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+})
+
+// apnsDeviceTokenRE matches an APNs device token as apps log and store it:
+// 32 bytes in hex.
+var apnsDeviceTokenRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9A-Fa-f]{64}$`)
 })
 
 // webhookKeyRE matches the timestamp and signature keys of a signed
@@ -1910,6 +1927,9 @@ var vendorPrefixes = []string{
 	// PostHog's project API key (phc_) is public, written into every page
 	// that sends events, as Stripe's pk_ keys are: no rule reports it.
 	"phc_",
+	// Lob's publishable keys ((live|test)_pub_ and 31 hex digits) are meant
+	// for client-side code; lob-api-key takes the secret live_ keys.
+	"live_pub_", "test_pub_",
 	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-",
 	"glimt-", "gloas-", "glagent-", "glsoat-", "glffct-", "GR1348941", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-",
 	"xoxe", "xapp-", "sk_live_", "rk_live_", "sk_test_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "shpat_",
@@ -1918,11 +1938,16 @@ var vendorPrefixes = []string{
 	"sntrys_", "sntryu_", "NRAK-", "NRII-", "NRJS-", "dt0c01.", "phx_", "xaat-", "xapt-", "dop_v1_", "doo_v1_",
 	"dor_v1_", "LTAI", "HRKU-", "nfp_", "fo1_", "fm2_", "rnd_", "AKID", "AQVN", "dapi", "pscale_", "sbp_",
 	"sb_secret_", "sha256~", "tskey-", "ico-", "pnu_", "ops_", "napi_", "ddp_", "ATBB", "ATCTT3", "CCIPAT_",
-	"CCIPRJ_", "bkua_", "bkct_", "bkar_", "bkaa_", "hvs.", "hvb.", "dp.", "pul-", "squ_", "sqp_", "sqa_", "sqco_", "SG.", "xkeysib-", "xsmtpsib-",
+	"CCIPRJ_", "bkua_", "bkct_", "bkar_", "bkaa_", "bb_live_", "cal_live_", "hvs.", "hvb.", "dp.", "pul-", "squ_", "sqp_", "sqa_", "sqco_", "SG.", "xkeysib-", "xsmtpsib-",
 	"ATATT3", "ntn_", "lin_api_", "lin_oauth_", "CFPAT-", "figd_", "pat-na1-", "pat-eu1-", "tfp_", "PMAK-",
 	"jca_", "rdme_", "AKIA", "ASIA", "AIza", "GOCSPX-", "ya29.", "1//0", "FLWSECK", "access_token$", "EAAA",
 	"sq0atp-", "sq0csp-", "GOOG1", "AGE-SECRET-KEY-", "LS0tLS1CRUdJTi", "dG9rO", "AAAAAAAAAAAAAAAAAAAAA",
 	"BBDC-", "bb_pr_", "bb_ma_", "cfut_", "cfat_", "cfk_",
+	// Prefixes whose provider rule fixes the length and alphabet: a test's
+	// value of the wrong length under one (aio_ and 29 characters, spu- in
+	// capitals, a JFrog reference token cut short) is what the provider
+	// rule judged not to be a token.
+	"aio_", "apify_api_", "spu-", "cmVmdGtuOjAxOj", "pcsk_",
 }
 
 func checkNotVendorToken(c *Candidate) (bool, string) {

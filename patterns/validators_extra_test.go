@@ -143,6 +143,11 @@ func TestExtraValidators(t *testing.T) {
 		{"command-password", "adminpwd", `psexec \\h -u CORP\\ops -p adminpwd`, false},
 		{"command-password", "userlogin", `psexec \\h -u ops -p userlogin`, false},
 		{"password", "Tr0ub4dor&3x", "", true},
+		{"password", "env:GHCACHE_TOKEN_PW", `exec.Command("openssl", "enc", "-pass", "env:GHCACHE_TOKEN_PW")`, false},
+		{"password", "file:/run/secrets/p12pass", "openssl pkcs12 -passout file:/run/secrets/p12pass", false},
+		{"password", "fd:3", "openssl enc -pass fd:3", false},
+		{"password", "env:Hq2v8Lx_w4T!z", "", true},
+		{"password", "file:", "", false},
 		{"password", "changeme", "", false},
 		{"password", "P@ssw0rd123", "", false},
 		{"password", "user_password", "", false},
@@ -209,6 +214,10 @@ func TestExtraValidators(t *testing.T) {
 		{"not-documented", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==", "", false},
 		{"not-vendor-token", "ghp_notreallyatoken", "", false},
 		{"not-vendor-token", "Zq8rT2vX9mKp4Lw7", "", true},
+		{"not-vendor-token", "aio_Qm7vT2xKp9LwR4nB8sYc3HdF6jGzA", "", false},
+		{"not-vendor-token", "live_pub_5e0c2a9d17b84f3e6a1c9d0b2f7e4a8", "", false},
+		{"not-vendor-token", "cmVmdGtuOjAxOjE3MDAwMDAwMDA6TRUNC", "", false},
+		{"not-vendor-token", "spu-7E21A05BD94C11EE8A91C4D3B2A1F0E9", "", false},
 		{"not-stopword", "test-9f8e7d6c5b4a", "", false},
 		{"not-stopword", "9f8e7d6c5b4a3f2e", "", true},
 	}
@@ -345,6 +354,29 @@ func TestPrecisionFixesFromRealTrees(t *testing.T) {
 	} {
 		if ok, reason := tt.check(&tt.c); ok != tt.want {
 			t.Errorf("%q / %q: %v (%s), want %v", tt.c.Line, tt.c.Secret, ok, reason, tt.want)
+		}
+	}
+}
+
+// TestTokenKindDeviceToken: an APNs device token (64 hex under deviceToken)
+// is where a push goes, not a credential; the same value under another
+// name, or another value under deviceToken, is still judged a secret.
+func TestTokenKindDeviceToken(t *testing.T) {
+	const hex64 = "4f2a9c7e1b8d3f6a0c5e9b2d7f1a4c8e6b0d3f9a2c7e5b1d8f3a6c9e2b5d8f1a"
+	tests := []struct {
+		secret, line string
+		want         bool
+	}{
+		{hex64, "      deviceToken: '" + hex64 + "',", false},
+		{hex64, `"device_token": "` + hex64 + `",`, false},
+		{hex64, "api_token: '" + hex64 + "',", true},
+		{"Zt5vQ9mW2xLr8KpN4bHj", "device_token: 'Zt5vQ9mW2xLr8KpN4bHj'", true},
+	}
+	v, _ := LookupValidator("token-kind")
+	for _, tc := range tests {
+		got, reason := v.Check(&Candidate{Secret: []byte(tc.secret), Match: []byte(tc.line), Line: []byte(tc.line)})
+		if got != tc.want {
+			t.Errorf("token-kind(%q) = %v (%s), want %v", tc.line, got, reason, tc.want)
 		}
 	}
 }
