@@ -895,6 +895,10 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		d.auto.Scan(data, onHit)
 	}
 	var cands []candidate
+	// A match is met once per keyword hit whose window holds it: the
+	// candidates are merged later (settle), a drop is told once.
+	type dropKey struct{ rule, start, end int }
+	var told map[dropKey]bool
 	runMatch := func(ri int, ws, we int, m []int) {
 		r := d.rules[ri]
 		g := 2 * r.SecretGroupIn(m)
@@ -927,7 +931,11 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 			reason = "an example in a comment (skip_test_files)"
 		}
 		if reason != "" {
-			if dropFn != nil {
+			if k := (dropKey{ri, s, e}); dropFn != nil && !told[k] {
+				if told == nil {
+					told = map[dropKey]bool{}
+				}
+				told[k] = true
 				dropFn(c.drop(r.ID, lineAt(Chunk{Data: data, Lines: c.Lines, StartLine: c.StartLine}, s), data[s:e], reason))
 			}
 			return

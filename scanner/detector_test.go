@@ -783,3 +783,24 @@ func TestPathOKByView(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainTellsEachDropOnce: a match that several keyword hits' windows
+// hold (aws_secret_access_key holds the keywords of several rules, and one
+// rule's twice) is judged once per window; --explain must tell its drop
+// once, as the candidates it keeps are merged once.
+func TestExplainTellsEachDropOnce(t *testing.T) {
+	d := builtinDetector(t)
+	line := "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+	seen := map[string]int{}
+	d.DetectExplain(Chunk{Data: []byte(line), Path: "a.py"}, func(dr Drop) {
+		seen[fmt.Sprintf("%s %d %s", dr.RuleID, dr.Line, dr.Reason)]++
+	})
+	if len(seen) == 0 {
+		t.Fatal("no drop told: the example key is a placeholder every rule drops")
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("%s told %d times", k, n)
+		}
+	}
+}
