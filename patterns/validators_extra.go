@@ -1584,7 +1584,7 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		// caller makes up, a UUID: it names a request, not a caller.
 		return false, "token-kind: a client (idempotency) token grants nothing"
 	}
-	if n := len(words); n > 0 && apnsDeviceTokenRE().Match(c.Secret) && (words[n-1] == "devicetoken" || n > 1 && words[n-2] == "device" && words[n-1] == "token") {
+	if n := len(words); n > 0 && len(c.Secret) == 64 && !bytes.ContainsFunc(c.Secret, func(r rune) bool { return r > 0x7f || !isHexDigit(byte(r)) }) && (words[n-1] == "devicetoken" || n > 1 && words[n-2] == "device" && words[n-1] == "token") {
 		// An APNs device token (deviceToken: '<64 hex>') is the address
 		// a push goes to, handed to the app by iOS; sending to it takes
 		// the provider's key, not this value.
@@ -1608,12 +1608,6 @@ func checkTokenKind(c *Candidate) (bool, string) {
 // uuidRE matches a whole UUID (8-4-4-4-12 hex).
 var uuidRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
-})
-
-// apnsDeviceTokenRE matches an APNs device token as apps log and store it:
-// 32 bytes in hex.
-var apnsDeviceTokenRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^[0-9A-Fa-f]{64}$`)
 })
 
 // webhookKeyRE matches the timestamp and signature keys of a signed

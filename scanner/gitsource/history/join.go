@@ -116,32 +116,22 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 	for i := range fs {
 		size++
 		if fs[i].Kind == scanner.KindBlob {
-			var id [20]byte
-			if _, err := hex.Decode(id[:], []byte(fs[i].BlobID)); err == nil {
-				size += len(h.placed[id].also)
-			}
+			ref, _ := h.placement(fs[i].BlobID)
+			size += len(ref.also)
 		}
 	}
 	out := make([]scanner.Finding, 0, size)
 	dangling := 0
 	for _, f := range fs {
 		if f.Kind == scanner.KindBlob {
-			var id [20]byte
-			if _, err := hex.Decode(id[:], []byte(f.BlobID)); err != nil {
-				continue
-			}
-			ref, ok := h.placed[id]
+			ref, ok := h.placement(f.BlobID)
 			if !ok {
 				dangling++
 				continue
 			}
 			f.Commit = ref.commit
-			for i := 0; i <= len(ref.also); i++ {
-				p := ref.path
-				if i > 0 {
-					p = ref.also[i-1]
-				}
-				if !h.Opts.Allow.AllowsPath(p) {
+			for i := range ref.paths() {
+				if p := ref.pathAt(i); !h.Opts.Allow.AllowsPath(p) {
 					g := f
 					g.Path = p
 					if i > 0 {
@@ -174,9 +164,7 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 		}
 		p, ok := commitPos[c]
 		if !ok {
-			var id [20]byte
-			hex.Decode(id[:], []byte(c.Hash))
-			p = int(h.commits[id].pos)
+			p = h.commitPos(c)
 			commitPos[c] = p
 		}
 		ks[i].pos = p
@@ -303,31 +291,17 @@ func (h *History) ResolveDrops(ds []scanner.Drop) []scanner.Drop {
 			out = append(out, d)
 			continue
 		}
-		var id [20]byte
-		if _, err := hex.Decode(id[:], []byte(d.BlobID)); err != nil {
-			continue
-		}
-		ref, ok := h.placed[id]
+		ref, ok := h.placement(d.BlobID)
 		if !ok {
 			continue
 		}
 		d.Commit = ref.commit
-		for _, p := range append([]string{ref.path}, ref.also...) {
-			if !h.Opts.Allow.AllowsPath(p) {
+		for i := range ref.paths() {
+			if p := ref.pathAt(i); !h.Opts.Allow.AllowsPath(p) {
 				d.Path = p
 				out = append(out, d)
 			}
 		}
-	}
-	pos := func(c *scanner.Commit) int {
-		if c == nil {
-			return -1
-		}
-		var id [20]byte
-		if _, err := hex.Decode(id[:], []byte(c.Hash)); err != nil {
-			return -1
-		}
-		return int(h.commits[id].pos)
 	}
 	type keyed struct {
 		pos int
@@ -335,7 +309,7 @@ func (h *History) ResolveDrops(ds []scanner.Drop) []scanner.Drop {
 	}
 	ks := make([]keyed, len(out))
 	for i, d := range out {
-		ks[i] = keyed{pos(d.Commit), d}
+		ks[i] = keyed{h.commitPos(d.Commit), d}
 	}
 	slices.SortStableFunc(ks, func(x, y keyed) int {
 		if x.pos != y.pos {
@@ -367,4 +341,39 @@ func commitHash(c *scanner.Commit) string {
 		return ""
 	}
 	return c.Hash
+}
+
+// placement returns where the walk placed the blob named blobID (its first
+// commit and that commit's paths for it); false for a blob no selected ref
+// reaches.
+func (h *History) placement(blobID string) (blobRef, bool) {
+	var id [20]byte
+	if _, err := hex.Decode(id[:], []byte(blobID)); err != nil {
+		return blobRef{}, false
+	}
+	ref, ok := h.placed[id]
+	return ref, ok
+}
+
+// paths is how many paths ref has: its path, then also.
+func (ref *blobRef) paths() int { return 1 + len(ref.also) }
+
+// pathAt returns ref's path i (0: the first), without building the list.
+func (ref *blobRef) pathAt(i int) string {
+	if i == 0 {
+		return ref.path
+	}
+	return ref.also[i-1]
+}
+
+// commitPos returns c's walk position (larger is older), -1 for no commit.
+func (h *History) commitPos(c *scanner.Commit) int {
+	if c == nil {
+		return -1
+	}
+	var id [20]byte
+	if _, err := hex.Decode(id[:], []byte(c.Hash)); err != nil {
+		return -1
+	}
+	return int(h.commits[id].pos)
 }
