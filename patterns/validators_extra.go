@@ -844,6 +844,14 @@ func checkURLPassword(c *Candidate) (bool, string) {
 		return false, "url-password: a template expression ({{ var }}), not a password"
 	}
 	pass := string(c.Secret)
+	if strings.EqualFold(pass, "x-oauth-basic") {
+		// https://TOKEN:x-oauth-basic@github.com: GitHub's fixed password
+		// for a token given as the user name. The token is the secret; a
+		// made-up one (ghp_1234567890abcdef…) makes the URL a test's.
+		if r := Placeholder([]byte(user)); r != "" {
+			return false, "url-password: x-oauth-basic after a made-up token as the user name (" + r + ")"
+		}
+	}
 	if bytes.Contains(c.Match, []byte("://")) {
 		decoded, reason := urlUserinfoPassword(pass)
 		if reason != "" {
@@ -1574,9 +1582,17 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		// Credential= value: the key ID and where it was used, no secret.
 		return false, "token-kind: an AWS Signature V4 credential scope, not a secret"
 	}
+	if bytes.HasPrefix(c.Secret, []byte("amzn1.account.")) {
+		// Login with Amazon's user ID (STS's SubjectFromWebIdentityToken):
+		// it names a customer; LWA's client secret is amzn1.oa2-cs.….
+		return false, "token-kind: an Amazon account's user ID (amzn1.account.…), not a secret"
+	}
 	name, ok := assignedName(c)
 	if !ok {
 		return true, ""
+	}
+	if postmanTokenHeader(c, name) {
+		return false, "token-kind: Postman's Postman-Token header, a random UUID per request (cache busting), grants nothing"
 	}
 	words := identifierWords(name)
 	if n := len(words); n > 0 && uuidRE().Match(c.Secret) && (words[n-1] == "clienttoken" || n > 1 && words[n-2] == "client" && words[n-1] == "token") {
@@ -1603,6 +1619,14 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// postmanTokenHeader reports a UUID under the Postman-Token header, which
+// Postman adds to every request it sends; recorded requests (a Lambda
+// event fixture's headers) carry it. name is the identifier before the
+// value.
+func postmanTokenHeader(c *Candidate, name []byte) bool {
+	return bytes.EqualFold(name, []byte("postman-token")) && uuidRE().Match(c.Secret)
 }
 
 // uuidRE matches a whole UUID (8-4-4-4-12 hex).
@@ -1723,11 +1747,23 @@ func isWordPath(s string) bool {
 	return numeronyms == 0 || numeronyms == 1 && len(segs) >= 3 && len(s) >= 12
 }
 
+// algorithmSegments are the names of key types and formats that path and
+// file names are made of (/home/.ssh/id_ed25519, tls/x509/server.pem):
+// words, though they hold digits.
+var algorithmSegments = map[string]bool{
+	"ed25519": true, "ed448": true, "x25519": true, "x448": true, "x509": true, "pkcs1": true, "pkcs8": true,
+	"pkcs12": true, "p12": true, "rsa2048": true, "rsa4096": true, "p256": true, "p384": true, "p521": true,
+	"secp256k1": true, "secp256r1": true, "sha1": true, "sha256": true, "sha512": true, "md5": true,
+}
+
 // wordSegment reports one piece of a path or name: a word (lower case after an
 // optional capital), a number, or an API version (v1, v2beta1).
 func wordSegment(seg string) bool {
 	if apiVersionRE().MatchString(seg) {
 		return true // /instance_identity/v1/token: an API version
+	}
+	if algorithmSegments[strings.ToLower(seg)] {
+		return true // ~/.ssh/id_ed25519, certs/x509: an algorithm's name
 	}
 	letters, digits := 0, 0
 	for i, r := range seg {
