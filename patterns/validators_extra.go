@@ -1131,6 +1131,18 @@ func checkPassword(c *Candidate) (bool, string) {
 		// pair spelt as the words for them.
 		return false, "password: a user:password pair spelt as words"
 	}
+	if u, p, ok := strings.Cut(s, ":"); ok && len(u) <= 16 && lowerWordDigits(u) && strings.Contains(p, "%") {
+		// CURLOPT_PROXYUSERPWD => 'user:p%40ss': judge the password as
+		// curl hands it over, percent-decoded.
+		if d := unescaped(p); d != p {
+			if reason := weakPassword(u, d); reason != "" {
+				return false, "password: a user:password pair whose password is " + reason + " (percent-decoded)"
+			}
+		}
+	}
+	if openAPIDocumentation(c) {
+		return false, "password: documentation inside an OpenAPI/Swagger definition (a description or example), not configuration"
+	}
 	if lookupPluginPair(c) {
 		return false, "password: the argument after a lookup plugin's name (lookup('laps_password', 'WINDOWS-PC')), not a key's value"
 	}
@@ -1145,6 +1157,85 @@ func checkPassword(c *Candidate) (bool, string) {
 	}
 	return true, ""
 }
+
+// openAPIDocumentation reports a value inside the documentation of an
+// OpenAPI or Swagger definition: under an example or examples key, or in
+// a description's block scalar (Docker's Engine API shows an auth
+// configuration "For example:" in a header's description, copied into
+// every API version's definition). No program reads a password there; it
+// is shown to the reader. The definition is known by its top-level
+// swagger: or openapi: key near the start of the file.
+func openAPIDocumentation(c *Candidate) bool {
+	if c.Text == nil || c.At < 0 || c.At > len(c.Text) {
+		return false
+	}
+	if !openAPIHeadRE().Match(c.Text[:min(len(c.Text), 8192)]) {
+		return false
+	}
+	// Walk back line by line from the value's line, to each line indented
+	// less than those below it: the keys the value is nested in.
+	end := bytes.LastIndexByte(c.Text[:c.At], '\n') + 1
+	if m := openAPIKeyRE().FindSubmatch(c.Text[end:c.At]); m != nil && openAPIDocKey(string(m[1])) {
+		// example: "{\"username\": \"…\", \"password\": \"…\"}"
+		return true
+	}
+	indent := lineIndent(c.Text[end:])
+	for n := 0; end > 0 && n < 200 && indent > 0; n++ {
+		start := bytes.LastIndexByte(c.Text[:end-1], '\n') + 1
+		line := c.Text[start : end-1]
+		end = start
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		in := lineIndent(line)
+		if in >= indent {
+			continue
+		}
+		indent = in
+		m := openAPIKeyRE().FindSubmatch(line)
+		if m == nil {
+			continue
+		}
+		if openAPIDocKey(string(m[1])) {
+			return true
+		}
+		if len(m[2]) > 0 {
+			// Another key's block scalar: the value is its text.
+			return false
+		}
+	}
+	return false
+}
+
+// openAPIDocKey reports the keys of an OpenAPI definition whose values are
+// shown to the reader: descriptions and examples.
+func openAPIDocKey(k string) bool {
+	switch k {
+	case "description", "summary", "example", "examples", "x-example", "x-examples":
+		return true
+	}
+	return false
+}
+
+// lineIndent counts the spaces that start line.
+func lineIndent(line []byte) int {
+	n := 0
+	for n < len(line) && line[n] == ' ' {
+		n++
+	}
+	return n
+}
+
+// openAPIHeadRE matches an OpenAPI or Swagger definition's version key.
+var openAPIHeadRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^(?:swagger|openapi)[ \t]*:[ \t]*["']?[23]\.`)
+})
+
+// openAPIKeyRE matches a YAML mapping key at a line's start, and a block
+// scalar's indicator (| or >) after it.
+var openAPIKeyRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[ \t]*(?:- )?["']?([A-Za-z][A-Za-z0-9_-]*)["']?[ \t]*:(?:[ \t]*([|>][-+]?)[ \t]*$|[ \t]|$)`)
+})
 
 // codeShapedPassword says why a value under a password's name is a name
 // from code or escaped markup rather than a password, or "": a dunder name
