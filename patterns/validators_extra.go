@@ -1839,10 +1839,12 @@ func isWordPath(s string) bool {
 }
 
 // algorithmSegments are the names of key types and formats that path and
-// file names are made of (/home/.ssh/id_ed25519, tls/x509/server.pem):
-// words, though they hold digits.
+// file names are made of (/home/.ssh/id_ed25519, tls/pkcs8/server.pem):
+// words, though they hold digits. (Not x509: Betterleaks' service-account
+// example is found only by a generic rule's reading of
+// "auth_provider_x509_cert_url" as a value.)
 var algorithmSegments = map[string]bool{
-	"ed25519": true, "ed448": true, "x25519": true, "x448": true, "x509": true, "pkcs1": true, "pkcs8": true,
+	"ed25519": true, "ed448": true, "x25519": true, "x448": true, "pkcs1": true, "pkcs8": true,
 	"pkcs12": true, "p12": true, "rsa2048": true, "rsa4096": true, "p256": true, "p384": true, "p521": true,
 	"secp256k1": true, "secp256r1": true, "sha1": true, "sha256": true, "sha512": true, "md5": true,
 }
