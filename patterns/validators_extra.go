@@ -845,9 +845,14 @@ func checkURLPassword(c *Candidate) (bool, string) {
 	}
 	pass := string(c.Secret)
 	if strings.EqualFold(pass, "x-oauth-basic") {
-		// https://TOKEN:x-oauth-basic@github.com: GitHub's fixed password
-		// for a token given as the user name. The token is the secret; a
-		// made-up one (ghp_1234567890abcdef…) makes the URL a test's.
+		// GitHub's fixed password for a token given as the URL's user
+		// name. The token is the secret: a name for one (TOKEN,
+		// YOUR_GITHUB_TOKEN: shorter than any GitHub token, or no digit)
+		// or a made-up one (ghp_1234567890abcdef…) makes the URL a
+		// document's or a test's.
+		if len(user) < 20 || !strings.ContainsAny(user, "0123456789") {
+			return false, "url-password: x-oauth-basic after a name for a token, not a token"
+		}
 		if r := Placeholder([]byte(user)); r != "" {
 			return false, "url-password: x-oauth-basic after a made-up token as the user name (" + r + ")"
 		}

@@ -450,6 +450,7 @@ func TestPrecisionFixesFromNewTrees(t *testing.T) {
 		{checkTokenKind, Candidate{Line: []byte(`"Postman-Token": "Tq8vZ3mL9xRk2Wp7Hn4Ld6Fs",`), Secret: []byte("Tq8vZ3mL9xRk2Wp7Hn4Ld6Fs")}, true},
 		{checkTokenKind, Candidate{Line: []byte(`"SubjectFromWebIdentityToken": "amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A",`), Secret: []byte("amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A")}, false},
 		{checkURLPassword, Candidate{Match: []byte("https://ghp_1234567890abcdefghijklmnopqrstuvwxyzAB:x-oauth-basic@github.com"), Secret: []byte("x-oauth-basic")}, false},
+		{checkURLPassword, Candidate{Match: []byte("https://YOUR_GITHUB_TOKEN:x-oauth-basic@github.com"), Secret: []byte("x-oauth-basic")}, false},
 		{checkURLPassword, Candidate{Match: []byte("https://9f2c7a41e8b3d06f5a1c9e7b2d4f8a0c6e3b1d5f:x-oauth-basic@github.com"), Secret: []byte("x-oauth-basic")}, true},
 		{checkNotCode, Candidate{Secret: []byte("/home/.ssh/id_ed25519")}, false},
 		{checkNotCode, Candidate{Secret: []byte("/Tq8vZ3mL9x/Rk2Wp7Hn4Ld6Fs")}, true},
