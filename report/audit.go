@@ -20,6 +20,9 @@ type AuditReport struct {
 	// Requests, if positive, is how many API requests collecting cost
 	// (rate-limited ones; conditional 304s excluded), for the text summary.
 	Requests int64
+	// Notes are human-readable remarks on the run (where the policy came
+	// from), shown in every format as a scan's are.
+	Notes []string
 }
 
 // AuditOptions say how to write an audit report.
@@ -55,6 +58,8 @@ type AuditJSON struct {
 	Tool    JSONTool          `json:"tool"`
 	Targets []AuditJSONTarget `json:"targets"`
 	Summary hardening.Summary `json:"summary"`
+	// Notes are the run's remarks (AuditReport.Notes).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // AuditJSONTarget is one audited repository (repo) or organisation (org).
@@ -68,7 +73,7 @@ type AuditJSONTarget struct {
 
 // ToAuditJSON converts an audit report to its JSON document.
 func ToAuditJSON(r *AuditReport) AuditJSON {
-	doc := AuditJSON{Tool: JSONTool{Name: "rampart", Version: r.Version}, Targets: []AuditJSONTarget{}, Summary: r.Report.Summary}
+	doc := AuditJSON{Tool: JSONTool{Name: "rampart", Version: r.Version}, Targets: []AuditJSONTarget{}, Summary: r.Report.Summary, Notes: r.Notes}
 	for _, t := range r.Report.Targets {
 		jt := AuditJSONTarget{Score: t.Score, Error: t.Error, Results: t.Results}
 		if jt.Results == nil {

@@ -79,5 +79,8 @@ func writeAuditMarkdown(w io.Writer, r *AuditReport, o AuditOptions) error {
 		}
 		ew.printf("\n")
 	}
+	for _, n := range r.Notes {
+		ew.printf("> %s\n\n", mdText("note: "+n))
+	}
 	return ew.err
 }

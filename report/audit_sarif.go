@@ -28,9 +28,11 @@ type (
 		Runs    []auditSarifRun `json:"runs"`
 	}
 	auditSarifRun struct {
-		Tool       auditSarifTool     `json:"tool"`
-		Results    []auditSarifResult `json:"results"`
-		Properties map[string]any     `json:"properties,omitempty"`
+		Tool auditSarifTool `json:"tool"`
+		// Invocations carry the run's notes, as a scan's SARIF does.
+		Invocations []sarifInvocation  `json:"invocations,omitempty"`
+		Results     []auditSarifResult `json:"results"`
+		Properties  map[string]any     `json:"properties,omitempty"`
 	}
 	auditSarifTool struct {
 		Driver auditSarifDriver `json:"driver"`
@@ -204,6 +206,13 @@ func writeAuditSARIF(w io.Writer, r *AuditReport) error {
 			Results:    results,
 			Properties: map[string]any{"summary": r.Report.Summary},
 		}},
+	}
+	if len(r.Notes) > 0 {
+		inv := sarifInvocation{ExecutionSuccessful: true}
+		for _, n := range r.Notes {
+			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{Level: "note", Message: sarifText{Text: n}})
+		}
+		doc.Runs[0].Invocations = []sarifInvocation{inv}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

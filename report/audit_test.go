@@ -73,7 +73,8 @@ expires = 2025-09-30
 	}
 	snap := &hardening.Snapshot{Version: hardening.SnapshotVersion, Org: org, Repos: []*hardening.RepoSnapshot{repo, broken}}
 	rep := hardening.Evaluate(snap, pol, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
-	return &AuditReport{Version: "1.2.3", Report: rep, FailOn: hardening.SeverityHigh, Requests: 42}
+	return &AuditReport{Version: "1.2.3", Report: rep, FailOn: hardening.SeverityHigh, Requests: 42,
+		Notes: []string{"--config-from origin/main: the commit 0123456789ab has no .rampart.toml, so the built-in policy applies: the checkout's .rampart.toml (the change's own) was NOT used"}}
 }
 
 func auditGolden(t *testing.T, name, got string) {

@@ -133,4 +133,7 @@ func writeAuditTextSummary(w *errWriter, p auditPalette, r *AuditReport, cw int)
 	if r.Requests > 0 {
 		w.printf("%s\n", p.dim.Sprintf("%d API %s counted against the rate limit.", r.Requests, auditPlural(int(r.Requests), "request", "requests")))
 	}
+	for _, n := range r.Notes {
+		w.printf("%s\n", p.dim.Sprint("note: "+Safe(n)))
+	}
 }

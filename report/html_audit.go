@@ -43,6 +43,7 @@ type htmlAuditData struct {
 	}
 	Failures []htmlAuditFailure
 	Targets  []htmlAuditTarget
+	Notes    []string
 }
 
 // heatMax bounds the heat map's columns: past it the map would be
@@ -54,7 +55,7 @@ var heatMarks = map[hardening.Status]string{hardening.StatusPass: "✓", hardeni
 func writeAuditHTML(w io.Writer, r *AuditReport) error {
 	css, js := htmlAssets()
 	rep := r.Report
-	d := htmlAuditData{Version: r.Version, CSS: css, JS: js, Summary: rep.Summary, Average: "—", Repositories: rep.Summary.Repositories}
+	d := htmlAuditData{Version: r.Version, CSS: css, JS: js, Summary: rep.Summary, Average: "—", Repositories: rep.Summary.Repositories, Notes: r.Notes}
 	d.Title = "rampart: GitHub hardening audit"
 	if rep.Summary.Organization != "" {
 		d.Title += " of " + rep.Summary.Organization

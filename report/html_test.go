@@ -84,11 +84,12 @@ func TestAuditHTMLHeatMap(t *testing.T) {
 		Summary: hardening.Summary{Organization: "acme", Repositories: 2, Fail: 1, Pass: 1, Unknown: 1},
 	}
 	var buf bytes.Buffer
-	if err := WriteAudit(&buf, "html", &AuditReport{Version: "test", Report: rep}, AuditOptions{}); err != nil {
+	if err := WriteAudit(&buf, "html", &AuditReport{Version: "test", Report: rep, Notes: []string{"the commit <c> has no .rampart.toml"}}, AuditOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	page := buf.String()
-	for _, want := range []string{`class="heat"`, `class="fail"`, `class="pass"`, `class="unknown"`, `class="none"`, "Protect main.", "main &lt;unprotected&gt;", "4.5", "audit of acme"} {
+	for _, want := range []string{`class="heat"`, `class="fail"`, `class="pass"`, `class="unknown"`, `class="none"`, "Protect main.", "main &lt;unprotected&gt;", "4.5", "audit of acme",
+		`<section id="notes"><h2>Notes</h2><ul><li>the commit &lt;c&gt; has no .rampart.toml</li></ul></section>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}

@@ -108,14 +108,16 @@ func (s *DirSource) skipUnread(rel, reason string) {
 	s.unread[rel] = true
 }
 
-// Chunks implements Source: files in walk order, one at a time.
+// Chunks implements Source: files in walk order, one at a time. Each file
+// carries its place in the walk as ChunksParallel's do: the key that puts
+// its "could not read" note among a folder's (2×file number) in walk order.
 func (s *DirSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
 	return s.walk(ctx, func(p, rel string) error {
-		data, ok, err := s.read(ctx, p, rel, nil, 0, yield)
+		data, ok, err := s.read(ctx, p, rel, nil, s.walked, yield)
 		if !ok {
 			return err
 		}
-		return s.yieldFile(data, rel, 0, yield)
+		return s.yieldFile(data, rel, s.walked, yield)
 	})
 }
 
@@ -317,8 +319,7 @@ func (s *DirSource) read(ctx context.Context, p, rel string, buf []byte, order i
 	return data, true, nil
 }
 
-// yieldFile hands a file's content on; order is its place in the walk (0
-// when chunks are yielded in walk order anyway).
+// yieldFile hands a file's content on; order is its place in the walk.
 func (s *DirSource) yieldFile(data []byte, rel string, order int, yield func(Chunk) error) error {
 	if IsBinary(data) {
 		if text, enc, ok := TextOf(nil, data); ok {

@@ -122,3 +122,57 @@ func TestDirSourceParallelMatchesSerial(t *testing.T) {
 		}
 	}
 }
+
+// TestDirSourceNotesInWalkOrder: read one file at a time, a folder's "could
+// not read" notes come out in walk order, files and folders alike: a file
+// that cannot be opened, a folder gone before it could be listed (removed
+// while the walk was at the first file), a second file.
+func TestDirSourceNotesInWalkOrder(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a/locked.txt", "b/gone.txt", "c/locked.txt"} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("text\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := func(p string) (dirFile, error) {
+		if strings.Contains(p, "locked") {
+			if strings.Contains(p, filepath.FromSlash("a/")) {
+				// The walk has listed the root: b is met, not listed.
+				if err := os.RemoveAll(filepath.Join(dir, "b")); err != nil {
+					t.Error(err)
+				}
+			}
+			return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
+		}
+		return openFile(p)
+	}
+	want := []string{
+		"could not read a/locked.txt: permission denied",
+		"could not read b: no such file or directory",
+		"could not read c/locked.txt: permission denied",
+	}
+	for _, tc := range []struct {
+		name string
+		src  func(*DirSource) Source
+	}{
+		{"Chunks", func(d *DirSource) Source { return serialDir{d} }},
+		{"one worker", func(d *DirSource) Source { return d }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.MkdirAll(filepath.Join(dir, "b"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			res, err := Scan(context.Background(), tc.src(&DirSource{Root: dir, open: open}), builtinDetector(t), Options{Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(res.Stats.Incomplete, want) {
+				t.Errorf("notes:\n%q\nwant (walk order)\n%q", res.Stats.Incomplete, want)
+			}
+		})
+	}
+}

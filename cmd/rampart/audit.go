@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"github.com/rampart-sec/rampart/hardening"
 	"github.com/rampart-sec/rampart/hardening/ghcollect"
 	"github.com/rampart-sec/rampart/report"
+	"github.com/rampart-sec/rampart/scanner"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
 )
 
@@ -127,26 +127,30 @@ func validAuditFormat(f string) bool {
 
 // loadAuditPolicy reads --policy, else the [audit] table of .rampart.toml
 // in the current directory or the nearest parent that holds one (stopping
-// at the repository root), else the built-in policy.
-func loadAuditPolicy(ctx context.Context, o *auditOptions) (*hardening.Policy, error) {
+// at the repository root), else the built-in policy. The notes say where
+// the policy came from when that is not where the user would look
+// (--config-from), for the report.
+func loadAuditPolicy(ctx context.Context, o *auditOptions, s *streams) (*hardening.Policy, []string, error) {
 	if o.configFrom != "" {
-		return loadAuditPolicyAt(ctx, o)
+		return loadAuditPolicyAt(ctx, o, s)
 	}
 	if o.policy != "" {
 		data, err := os.ReadFile(o.policy)
 		if err != nil {
-			return nil, fmt.Errorf("read policy: %w", err)
+			return nil, nil, fmt.Errorf("read policy: %w", err)
 		}
-		return hardening.ParsePolicyFile(o.policy, data)
+		pol, err := hardening.ParsePolicyFile(o.policy, data)
+		return pol, nil, err
 	}
 	dir, err := os.Getwd()
 	if err != nil {
-		return hardening.DefaultPolicy(), nil
+		return hardening.DefaultPolicy(), nil, nil
 	}
 	for {
 		name := filepath.Join(dir, ".rampart.toml")
 		if data, err := os.ReadFile(name); err == nil {
-			return hardening.ParsePolicy(name, data)
+			pol, err := hardening.ParsePolicy(name, data)
+			return pol, nil, err
 		}
 		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
 			break
@@ -157,7 +161,7 @@ func loadAuditPolicy(ctx context.Context, o *auditOptions) (*hardening.Policy, e
 		}
 		dir = parent
 	}
-	return hardening.DefaultPolicy(), nil
+	return hardening.DefaultPolicy(), nil, nil
 }
 
 func (o *auditOptions) validate() error {
@@ -275,7 +279,7 @@ func runAudit(ctx context.Context, o *auditOptions, s *streams, token string) er
 	if err := o.validate(); err != nil {
 		return err
 	}
-	pol, err := loadAuditPolicy(ctx, o)
+	pol, notes, err := loadAuditPolicy(ctx, o, s)
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
@@ -347,7 +351,7 @@ func runAudit(ctx context.Context, o *auditOptions, s *streams, token string) er
 	}
 
 	rep := hardening.Evaluate(snap, pol, time.Now())
-	ar := &report.AuditReport{Version: toolVersion(), Report: rep, FailOn: failOn, Requests: requests}
+	ar := &report.AuditReport{Version: toolVersion(), Report: rep, FailOn: failOn, Requests: requests, Notes: notes}
 	if err := writeAuditReport(o, s, ar); err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
@@ -548,38 +552,38 @@ func runAuditDoctor(ctx context.Context, o *auditOptions, s *streams, token stri
 
 // loadAuditPolicyAt is loadAuditPolicy with --config-from: --policy when it
 // lies inside the repository, else .rampart.toml at its root, as the commit
-// holds it. In a pull request's workflow the work tree is the pull
-// request's, which could waive the checks that fail; a file the commit
-// lacks means the built-in policy, whatever the work tree holds.
-func loadAuditPolicyAt(ctx context.Context, o *auditOptions) (*hardening.Policy, error) {
+// holds it (readGovernedConfig, as scan reads its configuration). In a pull
+// request's workflow the work tree is the pull request's, which could waive
+// the checks that fail: a .rampart.toml the commit lacks means the built-in
+// policy, with a note, whatever the work tree holds, and a --policy it
+// lacks is an error.
+func loadAuditPolicyAt(ctx context.Context, o *auditOptions, s *streams) (*hardening.Policy, []string, error) {
 	repo, err := gitsource.Open(ctx, ".")
-	if err != nil || repo.Bare {
-		return nil, errors.New("--config-from reads the policy from a commit: run it in a git repository with a work tree")
-	}
-	id, err := repo.ResolveCommit(ctx, o.configFrom)
 	if err != nil {
-		return nil, fmt.Errorf("--config-from: %w", err)
+		repo = nil
 	}
-	t := &trustedRev{repo: repo, rev: id, why: "--config-from " + report.Safe(o.configFrom), kind: "commit"}
-	file := o.policy
-	if file == "" {
-		file = filepath.Join(repo.Dir, ".rampart.toml")
+	t, err := resolveConfigFrom(ctx, repo, o.configFrom, s, o.quiet)
+	if err != nil {
+		return nil, nil, err
 	}
-	g, err := readGoverned(ctx, repo, t, file)
+	g, notes, err := readGovernedConfig(ctx, t, "--policy", o.policy, filepath.Join(repo.Dir, scanner.ConfigFileName), "policy")
 	switch {
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	case g.rel == "":
 		// A --policy outside the repository: the workflow's own file.
 		data, err := os.ReadFile(o.policy)
 		if err != nil {
-			return nil, fmt.Errorf("read policy: %w", err)
+			return nil, nil, fmt.Errorf("read policy: %w", err)
 		}
-		return hardening.ParsePolicyFile(o.policy, data)
+		pol, err := hardening.ParsePolicyFile(o.policy, data)
+		return pol, nil, err
 	case g.absent:
-		return hardening.DefaultPolicy(), nil
+		return hardening.DefaultPolicy(), notes, nil
 	case o.policy != "":
-		return hardening.ParsePolicyFile(g.name, g.data)
+		pol, err := hardening.ParsePolicyFile(g.name, g.data)
+		return pol, nil, err
 	}
-	return hardening.ParsePolicy(g.name, g.data)
+	pol, err := hardening.ParsePolicy(g.name, g.data)
+	return pol, nil, err
 }

@@ -176,7 +176,8 @@ func runAuditFix(ctx context.Context, o *auditFixOptions, s *streams, token stri
 	}
 	var pol *hardening.Policy
 	if pl == nil {
-		p, err := loadAuditPolicy(ctx, &o.auditOptions)
+		// audit fix takes no --config-from: no notes.
+		p, _, err := loadAuditPolicy(ctx, &o.auditOptions, s)
 		if err != nil {
 			return &exitErr{code: exitError, err: err}
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -33,17 +34,20 @@ func (t *trustedRev) where() string {
 	return "the " + t.kind + " " + shortRev(t.rev)
 }
 
-// configFrom is the commit --config-from names, which must be in the clone.
-func configFrom(ctx context.Context, o *scanOptions, s *streams, loc *location) (*trustedRev, error) {
-	if loc.repo == nil || loc.repo.Bare {
-		return nil, usageErr("--config-from reads the configuration from a commit: it needs a git repository with a work tree")
+// resolveConfigFrom resolves --config-from REV for scan and audit alike:
+// the commit of repo (the repository the command runs in; nil outside one)
+// whose configuration governs instead of the work tree's. REV must name a
+// commit the clone holds: one it lacks is an error, never a fallback.
+func resolveConfigFrom(ctx context.Context, repo *gitsource.Repo, rev string, s *streams, quiet bool) (*trustedRev, error) {
+	if repo == nil || repo.Bare {
+		return nil, usageErr("--config-from %s reads the configuration from a commit: run rampart in a git repository with a work tree", report.Safe(rev))
 	}
-	id, err := loc.repo.ResolveCommit(ctx, o.configFrom)
+	id, err := repo.ResolveCommit(ctx, rev)
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("--config-from: %w", err)}
 	}
-	t := &trustedRev{repo: loc.repo, rev: id, why: "--config-from " + report.Safe(o.configFrom), kind: "commit"}
-	if !o.quiet {
+	t := &trustedRev{repo: repo, rev: id, why: "--config-from " + report.Safe(rev), kind: "commit"}
+	if !quiet {
 		t.logf = func(format string, args ...any) {
 			fmt.Fprintf(s.err, "rampart: %s\n", report.Safe(fmt.Sprintf(format, args...)))
 		}
@@ -78,7 +82,9 @@ type governed struct {
 // read from disk otherwise. Without t (no trusted commit) only rel is set.
 // A file that cannot be read at the commit for any other reason than its
 // absence is an error: the scan must not fall back to the checkout's copy.
-func readGoverned(ctx context.Context, repo *gitsource.Repo, t *trustedRev, file string) (*governed, error) {
+// flag is the option that names such a file (--config, --baseline,
+// --policy), for advice.
+func readGoverned(ctx context.Context, repo *gitsource.Repo, t *trustedRev, file, flag string) (*governed, error) {
 	g := &governed{name: file}
 	if repo == nil || repo.Bare {
 		return g, nil
@@ -89,15 +95,67 @@ func readGoverned(ctx context.Context, repo *gitsource.Repo, t *trustedRev, file
 	}
 	g.name = shortRev(t.rev) + ":" + g.rel
 	data, err := t.repo.FileAt(ctx, t.rev, g.rel)
+	var link *gitsource.SymlinkError
 	switch {
 	case errors.Is(err, gitsource.ErrNotInCommit):
 		g.absent = true
+	case errors.As(err, &link):
+		// Followed on disk, the link would lead to the checkout's file:
+		// the change's own copy, which is what reading the commit avoids.
+		fix := "commit the file itself as " + g.rel
+		if target := path.Join(path.Dir(g.rel), link.Target); !path.IsAbs(link.Target) && target != ".." && !strings.HasPrefix(target, "../") {
+			fix += fmt.Sprintf(", or pass %s %s (the file it points to, from the top of the repository, read from that commit too)", flag, report.Safe(target))
+		}
+		return nil, fmt.Errorf("%s: %s holds %s as a symbolic link (to %s), which rampart does not follow: on disk it leads to the checkout's file, which the change could edit, and %s is read from %s alone; %s",
+			t.why, t.where(), g.rel, report.Safe(link.Target), g.rel, t.where(), fix)
 	case err != nil:
-		return nil, fmt.Errorf("%s: the configuration and baseline are read from %s, not from the checkout, and %s cannot be read there: %w", t.why, t.where(), g.rel, err)
+		return nil, fmt.Errorf("%s: %s is read from %s, not from the checkout, and cannot be read there: %w", t.why, g.rel, t.where(), err)
 	default:
 		g.data = data
 	}
 	return g, nil
+}
+
+// readGovernedConfig reads the configuration file a command obeys under t
+// (which is not nil): explicit, named by flag (--config, --policy), else
+// def, .rampart.toml at the repository root; what names it in notes
+// ("configuration", "policy"). When g.rel is "" the file lies outside the
+// repository and is read from disk as without t; when g.absent, the
+// built-in configuration applies, and a note (also logged) says that the
+// checkout's copy was not used; otherwise g.data is the commit's file. An
+// explicit file the commit lacks is an error: the built-in configuration is
+// not what its user asked for, and a file named in every run is a typo or
+// a configuration not yet merged.
+func readGovernedConfig(ctx context.Context, t *trustedRev, flag, explicit, def, what string) (*governed, []string, error) {
+	file := explicit
+	if file == "" {
+		file = def
+	}
+	g, err := readGoverned(ctx, t.repo, t, file, flag)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case g.rel == "":
+		return g, nil, nil
+	case g.absent && explicit != "":
+		return nil, nil, fmt.Errorf("%s: %s has no %s (%s %s): a file inside the repository is read from the %s, never from the checkout, which the change could edit; commit %s to the base branch first (on its own, before the change that uses it), or pass %s a file outside the repository",
+			t.why, t.where(), g.rel, flag, explicit, t.kind, g.rel, flag)
+	case g.absent:
+		var notes []string
+		if _, err := os.Stat(file); err == nil {
+			// Loud: the checkout has a configuration, and it is ignored.
+			msg := fmt.Sprintf("%s: %s has no %s, so the built-in %s applies: the checkout's %s (the change's own) was NOT used", t.why, t.where(), g.rel, what, g.rel)
+			notes = append(notes, msg)
+			if t.logf != nil {
+				t.logf("%s", msg)
+			}
+		}
+		return g, notes, nil
+	}
+	if t.logf != nil {
+		t.logf("%s: %s read from %s in %s, not from the checkout", t.why, what, g.rel, t.where())
+	}
+	return g, nil, nil
 }
 
 // repoRel returns file's path from the top of repo's work tree,
@@ -141,9 +199,10 @@ func repoRel(repo *gitsource.Repo, file string) string {
 // loadGovernedConfig loads the scan's configuration: --config, else
 // .rampart.toml at the repository root (loc's configuration directory),
 // else the built-in defaults; with t, a file inside the repository is read
-// from t's commit, and one that commit lacks means the built-in defaults
-// whatever the checkout holds. It returns the file's path in the
-// repository ("" outside it) and notes for the report.
+// from t's commit (readGovernedConfig): a .rampart.toml that commit lacks
+// means the built-in defaults whatever the checkout holds, and a --config
+// it lacks is an error. It returns the file's path in the repository (""
+// outside it) and notes for the report.
 func loadGovernedConfig(ctx context.Context, o *scanOptions, loc *location, t *trustedRev) (*scanner.Config, string, []string, error) {
 	if t == nil {
 		cfg, err := loadScanConfig(o, loc)
@@ -156,35 +215,18 @@ func loadGovernedConfig(ctx context.Context, o *scanOptions, loc *location, t *t
 		}
 		return cfg, rel, nil, nil
 	}
-	file := o.config
-	if file == "" {
-		file = filepath.Join(loc.configDir, scanner.ConfigFileName)
-	}
-	g, err := readGoverned(ctx, t.repo, t, file)
-	if err != nil {
-		return nil, "", nil, err
-	}
+	g, notes, err := readGovernedConfig(ctx, t, "--config", o.config, filepath.Join(loc.configDir, scanner.ConfigFileName), "configuration")
 	switch {
+	case err != nil:
+		return nil, "", nil, err
 	case g.rel == "":
 		// Outside the work tree: the workflow's own file, which no change
 		// to the repository edits.
 		cfg, err := loadScanConfig(o, loc)
 		return cfg, "", nil, err
 	case g.absent:
-		var notes []string
-		if _, err := os.Stat(file); err == nil {
-			// Loud: the checkout has a configuration, and it is ignored.
-			msg := fmt.Sprintf("%s: %s has no %s, so the built-in configuration applies: the checkout's %s (the change's own) was NOT used", t.why, t.where(), g.rel, g.rel)
-			notes = append(notes, msg)
-			if t.logf != nil {
-				t.logf("%s", msg)
-			}
-		}
 		cfg, err := scanner.DefaultConfig()
 		return cfg, g.rel, notes, err
-	}
-	if t.logf != nil {
-		t.logf("%s: configuration read from %s in %s, not from the checkout", t.why, g.rel, t.where())
 	}
 	cfg, err := scanner.ParseConfig(g.name, g.data)
 	return cfg, g.rel, nil, err
@@ -195,7 +237,7 @@ func loadGovernedConfig(ctx context.Context, o *scanOptions, loc *location, t *t
 // nothing whatever the checkout holds. It returns the file's path in the
 // repository ("" outside it) and notes for the report.
 func loadGovernedBaseline(ctx context.Context, repo *gitsource.Repo, t *trustedRev, file string) (*scanner.Baseline, string, []string, error) {
-	g, err := readGoverned(ctx, repo, t, file)
+	g, err := readGoverned(ctx, repo, t, file, "--baseline")
 	if err != nil {
 		return nil, "", nil, err
 	}

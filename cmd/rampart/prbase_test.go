@@ -199,8 +199,7 @@ func TestPullRequestCannotAllowListItsOwnSecret(t *testing.T) {
 		{"disabled rule", map[string]string{"k.env": keyFile("disabled"), ".rampart.toml": "disable = [\"aws-access-key-id\"]\n"}, nil, "was NOT used"},
 		{"baseline", map[string]string{"k.env": keyFile("baseline"), ".rampart-baseline.json": baselineOf(t, "baseline")}, []string{"--baseline", ".rampart-baseline.json"},
 			"has no baseline .rampart-baseline.json: no finding is accepted as known; the checkout's .rampart-baseline.json (the change's own) was NOT used"},
-		{"explicit --config in the repository", map[string]string{"k.env": keyFile("explicit"), "ci/rampart.toml": "disable = [\"aws-access-key-id\"]\n"}, []string{"--config", "ci/rampart.toml"},
-			"the scanned change edits ci/rampart.toml"},
+		// An explicit --config the base lacks: TestExplicitConfigTheBaseLacks.
 		{"baseline under another name", map[string]string{"k.env": keyFile("other"), "ci/accepted.json": baselineOf(t, "other")}, []string{"--baseline", "ci/accepted.json"},
 			"the scanned change edits ci/accepted.json"},
 	}

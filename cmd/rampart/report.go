@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -123,10 +124,17 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 		warn(m)
 	}
 	var reps []*hardening.Report
+	var notes []string
 	for _, a := range kept {
 		reps = append(reps, report.AuditFromJSON(a))
+		// Shards of one audit say the same about the policy: once.
+		for _, n := range a.Notes {
+			if !slices.Contains(notes, n) {
+				notes = append(notes, n)
+			}
+		}
 	}
-	rep := &report.AuditReport{Version: version, Report: hardening.Merge(reps...)}
+	rep := &report.AuditReport{Version: version, Report: hardening.Merge(reps...), Notes: notes}
 	if err := report.WriteAudit(w, o.format, rep, report.AuditOptions{}); err != nil {
 		return &exitErr{code: exitError, err: err}
 	}

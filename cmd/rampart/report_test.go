@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,7 +79,8 @@ func TestReportMergeAuditShards(t *testing.T) {
 		doc := `{"tool":{"name":"rampart","version":"t"},"targets":[
  {"org":"acme","results":[{"check":"org-2fa-required","status":"pass","severity":"high","evidence":"required","remediation":"-"}]},
  {"repo":"` + repo + `","score":` + strconv.FormatFloat(score, 'f', -1, 64) + `,"results":[{"check":"branch-protected","status":"` + status + `","severity":"high","evidence":"e","remediation":"r"}]}],
- "summary":{"repositories":1,"pass":1,"fail":0,"warn":0,"unknown":0,"checks":[]}}`
+ "summary":{"repositories":1,"pass":1,"fail":0,"warn":0,"unknown":0,"checks":[]},
+ "notes":["the policy note", "` + name + `"]}`
 		scWrite(t, dir, name, doc)
 	}
 	shard("s0.json", "acme/api", "fail", 4)
@@ -93,11 +95,13 @@ func TestReportMergeAuditShards(t *testing.T) {
 			Repositories, Pass, Fail int
 			Average                  float64 `json:"average_score"`
 		} `json:"summary"`
+		Notes []string `json:"notes"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Targets) != 3 || doc.Targets[0].Org != "acme" || doc.Summary.Repositories != 2 || doc.Summary.Fail != 1 || doc.Summary.Pass != 2 || doc.Summary.Average != 7 {
+	if len(doc.Targets) != 3 || doc.Targets[0].Org != "acme" || doc.Summary.Repositories != 2 || doc.Summary.Fail != 1 || doc.Summary.Pass != 2 || doc.Summary.Average != 7 ||
+		!slices.Equal(doc.Notes, []string{"the policy note", "s0.json", "s1.json"}) {
 		t.Errorf("merged audit:\n%s", out)
 	}
 	if _, errOut, code := scRun(t, dir, "", "report", "merge", "s0.json", filepath.Join(dir, "..", filepath.Base(dir), "s1.json"), "--format", "markdown"); code != 0 {

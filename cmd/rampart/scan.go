@@ -397,8 +397,19 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		trusted = event.trusted(repo)
 	}
 	if o.configFrom != "" {
-		if trusted, err = configFrom(ctx, o, s, loc); err != nil {
+		from, err := resolveConfigFrom(ctx, loc.repo, o.configFrom, s, o.quiet)
+		if err != nil {
 			return nil, nil, err
+		}
+		if trusted != nil && trusted.rev != from.rev {
+			// Said even with --quiet: a workflow that passes both has moved
+			// the line a pull request cannot cross.
+			fmt.Fprintf(s.err, "rampart: warning: %s\n", report.Safe(fmt.Sprintf(
+				"--config-from %s (commit %s) replaces %s's base commit %s: the configuration and baseline are read from %s, not from the base (drop --config-from to use it)",
+				o.configFrom, shortRev(from.rev), trusted.why, shortRev(trusted.rev), shortRev(from.rev))))
+		}
+		if trusted == nil || trusted.rev != from.rev {
+			trusted = from
 		}
 	}
 	cfg, cfgRel, notes, err := loadGovernedConfig(ctx, o, loc, trusted)

@@ -392,17 +392,6 @@ func (ev *Event) TrustedBase() string {
 	return ""
 }
 
-// EventSource decides what ev introduced and returns a source that scans
-// it, or nil when there is nothing to scan (see ResolveEvent and
-// Plan.Source).
-func EventSource(ctx context.Context, repo *Repo, ev *Event, opts Options, newHistory NewHistory, logf func(format string, args ...any)) (scanner.Source, error) {
-	plan, err := ResolveEvent(ctx, repo, ev, logf)
-	if err != nil {
-		return nil, err
-	}
-	return plan.Source(repo, opts, newHistory), nil
-}
-
 // ResolveEvent decides what ev introduced and makes sure the clone holds
 // it. When the clone lacks the history the plan needs, it fetches the
 // commits from origin (a shallow clone is deepened with `git fetch

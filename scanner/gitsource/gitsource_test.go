@@ -492,6 +492,10 @@ func TestFileAt(t *testing.T) {
 			t.Errorf("%s: %q, %v; want an error saying %q", c.path, data, err, c.err)
 		}
 	}
+	var link *SymlinkError
+	if _, err := repo.FileAt(ctx, base, "link.toml"); !errors.As(err, &link) || link.Target != "/etc/hostname" || link.Path != "link.toml" {
+		t.Errorf("a symbolic link: %v, want a *SymlinkError naming its target", err)
+	}
 	if _, err := repo.FileAt(ctx, base, "new.toml"); !errors.Is(err, ErrNotInCommit) {
 		t.Errorf("a file the commit lacks: %v, want ErrNotInCommit", err)
 	}

@@ -230,11 +230,25 @@ func (r *Repo) gitInput(ctx context.Context, stdin io.Reader, args ...string) ([
 // file at the path.
 var ErrNotInCommit = errors.New("gitsource: no such file in the commit")
 
+// A SymlinkError is FileAt's answer for a path the commit holds as a
+// symbolic link. FileAt does not follow it: resolved on disk, its target is
+// the work tree's file (or one outside the repository), not the commit's.
+type SymlinkError struct {
+	// Path and Rev are FileAt's arguments.
+	Path, Rev string
+	// Target is what the link points to, as the commit records it.
+	Target string
+}
+
+func (e *SymlinkError) Error() string {
+	return fmt.Sprintf("read %s at %s: it is a symbolic link (to %q), which rampart does not follow there", e.Path, e.Rev, e.Target)
+}
+
 // FileAt returns the content of the file at path (slash-separated, relative
 // to the top of the work tree) in commit rev, as the commit holds it,
 // whatever the work tree says. A path the commit does not hold is
-// ErrNotInCommit; a symbolic link or a directory there is an error, not
-// followed: what a link points to is not in the commit.
+// ErrNotInCommit; a symbolic link there is a *SymlinkError and a directory
+// an error, neither followed: what a link points to is not in the commit.
 func (r *Repo) FileAt(ctx context.Context, rev, path string) ([]byte, error) {
 	if strings.HasPrefix(rev, "-") {
 		return nil, fmt.Errorf("gitsource: %q is not a revision", rev)
@@ -257,7 +271,12 @@ func (r *Repo) FileAt(ctx context.Context, rev, path string) ([]byte, error) {
 		case kind != "blob":
 			return nil, fmt.Errorf("read %s at %s: it is a %s, not a file", path, rev, kind)
 		case mode == "120000":
-			return nil, fmt.Errorf("read %s at %s: it is a symbolic link, which rampart does not follow there", path, rev)
+			// A link's blob is its target.
+			target, err := r.Git(ctx, "cat-file", "blob", id)
+			if err != nil {
+				return nil, fmt.Errorf("read %s at %s: %w", path, rev, err)
+			}
+			return nil, &SymlinkError{Path: path, Rev: rev, Target: string(target)}
 		default:
 			data, err := r.Git(ctx, "cat-file", "blob", id)
 			if err != nil {

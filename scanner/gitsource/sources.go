@@ -160,7 +160,8 @@ func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yiel
 		st.Note("submodules are not scanned: scan each one in its own repository")
 		return nil
 	case f.Binary && !o.Allow.AllowsPath(f.Path) && !credentialName(f.Path):
-		// UTF-16 text is binary to git: its lines are compared here.
+		// UTF-16 text is binary to git, and so is text .gitattributes
+		// marks binary or -diff: its lines are compared here.
 		if ch, ok := wide.chunk(f, c); ok {
 			if len(ch.Data) == 0 {
 				return nil

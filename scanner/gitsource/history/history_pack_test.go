@@ -334,9 +334,11 @@ func BenchmarkHistoryReaders(b *testing.B) {
 }
 
 // TestPartialClone scans a blobless partial clone: the walk places blobs
-// the object store does not have. Both readers say how many, read what is
-// there, and never ask the promisor remote for the rest (nothing is sent
-// over the network unless a flag says so).
+// the object store does not have. Both readers say how many, and that a
+// partial clone's filter left them out (not that the repository is
+// corrupt), read what is there, and never ask the promisor remote for the
+// rest (nothing is sent over the network unless a flag says so). A mirror
+// kept without its config (git/git's here) is known by its .promisor file.
 func TestPartialClone(t *testing.T) {
 	t.Parallel()
 	src := packedHistory(t, 3)
@@ -348,19 +350,39 @@ func TestPartialClone(t *testing.T) {
 	if err := os.RemoveAll(src.dir); err != nil {
 		t.Fatal(err)
 	}
-	for _, useGit := range []bool{false, true} {
-		repo, err := gitsource.Open(context.Background(), dst)
-		if err != nil {
-			t.Fatal(err)
+	check := func(how string) {
+		for _, useGit := range []bool{false, true} {
+			repo, err := gitsource.Open(context.Background(), dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := scan(t, &History{Repo: repo, UseGit: useGit})
+			notes := strings.Join(res.Stats.Incomplete, "\n")
+			if !strings.Contains(notes, "not in this partial clone") || strings.Contains(notes, "corrupt") || res.Stats.Skipped["missing-object"] == 0 {
+				t.Errorf("%s, useGit=%v: missing blobs not reported as left out by the clone's filter: %+v", how, useGit, res.Stats)
+			}
+			if res.Stats.Commits != 61+3 {
+				t.Errorf("%s, useGit=%v: %d commits walked", how, useGit, res.Stats.Commits)
+			}
 		}
-		res := scan(t, &History{Repo: repo, UseGit: useGit})
-		notes := strings.Join(res.Stats.Notes, "\n")
-		if !strings.Contains(notes, "could not be read") || res.Stats.Skipped["missing-object"] == 0 {
-			t.Errorf("useGit=%v: missing blobs not reported: %+v", useGit, res.Stats)
-		}
-		if res.Stats.Commits != 61+3 {
-			t.Errorf("useGit=%v: %d commits walked", useGit, res.Stats.Commits)
-		}
+	}
+	check("partial clone")
+	gitIn(t, dst, 0, "config", "--remove-section", "remote.origin")
+	check("config lost")
+	promisors, _ := filepath.Glob(filepath.Join(dst, "objects", "pack", "*.promisor"))
+	for _, p := range promisors {
+		os.Remove(p)
+	}
+	gitIn(t, dst, 0, "config", "remote.origin.promisor", "true")
+	check("promisor files lost")
+	// With neither, the same store is an incomplete one.
+	gitIn(t, dst, 0, "config", "--unset", "remote.origin.promisor")
+	repo, err := gitsource.Open(context.Background(), dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := scan(t, &History{Repo: repo}); !strings.Contains(strings.Join(res.Stats.Incomplete, "\n"), "corrupt or incomplete") {
+		t.Errorf("no promisor pack: missing blobs not reported as corruption: %+v", res.Stats)
 	}
 }
 

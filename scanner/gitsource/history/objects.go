@@ -30,15 +30,7 @@ func (h *History) openPacks() (packs []*pack.Pack, loose [][20]byte, objects str
 			return nil, nil, "", fmt.Errorf("%w: %s is set", pack.ErrUnsupported, env)
 		}
 	}
-	objects = filepath.Join(h.Repo.GitDir, "objects")
-	if common, err := os.ReadFile(filepath.Join(h.Repo.GitDir, "commondir")); err == nil {
-		// A linked work tree keeps its objects in the main repository.
-		dir := strings.TrimSpace(string(common))
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(h.Repo.GitDir, dir)
-		}
-		objects = filepath.Join(dir, "objects")
-	}
+	objects = h.objectsDir()
 	if _, err := os.Stat(filepath.Join(objects, "info", "alternates")); err == nil {
 		return nil, nil, "", fmt.Errorf("%w: the repository borrows objects through alternates", pack.ErrUnsupported)
 	}
@@ -65,6 +57,40 @@ func (h *History) openPacks() (packs []*pack.Pack, loose [][20]byte, objects str
 		packs = append(packs, p)
 	}
 	return packs, loose, objects, nil
+}
+
+// objectsDir returns the repository's object directory: a linked work
+// tree keeps its objects in the main repository.
+func (h *History) objectsDir() string {
+	if common, err := os.ReadFile(filepath.Join(h.Repo.GitDir, "commondir")); err == nil {
+		dir := strings.TrimSpace(string(common))
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(h.Repo.GitDir, dir)
+		}
+		return filepath.Join(dir, "objects")
+	}
+	return filepath.Join(h.Repo.GitDir, "objects")
+}
+
+// partialClone reports whether the repository is a partial clone: a clone
+// or fetch with --filter, whose promised objects may be absent for good.
+// git marks the packs it fetched so with a .promisor file beside them, and
+// records the promisor remote in its config (remote.<name>.promisor, or
+// extensions.partialClone as older gits wrote it); a mirror copied
+// without its config (git/git's here) has only the first, and git itself
+// then reads it as a promisor pack.
+func (h *History) partialClone(ctx context.Context) bool {
+	if ps, _ := filepath.Glob(filepath.Join(h.objectsDir(), "pack", "*.promisor")); len(ps) > 0 {
+		return true
+	}
+	out, _ := h.Repo.Git(ctx, "config", "--get-regexp", `^(extensions\.partialclone|remote\..*\.promisor)$`)
+	for _, l := range strings.Split(string(out), "\n") {
+		key, value, _ := strings.Cut(l, " ")
+		if strings.HasPrefix(key, "extensions.") && value != "" || value == "true" {
+			return true
+		}
+	}
+	return false
 }
 
 // inPacks reports whether any of packs stores id.
