@@ -288,3 +288,45 @@ func BenchmarkWideOnBinary(b *testing.B) {
 		}
 	}
 }
+
+// chopReader returns r's bytes in reads of the sizes in sizes, in turn
+// (a size of 0 counts as 1).
+type chopReader struct {
+	r     io.Reader
+	sizes []byte
+	i     int
+}
+
+func (c *chopReader) Read(p []byte) (int, error) {
+	n := 1
+	if len(c.sizes) > 0 {
+		n = max(1, int(c.sizes[c.i%len(c.sizes)]))
+		c.i++
+	}
+	return c.r.Read(p[:min(n, len(p))])
+}
+
+// FuzzWideReader: text decoded as it is read, in reads of any sizes, is
+// the text the whole-content decoder gives: a surrogate pair, a UTF-32
+// unit or a trailing odd byte cut between two reads decodes the same.
+func FuzzWideReader(f *testing.F) {
+	pair := encode("k🔑=v", UTF16LE, false)
+	f.Add(pair, byte(UTF16LE), []byte{3})    // a pair cut after its high half's first byte
+	f.Add(pair, byte(UTF16LE), []byte{4, 1}) // cut between the halves
+	f.Add(encode("🔑\r\nkey", UTF16BE, false), byte(UTF16BE), []byte{2, 1, 1})
+	f.Add(append(encode("ab", UTF16LE, false), 0x00, 0xD8), byte(UTF16LE), []byte{4}) // a high half at the end
+	f.Add(append(encode("ab", UTF16LE, false), 'c'), byte(UTF16LE), []byte{1})        // an odd byte at the end
+	f.Add([]byte{0x00, 0xDC, 0x00, 0xDC, 'a', 0}, byte(UTF16LE), []byte{2})           // two low halves
+	f.Add(encode("é🔑\n", UTF32LE, false), byte(UTF32LE), []byte{3, 5})
+	f.Add(append(encode("ab", UTF32BE, false), 0, 0x11), byte(UTF32BE), []byte{7})       // a partial unit at the end
+	f.Add([]byte{0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0xD8, 0}, byte(UTF32LE), []byte{1, 2, 3}) // no characters
+	f.Add([]byte("a\x00\x00\x00b\x00"), byte(UTF16LE), []byte{5})                        // NUL characters pass
+	f.Fuzz(func(t *testing.T, body []byte, e byte, sizes []byte) {
+		enc := Encoding(1 + int(e)%4)
+		want, _ := appendWide(nil, body, enc)
+		got, err := io.ReadAll(&wideReader{r: &chopReader{r: bytes.NewReader(body), sizes: sizes}, enc: enc})
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s % x in reads of %v: wideReader = %q, %v; whole = %q", enc, body, sizes, got, err, want)
+		}
+	})
+}

@@ -14,13 +14,16 @@ import (
 	"github.com/rampart-sec/rampart/scanner"
 )
 
-// UTF-16 files in diffs. git calls a UTF-16 file binary (its ASCII
-// characters carry NULs), so a diff holds none of its lines: "Binary files
-// a/x and b/x differ". For such a file the new blob and the old ones (the
-// "index old..new" line names them) are read and decoded, and the lines of
-// the new text that the old texts do not hold are its added lines, each
-// with its line number in the new file, as git would list them for a
-// UTF-8 file.
+// Text that a diff calls binary. git calls a UTF-16 file binary (its ASCII
+// characters carry NULs), and any file .gitattributes marks `binary` or
+// `-diff` (lock files, generated JSON, .env files kept out of review), so a
+// diff holds none of its lines: "Binary files a/x and b/x differ". For such
+// a file the new blob and the old ones (the "index old..new" line names
+// them) are read, UTF-16 decoded, and the lines of the new text that the
+// old texts do not hold are its added lines, each with its line number in
+// the new file, as git would list them for a UTF-8 file. A blob whose
+// first 8000 bytes hold a NUL and do not read as UTF-16 or UTF-32 is
+// binary indeed: nothing past those bytes is kept.
 
 // wideBlobs reads the blobs of binary files in a diff by object ID, through
 // two `git cat-file` processes started at the first read (a diff without
@@ -88,10 +91,16 @@ func (c *catFile) close() {
 	c.cmd.Wait()
 }
 
+// sniffLen is how much of a blob git (and scanner.IsBinary) looks at to
+// call it binary.
+const sniffLen = 8000
+
 // read returns the blob id's content, or nil when it is not a blob, is
-// missing, is larger than the limit, or cannot be read (the diff already
+// missing, is larger than the limit, cannot be read (the diff already
 // counted the file as binary: a blob that cannot be read costs only its
-// findings).
+// findings), or is binary and not UTF-16 or UTF-32 text: such a blob is
+// judged by its first sniffLen bytes, and the rest is passed over
+// unallocated.
 func (w *wideBlobs) read(id string) []byte {
 	if w.err != nil || isZeroID(id) {
 		return nil
@@ -114,6 +123,12 @@ func (w *wideBlobs) read(id string) []byte {
 	if w.err = err; err != nil || !ok {
 		return nil
 	}
+	if head, _ := w.cat.out.Peek(int(min(size, sniffLen))); scanner.IsBinary(head) {
+		if enc, _ := scanner.Wide(head); enc == scanner.UTF8 {
+			_, w.err = w.cat.out.Discard(int(size) + 1)
+			return nil
+		}
+	}
 	data := make([]byte, size+1) // and git's newline after it
 	if _, w.err = io.ReadFull(w.cat.out, data); w.err != nil {
 		return nil
@@ -134,19 +149,22 @@ func (w *wideBlobs) close() {
 func isZeroID(id string) bool { return strings.Trim(id, "0") == "" }
 
 // chunk returns the added lines of f, a file the diff calls binary, when
-// its new blob is UTF-16 or UTF-32 text (scanner.TextOf); ok is false for
-// any other binary file. Old blobs that are neither are taken as empty.
+// its new blob is text: UTF-16 or UTF-32 (scanner.TextOf), or text that
+// .gitattributes calls binary; ok is false for a binary file. Old blobs
+// that are binary are taken as empty.
 func (w *wideBlobs) chunk(f *FileDiff, c *scanner.Commit) (ch scanner.Chunk, ok bool) {
 	if w == nil || f.NewID == "" || binaryName(f.Path) {
 		return ch, false
 	}
 	raw := w.read(f.NewID)
-	if !scanner.IsBinary(raw) {
+	if raw == nil {
 		return ch, false
 	}
-	text, enc, ok := scanner.TextOf(nil, raw)
-	if !ok {
-		return ch, false
+	text, enc := raw, scanner.UTF8
+	if scanner.IsBinary(raw) {
+		if text, enc, ok = scanner.TextOf(nil, raw); !ok {
+			return ch, false
+		}
 	}
 	var olds [][]byte
 	for _, id := range f.OldIDs {

@@ -3,6 +3,7 @@ package gitsource
 import (
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -206,4 +207,75 @@ func FuzzAddedLines(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAttributeBinaryTextInDiffs: .gitattributes marking text `binary` or
+// `-diff` makes git print "Binary files differ" for it; --staged and ranges
+// (pre-push reads a range) still report the keys on its added lines, at
+// their lines, and not the keys it held before. A file binary by its bytes
+// stays skipped however it is marked.
+func TestAttributeBinaryTextInDiffs(t *testing.T) {
+	const key3 = "AKIAGMXGEDN73U55XTPL"
+	r := newRepo(t)
+	r.write(".gitattributes", "*.env -diff\nsecrets/** binary\n*.dat binary\n")
+	r.write("app.env", "REGION=eu-west-1\nAWS_ACCESS_KEY_ID="+keyID2+"\n")
+	r.write("secrets/keys.txt", "old id "+keyID2+"\n")
+	r.write("blob.dat", "\x00\x01\x02 id "+keyID+"\n")
+	base := r.commit("base")
+
+	r.write("app.env", "REGION=eu-west-1\nAWS_ACCESS_KEY_ID="+keyID2+"\nBACKUP_AWS_ACCESS_KEY_ID="+keyID+"\n")
+	r.write("secrets/keys.txt", "new id "+key3+"\nold id "+keyID2+"\n")
+	r.write("blob.dat", "\x00\x01\x02 id "+keyID+" v2 "+key3+"\n")
+	r.git("add", "-A")
+	if d := r.git("diff", "--cached", "--", "app.env", "secrets/keys.txt"); strings.Count(d, "Binary files") != 2 {
+		t.Fatalf("git does not call the marked files binary:\n%s", d)
+	}
+	want := []string{
+		"app.env:3:26 " + keyID + " %s ",
+		"secrets/keys.txt:1:8 " + key3 + " %s ",
+	}
+	res := scan(t, &Staged{Repo: r.open()})
+	if got, w := strings.Join(wideSummary(res.Findings, nil), "\n"), fmt.Sprintf(strings.Join(want, "\n"), "-", "-"); got != w {
+		t.Errorf("staged:\n%s\nwant\n%s", got, w)
+	}
+	if res.Stats.Skipped["binary"] != 1 {
+		t.Errorf("staged: skipped %v, want blob.dat as binary", res.Stats.Skipped)
+	}
+	c1 := r.commit("keys")
+	res = scan(t, &Commits{Repo: r.open(), Revs: []string{base + "..HEAD"}, SkipMessages: true})
+	if got, w := strings.Join(wideSummary(res.Findings, map[string]string{c1: "c1"}), "\n"), fmt.Sprintf(strings.Join(want, "\n"), "c1", "c1"); got != w {
+		t.Errorf("range:\n%s\nwant\n%s", got, w)
+	}
+}
+
+// TestBinaryBlobReadOnlyAsFarAsItsHead: a binary file in a diff is judged
+// by its first 8000 bytes; the rest of its blob is never held in memory.
+func TestBinaryBlobReadOnlyAsFarAsItsHead(t *testing.T) {
+	r := newRepo(t)
+	big := make([]byte, 8<<20)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	r.write("model.weights", string(big))
+	r.write("notes.txt", "hello\n")
+	r.commit("add")
+	w := &wideBlobs{ctx: t.Context(), repo: r.open()}
+	defer w.close()
+	if w.read(r.git("rev-parse", "HEAD:notes.txt")) == nil { // starts git
+		t.Fatal("text blob not read")
+	}
+	id := r.git("rev-parse", "HEAD:model.weights")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	data := w.read(id)
+	runtime.ReadMemStats(&after)
+	if data != nil || w.err != nil {
+		t.Fatalf("binary blob read as %d bytes (err %v)", len(data), w.err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("judging an 8 MB binary blob allocated %d bytes", n)
+	}
+	if w.read(r.git("rev-parse", "HEAD:notes.txt")) == nil {
+		t.Error("the blob after it is not read: cat-file's output is out of step")
+	}
 }
