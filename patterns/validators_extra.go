@@ -844,6 +844,19 @@ func checkURLPassword(c *Candidate) (bool, string) {
 		return false, "url-password: a template expression ({{ var }}), not a password"
 	}
 	pass := string(c.Secret)
+	if strings.EqualFold(pass, "x-oauth-basic") {
+		// GitHub's fixed password for a token given as the URL's user
+		// name. The token is the secret: a name for one (TOKEN,
+		// YOUR_GITHUB_TOKEN: shorter than any GitHub token, or no digit)
+		// or a made-up one (ghp_1234567890abcdef…) makes the URL a
+		// document's or a test's.
+		if len(user) < 20 || !strings.ContainsAny(user, "0123456789") {
+			return false, "url-password: x-oauth-basic after a name for a token, not a token"
+		}
+		if r := Placeholder([]byte(user)); r != "" {
+			return false, "url-password: x-oauth-basic after a made-up token as the user name (" + r + ")"
+		}
+	}
 	if bytes.Contains(c.Match, []byte("://")) {
 		decoded, reason := urlUserinfoPassword(pass)
 		if reason != "" {
@@ -1123,6 +1136,18 @@ func checkPassword(c *Candidate) (bool, string) {
 		// pair spelt as the words for them.
 		return false, "password: a user:password pair spelt as words"
 	}
+	if u, p, ok := strings.Cut(s, ":"); ok && len(u) <= 16 && lowerWordDigits(u) && strings.Contains(p, "%") {
+		// CURLOPT_PROXYUSERPWD => 'user:p%40ss': judge the password as
+		// curl hands it over, percent-decoded.
+		if d := unescaped(p); d != p {
+			if reason := weakPassword(u, d); reason != "" {
+				return false, "password: a user:password pair whose password is " + reason + " (percent-decoded)"
+			}
+		}
+	}
+	if openAPIDocumentation(c) {
+		return false, "password: documentation inside an OpenAPI/Swagger definition (a description or example), not configuration"
+	}
 	if lookupPluginPair(c) {
 		return false, "password: the argument after a lookup plugin's name (lookup('laps_password', 'WINDOWS-PC')), not a key's value"
 	}
@@ -1137,6 +1162,85 @@ func checkPassword(c *Candidate) (bool, string) {
 	}
 	return true, ""
 }
+
+// openAPIDocumentation reports a value inside the documentation of an
+// OpenAPI or Swagger definition: under an example or examples key, or in
+// a description's block scalar (Docker's Engine API shows an auth
+// configuration "For example:" in a header's description, copied into
+// every API version's definition). No program reads a password there; it
+// is shown to the reader. The definition is known by its top-level
+// swagger: or openapi: key near the start of the file.
+func openAPIDocumentation(c *Candidate) bool {
+	if c.Text == nil || c.At < 0 || c.At > len(c.Text) {
+		return false
+	}
+	if !openAPIHeadRE().Match(c.Text[:min(len(c.Text), 8192)]) {
+		return false
+	}
+	// Walk back line by line from the value's line, to each line indented
+	// less than those below it: the keys the value is nested in.
+	end := bytes.LastIndexByte(c.Text[:c.At], '\n') + 1
+	if m := openAPIKeyRE().FindSubmatch(c.Text[end:c.At]); m != nil && openAPIDocKey(string(m[1])) {
+		// example: "{\"username\": \"…\", \"password\": \"…\"}"
+		return true
+	}
+	indent := lineIndent(c.Text[end:])
+	for n := 0; end > 0 && n < 200 && indent > 0; n++ {
+		start := bytes.LastIndexByte(c.Text[:end-1], '\n') + 1
+		line := c.Text[start : end-1]
+		end = start
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		in := lineIndent(line)
+		if in >= indent {
+			continue
+		}
+		indent = in
+		m := openAPIKeyRE().FindSubmatch(line)
+		if m == nil {
+			continue
+		}
+		if openAPIDocKey(string(m[1])) {
+			return true
+		}
+		if len(m[2]) > 0 {
+			// Another key's block scalar: the value is its text.
+			return false
+		}
+	}
+	return false
+}
+
+// openAPIDocKey reports the keys of an OpenAPI definition whose values are
+// shown to the reader: descriptions and examples.
+func openAPIDocKey(k string) bool {
+	switch k {
+	case "description", "summary", "example", "examples", "x-example", "x-examples":
+		return true
+	}
+	return false
+}
+
+// lineIndent counts the spaces that start line.
+func lineIndent(line []byte) int {
+	n := 0
+	for n < len(line) && line[n] == ' ' {
+		n++
+	}
+	return n
+}
+
+// openAPIHeadRE matches an OpenAPI or Swagger definition's version key.
+var openAPIHeadRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^(?:swagger|openapi)[ \t]*:[ \t]*["']?[23]\.`)
+})
+
+// openAPIKeyRE matches a YAML mapping key at a line's start, and a block
+// scalar's indicator (| or >) after it.
+var openAPIKeyRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[ \t]*(?:- )?["']?([A-Za-z][A-Za-z0-9_-]*)["']?[ \t]*:(?:[ \t]*([|>][-+]?)[ \t]*$|[ \t]|$)`)
+})
 
 // codeShapedPassword says why a value under a password's name is a name
 // from code or escaped markup rather than a password, or "": a dunder name
@@ -1574,9 +1678,17 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		// Credential= value: the key ID and where it was used, no secret.
 		return false, "token-kind: an AWS Signature V4 credential scope, not a secret"
 	}
+	if bytes.HasPrefix(c.Secret, []byte("amzn1.account.")) {
+		// Login with Amazon's user ID (STS's SubjectFromWebIdentityToken):
+		// it names a customer; LWA's client secret is amzn1.oa2-cs.….
+		return false, "token-kind: an Amazon account's user ID (amzn1.account.…), not a secret"
+	}
 	name, ok := assignedName(c)
 	if !ok {
 		return true, ""
+	}
+	if postmanTokenHeader(c, name) {
+		return false, "token-kind: Postman's Postman-Token header, a random UUID per request (cache busting), grants nothing"
 	}
 	words := identifierWords(name)
 	if n := len(words); n > 0 && uuidRE().Match(c.Secret) && (words[n-1] == "clienttoken" || n > 1 && words[n-2] == "client" && words[n-1] == "token") {
@@ -1603,6 +1715,14 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// postmanTokenHeader reports a UUID under the Postman-Token header, which
+// Postman adds to every request it sends; recorded requests (a Lambda
+// event fixture's headers) carry it. name is the identifier before the
+// value.
+func postmanTokenHeader(c *Candidate, name []byte) bool {
+	return bytes.EqualFold(name, []byte("postman-token")) && uuidRE().Match(c.Secret)
 }
 
 // uuidRE matches a whole UUID (8-4-4-4-12 hex).
@@ -1723,11 +1843,25 @@ func isWordPath(s string) bool {
 	return numeronyms == 0 || numeronyms == 1 && len(segs) >= 3 && len(s) >= 12
 }
 
+// algorithmSegments are the names of key types and formats that path and
+// file names are made of (/home/.ssh/id_ed25519, tls/pkcs8/server.pem):
+// words, though they hold digits. (Not x509: Betterleaks' service-account
+// example is found only by a generic rule's reading of
+// "auth_provider_x509_cert_url" as a value.)
+var algorithmSegments = map[string]bool{
+	"ed25519": true, "ed448": true, "x25519": true, "x448": true, "pkcs1": true, "pkcs8": true,
+	"pkcs12": true, "p12": true, "rsa2048": true, "rsa4096": true, "p256": true, "p384": true, "p521": true,
+	"secp256k1": true, "secp256r1": true, "sha1": true, "sha256": true, "sha512": true, "md5": true,
+}
+
 // wordSegment reports one piece of a path or name: a word (lower case after an
 // optional capital), a number, or an API version (v1, v2beta1).
 func wordSegment(seg string) bool {
 	if apiVersionRE().MatchString(seg) {
 		return true // /instance_identity/v1/token: an API version
+	}
+	if algorithmSegments[strings.ToLower(seg)] {
+		return true // ~/.ssh/id_ed25519, certs/x509: an algorithm's name
 	}
 	letters, digits := 0, 0
 	for i, r := range seg {

@@ -380,3 +380,83 @@ func TestTokenKindDeviceToken(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIDocumentation: a password inside an OpenAPI definition's
+// description or example is shown to the reader (Docker's Engine API);
+// the same text outside such a definition, or under a key of the
+// definition that is not documentation, is judged as any other.
+func TestOpenAPIDocumentation(t *testing.T) {
+	const block = `    - name: "X-Registry-Config"
+      in: "header"
+      description: |
+        For example:
+
+        ` + "```" + `
+        {
+          "https://index.docker.io/v1/": {
+            "username": "mobydock",
+            "password": "conta1n3rize14"
+          }
+        }
+        ` + "```" + `
+`
+	const example = `      AuthConfig:
+        type: "object"
+        example:
+          username: "hannibal"
+          password: "xxxx-Tq8vZ3mL9x"
+`
+	const inline = `      example: "{\"username\": \"hannibal\", \"password\": \"Tq8vZ3mL9x!\"}"
+`
+	const other = `      x-credentials: |
+        password: "Tq8vZ3mL9x!"
+`
+	tests := []struct {
+		text, secret string
+		want         bool
+	}{
+		{"swagger: \"2.0\"\npaths:\n  /build:\n    post:\n      parameters:\n" + block, "conta1n3rize14", true},
+		{"# The Engine API.\nopenapi: 3.0.1\ndefinitions:\n" + example, "xxxx-Tq8vZ3mL9x", true},
+		{"openapi: \"3.1.0\"\ncomponents:\n  schemas:\n" + inline, "Tq8vZ3mL9x!", true},
+		// Not a definition: the same description in another YAML file.
+		{"version: 2\npaths:\n  /build:\n    post:\n      parameters:\n" + block, "conta1n3rize14", false},
+		// A definition, but another key's block scalar.
+		{"swagger: \"2.0\"\ninfo:\n" + other, "Tq8vZ3mL9x!", false},
+		// A top-level value, nested in nothing.
+		{"swagger: \"2.0\"\npassword: \"Tq8vZ3mL9x!\"\n", "Tq8vZ3mL9x!", false},
+	}
+	for _, tc := range tests {
+		at := strings.Index(tc.text, tc.secret)
+		c := &Candidate{Secret: []byte(tc.secret), Text: []byte(tc.text), At: at}
+		if got := openAPIDocumentation(c); got != tc.want {
+			t.Errorf("openAPIDocumentation(%q in %q) = %v, want %v", tc.secret, tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestPrecisionFixesFromNewTrees: Composer's proxy credentials, a
+// recorded request's Postman-Token, STS's web identity subject, GitHub's
+// x-oauth-basic after a made-up token.
+func TestPrecisionFixesFromNewTrees(t *testing.T) {
+	for _, tt := range []struct {
+		check func(*Candidate) (bool, string)
+		c     Candidate
+		want  bool
+	}{
+		{checkPassword, Candidate{Secret: []byte("user:p%40ss")}, false},
+		{checkPassword, Candidate{Secret: []byte("deploy:Tq8v%40Z3mL9x")}, true},
+		{checkTokenKind, Candidate{Line: []byte(`"Postman-Token": "60d4d786-60bf-4ba5-bcde-5a00ac688041",`), Secret: []byte("60d4d786-60bf-4ba5-bcde-5a00ac688041")}, false},
+		{checkTokenKind, Candidate{Line: []byte(`"Auth-Token": "60d4d786-60bf-4ba5-bcde-5a00ac688041",`), Secret: []byte("60d4d786-60bf-4ba5-bcde-5a00ac688041")}, true},
+		{checkTokenKind, Candidate{Line: []byte(`"Postman-Token": "Tq8vZ3mL9xRk2Wp7Hn4Ld6Fs",`), Secret: []byte("Tq8vZ3mL9xRk2Wp7Hn4Ld6Fs")}, true},
+		{checkTokenKind, Candidate{Line: []byte(`"SubjectFromWebIdentityToken": "amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A",`), Secret: []byte("amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A")}, false},
+		{checkURLPassword, Candidate{Match: []byte("https://ghp_1234567890abcdefghijklmnopqrstuvwxyzAB:x-oauth-basic@github.com"), Secret: []byte("x-oauth-basic")}, false},
+		{checkURLPassword, Candidate{Match: []byte("https://YOUR_GITHUB_TOKEN:x-oauth-basic@github.com"), Secret: []byte("x-oauth-basic")}, false},
+		{checkURLPassword, Candidate{Match: []byte("https://9f2c7a41e8b3d06f5a1c9e7b2d4f8a0c6e3b1d5f:x-oauth-basic@github.com"), Secret: []byte("x-oauth-basic")}, true},
+		{checkNotCode, Candidate{Secret: []byte("/home/.ssh/id_ed25519")}, false},
+		{checkNotCode, Candidate{Secret: []byte("/Tq8vZ3mL9x/Rk2Wp7Hn4Ld6Fs")}, true},
+	} {
+		if ok, reason := tt.check(&tt.c); ok != tt.want {
+			t.Errorf("%q / %q: %v (%s), want %v", tt.c.Line, tt.c.Secret, ok, reason, tt.want)
+		}
+	}
+}

@@ -20,6 +20,8 @@ import (
 	"github.com/rampart-sec/rampart/scanner"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
 	"github.com/rampart-sec/rampart/scanner/gitsource/history"
+
+	"github.com/rampart-sec/rampart/cmd/rampart/prestart"
 )
 
 // scanOptions are the flags of `rampart scan` (and `rampart baseline`).
@@ -347,7 +349,16 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// the configuration and builds the detector: a pre-commit hook's
 		// time is mostly these.
 		staged = &gitsource.Staged{}
-		staged.StartIn(ctx, dir)
+		// prestart began the diff before main when the command line is a
+		// staged scan of "." (prestart.Wanted); dir is "." then.
+		if st := prestart.TakeStaged(); st != nil && dir == "." {
+			staged.Adopt(ctx, st)
+		} else {
+			if st != nil {
+				st.Stop()
+			}
+			staged.StartIn(ctx, dir)
+		}
 		defer staged.Close()
 	}
 	loc, err := locate(ctx, o, dir)

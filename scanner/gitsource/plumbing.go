@@ -7,6 +7,8 @@ import (
 	"os/exec"
 
 	"github.com/rampart-sec/rampart/scanner"
+
+	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
 )
 
 // Git plumbing for package history, which reads whole histories: the
@@ -49,7 +51,7 @@ func GitError(args []string, err error, stderr string) error { return gitError(a
 
 // GrowPipe enlarges the kernel buffer of a pipe git writes to (where the
 // platform allows), so a long stream is read in fewer, larger pieces.
-func GrowPipe(r io.Reader) { growPipe(r) }
+func GrowPipe(r io.Reader) { gitcmd.GrowPipe(r) }
 
 // EachLine calls fn for each line of r without its newline; lines of any
 // length are handled.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
 )
 
 // Options shape what a git source reads.
@@ -46,10 +47,8 @@ func (o Options) governs(path string) bool {
 }
 
 // diffArgs make `git diff` and `git log -p` print exactly what the parser
-// expects, whatever the user's configuration says.
-// --full-index names blobs in full on "index" lines: a UTF-16 file's blobs
-// are read by them.
-var diffArgs = []string{"-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--full-index", "--src-prefix=a/", "--dst-prefix=b/", "--ignore-submodules=none"}
+// expects (gitcmd.DiffArgs).
+var diffArgs = gitcmd.DiffArgs
 
 // CommitMessageLabel is the path given to commit-message chunks.
 const CommitMessageLabel = "(commit message)"
@@ -65,10 +64,8 @@ type Staged struct {
 	early *started // git diff started by Start, read by Chunks
 }
 
-// stagedArgs is the git command Staged reads. diff.relative is turned off:
-// StartIn may run git in a subdirectory, and paths must stay relative to
-// the top of the work tree whatever the user's configuration says.
-var stagedArgs = append([]string{"-c", "diff.relative=false", "diff", "--cached", "-M", "--diff-filter=d"}, diffArgs...)
+// stagedArgs is the git command Staged reads (gitcmd.StagedArgs).
+var stagedArgs = gitcmd.StagedArgs
 
 // Start runs git diff --cached now, so that git reads the index while the
 // caller builds its detector (a pre-commit hook's time is mostly these
@@ -90,6 +87,18 @@ func (s *Staged) StartIn(ctx context.Context, dir string) {
 	if st, err := (&Repo{Dir: dir}).startStream(ctx, nil, stagedArgs...); err == nil {
 		s.early = st
 	}
+}
+
+// Adopt makes st, a `git diff` started with gitcmd.StagedArgs in the
+// directory Staged will read (cmd/rampart/prestart starts it before main
+// runs), what Chunks reads, as if Start had started it: cancelling ctx
+// kills it, Close stops it.
+func (s *Staged) Adopt(ctx context.Context, st *gitcmd.Stream) {
+	if s.early != nil {
+		st.Stop()
+		return
+	}
+	s.early = adopt(ctx, st)
 }
 
 // Close stops a git diff that Start began and Chunks did not read.
