@@ -40,6 +40,10 @@ func (r *Repo) Input(ctx context.Context, stdin io.Reader, args ...string) ([]by
 	return r.gitInput(ctx, stdin, args...)
 }
 
+// StartPiped starts cmd with a pipe to its standard input and one from its
+// standard output, and leaves no descriptor open when it fails.
+func StartPiped(cmd *exec.Cmd) (io.WriteCloser, io.ReadCloser, error) { return startPiped(cmd) }
+
 // GitError describes a failed git command: its first words, what it printed
 // on standard error, and a hint when the message points at a corrupt
 // repository or a missing revision.

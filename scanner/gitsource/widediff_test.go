@@ -1,10 +1,16 @@
 package gitsource
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -272,10 +278,90 @@ func TestBinaryBlobReadOnlyAsFarAsItsHead(t *testing.T) {
 	if data != nil || w.err != nil {
 		t.Fatalf("binary blob read as %d bytes (err %v)", len(data), w.err)
 	}
+	t.Logf("alloc %d", after.TotalAlloc-before.TotalAlloc)
 	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
 		t.Errorf("judging an 8 MB binary blob allocated %d bytes", n)
 	}
 	if w.read(r.git("rev-parse", "HEAD:notes.txt")) == nil {
 		t.Error("the blob after it is not read: cat-file's output is out of step")
+	}
+}
+
+// gitChildren counts this process's running git children (Linux /proc).
+func gitChildren(t *testing.T) int {
+	t.Helper()
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil || len(stats) == 0 {
+		t.Skip("no /proc")
+	}
+	n := 0
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 || !bytes.HasSuffix(b[:i], []byte("(git")) {
+			continue
+		}
+		if f := strings.Fields(string(b[i+1:])); len(f) > 1 && f[1] == strconv.Itoa(os.Getpid()) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestWideBlobsOneProcess: the blobs of a diff's binary files are read
+// through one git process, sizes and contents alike, and a blob after one
+// passed over unread (too large, binary) is still read in step.
+func TestWideBlobsOneProcess(t *testing.T) {
+	r := newRepo(t)
+	r.write("big.ps1", wide(psLines(400, nil), false, true))
+	r.write("disk.img", "\x00\x01\x02\x03 not text")
+	r.write("deploy.ps1", wide(psLines(10, map[int]string{4: "$k = \"" + keyID + "\""}), false, true))
+	r.commit("files")
+	id := func(path string) string { return r.git("rev-parse", "HEAD:"+path) }
+	w := &wideBlobs{ctx: t.Context(), repo: r.open(), max: 4096}
+	defer w.close()
+	for _, p := range []string{"big.ps1", "disk.img"} {
+		if _, ok := w.chunk(&FileDiff{Path: p, NewID: id(p)}, nil); ok {
+			t.Errorf("%s read", p)
+		}
+	}
+	ch, ok := w.chunk(&FileDiff{Path: "deploy.ps1", NewID: id("deploy.ps1")}, nil)
+	if !ok || !strings.Contains(string(ch.Data), keyID) || ch.Encoding != scanner.UTF16LE {
+		t.Errorf("deploy.ps1: ok %v, %s %q", ok, ch.Encoding, ch.Data)
+	}
+	if n := gitChildren(t); n != 1 {
+		t.Errorf("%d git processes running, want one cat-file", n)
+	}
+}
+
+// TestStartPipedLeaksNothing: a git process that cannot be started leaves
+// no descriptor open, whichever step failed.
+func TestStartPipedLeaksNothing(t *testing.T) {
+	fds := func() int {
+		es, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd")
+		}
+		return len(es)
+	}
+	n := fds()
+	for i := 0; i < 20; i++ {
+		// StdoutPipe fails: the output is taken.
+		cmd := exec.Command("git", "version")
+		cmd.Stdout = io.Discard
+		if _, _, err := startPiped(cmd); err == nil {
+			t.Fatal("started with Stdout set")
+		}
+		// Start fails: no such program.
+		if _, _, err := startPiped(exec.Command(filepath.Join(t.TempDir(), "no-git"))); err == nil {
+			t.Fatal("started a missing program")
+		}
+	}
+	if m := fds(); m != n {
+		t.Errorf("%d descriptors open after 40 failed starts, %d before", m, n)
 	}
 }

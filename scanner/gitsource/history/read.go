@@ -71,18 +71,11 @@ func (h *History) readBlobs(ctx context.Context, blobs []packedBlob, yield func(
 	cmd := h.Repo.Command(ctx, "cat-file", "--batch", "--buffer")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	stdin, err := cmd.StdinPipe()
+	stdin, stdout, err := gitsource.StartPiped(cmd)
 	if err != nil {
-		return err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	gitsource.GrowPipe(stdout)
-	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start git cat-file: %w", err)
 	}
+	gitsource.GrowPipe(stdout)
 	werr := make(chan error, 1)
 	go func() {
 		bw := bufio.NewWriterSize(stdin, 64<<10)
