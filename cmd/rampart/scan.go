@@ -412,7 +412,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 			trusted = from
 		}
 	}
-	cfg, cfgRel, notes, err := loadGovernedConfig(ctx, o, loc, trusted)
+	cfg, cfgAt, notes, err := loadGovernedConfig(ctx, o, loc, trusted)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}
 	}
@@ -433,19 +433,22 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	// Loaded before the source is built, so that a change's edit of it is
 	// noted (emitDiff), and from the same place as the configuration.
 	var baseline *scanner.Baseline
-	baselineRel := ""
+	var baselineAt governedPath
 	if o.baseline != "" {
 		var bnotes []string
-		baseline, baselineRel, bnotes, err = loadGovernedBaseline(ctx, loc.repo, trusted, o.baseline)
+		baseline, baselineAt, bnotes, err = loadGovernedBaseline(ctx, loc.repo, trusted, o.baseline)
 		if err != nil {
 			return nil, nil, &exitErr{code: exitError, err: err}
 		}
 		notes = append(notes, bnotes...)
 	}
 	gopts := gitsource.Options{MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow}
-	for _, rel := range []string{cfgRel, baselineRel} {
-		if rel != "" {
-			gopts.Governing = append(gopts.Governing, rel)
+	for _, g := range []governedPath{cfgAt, baselineAt} {
+		if g.rel != "" {
+			gopts.Governing = append(gopts.Governing, g.rel)
+		}
+		if g.absent {
+			gopts.GoverningAbsent = append(gopts.GoverningAbsent, g.rel)
 		}
 	}
 	if trusted != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,11 @@ type Options struct {
 	// instead of the checkout ("the base commit 0123456789ab"): the note
 	// then says that the change's own version was not used.
 	GoverningFrom string
+	// GoverningAbsent are the governing paths GoverningFrom's commit does
+	// not hold: the scan used built-in defaults (a configuration) or
+	// accepted nothing (a baseline) in their place, and the note says so
+	// rather than name a version that does not exist.
+	GoverningAbsent []string
 }
 
 // governs reports whether path is a file that decides what a scan reports.
@@ -148,9 +154,12 @@ func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yiel
 		// elsewhere (a pull request's base), the scan itself obeys the
 		// checked-out edit: a change that allow-lists its own secret passes.
 		what := fmt.Sprintf("the scanned change edits %s, which decides what rampart reports (allow list, disabled rules, accepted findings)", f.Path)
-		if o.GoverningFrom != "" {
+		switch {
+		case o.GoverningFrom != "" && slices.Contains(o.GoverningAbsent, f.Path):
+			st.Note(fmt.Sprintf("%s: this scan did NOT use the change's version of it; %s has none, so the defaults applied (the built-in configuration; no accepted findings), and the edit takes effect only once merged; review it as you would code", what, o.GoverningFrom))
+		case o.GoverningFrom != "":
 			st.Note(fmt.Sprintf("%s: this scan did NOT use the change's version of it but the one in %s, so the edit takes effect only once merged; review it as you would code", what, o.GoverningFrom))
-		} else {
+		default:
 			st.Note(what + ": review that edit as you would code")
 		}
 	}
