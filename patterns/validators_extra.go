@@ -1391,6 +1391,12 @@ func checkNotCode(c *Candidate) (bool, string) {
 		// password: "a.type=='password'" in a bundled jQuery: code.
 		return false, "not-code: a comparison in code"
 	}
+	if strings.HasPrefix(s, "__WEBPACK_") {
+		// __WEBPACK_EXTERNAL_MODULE_swagger_client_…_08dd5200__: a name
+		// webpack generates, next to "withCredentials" in a source map's
+		// names.
+		return false, "not-code: a webpack module's generated name"
+	}
 	low := strings.ToLower(s)
 	for _, p := range []string{"process.env", "os.environ", "os.getenv", "env.", "config.", "settings.", "self.", "this.", "secrets.", "vars.", "params.", "var.", "local."} {
 		if strings.HasPrefix(low, p) {

@@ -2,7 +2,6 @@ package gitsource
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode/utf16"
+
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/rampart-sec/rampart/scanner"
 )
@@ -21,18 +21,18 @@ import (
 // wide returns s as UTF-16, little- or big-endian, with a byte-order mark
 // when bom is set (what PowerShell 5's Out-File writes).
 func wide(s string, bigEndian, bom bool) string {
+	order, policy := unicode.LittleEndian, unicode.IgnoreBOM
+	if bigEndian {
+		order = unicode.BigEndian
+	}
 	if bom {
-		s = "\uFEFF" + s
+		policy = unicode.UseBOM
 	}
-	var out []byte
-	for _, u := range utf16.Encode([]rune(s)) {
-		if bigEndian {
-			out = binary.BigEndian.AppendUint16(out, u)
-		} else {
-			out = binary.LittleEndian.AppendUint16(out, u)
-		}
+	out, err := unicode.UTF16(order, policy).NewEncoder().String(s)
+	if err != nil {
+		panic(err)
 	}
-	return string(out)
+	return out
 }
 
 func TestAddedLines(t *testing.T) {
