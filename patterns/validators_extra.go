@@ -57,7 +57,7 @@ func extraValidators() []Validator {
 
 // keyULIDRE is the decoded body of a WorkOS or Highnote secret key: "key_",
 // the key's ULID (Crockford base32), a comma and the secret itself.
-var keyULIDRE = regexp.MustCompile(`^key_[0-9A-HJKMNP-TV-Z]{26},[\x21-\x7e]{16,}$`)
+var keyULIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^key_[0-9A-HJKMNP-TV-Z]{26},[\x21-\x7e]{16,}$`) })
 
 // keyULIDBody returns the base64 body of an sk_live_/sk_test_ key that
 // encodes "key_…" (it starts a2V5X), or nil.
@@ -77,7 +77,7 @@ func checkKeyULID(c *Candidate) (bool, string) {
 		return false, "key-ulid: the body does not encode key_"
 	}
 	raw, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(string(body), "="))
-	if err != nil || !keyULIDRE.Match(raw) {
+	if err != nil || !keyULIDRE().Match(raw) {
 		return false, "key-ulid: the body does not decode to key_<ULID>,<secret>"
 	}
 	return true, ""

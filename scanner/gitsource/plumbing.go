@@ -42,7 +42,7 @@ func (r *Repo) Input(ctx context.Context, stdin io.Reader, args ...string) ([]by
 
 // StartPiped starts cmd with a pipe to its standard input and one from its
 // standard output, and leaves no descriptor open when it fails.
-func StartPiped(cmd *exec.Cmd) (io.WriteCloser, io.ReadCloser, error) { return startPiped(cmd) }
+func StartPiped(cmd *exec.Cmd) (io.WriteCloser, io.ReadCloser, error) { return gitcmd.StartPiped(cmd) }
 
 // GitError describes a failed git command: its first words, what it printed
 // on standard error, and a hint when the message points at a corrupt

@@ -6,13 +6,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path"
 	"strconv"
 	"strings"
 
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
 )
 
 // Text that a diff calls binary. git calls a UTF-16 file binary (its ASCII
@@ -56,35 +56,11 @@ type catFile struct {
 
 func (r *Repo) startCatFile(ctx context.Context, mode string) (*catFile, error) {
 	cmd := r.Command(ctx, "cat-file", mode)
-	in, out, err := startPiped(cmd)
+	in, out, err := gitcmd.StartPiped(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("start git cat-file: %w", err)
 	}
 	return &catFile{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 64<<10)}, nil
-}
-
-// startPiped starts cmd writing to a pipe and reading from another, and
-// leaves no descriptor open when it fails: exec's StdinPipe keeps both ends
-// of its pipe (the child's in the Cmd, till the garbage collector closes
-// it) when StdoutPipe or Start fails after it, so the input pipe is made
-// here, and its read end closed once the child holds it.
-func startPiped(cmd *exec.Cmd) (io.WriteCloser, io.ReadCloser, error) {
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		return nil, nil, err
-	}
-	cmd.Stdin = pr
-	out, err := cmd.StdoutPipe()
-	if err == nil {
-		// Start closes the output pipe itself when it fails.
-		err = cmd.Start()
-	}
-	pr.Close()
-	if err != nil {
-		pw.Close()
-		return nil, nil, err
-	}
-	return pw, out, nil
 }
 
 // ask writes id and reads the answer's header: type and size, or ok false

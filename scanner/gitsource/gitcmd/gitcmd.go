@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"os/exec"
 )
 
@@ -76,4 +77,28 @@ func (st *Stream) Stop() {
 	}
 	st.Stdout.Close()
 	st.Cmd.Wait()
+}
+
+// StartPiped starts cmd writing to a pipe and reading from another, and
+// leaves no descriptor open when it fails: exec's StdinPipe keeps both ends
+// of its pipe (the child's in the Cmd, till the garbage collector closes
+// it) when StdoutPipe or Start fails after it, so the input pipe is made
+// here, and its read end closed once the child holds it.
+func StartPiped(cmd *exec.Cmd) (stdin io.WriteCloser, stdout io.ReadCloser, err error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	cmd.Stdin = pr
+	out, err := cmd.StdoutPipe()
+	if err == nil {
+		// Start closes the output pipe itself when it fails.
+		err = cmd.Start()
+	}
+	pr.Close()
+	if err != nil {
+		pw.Close()
+		return nil, nil, err
+	}
+	return pw, out, nil
 }
