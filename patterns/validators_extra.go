@@ -1145,6 +1145,15 @@ func checkPassword(c *Candidate) (bool, string) {
 			}
 		}
 	}
+	if sqlValuesPair(c) {
+		return false, "password: a SQL row's values ('password', '…'): the word is one column's value and the next another's, not a name and its value"
+	}
+	if concatenatedPrefix(c) {
+		return false, "password: the start of a string built by concatenation (\"invalid-\" + gen.password()), not a password"
+	}
+	if passkeyProviderID(c) {
+		return false, "password: a password manager's name and a UUID (a passkey provider's AAGUID), not a password"
+	}
 	if openAPIDocumentation(c) {
 		return false, "password: documentation inside an OpenAPI/Swagger definition (a description or example), not configuration"
 	}
@@ -1161,6 +1170,79 @@ func checkPassword(c *Candidate) (bool, string) {
 		return false, "password: a directory's name (word/), not a password"
 	}
 	return true, ""
+}
+
+// sqlValuesPair reports a match that reads 'password', '…' as a name and
+// its value inside a SQL VALUES list (Kratos's migration test data: a
+// flow's active method 'password', then its CSRF token or an ID). There
+// the word is a column's value.
+func sqlValuesPair(c *Candidate) bool {
+	i := bytes.Index(c.Match, c.Secret)
+	at := bytes.Index(c.Line, c.Match)
+	if i < 0 || at < 0 {
+		return false
+	}
+	sep := bytes.TrimLeft(c.Match[:i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	if !bytes.Contains(sep, []byte(",")) || bytes.ContainsAny(sep, "=:") {
+		return false
+	}
+	return sqlValuesRE().Match(c.Line[:at])
+}
+
+// sqlValuesRE matches a SQL VALUES list's opening.
+var sqlValuesRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\bvalues\s*\(`)
+})
+
+// concatenatedPrefix reports a quoted value ending in a separator and
+// joined by + to what follows ("invalid-" + gen.password(), "user_" +
+// id): the start of a string built at run time.
+func concatenatedPrefix(c *Candidate) bool {
+	s := c.Secret
+	if len(s) == 0 || !bytes.ContainsRune([]byte("-_:/."), rune(s[len(s)-1])) {
+		return false
+	}
+	at := bytes.Index(c.Line, c.Secret)
+	if at < 0 {
+		return false
+	}
+	rest := c.Line[at+len(s):]
+	if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' && rest[0] != '`' {
+		return false
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t")
+	return len(rest) > 1 && rest[0] == '+' && rest[1] != '+' && rest[1] != '='
+}
+
+// passwordManagers are the names a passkey provider table (Outline's
+// passkeys.ts, after the passkey-authenticator-aaguids list) keys its
+// AAGUIDs by, lower-cased with separators dropped.
+var passwordManagers = map[string]bool{
+	"lastpass": true, "nordpass": true, "protonpass": true, "applepasswords": true, "ipasswords": true,
+	"keepass": true, "keepassxc": true, "keepassdx": true, "onepassword": true, "1password": true,
+	"bitwarden": true, "dashlane": true, "enpass": true, "roboform": true, "keeper": true, "passbolt": true,
+	"googlepasswordmanager": true, "chromeonmac": true, "windowshello": true, "icloudkeychain": true,
+	"samsungpass": true, "strongbox": true, "kaspersky": true, "norton": true, "avgpasswordmanager": true,
+}
+
+// passkeyProviderID reports a UUID assigned to a password manager's name
+// (LastPass = "b78a0a55-…", ApplePasswords = "fbfc3007-…"): an
+// authenticator's AAGUID, public by design.
+func passkeyProviderID(c *Candidate) bool {
+	if !uuidRE().Match(c.Secret) {
+		return false
+	}
+	name, ok := assignedName(c)
+	if !ok {
+		return false
+	}
+	n := strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || r == '.' {
+			return -1
+		}
+		return r
+	}, strings.ToLower(string(name)))
+	return passwordManagers[n]
 }
 
 // openAPIDocumentation reports a value inside the documentation of an
@@ -1251,6 +1333,11 @@ var openAPIKeyRE = sync.OnceValue(func() *regexp.Regexp {
 // escaping test or an IDE's state file holds (a&lt;&amp;&gt;b,
 // collec&#9;null&#9;null). A password is none of these shapes.
 func codeShapedPassword(s string) string {
+	if strings.HasPrefix(s, "#/") {
+		// password: "#/definitions/selfServiceAfterRegistrationMethod":
+		// a JSON Schema reference.
+		return "a JSON Schema reference (#/definitions/…), not a password"
+	}
 	if strings.HasPrefix(s, "__") && isIdentifier(s) {
 		return "a dunder name (__toString), a language's magic method, not a password"
 	}

@@ -460,3 +460,28 @@ func TestPrecisionFixesFromNewTrees(t *testing.T) {
 		}
 	}
 }
+
+// TestPrecisionFixesFromIdentityTrees: Kratos's SQL test rows and schema
+// references, Outline's passkey provider table, a concatenated prefix;
+// the same shapes that are passwords stay.
+func TestPrecisionFixesFromIdentityTrees(t *testing.T) {
+	row := `INSERT INTO flows (id, method, token) VALUES ('87fa3f43', 'password', 'vYYuhWXBfXKzBC+Bln');`
+	pair := `creds = [("password", "vYYuhWXBfXKzBC+Bln")]`
+	for _, tt := range []struct {
+		c    Candidate
+		want bool
+	}{
+		{Candidate{Line: []byte(row), Match: []byte(`password', 'vYYuhWXBfXKzBC+Bln'`), Secret: []byte("vYYuhWXBfXKzBC+Bln")}, false},
+		{Candidate{Line: []byte(pair), Match: []byte(`password", "vYYuhWXBfXKzBC+Bln"`), Secret: []byte("vYYuhWXBfXKzBC+Bln")}, true},
+		{Candidate{Secret: []byte("#/definitions/selfServiceAfterSettingsAuthMethod")}, false},
+		{Candidate{Line: []byte(`  LastPass = "b78a0a55-6ef8-d246-a042-ba0f6d55050c",`), Secret: []byte("b78a0a55-6ef8-d246-a042-ba0f6d55050c")}, false},
+		{Candidate{Line: []byte(`  dbPassword = "b78a0a55-6ef8-d246-a042-ba0f6d55050c",`), Secret: []byte("b78a0a55-6ef8-d246-a042-ba0f6d55050c")}, true},
+		{Candidate{Line: []byte(`  LastPass = "Tq8vZ3mL9x!",`), Secret: []byte("Tq8vZ3mL9x!")}, true},
+		{Candidate{Line: []byte(`const invalidPassword = "invalid-" + gen.password()`), Secret: []byte("invalid-")}, false},
+		{Candidate{Line: []byte(`const password = "Tq8vZ3mL9x!" + suffix`), Secret: []byte("Tq8vZ3mL9x!")}, true},
+	} {
+		if ok, reason := checkPassword(&tt.c); ok != tt.want {
+			t.Errorf("%q / %q: %v (%s), want %v", tt.c.Line, tt.c.Secret, ok, reason, tt.want)
+		}
+	}
+}
