@@ -514,7 +514,7 @@ var commonPasswords = []string{
 	"welcome", "hunter2", "foobar", "pa55word", "p@ssw0rd", "p@ssword", "passw0rd", "s3cret",
 	"s3cr3t", "changeit", "secret123", "password1", "password123", "admin123", "root123", "toor",
 	"null", "none", "nil", "true", "false", "undefined", "empty", "string", "value", "pw",
-	"pwd", "token", "apikey", "api_key", "mypassword", "mysecret", "supersecret", "localhost",
+	"pwd", "pswd", "passw", "token", "apikey", "api_key", "mypassword", "mysecret", "supersecret", "localhost",
 	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry", "abc",
 	// Cisco's documented and factory default (cisco, cisco123).
 	"cisco",
