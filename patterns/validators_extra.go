@@ -1186,8 +1186,22 @@ func sqlValuesPair(c *Candidate) bool {
 	if !bytes.Contains(sep, []byte(",")) || bytes.ContainsAny(sep, "=:") {
 		return false
 	}
-	return sqlValuesRE().Match(c.Line[:at])
+	if sqlValuesRE().Match(c.Line[:at]) {
+		return true
+	}
+	// A row continued over lines: VALUES ( on a line above, and no ; to
+	// end the statement between it and this value.
+	if c.Text == nil || c.At < 0 || c.At > len(c.Text) {
+		return false
+	}
+	before := c.Text[max(0, c.At-sqlValuesReach):c.At]
+	locs := sqlValuesRE().FindAllIndex(before, -1)
+	return len(locs) > 0 && !bytes.ContainsRune(before[locs[len(locs)-1][1]:], ';')
 }
+
+// sqlValuesReach bounds how far back sqlValuesPair looks for a VALUES list
+// that a row continues: a multi-line row is a few lines long.
+const sqlValuesReach = 2048
 
 // sqlValuesRE matches a SQL VALUES list's opening.
 var sqlValuesRE = sync.OnceValue(func() *regexp.Regexp {

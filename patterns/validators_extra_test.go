@@ -467,12 +467,19 @@ func TestPrecisionFixesFromNewTrees(t *testing.T) {
 func TestPrecisionFixesFromIdentityTrees(t *testing.T) {
 	row := `INSERT INTO flows (id, method, token) VALUES ('87fa3f43', 'password', 'vYYuhWXBfXKzBC+Bln');`
 	pair := `creds = [("password", "vYYuhWXBfXKzBC+Bln")]`
+	multiRow := "INSERT INTO flows (id, url, method, token)\nVALUES ('8f32efdc', 'http://kratos:4433/',\n        'password', 'vYYuhWXBfXKzBC+Bln',\n        '2013-10-07');"
+	ended := "INSERT INTO t VALUES (1, 2);\ncreds = [('password', 'vYYuhWXBfXKzBC+Bln')]"
 	for _, tt := range []struct {
 		c    Candidate
 		want bool
 	}{
 		{Candidate{Line: []byte(row), Match: []byte(`password', 'vYYuhWXBfXKzBC+Bln'`), Secret: []byte("vYYuhWXBfXKzBC+Bln")}, false},
 		{Candidate{Line: []byte(pair), Match: []byte(`password", "vYYuhWXBfXKzBC+Bln"`), Secret: []byte("vYYuhWXBfXKzBC+Bln")}, true},
+		// A row over lines, and a pair after a statement that ended.
+		{Candidate{Line: []byte(`        'password', 'vYYuhWXBfXKzBC+Bln',`), Match: []byte(`password', 'vYYuhWXBfXKzBC+Bln'`), Secret: []byte("vYYuhWXBfXKzBC+Bln"),
+			Text: []byte(multiRow), At: strings.Index(multiRow, "vYYu")}, false},
+		{Candidate{Line: []byte(`creds = [('password', 'vYYuhWXBfXKzBC+Bln')]`), Match: []byte(`password', 'vYYuhWXBfXKzBC+Bln'`), Secret: []byte("vYYuhWXBfXKzBC+Bln"),
+			Text: []byte(ended), At: strings.Index(ended, "vYYu")}, true},
 		{Candidate{Secret: []byte("#/definitions/selfServiceAfterSettingsAuthMethod")}, false},
 		{Candidate{Line: []byte(`  LastPass = "b78a0a55-6ef8-d246-a042-ba0f6d55050c",`), Secret: []byte("b78a0a55-6ef8-d246-a042-ba0f6d55050c")}, false},
 		{Candidate{Line: []byte(`  dbPassword = "b78a0a55-6ef8-d246-a042-ba0f6d55050c",`), Secret: []byte("b78a0a55-6ef8-d246-a042-ba0f6d55050c")}, true},
