@@ -45,6 +45,7 @@ func extraValidators() []Validator {
 		{"not-elided", checkNotElided},
 		{"short-password-entropy", checkShortPasswordEntropy},
 		{"not-code", checkNotCode},
+		{"not-object-key", checkNotObjectKey},
 		{"not-documented", checkNotDocumented},
 		{"not-vendor-token", checkNotVendorToken},
 		{"not-stopword", checkNotStopword},
@@ -2249,6 +2250,33 @@ func checkNotOwnReport(c *Candidate) (bool, string) {
 	}
 	if ownReportAttrRE().Match(before) {
 		return false, "an attribute of a finding in rampart's own report, derived from the finding it describes"
+	}
+	return true, ""
+}
+
+// checkNotObjectKey drops a value that is itself a key: a quoted string
+// followed by optional space and a colon. A rule that reads `,` as an
+// assignment ("password", "value" pairs in code, ('key', 'value') tuples)
+// otherwise takes the next key of a one-line JSON object for the value of a
+// key that ends in token or secret: {…,"token_uri":"https://…/token",
+// "auth_provider_x509_cert_url":"…"} in every minified GCP service-account
+// file.
+func checkNotObjectKey(c *Candidate) (bool, string) {
+	var after []byte
+	if c.Text != nil && c.At >= 0 && c.At+len(c.Secret) <= len(c.Text) {
+		after = c.Text[c.At+len(c.Secret):]
+	} else if i := bytes.Index(c.Line, c.Secret); i >= 0 {
+		after = c.Line[i+len(c.Secret):]
+	}
+	after = after[:min(len(after), 64)]
+	after = bytes.TrimPrefix(after, []byte{'\\'})
+	if len(after) == 0 || (after[0] != '"' && after[0] != '\'') {
+		return true, ""
+	}
+	after = bytes.TrimLeft(after[1:], " \t")
+	// (:: and := are operators, not a key's colon.)
+	if len(after) > 0 && after[0] == ':' && (len(after) == 1 || (after[1] != ':' && after[1] != '=')) {
+		return false, "not-object-key: the value is the next key of an object (\"…\":)"
 	}
 	return true, ""
 }

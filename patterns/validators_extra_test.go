@@ -492,3 +492,29 @@ func TestPrecisionFixesFromIdentityTrees(t *testing.T) {
 		}
 	}
 }
+
+func TestNotObjectKey(t *testing.T) {
+	for _, tc := range []struct {
+		text, secret string
+		want         bool
+	}{
+		{`{"token_uri":"https://oauth2.googleapis.com/token","auth_provider_x509_cert_url":"https://x"}`, "auth_provider_x509_cert_url", false},
+		{`{'token', 'refresh_lifetime_secs_v2' : 3600}`, "refresh_lifetime_secs_v2", false},
+		{`{\"token\",\"auth_provider_x509_cert_url\":1}`, "auth_provider_x509_cert_url", false},
+		{`('secret_key', 'Hq7vZ2mK9xLw4Tn8Rb3Jc6Fd'),`, "Hq7vZ2mK9xLw4Tn8Rb3Jc6Fd", true},
+		{`{"token": "Xq7vR2mLk9PzT4wN8sBc3HdF6jGy1QeA", "id": 1}`, "Xq7vR2mLk9PzT4wN8sBc3HdF6jGy1QeA", true},
+		{`x = cond ? "token" : "Xq7vR2mLk9PzT4wN8sBc3HdF6jGy1QeA"`, "Xq7vR2mLk9PzT4wN8sBc3HdF6jGy1QeA", true},
+		{`token = Xq7vR2mLk9PzT4wN8sBc3HdF6jGy1QeA`, "Xq7vR2mLk9PzT4wN8sBc3HdF6jGy1QeA", true},
+	} {
+		at := strings.Index(tc.text, tc.secret)
+		c := &Candidate{Secret: []byte(tc.secret), Line: []byte(tc.text), Text: []byte(tc.text), At: at}
+		if got, reason := checkNotObjectKey(c); got != tc.want {
+			t.Errorf("checkNotObjectKey(%q in %q) = %v (%s), want %v", tc.secret, tc.text, got, reason, tc.want)
+		}
+		// Without the surrounding text (a decoded value), the line is read.
+		c.Text = nil
+		if got, _ := checkNotObjectKey(c); got != tc.want {
+			t.Errorf("checkNotObjectKey(%q in line %q) = %v, want %v", tc.secret, tc.text, got, tc.want)
+		}
+	}
+}
