@@ -168,9 +168,14 @@ func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yiel
 		st.Skip("submodule")
 		st.Note("submodules are not scanned: scan each one in its own repository")
 		return nil
-	case f.Binary && !o.Allow.AllowsPath(f.Path) && !credentialName(f.Path):
+	case f.Binary && o.Allow.AllowsPath(f.Path):
+		st.Skip("binary")
+		return nil
+	case f.Binary:
 		// UTF-16 text is binary to git, and so is text .gitattributes
-		// marks binary or -diff: its lines are compared here.
+		// marks binary or -diff: its lines are compared here. A credential
+		// file's name does not exempt it (`*.key -diff` hides PEM keys from
+		// review, not from the scan): text is scanned as text.
 		if ch, ok := wide.chunk(f, c); ok {
 			if len(ch.Data) == 0 {
 				return nil
@@ -178,10 +183,7 @@ func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yiel
 			return yield(ch)
 		}
 		st.Skip("binary")
-		return nil
-	case f.Binary:
-		st.Skip("binary")
-		if o.Allow.AllowsPath(f.Path) {
+		if !credentialName(f.Path) {
 			return nil
 		}
 		// A keystore or PKCS#12 bundle is binary: read it (it is small),

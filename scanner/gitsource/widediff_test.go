@@ -335,3 +335,35 @@ func TestWideBlobsOneProcess(t *testing.T) {
 		t.Errorf("%d git processes running, want one cat-file", n)
 	}
 }
+
+// TestAttributeBinaryCredentialName: a text file whose name a
+// credential-file rule knows (server.key, master.key) and that
+// .gitattributes marks -diff is still read as text in a diff: its added
+// lines go to the text rules (a PEM private key, an access key), and a
+// Rails master key is still found by the file rule.
+func TestAttributeBinaryCredentialName(t *testing.T) {
+	r := newRepo(t)
+	r.write(".gitattributes", "*.key -diff\n")
+	r.write("README", "keys\n")
+	base := r.commit("base")
+	r.write("deploy/aws.key", "AWS_ACCESS_KEY_ID="+keyID+"\n")
+	r.write("config/master.key", "2c3f8e1a9b7d4f60e5a1c2b3d4e5f607\n")
+	r.git("add", "-A")
+	if d := r.git("diff", "--cached", "--", "deploy/aws.key"); !strings.Contains(d, "Binary files") {
+		t.Fatalf("git does not call the marked file binary:\n%s", d)
+	}
+	check := func(mode string, res *scanner.Result) {
+		t.Helper()
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, f.Path+":"+f.RuleID)
+		}
+		sort.Strings(got)
+		if len(got) != 2 || !strings.HasPrefix(got[0], "config/master.key:") || !strings.HasPrefix(got[1], "deploy/aws.key:aws") {
+			t.Errorf("%s: findings %q, want the master key and the access key in deploy/aws.key", mode, got)
+		}
+	}
+	check("staged", scan(t, &Staged{Repo: r.open()}))
+	r.commit("keys")
+	check("range", scan(t, &Commits{Repo: r.open(), Revs: []string{base + "..HEAD"}, SkipMessages: true}))
+}
