@@ -1176,14 +1176,15 @@ func checkPassword(c *Candidate) (bool, string) {
 // sqlValuesPair reports a match that reads 'password', '…' as a name and
 // its value inside a SQL VALUES list (Kratos's migration test data: a
 // flow's active method 'password', then its CSRF token or an ID). There
-// the word is a column's value.
+// the word is a column's value. Only the bare word quoted: a settings
+// table's ('smtp_password', '…') names the password in its next column.
 func sqlValuesPair(c *Candidate) bool {
 	i := bytes.Index(c.Match, c.Secret)
 	at := bytes.Index(c.Line, c.Match)
-	if i < 0 || at < 0 {
+	if i < 0 || at < 0 || !bareQuotedWord(c.Line, at+len(c.Match[:i])-len(bytes.TrimLeft(c.Match[:i], "'\"`"))) {
 		return false
 	}
-	sep := bytes.TrimLeft(c.Match[:i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	sep := bytes.TrimLeft(bytes.TrimLeft(c.Match[:i], "'\"`"), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 	if !bytes.Contains(sep, []byte(",")) || bytes.ContainsAny(sep, "=:") {
 		return false
 	}
@@ -1198,6 +1199,19 @@ func sqlValuesPair(c *Candidate) bool {
 	before := c.Text[max(0, c.At-sqlValuesReach):c.At]
 	locs := sqlValuesRE().FindAllIndex(before, -1)
 	return len(locs) > 0 && !bytes.ContainsRune(before[locs[len(locs)-1][1]:], ';')
+}
+
+// bareQuotedWord reports whether the word starting at line[at] is quoted
+// on its own: 'password', not 'smtp_password' or 'db.password'.
+func bareQuotedWord(line []byte, at int) bool {
+	if at < 1 || at > len(line) || !strings.ContainsRune("'\"`", rune(line[at-1])) {
+		return false
+	}
+	end := at
+	for end < len(line) && (line[end] >= 'a' && line[end] <= 'z' || line[end] >= 'A' && line[end] <= 'Z') {
+		end++
+	}
+	return end > at && end < len(line) && line[end] == line[at-1]
 }
 
 // sqlValuesReach bounds how far back sqlValuesPair looks for a VALUES list

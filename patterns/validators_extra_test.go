@@ -469,12 +469,19 @@ func TestPrecisionFixesFromIdentityTrees(t *testing.T) {
 	pair := `creds = [("password", "vYYuhWXBfXKzBC+Bln")]`
 	multiRow := "INSERT INTO flows (id, url, method, token)\nVALUES ('8f32efdc', 'http://kratos:4433/',\n        'password', 'vYYuhWXBfXKzBC+Bln',\n        '2013-10-07');"
 	ended := "INSERT INTO t VALUES (1, 2);\ncreds = [('password', 'vYYuhWXBfXKzBC+Bln')]"
+	settingsRow := `INSERT INTO settings (name, value) VALUES ('smtp_password', 'Xk9#mQ2vLp7!rT4w');`
+	settingsRows := "INSERT INTO settings (name, value) VALUES\n  ('admin_password', 'Zr8$kLq3Vn6^pW2y');"
 	for _, tt := range []struct {
 		c    Candidate
 		want bool
 	}{
 		{Candidate{Line: []byte(row), Match: []byte(`password', 'vYYuhWXBfXKzBC+Bln'`), Secret: []byte("vYYuhWXBfXKzBC+Bln")}, false},
 		{Candidate{Line: []byte(pair), Match: []byte(`password", "vYYuhWXBfXKzBC+Bln"`), Secret: []byte("vYYuhWXBfXKzBC+Bln")}, true},
+		// A settings table's row: the first value names a password, the
+		// second is it.
+		{Candidate{Line: []byte(settingsRow), Match: []byte(`password', 'Xk9#mQ2vLp7!rT4w'`), Secret: []byte("Xk9#mQ2vLp7!rT4w")}, true},
+		{Candidate{Line: []byte(`  ('admin_password', 'Zr8$kLq3Vn6^pW2y');`), Match: []byte(`password', 'Zr8$kLq3Vn6^pW2y'`), Secret: []byte("Zr8$kLq3Vn6^pW2y"),
+			Text: []byte(settingsRows), At: strings.Index(settingsRows, "Zr8$")}, true},
 		// A row over lines, and a pair after a statement that ended.
 		{Candidate{Line: []byte(`        'password', 'vYYuhWXBfXKzBC+Bln',`), Match: []byte(`password', 'vYYuhWXBfXKzBC+Bln'`), Secret: []byte("vYYuhWXBfXKzBC+Bln"),
 			Text: []byte(multiRow), At: strings.Index(multiRow, "vYYu")}, false},
