@@ -188,6 +188,11 @@ that no longer match anything as stale. The file holds SHA-256 fingerprints, nev
 		},
 	}
 	o.bind(cmd)
+	// The flags scan's help describes as report flags do something else
+	// here: a baseline goes to a file unless told otherwise, and it prints
+	// no findings.
+	cmd.Flags().Lookup("output").Usage = "write the baseline to `FILE` (default " + scanner.BaselineFileName + "; - for standard output)"
+	cmd.Flags().Lookup("quiet").Usage = "no notes or progress on standard error"
 	// scan's report flags mean nothing to a baseline: hidden, and refused
 	// in words rather than ignored.
 	for _, name := range baselineRefuses {
