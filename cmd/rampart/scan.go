@@ -128,6 +128,8 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 		},
 	}
 	o.bind(cmd)
+	// In an organisation scan --workers counts repositories (orgscan.go).
+	cmd.Flags().Lookup("workers").Usage = "detector goroutines (default: number of CPUs); with --org/--repos-from: repositories at once (default 4)"
 	return cmd
 }
 
