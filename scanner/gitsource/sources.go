@@ -123,7 +123,7 @@ func (s *Staged) Chunks(ctx context.Context, yield func(scanner.Chunk) error) er
 		return errors.New("gitsource: a bare repository has no staged changes")
 	}
 	wide := &wideBlobs{ctx: ctx, repo: s.Repo, max: s.Opts.MaxFileSize}
-	defer wide.close()
+	defer wide.finish(&s.stats)
 	read := func(r io.Reader) error {
 		p := &diffParser{maxBytes: s.Opts.MaxFileSize, emit: func(f *FileDiff) error {
 			return emitDiff(f, nil, s.Opts, &s.stats, yield, func(path string) []byte {
@@ -278,7 +278,7 @@ func (s *Commits) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	args := append([]string{"log", "--reverse", "--topo-order", "-p", "-M", "--cc", logFormat}, diffArgs...)
 	args = append(append(args, s.Revs...), "--")
 	wide := &wideBlobs{ctx: ctx, repo: s.Repo, max: s.Opts.MaxFileSize}
-	defer wide.close()
+	defer wide.finish(&s.stats)
 	return s.Repo.stream(ctx, func(r io.Reader) error {
 		var cur *scanner.Commit
 		p := &diffParser{maxBytes: s.Opts.MaxFileSize, emit: func(f *FileDiff) error {

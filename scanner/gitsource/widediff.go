@@ -129,6 +129,16 @@ func (w *wideBlobs) read(id string) []byte {
 	return data[:size]
 }
 
+// finish stops the cat-file process and, when reading a blob failed, says
+// in st that the scan is incomplete: read then gave nil for every later
+// file, and those were counted as binary, not scanned.
+func (w *wideBlobs) finish(st *scanner.Stats) {
+	w.close()
+	if w.err != nil && w.ctx.Err() == nil {
+		st.Partial(fmt.Sprintf("files git calls binary could not be read (%v): text among them (UTF-16, or marked binary by .gitattributes) was not scanned", w.err))
+	}
+}
+
 // close stops the cat-file process.
 func (w *wideBlobs) close() {
 	if w.cat != nil {

@@ -367,3 +367,32 @@ func TestAttributeBinaryCredentialName(t *testing.T) {
 	r.commit("keys")
 	check("range", scan(t, &Commits{Repo: r.open(), Revs: []string{base + "..HEAD"}, SkipMessages: true}))
 }
+
+// TestWideBlobsFailureIsTold: once git cat-file has failed, the binary
+// files that follow cannot be read and are counted as binary; finish says
+// the scan is incomplete rather than let them pass unscanned in silence.
+func TestWideBlobsFailureIsTold(t *testing.T) {
+	r := newRepo(t)
+	r.write("a.txt", "hello\n")
+	r.write("b.txt", "world\n")
+	r.commit("add")
+	w := &wideBlobs{ctx: t.Context(), repo: r.open()}
+	if w.read(r.git("rev-parse", "HEAD:a.txt")) == nil { // starts git
+		t.Fatal("text blob not read")
+	}
+	var ok scanner.Stats
+	(&wideBlobs{ctx: t.Context()}).finish(&ok)
+	if len(ok.Incomplete) != 0 {
+		t.Errorf("nothing failed, yet incomplete: %q", ok.Incomplete)
+	}
+	w.cat.cmd.Process.Kill()
+	w.cat.cmd.Wait()
+	if w.read(r.git("rev-parse", "HEAD:b.txt")) != nil {
+		t.Fatal("read a blob from a dead git")
+	}
+	var st scanner.Stats
+	w.finish(&st)
+	if len(st.Incomplete) != 1 || !strings.Contains(st.Incomplete[0], "could not be read") {
+		t.Errorf("incomplete %q; want the failed reads told", st.Incomplete)
+	}
+}
