@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,38 +21,43 @@ type cloudKey struct {
 	remedy string
 }
 
-var cloudKeys = []cloudKey{
-	{
-		provider: "AWS access key",
-		// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, PROD_AWS_SECRET, AWS_KEY_ID,
-		// AWS_SECRET_KEY, DEPLOY_AWS_ACCESS_KEY; not AWS_REGION, AWS_ROLE_ARN,
-		// AWS_ACCOUNT_ID.
-		name:   regexp.MustCompile(`(^|_)AWS(_[A-Z0-9]+)*_(ACCESS_KEY|SECRET|KEY_ID|SECRET_KEY)(_|$)|(^|_)AWS_KEY$`),
-		remedy: "aws-actions/configure-aws-credentials with role-to-assume and permissions: id-token: write (GitHub's OIDC provider in IAM)",
-	},
-	{
-		provider: "Google Cloud service-account key",
-		// GCP_SA_KEY, GOOGLE_APPLICATION_CREDENTIALS, GCP_CREDENTIALS,
-		// GCLOUD_SERVICE_KEY, GKE_SA_KEY_JSON; not GCP_PROJECT_ID, GOOGLE_API_KEY.
-		name:   regexp.MustCompile(`(^|_)(GCP|GCLOUD|GOOGLE|GKE|GCS|GCE)(_[A-Z0-9]+)*_(SA_KEY|SERVICE_ACCOUNT_KEY|SERVICE_KEY|CREDENTIALS|APPLICATION_CREDENTIALS|KEYFILE|KEY_FILE|JSON_KEY|KEY_JSON)(_|$)`),
-		remedy: "google-github-actions/auth with workload_identity_provider (Workload Identity Federation)",
-	},
-	{
-		provider: "Azure client secret",
-		// AZURE_CREDENTIALS (azure/login's JSON with clientSecret),
-		// AZURE_CLIENT_SECRET, ARM_CLIENT_SECRET; not AZURE_CLIENT_ID.
-		name:   regexp.MustCompile(`(^|_)(AZURE|ARM|AZ)(_[A-Z0-9]+)*_(CLIENT_SECRET|CREDENTIALS)(_|$)`),
-		remedy: "azure/login with client-id, tenant-id and subscription-id and a federated credential (OpenID Connect)",
-	},
-}
+// cloudKeys is compiled on first use: every rampart command initialises
+// this package, and only an audit judges secret names.
+var cloudKeys = sync.OnceValue(func() []cloudKey {
+	return []cloudKey{
+		{
+			provider: "AWS access key",
+			// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, PROD_AWS_SECRET, AWS_KEY_ID,
+			// AWS_SECRET_KEY, DEPLOY_AWS_ACCESS_KEY; not AWS_REGION, AWS_ROLE_ARN,
+			// AWS_ACCOUNT_ID.
+			name:   regexp.MustCompile(`(^|_)AWS(_[A-Z0-9]+)*_(ACCESS_KEY|SECRET|KEY_ID|SECRET_KEY)(_|$)|(^|_)AWS_KEY$`),
+			remedy: "aws-actions/configure-aws-credentials with role-to-assume and permissions: id-token: write (GitHub's OIDC provider in IAM)",
+		},
+		{
+			provider: "Google Cloud service-account key",
+			// GCP_SA_KEY, GOOGLE_APPLICATION_CREDENTIALS, GCP_CREDENTIALS,
+			// GCLOUD_SERVICE_KEY, GKE_SA_KEY_JSON; not GCP_PROJECT_ID, GOOGLE_API_KEY.
+			name:   regexp.MustCompile(`(^|_)(GCP|GCLOUD|GOOGLE|GKE|GCS|GCE)(_[A-Z0-9]+)*_(SA_KEY|SERVICE_ACCOUNT_KEY|SERVICE_KEY|CREDENTIALS|APPLICATION_CREDENTIALS|KEYFILE|KEY_FILE|JSON_KEY|KEY_JSON)(_|$)`),
+			remedy: "google-github-actions/auth with workload_identity_provider (Workload Identity Federation)",
+		},
+		{
+			provider: "Azure client secret",
+			// AZURE_CREDENTIALS (azure/login's JSON with clientSecret),
+			// AZURE_CLIENT_SECRET, ARM_CLIENT_SECRET; not AZURE_CLIENT_ID.
+			name:   regexp.MustCompile(`(^|_)(AZURE|ARM|AZ)(_[A-Z0-9]+)*_(CLIENT_SECRET|CREDENTIALS)(_|$)`),
+			remedy: "azure/login with client-id, tenant-id and subscription-id and a federated credential (OpenID Connect)",
+		},
+	}
+})
 
 // cloudKeyOf returns the kind of long-lived cloud key a secret's name
 // says it holds, or nil.
 func cloudKeyOf(name string) *cloudKey {
 	n := strings.ToUpper(strings.NewReplacer("-", "_", ".", "_", " ", "_").Replace(name))
-	for i := range cloudKeys {
-		if cloudKeys[i].name.MatchString(n) {
-			return &cloudKeys[i]
+	keys := cloudKeys()
+	for i := range keys {
+		if keys[i].name.MatchString(n) {
+			return &keys[i]
 		}
 	}
 	return nil

@@ -243,9 +243,12 @@ func TestTemplateVariableRubyInterpolation(t *testing.T) {
 	for s, want := range map[string]bool{
 		"http://localhost:#{port}": true,
 		"#{@verification.otp}":     true,
+		"#{SecureRandom.hex(64)}":  true,
+		"#{ENV.fetch('SECRET')}":   true,
 		// A WordPress salt's characters include # and {: unclosed, no template.
 		"q1(Lz8!w@T#{D[-t>yRm2^Vx9&Kp7~Hs4_Nc6+Bf3%Jd": false,
-		"Xw3#{9}vK": false,
+		"Xw3#{9}vK":   false,
+		"Xw3#{a(9}vK": false,
 	} {
 		if got := templateVariable([]byte(s)); got != want {
 			t.Errorf("templateVariable(%q) = %v, want %v", s, got, want)
@@ -266,6 +269,38 @@ func TestPlaceholderSaysWhose(t *testing.T) {
 	} {
 		if got := Placeholder([]byte(s)) != ""; got != want {
 			t.Errorf("Placeholder(%q) flagged = %v, want %v (%s)", s, got, want, Placeholder([]byte(s)))
+		}
+	}
+}
+
+// TestDigitSeparatedWords: words with numbers for separators, one of them a
+// credential's, name the value; random lower-case letters and digits do not
+// spell four pronounceable words.
+func TestDigitSeparatedWords(t *testing.T) {
+	for s, want := range map[string]bool{
+		"some123valid456api789key1011for1213api1415gateway": true,
+		"my1test2api3token4value":                           true,
+		// No credential's word; a word too short; letters only.
+		"some123valid456api789value1011for1213gateway": false,
+		"ab1cd2key3ef4gh5ij6":                          false,
+		"somevalidapikeyforapigateway":                 false,
+		"9f2a7c4e1b8d3f6a0c5e9d2b7f4a1c8e":             false,
+	} {
+		if got := digitSeparatedWords([]byte(s)); got != want {
+			t.Errorf("digitSeparatedWords(%q) = %v, want %v", s, got, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	const al = "abcdefghijklmnopqrstuvwxyz0123456789"
+	for _, n := range []int{16, 24, 32, 40, 64} {
+		for i := 0; i < 20000; i++ {
+			b := make([]byte, n)
+			for j := range b {
+				b[j] = al[rng.IntN(len(al))]
+			}
+			if digitSeparatedWords(b) {
+				t.Errorf("random %d-character value %q taken for words", n, b)
+			}
 		}
 	}
 }

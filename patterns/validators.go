@@ -286,7 +286,7 @@ func Placeholder(secret []byte) string {
 	if homeRowMash(lower) {
 		return "keys struck along the keyboard's home row (asdfjkl…)"
 	}
-	if namesItself(s) {
+	if namesItself(s) || digitSeparatedWords(s) {
 		return "words that name the value (my-gitlab-token, api_key_goes_here)"
 	}
 	if keyboardWalk(lower) {
@@ -361,6 +361,45 @@ func namesItself(s []byte) bool {
 	return named && parts >= 2 && words >= 2 && 2*letters >= total
 }
 
+// digitSeparatedWords reports a value of lower-case words with numbers
+// between them instead of separators, one of the words a credential's
+// (some123valid456api789key1011for1213api1415gateway, in the Serverless
+// Framework's documentation): four words or more, every run of letters a
+// pronounceable word of two letters or more, the words at least half the
+// value. A random value of lower-case letters and digits breaks into runs
+// of one letter, or of consonants, long before it spells four words and a
+// credential's name.
+func digitSeparatedWords(s []byte) bool {
+	if len(s) < 16 {
+		return false
+	}
+	words, letters, named := 0, 0, false
+	for i := 0; i < len(s); {
+		j := i
+		switch b := s[i]; {
+		case b >= '0' && b <= '9':
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+		case b >= 'a' && b <= 'z':
+			for j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
+				j++
+			}
+			w := string(s[i:j])
+			if len(w) < 2 || len(w) == 2 && !shortWords[w] || !pronounceable(w) {
+				return false
+			}
+			words++
+			letters += len(w)
+			named = named || selfWords[w]
+		default:
+			return false
+		}
+		i = j
+	}
+	return named && words >= 4 && 2*letters >= len(s)
+}
+
 func isHexDigit(b byte) bool {
 	return b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F'
 }
@@ -395,9 +434,11 @@ var templateExprRE = sync.OnceValue(func() *regexp.Regexp {
 })
 
 // rubyInterpolationRE matches an interpolated expression, #{name},
-// #{@ivar}, #{obj.attr}.
+// #{@ivar}, #{obj.attr}, or a call with plain arguments,
+// #{SecureRandom.hex(64)} (Devise's message telling what to paste into the
+// initializer).
 var rubyInterpolationRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`#\{[@$]{0,2}[A-Za-z_][A-Za-z0-9_.]*\}`)
+	return regexp.MustCompile(`#\{[@$]{0,2}[A-Za-z_][A-Za-z0-9_.]*(?:\([A-Za-z0-9_.:, '"]*\))?\}`)
 })
 
 // uuidShapeRE is the 8-4-4-4-12 grouping of a UUID in any letters: a value

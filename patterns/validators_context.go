@@ -158,6 +158,10 @@ var notBeforeKey = map[string]bool{
 	// A dynamic key names a cached or deduplicated run (Prefect's
 	// dynamic_key="02130dc3-…").
 	"dynamic": true,
+	// CloudFormation's OutputKey and ParameterKey name a stack's output
+	// and parameter (UserClicksServiceAPIEndpoint1DA4E100, a CDK logical
+	// ID with its hash): the value beside them is OutputValue.
+	"output": true, "parameter": true,
 }
 
 // notAfterCredential are words that, after the last credential word, make

@@ -45,6 +45,7 @@ func extraValidators() []Validator {
 		{"not-elided", checkNotElided},
 		{"short-password-entropy", checkShortPasswordEntropy},
 		{"not-code", checkNotCode},
+		{"not-object-key", checkNotObjectKey},
 		{"not-documented", checkNotDocumented},
 		{"not-vendor-token", checkNotVendorToken},
 		{"not-stopword", checkNotStopword},
@@ -57,7 +58,7 @@ func extraValidators() []Validator {
 
 // keyULIDRE is the decoded body of a WorkOS or Highnote secret key: "key_",
 // the key's ULID (Crockford base32), a comma and the secret itself.
-var keyULIDRE = regexp.MustCompile(`^key_[0-9A-HJKMNP-TV-Z]{26},[\x21-\x7e]{16,}$`)
+var keyULIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^key_[0-9A-HJKMNP-TV-Z]{26},[\x21-\x7e]{16,}$`) })
 
 // keyULIDBody returns the base64 body of an sk_live_/sk_test_ key that
 // encodes "key_…" (it starts a2V5X), or nil.
@@ -77,7 +78,7 @@ func checkKeyULID(c *Candidate) (bool, string) {
 		return false, "key-ulid: the body does not encode key_"
 	}
 	raw, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(string(body), "="))
-	if err != nil || !keyULIDRE.Match(raw) {
+	if err != nil || !keyULIDRE().Match(raw) {
 		return false, "key-ulid: the body does not decode to key_<ULID>,<secret>"
 	}
 	return true, ""
@@ -514,7 +515,7 @@ var commonPasswords = []string{
 	"welcome", "hunter2", "foobar", "pa55word", "p@ssw0rd", "p@ssword", "passw0rd", "s3cret",
 	"s3cr3t", "changeit", "secret123", "password1", "password123", "admin123", "root123", "toor",
 	"null", "none", "nil", "true", "false", "undefined", "empty", "string", "value", "pw",
-	"pwd", "token", "apikey", "api_key", "mypassword", "mysecret", "supersecret", "localhost",
+	"pwd", "pswd", "passw", "token", "apikey", "api_key", "mypassword", "mysecret", "supersecret", "localhost",
 	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry", "abc",
 	// Cisco's documented and factory default (cisco, cisco123).
 	"cisco",
@@ -844,6 +845,19 @@ func checkURLPassword(c *Candidate) (bool, string) {
 		return false, "url-password: a template expression ({{ var }}), not a password"
 	}
 	pass := string(c.Secret)
+	if strings.EqualFold(pass, "x-oauth-basic") {
+		// GitHub's fixed password for a token given as the URL's user
+		// name. The token is the secret: a name for one (TOKEN,
+		// YOUR_GITHUB_TOKEN: shorter than any GitHub token, or no digit)
+		// or a made-up one (ghp_1234567890abcdef…) makes the URL a
+		// document's or a test's.
+		if len(user) < 20 || !strings.ContainsAny(user, "0123456789") {
+			return false, "url-password: x-oauth-basic after a name for a token, not a token"
+		}
+		if r := Placeholder([]byte(user)); r != "" {
+			return false, "url-password: x-oauth-basic after a made-up token as the user name (" + r + ")"
+		}
+	}
 	if bytes.Contains(c.Match, []byte("://")) {
 		decoded, reason := urlUserinfoPassword(pass)
 		if reason != "" {
@@ -1123,6 +1137,27 @@ func checkPassword(c *Candidate) (bool, string) {
 		// pair spelt as the words for them.
 		return false, "password: a user:password pair spelt as words"
 	}
+	if u, p, ok := strings.Cut(s, ":"); ok && len(u) <= 16 && lowerWordDigits(u) && strings.Contains(p, "%") {
+		// CURLOPT_PROXYUSERPWD => 'user:p%40ss': judge the password as
+		// curl hands it over, percent-decoded.
+		if d := unescaped(p); d != p {
+			if reason := weakPassword(u, d); reason != "" {
+				return false, "password: a user:password pair whose password is " + reason + " (percent-decoded)"
+			}
+		}
+	}
+	if sqlValuesPair(c) {
+		return false, "password: a SQL row's values ('password', '…'): the word is one column's value and the next another's, not a name and its value"
+	}
+	if concatenatedPrefix(c) {
+		return false, "password: the start of a string built by concatenation (\"invalid-\" + gen.password()), not a password"
+	}
+	if passkeyProviderID(c) {
+		return false, "password: a password manager's name and a UUID (a passkey provider's AAGUID), not a password"
+	}
+	if openAPIDocumentation(c) {
+		return false, "password: documentation inside an OpenAPI/Swagger definition (a description or example), not configuration"
+	}
 	if lookupPluginPair(c) {
 		return false, "password: the argument after a lookup plugin's name (lookup('laps_password', 'WINDOWS-PC')), not a key's value"
 	}
@@ -1138,6 +1173,186 @@ func checkPassword(c *Candidate) (bool, string) {
 	return true, ""
 }
 
+// sqlValuesPair reports a match that reads 'password', '…' as a name and
+// its value inside a SQL VALUES list (Kratos's migration test data: a
+// flow's active method 'password', then its CSRF token or an ID). There
+// the word is a column's value. Only the bare word quoted: a settings
+// table's ('smtp_password', '…') names the password in its next column.
+func sqlValuesPair(c *Candidate) bool {
+	i := bytes.Index(c.Match, c.Secret)
+	at := bytes.Index(c.Line, c.Match)
+	if i < 0 || at < 0 || !bareQuotedWord(c.Line, at+len(c.Match[:i])-len(bytes.TrimLeft(c.Match[:i], "'\"`"))) {
+		return false
+	}
+	sep := bytes.TrimLeft(bytes.TrimLeft(c.Match[:i], "'\"`"), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	if !bytes.Contains(sep, []byte(",")) || bytes.ContainsAny(sep, "=:") {
+		return false
+	}
+	if sqlValuesRE().Match(c.Line[:at]) {
+		return true
+	}
+	// A row continued over lines: VALUES ( on a line above, and no ; to
+	// end the statement between it and this value.
+	if c.Text == nil || c.At < 0 || c.At > len(c.Text) {
+		return false
+	}
+	before := c.Text[max(0, c.At-sqlValuesReach):c.At]
+	locs := sqlValuesRE().FindAllIndex(before, -1)
+	return len(locs) > 0 && !bytes.ContainsRune(before[locs[len(locs)-1][1]:], ';')
+}
+
+// bareQuotedWord reports whether the word starting at line[at] is quoted
+// on its own: 'password', not 'smtp_password' or 'db.password'.
+func bareQuotedWord(line []byte, at int) bool {
+	if at < 1 || at > len(line) || !strings.ContainsRune("'\"`", rune(line[at-1])) {
+		return false
+	}
+	end := at
+	for end < len(line) && (line[end] >= 'a' && line[end] <= 'z' || line[end] >= 'A' && line[end] <= 'Z') {
+		end++
+	}
+	return end > at && end < len(line) && line[end] == line[at-1]
+}
+
+// sqlValuesReach bounds how far back sqlValuesPair looks for a VALUES list
+// that a row continues: a multi-line row is a few lines long.
+const sqlValuesReach = 2048
+
+// sqlValuesRE matches a SQL VALUES list's opening.
+var sqlValuesRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\bvalues\s*\(`)
+})
+
+// concatenatedPrefix reports a quoted value ending in a separator and
+// joined by + to what follows ("invalid-" + gen.password(), "user_" +
+// id): the start of a string built at run time.
+func concatenatedPrefix(c *Candidate) bool {
+	s := c.Secret
+	if len(s) == 0 || !bytes.ContainsRune([]byte("-_:/."), rune(s[len(s)-1])) {
+		return false
+	}
+	at := bytes.Index(c.Line, c.Secret)
+	if at < 0 {
+		return false
+	}
+	rest := c.Line[at+len(s):]
+	if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' && rest[0] != '`' {
+		return false
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t")
+	return len(rest) > 1 && rest[0] == '+' && rest[1] != '+' && rest[1] != '='
+}
+
+// passwordManagers are the names a passkey provider table (Outline's
+// passkeys.ts, after the passkey-authenticator-aaguids list) keys its
+// AAGUIDs by, lower-cased with separators dropped.
+var passwordManagers = map[string]bool{
+	"lastpass": true, "nordpass": true, "protonpass": true, "applepasswords": true, "ipasswords": true,
+	"keepass": true, "keepassxc": true, "keepassdx": true, "onepassword": true, "1password": true,
+	"bitwarden": true, "dashlane": true, "enpass": true, "roboform": true, "keeper": true, "passbolt": true,
+	"googlepasswordmanager": true, "chromeonmac": true, "windowshello": true, "icloudkeychain": true,
+	"samsungpass": true, "strongbox": true, "kaspersky": true, "norton": true, "avgpasswordmanager": true,
+}
+
+// passkeyProviderID reports a UUID assigned to a password manager's name
+// (LastPass = "b78a0a55-…", ApplePasswords = "fbfc3007-…"): an
+// authenticator's AAGUID, public by design.
+func passkeyProviderID(c *Candidate) bool {
+	if !uuidRE().Match(c.Secret) {
+		return false
+	}
+	name, ok := assignedName(c)
+	if !ok {
+		return false
+	}
+	n := strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || r == '.' {
+			return -1
+		}
+		return r
+	}, strings.ToLower(string(name)))
+	return passwordManagers[n]
+}
+
+// openAPIDocumentation reports a value inside the documentation of an
+// OpenAPI or Swagger definition: under an example or examples key, or in
+// a description's block scalar (Docker's Engine API shows an auth
+// configuration "For example:" in a header's description, copied into
+// every API version's definition). No program reads a password there; it
+// is shown to the reader. The definition is known by its top-level
+// swagger: or openapi: key near the start of the file.
+func openAPIDocumentation(c *Candidate) bool {
+	if c.Text == nil || c.At < 0 || c.At > len(c.Text) {
+		return false
+	}
+	if !openAPIHeadRE().Match(c.Text[:min(len(c.Text), 8192)]) {
+		return false
+	}
+	// Walk back line by line from the value's line, to each line indented
+	// less than those below it: the keys the value is nested in.
+	end := bytes.LastIndexByte(c.Text[:c.At], '\n') + 1
+	if m := openAPIKeyRE().FindSubmatch(c.Text[end:c.At]); m != nil && openAPIDocKey(string(m[1])) {
+		// example: "{\"username\": \"…\", \"password\": \"…\"}"
+		return true
+	}
+	indent := lineIndent(c.Text[end:])
+	for n := 0; end > 0 && n < 200 && indent > 0; n++ {
+		start := bytes.LastIndexByte(c.Text[:end-1], '\n') + 1
+		line := c.Text[start : end-1]
+		end = start
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		in := lineIndent(line)
+		if in >= indent {
+			continue
+		}
+		indent = in
+		m := openAPIKeyRE().FindSubmatch(line)
+		if m == nil {
+			continue
+		}
+		if openAPIDocKey(string(m[1])) {
+			return true
+		}
+		if len(m[2]) > 0 {
+			// Another key's block scalar: the value is its text.
+			return false
+		}
+	}
+	return false
+}
+
+// openAPIDocKey reports the keys of an OpenAPI definition whose values are
+// shown to the reader: descriptions and examples.
+func openAPIDocKey(k string) bool {
+	switch k {
+	case "description", "summary", "example", "examples", "x-example", "x-examples":
+		return true
+	}
+	return false
+}
+
+// lineIndent counts the spaces that start line.
+func lineIndent(line []byte) int {
+	n := 0
+	for n < len(line) && line[n] == ' ' {
+		n++
+	}
+	return n
+}
+
+// openAPIHeadRE matches an OpenAPI or Swagger definition's version key.
+var openAPIHeadRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^(?:swagger|openapi)[ \t]*:[ \t]*["']?[23]\.`)
+})
+
+// openAPIKeyRE matches a YAML mapping key at a line's start, and a block
+// scalar's indicator (| or >) after it.
+var openAPIKeyRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[ \t]*(?:- )?["']?([A-Za-z][A-Za-z0-9_-]*)["']?[ \t]*:(?:[ \t]*([|>][-+]?)[ \t]*$|[ \t]|$)`)
+})
+
 // codeShapedPassword says why a value under a password's name is a name
 // from code or escaped markup rather than a password, or "": a dunder name
 // (method_exists($credentials['password'], '__toString')), a member access
@@ -1147,6 +1362,11 @@ func checkPassword(c *Candidate) (bool, string) {
 // escaping test or an IDE's state file holds (a&lt;&amp;&gt;b,
 // collec&#9;null&#9;null). A password is none of these shapes.
 func codeShapedPassword(s string) string {
+	if strings.HasPrefix(s, "#/") {
+		// password: "#/definitions/selfServiceAfterRegistrationMethod":
+		// a JSON Schema reference.
+		return "a JSON Schema reference (#/definitions/…), not a password"
+	}
 	if strings.HasPrefix(s, "__") && isIdentifier(s) {
 		return "a dunder name (__toString), a language's magic method, not a password"
 	}
@@ -1286,6 +1506,12 @@ func checkNotCode(c *Candidate) (bool, string) {
 		// secret-dense history scan.)
 		// password: "a.type=='password'" in a bundled jQuery: code.
 		return false, "not-code: a comparison in code"
+	}
+	if strings.HasPrefix(s, "__WEBPACK_") {
+		// __WEBPACK_EXTERNAL_MODULE_swagger_client_…_08dd5200__: a name
+		// webpack generates, next to "withCredentials" in a source map's
+		// names.
+		return false, "not-code: a webpack module's generated name"
 	}
 	low := strings.ToLower(s)
 	for _, p := range []string{"process.env", "os.environ", "os.getenv", "env.", "config.", "settings.", "self.", "this.", "secrets.", "vars.", "params.", "var.", "local."} {
@@ -1574,9 +1800,17 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		// Credential= value: the key ID and where it was used, no secret.
 		return false, "token-kind: an AWS Signature V4 credential scope, not a secret"
 	}
+	if bytes.HasPrefix(c.Secret, []byte("amzn1.account.")) {
+		// Login with Amazon's user ID (STS's SubjectFromWebIdentityToken):
+		// it names a customer; LWA's client secret is amzn1.oa2-cs.….
+		return false, "token-kind: an Amazon account's user ID (amzn1.account.…), not a secret"
+	}
 	name, ok := assignedName(c)
 	if !ok {
 		return true, ""
+	}
+	if postmanTokenHeader(c, name) {
+		return false, "token-kind: Postman's Postman-Token header, a random UUID per request (cache busting), grants nothing"
 	}
 	words := identifierWords(name)
 	if n := len(words); n > 0 && uuidRE().Match(c.Secret) && (words[n-1] == "clienttoken" || n > 1 && words[n-2] == "client" && words[n-1] == "token") {
@@ -1603,6 +1837,14 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// postmanTokenHeader reports a UUID under the Postman-Token header, which
+// Postman adds to every request it sends; recorded requests (a Lambda
+// event fixture's headers) carry it. name is the identifier before the
+// value.
+func postmanTokenHeader(c *Candidate, name []byte) bool {
+	return bytes.EqualFold(name, []byte("postman-token")) && uuidRE().Match(c.Secret)
 }
 
 // uuidRE matches a whole UUID (8-4-4-4-12 hex).
@@ -1723,11 +1965,25 @@ func isWordPath(s string) bool {
 	return numeronyms == 0 || numeronyms == 1 && len(segs) >= 3 && len(s) >= 12
 }
 
+// algorithmSegments are the names of key types and formats that path and
+// file names are made of (/home/.ssh/id_ed25519, tls/pkcs8/server.pem):
+// words, though they hold digits. (Not x509: Betterleaks' service-account
+// example is found only by a generic rule's reading of
+// "auth_provider_x509_cert_url" as a value.)
+var algorithmSegments = map[string]bool{
+	"ed25519": true, "ed448": true, "x25519": true, "x448": true, "pkcs1": true, "pkcs8": true,
+	"pkcs12": true, "p12": true, "rsa2048": true, "rsa4096": true, "p256": true, "p384": true, "p521": true,
+	"secp256k1": true, "secp256r1": true, "sha1": true, "sha256": true, "sha512": true, "md5": true,
+}
+
 // wordSegment reports one piece of a path or name: a word (lower case after an
 // optional capital), a number, or an API version (v1, v2beta1).
 func wordSegment(seg string) bool {
 	if apiVersionRE().MatchString(seg) {
 		return true // /instance_identity/v1/token: an API version
+	}
+	if algorithmSegments[strings.ToLower(seg)] {
+		return true // ~/.ssh/id_ed25519, certs/x509: an algorithm's name
 	}
 	letters, digits := 0, 0
 	for i, r := range seg {
@@ -2008,6 +2264,33 @@ func checkNotOwnReport(c *Candidate) (bool, string) {
 	}
 	if ownReportAttrRE().Match(before) {
 		return false, "an attribute of a finding in rampart's own report, derived from the finding it describes"
+	}
+	return true, ""
+}
+
+// checkNotObjectKey drops a value that is itself a key: a quoted string
+// followed by optional space and a colon. A rule that reads `,` as an
+// assignment ("password", "value" pairs in code, ('key', 'value') tuples)
+// otherwise takes the next key of a one-line JSON object for the value of a
+// key that ends in token or secret: {…,"token_uri":"https://…/token",
+// "auth_provider_x509_cert_url":"…"} in every minified GCP service-account
+// file.
+func checkNotObjectKey(c *Candidate) (bool, string) {
+	var after []byte
+	if c.Text != nil && c.At >= 0 && c.At+len(c.Secret) <= len(c.Text) {
+		after = c.Text[c.At+len(c.Secret):]
+	} else if i := bytes.Index(c.Line, c.Secret); i >= 0 {
+		after = c.Line[i+len(c.Secret):]
+	}
+	after = after[:min(len(after), 64)]
+	after = bytes.TrimPrefix(after, []byte{'\\'})
+	if len(after) == 0 || (after[0] != '"' && after[0] != '\'') {
+		return true, ""
+	}
+	after = bytes.TrimLeft(after[1:], " \t")
+	// (:: and := are operators, not a key's colon.)
+	if len(after) > 0 && after[0] == ':' && (len(after) == 1 || (after[1] != ':' && after[1] != '=')) {
+		return false, "not-object-key: the value is the next key of an object (\"…\":)"
 	}
 	return true, ""
 }

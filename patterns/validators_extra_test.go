@@ -380,3 +380,148 @@ func TestTokenKindDeviceToken(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIDocumentation: a password inside an OpenAPI definition's
+// description or example is shown to the reader (Docker's Engine API);
+// the same text outside such a definition, or under a key of the
+// definition that is not documentation, is judged as any other.
+func TestOpenAPIDocumentation(t *testing.T) {
+	const block = `    - name: "X-Registry-Config"
+      in: "header"
+      description: |
+        For example:
+
+        ` + "```" + `
+        {
+          "https://index.docker.io/v1/": {
+            "username": "mobydock",
+            "password": "conta1n3rize14"
+          }
+        }
+        ` + "```" + `
+`
+	const example = `      AuthConfig:
+        type: "object"
+        example:
+          username: "hannibal"
+          password: "xxxx-Tq8vZ3mL9x"
+`
+	const inline = `      example: "{\"username\": \"hannibal\", \"password\": \"Tq8vZ3mL9x!\"}"
+`
+	const other = `      x-credentials: |
+        password: "Tq8vZ3mL9x!"
+`
+	tests := []struct {
+		text, secret string
+		want         bool
+	}{
+		{"swagger: \"2.0\"\npaths:\n  /build:\n    post:\n      parameters:\n" + block, "conta1n3rize14", true},
+		{"# The Engine API.\nopenapi: 3.0.1\ndefinitions:\n" + example, "xxxx-Tq8vZ3mL9x", true},
+		{"openapi: \"3.1.0\"\ncomponents:\n  schemas:\n" + inline, "Tq8vZ3mL9x!", true},
+		// Not a definition: the same description in another YAML file.
+		{"version: 2\npaths:\n  /build:\n    post:\n      parameters:\n" + block, "conta1n3rize14", false},
+		// A definition, but another key's block scalar.
+		{"swagger: \"2.0\"\ninfo:\n" + other, "Tq8vZ3mL9x!", false},
+		// A top-level value, nested in nothing.
+		{"swagger: \"2.0\"\npassword: \"Tq8vZ3mL9x!\"\n", "Tq8vZ3mL9x!", false},
+	}
+	for _, tc := range tests {
+		at := strings.Index(tc.text, tc.secret)
+		c := &Candidate{Secret: []byte(tc.secret), Text: []byte(tc.text), At: at}
+		if got := openAPIDocumentation(c); got != tc.want {
+			t.Errorf("openAPIDocumentation(%q in %q) = %v, want %v", tc.secret, tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestPrecisionFixesFromNewTrees: Composer's proxy credentials, a
+// recorded request's Postman-Token, STS's web identity subject, GitHub's
+// x-oauth-basic after a made-up token.
+func TestPrecisionFixesFromNewTrees(t *testing.T) {
+	for _, tt := range []struct {
+		check func(*Candidate) (bool, string)
+		c     Candidate
+		want  bool
+	}{
+		{checkPassword, Candidate{Secret: []byte("user:p%40ss")}, false},
+		{checkPassword, Candidate{Secret: []byte("deploy:Tq8v%40Z3mL9x")}, true},
+		{checkTokenKind, Candidate{Line: []byte(`"Postman-Token": "60d4d786-60bf-4ba5-bcde-5a00ac688041",`), Secret: []byte("60d4d786-60bf-4ba5-bcde-5a00ac688041")}, false},
+		{checkTokenKind, Candidate{Line: []byte(`"Auth-Token": "60d4d786-60bf-4ba5-bcde-5a00ac688041",`), Secret: []byte("60d4d786-60bf-4ba5-bcde-5a00ac688041")}, true},
+		{checkTokenKind, Candidate{Line: []byte(`"Postman-Token": "Tq8vZ3mL9xRk2Wp7Hn4Ld6Fs",`), Secret: []byte("Tq8vZ3mL9xRk2Wp7Hn4Ld6Fs")}, true},
+		{checkTokenKind, Candidate{Line: []byte(`"SubjectFromWebIdentityToken": "amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A",`), Secret: []byte("amzn1.account.AF6RHO7KZU5XRVQJGXK6HB56KR2A")}, false},
+		{checkURLPassword, Candidate{Match: []byte("https://ghp_1234567890abcdefghijklmnopqrstuvwxyzAB:x-oauth-basic@github.com"), Secret: []byte("x-oauth-basic")}, false},
+		{checkURLPassword, Candidate{Match: []byte("https://YOUR_GITHUB_TOKEN:x-oauth-basic@github.com"), Secret: []byte("x-oauth-basic")}, false},
+		{checkURLPassword, Candidate{Match: []byte("https://9f2c7a41e8b3d06f5a1c9e7b2d4f8a0c6e3b1d5f:x-oauth-basic@github.com"), Secret: []byte("x-oauth-basic")}, true},
+		{checkNotCode, Candidate{Secret: []byte("/home/.ssh/id_ed25519")}, false},
+		{checkNotCode, Candidate{Secret: []byte("/Tq8vZ3mL9x/Rk2Wp7Hn4Ld6Fs")}, true},
+	} {
+		if ok, reason := tt.check(&tt.c); ok != tt.want {
+			t.Errorf("%q / %q: %v (%s), want %v", tt.c.Line, tt.c.Secret, ok, reason, tt.want)
+		}
+	}
+}
+
+// TestPrecisionFixesFromIdentityTrees: Kratos's SQL test rows and schema
+// references, Outline's passkey provider table, a concatenated prefix;
+// the same shapes that are passwords stay.
+func TestPrecisionFixesFromIdentityTrees(t *testing.T) {
+	row := `INSERT INTO flows (id, method, token) VALUES ('87fa3f43', 'password', 'vYYuhWXBfXKzBC+Bln');`
+	pair := `creds = [("password", "vYYuhWXBfXKzBC+Bln")]`
+	multiRow := "INSERT INTO flows (id, url, method, token)\nVALUES ('8f32efdc', 'http://kratos:4433/',\n        'password', 'vYYuhWXBfXKzBC+Bln',\n        '2013-10-07');"
+	ended := "INSERT INTO t VALUES (1, 2);\ncreds = [('password', 'vYYuhWXBfXKzBC+Bln')]"
+	settingsRow := `INSERT INTO settings (name, value) VALUES ('smtp_password', 'Xk9#mQ2vLp7!rT4w');`
+	settingsRows := "INSERT INTO settings (name, value) VALUES\n  ('admin_password', 'Zr8$kLq3Vn6^pW2y');"
+	for _, tt := range []struct {
+		c    Candidate
+		want bool
+	}{
+		{Candidate{Line: []byte(row), Match: []byte(`password', 'vYYuhWXBfXKzBC+Bln'`), Secret: []byte("vYYuhWXBfXKzBC+Bln")}, false},
+		{Candidate{Line: []byte(pair), Match: []byte(`password", "vYYuhWXBfXKzBC+Bln"`), Secret: []byte("vYYuhWXBfXKzBC+Bln")}, true},
+		// A settings table's row: the first value names a password, the
+		// second is it.
+		{Candidate{Line: []byte(settingsRow), Match: []byte(`password', 'Xk9#mQ2vLp7!rT4w'`), Secret: []byte("Xk9#mQ2vLp7!rT4w")}, true},
+		{Candidate{Line: []byte(`  ('admin_password', 'Zr8$kLq3Vn6^pW2y');`), Match: []byte(`password', 'Zr8$kLq3Vn6^pW2y'`), Secret: []byte("Zr8$kLq3Vn6^pW2y"),
+			Text: []byte(settingsRows), At: strings.Index(settingsRows, "Zr8$")}, true},
+		// A row over lines, and a pair after a statement that ended.
+		{Candidate{Line: []byte(`        'password', 'vYYuhWXBfXKzBC+Bln',`), Match: []byte(`password', 'vYYuhWXBfXKzBC+Bln'`), Secret: []byte("vYYuhWXBfXKzBC+Bln"),
+			Text: []byte(multiRow), At: strings.Index(multiRow, "vYYu")}, false},
+		{Candidate{Line: []byte(`creds = [('password', 'vYYuhWXBfXKzBC+Bln')]`), Match: []byte(`password', 'vYYuhWXBfXKzBC+Bln'`), Secret: []byte("vYYuhWXBfXKzBC+Bln"),
+			Text: []byte(ended), At: strings.Index(ended, "vYYu")}, true},
+		{Candidate{Secret: []byte("#/definitions/selfServiceAfterSettingsAuthMethod")}, false},
+		{Candidate{Line: []byte(`  LastPass = "b78a0a55-6ef8-d246-a042-ba0f6d55050c",`), Secret: []byte("b78a0a55-6ef8-d246-a042-ba0f6d55050c")}, false},
+		{Candidate{Line: []byte(`  dbPassword = "b78a0a55-6ef8-d246-a042-ba0f6d55050c",`), Secret: []byte("b78a0a55-6ef8-d246-a042-ba0f6d55050c")}, true},
+		{Candidate{Line: []byte(`  LastPass = "Tq8vZ3mL9x!",`), Secret: []byte("Tq8vZ3mL9x!")}, true},
+		{Candidate{Line: []byte(`const invalidPassword = "invalid-" + gen.password()`), Secret: []byte("invalid-")}, false},
+		{Candidate{Line: []byte(`const password = "Tq8vZ3mL9x!" + suffix`), Secret: []byte("Tq8vZ3mL9x!")}, true},
+	} {
+		if ok, reason := checkPassword(&tt.c); ok != tt.want {
+			t.Errorf("%q / %q: %v (%s), want %v", tt.c.Line, tt.c.Secret, ok, reason, tt.want)
+		}
+	}
+}
+
+func TestNotObjectKey(t *testing.T) {
+	for _, tc := range []struct {
+		text, secret string
+		want         bool
+	}{
+		{`{"token_uri":"https://oauth2.googleapis.com/token","auth_provider_x509_cert_url":"https://x"}`, "auth_provider_x509_cert_url", false},
+		{`{'token', 'refresh_lifetime_secs_v2' : 3600}`, "refresh_lifetime_secs_v2", false},
+		{`{\"token\",\"auth_provider_x509_cert_url\":1}`, "auth_provider_x509_cert_url", false},
+		{`('secret_key', 'Hq7vZ2mK9xLw4Tn8Rb3Jc6Fd'),`, "Hq7vZ2mK9xLw4Tn8Rb3Jc6Fd", true},
+		{`{"token": "Xq7vR2mLk9PzT4wN8sBc3HdF6jGy1QeA", "id": 1}`, "Xq7vR2mLk9PzT4wN8sBc3HdF6jGy1QeA", true},
+		{`x = cond ? "token" : "Xq7vR2mLk9PzT4wN8sBc3HdF6jGy1QeA"`, "Xq7vR2mLk9PzT4wN8sBc3HdF6jGy1QeA", true},
+		{`token = Xq7vR2mLk9PzT4wN8sBc3HdF6jGy1QeA`, "Xq7vR2mLk9PzT4wN8sBc3HdF6jGy1QeA", true},
+	} {
+		at := strings.Index(tc.text, tc.secret)
+		c := &Candidate{Secret: []byte(tc.secret), Line: []byte(tc.text), Text: []byte(tc.text), At: at}
+		if got, reason := checkNotObjectKey(c); got != tc.want {
+			t.Errorf("checkNotObjectKey(%q in %q) = %v (%s), want %v", tc.secret, tc.text, got, reason, tc.want)
+		}
+		// Without the surrounding text (a decoded value), the line is read.
+		c.Text = nil
+		if got, _ := checkNotObjectKey(c); got != tc.want {
+			t.Errorf("checkNotObjectKey(%q in line %q) = %v, want %v", tc.secret, tc.text, got, tc.want)
+		}
+	}
+}

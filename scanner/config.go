@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -80,10 +81,14 @@ func LoadConfig(name string) (*Config, error) {
 
 // tomlDecodeErr is how the TOML decoder words a value of the wrong type:
 // a plain error, not a ParseError, with the line and key inside its text.
-var tomlDecodeErr = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+var tomlDecodeErr = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+})
 
 // tomlTypeErr is the message of such an error, with the two types.
-var tomlTypeErr = regexp.MustCompile(`^incompatible types: TOML value has type (\S+); destination has type (\S+)$`)
+var tomlTypeErr = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^incompatible types: TOML value has type (\S+); destination has type (\S+)$`)
+})
 
 // tomlTypeWords says a decoder type the way the configuration is written.
 var tomlTypeWords = map[string]string{
@@ -95,13 +100,13 @@ var tomlTypeWords = map[string]string{
 // of every other configuration error, in the configuration's words
 // (`disable: want a list, got a string`).
 func decodeError(name string, err error) patterns.Error {
-	m := tomlDecodeErr.FindStringSubmatch(err.Error())
+	m := tomlDecodeErr().FindStringSubmatch(err.Error())
 	if m == nil {
 		return patterns.Error{File: name, Msg: err.Error()}
 	}
 	line, _ := strconv.Atoi(m[1])
 	msg := m[3]
-	if t := tomlTypeErr.FindStringSubmatch(msg); t != nil && tomlTypeWords[t[1]] != "" && tomlTypeWords[t[2]] != "" {
+	if t := tomlTypeErr().FindStringSubmatch(msg); t != nil && tomlTypeWords[t[1]] != "" && tomlTypeWords[t[2]] != "" {
 		msg = fmt.Sprintf("want %s, got %s", tomlTypeWords[t[2]], tomlTypeWords[t[1]])
 	}
 	return patterns.Error{File: name, Line: line, Msg: m[2] + ": " + msg}

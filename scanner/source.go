@@ -422,14 +422,26 @@ func MergeStats(dst, src *Stats) {
 }
 
 // ReaderSource yields the whole of R as one chunk labelled Path (e.g.
-// "stdin"), or, past MaxSize, in windows of MaxSize (streamWindows).
+// "stdin"), or, past MaxSize, in windows of MaxSize (streamWindows). Past
+// MaxSize it is read as a folder scan reads a file that large: text in
+// windows, UTF-16 or UTF-32 with a byte-order mark decoded as it is read,
+// anything else binary to git's rule skipped (and the scan said to be
+// incomplete: it was all there was to read). Within MaxSize it is scanned
+// as it is, UTF-16 and UTF-32 text decoded.
 type ReaderSource struct {
 	R    io.Reader
 	Path string
 	Kind Kind
 	// MaxSize bounds what is held at once; 0 means no bound.
 	MaxSize int64
+
+	stats Stats
 }
+
+var _ StatsSource = (*ReaderSource)(nil)
+
+// AddStats implements StatsSource.
+func (s *ReaderSource) AddStats(st *Stats) { MergeStats(st, &s.stats) }
 
 // Chunks implements Source.
 func (s *ReaderSource) Chunks(ctx context.Context, yield func(Chunk) error) error {
@@ -449,7 +461,15 @@ func (s *ReaderSource) Chunks(ctx context.Context, yield func(Chunk) error) erro
 		window := int(min(s.MaxSize, 1<<30))
 		var r io.Reader = io.MultiReader(bytes.NewReader(data), s.R)
 		base := Chunk{Kind: kind, Path: s.Path}
-		if enc, bom := Wide(data); IsBinary(data) && bom > 0 {
+		if IsBinary(data) {
+			enc, bom := Wide(data)
+			if bom == 0 {
+				// As DirSource.read skips a binary file this large (plain
+				// UTF-16 included: its test needs the whole).
+				s.stats.Skip("binary")
+				s.stats.Partial(fmt.Sprintf("%s is binary (a NUL in its first %d bytes) and larger than --max-file-size: not scanned, as a binary file that large is not in a folder scan; raise --max-file-size to scan it as it is", s.Path, sniffLen))
+				return nil
+			}
 			r = &wideReader{r: io.MultiReader(bytes.NewReader(data[bom:]), s.R), enc: enc}
 			base.Encoding = enc
 		}

@@ -119,3 +119,31 @@ func TestReaderSourceStreamsLargeInput(t *testing.T) {
 		t.Errorf("findings:\n got %q\nwant %q\nstats %+v", got, want, res.Stats)
 	}
 }
+
+// TestLargeBinaryInputSkipped: binary input larger than the size limit,
+// without a byte-order mark, is skipped on standard input as in a folder
+// scan (README, Large files): neither scans its bytes as text, both count
+// it as a skipped binary, and standard input, the scan's only input, says
+// the scan is incomplete.
+func TestLargeBinaryInputSkipped(t *testing.T) {
+	data := append([]byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0}, bytes.Repeat([]byte("id "+testKeyID+"\n"), 8000)...)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "core"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []Source{
+		&DirSource{Root: dir, MaxFileSize: 64 << 10},
+		&ReaderSource{R: bytes.NewReader(data), Path: "stdin", MaxSize: 64 << 10},
+	} {
+		res, err := Scan(context.Background(), src, builtinDetector(t), Options{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Findings) != 0 || res.Stats.Skipped["binary"] != 1 {
+			t.Errorf("%T: %d findings, skipped %v; want none, one binary skipped", src, len(res.Findings), res.Stats.Skipped)
+		}
+		if _, stdin := src.(*ReaderSource); stdin && len(res.Stats.Incomplete) != 1 {
+			t.Errorf("stdin: incomplete %q, want it said", res.Stats.Incomplete)
+		}
+	}
+}

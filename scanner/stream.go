@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"unicode/utf8"
 )
 
 const (
@@ -29,7 +30,11 @@ const (
 // back when the scan releases the chunk (Chunk.Release): memory stays two
 // windows however large the file, and however far detection lags behind.
 func streamWindows(ctx context.Context, r io.Reader, window int, base Chunk, yield func(Chunk) error) error {
-	window = max(window, minStreamWindow)
+	return windows(ctx, r, max(window, minStreamWindow), base, yield)
+}
+
+// windows is streamWindows for any window size (tests use tiny ones).
+func windows(ctx context.Context, r io.Reader, window int, base Chunk, yield func(Chunk) error) error {
 	overlap := min(maxStreamOverlap, window/4)
 	free := make(chan []byte, 2)
 	allocated := 0
@@ -78,11 +83,17 @@ func streamWindows(ctx context.Context, r io.Reader, window int, base Chunk, yie
 		c.Release = func() { free <- buf }
 		if !last {
 			// The next window starts a line within the overlap, or,
-			// in a line longer than that, wherever the overlap starts.
+			// in a line longer than that, at the character where the
+			// overlap starts: never inside one (decoded UTF-16 is full
+			// of two- and three-byte characters), so that no window
+			// holds half a character for a regex to read as U+FFFD.
 			cut := len(data) - overlap
 			next := cut
 			if i := bytes.LastIndexByte(data[cut-overlap:cut], '\n'); i >= 0 {
 				next = cut - overlap + i + 1
+			}
+			for k := 1; k < utf8.UTFMax && !utf8.RuneStart(data[next]); k++ {
+				next--
 			}
 			mid := next + (len(data)-next)/2
 			c.ownTo = mid

@@ -54,21 +54,30 @@ func (e Encoding) String() string {
 // holding mostly ASCII (utf16Plain). It only sniffs; TextOf decides from
 // the whole content.
 func Wide(head []byte) (enc Encoding, bom int) {
-	switch {
-	case len(head) >= 4 && head[0] == 0xFF && head[1] == 0xFE && head[2] == 0 && head[3] == 0:
-		// Also a UTF-16LE mark followed by U+0000, which no text holds.
-		return UTF32LE, 4
-	case len(head) >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 0xFE && head[3] == 0xFF:
-		return UTF32BE, 4
-	case len(head) >= 2 && head[0] == 0xFF && head[1] == 0xFE:
-		return UTF16LE, 2
-	case len(head) >= 2 && head[0] == 0xFE && head[1] == 0xFF:
-		return UTF16BE, 2
+	if enc, bom := mark(head); bom > 0 {
+		return enc, bom
 	}
 	if len(head) > sniffLen {
 		head = head[:sniffLen]
 	}
 	return utf16Plain(head), 0
+}
+
+// mark returns the encoding data's byte-order mark names and the mark's
+// length, or UTF8 and 0 when it starts with none.
+func mark(data []byte) (enc Encoding, bom int) {
+	switch {
+	case len(data) >= 4 && data[0] == 0xFF && data[1] == 0xFE && data[2] == 0 && data[3] == 0:
+		// Also a UTF-16LE mark followed by U+0000, which no text holds.
+		return UTF32LE, 4
+	case len(data) >= 4 && data[0] == 0 && data[1] == 0 && data[2] == 0xFE && data[3] == 0xFF:
+		return UTF32BE, 4
+	case len(data) >= 2 && data[0] == 0xFF && data[1] == 0xFE:
+		return UTF16LE, 2
+	case len(data) >= 2 && data[0] == 0xFE && data[1] == 0xFF:
+		return UTF16BE, 2
+	}
+	return UTF8, 0
 }
 
 // Plain UTF-16 (without a byte-order mark) is told from binary by what a
@@ -91,48 +100,57 @@ const (
 	minPlainUnits = 8
 )
 
-// utf16Plain returns UTF16LE or UTF16BE when data (a file or its first
-// bytes) reads as plain UTF-16 text, else UTF8. An odd length is allowed
-// only for a head cut from a longer file (TextOf checks the whole).
-func utf16Plain(data []byte) Encoding {
-	if len(data) < 2*minPlainUnits {
+// utf16Plain returns UTF16LE or UTF16BE when head, a file's first bytes,
+// reads as plain UTF-16 text, else UTF8. An odd length, or a surrogate pair
+// cut by head's end, is allowed: head may be cut from a longer file, which
+// TextOf judges whole.
+func utf16Plain(head []byte) Encoding {
+	if len(head) < 2*minPlainUnits {
 		return UTF8
 	}
-	// ASCII in UTF-16LE has its NULs at odd offsets, in UTF-16BE at even
-	// ones; decide by the first character and let the check refute it.
-	enc := UTF16LE
-	if data[0] == 0 {
-		enc = UTF16BE
-	}
-	if !plainText(data[:len(data)&^1], enc) {
+	enc := plainOrder(head)
+	if !plainText(head[:len(head)&^1], enc) {
 		return UTF8
 	}
 	return enc
 }
 
-// plainText reports whether data (of even length) is text in enc by the
-// rule for plain UTF-16 above.
-func plainText(data []byte, enc Encoding) bool {
-	ascii, units := 0, len(data)/2
-	for i := 0; i+1 < len(data); i += 2 {
-		u := unit(data, i, enc)
+// plainOrder is the byte order plain UTF-16 starting with data would have:
+// ASCII in UTF-16LE has its NULs at odd offsets, in UTF-16BE at even ones;
+// the first character decides, and the rule for plain UTF-16 refutes it.
+func plainOrder(data []byte) Encoding {
+	if data[0] == 0 {
+		return UTF16BE
+	}
+	return UTF16LE
+}
+
+// plainText reports whether head (of even length) is text in enc by the
+// rule for plain UTF-16 above, a high surrogate at its very end allowed.
+func plainText(head []byte, enc Encoding) bool {
+	ascii, chars := 0, 0
+	for i := 0; i+1 < len(head); i += 2 {
+		u := unit(head, i, enc)
+		chars++
 		switch {
 		case u >= 0x20 && u < 0x7F, u == '\n', u == '\r', u == '\t':
 			ascii++
 		case u < 0x20, u == 0x7F, u >= 0x80 && u < 0xA0, u == 0xFFFE, u == 0xFFFF:
 			return false
 		case utf16.IsSurrogate(rune(u)):
-			if u >= 0xDC00 || i+3 >= len(data) {
+			if u >= 0xDC00 {
 				return false
 			}
-			if lo := unit(data, i+2, enc); lo < 0xDC00 || lo > 0xDFFF {
+			if i+3 >= len(head) {
+				break // cut between the halves
+			}
+			if lo := unit(head, i+2, enc); lo < 0xDC00 || lo > 0xDFFF {
 				return false
 			}
 			i += 2
-			units--
 		}
 	}
-	return ascii*100 >= minASCII*units
+	return ascii*100 >= minASCII*chars
 }
 
 // unit returns the UTF-16 code unit at data[i:i+2].
@@ -150,24 +168,82 @@ func unit(data []byte, i int, enc Encoding) uint16 {
 // with a byte-order mark is text unless it holds a NUL character (what
 // binary data behind two lucky bytes would), and a character its encoding
 // cannot hold is decoded as U+FFFD, as an editor shows it; plain UTF-16 must
-// pass utf16Plain's rule over its whole length.
+// pass the rule for it over its whole length, and over its first sniffLen
+// bytes as Wide does (so TextOf agrees with a reader that sniffed them).
+// Each is one pass over data, judging as it decodes.
 func TextOf(dst, data []byte) (text []byte, enc Encoding, ok bool) {
-	enc, bom := Wide(data)
-	switch {
-	case enc == UTF8:
-		return dst, UTF8, false
-	case bom == 0 && (len(data)%2 != 0 || utf16Plain(data) != enc):
-		// Wide judged the first sniffLen bytes; the rest must pass too.
-		return dst, UTF8, false
-	}
 	n := len(dst)
-	out := grow(dst, len(data)-bom)
-	out, nul := appendWide(out, data[bom:], enc)
+	enc, bom := mark(data)
+	if bom == 0 {
+		return appendPlain(dst, data)
+	}
+	out, nul := appendWide(grow(dst, len(data)-bom), data[bom:], enc)
 	if nul {
 		return dst[:n], UTF8, false
 	}
 	return out, enc, true
 }
+
+// appendPlain is TextOf for data without a byte-order mark: it appends data
+// as UTF-8 when it is plain UTF-16 text, judging each unit as it decodes it.
+func appendPlain(dst, data []byte) (text []byte, enc Encoding, ok bool) {
+	n := len(dst)
+	if len(data) < 2*minPlainUnits || len(data)%2 != 0 {
+		return dst, UTF8, false
+	}
+	enc = plainOrder(data)
+	head := min(len(data), sniffLen)
+	out := grow(dst, len(data))
+	ascii, chars, headOK := 0, 0, false
+	for i := 0; i < len(data); {
+		u := unit(data, i, enc)
+		switch {
+		case u >= 0x20 && u < 0x7F, u == '\n', u == '\r', u == '\t':
+			ascii++
+			out = append(out, byte(u))
+			i += 2
+		case u < 0x20, u == 0x7F, u >= 0x80 && u < 0xA0, u == 0xFFFE, u == 0xFFFF:
+			return dst[:n], UTF8, false
+		case utf16.IsSurrogate(rune(u)):
+			if u >= 0xDC00 || i+3 >= len(data) {
+				return dst[:n], UTF8, false
+			}
+			lo := unit(data, i+2, enc)
+			if lo < 0xDC00 || lo > 0xDFFF {
+				return dst[:n], UTF8, false
+			}
+			out = utf8.AppendRune(out, utf16.DecodeRune(rune(u), rune(lo)))
+			i += 4
+		default:
+			out = utf8.AppendRune(out, rune(u))
+			i += 2
+		}
+		chars++
+		if i >= head && !headOK {
+			// Wide's verdict on the first sniffLen bytes (a pair
+			// across their end counts as one character there too).
+			if ascii*100 < minASCII*chars {
+				return dst[:n], UTF8, false
+			}
+			headOK = true
+		}
+	}
+	if ascii*100 < minASCII*chars {
+		return dst[:n], UTF8, false
+	}
+	return out, enc, true
+}
+
+// The decoders below are rampart's own, not golang.org/x/text's
+// (encoding/unicode and its utf32, a dependency already, used by the
+// tests to encode): that one reads a lone low surrogate followed by another
+// as one U+FFFD where the standard library's utf16.Decode and editors show
+// two, so every column after it on the line would be one short; it writes
+// each character through utf8.EncodeRune, with no fast path for the ASCII
+// that is nearly all of what Windows saves as UTF-16; and plain UTF-16 must be judged unit by
+// unit as it is decoded (appendPlain), which a transformer cannot do for
+// us. Its streaming adds nothing wideReader needs beyond holding back a
+// partial unit or a high surrogate, which FuzzWideReader checks.
 
 // appendWide appends data, text in enc, as UTF-8; nul reports whether it
 // held a NUL character (passed on as a NUL byte).

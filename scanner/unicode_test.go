@@ -12,36 +12,49 @@ import (
 	"testing/iotest"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 )
 
 // encode returns s in enc, with its byte-order mark when bom is set: what
-// PowerShell 5's Out-File (UTF-16LE, BOM) or an editor writes.
+// PowerShell 5's Out-File (UTF-16LE, BOM) or an editor writes. The encoders
+// are golang.org/x/text's, so the tests do not check the decoder against
+// an encoder written alongside it.
 func encode(s string, enc Encoding, bom bool) []byte {
-	if bom {
-		s = "\uFEFF" + s
-	}
-	var out []byte
+	var e *encoding.Encoder
 	switch enc {
-	case UTF16LE, UTF16BE:
-		for _, u := range utf16.Encode([]rune(s)) {
-			if enc == UTF16LE {
-				out = binary.LittleEndian.AppendUint16(out, u)
-			} else {
-				out = binary.BigEndian.AppendUint16(out, u)
-			}
-		}
-	case UTF32LE, UTF32BE:
-		for _, r := range s {
-			if enc == UTF32LE {
-				out = binary.LittleEndian.AppendUint32(out, uint32(r))
-			} else {
-				out = binary.BigEndian.AppendUint32(out, uint32(r))
-			}
-		}
+	case UTF16LE:
+		e = unicode.UTF16(unicode.LittleEndian, bomPolicy(bom)).NewEncoder()
+	case UTF16BE:
+		e = unicode.UTF16(unicode.BigEndian, bomPolicy(bom)).NewEncoder()
+	case UTF32LE:
+		e = utf32.UTF32(utf32.LittleEndian, utf32BOMPolicy(bom)).NewEncoder()
+	case UTF32BE:
+		e = utf32.UTF32(utf32.BigEndian, utf32BOMPolicy(bom)).NewEncoder()
 	default:
-		out = []byte(s)
+		return []byte(s)
+	}
+	out, err := e.Bytes([]byte(s))
+	if err != nil {
+		panic(err)
 	}
 	return out
+}
+
+func bomPolicy(bom bool) unicode.BOMPolicy {
+	if bom {
+		return unicode.UseBOM
+	}
+	return unicode.IgnoreBOM
+}
+
+func utf32BOMPolicy(bom bool) utf32.BOMPolicy {
+	if bom {
+		return utf32.UseBOM
+	}
+	return utf32.IgnoreBOM
 }
 
 func TestTextOf(t *testing.T) {
@@ -64,6 +77,8 @@ func TestTextOf(t *testing.T) {
 		{"unpaired surrogate with BOM is U+FFFD", append(encode("ab", UTF16LE, true), 0x00, 0xD8, 'c', 0), "ab\uFFFDc", UTF16LE},
 		{"odd trailing byte with BOM is U+FFFD", append(encode("ab", UTF16LE, true), 'c'), "ab\uFFFD", UTF16LE},
 		{"BOM alone", []byte{0xFF, 0xFE}, "", UTF16LE},
+		{"plain UTF-16 with a pair across the sniffed head's end", plainAcrossHead(), strings.Repeat("x", sniffLen/2-1) + "🔑 = key\r\n", UTF16LE},
+		{"plain UTF-16 with U+FFFD", encode("ab\uFFFDcdefghijklmnopq", UTF16LE, false), "ab\uFFFDcdefghijklmnopq", UTF16LE},
 
 		{"UTF-8", []byte(ps1), "", UTF8},
 		{"PNG", png, "", UTF8},
@@ -167,6 +182,53 @@ func TestReaderSourceUTF16(t *testing.T) {
 	}
 }
 
+// plainByRule is the rule for plain UTF-16 written plainly, from the
+// standard library's decoding: an even length of at least minPlainUnits
+// units, no unpaired surrogate, every character printable, a tab or a line
+// break, at least minASCII% ASCII over the whole and over the first sniffLen
+// bytes (which a reader sniffs with Wide before it reads the rest).
+func plainByRule(data []byte) bool {
+	if len(data) < 2*minPlainUnits || len(data)%2 != 0 {
+		return false
+	}
+	enc := UTF16LE
+	if data[0] == 0 {
+		enc = UTF16BE
+	}
+	if e, _ := Wide(data[:min(len(data), sniffLen)]); e != enc {
+		return false
+	}
+	units := make([]uint16, len(data)/2)
+	fffd := 0
+	for i := range units {
+		units[i] = unit(data, 2*i, enc)
+		if units[i] == 0xFFFD {
+			fffd++
+		}
+	}
+	ascii, chars := 0, 0
+	for _, r := range utf16.Decode(units) {
+		chars++
+		switch {
+		case r == utf8.RuneError:
+			if fffd--; fffd < 0 {
+				return false // an unpaired surrogate
+			}
+		case r >= 0x20 && r < 0x7F, r == '\n', r == '\r', r == '\t':
+			ascii++
+		case r < 0xA0, r == 0xFFFE, r == 0xFFFF:
+			return false
+		}
+	}
+	return ascii*100 >= minASCII*chars
+}
+
+// plainAcrossHead is plain UTF-16 whose character at the end of the first
+// sniffLen bytes is a surrogate pair, cut there by a reader's sniff.
+func plainAcrossHead() []byte {
+	return encode(strings.Repeat("x", sniffLen/2-1)+"🔑 = key\r\n", UTF16LE, false)
+}
+
 // FuzzTextOf checks the decoder against the standard library's UTF-16
 // decoding: whatever it accepts is valid UTF-8, the same characters, and
 // the same lines; plain UTF-16 (no mark) is accepted only when it is text.
@@ -176,8 +238,16 @@ func FuzzTextOf(f *testing.F) {
 	f.Add(encode("🔑\n", UTF32BE, true))
 	f.Add([]byte{0xFF, 0xFE, 0x00, 0xD8, 'a'})
 	f.Add([]byte("\x89PNG\r\n\x1a\n\x00\x00"))
+	f.Add(plainAcrossHead())
+	f.Add(append(encode(strings.Repeat("x", 3999), UTF16LE, false), 0x3D, 0xD8))
+	f.Add(encode("ab\uFFFDcdefghijkl", UTF16BE, false))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, enc, ok := TextOf(nil, data)
+		if _, bom := mark(data); bom == 0 {
+			if want := plainByRule(data); ok != want {
+				t.Fatalf("TextOf(% x) accepted %v, the rule for plain UTF-16 says %v", data, ok, want)
+			}
+		}
 		if !ok {
 			if enc != UTF8 || len(got) != 0 {
 				t.Fatalf("refused, yet returned %s %q", enc, got)
@@ -199,13 +269,6 @@ func FuzzTextOf(f *testing.F) {
 			want = string(utf16.Decode(units))
 			if len(body)%2 != 0 {
 				want += "\uFFFD"
-			}
-			if bom == 0 {
-				for _, r := range want {
-					if r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == utf8.RuneError {
-						t.Fatalf("plain UTF-16 accepted with %U: %q", r, want)
-					}
-				}
 			}
 		case UTF32LE, UTF32BE:
 			var rs []rune
@@ -287,4 +350,46 @@ func BenchmarkWideOnBinary(b *testing.B) {
 			b.Fatal("a PNG sniffed as", enc)
 		}
 	}
+}
+
+// chopReader returns r's bytes in reads of the sizes in sizes, in turn
+// (a size of 0 counts as 1).
+type chopReader struct {
+	r     io.Reader
+	sizes []byte
+	i     int
+}
+
+func (c *chopReader) Read(p []byte) (int, error) {
+	n := 1
+	if len(c.sizes) > 0 {
+		n = max(1, int(c.sizes[c.i%len(c.sizes)]))
+		c.i++
+	}
+	return c.r.Read(p[:min(n, len(p))])
+}
+
+// FuzzWideReader: text decoded as it is read, in reads of any sizes, is
+// the text the whole-content decoder gives: a surrogate pair, a UTF-32
+// unit or a trailing odd byte cut between two reads decodes the same.
+func FuzzWideReader(f *testing.F) {
+	pair := encode("k🔑=v", UTF16LE, false)
+	f.Add(pair, byte(UTF16LE), []byte{3})    // a pair cut after its high half's first byte
+	f.Add(pair, byte(UTF16LE), []byte{4, 1}) // cut between the halves
+	f.Add(encode("🔑\r\nkey", UTF16BE, false), byte(UTF16BE), []byte{2, 1, 1})
+	f.Add(append(encode("ab", UTF16LE, false), 0x00, 0xD8), byte(UTF16LE), []byte{4}) // a high half at the end
+	f.Add(append(encode("ab", UTF16LE, false), 'c'), byte(UTF16LE), []byte{1})        // an odd byte at the end
+	f.Add([]byte{0x00, 0xDC, 0x00, 0xDC, 'a', 0}, byte(UTF16LE), []byte{2})           // two low halves
+	f.Add(encode("é🔑\n", UTF32LE, false), byte(UTF32LE), []byte{3, 5})
+	f.Add(append(encode("ab", UTF32BE, false), 0, 0x11), byte(UTF32BE), []byte{7})       // a partial unit at the end
+	f.Add([]byte{0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0xD8, 0}, byte(UTF32LE), []byte{1, 2, 3}) // no characters
+	f.Add([]byte("a\x00\x00\x00b\x00"), byte(UTF16LE), []byte{5})                        // NUL characters pass
+	f.Fuzz(func(t *testing.T, body []byte, e byte, sizes []byte) {
+		enc := Encoding(1 + int(e)%4)
+		want, _ := appendWide(nil, body, enc)
+		got, err := io.ReadAll(&wideReader{r: &chopReader{r: bytes.NewReader(body), sizes: sizes}, enc: enc})
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s % x in reads of %v: wideReader = %q, %v; whole = %q", enc, body, sizes, got, err, want)
+		}
+	})
 }

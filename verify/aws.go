@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -75,13 +76,13 @@ func awsSigningRegion(host string, getenv func(string) string) string {
 		case name == "sts":
 			return "us-east-1"
 		case strings.HasPrefix(name, "sts.") || strings.HasPrefix(name, "sts-fips."):
-			if r := name[strings.IndexByte(name, '.')+1:]; awsRegionPattern.MatchString(r) {
+			if r := name[strings.IndexByte(name, '.')+1:]; awsRegionPattern().MatchString(r) {
 				return r
 			}
 		}
 	}
 	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
-		if r := strings.TrimSpace(getenv(k)); awsRegionPattern.MatchString(r) {
+		if r := strings.TrimSpace(getenv(k)); awsRegionPattern().MatchString(r) {
 			return r
 		}
 	}
@@ -90,7 +91,7 @@ func awsSigningRegion(host string, getenv func(string) string) string {
 
 // awsRegionPattern is the shape of a region name (us-east-1, us-gov-west-1,
 // cn-north-1): nothing else goes into a signing scope.
-var awsRegionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+var awsRegionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`) })
 
 // awsSTSBody is the whole GetCallerIdentity request: STS speaks the AWS
 // query protocol, a form-encoded POST.

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rampart-sec/rampart/scanner"
@@ -31,7 +32,7 @@ const (
 
 const azureEndpoint = "GET https://<account>.blob.core.windows.net/?comp=list&maxresults=1 (List Containers, signed with the key: SharedKey)"
 
-var azureAccountPattern = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
+var azureAccountPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]{3,24}$`) })
 
 // azureCred is a storage account key with the account it belongs to, and
 // the rule that found it (whose override applies).
@@ -63,7 +64,7 @@ func (v *Verifier) azureURL(account, ruleID string) (*url.URL, error) {
 // checkAzure lists at most one container of the account, signing the
 // request with the key (SharedKey). Listing reads; it changes nothing.
 func (v *Verifier) checkAzure(ctx context.Context, c azureCred) answer {
-	if !azureAccountPattern.MatchString(c.account) {
+	if !azureAccountPattern().MatchString(c.account) {
 		return answer{status: scanner.VerifyUnknown, detail: "not a storage account name"}
 	}
 	key, err := base64.StdEncoding.DecodeString(c.key)

@@ -196,6 +196,14 @@ func repoRel(repo *gitsource.Repo, file string) string {
 	return ""
 }
 
+// governedPath is where a file that governs a scan lies in the repository
+// (rel, "" outside it), and whether the trusted commit it was read from
+// lacks it (absent: the built-in defaults, or an empty baseline, applied).
+type governedPath struct {
+	rel    string
+	absent bool
+}
+
 // loadGovernedConfig loads the scan's configuration: --config, else
 // .rampart.toml at the repository root (loc's configuration directory),
 // else the built-in defaults; with t, a file inside the repository is read
@@ -203,58 +211,58 @@ func repoRel(repo *gitsource.Repo, file string) string {
 // means the built-in defaults whatever the checkout holds, and a --config
 // it lacks is an error. It returns the file's path in the repository (""
 // outside it) and notes for the report.
-func loadGovernedConfig(ctx context.Context, o *scanOptions, loc *location, t *trustedRev) (*scanner.Config, string, []string, error) {
+func loadGovernedConfig(ctx context.Context, o *scanOptions, loc *location, t *trustedRev) (*scanner.Config, governedPath, []string, error) {
 	if t == nil {
 		cfg, err := loadScanConfig(o, loc)
 		if err != nil {
-			return nil, "", nil, err
+			return nil, governedPath{}, nil, err
 		}
 		rel := ""
 		if o.config != "" && loc.repo != nil && !loc.repo.Bare {
 			rel = repoRel(loc.repo, o.config)
 		}
-		return cfg, rel, nil, nil
+		return cfg, governedPath{rel: rel}, nil, nil
 	}
 	g, notes, err := readGovernedConfig(ctx, t, "--config", o.config, filepath.Join(loc.configDir, scanner.ConfigFileName), "configuration")
 	switch {
 	case err != nil:
-		return nil, "", nil, err
+		return nil, governedPath{}, nil, err
 	case g.rel == "":
 		// Outside the work tree: the workflow's own file, which no change
 		// to the repository edits.
 		cfg, err := loadScanConfig(o, loc)
-		return cfg, "", nil, err
+		return cfg, governedPath{}, nil, err
 	case g.absent:
 		cfg, err := scanner.DefaultConfig()
-		return cfg, g.rel, notes, err
+		return cfg, governedPath{g.rel, true}, notes, err
 	}
 	cfg, err := scanner.ParseConfig(g.name, g.data)
-	return cfg, g.rel, nil, err
+	return cfg, governedPath{rel: g.rel}, nil, err
 }
 
 // loadGovernedBaseline loads --baseline FILE; with t, a file inside the
 // repository is read from t's commit, and one that commit lacks accepts
 // nothing whatever the checkout holds. It returns the file's path in the
 // repository ("" outside it) and notes for the report.
-func loadGovernedBaseline(ctx context.Context, repo *gitsource.Repo, t *trustedRev, file string) (*scanner.Baseline, string, []string, error) {
+func loadGovernedBaseline(ctx context.Context, repo *gitsource.Repo, t *trustedRev, file string) (*scanner.Baseline, governedPath, []string, error) {
 	g, err := readGoverned(ctx, repo, t, file, "--baseline")
 	if err != nil {
-		return nil, "", nil, err
+		return nil, governedPath{}, nil, err
 	}
 	switch {
 	case t == nil || g.rel == "":
 		b, err := scanner.LoadBaseline(file)
-		return b, g.rel, nil, err
+		return b, governedPath{rel: g.rel}, nil, err
 	case g.absent:
 		msg := fmt.Sprintf("%s: %s has no baseline %s: no finding is accepted as known; the checkout's %s (the change's own) was NOT used", t.why, t.where(), g.rel, g.rel)
 		if t.logf != nil {
 			t.logf("%s", msg)
 		}
-		return &scanner.Baseline{Version: 1}, g.rel, []string{msg}, nil
+		return &scanner.Baseline{Version: 1}, governedPath{g.rel, true}, []string{msg}, nil
 	}
 	if t.logf != nil {
 		t.logf("%s: baseline read from %s in %s, not from the checkout", t.why, g.rel, t.where())
 	}
 	b, err := scanner.ParseBaseline(g.name, g.data)
-	return b, g.rel, nil, err
+	return b, governedPath{rel: g.rel}, nil, err
 }

@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+
+	"github.com/rampart-sec/rampart/cmd/rampart/prestart"
 )
 
 // signalContext is cancelled by Ctrl-C or SIGTERM: a Kubernetes Job or a CI
@@ -43,6 +45,8 @@ func main() {
 	}
 	code := run(ctx, os.Args[1:], &streams{in: os.Stdin, out: os.Stdout, err: os.Stderr})
 	stop()
+	// A pre-commit diff started before main that no scan took.
+	prestart.Abandon()
 	// RAMPART_MEMPROFILE=FILE writes a heap profile at the end of the run:
 	// what was live at the last collection, and everything allocated (go
 	// tool pprof -sample_index=inuse_space|alloc_space FILE).

@@ -195,7 +195,7 @@ func TestPullRequestCannotAllowListItsOwnSecret(t *testing.T) {
 		{"allow-listed path", map[string]string{"leak/k.env": keyFile("path"), ".rampart.toml": "[allowlist]\npaths = [\"leak/\"]\n"}, nil,
 			"has no .rampart.toml, so the built-in configuration applies: the checkout's .rampart.toml (the change's own) was NOT used"},
 		{"allow-listed secret", map[string]string{"k.env": keyFile("secret"), ".rampart.toml": "[allowlist]\nsecrets = [\"" + geKey("secret") + "\"]\n"}, nil,
-			"the scanned change edits .rampart.toml, which decides what rampart reports (allow list, disabled rules, accepted findings): this scan did NOT use the change's version of it but the one in the base commit " + w.base[:12]},
+			"the scanned change edits .rampart.toml, which decides what rampart reports (allow list, disabled rules, accepted findings): this scan did NOT use the change's version of it; the base commit " + w.base[:12] + " has none, so the defaults applied"},
 		{"disabled rule", map[string]string{"k.env": keyFile("disabled"), ".rampart.toml": "disable = [\"aws-access-key-id\"]\n"}, nil, "was NOT used"},
 		{"baseline", map[string]string{"k.env": keyFile("baseline"), ".rampart-baseline.json": baselineOf(t, "baseline")}, []string{"--baseline", ".rampart-baseline.json"},
 			"has no baseline .rampart-baseline.json: no finding is accepted as known; the checkout's .rampart-baseline.json (the change's own) was NOT used"},
@@ -261,15 +261,17 @@ func TestPullRequestObeysBaseConfiguration(t *testing.T) {
 		files map[string]string
 		flags []string
 		found int
+		note  string // a note the report must have
 	}{
-		{"path the base allow-lists", map[string]string{"fixtures/k.env": keyFile("fixture")}, nil, 0},
-		{"secret the base baseline accepts", map[string]string{"k.env": keyFile("accepted")}, []string{"--baseline", ".rampart-baseline.json"}, 0},
+		{"path the base allow-lists", map[string]string{"fixtures/k.env": keyFile("fixture")}, nil, 0, ""},
+		{"secret the base baseline accepts", map[string]string{"k.env": keyFile("accepted")}, []string{"--baseline", ".rampart-baseline.json"}, 0, ""},
 		{"path the change allow-lists", map[string]string{"fixtures/k.env": keyFile("fixture2"), "leak/k.env": keyFile("leak"),
-			".rampart.toml": "[allowlist]\npaths = [\"fixtures/\", \"leak/\"]\n"}, nil, 1},
+			".rampart.toml": "[allowlist]\npaths = [\"fixtures/\", \"leak/\"]\n"}, nil, 1,
+			"this scan did NOT use the change's version of it but the one in the base commit " + w.base[:12]},
 		{"secret the change accepts", map[string]string{"k.env": keyFile("sneaky"), ".rampart-baseline.json": baselineOf(t, "accepted", "sneaky")},
-			[]string{"--baseline", ".rampart-baseline.json"}, 1},
+			[]string{"--baseline", ".rampart-baseline.json"}, 1, ""},
 		{"configuration outside the repository", map[string]string{"vendor/k.env": keyFile("vendored"), "fixtures/k.env": keyFile("fixture3")},
-			[]string{"--config", outside}, 1},
+			[]string{"--config", outside}, 1, ""},
 	}
 	for _, c := range cases {
 		n, head := w.pr(c.files)
@@ -283,6 +285,9 @@ func TestPullRequestObeysBaseConfiguration(t *testing.T) {
 			}
 			if r.code != want || len(r.found) != c.found {
 				t.Errorf("exit %d, findings in %q; want exit %d and %d findings\nstderr: %s", r.code, r.found, want, c.found, r.stderr)
+			}
+			if c.note != "" && !r.hasNote(c.note) {
+				t.Errorf("no note %q in %q", c.note, r.notes)
 			}
 		})
 	}

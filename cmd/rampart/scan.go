@@ -20,6 +20,8 @@ import (
 	"github.com/rampart-sec/rampart/scanner"
 	"github.com/rampart-sec/rampart/scanner/gitsource"
 	"github.com/rampart-sec/rampart/scanner/gitsource/history"
+
+	"github.com/rampart-sec/rampart/cmd/rampart/prestart"
 )
 
 // scanOptions are the flags of `rampart scan` (and `rampart baseline`).
@@ -126,6 +128,8 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 		},
 	}
 	o.bind(cmd)
+	// In an organisation scan --workers counts repositories (orgscan.go).
+	cmd.Flags().Lookup("workers").Usage = "detector goroutines (default: number of CPUs); with --org/--repos-from: repositories at once (default 4)"
 	return cmd
 }
 
@@ -186,6 +190,11 @@ that no longer match anything as stale. The file holds SHA-256 fingerprints, nev
 		},
 	}
 	o.bind(cmd)
+	// The flags scan's help describes as report flags do something else
+	// here: a baseline goes to a file unless told otherwise, and it prints
+	// no findings.
+	cmd.Flags().Lookup("output").Usage = "write the baseline to `FILE` (default " + scanner.BaselineFileName + "; - for standard output)"
+	cmd.Flags().Lookup("quiet").Usage = "no notes or progress on standard error"
 	// scan's report flags mean nothing to a baseline: hidden, and refused
 	// in words rather than ignored.
 	for _, name := range baselineRefuses {
@@ -347,7 +356,16 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// the configuration and builds the detector: a pre-commit hook's
 		// time is mostly these.
 		staged = &gitsource.Staged{}
-		staged.StartIn(ctx, dir)
+		// prestart began the diff before main when the command line is a
+		// staged scan of "." (prestart.Wanted); dir is "." then.
+		if st := prestart.TakeStaged(); st != nil && dir == "." {
+			staged.Adopt(ctx, st)
+		} else {
+			if st != nil {
+				st.Stop()
+			}
+			staged.StartIn(ctx, dir)
+		}
 		defer staged.Close()
 	}
 	loc, err := locate(ctx, o, dir)
@@ -401,7 +419,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 			trusted = from
 		}
 	}
-	cfg, cfgRel, notes, err := loadGovernedConfig(ctx, o, loc, trusted)
+	cfg, cfgAt, notes, err := loadGovernedConfig(ctx, o, loc, trusted)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}
 	}
@@ -422,19 +440,22 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	// Loaded before the source is built, so that a change's edit of it is
 	// noted (emitDiff), and from the same place as the configuration.
 	var baseline *scanner.Baseline
-	baselineRel := ""
+	var baselineAt governedPath
 	if o.baseline != "" {
 		var bnotes []string
-		baseline, baselineRel, bnotes, err = loadGovernedBaseline(ctx, loc.repo, trusted, o.baseline)
+		baseline, baselineAt, bnotes, err = loadGovernedBaseline(ctx, loc.repo, trusted, o.baseline)
 		if err != nil {
 			return nil, nil, &exitErr{code: exitError, err: err}
 		}
 		notes = append(notes, bnotes...)
 	}
 	gopts := gitsource.Options{MaxFileSize: cfg.MaxFileSize, Allow: cfg.Allow}
-	for _, rel := range []string{cfgRel, baselineRel} {
-		if rel != "" {
-			gopts.Governing = append(gopts.Governing, rel)
+	for _, g := range []governedPath{cfgAt, baselineAt} {
+		if g.rel != "" {
+			gopts.Governing = append(gopts.Governing, g.rel)
+		}
+		if g.absent {
+			gopts.GoverningAbsent = append(gopts.GoverningAbsent, g.rel)
 		}
 	}
 	if trusted != nil {

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/rampart-sec/rampart/cmd/rampart/prestart"
 )
 
 // TestMain lets testscript run this test binary as the `rampart` command,
@@ -20,6 +22,7 @@ func TestMain(m *testing.M) {
 			ctx, stop := signalContext()
 			code := run(ctx, os.Args[1:], &streams{in: os.Stdin, out: os.Stdout, err: os.Stderr})
 			stop()
+			prestart.Abandon()
 			os.Exit(code)
 		},
 	})

@@ -13,6 +13,8 @@ import (
 
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
+
+	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
 )
 
 // Test credentials: format-valid, never real, and not AWS's documented
@@ -382,6 +384,54 @@ func TestStagedStartedEarly(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("Close did not stop an unread git diff")
+	}
+}
+
+// TestStagedAdopted: a git diff started with gitcmd.StagedArgs before the
+// scan existed (cmd/rampart/prestart's) and adopted gives the findings
+// Chunks' own would; cancelling the adopting context kills one that is never
+// read, whose output (3 MB) is larger than a grown pipe holds; a second diff is
+// stopped, not adopted.
+func TestStagedAdopted(t *testing.T) {
+	r := newRepo(t)
+	r.write("app.env", "DEBUG=1\n")
+	r.commit("base")
+	r.write("app.env", "DEBUG=1\nAWS_ACCESS_KEY_ID="+keyID+"\n")
+	r.write("big.txt", strings.Repeat("filler line of a large staged file\n", 90000))
+	r.git("add", "-A")
+	start := func() *gitcmd.Stream {
+		st, err := gitcmd.Start(context.Background(), r.dir, nil, gitcmd.StagedArgs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	s := &Staged{Repo: r.open()}
+	s.Adopt(context.Background(), start())
+	second := start()
+	s.Adopt(context.Background(), second)
+	if second.Cmd.ProcessState == nil {
+		t.Error("a second adopted diff was not stopped")
+	}
+	res := scan(t, s)
+	if got := summary(res.Findings, nil); !equal(got, []string{"aws-access-key-id app.env:2 -"}) {
+		t.Fatalf("adopted: got %q", got)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	unread := &Staged{Repo: r.open()}
+	st := start()
+	unread.Adopt(ctx, st)
+	cancel()
+	done := make(chan struct{})
+	go func() { st.Cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("cancelling the context did not stop an unread adopted git diff")
+	}
+	if st.Cmd.ProcessState.Success() {
+		t.Error("the unread diff ran to completion: it should have been killed")
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 
 	"github.com/rampart-sec/rampart/scanner"
+
+	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
 )
 
 // Git plumbing for package history, which reads whole histories: the
@@ -38,6 +40,10 @@ func (r *Repo) Input(ctx context.Context, stdin io.Reader, args ...string) ([]by
 	return r.gitInput(ctx, stdin, args...)
 }
 
+// StartPiped starts cmd with a pipe to its standard input and one from its
+// standard output, and leaves no descriptor open when it fails.
+func StartPiped(cmd *exec.Cmd) (io.WriteCloser, io.ReadCloser, error) { return gitcmd.StartPiped(cmd) }
+
 // GitError describes a failed git command: its first words, what it printed
 // on standard error, and a hint when the message points at a corrupt
 // repository or a missing revision.
@@ -45,7 +51,7 @@ func GitError(args []string, err error, stderr string) error { return gitError(a
 
 // GrowPipe enlarges the kernel buffer of a pipe git writes to (where the
 // platform allows), so a long stream is read in fewer, larger pieces.
-func GrowPipe(r io.Reader) { growPipe(r) }
+func GrowPipe(r io.Reader) { gitcmd.GrowPipe(r) }
 
 // EachLine calls fn for each line of r without its newline; lines of any
 // length are handled.

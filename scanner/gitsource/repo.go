@@ -19,6 +19,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
 )
 
 // ErrNotRepository is returned when a directory is not inside a git repository.
@@ -96,16 +98,11 @@ func (r *Repo) HasCommit(ctx context.Context, rev string) bool {
 	return err == nil
 }
 
-// baseArgs are prepended to every git command: quoted paths in a form we
-// parse, and no pager, colour or external helpers, whatever the user's
-// config; and the objects as stored, not as `git replace` would show them
-// (a replacement must not hide a committed secret, and the in-process pack
-// reader sees stored objects too).
-var baseArgs = []string{"--no-replace-objects", "-c", "core.quotePath=true", "-c", "color.ui=false", "-c", "diff.noprefix=false", "-c", "log.showSignature=false", "--no-pager"}
+// baseArgs are prepended to every git command (gitcmd.BaseArgs).
+var baseArgs = gitcmd.BaseArgs
 
 func gitCmd(ctx context.Context, dir string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "git", append(append([]string{"-C", dir}, baseArgs...), args...)...)
-	return cmd
+	return gitcmd.Command(ctx, dir, args...)
 }
 
 func runGit(ctx context.Context, dir string, args ...string) ([]byte, error) {
@@ -162,56 +159,51 @@ func (r *Repo) streamIn(ctx context.Context, stdin *os.File, read func(io.Reader
 
 // started is a git process whose standard output has not been read yet.
 type started struct {
-	cmd    *exec.Cmd
-	out    io.ReadCloser
-	stderr *bytes.Buffer
+	*gitcmd.Stream
 	cancel context.CancelFunc
 	ctx    context.Context
-	args   []string
 }
 
 // startStream starts git; finish reads its output.
 func (r *Repo) startStream(ctx context.Context, stdin *os.File, args ...string) (*started, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	cmd := gitCmd(ctx, r.Dir, args...)
+	var in io.Reader
 	if stdin != nil {
-		cmd.Stdin = stdin
+		in = stdin
 		defer stdin.Close()
 	}
-	st := &started{cmd: cmd, stderr: &bytes.Buffer{}, cancel: cancel, ctx: ctx, args: args}
-	cmd.Stderr = st.stderr
-	out, err := cmd.StdoutPipe()
+	st, err := gitcmd.Start(ctx, r.Dir, in, args...)
 	if err != nil {
-		cancel()
-		return nil, err
-	}
-	st.out = out
-	// A long stream (the history walk) is read by a goroutine competing
-	// with the scan for CPU; a larger pipe lets git run on while it waits.
-	growPipe(out)
-	if err := cmd.Start(); err != nil {
 		cancel()
 		return nil, fmt.Errorf("start git: %w", err)
 	}
-	return st, nil
+	return &started{Stream: st, cancel: cancel, ctx: ctx}, nil
+}
+
+// adopt takes a git process started elsewhere (gitcmd.Start, from
+// cmd/rampart/prestart) as startStream's own: cancelling ctx kills it.
+func adopt(ctx context.Context, st *gitcmd.Stream) *started {
+	ctx, cancel := context.WithCancel(ctx)
+	context.AfterFunc(ctx, func() { st.Cmd.Process.Kill() })
+	return &started{Stream: st, cancel: cancel, ctx: ctx}
 }
 
 // finish hands the output to read, then waits for git.
 func (st *started) finish(read func(io.Reader) error) error {
 	defer st.cancel()
-	rerr := read(st.out)
+	rerr := read(st.Stdout)
 	if rerr != nil {
 		st.cancel()
-		io.Copy(io.Discard, st.out)
-		st.cmd.Wait()
+		io.Copy(io.Discard, st.Stdout)
+		st.Cmd.Wait()
 		return rerr
 	}
-	io.Copy(io.Discard, st.out)
-	if err := st.cmd.Wait(); err != nil {
+	io.Copy(io.Discard, st.Stdout)
+	if err := st.Cmd.Wait(); err != nil {
 		if st.ctx.Err() != nil {
 			return st.ctx.Err()
 		}
-		return gitError(st.args, err, st.stderr.String())
+		return gitError(st.Args, err, st.Stderr.String())
 	}
 	return nil
 }
@@ -219,8 +211,7 @@ func (st *started) finish(read func(io.Reader) error) error {
 // abandon stops a started git whose output is not wanted.
 func (st *started) abandon() {
 	st.cancel()
-	st.out.Close()
-	st.cmd.Wait()
+	st.Stop()
 }
 
 // gitInput runs git with stdin and returns its standard output.

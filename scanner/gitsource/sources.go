@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
 )
 
 // Options shape what a git source reads.
@@ -30,6 +32,11 @@ type Options struct {
 	// instead of the checkout ("the base commit 0123456789ab"): the note
 	// then says that the change's own version was not used.
 	GoverningFrom string
+	// GoverningAbsent are the governing paths GoverningFrom's commit does
+	// not hold: the scan used built-in defaults (a configuration) or
+	// accepted nothing (a baseline) in their place, and the note says so
+	// rather than name a version that does not exist.
+	GoverningAbsent []string
 }
 
 // governs reports whether path is a file that decides what a scan reports.
@@ -46,10 +53,8 @@ func (o Options) governs(path string) bool {
 }
 
 // diffArgs make `git diff` and `git log -p` print exactly what the parser
-// expects, whatever the user's configuration says.
-// --full-index names blobs in full on "index" lines: a UTF-16 file's blobs
-// are read by them.
-var diffArgs = []string{"-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--full-index", "--src-prefix=a/", "--dst-prefix=b/", "--ignore-submodules=none"}
+// expects (gitcmd.DiffArgs).
+var diffArgs = gitcmd.DiffArgs
 
 // CommitMessageLabel is the path given to commit-message chunks.
 const CommitMessageLabel = "(commit message)"
@@ -65,10 +70,8 @@ type Staged struct {
 	early *started // git diff started by Start, read by Chunks
 }
 
-// stagedArgs is the git command Staged reads. diff.relative is turned off:
-// StartIn may run git in a subdirectory, and paths must stay relative to
-// the top of the work tree whatever the user's configuration says.
-var stagedArgs = append([]string{"-c", "diff.relative=false", "diff", "--cached", "-M", "--diff-filter=d"}, diffArgs...)
+// stagedArgs is the git command Staged reads (gitcmd.StagedArgs).
+var stagedArgs = gitcmd.StagedArgs
 
 // Start runs git diff --cached now, so that git reads the index while the
 // caller builds its detector (a pre-commit hook's time is mostly these
@@ -92,6 +95,18 @@ func (s *Staged) StartIn(ctx context.Context, dir string) {
 	}
 }
 
+// Adopt makes st, a `git diff` started with gitcmd.StagedArgs in the
+// directory Staged will read (cmd/rampart/prestart starts it before main
+// runs), what Chunks reads, as if Start had started it: cancelling ctx
+// kills it, Close stops it.
+func (s *Staged) Adopt(ctx context.Context, st *gitcmd.Stream) {
+	if s.early != nil {
+		st.Stop()
+		return
+	}
+	s.early = adopt(ctx, st)
+}
+
 // Close stops a git diff that Start began and Chunks did not read.
 func (s *Staged) Close() {
 	if s.early != nil {
@@ -108,7 +123,7 @@ func (s *Staged) Chunks(ctx context.Context, yield func(scanner.Chunk) error) er
 		return errors.New("gitsource: a bare repository has no staged changes")
 	}
 	wide := &wideBlobs{ctx: ctx, repo: s.Repo, max: s.Opts.MaxFileSize}
-	defer wide.close()
+	defer wide.finish(&s.stats)
 	read := func(r io.Reader) error {
 		p := &diffParser{maxBytes: s.Opts.MaxFileSize, emit: func(f *FileDiff) error {
 			return emitDiff(f, nil, s.Opts, &s.stats, yield, func(path string) []byte {
@@ -139,9 +154,12 @@ func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yiel
 		// elsewhere (a pull request's base), the scan itself obeys the
 		// checked-out edit: a change that allow-lists its own secret passes.
 		what := fmt.Sprintf("the scanned change edits %s, which decides what rampart reports (allow list, disabled rules, accepted findings)", f.Path)
-		if o.GoverningFrom != "" {
+		switch {
+		case o.GoverningFrom != "" && slices.Contains(o.GoverningAbsent, f.Path):
+			st.Note(fmt.Sprintf("%s: this scan did NOT use the change's version of it; %s has none, so the defaults applied (the built-in configuration; no accepted findings), and the edit takes effect only once merged; review it as you would code", what, o.GoverningFrom))
+		case o.GoverningFrom != "":
 			st.Note(fmt.Sprintf("%s: this scan did NOT use the change's version of it but the one in %s, so the edit takes effect only once merged; review it as you would code", what, o.GoverningFrom))
-		} else {
+		default:
 			st.Note(what + ": review that edit as you would code")
 		}
 	}
@@ -150,9 +168,14 @@ func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yiel
 		st.Skip("submodule")
 		st.Note("submodules are not scanned: scan each one in its own repository")
 		return nil
-	case f.Binary && !o.Allow.AllowsPath(f.Path) && !credentialName(f.Path):
+	case f.Binary && o.Allow.AllowsPath(f.Path):
+		st.Skip("binary")
+		return nil
+	case f.Binary:
 		// UTF-16 text is binary to git, and so is text .gitattributes
-		// marks binary or -diff: its lines are compared here.
+		// marks binary or -diff: its lines are compared here. A credential
+		// file's name does not exempt it (`*.key -diff` hides PEM keys from
+		// review, not from the scan): text is scanned as text.
 		if ch, ok := wide.chunk(f, c); ok {
 			if len(ch.Data) == 0 {
 				return nil
@@ -160,10 +183,7 @@ func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yiel
 			return yield(ch)
 		}
 		st.Skip("binary")
-		return nil
-	case f.Binary:
-		st.Skip("binary")
-		if o.Allow.AllowsPath(f.Path) {
+		if !credentialName(f.Path) {
 			return nil
 		}
 		// A keystore or PKCS#12 bundle is binary: read it (it is small),
@@ -258,7 +278,7 @@ func (s *Commits) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 	args := append([]string{"log", "--reverse", "--topo-order", "-p", "-M", "--cc", logFormat}, diffArgs...)
 	args = append(append(args, s.Revs...), "--")
 	wide := &wideBlobs{ctx: ctx, repo: s.Repo, max: s.Opts.MaxFileSize}
-	defer wide.close()
+	defer wide.finish(&s.stats)
 	return s.Repo.stream(ctx, func(r io.Reader) error {
 		var cur *scanner.Commit
 		p := &diffParser{maxBytes: s.Opts.MaxFileSize, emit: func(f *FileDiff) error {

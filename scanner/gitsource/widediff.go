@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
 )
 
 // Text that a diff calls binary. git calls a UTF-16 file binary (its ASCII
@@ -26,17 +27,25 @@ import (
 // binary indeed: nothing past those bytes is kept.
 
 // wideBlobs reads the blobs of binary files in a diff by object ID, through
-// two `git cat-file` processes started at the first read (a diff without
-// binary files starts neither): --batch-check for the size, so a blob over
-// the size limit is never sent, and --batch for the content.
+// one `git cat-file --batch` started at the first read (a diff without
+// binary files starts none). Its header gives a blob's size before its
+// content: a blob over the size limit is let pass unread, and of any other
+// only the first sniffLen bytes are looked at (history's reader peeks so
+// too) until they show UTF-16 or UTF-32 text or text git diffs as binary
+// (.gitattributes); an image, an archive or compiled code is discarded as
+// it arrives, never held whole. (git 2.30, the oldest rampart supports, has
+// no --batch-command to ask for the size alone; a blob not wanted costs its
+// bytes through the pipe, not a second process.)
 type wideBlobs struct {
-	ctx   context.Context
-	repo  *Repo
-	max   int64
-	check *catFile
-	cat   *catFile
-	err   error // the first failure: later reads are not tried
+	ctx  context.Context
+	repo *Repo
+	max  int64
+	cat  *catFile
+	err  error // the first failure: later reads are not tried
 }
+
+// sniffLen is scanner.IsBinary's window, enough for scanner.Wide.
+const sniffLen = 8000
 
 // catFile is one long-lived `git cat-file` answering object IDs.
 type catFile struct {
@@ -47,15 +56,8 @@ type catFile struct {
 
 func (r *Repo) startCatFile(ctx context.Context, mode string) (*catFile, error) {
 	cmd := r.Command(ctx, "cat-file", mode)
-	in, err := cmd.StdinPipe()
+	in, out, err := gitcmd.StartPiped(cmd)
 	if err != nil {
-		return nil, err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start git cat-file: %w", err)
 	}
 	return &catFile{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 64<<10)}, nil
@@ -79,7 +81,7 @@ func (c *catFile) ask(id string) (typ string, size int64, ok bool, err error) {
 		return "", 0, false, fmt.Errorf("git cat-file: unexpected header %q", strings.TrimSpace(h))
 	}
 	size, err = strconv.ParseInt(f[2], 10, 64)
-	if err != nil {
+	if err != nil || size < 0 {
 		return "", 0, false, fmt.Errorf("git cat-file: bad size in %q", strings.TrimSpace(h))
 	}
 	return f[1], size, true, nil
@@ -91,27 +93,13 @@ func (c *catFile) close() {
 	c.cmd.Wait()
 }
 
-// sniffLen is how much of a blob git (and scanner.IsBinary) looks at to
-// call it binary.
-const sniffLen = 8000
-
-// read returns the blob id's content, or nil when it is not a blob, is
-// missing, is larger than the limit, cannot be read (the diff already
-// counted the file as binary: a blob that cannot be read costs only its
-// findings), or is binary and not UTF-16 or UTF-32 text: such a blob is
-// judged by its first sniffLen bytes, and the rest is passed over
-// unallocated.
+// read returns the content of blob id when it is text, to git's rule or as
+// UTF-16 or UTF-32 (scanner.Wide, from its first bytes); nil when it is
+// other binary, is not a blob, is missing, is larger than the limit, or
+// cannot be read (the diff already counted the file as binary: a blob that
+// cannot be read costs only its findings).
 func (w *wideBlobs) read(id string) []byte {
 	if w.err != nil || isZeroID(id) {
-		return nil
-	}
-	if w.check == nil {
-		if w.check, w.err = w.repo.startCatFile(w.ctx, "--batch-check"); w.err != nil {
-			return nil
-		}
-	}
-	typ, size, ok, err := w.check.ask(id)
-	if w.err = err; err != nil || !ok || typ != "blob" || (w.max > 0 && size > w.max) {
 		return nil
 	}
 	if w.cat == nil {
@@ -119,8 +107,13 @@ func (w *wideBlobs) read(id string) []byte {
 			return nil
 		}
 	}
-	_, size, ok, err = w.cat.ask(id)
+	typ, size, ok, err := w.cat.ask(id)
 	if w.err = err; err != nil || !ok {
+		return nil
+	}
+	// git's newline after the content is read with it.
+	if typ != "blob" || (w.max > 0 && size > w.max) {
+		_, w.err = w.cat.out.Discard(int(size) + 1)
 		return nil
 	}
 	if head, _ := w.cat.out.Peek(int(min(size, sniffLen))); scanner.IsBinary(head) {
@@ -129,21 +122,29 @@ func (w *wideBlobs) read(id string) []byte {
 			return nil
 		}
 	}
-	data := make([]byte, size+1) // and git's newline after it
+	data := make([]byte, size+1)
 	if _, w.err = io.ReadFull(w.cat.out, data); w.err != nil {
 		return nil
 	}
 	return data[:size]
 }
 
-// close stops the cat-file processes.
-func (w *wideBlobs) close() {
-	for _, c := range []*catFile{w.check, w.cat} {
-		if c != nil {
-			c.close()
-		}
+// finish stops the cat-file process and, when reading a blob failed, says
+// in st that the scan is incomplete: read then gave nil for every later
+// file, and those were counted as binary, not scanned.
+func (w *wideBlobs) finish(st *scanner.Stats) {
+	w.close()
+	if w.err != nil && w.ctx.Err() == nil {
+		st.Partial(fmt.Sprintf("files git calls binary could not be read (%v): text among them (UTF-16, or marked binary by .gitattributes) was not scanned", w.err))
 	}
-	w.check, w.cat = nil, nil
+}
+
+// close stops the cat-file process.
+func (w *wideBlobs) close() {
+	if w.cat != nil {
+		w.cat.close()
+	}
+	w.cat = nil
 }
 
 func isZeroID(id string) bool { return strings.Trim(id, "0") == "" }

@@ -1,13 +1,17 @@
 package gitsource
 
 import (
-	"encoding/binary"
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
-	"unicode/utf16"
+
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/rampart-sec/rampart/scanner"
 )
@@ -15,18 +19,18 @@ import (
 // wide returns s as UTF-16, little- or big-endian, with a byte-order mark
 // when bom is set (what PowerShell 5's Out-File writes).
 func wide(s string, bigEndian, bom bool) string {
+	order, policy := unicode.LittleEndian, unicode.IgnoreBOM
+	if bigEndian {
+		order = unicode.BigEndian
+	}
 	if bom {
-		s = "\uFEFF" + s
+		policy = unicode.UseBOM
 	}
-	var out []byte
-	for _, u := range utf16.Encode([]rune(s)) {
-		if bigEndian {
-			out = binary.BigEndian.AppendUint16(out, u)
-		} else {
-			out = binary.LittleEndian.AppendUint16(out, u)
-		}
+	out, err := unicode.UTF16(order, policy).NewEncoder().String(s)
+	if err != nil {
+		panic(err)
 	}
-	return string(out)
+	return out
 }
 
 func TestAddedLines(t *testing.T) {
@@ -272,10 +276,123 @@ func TestBinaryBlobReadOnlyAsFarAsItsHead(t *testing.T) {
 	if data != nil || w.err != nil {
 		t.Fatalf("binary blob read as %d bytes (err %v)", len(data), w.err)
 	}
+	t.Logf("alloc %d", after.TotalAlloc-before.TotalAlloc)
 	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
 		t.Errorf("judging an 8 MB binary blob allocated %d bytes", n)
 	}
 	if w.read(r.git("rev-parse", "HEAD:notes.txt")) == nil {
 		t.Error("the blob after it is not read: cat-file's output is out of step")
+	}
+}
+
+// gitChildren counts this process's running git children (Linux /proc).
+func gitChildren(t *testing.T) int {
+	t.Helper()
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil || len(stats) == 0 {
+		t.Skip("no /proc")
+	}
+	n := 0
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 || !bytes.HasSuffix(b[:i], []byte("(git")) {
+			continue
+		}
+		if f := strings.Fields(string(b[i+1:])); len(f) > 1 && f[1] == strconv.Itoa(os.Getpid()) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestWideBlobsOneProcess: the blobs of a diff's binary files are read
+// through one git process, sizes and contents alike, and a blob after one
+// passed over unread (too large, binary) is still read in step.
+func TestWideBlobsOneProcess(t *testing.T) {
+	r := newRepo(t)
+	r.write("big.ps1", wide(psLines(400, nil), false, true))
+	r.write("disk.img", "\x00\x01\x02\x03 not text")
+	r.write("deploy.ps1", wide(psLines(10, map[int]string{4: "$k = \"" + keyID + "\""}), false, true))
+	r.commit("files")
+	id := func(path string) string { return r.git("rev-parse", "HEAD:"+path) }
+	w := &wideBlobs{ctx: t.Context(), repo: r.open(), max: 4096}
+	defer w.close()
+	for _, p := range []string{"big.ps1", "disk.img"} {
+		if _, ok := w.chunk(&FileDiff{Path: p, NewID: id(p)}, nil); ok {
+			t.Errorf("%s read", p)
+		}
+	}
+	ch, ok := w.chunk(&FileDiff{Path: "deploy.ps1", NewID: id("deploy.ps1")}, nil)
+	if !ok || !strings.Contains(string(ch.Data), keyID) || ch.Encoding != scanner.UTF16LE {
+		t.Errorf("deploy.ps1: ok %v, %s %q", ok, ch.Encoding, ch.Data)
+	}
+	if n := gitChildren(t); n != 1 {
+		t.Errorf("%d git processes running, want one cat-file", n)
+	}
+}
+
+// TestAttributeBinaryCredentialName: a text file whose name a
+// credential-file rule knows (server.key, master.key) and that
+// .gitattributes marks -diff is still read as text in a diff: its added
+// lines go to the text rules (a PEM private key, an access key), and a
+// Rails master key is still found by the file rule.
+func TestAttributeBinaryCredentialName(t *testing.T) {
+	r := newRepo(t)
+	r.write(".gitattributes", "*.key -diff\n")
+	r.write("README", "keys\n")
+	base := r.commit("base")
+	r.write("deploy/aws.key", "AWS_ACCESS_KEY_ID="+keyID+"\n")
+	r.write("config/master.key", "2c3f8e1a9b7d4f60e5a1c2b3d4e5f607\n")
+	r.git("add", "-A")
+	if d := r.git("diff", "--cached", "--", "deploy/aws.key"); !strings.Contains(d, "Binary files") {
+		t.Fatalf("git does not call the marked file binary:\n%s", d)
+	}
+	check := func(mode string, res *scanner.Result) {
+		t.Helper()
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, f.Path+":"+f.RuleID)
+		}
+		sort.Strings(got)
+		if len(got) != 2 || !strings.HasPrefix(got[0], "config/master.key:") || !strings.HasPrefix(got[1], "deploy/aws.key:aws") {
+			t.Errorf("%s: findings %q, want the master key and the access key in deploy/aws.key", mode, got)
+		}
+	}
+	check("staged", scan(t, &Staged{Repo: r.open()}))
+	r.commit("keys")
+	check("range", scan(t, &Commits{Repo: r.open(), Revs: []string{base + "..HEAD"}, SkipMessages: true}))
+}
+
+// TestWideBlobsFailureIsTold: once git cat-file has failed, the binary
+// files that follow cannot be read and are counted as binary; finish says
+// the scan is incomplete rather than let them pass unscanned in silence.
+func TestWideBlobsFailureIsTold(t *testing.T) {
+	r := newRepo(t)
+	r.write("a.txt", "hello\n")
+	r.write("b.txt", "world\n")
+	r.commit("add")
+	w := &wideBlobs{ctx: t.Context(), repo: r.open()}
+	if w.read(r.git("rev-parse", "HEAD:a.txt")) == nil { // starts git
+		t.Fatal("text blob not read")
+	}
+	var ok scanner.Stats
+	(&wideBlobs{ctx: t.Context()}).finish(&ok)
+	if len(ok.Incomplete) != 0 {
+		t.Errorf("nothing failed, yet incomplete: %q", ok.Incomplete)
+	}
+	w.cat.cmd.Process.Kill()
+	w.cat.cmd.Wait()
+	if w.read(r.git("rev-parse", "HEAD:b.txt")) != nil {
+		t.Fatal("read a blob from a dead git")
+	}
+	var st scanner.Stats
+	w.finish(&st)
+	if len(st.Incomplete) != 1 || !strings.Contains(st.Incomplete[0], "could not be read") {
+		t.Errorf("incomplete %q; want the failed reads told", st.Incomplete)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
@@ -48,7 +49,7 @@ var knockoffAccounts = []string{
 	"982842642351",
 }
 
-var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+var accountPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
 
 // List maps AWS account IDs to the canary vendor that owns them. The
 // zero value knows no account; DefaultCanaries knows the public lists.
@@ -76,7 +77,7 @@ func New(extra []string) (*List, error) {
 	var bad []string
 	for _, a := range extra {
 		a = strings.TrimSpace(a)
-		if !accountPattern.MatchString(a) {
+		if !accountPattern().MatchString(a) {
 			bad = append(bad, fmt.Sprintf("%q", a))
 			continue
 		}

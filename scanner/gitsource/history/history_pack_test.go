@@ -375,6 +375,11 @@ func TestPartialClone(t *testing.T) {
 	}
 	gitIn(t, dst, 0, "config", "remote.origin.promisor", "true")
 	check("promisor files lost")
+	// git's other spellings of true.
+	gitIn(t, dst, 0, "config", "remote.origin.promisor", "yes")
+	check("promisor = yes")
+	gitIn(t, dst, 0, "config", "remote.origin.promisor", "1")
+	check("promisor = 1")
 	// With neither, the same store is an incomplete one.
 	gitIn(t, dst, 0, "config", "--unset", "remote.origin.promisor")
 	repo, err := gitsource.Open(context.Background(), dst)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource"
 )
 
 // Moved implements scanner.Mover. The later finding's file was moved from
@@ -216,15 +217,8 @@ type asker struct {
 // then starts git itself).
 func (h *History) startAsker() *asker {
 	cmd := h.Repo.Command(context.Background(), "cat-file", "--batch-check=%(objecttype)")
-	stdin, err := cmd.StdinPipe()
+	stdin, stdout, err := gitsource.StartPiped(cmd)
 	if err != nil {
-		return nil
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil
-	}
-	if err := cmd.Start(); err != nil {
 		return nil
 	}
 	return &asker{cmd: cmd, stdin: stdin, stdout: stdout}

@@ -86,7 +86,7 @@ func (h *History) partialClone(ctx context.Context) bool {
 	out, _ := h.Repo.Git(ctx, "config", "--get-regexp", `^(extensions\.partialclone|remote\..*\.promisor)$`)
 	for _, l := range strings.Split(string(out), "\n") {
 		key, value, _ := strings.Cut(l, " ")
-		if strings.HasPrefix(key, "extensions.") && value != "" || value == "true" {
+		if strings.HasPrefix(key, "extensions.") && value != "" || gitTrue(value) {
 			return true
 		}
 	}
@@ -147,4 +147,15 @@ func (h *History) checkObjects(ctx context.Context, ids [][20]byte) ([]packedBlo
 		return nil
 	})
 	return blobs, err
+}
+
+// gitTrue reports whether a configuration value is one of git's spellings
+// of true (git config --type=bool): a promisor remote set with "yes" or
+// "1" is one as much as with "true".
+func gitTrue(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "yes", "on", "1":
+		return true
+	}
+	return false
 }

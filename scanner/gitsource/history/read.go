@@ -78,18 +78,11 @@ func (h *History) readBlobs(ctx context.Context, blobs []packedBlob, yield func(
 	cmd := h.Repo.Command(ctx, "cat-file", "--batch", "--buffer")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	stdin, err := cmd.StdinPipe()
+	stdin, stdout, err := gitsource.StartPiped(cmd)
 	if err != nil {
-		return err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	gitsource.GrowPipe(stdout)
-	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start git cat-file: %w", err)
 	}
+	gitsource.GrowPipe(stdout)
 	werr := make(chan error, 1)
 	go func() {
 		bw := bufio.NewWriterSize(stdin, 64<<10)
@@ -151,46 +144,24 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 		if err != nil || size < 0 {
 			return fmt.Errorf("git cat-file: bad size in %q", bytes.TrimSpace(header))
 		}
-		skip, wide := "", false
-		if peek, _ := br.Peek(int(min(size, sniffLen))); scanner.IsBinary(peek) {
-			// Sniffed before copying: a binary blob is never allocated,
-			// unless its first bytes say it is a credential file or
-			// UTF-16 text.
-			skip = "binary"
-			if credentialFile("", peek) && (h.Opts.MaxFileSize <= 0 || size <= h.Opts.MaxFileSize) {
-				skip = "binary-credential"
-			} else if enc, _ := scanner.Wide(peek); enc != scanner.UTF8 {
-				skip, wide = "", true
-			}
+		// Sniffed before copying: a binary blob is never allocated,
+		// unless its first bytes say it is a credential file or text.
+		peek, _ := br.Peek(int(min(size, sniffLen)))
+		kind := sniffBlob(peek)
+		if kind == credentialBlob && h.Opts.MaxFileSize > 0 && size > h.Opts.MaxFileSize {
+			kind = binaryBlob
 		}
-		if skip != "" {
-			if _, read := h.claim(b.id, 0, "binary"); !read {
-				// No ref reaches it: passed over, as any skipped blob.
-				skip = "unreached"
+		if kind == binaryBlob || kind == credentialBlob {
+			_, read := h.claim(b.id, 0, "binary")
+			if !read || kind == binaryBlob {
+				if _, err := br.Discard(int(size) + 1); err != nil {
+					return fmt.Errorf("git cat-file: %w", err)
+				}
+				if read {
+					h.stats.Skip("binary")
+				} // else no ref reaches it: neither scanned nor counted
+				continue
 			}
-		}
-		if skip == "binary-credential" {
-			h.stats.Skip("binary")
-			buf := getBuf(int(size) + 1)
-			data := *buf
-			if _, err := io.ReadFull(br, data); err != nil {
-				return fmt.Errorf("git cat-file: reading blob %x: %w", b.id, err)
-			}
-			c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, BlobID: hex.EncodeToString(b.id[:]), Binary: true}
-			c.Release = func() { putBuf(buf) }
-			if err := yield(c); err != nil {
-				return err
-			}
-			continue
-		}
-		if skip != "" {
-			if _, err := br.Discard(int(size) + 1); err != nil {
-				return fmt.Errorf("git cat-file: %w", err)
-			}
-			if skip != "unreached" {
-				h.stats.Skip(skip)
-			}
-			continue
 		}
 		buf := getBuf(int(size) + 1)
 		data := *buf
@@ -199,7 +170,11 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 		}
 		c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, BlobID: hex.EncodeToString(b.id[:]), PathLater: true}
 		c.Release = func() { putBuf(buf) }
-		if wide {
+		switch kind {
+		case credentialBlob:
+			h.stats.Skip("binary")
+			c.Binary, c.PathLater, c.LaterPaths = true, false, nil
+		case wideBlob:
 			text, enc, ok := scanner.TextOf(nil, data[:size])
 			putBuf(buf)
 			if !ok {
@@ -210,12 +185,14 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 			}
 			c.Data, c.Encoding, c.Release = text, enc, nil
 		}
-		var read bool
-		if c.LaterPaths, read = h.claim(b.id, len(c.Data), ""); !read {
-			if c.Release != nil {
-				c.Release()
+		if kind != credentialBlob { // (claimed above)
+			var read bool
+			if c.LaterPaths, read = h.claim(b.id, len(c.Data), ""); !read {
+				if c.Release != nil {
+					c.Release()
+				}
+				continue
 			}
-			continue
 		}
 		if err := yield(c); err != nil {
 			return err
@@ -252,6 +229,41 @@ func putBuf(b *[]byte) {
 
 // sniffLen matches scanner.IsBinary's window.
 const sniffLen = 8000
+
+// blobKind is what both readers make of a blob from its first bytes.
+type blobKind uint8
+
+const (
+	// textBlob is text to git's rule (no NUL in its first sniffLen bytes).
+	textBlob blobKind = iota
+	// wideBlob may be UTF-16 or UTF-32 text (scanner.Wide): read whole and
+	// decoded by scanner.TextOf, which decides (binary if it refuses).
+	wideBlob
+	// credentialBlob is a binary credential file (credentialFile), its
+	// bytes judged by the file rules.
+	credentialBlob
+	// binaryBlob is any other binary blob: skipped unread.
+	binaryBlob
+)
+
+// sniffBlob judges a blob by head, its first bytes (sniffLen suffice), as
+// both readers do before they read or keep the rest: git's rule for binary,
+// then a credential file's signature, then a UTF-16 or UTF-32 one. (No
+// credential format starts with a byte-order mark or reads as UTF-16, so
+// the order of the two never decides.)
+func sniffBlob(head []byte) blobKind {
+	head = head[:min(len(head), sniffLen)]
+	switch {
+	case !scanner.IsBinary(head):
+		return textBlob
+	case credentialFile("", head):
+		return credentialBlob
+	}
+	if enc, _ := scanner.Wide(head); enc != scanner.UTF8 {
+		return wideBlob
+	}
+	return binaryBlob
+}
 
 // credentialFile reports whether a binary blob's first bytes make it a
 // credential file (a keystore, a PKCS#12 bundle: patterns.FileRule). Only

@@ -358,29 +358,31 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 	data.refs.Store(1)
 
 	id := f.pack.ID(int(e))
-	skip := ""
+	skip, credential := "", false
 	// text is a UTF-16 or UTF-32 blob decoded (scanner.TextOf): scanned
 	// as its UTF-8, whose hits are not its bytes', so none are derived.
 	var text []byte
 	var enc scanner.Encoding
 	if want {
-		switch {
-		case tooLarge(int64(len(content))):
+		if tooLarge(int64(len(content))) {
 			skip = "too-large"
-		case scanner.IsBinary(content[:min(len(content), sniffLen)]):
-			skip = "binary"
-			// Only a blob git calls binary pays for the sniff.
-			if e, _ := scanner.Wide(content[:min(len(content), sniffLen)]); e != scanner.UTF8 {
-				if t, e, ok := scanner.TextOf(nil, content); ok {
-					text, enc, skip = t, e, ""
+		} else {
+			switch sniffBlob(content) {
+			case wideBlob:
+				var ok bool
+				if text, enc, ok = scanner.TextOf(nil, content); !ok {
+					skip = "binary"
 				}
+			case credentialBlob:
+				skip, credential = "binary", true
+			case binaryBlob:
+				skip = "binary"
 			}
 		}
 	}
 	// A blob no ref reaches, met once the walk has ended, is built only
 	// as the base of the deltas on it: neither scanned nor counted.
 	var paths []string
-	credential := skip == "binary" && credentialFile("", content)
 	if want {
 		counted := 0
 		switch {

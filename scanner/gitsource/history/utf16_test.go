@@ -2,14 +2,16 @@ package history
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
-	"unicode/utf16"
+
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
@@ -18,18 +20,18 @@ import (
 // wide returns s as UTF-16, little- or big-endian, with a byte-order mark
 // when bom is set (what PowerShell 5's Out-File writes).
 func wide(s string, bigEndian, bom bool) string {
+	order, policy := unicode.LittleEndian, unicode.IgnoreBOM
+	if bigEndian {
+		order = unicode.BigEndian
+	}
 	if bom {
-		s = "\uFEFF" + s
+		policy = unicode.UseBOM
 	}
-	var out []byte
-	for _, u := range utf16.Encode([]rune(s)) {
-		if bigEndian {
-			out = binary.BigEndian.AppendUint16(out, u)
-		} else {
-			out = binary.LittleEndian.AppendUint16(out, u)
-		}
+	out, err := unicode.UTF16(order, policy).NewEncoder().String(s)
+	if err != nil {
+		panic(err)
 	}
-	return string(out)
+	return out
 }
 
 // psScript is a PowerShell script of n CRLF lines, with line k (1-based)
@@ -56,6 +58,10 @@ func TestHistoryUTF16(t *testing.T) {
 	r := newRepo(t)
 	r.write("deploy.ps1", wide(psScript(200, nil), false, true))
 	r.write("img/logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00")
+	// Sniffed as UTF-16 by their first bytes, binary by the whole: skipped
+	// by both readers, their ASCII key unread.
+	r.write("odd-bom.dat", "\xff\xfea\x00\x00\x00 id "+keyID+"\n")
+	r.write("strings.bin", wide("LegalCopyright Microsoft "+keyID, false, false)+"\x00\x00\x10\x80\xff\xff")
 	c1 := r.commit("script")
 	r.write("deploy.ps1", wide(psScript(200, map[int]string{150: "$env:AWS_ACCESS_KEY_ID = \"" + keyID + "\""}), false, true))
 	c2 := r.commit("key")
@@ -104,8 +110,8 @@ func TestHistoryUTF16(t *testing.T) {
 		if !equal(got, want) {
 			t.Errorf("UseGit=%v: findings\n%s\nwant\n%s", useGit, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
-		if res.Stats.Skipped["binary"] != 1 {
-			t.Errorf("UseGit=%v: skipped %v, want the PNG alone skipped as binary", useGit, res.Stats.Skipped)
+		if res.Stats.Skipped["binary"] != 3 {
+			t.Errorf("UseGit=%v: skipped %v, want the PNG, odd-bom.dat and strings.bin skipped as binary", useGit, res.Stats.Skipped)
 		}
 		results = append(results, res)
 	}
@@ -169,4 +175,28 @@ func mustBuiltin(t *testing.T) []*patterns.Rule {
 		t.Fatal(err)
 	}
 	return rules
+}
+
+// TestSniffBlob: both readers judge a blob by its first bytes alike.
+func TestSniffBlob(t *testing.T) {
+	p12, err := os.ReadFile(filepath.Join("..", "..", "..", "patterns", "testdata", "files", "bundle.p12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		head string
+		want blobKind
+	}{
+		{"text", "id = 1\n", textBlob},
+		{"UTF-16 with a mark", wide("id = 1\r\n", false, true), wideBlob},
+		{"plain UTF-16", wide("id = 1 and more text\r\n", true, false), wideBlob},
+		{"PKCS#12", string(p12), credentialBlob},
+		{"PNG", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", binaryBlob},
+		{"NUL past the sniffed bytes", strings.Repeat("x", sniffLen) + "\x00", textBlob},
+	} {
+		if got := sniffBlob([]byte(tc.head)); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
 }

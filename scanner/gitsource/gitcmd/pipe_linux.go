@@ -1,4 +1,4 @@
-package gitsource
+package gitcmd
 
 import (
 	"io"
@@ -6,11 +6,11 @@ import (
 	"syscall"
 )
 
-// growPipe asks the kernel for a 1 MiB pipe buffer between cat-file and
+// GrowPipe asks the kernel for a 1 MiB pipe buffer between cat-file and
 // rampart (the default is 64 KiB): a history is gigabytes of blobs, and
 // fewer, larger reads mean fewer context switches on both sides. Failure is
 // harmless: the default buffer still works.
-func growPipe(r io.Reader) {
+func GrowPipe(r io.Reader) {
 	f, ok := r.(*os.File)
 	if !ok {
 		return

@@ -1,0 +1,93 @@
+// Package prestart starts a pre-commit hook's `git diff --cached` from a
+// package initialiser, before main runs.
+//
+// A pre-commit scan waits on two things: git comparing the index with HEAD
+// (tens of milliseconds on a large repository) and rampart building its
+// detector. They already run side by side once main has started; but a
+// Go program of rampart's size spends 10–25 ms initialising its packages
+// before main, and git need not wait for that. This package imports only
+// the standard library and gitcmd, so it is initialised among the first;
+// its init starts the diff when the command line is a staged scan of the
+// current directory, and cmd/rampart's scan adopts the running process
+// (gitsource.Staged.Adopt). Anything else on the command line, and the
+// scan starts git itself, as before.
+package prestart
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
+)
+
+var (
+	mu     sync.Mutex
+	staged *gitcmd.Stream
+)
+
+func init() {
+	if Wanted(os.Args[1:]) {
+		Start()
+	}
+}
+
+// Start starts the staged diff in the current directory, as init does for
+// a staged scan's command line, replacing (and stopping) one not taken. A
+// failure is left for the scan to meet again and report: it starts git
+// itself.
+func Start() {
+	st, err := gitcmd.Start(context.Background(), ".", nil, gitcmd.StagedArgs...)
+	if err != nil {
+		return
+	}
+	mu.Lock()
+	old := staged
+	staged = st
+	mu.Unlock()
+	if old != nil {
+		old.Stop()
+	}
+}
+
+// Wanted reports whether args (the command line after the program's name)
+// ask for a staged scan of the current directory: `scan` with --staged,
+// and nothing but flags. With no positional argument the scan reads ".",
+// whatever the flags are and whichever of them take values; a bare "--"
+// could introduce one, and -h/--help scan nothing.
+func Wanted(args []string) bool {
+	if len(args) < 2 || args[0] != "scan" {
+		return false
+	}
+	staged := false
+	for _, a := range args[1:] {
+		switch {
+		case a == "--staged" || a == "--staged=true":
+			staged = true
+		case a == "--" || a == "-h" || a == "--help" || strings.HasPrefix(a, "--help="):
+			return false
+		case !strings.HasPrefix(a, "-"):
+			return false
+		}
+	}
+	return staged
+}
+
+// TakeStaged hands over the diff started for a staged scan of ".", once;
+// nil if none was started.
+func TakeStaged() *gitcmd.Stream {
+	mu.Lock()
+	defer mu.Unlock()
+	st := staged
+	staged = nil
+	return st
+}
+
+// Abandon stops a diff that no scan took (the run ended in a usage error,
+// say) and waits for git to exit.
+func Abandon() {
+	if st := TakeStaged(); st != nil {
+		st.Stop()
+	}
+}

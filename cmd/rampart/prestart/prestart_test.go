@@ -1,0 +1,72 @@
+package prestart
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestWanted: only a staged scan of the current directory starts git
+// before main; a path, a "--", help, or another command does not.
+func TestWanted(t *testing.T) {
+	for _, tc := range []struct {
+		args string
+		want bool
+	}{
+		{"scan --staged", true},
+		{"scan --staged -q", true},
+		{"scan -q --staged --format=json --no-color", true},
+		{"scan --staged=true", true},
+		{"scan --staged --format -", true}, // a value that looks like a flag: still no path
+		{"scan", false},
+		{"scan -q", false},
+		{"scan --staged=false", false},
+		{"scan --staged sub/dir", false},
+		{"scan --staged --format json", false}, // "json" could be a path: let the scan decide
+		{"scan --staged -- -dir", false},
+		{"scan --staged -h", false},
+		{"scan --staged --help", false},
+		{"scan --history", false},
+		{"audit --staged", false},
+		{"--staged scan", false},
+		{"", false},
+	} {
+		if got := Wanted(strings.Fields(tc.args)); got != tc.want {
+			t.Errorf("Wanted(%q) = %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}
+
+// TestStartTakeAbandon: a started diff is handed over once; Abandon stops
+// one nobody took, and is a no-op when there is none.
+func TestStartTakeAbandon(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
+		t.Skipf("git init: %v\n%s", err, out)
+	}
+	t.Chdir(dir)
+	Start()
+	st := TakeStaged()
+	if st == nil {
+		t.Fatal("Start started nothing")
+	}
+	if TakeStaged() != nil {
+		t.Error("the diff was handed over twice")
+	}
+	st.Stop()
+	if st.Cmd.ProcessState == nil {
+		t.Error("Stop did not wait for git")
+	}
+	Start()
+	mu.Lock()
+	left := staged
+	mu.Unlock()
+	Abandon()
+	if left == nil || left.Cmd.ProcessState == nil {
+		t.Error("Abandon did not stop the diff nobody took")
+	}
+	if TakeStaged() != nil {
+		t.Error("a diff is still held after Abandon")
+	}
+	Abandon()
+}
