@@ -8,4 +8,6 @@ import "os"
 func ownedByOther(os.FileInfo) bool { return true }
 
 // mapFile is not available here: git computes the staged diff.
-func mapFile(string) ([]byte, func(), error) { return nil, nil, errFallback("no mmap on this platform") }
+func mapFile(string) ([]byte, func(), error) {
+	return nil, nil, errFallback("no mmap on this platform")
+}
