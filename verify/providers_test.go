@@ -519,6 +519,15 @@ func finding(rule, secret string) scanner.Finding {
 	return scanner.Finding{RuleID: rule, Secret: secret, Fingerprint: scanner.Fingerprint(rule, secret), Path: "app.env", Line: 1, Kind: scanner.KindFile}
 }
 
+// urlCarried names the verifiers whose provider takes the secret only in
+// the URL: Telegram in the path, Mapbox in the query, a webhook as the URL
+// itself. Every other secret stays out of the URL.
+var urlCarried = map[string]string{
+	"telegram-bot-token": "path", "telegram-bot-token-context": "path",
+	"slack-webhook-url": "path", "discord-webhook-url": "path",
+	"mapbox-secret-token": "query",
+}
+
 // fakeProvider serves one answer to every request, failing the test when
 // a request does not carry the secret as the provider documents it.
 func fakeProvider(t *testing.T, c providerCase, secret string, resp fakeResp) (*httptest.Server, *atomic.Int32) {
@@ -550,6 +559,26 @@ func fakeProvider(t *testing.T, c providerCase, secret string, resp fakeResp) (*
 		}
 		if !c.auth(r, string(body), secret) {
 			t.Errorf("%s: the request does not carry the secret where the provider expects it (headers %v, path %s)", c.rule, r.Header, r.URL.Path)
+		}
+		// Never-leak: the secret is in the URL only where the provider
+		// takes it nowhere else (Telegram's path, Mapbox's query, a
+		// webhook), and in no header but the one it belongs in.
+		if urlCarried[c.rule] == "" && strings.Contains(r.URL.RequestURI(), secret) {
+			t.Errorf("%s: the secret is in the URL %s, though the provider takes it in a header or the body", c.rule, r.URL.Path)
+		}
+		if urlCarried[c.rule] == "path" && strings.Contains(r.URL.RawQuery, secret) || urlCarried[c.rule] == "query" && strings.Contains(r.URL.Path, secret) {
+			t.Errorf("%s: the secret is in the URL twice", c.rule)
+		}
+		inHeaders := 0
+		for _, vs := range r.Header {
+			for _, v := range vs {
+				if strings.Contains(v, secret) {
+					inHeaders++
+				}
+			}
+		}
+		if inHeaders > 1 || inHeaders == 1 && urlCarried[c.rule] != "" {
+			t.Errorf("%s: the secret is in %d headers", c.rule, inHeaders)
 		}
 		if ua := r.Header.Get("User-Agent"); !strings.Contains(ua, "rampart") {
 			t.Errorf("%s: User-Agent %q", c.rule, ua)
