@@ -62,18 +62,26 @@ func awsEndpointOverride(getenv func(string) string) string {
 
 // awsSigningRegion is the region a request to an overridden STS endpoint
 // is signed for: the region a regional STS host names
-// (sts.eu-west-1.amazonaws.com), us-east-1 for the global one, else the
-// configured region (AWS_REGION, AWS_DEFAULT_REGION), as the SDKs sign for
-// a custom endpoint, else us-east-1.
+// (sts.eu-west-1.amazonaws.com, its dual-stack twin sts.eu-west-1.api.aws,
+// an interface VPC endpoint vpce-….sts.eu-west-1.vpce.amazonaws.com),
+// us-east-1 for the global one, else the configured region (AWS_REGION,
+// AWS_DEFAULT_REGION), as the SDKs sign for a custom endpoint, else
+// us-east-1.
 func awsSigningRegion(host string, getenv func(string) string) string {
 	h := strings.ToLower(host)
-	for _, suffix := range []string{".amazonaws.com", ".amazonaws.com.cn"} {
+	for _, suffix := range []string{".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".api.amazonwebservices.com.cn"} {
 		name, ok := strings.CutSuffix(h, suffix)
 		if !ok {
 			continue
 		}
+		if vpce, ok := strings.CutSuffix(name, ".vpce"); ok && suffix == ".amazonaws.com" {
+			// vpce-ID.sts.REGION: the endpoint's own label first.
+			if _, rest, ok := strings.Cut(vpce, "."); ok {
+				name = rest
+			}
+		}
 		switch {
-		case name == "sts":
+		case name == "sts" && suffix == ".amazonaws.com":
 			return "us-east-1"
 		case strings.HasPrefix(name, "sts.") || strings.HasPrefix(name, "sts-fips."):
 			if r := name[strings.IndexByte(name, '.')+1:]; awsRegionPattern().MatchString(r) {

@@ -388,6 +388,14 @@ func TestAWSSigningRegion(t *testing.T) {
 		{"sts.amazonaws.com", map[string]string{"AWS_REGION": "eu-west-1"}, "us-east-1"},
 		{"sts-fips.us-gov-west-1.amazonaws.com", nil, "us-gov-west-1"},
 		{"sts.cn-north-1.amazonaws.com.cn", nil, "cn-north-1"},
+		// Dual-stack (IPv6) regional endpoints, and an interface VPC
+		// endpoint's DNS name, as the STS documentation names them.
+		{"sts.eu-west-1.api.aws", map[string]string{"AWS_REGION": "us-west-2"}, "eu-west-1"},
+		{"sts-fips.us-east-2.api.aws", nil, "us-east-2"},
+		{"sts.us-gov-west-1.api.aws", nil, "us-gov-west-1"},
+		{"sts.cn-northwest-1.api.amazonwebservices.com.cn", nil, "cn-northwest-1"},
+		{"vpce-1a2b3c4d-5e6f.sts.ap-south-1.vpce.amazonaws.com", nil, "ap-south-1"},
+		{"STS.EU-WEST-1.API.AWS", nil, "eu-west-1"},
 		{"127.0.0.1", map[string]string{"AWS_REGION": "ap-southeast-2"}, "ap-southeast-2"},
 		{"127.0.0.1", map[string]string{"AWS_DEFAULT_REGION": "eu-central-1"}, "eu-central-1"},
 		{"127.0.0.1", map[string]string{"AWS_REGION": "not a region/x"}, "us-east-1"},
