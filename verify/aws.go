@@ -52,8 +52,13 @@ type awsCred struct {
 }
 
 // awsEndpointOverride returns the STS endpoint override, if any:
-// AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (the SDKs' standard names).
+// AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (the SDKs' standard names),
+// and none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true, the SDKs'
+// switch for ignoring them all.
 func awsEndpointOverride(getenv func(string) string) string {
+	if strings.EqualFold(strings.TrimSpace(getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")), "true") {
+		return ""
+	}
 	if v := getenv("AWS_ENDPOINT_URL_STS"); v != "" {
 		return v
 	}

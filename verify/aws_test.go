@@ -365,6 +365,36 @@ func TestAWSEndpointOverride(t *testing.T) {
 	}
 }
 
+// TestAWSIgnoreConfiguredEndpointURLs: AWS_IGNORE_CONFIGURED_ENDPOINT_URLS,
+// the SDKs' switch for ignoring every configured endpoint, sends the check
+// to STS itself, not to the endpoint the environment names for other tools
+// (a LocalStack that calls every key live).
+func TestAWSIgnoreConfiguredEndpointURLs(t *testing.T) {
+	t.Parallel()
+	live := awsKeyIDFor(t, "AKIA", 123456789012, 1)
+	const secret = "kX9mPq2sT7vW1yZ3bC5dF8gH0jK4lN6pR8tU2wY5"
+	for _, on := range []string{"true", "TRUE", "false", ""} {
+		var host atomic.Value
+		env := map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:4566", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": on}
+		v, _ := New(Options{
+			Getenv: func(k string) string { return env[k] },
+			Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				host.Store(r.URL.Host)
+				return nil, fmt.Errorf("test: no network")
+			}),
+			RetryDelay: time.Millisecond,
+		})
+		v.Verify(context.Background(), pairFindings(live, secret))
+		want := "127.0.0.1:4566"
+		if strings.EqualFold(on, "true") {
+			want = "sts.us-east-1.amazonaws.com"
+		}
+		if got, _ := host.Load().(string); got != want {
+			t.Errorf("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=%q: request to %q, want %q", on, got, want)
+		}
+	}
+}
+
 // failTransport fails the test on any request that reaches the network.
 type failTransport struct{ t *testing.T }
 
