@@ -384,7 +384,7 @@ func TestAuditConfigFromSearchesUp(t *testing.T) {
 	t.Parallel()
 	_, url := auditFake(t, 0)
 	w := newPRWorld(t, map[string]string{
-		".rampart.toml":     waiverPolicy,                 // lenient: waives the failing check
+		".rampart.toml":     waiverPolicy,                   // lenient: waives the failing check
 		"svc/.rampart.toml": "[audit]\nmin_approvals = 3\n", // strict
 		"svc/deep/main.go":  "package main\n",
 		"web/index.html":    "<html></html>\n",
