@@ -126,6 +126,12 @@ func (v *Verifier) checkAWS(ctx context.Context, c awsCred) answer {
 		return answer{status: scanner.VerifyUnknown, detail: "bad STS endpoint override"}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	// Set before signing, so that the transport adds no header of its own
+	// (it would add Accept-Encoding: gzip) that the signature does not
+	// cover: every header sent but User-Agent, which the SDK never signs,
+	// is signed, and whoever recomputes the signature over the request it
+	// received agrees with it.
+	req.Header.Set("Accept-Encoding", "identity")
 	req.Header.Set("User-Agent", v.userAgent)
 	sum := sha256.Sum256([]byte(awsSTSBody))
 	creds := aws.Credentials{AccessKeyID: c.keyID, SecretAccessKey: c.secret, SessionToken: c.token}
