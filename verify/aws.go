@@ -33,7 +33,7 @@ const (
 const awsProvider = "AWS"
 
 // awsEndpoint is what `rampart rules show` prints for the AWS rules.
-const awsEndpoint = "POST https://sts.us-east-1.amazonaws.com/ Action=GetCallerIdentity (SigV4-signed with the key pair, by the AWS SDK's signer)"
+const awsEndpoint = "POST https://sts.us-east-1.amazonaws.com/ Action=GetCallerIdentity&Version=2011-06-15 (SigV4-signed with the key pair, by the AWS SDK's signer)"
 
 func isAWSRule(id string) bool {
 	switch id {
