@@ -202,13 +202,20 @@ func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yiel
 		// marks binary or -diff: its lines are compared here. A credential
 		// file's name does not exempt it (`*.key -diff` hides PEM keys from
 		// review, not from the scan): text is scanned as text.
-		if ch, ok := wide.chunk(f, c); ok {
+		ch, skip := wide.chunk(f, c)
+		switch skip {
+		case "":
 			if len(ch.Data) == 0 {
 				return nil
 			}
 			return yield(ch)
+		case "too-large":
+			// Text over the limit, like a plain file over it: told as
+			// lost coverage, not passed over as binary.
+			st.Skip(skip)
+			return nil
 		}
-		st.Skip("binary")
+		st.Skip(skip)
 		if !credentialName(f.Path) {
 			return nil
 		}

@@ -16,6 +16,7 @@ package prestart
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -51,7 +52,13 @@ func Start() {
 // ask for a staged scan of the current directory: `scan` with --staged,
 // and nothing but flags. With no positional argument the scan reads ".",
 // whatever the flags are and whichever of them take values; a bare "--"
-// could introduce one, and -h/--help scan nothing.
+// could introduce one, and -h/--help scan nothing. --staged is read as
+// rampart's flag parser (pflag) reads a boolean: --staged, or --staged=V
+// with V any spelling strconv.ParseBool knows (1, t, T, TRUE, true, True
+// and their false counterparts), the last one winning; a value it refuses
+// fails the scan, which must then not wait for git. One dash (-staged) is
+// not --staged to pflag, unlike Go's flag package: it is the shorthand
+// flags -s -t -a …, which rampart refuses.
 func Wanted(args []string) bool {
 	if len(args) < 2 || args[0] != "scan" {
 		return false
@@ -59,8 +66,14 @@ func Wanted(args []string) bool {
 	staged := false
 	for _, a := range args[1:] {
 		switch {
-		case a == "--staged" || a == "--staged=true":
+		case a == "--staged":
 			staged = true
+		case strings.HasPrefix(a, "--staged="):
+			v, err := strconv.ParseBool(strings.TrimPrefix(a, "--staged="))
+			if err != nil {
+				return false
+			}
+			staged = v
 		case a == "--" || a == "-h" || a == "--help" || strings.HasPrefix(a, "--help="):
 			return false
 		case !strings.HasPrefix(a, "-"):
