@@ -490,6 +490,36 @@ func cjkText(s string) bool {
 	return n >= 4
 }
 
+// propertiesUnescaped decodes a .properties value's escapes (\uXXXX, and
+// \: \= \\ for the character itself); ok says there was one to decode.
+func propertiesUnescaped(s string) (string, bool) {
+	if !strings.Contains(s, "\\") {
+		return s, false
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		if s[i+1] == 'u' && i+6 <= len(s) {
+			if r, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
+				b.WriteRune(rune(r))
+				i += 5
+				continue
+			}
+		}
+		if !strings.ContainsRune(":=\\ ", rune(s[i+1])) {
+			// \n, \t, \d: not one of the escapes decoded here.
+			return s, false
+		}
+		i++
+		b.WriteByte(s[i])
+	}
+	// (A lone \ at the end is left as it is: then nothing was decoded.)
+	return b.String(), b.Len() < len(s)
+}
+
 // foreignWord reports words of letters, joined by hyphens if at all, with
 // at least one letter beyond ASCII (Lösenord, Contraseña, Şifreyi,
 // Backup-Verschlüsselungscode, Wi-Fiパスワード): the translated label a
@@ -549,7 +579,9 @@ var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein
 	// "API-Passwort", "RabbitMQ-passord"): a translated label. Folded, so
 	// lösenord, contraseña and hasło lose their accents.
 	"passwort", "passord", "wachtwoord", "motdepasse", "contrasena", "senha", "losenord", "haslo", "parola",
-	"salasana", "adgangskode", "jelszo", "wagwoord", "pasvorto", "lykilord", "heslo", "geslo"}
+	"salasana", "adgangskode", "jelszo", "wagwoord", "pasvorto", "lykilord", "heslo", "geslo",
+	// Bosnian, Croatian and Serbian (ZAP's Messages_bs_BA: Lozinka\:), German's other word.
+	"lozinka", "kennwort"}
 
 // oneEditApart reports whether a becomes b by inserting, deleting or
 // replacing at most one letter.
@@ -684,6 +716,15 @@ func judgePassword(user, pass string, loginWord bool) string {
 	lp := strings.ToLower(pass)
 	if len(pass) < 4 {
 		return "password too short"
+	}
+	if d, ok := propertiesUnescaped(pass); ok {
+		// A .properties file spells a label's letters beyond Latin-1 in
+		// \uXXXX escapes and escapes its colon (ZAP's Messages_pl_PL:
+		// options.cert.label.password = Has\u0142o, Contrase\u00f1a\:):
+		// judge the text the program reads, without the label's colon.
+		if r := judgePassword(user, strings.TrimRight(d, ":"), loginWord); r != "" {
+			return r + " (read as a .properties value)"
+		}
 	}
 	// Test fixtures spell their fake passwords with escapes and digits
 	// ("pa%2Fssword", "p@ssw0rd", "My%20Pass", "pwd3"): compare a folded form.

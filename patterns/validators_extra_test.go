@@ -525,3 +525,29 @@ func TestNotObjectKey(t *testing.T) {
 		}
 	}
 }
+
+// TestPropertiesEscapedLabels: a message bundle's translated label for a
+// password, in .properties escapes, is judged decoded; a password with
+// escapes of its own stays one.
+func TestPropertiesEscapedLabels(t *testing.T) {
+	for s, want := range map[string]bool{
+		`Contrase\u00f1a\:`:     false,
+		`Has\u0142o`:            false,
+		`\u015eifre\:`:          false,
+		`Lozinka\:`:             false,
+		`Jelsz\u00f3`:           false,
+		`Tq8v\:Z3mL9x\u00e9Rk2`: true,
+		`Tq8vZ3mL9xRk2\`:        true,
+		`Tq8v\nZ3mL9xRk2`:       true,
+	} {
+		if ok, reason := checkPassword(&Candidate{Secret: []byte(s)}); ok != want {
+			t.Errorf("checkPassword(%q) = %v (%s), want %v", s, ok, reason, want)
+		}
+	}
+	if d, ok := propertiesUnescaped(`a\u00e9\:b\\c`); !ok || d != `aé:b\c` {
+		t.Errorf("propertiesUnescaped = %q, %v", d, ok)
+	}
+	if _, ok := propertiesUnescaped(`abc\`); ok {
+		t.Error("a lone backslash at the end was decoded")
+	}
+}
