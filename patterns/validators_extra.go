@@ -885,6 +885,12 @@ func checkURLPassword(c *Candidate) (bool, string) {
 	if afterTemplateOpen(c) {
 		return false, "url-password: a template expression ({{ var }}), not a password"
 	}
+	if hostPortThenFields(user, c.Secret) {
+		// url=http://amqp.example.org:15672,queue=telegraf,node=rabbit@amqp…
+		// (InfluxDB line protocol): a URL with no user ends at the comma,
+		// and the @ is a later field's.
+		return false, "url-password: a host and its port, then other fields (host:15672,queue=…@), not a user and a password"
+	}
 	pass := string(c.Secret)
 	if strings.EqualFold(pass, "x-oauth-basic") {
 		// GitHub's fixed password for a token given as the URL's user
@@ -1264,12 +1270,33 @@ var sqlValuesRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)\bvalues\s*\(`)
 })
 
+// hostPortThenFields reports a URL's "user" that is a host name (dotted,
+// or localhost) and a "password" that starts with a port number and a
+// field separator (, ; &): the URL had no user and ended at the port, and
+// the @ that made it look like one belongs to text after it.
+func hostPortThenFields(user string, pass []byte) bool {
+	if user != "localhost" && !dottedHostRE().MatchString(user) {
+		return false
+	}
+	i := 0
+	for i < len(pass) && i < 6 && pass[i] >= '0' && pass[i] <= '9' {
+		i++
+	}
+	return i >= 1 && i <= 5 && i < len(pass) && (pass[i] == ',' || pass[i] == ';' || pass[i] == '&')
+}
+
+// dottedHostRE matches a dotted host name whose last label is letters.
+var dottedHostRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
+})
+
 // concatenatedPrefix reports a quoted value ending in a separator and
-// joined by + to what follows ("invalid-" + gen.password(), "user_" +
-// id): the start of a string built at run time.
+// joined by + or PHP's . to what follows ("invalid-" + gen.password(),
+// "user_" + id, 'confirmed|'.Setting::passwordComplexityRulesSaving(…)):
+// the start of a string built at run time.
 func concatenatedPrefix(c *Candidate) bool {
 	s := c.Secret
-	if len(s) == 0 || !bytes.ContainsRune([]byte("-_:/."), rune(s[len(s)-1])) {
+	if len(s) == 0 || !bytes.ContainsRune([]byte("-_:/.|"), rune(s[len(s)-1])) {
 		return false
 	}
 	at := bytes.Index(c.Line, c.Secret)
@@ -1281,6 +1308,12 @@ func concatenatedPrefix(c *Candidate) bool {
 		return false
 	}
 	rest = bytes.TrimLeft(rest[1:], " \t")
+	if len(rest) > 1 && rest[0] == '.' {
+		// PHP's concatenation ('user_'.$id, 'a|' . Setting::rules()), or
+		// a method of the string ("prefix-".repeat(3)): not .5 or ...
+		n := bytes.TrimLeft(rest[1:], " \t")
+		return len(n) > 0 && (n[0] == '$' || n[0] == '\\' || n[0] == '_' || n[0] >= 'A' && n[0] <= 'Z' || n[0] >= 'a' && n[0] <= 'z')
+	}
 	return len(rest) > 1 && rest[0] == '+' && rest[1] != '+' && rest[1] != '='
 }
 
@@ -1562,6 +1595,12 @@ func checkNotCode(c *Candidate) (bool, string) {
 	}
 	if isDottedIdentifier(s) {
 		return false, "not-code: member access"
+	}
+	if h, t, ok := strings.Cut(s, "="); ok && t != "" && isDottedIdentifier(h) && strings.IndexByte(t, '.') > 0 && isDottedIdentifier(t[:strings.IndexAny(t+"=", "=")]) {
+		// ProgressToken=nt.createMessageConnection=nt.NullLogger=…: a
+		// minified module's exports assigned in a chain, not a value
+		// (a value's = pads base64 at its end).
+		return false, "not-code: member accesses assigned in a chain (minified JavaScript), not a value"
 	}
 	if isWordPath(s) || isURLPath(s) || isPackagePath(s) || isResourceName(s) {
 		return false, "not-code: a path or name made of words"
@@ -1858,6 +1897,12 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		// AWS's ClientToken (--client-token) is an idempotency key the
 		// caller makes up, a UUID: it names a request, not a caller.
 		return false, "token-kind: a client (idempotency) token grants nothing"
+	}
+	if n := len(words); n > 0 && datadogClientTokenRE().Match(c.Secret) && (words[n-1] == "clienttoken" || n > 1 && words[n-2] == "client" && words[n-1] == "token") {
+		// Datadog's browser SDKs (RUM, logs) take a client token, pub and
+		// 32 hex digits, that every page which loads them serves: public
+		// by design, it only sends data in (Vector's website config).
+		return false, "token-kind: a Datadog client token (pub…), served to browsers by design"
 	}
 	if n := len(words); n > 0 && len(c.Secret) == 64 && !bytes.ContainsFunc(c.Secret, func(r rune) bool { return r > 0x7f || !isHexDigit(byte(r)) }) && (words[n-1] == "devicetoken" || n > 1 && words[n-2] == "device" && words[n-1] == "token") {
 		// An APNs device token (deviceToken: '<64 hex>') is the address
@@ -2209,6 +2254,11 @@ func checkNotDocumented(c *Candidate) (bool, string) {
 	}
 	return true, ""
 }
+
+// datadogClientTokenRE matches a Datadog client token.
+var datadogClientTokenRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^pub[0-9a-f]{32}$`)
+})
 
 // vendorPrefixes start tokens whose format a provider rule owns. A generic
 // rule must not report them: either the provider rule reported the token, or
