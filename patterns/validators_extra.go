@@ -1381,7 +1381,14 @@ func openAPIDocumentation(c *Candidate) bool {
 		if in >= indent {
 			continue
 		}
+		sibling := bytes.HasPrefix(line[in:], []byte("- ")) && in+2 >= indent
 		indent = in
+		if sibling {
+			// "- description: Production" above "  url: …": the item's
+			// first key is the value's sibling, not its parent; the item
+			// is the parent.
+			continue
+		}
 		m := openAPIKeyRE().FindSubmatch(line)
 		if m == nil {
 			continue

@@ -424,6 +424,17 @@ func TestOpenAPIDocumentation(t *testing.T) {
 		{"swagger: \"2.0\"\ninfo:\n" + other, "Tq8vZ3mL9x!", false},
 		// A top-level value, nested in nothing.
 		{"swagger: \"2.0\"\npassword: \"Tq8vZ3mL9x!\"\n", "Tq8vZ3mL9x!", false},
+		// Configuration in a definition, outside its documentation: a
+		// server's credentials beside its description, a list item whose
+		// first key is a summary (its sibling, not its parent), a security
+		// scheme's literal value.
+		{"openapi: 3.0.1\nservers:\n  - description: Production\n    url: https://api.example.com\n    password: Vq7rT2mXk9pL\n", "Vq7rT2mXk9pL", false},
+		{"openapi: 3.0.1\nx-accounts:\n  - summary: deploy account\n    user: deploy\n    password: \"Hw4nZ8cRt3yQ\"\n", "Hw4nZ8cRt3yQ", false},
+		{"openapi: 3.0.1\nservers:\n  - description: |\n      Production.\n    password: Vq7rT2mXk9pL\n", "Vq7rT2mXk9pL", false},
+		{"openapi: 3.0.1\ncomponents:\n  securitySchemes:\n    basicAuth:\n      type: http\n      description: Basic auth\n      x-password: Jm5sK2pW8vNq\n", "Jm5sK2pW8vNq", false},
+		// A list item's description is still documentation below it.
+		{"openapi: 3.0.1\nservers:\n  - description: |\n      For example password: Vq7rT2mXk9pL\n", "Vq7rT2mXk9pL", true},
+		{"openapi: 3.0.1\nx-samples:\n  - examples:\n      password: Vq7rT2mXk9pL\n", "Vq7rT2mXk9pL", true},
 	}
 	for _, tc := range tests {
 		at := strings.Index(tc.text, tc.secret)
