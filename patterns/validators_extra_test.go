@@ -424,6 +424,17 @@ func TestOpenAPIDocumentation(t *testing.T) {
 		{"swagger: \"2.0\"\ninfo:\n" + other, "Tq8vZ3mL9x!", false},
 		// A top-level value, nested in nothing.
 		{"swagger: \"2.0\"\npassword: \"Tq8vZ3mL9x!\"\n", "Tq8vZ3mL9x!", false},
+		// Configuration in a definition, outside its documentation: a
+		// server's credentials beside its description, a list item whose
+		// first key is a summary (its sibling, not its parent), a security
+		// scheme's literal value.
+		{"openapi: 3.0.1\nservers:\n  - description: Production\n    url: https://api.example.com\n    password: Vq7rT2mXk9pL\n", "Vq7rT2mXk9pL", false},
+		{"openapi: 3.0.1\nx-accounts:\n  - summary: deploy account\n    user: deploy\n    password: \"Hw4nZ8cRt3yQ\"\n", "Hw4nZ8cRt3yQ", false},
+		{"openapi: 3.0.1\nservers:\n  - description: |\n      Production.\n    password: Vq7rT2mXk9pL\n", "Vq7rT2mXk9pL", false},
+		{"openapi: 3.0.1\ncomponents:\n  securitySchemes:\n    basicAuth:\n      type: http\n      description: Basic auth\n      x-password: Jm5sK2pW8vNq\n", "Jm5sK2pW8vNq", false},
+		// A list item's description is still documentation below it.
+		{"openapi: 3.0.1\nservers:\n  - description: |\n      For example password: Vq7rT2mXk9pL\n", "Vq7rT2mXk9pL", true},
+		{"openapi: 3.0.1\nx-samples:\n  - examples:\n      password: Vq7rT2mXk9pL\n", "Vq7rT2mXk9pL", true},
 	}
 	for _, tc := range tests {
 		at := strings.Index(tc.text, tc.secret)
@@ -522,6 +533,73 @@ func TestNotObjectKey(t *testing.T) {
 		c.Text = nil
 		if got, _ := checkNotObjectKey(c); got != tc.want {
 			t.Errorf("checkNotObjectKey(%q in line %q) = %v, want %v", tc.secret, tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestPropertiesEscapedLabels: a message bundle's translated label for a
+// password, in .properties escapes, is judged decoded; a password with
+// escapes of its own stays one.
+func TestPropertiesEscapedLabels(t *testing.T) {
+	for s, want := range map[string]bool{
+		`Contrase\u00f1a\:`:     false,
+		`Has\u0142o`:            false,
+		`\u015eifre\:`:          false,
+		`Lozinka\:`:             false,
+		`Jelsz\u00f3`:           false,
+		`Tq8v\:Z3mL9x\u00e9Rk2`: true,
+		`Tq8vZ3mL9xRk2\`:        true,
+		`Tq8v\nZ3mL9xRk2`:       true,
+	} {
+		if ok, reason := checkPassword(&Candidate{Secret: []byte(s)}); ok != want {
+			t.Errorf("checkPassword(%q) = %v (%s), want %v", s, ok, reason, want)
+		}
+	}
+	if d, ok := propertiesUnescaped(`a\u00e9\:b\\c`); !ok || d != `aé:b\c` {
+		t.Errorf("propertiesUnescaped = %q, %v", d, ok)
+	}
+	if _, ok := propertiesUnescaped(`abc\`); ok {
+		t.Error("a lone backslash at the end was decoded")
+	}
+}
+
+// TestPrecisionFixesFromAppTrees: shapes from snipe-it, Telegraf, Vector and
+// Thunderbird's docs that are not credentials, each beside a near miss that
+// is one.
+func TestPrecisionFixesFromAppTrees(t *testing.T) {
+	rules := `            'password' => 'confirmed|'.Setting::passwordComplexityRulesSaving('store'),`
+	number := `    'password' => 'Xk9#mQ2vLp7|' . 5,`
+	lp := `rabbitmq_queue,url=http://amqp.example.org:15672,queue=telegraf,node=rabbit@amqp.example.org,durable=true`
+	chain := `nt.createMessageConnection=nt.NullLogger=nt.ConnectionOptions=nt.NotificationType9=nt.RAL=void`
+	for _, tt := range []struct {
+		name  string
+		check func(*Candidate) (bool, string)
+		c     Candidate
+		want  bool
+	}{
+		{"hresult", checkPassword, Candidate{Secret: []byte("0xC00D2751")}, false},
+		{"hex key", checkPassword, Candidate{Secret: []byte("0x9f3ac41e7b2d58a0c6e1")}, true},
+		{"php concatenation", checkPassword, Candidate{Line: []byte(rules), Secret: []byte("confirmed|")}, false},
+		{"php number", checkPassword, Candidate{Line: []byte(number), Secret: []byte("Xk9#mQ2vLp7|")}, true},
+		{"php variable", checkPassword, Candidate{Line: []byte(`$p = 'user_'.$id;`), Secret: []byte("user_")}, false},
+		{"line protocol", checkURLPassword, Candidate{Match: []byte("http://amqp.example.org:15672,queue=telegraf,node=rabbit@amqp.example.org"), Line: []byte(lp),
+			Secret: []byte("15672,queue=telegraf,node=rabbit")}, false},
+		{"host-named user", checkURLPassword, Candidate{Match: []byte("http://amqp.corp.net:15672zR8vKq2LmT9w@amqp.corp.net"),
+			Secret: []byte("15672zR8vKq2LmT9w")}, true},
+		{"digits then comma", checkURLPassword, Candidate{Match: []byte("https://deploy:15672,zR8vKq2LmT9w@amqp.corp.net"),
+			Secret: []byte("15672,zR8vKq2LmT9w")}, true},
+		{"assignment chain", checkNotCode, Candidate{Secret: []byte(chain)}, false},
+		{"random dotted pieces around =", checkNotCode, Candidate{Secret: []byte("kq7Vx2.MzR9wJ4=bNtL8.pQ3xW")}, true},
+		{"datadog client token", checkTokenKind, Candidate{Line: []byte(`client_token = "pubcee1dc56e7f5bd03397cc3624eb7961c"`), Secret: []byte("pubcee1dc56e7f5bd03397cc3624eb7961c")}, false},
+		{"pub hex, other name", checkTokenKind, Candidate{Line: []byte(`api_token = "pubcee1dc56e7f5bd03397cc3624eb7961c"`), Secret: []byte("pubcee1dc56e7f5bd03397cc3624eb7961c")}, true},
+	} {
+		if ok, reason := tt.check(&tt.c); ok != tt.want {
+			t.Errorf("%s: %q: %v (%s), want %v", tt.name, tt.c.Secret, ok, reason, tt.want)
+		}
+	}
+	for name, want := range map[string]bool{"pauseStatsKey": false, "metrics_key": false, "STATS_API_KEY": true, "statsd_secret_key": true} {
+		if ok, reason := checkCredentialName(&Candidate{Name: []byte(name)}); ok != want {
+			t.Errorf("checkCredentialName(%q) = %v (%s), want %v", name, ok, reason, want)
 		}
 	}
 }

@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
 )
@@ -362,6 +365,36 @@ func TestAWSEndpointOverride(t *testing.T) {
 	}
 }
 
+// TestAWSIgnoreConfiguredEndpointURLs: AWS_IGNORE_CONFIGURED_ENDPOINT_URLS,
+// the SDKs' switch for ignoring every configured endpoint, sends the check
+// to STS itself, not to the endpoint the environment names for other tools
+// (a LocalStack that calls every key live).
+func TestAWSIgnoreConfiguredEndpointURLs(t *testing.T) {
+	t.Parallel()
+	live := awsKeyIDFor(t, "AKIA", 123456789012, 1)
+	const secret = "kX9mPq2sT7vW1yZ3bC5dF8gH0jK4lN6pR8tU2wY5"
+	for _, on := range []string{"true", "TRUE", "false", ""} {
+		var host atomic.Value
+		env := map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:4566", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": on}
+		v, _ := New(Options{
+			Getenv: func(k string) string { return env[k] },
+			Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				host.Store(r.URL.Host)
+				return nil, fmt.Errorf("test: no network")
+			}),
+			RetryDelay: time.Millisecond,
+		})
+		v.Verify(context.Background(), pairFindings(live, secret))
+		want := "127.0.0.1:4566"
+		if strings.EqualFold(on, "true") {
+			want = "sts.us-east-1.amazonaws.com"
+		}
+		if got, _ := host.Load().(string); got != want {
+			t.Errorf("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=%q: request to %q, want %q", on, got, want)
+		}
+	}
+}
+
 // failTransport fails the test on any request that reaches the network.
 type failTransport struct{ t *testing.T }
 
@@ -385,6 +418,14 @@ func TestAWSSigningRegion(t *testing.T) {
 		{"sts.amazonaws.com", map[string]string{"AWS_REGION": "eu-west-1"}, "us-east-1"},
 		{"sts-fips.us-gov-west-1.amazonaws.com", nil, "us-gov-west-1"},
 		{"sts.cn-north-1.amazonaws.com.cn", nil, "cn-north-1"},
+		// Dual-stack (IPv6) regional endpoints, and an interface VPC
+		// endpoint's DNS name, as the STS documentation names them.
+		{"sts.eu-west-1.api.aws", map[string]string{"AWS_REGION": "us-west-2"}, "eu-west-1"},
+		{"sts-fips.us-east-2.api.aws", nil, "us-east-2"},
+		{"sts.us-gov-west-1.api.aws", nil, "us-gov-west-1"},
+		{"sts.cn-northwest-1.api.amazonwebservices.com.cn", nil, "cn-northwest-1"},
+		{"vpce-1a2b3c4d-5e6f.sts.ap-south-1.vpce.amazonaws.com", nil, "ap-south-1"},
+		{"STS.EU-WEST-1.API.AWS", nil, "eu-west-1"},
 		{"127.0.0.1", map[string]string{"AWS_REGION": "ap-southeast-2"}, "ap-southeast-2"},
 		{"127.0.0.1", map[string]string{"AWS_DEFAULT_REGION": "eu-central-1"}, "eu-central-1"},
 		{"127.0.0.1", map[string]string{"AWS_REGION": "not a region/x"}, "us-east-1"},
@@ -446,5 +487,94 @@ func TestAWSOneCallPerCredential(t *testing.T) {
 		if x.Verification.Status != scanner.VerifyValid {
 			t.Errorf("%s in %s: %+v", x.RuleID, x.Path, x.Verification)
 		}
+	}
+}
+
+// TestAWSRequestIsWhatSTSDocuments: the GetCallerIdentity request is the
+// one STS documents (POST of the form Action=GetCallerIdentity&
+// Version=2011-06-15 to the endpoint's root, form-encoded), signed for
+// sts in us-east-1 at the moment it is sent, and every header it carries
+// but User-Agent (which the SDK never signs) is covered by the signature:
+// a fake STS that re-signs the request it received with the AWS SDK's own
+// signer, over every header received, gets the same Authorization header.
+func TestAWSRequestIsWhatSTSDocuments(t *testing.T) {
+	t.Parallel()
+	live := awsKeyIDFor(t, "AKIA", 123456789012, 1)
+	temp := awsKeyIDFor(t, "ASIA", 123456789012, 2)
+	const secret = "kX9mPq2sT7vW1yZ3bC5dF8gH0jK4lN6pR8tU2wY5"
+	const token = "IQoJb3JpZ2luX2VjEHMaCXVzLWVhc3QtMSJHMEUCIQD4pX0Rnm2XQCrwyrzjmZAi6HLUnMFckLmZt3K0Hpv1MkUoW20cIdSsPFUS4NcDnGQl9ocB6SMvIfKBJod4aXbrMMn9ZMXZSdLqYKbRAb2HiJMm6lJLt7u48Zp8r8giU6ifmicZrayYuSIa4Q485unb"
+	for _, c := range []struct {
+		name, keyID, token, path string
+	}{
+		{"long-term key", live, "", ""},
+		{"temporary key with its session token", temp, token, ""},
+		{"endpoint with a path", live, "", "/sts/"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var requests atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				requests.Add(1)
+				body, _ := io.ReadAll(r.Body)
+				wantPath := c.path
+				if wantPath == "" {
+					wantPath = "/"
+				}
+				if r.Method != http.MethodPost || r.URL.Path != wantPath || r.URL.RawQuery != "" {
+					t.Errorf("STS got %s %s?%s, want POST %s", r.Method, r.URL.Path, r.URL.RawQuery, wantPath)
+				}
+				if string(body) != awsSTSBody {
+					t.Errorf("body %q, want %q", body, awsSTSBody)
+				}
+				if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded; charset=utf-8" {
+					t.Errorf("Content-Type %q", ct)
+				}
+				if got := r.Header.Get("X-Amz-Security-Token"); got != c.token {
+					t.Errorf("X-Amz-Security-Token %q, want %q", got, c.token)
+				}
+				when, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+				if err != nil || time.Since(when).Abs() > 5*time.Minute {
+					t.Errorf("X-Amz-Date %q is not now", r.Header.Get("X-Amz-Date"))
+				}
+				auth := r.Header.Get("Authorization")
+				scope := c.keyID + "/" + when.Format("20060102") + "/us-east-1/sts/aws4_request"
+				if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential="+scope+", ") {
+					t.Errorf("Authorization %q, want the scope %s", auth, scope)
+				}
+				// Re-sign what was received, every header but the two the
+				// signer never covers, with the SDK's signer.
+				again := r.Clone(context.Background())
+				again.Header.Del("Authorization")
+				sum := sha256.Sum256(body)
+				creds := aws.Credentials{AccessKeyID: c.keyID, SecretAccessKey: secret, SessionToken: c.token}
+				if err := v4.NewSigner().SignHTTP(context.Background(), creds, again, hex.EncodeToString(sum[:]), "sts", "us-east-1", when); err != nil {
+					t.Fatal(err)
+				}
+				if want := again.Header.Get("Authorization"); auth != want {
+					t.Errorf("the signature does not cover the request received:\n got %s\nwant %s", auth, want)
+					stsError(w, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
+					return
+				}
+				w.Header().Set("Content-Type", "text/xml")
+				io.WriteString(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/deploy</Arn><UserId>AIDAJQABLZS4A3QDU576Q</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`)
+			}))
+			defer srv.Close()
+			v, _ := New(Options{Getenv: func(k string) string {
+				if k == "AWS_ENDPOINT_URL_STS" {
+					return srv.URL + c.path
+				}
+				return ""
+			}})
+			fs := pairFindings(c.keyID, secret)
+			if c.token != "" {
+				tok := finding(ruleAWSSession, c.token)
+				tok.Line = 3
+				fs = append(fs, tok)
+			}
+			v.Verify(context.Background(), fs)
+			if got := fs[0].Verification; got.Status != scanner.VerifyValid || requests.Load() != 1 {
+				t.Errorf("got %+v after %d requests, want valid after 1", got, requests.Load())
+			}
+		})
 	}
 }

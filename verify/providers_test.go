@@ -90,9 +90,14 @@ var providerCases = []providerCase{
 	{"github-app-installation-token-stateless", "/installation/repositories", hdr("Authorization", "Bearer {secret}"),
 		ok(`{"total_count":1,"repositories":[{"id":1296269,"name":"Hello-World","owner":{"login":"octo-org"}}]}`), "octo-org",
 		st(401, `{"message":"Bad credentials"}`)},
-	{"gitlab-pat", "/api/v4/personal_access_tokens/self", hdr("PRIVATE-TOKEN", "{secret}"),
-		ok(`{"id":4,"name":"deploy","revoked":false,"created_at":"2026-01-01T00:00:00Z","scopes":["api","read_repository"],"user_id":3,"active":true,"expires_at":"2027-01-01"}`), "api, read_repository",
+	// GET /user: the user the token authenticates as (read_user, read_api
+	// or api scope), PRIVATE-TOKEN as GitLab's REST authentication documents.
+	{"gitlab-pat", "/api/v4/user", hdr("PRIVATE-TOKEN", "{secret}"),
+		ok(`{"id":3,"username":"jsmith","name":"John Smith","state":"active","locked":false,"web_url":"https://gitlab.com/jsmith"}`), "jsmith",
 		st(401, `{"message":"401 Unauthorized"}`)},
+	{"gitlab-pat-routable", "/api/v4/user", hdr("PRIVATE-TOKEN", "{secret}"),
+		ok(`{"id":3,"username":"jsmith","name":"John Smith","state":"active"}`), "John Smith",
+		st(401, `{"error":"invalid_token","error_description":"Token was revoked. You have to re-authorize from the user."}`)},
 	{"slack-bot-token", "/api/auth.test", hdr("Authorization", "Bearer {secret}"),
 		ok(`{"ok":true,"url":"https://acme.slack.com/","team":"Acme","user":"deploybot","team_id":"T12345","user_id":"U12345","bot_id":"B12345"}`), "deploybot in Acme",
 		ok(`{"ok":false,"error":"invalid_auth"}`)},
@@ -514,6 +519,15 @@ func finding(rule, secret string) scanner.Finding {
 	return scanner.Finding{RuleID: rule, Secret: secret, Fingerprint: scanner.Fingerprint(rule, secret), Path: "app.env", Line: 1, Kind: scanner.KindFile}
 }
 
+// urlCarried names the verifiers whose provider takes the secret only in
+// the URL: Telegram in the path, Mapbox in the query, a webhook as the URL
+// itself. Every other secret stays out of the URL.
+var urlCarried = map[string]string{
+	"telegram-bot-token": "path", "telegram-bot-token-context": "path",
+	"slack-webhook-url": "path", "discord-webhook-url": "path",
+	"mapbox-secret-token": "query",
+}
+
 // fakeProvider serves one answer to every request, failing the test when
 // a request does not carry the secret as the provider documents it.
 func fakeProvider(t *testing.T, c providerCase, secret string, resp fakeResp) (*httptest.Server, *atomic.Int32) {
@@ -545,6 +559,26 @@ func fakeProvider(t *testing.T, c providerCase, secret string, resp fakeResp) (*
 		}
 		if !c.auth(r, string(body), secret) {
 			t.Errorf("%s: the request does not carry the secret where the provider expects it (headers %v, path %s)", c.rule, r.Header, r.URL.Path)
+		}
+		// Never-leak: the secret is in the URL only where the provider
+		// takes it nowhere else (Telegram's path, Mapbox's query, a
+		// webhook), and in no header but the one it belongs in.
+		if urlCarried[c.rule] == "" && strings.Contains(r.URL.RequestURI(), secret) {
+			t.Errorf("%s: the secret is in the URL %s, though the provider takes it in a header or the body", c.rule, r.URL.Path)
+		}
+		if urlCarried[c.rule] == "path" && strings.Contains(r.URL.RawQuery, secret) || urlCarried[c.rule] == "query" && strings.Contains(r.URL.Path, secret) {
+			t.Errorf("%s: the secret is in the URL twice", c.rule)
+		}
+		inHeaders := 0
+		for _, vs := range r.Header {
+			for _, v := range vs {
+				if strings.Contains(v, secret) {
+					inHeaders++
+				}
+			}
+		}
+		if inHeaders > 1 || inHeaders == 1 && urlCarried[c.rule] != "" {
+			t.Errorf("%s: the secret is in %d headers", c.rule, inHeaders)
 		}
 		if ua := r.Header.Get("User-Agent"); !strings.Contains(ua, "rampart") {
 			t.Errorf("%s: User-Agent %q", c.rule, ua)
@@ -730,12 +764,9 @@ func TestProviderAnswers(t *testing.T) {
 		{"PyPI refusing an expired token", "pypi-upload-token",
 			st(403, "Invalid API Token: token is expired"),
 			scanner.VerifyInvalid, "invalid API token", 1},
-		{"GitLab answer without active", "gitlab-pat",
-			ok(`{"id":4,"name":"deploy","scopes":["api"],"user_id":3}`),
+		{"GitLab answer without a user", "gitlab-pat",
+			ok(`{"message":"maintenance"}`),
 			scanner.VerifyUnknown, "", 1},
-		{"GitLab revoked token still answered", "gitlab-pat",
-			ok(`{"id":4,"name":"deploy","revoked":true,"scopes":["api"],"user_id":3,"active":false}`),
-			scanner.VerifyInvalid, "revoked or expired", 1},
 		{"Cloudflare expired token", "cloudflare-api-token",
 			ok(`{"success":true,"errors":[],"messages":[],"result":{"id":"f267e341f3dd4697bd3b9f71dd96247f","status":"expired"}}`),
 			scanner.VerifyInvalid, "expired", 1},

@@ -202,8 +202,8 @@ func TestGitHubEnterpriseURL(t *testing.T) {
 		{"github-pat", "GITHUB_API_URL", "", "/user"},
 		{"github-pat", "GITHUB_API_URL", "/", "/user"},
 		{"github-pat", "RAMPART_VERIFY_URL_GITHUB_PAT", "/prefix/", "/prefix/user"},
-		{"gitlab-pat", "RAMPART_VERIFY_URL_GITLAB_PAT", "/", "/api/v4/personal_access_tokens/self"},
-		{"gitlab-pat", "RAMPART_VERIFY_URL_GITLAB_PAT", "/gitlab", "/gitlab/api/v4/personal_access_tokens/self"},
+		{"gitlab-pat", "RAMPART_VERIFY_URL_GITLAB_PAT", "/", "/api/v4/user"},
+		{"gitlab-pat", "RAMPART_VERIFY_URL_GITLAB_PAT", "/gitlab", "/gitlab/api/v4/user"},
 	} {
 		srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path != c.want {
@@ -211,7 +211,7 @@ func TestGitHubEnterpriseURL(t *testing.T) {
 			}
 			switch {
 			case strings.HasPrefix(c.rule, "gitlab"):
-				io.WriteString(w, `{"id":1,"name":"ci","active":true,"scopes":["api"],"user_id":3}`)
+				io.WriteString(w, `{"id":3,"username":"ci-bot","name":"CI","state":"active"}`)
 			case strings.HasSuffix(c.want, "repositories"):
 				io.WriteString(w, `{"total_count":1,"repositories":[{"owner":{"login":"octo-org"}}]}`)
 			default:

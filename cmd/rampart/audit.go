@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -142,26 +144,72 @@ func loadAuditPolicy(ctx context.Context, o *auditOptions, s *streams) (*hardeni
 		pol, err := hardening.ParsePolicyFile(o.policy, data)
 		return pol, nil, err
 	}
+	if name := nearestPolicy(); name != "" {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read policy: %w", err)
+		}
+		pol, err := hardening.ParsePolicy(name, data)
+		return pol, nil, err
+	}
+	return hardening.DefaultPolicy(), nil, nil
+}
+
+// nearestPolicy returns the .rampart.toml an audit obeys when no --policy
+// is given: the nearest one from the current directory up to the top of
+// the work tree holding it (a folder with .git), or "" when there is none.
+// A monorepo's team keeps its policy in its own folder.
+func nearestPolicy() string {
 	dir, err := os.Getwd()
 	if err != nil {
-		return hardening.DefaultPolicy(), nil, nil
+		return ""
 	}
 	for {
-		name := filepath.Join(dir, ".rampart.toml")
-		if data, err := os.ReadFile(name); err == nil {
-			pol, err := hardening.ParsePolicy(name, data)
-			return pol, nil, err
+		name := filepath.Join(dir, scanner.ConfigFileName)
+		if st, err := os.Stat(name); err == nil && st.Mode().IsRegular() {
+			return name
 		}
 		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
-			break
+			return ""
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			break
+			return ""
 		}
 		dir = parent
 	}
-	return hardening.DefaultPolicy(), nil, nil
+}
+
+// nearestPolicyAt is nearestPolicy in t's commit: the nearest
+// .rampart.toml from the current directory's path in the repository up to
+// its root, as the commit holds them, named by its path in the work tree.
+// When the commit has none, it names the work tree's nearest (so that the
+// note says which file was not used), else the root's.
+func nearestPolicyAt(ctx context.Context, t *trustedRev) string {
+	root := filepath.Join(t.repo.Dir, scanner.ConfigFileName)
+	wd, err := os.Getwd()
+	if err != nil {
+		return root
+	}
+	rel := repoRel(t.repo, filepath.Join(wd, scanner.ConfigFileName))
+	if rel == "" {
+		return root
+	}
+	for dir := path.Dir(rel); ; dir = path.Dir(dir) {
+		cand := path.Join(dir, scanner.ConfigFileName)
+		// Anything but absence (a file, a link, a failure) is the one:
+		// readGoverned reads it or says why it cannot.
+		if _, err := t.repo.FileAt(ctx, t.rev, cand); !errors.Is(err, gitsource.ErrNotInCommit) {
+			return filepath.Join(t.repo.Dir, filepath.FromSlash(cand))
+		}
+		if dir == "." {
+			break
+		}
+	}
+	if name := nearestPolicy(); name != "" && repoRel(t.repo, name) != "" {
+		return name
+	}
+	return root
 }
 
 func (o *auditOptions) validate() error {
@@ -551,8 +599,8 @@ func runAuditDoctor(ctx context.Context, o *auditOptions, s *streams, token stri
 }
 
 // loadAuditPolicyAt is loadAuditPolicy with --config-from: --policy when it
-// lies inside the repository, else .rampart.toml at its root, as the commit
-// holds it (readGovernedConfig, as scan reads its configuration). In a pull
+// lies inside the repository, else the nearest .rampart.toml from the
+// current directory up (nearestPolicyAt), as the commit holds it (readGovernedConfig, as scan reads its configuration). In a pull
 // request's workflow the work tree is the pull request's, which could waive
 // the checks that fail: a .rampart.toml the commit lacks means the built-in
 // policy, with a note, whatever the work tree holds, and a --policy it
@@ -566,7 +614,7 @@ func loadAuditPolicyAt(ctx context.Context, o *auditOptions, s *streams) (*harde
 	if err != nil {
 		return nil, nil, err
 	}
-	g, notes, err := readGovernedConfig(ctx, t, "--policy", o.policy, filepath.Join(repo.Dir, scanner.ConfigFileName), "policy")
+	g, notes, err := readGovernedConfig(ctx, t, "--policy", o.policy, nearestPolicyAt(ctx, t), "policy")
 	switch {
 	case err != nil:
 		return nil, nil, err

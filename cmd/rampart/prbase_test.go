@@ -375,3 +375,40 @@ expires = 2999-01-01
 		}
 	}
 }
+
+// TestAuditConfigFromSearchesUp: audit --config-from finds the policy as a
+// plain audit does, the nearest .rampart.toml from the current directory up
+// to the repository root, but in the commit: run in svc/ (or below it), the
+// commit's svc/.rampart.toml governs, not its root one.
+func TestAuditConfigFromSearchesUp(t *testing.T) {
+	t.Parallel()
+	_, url := auditFake(t, 0)
+	w := newPRWorld(t, map[string]string{
+		".rampart.toml":     waiverPolicy,                   // lenient: waives the failing check
+		"svc/.rampart.toml": "[audit]\nmin_approvals = 3\n", // strict
+		"svc/deep/main.go":  "package main\n",
+		"web/index.html":    "<html></html>\n",
+	})
+	_, head := w.pr(map[string]string{"svc/.rampart.toml": waiverPolicy}) // the change waives its own failure
+	dir := w.checkout("audit-up", fmt.Sprintf("topic%d", w.next-1), 0)
+	for _, c := range []struct {
+		cwd, from string
+		code      int
+	}{
+		{"svc", "", exitClean}, // the work tree: the change's own svc/.rampart.toml
+		{"svc", w.base, exitFindings},
+		{"svc/deep", w.base, exitFindings},
+		{"svc", head, exitClean},
+		{".", w.base, exitClean},
+		{"web", w.base, exitClean},
+	} {
+		args := []string{"audit", "--repo", "acme/fortress", "--api-url", url, "--no-cache", "--fail-on", "high"}
+		if c.from != "" {
+			args = append(args, "--config-from", c.from)
+		}
+		out, errs, code := cliRun(t, filepath.Join(dir, c.cwd), []string{"GITHUB_TOKEN=" + auditTestToken}, "", args...)
+		if code != c.code {
+			t.Errorf("in %s, --config-from %q: exit %d, want %d\n%s%s", c.cwd, c.from, code, c.code, out, errs)
+		}
+	}
+}

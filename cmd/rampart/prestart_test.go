@@ -69,3 +69,58 @@ func TestScanAdoptsPrestartedDiff(t *testing.T) {
 		t.Fatalf("own diff: exit %d, want 0 (nothing staged)\nstdout: %s\nstderr: %s", code, out.String(), errb.String())
 	}
 }
+
+// TestPrestartWantedAgreesWithScanFlags: prestart.Wanted reads --staged as
+// the scan command's own flag parser does. Whenever it starts git, the
+// scan parses a staged scan of "."; for every spelling of the boolean, it
+// starts git exactly when the scan parses --staged as true.
+func TestPrestartWantedAgreesWithScanFlags(t *testing.T) {
+	parsed := func(args []string) bool {
+		root := newRootCmd(&streams{in: strings.NewReader(""), out: &bytes.Buffer{}, err: &bytes.Buffer{}})
+		cmd, rest, err := root.Find(args)
+		if err != nil || cmd.Name() != "scan" {
+			return false
+		}
+		cmd.InitDefaultHelpFlag()
+		if err := cmd.ParseFlags(rest); err != nil {
+			return false
+		}
+		staged, _ := cmd.Flags().GetBool("staged")
+		help, _ := cmd.Flags().GetBool("help")
+		return staged && !help && len(cmd.Flags().Args()) == 0
+	}
+	for _, tc := range []struct {
+		args  string
+		exact bool // the scan's parse and Wanted agree both ways
+	}{
+		{"scan --staged", true},
+		{"scan --staged -q --format=json", true},
+		{"scan --staged --format json", false}, // Wanted leaves "json" to the scan
+		{"scan --staged=true", true},
+		{"scan --staged=1", true},
+		{"scan --staged=t", true},
+		{"scan --staged=T", true},
+		{"scan --staged=TRUE", true},
+		{"scan --staged=True", true},
+		{"scan --staged=false --staged", true},
+		{"scan --staged --staged=false", true},
+		{"scan --staged --staged=0", true},
+		{"scan --staged --staged=f", true},
+		{"scan --staged --staged=FALSE", true},
+		{"scan -staged", true},
+		{"scan -staged=true", true},
+		{"scan --staged=yes", true},
+		{"scan --staged=", true},
+		{"scan --staged -h", true},
+		{"scan --staged --help", true},
+		{"scan --staged sub", true},
+		{"scan --staged -- -dir", true},
+		{"audit --staged", true},
+	} {
+		args := strings.Fields(tc.args)
+		want, got := parsed(args), prestart.Wanted(args)
+		if got && !want || tc.exact && got != want {
+			t.Errorf("%q: prestart.Wanted %v, the scan parses a staged scan of \".\": %v", tc.args, got, want)
+		}
+	}
+}

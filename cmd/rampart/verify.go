@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -97,6 +98,18 @@ func checkFindings(ctx context.Context, o *scanOptions, s *streams, cfg *scanner
 		Canaries:  canaries,
 		Rules:     cfg.Rules,
 		UserAgent: "rampart/" + version + " (secret verification)",
+	}
+	if api := o.orgScan.apiURL; api != "" {
+		// The repositories scanned are that GitHub Enterprise Server's,
+		// and so are the GitHub tokens in them: they are checked there,
+		// never at api.github.com. The flag names this run's server; the
+		// environment's GITHUB_API_URL names the one a workflow runs on.
+		opts.Getenv = func(k string) string {
+			if k == "GITHUB_API_URL" {
+				return api
+			}
+			return os.Getenv(k)
+		}
 	}
 	if o.hookMode() {
 		opts.Budget = cfg.Verify.HookBudget

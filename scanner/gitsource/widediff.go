@@ -97,36 +97,42 @@ func (c *catFile) close() {
 // UTF-16 or UTF-32 (scanner.Wide, from its first bytes); nil when it is
 // other binary, is not a blob, is missing, is larger than the limit, or
 // cannot be read (the diff already counted the file as binary: a blob that
-// cannot be read costs only its findings).
-func (w *wideBlobs) read(id string) []byte {
+// cannot be read costs only its findings). tooLarge is set when the blob is
+// over the limit and its first bytes are text: a text file over the limit
+// is counted too-large, whatever .gitattributes calls it.
+func (w *wideBlobs) read(id string) (data []byte, tooLarge bool) {
 	if w.err != nil || isZeroID(id) {
-		return nil
+		return nil, false
 	}
 	if w.cat == nil {
 		if w.cat, w.err = w.repo.startCatFile(w.ctx, "--batch"); w.err != nil {
-			return nil
+			return nil, false
 		}
 	}
 	typ, size, ok, err := w.cat.ask(id)
 	if w.err = err; err != nil || !ok {
-		return nil
+		return nil, false
 	}
-	// git's newline after the content is read with it.
-	if typ != "blob" || (w.max > 0 && size > w.max) {
+	if typ != "blob" {
+		// git's newline after the content is discarded with it.
 		_, w.err = w.cat.out.Discard(int(size) + 1)
-		return nil
+		return nil, false
 	}
-	if head, _ := w.cat.out.Peek(int(min(size, sniffLen))); scanner.IsBinary(head) {
-		if enc, _ := scanner.Wide(head); enc == scanner.UTF8 {
-			_, w.err = w.cat.out.Discard(int(size) + 1)
-			return nil
-		}
+	head, _ := w.cat.out.Peek(int(min(size, sniffLen)))
+	text := true
+	if scanner.IsBinary(head) {
+		enc, _ := scanner.Wide(head)
+		text = enc != scanner.UTF8
 	}
-	data := make([]byte, size+1)
+	if !text || (w.max > 0 && size > w.max) {
+		_, w.err = w.cat.out.Discard(int(size) + 1)
+		return nil, text && w.err == nil
+	}
+	data = make([]byte, size+1)
 	if _, w.err = io.ReadFull(w.cat.out, data); w.err != nil {
-		return nil
+		return nil, false
 	}
-	return data[:size]
+	return data[:size], false
 }
 
 // finish stops the cat-file process and, when reading a blob failed, says
@@ -151,32 +157,37 @@ func isZeroID(id string) bool { return strings.Trim(id, "0") == "" }
 
 // chunk returns the added lines of f, a file the diff calls binary, when
 // its new blob is text: UTF-16 or UTF-32 (scanner.TextOf), or text that
-// .gitattributes calls binary; ok is false for a binary file. Old blobs
-// that are binary are taken as empty.
-func (w *wideBlobs) chunk(f *FileDiff, c *scanner.Commit) (ch scanner.Chunk, ok bool) {
+// .gitattributes calls binary. Otherwise skip says how the file is counted:
+// "too-large" for text over the size limit, "binary" for the rest. Old
+// blobs that are binary are taken as empty.
+func (w *wideBlobs) chunk(f *FileDiff, c *scanner.Commit) (ch scanner.Chunk, skip string) {
 	if w == nil || f.NewID == "" || binaryName(f.Path) {
-		return ch, false
+		return ch, "binary"
 	}
-	raw := w.read(f.NewID)
+	raw, tooLarge := w.read(f.NewID)
+	if tooLarge {
+		return ch, "too-large"
+	}
 	if raw == nil {
-		return ch, false
+		return ch, "binary"
 	}
 	text, enc := raw, scanner.UTF8
 	if scanner.IsBinary(raw) {
+		var ok bool
 		if text, enc, ok = scanner.TextOf(nil, raw); !ok {
-			return ch, false
+			return ch, "binary"
 		}
 	}
 	var olds [][]byte
 	for _, id := range f.OldIDs {
-		old := w.read(id)
+		old, _ := w.read(id)
 		if scanner.IsBinary(old) {
 			old, _, _ = scanner.TextOf(nil, old)
 		}
 		olds = append(olds, old)
 	}
 	data, lines := addedLines(olds, text)
-	return scanner.Chunk{Data: data, Kind: scanner.KindDiff, Path: f.Path, Commit: c, Lines: lines, Encoding: enc}, true
+	return scanner.Chunk{Data: data, Kind: scanner.KindDiff, Path: f.Path, Commit: c, Lines: lines, Encoding: enc}, ""
 }
 
 // addedLines returns the lines of text that are added relative to every

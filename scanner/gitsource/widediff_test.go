@@ -265,13 +265,13 @@ func TestBinaryBlobReadOnlyAsFarAsItsHead(t *testing.T) {
 	r.commit("add")
 	w := &wideBlobs{ctx: t.Context(), repo: r.open()}
 	defer w.close()
-	if w.read(r.git("rev-parse", "HEAD:notes.txt")) == nil { // starts git
+	if d, _ := w.read(r.git("rev-parse", "HEAD:notes.txt")); d == nil { // starts git
 		t.Fatal("text blob not read")
 	}
 	id := r.git("rev-parse", "HEAD:model.weights")
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	data := w.read(id)
+	data, _ := w.read(id)
 	runtime.ReadMemStats(&after)
 	if data != nil || w.err != nil {
 		t.Fatalf("binary blob read as %d bytes (err %v)", len(data), w.err)
@@ -280,7 +280,7 @@ func TestBinaryBlobReadOnlyAsFarAsItsHead(t *testing.T) {
 	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
 		t.Errorf("judging an 8 MB binary blob allocated %d bytes", n)
 	}
-	if w.read(r.git("rev-parse", "HEAD:notes.txt")) == nil {
+	if d, _ := w.read(r.git("rev-parse", "HEAD:notes.txt")); d == nil {
 		t.Error("the blob after it is not read: cat-file's output is out of step")
 	}
 }
@@ -322,14 +322,14 @@ func TestWideBlobsOneProcess(t *testing.T) {
 	id := func(path string) string { return r.git("rev-parse", "HEAD:"+path) }
 	w := &wideBlobs{ctx: t.Context(), repo: r.open(), max: 4096}
 	defer w.close()
-	for _, p := range []string{"big.ps1", "disk.img"} {
-		if _, ok := w.chunk(&FileDiff{Path: p, NewID: id(p)}, nil); ok {
-			t.Errorf("%s read", p)
+	for p, want := range map[string]string{"big.ps1": "too-large", "disk.img": "binary"} {
+		if _, skip := w.chunk(&FileDiff{Path: p, NewID: id(p)}, nil); skip != want {
+			t.Errorf("%s: skipped %q, want %q", p, skip, want)
 		}
 	}
-	ch, ok := w.chunk(&FileDiff{Path: "deploy.ps1", NewID: id("deploy.ps1")}, nil)
-	if !ok || !strings.Contains(string(ch.Data), keyID) || ch.Encoding != scanner.UTF16LE {
-		t.Errorf("deploy.ps1: ok %v, %s %q", ok, ch.Encoding, ch.Data)
+	ch, skip := w.chunk(&FileDiff{Path: "deploy.ps1", NewID: id("deploy.ps1")}, nil)
+	if skip != "" || !strings.Contains(string(ch.Data), keyID) || ch.Encoding != scanner.UTF16LE {
+		t.Errorf("deploy.ps1: skipped %q, %s %q", skip, ch.Encoding, ch.Data)
 	}
 	if n := gitChildren(t); n != 1 {
 		t.Errorf("%d git processes running, want one cat-file", n)
@@ -377,7 +377,7 @@ func TestWideBlobsFailureIsTold(t *testing.T) {
 	r.write("b.txt", "world\n")
 	r.commit("add")
 	w := &wideBlobs{ctx: t.Context(), repo: r.open()}
-	if w.read(r.git("rev-parse", "HEAD:a.txt")) == nil { // starts git
+	if d, _ := w.read(r.git("rev-parse", "HEAD:a.txt")); d == nil { // starts git
 		t.Fatal("text blob not read")
 	}
 	var ok scanner.Stats
@@ -387,7 +387,7 @@ func TestWideBlobsFailureIsTold(t *testing.T) {
 	}
 	w.cat.cmd.Process.Kill()
 	w.cat.cmd.Wait()
-	if w.read(r.git("rev-parse", "HEAD:b.txt")) != nil {
+	if d, _ := w.read(r.git("rev-parse", "HEAD:b.txt")); d != nil {
 		t.Fatal("read a blob from a dead git")
 	}
 	var st scanner.Stats
@@ -395,4 +395,38 @@ func TestWideBlobsFailureIsTold(t *testing.T) {
 	if len(st.Incomplete) != 1 || !strings.Contains(st.Incomplete[0], "could not be read") {
 		t.Errorf("incomplete %q; want the failed reads told", st.Incomplete)
 	}
+}
+
+// TestAttributeBinaryOverLimit: a text file over --max-file-size that
+// .gitattributes marks binary (or a UTF-16 one) is counted too-large, as a
+// plain text file over the limit is, so the scan says coverage was lost;
+// a binary file over the limit is still counted binary.
+func TestAttributeBinaryOverLimit(t *testing.T) {
+	r := newRepo(t)
+	r.write(".gitattributes", "*.dat binary\n")
+	r.write("README", "base\n")
+	base := r.commit("base")
+	big := strings.Repeat("filler line of plain text\n", 400) + "id " + keyID + "\n"
+	r.write("dump.dat", big)
+	r.write("plain.txt", big)
+	r.write("deploy.ps1", wide(big, false, true))
+	r.write("image.raw", "\x00\x01\x02\x03"+strings.Repeat("\x00\xff", 4000))
+	r.write("small.dat", "id "+keyID2+"\n")
+	r.git("add", "-A")
+	check := func(mode string, res *scanner.Result) {
+		t.Helper()
+		if got := res.Stats.Skipped; got["too-large"] != 3 || got["binary"] != 1 {
+			t.Errorf("%s: skipped %v, want too-large 3 (dump.dat, plain.txt, deploy.ps1) and binary 1 (image.raw)", mode, got)
+		}
+		if len(res.Stats.Incomplete) != 1 || !strings.Contains(res.Stats.Incomplete[0], "3 file(s) or blob(s) larger than --max-file-size") {
+			t.Errorf("%s: incomplete %q, want the three over-limit files told", mode, res.Stats.Incomplete)
+		}
+		if got := summary(res.Findings, nil); len(got) != 1 || !strings.Contains(got[0], "small.dat:1") {
+			t.Errorf("%s: findings %q, want small.dat's key only", mode, got)
+		}
+	}
+	opts := Options{MaxFileSize: 4096}
+	check("staged", scan(t, &Staged{Repo: r.open(), Opts: opts}))
+	r.commit("big")
+	check("range", scan(t, &Commits{Repo: r.open(), Revs: []string{base + "..HEAD"}, SkipMessages: true, Opts: opts}))
 }

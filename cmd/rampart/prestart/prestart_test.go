@@ -17,6 +17,26 @@ func TestWanted(t *testing.T) {
 		{"scan --staged -q", true},
 		{"scan -q --staged --format=json --no-color", true},
 		{"scan --staged=true", true},
+		// Every spelling of true that rampart's flag parser (pflag,
+		// strconv.ParseBool) accepts, and the last value wins.
+		{"scan --staged=1", true},
+		{"scan --staged=t", true},
+		{"scan --staged=T", true},
+		{"scan --staged=TRUE", true},
+		{"scan --staged=True", true},
+		{"scan --staged=false --staged", true},
+		{"scan --staged --staged=false", false},
+		{"scan --staged --staged=0", false},
+		{"scan --staged --staged=F", false},
+		// Refused by the parser, so the scan exits 2 and must not wait
+		// for git: pflag reads one dash as shorthand flags (-s -t -a …),
+		// unlike Go's flag package; yes and an empty value are no bools.
+		{"scan -staged", false},
+		{"scan -staged=true", false},
+		{"scan --staged=yes", false},
+		{"scan --staged=", false},
+		{"scan --staged --staged=yes", false},
+		{"scan --Staged", false},
 		{"scan --staged --format -", true}, // a value that looks like a flag: still no path
 		{"scan", false},
 		{"scan -q", false},
@@ -54,7 +74,8 @@ func TestStartTakeAbandon(t *testing.T) {
 		t.Error("the diff was handed over twice")
 	}
 	st.Stop()
-	if st.Cmd.ProcessState == nil {
+	// A repository without an index is git's to diff (cached falls back).
+	if _, g, _ := st.Wait(); g == nil || g.Cmd.ProcessState == nil {
 		t.Error("Stop did not wait for git")
 	}
 	Start()
@@ -62,7 +83,10 @@ func TestStartTakeAbandon(t *testing.T) {
 	left := staged
 	mu.Unlock()
 	Abandon()
-	if left == nil || left.Cmd.ProcessState == nil {
+	if left == nil {
+		t.Fatal("Start began nothing")
+	}
+	if _, g, _ := left.Wait(); g == nil || g.Cmd.ProcessState == nil {
 		t.Error("Abandon did not stop the diff nobody took")
 	}
 	if TakeStaged() != nil {

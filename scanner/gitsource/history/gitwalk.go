@@ -19,12 +19,22 @@ import (
 
 // blobRef is where a blob was first seen: the commit and path, and any other
 // paths the same commit gave the same content (each is its own finding).
+//
+// A blob a reader met before any commit placed it has a tentative blobRef
+// (no commit; see History.claim), which the walk replaces when it places
+// the blob: its path is the skip the reader counted for it ("" when it was
+// scanned) and pos the bytes the scan counted, so that both can be taken
+// back should no commit place it. Only the readers and the end of the scan
+// look at those; to everything else the blob is not placed.
 type blobRef struct {
 	path   string
 	commit *scanner.Commit
 	also   []string
 	pos    int // the commit's walk position (larger is older)
 }
+
+// tentative reports whether ref only records a read (see blobRef).
+func (ref *blobRef) tentative() bool { return ref.commit == nil }
 
 // gitWalk runs the commit walk through git: `git rev-list --topo-order` numbers the
 // selected commits newest first, and several `git diff-tree --stdin`
@@ -169,6 +179,9 @@ func (h *History) diffTrees(ctx context.Context, in *os.File, msgs chan<- scanne
 				h.mu.Unlock()
 				return nil
 			case rawSymlink:
+				h.mu.Lock()
+				h.symlinks[id] = struct{}{}
+				h.mu.Unlock()
 				return nil
 			}
 			path, ok := paths[string(raw)]
@@ -178,7 +191,7 @@ func (h *History) diffTrees(ctx context.Context, in *os.File, msgs chan<- scanne
 			}
 			h.mu.Lock()
 			switch prev, ok := h.placed[id]; {
-			case !ok || pos > prev.pos:
+			case !ok || prev.tentative() || pos > prev.pos:
 				h.placed[id] = blobRef{path: path, commit: cur, pos: pos}
 			case prev.commit == cur:
 				prev.also = append(prev.also, path)

@@ -86,6 +86,9 @@ type History struct {
 	placed  map[[20]byte]blobRef    // reachable blob → oldest commit and path
 	commits map[[20]byte]commitInfo // walked commit → its tree and walk position
 	listed  map[[20]byte]struct{}   // every blob git lists (those not read from packs in process)
+	// symlinks are the blobs walked commits hold as symbolic links (their
+	// targets): never scanned, and not unreachable either.
+	symlinks map[[20]byte]struct{}
 	// walkEnded is set once the walk has placed every blob; before, the
 	// in-process walk has placed for good every blob at walkedTo or older
 	// (positions, as commitInfo's; 0: none yet).
@@ -102,6 +105,10 @@ type History struct {
 	// they run concurrently and are merged once both are done.
 	walkStats scanner.Stats
 	stats     scanner.Stats
+	// unreadBlobs and unreadBytes are what the scan counted for blobs no
+	// ref reaches, read before the walk ended: AddStats takes them back.
+	unreadBlobs int
+	unreadBytes int64
 
 	// walkers and walkBlock, when set, replace the walk's defaults (one
 	// diff-tree per core, fed defaultWalkBlock commits in turn): tests split
@@ -140,6 +147,10 @@ func (h *History) AddStats(st *scanner.Stats) {
 	}
 	scanner.MergeStats(st, &h.walkStats)
 	scanner.MergeStats(st, &h.stats)
+	// Blobs no ref reaches that were scanned before the walk ended are
+	// not the history's (claim).
+	st.Blobs -= h.unreadBlobs
+	st.Bytes -= h.unreadBytes
 }
 
 // Planned returns how many blobs the scan will read, once known. Progress
@@ -226,7 +237,7 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		}
 		keep = func(id [20]byte) bool {
 			ref, ok := h.placed[id]
-			if !ok {
+			if !ok || ref.tentative() {
 				return false
 			}
 			if !h.Opts.Allow.AllowsPath(ref.path) {
@@ -250,6 +261,9 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 	trees, planned, unreached := schedule(forests, keep)
 	blobs = append(blobs, unreached...)
 	h.planned.Store(int64(planned + len(blobs)))
+	// The distinct blobs in the object store: the packs' wanted ones and
+	// those git listed (listed keeps too large ones too).
+	stored := planned + len(unreached) + len(h.listed)
 	if len(trees) > 0 {
 		more, err := h.readForests(ctx, trees, workers, yield)
 		if err != nil {
@@ -270,12 +284,40 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 	// or corrupt: say so rather than pass over it in silence. (Counted one
 	// index search at a time: a sorted list of every placed blob not listed
 	// by git, merged with each pack's names, cost 5 MB and a sort at the
-	// moment memory peaks.)
-	missing := 0
-	for id := range h.placed {
+	// moment memory peaks.) A blob read before the walk, which no commit
+	// then placed, gives back what was counted for it.
+	missing, reached := 0, 0
+	for id, ref := range h.placed {
+		if ref.tentative() {
+			if ref.path == "" {
+				h.unreadBlobs++
+				h.unreadBytes += int64(ref.pos)
+			} else if h.stats.Skipped[ref.path]--; h.stats.Skipped[ref.path] == 0 {
+				delete(h.stats.Skipped, ref.path)
+			}
+			continue
+		}
+		reached++
 		if _, ok := h.listed[id]; !ok && !inPacks(packs, id) {
 			missing++
 		}
+	}
+	// Every blob in the object store is listed once, by a pack's index or
+	// by git; those no walked commit holds were left out, read or not
+	// (once the walk has ended, they are not read): unreachable objects,
+	// content staged and not committed, and blobs a tag names directly
+	// (git/git's junio-gpg-pub). Symbolic links' targets are held, and
+	// never scanned.
+	for id := range h.symlinks {
+		if ref, ok := h.placed[id]; ok && !ref.tentative() {
+			continue // also a file's content, counted above
+		}
+		if _, ok := h.listed[id]; ok || inPacks(packs, id) {
+			reached++
+		}
+	}
+	if unreached := stored - (reached - missing); concurrent && unreached > 0 {
+		h.stats.Note(fmt.Sprintf("%d blob(s) in the object store that no scanned commit holds were left out (unreachable objects, content staged but not committed, a blob a tag names directly): scan --staged covers staged content, git gc --prune=now removes unreachable objects", unreached))
 	}
 	if missing > 0 {
 		for i := 0; i < missing; i++ {
@@ -358,6 +400,7 @@ func (h *History) prepare(p *prelude) {
 	h.placed = make(map[[20]byte]blobRef)
 	h.commits = make(map[[20]byte]commitInfo)
 	h.listed = make(map[[20]byte]struct{})
+	h.symlinks = make(map[[20]byte]struct{})
 
 	// The packs, and the object store the walk reads trees through, unless
 	// git must read everything (UseGit, or a repository this reader does
@@ -428,18 +471,46 @@ func (h *History) startWalk(p *prelude) {
 	}()
 }
 
-// laterPaths returns every path blob id will be given, if the walk has
-// placed it for good already (its commit walked), else nil. Detection then
-// runs at those paths only (scanner.Chunk.LaterPaths): the same findings
-// at the same paths as detection for every kind of path, for less work.
-func (h *History) laterPaths(id [20]byte) []string {
+// claim is what a reader asks about blob id before it scans it or counts
+// it skipped: counted is the bytes the scan will count for it and reason
+// empty for a blob it yields, reason the skip it counts ("binary",
+// "too-large") otherwise. read is false for a blob no commit placed once
+// the walk has ended: an object no ref reaches, neither scanned nor
+// counted (ChunksParallel counts those at the end, the same number every
+// run). Otherwise paths are every path the blob will be given, if the walk
+// has placed it for good already (its commit walked), else nil; detection
+// then runs at those paths only (scanner.Chunk.LaterPaths): the same
+// findings at the same paths as detection for every kind of path, for less
+// work.
+//
+// A blob read before any commit placed it is recorded as read (a
+// tentative blobRef): should no commit ever place it, what was counted for
+// it is taken back at the end, so that the counts are those of the
+// reachable blobs whichever of the walk and the reader came first.
+func (h *History) claim(id [20]byte, counted int, reason string) (paths []string, read bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ref, ok := h.placed[id]
-	if !ok || !h.walkEnded && (h.walkedTo == 0 || ref.pos < int(h.walkedTo)) {
-		return nil
+	switch {
+	case !ok && h.walkEnded:
+		return nil, false
+	case !ok:
+		h.placed[id] = blobRef{path: reason, pos: counted}
+		return nil, true
+	case ref.tentative():
+		return nil, true
+	case !h.walkEnded && (h.walkedTo == 0 || ref.pos < int(h.walkedTo)):
+		return nil, true
 	}
-	return append([]string{ref.path}, ref.also...)
+	return append([]string{ref.path}, ref.also...), true
+}
+
+// unreached reports whether the walk has ended without placing blob id.
+func (h *History) unreached(id [20]byte) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ref, ok := h.placed[id]
+	return h.walkEnded && (!ok || ref.tentative())
 }
 
 func closePacks(packs []*pack.Pack) {

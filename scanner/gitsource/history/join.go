@@ -6,7 +6,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"maps"
 	"os/exec"
@@ -122,12 +121,12 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 		}
 	}
 	out := make([]scanner.Finding, 0, size)
-	dangling := 0
 	for _, f := range fs {
 		if f.Kind == scanner.KindBlob {
 			ref, ok := h.placement(f.BlobID)
 			if !ok {
-				dangling++
+				// Read before the walk ended, in a blob no ref reaches;
+				// ChunksParallel's note counts such blobs, read or not.
 				continue
 			}
 			f.Commit = ref.commit
@@ -146,9 +145,6 @@ func (h *History) Resolve(fs []scanner.Finding) []scanner.Finding {
 			continue
 		}
 		out = append(out, f)
-	}
-	if dangling > 0 {
-		h.stats.Note(fmt.Sprintf("%d finding(s) in objects no scanned commit reaches were left out (staged but uncommitted content, or unreachable objects): scan --staged covers the first, git gc --prune=now removes the second", dangling))
 	}
 	// The sort compares positions computed once per finding (it decoded
 	// the commit's name for every comparison: a secret-dense history has
@@ -346,7 +342,7 @@ func (h *History) placement(blobID string) (blobRef, bool) {
 		return blobRef{}, false
 	}
 	ref, ok := h.placed[id]
-	return ref, ok
+	return ref, ok && !ref.tentative()
 }
 
 // paths is how many paths ref has: its path, then also.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -52,7 +53,9 @@ func (h *History) listedBlob(l []byte) (packedBlob, bool) {
 		return b, false
 	}
 	if h.Opts.MaxFileSize > 0 && size > h.Opts.MaxFileSize {
-		h.stats.Skip("too-large")
+		if _, read := h.claim(b.id, 0, "too-large"); read {
+			h.stats.Skip("too-large")
+		}
 		return b, false
 	}
 	b.size = size
@@ -63,6 +66,10 @@ func (h *History) listedBlob(l []byte) (packedBlob, bool) {
 // writer goroutine feeds object IDs while this goroutine reads contents and
 // yields them.
 func (h *History) readBlobs(ctx context.Context, blobs []packedBlob, yield func(scanner.Chunk) error) error {
+	// Loose objects are where unreachable ones usually are (a reset
+	// commit, content staged then changed, `git hash-object -w`): once the
+	// walk has ended, git is not asked for those no ref reaches.
+	blobs = slices.DeleteFunc(blobs, func(b packedBlob) bool { return h.unreached(b.id) })
 	if len(blobs) == 0 {
 		return nil
 	}
@@ -144,19 +151,24 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 		if kind == credentialBlob && h.Opts.MaxFileSize > 0 && size > h.Opts.MaxFileSize {
 			kind = binaryBlob
 		}
-		if kind == binaryBlob {
-			if _, err := br.Discard(int(size) + 1); err != nil {
-				return fmt.Errorf("git cat-file: %w", err)
+		if kind == binaryBlob || kind == credentialBlob {
+			_, read := h.claim(b.id, 0, "binary")
+			if !read || kind == binaryBlob {
+				if _, err := br.Discard(int(size) + 1); err != nil {
+					return fmt.Errorf("git cat-file: %w", err)
+				}
+				if read {
+					h.stats.Skip("binary")
+				} // else no ref reaches it: neither scanned nor counted
+				continue
 			}
-			h.stats.Skip("binary")
-			continue
 		}
 		buf := getBuf(int(size) + 1)
 		data := *buf
 		if _, err := io.ReadFull(br, data); err != nil {
 			return fmt.Errorf("git cat-file: reading blob %x: %w", b.id, err)
 		}
-		c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, BlobID: hex.EncodeToString(b.id[:]), PathLater: true, LaterPaths: h.laterPaths(b.id)}
+		c := scanner.Chunk{Data: data[:size], Kind: scanner.KindBlob, BlobID: hex.EncodeToString(b.id[:]), PathLater: true}
 		c.Release = func() { putBuf(buf) }
 		switch kind {
 		case credentialBlob:
@@ -166,10 +178,21 @@ func (h *History) readBatch(ctx context.Context, r io.Reader, blobs []packedBlob
 			text, enc, ok := scanner.TextOf(nil, data[:size])
 			putBuf(buf)
 			if !ok {
-				h.stats.Skip("binary")
+				if _, read := h.claim(b.id, 0, "binary"); read {
+					h.stats.Skip("binary")
+				}
 				continue
 			}
 			c.Data, c.Encoding, c.Release = text, enc, nil
+		}
+		if kind != credentialBlob { // (claimed above)
+			var read bool
+			if c.LaterPaths, read = h.claim(b.id, len(c.Data), ""); !read {
+				if c.Release != nil {
+					c.Release()
+				}
+				continue
+			}
 		}
 		if err := yield(c); err != nil {
 			return err

@@ -307,7 +307,9 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 		if want && nkids == 0 && tooLarge(en.Size) {
 			// Over the size limit and no base of anything: never inflated,
 			// as git's reader skips it by its header.
-			r.stats.Skip("too-large")
+			if _, read := h.claim(f.pack.ID(int(e)), 0, "too-large"); read {
+				r.stats.Skip("too-large")
+			}
 			return nil
 		}
 		buf = getBuf(int(en.Size) + 1)
@@ -335,7 +337,9 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 		}
 		if want && nkids == 0 && tooLarge(int64(size)) {
 			r.built(parent)
-			r.stats.Skip("too-large")
+			if _, read := h.claim(f.pack.ID(int(e)), 0, "too-large"); read {
+				r.stats.Skip("too-large")
+			}
 			return nil
 		}
 		buf = getBuf(size + 1)
@@ -376,6 +380,23 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 			}
 		}
 	}
+	// A blob no ref reaches, met once the walk has ended, is built only
+	// as the base of the deltas on it: neither scanned nor counted.
+	var paths []string
+	if want {
+		counted := 0
+		switch {
+		case skip != "":
+		case text != nil:
+			counted = len(text)
+		default:
+			counted = len(content)
+		}
+		var read bool
+		if paths, read = h.claim(id, counted, skip); !read {
+			want, skip, text, credential = false, "", nil, false
+		}
+	}
 	// Hits: derived from the parent's while its bytes and this delta's
 	// instructions are at hand, for a blob that is read; a base that is
 	// not read finds its own later, only if a delta on it needs them
@@ -406,13 +427,13 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 	} else if skip != "" {
 		r.stats.Skip(skip)
 	} else if text != nil {
-		c := scanner.Chunk{Data: text, Kind: scanner.KindBlob, BlobID: hex.EncodeToString(id[:]), Encoding: enc, PathLater: true, LaterPaths: h.laterPaths(id)}
+		c := scanner.Chunk{Data: text, Kind: scanner.KindBlob, BlobID: hex.EncodeToString(id[:]), Encoding: enc, PathLater: true, LaterPaths: paths}
 		if err := r.yield(c); err != nil {
 			return err
 		}
 	} else if want {
 		data.refs.Add(1)
-		c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, BlobID: hex.EncodeToString(id[:]), PathLater: true, LaterPaths: h.laterPaths(id)}
+		c := scanner.Chunk{Data: content, Kind: scanner.KindBlob, BlobID: hex.EncodeToString(id[:]), PathLater: true, LaterPaths: paths}
 		c.Release = data.release
 		c.Hits, c.HitsKnown = n.hits, n.hitsOK
 		if err := r.yield(c); err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/bits"
 	"slices"
 	"strings"
@@ -119,7 +120,9 @@ func (h *History) treeWalk(ctx context.Context, st *store, msgs chan<- scanner.C
 	st.close()
 	if errors.Is(err, errWalkTree) && ctx.Err() == nil {
 		h.mu.Lock()
-		clear(h.placed)
+		// The reads recorded stay (blobRef): git's walk places them anew.
+		maps.DeleteFunc(h.placed, func(_ [20]byte, ref blobRef) bool { return !ref.tentative() })
+		clear(h.symlinks)
 		clear(h.commits)
 		h.walkedTo = 0
 		h.walkStats = scanner.Stats{}
@@ -366,6 +369,10 @@ func (w *treeWalker) entry(e, pe entry, havePE bool, parents [][20]byte) error {
 		return err
 	case kindBlob:
 		w.place(e.id, e.name)
+	case kindSymlink:
+		w.h.mu.Lock()
+		w.h.symlinks[e.id] = struct{}{}
+		w.h.mu.Unlock()
 	case kindSubmodule:
 		if len(parents) < 2 || !w.inOtherParents(e, parents[1:]) {
 			w.submodules++
@@ -412,7 +419,7 @@ func (w *treeWalker) place(id [20]byte, name []byte) {
 	defer h.mu.Unlock()
 	prev, ok := h.placed[id]
 	switch {
-	case !ok:
+	case !ok || prev.tentative():
 		h.placed[id] = blobRef{path: w.intern(name), commit: w.cur, pos: int(w.pos)}
 	case prev.commit == w.cur:
 		p := w.intern(name)
