@@ -304,3 +304,24 @@ func TestDigitSeparatedWords(t *testing.T) {
 		}
 	}
 }
+
+// TestCrowdinPseudoTranslation: Crowdin's in-context marker stands for a
+// string being translated, under whatever key the file gives it; a value
+// that only starts with its letters is judged as any other.
+func TestCrowdinPseudoTranslation(t *testing.T) {
+	for s, want := range map[string]bool{
+		"crwdns6846:0crwdne6846:0":       true,
+		"crwdns1262:0crwdne1262:0":       true,
+		"crwdns12870:1crwdne12870:1 ":    true,
+		"crwdnsXk9#mQ2vLp7":              false,
+		"crwdns6846:0Xk9mQ2vLp7crwdne":   false,
+		"Tq8vZ3mL9xcrwdns1Rk2Wp7Hn4Ld6F": false,
+	} {
+		if got := crowdinPseudoTranslation([]byte(s)); got != want {
+			t.Errorf("crowdinPseudoTranslation(%q) = %v, want %v", s, got, want)
+		}
+		if got := Placeholder([]byte(s)) != ""; got != want {
+			t.Errorf("Placeholder(%q) flagged = %v, want %v", s, got, want)
+		}
+	}
+}

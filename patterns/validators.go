@@ -257,6 +257,9 @@ func Placeholder(secret []byte) string {
 	if templateVariable(s) {
 		return "template variable"
 	}
+	if crowdinPseudoTranslation(s) {
+		return "a Crowdin in-context pseudo-translation (crwdns<id>:0crwdne<id>:0)"
+	}
 	lower := bytes.ToLower(s)
 	for _, w := range placeholderWords {
 		if containsTypedWord(s, lower, w) {
@@ -439,6 +442,19 @@ var templateExprRE = sync.OnceValue(func() *regexp.Regexp {
 // initializer).
 var rubyInterpolationRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`#\{[@$]{0,2}[A-Za-z_][A-Za-z0-9_.]*(?:\([A-Za-z0-9_.:, '"]*\))?\}`)
+})
+
+// crowdinPseudoTranslation reports a value holding Crowdin's in-context
+// localisation marker, crwdns<string id>:<plural form>crwdne<string id>:<plural form>:
+// the pseudo-language (snipe-it's resources/lang/aa-ER) that Crowdin's
+// in-context editor swaps for the text being translated, written where a
+// translation file keeps every string, those under password keys too.
+func crowdinPseudoTranslation(s []byte) bool {
+	return bytes.Contains(s, []byte("crwdns")) && crowdinRE().Match(s)
+}
+
+var crowdinRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`crwdns([0-9]+):[0-9]+crwdne([0-9]+):[0-9]+`)
 })
 
 // uuidShapeRE is the 8-4-4-4-12 grouping of a UUID in any letters: a value

@@ -155,6 +155,9 @@ var notBeforeKey = map[string]bool{
 	"current": true,
 	// Sec-WebSocket-Key is the handshake's random nonce.
 	"socket": true,
+	// A stats or metrics key is the identifier a sample is stored under
+	// (Telegraf's ECS test: pauseStatsKey = "<container ID>").
+	"stats": true, "stat": true, "metric": true, "metrics": true,
 	// A dynamic key names a cached or deduplicated run (Prefect's
 	// dynamic_key="02130dc3-…").
 	"dynamic": true,

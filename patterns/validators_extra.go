@@ -490,6 +490,36 @@ func cjkText(s string) bool {
 	return n >= 4
 }
 
+// propertiesUnescaped decodes a .properties value's escapes (\uXXXX, and
+// \: \= \\ for the character itself); ok says there was one to decode.
+func propertiesUnescaped(s string) (string, bool) {
+	if !strings.Contains(s, "\\") {
+		return s, false
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		if s[i+1] == 'u' && i+6 <= len(s) {
+			if r, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
+				b.WriteRune(rune(r))
+				i += 5
+				continue
+			}
+		}
+		if !strings.ContainsRune(":=\\ ", rune(s[i+1])) {
+			// \n, \t, \d: not one of the escapes decoded here.
+			return s, false
+		}
+		i++
+		b.WriteByte(s[i])
+	}
+	// (A lone \ at the end is left as it is: then nothing was decoded.)
+	return b.String(), b.Len() < len(s)
+}
+
 // foreignWord reports words of letters, joined by hyphens if at all, with
 // at least one letter beyond ASCII (Lösenord, Contraseña, Şifreyi,
 // Backup-Verschlüsselungscode, Wi-Fiパスワード): the translated label a
@@ -549,7 +579,9 @@ var foldedWeak = []string{"password", "passwd", "opensesame", "mypass", "letmein
 	// "API-Passwort", "RabbitMQ-passord"): a translated label. Folded, so
 	// lösenord, contraseña and hasło lose their accents.
 	"passwort", "passord", "wachtwoord", "motdepasse", "contrasena", "senha", "losenord", "haslo", "parola",
-	"salasana", "adgangskode", "jelszo", "wagwoord", "pasvorto", "lykilord", "heslo", "geslo"}
+	"salasana", "adgangskode", "jelszo", "wagwoord", "pasvorto", "lykilord", "heslo", "geslo",
+	// Bosnian, Croatian and Serbian (ZAP's Messages_bs_BA: Lozinka\:), German's other word.
+	"lozinka", "kennwort"}
 
 // oneEditApart reports whether a becomes b by inserting, deleting or
 // replacing at most one letter.
@@ -684,6 +716,15 @@ func judgePassword(user, pass string, loginWord bool) string {
 	lp := strings.ToLower(pass)
 	if len(pass) < 4 {
 		return "password too short"
+	}
+	if d, ok := propertiesUnescaped(pass); ok {
+		// A .properties file spells a label's letters beyond Latin-1 in
+		// \uXXXX escapes and escapes its colon (ZAP's Messages_pl_PL:
+		// options.cert.label.password = Has\u0142o, Contrase\u00f1a\:):
+		// judge the text the program reads, without the label's colon.
+		if r := judgePassword(user, strings.TrimRight(d, ":"), loginWord); r != "" {
+			return r + " (read as a .properties value)"
+		}
 	}
 	// Test fixtures spell their fake passwords with escapes and digits
 	// ("pa%2Fssword", "p@ssw0rd", "My%20Pass", "pwd3"): compare a folded form.
@@ -843,6 +884,12 @@ func checkURLPassword(c *Candidate) (bool, string) {
 	}
 	if afterTemplateOpen(c) {
 		return false, "url-password: a template expression ({{ var }}), not a password"
+	}
+	if hostPortThenFields(user, c.Secret) {
+		// url=http://amqp.example.org:15672,queue=telegraf,node=rabbit@amqp…
+		// (InfluxDB line protocol): a URL with no user ends at the comma,
+		// and the @ is a later field's.
+		return false, "url-password: a host and its port, then other fields (host:15672,queue=…@), not a user and a password"
 	}
 	pass := string(c.Secret)
 	if strings.EqualFold(pass, "x-oauth-basic") {
@@ -1223,12 +1270,33 @@ var sqlValuesRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)\bvalues\s*\(`)
 })
 
+// hostPortThenFields reports a URL's "user" that is a host name (dotted,
+// or localhost) and a "password" that starts with a port number and a
+// field separator (, ; &): the URL had no user and ended at the port, and
+// the @ that made it look like one belongs to text after it.
+func hostPortThenFields(user string, pass []byte) bool {
+	if user != "localhost" && !dottedHostRE().MatchString(user) {
+		return false
+	}
+	i := 0
+	for i < len(pass) && i < 6 && pass[i] >= '0' && pass[i] <= '9' {
+		i++
+	}
+	return i >= 1 && i <= 5 && i < len(pass) && (pass[i] == ',' || pass[i] == ';' || pass[i] == '&')
+}
+
+// dottedHostRE matches a dotted host name whose last label is letters.
+var dottedHostRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
+})
+
 // concatenatedPrefix reports a quoted value ending in a separator and
-// joined by + to what follows ("invalid-" + gen.password(), "user_" +
-// id): the start of a string built at run time.
+// joined by + or PHP's . to what follows ("invalid-" + gen.password(),
+// "user_" + id, 'confirmed|'.Setting::passwordComplexityRulesSaving(…)):
+// the start of a string built at run time.
 func concatenatedPrefix(c *Candidate) bool {
 	s := c.Secret
-	if len(s) == 0 || !bytes.ContainsRune([]byte("-_:/."), rune(s[len(s)-1])) {
+	if len(s) == 0 || !bytes.ContainsRune([]byte("-_:/.|"), rune(s[len(s)-1])) {
 		return false
 	}
 	at := bytes.Index(c.Line, c.Secret)
@@ -1240,6 +1308,12 @@ func concatenatedPrefix(c *Candidate) bool {
 		return false
 	}
 	rest = bytes.TrimLeft(rest[1:], " \t")
+	if len(rest) > 1 && rest[0] == '.' {
+		// PHP's concatenation ('user_'.$id, 'a|' . Setting::rules()), or
+		// a method of the string ("prefix-".repeat(3)): not .5 or ...
+		n := bytes.TrimLeft(rest[1:], " \t")
+		return len(n) > 0 && (n[0] == '$' || n[0] == '\\' || n[0] == '_' || n[0] >= 'A' && n[0] <= 'Z' || n[0] >= 'a' && n[0] <= 'z')
+	}
 	return len(rest) > 1 && rest[0] == '+' && rest[1] != '+' && rest[1] != '='
 }
 
@@ -1528,6 +1602,12 @@ func checkNotCode(c *Candidate) (bool, string) {
 	}
 	if isDottedIdentifier(s) {
 		return false, "not-code: member access"
+	}
+	if h, t, ok := strings.Cut(s, "="); ok && t != "" && isDottedIdentifier(h) && strings.IndexByte(t, '.') > 0 && isDottedIdentifier(t[:strings.IndexAny(t+"=", "=")]) {
+		// ProgressToken=nt.createMessageConnection=nt.NullLogger=…: a
+		// minified module's exports assigned in a chain, not a value
+		// (a value's = pads base64 at its end).
+		return false, "not-code: member accesses assigned in a chain (minified JavaScript), not a value"
 	}
 	if isWordPath(s) || isURLPath(s) || isPackagePath(s) || isResourceName(s) {
 		return false, "not-code: a path or name made of words"
@@ -1824,6 +1904,12 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		// AWS's ClientToken (--client-token) is an idempotency key the
 		// caller makes up, a UUID: it names a request, not a caller.
 		return false, "token-kind: a client (idempotency) token grants nothing"
+	}
+	if n := len(words); n > 0 && datadogClientTokenRE().Match(c.Secret) && (words[n-1] == "clienttoken" || n > 1 && words[n-2] == "client" && words[n-1] == "token") {
+		// Datadog's browser SDKs (RUM, logs) take a client token, pub and
+		// 32 hex digits, that every page which loads them serves: public
+		// by design, it only sends data in (Vector's website config).
+		return false, "token-kind: a Datadog client token (pub…), served to browsers by design"
 	}
 	if n := len(words); n > 0 && len(c.Secret) == 64 && !bytes.ContainsFunc(c.Secret, func(r rune) bool { return r > 0x7f || !isHexDigit(byte(r)) }) && (words[n-1] == "devicetoken" || n > 1 && words[n-2] == "device" && words[n-1] == "token") {
 		// An APNs device token (deviceToken: '<64 hex>') is the address
@@ -2175,6 +2261,11 @@ func checkNotDocumented(c *Candidate) (bool, string) {
 	}
 	return true, ""
 }
+
+// datadogClientTokenRE matches a Datadog client token.
+var datadogClientTokenRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^pub[0-9a-f]{32}$`)
+})
 
 // vendorPrefixes start tokens whose format a provider rule owns. A generic
 // rule must not report them: either the provider rule reported the token, or

@@ -536,3 +536,68 @@ func TestNotObjectKey(t *testing.T) {
 		}
 	}
 }
+
+// TestPropertiesEscapedLabels: a message bundle's translated label for a
+// password, in .properties escapes, is judged decoded; a password with
+// escapes of its own stays one.
+func TestPropertiesEscapedLabels(t *testing.T) {
+	for s, want := range map[string]bool{
+		`Contrase\u00f1a\:`:     false,
+		`Has\u0142o`:            false,
+		`\u015eifre\:`:          false,
+		`Lozinka\:`:             false,
+		`Jelsz\u00f3`:           false,
+		`Tq8v\:Z3mL9x\u00e9Rk2`: true,
+		`Tq8vZ3mL9xRk2\`:        true,
+		`Tq8v\nZ3mL9xRk2`:       true,
+	} {
+		if ok, reason := checkPassword(&Candidate{Secret: []byte(s)}); ok != want {
+			t.Errorf("checkPassword(%q) = %v (%s), want %v", s, ok, reason, want)
+		}
+	}
+	if d, ok := propertiesUnescaped(`a\u00e9\:b\\c`); !ok || d != `aé:b\c` {
+		t.Errorf("propertiesUnescaped = %q, %v", d, ok)
+	}
+	if _, ok := propertiesUnescaped(`abc\`); ok {
+		t.Error("a lone backslash at the end was decoded")
+	}
+}
+
+// TestPrecisionFixesFromAppTrees: shapes from snipe-it, Telegraf, Vector and
+// Thunderbird's docs that are not credentials, each beside a near miss that
+// is one.
+func TestPrecisionFixesFromAppTrees(t *testing.T) {
+	rules := `            'password' => 'confirmed|'.Setting::passwordComplexityRulesSaving('store'),`
+	number := `    'password' => 'Xk9#mQ2vLp7|' . 5,`
+	lp := `rabbitmq_queue,url=http://amqp.example.org:15672,queue=telegraf,node=rabbit@amqp.example.org,durable=true`
+	chain := `nt.createMessageConnection=nt.NullLogger=nt.ConnectionOptions=nt.NotificationType9=nt.RAL=void`
+	for _, tt := range []struct {
+		name  string
+		check func(*Candidate) (bool, string)
+		c     Candidate
+		want  bool
+	}{
+		{"php concatenation", checkPassword, Candidate{Line: []byte(rules), Secret: []byte("confirmed|")}, false},
+		{"php number", checkPassword, Candidate{Line: []byte(number), Secret: []byte("Xk9#mQ2vLp7|")}, true},
+		{"php variable", checkPassword, Candidate{Line: []byte(`$p = 'user_'.$id;`), Secret: []byte("user_")}, false},
+		{"line protocol", checkURLPassword, Candidate{Match: []byte("http://amqp.example.org:15672,queue=telegraf,node=rabbit@amqp.example.org"), Line: []byte(lp),
+			Secret: []byte("15672,queue=telegraf,node=rabbit")}, false},
+		{"host-named user", checkURLPassword, Candidate{Match: []byte("http://amqp.corp.net:15672zR8vKq2LmT9w@amqp.corp.net"),
+			Secret: []byte("15672zR8vKq2LmT9w")}, true},
+		{"digits then comma", checkURLPassword, Candidate{Match: []byte("https://deploy:15672,zR8vKq2LmT9w@amqp.corp.net"),
+			Secret: []byte("15672,zR8vKq2LmT9w")}, true},
+		{"assignment chain", checkNotCode, Candidate{Secret: []byte(chain)}, false},
+		{"random dotted pieces around =", checkNotCode, Candidate{Secret: []byte("kq7Vx2.MzR9wJ4=bNtL8.pQ3xW")}, true},
+		{"datadog client token", checkTokenKind, Candidate{Line: []byte(`client_token = "pubcee1dc56e7f5bd03397cc3624eb7961c"`), Secret: []byte("pubcee1dc56e7f5bd03397cc3624eb7961c")}, false},
+		{"pub hex, other name", checkTokenKind, Candidate{Line: []byte(`api_token = "pubcee1dc56e7f5bd03397cc3624eb7961c"`), Secret: []byte("pubcee1dc56e7f5bd03397cc3624eb7961c")}, true},
+	} {
+		if ok, reason := tt.check(&tt.c); ok != tt.want {
+			t.Errorf("%s: %q: %v (%s), want %v", tt.name, tt.c.Secret, ok, reason, tt.want)
+		}
+	}
+	for name, want := range map[string]bool{"pauseStatsKey": false, "metrics_key": false, "STATS_API_KEY": true, "statsd_secret_key": true} {
+		if ok, reason := checkCredentialName(&Candidate{Name: []byte(name)}); ok != want {
+			t.Errorf("checkCredentialName(%q) = %v (%s), want %v", name, ok, reason, want)
+		}
+	}
+}

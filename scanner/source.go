@@ -208,6 +208,11 @@ func (s *DirSource) walk(ctx context.Context, file func(p, rel string) error) er
 			s.skip("allowlisted-path")
 			return nil
 		}
+		// The one file asked for, unreadable, is an error: a note would
+		// let "scanned 0 files" pass as a clean scan (exit 0).
+		if err := s.canOpen(s.Root); err != nil {
+			return fmt.Errorf("scan %s: %w", s.Root, unwrapPathError(err))
+		}
 		s.walked++
 		return file(s.Root, name)
 	}
@@ -222,6 +227,11 @@ func (s *DirSource) walk(ctx context.Context, file func(p, rel string) error) er
 		rel = filepath.ToSlash(rel)
 		if s.Prefix != "" && rel != "." {
 			rel = s.Prefix + rel
+		}
+		if err != nil && p == s.Root {
+			// The folder asked for cannot be listed: nothing would be
+			// scanned, which is an error, not a clean scan.
+			return fmt.Errorf("scan %s: %w", s.Root, unwrapPathError(err))
 		}
 		if err != nil {
 			// An unreadable directory or file is noted, not fatal: the rest is still scanned.
@@ -331,6 +341,20 @@ func (s *DirSource) yieldFile(data []byte, rel string, order int, yield func(Chu
 		return yield(Chunk{Data: data, Kind: KindFile, Path: rel, Binary: true, order: order})
 	}
 	return yield(Chunk{Data: data, Kind: KindFile, Path: rel, order: order})
+}
+
+// canOpen reports why the file at p cannot be opened for reading, if it
+// cannot.
+func (s *DirSource) canOpen(p string) error {
+	open := s.open
+	if open == nil {
+		open = openFile
+	}
+	f, err := open(p)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 func (s *DirSource) unreadable(rel string, err error, key int) {

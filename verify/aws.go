@@ -33,7 +33,7 @@ const (
 const awsProvider = "AWS"
 
 // awsEndpoint is what `rampart rules show` prints for the AWS rules.
-const awsEndpoint = "POST https://sts.us-east-1.amazonaws.com/ Action=GetCallerIdentity (SigV4-signed with the key pair, by the AWS SDK's signer)"
+const awsEndpoint = "POST https://sts.us-east-1.amazonaws.com/ Action=GetCallerIdentity&Version=2011-06-15 (SigV4-signed with the key pair, by the AWS SDK's signer)"
 
 func isAWSRule(id string) bool {
 	switch id {
@@ -52,8 +52,13 @@ type awsCred struct {
 }
 
 // awsEndpointOverride returns the STS endpoint override, if any:
-// AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (the SDKs' standard names).
+// AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (the SDKs' standard names),
+// and none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true, the SDKs'
+// switch for ignoring them all.
 func awsEndpointOverride(getenv func(string) string) string {
+	if strings.EqualFold(strings.TrimSpace(getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")), "true") {
+		return ""
+	}
 	if v := getenv("AWS_ENDPOINT_URL_STS"); v != "" {
 		return v
 	}
@@ -62,18 +67,26 @@ func awsEndpointOverride(getenv func(string) string) string {
 
 // awsSigningRegion is the region a request to an overridden STS endpoint
 // is signed for: the region a regional STS host names
-// (sts.eu-west-1.amazonaws.com), us-east-1 for the global one, else the
-// configured region (AWS_REGION, AWS_DEFAULT_REGION), as the SDKs sign for
-// a custom endpoint, else us-east-1.
+// (sts.eu-west-1.amazonaws.com, its dual-stack twin sts.eu-west-1.api.aws,
+// an interface VPC endpoint vpce-….sts.eu-west-1.vpce.amazonaws.com),
+// us-east-1 for the global one, else the configured region (AWS_REGION,
+// AWS_DEFAULT_REGION), as the SDKs sign for a custom endpoint, else
+// us-east-1.
 func awsSigningRegion(host string, getenv func(string) string) string {
 	h := strings.ToLower(host)
-	for _, suffix := range []string{".amazonaws.com", ".amazonaws.com.cn"} {
+	for _, suffix := range []string{".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".api.amazonwebservices.com.cn"} {
 		name, ok := strings.CutSuffix(h, suffix)
 		if !ok {
 			continue
 		}
+		if vpce, ok := strings.CutSuffix(name, ".vpce"); ok && suffix == ".amazonaws.com" {
+			// vpce-ID.sts.REGION: the endpoint's own label first.
+			if _, rest, ok := strings.Cut(vpce, "."); ok {
+				name = rest
+			}
+		}
 		switch {
-		case name == "sts":
+		case name == "sts" && suffix == ".amazonaws.com":
 			return "us-east-1"
 		case strings.HasPrefix(name, "sts.") || strings.HasPrefix(name, "sts-fips."):
 			if r := name[strings.IndexByte(name, '.')+1:]; awsRegionPattern().MatchString(r) {

@@ -365,6 +365,36 @@ func TestAWSEndpointOverride(t *testing.T) {
 	}
 }
 
+// TestAWSIgnoreConfiguredEndpointURLs: AWS_IGNORE_CONFIGURED_ENDPOINT_URLS,
+// the SDKs' switch for ignoring every configured endpoint, sends the check
+// to STS itself, not to the endpoint the environment names for other tools
+// (a LocalStack that calls every key live).
+func TestAWSIgnoreConfiguredEndpointURLs(t *testing.T) {
+	t.Parallel()
+	live := awsKeyIDFor(t, "AKIA", 123456789012, 1)
+	const secret = "kX9mPq2sT7vW1yZ3bC5dF8gH0jK4lN6pR8tU2wY5"
+	for _, on := range []string{"true", "TRUE", "false", ""} {
+		var host atomic.Value
+		env := map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:4566", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": on}
+		v, _ := New(Options{
+			Getenv: func(k string) string { return env[k] },
+			Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				host.Store(r.URL.Host)
+				return nil, fmt.Errorf("test: no network")
+			}),
+			RetryDelay: time.Millisecond,
+		})
+		v.Verify(context.Background(), pairFindings(live, secret))
+		want := "127.0.0.1:4566"
+		if strings.EqualFold(on, "true") {
+			want = "sts.us-east-1.amazonaws.com"
+		}
+		if got, _ := host.Load().(string); got != want {
+			t.Errorf("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=%q: request to %q, want %q", on, got, want)
+		}
+	}
+}
+
 // failTransport fails the test on any request that reaches the network.
 type failTransport struct{ t *testing.T }
 
@@ -388,6 +418,14 @@ func TestAWSSigningRegion(t *testing.T) {
 		{"sts.amazonaws.com", map[string]string{"AWS_REGION": "eu-west-1"}, "us-east-1"},
 		{"sts-fips.us-gov-west-1.amazonaws.com", nil, "us-gov-west-1"},
 		{"sts.cn-north-1.amazonaws.com.cn", nil, "cn-north-1"},
+		// Dual-stack (IPv6) regional endpoints, and an interface VPC
+		// endpoint's DNS name, as the STS documentation names them.
+		{"sts.eu-west-1.api.aws", map[string]string{"AWS_REGION": "us-west-2"}, "eu-west-1"},
+		{"sts-fips.us-east-2.api.aws", nil, "us-east-2"},
+		{"sts.us-gov-west-1.api.aws", nil, "us-gov-west-1"},
+		{"sts.cn-northwest-1.api.amazonwebservices.com.cn", nil, "cn-northwest-1"},
+		{"vpce-1a2b3c4d-5e6f.sts.ap-south-1.vpce.amazonaws.com", nil, "ap-south-1"},
+		{"STS.EU-WEST-1.API.AWS", nil, "eu-west-1"},
 		{"127.0.0.1", map[string]string{"AWS_REGION": "ap-southeast-2"}, "ap-southeast-2"},
 		{"127.0.0.1", map[string]string{"AWS_DEFAULT_REGION": "eu-central-1"}, "eu-central-1"},
 		{"127.0.0.1", map[string]string{"AWS_REGION": "not a region/x"}, "us-east-1"},

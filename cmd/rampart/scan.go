@@ -359,7 +359,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		// prestart began the diff before main when the command line is a
 		// staged scan of "." (prestart.Wanted); dir is "." then.
 		if st := prestart.TakeStaged(); st != nil && dir == "." {
-			staged.Adopt(ctx, st)
+			staged.AdoptPending(ctx, st)
 		} else {
 			if st != nil {
 				st.Stop()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource/cached"
 
 	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
 )
@@ -501,5 +503,61 @@ func TestFileAt(t *testing.T) {
 	}
 	if _, err := repo.FileAt(ctx, strings.Repeat("e", 40), ".rampart.toml"); err == nil || errors.Is(err, ErrNotInCommit) {
 		t.Errorf("a commit the clone lacks: %v, want an error other than ErrNotInCommit", err)
+	}
+}
+
+// TestStagedInProcessMatchesGit: the staged diff computed in process
+// (cached, what Start begins) gives exactly the findings and counts of git's
+// (what Chunks runs without Start), over every kind of staged file a scan
+// treats apart: modified and new text, a keystore, UTF-16 text, a file over
+// the size limit, an allow-listed path, an emptied file and a mode change.
+// It fails if cached falls back (then both would be git's).
+func TestStagedInProcessMatchesGit(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	jks, err := os.ReadFile(filepath.Join("..", "..", "patterns", "testdata", "files", "store.jks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wide := func(s string) string {
+		b := []byte{0xff, 0xfe}
+		for _, c := range s {
+			b = append(b, byte(c), 0)
+		}
+		return string(b)
+	}
+	r := newRepo(t)
+	r.write("app.env", "DEBUG=1\nPORT=80\n")
+	r.write("src/run.sh", "#!/bin/sh\necho run\n")
+	r.write("docs/old.txt", "old text\nmore\n")
+	r.write("vendor/lib.env", "X=1\n")
+	r.commit("base")
+	r.write("app.env", "DEBUG=1\nAWS_ACCESS_KEY_ID="+keyID+"\nPORT=80\n")
+	r.write("src/new/creds.txt", "id "+keyID+"\n")
+	r.write("android/release.keystore", string(jks))
+	r.write("win/notes.txt", wide("aws_access_key_id = "+keyID+"\r\n"))
+	r.write("big.env", strings.Repeat("FILLER=1\n", 3000)+"AWS_ACCESS_KEY_ID="+keyID+"\n")
+	r.write("vendor/lib.env", "X=1\nAWS_ACCESS_KEY_ID="+keyID+"\n")
+	r.write("docs/old.txt", "")
+	r.git("add", "-A")
+	r.git("update-index", "--chmod=+x", "src/run.sh")
+	if _, err := cached.Diff(r.dir); err != nil {
+		t.Fatalf("the in-process diff fell back: %v", err)
+	}
+	allow, err := (&scanner.Allowlist{}).WithPaths([]string{"vendor/**"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{MaxFileSize: 16 << 10, Allow: allow}
+	inProcess := &Staged{Repo: r.open(), Opts: opts}
+	inProcess.Start(context.Background())
+	a := scan(t, inProcess)
+	b := scan(t, &Staged{Repo: r.open(), Opts: opts})
+	if got, want := summary(a.Findings, nil), summary(b.Findings, nil); !equal(got, want) || len(got) < 3 {
+		t.Errorf("findings in process %q, by git %q", got, want)
+	}
+	if !reflect.DeepEqual(a.Stats.Skipped, b.Stats.Skipped) || a.Stats.Files != b.Stats.Files || a.Stats.Bytes != b.Stats.Bytes {
+		t.Errorf("stats in process %+v, by git %+v", a.Stats, b.Stats)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/scanner"
+	"github.com/rampart-sec/rampart/scanner/gitsource/cached"
 	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
 )
 
@@ -67,15 +68,20 @@ type Staged struct {
 	Opts Options
 
 	stats scanner.Stats
-	early *started // git diff started by Start, read by Chunks
+	early *started // git diff adopted (Adopt), read by Chunks
+	// pending is the diff Start or AdoptPending began (in process, or
+	// git), read by Chunks; ctx is the context it was begun in.
+	pending *cached.Pending
+	ctx     context.Context
 }
 
-// stagedArgs is the git command Staged reads (gitcmd.StagedArgs).
+// stagedArgs is the command a staged scan reads (gitcmd.StagedArgs).
 var stagedArgs = gitcmd.StagedArgs
 
-// Start runs git diff --cached now, so that git reads the index while the
-// caller builds its detector (a pre-commit hook's time is mostly these
-// two); Chunks reads what it wrote. Close stops it if Chunks never runs.
+// Start begins the staged diff now (cached.Start: in process where it
+// can, else git), so that it is computed while the caller builds its
+// detector (a pre-commit hook's time is mostly these two); Chunks reads
+// it. Close stops git if Chunks never runs.
 func (s *Staged) Start(ctx context.Context) {
 	if s.Repo.Bare {
 		return
@@ -83,24 +89,29 @@ func (s *Staged) Start(ctx context.Context) {
 	s.StartIn(ctx, s.Repo.Dir)
 }
 
-// StartIn is Start before the repository is opened: git finds the
+// StartIn is Start before the repository is opened: the diff finds the
 // repository from dir itself (its paths are the same, relative to the
 // top of the work tree), while the caller opens it. Set Repo before Chunks.
 func (s *Staged) StartIn(ctx context.Context, dir string) {
-	if s.early != nil {
+	s.AdoptPending(ctx, cached.Start(dir))
+}
+
+// AdoptPending makes p, a diff begun by cached.Start in the directory
+// Staged will read (cmd/rampart/prestart begins it before main runs),
+// what Chunks reads, as if Start had begun it.
+func (s *Staged) AdoptPending(ctx context.Context, p *cached.Pending) {
+	if s.early != nil || s.pending != nil {
+		p.Stop()
 		return
 	}
-	if st, err := (&Repo{Dir: dir}).startStream(ctx, nil, stagedArgs...); err == nil {
-		s.early = st
-	}
+	s.pending, s.ctx = p, ctx
 }
 
 // Adopt makes st, a `git diff` started with gitcmd.StagedArgs in the
-// directory Staged will read (cmd/rampart/prestart starts it before main
-// runs), what Chunks reads, as if Start had started it: cancelling ctx
-// kills it, Close stops it.
+// directory Staged will read, what Chunks reads, as if Start had started
+// it: cancelling ctx kills it, Close stops it.
 func (s *Staged) Adopt(ctx context.Context, st *gitcmd.Stream) {
-	if s.early != nil {
+	if s.early != nil || s.pending != nil {
 		st.Stop()
 		return
 	}
@@ -112,6 +123,10 @@ func (s *Staged) Close() {
 	if s.early != nil {
 		s.early.abandon()
 		s.early = nil
+	}
+	if s.pending != nil {
+		s.pending.Stop()
+		s.pending = nil
 	}
 }
 
@@ -134,6 +149,17 @@ func (s *Staged) Chunks(ctx context.Context, yield func(scanner.Chunk) error) er
 			return err
 		}
 		return p.flush()
+	}
+	if p := s.pending; p != nil {
+		s.pending = nil
+		diff, st, err := p.Wait()
+		switch {
+		case diff != nil:
+			return read(bytes.NewReader(diff))
+		case err == nil:
+			s.early = adopt(s.ctx, st)
+		}
+		// (git could not be started: started again below, to say why.)
 	}
 	if st := s.early; st != nil {
 		s.early = nil

@@ -1,31 +1,31 @@
-// Package prestart starts a pre-commit hook's `git diff --cached` from a
-// package initialiser, before main runs.
+// Package prestart begins a pre-commit hook's staged diff from a package
+// initialiser, before main runs.
 //
-// A pre-commit scan waits on two things: git comparing the index with HEAD
-// (tens of milliseconds on a large repository) and rampart building its
-// detector. They already run side by side once main has started; but a
-// Go program of rampart's size spends 10–25 ms initialising its packages
-// before main, and git need not wait for that. This package imports only
-// the standard library and gitcmd, so it is initialised among the first;
-// its init starts the diff when the command line is a staged scan of the
-// current directory, and cmd/rampart's scan adopts the running process
-// (gitsource.Staged.Adopt). Anything else on the command line, and the
-// scan starts git itself, as before.
+// A pre-commit scan waits on two things: the diff of the index against
+// HEAD (tens of milliseconds on a large repository when git computes it)
+// and rampart building its detector. They already run side by side once
+// main has started; but a Go program of rampart's size spends 10–25 ms
+// initialising its packages before main, and the diff need not wait for
+// that. This package imports only the standard library, gitcmd and cached,
+// so it is initialised among the first; its init begins the diff
+// (cached.Start: in process on another goroutine, or git where it must)
+// when the command line is a staged scan of the current directory, and
+// cmd/rampart's scan adopts it (gitsource.Staged.AdoptPending). Anything
+// else on the command line, and the scan begins the diff itself.
 package prestart
 
 import (
-	"context"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
+	"github.com/rampart-sec/rampart/scanner/gitsource/cached"
 )
 
 var (
 	mu     sync.Mutex
-	staged *gitcmd.Stream
+	staged *cached.Pending
 )
 
 func init() {
@@ -34,15 +34,11 @@ func init() {
 	}
 }
 
-// Start starts the staged diff in the current directory, as init does for
+// Start begins the staged diff in the current directory, as init does for
 // a staged scan's command line, replacing (and stopping) one not taken. A
-// failure is left for the scan to meet again and report: it starts git
-// itself.
+// failure is left for the scan to meet again and report.
 func Start() {
-	st, err := gitcmd.Start(context.Background(), ".", nil, gitcmd.StagedArgs...)
-	if err != nil {
-		return
-	}
+	st := cached.Start(".")
 	mu.Lock()
 	old := staged
 	staged = st
@@ -87,9 +83,9 @@ func Wanted(args []string) bool {
 	return staged
 }
 
-// TakeStaged hands over the diff started for a staged scan of ".", once;
-// nil if none was started.
-func TakeStaged() *gitcmd.Stream {
+// TakeStaged hands over the diff begun for a staged scan of ".", once;
+// nil if none was begun.
+func TakeStaged() *cached.Pending {
 	mu.Lock()
 	defer mu.Unlock()
 	st := staged
@@ -98,7 +94,7 @@ func TakeStaged() *gitcmd.Stream {
 }
 
 // Abandon stops a diff that no scan took (the run ended in a usage error,
-// say) and waits for git to exit.
+// say): it waits for the diff, and for git to exit if it ran.
 func Abandon() {
 	if st := TakeStaged(); st != nil {
 		st.Stop()

@@ -49,7 +49,13 @@ type Stream struct {
 // Start starts git in dir with args, its output on a pipe (GrowPipe'd).
 // Cancelling ctx kills it.
 func Start(ctx context.Context, dir string, stdin io.Reader, args ...string) (*Stream, error) {
+	return StartEnv(ctx, dir, nil, stdin, args...)
+}
+
+// StartEnv is Start with git's environment env (nil: this process's).
+func StartEnv(ctx context.Context, dir string, env []string, stdin io.Reader, args ...string) (*Stream, error) {
 	cmd := Command(ctx, dir, args...)
+	cmd.Env = env
 	if stdin != nil {
 		cmd.Stdin = stdin
 	}

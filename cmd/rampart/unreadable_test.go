@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// unprivilegedRun runs rampart as cliRun does, but as a user file
+// permissions apply to: as root (a container, CI), as nobody, from a copy
+// of the test binary that nobody can execute. Permission tests run as root
+// would read every file and could not fail.
+func unprivilegedRun(t *testing.T, dir string, args ...string) (string, string, int) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		return cliRun(t, dir, nil, "", args...)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "rampart")
+	src, err := os.Open(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(bin, os.O_CREATE|os.O_WRONLY, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// t.TempDir's folders are the owner's alone: let nobody through.
+	for d := filepath.Dir(bin); d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := &exec.Cmd{Path: bin, Args: append([]string{"rampart"}, args...), Dir: dir}
+	cmd.Env = append(cliCleanEnv(), "HOME="+dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), errb.String(), 0
+	case errors.As(err, &ee) && ee.ExitCode() >= 0:
+		return out.String(), errb.String(), ee.ExitCode()
+	}
+	t.Fatalf("run rampart %q as nobody: %v\n%s", args, err, errb.String())
+	return "", "", -1
+}
+
+// TestUnreadablePathIsAnError: a file or folder named as PATH that cannot
+// be read is an error (exit 2), as a missing one is; it was a note and
+// "No credentials found: scanned 0 files", exit 0, so a scan that read
+// nothing passed as clean. Unreadable files inside a folder stay notes
+// (the rest is scanned). Found by scanning a chmod 000 file as a user.
+func TestUnreadablePathIsAnError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for d := dir; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key := "token = \"" + vfGitHub + "\"\n"
+	write := func(name string, mode os.FileMode) {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(key), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("tree/readable.txt", 0o644)
+	write("tree/locked.txt", 0)
+	write("locked/inside.txt", 0o644)
+	if err := os.Chmod(filepath.Join(dir, "locked"), 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(filepath.Join(dir, "locked"), 0o755) })
+
+	for _, tc := range []struct {
+		path     string
+		code     int
+		inStderr string
+	}{
+		{"tree/locked.txt", 2, "/tree/locked.txt: permission denied"},
+		{"locked", 2, "/locked: permission denied"},
+		// One unreadable file among others: scanned, with a note.
+		{"tree", 1, "could not read locked.txt: permission denied"},
+	} {
+		out, errOut, code := unprivilegedRun(t, dir, "scan", "--no-color", tc.path)
+		if code != tc.code || !strings.Contains(out+errOut, tc.inStderr) {
+			t.Errorf("scan %s: exit %d, want %d with %q\nstdout:\n%s\nstderr:\n%s", tc.path, code, tc.code, tc.inStderr, out, errOut)
+		}
+		if tc.code == 2 && strings.Contains(out, "No credentials found") {
+			t.Errorf("scan %s: an unreadable PATH reported as a clean scan:\n%s", tc.path, out)
+		}
+	}
+	// A baseline of what could not be read would hold nothing: refused too.
+	if _, errOut, code := unprivilegedRun(t, dir, "baseline", "-o", "-", "tree/locked.txt"); code != 2 {
+		t.Errorf("baseline of an unreadable file: exit %d, want 2\n%s", code, errOut)
+	}
+}

@@ -1,0 +1,470 @@
+package cached
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
+)
+
+// git runs git in dir with a fixed identity and no user configuration.
+func git(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid",
+		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// isolate keeps the user's and system's git configuration out of a test.
+func isolate(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	// GIT_CONFIG_NOSYSTEM is one of the variables Diff leaves to git;
+	// the test's git obeys it, Diff is run without it.
+}
+
+// gitDiff is what git prints for the staged change, as the scan runs it.
+func gitDiff(t testing.TB, dir string) string {
+	t.Helper()
+	args := append(append([]string{}, gitcmd.BaseArgs...), gitcmd.StagedArgs...)
+	return git(t, dir, args...)
+}
+
+// normal reduces a diff to what the scan reads from it: each file's
+// header lines that matter (path, modes, object names, binary) and each
+// hunk's new-file start with its added lines. Removed lines, hunks with
+// none added, and the ---/+++ lines are left out (Diff writes no removed
+// lines).
+func normal(diff string) string {
+	var out []string
+	lines := strings.Split(diff, "\n")
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		switch {
+		case strings.HasPrefix(l, "diff --git "), strings.HasPrefix(l, "new file mode"),
+			strings.HasPrefix(l, "old mode"), strings.HasPrefix(l, "new mode"),
+			strings.HasPrefix(l, "index "), strings.HasPrefix(l, "Binary files"):
+			out = append(out, l)
+		case strings.HasPrefix(l, "@@ "):
+			var added []string
+			for j := i + 1; j < len(lines) && !strings.HasPrefix(lines[j], "@@") && !strings.HasPrefix(lines[j], "diff --git"); j++ {
+				if strings.HasPrefix(lines[j], "+") || strings.HasPrefix(lines[j], `\`) && len(added) > 0 && strings.HasPrefix(lines[j-1], "+") {
+					added = append(added, lines[j])
+				}
+			}
+			if len(added) > 0 {
+				_, plus, _ := strings.Cut(l, " +")
+				plus, _, _ = strings.Cut(plus, " ")
+				out = append(out, "@@ +"+plus)
+				out = append(out, added...)
+			}
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func mustDiff(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := Diff(dir)
+	if err != nil {
+		t.Fatalf("Diff: %v", err)
+	}
+	return string(b)
+}
+
+func write(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newRepo(t *testing.T) string {
+	t.Helper()
+	isolate(t)
+	dir := t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	return dir
+}
+
+// compare checks Diff against git for dir's staged change.
+func compare(t *testing.T, dir, what string) {
+	t.Helper()
+	want := normal(gitDiff(t, dir))
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "")
+	os.Unsetenv("GIT_CONFIG_NOSYSTEM")
+	got, err := Diff(dir)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	if err != nil {
+		t.Fatalf("%s: Diff: %v", what, err)
+	}
+	if g := normal(string(got)); g != want {
+		t.Errorf("%s: in-process diff differs from git's\n--- git\n%s\n--- in process\n%s", what, want, g)
+	}
+}
+
+func TestDiffMatchesGit(t *testing.T) {
+	dir := newRepo(t)
+	write(t, filepath.Join(dir, "a.txt"), "one\ntwo\nthree\n")
+	write(t, filepath.Join(dir, "src/b.go"), "package b\n\nfunc B() {}\n")
+	write(t, filepath.Join(dir, "src/deep/c.txt"), "c1\nc2\nc3\nc4\n")
+	write(t, filepath.Join(dir, "src-x"), "x\n")
+	write(t, filepath.Join(dir, "src.y"), "y\n")
+	write(t, filepath.Join(dir, "bin.dat"), "a\x00b\n")
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-qm", "first")
+
+	compare(t, dir, "nothing staged")
+
+	write(t, filepath.Join(dir, "src/deep/c.txt"), "c1\nkey = AKIAUJZDEGXDNCF32EPF\nc3\nc4\nc5")
+	git(t, dir, "add", "src/deep/c.txt")
+	compare(t, dir, "a line replaced and one added without a newline")
+
+	write(t, filepath.Join(dir, "src/new.txt"), "brand\nnew\n")
+	write(t, filepath.Join(dir, "src-x"), "x\nmore\n")
+	write(t, filepath.Join(dir, "empty"), "")
+	git(t, dir, "add", "-A")
+	compare(t, dir, "files added beside and under a changed directory")
+
+	write(t, filepath.Join(dir, "bin.dat"), "a\x00c\n")
+	write(t, filepath.Join(dir, "a.txt"), "zero\none\nthree\nfour\n")
+	git(t, dir, "add", "-A")
+	git(t, dir, "update-index", "--chmod=+x", "src/b.go")
+	compare(t, dir, "binary change, lines inserted and removed, a mode change")
+
+	git(t, dir, "commit", "-qm", "second")
+	write(t, filepath.Join(dir, "src/b.go"), "package b\n\n// B does nothing.\nfunc B() {}\n")
+	git(t, dir, "add", "-A")
+	git(t, dir, "update-index", "--chmod=-x", "src/b.go")
+	compare(t, dir, "mode and content changed together")
+
+	// A deletion alone (no rename to pair it with) shows nothing.
+	git(t, dir, "commit", "-qm", "third")
+	git(t, dir, "rm", "-q", "src.y")
+	compare(t, dir, "a deleted file")
+}
+
+func TestDiffRandomHistories(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	word := func() string { return fmt.Sprintf("w%08x", rng.Uint32()) }
+	for round := range 6 {
+		dir := newRepo(t)
+		files := map[string][]string{}
+		for i := range 40 {
+			p := fmt.Sprintf("d%d/e%d/f%02d.txt", i%3, i%5, i)
+			if i%7 == 0 {
+				p = fmt.Sprintf("top%02d", i)
+			}
+			var ls []string
+			for range rng.IntN(30) {
+				ls = append(ls, word())
+			}
+			files[p] = ls
+			write(t, filepath.Join(dir, p), strings.Join(ls, "\n")+"\n")
+		}
+		git(t, dir, "add", "-A")
+		git(t, dir, "commit", "-qm", "base")
+		if round%2 == 1 {
+			// Packed objects and refs, deltas included.
+			git(t, dir, "gc", "-q", "--aggressive")
+		}
+		// Edit a few files: lines inserted, removed, replaced, repeated.
+		paths := slices.Sorted(func(yield func(string) bool) {
+			for p := range files {
+				if !yield(p) {
+					return
+				}
+			}
+		})
+		for _, p := range paths {
+			if rng.IntN(4) != 0 {
+				continue
+			}
+			ls := slices.Clone(files[p])
+			for range 1 + rng.IntN(4) {
+				at := rng.IntN(len(ls) + 1)
+				switch rng.IntN(3) {
+				case 0:
+					ls = slices.Insert(ls, at, word())
+				case 1:
+					if at < len(ls) {
+						ls = slices.Delete(ls, at, at+1)
+					}
+				default:
+					if at < len(ls) {
+						ls[at] = word()
+					}
+				}
+			}
+			write(t, filepath.Join(dir, p), strings.Join(ls, "\n")+"\n")
+		}
+		if round%3 == 0 {
+			write(t, filepath.Join(dir, fmt.Sprintf("d1/new%d.txt", round)), "fresh\nlines\n")
+		}
+		git(t, dir, "add", "-A")
+		compare(t, dir, fmt.Sprintf("round %d", round))
+	}
+}
+
+func TestDiffUnbornAndWorktree(t *testing.T) {
+	dir := newRepo(t)
+	write(t, filepath.Join(dir, "x/y.txt"), "first\n")
+	git(t, dir, "add", "-A")
+	compare(t, dir, "first commit (unborn branch)")
+	git(t, dir, "commit", "-qm", "one")
+
+	wt := filepath.Join(t.TempDir(), "wt")
+	git(t, dir, "worktree", "add", "-q", wt)
+	write(t, filepath.Join(wt, "x/y.txt"), "first\nsecond\n")
+	git(t, wt, "add", "-A")
+	compare(t, wt, "linked work tree")
+	compare(t, filepath.Join(wt, "x"), "from a subdirectory")
+}
+
+func TestDiffFallsBack(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, dir string)
+	}{
+		{"rename possible", func(t *testing.T, dir string) {
+			git(t, dir, "mv", "a.txt", "b.txt")
+		}},
+		{"conflict", func(t *testing.T, dir string) {
+			git(t, dir, "checkout", "-q", "-b", "side")
+			write(t, filepath.Join(dir, "a.txt"), "side\n")
+			git(t, dir, "commit", "-qam", "side")
+			git(t, dir, "checkout", "-q", "main")
+			write(t, filepath.Join(dir, "a.txt"), "main\n")
+			git(t, dir, "commit", "-qam", "main")
+			cmd := exec.Command("git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "merge", "-q", "side")
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "CONFLICT") {
+				t.Fatalf("merge did not conflict: %v\n%s", err, out)
+			}
+		}},
+		{"attributes", func(t *testing.T, dir string) {
+			write(t, filepath.Join(dir, ".gitattributes"), "*.txt -diff\n")
+			write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
+			git(t, dir, "add", "-A")
+		}},
+		{"symlink", func(t *testing.T, dir string) {
+			os.Symlink("a.txt", filepath.Join(dir, "link"))
+			git(t, dir, "add", "-A")
+		}},
+		{"intent to add", func(t *testing.T, dir string) {
+			write(t, filepath.Join(dir, "later.txt"), "x\n")
+			git(t, dir, "add", "-N", "later.txt")
+		}},
+		{"sha256", nil},
+		{"quoted path", func(t *testing.T, dir string) {
+			write(t, filepath.Join(dir, "caf\u00e9.txt"), "x\n")
+			git(t, dir, "add", "-A")
+		}},
+		{"config parameters", func(t *testing.T, dir string) {
+			write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
+			git(t, dir, "add", "-A")
+			t.Setenv("GIT_CONFIG_PARAMETERS", "'diff.algorithm'='patience'")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := newRepo(t)
+			if tc.setup == nil {
+				dir = t.TempDir()
+				git(t, dir, "init", "-q", "--object-format=sha256")
+				write(t, filepath.Join(dir, "a.txt"), "x\n")
+				git(t, dir, "add", "-A")
+				os.Unsetenv("GIT_CONFIG_NOSYSTEM")
+				if _, err := Diff(dir); !errors.Is(err, ErrFallback) {
+					t.Errorf("Diff = %v, want a fallback", err)
+				}
+				return
+			}
+			write(t, filepath.Join(dir, "a.txt"), "alpha\n")
+			git(t, dir, "add", "-A")
+			git(t, dir, "commit", "-qm", "one")
+			tc.setup(t, dir)
+			os.Unsetenv("GIT_CONFIG_NOSYSTEM")
+			if _, err := Diff(dir); !errors.Is(err, ErrFallback) {
+				t.Errorf("Diff = %v, want a fallback", err)
+			}
+		})
+	}
+}
+
+func TestDiffLines(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want string // added lines' 0-based numbers
+	}{
+		{"", "x\ny\n", "0 1"},
+		{"a\nb\nc\n", "a\nb\nc\n", ""},
+		{"a\nb\nc\n", "a\nX\nc\n", "1"},
+		{"a\nb\nc\n", "X\na\nb\nc\nY\n", "0 4"},
+		{"a\nb", "a\nb\n", "1"},
+		{"a\nb\nc\nd\n", "d\nc\nb\na\n", "1 2 3"},
+	} {
+		hunks, ok := diffLines(splitLines([]byte(tc.a)), splitLines([]byte(tc.b)))
+		if !ok {
+			t.Fatalf("%q → %q: too long", tc.a, tc.b)
+		}
+		var got []string
+		for _, h := range hunks {
+			for i := range h.newN {
+				got = append(got, fmt.Sprint(h.newAt+i))
+			}
+		}
+		if g := strings.Join(got, " "); g != tc.want {
+			t.Errorf("%q → %q: added %q, want %q", tc.a, tc.b, g, tc.want)
+		}
+	}
+}
+
+// FuzzParseIndex feeds arbitrary bytes to the index parser: it must refuse
+// or parse, never panic or run away.
+func FuzzParseIndex(f *testing.F) {
+	dir := f.TempDir()
+	git(f, dir, "init", "-q")
+	write(f, filepath.Join(dir, "a/b.txt"), "x\n")
+	write(f, filepath.Join(dir, "c"), "y\n")
+	git(f, dir, "add", "-A")
+	git(f, dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "x")
+	for _, v := range []string{"2", "3", "4"} {
+		git(f, dir, "update-index", "--index-version", v)
+		b, err := os.ReadFile(filepath.Join(dir, ".git", "index"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		x, err := parseIndex(b)
+		if err != nil {
+			if !errors.Is(err, ErrFallback) {
+				t.Fatalf("error %v does not wrap ErrFallback", err)
+			}
+			return
+		}
+		for i := range x.entries {
+			_ = x.path(i)
+			_ = x.oid(i)
+		}
+	})
+}
+
+func TestParseIndexVersions(t *testing.T) {
+	dir := newRepo(t)
+	for i := range 30 {
+		write(t, filepath.Join(dir, fmt.Sprintf("dir%d/sub/file-with-a-long-name-%02d.txt", i%4, i)), fmt.Sprintf("%d\n", i))
+	}
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-qm", "x")
+	var want []string
+	for _, v := range []string{"2", "3", "4"} {
+		git(t, dir, "update-index", "--index-version", v)
+		b, err := os.ReadFile(filepath.Join(dir, ".git", "index"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := parseIndex(b)
+		if err != nil {
+			t.Fatalf("version %s: %v", v, err)
+		}
+		var got []string
+		for i := range x.entries {
+			got = append(got, string(x.path(i)))
+		}
+		if want == nil {
+			want = strings.Fields(git(t, dir, "ls-files"))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("version %s: paths\n%q\nwant\n%q", v, got, want)
+		}
+		write(t, filepath.Join(dir, "dir1/sub/file-with-a-long-name-01.txt"), "changed "+v+"\n")
+		git(t, dir, "add", "-A")
+		compare(t, dir, "index version "+v)
+		git(t, dir, "commit", "-qm", "v"+v)
+	}
+}
+
+func TestHarmlessConfig(t *testing.T) {
+	for _, tc := range []struct {
+		params string
+		want   bool
+	}{
+		{`'user.name'='a'`, true},
+		{`'user.name'='a b' 'user.email'='a@b'`, true},
+		{`'user.name=a'`, true},
+		{`'core.quotePath'='false'`, true},
+		{`'user.name'='it'\''s' 'color.ui'='never'`, true},
+		{`'diff.algorithm'='patience'`, false},
+		{`'user.name'='a' 'diff.algorithm'='patience'`, false},
+		{`'user.name'='it'\''s' 'core.attributesFile'='x'`, false},
+		{`'user.name'='a '\'' diff.algorithm'`, true}, // all one value
+		{`'include.path'='/x'`, false},
+		{`user.name=a`, false},
+		{`'unterminated`, false},
+		{``, true},
+	} {
+		if got := harmlessConfig(tc.params); got != tc.want {
+			t.Errorf("harmlessConfig(%q) = %v, want %v", tc.params, got, tc.want)
+		}
+	}
+}
+
+// BenchmarkStagedDiff: the in-process diff of a one-line change in a
+// 20,000-file repository against `git diff --cached` (the floor a hook
+// waited on), with the index's cache tree valid (after `git add` of one
+// file, as a pre-commit hook sees it) and with none of it valid (after
+// every path was re-added).
+func BenchmarkStagedDiff(b *testing.B) {
+	home := b.TempDir()
+	b.Setenv("HOME", home)
+	b.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	dir := b.TempDir()
+	git(b, dir, "init", "-q", "-b", "main")
+	git(b, dir, "config", "gc.auto", "0") // no gc in the background
+	for i := range 20000 {
+		write(b, filepath.Join(dir, fmt.Sprintf("src/d%03d/f%05d.go", i%200, i)), fmt.Sprintf("package d\n\n// F%d returns %d.\nfunc F%d() int { return %d }\n", i, i, i, i))
+	}
+	git(b, dir, "add", "-A")
+	git(b, dir, "commit", "-qm", "base")
+	git(b, dir, "gc", "-q")
+	write(b, filepath.Join(dir, "src/d007/f00007.go"), "package d\n\nvar key = \"AKIAUJZDEGXDNCF32EPF\"\n")
+	git(b, dir, "add", "src/d007/f00007.go")
+	run := func(b *testing.B) {
+		b.Run("in-process", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Diff(dir); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("git", func(b *testing.B) {
+			for b.Loop() {
+				gitDiff(b, dir)
+			}
+		})
+	}
+	b.Run("cache-tree", run)
+	git(b, dir, "rm", "-q", "-r", "--cached", ".")
+	git(b, dir, "add", "-A")
+	b.Run("no-cache-tree", run)
+}
