@@ -1443,6 +1443,12 @@ var openAPIKeyRE = sync.OnceValue(func() *regexp.Regexp {
 // escaping test or an IDE's state file holds (a&lt;&amp;&gt;b,
 // collec&#9;null&#9;null). A password is none of these shapes.
 func codeShapedPassword(s string) string {
+	if len(s) >= 3 && len(s) <= 18 && (strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X")) && strings.Trim(s[2:], "0123456789abcdefABCDEF") == "" {
+		// NS_E_DRM_INVALID_SECURESTORE_PASSWORD = 0xC00D2751: an integer
+		// literal (an HRESULT table's error code, a flag) under a
+		// constant's name; a hex key is longer than 64 bits.
+		return "a hexadecimal integer literal (an error code or a flag), not a password"
+	}
 	if strings.HasPrefix(s, "#/") {
 		// password: "#/definitions/selfServiceAfterRegistrationMethod":
 		// a JSON Schema reference.

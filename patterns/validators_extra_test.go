@@ -577,6 +577,8 @@ func TestPrecisionFixesFromAppTrees(t *testing.T) {
 		c     Candidate
 		want  bool
 	}{
+		{"hresult", checkPassword, Candidate{Secret: []byte("0xC00D2751")}, false},
+		{"hex key", checkPassword, Candidate{Secret: []byte("0x9f3ac41e7b2d58a0c6e1")}, true},
 		{"php concatenation", checkPassword, Candidate{Line: []byte(rules), Secret: []byte("confirmed|")}, false},
 		{"php number", checkPassword, Candidate{Line: []byte(number), Secret: []byte("Xk9#mQ2vLp7|")}, true},
 		{"php variable", checkPassword, Candidate{Line: []byte(`$p = 'user_'.$id;`), Secret: []byte("user_")}, false},

@@ -125,7 +125,7 @@ func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 			d.kwRules[ki] = append(d.kwRules[ki], int32(len(rules)+di))
 		}
 	}
-	d.auto = patterns.NewAutomaton(keywords)
+	d.auto = patterns.AutomatonFor(keywords)
 	d.uniform = make([]bool, len(keywords))
 	for ki, k := range keywords {
 		d.uniform[ki] = len(k) > 1 && strings.Count(strings.ToLower(k), strings.ToLower(k[:1])) == len(k)
