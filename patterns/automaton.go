@@ -126,6 +126,13 @@ var maxLists = 0xffff
 // NewAutomaton compiles keywords (compared ASCII-case-insensitively).
 // Keyword indexes reported by Scan are positions in this slice.
 func NewAutomaton(keywords []string) *Automaton {
+	return newAutomaton(keywords, useAVX2 && hasAVX2)
+}
+
+// newAutomaton is NewAutomaton, with filterAVX2's filter (simd) or with
+// the pure-Go one alone: the same keywords give the same automaton, on
+// any machine (AutomatonFor's generated one is built this way).
+func newAutomaton(keywords []string, simd bool) *Automaton {
 	a := &Automaton{keywords: keywords, folded: make([]string, 0, len(keywords))}
 	for b := 0; b < 256; b++ {
 		a.fold[b] = fold(byte(b))
@@ -211,7 +218,7 @@ func NewAutomaton(keywords []string) *Automaton {
 			refs = append(refs, anchorRef{gram(f[1], f[2], f[3], 0), preMask, ki, 1, anchorThree, ""})
 		}
 	}
-	if useAVX2 && hasAVX2 {
+	if simd {
 		// The pure-Go filter only sees the last bytes of an input: one
 		// hash, not the best of several (start-up is a hook's latency).
 		a.build(refs, list, 1)

@@ -252,3 +252,36 @@ func TestCompanionTable(t *testing.T) {
 		}
 	}
 }
+
+// TestCompanionShapesCompiledOnUse: a companion's regex is compiled when a
+// finding of one of its rules looks for its value, and no other's is.
+func TestCompanionShapesCompiledOnUse(t *testing.T) {
+	table := companionTable()
+	var used *compiledCompanion
+	for _, ccs := range table {
+		for _, cc := range ccs {
+			if cc.Shape != "" && used == nil {
+				used = cc
+			}
+		}
+	}
+	if used == nil {
+		t.Fatal("no companion has a shape")
+	}
+	nearestCompanion([]byte("nothing here\n"), 0, used)
+	n := 0
+	for _, ccs := range table {
+		for _, cc := range ccs {
+			switch {
+			case cc == used && cc.re == nil:
+				t.Errorf("%s: looked for, not compiled", cc.Attr)
+			case cc != used && cc.re != nil:
+				t.Errorf("%s: compiled, never looked for", cc.Attr)
+			}
+			n++
+		}
+	}
+	if n < 2 {
+		t.Fatal("the table has one companion: the test proves nothing")
+	}
+}

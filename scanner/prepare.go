@@ -10,17 +10,21 @@ import (
 // background by PrepareDefault.
 var prepared struct {
 	mu sync.Mutex
-	// ch delivers the build; nil when none is under way or it was taken.
+	// ch delivers the catalogue; nil when none is under way or it was
+	// taken.
 	ch chan preparedDefault
-	// The build once DefaultConfig has taken its rules, until NewDetector
-	// takes the detector.
+	// The catalogue once DefaultConfig has taken it, and det, which
+	// delivers its detector, until NewDetector takes it.
 	rules []*patterns.Rule
-	det   *Detector
+	det   chan *Detector
 }
 
+// preparedDefault is the catalogue, delivered before its detector is
+// built (det delivers that): a history scan opens its packs and plans
+// its reading meanwhile, which needs the configuration, not the detector.
 type preparedDefault struct {
 	rules []*patterns.Rule
-	det   *Detector
+	det   chan *Detector
 	err   error
 }
 
@@ -42,13 +46,18 @@ func PrepareDefault() {
 	prepared.ch = ch
 	go func() {
 		rules, err := patterns.Builtin()
-		var d *Detector
-		if err == nil {
-			d = newDetector(rules, nil)
+		if err != nil {
+			ch <- preparedDefault{err: err}
+			return
 		}
-		ch <- preparedDefault{rules, d, err}
+		det := make(chan *Detector, 1)
+		ch <- preparedDefault{rules, det, nil}
+		det <- buildPrepared(rules)
 	}()
 }
+
+// buildPrepared builds PrepareDefault's detector (a test holds it up).
+var buildPrepared = func(rules []*patterns.Rule) *Detector { return newDetector(rules, nil) }
 
 // builtinRules returns the built-in catalogue: PrepareDefault's, waiting
 // for it, if one is under way (keepDetector: its detector stays for
@@ -67,19 +76,22 @@ func builtinRules(keepDetector bool) ([]*patterns.Rule, error) {
 		prepared.rules, prepared.det = p.rules, p.det
 		prepared.mu.Unlock()
 	}
+	// Otherwise the detector is built for nothing, as the catalogue's
+	// was before it could be known that another configuration follows.
 	return p.rules, p.err
 }
 
-// preparedDetector returns PrepareDefault's detector if rules are the very
-// rules it was built for (the same slice, as DefaultConfig returned it),
-// once; else nil.
+// preparedDetector returns PrepareDefault's detector, waiting for it to be
+// built, if rules are the very rules it was built for (the same slice, as
+// DefaultConfig returned it), once; else nil.
 func preparedDetector(rules []*patterns.Rule) *Detector {
 	prepared.mu.Lock()
-	defer prepared.mu.Unlock()
 	if prepared.det == nil || len(rules) == 0 || len(rules) != len(prepared.rules) || &rules[0] != &prepared.rules[0] {
+		prepared.mu.Unlock()
 		return nil
 	}
-	d := prepared.det
+	det := prepared.det
 	prepared.rules, prepared.det = nil, nil
-	return d
+	prepared.mu.Unlock()
+	return <-det
 }

@@ -3,6 +3,9 @@ package scanner
 import (
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/patterns"
 )
 
 // TestPrepareDefault: the detector built in the background finds what one
@@ -25,14 +28,16 @@ func TestPrepareDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if prepared.det == nil {
+	det := prepared.det
+	if det == nil {
 		t.Fatal("DefaultConfig did not take the prepared catalogue")
 	}
 	other := append(cfg.Rules[:0:0], cfg.Rules...)
-	if d := NewDetector(other, cfg.Allow); d == prepared.det {
+	if NewDetector(other, cfg.Allow); prepared.det == nil {
 		t.Fatal("a copy of the rules got the prepared detector")
 	}
-	pd := prepared.det
+	pd := <-det
+	det <- pd
 	d := NewDetector(cfg.Rules, cfg.Allow)
 	if d != pd {
 		t.Fatal("DefaultConfig's rules did not get the prepared detector")
@@ -53,5 +58,52 @@ func TestPrepareDefault(t *testing.T) {
 	}
 	if prepared.ch != nil || prepared.det != nil {
 		t.Fatal("ParseConfig did not take the prepared catalogue, or kept its detector")
+	}
+}
+
+// TestPrepareDefaultRulesFirst: DefaultConfig has the catalogue while its
+// detector is still being built (a history scan plans its reading
+// meanwhile), and NewDetector waits for that detector.
+func TestPrepareDefaultRulesFirst(t *testing.T) {
+	hold := make(chan struct{})
+	build := buildPrepared
+	buildPrepared = func(rules []*patterns.Rule) *Detector {
+		<-hold
+		return build(rules)
+	}
+	defer func() { buildPrepared = build }()
+
+	PrepareDefault()
+	type result struct {
+		cfg *Config
+		err error
+	}
+	config := make(chan result, 1)
+	go func() {
+		cfg, err := DefaultConfig()
+		config <- result{cfg, err}
+	}()
+	var cfg *Config
+	select {
+	case r := <-config:
+		if r.err != nil {
+			close(hold)
+			t.Fatal(r.err)
+		}
+		cfg = r.cfg
+	case <-time.After(10 * time.Second):
+		close(hold)
+		t.Fatal("DefaultConfig waited for the detector to be built")
+	}
+	got := make(chan *Detector, 1)
+	go func() { got <- NewDetector(cfg.Rules, cfg.Allow) }()
+	select {
+	case <-got:
+		t.Fatal("NewDetector returned before the prepared detector was built")
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(hold)
+	if d := <-got; d == nil || len(d.Rules()) != len(cfg.Rules) {
+		t.Fatalf("NewDetector gave %v", d)
 	}
 }

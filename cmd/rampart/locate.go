@@ -98,6 +98,22 @@ func locate(ctx context.Context, o *scanOptions, dir string) (*location, error) 
 	return loc, nil
 }
 
+// locateAsync starts locate in the background; the function it returns
+// waits for locate's answer.
+func locateAsync(ctx context.Context, o *scanOptions, dir string) func() (*location, error) {
+	var loc *location
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		loc, err = locate(ctx, o, dir)
+	}()
+	return func() (*location, error) {
+		<-done
+		return loc, err
+	}
+}
+
 // gitModeFlag names the git mode o selects, for messages.
 func gitModeFlag(o *scanOptions) string {
 	switch {

@@ -189,7 +189,7 @@ func TestScanOrgCLI(t *testing.T) {
 		shards = append(shards, name)
 	}
 	merged := filepath.Join(dir, "merged.json")
-	if _, stderr, code := orgRun(t, append([]string{"report", "merge", "-o", merged}, shards...)...); code != 0 {
+	if _, stderr, code := orgRun(t, append([]string{"report", "merge", "-o", merged}, shards...)...); code != exitFindings {
 		t.Fatalf("merge: exit %d: %s", code, stderr)
 	}
 	if got := findingKeys(readScanJSON(t, merged)); !slices.Equal(got, want) {
@@ -197,7 +197,7 @@ func TestScanOrgCLI(t *testing.T) {
 	}
 	for _, format := range []string{"sarif", "markdown", "html", "text", "junit"} {
 		out, stderr, code := orgRun(t, append([]string{"report", "merge", "--format", format}, shards...)...)
-		if code != 0 || !strings.Contains(out, "acme/web") {
+		if code != exitFindings || !strings.Contains(out, "acme/web") {
 			t.Errorf("merge --format %s: exit %d: %s\n%s", format, code, stderr, out)
 		}
 		noPlaintext(t, "merged "+format, out)

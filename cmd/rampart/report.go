@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rampart-sec/rampart/hardening"
+	"github.com/rampart-sec/rampart/patterns"
 	"github.com/rampart-sec/rampart/report"
 )
 
@@ -17,6 +18,7 @@ import (
 type reportOptions struct {
 	format string
 	output string
+	failOn string
 }
 
 func newReportCmd(s *streams) *cobra.Command {
@@ -34,7 +36,11 @@ func newReportCmd(s *streams) *cobra.Command {
 		Short: "Join the JSON reports of sharded runs into one report",
 		Long: `Join the JSON reports of sharded runs (rampart audit --shard I/N, or one scan per repository)
 into one report. Scan reports merge into one scan report, written in any scan format; audit reports merge
-into one audit with the summary and scores recomputed, written in any audit format. "-" reads standard input.`,
+into one audit with the summary and scores recomputed, written in any audit format. "-" reads standard input.
+
+Exit status, as the runs merged would give it: 0 nothing found / no check failed, 1 the merged report holds
+a finding (at or above --fail-on) or a failed check at or above --fail-on (default low), 2 usage or runtime
+error. The report is written whatever the status.`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErr("report merge: want the JSON reports to join (rampart scan or rampart audit with --format json; - reads standard input)")
@@ -47,6 +53,7 @@ into one audit with the summary and scores recomputed, written in any audit form
 	}
 	merge.Flags().StringVar(&o.format, "format", "json", "output format (scan reports: "+strings.Join(report.ScanFormats, ", ")+"; audit reports: "+strings.Join(report.AuditFormats, ", ")+")")
 	merge.Flags().StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
+	merge.Flags().StringVar(&o.failOn, "fail-on", "", "exit 1 only for findings, or failed checks, at or above `SEVERITY` (info, low, medium, high, critical; default: any finding, a failed check at or above low)")
 	cmd.AddCommand(merge)
 	return cmd
 }
@@ -54,6 +61,11 @@ into one audit with the summary and scores recomputed, written in any audit form
 func runReportMerge(o *reportOptions, s *streams, files []string) error {
 	if err := checkOutput("merged report", o.output); err != nil {
 		return err
+	}
+	if o.failOn != "" {
+		if _, err := patterns.ParseSeverity(o.failOn); err != nil {
+			return usageErr("--fail-on: %v", err)
+		}
 	}
 	var scans []*report.JSONScan
 	var audits []*report.AuditJSON
@@ -117,7 +129,16 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 		for _, m := range warnings {
 			warn(m)
 		}
-		return writeMergedScan(w, o.format, report.MergeScans(kept))
+		merged := report.MergeScans(kept)
+		if err := writeMergedScan(w, o.format, merged); err != nil {
+			return err
+		}
+		// The merged report is the verdict of the runs it joins: a gate on
+		// it (a matrix's merge job) fails as the scan of one repository does.
+		if mergedFailing(merged.Findings, o.failOn) {
+			return findingsExit()
+		}
+		return nil
 	}
 	kept, warnings := report.DuplicateAudits(audits, auditNames)
 	for _, m := range warnings {
@@ -134,11 +155,36 @@ func runReportMerge(o *reportOptions, s *streams, files []string) error {
 			}
 		}
 	}
-	rep := &report.AuditReport{Version: version, Report: hardening.Merge(reps...), Notes: notes}
+	// The shards' policies are not in their reports: the built-in policy's
+	// threshold, unless --fail-on says otherwise.
+	failOn := hardening.SeverityLow
+	if o.failOn != "" {
+		failOn, _ = hardening.ParseSeverity(o.failOn)
+	}
+	rep := &report.AuditReport{Version: version, Report: hardening.Merge(reps...), FailOn: failOn, Notes: notes}
 	if err := report.WriteAudit(w, o.format, rep, report.AuditOptions{}); err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
+	if rep.Report.Failing(failOn) > 0 {
+		return findingsExit()
+	}
 	return nil
+}
+
+// mergedFailing reports whether any merged finding is at or above the
+// --fail-on threshold (any finding at all when none is set). A severity the
+// report does not name counts: a merge never passes what it cannot judge.
+func mergedFailing(fs []report.JSONFinding, failOn string) bool {
+	if failOn == "" {
+		return len(fs) > 0
+	}
+	min, _ := patterns.ParseSeverity(failOn)
+	for _, f := range fs {
+		if sev, err := patterns.ParseSeverity(f.Severity); err != nil || sev >= min {
+			return true
+		}
+	}
+	return false
 }
 
 // holdsPlaintext reports whether any finding of the scan reports carries

@@ -19,7 +19,7 @@ func TestReportMergeScans(t *testing.T) {
 		scRun(t, sub, "", "scan", "--format", "json", "-o", filepath.Join(dir, "r"+itoaTest(i)+".json"))
 	}
 	out, errOut, code := scRun(t, dir, "", "report", "merge", "r0.json", "r1.json", "r2.json")
-	if code != 0 {
+	if code != exitFindings {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var doc struct {
@@ -53,7 +53,7 @@ func TestReportMergeOfPlaintextShardsIsOwnerOnly(t *testing.T) {
 	if err := os.Chmod(merged, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, errOut, code := scRun(t, dir, "", "report", "merge", "-o", merged, "plain.json"); code != 0 {
+	if _, errOut, code := scRun(t, dir, "", "report", "merge", "-o", merged, "plain.json"); code != exitFindings {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	data, err := os.ReadFile(merged)
@@ -64,7 +64,7 @@ func TestReportMergeOfPlaintextShardsIsOwnerOnly(t *testing.T) {
 		t.Errorf("merge of --show-secrets shards: mode %v, want 0600 (%v)", fi.Mode().Perm(), err)
 	}
 	redacted := filepath.Join(dir, "merged-redacted.json")
-	if _, errOut, code := scRun(t, dir, "", "report", "merge", "-o", redacted, "redacted.json"); code != 0 {
+	if _, errOut, code := scRun(t, dir, "", "report", "merge", "-o", redacted, "redacted.json"); code != exitFindings {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	if fi, err := os.Stat(redacted); err != nil || fi.Mode().Perm()&0o044 == 0 {
@@ -86,7 +86,7 @@ func TestReportMergeAuditShards(t *testing.T) {
 	shard("s0.json", "acme/api", "fail", 4)
 	shard("s1.json", "acme/web", "pass", 10)
 	out, errOut, code := scRun(t, dir, "", "report", "merge", "s0.json", "s1.json")
-	if code != 0 {
+	if code != exitFindings {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var doc struct {
@@ -104,7 +104,7 @@ func TestReportMergeAuditShards(t *testing.T) {
 		!slices.Equal(doc.Notes, []string{"the policy note", "s0.json", "s1.json"}) {
 		t.Errorf("merged audit:\n%s", out)
 	}
-	if _, errOut, code := scRun(t, dir, "", "report", "merge", "s0.json", filepath.Join(dir, "..", filepath.Base(dir), "s1.json"), "--format", "markdown"); code != 0 {
+	if _, errOut, code := scRun(t, dir, "", "report", "merge", "s0.json", filepath.Join(dir, "..", filepath.Base(dir), "s1.json"), "--format", "markdown"); code != exitFindings {
 		t.Errorf("markdown: exit %d %s", code, errOut)
 	}
 	scWrite(t, dir, "scan.json", `{"tool":{"name":"rampart"},"findings":[],"stats":{}}`)
@@ -134,7 +134,7 @@ func TestReportMergeCountsEachInputOnce(t *testing.T) {
 	}
 	scWrite(t, dir, "copy.json", mustRead(t, filepath.Join(dir, "r0.json")))
 	out, errOut, code := scRun(t, dir, "", "report", "merge", "r0.json", "r1.json", "r0.json", "copy.json")
-	if code != 0 {
+	if code != exitFindings {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var doc struct {
@@ -168,7 +168,7 @@ func TestReportMergeCountsEachInputOnce(t *testing.T) {
 	shard("s0.json", "acme/api")
 	shard("s1.json", "acme/web", "acme/API")
 	out, errOut, code = scRun(t, dir, "", "report", "merge", "s0.json", "s0.json", "s1.json")
-	if code != 0 {
+	if code != exitFindings {
 		t.Fatalf("audit merge: exit %d: %s", code, errOut)
 	}
 	var audit struct {
@@ -195,4 +195,54 @@ func mustRead(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// TestReportMergeExitStatus: a merge exits as the runs it joins would, by the
+// CLI's contract (0 nothing found / no check failed, 1 findings / a failed
+// check at or above the threshold, 2 an error), and writes its report
+// either way. It exited 0 whatever the shards held, so a matrix's merge job,
+// the one place that sees every shard, gated nothing. Found running the
+// README's sharded workflow and checking each command's exit status.
+func TestReportMergeExitStatus(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scWrite(t, filepath.Join(dir, "leaky"), "f.txt", "id "+scKeyID+"\n")
+	scWrite(t, filepath.Join(dir, "clean"), "f.txt", "nothing\n")
+	for _, name := range []string{"leaky", "clean"} {
+		scRun(t, filepath.Join(dir, name), "", "scan", "--format", "json", "-o", filepath.Join(dir, name+".json"))
+	}
+	audit := func(name, status, severity string) {
+		scWrite(t, dir, name, `{"tool":{"name":"rampart","version":"t"},"targets":[{"repo":"acme/`+strings.TrimSuffix(name, ".json")+`","score":5,"results":[`+
+			`{"check":"branch-protected","status":"`+status+`","severity":"`+severity+`","evidence":"e","remediation":"r"}]}],"summary":{}}`)
+	}
+	audit("audit-fail-medium.json", "fail", "medium")
+	audit("audit-fail-info.json", "fail", "info")
+	audit("audit-pass.json", "pass", "high")
+	merged := filepath.Join(dir, "merged.md")
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"clean.json"}, 0},
+		{[]string{"clean.json", "leaky.json"}, exitFindings},
+		{[]string{"clean.json", "leaky.json", "--format", "markdown", "-o", merged}, exitFindings},
+		// The key ID alone is high: a higher threshold passes it, a lower one does not.
+		{[]string{"leaky.json", "--fail-on", "critical"}, 0},
+		{[]string{"leaky.json", "--fail-on", "medium"}, exitFindings},
+		{[]string{"leaky.json", "--fail-on", "severe"}, exitError},
+		{[]string{"audit-pass.json"}, 0},
+		{[]string{"audit-pass.json", "audit-fail-medium.json"}, exitFindings},
+		// Audits fail at or above low by default, as the built-in policy does.
+		{[]string{"audit-fail-info.json"}, 0},
+		{[]string{"audit-fail-info.json", "--fail-on", "info"}, exitFindings},
+		{[]string{"audit-fail-medium.json", "--fail-on", "high"}, 0},
+	} {
+		_, errOut, code := scRun(t, dir, "", append([]string{"report", "merge"}, tc.args...)...)
+		if code != tc.code {
+			t.Errorf("report merge %q: exit %d, want %d\n%s", tc.args, code, tc.code, errOut)
+		}
+	}
+	if data, err := os.ReadFile(merged); err != nil || !strings.Contains(string(data), "aws-access-key-id") {
+		t.Errorf("the merge that exited 1 did not write its report: %v\n%s", err, data)
+	}
 }

@@ -325,7 +325,13 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	if dir == "" {
 		dir = "."
 	}
+	var located func() (*location, error)
 	if !o.staged && !o.prePush && o.commitMsg == "" && !o.stdin {
+		// Where the repository is (git rev-parse: a child process) is
+		// asked while the heap is set up, rather than after: on
+		// Kingfisher's mirror the two were 5-20 ms each, one after the
+		// other.
+		located = locateAsync(ctx, o, dir)
 		// Scans of trees and histories fault in tens of MB of fresh heap;
 		// a hook's few MB gain less than the collection this costs
 		// (about 5 ms of CPU on a VM).
@@ -368,7 +374,10 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		}
 		defer staged.Close()
 	}
-	loc, err := locate(ctx, o, dir)
+	if located == nil {
+		located = func() (*location, error) { return locate(ctx, o, dir) }
+	}
+	loc, err := located()
 	if err != nil {
 		return nil, nil, err
 	}

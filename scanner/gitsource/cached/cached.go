@@ -13,13 +13,15 @@
 //
 // It is deliberately narrow. Anything it does not take at face value is a
 // fallback (ErrFallback), and the caller runs git: an environment that
-// moves the repository (GIT_DIR, GIT_CONFIG_PARAMETERS, …), repository
-// format extensions, include directives, a split or sparse index, unmerged
-// or intent-to-add entries, alternates, objects it cannot find (a partial
-// clone), SHA-256, symbolic links and submodules that changed, a change
-// that both adds and deletes files (git's -M may pair them as a rename),
-// any attributes that mention diff or binary (or define macros), paths
-// git would quote, and edits longer than maxEdits lines. Lines are compared
+// moves the repository (GIT_DIR, …), `git -c` settings beyond identity,
+// colours and the like, repository format extensions, include
+// directives, a split or sparse index, unmerged or intent-to-add entries,
+// alternates, objects it cannot find (a partial clone), SHA-256, symbolic
+// links and submodules that changed, a change that both adds and deletes
+// files (git's -M may pair them as a rename), attributes that set binary,
+// -diff or diff on a changed file, attribute macros, diff drivers in the
+// configuration, paths git would quote, and edits longer than maxEdits
+// lines. Lines are compared
 // as git compares them (bytes, '\n' kept); of several equally short diffs
 // it may pick another than git's when a change repeats neighbouring lines,
 // and then reports the same added text at a neighbouring line.
@@ -82,6 +84,12 @@ func diff(dir string, env func(string) (string, bool)) ([]byte, error) {
 	if err := r.checkConfig(); err != nil {
 		return nil, err
 	}
+	// The attributes files outside the index first: where they send the
+	// diff to git, it starts before the index is read.
+	attrs, err := r.globalAttrs()
+	if err != nil {
+		return nil, err
+	}
 	indexPath := filepath.Join(r.gitDir, "index")
 	if p, set := env("GIT_INDEX_FILE"); set {
 		// Relative to where git runs: dir (git -C dir).
@@ -107,7 +115,7 @@ func diff(dir string, env func(string) (string, bool)) ([]byte, error) {
 		return nil, err
 	}
 	defer closeStore()
-	if err := r.checkAttributes(x, st); err != nil {
+	if attrs, err = r.indexAttrs(attrs, x, st); err != nil {
 		return nil, err
 	}
 	head, born, err := r.head()
@@ -133,7 +141,7 @@ func diff(dir string, env func(string) (string, bool)) ([]byte, error) {
 	if d.added > 0 && d.deleted > 0 {
 		return nil, errFallback("files both added and deleted: git's -M may pair them as renames")
 	}
-	if err := r.checkWorktreeAttributes(d); err != nil {
+	if err := r.checkAttrs(attrs, d); err != nil {
 		return nil, err
 	}
 	var out bytes.Buffer
@@ -205,6 +213,9 @@ func slicesHasPrefix(prefixes []string, s string) bool {
 // the objects, refs and configuration.
 type repo struct {
 	top, gitDir, commonDir string
+	// ignoreCase is core.ignorecase: attribute patterns match paths in
+	// any case.
+	ignoreCase bool
 }
 
 // discover finds the repository as git does from dir: the nearest
@@ -267,24 +278,32 @@ func discover(dir string) (*repo, error) {
 	}
 }
 
+// userGitDir is where git looks for the user's config and attributes
+// files: $XDG_CONFIG_HOME/git, else ~/.config/git ("" if neither is known).
+func userGitDir() string {
+	xdg := os.Getenv("XDG_CONFIG_HOME")
+	if xdg == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		xdg = filepath.Join(home, ".config")
+	}
+	return filepath.Join(xdg, "git")
+}
+
 // checkConfig reads the configuration files git would, as text, for what
 // this package does not follow: repository format extensions (SHA-256,
 // reftable, worktree config, partial clones), includes, a bare or moved
-// work tree, a global attributes file, and the size above which git calls
-// every file binary.
+// work tree, a global attributes file, the size above which git calls
+// every file binary, and diff drivers (one may declare its files binary).
 func (r *repo) checkConfig() error {
 	files := []string{filepath.Join(r.commonDir, "config"), "/etc/gitconfig"}
 	if home, err := os.UserHomeDir(); err == nil {
 		files = append(files, filepath.Join(home, ".gitconfig"))
 	}
-	xdg := os.Getenv("XDG_CONFIG_HOME")
-	if xdg == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			xdg = filepath.Join(home, ".config")
-		}
-	}
-	if xdg != "" {
-		files = append(files, filepath.Join(xdg, "git", "config"))
+	if dir := userGitDir(); dir != "" {
+		files = append(files, filepath.Join(dir, "config"))
 	}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -292,10 +311,14 @@ func (r *repo) checkConfig() error {
 			continue
 		}
 		lower := bytes.ToLower(b)
-		for _, word := range []string{"extensions", "include", "worktree", "bare", "attributesfile", "bigfilethreshold"} {
+		squeezed := strings.NewReplacer(" ", "", "\t", "").Replace(string(lower))
+		if strings.Contains(squeezed, "ignorecase=true") {
+			r.ignoreCase = true
+		}
+		for _, word := range []string{"extensions", "include", "worktree", "bare", "attributesfile", "bigfilethreshold", "[diff \""} {
 			if bytes.Contains(lower, []byte(word)) {
 				// "bare = false" is in every repository's config.
-				if word == "bare" && !bytes.Contains(bytes.ReplaceAll(lower, []byte(" "), nil), []byte("bare=true")) {
+				if word == "bare" && !strings.Contains(squeezed, "bare=true") {
 					continue
 				}
 				return errFallback(fmt.Sprintf("%s in %s", word, f))
@@ -303,43 +326,6 @@ func (r *repo) checkConfig() error {
 		}
 	}
 	return nil
-}
-
-// checkAttributes refuses any attributes that could make git print a text
-// file as binary (binary, -diff, diff=driver) or define macros that might:
-// .gitattributes files in the index and the work tree, info/attributes,
-// and the user's and system's attributes files.
-func (r *repo) checkAttributes(x *index, st *store) error {
-	files := []string{filepath.Join(r.commonDir, "info", "attributes"), "/etc/gitattributes"}
-	xdg := os.Getenv("XDG_CONFIG_HOME")
-	if xdg == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			xdg = filepath.Join(home, ".config")
-		}
-	}
-	if xdg != "" {
-		files = append(files, filepath.Join(xdg, "git", "attributes"))
-	}
-	for _, i := range x.attrs {
-		files = append(files, filepath.Join(r.top, filepath.FromSlash(string(x.path(i)))))
-		b, err := st.readType(x.oid(i), objBlob)
-		if err != nil {
-			return err
-		}
-		if attributesMatter(b) {
-			return errFallback("attributes that bear on diffs")
-		}
-	}
-	for _, f := range files {
-		if b, err := os.ReadFile(f); err == nil && attributesMatter(b) {
-			return errFallback("attributes that bear on diffs in " + f)
-		}
-	}
-	return nil
-}
-
-func attributesMatter(b []byte) bool {
-	return bytes.Contains(b, []byte("diff")) || bytes.Contains(b, []byte("binary")) || bytes.Contains(b, []byte("[attr]"))
 }
 
 // head returns the commit HEAD names; born is false on an unborn branch

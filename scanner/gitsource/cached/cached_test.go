@@ -468,3 +468,90 @@ func BenchmarkStagedDiff(b *testing.B) {
 	git(b, dir, "add", "-A")
 	b.Run("no-cache-tree", run)
 }
+
+// TestDiffAttributes: attributes decide whether git prints a file's lines.
+// Where those that could (binary, -diff, diff) apply to a changed file,
+// git diffs; where none do, or only diff=DRIVER does, the in-process diff
+// is git's.
+func TestDiffAttributes(t *testing.T) {
+	dir := newRepo(t)
+	write(t, filepath.Join(dir, ".gitattributes"), "*.png binary\n*.c diff=cpp\n* text=auto\n")
+	write(t, filepath.Join(dir, "sub/.gitattributes"), "*.txt -diff\n")
+	write(t, filepath.Join(dir, "a.txt"), "alpha\n")
+	write(t, filepath.Join(dir, "m.c"), "int x;\n")
+	write(t, filepath.Join(dir, "sub/s.txt"), "s\n")
+	write(t, filepath.Join(dir, "other/o.txt"), "o\n")
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-qm", "one")
+
+	write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
+	write(t, filepath.Join(dir, "m.c"), "int x;\nint y;\n")
+	write(t, filepath.Join(dir, "other/o.txt"), "o\np\n")
+	git(t, dir, "add", "-A")
+	compare(t, dir, "attributes that do not apply to the changed files")
+
+	fallsBack := func(what string) {
+		t.Helper()
+		os.Unsetenv("GIT_CONFIG_NOSYSTEM")
+		defer os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+		if _, err := Diff(dir); !errors.Is(err, ErrFallback) {
+			t.Errorf("%s: Diff = %v, want a fallback", what, err)
+		}
+	}
+	write(t, filepath.Join(dir, "sub/s.txt"), "s\nt\n")
+	git(t, dir, "add", "-A")
+	fallsBack("-diff in sub/.gitattributes applies to sub/s.txt")
+	git(t, dir, "reset", "-q", "sub/s.txt")
+
+	write(t, filepath.Join(dir, "other/.gitattributes"), "o.txt binary\n")
+	fallsBack("an unstaged .gitattributes on the way to a changed file")
+	os.Remove(filepath.Join(dir, "other/.gitattributes"))
+	compare(t, dir, "the unstaged .gitattributes gone")
+
+	git(t, dir, "config", "diff.cpp.binary", "true")
+	fallsBack("a diff driver defined in the configuration")
+	git(t, dir, "config", "--unset", "diff.cpp.binary")
+
+	write(t, filepath.Join(dir, ".gitattributes"), "[attr]nodiff -diff\n*.q nodiff\n")
+	git(t, dir, "add", "-A")
+	fallsBack("a macro")
+}
+
+func TestAttrMatch(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, rel string
+		fold, want   bool
+	}{
+		{"*.png", "img/logo.png", false, true},
+		{"*.png", "img/logo.PNG", false, false},
+		{"*.png", "img/logo.PNG", true, true},
+		{"*.png", "logo.png.txt", false, false},
+		{"docs/*.md", "docs/a.md", false, true},
+		{"docs/*.md", "x/docs/a.md", false, false},
+		{"/docs/*.md", "docs/a.md", false, true},
+		{"docs/**", "docs/a/b.md", false, true},
+		{"build/", "build/x", false, true},
+		{"[", "x", false, true}, // malformed: assume it applies
+		{"Makefile", "sub/Makefile", false, true},
+	} {
+		if got := attrMatch(tc.pattern, tc.rel, tc.fold); got != tc.want {
+			t.Errorf("attrMatch(%q, %q, %v) = %v, want %v", tc.pattern, tc.rel, tc.fold, got, tc.want)
+		}
+	}
+}
+
+// TestDiffWideDirectory: a directory of many subdirectories (the cache
+// tree's children looked up by name) diffs as git does.
+func TestDiffWideDirectory(t *testing.T) {
+	dir := newRepo(t)
+	for i := range 40 {
+		write(t, filepath.Join(dir, fmt.Sprintf("pkg/m%02d/f.txt", i)), fmt.Sprintf("line %d\n", i))
+	}
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-qm", "one")
+	for _, i := range []int{0, 17, 39} {
+		write(t, filepath.Join(dir, fmt.Sprintf("pkg/m%02d/f.txt", i)), fmt.Sprintf("line %d\nadded %d\n", i, i))
+	}
+	git(t, dir, "add", "-A")
+	compare(t, dir, "three of forty subdirectories changed")
+}

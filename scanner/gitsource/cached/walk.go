@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 )
 
@@ -283,34 +281,4 @@ func hunkRange(at, n int) string {
 		return strconv.Itoa(at + 1)
 	}
 	return strconv.Itoa(at+1) + "," + strconv.Itoa(n)
-}
-
-// checkWorktreeAttributes reads the work tree's .gitattributes files on
-// the way to each changed path, which git consults whether or not they
-// are staged.
-func (r *repo) checkWorktreeAttributes(d *differ) error {
-	seen := map[string]bool{}
-	for _, c := range d.changes {
-		p := d.x.path(c.entry)
-		for {
-			i := bytes.LastIndexByte(p, '/')
-			dir := ""
-			if i >= 0 {
-				dir = string(p[:i])
-			}
-			if seen[dir] {
-				break
-			}
-			seen[dir] = true
-			f := filepath.Join(r.top, filepath.FromSlash(dir), ".gitattributes")
-			if b, err := os.ReadFile(f); err == nil && attributesMatter(b) {
-				return errFallback("attributes that bear on diffs in " + f)
-			}
-			if i < 0 {
-				break
-			}
-			p = p[:i]
-		}
-	}
-	return nil
 }
