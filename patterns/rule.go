@@ -101,6 +101,9 @@ type RawRule struct {
 	// lifted that is known to be the regex's own (see Finder), worked
 	// out when the catalogue is generated; 0: run the regex as written.
 	Relax int `toml:"-"`
+	// Breaks is Rule.Breaks, worked out when the catalogue is generated
+	// (see breaksSpec); "-" means none.
+	Breaks string `toml:"-"`
 }
 
 // RawFile is one TOML file of rules and provider context rules.
@@ -207,6 +210,9 @@ type Rule struct {
 	run          *ByteRun
 	foldOnce     sync.Once
 	fold         string
+	breaksOnce   sync.Once
+	breaksSpec   string
+	breaks       *Breaks
 	relax        int
 	lineOnce     sync.Once
 	line         *Finder
@@ -328,9 +334,9 @@ func (r *Rule) groups() {
 }
 
 // Precomputed returns raw with what start-up would otherwise work out
-// from its regex decided: AnchorAtKeyword (1 or -1), Required and Run. The
-// catalogue generator stores both. A rule that does not compile is
-// returned as is.
+// from its regex decided: AnchorAtKeyword (1 or -1), Required, Run, Fold,
+// Relax and Breaks. The catalogue generator stores them. A rule that does
+// not compile is returned as is.
 func (raw RawRule) Precomputed() RawRule {
 	r, errs := raw.compile("", true)
 	if r == nil || len(errs) > 0 {
@@ -350,6 +356,7 @@ func (raw RawRule) Precomputed() RawRule {
 		raw.Fold = "-"
 	}
 	raw.Relax = relaxLimit(raw.Regex)
+	raw.Breaks = breaksSpec(raw.Regex)
 	return raw
 }
 
@@ -585,6 +592,7 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		runSpec:         raw.Run,
 		fold:            raw.Fold,
 		relax:           raw.Relax,
+		breaksSpec:      raw.Breaks,
 		Remediation:     raw.Remediation,
 		Examples:        raw.Examples,
 		Counterexamples: raw.Counterexamples,

@@ -193,6 +193,9 @@ type scratch struct {
 	memo     *memoTable[[][]int]
 	judged   *memoTable[judgement]
 	remember bool
+	// shifted holds a match of a window's piece moved to the window's
+	// offsets (windowMatches).
+	shifted []int
 }
 
 // memoTable remembers results by a 64-bit key for every goroutine of a
@@ -441,10 +444,13 @@ func (d *Detector) detectChunk(c Chunk, dropFn func(Drop)) []Finding {
 		c.PathLater = false // judged by name afterwards (judgePaths)
 		return d.detectFile(c)
 	}
-	if len(c.Data) <= railsKeyMax {
+	if len(c.Data) <= railsKeyMax || c.Kind == KindStdin && c.Encoding == UTF8 && IsBinary(c.Data) {
 		// A text file can be a credential file too (a Rails master key:
 		// 32 hex digits and nothing else, which no keyword finds); only a
-		// file this small can be one.
+		// file this small can be one. Standard input is read as it is,
+		// binary or not (it is all there is to read), and binary it may
+		// be a keystore or a PKCS#12 bundle piped in: the file rules judge
+		// it as they judge a folder's binary files.
 		fc := c
 		fc.PathLater = false
 		if fs := d.detectFile(fc); fs != nil {
@@ -947,12 +953,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		cands = append(cands, cd)
 	}
 	run := func(ri int, ws, we int) {
-		if !d.mayMatch(ri, data[ws:we]) {
-			return
-		}
-		for _, m := range sc.find(d.rules[ri].Finder(), ri, false, data[ws:we]) {
-			runMatch(ri, ws, we, m)
-		}
+		d.windowMatches(sc, ri, data, ws, we, func(m []int) { runMatch(ri, ws, we, m) })
 	}
 	slices.Sort(sc.touched)
 	// Rules that require another run second, and only at hits near one of
@@ -974,6 +975,86 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		run(ri, 0, len(data))
 	}
 	return cands
+}
+
+// windowMatches calls match with each match of rule ri's regex in the
+// window data[ws:we], in order, its indexes relative to ws; match must not
+// keep m. A rule with break bytes (patterns.Breaks) runs over the
+// window's pieces that may hold a match, each with the break either side
+// as context, rather than over the whole window: the same matches, for a
+// fraction of the bytes on minified code.
+func (d *Detector) windowMatches(sc *scratch, ri int, data []byte, ws, we int, match func(m []int)) {
+	if !d.mayMatch(ri, data[ws:we]) {
+		return
+	}
+	re := d.rules[ri].Finder()
+	br := d.rules[ri].Breaks()
+	if br == nil || we-ws < minSplit {
+		for _, m := range sc.find(re, ri, false, data[ws:we]) {
+			match(m)
+		}
+		return
+	}
+	d.pieces(ri, br, data, ws, we, func(s, e int) {
+		for _, m := range sc.find(re, ri, false, data[s:e]) {
+			sc.shifted = shiftMatch(sc.shifted[:0], m, s-ws)
+			match(sc.shifted)
+		}
+	})
+}
+
+// minSplit is the shortest window split at its rule's breaks: in a
+// shorter one the regex costs about what finding the pieces does.
+const minSplit = 128
+
+// joinGap is how far apart two pieces that may hold a match are run as
+// one range rather than two: a regex run's fixed cost is a few hundred
+// bytes' worth of matching.
+const joinGap = 64
+
+// pieces calls run with the ranges of data[ws:we] rule ri's regex must run
+// over to find every match the whole window holds: the pieces between
+// break bytes that are long enough and hold what every match holds, each
+// with the break before and after it (the window's edge at its ends), in
+// order. A range may span several pieces and the breaks between them.
+func (d *Detector) pieces(ri int, br *patterns.Breaks, data []byte, ws, we int, run func(s, e int)) {
+	rs, re := -1, -1
+	for i := ws; i < we; {
+		for i < we && br.Set[data[i]] {
+			i++
+		}
+		a := i
+		for i < we && !br.Set[data[i]] {
+			i++
+		}
+		if i-a < br.MinLen || !d.mayMatch(ri, data[a:i]) {
+			continue
+		}
+		s, e := max(a-1, ws), min(i+1, we)
+		if rs >= 0 && s-re < joinGap {
+			re = e
+			continue
+		}
+		if rs >= 0 {
+			run(rs, re)
+		}
+		rs, re = s, e
+	}
+	if rs >= 0 {
+		run(rs, re)
+	}
+}
+
+// shiftMatch appends to dst the submatch indexes of m moved by off
+// (unmatched groups stay -1).
+func shiftMatch(dst, m []int, off int) []int {
+	for _, x := range m {
+		if x >= 0 {
+			x += off
+		}
+		dst = append(dst, x)
+	}
+	return dst
 }
 
 // runRule runs rule ri's regex at or around its keyword hits in data.

@@ -13,13 +13,15 @@
 //
 // It is deliberately narrow. Anything it does not take at face value is a
 // fallback (ErrFallback), and the caller runs git: an environment that
-// moves the repository (GIT_DIR, GIT_CONFIG_PARAMETERS, …), repository
-// format extensions, include directives, a split or sparse index, unmerged
-// or intent-to-add entries, alternates, objects it cannot find (a partial
-// clone), SHA-256, symbolic links and submodules that changed, a change
-// that both adds and deletes files (git's -M may pair them as a rename),
-// any attributes that mention diff or binary (or define macros), paths
-// git would quote, and edits longer than maxEdits lines. Lines are compared
+// moves the repository (GIT_DIR, …), `git -c` settings beyond identity,
+// colours and the like, repository format extensions, include
+// directives, a split or sparse index, unmerged or intent-to-add entries,
+// alternates, objects it cannot find (a partial clone), SHA-256, symbolic
+// links and submodules that changed, a change that both adds and deletes
+// files (git's -M may pair them as a rename), attributes that set binary,
+// -diff or diff on a changed file, attribute macros, diff drivers in the
+// configuration, paths git would quote, and edits longer than maxEdits
+// lines. Lines are compared
 // as git compares them (bytes, '\n' kept); of several equally short diffs
 // it may pick another than git's when a change repeats neighbouring lines,
 // and then reports the same added text at a neighbouring line.
@@ -276,6 +278,20 @@ func discover(dir string) (*repo, error) {
 	}
 }
 
+// userGitDir is where git looks for the user's config and attributes
+// files: $XDG_CONFIG_HOME/git, else ~/.config/git ("" if neither is known).
+func userGitDir() string {
+	xdg := os.Getenv("XDG_CONFIG_HOME")
+	if xdg == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		xdg = filepath.Join(home, ".config")
+	}
+	return filepath.Join(xdg, "git")
+}
+
 // checkConfig reads the configuration files git would, as text, for what
 // this package does not follow: repository format extensions (SHA-256,
 // reftable, worktree config, partial clones), includes, a bare or moved
@@ -286,14 +302,8 @@ func (r *repo) checkConfig() error {
 	if home, err := os.UserHomeDir(); err == nil {
 		files = append(files, filepath.Join(home, ".gitconfig"))
 	}
-	xdg := os.Getenv("XDG_CONFIG_HOME")
-	if xdg == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			xdg = filepath.Join(home, ".config")
-		}
-	}
-	if xdg != "" {
-		files = append(files, filepath.Join(xdg, "git", "config"))
+	if dir := userGitDir(); dir != "" {
+		files = append(files, filepath.Join(dir, "config"))
 	}
 	for _, f := range files {
 		b, err := os.ReadFile(f)

@@ -539,3 +539,19 @@ func TestAttrMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffWideDirectory: a directory of many subdirectories (the cache
+// tree's children looked up by name) diffs as git does.
+func TestDiffWideDirectory(t *testing.T) {
+	dir := newRepo(t)
+	for i := range 40 {
+		write(t, filepath.Join(dir, fmt.Sprintf("pkg/m%02d/f.txt", i)), fmt.Sprintf("line %d\n", i))
+	}
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-qm", "one")
+	for _, i := range []int{0, 17, 39} {
+		write(t, filepath.Join(dir, fmt.Sprintf("pkg/m%02d/f.txt", i)), fmt.Sprintf("line %d\nadded %d\n", i, i))
+	}
+	git(t, dir, "add", "-A")
+	compare(t, dir, "three of forty subdirectories changed")
+}

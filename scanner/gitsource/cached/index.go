@@ -53,11 +53,23 @@ type cacheTree struct {
 	count    int
 	oid      [20]byte
 	children []*cacheTree
+	byName   map[string]*cacheTree // built for a directory of many
 }
 
 func (c *cacheTree) child(name []byte) *cacheTree {
 	if c == nil {
 		return nil
+	}
+	if len(c.children) > 16 {
+		// A walk asks once per subdirectory: a map keeps a directory of
+		// thousands from costing their square.
+		if c.byName == nil {
+			c.byName = make(map[string]*cacheTree, len(c.children))
+			for _, k := range c.children {
+				c.byName[k.name] = k
+			}
+		}
+		return c.byName[string(name)]
 	}
 	for _, k := range c.children {
 		if k.name == string(name) {

@@ -1,0 +1,168 @@
+package scanner
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart/patterns"
+)
+
+// plainWindowMatches is what windowMatches must give: the rule's regex run
+// over the whole window.
+func plainWindowMatches(r *patterns.Rule, w []byte) [][]int {
+	return r.Finder().FindAllSubmatchIndex(w, -1)
+}
+
+// piecedWindowMatches collects windowMatches' matches of rule ri in
+// data[ws:we], without the window-level shortcut (mayMatch on the whole
+// window is proven elsewhere).
+func piecedWindowMatches(d *Detector, ri int, data []byte, ws, we int) [][]int {
+	sc := d.getScratch()
+	defer d.putScratch(sc)
+	sc.remember = false
+	var out [][]int
+	d.windowMatches(sc, ri, data, ws, we, func(m []int) { out = append(out, slices.Clone(m)) })
+	return out
+}
+
+// checkPieces fails t where windowMatches and the plain regex disagree on
+// rule ri over data[ws:we]. A window turned down by mayMatch must hold no
+// match.
+func checkPieces(t *testing.T, d *Detector, ri int, data []byte, ws, we int) {
+	t.Helper()
+	r := d.rules[ri]
+	want := plainWindowMatches(r, data[ws:we])
+	got := piecedWindowMatches(d, ri, data, ws, we)
+	if len(want) == 0 && len(got) == 0 {
+		return
+	}
+	if !slices.EqualFunc(want, got, slices.Equal[[]int]) {
+		t.Fatalf("%s over %q (window %d-%d):\n pieces %v\n  regex %v", r.ID, trimForLog(data[ws:we]), ws, we, got, want)
+	}
+}
+
+func trimForLog(b []byte) string {
+	if len(b) > 400 {
+		return string(b[:200]) + "…" + string(b[len(b)-200:])
+	}
+	return string(b)
+}
+
+// pieceNoise are the bytes mutations put in: breaks of most rules,
+// what names and values are made of, and what frames them.
+const pieceNoise = "();{}[],.:=>-_ \t\n\"'`\\/+$#<!?aKey0Z9xauthpassTOKEN"
+
+// mutate returns s with a few random bytes replaced, inserted or deleted.
+func mutate(rng *rand.Rand, s string) string {
+	b := []byte(s)
+	for n := rng.IntN(4); n > 0 && len(b) > 0; n-- {
+		i := rng.IntN(len(b))
+		c := pieceNoise[rng.IntN(len(pieceNoise))]
+		switch rng.IntN(3) {
+		case 0:
+			b[i] = c
+		case 1:
+			b = slices.Insert(b, i, c)
+		default:
+			b = slices.Delete(b, i, i+1)
+		}
+	}
+	return string(b)
+}
+
+// TestWindowPiecesMatchWholeWindow: running a rule with break bytes over a
+// window's pieces finds exactly the matches its regex finds over the whole
+// window, for every built-in rule that has breaks, on one-line text made
+// of the rules' examples and counterexamples (mutated, joined by break
+// bytes and code) and on minified Go, over windows cut anywhere.
+func TestWindowPiecesMatchWholeWindow(t *testing.T) {
+	d := builtinDetector(t)
+	rng := rand.New(rand.NewPCG(16, 300))
+	var code string
+	if testing.Short() {
+		code = "func f(a, b int) { return a + b }; var x = map[string]int{\"k\": 1};"
+	} else {
+		code = string(minified(typicalSource(t, 64<<10)))
+	}
+	var all []string
+	for _, r := range d.rules {
+		all = append(all, r.Examples...)
+		all = append(all, r.Counterexamples...)
+	}
+	joins := []string{"; ", "(", ")", ",", "{", "}", " ", "\n", "\",\"", "', '", " && ", "\\n"}
+	checked := 0
+	for ri, r := range d.rules {
+		if r.Breaks() == nil {
+			continue
+		}
+		checked++
+		for round := 0; round < 6; round++ {
+			var b strings.Builder
+			for k := 0; k < 12; k++ {
+				var s string
+				switch p := rng.IntN(10); {
+				case p < 4 && len(r.Examples) > 0:
+					s = r.Examples[rng.IntN(len(r.Examples))]
+				case p < 6 && len(r.Counterexamples) > 0:
+					s = r.Counterexamples[rng.IntN(len(r.Counterexamples))]
+				case p < 8:
+					s = all[rng.IntN(len(all))]
+				default:
+					at := rng.IntN(len(code))
+					s = code[at:min(len(code), at+rng.IntN(300))]
+				}
+				if rng.IntN(2) == 0 {
+					s = mutate(rng, s)
+				}
+				b.WriteString(s)
+				b.WriteString(joins[rng.IntN(len(joins))])
+			}
+			data := []byte(b.String())
+			checkPieces(t, d, ri, data, 0, len(data))
+			for k := 0; k < 4; k++ {
+				ws := rng.IntN(len(data))
+				we := ws + rng.IntN(len(data)-ws+1)
+				checkPieces(t, d, ri, data, ws, we)
+			}
+		}
+		if !testing.Short() {
+			for k := 0; k < 3; k++ {
+				ws := rng.IntN(len(code) - 4096)
+				checkPieces(t, d, ri, []byte(code), ws, ws+512+rng.IntN(3584))
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("only %d rules have breaks: the test no longer covers the generic rules", checked)
+	}
+}
+
+// FuzzWindowPieces: for any text and window, and the rule picked, pieces
+// and the whole-window regex agree.
+func FuzzWindowPieces(f *testing.F) {
+	d := builtinDetector(f)
+	var withBreaks []int
+	for ri, r := range d.rules {
+		if r.Breaks() != nil {
+			withBreaks = append(withBreaks, ri)
+		}
+	}
+	for i, ri := range withBreaks {
+		for _, ex := range d.rules[ri].Examples {
+			f.Add(uint16(i), fmt.Sprintf("x(%s);y{%s}", ex, ex), uint16(0), uint16(0))
+		}
+	}
+	f.Fuzz(func(t *testing.T, pick uint16, text string, from, to uint16) {
+		ri := withBreaks[int(pick)%len(withBreaks)]
+		data := []byte(text)
+		ws := int(from) % (len(data) + 1)
+		we := len(data)
+		if to != 0 {
+			we = ws + int(to)%(len(data)-ws+1)
+		}
+		checkPieces(t, d, ri, data, ws, we)
+	})
+}
