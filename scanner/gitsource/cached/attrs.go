@@ -91,14 +91,8 @@ func addAttrs(rules []attrRules, b []byte, dir, name string) ([]attrRules, error
 // tree's top .gitattributes, info/attributes, and the user's and system's.
 func (r *repo) globalAttrs() ([]attrRules, error) {
 	files := []string{filepath.Join(r.top, ".gitattributes"), filepath.Join(r.commonDir, "info", "attributes"), "/etc/gitattributes"}
-	xdg := os.Getenv("XDG_CONFIG_HOME")
-	if xdg == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			xdg = filepath.Join(home, ".config")
-		}
-	}
-	if xdg != "" {
-		files = append(files, filepath.Join(xdg, "git", "attributes"))
+	if dir := userGitDir(); dir != "" {
+		files = append(files, filepath.Join(dir, "attributes"))
 	}
 	var rules []attrRules
 	var err error

@@ -278,6 +278,20 @@ func discover(dir string) (*repo, error) {
 	}
 }
 
+// userGitDir is where git looks for the user's config and attributes
+// files: $XDG_CONFIG_HOME/git, else ~/.config/git ("" if neither is known).
+func userGitDir() string {
+	xdg := os.Getenv("XDG_CONFIG_HOME")
+	if xdg == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		xdg = filepath.Join(home, ".config")
+	}
+	return filepath.Join(xdg, "git")
+}
+
 // checkConfig reads the configuration files git would, as text, for what
 // this package does not follow: repository format extensions (SHA-256,
 // reftable, worktree config, partial clones), includes, a bare or moved
@@ -288,14 +302,8 @@ func (r *repo) checkConfig() error {
 	if home, err := os.UserHomeDir(); err == nil {
 		files = append(files, filepath.Join(home, ".gitconfig"))
 	}
-	xdg := os.Getenv("XDG_CONFIG_HOME")
-	if xdg == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			xdg = filepath.Join(home, ".config")
-		}
-	}
-	if xdg != "" {
-		files = append(files, filepath.Join(xdg, "git", "config"))
+	if dir := userGitDir(); dir != "" {
+		files = append(files, filepath.Join(dir, "config"))
 	}
 	for _, f := range files {
 		b, err := os.ReadFile(f)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -49,6 +50,23 @@ type store struct {
 type packFile struct {
 	idx, data []byte
 	n         int
+}
+
+// mapFile maps path read-only (pack.MapFile). The index of a large
+// repository is megabytes, of which a staged diff reads little twice:
+// mapped, its pages come from the page cache as they are touched, where
+// reading it would fault in as much fresh memory (git's own 4.4 MB read of
+// a 50,000-file index is ~2,000 faults of 10–12 µs on a VM). What pack
+// cannot map (an empty file, a platform without mmap) is git's to read.
+func mapFile(path string) ([]byte, func(), error) {
+	b, unmap, err := pack.MapFile(path)
+	if errors.Is(err, pack.ErrUnsupported) {
+		return nil, nil, errFallback("cannot map " + filepath.Base(path))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, func() { unmap() }, nil
 }
 
 func openStore(dir string) (*store, func(), error) {

@@ -2,5 +2,6 @@
 
 package pack
 
-// mapFile is not implemented without mmap: history is read through git.
-func mapFile(string) ([]byte, func() error, error) { return nil, nil, ErrUnsupported }
+// MapFile is not implemented without mmap: history (and a staged diff) is
+// read through git.
+func MapFile(string) ([]byte, func() error, error) { return nil, nil, ErrUnsupported }

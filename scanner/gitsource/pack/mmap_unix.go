@@ -7,10 +7,11 @@ import (
 	"syscall"
 )
 
-// mapFile maps path read-only. A pack is read once front to back, with
-// jumps back to delta bases; mapping lets the kernel page it in without a
-// read call per object.
-func mapFile(path string) ([]byte, func() error, error) {
+// MapFile maps path read-only; an empty file is ErrUnsupported. A pack is
+// read once front to back, with jumps back to delta bases; mapping lets the
+// kernel page it in without a read call per object. (gitsource/cached maps
+// the git index with it: see its package comment.)
+func MapFile(path string) ([]byte, func() error, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err

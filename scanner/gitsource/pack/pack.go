@@ -98,7 +98,7 @@ func Open(path string) (*Pack, error) {
 	if !strings.HasSuffix(path, ".pack") {
 		return nil, fmt.Errorf("%s: not a .pack file name", path)
 	}
-	idx, unmapIdx, err := mapFile(strings.TrimSuffix(path, ".pack") + ".idx")
+	idx, unmapIdx, err := MapFile(strings.TrimSuffix(path, ".pack") + ".idx")
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func Open(path string) (*Pack, error) {
 		p.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	data, unmap, err := mapFile(path)
+	data, unmap, err := MapFile(path)
 	if err != nil {
 		p.Close()
 		return nil, err
