@@ -225,6 +225,12 @@ func discover(dir string) (*repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	// git walks up from the physical directory (it chdirs, then asks the
+	// kernel where it is): from a symbolic link to a repository's
+	// subdirectory, the link's parents are not the repository's.
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		return nil, err
+	}
 	for _, part := range strings.Split(filepath.ToSlash(abs), "/") {
 		if part == ".git" {
 			return nil, errFallback("inside a .git directory")

@@ -555,3 +555,29 @@ func TestDiffWideDirectory(t *testing.T) {
 	git(t, dir, "add", "-A")
 	compare(t, dir, "three of forty subdirectories changed")
 }
+
+// TestDiffThroughSymlink: from a symbolic link to another repository's
+// subdirectory, git finds that repository (it walks up from the physical
+// directory), not the one holding the link.
+func TestDiffThroughSymlink(t *testing.T) {
+	outer := newRepo(t)
+	write(t, filepath.Join(outer, "a.txt"), "alpha\n")
+	git(t, outer, "add", "-A")
+	git(t, outer, "commit", "-qm", "one")
+	write(t, filepath.Join(outer, "a.txt"), "alpha\nouter change\n")
+	git(t, outer, "add", "-A")
+
+	inner := t.TempDir()
+	git(t, inner, "init", "-q", "-b", "main")
+	write(t, filepath.Join(inner, "sub/x.txt"), "x\n")
+	git(t, inner, "add", "-A")
+	git(t, inner, "commit", "-qm", "one")
+	write(t, filepath.Join(inner, "sub/x.txt"), "x\nkey = AKIAUJZDEGXDNCF32EPF\n")
+	git(t, inner, "add", "-A")
+
+	link := filepath.Join(outer, "link")
+	if err := os.Symlink(filepath.Join(inner, "sub"), link); err != nil {
+		t.Skip(err)
+	}
+	compare(t, link, "a symbolic link to another repository's subdirectory")
+}
