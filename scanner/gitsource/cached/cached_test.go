@@ -156,6 +156,12 @@ func TestDiffMatchesGit(t *testing.T) {
 	git(t, dir, "update-index", "--chmod=-x", "src/b.go")
 	compare(t, dir, "mode and content changed together")
 
+	// A binary file emptied: git still says the binary file differs.
+	git(t, dir, "commit", "-qm", "emptied")
+	write(t, filepath.Join(dir, "bin.dat"), "")
+	git(t, dir, "add", "-A")
+	compare(t, dir, "a binary file emptied")
+
 	// A deletion alone (no rename to pair it with) shows nothing.
 	git(t, dir, "commit", "-qm", "third")
 	git(t, dir, "rm", "-q", "src.y")
