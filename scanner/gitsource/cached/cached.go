@@ -317,18 +317,24 @@ func (r *repo) checkConfig() error {
 			continue
 		}
 		lower := bytes.ToLower(b)
-		squeezed := strings.NewReplacer(" ", "", "\t", "").Replace(string(lower))
+		// Without blanks: git allows them around "=" and, in a section
+		// header, between the name and its quoted subsection.
+		squeezed := strings.NewReplacer(" ", "", "\t", "", "\r", "").Replace(string(lower))
 		if strings.Contains(squeezed, "ignorecase=true") {
 			r.ignoreCase = true
 		}
-		for _, word := range []string{"extensions", "include", "worktree", "bare", "attributesfile", "bigfilethreshold", "[diff \""} {
+		for _, word := range []string{"extensions", "include", "worktree", "attributesfile", "bigfilethreshold"} {
 			if bytes.Contains(lower, []byte(word)) {
-				// "bare = false" is in every repository's config.
-				if word == "bare" && !strings.Contains(squeezed, "bare=true") {
-					continue
-				}
 				return errFallback(fmt.Sprintf("%s in %s", word, f))
 			}
+		}
+		// "bare = false" is in every repository's config.
+		if strings.Contains(squeezed, "bare=true") {
+			return errFallback("bare in " + f)
+		}
+		// A diff driver's section: [diff "name"], or the old [diff.name].
+		if strings.Contains(squeezed, "[diff\"") || strings.Contains(squeezed, "[diff.") {
+			return errFallback("a diff driver in " + f)
 		}
 	}
 	return nil

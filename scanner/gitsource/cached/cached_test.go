@@ -517,6 +517,18 @@ func TestDiffAttributes(t *testing.T) {
 	git(t, dir, "config", "diff.cpp.binary", "true")
 	fallsBack("a diff driver defined in the configuration")
 	git(t, dir, "config", "--unset", "diff.cpp.binary")
+	// The same driver in the spellings git also reads: the old
+	// [diff.name] and blanks other than one space before the name.
+	config := filepath.Join(dir, ".git", "config")
+	plain, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, section := range []string{"[diff.cpp]", "[diff\t\"cpp\"]", "[diff  \"cpp\"]", "[DIFF \"cpp\"]"} {
+		write(t, config, string(plain)+section+"\n\tbinary = true\n")
+		fallsBack("a diff driver defined as " + section)
+	}
+	write(t, config, string(plain))
 
 	write(t, filepath.Join(dir, ".gitattributes"), "[attr]nodiff -diff\n*.q nodiff\n")
 	git(t, dir, "add", "-A")
