@@ -320,7 +320,7 @@ func (r *repo) checkConfig() error {
 		// Without blanks: git allows them around "=" and, in a section
 		// header, between the name and its quoted subsection.
 		squeezed := strings.NewReplacer(" ", "", "\t", "", "\r", "").Replace(string(lower))
-		if strings.Contains(squeezed, "ignorecase=true") {
+		if mayBeTrue(squeezed, "ignorecase") {
 			r.ignoreCase = true
 		}
 		for _, word := range []string{"extensions", "include", "worktree", "attributesfile", "bigfilethreshold"} {
@@ -329,7 +329,7 @@ func (r *repo) checkConfig() error {
 			}
 		}
 		// "bare = false" is in every repository's config.
-		if strings.Contains(squeezed, "bare=true") {
+		if mayBeTrue(squeezed, "bare") {
 			return errFallback("bare in " + f)
 		}
 		// A diff driver's section: [diff "name"], or the old [diff.name].
@@ -338,6 +338,29 @@ func (r *repo) checkConfig() error {
 		}
 	}
 	return nil
+}
+
+// mayBeTrue reports whether some line of squeezed (a configuration file
+// in lower case, without blanks) may set key true: git reads true, yes,
+// on, 1 and a key without a value as true; only "=false", "=no", "=off"
+// and "=0" surely are not.
+func mayBeTrue(squeezed, key string) bool {
+	for at := 0; ; {
+		i := strings.Index(squeezed[at:], key)
+		if i < 0 {
+			return false
+		}
+		i += at
+		at = i + len(key)
+		if i > 0 && squeezed[i-1] != '\n' && squeezed[i-1] != ']' {
+			continue // inside another key or value
+		}
+		switch v, _, _ := strings.Cut(squeezed[at:], "\n"); v {
+		case "=false", "=no", "=off", "=0":
+		default:
+			return true
+		}
+	}
 }
 
 // head returns the commit HEAD names; born is false on an unborn branch

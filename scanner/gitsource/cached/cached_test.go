@@ -599,3 +599,27 @@ func TestDiffThroughSymlink(t *testing.T) {
 	}
 	compare(t, link, "a symbolic link to another repository's subdirectory")
 }
+
+// TestDiffIgnoreCaseSpellings: core.ignorecase makes git match attribute
+// patterns in any case, whichever spelling of true sets it.
+func TestDiffIgnoreCaseSpellings(t *testing.T) {
+	dir := newRepo(t)
+	write(t, filepath.Join(dir, ".gitattributes"), "*.TXT binary\n")
+	write(t, filepath.Join(dir, "a.txt"), "alpha\n")
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-qm", "one")
+	write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
+	git(t, dir, "add", "-A")
+	for _, v := range []string{"false", "true", "1", "yes", "on", "True"} {
+		git(t, dir, "config", "core.ignorecase", v)
+		if v == "false" {
+			compare(t, dir, "core.ignorecase=false")
+			continue
+		}
+		os.Unsetenv("GIT_CONFIG_NOSYSTEM")
+		if _, err := Diff(dir); !errors.Is(err, ErrFallback) {
+			t.Errorf("core.ignorecase=%s: Diff = %v, want a fallback (git says the file is binary)", v, err)
+		}
+		os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	}
+}
