@@ -551,6 +551,12 @@ func TestAttrMatch(t *testing.T) {
 		{"build/", "build/x", false, true},
 		{"[", "x", false, true}, // malformed: assume it applies
 		{"Makefile", "sub/Makefile", false, true},
+		// wildmatch's negated and named classes, which path.Match reads
+		// otherwise: assume they apply.
+		{"[!b]*.txt", "a.txt", false, true},
+		{"[[:digit:]]*.txt", "1.txt", false, true},
+		{"[^b]*.txt", "a.txt", false, true},
+		{"[^a]*.txt", "a.txt", false, false},
 	} {
 		if got := attrMatch(tc.pattern, tc.rel, tc.fold); got != tc.want {
 			t.Errorf("attrMatch(%q, %q, %v) = %v, want %v", tc.pattern, tc.rel, tc.fold, got, tc.want)
