@@ -164,11 +164,15 @@ var harmlessPrefixes = []string{
 	"core.commentchar", "core.commentstring", "core.askpass", "core.sshcommand",
 }
 
+// configBlanks separate GIT_CONFIG_PARAMETERS' entries: what git's
+// isspace is true of, not only the space git itself writes.
+const configBlanks = " \t\n\r"
+
 // harmlessConfig reports whether GIT_CONFIG_PARAMETERS (git's quoting:
-// 'key'='value' or 'key=value', space-separated) sets only keys that
+// 'key'='value' or 'key=value', separated by blanks) sets only keys that
 // cannot change the diff.
 func harmlessConfig(params string) bool {
-	s := strings.TrimSpace(params)
+	s := strings.Trim(params, configBlanks)
 	for s != "" {
 		// One single-quoted word at a time ('\'' inside is a quote).
 		if s[0] != '\'' {
@@ -190,11 +194,11 @@ func harmlessConfig(params string) bool {
 				i++ // '\'': an escaped quote, outside quotes
 			} else if s[i] == '\'' {
 				quoted = !quoted
-			} else if s[i] == ' ' && !quoted {
+			} else if strings.IndexByte(configBlanks, s[i]) >= 0 && !quoted {
 				break
 			}
 		}
-		s = strings.TrimSpace(s[i:])
+		s = strings.Trim(s[i:], configBlanks)
 	}
 	return true
 }

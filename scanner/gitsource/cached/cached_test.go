@@ -425,6 +425,12 @@ func TestHarmlessConfig(t *testing.T) {
 		{`'user.name'='it'\''s' 'core.attributesFile'='x'`, false},
 		{`'user.name'='a '\'' diff.algorithm'`, true}, // all one value
 		{`'include.path'='/x'`, false},
+		// git separates entries by any of its blanks, not only spaces.
+		{"'user.name'='a'\t'diff.algorithm'='patience'", false},
+		{"'user.name'='a'\n'core.attributesFile'='/x'", false},
+		{"'user.name'='a'\r'diff.algorithm'='minimal'", false},
+		{"'user.name'='a'\t'color.ui'='never'\n", true},
+		{"'user.name'='a\tb'", true}, // a tab inside a value
 		{`user.name=a`, false},
 		{`'unterminated`, false},
 		{``, true},
