@@ -1090,6 +1090,46 @@ func lookupPluginPair(c *Candidate) bool {
 	return bytes.HasSuffix(pre, []byte("lookup(")) || bytes.HasSuffix(pre, []byte("query("))
 }
 
+// kdfArgumentPair reports a match whose bare quoted word is the first
+// argument of a key-derivation call (string2key("password",
+// "ATHENA.MIT.EDUraeburn", 1200), pbkdf2("password", "saltSALT…"),
+// Encryptors.standard("password", "5c0744940b5c369b")): the word is the
+// password of a test vector, and the string after it is the salt, not a
+// password's value.
+func kdfArgumentPair(c *Candidate) bool {
+	i := bytes.Index(c.Line, c.Match)
+	if i < 0 {
+		return false
+	}
+	// The match may start with the byte before the keyword (its quote).
+	for k := 0; k < 2 && k < len(c.Match) && !isIdentByte(c.Match[k]); k++ {
+		i++
+	}
+	pre := c.Line[:i]
+	j := len(pre)
+	for j > 0 && isIdentByte(pre[j-1]) {
+		j--
+	}
+	if !bareQuotedWord(c.Line, j) {
+		return false
+	}
+	pre = bytes.TrimRight(pre[:j-1], " \t")
+	if len(pre) == 0 || pre[len(pre)-1] != '(' {
+		return false
+	}
+	k := len(pre) - 1
+	for k > 0 && (isIdentByte(pre[k-1]) || pre[k-1] == '.') {
+		k--
+	}
+	return kdfCallRE().Match(bytes.ToLower(pre[k : len(pre)-1]))
+}
+
+// kdfCallRE matches the name of a call that derives a key from a password
+// and a salt, as its test vectors call it.
+var kdfCallRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:string2key|string_to_key|s2k|pbkdf2\w*|scrypt\w*|argon2\w*|hkdf\w*|kdf|derive_?key\w*|encryptors\.\w+)$`)
+})
+
 // checkNotElided drops a key whose text the match shows running into an
 // ellipsis (MIIEowIABAKCAQEAqKpR…fvY4+te in API documentation): a key cut
 // short for the page, not a key. The rule's regex takes the ellipsis into
@@ -1204,6 +1244,9 @@ func checkPassword(c *Candidate) (bool, string) {
 	}
 	if openAPIDocumentation(c) {
 		return false, "password: documentation inside an OpenAPI/Swagger definition (a description or example), not configuration"
+	}
+	if kdfArgumentPair(c) {
+		return false, "password: a key-derivation call's password and salt (string2key(\"password\", salt)), not a name and its value"
 	}
 	if lookupPluginPair(c) {
 		return false, "password: the argument after a lookup plugin's name (lookup('laps_password', 'WINDOWS-PC')), not a key's value"

@@ -577,6 +577,9 @@ func TestPrecisionFixesFromAppTrees(t *testing.T) {
 		c     Candidate
 		want  bool
 	}{
+		{"kdf vector", checkPassword, Candidate{Line: []byte(`  enc.string2key("password", "ATHENA.MIT.EDUraeburn", 1200))`), Match: []byte(`"password", "ATHENA.MIT.EDUraeburn"`), Secret: []byte("ATHENA.MIT.EDUraeburn")}, false},
+		{"spring encryptors", checkPassword, Candidate{Line: []byte(`Encryptors.standard("password", "5c0744940b5c369b");`), Match: []byte(`password", "5c0744940b5c369b"`), Secret: []byte("5c0744940b5c369b")}, false},
+		{"setter pair", checkPassword, Candidate{Line: []byte(`props.setProperty("password", "Tq8vZ3mL9x!Rk2");`), Match: []byte(`password", "Tq8vZ3mL9x!Rk2"`), Secret: []byte("Tq8vZ3mL9x!Rk2")}, true},
 		{"hresult", checkPassword, Candidate{Secret: []byte("0xC00D2751")}, false},
 		{"hex key", checkPassword, Candidate{Secret: []byte("0x9f3ac41e7b2d58a0c6e1")}, true},
 		{"php concatenation", checkPassword, Candidate{Line: []byte(rules), Secret: []byte("confirmed|")}, false},

@@ -262,7 +262,7 @@ func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int, o
 		if allCanaries(r.Findings) {
 			w.printf("Every finding is a canary token: a tripwire, not a key of yours. Do not use or test it; if your team did not plant it, remove it and find out who did.\n")
 		} else {
-			w.printf("Remove each secret, rotate it (removing it from git is not enough: it is in history and in every clone), and rewrite history if the repository is shared.\n")
+			w.printf("%s\n", fixAdvice(o.Hook))
 			w.printf("A false positive? Add a `rampart:allow` comment on its line, or list it under [allowlist] in .rampart.toml.\n")
 		}
 	}
@@ -281,6 +281,21 @@ func writeTextSummary(w *errWriter, p palette, r *ScanReport, credentials int, o
 	for _, n := range st.Notes {
 		w.printf("%s\n", p.dim.Sprint("note: "+Safe(n)))
 	}
+}
+
+// fixAdvice says how to fix what was found. Before a commit nothing is in
+// history yet: the fix is to take the secret out and commit again, and
+// telling the user to rewrite a history that does not hold it sends them
+// the wrong way. Once committed (a push, a range, a history scan), removing
+// it is not enough.
+func fixAdvice(hook string) string {
+	switch hook {
+	case "the staged change":
+		return "Nothing is committed yet: take each secret out of the file (read it from the environment or a secret manager), `git add` the file again and commit. Rotate any secret that was already committed, pushed or shared elsewhere."
+	case "the commit message":
+		return "Nothing is committed yet: commit again with the secret taken out of the message (git keeps what you wrote in COMMIT_EDITMSG in the git directory). Rotate it if it was shared elsewhere."
+	}
+	return "Remove each secret, rotate it (removing it from git is not enough: it is in history and in every clone), and rewrite history if the repository is shared."
 }
 
 func plural(n int, word string) string {

@@ -444,10 +444,13 @@ func (d *Detector) detectChunk(c Chunk, dropFn func(Drop)) []Finding {
 		c.PathLater = false // judged by name afterwards (judgePaths)
 		return d.detectFile(c)
 	}
-	if len(c.Data) <= railsKeyMax {
+	if len(c.Data) <= railsKeyMax || c.Kind == KindStdin && c.Encoding == UTF8 && IsBinary(c.Data) {
 		// A text file can be a credential file too (a Rails master key:
 		// 32 hex digits and nothing else, which no keyword finds); only a
-		// file this small can be one.
+		// file this small can be one. Standard input is read as it is,
+		// binary or not (it is all there is to read), and binary it may
+		// be a keystore or a PKCS#12 bundle piped in: the file rules judge
+		// it as they judge a folder's binary files.
 		fc := c
 		fc.PathLater = false
 		if fs := d.detectFile(fc); fs != nil {

@@ -105,7 +105,7 @@ Exit status: 0 no check failed at or above --fail-on, 1 one did, 2 usage or runt
 func auditToken() string { return ghclient.TokenFromEnv(os.Getenv) }
 
 func auditIsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := underlying(w).(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 

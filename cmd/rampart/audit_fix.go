@@ -55,6 +55,7 @@ Exit status: 0 nothing left to do, 1 changes or manual items remain (or some wer
 	f := cmd.Flags()
 	o.bindTarget(f)
 	f.StringVar(&o.policy, "policy", "", "policy `FILE` (default: the [audit] table of .rampart.toml, else built-in)")
+	f.StringVar(&o.configFrom, "config-from", "", "read the policy (the nearest .rampart.toml, or a --policy inside the repository) from commit `REV` instead of the work tree, as audit does")
 	f.BoolVar(&o.apply, "apply", false, "make the planned changes (asks for confirmation on a terminal)")
 	f.BoolVar(&o.yes, "yes", false, "with --apply: do not ask (for CI)")
 	f.StringVar(&o.checks, "checks", "", "plan only for these comma-separated check `IDS`")
@@ -98,8 +99,8 @@ func (o *auditFixOptions) validate() error {
 	if o.publicIssues && !o.openIssues && !o.issuesOnly {
 		return usageErr("--public-issues goes with --open-issues or --issues-only")
 	}
-	if o.fromPlan != "" && (o.checks != "" || o.openIssues || o.issuesOnly || o.publicIssues || o.policy != "") {
-		return usageErr("--from-plan applies the plan exactly as reviewed: --checks, --policy, --open-issues and --issues-only belong to the run that made it")
+	if o.fromPlan != "" && (o.checks != "" || o.openIssues || o.issuesOnly || o.publicIssues || o.policy != "" || o.configFrom != "") {
+		return usageErr("--from-plan applies the plan exactly as reviewed: --checks, --policy, --config-from, --open-issues and --issues-only belong to the run that made it")
 	}
 	if o.format != "text" && o.format != "json" {
 		return usageErr("audit fix: unknown format %q (want text or json)", o.format)
@@ -175,13 +176,15 @@ func runAuditFix(ctx context.Context, o *auditFixOptions, s *streams, token stri
 		fmt.Fprintln(s.err, "rampart: no GITHUB_TOKEN or GH_TOKEN: reading anonymously; a plan needs an administrator's token to see what to fix")
 	}
 	var pol *hardening.Policy
+	var policyNotes []string
 	if pl == nil {
-		// audit fix takes no --config-from: no notes.
-		p, _, err := loadAuditPolicy(ctx, &o.auditOptions, s)
+		// With --config-from, as audit reads it: a pull request's
+		// workflow plans what its base's policy asks for.
+		p, notes, err := loadAuditPolicy(ctx, &o.auditOptions, s)
 		if err != nil {
 			return &exitErr{code: exitError, err: err}
 		}
-		pol = p
+		pol, policyNotes = p, notes
 		o.releaseBranches = pol.ReleaseBranches
 		o.readIssues = o.openIssues || o.issuesOnly
 	}
@@ -212,6 +215,7 @@ func runAuditFix(ctx context.Context, o *auditFixOptions, s *streams, token stri
 		}
 		pl = hardening.PlanFixes(snap, pol, hardening.PlanOptions{Checks: o.checkIDs(), Issues: mode, Now: time.Now(), PublicIssues: o.publicIssues})
 		pl.Tool = "rampart " + toolVersion()
+		pl.Notes = append(policyNotes, pl.Notes...)
 		if !o.apply {
 			return fixPlanOutcome(writeFixPlan(o, s, pl), pl)
 		}

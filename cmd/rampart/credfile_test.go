@@ -31,9 +31,9 @@ func TestCredentialFiles(t *testing.T) {
 	}
 
 	// The text report never prints the file's bytes; its secret is a hash.
-	out, _, _ := scRun(t, dir, "", "scan", "certs")
-	if !strings.Contains(out, "pkcs12-file") || strings.Contains(out, "\x00") {
-		t.Errorf("text report:\n%s", out)
+	out, errOut, code := scRun(t, dir, "", "scan", "certs")
+	if code != 1 || !strings.Contains(out, "pkcs12-file") || strings.Contains(out, "\x00") {
+		t.Errorf("text report: exit %d\n%s%s", code, out, errOut)
 	}
 
 	scWrite(t, dir, ".rampart.toml", "disable = [\"java-keystore-file\"]\n")
@@ -42,6 +42,12 @@ func TestCredentialFiles(t *testing.T) {
 	}
 	if out, _, code := scRun(t, dir, "", "rules"); code != 0 || !strings.Contains(out, "pkcs12-file") || !strings.Contains(out, "java-keystore-file") || !strings.Contains(out, "[disabled by") {
 		t.Errorf("rules: exit %d\n%s", code, out)
+	}
+
+	// Piped in, as the same file in a folder is judged, and counted.
+	out, errOut, code = scRun(t, dir, fixture("bundle.p12"), "scan", "--stdin", "--no-color")
+	if code != 1 || !strings.Contains(out, "[pkcs12-file]\n  stdin:1:1 ") || !strings.Contains(out, "1 finding: scanned 1 file, 1.6 KB") {
+		t.Errorf("--stdin: exit %d\n%s%s", code, out, errOut)
 	}
 
 	// Staged, as the pre-commit hook scans it.

@@ -412,3 +412,51 @@ func TestAuditConfigFromSearchesUp(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditFixConfigFrom: audit fix reads its policy from --config-from's
+// commit as audit does: the plan asks for the base's three approvals, not
+// the one of the work tree's (the pull request's) policy; a commit without
+// .rampart.toml plans for the built-in policy and says so in the plan; and
+// a reviewed plan (--from-plan) takes no policy at all.
+func TestAuditFixConfigFrom(t *testing.T) {
+	t.Parallel()
+	_, url := fixFake(t)
+	w := newPRWorld(t, map[string]string{"svc/.rampart.toml": "[audit]\nmin_approvals = 3\n", "svc/main.go": "package main\n"})
+	w.pr(map[string]string{"svc/.rampart.toml": "[audit]\nmin_approvals = 1\n"})
+	dir := w.checkout("audit-fix", fmt.Sprintf("topic%d", w.next-1), 0)
+	fix := func(cwd string, flags ...string) (string, string, int) {
+		args := append([]string{"audit", "fix", "--repo", "acme/api", "--api-url", url, "--no-cache", "--format", "json"}, flags...)
+		return cliRun(t, filepath.Join(dir, cwd), []string{"GITHUB_TOKEN=" + auditTestToken}, "", args...)
+	}
+	for _, c := range []struct {
+		cwd, from string
+		approvals string
+	}{
+		{"svc", "", `"required_approving_review_count": 1`},
+		{"svc", w.base, `"required_approving_review_count": 3`},
+		{"svc", "HEAD", `"required_approving_review_count": 1`},
+	} {
+		var flags []string
+		if c.from != "" {
+			flags = []string{"--config-from", c.from}
+		}
+		out, errs, code := fix(c.cwd, flags...)
+		if code == exitError || !strings.Contains(out, c.approvals) {
+			t.Errorf("in %s, --config-from %q: exit %d, want a plan with %s\n%s%s", c.cwd, c.from, code, c.approvals, out, errs)
+		}
+	}
+
+	// A commit without the file: the built-in policy, said in the plan.
+	other := newPRWorld(t, nil)
+	other.pr(map[string]string{".rampart.toml": "[audit]\nmin_approvals = 3\n"})
+	odir := other.checkout("audit-fix-none", fmt.Sprintf("topic%d", other.next-1), 0)
+	out, errs, code := cliRun(t, odir, []string{"GITHUB_TOKEN=" + auditTestToken}, "", "audit", "fix", "--repo", "acme/api", "--api-url", url, "--no-cache", "--format", "json", "--config-from", other.base)
+	note := "has no .rampart.toml, so the built-in policy applies: the checkout's .rampart.toml (the change's own) was NOT used"
+	if code == exitError || !strings.Contains(out, note) || strings.Contains(out, `"required_approving_review_count": 3`) {
+		t.Errorf("base without .rampart.toml: exit %d, want the built-in policy and the note in the plan\n%s%s", code, out, errs)
+	}
+
+	if _, errs, code := cliRun(t, dir, nil, "", "audit", "fix", "--from-plan", "plan.json", "--config-from", w.base); code != exitError || !strings.Contains(errs, "exactly as reviewed") {
+		t.Errorf("--from-plan with --config-from: exit %d: %s", code, errs)
+	}
+}

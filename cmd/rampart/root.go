@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"runtime/debug"
 	"strings"
 
@@ -51,6 +52,23 @@ func usageErr(format string, args ...any) error {
 
 // run executes the CLI with args and returns the process exit code.
 func run(ctx context.Context, args []string, s *streams) int {
+	out := &stickyWriter{w: s.out}
+	code := execute(ctx, args, &streams{in: s.in, out: out, err: s.err})
+	if code != exitError && out.err != nil {
+		// What the command printed did not all reach its reader (a full
+		// disk, a closed file): its result is lost, which is an error.
+		werr := out.err
+		var pe *fs.PathError
+		if errors.As(werr, &pe) {
+			werr = pe.Err // "write /dev/stdout: …" says less than "standard output"
+		}
+		fmt.Fprintf(s.err, "rampart: write standard output: %v\n", werr)
+		return exitError
+	}
+	return code
+}
+
+func execute(ctx context.Context, args []string, s *streams) int {
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	root.SetIn(s.in)
@@ -69,6 +87,32 @@ func run(ctx context.Context, args []string, s *streams) int {
 	}
 	fmt.Fprintf(s.err, "rampart: %s\n", interrupted(ctx, userMessage(err)))
 	return exitError
+}
+
+// stickyWriter passes writes on and keeps the first error, so that a
+// command printing with fmt.Fprintf (hook status, version, help), which
+// does not look at each write's error, still exits 2 when standard output
+// could not take what it printed.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (sw *stickyWriter) Write(p []byte) (int, error) {
+	n, err := sw.w.Write(p)
+	if err != nil && sw.err == nil {
+		sw.err = err
+	}
+	return n, err
+}
+
+// underlying is the writer w wraps, if it is a stickyWriter: colour and
+// progress ask whether the real stream is a terminal.
+func underlying(w io.Writer) io.Writer {
+	if sw, ok := w.(*stickyWriter); ok {
+		return sw.w
+	}
+	return w
 }
 
 // interrupted words a run stopped by Ctrl-C or SIGTERM for the user: the

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -654,10 +656,26 @@ func loadScanConfig(o *scanOptions, loc *location) (*scanner.Config, error) {
 		return scanner.LoadConfig(o.config)
 	}
 	name := shortPath(filepath.Join(loc.configDir, scanner.ConfigFileName))
-	if _, err := os.Stat(name); err == nil {
-		return scanner.LoadConfig(name)
+	// Only a file that is not there means the defaults. One that is there
+	// and cannot be read (no permission, a link to nothing) is an error:
+	// falling back would drop its rules and allow lists in silence. (A
+	// folder that cannot be looked into is not scanned either: its own
+	// error says so.)
+	st, err := os.Lstat(name)
+	if err != nil {
+		return scanner.DefaultConfig()
 	}
-	return scanner.DefaultConfig()
+	if st.Mode()&fs.ModeSymlink != 0 {
+		if _, serr := os.Stat(name); serr != nil {
+			target, _ := os.Readlink(name)
+			var pe *fs.PathError
+			if errors.As(serr, &pe) {
+				serr = pe.Err
+			}
+			return nil, fmt.Errorf("%s is a symbolic link to %s, which cannot be read (%v): fix the link, or remove it to scan with the built-in configuration", name, report.Safe(target), serr)
+		}
+	}
+	return scanner.LoadConfig(name)
 }
 
 // shortPath returns p relative to the working directory when that is
@@ -759,6 +777,6 @@ func createReport(name string, secrets bool) (*os.File, error) {
 }
 
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := underlying(w).(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

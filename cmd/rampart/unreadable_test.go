@@ -48,7 +48,8 @@ func unprivilegedRun(t *testing.T, dir string, args ...string) (string, string, 
 		}
 	}
 	cmd := &exec.Cmd{Path: bin, Args: append([]string{"rampart"}, args...), Dir: dir}
-	cmd.Env = append(cliCleanEnv(), "HOME="+dir)
+	// The repositories are root's: git refuses another user's unless told.
+	cmd.Env = append(cliCleanEnv(), "HOME="+dir, "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -119,5 +120,60 @@ func TestUnreadablePathIsAnError(t *testing.T) {
 	// A baseline of what could not be read would hold nothing: refused too.
 	if _, errOut, code := unprivilegedRun(t, dir, "baseline", "-o", "-", "tree/locked.txt"); code != 2 {
 		t.Errorf("baseline of an unreadable file: exit %d, want 2\n%s", code, errOut)
+	}
+}
+
+// TestUnreadableConfigIsAnError: a .rampart.toml that is there but cannot
+// be read (a symbolic link to nothing, as a monorepo's link to a shared
+// file becomes in a sparse checkout; a file without read permission) stops
+// the scan (exit 2). It was taken for no configuration: the built-in one
+// applied, and the file's own rules (an internal token's) found nothing,
+// exit 0. Found scanning with a dangling .rampart.toml link.
+func TestUnreadableConfigIsAnError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for d := dir; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"dangling", "locked", "linked"} {
+		repo := filepath.Join(dir, name)
+		scWrite(t, repo, "svc.env", "ITK=itk_a8f3k2l9m4n7b1v6c5x8z2q0\n")
+		scGit(t, repo, 0, "init", "-q")
+		scGit(t, repo, 0, "add", "svc.env")
+		scGit(t, repo, 0, "-c", "user.name=U", "-c", "user.email=u@example.com", "commit", "-qm", "svc")
+	}
+	cfg := filepath.Join(dir, "shared.toml")
+	if err := os.WriteFile(cfg, []byte(nuConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "gone.toml"), filepath.Join(dir, "dangling", ".rampart.toml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(cfg, filepath.Join(dir, "linked", ".rampart.toml")); err != nil {
+		t.Fatal(err)
+	}
+	locked := filepath.Join(dir, "locked", ".rampart.toml")
+	if err := os.WriteFile(locked, []byte(nuConfig), 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		repo     string
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{"dangling", []string{"scan"}, exitError, "is a symbolic link to"},
+		{"dangling", []string{"scan", "--history"}, exitError, "is a symbolic link to"},
+		{"dangling", []string{"rules"}, exitError, "is a symbolic link to"},
+		{"locked", []string{"scan"}, exitError, "permission denied"},
+		// A link to a readable file is the file: its rule finds the token.
+		{"linked", []string{"scan"}, exitFindings, ""},
+	} {
+		_, errOut, code := unprivilegedRun(t, filepath.Join(dir, tc.repo), tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.inStderr) {
+			t.Errorf("%s: rampart %q: exit %d, want %d with %q\n%s", tc.repo, tc.args, code, tc.code, tc.inStderr, errOut)
+		}
 	}
 }

@@ -1,0 +1,56 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// credFixture reads one of patterns' credential-file fixtures.
+func credFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "patterns", "testdata", "files", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestStdinCredentialFiles: a keystore or PKCS#12 bundle piped in is judged
+// by the credential-file rules, as the same file in a folder is, and is
+// counted as the one file read; a truststore (no key) is not a finding, and
+// binary input of no such format is still read as it is, its text rules
+// run (an access key among its bytes is found).
+func TestStdinCredentialFiles(t *testing.T) {
+	const key = "AKIAUJZDEGXDNCF32EPF"
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"bundle.p12", credFixture(t, "bundle.p12"), "pkcs12-file"},
+		{"store.jks", credFixture(t, "store.jks"), "java-keystore-file"},
+		{"trust.p12", credFixture(t, "trust.p12"), ""},
+		{"binary with a key", []byte("\x00\x01\x02 id " + key + "\n"), "aws-access-key-id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Scan(context.Background(), &ReaderSource{R: bytes.NewReader(tc.data), Path: "stdin", MaxSize: 10 << 20}, builtinDetector(t), Options{Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range res.Findings {
+				got = append(got, f.RuleID)
+			}
+			if strings.Join(got, ",") != tc.want {
+				t.Errorf("findings %q, want %q", got, tc.want)
+			}
+			if st := res.Stats; st.Files != 1 || st.Bytes != int64(len(tc.data)) || len(st.Skipped) != 0 {
+				t.Errorf("stats: %d files, %d bytes, skipped %v; want the one file of %d bytes", st.Files, st.Bytes, st.Skipped, len(tc.data))
+			}
+		})
+	}
+}
