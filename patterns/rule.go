@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
@@ -357,7 +358,28 @@ func (raw RawRule) Precomputed() RawRule {
 	}
 	raw.Relax = relaxLimit(raw.Regex)
 	raw.Breaks = breaksSpec(raw.Regex)
+	raw.Keywords = compiledKeywords(raw.Keywords)
 	return raw
+}
+
+// compiledKeywords returns keywords as compile makes them (lower case,
+// sorted, without repeats), so that compile can take them as they are, or
+// keywords unchanged if any is of a length compile rejects (compile
+// reports it).
+func compiledKeywords(keywords []string) []string {
+	out := make([]string, 0, len(keywords))
+	for _, k := range keywords {
+		k = strings.ToLower(k)
+		if len(k) < MinKeywordLen || len(k) > maxKeywordLen {
+			return keywords
+		}
+		out = append(out, k)
+	}
+	if len(out) == 0 {
+		return keywords
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
 }
 
 // Required returns a string every match of the rule's regex contains,
@@ -566,6 +588,16 @@ func (raw RawRule) Compile(file string) (*Rule, ErrorList) {
 // compile checks raw; with eager unset (built-in rules, already proven by
 // the tests) the regex is only compiled on first use.
 func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
+	r := &Rule{}
+	if errs := raw.compileInto(r, file, eager); len(errs) > 0 {
+		return nil, errs
+	}
+	return r, nil
+}
+
+// compileInto is compile, filling r (Builtin allocates the catalogue's
+// rules in one block); r is not to be used when it returns errors.
+func (raw RawRule) compileInto(r *Rule, file string, eager bool) ErrorList {
 	var errs ErrorList
 	fail := func(format string, args ...any) {
 		errs = append(errs, Error{File: file, Line: raw.Line, Rule: raw.ID, Msg: fmt.Sprintf(format, args...)})
@@ -578,7 +610,7 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 	if strings.TrimSpace(raw.Description) == "" {
 		fail("missing description")
 	}
-	r := &Rule{
+	*r = Rule{
 		ID:              raw.ID,
 		Description:     raw.Description,
 		Entropy:         raw.Entropy,
@@ -606,23 +638,29 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 	}
 	// Lower-cased, sorted and without repeats (compacted after sorting
 	// rather than through a map per rule: this runs for every rule at
-	// every start).
-	if len(raw.Keywords) > 0 {
-		r.Keywords = make([]string, 0, len(raw.Keywords))
-	}
-	for _, k := range raw.Keywords {
-		k = strings.ToLower(k)
-		switch {
-		case len(k) < MinKeywordLen:
-			fail("keyword %q is shorter than %d bytes", k, MinKeywordLen)
-		case len(k) > maxKeywordLen:
-			fail("keyword %q is longer than %d bytes", k, maxKeywordLen)
-		default:
-			r.Keywords = append(r.Keywords, k)
+	// every start). Keywords already so (every built-in rule's: the
+	// catalogue's TOML writes them lower case, in order) are used as
+	// they are, without a copy.
+	if normalKeywords(raw.Keywords) {
+		r.Keywords = raw.Keywords
+	} else {
+		if len(raw.Keywords) > 0 {
+			r.Keywords = make([]string, 0, len(raw.Keywords))
 		}
+		for _, k := range raw.Keywords {
+			k = strings.ToLower(k)
+			switch {
+			case len(k) < MinKeywordLen:
+				fail("keyword %q is shorter than %d bytes", k, MinKeywordLen)
+			case len(k) > maxKeywordLen:
+				fail("keyword %q is longer than %d bytes", k, maxKeywordLen)
+			default:
+				r.Keywords = append(r.Keywords, k)
+			}
+		}
+		sort.Strings(r.Keywords)
+		r.Keywords = slices.Compact(r.Keywords)
 	}
-	sort.Strings(r.Keywords)
-	r.Keywords = slices.Compact(r.Keywords)
 	r.Source = raw.Regex
 	if raw.Regex == "" {
 		fail("missing regex")
@@ -662,10 +700,24 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		}
 		r.Validators = append(r.Validators, v)
 	}
-	if len(errs) > 0 {
-		return nil, errs
+	return errs
+}
+
+// normalKeywords reports whether keywords are what compile makes of them:
+// ASCII without upper case, each of an accepted length, in strictly
+// increasing order.
+func normalKeywords(keywords []string) bool {
+	for i, k := range keywords {
+		if len(k) < MinKeywordLen || len(k) > maxKeywordLen || i > 0 && keywords[i-1] >= k {
+			return false
+		}
+		for j := 0; j < len(k); j++ {
+			if c := k[j]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+				return false
+			}
+		}
 	}
-	return r, nil
+	return true
 }
 
 // ParseFile decodes one TOML file of rules (without compiling them), noting
