@@ -284,6 +284,16 @@ func TestDiffFallsBack(t *testing.T) {
 			write(t, filepath.Join(dir, "caf\u00e9.txt"), "x\n")
 			git(t, dir, "add", "-A")
 		}},
+		{"diff.algorithm", func(t *testing.T, dir string) {
+			// histogram reports the moved "x", "y" as added where Myers
+			// reports "alpha".
+			write(t, filepath.Join(dir, "a.txt"), "x\ny\nalpha\nx\ny\nz\n")
+			git(t, dir, "add", "-A")
+			git(t, dir, "commit", "-qm", "two")
+			write(t, filepath.Join(dir, "a.txt"), "alpha\nx\ny\nq\nx\ny\n")
+			git(t, dir, "add", "-A")
+			git(t, dir, "config", "diff.algorithm", "histogram")
+		}},
 		{"config parameters", func(t *testing.T, dir string) {
 			write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
 			git(t, dir, "add", "-A")
