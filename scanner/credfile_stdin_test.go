@@ -54,6 +54,7 @@ func TestStdinCredentialFiles(t *testing.T) {
 		})
 	}
 }
+
 // TestCredentialFileCounted: a folder whose only finding is a PKCS#12
 // bundle says it scanned that file (it was read whole and judged), not "0
 // files, 0 B"; a binary file of no credential format stays skipped.
