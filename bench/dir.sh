@@ -29,7 +29,9 @@ if [[ -n ${RAMPART_BIN:-} ]]; then
 else
 	rampart=$work/bin/rampart
 	mkdir -p "$work/bin"
-	(cd "$root" && go build -o "$rampart" ./cmd/rampart)
+	# Built as the releases are (.goreleaser.yaml: CGO_ENABLED=0): a cgo
+	# build is dynamically linked and starts 3-6 ms of CPU slower.
+	(cd "$root" && CGO_ENABLED=0 go build -o "$rampart" ./cmd/rampart)
 fi
 gitleaks=${GITLEAKS:-$(command -v gitleaks || true)}
 

@@ -19,7 +19,9 @@ if [[ -n ${RAMPART_BIN:-} ]]; then
 	rampart=$RAMPART_BIN
 else
 	rampart=$work/rampart
-	(cd "$root" && go build -o "$rampart" ./cmd/rampart)
+	# Built as the releases are (.goreleaser.yaml: CGO_ENABLED=0): a cgo
+	# build is dynamically linked and starts 3-6 ms of CPU slower.
+	(cd "$root" && CGO_ENABLED=0 go build -o "$rampart" ./cmd/rampart)
 fi
 
 repo=$work/repo

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 )
@@ -58,5 +59,36 @@ func TestBuiltinCompilesStrictly(t *testing.T) {
 	rules, err := Builtin()
 	if err != nil || len(rules) != n {
 		t.Fatalf("Builtin: %d rules, err %v; want %d", len(rules), err, n)
+	}
+}
+
+// TestBuiltinKeywordsNotCopied: every built-in rule's keywords are the
+// generated catalogue's own slice (normalised when generated), not a copy
+// made at start-up; and a user's keywords are still lower-cased, sorted
+// and deduplicated by Compile.
+func TestBuiltinKeywordsNotCopied(t *testing.T) {
+	rules, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	for _, f := range generatedCatalogue {
+		for _, raw := range f.Rules {
+			r := rules[i]
+			i++
+			if r.ID != raw.ID {
+				t.Fatalf("rule %d is %s, generated %s", i, r.ID, raw.ID)
+			}
+			if len(r.Keywords) > 0 && (len(raw.Keywords) == 0 || &r.Keywords[0] != &raw.Keywords[0]) {
+				t.Errorf("%s: keywords %q copied from the generated %q", r.ID, r.Keywords, raw.Keywords)
+			}
+		}
+	}
+	r, errs := RawRule{ID: "t-kw", Description: "d", Keywords: []string{"Tok_", "abc", "TOK_", "aBc"}, Regex: `tok_[a-z]{8}`}.Compile("t.toml")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if want := []string{"abc", "tok_"}; !slices.Equal(r.Keywords, want) {
+		t.Errorf("keywords %q, want %q", r.Keywords, want)
 	}
 }

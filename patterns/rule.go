@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
@@ -104,6 +105,9 @@ type RawRule struct {
 	// Breaks is Rule.Breaks, worked out when the catalogue is generated
 	// (see breaksSpec); "-" means none.
 	Breaks string `toml:"-"`
+	// Starts is Rule.Starts, worked out when the catalogue is generated
+	// (see startsSpec); "-" means none.
+	Starts string `toml:"-"`
 }
 
 // RawFile is one TOML file of rules and provider context rules.
@@ -194,32 +198,38 @@ type Rule struct {
 	// of the catalogue's rules, and compiling all of them is most of
 	// start-up. The capture groups' indexes come from whichever is
 	// compiled first (the anchored form has the same groups).
-	once         sync.Once
-	re           *regexp.Regexp // compiled by Compile (a user's rule)
-	plain        *Finder
-	anchorOnce   sync.Once
-	decideOnce   sync.Once
-	anchored     *Finder
-	groupOnce    sync.Once
-	requiredOnce sync.Once
-	required     string
-	providerOnce sync.Once
-	provider     *providerMatcher
-	runOnce      sync.Once
-	runSpec      string
-	run          *ByteRun
-	foldOnce     sync.Once
-	fold         string
-	breaksOnce   sync.Once
-	breaksSpec   string
-	breaks       *Breaks
-	relax        int
-	lineOnce     sync.Once
-	line         *Finder
-	secretGroup  int
-	secretGroups []int
-	nameGroup    int
-	identGroup   int
+	once          sync.Once
+	re            *regexp.Regexp // compiled by Compile (a user's rule)
+	plain         *Finder
+	anchorOnce    sync.Once
+	decideOnce    sync.Once
+	anchored      *Finder
+	groupOnce     sync.Once
+	requiredOnce  sync.Once
+	required      string
+	providerOnce  sync.Once
+	provider      *providerMatcher
+	runOnce       sync.Once
+	runSpec       string
+	run           *ByteRun
+	foldOnce      sync.Once
+	fold          string
+	breaksOnce    sync.Once
+	breaksSpec    string
+	breaks        *Breaks
+	startsOnce    sync.Once
+	startsSpec    string
+	starts        [][]byte
+	startFindOnce sync.Once
+	startAt       *Finder
+	startAfter    *Finder
+	relax         int
+	lineOnce      sync.Once
+	line          *Finder
+	secretGroup   int
+	secretGroups  []int
+	nameGroup     int
+	identGroup    int
 }
 
 // Regex returns the rule's compiled regular expression. Rules from Compile
@@ -335,7 +345,7 @@ func (r *Rule) groups() {
 
 // Precomputed returns raw with what start-up would otherwise work out
 // from its regex decided: AnchorAtKeyword (1 or -1), Required, Run, Fold,
-// Relax and Breaks. The catalogue generator stores them. A rule that does
+// Relax, Breaks and Starts. The catalogue generator stores them. A rule that does
 // not compile is returned as is.
 func (raw RawRule) Precomputed() RawRule {
 	r, errs := raw.compile("", true)
@@ -357,7 +367,29 @@ func (raw RawRule) Precomputed() RawRule {
 	}
 	raw.Relax = relaxLimit(raw.Regex)
 	raw.Breaks = breaksSpec(raw.Regex)
+	raw.Starts = startsSpec(raw.Regex)
+	raw.Keywords = compiledKeywords(raw.Keywords)
 	return raw
+}
+
+// compiledKeywords returns keywords as compile makes them (lower case,
+// sorted, without repeats), so that compile can take them as they are, or
+// keywords unchanged if any is of a length compile rejects (compile
+// reports it).
+func compiledKeywords(keywords []string) []string {
+	out := make([]string, 0, len(keywords))
+	for _, k := range keywords {
+		k = strings.ToLower(k)
+		if len(k) < MinKeywordLen || len(k) > maxKeywordLen {
+			return keywords
+		}
+		out = append(out, k)
+	}
+	if len(out) == 0 {
+		return keywords
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
 }
 
 // Required returns a string every match of the rule's regex contains,
@@ -566,6 +598,16 @@ func (raw RawRule) Compile(file string) (*Rule, ErrorList) {
 // compile checks raw; with eager unset (built-in rules, already proven by
 // the tests) the regex is only compiled on first use.
 func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
+	r := &Rule{}
+	if errs := raw.compileInto(r, file, eager); len(errs) > 0 {
+		return nil, errs
+	}
+	return r, nil
+}
+
+// compileInto is compile, filling r (Builtin allocates the catalogue's
+// rules in one block); r is not to be used when it returns errors.
+func (raw RawRule) compileInto(r *Rule, file string, eager bool) ErrorList {
 	var errs ErrorList
 	fail := func(format string, args ...any) {
 		errs = append(errs, Error{File: file, Line: raw.Line, Rule: raw.ID, Msg: fmt.Sprintf(format, args...)})
@@ -578,7 +620,7 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 	if strings.TrimSpace(raw.Description) == "" {
 		fail("missing description")
 	}
-	r := &Rule{
+	*r = Rule{
 		ID:              raw.ID,
 		Description:     raw.Description,
 		Entropy:         raw.Entropy,
@@ -593,6 +635,7 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		fold:            raw.Fold,
 		relax:           raw.Relax,
 		breaksSpec:      raw.Breaks,
+		startsSpec:      raw.Starts,
 		Remediation:     raw.Remediation,
 		Examples:        raw.Examples,
 		Counterexamples: raw.Counterexamples,
@@ -606,23 +649,29 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 	}
 	// Lower-cased, sorted and without repeats (compacted after sorting
 	// rather than through a map per rule: this runs for every rule at
-	// every start).
-	if len(raw.Keywords) > 0 {
-		r.Keywords = make([]string, 0, len(raw.Keywords))
-	}
-	for _, k := range raw.Keywords {
-		k = strings.ToLower(k)
-		switch {
-		case len(k) < MinKeywordLen:
-			fail("keyword %q is shorter than %d bytes", k, MinKeywordLen)
-		case len(k) > maxKeywordLen:
-			fail("keyword %q is longer than %d bytes", k, maxKeywordLen)
-		default:
-			r.Keywords = append(r.Keywords, k)
+	// every start). Keywords already so (every built-in rule's: the
+	// catalogue's TOML writes them lower case, in order) are used as
+	// they are, without a copy.
+	if normalKeywords(raw.Keywords) {
+		r.Keywords = raw.Keywords
+	} else {
+		if len(raw.Keywords) > 0 {
+			r.Keywords = make([]string, 0, len(raw.Keywords))
 		}
+		for _, k := range raw.Keywords {
+			k = strings.ToLower(k)
+			switch {
+			case len(k) < MinKeywordLen:
+				fail("keyword %q is shorter than %d bytes", k, MinKeywordLen)
+			case len(k) > maxKeywordLen:
+				fail("keyword %q is longer than %d bytes", k, maxKeywordLen)
+			default:
+				r.Keywords = append(r.Keywords, k)
+			}
+		}
+		sort.Strings(r.Keywords)
+		r.Keywords = slices.Compact(r.Keywords)
 	}
-	sort.Strings(r.Keywords)
-	r.Keywords = slices.Compact(r.Keywords)
 	r.Source = raw.Regex
 	if raw.Regex == "" {
 		fail("missing regex")
@@ -662,10 +711,24 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 		}
 		r.Validators = append(r.Validators, v)
 	}
-	if len(errs) > 0 {
-		return nil, errs
+	return errs
+}
+
+// normalKeywords reports whether keywords are what compile makes of them:
+// ASCII without upper case, each of an accepted length, in strictly
+// increasing order.
+func normalKeywords(keywords []string) bool {
+	for i, k := range keywords {
+		if len(k) < MinKeywordLen || len(k) > maxKeywordLen || i > 0 && keywords[i-1] >= k {
+			return false
+		}
+		for j := 0; j < len(k); j++ {
+			if c := k[j]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+				return false
+			}
+		}
 	}
-	return r, nil
+	return true
 }
 
 // ParseFile decodes one TOML file of rules (without compiling them), noting

@@ -50,7 +50,11 @@ func attrMatch(pattern, rel string, fold bool) bool {
 	if fold {
 		pattern, rel = strings.ToLower(pattern), strings.ToLower(rel)
 	}
-	if strings.Contains(pattern, "**") || strings.HasSuffix(pattern, "/") {
+	// Nor what path.Match reads otherwise than git's wildmatch: a class
+	// negated by "!" ([!a], path.Match's [^a]) or naming a character
+	// class ([[:digit:]]), which path.Match would take literally.
+	if strings.Contains(pattern, "**") || strings.HasSuffix(pattern, "/") ||
+		strings.Contains(pattern, "[!") || strings.Contains(pattern, "[:") {
 		return true
 	}
 	target := rel

@@ -164,11 +164,15 @@ var harmlessPrefixes = []string{
 	"core.commentchar", "core.commentstring", "core.askpass", "core.sshcommand",
 }
 
+// configBlanks separate GIT_CONFIG_PARAMETERS' entries: what git's
+// isspace is true of, not only the space git itself writes.
+const configBlanks = " \t\n\r"
+
 // harmlessConfig reports whether GIT_CONFIG_PARAMETERS (git's quoting:
-// 'key'='value' or 'key=value', space-separated) sets only keys that
+// 'key'='value' or 'key=value', separated by blanks) sets only keys that
 // cannot change the diff.
 func harmlessConfig(params string) bool {
-	s := strings.TrimSpace(params)
+	s := strings.Trim(params, configBlanks)
 	for s != "" {
 		// One single-quoted word at a time ('\'' inside is a quote).
 		if s[0] != '\'' {
@@ -190,11 +194,11 @@ func harmlessConfig(params string) bool {
 				i++ // '\'': an escaped quote, outside quotes
 			} else if s[i] == '\'' {
 				quoted = !quoted
-			} else if s[i] == ' ' && !quoted {
+			} else if strings.IndexByte(configBlanks, s[i]) >= 0 && !quoted {
 				break
 			}
 		}
-		s = strings.TrimSpace(s[i:])
+		s = strings.Trim(s[i:], configBlanks)
 	}
 	return true
 }
@@ -223,6 +227,12 @@ type repo struct {
 func discover(dir string) (*repo, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
+		return nil, err
+	}
+	// git walks up from the physical directory (it chdirs, then asks the
+	// kernel where it is): from a symbolic link to a repository's
+	// subdirectory, the link's parents are not the repository's.
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
 		return nil, err
 	}
 	for _, part := range strings.Split(filepath.ToSlash(abs), "/") {
@@ -311,21 +321,50 @@ func (r *repo) checkConfig() error {
 			continue
 		}
 		lower := bytes.ToLower(b)
-		squeezed := strings.NewReplacer(" ", "", "\t", "").Replace(string(lower))
-		if strings.Contains(squeezed, "ignorecase=true") {
+		// Without blanks: git allows them around "=" and, in a section
+		// header, between the name and its quoted subsection.
+		squeezed := strings.NewReplacer(" ", "", "\t", "", "\r", "").Replace(string(lower))
+		if mayBeTrue(squeezed, "ignorecase") {
 			r.ignoreCase = true
 		}
-		for _, word := range []string{"extensions", "include", "worktree", "bare", "attributesfile", "bigfilethreshold", "[diff \""} {
+		for _, word := range []string{"extensions", "include", "worktree", "attributesfile", "bigfilethreshold"} {
 			if bytes.Contains(lower, []byte(word)) {
-				// "bare = false" is in every repository's config.
-				if word == "bare" && !strings.Contains(squeezed, "bare=true") {
-					continue
-				}
 				return errFallback(fmt.Sprintf("%s in %s", word, f))
 			}
 		}
+		// "bare = false" is in every repository's config.
+		if mayBeTrue(squeezed, "bare") {
+			return errFallback("bare in " + f)
+		}
+		// A diff driver's section: [diff "name"], or the old [diff.name].
+		if strings.Contains(squeezed, "[diff\"") || strings.Contains(squeezed, "[diff.") {
+			return errFallback("a diff driver in " + f)
+		}
 	}
 	return nil
+}
+
+// mayBeTrue reports whether some line of squeezed (a configuration file
+// in lower case, without blanks) may set key true: git reads true, yes,
+// on, 1 and a key without a value as true; only "=false", "=no", "=off"
+// and "=0" surely are not.
+func mayBeTrue(squeezed, key string) bool {
+	for at := 0; ; {
+		i := strings.Index(squeezed[at:], key)
+		if i < 0 {
+			return false
+		}
+		i += at
+		at = i + len(key)
+		if i > 0 && squeezed[i-1] != '\n' && squeezed[i-1] != ']' {
+			continue // inside another key or value
+		}
+		switch v, _, _ := strings.Cut(squeezed[at:], "\n"); v {
+		case "=false", "=no", "=off", "=0":
+		default:
+			return true
+		}
+	}
 }
 
 // head returns the commit HEAD names; born is false on an unborn branch

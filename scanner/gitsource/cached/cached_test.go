@@ -156,6 +156,12 @@ func TestDiffMatchesGit(t *testing.T) {
 	git(t, dir, "update-index", "--chmod=-x", "src/b.go")
 	compare(t, dir, "mode and content changed together")
 
+	// A binary file emptied: git still says the binary file differs.
+	git(t, dir, "commit", "-qm", "emptied")
+	write(t, filepath.Join(dir, "bin.dat"), "")
+	git(t, dir, "add", "-A")
+	compare(t, dir, "a binary file emptied")
+
 	// A deletion alone (no rename to pair it with) shows nothing.
 	git(t, dir, "commit", "-qm", "third")
 	git(t, dir, "rm", "-q", "src.y")
@@ -419,6 +425,12 @@ func TestHarmlessConfig(t *testing.T) {
 		{`'user.name'='it'\''s' 'core.attributesFile'='x'`, false},
 		{`'user.name'='a '\'' diff.algorithm'`, true}, // all one value
 		{`'include.path'='/x'`, false},
+		// git separates entries by any of its blanks, not only spaces.
+		{"'user.name'='a'\t'diff.algorithm'='patience'", false},
+		{"'user.name'='a'\n'core.attributesFile'='/x'", false},
+		{"'user.name'='a'\r'diff.algorithm'='minimal'", false},
+		{"'user.name'='a'\t'color.ui'='never'\n", true},
+		{"'user.name'='a\tb'", true}, // a tab inside a value
 		{`user.name=a`, false},
 		{`'unterminated`, false},
 		{``, true},
@@ -511,6 +523,18 @@ func TestDiffAttributes(t *testing.T) {
 	git(t, dir, "config", "diff.cpp.binary", "true")
 	fallsBack("a diff driver defined in the configuration")
 	git(t, dir, "config", "--unset", "diff.cpp.binary")
+	// The same driver in the spellings git also reads: the old
+	// [diff.name] and blanks other than one space before the name.
+	config := filepath.Join(dir, ".git", "config")
+	plain, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, section := range []string{"[diff.cpp]", "[diff\t\"cpp\"]", "[diff  \"cpp\"]", "[DIFF \"cpp\"]"} {
+		write(t, config, string(plain)+section+"\n\tbinary = true\n")
+		fallsBack("a diff driver defined as " + section)
+	}
+	write(t, config, string(plain))
 
 	write(t, filepath.Join(dir, ".gitattributes"), "[attr]nodiff -diff\n*.q nodiff\n")
 	git(t, dir, "add", "-A")
@@ -533,6 +557,12 @@ func TestAttrMatch(t *testing.T) {
 		{"build/", "build/x", false, true},
 		{"[", "x", false, true}, // malformed: assume it applies
 		{"Makefile", "sub/Makefile", false, true},
+		// wildmatch's negated and named classes, which path.Match reads
+		// otherwise: assume they apply.
+		{"[!b]*.txt", "a.txt", false, true},
+		{"[[:digit:]]*.txt", "1.txt", false, true},
+		{"[^b]*.txt", "a.txt", false, true},
+		{"[^a]*.txt", "a.txt", false, false},
 	} {
 		if got := attrMatch(tc.pattern, tc.rel, tc.fold); got != tc.want {
 			t.Errorf("attrMatch(%q, %q, %v) = %v, want %v", tc.pattern, tc.rel, tc.fold, got, tc.want)
@@ -554,4 +584,54 @@ func TestDiffWideDirectory(t *testing.T) {
 	}
 	git(t, dir, "add", "-A")
 	compare(t, dir, "three of forty subdirectories changed")
+}
+
+// TestDiffThroughSymlink: from a symbolic link to another repository's
+// subdirectory, git finds that repository (it walks up from the physical
+// directory), not the one holding the link.
+func TestDiffThroughSymlink(t *testing.T) {
+	outer := newRepo(t)
+	write(t, filepath.Join(outer, "a.txt"), "alpha\n")
+	git(t, outer, "add", "-A")
+	git(t, outer, "commit", "-qm", "one")
+	write(t, filepath.Join(outer, "a.txt"), "alpha\nouter change\n")
+	git(t, outer, "add", "-A")
+
+	inner := t.TempDir()
+	git(t, inner, "init", "-q", "-b", "main")
+	write(t, filepath.Join(inner, "sub/x.txt"), "x\n")
+	git(t, inner, "add", "-A")
+	git(t, inner, "commit", "-qm", "one")
+	write(t, filepath.Join(inner, "sub/x.txt"), "x\nkey = AKIAUJZDEGXDNCF32EPF\n")
+	git(t, inner, "add", "-A")
+
+	link := filepath.Join(outer, "link")
+	if err := os.Symlink(filepath.Join(inner, "sub"), link); err != nil {
+		t.Skip(err)
+	}
+	compare(t, link, "a symbolic link to another repository's subdirectory")
+}
+
+// TestDiffIgnoreCaseSpellings: core.ignorecase makes git match attribute
+// patterns in any case, whichever spelling of true sets it.
+func TestDiffIgnoreCaseSpellings(t *testing.T) {
+	dir := newRepo(t)
+	write(t, filepath.Join(dir, ".gitattributes"), "*.TXT binary\n")
+	write(t, filepath.Join(dir, "a.txt"), "alpha\n")
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-qm", "one")
+	write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
+	git(t, dir, "add", "-A")
+	for _, v := range []string{"false", "true", "1", "yes", "on", "True"} {
+		git(t, dir, "config", "core.ignorecase", v)
+		if v == "false" {
+			compare(t, dir, "core.ignorecase=false")
+			continue
+		}
+		os.Unsetenv("GIT_CONFIG_NOSYSTEM")
+		if _, err := Diff(dir); !errors.Is(err, ErrFallback) {
+			t.Errorf("core.ignorecase=%s: Diff = %v, want a fallback (git says the file is binary)", v, err)
+		}
+		os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	}
 }

@@ -234,16 +234,17 @@ func (d *differ) write(w *bytes.Buffer, c change) error {
 		fmt.Fprintf(w, " %o", mode)
 	}
 	w.WriteByte('\n')
-	if len(newData) == 0 {
-		return nil // an empty new file, or emptied: no added lines
-	}
 	from := "a/" + string(path)
 	if c.added {
 		from = "/dev/null"
 	}
 	if isBinary(newData) || isBinary(oldData) {
+		// (A binary file emptied too: git judges both sides.)
 		fmt.Fprintf(w, "Binary files %s and b/%s differ\n", from, path)
 		return nil
+	}
+	if len(newData) == 0 {
+		return nil // an empty new file, or emptied: no added lines
 	}
 	hunks, ok := diffLines(splitLines(oldData), splitLines(newData))
 	if !ok {
