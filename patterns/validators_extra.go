@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -1239,6 +1240,9 @@ func checkPassword(c *Candidate) (bool, string) {
 	if concatenatedPrefix(c) {
 		return false, "password: the start of a string built by concatenation (\"invalid-\" + gen.password()), not a password"
 	}
+	if y, ok := uuidV1Year(c.Secret); ok && y < 2005 {
+		return false, "password: a time-based (version 1) UUID from " + strconv.Itoa(y) + ", a published schema or interface GUID, not a generated password"
+	}
 	if passkeyProviderID(c) {
 		return false, "password: a password manager's name and a UUID (a passkey provider's AAGUID), not a password"
 	}
@@ -1358,6 +1362,30 @@ func concatenatedPrefix(c *Candidate) bool {
 		return len(n) > 0 && (n[0] == '$' || n[0] == '\\' || n[0] == '_' || n[0] >= 'A' && n[0] <= 'Z' || n[0] >= 'a' && n[0] <= 'z')
 	}
 	return len(rest) > 1 && rest[0] == '+' && rest[1] != '+' && rest[1] != '='
+}
+
+// uuidV1Year returns the year a version-1 (time-based) UUID was made in.
+// Active Directory's control access rights and schema attributes and COM's
+// interfaces are such GUIDs, made in the 1990s on Microsoft's machines
+// (impacket's ResetPassword = "00299570-246d-11d0-a768-00aa006e0529", the
+// User-Force-Change-Password right): published identifiers a tool names
+// after the right. A password generated as a UUID is a version 4 one, and a
+// version-1 UUID made today says 20xx.
+func uuidV1Year(s []byte) (int, bool) {
+	if !uuidRE().Match(s) || s[14] != '1' {
+		return 0, false
+	}
+	low, err1 := strconv.ParseUint(string(s[0:8]), 16, 32)
+	mid, err2 := strconv.ParseUint(string(s[9:13]), 16, 16)
+	high, err3 := strconv.ParseUint(string(s[15:18]), 16, 16)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return 0, false
+	}
+	// 100-nanosecond intervals since 1582-10-15, the Gregorian reform.
+	ticks := high<<48 | mid<<32 | low
+	const gregorianToUnix = 12219292800
+	secs := int64(ticks/10_000_000) - gregorianToUnix
+	return time.Unix(secs, 0).UTC().Year(), true
 }
 
 // passwordManagers are the names a passkey provider table (Outline's

@@ -580,6 +580,9 @@ func TestPrecisionFixesFromAppTrees(t *testing.T) {
 		{"kdf vector", checkPassword, Candidate{Line: []byte(`  enc.string2key("password", "ATHENA.MIT.EDUraeburn", 1200))`), Match: []byte(`"password", "ATHENA.MIT.EDUraeburn"`), Secret: []byte("ATHENA.MIT.EDUraeburn")}, false},
 		{"spring encryptors", checkPassword, Candidate{Line: []byte(`Encryptors.standard("password", "5c0744940b5c369b");`), Match: []byte(`password", "5c0744940b5c369b"`), Secret: []byte("5c0744940b5c369b")}, false},
 		{"setter pair", checkPassword, Candidate{Line: []byte(`props.setProperty("password", "Tq8vZ3mL9x!Rk2");`), Match: []byte(`password", "Tq8vZ3mL9x!Rk2"`), Secret: []byte("Tq8vZ3mL9x!Rk2")}, true},
+		{"ad right guid", checkPassword, Candidate{Secret: []byte("00299570-246d-11d0-a768-00aa006e0529")}, false},
+		{"v1 uuid of 2024", checkPassword, Candidate{Secret: []byte("6ba7b810-c9f1-11ee-a768-00aa006e0529")}, true},
+		{"v4 uuid", checkPassword, Candidate{Secret: []byte("7c1e0d9b-4f2a-46e3-9b5d-2e8f4a1c6d3b")}, true},
 		{"hresult", checkPassword, Candidate{Secret: []byte("0xC00D2751")}, false},
 		{"hex key", checkPassword, Candidate{Secret: []byte("0x9f3ac41e7b2d58a0c6e1")}, true},
 		{"php concatenation", checkPassword, Candidate{Line: []byte(rules), Secret: []byte("confirmed|")}, false},
@@ -598,6 +601,11 @@ func TestPrecisionFixesFromAppTrees(t *testing.T) {
 	} {
 		if ok, reason := tt.check(&tt.c); ok != tt.want {
 			t.Errorf("%s: %q: %v (%s), want %v", tt.name, tt.c.Secret, ok, reason, tt.want)
+		}
+	}
+	for u, want := range map[string]int{"00299570-246d-11d0-a768-00aa006e0529": 1996, "6ba7b810-9dad-11d1-80b4-00c04fd430c8": 1998, "6ba7b810-c9f1-11ee-a768-00aa006e0529": 2024} {
+		if y, ok := uuidV1Year([]byte(u)); !ok || y != want {
+			t.Errorf("uuidV1Year(%q) = %d, %v, want %d", u, y, ok, want)
 		}
 	}
 	for name, want := range map[string]bool{"pauseStatsKey": false, "metrics_key": false, "STATS_API_KEY": true, "statsd_secret_key": true} {
