@@ -70,6 +70,10 @@ func newHookActionCmd(s *streams, action string) *cobra.Command {
 		Short: short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// --hooks "$HOOKS" with HOOKS unset must not mean every hook.
+			if cmd.Flags().Changed("hooks") && strings.TrimSpace(o.hooks) == "" {
+				return usageErr("--hooks: empty: name the hooks, comma-separated (%s), or leave the flag out for all of them", strings.Join(githook.Names(), ","))
+			}
 			return runHook(cmd.Context(), action, o, s)
 		},
 	}

@@ -301,6 +301,19 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 			return nil, nil, err
 		}
 	}
+	// Two reports written to one file: the second would replace the first
+	// in silence, and the report asked for first would be lost.
+	outs := []string{o.output}
+	names := []string{"-o " + o.output}
+	for _, r := range o.reports {
+		_, file, _ := strings.Cut(r, "=")
+		for i, prev := range outs {
+			if sameOutput(prev, file) {
+				return nil, nil, usageErr("--report %s writes to the same file as %s: give each report a file of its own", r, names[i])
+			}
+		}
+		outs, names = append(outs, file), append(names, "--report "+r)
+	}
 	if o.failOn != "" {
 		if _, err := patterns.ParseSeverity(o.failOn); err != nil {
 			return nil, nil, usageErr("--fail-on: %v", err)
@@ -638,6 +651,23 @@ func hookSubject(o *scanOptions) string {
 		return "the pushed commits"
 	}
 	return ""
+}
+
+// sameOutput reports whether two report destinations are one file: the
+// same path, or two names (a link, another spelling) of one existing file.
+// Standard output ("" or "-") is never a file.
+func sameOutput(a, b string) bool {
+	if a == "" || a == "-" || b == "" || b == "-" {
+		return false
+	}
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	if err1 == nil && err2 == nil && aa == ab {
+		return true
+	}
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 func validFormat(f string) bool {
