@@ -105,6 +105,9 @@ type RawRule struct {
 	// Breaks is Rule.Breaks, worked out when the catalogue is generated
 	// (see breaksSpec); "-" means none.
 	Breaks string `toml:"-"`
+	// Starts is Rule.Starts, worked out when the catalogue is generated
+	// (see startsSpec); "-" means none.
+	Starts string `toml:"-"`
 }
 
 // RawFile is one TOML file of rules and provider context rules.
@@ -195,32 +198,38 @@ type Rule struct {
 	// of the catalogue's rules, and compiling all of them is most of
 	// start-up. The capture groups' indexes come from whichever is
 	// compiled first (the anchored form has the same groups).
-	once         sync.Once
-	re           *regexp.Regexp // compiled by Compile (a user's rule)
-	plain        *Finder
-	anchorOnce   sync.Once
-	decideOnce   sync.Once
-	anchored     *Finder
-	groupOnce    sync.Once
-	requiredOnce sync.Once
-	required     string
-	providerOnce sync.Once
-	provider     *providerMatcher
-	runOnce      sync.Once
-	runSpec      string
-	run          *ByteRun
-	foldOnce     sync.Once
-	fold         string
-	breaksOnce   sync.Once
-	breaksSpec   string
-	breaks       *Breaks
-	relax        int
-	lineOnce     sync.Once
-	line         *Finder
-	secretGroup  int
-	secretGroups []int
-	nameGroup    int
-	identGroup   int
+	once          sync.Once
+	re            *regexp.Regexp // compiled by Compile (a user's rule)
+	plain         *Finder
+	anchorOnce    sync.Once
+	decideOnce    sync.Once
+	anchored      *Finder
+	groupOnce     sync.Once
+	requiredOnce  sync.Once
+	required      string
+	providerOnce  sync.Once
+	provider      *providerMatcher
+	runOnce       sync.Once
+	runSpec       string
+	run           *ByteRun
+	foldOnce      sync.Once
+	fold          string
+	breaksOnce    sync.Once
+	breaksSpec    string
+	breaks        *Breaks
+	startsOnce    sync.Once
+	startsSpec    string
+	starts        [][]byte
+	startFindOnce sync.Once
+	startAt       *Finder
+	startAfter    *Finder
+	relax         int
+	lineOnce      sync.Once
+	line          *Finder
+	secretGroup   int
+	secretGroups  []int
+	nameGroup     int
+	identGroup    int
 }
 
 // Regex returns the rule's compiled regular expression. Rules from Compile
@@ -336,7 +345,7 @@ func (r *Rule) groups() {
 
 // Precomputed returns raw with what start-up would otherwise work out
 // from its regex decided: AnchorAtKeyword (1 or -1), Required, Run, Fold,
-// Relax and Breaks. The catalogue generator stores them. A rule that does
+// Relax, Breaks and Starts. The catalogue generator stores them. A rule that does
 // not compile is returned as is.
 func (raw RawRule) Precomputed() RawRule {
 	r, errs := raw.compile("", true)
@@ -358,6 +367,7 @@ func (raw RawRule) Precomputed() RawRule {
 	}
 	raw.Relax = relaxLimit(raw.Regex)
 	raw.Breaks = breaksSpec(raw.Regex)
+	raw.Starts = startsSpec(raw.Regex)
 	raw.Keywords = compiledKeywords(raw.Keywords)
 	return raw
 }
@@ -625,6 +635,7 @@ func (raw RawRule) compileInto(r *Rule, file string, eager bool) ErrorList {
 		fold:            raw.Fold,
 		relax:           raw.Relax,
 		breaksSpec:      raw.Breaks,
+		startsSpec:      raw.Starts,
 		Remediation:     raw.Remediation,
 		Examples:        raw.Examples,
 		Counterexamples: raw.Counterexamples,

@@ -196,6 +196,8 @@ type scratch struct {
 	// shifted holds a match of a window's piece moved to the window's
 	// offsets (windowMatches).
 	shifted []int
+	// starts holds the places startMatches tries.
+	starts []int
 }
 
 // memoTable remembers results by a 64-bit key for every goroutine of a
@@ -987,9 +989,13 @@ func (d *Detector) windowMatches(sc *scratch, ri int, data []byte, ws, we int, m
 	if !d.mayMatch(ri, data[ws:we]) {
 		return
 	}
-	re := d.rules[ri].Finder()
-	br := d.rules[ri].Breaks()
+	r := d.rules[ri]
+	re := r.Finder()
+	br := r.Breaks()
 	if br == nil || we-ws < minSplit {
+		if ss := r.Starts(); ss != nil && we-ws >= minSplit && startMatches(sc, r, ss, data[ws:we], match) {
+			return
+		}
 		for _, m := range sc.find(re, ri, false, data[ws:we]) {
 			match(m)
 		}
@@ -1001,6 +1007,63 @@ func (d *Detector) windowMatches(sc *scratch, ri int, data []byte, ws, we int, m
 			match(sc.shifted)
 		}
 	})
+}
+
+// maxStartDensity bounds the places a window is tried at (startMatches):
+// past one in this many bytes, running the regex over the window is
+// cheaper than the attempts.
+const maxStartDensity = 32
+
+// startMatches calls match with each match of rule r's regex in the
+// window w, as windowMatches does, by trying the regex only where one of
+// the strings every match starts with stands (patterns.Rule.Starts), once
+// at each, from the left, past the end of the last match: the matches
+// the regex finds over the whole window, which tries every byte. It
+// reports false, having called nothing, when the window holds too many
+// such places to be worth it.
+func startMatches(sc *scratch, r *patterns.Rule, ss [][]byte, w []byte, match func(m []int)) bool {
+	at := sc.starts[:0]
+	for _, s := range ss {
+		for i := 0; ; {
+			j := bytes.Index(w[i:], s)
+			if j < 0 {
+				break
+			}
+			at = append(at, i+j)
+			i += j + 1
+		}
+	}
+	sc.starts = at
+	if len(at) > len(w)/maxStartDensity {
+		return false
+	}
+	slices.Sort(at)
+	atStart, afterByte := r.StartFinders()
+	pos := 0
+	for _, c := range at {
+		if c < pos {
+			continue // inside the last match, or a place tried already
+		}
+		pos = c + 1
+		if c == 0 {
+			if m := atStart.FindSubmatchIndex(w); m != nil {
+				match(m)
+				pos = max(pos, m[1])
+			}
+			continue
+		}
+		// afterByte consumes the byte before c, so its match is the
+		// regex's at c, read with that byte before it.
+		m := afterByte.FindSubmatchIndex(w[c-1:])
+		if m == nil {
+			continue
+		}
+		sc.shifted = shiftMatch(sc.shifted[:0], m, c-1)
+		sc.shifted[0] = c
+		match(sc.shifted)
+		pos = max(pos, sc.shifted[1])
+	}
+	return true
 }
 
 // minSplit is the shortest window split at its rule's breaks: in a

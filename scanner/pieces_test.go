@@ -74,8 +74,9 @@ func mutate(rng *rand.Rand, s string) string {
 }
 
 // TestWindowPiecesMatchWholeWindow: running a rule with break bytes over a
-// window's pieces finds exactly the matches its regex finds over the whole
-// window, for every built-in rule that has breaks, on one-line text made
+// window's pieces, or trying one with starts where they stand, finds
+// exactly the matches its regex finds over the whole window, for every
+// built-in rule that has either, on one-line text made
 // of the rules' examples and counterexamples (mutated, joined by break
 // bytes and code) and on minified Go, over windows cut anywhere.
 func TestWindowPiecesMatchWholeWindow(t *testing.T) {
@@ -93,12 +94,16 @@ func TestWindowPiecesMatchWholeWindow(t *testing.T) {
 		all = append(all, r.Counterexamples...)
 	}
 	joins := []string{"; ", "(", ")", ",", "{", "}", " ", "\n", "\",\"", "', '", " && ", "\\n"}
-	checked := 0
+	broken, started := 0, 0
 	for ri, r := range d.rules {
-		if r.Breaks() == nil {
+		switch {
+		case r.Breaks() != nil:
+			broken++
+		case r.Starts() != nil:
+			started++
+		default:
 			continue
 		}
-		checked++
 		for round := 0; round < 6; round++ {
 			var b strings.Builder
 			for k := 0; k < 12; k++ {
@@ -135,18 +140,18 @@ func TestWindowPiecesMatchWholeWindow(t *testing.T) {
 			}
 		}
 	}
-	if checked < 50 {
-		t.Fatalf("only %d rules have breaks: the test no longer covers the generic rules", checked)
+	if broken < 50 || started < 20 {
+		t.Fatalf("only %d rules have breaks and %d starts: the test no longer covers the generic rules", broken, started)
 	}
 }
 
 // FuzzWindowPieces: for any text and window, and the rule picked, pieces
-// and the whole-window regex agree.
+// (or starts) and the whole-window regex agree.
 func FuzzWindowPieces(f *testing.F) {
 	d := builtinDetector(f)
 	var withBreaks []int
 	for ri, r := range d.rules {
-		if r.Breaks() != nil {
+		if r.Breaks() != nil || r.Starts() != nil {
 			withBreaks = append(withBreaks, ri)
 		}
 	}
