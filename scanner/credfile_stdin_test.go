@@ -54,3 +54,30 @@ func TestStdinCredentialFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestCredentialFileCounted: a folder whose only finding is a PKCS#12
+// bundle says it scanned that file (it was read whole and judged), not "0
+// files, 0 B"; a binary file of no credential format stays skipped.
+func TestCredentialFileCounted(t *testing.T) {
+	dir := t.TempDir()
+	pfx := credFixture(t, "bundle.p12")
+	for name, data := range map[string][]byte{"certs/client.pfx": pfx, "img/logo.png": []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Scan(context.Background(), &DirSource{Root: dir}, builtinDetector(t), Options{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].RuleID != "pkcs12-file" {
+		t.Fatalf("findings %v, want the bundle", res.Findings)
+	}
+	if st := res.Stats; st.Files != 1 || st.Bytes != int64(len(pfx)) || st.Skipped["binary"] != 1 {
+		t.Errorf("stats: %d files, %d bytes, skipped %v; want the bundle scanned (%d bytes) and the image skipped as binary", st.Files, st.Bytes, st.Skipped, len(pfx))
+	}
+}

@@ -177,6 +177,8 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 		batches [][]Finding
 		stats   Stats
 		chunks  int
+		// judged counts the binary files found to be credential files.
+		judged int
 	)
 	var explain func(Drop)
 	// held are the drops of a DropResolver's chunks, explained once placed.
@@ -221,11 +223,17 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 			batches = append(batches, fs)
 		}
 		chunks++
-		if binary {
+		if binary && len(fs) == 0 {
 			// Counted by its source as a skipped binary file: its text was
 			// not scanned, only its format judged.
 			mu.Unlock()
 			return
+		}
+		if binary {
+			// A credential file (a keystore, a PKCS#12 bundle): read whole
+			// and judged, a file scanned like any other, not one skipped;
+			// its source counted it skipped before it was judged.
+			judged++
 		}
 		// A later window of a file counts only the bytes it added.
 		stats.Bytes += int64(size - c.counted)
@@ -315,6 +323,12 @@ func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result
 	}
 	if ss, ok := src.(StatsSource); ok {
 		ss.AddStats(&stats)
+		if n := min(judged, stats.Skipped["binary"]); n > 0 {
+			stats.Skipped["binary"] -= n
+			if stats.Skipped["binary"] == 0 {
+				delete(stats.Skipped, "binary")
+			}
+		}
 	}
 	if n := stats.Skipped["too-large"]; n > 0 {
 		// A folder's text files are read in windows whatever their size;

@@ -325,7 +325,8 @@ func (resolvingSource) Moved(a, b *scanner.Finding) bool            { return tru
 
 // TestCredentialFilesInDiffs: a keystore is binary, so a diff holds none of
 // its bytes; staged and committed ones are still found, by the blob's
-// content, under a credential's name. Other binaries are not read.
+// content, under a credential's name, and counted as scanned. Other
+// binaries are not read, and are counted as skipped.
 func TestCredentialFilesInDiffs(t *testing.T) {
 	p12, err := os.ReadFile(filepath.Join("..", "..", "patterns", "testdata", "files", "bundle.p12"))
 	if err != nil {
@@ -346,8 +347,8 @@ func TestCredentialFilesInDiffs(t *testing.T) {
 	if got, want := summary(res.Findings, nil), []string{"pkcs12-file deploy/signing key.p12:1 -"}; !equal(got, want) {
 		t.Fatalf("staged: got %q, want %q", got, want)
 	}
-	if res.Stats.Skipped["binary"] != 3 || res.Stats.Files != 0 {
-		t.Errorf("stats = %+v, want 3 binary files skipped as text and none counted as read", res.Stats)
+	if res.Stats.Skipped["binary"] != 2 || res.Stats.Files != 1 || res.Stats.Bytes != int64(len(p12)) {
+		t.Errorf("stats = %+v, want the bundle counted as the file scanned (read whole, judged by its format) and the other 2 binary files skipped", res.Stats)
 	}
 	c1 := r.commit("add bundle")
 	r.write("android/release.keystore", string(jks))

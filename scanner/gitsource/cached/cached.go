@@ -19,12 +19,12 @@
 // alternates, objects it cannot find (a partial clone), SHA-256, symbolic
 // links and submodules that changed, a change that both adds and deletes
 // files (git's -M may pair them as a rename), attributes that set binary,
-// -diff or diff on a changed file, attribute macros, diff drivers in the
-// configuration, paths git would quote, and edits longer than maxEdits
-// lines. Lines are compared
-// as git compares them (bytes, '\n' kept); of several equally short diffs
-// it may pick another than git's when a change repeats neighbouring lines,
-// and then reports the same added text at a neighbouring line.
+// -diff or diff on a changed file, attribute macros, diff drivers and
+// diff.algorithm in the configuration, paths git would quote, and edits
+// longer than maxEdits lines. Lines are compared as git compares them
+// (bytes, '\n' kept); of several equally short diffs it may pick another
+// than git's when a change repeats neighbouring lines, and then reports
+// the same added text at a neighbouring line.
 package cached
 
 import (
@@ -336,12 +336,35 @@ func (r *repo) checkConfig() error {
 		if mayBeTrue(squeezed, "bare") {
 			return errFallback("bare in " + f)
 		}
+		// diff.algorithm (patience, histogram, minimal) chooses other
+		// lines than this package's Myers diff where a change repeats or
+		// moves lines. (No other section has an "algorithm" key.)
+		if setsKey(squeezed, "algorithm") {
+			return errFallback("diff.algorithm in " + f)
+		}
 		// A diff driver's section: [diff "name"], or the old [diff.name].
 		if strings.Contains(squeezed, "[diff\"") || strings.Contains(squeezed, "[diff.") {
 			return errFallback("a diff driver in " + f)
 		}
 	}
 	return nil
+}
+
+// setsKey reports whether some line of squeezed (a configuration file in
+// lower case, without blanks) sets key, in whatever section.
+func setsKey(squeezed, key string) bool {
+	for at := 0; ; {
+		i := strings.Index(squeezed[at:], key)
+		if i < 0 {
+			return false
+		}
+		i += at
+		at = i + len(key)
+		if (i == 0 || squeezed[i-1] == '\n' || squeezed[i-1] == ']') &&
+			(at == len(squeezed) || squeezed[at] == '=' || squeezed[at] == '\n') {
+			return true
+		}
+	}
 }
 
 // mayBeTrue reports whether some line of squeezed (a configuration file

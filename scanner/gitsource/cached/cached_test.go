@@ -284,6 +284,16 @@ func TestDiffFallsBack(t *testing.T) {
 			write(t, filepath.Join(dir, "caf\u00e9.txt"), "x\n")
 			git(t, dir, "add", "-A")
 		}},
+		{"diff.algorithm", func(t *testing.T, dir string) {
+			// histogram reports the moved "x", "y" as added where Myers
+			// reports "alpha".
+			write(t, filepath.Join(dir, "a.txt"), "x\ny\nalpha\nx\ny\nz\n")
+			git(t, dir, "add", "-A")
+			git(t, dir, "commit", "-qm", "two")
+			write(t, filepath.Join(dir, "a.txt"), "alpha\nx\ny\nq\nx\ny\n")
+			git(t, dir, "add", "-A")
+			git(t, dir, "config", "diff.algorithm", "histogram")
+		}},
 		{"config parameters", func(t *testing.T, dir string) {
 			write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
 			git(t, dir, "add", "-A")
@@ -633,5 +643,56 @@ func TestDiffIgnoreCaseSpellings(t *testing.T) {
 			t.Errorf("core.ignorecase=%s: Diff = %v, want a fallback (git says the file is binary)", v, err)
 		}
 		os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	}
+}
+
+// TestDiffDamagedObject: a staged blob whose zlib stream is damaged (a
+// stored block, so it still inflates to the right length) makes git fail;
+// Diff must fail too, loose or packed, never print the damaged content.
+func TestDiffDamagedObject(t *testing.T) {
+	for _, packed := range []bool{false, true} {
+		dir := newRepo(t)
+		git(t, dir, "config", "core.compression", "0") // stored deflate blocks
+		write(t, filepath.Join(dir, "a.txt"), "alpha\n")
+		git(t, dir, "add", "-A")
+		git(t, dir, "commit", "-qm", "one")
+		write(t, filepath.Join(dir, "a.txt"), "alpha\nkey = AKIAUJZDEGXDNCF32EPF\n")
+		git(t, dir, "add", "-A")
+		file := filepath.Join(dir, ".git", "objects", "pack")
+		if packed {
+			git(t, dir, "repack", "-q", "-a", "-d")
+			packs, _ := filepath.Glob(filepath.Join(file, "*.pack"))
+			file = packs[0]
+		} else {
+			id := strings.TrimSpace(git(t, dir, "rev-parse", ":a.txt"))
+			file = filepath.Join(dir, ".git", "objects", id[:2], id[2:])
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := strings.Index(string(b), "AKIAUJZ")
+		if at < 0 {
+			t.Fatalf("packed=%v: the blob is not stored uncompressed", packed)
+		}
+		b[at] = 'B'
+		os.Chmod(file, 0o644)
+		if err := os.WriteFile(file, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// git reads a loose blob from the work tree while its stat data
+		// matches the index: make it differ.
+		write(t, filepath.Join(dir, "a.txt"), "unrelated\n")
+		if out, err := exec.Command("git", "-C", dir, "diff", "--cached").CombinedOutput(); err == nil {
+			t.Fatalf("packed=%v: git read the damaged object:\n%s", packed, out)
+		}
+		os.Unsetenv("GIT_CONFIG_NOSYSTEM")
+		d, err := Diff(dir)
+		os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+		if err == nil {
+			t.Errorf("packed=%v: Diff read the damaged object:\n%s", packed, d)
+		} else if errors.Is(err, ErrFallback) && !strings.Contains(err.Error(), "corrupt") {
+			t.Errorf("packed=%v: Diff fell back for another reason: %v", packed, err)
+		}
 	}
 }

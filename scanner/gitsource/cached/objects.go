@@ -181,7 +181,10 @@ func (s *store) readLoose(id [20]byte) (int, []byte, error) {
 		return 0, nil, errFallback("loose object " + h + " is not zlib")
 	}
 	var head [64]byte
-	n, _ := io.ReadFull(zr, head[:])
+	n, ended, err := fill(zr, head[:])
+	if err != nil {
+		return 0, nil, errFallback("loose object " + h + " is corrupt")
+	}
 	nul := bytes.IndexByte(head[:n], 0)
 	if nul < 0 {
 		return 0, nil, errFallback("loose object " + h + " header")
@@ -195,12 +198,51 @@ func (s *store) readLoose(id [20]byte) (int, []byte, error) {
 	if typ == 0 {
 		return 0, nil, errFallback("loose object " + h + " type")
 	}
+	body := head[nul+1 : n]
+	if int64(len(body)) > sz {
+		return 0, nil, errFallback("loose object " + h + " is longer than its header says")
+	}
 	out := make([]byte, sz)
-	k := copy(out, head[nul+1:n])
-	if _, err := io.ReadFull(zr, out[k:]); err != nil {
-		return 0, nil, errFallback("loose object " + h + " truncated")
+	k := copy(out, body)
+	if ended && int64(k) != sz || !ended && !readEnd(zr, out[k:]) {
+		return 0, nil, errFallback("loose object " + h + " is truncated or corrupt")
 	}
 	return typ, out, nil
+}
+
+// fill reads r into b until b is full or the stream ends (ended: io.EOF,
+// which a zlib reader returns only once the checksum matched); any other
+// error is returned.
+func fill(r io.Reader, b []byte) (n int, ended bool, err error) {
+	for n < len(b) {
+		k, err := r.Read(b[n:])
+		n += k
+		if err == io.EOF {
+			return n, true, nil
+		}
+		if err != nil {
+			return n, false, err
+		}
+	}
+	return n, false, nil
+}
+
+// readEnd fills out from zr and requires the stream to end there with a
+// good checksum: zlib checks it only at the end, and git refuses an object
+// whose stream is corrupt, or longer or shorter than its header says,
+// where reading just the bytes expected would return damaged content.
+func readEnd(zr io.Reader, out []byte) bool {
+	n, ended, err := fill(zr, out)
+	if err != nil || n != len(out) {
+		return false
+	}
+	if !ended {
+		var one [1]byte
+		if k, ended, err := fill(zr, one[:]); k != 0 || !ended || err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // readPacked reads the entry at off, resolving deltas through their bases.
@@ -300,8 +342,8 @@ func (s *store) inflate(b []byte, size int64) ([]byte, error) {
 		return nil, errFallback("pack entry is not zlib")
 	}
 	out := make([]byte, size)
-	if _, err := io.ReadFull(zr, out); err != nil {
-		return nil, errFallback("pack entry truncated")
+	if !readEnd(zr, out) {
+		return nil, errFallback("pack entry truncated or corrupt")
 	}
 	return out, nil
 }

@@ -26,15 +26,20 @@ import (
 // scanned) and pos the bytes the scan counted, so that both can be taken
 // back should no commit place it. Only the readers and the end of the scan
 // look at those; to everything else the blob is not placed.
+//
+// A blob that a ref names directly and no commit holds (placeTagged) is
+// placed with no commit either, but named: its path is the ref's name
+// (refs/tags/keyblob), also the other refs naming it.
 type blobRef struct {
 	path   string
 	commit *scanner.Commit
 	also   []string
 	pos    int // the commit's walk position (larger is older)
+	named  bool
 }
 
 // tentative reports whether ref only records a read (see blobRef).
-func (ref *blobRef) tentative() bool { return ref.commit == nil }
+func (ref *blobRef) tentative() bool { return ref.commit == nil && !ref.named }
 
 // gitWalk runs the commit walk through git: `git rev-list --topo-order` numbers the
 // selected commits newest first, and several `git diff-tree --stdin`

@@ -305,9 +305,10 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 	// Every blob in the object store is listed once, by a pack's index or
 	// by git; those no walked commit holds were left out, read or not
 	// (once the walk has ended, they are not read): unreachable objects,
-	// content staged and not committed, and blobs a tag names directly
-	// (git/git's junio-gpg-pub). Symbolic links' targets are held, and
-	// never scanned.
+	// content staged and not committed. A blob a tag names directly
+	// (git/git's junio-gpg-pub) is placed at the tag (placeTagged) when
+	// every ref is scanned. Symbolic links' targets are held, and never
+	// scanned.
 	for id := range h.symlinks {
 		if ref, ok := h.placed[id]; ok && !ref.tentative() {
 			continue // also a file's content, counted above
@@ -317,7 +318,7 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		}
 	}
 	if unreached := stored - (reached - missing); concurrent && unreached > 0 {
-		h.stats.Note(fmt.Sprintf("%d blob(s) in the object store that no scanned commit holds were left out (unreachable objects, content staged but not committed, a blob a tag names directly): scan --staged covers staged content, git gc --prune=now removes unreachable objects", unreached))
+		h.stats.Note(fmt.Sprintf("%d blob(s) in the object store that no scanned commit holds were left out (unreachable objects, content staged but not committed): scan --staged covers staged content, git gc --prune=now removes unreachable objects", unreached))
 	}
 	if missing > 0 {
 		for i := 0; i < missing; i++ {

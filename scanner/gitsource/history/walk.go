@@ -48,10 +48,62 @@ type commitInfo struct {
 // walk runs the commit walk that suits the selected history, sending
 // commit messages to msgs.
 func (h *History) walk(ctx context.Context, st *store, msgs chan<- scanner.Chunk) error {
+	var err error
 	if st == nil || h.Since != "" || !plainRevs(h.Revs) {
-		return h.gitWalk(ctx, msgs)
+		err = h.gitWalk(ctx, msgs)
+	} else {
+		err = h.treeWalk(ctx, st, msgs)
 	}
-	return h.treeWalk(ctx, st, msgs)
+	if err != nil || len(h.Revs) > 0 || h.Since != "" {
+		return err
+	}
+	return h.placeTagged(ctx)
+}
+
+// placeTagged places, when every ref is scanned, the blobs that a ref
+// names directly rather than through a commit (`git tag keyblob $(git
+// hash-object -w key.pem)`, lightweight or annotated; git/git's
+// junio-gpg-pub): no commit holds them, yet every clone that fetches the
+// tags has them. Each is placed at the ref's name with no commit
+// (blobRef.named), unless a commit holds it; every ref naming it is one of
+// its paths. It runs as the commit walk's last step, so that the readers
+// know the blob is wanted before the walk is said to have ended. (A tag of
+// a tag of a blob is not followed: git's for-each-ref peels one level.)
+func (h *History) placeTagged(ctx context.Context) error {
+	out, err := h.Repo.Git(ctx, "for-each-ref", "--format=%(objecttype) %(objectname) %(*objecttype) %(*objectname) %(refname)")
+	if err != nil {
+		return fmt.Errorf("git for-each-ref: %w", err)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		// "blob <id>   <ref>" (lightweight) or "tag <id> blob <id> <ref>".
+		f := strings.SplitN(l, " ", 5)
+		if len(f) != 5 {
+			continue
+		}
+		name := f[1]
+		switch {
+		case f[0] == "blob":
+		case f[0] == "tag" && f[2] == "blob":
+			name = f[3]
+		default:
+			continue
+		}
+		var id [20]byte
+		if _, err := hex.Decode(id[:], []byte(name)); err != nil || len(name) != 40 {
+			continue
+		}
+		ref := f[4]
+		h.mu.Lock()
+		switch prev, ok := h.placed[id]; {
+		case !ok || prev.tentative():
+			h.placed[id] = blobRef{path: ref, named: true}
+		case prev.named && ref != prev.path && !contains(prev.also, ref):
+			prev.also = append(prev.also, ref)
+			h.placed[id] = prev
+		}
+		h.mu.Unlock()
+	}
+	return nil
 }
 
 // plainRevs reports whether revs name tips whose whole history is selected
