@@ -105,6 +105,14 @@ func FileRules() []*FileRule {
 			holds: keystoreHoldsKey,
 		},
 		{
+			ID:          "der-private-key-file",
+			Description: "Private key in binary DER form (PKCS#8, encrypted PKCS#8, PKCS#1 RSA or DSA, SEC1 EC)",
+			Severity:    SeverityHigh,
+			Remediation: "Treat the key as compromised: revoke what it signs or authenticates (its certificate, deploy key or service account), issue a new key kept in a secret store, and remove the file from git history.",
+			Names:       []string{".der", ".key", ".pk8", ".p8", ".pkcs8"},
+			match:       func(_ string, h []byte) bool { return isDERPrivateKey(h) },
+		},
+		{
 			ID:          "keepass-database-file",
 			Description: "KeePass password database (.kdbx / .kdb)",
 			Severity:    SeverityHigh,
@@ -195,6 +203,72 @@ func isPFX(h []byte) bool {
 	}
 	oid := []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07}
 	return len(rest) > len(oid) && bytes.HasPrefix(rest, oid) && (rest[len(oid)] == 1 || rest[len(oid)] == 2)
+}
+
+// Object identifiers (their DER content bytes) that name a private key's
+// algorithm in a PKCS#8 PrivateKeyInfo, or its encryption in an
+// EncryptedPrivateKeyInfo.
+var (
+	keyAlgorithms = [][]byte{
+		{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01}, // rsaEncryption
+		{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a}, // RSASSA-PSS
+		{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01},             // id-ecPublicKey
+		{0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01},             // id-dsa
+		{0x2b, 0x65, 0x6e}, {0x2b, 0x65, 0x6f}, // X25519, X448
+		{0x2b, 0x65, 0x70}, {0x2b, 0x65, 0x71}, // Ed25519, Ed448
+	}
+	keyEncryptions = [][]byte{
+		{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d}, // PBES2
+		{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01}, // PKCS#12 PBE schemes (…12.1.n)
+	}
+)
+
+// isDERPrivateKey reports whether h starts a private key in DER:
+//   - PKCS#8: SEQUENCE { INTEGER 0 or 1, SEQUENCE { OID of a key
+//     algorithm … }, OCTET STRING … };
+//   - encrypted PKCS#8: SEQUENCE { SEQUENCE { OID of PBES2 or a PKCS#12
+//     PBE scheme … }, OCTET STRING };
+//   - PKCS#1 RSA (and OpenSSL's DSA): SEQUENCE { INTEGER 0, INTEGER of
+//     128 bytes or more (the modulus or prime) … };
+//   - SEC1 EC: SEQUENCE { INTEGER 1, OCTET STRING of 20 to 66 bytes (the
+//     private scalar) … }.
+//
+// A certificate and a public key start SEQUENCE { SEQUENCE …, and an RSA
+// public key SEQUENCE { INTEGER modulus …: none is one of these.
+func isDERPrivateKey(h []byte) bool {
+	rest, ok := derHeader(h, 0x30)
+	if !ok || len(rest) < 5 {
+		return false
+	}
+	oidIn := func(b []byte, oids [][]byte) bool {
+		if len(b) < 2 || b[0] != 0x06 || int(b[1]) > len(b)-2 {
+			return false
+		}
+		oid := b[2 : 2+int(b[1])]
+		for _, o := range oids {
+			if bytes.HasPrefix(oid, o) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case bytes.HasPrefix(rest, []byte{0x02, 0x01, 0x00}) || bytes.HasPrefix(rest, []byte{0x02, 0x01, 0x01}) && rest[3] == 0x30:
+		after := rest[3:]
+		if alg, ok := derHeader(after, 0x30); ok {
+			return oidIn(alg, keyAlgorithms)
+		}
+		// PKCS#1: the next INTEGER is the modulus (or DSA's p), 128 bytes
+		// or more: a long-form length of 0x81 0x80 and up, or 0x82 ….
+		return rest[2] == 0x00 && len(after) >= 3 && after[0] == 0x02 && (after[1] == 0x81 && after[2] >= 0x80 || after[1] == 0x82 || after[1] == 0x83)
+	case bytes.HasPrefix(rest, []byte{0x02, 0x01, 0x01, 0x04}):
+		// SEC1: the private scalar of a curve from 160 to 521 bits.
+		return rest[4] >= 20 && rest[4] <= 66
+	case rest[0] == 0x30:
+		alg, ok := derHeader(rest, 0x30)
+		return ok && oidIn(alg, keyEncryptions)
+	}
+	return false
 }
 
 // derHeader skips a DER tag and length (definite or BER indefinite) and

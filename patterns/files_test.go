@@ -1,6 +1,13 @@
 package patterns
 
 import (
+	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"os"
 	"path/filepath"
 	"testing"
@@ -219,5 +226,93 @@ func TestRailsMasterKeyRule(t *testing.T) {
 	}
 	if rails.NameOK("docs/key.txt") || !rails.NameOK("config/master.key") {
 		t.Error("NameOK: only a key's name may hold a Rails key")
+	}
+}
+
+// TestDERPrivateKeyRule judges private keys as Go's crypto/x509 writes them
+// (PKCS#8 for RSA, ECDSA, Ed25519 and X25519, PKCS#1, SEC1), the head of
+// an encrypted PKCS#8 key as OpenSSL writes it (PBES2), and near misses in
+// DER too: a certificate, public keys in PKIX and PKCS#1 form, and the
+// other formats' files.
+func TestDERPrivateKeyRule(t *testing.T) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xKey, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(b []byte, err error) []byte {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ec1, err := x509.MarshalECPrivateKey(ecKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := os.ReadFile(filepath.Join("testdata", "files", "cert.der"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// openssl pkcs8 -topk8 -v2 aes-256-cbc -outform DER: the first bytes.
+	encrypted := []byte{0x30, 0x82, 0x05, 0x1c, 0x30, 0x4e, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d, 0x30, 0x41, 0x30, 0x29, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c}
+	rule := func() *FileRule {
+		for _, r := range FileRules() {
+			if r.ID == "der-private-key-file" {
+				return r
+			}
+		}
+		t.Fatal("no der-private-key-file rule")
+		return nil
+	}()
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want bool
+	}{
+		{"PKCS#8 RSA", must(x509.MarshalPKCS8PrivateKey(rsaKey)), true},
+		{"PKCS#8 ECDSA", must(x509.MarshalPKCS8PrivateKey(ecKey)), true},
+		{"PKCS#8 Ed25519", must(x509.MarshalPKCS8PrivateKey(edKey)), true},
+		{"PKCS#8 X25519", must(x509.MarshalPKCS8PrivateKey(xKey)), true},
+		{"PKCS#1 RSA", x509.MarshalPKCS1PrivateKey(rsaKey), true},
+		{"SEC1 EC", ec1, true},
+		{"encrypted PKCS#8", encrypted, true},
+		{"certificate", cert, false},
+		{"PKIX RSA public key", must(x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)), false},
+		{"PKIX EC public key", must(x509.MarshalPKIXPublicKey(&ecKey.PublicKey)), false},
+		{"PKCS#1 RSA public key", x509.MarshalPKCS1PublicKey(&rsaKey.PublicKey), false},
+		{"SNMPv2c community", []byte{0x30, 0x29, 0x02, 0x01, 0x01, 0x04, 0x06, 'p', 'u', 'b', 'l', 'i', 'c', 0xa0, 0x1c}, false},
+		{"too short", []byte{0x30, 0x03, 0x02, 0x01, 0x00}, false},
+	} {
+		head := tc.data[:min(len(tc.data), FileHeadLen)]
+		if got := rule.Match("keys/k.der", head); got != tc.want {
+			t.Errorf("%s: matched %v, want %v", tc.name, got, tc.want)
+		}
+		for _, r := range FileRules() {
+			if r.ID != rule.ID && r.Match("keys/k.der", head) {
+				t.Errorf("%s: %s matches too", tc.name, r.ID)
+			}
+		}
+	}
+	for _, f := range []string{"bundle.p12", "store.jks", "vault.kdbx", "credentials.db", "random.p12"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "files", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rule.Match("x/"+f, data[:min(len(data), FileHeadLen)]) {
+			t.Errorf("%s matched as a DER private key", f)
+		}
 	}
 }
