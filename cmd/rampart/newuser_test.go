@@ -780,7 +780,12 @@ func TestSecondSignalEndsTheRun(t *testing.T) {
 	go func() { done <- cmd.Wait() }()
 	time.Sleep(500 * time.Millisecond) // past start-up, into the read
 	for i := 0; i < 2; i++ {
-		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		if err := cmd.Process.Signal(os.Interrupt); errors.Is(err, os.ErrProcessDone) {
+			// The first interrupt already ended it (on a loaded
+			// machine it can land before the read begins, where the
+			// cancelled context stops the run).
+			break
+		} else if err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(200 * time.Millisecond)
