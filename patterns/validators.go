@@ -140,6 +140,12 @@ func AWSAccountID(keyID string) (string, bool) {
 	copy(buf[2:], raw[:6])
 	z := binary.BigEndian.Uint64(buf[:])
 	id := (z & 0x7fffffffff80) >> 7
+	// 40 bits reach 1,099,511,627,775; AWS accounts have 12 digits. A key ID
+	// whose bits say more names no account (it was made up): saying
+	// "AWS account 1049578702752" would state a fact that is not one.
+	if id > 999_999_999_999 {
+		return "", false
+	}
 	s := strconv.FormatUint(id, 10)
 	for len(s) < 12 {
 		s = "0" + s

@@ -117,6 +117,30 @@ func TestAWSAccountIDAttribute(t *testing.T) {
 	}
 }
 
+// TestAWSAccountIDIsTwelveDigits: a key ID whose embedded account number
+// has 13 digits (a made-up key; AWS accounts have 12) is still reported,
+// with no account: it showed "AWS account 1049578702752", an account that
+// cannot exist. Found committing a made-up AKIA key with the hooks.
+func TestAWSAccountIDIsTwelveDigits(t *testing.T) {
+	d := builtinDetector(t)
+	for key, want := range map[string]string{
+		"AKIAPIX6EA6QOM66ZJOJ": "",             // 1049578702752: no such account
+		"AKIAP7777777QOM66ZJO": "",             // the 40 bits all set: 1099511627775
+		"AKIAORVFFB77WWOE4IOX": "999999999999", // the largest account
+		"AKIAORVFFCAACE5YF2K2": "",             // one more
+		"AKIASP2TPHJSQH3FJRUX": "171436882533",
+	} {
+		fs := d.Detect(Chunk{Data: []byte("aws_access_key_id = " + key + "\n")})
+		if len(fs) != 1 || fs[0].RuleID != "aws-access-key-id" {
+			t.Errorf("%s: findings %+v, want one aws-access-key-id", key, fs)
+			continue
+		}
+		if got := fs[0].Attributes["aws_account_id"]; got != want {
+			t.Errorf("%s: aws_account_id %q, want %q", key, got, want)
+		}
+	}
+}
+
 // TestDecoys scans testdata/decoys (git SHAs, UUIDs, digests, integrity
 // strings, base64 images, public keys, AWS's documented examples): nothing
 // there is a credential.

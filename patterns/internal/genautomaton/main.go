@@ -2,7 +2,19 @@
 // detector's keyword automaton as Go data, so that start-up does not build
 // it (patterns.AutomatonFor). go generate ./patterns runs it after
 // gencatalogue, from the catalogue just generated; scanner's
-// TestBuiltinAutomatonGenerated fails until it has run.
+// TestBuiltinAutomatonGenerated fails until it has run. On a merge
+// conflict in automaton_gen.go take either side and run go generate
+// ./patterns again. It imports patterns, so automaton_gen.go must compile:
+// if a change to the Automaton's fields breaks it, replace it with
+//
+//	package patterns
+//
+//	var generatedAutomaton = Automaton{simd: &generatedSIMD}
+//
+//	var generatedSIMD [1 << 14]uint32
+//
+// (no generated automaton: every detector builds its own) and run go
+// generate ./patterns.
 package main
 
 import (
