@@ -23,8 +23,10 @@
 // diff.algorithm in the configuration, paths git would quote, and edits
 // longer than maxEdits lines. Lines are compared as git compares them
 // (bytes, '\n' kept); of several equally short diffs it may pick another
-// than git's when a change repeats neighbouring lines, and then reports
-// the same added text at a neighbouring line.
+// than git's where a change repeats lines the old file has, and then
+// reports other of those repeated lines as added; a line whose text the
+// old file lacks (a secret just written) both report, at the same line
+// (TestDiffNewLinesMatchGit).
 package cached
 
 import (
