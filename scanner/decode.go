@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"encoding/base64"
 	"slices"
 	"strconv"
@@ -314,24 +315,36 @@ func isB64(c byte) bool {
 // minB64 is the shortest base64 run worth decoding (12 decoded bytes).
 const minB64 = 16
 
+// b64Bytes marks the bytes isB64 accepts: substituteBase64 asks it of
+// every byte of the lines it decodes.
+var b64Bytes = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isB64(byte(c))
+	}
+	return t
+}()
+
+// appendKept appends src[lo:hi] to view, and each byte's offset to from.
+func appendKept(view []byte, from []int32, src []byte, lo, hi int) ([]byte, []int32) {
+	view = append(view, src[lo:hi]...)
+	for i := lo; i < hi; i++ {
+		from = append(from, int32(i))
+	}
+	return view, from
+}
+
 func substituteBase64(src []byte) ([]byte, []int32, bool) {
 	var view []byte
 	var from []int32
 	changed := false
 	last := 0
-	emit := func(upto int) {
-		for i := last; i < upto; i++ {
-			view = append(view, src[i])
-			from = append(from, int32(i))
-		}
-	}
 	for i := 0; i < len(src); {
-		if !isB64(src[i]) || i > 0 && isB64(src[i-1]) {
+		if !b64Bytes[src[i]] || i > 0 && b64Bytes[src[i-1]] {
 			i++
 			continue
 		}
-		j := i
-		for j < len(src) && isB64(src[j]) {
+		j := i + 1
+		for j < len(src) && b64Bytes[src[j]] {
 			j++
 		}
 		k := j
@@ -340,7 +353,10 @@ func substituteBase64(src []byte) ([]byte, []int32, bool) {
 		}
 		if j-i >= minB64 {
 			if dec, ok := decodeB64(src[i:k]); ok {
-				emit(i)
+				if !changed {
+					view, from = make([]byte, 0, len(src)), make([]int32, 0, len(src))
+				}
+				view, from = appendKept(view, from, src, last, i)
 				for range dec {
 					from = append(from, int32(-(i + 1)))
 				}
@@ -356,16 +372,21 @@ func substituteBase64(src []byte) ([]byte, []int32, bool) {
 	if !changed {
 		return nil, nil, false
 	}
-	emit(len(src))
+	view, from = appendKept(view, from, src, last, len(src))
 	return view, from, true
 }
 
+// b64Encodings are the alphabets decodeB64 tries, in order.
+var b64Encodings = []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding}
+
 func decodeB64(s []byte) ([]byte, bool) {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		dec := make([]byte, enc.DecodedLen(len(s)))
-		n, err := enc.Decode(dec, s)
+	// One buffer for every attempt: the unpadded alphabets' decoded
+	// length is the longest.
+	buf := make([]byte, base64.RawStdEncoding.DecodedLen(len(s)))
+	for _, enc := range b64Encodings {
+		n, err := enc.Decode(buf[:enc.DecodedLen(len(s))], s)
 		if err == nil {
-			dec = dec[:n]
+			dec := buf[:n]
 			return dec, len(dec) >= 8 && printable(dec)
 		}
 	}
@@ -436,43 +457,57 @@ func substituteJSON(src []byte) ([]byte, []int32, bool) {
 	view := make([]byte, 0, len(src))
 	from := make([]int32, 0, len(src))
 	changed := false
-	for i := 0; i < len(src); i++ {
-		if src[i] == '\\' && i+1 < len(src) {
-			var rep []byte
-			n := 2
-			switch src[i+1] {
-			case '/':
-				rep = []byte{'/'}
-			case '"':
-				rep = []byte{'"'}
-			case '\\':
-				rep = []byte{'\\'}
-			case 'n':
-				rep = []byte{'\n'}
-			case 't':
-				rep = []byte{'\t'}
-			case 'r':
-				rep = []byte{'\r'}
-			case 'u':
-				if i+6 <= len(src) {
-					if v, err := strconv.ParseUint(string(src[i+2:i+6]), 16, 16); err == nil {
-						rep = utf8.AppendRune(nil, rune(v))
-						n = 6
-					}
+	last := 0 // src[:last] is in view
+	for i := 0; i+1 < len(src); {
+		j := bytes.IndexByte(src[i:len(src)-1], '\\')
+		if j < 0 {
+			break
+		}
+		i += j
+		var rep [utf8.UTFMax]byte
+		n, w := 2, 0
+		switch src[i+1] {
+		case '/', '"', '\\':
+			rep[0], w = src[i+1], 1
+		case 'n':
+			rep[0], w = '\n', 1
+		case 't':
+			rep[0], w = '\t', 1
+		case 'r':
+			rep[0], w = '\r', 1
+		case 'u':
+			if i+6 <= len(src) {
+				if v, ok := hex4(src[i+2 : i+6]); ok {
+					w = utf8.EncodeRune(rep[:], rune(v))
+					n = 6
 				}
-			}
-			if rep != nil {
-				for range rep {
-					from = append(from, int32(-(i + 1)))
-				}
-				view = append(view, rep...)
-				i += n - 1
-				changed = true
-				continue
 			}
 		}
-		view = append(view, src[i])
-		from = append(from, int32(i))
+		if w == 0 {
+			i++
+			continue
+		}
+		view, from = appendKept(view, from, src, last, i)
+		for range w {
+			from = append(from, int32(-(i + 1)))
+		}
+		view = append(view, rep[:w]...)
+		i += n
+		last, changed = i, true
 	}
+	view, from = appendKept(view, from, src, last, len(src))
 	return view, from, changed
+}
+
+// hex4 reads four hex digits, as strconv.ParseUint(s, 16, 16) does.
+func hex4(s []byte) (uint16, bool) {
+	var v uint16
+	for _, c := range s {
+		d, ok := unhex(c)
+		if !ok {
+			return 0, false
+		}
+		v = v<<4 | uint16(d)
+	}
+	return v, true
 }
