@@ -271,12 +271,14 @@ func discover(dir string) (*repo, error) {
 				}
 				r.commonDir = p
 			}
-			// git refuses a repository another user owns (safe.directory);
-			// it says so its way.
-			if fi, err := os.Stat(r.commonDir); err != nil {
-				return nil, err
-			} else if ownedByOther(fi) {
-				return nil, errFallback("repository owned by another user")
+			// git refuses a repository another user owns (safe.directory):
+			// its work tree, .git file or git directory. It says so its way.
+			for _, p := range []string{d, dotgit, r.gitDir, r.commonDir} {
+				if fi, err := os.Stat(p); err != nil {
+					return nil, err
+				} else if ownedByOther(fi) {
+					return nil, errFallback(p + " is owned by another user")
+				}
 			}
 			return r, nil
 		}

@@ -696,3 +696,32 @@ func TestDiffDamagedObject(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffOwnedByOther: git refuses a work tree another user owns, even
+// when its .git directory is the user's own (safe.directory); so must
+// Diff (git then says why).
+func TestDiffOwnedByOther(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give a directory to another user")
+	}
+	dir := newRepo(t)
+	write(t, filepath.Join(dir, "a.txt"), "alpha\n")
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-qm", "one")
+	write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
+	git(t, dir, "add", "-A")
+	if err := os.Chown(dir, 54321, -1); err != nil {
+		t.Skip(err)
+	}
+	defer os.Chown(dir, 0, -1)
+	t.Setenv("SUDO_UID", "")
+	os.Unsetenv("SUDO_UID")
+	if out, err := exec.Command("git", "-C", dir, "diff", "--cached").CombinedOutput(); err == nil {
+		t.Fatalf("git accepted a work tree another user owns:\n%s", out)
+	}
+	os.Unsetenv("GIT_CONFIG_NOSYSTEM")
+	defer os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	if d, err := Diff(dir); !errors.Is(err, ErrFallback) {
+		t.Errorf("Diff = %v (%q), want a fallback", err, d)
+	}
+}
