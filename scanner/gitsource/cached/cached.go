@@ -19,14 +19,14 @@
 // alternates, objects it cannot find (a partial clone), SHA-256, symbolic
 // links and submodules that changed, a change that both adds and deletes
 // files (git's -M may pair them as a rename), attributes that set binary,
-// -diff or diff on a changed file, attribute macros, diff drivers and
-// diff.algorithm in the configuration, paths git would quote, and edits
-// longer than maxEdits lines. Lines are compared as git compares them
-// (bytes, '\n' kept); of several equally short diffs it may pick another
-// than git's where a change repeats lines the old file has, and then
-// reports other of those repeated lines as added; a line whose text the
-// old file lacks (a secret just written) both report, at the same line
-// (TestDiffNewLinesMatchGit).
+// -diff or diff on a changed file, attribute macros, diff drivers,
+// diff.algorithm and diff.orderFile in the configuration, paths git would
+// quote, and edits longer than maxEdits lines. Lines are compared as git
+// compares them (bytes, '\n' kept); of several equally short diffs it may
+// pick another than git's where a change repeats lines the old file has,
+// and then reports other of those repeated lines as added; a line whose
+// text the old file lacks (a secret just written) both report, at the same
+// line (TestDiffNewLinesMatchGit).
 package cached
 
 import (
@@ -345,6 +345,11 @@ func (r *repo) checkConfig() error {
 		// moves lines. (No other section has an "algorithm" key.)
 		if setsKey(squeezed, "algorithm") {
 			return errFallback("diff.algorithm in " + f)
+		}
+		// diff.orderFile puts the files in another order than the
+		// index's, and the scan reports findings in the diff's order.
+		if setsKey(squeezed, "orderfile") {
+			return errFallback("diff.orderFile in " + f)
 		}
 		// A diff driver's section: [diff "name"], or the old [diff.name].
 		if strings.Contains(squeezed, "[diff\"") || strings.Contains(squeezed, "[diff.") {

@@ -294,6 +294,14 @@ func TestDiffFallsBack(t *testing.T) {
 			git(t, dir, "add", "-A")
 			git(t, dir, "config", "diff.algorithm", "histogram")
 		}},
+		{"diff.orderFile", func(t *testing.T, dir string) {
+			// git prints sub/b.txt before a.txt.
+			write(t, filepath.Join(dir, ".git", "order"), "sub/*\n")
+			git(t, dir, "config", "diff.orderFile", ".git/order")
+			write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
+			write(t, filepath.Join(dir, "sub/b.txt"), "b\n")
+			git(t, dir, "add", "-A")
+		}},
 		{"config parameters", func(t *testing.T, dir string) {
 			write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
 			git(t, dir, "add", "-A")
