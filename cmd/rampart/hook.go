@@ -118,6 +118,13 @@ func runHook(ctx context.Context, action string, o *hookOptions, s *streams) err
 			return hookErr(err)
 		}
 		printBinary(s, bin)
+		if repo.Bare {
+			// Installed, and mostly idle: a server's bare repository is
+			// where people expect pushes to be checked, and they are not.
+			fmt.Fprintf(s.err, "rampart: warning: %s is a bare repository: git runs no pre-commit or commit-msg hook in it (nothing is committed there), "+
+				"and pre-push only for pushes made from it. The pushes it receives are not checked (rampart has no pre-receive hook): "+
+				"install the hooks in the clones people commit in, and scan what reaches the server in CI (rampart scan --range or --github-event).\n", report.Safe(repo.GitDir))
+		}
 	case "uninstall":
 		res, err := githook.Uninstall(t, names)
 		printHookResults(s, t, res)

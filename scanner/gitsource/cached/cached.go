@@ -19,12 +19,14 @@
 // alternates, objects it cannot find (a partial clone), SHA-256, symbolic
 // links and submodules that changed, a change that both adds and deletes
 // files (git's -M may pair them as a rename), attributes that set binary,
-// -diff or diff on a changed file, attribute macros, diff drivers and
-// diff.algorithm in the configuration, paths git would quote, and edits
-// longer than maxEdits lines. Lines are compared as git compares them
-// (bytes, '\n' kept); of several equally short diffs it may pick another
-// than git's when a change repeats neighbouring lines, and then reports
-// the same added text at a neighbouring line.
+// -diff or diff on a changed file, attribute macros, diff drivers,
+// diff.algorithm and diff.orderFile in the configuration, paths git would
+// quote, and edits longer than maxEdits lines. Lines are compared as git
+// compares them (bytes, '\n' kept); of several equally short diffs it may
+// pick another than git's where a change repeats lines the old file has,
+// and then reports other of those repeated lines as added; a line whose
+// text the old file lacks (a secret just written) both report, at the same
+// line (TestDiffNewLinesMatchGit).
 package cached
 
 import (
@@ -271,12 +273,14 @@ func discover(dir string) (*repo, error) {
 				}
 				r.commonDir = p
 			}
-			// git refuses a repository another user owns (safe.directory);
-			// it says so its way.
-			if fi, err := os.Stat(r.commonDir); err != nil {
-				return nil, err
-			} else if ownedByOther(fi) {
-				return nil, errFallback("repository owned by another user")
+			// git refuses a repository another user owns (safe.directory):
+			// its work tree, .git file or git directory. It says so its way.
+			for _, p := range []string{d, dotgit, r.gitDir, r.commonDir} {
+				if fi, err := os.Stat(p); err != nil {
+					return nil, err
+				} else if ownedByOther(fi) {
+					return nil, errFallback(p + " is owned by another user")
+				}
 			}
 			return r, nil
 		}
@@ -341,6 +345,11 @@ func (r *repo) checkConfig() error {
 		// moves lines. (No other section has an "algorithm" key.)
 		if setsKey(squeezed, "algorithm") {
 			return errFallback("diff.algorithm in " + f)
+		}
+		// diff.orderFile puts the files in another order than the
+		// index's, and the scan reports findings in the diff's order.
+		if setsKey(squeezed, "orderfile") {
+			return errFallback("diff.orderFile in " + f)
 		}
 		// A diff driver's section: [diff "name"], or the old [diff.name].
 		if strings.Contains(squeezed, "[diff\"") || strings.Contains(squeezed, "[diff.") {

@@ -294,6 +294,14 @@ func TestDiffFallsBack(t *testing.T) {
 			git(t, dir, "add", "-A")
 			git(t, dir, "config", "diff.algorithm", "histogram")
 		}},
+		{"diff.orderFile", func(t *testing.T, dir string) {
+			// git prints sub/b.txt before a.txt.
+			write(t, filepath.Join(dir, ".git", "order"), "sub/*\n")
+			git(t, dir, "config", "diff.orderFile", ".git/order")
+			write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
+			write(t, filepath.Join(dir, "sub/b.txt"), "b\n")
+			git(t, dir, "add", "-A")
+		}},
 		{"config parameters", func(t *testing.T, dir string) {
 			write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
 			git(t, dir, "add", "-A")
@@ -695,4 +703,107 @@ func TestDiffDamagedObject(t *testing.T) {
 			t.Errorf("packed=%v: Diff fell back for another reason: %v", packed, err)
 		}
 	}
+}
+
+// TestDiffOwnedByOther: git refuses a work tree another user owns, even
+// when its .git directory is the user's own (safe.directory); so must
+// Diff (git then says why).
+func TestDiffOwnedByOther(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give a directory to another user")
+	}
+	dir := newRepo(t)
+	write(t, filepath.Join(dir, "a.txt"), "alpha\n")
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-qm", "one")
+	write(t, filepath.Join(dir, "a.txt"), "alpha\nbeta\n")
+	git(t, dir, "add", "-A")
+	if err := os.Chown(dir, 54321, -1); err != nil {
+		t.Skip(err)
+	}
+	defer os.Chown(dir, 0, -1)
+	t.Setenv("SUDO_UID", "")
+	os.Unsetenv("SUDO_UID")
+	if out, err := exec.Command("git", "-C", dir, "diff", "--cached").CombinedOutput(); err == nil {
+		t.Fatalf("git accepted a work tree another user owns:\n%s", out)
+	}
+	os.Unsetenv("GIT_CONFIG_NOSYSTEM")
+	defer os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	if d, err := Diff(dir); !errors.Is(err, ErrFallback) {
+		t.Errorf("Diff = %v (%q), want a fallback", err, d)
+	}
+}
+
+// TestDiffNewLinesMatchGit: where a change repeats lines the old file
+// has, Diff may choose other equally short diffs than git, but a line
+// whose text the old file lacks (a secret just written) is reported by
+// both, at the same line. Random edits of files of few distinct lines.
+func TestDiffNewLinesMatchGit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	dir := newRepo(t)
+	alphabet := []string{"a", "b", "", "}", "{", "\tx", "c"}
+	gen := func(n int) []string {
+		var out []string
+		for range n {
+			out = append(out, alphabet[rng.IntN(len(alphabet))])
+		}
+		return out
+	}
+	// newText lists a normalized diff's added lines that old lacks, with
+	// their line numbers.
+	newText := func(diff string, old []string) []string {
+		var out []string
+		line := 0
+		for _, l := range strings.Split(diff, "\n") {
+			if at, ok := strings.CutPrefix(l, "@@ +"); ok {
+				at, _, _ = strings.Cut(at, ",")
+				fmt.Sscan(at, &line)
+				continue
+			}
+			if s, ok := strings.CutPrefix(l, "+"); ok {
+				if !slices.Contains(old, s) {
+					out = append(out, fmt.Sprintf("%d:%s", line, s))
+				}
+				line++
+			}
+		}
+		return out
+	}
+	differ := 0
+	for round := range 40 {
+		old := gen(5 + rng.IntN(30))
+		lines := slices.Clone(old)
+		for range 1 + rng.IntN(5) {
+			at := rng.IntN(len(lines) + 1)
+			switch rng.IntN(3) {
+			case 0:
+				lines = slices.Insert(lines, at, gen(1+rng.IntN(4))...)
+			case 1:
+				if at < len(lines) {
+					lines = slices.Delete(lines, at, at+1)
+				}
+			default:
+				lines = slices.Insert(lines, at, fmt.Sprintf("key%d = AKIAUJZDEGXDNCF32EPF", round))
+			}
+		}
+		write(t, filepath.Join(dir, "f"), strings.Join(old, "\n")+"\n")
+		git(t, dir, "add", "-A")
+		git(t, dir, "commit", "-qm", "old", "--allow-empty")
+		write(t, filepath.Join(dir, "f"), strings.Join(lines, "\n")+"\n")
+		git(t, dir, "add", "-A")
+		want := normal(gitDiff(t, dir))
+		os.Unsetenv("GIT_CONFIG_NOSYSTEM")
+		got, err := Diff(dir)
+		os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+		if err != nil {
+			t.Fatalf("round %d: Diff: %v", round, err)
+		}
+		if normal(string(got)) != want {
+			differ++
+		}
+		if g, w := newText(normal(string(got)), old), newText(want, old); !slices.Equal(g, w) {
+			t.Errorf("round %d: new lines in process %q, by git %q", round, g, w)
+		}
+	}
+	t.Logf("%d of 40 diffs chose other repeated lines than git's", differ)
 }
