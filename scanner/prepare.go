@@ -44,6 +44,9 @@ func PrepareDefault() {
 	}
 	ch := make(chan preparedDefault, 1)
 	prepared.ch = ch
+	// Read here, not in the goroutine: a test that swaps buildPrepared
+	// must not race a build an earlier test left running.
+	build := buildPrepared
 	go func() {
 		rules, err := patterns.Builtin()
 		if err != nil {
@@ -52,7 +55,7 @@ func PrepareDefault() {
 		}
 		det := make(chan *Detector, 1)
 		ch <- preparedDefault{rules, det, nil}
-		det <- buildPrepared(rules)
+		det <- build(rules)
 	}()
 }
 
