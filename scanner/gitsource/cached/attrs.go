@@ -94,7 +94,8 @@ func addAttrs(rules []attrRules, b []byte, dir, name string) ([]attrRules, error
 // globalAttrs reads the attributes files outside the index: the work
 // tree's top .gitattributes, info/attributes, and the user's and system's.
 func (r *repo) globalAttrs() ([]attrRules, error) {
-	files := []string{filepath.Join(r.top, ".gitattributes"), filepath.Join(r.commonDir, "info", "attributes"), "/etc/gitattributes"}
+	files := []string{filepath.Join(r.top, ".gitattributes"), filepath.Join(r.commonDir, "info", "attributes"),
+		"/etc/gitattributes", "/opt/homebrew/etc/gitattributes", "/usr/local/etc/gitattributes"}
 	if dir := userGitDir(); dir != "" {
 		files = append(files, filepath.Join(dir, "attributes"))
 	}

@@ -312,7 +312,10 @@ func userGitDir() string {
 // work tree, a global attributes file, the size above which git calls
 // every file binary, and diff drivers (one may declare its files binary).
 func (r *repo) checkConfig() error {
-	files := []string{filepath.Join(r.commonDir, "config"), "/etc/gitconfig"}
+	// The system file is where git was built to look: /etc for Linux
+	// distributions, Homebrew's and /usr/local builds' etc elsewhere. A
+	// file that another git reads only makes this check stricter.
+	files := []string{filepath.Join(r.commonDir, "config"), "/etc/gitconfig", "/opt/homebrew/etc/gitconfig", "/usr/local/etc/gitconfig"}
 	if home, err := os.UserHomeDir(); err == nil {
 		files = append(files, filepath.Join(home, ".gitconfig"))
 	}
