@@ -272,20 +272,28 @@ func isDERPrivateKey(h []byte) bool {
 }
 
 // derHeader skips a DER tag and length (definite or BER indefinite) and
-// returns what follows.
+// returns what follows, up to the definite length: what the judges read
+// next lies inside the element, as it does in a well-formed structure.
 func derHeader(h []byte, tag byte) ([]byte, bool) {
 	if len(h) < 2 || h[0] != tag {
 		return nil, false
 	}
 	switch l := h[1]; {
-	case l < 0x80, l == 0x80:
+	case l < 0x80:
+		return h[2:min(len(h), 2+int(l))], true
+	case l == 0x80:
 		return h[2:], true
 	case l >= 0x81 && l <= 0x84:
 		n := int(l - 0x80)
 		if len(h) < 2+n {
 			return nil, false
 		}
-		return h[2+n:], true
+		var size uint64
+		for _, c := range h[2 : 2+n] {
+			size = size<<8 | uint64(c)
+		}
+		rest := h[2+n:]
+		return rest[:min(uint64(len(rest)), size)], true
 	}
 	return nil, false
 }
