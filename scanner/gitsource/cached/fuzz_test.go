@@ -119,15 +119,15 @@ var configCases = []struct {
 	{"[core]\n\tbare\n", false, "bare"}, // no value: true
 	{"[core]\n\tBaRe = Yes\n", false, "bare"},
 	{"[core]\r\n\tbare=on\r\n", false, "bare"},
-	{"[core] bare = 1\n", false, "bare"}, // on the section's line
-	{"[core]\n\tbare = \"false\"\n", false, "bare"},         // quoted: read as may be true
-	{"[core]\n\tbare = false ; comment\n", false, "bare"},   // a comment: read as may be true
-	{"[core]\n\t# bare = true\n\tbare = no\n", false, ""},   // a comment
-	{"[core]\n\t; bare\n", false, ""},                       // a comment
-	{"[core]\n\tbarely = true\n", false, "bare"},            // not git's bare, but may be
-	{"[core]\n\tx = a \\\n bare\n", false, "bare"},          // a continued value, but may be
-	{"[remote \"bare\"]\n\turl = x\n", false, ""},           // a subsection
-	{"[remote \"x]bare\"]\n\turl = x\n", false, "bare"},     // a subsection read as may be
+	{"[core] bare = 1\n", false, "bare"},                  // on the section's line
+	{"[core]\n\tbare = \"false\"\n", false, "bare"},       // quoted: read as may be true
+	{"[core]\n\tbare = false ; comment\n", false, "bare"}, // a comment: read as may be true
+	{"[core]\n\t# bare = true\n\tbare = no\n", false, ""}, // a comment
+	{"[core]\n\t; bare\n", false, ""},                     // a comment
+	{"[core]\n\tbarely = true\n", false, "bare"},          // not git's bare, but may be
+	{"[core]\n\tx = a \\\n bare\n", false, "bare"},        // a continued value, but may be
+	{"[remote \"bare\"]\n\turl = x\n", false, ""},         // a subsection
+	{"[remote \"x]bare\"]\n\turl = x\n", false, "bare"},   // a subsection read as may be
 	{"[core]\n\tignorecase = true\n", true, ""},
 	{"[core]\n\tIgnoreCase\n", true, ""},
 	{"[core]\n\tignorecase = 0\n", false, ""},
