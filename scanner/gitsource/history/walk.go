@@ -2,6 +2,7 @@ package history
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -660,14 +661,7 @@ func compareEntries(a, b entry) int {
 	if c := bytes.Compare(a.name[:n], b.name[:n]); c != 0 {
 		return c
 	}
-	ca, cb := nameEnd(a, n), nameEnd(b, n)
-	switch {
-	case ca < cb:
-		return -1
-	case ca > cb:
-		return 1
-	}
-	return 0
+	return cmp.Compare(nameEnd(a, n), nameEnd(b, n))
 }
 
 func nameEnd(e entry, n int) byte {
