@@ -1247,7 +1247,7 @@ func checkPassword(c *Candidate) (bool, string) {
 		return false, "password: a password manager's name and a UUID (a passkey provider's AAGUID), not a password"
 	}
 	if entryNamedPasswords(c) {
-		return false, "password: a fixture's logins, each password spelling its own entry's name (\"name\": \"GitLab\", \"password\": \"G1tLab2024\"), not a vault's"
+		return false, "password: a fixture's logins, each password spelling its own entry's name (GitLab's G1tLab2024), not a vault's"
 	}
 	if openAPIDocumentation(c) {
 		return false, "password: documentation inside an OpenAPI/Swagger definition (a description or example), not configuration"
@@ -1428,8 +1428,8 @@ func passkeyProviderID(c *Candidate) bool {
 const entryReach = 1500
 
 // entryNamedPasswords reports a password that spells, in leetspeak or not,
-// the name or address of the JSON entry it belongs to ("name": "GitLab
-// Self-Hosted" … "password": "GlabSelf-H0st3d2024"), beside another entry
+// the name or address of the JSON entry it belongs to (GitLab Self-Hosted's
+// GlabSelf-H0st3d2024), beside another entry
 // whose password does the same: a password manager's seed or importer
 // fixture, each fictional login's password made from its own label so a
 // tester recognises it. A person's vault holds generated passwords, and a
