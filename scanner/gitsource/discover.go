@@ -34,11 +34,12 @@ import (
 // invalid. TestDiscoverMatchesRevParse compares both on each layout.
 
 // discoverEnv are the variables that change where or how git finds a
-// repository, or what it reads of its configuration.
+// repository, or what it reads of its configuration. (GIT_CONFIG_NOSYSTEM
+// is not one: the system file is read only to be stricter.)
 var discoverEnv = []string{
 	"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
 	"GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_NAMESPACE",
-	"GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_COUNT",
+	"GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_COUNT",
 	"GIT_CONFIG_PARAMETERS", "GIT_DEFAULT_HASH", "GIT_SHALLOW_FILE", "GIT_GRAFT_FILE",
 	"GIT_TEST_ASSUME_DIFFERENT_OWNER", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
 }
