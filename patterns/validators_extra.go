@@ -1225,9 +1225,13 @@ func checkPassword(c *Candidate) (bool, string) {
 		// pair spelt as the words for them.
 		return false, "password: a user:password pair spelt as words"
 	}
-	if u, p, ok := strings.Cut(s, ":"); ok && len(u) <= 16 && lowerWordDigits(u) && strings.Contains(p, "%") {
-		// CURLOPT_PROXYUSERPWD => 'user:p%40ss': judge the password as
-		// curl hands it over, percent-decoded.
+	if u, p, ok := strings.Cut(s, ":"); ok && len(u) <= 16 && lowerWordDigits(u) {
+		// CURLOPT_PROXYUSERPWD => 'frodo:one_ring': judge the password
+		// of a user:password pair on its own, beside its user, and as
+		// curl hands it over, percent-decoded ('user:p%40ss').
+		if reason := weakPassword(u, p); reason != "" {
+			return false, "password: a user:password pair whose password is " + reason
+		}
 		if d := unescaped(p); d != p {
 			if reason := weakPassword(u, d); reason != "" {
 				return false, "password: a user:password pair whose password is " + reason + " (percent-decoded)"
