@@ -1640,7 +1640,11 @@ func openAPIDocumentation(c *Candidate) bool {
 	if c.Text == nil || c.At < 0 || c.At > len(c.Text) {
 		return false
 	}
-	if !openAPIHeadRE().Match(c.Text[:min(len(c.Text), 8192)]) {
+	// The regex, run for every password candidate of a file, cost a
+	// secret-dense history (Kingfisher's) 5% of its detection; the words
+	// it needs are looked for first.
+	head := c.Text[:min(len(c.Text), 8192)]
+	if !bytes.Contains(head, []byte("swagger")) && !bytes.Contains(head, []byte("openapi")) || !openAPIHeadRE().Match(head) {
 		return false
 	}
 	// Walk back line by line from the value's line, to each line indented

@@ -19,9 +19,11 @@ import (
 //
 // Taken at face value: a work tree with a .git directory, or a .git file
 // naming one (a linked worktree); a bare repository or mirror; any
-// subdirectory of either, reached without crossing a file system. Left to
-// git: an environment that moves the repository or its configuration
-// (GIT_DIR, GIT_WORK_TREE, GIT_CEILING_DIRECTORIES, git -c, …), a
+// subdirectory of either, reached without crossing a file system; GIT_DIR
+// naming a work tree's git directory, as git sets it for a linked
+// worktree's hooks. Left to git: an environment that otherwise moves the
+// repository or its configuration (GIT_WORK_TREE, GIT_COMMON_DIR,
+// GIT_CEILING_DIRECTORIES, git -c, …), a
 // directory inside a .git directory, symbolic links named .git or HEAD,
 // configuration git might read otherwise than this package (includes,
 // repository format extensions such as SHA-256 or reftable, core.worktree
@@ -32,11 +34,12 @@ import (
 // invalid. TestDiscoverMatchesRevParse compares both on each layout.
 
 // discoverEnv are the variables that change where or how git finds a
-// repository, or what it reads of its configuration.
+// repository, or what it reads of its configuration. (GIT_CONFIG_NOSYSTEM
+// is not one: the system file is read only to be stricter.)
 var discoverEnv = []string{
-	"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "GIT_INDEX_FILE",
+	"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
 	"GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_NAMESPACE",
-	"GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_COUNT",
+	"GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_COUNT",
 	"GIT_CONFIG_PARAMETERS", "GIT_DEFAULT_HASH", "GIT_SHALLOW_FILE", "GIT_GRAFT_FILE",
 	"GIT_TEST_ASSUME_DIFFERENT_OWNER", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
 }
@@ -49,8 +52,9 @@ var errNotFound = errors.New("no repository")
 // say dir is not in a repository, or ok false when git must be asked. env
 // looks up the environment.
 func discover(dir string, env func(string) (string, bool)) (r *Repo, err error, ok bool) {
+	gitDirEnv, gitDirSet := env("GIT_DIR")
 	for _, k := range discoverEnv {
-		if _, set := env(k); set {
+		if _, set := env(k); set && k != "GIT_DIR" {
 			return nil, nil, false
 		}
 	}
@@ -75,6 +79,10 @@ func discover(dir string, env func(string) (string, bool)) (r *Repo, err error, 
 	start, err := os.Stat(abs)
 	if err != nil || !start.IsDir() {
 		return nil, nil, false
+	}
+	if gitDirSet {
+		r, ok := givenGitDir(abs, gitDirEnv)
+		return r, nil, ok
 	}
 	dev, devOK := deviceOf(start)
 	if !devOK {
@@ -127,6 +135,24 @@ func discover(dir string, env func(string) (string, bool)) (r *Repo, err error, 
 		}
 		d = up
 	}
+}
+
+// givenGitDir is the repository when GIT_DIR names its git directory, as
+// git sets it for the hooks of a linked worktree: without GIT_WORK_TREE
+// or core.worktree, git takes the directory it runs in (dir, physical) as
+// the work tree's top, and names the git directory by its real path.
+func givenGitDir(dir, gitDir string) (*Repo, bool) {
+	if gitDir == "" {
+		return nil, false
+	}
+	if !filepath.IsAbs(gitDir) {
+		gitDir = filepath.Join(dir, gitDir)
+	}
+	real, err := filepath.EvalSymlinks(gitDir)
+	if err != nil || gitDirLike(real) != gitDirYes {
+		return nil, false
+	}
+	return workTreeRepo(dir, real, "")
 }
 
 // gitDirVerdict is what gitDirLike makes of a directory.

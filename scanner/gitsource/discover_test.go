@@ -108,6 +108,8 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 		{name: "shallow clone", dir: shallowClone},
 		{name: "configuration written by hand", dir: odd},
 		{name: "not a repository", dir: notRepo},
+		// What git sets for a pre-commit hook in the main work tree.
+		{name: "a hook's environment", dir: work, env: []string{"GIT_INDEX_FILE=.git/index", "GIT_PREFIX=", "GIT_EDITOR=:", "GIT_EXEC_PATH=/usr/lib/git-core"}},
 		{name: "submodule (core.worktree)", dir: filepath.Join(sub, "mod"), fallback: true},
 		{name: "SHA-256 (an extension)", dir: sha256, fallback: true},
 		{name: "include", dir: incl, fallback: true},
@@ -115,7 +117,8 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 		{name: "inside a .git directory", dir: filepath.Join(work, ".git", "refs"), fallback: true},
 		{name: "an empty .git directory on the way up", dir: emptyDotGit, fallback: true},
 		{name: "a .git file without gitdir", dir: badFile, fallback: true},
-		{name: "GIT_DIR set", dir: work, env: []string{"GIT_DIR=" + filepath.Join(bare)}, fallback: true},
+		{name: "GIT_DIR naming a bare repository", dir: work, env: []string{"GIT_DIR=" + bare}, fallback: true},
+		{name: "GIT_DIR and GIT_WORK_TREE", dir: work, env: []string{"GIT_DIR=" + filepath.Join(work, ".git"), "GIT_WORK_TREE=" + work}, fallback: true},
 		{name: "git -c", dir: work, env: []string{"GIT_CONFIG_PARAMETERS='core.bare'='true'"}, fallback: true},
 		{name: "ceiling", dir: filepath.Join(work, "a"), env: []string{"GIT_CEILING_DIRECTORIES=" + work}, fallback: true},
 	} {
@@ -261,4 +264,52 @@ func FuzzParseGitConfig(f *testing.F) {
 		}
 		checkConfigAgainstGit(t, text)
 	})
+}
+
+// TestDiscoverGitDirMatchesRevParse: with GIT_DIR set, as git sets it for
+// a linked worktree's hooks (absolute, relative, through a symbolic
+// link, from the top or a subdirectory), discover answers as rev-parse
+// does in the same environment.
+func TestDiscoverGitDirMatchesRevParse(t *testing.T) {
+	base := t.TempDir()
+	if phys, err := filepath.EvalSymlinks(base); err == nil {
+		base = phys
+	}
+	main := filepath.Join(base, "main")
+	if err := os.MkdirAll(main, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, main, 1, "init", "-q", "-b", "main")
+	gitIn(t, main, 1, "commit", "-q", "--allow-empty", "-m", "one")
+	linked := filepath.Join(base, "linked")
+	gitIn(t, main, 1, "worktree", "add", "-q", linked)
+	if err := os.MkdirAll(filepath.Join(linked, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gitDir := filepath.Join(main, ".git", "worktrees", "linked")
+	if err := os.Symlink(gitDir, filepath.Join(base, "gdlink")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, dir, gitDir string }{
+		{"linked worktree's hook", linked, gitDir},
+		{"from a subdirectory", filepath.Join(linked, "sub"), gitDir},
+		{"relative", linked, filepath.Join("..", "main", ".git", "worktrees", "linked")},
+		{"through a symbolic link", linked, filepath.Join(base, "gdlink")},
+		{"main work tree", main, filepath.Join(main, ".git")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("GIT_DIR", tc.gitDir)
+			got, err, ok := discover(tc.dir, os.LookupEnv)
+			if !ok || err != nil {
+				t.Fatalf("discover left it to git (%v, %v)", ok, err)
+			}
+			want, err := openWithGit(context.Background(), tc.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("discover:\n  %+v\ngit rev-parse:\n  %+v", got, want)
+			}
+		})
+	}
 }
