@@ -805,6 +805,21 @@ func judgePassword(user, pass string, loginWord bool) string {
 		// (bar%bar, a URL's bar%25bar decoded once, is no escape to undo.)
 		return "fixture password (foo, bar, baz)"
 	}
+	if plain := foldPassword(pass, false); plain != "" {
+		// abc123FOO: a default password with a metasyntactic word added.
+		rest := plain
+		for _, w := range []string{"quux", "foo", "bar", "baz", "qux"} {
+			rest = strings.ReplaceAll(rest, w, "")
+		}
+		if rest != plain && rest != "" {
+			trimmed := strings.TrimRight(rest, "0123456789")
+			for _, w := range commonPasswords {
+				if rest == w || trimmed == w {
+					return "fixture password (" + w + " and foo, bar, baz)"
+				}
+			}
+		}
+	}
 	if len(user) >= 3 && strings.Contains(lp, strings.ToLower(user)) {
 		return "fixture password (it spells the user name)"
 	}
@@ -1238,6 +1253,11 @@ func checkPassword(c *Candidate) (bool, string) {
 			}
 		}
 	}
+	if u := argumentBefore(c); u != "" && strings.HasPrefix(s, u+":") && lowerWordsColons(s[len(u)+1:]) {
+		// wc.login("alice", "alice:development:us"): a test realm's
+		// password that lists its user and the user's groups.
+		return false, "password: the user " + strconv.Quote(u) + " and lower-case words after it (a test realm's user:group list), not a password"
+	}
 	if sqlValuesPair(c) {
 		return false, "password: a SQL row's values ('password', '…'): the word is one column's value and the next another's, not a name and its value"
 	}
@@ -1272,6 +1292,45 @@ func checkPassword(c *Candidate) (bool, string) {
 		return false, "password: a directory's name (word/), not a password"
 	}
 	return true, ""
+}
+
+// lowerWordsColons reports lower-case words separated by colons
+// (development:us).
+func lowerWordsColons(s string) bool {
+	for _, w := range strings.Split(s, ":") {
+		if !lowerLettersOnly(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// argumentBeforeRE matches a quoted argument, a comma and the opening
+// quote of the next: the user before a login call's password.
+var argumentBeforeRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`["']([^"'\s]{3,64})["']\s*,\s*["']$`)
+})
+
+// argumentBefore returns the quoted argument right before the password in
+// its match (.login("alice", "…"): the user), or "" when there is none or
+// it names the password (setProperty("password", …), define('DB_PASSWORD', …)).
+func argumentBefore(c *Candidate) string {
+	i := bytes.Index(c.Match, c.Secret)
+	if i <= 0 {
+		return ""
+	}
+	m := argumentBeforeRE().FindSubmatch(c.Match[:i])
+	if m == nil {
+		return ""
+	}
+	u := string(m[1])
+	l := strings.ToLower(u)
+	for _, w := range []string{"pass", "pwd", "secret", "key", "token", "cred", "auth"} {
+		if strings.Contains(l, w) {
+			return ""
+		}
+	}
+	return u
 }
 
 // sqlValuesPair reports a match that reads 'password', '…' as a name and

@@ -2,9 +2,11 @@ package scanner
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/rampart-sec/rampart/patterns"
 )
@@ -63,6 +65,34 @@ var protocolExamples = map[string]string{
 	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c": "jwt.io's sample token",
 }
 
+// jwtHeaders are the base64url encodings of the JOSE headers most JWTs
+// start with: every signed token of an algorithm carries the same text.
+var jwtHeaders = sync.OnceValue(func() []string {
+	var hs []string
+	for _, alg := range []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512", "EdDSA"} {
+		for _, h := range []string{`{"alg":"` + alg + `","typ":"JWT"}`, `{"typ":"JWT","alg":"` + alg + `"}`, `{"alg":"` + alg + `"}`} {
+			hs = append(hs, base64.RawURLEncoding.EncodeToString([]byte(h)))
+		}
+	}
+	return hs
+})
+
+// jwtHeaderPiece reports a secret of twelve characters or more cut from a
+// standard JWT header's encoding (a test's bearer token
+// "OiJIUzI1NiIsInR5cCI6IkpXVCJ", vector's websocket test): text every
+// HS256 token starts with, not a secret.
+func jwtHeaderPiece(secret []byte) bool {
+	if len(secret) < 12 {
+		return false
+	}
+	for _, h := range jwtHeaders() {
+		if strings.Contains(h, string(secret)) {
+			return true
+		}
+	}
+	return false
+}
+
 // builtinAllow returns why secret is on the built-in allow list, or "".
 func builtinAllow(secret []byte) string { return builtinAllowAfter(secret, false) }
 
@@ -77,6 +107,9 @@ func builtinAllowAfter(secret []byte, notPlaceholder bool) string {
 	}
 	if what, ok := protocolExamples[string(secret)]; ok {
 		return what
+	}
+	if jwtHeaderPiece(secret) {
+		return "a piece of a JWT's standard header (base64 of {\"alg\":…,\"typ\":\"JWT\"}), public text"
 	}
 	for _, demo := range publicDemoCredentials {
 		if string(secret) == demo {
