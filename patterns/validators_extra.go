@@ -824,9 +824,11 @@ func judgePassword(user, pass string, loginWord bool) string {
 		return "fixture password (it spells the user name)"
 	}
 	// baduser:badpass, cacheuser:cachepass, pass%20pass: a fixture spells
-	// its password as a word ending in pass.
-	if plain := foldPassword(pass, false); plain != "" && len(plain) <= 12 && lettersOnlyString(plain) && strings.HasSuffix(plain, "pass") {
-		return "fixture password (a word ending in pass)"
+	// its password as a word ending in pass, in leetspeak too (new-pa$s).
+	for _, leet := range []bool{false, true} {
+		if plain := foldPassword(pass, leet); plain != "" && len(plain) <= 12 && lettersOnlyString(plain) && strings.HasSuffix(plain, "pass") {
+			return "fixture password (a word ending in pass)"
+		}
 	}
 	for _, w := range commonPasswords {
 		if lp == w {
