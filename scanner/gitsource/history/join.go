@@ -243,31 +243,15 @@ func (k *keptStore) answer(h *History, ask []string) (map[string]bool, bool) {
 		if _, err := hex.Decode(id[:], []byte(rev)); err != nil {
 			return nil, false
 		}
-		if parent {
-			o, err := st.getOnce(id)
-			if err != nil {
-				return nil, false
-			}
-			c, err := parseCommit(o.Data())
-			typ := o.typ
-			st.done(o)
-			if err != nil || typ != pack.Commit {
-				return nil, false
-			}
+		c, ok := readCommit(st, id)
+		if ok && parent {
 			if len(c.parents) == 0 {
 				out[q] = false // a root commit: git says "missing"
 				continue
 			}
-			id = c.parents[0]
+			c, ok = readCommit(st, c.parents[0])
 		}
-		o, err := st.getOnce(id)
-		if err != nil {
-			return nil, false
-		}
-		c, err := parseCommit(o.Data())
-		typ := o.typ
-		st.done(o)
-		if err != nil || typ != pack.Commit {
+		if !ok {
 			return nil, false
 		}
 		_, found, err := st.lookup(c.tree, path)
@@ -277,6 +261,19 @@ func (k *keptStore) answer(h *History, ask []string) (map[string]bool, bool) {
 		out[q] = found
 	}
 	return out, true
+}
+
+// readCommit reads and parses commit id (ok false: not a commit the
+// store can read).
+func readCommit(st *store, id [20]byte) (rawCommit, bool) {
+	o, err := st.getOnce(id)
+	if err != nil {
+		return rawCommit{}, false
+	}
+	c, err := parseCommit(o.Data())
+	typ := o.typ
+	st.done(o)
+	return c, err == nil && typ == pack.Commit
 }
 
 // plainPath reports whether path names an entry under a tree as it is
