@@ -614,3 +614,32 @@ func TestPrecisionFixesFromAppTrees(t *testing.T) {
 		}
 	}
 }
+
+// TestEntryNamedPasswords: a password manager fixture's logins, each password
+// made from its own entry's label, go; a vault's generated passwords, a lone
+// configuration and entries too far apart stay.
+func TestEntryNamedPasswords(t *testing.T) {
+	item := func(name, uri, pass string) string {
+		return `{"type": "login", "name": "` + name + `", "login": {"username": "ops",` + "\n" +
+			`  "password": "` + pass + `", "uris": [{"uri": "` + uri + `"}]}}`
+	}
+	list := func(items ...string) string { return `{"items": [` + strings.Join(items, ",\n") + `]}` }
+	for _, tt := range []struct {
+		name, text, pass string
+		want             bool // reported
+	}{
+		{"seed fixture", list(item("GitLab Self-Hosted", "https://gitlab.corp.example", "GlabSelf-H0st3d2024"), item("Docker Hub", "https://hub.docker.com", "D0ckerHubPu11er2026")), "D0ckerHubPu11er2026", false},
+		{"named by its address", list(item("Repo", "https://gitlab.corp.example", "G1tlabAdm1n2024#"), item("Hub", "https://hub.docker.com", "D0ck3rPu11er2026")), "G1tlabAdm1n2024#", false},
+		{"vault's generated password", list(item("GitLab", "https://gitlab.com", "G1tLab2024#"), item("Docker Hub", "https://hub.docker.com", "Xk9#mQ2vLp7!rT4w")), "Xk9#mQ2vLp7!rT4w", true},
+		{"neighbour generated", list(item("GitLab", "https://gitlab.com", "Xk9#mQ2vLp7!rT4w"), item("Docker Hub", "https://hub.docker.com", "D0ck3rHub2024#")), "D0ck3rHub2024#", true},
+		{"one configuration", `{"name": "shop", "host": "ftp.shop.io", "password": "Sh0pDeploy2024!"}`, "Sh0pDeploy2024!", true},
+		{"only the scheme in common", list(item("Mail", "https://mail.corp.example", "Https-Zr8kLq3Vn6"), item("Chat", "https://chat.corp.example", "Https-Wq2vLp7Xk9")), "Https-Wq2vLp7Xk9", true},
+		{"neighbour out of reach", list(item("GitLab", "https://gitlab.com", "G1tLab2024#"), `{"notes": "`+strings.Repeat("x", 2*entryReach)+`"}`, item("Docker Hub", "https://hub.docker.com", "D0ck3rHub2024#")), "D0ck3rHub2024#", true},
+	} {
+		at := strings.Index(tt.text, `"`+tt.pass+`"`) + 1
+		c := &Candidate{Secret: []byte(tt.pass), Text: []byte(tt.text), At: at}
+		if got := !entryNamedPasswords(c); got != tt.want {
+			t.Errorf("%s: reported %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

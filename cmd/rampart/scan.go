@@ -342,15 +342,14 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	}
 	var located func() (*location, error)
 	if !o.staged && !o.prePush && o.commitMsg == "" && !o.stdin {
-		// Where the repository is (git rev-parse: a child process) is
-		// asked while the heap is set up, rather than after: on
-		// Kingfisher's mirror the two were 5-20 ms each, one after the
-		// other.
+		// Where the repository is (gitsource.Open: in process for the
+		// plain layouts, else git rev-parse, a child process) is asked
+		// beside the rest of the set-up, rather than before it.
 		located = locateAsync(ctx, o, dir)
 		// Scans of trees and histories fault in tens of MB of fresh heap;
 		// a hook's few MB gain less than the collection this costs
-		// (about 5 ms of CPU on a VM).
-		heapOnHugePages(hugeHeap)
+		// (about 5 ms of CPU on a VM). Usually prestart's init began it.
+		prestart.HugeHeap()
 	}
 	if (o.staged || o.commitMsg != "") && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		// A hook run lives for milliseconds and allocates a few MB building

@@ -50,6 +50,17 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 	if _, err := exec.LookPath("git"); err != nil {
 		return nil, ErrGitMissing
 	}
+	if r, err, ok := discover(dir, os.LookupEnv); ok {
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s", ErrNotRepository, dir)
+		}
+		return r, nil
+	}
+	return openWithGit(ctx, dir)
+}
+
+// openWithGit is Open asking git (discover did not take the layout).
+func openWithGit(ctx context.Context, dir string) (*Repo, error) {
 	// One git call: --show-cdup (the way up to the work tree's top) prints
 	// nothing in a bare repository, where --show-toplevel would fail. A git
 	// without --show-object-format (before 2.25) prints the option back.

@@ -13,7 +13,8 @@
 //
 // It is deliberately narrow. Anything it does not take at face value is a
 // fallback (ErrFallback), and the caller runs git: an environment that
-// moves the repository (GIT_DIR, …), `git -c` settings beyond identity,
+// moves the repository (GIT_WORK_TREE, …; GIT_DIR alone, as git sets it
+// for a linked worktree's hooks, is followed), `git -c` settings beyond identity,
 // colours and the like, repository format extensions, include
 // directives, a split or sparse index, unmerged or intent-to-add entries,
 // alternates, objects it cannot find (a partial clone), SHA-256, symbolic
@@ -51,14 +52,16 @@ func errFallback(why string) error { return fmt.Errorf("%w: %s", ErrFallback, wh
 const maxDepth = 256
 
 // movingEnv are the variables that change which repository, index,
-// objects or configuration git reads, or how it diffs. GIT_INDEX_FILE is
+// objects or configuration git reads, or how it diffs. (Not
+// GIT_CONFIG_NOSYSTEM: checkConfig reads the system file anyway, which
+// can only send more diffs to git.) GIT_INDEX_FILE is
 // understood (git commit sets it for its hooks), and so are `git -c`
 // settings passed down (GIT_CONFIG_PARAMETERS) that cannot bear on a
 // diff (harmlessConfig).
 var movingEnv = []string{
 	"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
 	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
-	"GIT_NAMESPACE", "GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM",
+	"GIT_NAMESPACE", "GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM",
 	"GIT_CONFIG_COUNT", "GIT_QUARANTINE_PATH", "GIT_ATTR_NOSYSTEM",
 	"GIT_ATTR_SOURCE", "GIT_DIFF_OPTS", "GIT_DEFAULT_HASH", "GIT_REPLACE_REF_BASE",
 	"GIT_SHALLOW_FILE", "GIT_GRAFT_FILE", "GIT_EXTERNAL_DIFF", "GIT_DIFF_PATH_COUNTER",
@@ -71,15 +74,22 @@ func Diff(dir string) ([]byte, error) { return diff(dir, os.LookupEnv) }
 
 // diff is Diff in the environment env looks up.
 func diff(dir string, env func(string) (string, bool)) ([]byte, error) {
+	gitDir, gitDirSet := env("GIT_DIR")
 	for _, k := range movingEnv {
-		if _, set := env(k); set {
+		if _, set := env(k); set && k != "GIT_DIR" {
 			return nil, errFallback(k + " is set")
 		}
 	}
 	if v, set := env("GIT_CONFIG_PARAMETERS"); set && !harmlessConfig(v) {
 		return nil, errFallback("git -c settings that may bear on the diff")
 	}
-	r, err := discover(dir)
+	var r *repo
+	var err error
+	if gitDirSet {
+		r, err = givenGitDir(dir, gitDir)
+	} else {
+		r, err = discover(dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -290,6 +300,47 @@ func discover(dir string) (*repo, error) {
 		}
 		d = up
 	}
+}
+
+// givenGitDir is the repository when GIT_DIR names its git directory, as
+// git sets it for a linked worktree's hooks: without GIT_WORK_TREE (a
+// moving variable) or core.worktree (checkConfig), git takes the
+// directory it runs in as the work tree's top.
+func givenGitDir(dir, gitDir string) (*repo, error) {
+	top, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if top, err = filepath.EvalSymlinks(top); err != nil {
+		return nil, err
+	}
+	if gitDir == "" {
+		return nil, errFallback("GIT_DIR is empty")
+	}
+	if !filepath.IsAbs(gitDir) {
+		gitDir = filepath.Join(top, gitDir)
+	}
+	for _, part := range strings.Split(filepath.ToSlash(top), "/") {
+		if part == ".git" {
+			return nil, errFallback("inside a .git directory")
+		}
+	}
+	r := &repo{top: top, gitDir: gitDir, commonDir: gitDir}
+	if b, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+		p := strings.TrimRight(string(b), "\r\n")
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(gitDir, p)
+		}
+		r.commonDir = p
+	}
+	for _, p := range []string{top, gitDir, r.commonDir} {
+		if fi, err := os.Stat(p); err != nil {
+			return nil, err
+		} else if ownedByOther(fi) {
+			return nil, errFallback(p + " is owned by another user")
+		}
+	}
+	return r, nil
 }
 
 // userGitDir is where git looks for the user's config and attributes

@@ -243,6 +243,21 @@ func TestDiffUnbornAndWorktree(t *testing.T) {
 	git(t, wt, "add", "-A")
 	compare(t, wt, "linked work tree")
 	compare(t, filepath.Join(wt, "x"), "from a subdirectory")
+
+	// What git sets for a linked worktree's pre-commit hook (run at the
+	// work tree's top): GIT_DIR and GIT_INDEX_FILE, absolute. From a
+	// subdirectory, GIT_DIR makes that directory the work tree's top.
+	gitDir := strings.TrimSpace(git(t, wt, "rev-parse", "--absolute-git-dir"))
+	t.Setenv("GIT_DIR", gitDir)
+	t.Setenv("GIT_INDEX_FILE", filepath.Join(gitDir, "index"))
+	compare(t, wt, "a linked worktree's hook (GIT_DIR)")
+	compare(t, filepath.Join(wt, "x"), "GIT_DIR from a subdirectory")
+	rel, err := filepath.Rel(wt, gitDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GIT_DIR", rel)
+	compare(t, wt, "a relative GIT_DIR")
 }
 
 func TestDiffFallsBack(t *testing.T) {
