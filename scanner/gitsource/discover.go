@@ -62,13 +62,10 @@ func discover(dir string, env func(string) (string, bool)) (r *Repo, err error, 
 		// git then checks ownership against the sudo user.
 		return nil, nil, false
 	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, nil, false
-	}
 	// git walks up from the physical directory (it chdirs, then asks the
 	// kernel where it is).
-	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+	abs, err := physical("", dir)
+	if err != nil {
 		return nil, nil, false
 	}
 	for _, part := range strings.Split(filepath.ToSlash(abs), "/") {
@@ -145,10 +142,7 @@ func givenGitDir(dir, gitDir string) (*Repo, bool) {
 	if gitDir == "" {
 		return nil, false
 	}
-	if !filepath.IsAbs(gitDir) {
-		gitDir = filepath.Join(dir, gitDir)
-	}
-	real, err := filepath.EvalSymlinks(gitDir)
+	real, err := physical(dir, gitDir)
 	if err != nil || gitDirLike(real) != gitDirYes {
 		return nil, false
 	}
@@ -222,11 +216,33 @@ func commonDir(gitDir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := strings.TrimRight(string(b), "\r\n")
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(gitDir, p)
+	if len(b) == 0 {
+		// git dies ("failed to read").
+		return "", errors.New("empty commondir")
 	}
-	return p, nil
+	return physical(gitDir, strings.TrimRight(string(b), "\r\n"))
+}
+
+// physical resolves p (relative to the directory base, or to the working
+// directory if base is "") as the kernel does, and as git's real paths
+// are: each symbolic link before the ".." after it, so that "link/.."
+// is the link target's parent, not the directory holding the link
+// (filepath.Join and Abs would clean it away first).
+func physical(base, p string) (string, error) {
+	if p == "" {
+		return "", errors.New("empty path")
+	}
+	if !filepath.IsAbs(p) {
+		if base == "" {
+			wd, err := os.Getwd()
+			if err != nil {
+				return "", err
+			}
+			base = wd
+		}
+		p = base + string(filepath.Separator) + p
+	}
+	return filepath.EvalSymlinks(p)
 }
 
 // readGitFile reads a .git file ("gitdir: PATH", relative to the file's
@@ -240,10 +256,7 @@ func readGitFile(file, dir string) (string, bool) {
 	if !ok || p == "" || strings.ContainsAny(p, "\r\n") {
 		return "", false
 	}
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(dir, p)
-	}
-	real, err := filepath.EvalSymlinks(p)
+	real, err := physical(dir, p)
 	if err != nil {
 		return "", false
 	}

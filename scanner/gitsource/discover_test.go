@@ -80,6 +80,19 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 	badFile := mk("badfile")
 	write(filepath.Join(badFile, ".git"), "not a gitdir line\n")
 	notRepo := mk("plain", "dir")
+	// "link/.." is the link target's parent to git (it resolves paths
+	// physically): a decoy where the lexical reading lands.
+	mk("a", "b")
+	if err := os.Symlink(filepath.Join(work, "a"), filepath.Join(base, "alink")); err != nil {
+		t.Fatal(err)
+	}
+	mk("deep", "x", "y")
+	if err := os.Symlink(filepath.Join(base, "deep", "x", "y"), filepath.Join(base, "ylink")); err != nil {
+		t.Fatal(err)
+	}
+	run(base, "init", "-q", "--separate-git-dir", filepath.Join(base, "deep", "x", "gd"), filepath.Join(base, "gflink"))
+	run(base, "init", "-q", "--separate-git-dir", filepath.Join(base, "gd"), filepath.Join(base, "decoy"))
+	write(filepath.Join(base, "gflink", ".git"), "gitdir: ../ylink/../gd\n")
 
 	env := func(vars ...string) func(string) (string, bool) {
 		return func(k string) (string, bool) {
@@ -108,6 +121,8 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 		{name: "shallow clone", dir: shallowClone},
 		{name: "configuration written by hand", dir: odd},
 		{name: "not a repository", dir: notRepo},
+		{name: "a symbolic link, then ..", dir: base + "/alink/../a/b"},
+		{name: "a .git file's path through a symbolic link, then ..", dir: filepath.Join(base, "gflink")},
 		// What git sets for a pre-commit hook in the main work tree.
 		{name: "a hook's environment", dir: work, env: []string{"GIT_INDEX_FILE=.git/index", "GIT_PREFIX=", "GIT_EDITOR=:", "GIT_EXEC_PATH=/usr/lib/git-core"}},
 		{name: "submodule (core.worktree)", dir: filepath.Join(sub, "mod"), fallback: true},
@@ -290,7 +305,13 @@ func TestDiscoverGitDirMatchesRevParse(t *testing.T) {
 	if err := os.Symlink(gitDir, filepath.Join(base, "gdlink")); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Symlink(filepath.Join(main, ".git", "refs"), filepath.Join(linked, "rlink")); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct{ name, dir, gitDir string }{
+		// rlink/.. is main/.git, where git (resolving it physically) finds
+		// the worktree's git directory; cleaned, it names none.
+		{"through a symbolic link, then ..", linked, "rlink/../worktrees/linked"},
 		{"linked worktree's hook", linked, gitDir},
 		{"from a subdirectory", filepath.Join(linked, "sub"), gitDir},
 		{"relative", linked, filepath.Join("..", "main", ".git", "worktrees", "linked")},

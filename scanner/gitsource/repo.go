@@ -80,13 +80,11 @@ func openWithGit(ctx context.Context, dir string) (*Repo, error) {
 		r.ObjectFormat = f[3]
 	}
 	if !r.Bare {
-		// git resolved dir physically before walking up; do the same.
-		abs, err := filepath.Abs(dir)
+		// git resolved dir physically before walking up (git -C
+		// link/.. is the link target's parent); do the same.
+		abs, err := physical("", dir)
 		if err != nil {
 			return nil, fmt.Errorf("open repository %s: %w", dir, err)
-		}
-		if phys, err := filepath.EvalSymlinks(abs); err == nil {
-			abs = phys
 		}
 		cdup := ""
 		if len(f) > 4 {
