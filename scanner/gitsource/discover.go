@@ -395,6 +395,11 @@ func parseGitConfig(b []byte) (gitConfig, bool) {
 	cfg := gitConfig{}
 	section := ""
 	s := string(b)
+	if strings.IndexByte(s, 0) >= 0 {
+		// git's C strings end there, wherever it is (a subsection's
+		// escaped NUL cut the name short: FuzzParseGitConfig).
+		return nil, false
+	}
 	s = strings.TrimPrefix(s, "\xef\xbb\xbf")
 	// git reads "\r\n" as "\n" everywhere.
 	s = strings.ReplaceAll(s, "\r\n", "\n")
