@@ -283,7 +283,11 @@ func workTreeRepo(top, gitDir, gitFile string) (*Repo, bool) {
 	if !ok || cfg.has("core.worktree") || cfg.boolean("core.bare", false) != false {
 		return nil, false
 	}
-	return &Repo{Dir: top, GitDir: gitDir, Shallow: shallow(common), ObjectFormat: "sha1"}, true
+	sh, ok := shallow(common)
+	if !ok {
+		return nil, false
+	}
+	return &Repo{Dir: top, GitDir: gitDir, Shallow: sh, ObjectFormat: "sha1"}, true
 }
 
 // bareRepo is the bare repository whose git directory is dir.
@@ -302,13 +306,35 @@ func bareRepo(dir string) (*Repo, bool) {
 	if userConfigMentions("barerepository") {
 		return nil, false
 	}
-	return &Repo{Dir: dir, GitDir: dir, Bare: true, Shallow: shallow(dir), ObjectFormat: "sha1"}, true
+	sh, ok := shallow(dir)
+	if !ok {
+		return nil, false
+	}
+	return &Repo{Dir: dir, GitDir: dir, Bare: true, Shallow: sh, ObjectFormat: "sha1"}, true
 }
 
-// shallow is rev-parse --is-shallow-repository: the shallow file exists.
-func shallow(common string) bool {
-	_, err := os.Stat(filepath.Join(common, "shallow"))
-	return err == nil
+// shallow is rev-parse --is-shallow-repository: whether git opens the
+// shallow file for reading (a file it may not read is no shallow file).
+// ok is false for what git might judge otherwise (a directory: git's
+// fopen refuses one where it is built to, Linux and macOS among them) or
+// what would block this process (a FIFO).
+func shallow(common string) (is, ok bool) {
+	p := filepath.Join(common, "shallow")
+	fi, err := os.Stat(p)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return false, true
+	case err != nil:
+		return false, false
+	case !fi.Mode().IsRegular():
+		return false, false
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return false, errors.Is(err, os.ErrPermission)
+	}
+	f.Close()
+	return true, true
 }
 
 // repoConfig reads a repository's own configuration file for discover:

@@ -80,6 +80,11 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 	badFile := mk("badfile")
 	write(filepath.Join(badFile, ".git"), "not a gitdir line\n")
 	notRepo := mk("plain", "dir")
+	// git's fopen refuses a directory where it is built to (not a
+	// shallow repository, here), and opening a FIFO would block.
+	dirShallow := mk("dirshallow")
+	run(dirShallow, "init", "-q")
+	mk("dirshallow", ".git", "shallow")
 	// "link/.." is the link target's parent to git (it resolves paths
 	// physically): a decoy where the lexical reading lands.
 	mk("a", "b")
@@ -135,6 +140,7 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 		{name: "GIT_DIR naming a bare repository", dir: work, env: []string{"GIT_DIR=" + bare}, fallback: true},
 		{name: "GIT_DIR and GIT_WORK_TREE", dir: work, env: []string{"GIT_DIR=" + filepath.Join(work, ".git"), "GIT_WORK_TREE=" + work}, fallback: true},
 		{name: "git -c", dir: work, env: []string{"GIT_CONFIG_PARAMETERS='core.bare'='true'"}, fallback: true},
+		{name: "a directory named shallow", dir: dirShallow, fallback: true},
 		{name: "ceiling", dir: filepath.Join(work, "a"), env: []string{"GIT_CEILING_DIRECTORIES=" + work}, fallback: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
