@@ -42,6 +42,9 @@ var discoverEnv = []string{
 	"GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_COUNT",
 	"GIT_CONFIG_PARAMETERS", "GIT_DEFAULT_HASH", "GIT_SHALLOW_FILE", "GIT_GRAFT_FILE",
 	"GIT_TEST_ASSUME_DIFFERENT_OWNER", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+	// Set by git in a bare repository for its children (a hook's
+	// GIT_DIR=. then has no work tree).
+	"GIT_IMPLICIT_WORK_TREE",
 }
 
 // errNotFound is discover's answer when no repository holds dir, and git
@@ -302,8 +305,15 @@ func bareRepo(dir string) (*Repo, bool) {
 		return nil, false
 	}
 	// safe.bareRepository=explicit refuses a bare repository found by
-	// walking up: whether it is set is git's to read.
-	if userConfigMentions("barerepository") {
+	// walking up, and core.bare false in the user's configuration makes
+	// rev-parse call it not bare where its own leaves core.bare unset:
+	// whether either is set, there or in a file included from there, is
+	// git's to read.
+	word := "barerepository"
+	if !cfg.has("core.bare") {
+		word = "bare"
+	}
+	if userConfigMentions(word, "include") {
 		return nil, false
 	}
 	sh, ok := shallow(dir)
@@ -368,8 +378,8 @@ func repoConfig(common string) (gitConfig, bool) {
 
 // userConfigMentions reports whether the system or user configuration
 // files (those git reads where it was built to look, and others: that
-// only makes the check stricter) mention word, in any case.
-func userConfigMentions(word string) bool {
+// only makes the check stricter) mention any of words, in any case.
+func userConfigMentions(words ...string) bool {
 	files := []string{"/etc/gitconfig", "/opt/homebrew/etc/gitconfig", "/usr/local/etc/gitconfig"}
 	if home, err := os.UserHomeDir(); err == nil {
 		files = append(files, filepath.Join(home, ".gitconfig"))
@@ -384,8 +394,15 @@ func userConfigMentions(word string) bool {
 		files = append(files, filepath.Join(xdg, "git", "config"))
 	}
 	for _, f := range files {
-		if b, err := os.ReadFile(f); err == nil && bytes.Contains(bytes.ToLower(b), []byte(word)) {
-			return true
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		b = bytes.ToLower(b)
+		for _, w := range words {
+			if bytes.Contains(b, []byte(w)) {
+				return true
+			}
 		}
 	}
 	return false

@@ -80,6 +80,9 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 	badFile := mk("badfile")
 	write(filepath.Join(badFile, ".git"), "not a gitdir line\n")
 	notRepo := mk("plain", "dir")
+	bareUnset := mk("bareunset.git")
+	run(bareUnset, "init", "-q", "--bare")
+	write(filepath.Join(bareUnset, "config"), "[core]\n\trepositoryformatversion = 0\n")
 	// git's fopen refuses a directory where it is built to (not a
 	// shallow repository, here), and opening a FIFO would block.
 	dirShallow := mk("dirshallow")
@@ -141,6 +144,10 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 		{name: "GIT_DIR and GIT_WORK_TREE", dir: work, env: []string{"GIT_DIR=" + filepath.Join(work, ".git"), "GIT_WORK_TREE=" + work}, fallback: true},
 		{name: "git -c", dir: work, env: []string{"GIT_CONFIG_PARAMETERS='core.bare'='true'"}, fallback: true},
 		{name: "a directory named shallow", dir: dirShallow, fallback: true},
+		// What a bare repository's hook inherits (GIT_IMPLICIT_WORK_TREE
+		// from git's setup): no work tree, so bare even with core.bare
+		// unset.
+		{name: "GIT_DIR=. in a bare repository without core.bare", dir: bareUnset, env: []string{"GIT_DIR=.", "GIT_IMPLICIT_WORK_TREE=0"}, fallback: true},
 		{name: "ceiling", dir: filepath.Join(work, "a"), env: []string{"GIT_CEILING_DIRECTORIES=" + work}, fallback: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -336,6 +343,56 @@ func TestDiscoverGitDirMatchesRevParse(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("discover:\n  %+v\ngit rev-parse:\n  %+v", got, want)
+			}
+		})
+	}
+}
+
+// TestDiscoverUserConfig: the user's configuration bears on a bare
+// repository (core.bare there decides where the repository's own config
+// leaves it unset; safe.bareRepository may refuse it, from an included
+// file too): discover answers as rev-parse does, or leaves it to git.
+func TestDiscoverUserConfig(t *testing.T) {
+	base := t.TempDir()
+	if phys, err := filepath.EvalSymlinks(base); err == nil {
+		base = phys
+	}
+	bare := filepath.Join(base, "bare.git")
+	gitIn(t, base, 1, "init", "-q", "--bare", bare)
+	bareSet := filepath.Join(base, "set.git")
+	gitIn(t, base, 1, "init", "-q", "--bare", bareSet)
+	if err := os.WriteFile(filepath.Join(bare, "config"), []byte("[core]\n\trepositoryformatversion = 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, dir string
+		files     map[string]string
+		answers   bool // discover must answer (unless the system file bears on it)
+	}{
+		{"core.bare false, the repository's unset", bare, map[string]string{".gitconfig": "[core]\n\tbare = false\n"}, false},
+		{"core.bare false, the repository's true", bareSet, map[string]string{".gitconfig": "[core]\n\tbare = false\n"}, false},
+		{"safe.bareRepository included", bareSet, map[string]string{".gitconfig": "[include]\n\tpath = other\n", "other": "[safe]\n\tbareRepository = explicit\n"}, false},
+		{"nothing that bears on it", bare, map[string]string{".gitconfig": "[user]\n\tname = A\n"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			home := t.TempDir()
+			for name, text := range tc.files {
+				if err := os.WriteFile(filepath.Join(home, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Setenv("HOME", home)
+			t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+			got, err, ok := discover(tc.dir, os.LookupEnv)
+			if !ok {
+				if tc.answers && !userConfigMentions("bare", "include") {
+					t.Error("discover left it to git")
+				}
+				return
+			}
+			want, gitErr := openWithGit(context.Background(), tc.dir)
+			if err != nil || gitErr != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("discover:\n  %+v, %v\ngit rev-parse:\n  %+v, %v", got, err, want, gitErr)
 			}
 		})
 	}

@@ -65,6 +65,9 @@ var movingEnv = []string{
 	"GIT_CONFIG_COUNT", "GIT_QUARANTINE_PATH", "GIT_ATTR_NOSYSTEM",
 	"GIT_ATTR_SOURCE", "GIT_DIFF_OPTS", "GIT_DEFAULT_HASH", "GIT_REPLACE_REF_BASE",
 	"GIT_SHALLOW_FILE", "GIT_GRAFT_FILE", "GIT_EXTERNAL_DIFF", "GIT_DIFF_PATH_COUNTER",
+	// Set by git in a bare repository for its children: with GIT_DIR
+	// there is then no work tree.
+	"GIT_IMPLICIT_WORK_TREE",
 }
 
 // Diff returns the staged diff of the repository whose work tree holds
