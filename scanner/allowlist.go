@@ -82,11 +82,14 @@ var jwtHeaders = sync.OnceValue(func() []string {
 // "OiJIUzI1NiIsInR5cCI6IkpXVCJ", vector's websocket test): text every
 // HS256 token starts with, not a secret.
 func jwtHeaderPiece(secret []byte) bool {
-	if len(secret) < 12 {
+	// No header's encoding is longer than 40 characters: a longer secret
+	// (a PEM body) is none, and is not copied into a string 39 times.
+	if len(secret) < 12 || len(secret) > 40 {
 		return false
 	}
+	s := string(secret)
 	for _, h := range jwtHeaders() {
-		if strings.Contains(h, string(secret)) {
+		if strings.Contains(h, s) {
 			return true
 		}
 	}

@@ -168,14 +168,8 @@ const (
 // symbolic ref or an object name, and objects and refs directories (in
 // the common directory a linked worktree's commondir file names).
 func gitDirLike(dir string) gitDirVerdict {
-	common := dir
-	if b, err := os.ReadFile(filepath.Join(dir, "commondir")); err == nil {
-		p := strings.TrimRight(string(b), "\r\n")
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		common = p
-	} else if !errors.Is(err, os.ErrNotExist) {
+	common, err := commonDir(dir)
+	if err != nil {
 		return gitDirMaybe
 	}
 	head, err := os.Lstat(filepath.Join(dir, "HEAD"))
@@ -217,6 +211,24 @@ func isHex(s string) bool {
 	return true
 }
 
+// commonDir returns the directory holding gitDir's objects, refs and
+// configuration: the one its commondir file names (a linked worktree's),
+// relative to gitDir, else gitDir itself.
+func commonDir(gitDir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if errors.Is(err, os.ErrNotExist) {
+		return gitDir, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	p := strings.TrimRight(string(b), "\r\n")
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(gitDir, p)
+	}
+	return p, nil
+}
+
 // readGitFile reads a .git file ("gitdir: PATH", relative to the file's
 // directory) as git's read_gitfile does; git answers with the real path.
 func readGitFile(file, dir string) (string, bool) {
@@ -241,13 +253,9 @@ func readGitFile(file, dir string) (string, bool) {
 // workTreeRepo is the repository of the work tree top, whose git
 // directory is gitDir (through the .git file gitFile, if not "").
 func workTreeRepo(top, gitDir, gitFile string) (*Repo, bool) {
-	common := gitDir
-	if b, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
-		p := strings.TrimRight(string(b), "\r\n")
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(gitDir, p)
-		}
-		common = p
+	common, err := commonDir(gitDir)
+	if err != nil {
+		return nil, false
 	}
 	owned := []string{top, gitDir}
 	if gitFile != "" {

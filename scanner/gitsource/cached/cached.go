@@ -378,56 +378,55 @@ func (r *repo) checkConfig() error {
 		if err != nil {
 			continue
 		}
-		lower := bytes.ToLower(b)
-		// Without blanks: git allows them around "=" and, in a section
-		// header, between the name and its quoted subsection.
-		squeezed := strings.NewReplacer(" ", "", "\t", "", "\r", "").Replace(string(lower))
-		if mayBeTrue(squeezed, "ignorecase") {
-			r.ignoreCase = true
-		}
-		for _, word := range []string{"extensions", "include", "worktree", "attributesfile", "bigfilethreshold"} {
-			if bytes.Contains(lower, []byte(word)) {
-				return errFallback(fmt.Sprintf("%s in %s", word, f))
-			}
-		}
-		// "bare = false" is in every repository's config.
-		if mayBeTrue(squeezed, "bare") {
-			return errFallback("bare in " + f)
-		}
-		// diff.algorithm (patience, histogram, minimal) chooses other
-		// lines than this package's Myers diff where a change repeats or
-		// moves lines. (No other section has an "algorithm" key.)
-		if setsKey(squeezed, "algorithm") {
-			return errFallback("diff.algorithm in " + f)
-		}
-		// diff.orderFile puts the files in another order than the
-		// index's, and the scan reports findings in the diff's order.
-		if setsKey(squeezed, "orderfile") {
-			return errFallback("diff.orderFile in " + f)
-		}
-		// A diff driver's section: [diff "name"], or the old [diff.name].
-		if strings.Contains(squeezed, "[diff\"") || strings.Contains(squeezed, "[diff.") {
-			return errFallback("a diff driver in " + f)
+		ignoreCase, why := judgeConfig(b)
+		r.ignoreCase = r.ignoreCase || ignoreCase
+		if why != "" {
+			return errFallback(why + " in " + f)
 		}
 	}
 	return nil
 }
 
+// judgeConfig reads a configuration file's text b for checkConfig: it
+// reports whether core.ignorecase may be true, and why git must compute
+// the diff ("" when nothing in b says so).
+func judgeConfig(b []byte) (ignoreCase bool, why string) {
+	lower := bytes.ToLower(b)
+	// Without blanks: git allows them around "=" and, in a section
+	// header, between the name and its quoted subsection.
+	squeezed := strings.NewReplacer(" ", "", "\t", "", "\r", "").Replace(string(lower))
+	ignoreCase = mayBeTrue(squeezed, "ignorecase")
+	for _, word := range []string{"extensions", "include", "worktree", "attributesfile", "bigfilethreshold"} {
+		if bytes.Contains(lower, []byte(word)) {
+			return ignoreCase, word
+		}
+	}
+	switch {
+	// "bare = false" is in every repository's config.
+	case mayBeTrue(squeezed, "bare"):
+		return ignoreCase, "bare"
+	// diff.algorithm (patience, histogram, minimal) chooses other lines
+	// than this package's Myers diff where a change repeats or moves
+	// lines. (No other section has an "algorithm" key.)
+	case setsKey(squeezed, "algorithm"):
+		return ignoreCase, "diff.algorithm"
+	// diff.orderFile puts the files in another order than the index's,
+	// and the scan reports findings in the diff's order.
+	case setsKey(squeezed, "orderfile"):
+		return ignoreCase, "diff.orderFile"
+	// A diff driver's section: [diff "name"], or the old [diff.name].
+	case strings.Contains(squeezed, "[diff\"") || strings.Contains(squeezed, "[diff."):
+		return ignoreCase, "a diff driver"
+	}
+	return ignoreCase, ""
+}
+
 // setsKey reports whether some line of squeezed (a configuration file in
 // lower case, without blanks) sets key, in whatever section.
 func setsKey(squeezed, key string) bool {
-	for at := 0; ; {
-		i := strings.Index(squeezed[at:], key)
-		if i < 0 {
-			return false
-		}
-		i += at
-		at = i + len(key)
-		if (i == 0 || squeezed[i-1] == '\n' || squeezed[i-1] == ']') &&
-			(at == len(squeezed) || squeezed[at] == '=' || squeezed[at] == '\n') {
-			return true
-		}
-	}
+	return eachSetting(squeezed, key, func(rest string) bool {
+		return rest == "" || rest[0] == '='
+	})
 }
 
 // mayBeTrue reports whether some line of squeezed (a configuration file
@@ -435,6 +434,20 @@ func setsKey(squeezed, key string) bool {
 // on, 1 and a key without a value as true; only "=false", "=no", "=off"
 // and "=0" surely are not.
 func mayBeTrue(squeezed, key string) bool {
+	return eachSetting(squeezed, key, func(rest string) bool {
+		switch rest {
+		case "=false", "=no", "=off", "=0":
+			return false
+		}
+		return true
+	})
+}
+
+// eachSetting calls fn with the rest of the line after each key in
+// squeezed that starts a line or follows a section header (where a
+// setting's name starts; elsewhere key is inside another name, a value or
+// a comment) until fn returns true, and reports whether it did.
+func eachSetting(squeezed, key string, fn func(rest string) bool) bool {
 	for at := 0; ; {
 		i := strings.Index(squeezed[at:], key)
 		if i < 0 {
@@ -443,11 +456,9 @@ func mayBeTrue(squeezed, key string) bool {
 		i += at
 		at = i + len(key)
 		if i > 0 && squeezed[i-1] != '\n' && squeezed[i-1] != ']' {
-			continue // inside another key or value
+			continue
 		}
-		switch v, _, _ := strings.Cut(squeezed[at:], "\n"); v {
-		case "=false", "=no", "=off", "=0":
-		default:
+		if rest, _, _ := strings.Cut(squeezed[at:], "\n"); fn(rest) {
 			return true
 		}
 	}
