@@ -2600,7 +2600,42 @@ func checkNotVendorToken(c *Candidate) (bool, string) {
 			return false, "not-vendor-token: " + p + " tokens belong to their provider's rule"
 		}
 	}
+	if algoliaSearchKey(c) {
+		return false, "not-vendor-token: an Algolia search-only key in a search widget's configuration (DocSearch), served to browsers by design"
+	}
 	return true, ""
+}
+
+// searchWidgetReach bounds how far before a key algoliaSearchKey looks for
+// the call or object that configures a search widget.
+const searchWidgetReach = 400
+
+// algoliaSearchRE matches the opening of a docs site's Algolia search
+// configuration: DocSearch's docsearch({ … }), a site config's algolia: {
+// … } or algolia_docsearch = { … }, the browser client's algoliasearch(.
+var algoliaSearchRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(?:\bdocsearch\s*\(\s*\{|\balgolia(?:_docsearch)?["']?\s*[:=]\s*\{|\balgoliasearch(?:lite)?\s*\()`)
+})
+
+// algoliaSearchKey reports 32 hex digits inside a search widget's Algolia
+// configuration (operator-sdk's Hugo partial: docsearch({apiKey: '…',
+// indexName: …})). DocSearch and Docusaurus take the search-only key,
+// which every page of the site serves to its readers; Algolia's admin and
+// write keys are algolia-admin-key's.
+func algoliaSearchKey(c *Candidate) bool {
+	if len(c.Secret) != 32 || bytes.ContainsFunc(c.Secret, func(r rune) bool { return r > 0x7f || !isHexDigit(byte(r)) }) {
+		return false
+	}
+	if c.Text == nil || c.At < 0 || c.At > len(c.Text) {
+		return false
+	}
+	lo := max(0, c.At-searchWidgetReach)
+	ms := algoliaSearchRE().FindAllIndex(c.Text[lo:c.At], -1)
+	if len(ms) == 0 {
+		return false
+	}
+	// Still inside it: no brace closes between the opening and the key.
+	return !bytes.ContainsAny(c.Text[lo+ms[len(ms)-1][1]:c.At], "})")
 }
 
 // checkNotStopword drops values holding a word that marks them as a test
