@@ -623,17 +623,10 @@ func foldPassword(pass string, leet bool) string {
 			}
 			continue
 		}
-		switch r {
-		case '@', '4':
-			r = 'a'
-		case '0':
-			r = 'o'
-		case '3':
-			r = 'e'
-		case '$', '5':
-			r = 's'
-		case '1', '!':
+		if r == '1' || r == '!' {
 			r = 'i'
+		} else {
+			r = unleet(r)
 		}
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			b.WriteRune(r)
@@ -1566,24 +1559,34 @@ func leetFold(s string, one rune) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		switch r {
-		case '@', '4':
-			r = 'a'
-		case '0':
-			r = 'o'
-		case '3':
-			r = 'e'
-		case '$', '5':
-			r = 's'
 		case '7':
 			r = 't'
 		case '1':
 			r = one
+		default:
+			r = unleet(r)
 		}
 		if r >= 'a' && r <= 'z' {
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// unleet undoes the leetspeak substitutions foldPassword and leetFold
+// both read: @ and 4 for a, 0 for o, 3 for e, $ and 5 for s.
+func unleet(r rune) rune {
+	switch r {
+	case '@', '4':
+		return 'a'
+	case '0':
+		return 'o'
+	case '3':
+		return 'e'
+	case '$', '5':
+		return 's'
+	}
+	return r
 }
 
 // enclosingObject returns the bounds of the level-th brace-delimited object
