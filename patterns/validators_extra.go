@@ -623,17 +623,10 @@ func foldPassword(pass string, leet bool) string {
 			}
 			continue
 		}
-		switch r {
-		case '@', '4':
-			r = 'a'
-		case '0':
-			r = 'o'
-		case '3':
-			r = 'e'
-		case '$', '5':
-			r = 's'
-		case '1', '!':
+		if r == '1' || r == '!' {
 			r = 'i'
+		} else {
+			r = unleet(r)
 		}
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			b.WriteRune(r)
@@ -1566,24 +1559,34 @@ func leetFold(s string, one rune) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		switch r {
-		case '@', '4':
-			r = 'a'
-		case '0':
-			r = 'o'
-		case '3':
-			r = 'e'
-		case '$', '5':
-			r = 's'
 		case '7':
 			r = 't'
 		case '1':
 			r = one
+		default:
+			r = unleet(r)
 		}
 		if r >= 'a' && r <= 'z' {
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// unleet undoes the leetspeak substitutions foldPassword and leetFold
+// both read: @ and 4 for a, 0 for o, 3 for e, $ and 5 for s.
+func unleet(r rune) rune {
+	switch r {
+	case '@', '4':
+		return 'a'
+	case '0':
+		return 'o'
+	case '3':
+		return 'e'
+	case '$', '5':
+		return 's'
+	}
+	return r
 }
 
 // enclosingObject returns the bounds of the level-th brace-delimited object
@@ -2597,7 +2600,42 @@ func checkNotVendorToken(c *Candidate) (bool, string) {
 			return false, "not-vendor-token: " + p + " tokens belong to their provider's rule"
 		}
 	}
+	if algoliaSearchKey(c) {
+		return false, "not-vendor-token: an Algolia search-only key in a search widget's configuration (DocSearch), served to browsers by design"
+	}
 	return true, ""
+}
+
+// searchWidgetReach bounds how far before a key algoliaSearchKey looks for
+// the call or object that configures a search widget.
+const searchWidgetReach = 400
+
+// algoliaSearchRE matches the opening of a docs site's Algolia search
+// configuration: DocSearch's docsearch({ … }), a site config's algolia: {
+// … } or algolia_docsearch = { … }, the browser client's algoliasearch(.
+var algoliaSearchRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(?:\bdocsearch\s*\(\s*\{|\balgolia(?:_docsearch)?["']?\s*[:=]\s*\{|\balgoliasearch(?:lite)?\s*\()`)
+})
+
+// algoliaSearchKey reports 32 hex digits inside a search widget's Algolia
+// configuration (operator-sdk's Hugo partial: docsearch({apiKey: '…',
+// indexName: …})). DocSearch and Docusaurus take the search-only key,
+// which every page of the site serves to its readers; Algolia's admin and
+// write keys are algolia-admin-key's.
+func algoliaSearchKey(c *Candidate) bool {
+	if len(c.Secret) != 32 || bytes.ContainsFunc(c.Secret, func(r rune) bool { return r > 0x7f || !isHexDigit(byte(r)) }) {
+		return false
+	}
+	if c.Text == nil || c.At < 0 || c.At > len(c.Text) {
+		return false
+	}
+	lo := max(0, c.At-searchWidgetReach)
+	ms := algoliaSearchRE().FindAllIndex(c.Text[lo:c.At], -1)
+	if len(ms) == 0 {
+		return false
+	}
+	// Still inside it: no brace closes between the opening and the key.
+	return !bytes.ContainsAny(c.Text[lo+ms[len(ms)-1][1]:c.At], "})")
 }
 
 // checkNotStopword drops values holding a word that marks them as a test

@@ -643,3 +643,33 @@ func TestEntryNamedPasswords(t *testing.T) {
 		}
 	}
 }
+
+// TestLeetFolds: both readings of leetspeak undo the substitutions they
+// share (unleet) and keep their own for 1, ! and 7.
+func TestLeetFolds(t *testing.T) {
+	for _, tc := range []struct{ in, leet, plain string }{
+		{"P@$$w0rd!1", "passwordii", "pw0rd1"},
+		{"Pwd3", "pwde", "pwd3"},
+		{"4dm1n%21", "admini", "4dm1n"},
+	} {
+		if got := foldPassword(tc.in, true); got != tc.leet {
+			t.Errorf("foldPassword(%q, true) = %q, want %q", tc.in, got, tc.leet)
+		}
+		if got := foldPassword(tc.in, false); got != tc.plain {
+			t.Errorf("foldPassword(%q, false) = %q, want %q", tc.in, got, tc.plain)
+		}
+	}
+	for _, tc := range []struct {
+		in   string
+		one  rune
+		want string
+	}{
+		{"H0$t3d-Pu11er7", 'l', "hostedpullert"},
+		{"S3cr3t_4cc355!", 'i', "secretaccess"},
+		{"W1nd0w5", 'i', "windows"},
+	} {
+		if got := leetFold(tc.in, tc.one); got != tc.want {
+			t.Errorf("leetFold(%q, %q) = %q, want %q", tc.in, tc.one, got, tc.want)
+		}
+	}
+}

@@ -525,6 +525,23 @@ func TestProtocolExamplesNotReported(t *testing.T) {
 	}
 }
 
+// TestTestCodeKeptAsData: a password hash in a test's code that a dataset
+// keeps as a JSON string (Anthropic's cookbook holds Password4j's tests as
+// code chunks) is left alone as it is in the test file; the same hash in a
+// users fixture that no test surrounds is reported.
+func TestTestCodeKeptAsData(t *testing.T) {
+	d := builtinDetector(t)
+	hash := "$argon2id$v=19$m=16384,t=2,p=1$nlm7oNI5zquzSYkyby6oVw$JOkJAYrDB0i2gmiJrXC6o2r+u1rszCm/RO9gIQtnxlY"
+	chunk := `{"chunk_id": "c1", "content": "    @Test\n    public void issue92()\n    {\n        String hash = \"` + hash + `\";\n"}` + "\n"
+	if fs := d.Detect(Chunk{Data: []byte(chunk), Path: "data/codebase_chunks.json"}); len(fs) != 0 {
+		t.Errorf("a test's hash kept as data: %v", fs)
+	}
+	users := `{"users": [{"name": "ops", "password": "` + hash + `"}]}` + "\n"
+	if fs := d.Detect(Chunk{Data: []byte(users), Path: "data/users.json"}); len(fs) != 1 {
+		t.Errorf("a users fixture's hash: %d findings, want 1", len(fs))
+	}
+}
+
 // TestTestVectorsNotReported: a known-answer test file lists dozens of hex
 // values under secret-sounding names; a generic rule reports none of them,
 // while the same values in a configuration file, or a handful in a test,
