@@ -177,8 +177,10 @@ func gitDirLike(dir string) gitDirVerdict {
 		return gitDirMaybe
 	}
 	for _, sub := range []string{"objects", "refs"} {
-		fi, err := os.Stat(filepath.Join(common, sub))
-		if err != nil || !fi.IsDir() {
+		p := filepath.Join(common, sub)
+		fi, err := os.Stat(p)
+		// git asks access(X_OK): one this user may not search is none.
+		if err != nil || !fi.IsDir() || !searchable(p) {
 			// A HEAD without the rest: git's judgement is not worth
 			// guessing (it may be a repository being created).
 			return gitDirMaybe

@@ -80,6 +80,15 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 	badFile := mk("badfile")
 	write(filepath.Join(badFile, ".git"), "not a gitdir line\n")
 	notRepo := mk("plain", "dir")
+	// objects this user may not search (git asks access X_OK): not a git
+	// directory to git, which finds the work tree around it instead; to
+	// root, who may search anything, a repository.
+	noSearch := mk("work", "a", "nosearch")
+	run(noSearch, "init", "-q")
+	if err := os.Chmod(filepath.Join(noSearch, ".git", "objects"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(filepath.Join(noSearch, ".git", "objects"), 0o755) })
 	bareUnset := mk("bareunset.git")
 	run(bareUnset, "init", "-q", "--bare")
 	write(filepath.Join(bareUnset, "config"), "[core]\n\trepositoryformatversion = 0\n")
@@ -116,6 +125,7 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 		name, dir string
 		env       []string
 		fallback  bool
+		either    bool // discover may answer or leave it to git
 	}{
 		{name: "work tree top", dir: work},
 		{name: "subdirectory", dir: filepath.Join(work, "a", "b")},
@@ -144,6 +154,7 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 		{name: "GIT_DIR and GIT_WORK_TREE", dir: work, env: []string{"GIT_DIR=" + filepath.Join(work, ".git"), "GIT_WORK_TREE=" + work}, fallback: true},
 		{name: "git -c", dir: work, env: []string{"GIT_CONFIG_PARAMETERS='core.bare'='true'"}, fallback: true},
 		{name: "a directory named shallow", dir: dirShallow, fallback: true},
+		{name: "objects this user may not search", dir: noSearch, either: true},
 		// What a bare repository's hook inherits (GIT_IMPLICIT_WORK_TREE
 		// from git's setup): no work tree, so bare even with core.bare
 		// unset.
@@ -159,6 +170,9 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 				return
 			}
 			if !ok {
+				if tc.either {
+					return
+				}
 				t.Fatal("discover left a plain layout to git")
 			}
 			want, gitErr := openWithGit(context.Background(), tc.dir)

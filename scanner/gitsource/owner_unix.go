@@ -33,3 +33,7 @@ func deviceOf(fi os.FileInfo) (uint64, bool) {
 	}
 	return uint64(sys.Dev), true
 }
+
+// searchable reports whether this process may search the directory p:
+// git's is_git_directory asks it (access X_OK) of objects and refs.
+func searchable(p string) bool { return syscall.Access(p, 1) == nil }
