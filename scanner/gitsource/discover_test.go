@@ -80,6 +80,8 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 	badFile := mk("badfile")
 	write(filepath.Join(badFile, ".git"), "not a gitdir line\n")
 	notRepo := mk("plain", "dir")
+	newline := mk("new\nline", "sub")
+	run(filepath.Dir(newline), "init", "-q")
 	// objects this user may not search (git asks access X_OK): not a git
 	// directory to git, which finds the work tree around it instead; to
 	// root, who may search anything, a repository.
@@ -153,6 +155,7 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 		{name: "GIT_DIR naming a bare repository", dir: work, env: []string{"GIT_DIR=" + bare}, fallback: true},
 		{name: "GIT_DIR and GIT_WORK_TREE", dir: work, env: []string{"GIT_DIR=" + filepath.Join(work, ".git"), "GIT_WORK_TREE=" + work}, fallback: true},
 		{name: "git -c", dir: work, env: []string{"GIT_CONFIG_PARAMETERS='core.bare'='true'"}, fallback: true},
+		{name: "a newline in the path", dir: newline},
 		{name: "a directory named shallow", dir: dirShallow, fallback: true},
 		{name: "objects this user may not search", dir: noSearch, either: true},
 		// What a bare repository's hook inherits (GIT_IMPLICIT_WORK_TREE
@@ -409,5 +412,32 @@ func TestDiscoverUserConfig(t *testing.T) {
 				t.Errorf("discover:\n  %+v, %v\ngit rev-parse:\n  %+v, %v", got, err, want, gitErr)
 			}
 		})
+	}
+}
+
+// TestOpenWithGitOutsideWorkTree: run outside the work tree GIT_WORK_TREE
+// names, rev-parse --show-cdup prints the work tree's path, which is then
+// Dir (not a path under the directory it ran in).
+func TestOpenWithGitOutsideWorkTree(t *testing.T) {
+	base := t.TempDir()
+	if phys, err := filepath.EvalSymlinks(base); err == nil {
+		base = phys
+	}
+	work := filepath.Join(base, "work")
+	elsewhere := filepath.Join(base, "elsewhere")
+	for _, d := range []string{work, elsewhere} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitIn(t, work, 1, "init", "-q")
+	t.Setenv("GIT_DIR", filepath.Join(work, ".git"))
+	t.Setenv("GIT_WORK_TREE", work)
+	r, err := openWithGit(context.Background(), elsewhere)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Dir != work || r.GitDir != filepath.Join(work, ".git") || r.Bare {
+		t.Errorf("openWithGit: %+v", r)
 	}
 }
