@@ -240,14 +240,11 @@ type repo struct {
 // discover finds the repository as git does from dir: the nearest
 // directory upwards with a .git directory or a .git file naming one.
 func discover(dir string) (*repo, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
 	// git walks up from the physical directory (it chdirs, then asks the
 	// kernel where it is): from a symbolic link to a repository's
 	// subdirectory, the link's parents are not the repository's.
-	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+	abs, err := physical("", dir)
+	if err != nil {
 		return nil, err
 	}
 	for _, part := range strings.Split(filepath.ToSlash(abs), "/") {
@@ -271,20 +268,14 @@ func discover(dir string) (*repo, error) {
 				if !ok || p == "" {
 					return nil, errFallback(".git file without a gitdir line")
 				}
-				if !filepath.IsAbs(p) {
-					p = filepath.Join(d, p)
+				if r.gitDir, err = physical(d, p); err != nil {
+					return nil, err
 				}
-				r.gitDir = p
 			default:
 				return nil, errFallback(".git is neither a directory nor a file")
 			}
-			r.commonDir = r.gitDir
-			if b, err := os.ReadFile(filepath.Join(r.gitDir, "commondir")); err == nil {
-				p := strings.TrimRight(string(b), "\r\n")
-				if !filepath.IsAbs(p) {
-					p = filepath.Join(r.gitDir, p)
-				}
-				r.commonDir = p
+			if r.commonDir, err = commonDir(r.gitDir); err != nil {
+				return nil, err
 			}
 			// git refuses a repository another user owns (safe.directory):
 			// its work tree, .git file or git directory. It says so its way.
@@ -310,31 +301,24 @@ func discover(dir string) (*repo, error) {
 // moving variable) or core.worktree (checkConfig), git takes the
 // directory it runs in as the work tree's top.
 func givenGitDir(dir, gitDir string) (*repo, error) {
-	top, err := filepath.Abs(dir)
+	top, err := physical("", dir)
 	if err != nil {
-		return nil, err
-	}
-	if top, err = filepath.EvalSymlinks(top); err != nil {
 		return nil, err
 	}
 	if gitDir == "" {
 		return nil, errFallback("GIT_DIR is empty")
 	}
-	if !filepath.IsAbs(gitDir) {
-		gitDir = filepath.Join(top, gitDir)
+	if gitDir, err = physical(top, gitDir); err != nil {
+		return nil, err
 	}
 	for _, part := range strings.Split(filepath.ToSlash(top), "/") {
 		if part == ".git" {
 			return nil, errFallback("inside a .git directory")
 		}
 	}
-	r := &repo{top: top, gitDir: gitDir, commonDir: gitDir}
-	if b, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
-		p := strings.TrimRight(string(b), "\r\n")
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(gitDir, p)
-		}
-		r.commonDir = p
+	r := &repo{top: top, gitDir: gitDir}
+	if r.commonDir, err = commonDir(gitDir); err != nil {
+		return nil, err
 	}
 	for _, p := range []string{top, gitDir, r.commonDir} {
 		if fi, err := os.Stat(p); err != nil {
@@ -344,6 +328,44 @@ func givenGitDir(dir, gitDir string) (*repo, error) {
 		}
 	}
 	return r, nil
+}
+
+// commonDir is the directory holding gitDir's objects, refs and
+// configuration: the one its commondir file names (a linked worktree's),
+// relative to gitDir, else gitDir itself.
+func commonDir(gitDir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if errors.Is(err, os.ErrNotExist) {
+		return gitDir, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if len(b) == 0 {
+		return "", errFallback("empty commondir") // git dies
+	}
+	return physical(gitDir, strings.TrimRight(string(b), "\r\n"))
+}
+
+// physical resolves p (relative to the directory base, or to the working
+// directory if base is "") as the kernel and git's real paths do: each
+// symbolic link before the ".." after it (filepath.Join and Abs would
+// clean "link/.." away first, naming another directory).
+func physical(base, p string) (string, error) {
+	if p == "" {
+		return "", errFallback("empty path")
+	}
+	if !filepath.IsAbs(p) {
+		if base == "" {
+			wd, err := os.Getwd()
+			if err != nil {
+				return "", err
+			}
+			base = wd
+		}
+		p = base + string(filepath.Separator) + p
+	}
+	return filepath.EvalSymlinks(p)
 }
 
 // userGitDir is where git looks for the user's config and attributes

@@ -822,3 +822,41 @@ func TestDiffNewLinesMatchGit(t *testing.T) {
 	}
 	t.Logf("%d of 40 diffs chose other repeated lines than git's", differ)
 }
+
+// TestDiffPathsResolvedPhysically: git resolves a .git file's gitdir and
+// a relative GIT_DIR as the kernel does, "link/.." being the link
+// target's parent; read with the link cleaned away, they name a decoy
+// repository (whose staged change is another) or none.
+func TestDiffPathsResolvedPhysically(t *testing.T) {
+	isolate(t)
+	base := t.TempDir()
+	if phys, err := filepath.EvalSymlinks(base); err == nil {
+		base = phys
+	}
+	if err := os.MkdirAll(filepath.Join(base, "deep", "x", "y"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(base, "deep", "x", "y"), filepath.Join(base, "ylink")); err != nil {
+		t.Skip(err)
+	}
+	work, decoy := filepath.Join(base, "work"), filepath.Join(base, "decoy")
+	git(t, base, "init", "-q", "-b", "main", "--separate-git-dir", filepath.Join(base, "deep", "x", "gd"), work)
+	git(t, base, "init", "-q", "-b", "main", "--separate-git-dir", filepath.Join(base, "gd"), decoy)
+	write(t, filepath.Join(work, "a.txt"), "work\n")
+	git(t, work, "add", "-A")
+	write(t, filepath.Join(decoy, "b.txt"), "decoy\n")
+	git(t, decoy, "add", "-A")
+	write(t, filepath.Join(work, ".git"), "gitdir: ../ylink/../gd\n")
+	compare(t, work, "a .git file's gitdir through a symbolic link, then ..")
+
+	wt := filepath.Join(base, "wt")
+	git(t, work, "commit", "-qm", "one")
+	git(t, work, "worktree", "add", "-q", wt)
+	write(t, filepath.Join(wt, "a.txt"), "work\nwt\n")
+	git(t, wt, "add", "-A")
+	if err := os.Symlink(filepath.Join(base, "deep", "x", "gd", "refs"), filepath.Join(wt, "rlink")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GIT_DIR", "rlink/../worktrees/wt")
+	compare(t, wt, "GIT_DIR through a symbolic link, then ..")
+}
