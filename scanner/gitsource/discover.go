@@ -300,6 +300,12 @@ func bareRepo(dir string) (*Repo, bool) {
 	if !ownedBySelf(dir) {
 		return nil, false
 	}
+	// A linked worktree's git directory (a bare repository's worktrees
+	// have no .git above them): git reads the common directory's
+	// configuration, its object format among it.
+	if common, err := commonDir(dir); err != nil || common != dir {
+		return nil, false
+	}
 	cfg, ok := repoConfig(dir)
 	// Unset or true, git calls the directory bare; false would make it
 	// a git directory without a work tree, which git answers its way.

@@ -80,6 +80,15 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 	badFile := mk("badfile")
 	write(filepath.Join(badFile, ".git"), "not a gitdir line\n")
 	notRepo := mk("plain", "dir")
+	// A bare SHA-256 repository's linked worktree: its git directory
+	// (worktrees/wt, no .git above it) looks bare, and git reads the
+	// common directory's configuration.
+	sha256Src := mk("sha256src")
+	run(sha256Src, "init", "-q", "--object-format=sha256")
+	run(sha256Src, "commit", "-q", "--allow-empty", "-m", "one")
+	bare256 := filepath.Join(base, "bare256.git")
+	run(base, "clone", "-q", "--bare", sha256Src, bare256)
+	run(bare256, "worktree", "add", "-q", filepath.Join(base, "wt256"))
 	newline := mk("new\nline", "sub")
 	run(filepath.Dir(newline), "init", "-q")
 	// objects this user may not search (git asks access X_OK): not a git
@@ -157,6 +166,7 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 		{name: "git -c", dir: work, env: []string{"GIT_CONFIG_PARAMETERS='core.bare'='true'"}, fallback: true},
 		{name: "a newline in the path", dir: newline},
 		{name: "a directory named shallow", dir: dirShallow, fallback: true},
+		{name: "a bare repository's linked worktree's git directory", dir: filepath.Join(bare256, "worktrees", "wt256"), fallback: true},
 		{name: "objects this user may not search", dir: noSearch, either: true},
 		// What a bare repository's hook inherits (GIT_IMPLICIT_WORK_TREE
 		// from git's setup): no work tree, so bare even with core.bare
