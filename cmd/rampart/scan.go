@@ -70,7 +70,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.BoolVar(&o.history, "history", false, "scan every blob reachable from every ref, and every commit message")
 	f.BoolVar(&o.githubEvent, "github-event", false, "scan the commits a GitHub Actions event introduced ($GITHUB_EVENT_PATH); a pull request is scanned under its base commit's configuration and baseline")
 	f.StringVar(&o.config, "config", "", "configuration `FILE` (default: .rampart.toml at the repository root)")
-	f.StringVar(&o.baseline, "baseline", "", "suppress the findings listed in baseline `FILE`")
+	f.StringVar(&o.baseline, "baseline", "", "suppress the findings listed in baseline `FILE` (the hook modes read the repository's .rampart-baseline.json without it)")
 	f.StringVar(&o.configFrom, "config-from", "", "read the configuration, and a --baseline inside the repository, from commit `REV` (a pull request's base) instead of the work tree")
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(report.ScanFormats, ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` instead of standard output")
@@ -464,6 +464,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	// noted (emitDiff), and from the same place as the configuration.
 	var baseline *scanner.Baseline
 	var baselineAt governedPath
+	if o.baseline == "" {
+		o.baseline = hookBaseline(o, loc.repo)
+	}
 	if o.baseline != "" {
 		var bnotes []string
 		baseline, baselineAt, bnotes, err = loadGovernedBaseline(ctx, loc.repo, trusted, o.baseline)
@@ -808,4 +811,23 @@ func createReport(name string, secrets bool) (*os.File, error) {
 func isTerminal(w io.Writer) bool {
 	f, ok := underlying(w).(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// hookBaseline is the baseline a git hook reads when none is named: the
+// repository's committed .rampart-baseline.json, if its work tree has one.
+// A team that accepted its existing findings with `rampart baseline`
+// expects its hooks to accept them too, as detect-secrets' and ggshield's
+// do: otherwise the first push of a baselined history to a new remote, or
+// moving an accepted key, is blocked. Under the pre-commit framework
+// (PRE_COMMIT set) its push hook runs --range, so any scan there counts as
+// a hook. Other scans read a baseline only when told (--baseline).
+func hookBaseline(o *scanOptions, repo *gitsource.Repo) string {
+	if (!hookMode(o) && os.Getenv("PRE_COMMIT") == "") || repo == nil || repo.Bare || o.stdin {
+		return ""
+	}
+	p := filepath.Join(repo.Dir, scanner.BaselineFileName)
+	if _, err := os.Lstat(p); err != nil {
+		return ""
+	}
+	return p
 }
