@@ -813,6 +813,8 @@ func TestBaselineMustBeABaseline(t *testing.T) {
 	for file, want := range map[string]string{
 		report:                          "report.json is a scan report (rampart scan --format json), not a baseline: write one with `rampart baseline`",
 		filepath.Join(other, "v9.json"): "is not a baseline this rampart reads: version 9",
+		// A missing one says how a baseline is made, not only "no such file".
+		filepath.Join(other, "absent.json"): "absent.json does not exist: write it with `rampart baseline -o ",
 	} {
 		out, errOut, code := scRun(t, dir, "", "scan", "--baseline", file)
 		if code != 2 || !strings.Contains(errOut, want) || out != "" {
