@@ -50,11 +50,14 @@ type scanOptions struct {
 	quiet       bool
 	explain     bool
 	failOn      string
-	since       string
-	branch      string
-	exclude     []string
-	reports     []string
-	verify      verifyOptions
+	// failOnIncomplete makes a partial scan (Stats.Incomplete) exit 2
+	// rather than 0 when nothing reaches the exit-1 threshold.
+	failOnIncomplete bool
+	since            string
+	branch           string
+	exclude          []string
+	reports          []string
+	verify           verifyOptions
 
 	orgScan orgScanOptions // --org, --repos-from (orgscan.go)
 }
@@ -85,6 +88,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.StringArrayVar(&o.reports, "report", nil, "also write the same findings as `FORMAT=FILE` (repeatable), e.g. --report sarif=results.sarif")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "skip paths matching `GLOB` before reading them (repeatable)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 only for findings at or above `SEVERITY` (info, low, medium, high, critical)")
+	f.BoolVar(&o.failOnIncomplete, "fail-on-incomplete", false, "exit 2 when the scan did not read all it was asked to (a file it could not read, a blob over --max-file-size, a shallow clone's missing history), unless findings exit 1")
 	o.verify.bind(f)
 	o.orgScan.bind(f)
 }
@@ -110,6 +114,9 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 				return err
 			}
 			if o.orgScan.active() {
+				if o.failOnIncomplete {
+					return usageErr("--fail-on-incomplete applies to a scan of one folder or repository: an organisation scan already exits 2 when a repository could not be scanned")
+				}
 				return runOrgScan(cmd.Context(), o, s)
 			}
 			res, rep, err := runScan(cmd.Context(), o, s)
@@ -121,6 +128,13 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 			}
 			if failing(res.Findings, o.failOn) {
 				return findingsExit()
+			}
+			if n := len(rep.Stats.Incomplete); n > 0 && o.failOnIncomplete {
+				// The reasons were printed with the report (and to stderr
+				// when it went elsewhere); say why the status is 2. Said
+				// even with -q: it is the exit status being explained.
+				return &exitErr{code: exitError, err: fmt.Errorf("the scan was incomplete (%d %s above) and --fail-on-incomplete is set: exit status 2; fix what it names, or drop the flag to accept a partial scan",
+					n, pluralize(n, "reason", "reasons"))}
 			}
 			if n := len(res.Findings); n > 0 && !o.quiet {
 				// The report says to rotate; say why the exit status is 0.
@@ -249,7 +263,7 @@ func checkFlagModes(cmd *cobra.Command, o *scanOptions) error {
 }
 
 // baselineRefuses are the scan flags `rampart baseline` refuses.
-var baselineRefuses = []string{"format", "report", "show-secrets", "fail-on", "baseline"}
+var baselineRefuses = []string{"format", "report", "show-secrets", "fail-on", "fail-on-incomplete", "baseline"}
 
 // onePath accepts at most one PATH, and says in words what to do with more.
 func onePath(command string) cobra.PositionalArgs {
