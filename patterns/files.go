@@ -190,14 +190,14 @@ func isRailsKey(h []byte) bool {
 // the structure, not only the .p12 name, keeps a random binary called
 // x.p12 out and finds a bundle under any name.
 func isPFX(h []byte) bool {
-	rest, ok := derHeader(h, 0x30)
+	rest, _, ok := derHeader(h, 0x30)
 	if !ok {
 		return false
 	}
 	if !bytes.HasPrefix(rest, []byte{0x02, 0x01, 0x03}) {
 		return false
 	}
-	rest, ok = derHeader(rest[3:], 0x30)
+	rest, _, ok = derHeader(rest[3:], 0x30)
 	if !ok {
 		return false
 	}
@@ -236,10 +236,14 @@ var (
 // A certificate and a public key start SEQUENCE { SEQUENCE …, and an RSA
 // public key SEQUENCE { INTEGER modulus …: none is one of these.
 func isDERPrivateKey(h []byte) bool {
-	rest, ok := derHeader(h, 0x30)
+	rest, open, ok := derHeader(h, 0x30)
 	if !ok || len(rest) < 5 {
 		return false
 	}
+	// inside reports whether an element of the key's SEQUENCE whose
+	// content runs on past rest (past) ends inside the SEQUENCE: it may
+	// only where the SEQUENCE runs on past the head too.
+	inside := func(past bool) bool { return !past || open }
 	oidIn := func(b []byte, oids [][]byte) bool {
 		if len(b) < 2 || b[0] != 0x06 || int(b[1]) > len(b)-2 {
 			return false
@@ -255,39 +259,70 @@ func isDERPrivateKey(h []byte) bool {
 	switch {
 	case bytes.HasPrefix(rest, []byte{0x02, 0x01, 0x00}) || bytes.HasPrefix(rest, []byte{0x02, 0x01, 0x01}) && rest[3] == 0x30:
 		after := rest[3:]
-		if alg, ok := derHeader(after, 0x30); ok {
-			return oidIn(alg, keyAlgorithms)
+		if alg, past, ok := derHeader(after, 0x30); ok {
+			return inside(past) && oidIn(alg, keyAlgorithms)
 		}
 		// PKCS#1: the next INTEGER is the modulus (or DSA's p), 128 bytes
 		// or more: a long-form length of 0x81 0x80 and up, or 0x82 ….
-		return rest[2] == 0x00 && len(after) >= 3 && after[0] == 0x02 && (after[1] == 0x81 && after[2] >= 0x80 || after[1] == 0x82 || after[1] == 0x83)
+		_, past, ok := derHeader(after, 0x02)
+		return rest[2] == 0x00 && len(after) >= 3 && after[0] == 0x02 && (after[1] == 0x81 && after[2] >= 0x80 || after[1] == 0x82 || after[1] == 0x83) &&
+			ok && inside(past)
 	case bytes.HasPrefix(rest, []byte{0x02, 0x01, 0x01, 0x04}):
 		// SEC1: the private scalar of a curve from 160 to 521 bits.
-		return rest[4] >= 20 && rest[4] <= 66
+		return rest[4] >= 20 && rest[4] <= 66 && inside(len(rest) < 5+int(rest[4]))
 	case rest[0] == 0x30:
-		alg, ok := derHeader(rest, 0x30)
-		return ok && oidIn(alg, keyEncryptions)
+		alg, past, ok := derHeader(rest, 0x30)
+		if !ok || !inside(past) || !oidIn(alg, keyEncryptions) {
+			return false
+		}
+		if past {
+			return true
+		}
+		// The encrypted key, an OCTET STRING, where the head holds it.
+		hdr := 2 + max(0, int(rest[1])-0x80)
+		next := rest[hdr+len(alg):]
+		if len(next) == 0 {
+			return open
+		}
+		_, past, ok = derHeader(next, 0x04)
+		return ok && inside(past)
 	}
 	return false
 }
 
-// derHeader skips a DER tag and length (definite or BER indefinite) and
-// returns what follows.
-func derHeader(h []byte, tag byte) ([]byte, bool) {
-	if len(h) < 2 || h[0] != tag {
-		return nil, false
+// derHeader skips a DER tag and length (definite or BER indefinite) at
+// h's start and returns the content, as far as h holds it; open reports
+// that it runs on past h's end (a definite length longer than h holds, as
+// a file's head holds a key's first bytes, an indefinite one, or a length
+// cut short by h's end); ok is false for another tag or no length.
+func derHeader(h []byte, tag byte) (content []byte, open, ok bool) {
+	if len(h) == 0 || h[0] != tag {
+		return nil, false, false
 	}
+	if len(h) == 1 {
+		return nil, true, true
+	}
+	size, rest := uint64(h[1]), h[2:]
 	switch l := h[1]; {
-	case l < 0x80, l == 0x80:
-		return h[2:], true
+	case l == 0x80:
+		return rest, true, true
 	case l >= 0x81 && l <= 0x84:
 		n := int(l - 0x80)
-		if len(h) < 2+n {
-			return nil, false
+		if len(rest) < n {
+			return nil, true, true
 		}
-		return h[2+n:], true
+		size = 0
+		for _, c := range rest[:n] {
+			size = size<<8 | uint64(c)
+		}
+		rest = rest[n:]
+	case l > 0x84:
+		return nil, false, false
 	}
-	return nil, false
+	if size > uint64(len(rest)) {
+		return rest, true, true
+	}
+	return rest[:size], false, true
 }
 
 // keystoreHoldsKey reports whether a JKS or JCEKS keystore holds a private

@@ -229,12 +229,18 @@ func TestRailsMasterKeyRule(t *testing.T) {
 	}
 }
 
-// TestDERPrivateKeyRule judges private keys as Go's crypto/x509 writes them
-// (PKCS#8 for RSA, ECDSA, Ed25519 and X25519, PKCS#1, SEC1), the head of
-// an encrypted PKCS#8 key as OpenSSL writes it (PBES2), and near misses in
-// DER too: a certificate, public keys in PKIX and PKCS#1 form, and the
-// other formats' files.
-func TestDERPrivateKeyRule(t *testing.T) {
+// derCase is a DER structure and whether it is a private key.
+type derCase struct {
+	name string
+	data []byte
+	want bool
+}
+
+// derCases are private keys as Go's crypto/x509 writes them (PKCS#8 for
+// RSA, ECDSA, Ed25519 and X25519, PKCS#1, SEC1), the head of an encrypted
+// PKCS#8 key as OpenSSL writes it (PBES2), and near misses in DER too: a
+// certificate, public keys in PKIX and PKCS#1 form.
+func derCases(t testing.TB) []derCase {
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 1024)
 	if err != nil {
 		t.Fatal(err)
@@ -268,20 +274,7 @@ func TestDERPrivateKeyRule(t *testing.T) {
 	}
 	// openssl pkcs8 -topk8 -v2 aes-256-cbc -outform DER: the first bytes.
 	encrypted := []byte{0x30, 0x82, 0x05, 0x1c, 0x30, 0x4e, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d, 0x30, 0x41, 0x30, 0x29, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c}
-	rule := func() *FileRule {
-		for _, r := range FileRules() {
-			if r.ID == "der-private-key-file" {
-				return r
-			}
-		}
-		t.Fatal("no der-private-key-file rule")
-		return nil
-	}()
-	for _, tc := range []struct {
-		name string
-		data []byte
-		want bool
-	}{
+	return []derCase{
 		{"PKCS#8 RSA", must(x509.MarshalPKCS8PrivateKey(rsaKey)), true},
 		{"PKCS#8 ECDSA", must(x509.MarshalPKCS8PrivateKey(ecKey)), true},
 		{"PKCS#8 Ed25519", must(x509.MarshalPKCS8PrivateKey(edKey)), true},
@@ -295,7 +288,26 @@ func TestDERPrivateKeyRule(t *testing.T) {
 		{"PKCS#1 RSA public key", x509.MarshalPKCS1PublicKey(&rsaKey.PublicKey), false},
 		{"SNMPv2c community", []byte{0x30, 0x29, 0x02, 0x01, 0x01, 0x04, 0x06, 'p', 'u', 'b', 'l', 'i', 'c', 0xa0, 0x1c}, false},
 		{"too short", []byte{0x30, 0x03, 0x02, 0x01, 0x00}, false},
-	} {
+		// The INTEGER after the version lies outside the SEQUENCE's 3 bytes.
+		{"PKCS#1 outside its SEQUENCE", []byte{0x30, 0x03, 0x02, 0x01, 0x00, 0x02, 0x82, 0x01, 0x01, 0x00}, false},
+		// The algorithm's OID lies outside its SEQUENCE's 2 bytes.
+		{"PKCS#8 OID outside its SEQUENCE", []byte{0x30, 0x82, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, 0x02, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00}, false},
+	}
+}
+
+// TestDERPrivateKeyRule judges derCases, and the other formats' files
+// as near misses.
+func TestDERPrivateKeyRule(t *testing.T) {
+	rule := func() *FileRule {
+		for _, r := range FileRules() {
+			if r.ID == "der-private-key-file" {
+				return r
+			}
+		}
+		t.Fatal("no der-private-key-file rule")
+		return nil
+	}()
+	for _, tc := range derCases(t) {
 		head := tc.data[:min(len(tc.data), FileHeadLen)]
 		if got := rule.Match("keys/k.der", head); got != tc.want {
 			t.Errorf("%s: matched %v, want %v", tc.name, got, tc.want)
@@ -315,4 +327,78 @@ func TestDERPrivateKeyRule(t *testing.T) {
 			t.Errorf("%s matched as a DER private key", f)
 		}
 	}
+}
+
+// derElements reads BER elements (tag, length) from the start of b, a
+// constructed element's content held whole (cut false) or cut short by
+// the end of a file's head, and reports whether the first needs[0] are
+// there and end inside b (as far as a cut b holds them), and so, with
+// needs[1:], are the elements of each constructed one.
+func derElements(b []byte, cut bool, needs []int) bool {
+	for k := 0; k < needs[0]; k++ {
+		if len(b) < 2 {
+			return cut
+		}
+		hdr, n := 2, int(b[1])
+		switch {
+		case n == 0x80:
+			n = -1 // indefinite: ends where its content does
+		case n > 0x80 && n <= 0x84:
+			hdr += n - 0x80
+			if len(b) < hdr {
+				return cut
+			}
+			n = 0
+			for _, c := range b[2:hdr] {
+				n = n<<8 | int(c)
+			}
+		case n > 0x84:
+			return false
+		}
+		inner, innerCut := b[hdr:], cut
+		if n >= 0 && n <= len(inner) {
+			inner, innerCut = inner[:n], false
+		} else if !cut {
+			return false // runs past its parent's end
+		}
+		if len(needs) > 1 && b[0]&0x20 != 0 && !derElements(inner, innerCut, needs[1:]) {
+			return false
+		}
+		if n < 0 || innerCut {
+			return true // the rest is past what b holds
+		}
+		b = b[hdr+n:]
+	}
+	return true
+}
+
+// FuzzDERPrivateKey: isDERPrivateKey never panics; it judges a file's
+// head, so a longer head never turns it false (every prefix of a key it
+// takes is false up to some length and true from there); and it takes
+// only a SEQUENCE whose elements nest (derElements).
+func FuzzDERPrivateKey(f *testing.F) {
+	for _, tc := range derCases(f) {
+		f.Add(tc.data[:min(len(tc.data), FileHeadLen)])
+	}
+	f.Fuzz(func(t *testing.T, h []byte) {
+		if len(h) > FileHeadLen {
+			h = h[:FileHeadLen]
+		}
+		key := isDERPrivateKey(h)
+		// A SEQUENCE of at least two elements; the first constructed
+		// ones (PKCS#8's algorithm) hold at least one.
+		if key && (h[0] != 0x30 || !derElements(h, true, []int{1, 2, 1})) {
+			t.Errorf("% x: taken, but not a SEQUENCE whose elements nest", h)
+		}
+		for n := len(h) - 1; n >= 0 && key; n-- {
+			if !isDERPrivateKey(h[:n]) {
+				for m := n - 1; m >= 0; m-- {
+					if isDERPrivateKey(h[:m]) {
+						t.Fatalf("% x: taken cut to %d bytes, not to %d", h, m, n)
+					}
+				}
+				break
+			}
+		}
+	})
 }

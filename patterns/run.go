@@ -1,7 +1,6 @@
 package patterns
 
 import (
-	"fmt"
 	"math"
 	"regexp/syntax"
 	"strconv"
@@ -82,23 +81,7 @@ func requiredRunSpec(src string) string {
 	if !usefulRun(r) {
 		return "-"
 	}
-	set, n := r.set, r.n
-	var b strings.Builder
-	b.WriteString(strconv.Itoa(n))
-	sep := byte(':')
-	for lo := 0; lo < 256; lo++ {
-		if !set[lo] {
-			continue
-		}
-		hi := lo
-		for hi+1 < 256 && set[hi+1] {
-			hi++
-		}
-		fmt.Fprintf(&b, "%c%02x-%02x", sep, lo, hi)
-		sep = ','
-		lo = hi
-	}
-	return b.String()
+	return strconv.Itoa(r.n) + ":" + byteRanges(&r.set)
 }
 
 // requiredSecret returns the regex's `secret` group when every match

@@ -539,7 +539,10 @@ func keyboardWalk(lower []byte) bool {
 	for i := 0; i < len(lower); {
 		best := 0
 		for _, row := range keyboardRows {
-			for n := len(lower) - i; n >= 4 && n > best; n-- {
+			// No run longer than the row is in it: starting from the
+			// value's length made a long secret (a PEM body) cost a
+			// bytes.Contains per byte of it.
+			for n := min(len(lower)-i, len(row)); n >= 4 && n > best; n-- {
 				if bytes.Contains(row, lower[i:i+n]) {
 					best = n
 				}
@@ -655,6 +658,12 @@ func mostlyPeriodic(s []byte) bool {
 		for i := p; i < len(s); i++ {
 			if s[i] != s[i-p] {
 				run = 0
+				// A run begun after here is too short for two thirds
+				// of s: this period is done (a long random value is
+				// rejected in its first third, not read 16 times).
+				if 3*(len(s)-1-i+p) < 2*len(s) {
+					break
+				}
 				continue
 			}
 			run++

@@ -623,17 +623,10 @@ func foldPassword(pass string, leet bool) string {
 			}
 			continue
 		}
-		switch r {
-		case '@', '4':
-			r = 'a'
-		case '0':
-			r = 'o'
-		case '3':
-			r = 'e'
-		case '$', '5':
-			r = 's'
-		case '1', '!':
+		if r == '1' || r == '!' {
 			r = 'i'
+		} else {
+			r = unleet(r)
 		}
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			b.WriteRune(r)
@@ -805,13 +798,30 @@ func judgePassword(user, pass string, loginWord bool) string {
 		// (bar%bar, a URL's bar%25bar decoded once, is no escape to undo.)
 		return "fixture password (foo, bar, baz)"
 	}
+	if plain := foldPassword(pass, false); plain != "" {
+		// abc123FOO: a default password with a metasyntactic word added.
+		rest := plain
+		for _, w := range []string{"quux", "foo", "bar", "baz", "qux"} {
+			rest = strings.ReplaceAll(rest, w, "")
+		}
+		if rest != plain && rest != "" {
+			trimmed := strings.TrimRight(rest, "0123456789")
+			for _, w := range commonPasswords {
+				if rest == w || trimmed == w {
+					return "fixture password (" + w + " and foo, bar, baz)"
+				}
+			}
+		}
+	}
 	if len(user) >= 3 && strings.Contains(lp, strings.ToLower(user)) {
 		return "fixture password (it spells the user name)"
 	}
 	// baduser:badpass, cacheuser:cachepass, pass%20pass: a fixture spells
-	// its password as a word ending in pass.
-	if plain := foldPassword(pass, false); plain != "" && len(plain) <= 12 && lettersOnlyString(plain) && strings.HasSuffix(plain, "pass") {
-		return "fixture password (a word ending in pass)"
+	// its password as a word ending in pass, in leetspeak too (new-pa$s).
+	for _, leet := range []bool{false, true} {
+		if plain := foldPassword(pass, leet); plain != "" && len(plain) <= 12 && lettersOnlyString(plain) && strings.HasSuffix(plain, "pass") {
+			return "fixture password (a word ending in pass)"
+		}
 	}
 	for _, w := range commonPasswords {
 		if lp == w {
@@ -1225,14 +1235,23 @@ func checkPassword(c *Candidate) (bool, string) {
 		// pair spelt as the words for them.
 		return false, "password: a user:password pair spelt as words"
 	}
-	if u, p, ok := strings.Cut(s, ":"); ok && len(u) <= 16 && lowerWordDigits(u) && strings.Contains(p, "%") {
-		// CURLOPT_PROXYUSERPWD => 'user:p%40ss': judge the password as
-		// curl hands it over, percent-decoded.
+	if u, p, ok := strings.Cut(s, ":"); ok && len(u) <= 16 && lowerWordDigits(u) {
+		// CURLOPT_PROXYUSERPWD => 'frodo:one_ring': judge the password
+		// of a user:password pair on its own, beside its user, and as
+		// curl hands it over, percent-decoded ('user:p%40ss').
+		if reason := weakPassword(u, p); reason != "" {
+			return false, "password: a user:password pair whose password is " + reason
+		}
 		if d := unescaped(p); d != p {
 			if reason := weakPassword(u, d); reason != "" {
 				return false, "password: a user:password pair whose password is " + reason + " (percent-decoded)"
 			}
 		}
+	}
+	if u := argumentBefore(c); u != "" && strings.HasPrefix(s, u+":") && lowerWordsColons(s[len(u)+1:]) {
+		// wc.login("alice", "alice:development:us"): a test realm's
+		// password that lists its user and the user's groups.
+		return false, "password: the user " + strconv.Quote(u) + " and lower-case words after it (a test realm's user:group list), not a password"
 	}
 	if sqlValuesPair(c) {
 		return false, "password: a SQL row's values ('password', '…'): the word is one column's value and the next another's, not a name and its value"
@@ -1245,6 +1264,9 @@ func checkPassword(c *Candidate) (bool, string) {
 	}
 	if passkeyProviderID(c) {
 		return false, "password: a password manager's name and a UUID (a passkey provider's AAGUID), not a password"
+	}
+	if entryNamedPasswords(c) {
+		return false, "password: a fixture's logins, each password spelling its own entry's name (GitLab's G1tLab2024), not a vault's"
 	}
 	if openAPIDocumentation(c) {
 		return false, "password: documentation inside an OpenAPI/Swagger definition (a description or example), not configuration"
@@ -1265,6 +1287,45 @@ func checkPassword(c *Candidate) (bool, string) {
 		return false, "password: a directory's name (word/), not a password"
 	}
 	return true, ""
+}
+
+// lowerWordsColons reports lower-case words separated by colons
+// (development:us).
+func lowerWordsColons(s string) bool {
+	for _, w := range strings.Split(s, ":") {
+		if !lowerLettersOnly(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// argumentBeforeRE matches a quoted argument, a comma and the opening
+// quote of the next: the user before a login call's password.
+var argumentBeforeRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`["']([^"'\s]{3,64})["']\s*,\s*["']$`)
+})
+
+// argumentBefore returns the quoted argument right before the password in
+// its match (.login("alice", "…"): the user), or "" when there is none or
+// it names the password (setProperty("password", …), define('DB_PASSWORD', …)).
+func argumentBefore(c *Candidate) string {
+	i := bytes.Index(c.Match, c.Secret)
+	if i <= 0 {
+		return ""
+	}
+	m := argumentBeforeRE().FindSubmatch(c.Match[:i])
+	if m == nil {
+		return ""
+	}
+	u := string(m[1])
+	l := strings.ToLower(u)
+	for _, w := range []string{"pass", "pwd", "secret", "key", "token", "cred", "auth"} {
+		if strings.Contains(l, w) {
+			return ""
+		}
+	}
+	return u
 }
 
 // sqlValuesPair reports a match that reads 'password', '…' as a name and
@@ -1419,6 +1480,160 @@ func passkeyProviderID(c *Candidate) bool {
 	return passwordManagers[n]
 }
 
+// entryReach bounds how far entryNamedPasswords looks for the braces of the
+// entry around a password, and for the entries beside it: a password
+// manager's item is a few dozen lines.
+const entryReach = 1500
+
+// entryNamedPasswords reports a password that spells, in leetspeak or not,
+// the name or address of the JSON entry it belongs to (GitLab Self-Hosted's
+// GlabSelf-H0st3d2024), beside another entry
+// whose password does the same: a password manager's seed or importer
+// fixture, each fictional login's password made from its own label so a
+// tester recognises it. A person's vault holds generated passwords, and a
+// configuration's password (sftp.json's one server) has no such
+// neighbour; both are still reported.
+func entryNamedPasswords(c *Candidate) bool {
+	if c.Text == nil || c.At < 0 || c.At+len(c.Secret) > len(c.Text) {
+		return false
+	}
+	lo, hi, ok := entryNamed(c.Text, c.At, len(c.Secret))
+	if !ok {
+		return false
+	}
+	// The nearest password before the entry and the nearest after it.
+	before := c.Text[max(0, lo-entryReach):lo]
+	if ms := jsonPasswordRE().FindAllSubmatchIndex(before, -1); len(ms) > 0 {
+		m := ms[len(ms)-1]
+		if _, _, ok := entryNamed(c.Text, lo-len(before)+m[2], m[3]-m[2]); ok {
+			return true
+		}
+	}
+	after := c.Text[hi:min(len(c.Text), hi+entryReach)]
+	if m := jsonPasswordRE().FindSubmatchIndex(after); m != nil {
+		if _, _, ok := entryNamed(c.Text, hi+m[2], m[3]-m[2]); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// entryNamed reports whether the password text[at:at+n] spells a word of
+// three letters or more (AWS, npm) of a label (name, title) or address (uri, url) of
+// the object around it, or of the object that holds that one (Bitwarden's
+// item around its login); lo and hi bound the object the label was found
+// in.
+func entryNamed(text []byte, at, n int) (lo, hi int, ok bool) {
+	pass := string(text[at : at+n])
+	folded := []string{leetFold(pass, 'i'), leetFold(pass, 'l')}
+	for level := 1; level <= 2; level++ {
+		lo, hi, ok := enclosingObject(text, at, level)
+		if !ok {
+			return 0, 0, false
+		}
+		for _, m := range entryLabelRE().FindAllSubmatch(text[lo:hi], -1) {
+			for _, w := range strings.FieldsFunc(strings.ToLower(string(m[1])), func(r rune) bool { return r < 'a' || r > 'z' }) {
+				if len(w) < 3 || addressBoilerplate[w] {
+					continue
+				}
+				for _, f := range folded {
+					if strings.Contains(f, w) {
+						return lo, hi, true
+					}
+				}
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// addressBoilerplate are the words of a login address that name no site.
+var addressBoilerplate = map[string]bool{
+	"http": true, "https": true, "www": true, "html": true, "index": true, "com": true, "org": true, "net": true,
+	"app": true, "api": true, "the": true, "and": true,
+}
+
+// leetFold lower-cases s and undoes leetspeak's digits and symbols
+// (H0st3d, Pu11er, @), reading 1 as one, keeping letters only.
+func leetFold(s string, one rune) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch r {
+		case '7':
+			r = 't'
+		case '1':
+			r = one
+		default:
+			r = unleet(r)
+		}
+		if r >= 'a' && r <= 'z' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// unleet undoes the leetspeak substitutions foldPassword and leetFold
+// both read: @ and 4 for a, 0 for o, 3 for e, $ and 5 for s.
+func unleet(r rune) rune {
+	switch r {
+	case '@', '4':
+		return 'a'
+	case '0':
+		return 'o'
+	case '3':
+		return 'e'
+	case '$', '5':
+		return 's'
+	}
+	return r
+}
+
+// enclosingObject returns the bounds of the level-th brace-delimited object
+// around text[at] (1: the innermost), within entryReach bytes either side.
+func enclosingObject(text []byte, at, level int) (lo, hi int, ok bool) {
+	lo, depth := -1, 0
+	for i := at - 1; i >= 0 && i >= at-entryReach; i-- {
+		switch text[i] {
+		case '}':
+			depth++
+		case '{':
+			depth--
+		}
+		if depth == -level {
+			lo = i
+			break
+		}
+	}
+	if lo < 0 {
+		return 0, 0, false
+	}
+	depth = 0
+	for i := at; i < len(text) && i < at+entryReach; i++ {
+		switch text[i] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		}
+		if depth == -level {
+			return lo, i + 1, true
+		}
+	}
+	return 0, 0, false
+}
+
+// entryLabelRE matches a JSON string under a key that labels an entry or
+// names the address it logs in at.
+var entryLabelRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`"(?i:name|title|uri|url|website|login_?uri)"\s*:\s*"([^"\n]{1,200})"`)
+})
+
+// jsonPasswordRE matches a JSON password value; group 1 is the password.
+var jsonPasswordRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`"(?i:password)"\s*:\s*"([^"\\\n]{4,128})"`)
+})
+
 // openAPIDocumentation reports a value inside the documentation of an
 // OpenAPI or Swagger definition: under an example or examples key, or in
 // a description's block scalar (Docker's Engine API shows an auth
@@ -1430,7 +1645,11 @@ func openAPIDocumentation(c *Candidate) bool {
 	if c.Text == nil || c.At < 0 || c.At > len(c.Text) {
 		return false
 	}
-	if !openAPIHeadRE().Match(c.Text[:min(len(c.Text), 8192)]) {
+	// The regex, run for every password candidate of a file, cost a
+	// secret-dense history (Kingfisher's) 5% of its detection; the words
+	// it needs are looked for first.
+	head := c.Text[:min(len(c.Text), 8192)]
+	if !bytes.Contains(head, []byte("swagger")) && !bytes.Contains(head, []byte("openapi")) || !openAPIHeadRE().Match(head) {
 		return false
 	}
 	// Walk back line by line from the value's line, to each line indented
@@ -2381,7 +2600,42 @@ func checkNotVendorToken(c *Candidate) (bool, string) {
 			return false, "not-vendor-token: " + p + " tokens belong to their provider's rule"
 		}
 	}
+	if algoliaSearchKey(c) {
+		return false, "not-vendor-token: an Algolia search-only key in a search widget's configuration (DocSearch), served to browsers by design"
+	}
 	return true, ""
+}
+
+// searchWidgetReach bounds how far before a key algoliaSearchKey looks for
+// the call or object that configures a search widget.
+const searchWidgetReach = 400
+
+// algoliaSearchRE matches the opening of a docs site's Algolia search
+// configuration: DocSearch's docsearch({ … }), a site config's algolia: {
+// … } or algolia_docsearch = { … }, the browser client's algoliasearch(.
+var algoliaSearchRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(?:\bdocsearch\s*\(\s*\{|\balgolia(?:_docsearch)?["']?\s*[:=]\s*\{|\balgoliasearch(?:lite)?\s*\()`)
+})
+
+// algoliaSearchKey reports 32 hex digits inside a search widget's Algolia
+// configuration (operator-sdk's Hugo partial: docsearch({apiKey: '…',
+// indexName: …})). DocSearch and Docusaurus take the search-only key,
+// which every page of the site serves to its readers; Algolia's admin and
+// write keys are algolia-admin-key's.
+func algoliaSearchKey(c *Candidate) bool {
+	if len(c.Secret) != 32 || bytes.ContainsFunc(c.Secret, func(r rune) bool { return r > 0x7f || !isHexDigit(byte(r)) }) {
+		return false
+	}
+	if c.Text == nil || c.At < 0 || c.At > len(c.Text) {
+		return false
+	}
+	lo := max(0, c.At-searchWidgetReach)
+	ms := algoliaSearchRE().FindAllIndex(c.Text[lo:c.At], -1)
+	if len(ms) == 0 {
+		return false
+	}
+	// Still inside it: no brace closes between the opening and the key.
+	return !bytes.ContainsAny(c.Text[lo+ms[len(ms)-1][1]:c.At], "})")
 }
 
 // checkNotStopword drops values holding a word that marks them as a test

@@ -614,3 +614,62 @@ func TestPrecisionFixesFromAppTrees(t *testing.T) {
 		}
 	}
 }
+
+// TestEntryNamedPasswords: a password manager fixture's logins, each password
+// made from its own entry's label, go; a vault's generated passwords, a lone
+// configuration and entries too far apart stay.
+func TestEntryNamedPasswords(t *testing.T) {
+	item := func(name, uri, pass string) string {
+		return `{"type": "login", "name": "` + name + `", "login": {"username": "ops",` + "\n" +
+			`  "password": "` + pass + `", "uris": [{"uri": "` + uri + `"}]}}`
+	}
+	list := func(items ...string) string { return `{"items": [` + strings.Join(items, ",\n") + `]}` }
+	for _, tt := range []struct {
+		name, text, pass string
+		want             bool // reported
+	}{
+		{"seed fixture", list(item("GitLab Self-Hosted", "https://gitlab.corp.example", "GlabSelf-H0st3d2024"), item("Docker Hub", "https://hub.docker.com", "D0ckerHubPu11er2026")), "D0ckerHubPu11er2026", false},
+		{"named by its address", list(item("Repo", "https://gitlab.corp.example", "G1tlabAdm1n2024#"), item("Hub", "https://hub.docker.com", "D0ck3rPu11er2026")), "G1tlabAdm1n2024#", false},
+		{"vault's generated password", list(item("GitLab", "https://gitlab.com", "G1tLab2024#"), item("Docker Hub", "https://hub.docker.com", "Xk9#mQ2vLp7!rT4w")), "Xk9#mQ2vLp7!rT4w", true},
+		{"neighbour generated", list(item("GitLab", "https://gitlab.com", "Xk9#mQ2vLp7!rT4w"), item("Docker Hub", "https://hub.docker.com", "D0ck3rHub2024#")), "D0ck3rHub2024#", true},
+		{"one configuration", `{"name": "shop", "host": "ftp.shop.io", "password": "Sh0pDeploy2024!"}`, "Sh0pDeploy2024!", true},
+		{"only the scheme in common", list(item("Mail", "https://mail.corp.example", "Https-Zr8kLq3Vn6"), item("Chat", "https://chat.corp.example", "Https-Wq2vLp7Xk9")), "Https-Wq2vLp7Xk9", true},
+		{"neighbour out of reach", list(item("GitLab", "https://gitlab.com", "G1tLab2024#"), `{"notes": "`+strings.Repeat("x", 2*entryReach)+`"}`, item("Docker Hub", "https://hub.docker.com", "D0ck3rHub2024#")), "D0ck3rHub2024#", true},
+	} {
+		at := strings.Index(tt.text, `"`+tt.pass+`"`) + 1
+		c := &Candidate{Secret: []byte(tt.pass), Text: []byte(tt.text), At: at}
+		if got := !entryNamedPasswords(c); got != tt.want {
+			t.Errorf("%s: reported %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestLeetFolds: both readings of leetspeak undo the substitutions they
+// share (unleet) and keep their own for 1, ! and 7.
+func TestLeetFolds(t *testing.T) {
+	for _, tc := range []struct{ in, leet, plain string }{
+		{"P@$$w0rd!1", "passwordii", "pw0rd1"},
+		{"Pwd3", "pwde", "pwd3"},
+		{"4dm1n%21", "admini", "4dm1n"},
+	} {
+		if got := foldPassword(tc.in, true); got != tc.leet {
+			t.Errorf("foldPassword(%q, true) = %q, want %q", tc.in, got, tc.leet)
+		}
+		if got := foldPassword(tc.in, false); got != tc.plain {
+			t.Errorf("foldPassword(%q, false) = %q, want %q", tc.in, got, tc.plain)
+		}
+	}
+	for _, tc := range []struct {
+		in   string
+		one  rune
+		want string
+	}{
+		{"H0$t3d-Pu11er7", 'l', "hostedpullert"},
+		{"S3cr3t_4cc355!", 'i', "secretaccess"},
+		{"W1nd0w5", 'i', "windows"},
+	} {
+		if got := leetFold(tc.in, tc.one); got != tc.want {
+			t.Errorf("leetFold(%q, %q) = %q, want %q", tc.in, tc.one, got, tc.want)
+		}
+	}
+}

@@ -2,9 +2,11 @@ package scanner
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/rampart-sec/rampart/patterns"
 )
@@ -32,7 +34,8 @@ var publicDemoCredentials = []string{
 
 // protocolExamples are the sample values standards print, copied into
 // countless test suites and docs: RFC 6749's (OAuth 2.0) access, refresh
-// and authorization-code examples and client secret, RFC 8555's (ACME)
+// and authorization-code examples and client secret, RFC 5849's (OAuth
+// 1.0) credentials, RFC 8555's (ACME)
 // challenge token, and jwt.io's sample token.
 var protocolExamples = map[string]string{
 	"2YotnFZFEjr1zCsicMWpAA": "RFC 6749 example access token",
@@ -43,7 +46,54 @@ var protocolExamples = map[string]string{
 	// An ACME challenge token is public (the server fetches it over plain
 	// HTTP); this is RFC 8555's example, reused by ACME clients' tests.
 	"evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA": "RFC 8555 example ACME challenge token",
+	// RFC 5849's (OAuth 1.0) client, temporary and token credentials and
+	// verifier (section 1.2, after OAuth Core 1.0's appendix), and those of
+	// its sections 2.1 and 3.1: OAuth 1.0 signing tests reproduce them.
+	"dpf43f3p2l4k3l03": "RFC 5849 example client identifier",
+	"kd94hf93k423kf44": "RFC 5849 example client shared-secret",
+	"hh5s93j4hdidpola": "RFC 5849 example temporary credentials",
+	"hdhd0244k9j7ao03": "RFC 5849 example temporary credentials secret",
+	"hfdp7dh39dks9884": "RFC 5849 example verifier",
+	"nnch734d00sl2jdk": "RFC 5849 example token",
+	"pfkkdhi9sl3r4s00": "RFC 5849 example token secret",
+	"jd83jd92dhsh93js": "RFC 5849 example client identifier",
+	"xyz4992k83j47x0b": "RFC 5849 example temporary credentials secret",
+	"9djdj82h48djs9d2": "RFC 5849 example client identifier",
+	"kkk9d7dh3k39sjv7": "RFC 5849 example token",
+	"j49sk3j29djd":     "RFC 5849 example client shared-secret",
+	"dh893hdasih9":     "RFC 5849 example token secret",
 	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c": "jwt.io's sample token",
+}
+
+// jwtHeaders are the base64url encodings of the JOSE headers most JWTs
+// start with: every signed token of an algorithm carries the same text.
+var jwtHeaders = sync.OnceValue(func() []string {
+	var hs []string
+	for _, alg := range []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512", "EdDSA"} {
+		for _, h := range []string{`{"alg":"` + alg + `","typ":"JWT"}`, `{"typ":"JWT","alg":"` + alg + `"}`, `{"alg":"` + alg + `"}`} {
+			hs = append(hs, base64.RawURLEncoding.EncodeToString([]byte(h)))
+		}
+	}
+	return hs
+})
+
+// jwtHeaderPiece reports a secret of twelve characters or more cut from a
+// standard JWT header's encoding (a test's bearer token
+// "OiJIUzI1NiIsInR5cCI6IkpXVCJ", vector's websocket test): text every
+// HS256 token starts with, not a secret.
+func jwtHeaderPiece(secret []byte) bool {
+	// No header's encoding is longer than 40 characters: a longer secret
+	// (a PEM body) is none, and is not copied into a string 39 times.
+	if len(secret) < 12 || len(secret) > 40 {
+		return false
+	}
+	s := string(secret)
+	for _, h := range jwtHeaders() {
+		if strings.Contains(h, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // builtinAllow returns why secret is on the built-in allow list, or "".
@@ -60,6 +110,9 @@ func builtinAllowAfter(secret []byte, notPlaceholder bool) string {
 	}
 	if what, ok := protocolExamples[string(secret)]; ok {
 		return what
+	}
+	if jwtHeaderPiece(secret) {
+		return "a piece of a JWT's standard header (base64 of {\"alg\":…,\"typ\":\"JWT\"}), public text"
 	}
 	for _, demo := range publicDemoCredentials {
 		if string(secret) == demo {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -134,7 +135,11 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 		if len(k) > 0 && k[0] == "audit" {
 			continue
 		}
-		failAt(k.String(), "", "unknown key %q", k.String())
+		msg := fmt.Sprintf("unknown key %q", k.String())
+		if near := nearKey(reflect.TypeOf(raw), k); near != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		failAt(k.String(), "", "%s", msg)
 	}
 	base, err := builtinRules(false)
 	if err != nil {
@@ -273,4 +278,76 @@ func ParseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("bad size %q (want e.g. 10MB)", s)
 	}
 	return n * mult, nil
+}
+
+// nearKey names the key the configuration knows, beside an unknown key k,
+// that is at most two edits from it ("allowlist.paths" for
+// "allowlist.pathz"), or "" when none is: a typo should not cost the user a
+// trip through the README. t is the struct that holds k's table.
+func nearKey(t reflect.Type, k toml.Key) string {
+	for _, part := range k[:len(k)-1] {
+		for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return ""
+		}
+		f, ok := tomlField(t, part)
+		if !ok {
+			return ""
+		}
+		t = f.Type
+	}
+	for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return ""
+	}
+	last := k[len(k)-1]
+	best, bestD := "", 3
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		if d := editDistance(strings.ToLower(last), name); d < bestD {
+			best, bestD = name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return strings.Join(append(append([]string{}, k[:len(k)-1]...), best), ".")
+}
+
+// tomlField is t's field whose toml tag is name.
+func tomlField(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ","); tag == name {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// editDistance is the Levenshtein distance between a and b (keys are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -110,3 +110,41 @@ func TestConfigRuleIDRuleInFull(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownKeySuggestsTheNearest: a misspelt key names the key it was
+// probably meant to be, at any depth (a rule's field, [verify]); a key far
+// from every known one gets no guess.
+func TestUnknownKeySuggestsTheNearest(t *testing.T) {
+	t.Parallel()
+	const cfg = `max_filesize = "1MB"
+[allowlist]
+pathz = ["a/"]
+colour = "blue"
+[verify]
+in_hook = true
+[[rules]]
+id = "ab-cd"
+description = "x"
+regex = 'abc[0-9]{20}'
+keywords = ["abc"]
+sevirity = "high"
+`
+	_, err := ParseConfig("c.toml", []byte(cfg))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	got := err.Error()
+	for _, want := range []string{
+		`unknown key "max_filesize" (did you mean "max_file_size"?)`,
+		`unknown key "allowlist.pathz" (did you mean "allowlist.paths"?)`,
+		`unknown key "verify.in_hook" (did you mean "verify.in_hooks"?)`,
+		`unknown key "rules.sevirity" (did you mean "rules.severity"?)`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("errors lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, `"allowlist.colour" (did you mean`) {
+		t.Errorf("a guess for a key near nothing:\n%s", got)
+	}
+}

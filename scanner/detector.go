@@ -938,6 +938,9 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		if reason == "" && r.SkipTestFiles && commentLine(cand.Line) {
 			reason = "an example in a comment (skip_test_files)"
 		}
+		if reason == "" && r.SkipTestFiles && inTestCode(data, s) {
+			reason = "inside a test's code, kept as data (skip_test_files)"
+		}
 		if reason != "" {
 			if k := (dropKey{ri, s, e}); dropFn != nil && !told[k] {
 				if told == nil {
@@ -1883,6 +1886,32 @@ func commentLine(line []byte) bool {
 	l := bytes.TrimLeft(line, " \t")
 	for _, p := range []string{"//", "#", "--", "/*", "*", "<!--", ";"} {
 		if bytes.HasPrefix(l, []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// testCodeReach bounds how far before a match inTestCode looks for a test.
+const testCodeReach = 1024
+
+// testCodeMarkers open or assert in a test in the common frameworks: JUnit's
+// annotation and assertions, Rust's attribute and macro, Go's and Python's
+// test functions.
+var testCodeMarkers = [][]byte{
+	[]byte("@Test"), []byte("assertEquals("), []byte("assertEqual("), []byte("#[test]"), []byte("assert_eq!("),
+	[]byte("func Test"), []byte("def test_"),
+}
+
+// inTestCode reports a match in a test's code outside a test file: test
+// code kept as data (a code-search dataset's JSON chunks of a password
+// library's tests, a notebook cell), where the rules that leave test files
+// alone should leave it too. The test is found by its markers in the
+// testCodeReach bytes before the match.
+func inTestCode(data []byte, at int) bool {
+	before := data[max(0, at-testCodeReach):at]
+	for _, m := range testCodeMarkers {
+		if bytes.Contains(before, m) {
 			return true
 		}
 	}

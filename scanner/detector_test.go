@@ -504,8 +504,41 @@ func TestProtocolExamplesNotReported(t *testing.T) {
 	d := builtinDetector(t)
 	data := `{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"example","refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"}` + "\n"
 	data += "\t\ttoken = \"evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA\"\n"
+	// RFC 5849's token credentials in an OAuth 1.0 signing test (CakePHP's OauthTest).
+	oauth1 := "            'tokenSecret' => 'pfkkdhi9sl3r4s00',\n            'token' => 'nnch734d00sl2jdk',\n"
+	data += oauth1
 	if fs := d.Detect(Chunk{Data: []byte(data), Path: "token_test.json"}); len(fs) != 0 {
 		t.Errorf("findings: %v", fs)
+	}
+	// A test's bearer token cut from the standard HS256 header's encoding.
+	data = "        let auth = Some(Auth::Bearer {\n            token: \"OiJIUzI1NiIsInR5cCI6IkpXVCJ\".to_string().into(),\n"
+	if fs := d.Detect(Chunk{Data: []byte(data), Path: "src/sinks/websocket/sink.rs"}); len(fs) != 0 {
+		t.Errorf("a JWT header's piece: %v", fs)
+	}
+	if fs := d.Detect(Chunk{Data: []byte(strings.Replace(data, "OiJIUzI1NiIsInR5cCI6IkpXVCJ", "OiJIUzI1NiIsInR5cCI6IkpXVCK", 1)), Path: "src/sinks/websocket/sink.rs"}); len(fs) != 1 {
+		t.Errorf("a token one character off a JWT header's piece: %d findings, want 1", len(fs))
+	}
+	// The same lines with values of the same shape that no document prints.
+	other := strings.NewReplacer("pfkkdhi9sl3r4s00", "q7kx2lm9vrz4tw8p", "nnch734d00sl2jdk", "zr8kq3vn6pw2ylt5").Replace(oauth1)
+	if fs := d.Detect(Chunk{Data: []byte(other), Path: "OauthTest.php"}); len(fs) != 2 {
+		t.Errorf("undocumented token credentials: %d findings, want 2: %v", len(fs), fs)
+	}
+}
+
+// TestTestCodeKeptAsData: a password hash in a test's code that a dataset
+// keeps as a JSON string (Anthropic's cookbook holds Password4j's tests as
+// code chunks) is left alone as it is in the test file; the same hash in a
+// users fixture that no test surrounds is reported.
+func TestTestCodeKeptAsData(t *testing.T) {
+	d := builtinDetector(t)
+	hash := "$argon2id$v=19$m=16384,t=2,p=1$nlm7oNI5zquzSYkyby6oVw$JOkJAYrDB0i2gmiJrXC6o2r+u1rszCm/RO9gIQtnxlY"
+	chunk := `{"chunk_id": "c1", "content": "    @Test\n    public void issue92()\n    {\n        String hash = \"` + hash + `\";\n"}` + "\n"
+	if fs := d.Detect(Chunk{Data: []byte(chunk), Path: "data/codebase_chunks.json"}); len(fs) != 0 {
+		t.Errorf("a test's hash kept as data: %v", fs)
+	}
+	users := `{"users": [{"name": "ops", "password": "` + hash + `"}]}` + "\n"
+	if fs := d.Detect(Chunk{Data: []byte(users), Path: "data/users.json"}); len(fs) != 1 {
+		t.Errorf("a users fixture's hash: %d findings, want 1", len(fs))
 	}
 }
 

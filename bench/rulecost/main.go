@@ -22,7 +22,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rampart-sec/rampart/patterns"
@@ -33,6 +35,8 @@ func main() {
 	top := flag.Int("top", 20, "print this many rules per shape")
 	maxMB := flag.Int("max", 16, "read at most this many MB of files")
 	runs := flag.Int("runs", 5, "time each detector this many times and keep the best")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of -runs detections (as written) with the rules -only names, or the whole catalogue, to this file, and time nothing else")
+	only := flag.String("only", "", "with -cpuprofile: a comma-separated list of rule IDs to profile alone")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./bench/rulecost [flags] DIR...\n\n")
 		flag.PrintDefaults()
@@ -57,6 +61,13 @@ func main() {
 		os.Exit(2)
 	}
 	fmt.Printf("%d files, %.1f MB, %d rules, best of %d\n", len(chunks), float64(size)/(1<<20), len(rules), *runs)
+	if *profile != "" {
+		if err := profileDetect(*profile, *only, rules, chunks, size, *runs); err != nil {
+			fmt.Fprintln(os.Stderr, "rulecost:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	for _, shape := range []struct {
 		name   string
 		chunks []scanner.Chunk
@@ -103,6 +114,51 @@ func timeDetect(d *scanner.Detector, chunks []scanner.Chunk, runs int) time.Dura
 		best = min(best, time.Since(start))
 	}
 	return best
+}
+
+// profileDetect writes a CPU profile of runs detections over chunks, after
+// one that compiles what they need, with the rules only names (all when
+// empty): where one expensive rule's time goes.
+func profileDetect(path, only string, rules []*patterns.Rule, chunks []scanner.Chunk, size int64, runs int) error {
+	if only != "" {
+		want := map[string]bool{}
+		for _, id := range strings.Split(only, ",") {
+			want[strings.TrimSpace(id)] = true
+		}
+		var picked []*patterns.Rule
+		for _, r := range rules {
+			if want[r.ID] {
+				picked = append(picked, r)
+				delete(want, r.ID)
+			}
+		}
+		if len(want) > 0 {
+			return fmt.Errorf("-only: no such rule: %v", want)
+		}
+		rules = picked
+	}
+	d := scanner.NewDetector(rules, nil)
+	for _, c := range chunks {
+		d.Detect(c)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	start := time.Now()
+	for i := 0; i < runs; i++ {
+		for _, c := range chunks {
+			d.Detect(c)
+		}
+	}
+	pprof.StopCPUProfile()
+	per := time.Since(start) / time.Duration(runs)
+	fmt.Printf("%d rule(s): %v a run (%.0f MB/s), profile in %s\n", len(rules), per.Round(time.Microsecond), mbps(size, per), path)
+	return nil
 }
 
 func mbps(size int64, d time.Duration) float64 {

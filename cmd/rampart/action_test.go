@@ -384,7 +384,7 @@ func TestActionEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("action.yml: %v", err)
 	}
-	for _, in := range []string{"config", "baseline", "fail-on", "sarif", "scan-history", "audit", "verify"} {
+	for _, in := range []string{"config", "baseline", "fail-on", "fail-on-incomplete", "sarif", "scan-history", "audit", "verify"} {
 		if _, ok := action["inputs"].(map[string]any)[in]; !ok {
 			t.Errorf("action.yml has no input %q", in)
 		}
@@ -555,6 +555,30 @@ func TestActionEndToEnd(t *testing.T) {
 		}
 		if !strings.Contains(stdout, "::error file=high.env,line=1,") || !strings.Contains(summary, "| aws-access-key-id | high.env:1 | `"+high[:12]+"` | high |") {
 			t.Errorf("annotations:\n%s\nsummary:\n%s", stdout, summary)
+		}
+	})
+
+	t.Run("fail-on-incomplete", func(t *testing.T) {
+		t.Parallel()
+		// A configuration whose max_file_size every blob exceeds: the
+		// scan reads nothing and finds nothing. It passes with a warning
+		// unless fail-on-incomplete is set; then it fails (exit 2) with the
+		// reason, after publishing the summary.
+		cfg := filepath.Join(t.TempDir(), "tiny.toml")
+		if err := os.WriteFile(cfg, []byte("max_file_size = \"10\"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stdout, _, _ := runAction(t, "partial", clean, high, map[string]string{"config": cfg, "sarif": "off"})
+		if code != 0 || !strings.Contains(stdout, "larger than --max-file-size") {
+			t.Errorf("without the input: exit %d, want 0 with the warning\n%s", code, stdout)
+		}
+		code, _, stdout, summary, _ := runAction(t, "partial-fail", clean, high, map[string]string{"config": cfg, "sarif": "off", "fail-on-incomplete": "true"})
+		if code != 2 || !strings.Contains(stdout, "fail-on-incomplete is set") || summary == "" {
+			t.Errorf("with the input: exit %d, want 2 with the reason and a summary\n%s\nsummary:\n%s", code, stdout, summary)
+		}
+		// A complete scan with the input passes.
+		if code, _, stdout, _, _ := runAction(t, "complete", clean, high, map[string]string{"fail-on": "critical", "sarif": "off", "fail-on-incomplete": "true"}); code != 0 {
+			t.Errorf("complete scan with the input: exit %d, want 0\n%s", code, stdout)
 		}
 	})
 

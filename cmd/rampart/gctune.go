@@ -11,13 +11,6 @@ import (
 // collection (collectAbove's floor): the detector and a few blobs fit in it.
 const smallHeap = 48 << 20
 
-// hugeHeap is the part of the heap put on huge pages (heapOnHugePages):
-// twice the first collection's floor, which mid-size histories reach
-// (Nosey Parker, gitleaks: 56–77 MB). Against 48 MB it halved their page
-// faults (NP 10,704 → 4,032, gitleaks 6,344 → 3,438) for 4–8 MB more peak
-// memory; a heap that outgrows it uses all of it anyway.
-const hugeHeap = 2 * smallHeap
-
 // collectAbove makes the collector run when the heap reaches floor bytes or
 // percent more than its live part, whichever is larger. A history scan
 // collects at 1.5× its live heap (percent 50) to bound peak memory on large

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -252,6 +253,10 @@ func loadGovernedBaseline(ctx context.Context, repo *gitsource.Repo, t *trustedR
 	switch {
 	case t == nil || g.rel == "":
 		b, err := scanner.LoadBaseline(file)
+		if errors.Is(err, fs.ErrNotExist) {
+			// "open x: no such file" alone does not say how a baseline comes to be.
+			err = fmt.Errorf("baseline %s does not exist: write it with `rampart baseline -o %s` (the scan's own flags), or drop --baseline", report.Safe(file), report.Safe(file))
+		}
 		return b, governedPath{rel: g.rel}, nil, err
 	case g.absent:
 		msg := fmt.Sprintf("%s: %s has no baseline %s: no finding is accepted as known; the checkout's %s (the change's own) was NOT used", t.why, t.where(), g.rel, g.rel)

@@ -38,7 +38,8 @@ type location struct {
 }
 
 // locate resolves PATH (dir) for the mode o selects. Only the repository
-// lookup runs git, once.
+// lookup may run git (gitsource.Open: git rev-parse, for the layouts it
+// does not read itself), once.
 func locate(ctx context.Context, o *scanOptions, dir string) (*location, error) {
 	loc := &location{}
 	at := dir

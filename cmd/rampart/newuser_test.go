@@ -813,6 +813,8 @@ func TestBaselineMustBeABaseline(t *testing.T) {
 	for file, want := range map[string]string{
 		report:                          "report.json is a scan report (rampart scan --format json), not a baseline: write one with `rampart baseline`",
 		filepath.Join(other, "v9.json"): "is not a baseline this rampart reads: version 9",
+		// A missing one says how a baseline is made, not only "no such file".
+		filepath.Join(other, "absent.json"): "absent.json does not exist: write it with `rampart baseline -o ",
 	} {
 		out, errOut, code := scRun(t, dir, "", "scan", "--baseline", file)
 		if code != 2 || !strings.Contains(errOut, want) || out != "" {
@@ -916,5 +918,42 @@ func TestInterruptedInWords(t *testing.T) {
 	}
 	if got := interrupted(ctx, "git log: fatal: bad revision"); got != "git log: fatal: bad revision" {
 		t.Errorf("another error: %q", got)
+	}
+}
+
+// TestFailOnIncomplete: a scan that did not read all it was asked to (here
+// a blob over --max-file-size) exits 0 with a note, as before, so that
+// existing pipelines keep passing; --fail-on-incomplete makes it exit 2,
+// after writing the report, and says why. Findings still exit 1, and a
+// complete scan with the flag exits 0.
+func TestFailOnIncomplete(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "big.txt", strings.Repeat("x", 4096)+"\n")
+	scWrite(t, dir, "app.py", "print(1)\n")
+	scGit(t, dir, 0, "add", ".")
+	scGit(t, dir, 0, "commit", "-q", "-m", "first")
+
+	out, errOut, code := scRun(t, dir, "", "scan", "--history", "--max-file-size", "1KB")
+	if code != 0 || !strings.Contains(out+errOut, "larger than --max-file-size were not scanned") {
+		t.Errorf("without the flag: exit %d, want 0 with the note\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = scRun(t, dir, "", "scan", "--history", "--max-file-size", "1KB", "--fail-on-incomplete", "--format", "json")
+	if code != 2 || !strings.Contains(errOut, "--fail-on-incomplete") || !strings.Contains(errOut, "larger than --max-file-size") || !json.Valid([]byte(out)) {
+		t.Errorf("with the flag: exit %d, want 2, the reason and the report\n%s%s", code, out, errOut)
+	}
+	if _, errOut, code := scRun(t, dir, "", "scan", "--history", "--fail-on-incomplete"); code != 0 {
+		t.Errorf("complete scan with the flag: exit %d, want 0\n%s", code, errOut)
+	}
+	scWrite(t, dir, "key.py", "aws_access_key_id = \""+scKeyID+"\"\naws_secret_access_key = \""+scSecret+"\"\n")
+	scGit(t, dir, 0, "add", ".")
+	scGit(t, dir, 0, "commit", "-q", "-m", "key")
+	if _, errOut, code := scRun(t, dir, "", "scan", "--history", "--max-file-size", "1KB", "--fail-on-incomplete", "-q"); code != 1 {
+		t.Errorf("findings and incomplete: exit %d, want 1\n%s", code, errOut)
+	}
+	// A flag meant for scans is refused where no scan report is made.
+	if _, errOut, code := scRun(t, dir, "", "baseline", "--fail-on-incomplete", "-o", "-"); code != 2 || !strings.Contains(errOut, "fail-on-incomplete") {
+		t.Errorf("baseline --fail-on-incomplete: exit %d, want 2\n%s", code, errOut)
 	}
 }

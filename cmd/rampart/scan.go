@@ -50,11 +50,14 @@ type scanOptions struct {
 	quiet       bool
 	explain     bool
 	failOn      string
-	since       string
-	branch      string
-	exclude     []string
-	reports     []string
-	verify      verifyOptions
+	// failOnIncomplete makes a partial scan (Stats.Incomplete) exit 2
+	// rather than 0 when nothing reaches the exit-1 threshold.
+	failOnIncomplete bool
+	since            string
+	branch           string
+	exclude          []string
+	reports          []string
+	verify           verifyOptions
 
 	orgScan orgScanOptions // --org, --repos-from (orgscan.go)
 }
@@ -70,7 +73,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.BoolVar(&o.history, "history", false, "scan every blob reachable from every ref, and every commit message")
 	f.BoolVar(&o.githubEvent, "github-event", false, "scan the commits a GitHub Actions event introduced ($GITHUB_EVENT_PATH); a pull request is scanned under its base commit's configuration and baseline")
 	f.StringVar(&o.config, "config", "", "configuration `FILE` (default: .rampart.toml at the repository root)")
-	f.StringVar(&o.baseline, "baseline", "", "suppress the findings listed in baseline `FILE`")
+	f.StringVar(&o.baseline, "baseline", "", "suppress the findings listed in baseline `FILE` (the hook modes read the repository's .rampart-baseline.json without it)")
 	f.StringVar(&o.configFrom, "config-from", "", "read the configuration, and a --baseline inside the repository, from commit `REV` (a pull request's base) instead of the work tree")
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(report.ScanFormats, ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to `FILE` instead of standard output")
@@ -85,6 +88,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.StringArrayVar(&o.reports, "report", nil, "also write the same findings as `FORMAT=FILE` (repeatable), e.g. --report sarif=results.sarif")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "skip paths matching `GLOB` before reading them (repeatable)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 only for findings at or above `SEVERITY` (info, low, medium, high, critical)")
+	f.BoolVar(&o.failOnIncomplete, "fail-on-incomplete", false, "exit 2 when the scan did not read all it was asked to (a file it could not read, a blob over --max-file-size, a shallow clone's missing history), unless findings exit 1")
 	o.verify.bind(f)
 	o.orgScan.bind(f)
 }
@@ -110,6 +114,9 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 				return err
 			}
 			if o.orgScan.active() {
+				if o.failOnIncomplete {
+					return usageErr("--fail-on-incomplete applies to a scan of one folder or repository: an organisation scan already exits 2 when a repository could not be scanned")
+				}
 				return runOrgScan(cmd.Context(), o, s)
 			}
 			res, rep, err := runScan(cmd.Context(), o, s)
@@ -121,6 +128,13 @@ Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.`,
 			}
 			if failing(res.Findings, o.failOn) {
 				return findingsExit()
+			}
+			if n := len(rep.Stats.Incomplete); n > 0 && o.failOnIncomplete {
+				// The reasons were printed with the report (and to stderr
+				// when it went elsewhere); say why the status is 2. Said
+				// even with -q: it is the exit status being explained.
+				return &exitErr{code: exitError, err: fmt.Errorf("the scan was incomplete (%d %s above) and --fail-on-incomplete is set: exit status 2; fix what it names, or drop the flag to accept a partial scan",
+					n, pluralize(n, "reason", "reasons"))}
 			}
 			if n := len(res.Findings); n > 0 && !o.quiet {
 				// The report says to rotate; say why the exit status is 0.
@@ -249,7 +263,7 @@ func checkFlagModes(cmd *cobra.Command, o *scanOptions) error {
 }
 
 // baselineRefuses are the scan flags `rampart baseline` refuses.
-var baselineRefuses = []string{"format", "report", "show-secrets", "fail-on", "baseline"}
+var baselineRefuses = []string{"format", "report", "show-secrets", "fail-on", "fail-on-incomplete", "baseline"}
 
 // onePath accepts at most one PATH, and says in words what to do with more.
 func onePath(command string) cobra.PositionalArgs {
@@ -342,15 +356,14 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	}
 	var located func() (*location, error)
 	if !o.staged && !o.prePush && o.commitMsg == "" && !o.stdin {
-		// Where the repository is (git rev-parse: a child process) is
-		// asked while the heap is set up, rather than after: on
-		// Kingfisher's mirror the two were 5-20 ms each, one after the
-		// other.
+		// Where the repository is (gitsource.Open: in process for the
+		// plain layouts, else git rev-parse, a child process) is asked
+		// beside the rest of the set-up, rather than before it.
 		located = locateAsync(ctx, o, dir)
 		// Scans of trees and histories fault in tens of MB of fresh heap;
 		// a hook's few MB gain less than the collection this costs
-		// (about 5 ms of CPU on a VM).
-		heapOnHugePages(hugeHeap)
+		// (about 5 ms of CPU on a VM). Usually prestart's init began it.
+		prestart.HugeHeap()
 	}
 	if (o.staged || o.commitMsg != "") && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		// A hook run lives for milliseconds and allocates a few MB building
@@ -465,6 +478,9 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	// noted (emitDiff), and from the same place as the configuration.
 	var baseline *scanner.Baseline
 	var baselineAt governedPath
+	if o.baseline == "" {
+		o.baseline = hookBaseline(o, loc.repo)
+	}
 	if o.baseline != "" {
 		var bnotes []string
 		baseline, baselineAt, bnotes, err = loadGovernedBaseline(ctx, loc.repo, trusted, o.baseline)
@@ -809,4 +825,23 @@ func createReport(name string, secrets bool) (*os.File, error) {
 func isTerminal(w io.Writer) bool {
 	f, ok := underlying(w).(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// hookBaseline is the baseline a git hook reads when none is named: the
+// repository's committed .rampart-baseline.json, if its work tree has one.
+// A team that accepted its existing findings with `rampart baseline`
+// expects its hooks to accept them too, as detect-secrets' and ggshield's
+// do: otherwise the first push of a baselined history to a new remote, or
+// moving an accepted key, is blocked. Under the pre-commit framework
+// (PRE_COMMIT set) its push hook runs --range, so any scan there counts as
+// a hook. Other scans read a baseline only when told (--baseline).
+func hookBaseline(o *scanOptions, repo *gitsource.Repo) string {
+	if (!hookMode(o) && os.Getenv("PRE_COMMIT") == "") || repo == nil || repo.Bare || o.stdin {
+		return ""
+	}
+	p := filepath.Join(repo.Dir, scanner.BaselineFileName)
+	if _, err := os.Lstat(p); err != nil {
+		return ""
+	}
+	return p
 }

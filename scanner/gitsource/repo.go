@@ -50,6 +50,17 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 	if _, err := exec.LookPath("git"); err != nil {
 		return nil, ErrGitMissing
 	}
+	if r, err, ok := discover(dir, os.LookupEnv); ok {
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s", ErrNotRepository, dir)
+		}
+		return r, nil
+	}
+	return openWithGit(ctx, dir)
+}
+
+// openWithGit is Open asking git (discover did not take the layout).
+func openWithGit(ctx context.Context, dir string) (*Repo, error) {
 	// One git call: --show-cdup (the way up to the work tree's top) prints
 	// nothing in a bare repository, where --show-toplevel would fail. A git
 	// without --show-object-format (before 2.25) prints the option back.
@@ -60,28 +71,40 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 		}
 		return nil, fmt.Errorf("open repository %s: %w", dir, err)
 	}
-	f := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	f := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 	if len(f) < 4 {
 		return nil, fmt.Errorf("open repository %s: unexpected rev-parse output %q", dir, out)
 	}
-	r := &Repo{Bare: f[0] == "true", Shallow: f[1] == "true", GitDir: f[2], Dir: f[2]}
-	if !strings.HasPrefix(f[3], "-") {
-		r.ObjectFormat = f[3]
+	// The git directory's path may hold newlines (git prints it as it
+	// is): it runs up to the object format's line, found from the end;
+	// --show-cdup's lines follow that.
+	at := 3
+	for i := len(f) - 1; i > 3; i-- {
+		if f[i] == "sha1" || f[i] == "sha256" || f[i] == "--show-object-format" {
+			at = i
+			break
+		}
+	}
+	gitDir := strings.Join(f[2:at], "\n")
+	r := &Repo{Bare: f[0] == "true", Shallow: f[1] == "true", GitDir: gitDir, Dir: gitDir}
+	if !strings.HasPrefix(f[at], "-") {
+		r.ObjectFormat = f[at]
 	}
 	if !r.Bare {
-		// git resolved dir physically before walking up; do the same.
-		abs, err := filepath.Abs(dir)
+		// git resolved dir physically before walking up (git -C
+		// link/.. is the link target's parent); do the same.
+		abs, err := physical("", dir)
 		if err != nil {
 			return nil, fmt.Errorf("open repository %s: %w", dir, err)
 		}
-		if phys, err := filepath.EvalSymlinks(abs); err == nil {
-			abs = phys
+		cdup := strings.Join(f[at+1:], "\n")
+		if filepath.IsAbs(cdup) {
+			// Outside the work tree (GIT_WORK_TREE, core.worktree),
+			// --show-cdup prints the work tree itself.
+			r.Dir = cdup
+		} else {
+			r.Dir = filepath.Clean(filepath.Join(abs, cdup))
 		}
-		cdup := ""
-		if len(f) > 4 {
-			cdup = f[4]
-		}
-		r.Dir = filepath.Clean(filepath.Join(abs, cdup))
 	}
 	return r, nil
 }

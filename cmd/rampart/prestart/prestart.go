@@ -29,9 +29,65 @@ var (
 )
 
 func init() {
-	if Wanted(os.Args[1:]) {
+	switch {
+	case Wanted(os.Args[1:]):
 		Start()
+	case HeapWanted(os.Args[1:]):
+		HugeHeap()
 	}
+}
+
+// hugeHeapSize is the part of the heap put on huge pages
+// (heapOnHugePages): twice a history scan's first collection's floor
+// (cmd/rampart's smallHeap, 48 MB), which mid-size histories reach (Nosey
+// Parker, gitleaks: 56–77 MB). Against 48 MB it halved their page faults
+// (NP 10,704 → 4,032, gitleaks 6,344 → 3,438) for 4–8 MB more peak memory;
+// a heap that outgrows it uses all of it anyway.
+const hugeHeapSize = 96 << 20
+
+var (
+	hugeOnce sync.Once
+	hugeDone = make(chan struct{}) // closed when heapOnHugePages returns
+)
+
+// HugeHeap puts the first part of the heap on transparent huge pages
+// (heapOnHugePages), once, on its own goroutine: the collection that
+// takes costs 3–20 ms of wall time (more on a loaded machine), which was
+// spent on the main goroutine before the catalogue was built, on every
+// tree and history scan's critical path. Begun from init, it is usually
+// over before main needs the heap: the packages initialised after this
+// one and the command line's parsing take longer. Allocations made before
+// it ends are faulted in as usual, nothing worse.
+func HugeHeap() {
+	hugeOnce.Do(func() {
+		go func() {
+			defer close(hugeDone)
+			heapOnHugePages(hugeHeapSize)
+		}()
+	})
+}
+
+// HeapWanted reports whether args (the command line after the program's
+// name) are surely a scan of a tree or a history: `scan` without a hook's
+// or standard input's flags (--staged, --pre-push, --commit-msg, --stdin),
+// nor help. A hook's run lives for milliseconds and its few MB of heap
+// gain less than the collection costs; a command line this does not read
+// so surely is left to the scan, which asks for HugeHeap once it knows.
+func HeapWanted(args []string) bool {
+	if len(args) < 1 || args[0] != "scan" {
+		return false
+	}
+	for _, a := range args[1:] {
+		if a == "--" {
+			return true
+		}
+		name, _, _ := strings.Cut(a, "=")
+		switch name {
+		case "--staged", "--pre-push", "--commit-msg", "--stdin", "-h", "--help":
+			return false
+		}
+	}
+	return true
 }
 
 // Start begins the staged diff in the current directory, as init does for

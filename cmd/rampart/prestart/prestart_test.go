@@ -94,3 +94,34 @@ func TestStartTakeAbandon(t *testing.T) {
 	}
 	Abandon()
 }
+
+// TestHeapWanted: only command lines that are surely a tree or history
+// scan put the heap on huge pages before main; a hook's never does.
+func TestHeapWanted(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"scan"}, true},
+		{[]string{"scan", "."}, true},
+		{[]string{"scan", "--history", "/repo"}, true},
+		{[]string{"scan", "--format", "json", "-q", "src"}, true},
+		{[]string{"scan", "--github-event"}, true},
+		{[]string{"scan", "--", "--staged"}, true},
+		{[]string{"scan", "--staged"}, false},
+		{[]string{"scan", "--staged=false"}, false},
+		{[]string{"scan", "--pre-push"}, false},
+		{[]string{"scan", "--commit-msg", ".git/COMMIT_EDITMSG"}, false},
+		{[]string{"scan", "--commit-msg=.git/COMMIT_EDITMSG"}, false},
+		{[]string{"scan", "--stdin"}, false},
+		{[]string{"scan", "--help"}, false},
+		{[]string{"scan", "-h"}, false},
+		{[]string{"version"}, false},
+		{[]string{"hook", "install"}, false},
+		{nil, false},
+	} {
+		if got := HeapWanted(tc.args); got != tc.want {
+			t.Errorf("HeapWanted(%q) = %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}

@@ -13,7 +13,8 @@
 //
 // It is deliberately narrow. Anything it does not take at face value is a
 // fallback (ErrFallback), and the caller runs git: an environment that
-// moves the repository (GIT_DIR, …), `git -c` settings beyond identity,
+// moves the repository (GIT_WORK_TREE, …; GIT_DIR alone, as git sets it
+// for a linked worktree's hooks, is followed), `git -c` settings beyond identity,
 // colours and the like, repository format extensions, include
 // directives, a split or sparse index, unmerged or intent-to-add entries,
 // alternates, objects it cannot find (a partial clone), SHA-256, symbolic
@@ -51,17 +52,22 @@ func errFallback(why string) error { return fmt.Errorf("%w: %s", ErrFallback, wh
 const maxDepth = 256
 
 // movingEnv are the variables that change which repository, index,
-// objects or configuration git reads, or how it diffs. GIT_INDEX_FILE is
+// objects or configuration git reads, or how it diffs. (Not
+// GIT_CONFIG_NOSYSTEM: checkConfig reads the system file anyway, which
+// can only send more diffs to git.) GIT_INDEX_FILE is
 // understood (git commit sets it for its hooks), and so are `git -c`
 // settings passed down (GIT_CONFIG_PARAMETERS) that cannot bear on a
 // diff (harmlessConfig).
 var movingEnv = []string{
 	"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
 	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
-	"GIT_NAMESPACE", "GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM",
+	"GIT_NAMESPACE", "GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM",
 	"GIT_CONFIG_COUNT", "GIT_QUARANTINE_PATH", "GIT_ATTR_NOSYSTEM",
 	"GIT_ATTR_SOURCE", "GIT_DIFF_OPTS", "GIT_DEFAULT_HASH", "GIT_REPLACE_REF_BASE",
 	"GIT_SHALLOW_FILE", "GIT_GRAFT_FILE", "GIT_EXTERNAL_DIFF", "GIT_DIFF_PATH_COUNTER",
+	// Set by git in a bare repository for its children: with GIT_DIR
+	// there is then no work tree.
+	"GIT_IMPLICIT_WORK_TREE",
 }
 
 // Diff returns the staged diff of the repository whose work tree holds
@@ -71,15 +77,22 @@ func Diff(dir string) ([]byte, error) { return diff(dir, os.LookupEnv) }
 
 // diff is Diff in the environment env looks up.
 func diff(dir string, env func(string) (string, bool)) ([]byte, error) {
+	gitDir, gitDirSet := env("GIT_DIR")
 	for _, k := range movingEnv {
-		if _, set := env(k); set {
+		if _, set := env(k); set && k != "GIT_DIR" {
 			return nil, errFallback(k + " is set")
 		}
 	}
 	if v, set := env("GIT_CONFIG_PARAMETERS"); set && !harmlessConfig(v) {
 		return nil, errFallback("git -c settings that may bear on the diff")
 	}
-	r, err := discover(dir)
+	var r *repo
+	var err error
+	if gitDirSet {
+		r, err = givenGitDir(dir, gitDir)
+	} else {
+		r, err = discover(dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -227,14 +240,11 @@ type repo struct {
 // discover finds the repository as git does from dir: the nearest
 // directory upwards with a .git directory or a .git file naming one.
 func discover(dir string) (*repo, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
 	// git walks up from the physical directory (it chdirs, then asks the
 	// kernel where it is): from a symbolic link to a repository's
 	// subdirectory, the link's parents are not the repository's.
-	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+	abs, err := physical("", dir)
+	if err != nil {
 		return nil, err
 	}
 	for _, part := range strings.Split(filepath.ToSlash(abs), "/") {
@@ -258,20 +268,14 @@ func discover(dir string) (*repo, error) {
 				if !ok || p == "" {
 					return nil, errFallback(".git file without a gitdir line")
 				}
-				if !filepath.IsAbs(p) {
-					p = filepath.Join(d, p)
+				if r.gitDir, err = physical(d, p); err != nil {
+					return nil, err
 				}
-				r.gitDir = p
 			default:
 				return nil, errFallback(".git is neither a directory nor a file")
 			}
-			r.commonDir = r.gitDir
-			if b, err := os.ReadFile(filepath.Join(r.gitDir, "commondir")); err == nil {
-				p := strings.TrimRight(string(b), "\r\n")
-				if !filepath.IsAbs(p) {
-					p = filepath.Join(r.gitDir, p)
-				}
-				r.commonDir = p
+			if r.commonDir, err = commonDir(r.gitDir); err != nil {
+				return nil, err
 			}
 			// git refuses a repository another user owns (safe.directory):
 			// its work tree, .git file or git directory. It says so its way.
@@ -290,6 +294,78 @@ func discover(dir string) (*repo, error) {
 		}
 		d = up
 	}
+}
+
+// givenGitDir is the repository when GIT_DIR names its git directory, as
+// git sets it for a linked worktree's hooks: without GIT_WORK_TREE (a
+// moving variable) or core.worktree (checkConfig), git takes the
+// directory it runs in as the work tree's top.
+func givenGitDir(dir, gitDir string) (*repo, error) {
+	top, err := physical("", dir)
+	if err != nil {
+		return nil, err
+	}
+	if gitDir == "" {
+		return nil, errFallback("GIT_DIR is empty")
+	}
+	if gitDir, err = physical(top, gitDir); err != nil {
+		return nil, err
+	}
+	for _, part := range strings.Split(filepath.ToSlash(top), "/") {
+		if part == ".git" {
+			return nil, errFallback("inside a .git directory")
+		}
+	}
+	r := &repo{top: top, gitDir: gitDir}
+	if r.commonDir, err = commonDir(gitDir); err != nil {
+		return nil, err
+	}
+	for _, p := range []string{top, gitDir, r.commonDir} {
+		if fi, err := os.Stat(p); err != nil {
+			return nil, err
+		} else if ownedByOther(fi) {
+			return nil, errFallback(p + " is owned by another user")
+		}
+	}
+	return r, nil
+}
+
+// commonDir is the directory holding gitDir's objects, refs and
+// configuration: the one its commondir file names (a linked worktree's),
+// relative to gitDir, else gitDir itself.
+func commonDir(gitDir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if errors.Is(err, os.ErrNotExist) {
+		return gitDir, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if len(b) == 0 {
+		return "", errFallback("empty commondir") // git dies
+	}
+	return physical(gitDir, strings.TrimRight(string(b), "\r\n"))
+}
+
+// physical resolves p (relative to the directory base, or to the working
+// directory if base is "") as the kernel and git's real paths do: each
+// symbolic link before the ".." after it (filepath.Join and Abs would
+// clean "link/.." away first, naming another directory).
+func physical(base, p string) (string, error) {
+	if p == "" {
+		return "", errFallback("empty path")
+	}
+	if !filepath.IsAbs(p) {
+		if base == "" {
+			wd, err := os.Getwd()
+			if err != nil {
+				return "", err
+			}
+			base = wd
+		}
+		p = base + string(filepath.Separator) + p
+	}
+	return filepath.EvalSymlinks(p)
 }
 
 // userGitDir is where git looks for the user's config and attributes
@@ -327,56 +403,55 @@ func (r *repo) checkConfig() error {
 		if err != nil {
 			continue
 		}
-		lower := bytes.ToLower(b)
-		// Without blanks: git allows them around "=" and, in a section
-		// header, between the name and its quoted subsection.
-		squeezed := strings.NewReplacer(" ", "", "\t", "", "\r", "").Replace(string(lower))
-		if mayBeTrue(squeezed, "ignorecase") {
-			r.ignoreCase = true
-		}
-		for _, word := range []string{"extensions", "include", "worktree", "attributesfile", "bigfilethreshold"} {
-			if bytes.Contains(lower, []byte(word)) {
-				return errFallback(fmt.Sprintf("%s in %s", word, f))
-			}
-		}
-		// "bare = false" is in every repository's config.
-		if mayBeTrue(squeezed, "bare") {
-			return errFallback("bare in " + f)
-		}
-		// diff.algorithm (patience, histogram, minimal) chooses other
-		// lines than this package's Myers diff where a change repeats or
-		// moves lines. (No other section has an "algorithm" key.)
-		if setsKey(squeezed, "algorithm") {
-			return errFallback("diff.algorithm in " + f)
-		}
-		// diff.orderFile puts the files in another order than the
-		// index's, and the scan reports findings in the diff's order.
-		if setsKey(squeezed, "orderfile") {
-			return errFallback("diff.orderFile in " + f)
-		}
-		// A diff driver's section: [diff "name"], or the old [diff.name].
-		if strings.Contains(squeezed, "[diff\"") || strings.Contains(squeezed, "[diff.") {
-			return errFallback("a diff driver in " + f)
+		ignoreCase, why := judgeConfig(b)
+		r.ignoreCase = r.ignoreCase || ignoreCase
+		if why != "" {
+			return errFallback(why + " in " + f)
 		}
 	}
 	return nil
 }
 
+// judgeConfig reads a configuration file's text b for checkConfig: it
+// reports whether core.ignorecase may be true, and why git must compute
+// the diff ("" when nothing in b says so).
+func judgeConfig(b []byte) (ignoreCase bool, why string) {
+	lower := bytes.ToLower(b)
+	// Without blanks: git allows them around "=" and, in a section
+	// header, between the name and its quoted subsection.
+	squeezed := strings.NewReplacer(" ", "", "\t", "", "\r", "").Replace(string(lower))
+	ignoreCase = mayBeTrue(squeezed, "ignorecase")
+	for _, word := range []string{"extensions", "include", "worktree", "attributesfile", "bigfilethreshold"} {
+		if bytes.Contains(lower, []byte(word)) {
+			return ignoreCase, word
+		}
+	}
+	switch {
+	// "bare = false" is in every repository's config.
+	case mayBeTrue(squeezed, "bare"):
+		return ignoreCase, "bare"
+	// diff.algorithm (patience, histogram, minimal) chooses other lines
+	// than this package's Myers diff where a change repeats or moves
+	// lines. (No other section has an "algorithm" key.)
+	case setsKey(squeezed, "algorithm"):
+		return ignoreCase, "diff.algorithm"
+	// diff.orderFile puts the files in another order than the index's,
+	// and the scan reports findings in the diff's order.
+	case setsKey(squeezed, "orderfile"):
+		return ignoreCase, "diff.orderFile"
+	// A diff driver's section: [diff "name"], or the old [diff.name].
+	case strings.Contains(squeezed, "[diff\"") || strings.Contains(squeezed, "[diff."):
+		return ignoreCase, "a diff driver"
+	}
+	return ignoreCase, ""
+}
+
 // setsKey reports whether some line of squeezed (a configuration file in
 // lower case, without blanks) sets key, in whatever section.
 func setsKey(squeezed, key string) bool {
-	for at := 0; ; {
-		i := strings.Index(squeezed[at:], key)
-		if i < 0 {
-			return false
-		}
-		i += at
-		at = i + len(key)
-		if (i == 0 || squeezed[i-1] == '\n' || squeezed[i-1] == ']') &&
-			(at == len(squeezed) || squeezed[at] == '=' || squeezed[at] == '\n') {
-			return true
-		}
-	}
+	return eachSetting(squeezed, key, func(rest string) bool {
+		return rest == "" || rest[0] == '='
+	})
 }
 
 // mayBeTrue reports whether some line of squeezed (a configuration file
@@ -384,6 +459,20 @@ func setsKey(squeezed, key string) bool {
 // on, 1 and a key without a value as true; only "=false", "=no", "=off"
 // and "=0" surely are not.
 func mayBeTrue(squeezed, key string) bool {
+	return eachSetting(squeezed, key, func(rest string) bool {
+		switch rest {
+		case "=false", "=no", "=off", "=0":
+			return false
+		}
+		return true
+	})
+}
+
+// eachSetting calls fn with the rest of the line after each key in
+// squeezed that starts a line or follows a section header (where a
+// setting's name starts; elsewhere key is inside another name, a value or
+// a comment) until fn returns true, and reports whether it did.
+func eachSetting(squeezed, key string, fn func(rest string) bool) bool {
 	for at := 0; ; {
 		i := strings.Index(squeezed[at:], key)
 		if i < 0 {
@@ -392,11 +481,9 @@ func mayBeTrue(squeezed, key string) bool {
 		i += at
 		at = i + len(key)
 		if i > 0 && squeezed[i-1] != '\n' && squeezed[i-1] != ']' {
-			continue // inside another key or value
+			continue
 		}
-		switch v, _, _ := strings.Cut(squeezed[at:], "\n"); v {
-		case "=false", "=no", "=off", "=0":
-		default:
+		if rest, _, _ := strings.Cut(squeezed[at:], "\n"); fn(rest) {
 			return true
 		}
 	}

@@ -243,6 +243,21 @@ func TestDiffUnbornAndWorktree(t *testing.T) {
 	git(t, wt, "add", "-A")
 	compare(t, wt, "linked work tree")
 	compare(t, filepath.Join(wt, "x"), "from a subdirectory")
+
+	// What git sets for a linked worktree's pre-commit hook (run at the
+	// work tree's top): GIT_DIR and GIT_INDEX_FILE, absolute. From a
+	// subdirectory, GIT_DIR makes that directory the work tree's top.
+	gitDir := strings.TrimSpace(git(t, wt, "rev-parse", "--absolute-git-dir"))
+	t.Setenv("GIT_DIR", gitDir)
+	t.Setenv("GIT_INDEX_FILE", filepath.Join(gitDir, "index"))
+	compare(t, wt, "a linked worktree's hook (GIT_DIR)")
+	compare(t, filepath.Join(wt, "x"), "GIT_DIR from a subdirectory")
+	rel, err := filepath.Rel(wt, gitDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GIT_DIR", rel)
+	compare(t, wt, "a relative GIT_DIR")
 }
 
 func TestDiffFallsBack(t *testing.T) {
@@ -806,4 +821,42 @@ func TestDiffNewLinesMatchGit(t *testing.T) {
 		}
 	}
 	t.Logf("%d of 40 diffs chose other repeated lines than git's", differ)
+}
+
+// TestDiffPathsResolvedPhysically: git resolves a .git file's gitdir and
+// a relative GIT_DIR as the kernel does, "link/.." being the link
+// target's parent; read with the link cleaned away, they name a decoy
+// repository (whose staged change is another) or none.
+func TestDiffPathsResolvedPhysically(t *testing.T) {
+	isolate(t)
+	base := t.TempDir()
+	if phys, err := filepath.EvalSymlinks(base); err == nil {
+		base = phys
+	}
+	if err := os.MkdirAll(filepath.Join(base, "deep", "x", "y"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(base, "deep", "x", "y"), filepath.Join(base, "ylink")); err != nil {
+		t.Skip(err)
+	}
+	work, decoy := filepath.Join(base, "work"), filepath.Join(base, "decoy")
+	git(t, base, "init", "-q", "-b", "main", "--separate-git-dir", filepath.Join(base, "deep", "x", "gd"), work)
+	git(t, base, "init", "-q", "-b", "main", "--separate-git-dir", filepath.Join(base, "gd"), decoy)
+	write(t, filepath.Join(work, "a.txt"), "work\n")
+	git(t, work, "add", "-A")
+	write(t, filepath.Join(decoy, "b.txt"), "decoy\n")
+	git(t, decoy, "add", "-A")
+	write(t, filepath.Join(work, ".git"), "gitdir: ../ylink/../gd\n")
+	compare(t, work, "a .git file's gitdir through a symbolic link, then ..")
+
+	wt := filepath.Join(base, "wt")
+	git(t, work, "commit", "-qm", "one")
+	git(t, work, "worktree", "add", "-q", wt)
+	write(t, filepath.Join(wt, "a.txt"), "work\nwt\n")
+	git(t, wt, "add", "-A")
+	if err := os.Symlink(filepath.Join(base, "deep", "x", "gd", "refs"), filepath.Join(wt, "rlink")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GIT_DIR", "rlink/../worktrees/wt")
+	compare(t, wt, "GIT_DIR through a symbolic link, then ..")
 }

@@ -369,6 +369,8 @@ type treeEntry struct {
 
 func (e *treeEntry) dir() bool { return e.mode == 0o40000 }
 
+// parseTree reads a tree object's entries, or refuses it (ErrFallback):
+// git then reads it its way.
 func parseTree(b []byte) ([]treeEntry, error) {
 	var out []treeEntry
 	for len(b) > 0 {
@@ -382,7 +384,10 @@ func parseTree(b []byte) ([]treeEntry, error) {
 		}
 		b = b[sp+1:]
 		nul := bytes.IndexByte(b, 0)
-		if nul <= 0 || nul+21 > len(b) {
+		// A name is one path component: git writes none with a slash
+		// (fsck warns of one), and the walk pairs tree entries with the
+		// index's paths a component at a time.
+		if nul <= 0 || nul+21 > len(b) || bytes.IndexByte(b[:nul], '/') >= 0 {
 			return nil, errFallback("tree entry name")
 		}
 		e := treeEntry{name: b[:nul], mode: uint32(mode), oid: [20]byte(b[nul+1 : nul+21])}

@@ -2,6 +2,7 @@ package cached
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/hex"
 	"fmt"
 	"strconv"
@@ -133,22 +134,17 @@ func compareNames(a []byte, adir bool, b []byte, bdir bool) int {
 	if c := bytes.Compare(a[:n], b[:n]); c != 0 {
 		return c
 	}
-	ca, cb := byte(0), byte(0)
-	if len(a) > n {
-		ca = a[n]
-	} else if adir {
-		ca = '/'
-	}
-	if len(b) > n {
-		cb = b[n]
-	} else if bdir {
-		cb = '/'
-	}
+	return cmp.Compare(nameEnd(a, adir, n), nameEnd(b, bdir, n))
+}
+
+// nameEnd is name's byte at n, or where name ends there, '/' for a
+// directory's and 0 for another's.
+func nameEnd(name []byte, dir bool, n int) byte {
 	switch {
-	case ca < cb:
-		return -1
-	case ca > cb:
-		return 1
+	case n < len(name):
+		return name[n]
+	case dir:
+		return '/'
 	}
 	return 0
 }

@@ -96,10 +96,11 @@ type History struct {
 	walkedTo  int32
 
 	// exists answers Moved's questions ("<commit>:<path>" is an object),
-	// asked of git at once by Resolve.
+	// asked at once by Resolve: of the packs read in process (kept), or
+	// of git (asker, started once the walk has ended; join.go).
 	exists map[string]bool
-	// asker, started once the walk has ended, answers them (join.go).
-	asker *asker
+	asker  *asker
+	kept   *keptStore
 
 	// walkStats is written by the commit walk, stats by the blob reader;
 	// they run concurrently and are merged once both are done.
@@ -177,7 +178,7 @@ func (h *History) Chunks(ctx context.Context, yield func(scanner.Chunk) error) e
 // ChunksParallel implements scanner.ParallelSource: up to workers
 // goroutines read blobs, and the commit walk yields commit messages, each
 // calling yield, which must be safe for concurrent use.
-func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(scanner.Chunk) error) error {
+func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(scanner.Chunk) error) (err error) {
 	p := h.pre
 	h.pre = nil
 	if p == nil {
@@ -191,7 +192,15 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 	}
 	p.yield <- yield
 	packs := p.packs
-	defer closePacks(packs) // after finish: the walk reads them
+	// After finish (the walk reads them). A scan that ends well keeps
+	// them for Resolve's questions (askMoved), which closes them.
+	defer func() {
+		if err == nil && p.inProcess {
+			h.kept = &keptStore{packs: packs, objects: h.objectsDir()}
+			return
+		}
+		closePacks(packs)
+	}()
 	// finish waits for the walk and returns the first failure: err (the
 	// readers'), a yield's, or the walk's own.
 	finish := func(err error) error {
@@ -446,9 +455,12 @@ func (h *History) startWalk(p *prelude) {
 			h.mu.Lock()
 			h.walkEnded = true
 			h.mu.Unlock()
-			// Resolve's questions to git come after the last blob
-			// is read; git is started now, while blobs are read.
-			h.asker = h.startAsker()
+			// Resolve's questions come after the last blob is read.
+			// Read in process, the packs answer them; else git is
+			// started now, while blobs are read.
+			if !p.inProcess {
+				h.asker = h.startAsker()
+			}
 		}
 	}()
 	go func() {

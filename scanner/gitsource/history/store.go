@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/rampart-sec/rampart/scanner/gitsource/pack"
 )
@@ -284,6 +285,46 @@ func (s *store) unlink(o *gitObject) {
 		}
 	}
 	o.prev, o.next = nil, nil
+}
+
+// lookup finds the entry at path (slash-separated) under tree t, as git
+// resolves "<tree>:<path>" (no symbolic link is followed); err is set when
+// a tree on the way cannot be read.
+func (s *store) lookup(t [20]byte, path string) (entry, bool, error) {
+	for {
+		name, rest, more := strings.Cut(path, "/")
+		o, err := s.get(t)
+		if err != nil {
+			return entry{}, false, err
+		}
+		if o.typ != pack.Tree {
+			s.done(o)
+			return entry{}, false, fmt.Errorf("object %x is not a tree", t)
+		}
+		var found entry
+		ok := false
+		a := o.Data()
+		for i := 0; i < len(a); {
+			x, next, good := parseEntry(a, i)
+			if !good {
+				break
+			}
+			i = next
+			if string(x.name) == name {
+				found, ok = x, true
+				found.name = nil // a's bytes go back to the store
+				break
+			}
+		}
+		s.done(o)
+		if !ok || !more {
+			return found, ok, nil
+		}
+		if found.kind() != kindTree {
+			return entry{}, false, nil
+		}
+		t, path = found.id, rest
+	}
 }
 
 // close empties the cache.

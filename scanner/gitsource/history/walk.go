@@ -2,6 +2,7 @@ package history
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -540,36 +541,8 @@ func (w *treeWalker) inOtherParents(e entry, others [][20]byte) bool {
 
 // lookup finds the entry at path (slash-separated) under tree t.
 func (w *treeWalker) lookup(t [20]byte, path string) (entry, bool) {
-	for {
-		name, rest, more := strings.Cut(path, "/")
-		o, err := w.st.get(t)
-		if err != nil {
-			return entry{}, false
-		}
-		var found entry
-		ok := false
-		a := o.Data()
-		for i := 0; i < len(a); {
-			x, next, good := parseEntry(a, i)
-			if !good {
-				break
-			}
-			i = next
-			if string(x.name) == name {
-				found, ok = x, true
-				found.name = nil // a's bytes go back to the store
-				break
-			}
-		}
-		w.st.done(o)
-		if !ok || !more {
-			return found, ok
-		}
-		if found.kind() != kindTree {
-			return entry{}, false
-		}
-		t, path = found.id, rest
-	}
+	e, ok, err := w.st.lookup(t, path)
+	return e, ok && err == nil
 }
 
 // entry is one tree entry; name points into the tree's bytes.
@@ -660,14 +633,7 @@ func compareEntries(a, b entry) int {
 	if c := bytes.Compare(a.name[:n], b.name[:n]); c != 0 {
 		return c
 	}
-	ca, cb := nameEnd(a, n), nameEnd(b, n)
-	switch {
-	case ca < cb:
-		return -1
-	case ca > cb:
-		return 1
-	}
-	return 0
+	return cmp.Compare(nameEnd(a, n), nameEnd(b, n))
 }
 
 func nameEnd(e entry, n int) byte {

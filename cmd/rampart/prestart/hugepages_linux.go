@@ -1,4 +1,4 @@
-package main
+package prestart
 
 import (
 	"os"
@@ -28,8 +28,9 @@ const hugePageSize = 2 << 20
 // those pages, lowest addresses first, each 2 MB fault backed by one huge
 // page. Memory beyond n is faulted as before. The collection costs about
 // 5 ms of CPU (starting the collector's workers), which a hook's run does
-// not win back: scans of trees and histories only (runScan). GODEBUG=disablethp=1 (the
-// runtime's own switch for the opposite wish) turns this off.
+// not win back: scans of trees and histories only (HugeHeap).
+// GODEBUG=disablethp=1 (the runtime's own switch for the opposite wish)
+// turns this off.
 func heapOnHugePages(n int) {
 	if strings.Contains(os.Getenv("GODEBUG"), "disablethp=1") || n < 2*hugePageSize {
 		return

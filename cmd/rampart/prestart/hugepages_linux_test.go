@@ -1,4 +1,4 @@
-package main
+package prestart
 
 import (
 	"bufio"
@@ -12,7 +12,7 @@ import (
 )
 
 // TestHeapOnHugePages: in a fresh process, as in main, memory the heap
-// hands out after heapOnHugePages lies in a mapping advised for huge pages
+// hands out once HugeHeap's goroutine is done lies in a mapping advised for huge pages
 // (VmFlags "hg" in /proc/self/smaps): the advice reached the pages later
 // allocations use and was not lost to the runtime's next mmap of the heap.
 // (In this test binary's own process other tests have left free heap
@@ -37,7 +37,8 @@ func TestHeapOnHugePages(t *testing.T) {
 	if strings.Contains(os.Getenv("GODEBUG"), "disablethp=1") {
 		t.Skip("GODEBUG=disablethp=1")
 	}
-	heapOnHugePages(smallHeap)
+	HugeHeap()
+	<-hugeDone
 	// Larger than what is left of the runtime's first 4 MB chunk: it
 	// comes from the grown part of the heap.
 	b := make([]byte, 6<<20)

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package main
+package prestart
 
 // heapOnHugePages does nothing here: huge-page advice for the heap is a
 // Linux matter (see hugepages_linux.go).
