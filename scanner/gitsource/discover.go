@@ -165,7 +165,7 @@ const (
 // symbolic ref or an object name, and objects and refs directories (in
 // the common directory a linked worktree's commondir file names).
 func gitDirLike(dir string) gitDirVerdict {
-	common, err := commonDir(dir)
+	common, err := CommonDir(dir)
 	if err != nil {
 		return gitDirMaybe
 	}
@@ -210,10 +210,10 @@ func isHex(s string) bool {
 	return true
 }
 
-// commonDir returns the directory holding gitDir's objects, refs and
+// CommonDir returns the directory holding gitDir's objects, refs and
 // configuration: the one its commondir file names (a linked worktree's),
 // relative to gitDir, else gitDir itself.
-func commonDir(gitDir string) (string, error) {
+func CommonDir(gitDir string) (string, error) {
 	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
 	if errors.Is(err, os.ErrNotExist) {
 		return gitDir, nil
@@ -271,7 +271,7 @@ func readGitFile(file, dir string) (string, bool) {
 // workTreeRepo is the repository of the work tree top, whose git
 // directory is gitDir (through the .git file gitFile, if not "").
 func workTreeRepo(top, gitDir, gitFile string) (*Repo, bool) {
-	common, err := commonDir(gitDir)
+	common, err := CommonDir(gitDir)
 	if err != nil {
 		return nil, false
 	}
@@ -303,7 +303,7 @@ func bareRepo(dir string) (*Repo, bool) {
 	// A linked worktree's git directory (a bare repository's worktrees
 	// have no .git above them): git reads the common directory's
 	// configuration, its object format among it.
-	if common, err := commonDir(dir); err != nil || common != dir {
+	if common, err := CommonDir(dir); err != nil || common != dir {
 		return nil, false
 	}
 	cfg, ok := repoConfig(dir)
