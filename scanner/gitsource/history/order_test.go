@@ -144,7 +144,9 @@ func TestRefsLeftToGit(t *testing.T) {
 		return r
 	}
 	cases := map[string]func(t *testing.T, r *testRepo){
-		"worktree":     func(t *testing.T, r *testRepo) { r.git("worktree", "add", "-q", filepath.Join(t.TempDir(), "wt"), "HEAD^") },
+		"worktree": func(t *testing.T, r *testRepo) {
+			r.git("worktree", "add", "-q", filepath.Join(t.TempDir(), "wt"), "HEAD^")
+		},
 		"replace":      func(t *testing.T, r *testRepo) { r.git("replace", "HEAD", "HEAD^") },
 		"grafts":       func(t *testing.T, r *testRepo) { r.write(".git/info/grafts", r.git("rev-parse", "HEAD")+"\n") },
 		"shallow":      func(t *testing.T, r *testRepo) { r.write(".git/shallow", r.git("rev-parse", "HEAD^")+"\n") },

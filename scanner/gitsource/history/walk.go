@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"math/bits"
+	"os"
 	"slices"
 	"strings"
 
