@@ -25,9 +25,11 @@
 // quote, and edits longer than maxEdits lines. Lines are compared as git
 // compares them (bytes, '\n' kept); of several equally short diffs it may
 // pick another than git's where a change repeats lines the old file has,
-// and then reports other of those repeated lines as added; a line whose
-// text the old file lacks (a secret just written) both report, at the same
-// line (TestDiffNewLinesMatchGit).
+// and then reports other of those repeated lines as added (git's indent
+// heuristic and its discarding of frequent lines are not followed); a line
+// whose text the old file lacks (a secret just written) both report, at
+// the same line, with the indent heuristic on or off
+// (TestDiffNewLinesMatchGit, TestDiffAddedLinesUnderDiffSettings).
 package cached
 
 import (
