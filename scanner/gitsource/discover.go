@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/rampart-sec/rampart/scanner/gitsource/cached"
 )
 
 // Open used to start `git rev-parse` for every scan, hook and audit: on a
@@ -67,7 +69,7 @@ func discover(dir string, env func(string) (string, bool)) (r *Repo, err error, 
 	}
 	// git walks up from the physical directory (it chdirs, then asks the
 	// kernel where it is).
-	abs, err := physical("", dir)
+	abs, err := cached.Physical("", dir)
 	if err != nil {
 		return nil, nil, false
 	}
@@ -145,7 +147,7 @@ func givenGitDir(dir, gitDir string) (*Repo, bool) {
 	if gitDir == "" {
 		return nil, false
 	}
-	real, err := physical(dir, gitDir)
+	real, err := cached.Physical(dir, gitDir)
 	if err != nil || gitDirLike(real) != gitDirYes {
 		return nil, false
 	}
@@ -165,7 +167,7 @@ const (
 // symbolic ref or an object name, and objects and refs directories (in
 // the common directory a linked worktree's commondir file names).
 func gitDirLike(dir string) gitDirVerdict {
-	common, err := CommonDir(dir)
+	common, err := cached.CommonDir(dir)
 	if err != nil {
 		return gitDirMaybe
 	}
@@ -210,46 +212,6 @@ func isHex(s string) bool {
 	return true
 }
 
-// CommonDir returns the directory holding gitDir's objects, refs and
-// configuration: the one its commondir file names (a linked worktree's),
-// relative to gitDir, else gitDir itself.
-func CommonDir(gitDir string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
-	if errors.Is(err, os.ErrNotExist) {
-		return gitDir, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	if len(b) == 0 {
-		// git dies ("failed to read").
-		return "", errors.New("empty commondir")
-	}
-	return physical(gitDir, strings.TrimRight(string(b), "\r\n"))
-}
-
-// physical resolves p (relative to the directory base, or to the working
-// directory if base is "") as the kernel does, and as git's real paths
-// are: each symbolic link before the ".." after it, so that "link/.."
-// is the link target's parent, not the directory holding the link
-// (filepath.Join and Abs would clean it away first).
-func physical(base, p string) (string, error) {
-	if p == "" {
-		return "", errors.New("empty path")
-	}
-	if !filepath.IsAbs(p) {
-		if base == "" {
-			wd, err := os.Getwd()
-			if err != nil {
-				return "", err
-			}
-			base = wd
-		}
-		p = base + string(filepath.Separator) + p
-	}
-	return filepath.EvalSymlinks(p)
-}
-
 // readGitFile reads a .git file ("gitdir: PATH", relative to the file's
 // directory) as git's read_gitfile does; git answers with the real path.
 func readGitFile(file, dir string) (string, bool) {
@@ -261,7 +223,7 @@ func readGitFile(file, dir string) (string, bool) {
 	if !ok || p == "" || strings.ContainsAny(p, "\r\n") {
 		return "", false
 	}
-	real, err := physical(dir, p)
+	real, err := cached.Physical(dir, p)
 	if err != nil {
 		return "", false
 	}
@@ -271,7 +233,7 @@ func readGitFile(file, dir string) (string, bool) {
 // workTreeRepo is the repository of the work tree top, whose git
 // directory is gitDir (through the .git file gitFile, if not "").
 func workTreeRepo(top, gitDir, gitFile string) (*Repo, bool) {
-	common, err := CommonDir(gitDir)
+	common, err := cached.CommonDir(gitDir)
 	if err != nil {
 		return nil, false
 	}
@@ -303,7 +265,7 @@ func bareRepo(dir string) (*Repo, bool) {
 	// A linked worktree's git directory (a bare repository's worktrees
 	// have no .git above them): git reads the common directory's
 	// configuration, its object format among it.
-	if common, err := CommonDir(dir); err != nil || common != dir {
+	if common, err := cached.CommonDir(dir); err != nil || common != dir {
 		return nil, false
 	}
 	cfg, ok := repoConfig(dir)

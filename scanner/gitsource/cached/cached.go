@@ -86,6 +86,9 @@ func diff(dir string, env func(string) (string, bool)) ([]byte, error) {
 	if v, set := env("GIT_CONFIG_PARAMETERS"); set && !harmlessConfig(v) {
 		return nil, errFallback("git -c settings that may bear on the diff")
 	}
+	if dir == "" {
+		return nil, errFallback("empty path")
+	}
 	var r *repo
 	var err error
 	if gitDirSet {
@@ -243,7 +246,7 @@ func discover(dir string) (*repo, error) {
 	// git walks up from the physical directory (it chdirs, then asks the
 	// kernel where it is): from a symbolic link to a repository's
 	// subdirectory, the link's parents are not the repository's.
-	abs, err := physical("", dir)
+	abs, err := Physical("", dir)
 	if err != nil {
 		return nil, err
 	}
@@ -268,13 +271,13 @@ func discover(dir string) (*repo, error) {
 				if !ok || p == "" {
 					return nil, errFallback(".git file without a gitdir line")
 				}
-				if r.gitDir, err = physical(d, p); err != nil {
+				if r.gitDir, err = Physical(d, p); err != nil {
 					return nil, err
 				}
 			default:
 				return nil, errFallback(".git is neither a directory nor a file")
 			}
-			if r.commonDir, err = commonDir(r.gitDir); err != nil {
+			if r.commonDir, err = CommonDir(r.gitDir); err != nil {
 				return nil, err
 			}
 			// git refuses a repository another user owns (safe.directory):
@@ -301,14 +304,14 @@ func discover(dir string) (*repo, error) {
 // moving variable) or core.worktree (checkConfig), git takes the
 // directory it runs in as the work tree's top.
 func givenGitDir(dir, gitDir string) (*repo, error) {
-	top, err := physical("", dir)
+	top, err := Physical("", dir)
 	if err != nil {
 		return nil, err
 	}
 	if gitDir == "" {
 		return nil, errFallback("GIT_DIR is empty")
 	}
-	if gitDir, err = physical(top, gitDir); err != nil {
+	if gitDir, err = Physical(top, gitDir); err != nil {
 		return nil, err
 	}
 	for _, part := range strings.Split(filepath.ToSlash(top), "/") {
@@ -317,7 +320,7 @@ func givenGitDir(dir, gitDir string) (*repo, error) {
 		}
 	}
 	r := &repo{top: top, gitDir: gitDir}
-	if r.commonDir, err = commonDir(gitDir); err != nil {
+	if r.commonDir, err = CommonDir(gitDir); err != nil {
 		return nil, err
 	}
 	for _, p := range []string{top, gitDir, r.commonDir} {
@@ -330,10 +333,13 @@ func givenGitDir(dir, gitDir string) (*repo, error) {
 	return r, nil
 }
 
-// commonDir is the directory holding gitDir's objects, refs and
-// configuration: the one its commondir file names (a linked worktree's),
-// relative to gitDir, else gitDir itself.
-func commonDir(gitDir string) (string, error) {
+// CommonDir returns the directory holding gitDir's objects, refs and
+// configuration, as git finds it: the one gitDir's commondir file names (a
+// linked worktree's), relative to gitDir and resolved physically, else
+// gitDir itself. An error (among them an empty commondir, which git dies
+// on) means git must judge the layout. gitsource's discovery uses it too,
+// so that the two read a repository's layout alike.
+func CommonDir(gitDir string) (string, error) {
 	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
 	if errors.Is(err, os.ErrNotExist) {
 		return gitDir, nil
@@ -344,16 +350,18 @@ func commonDir(gitDir string) (string, error) {
 	if len(b) == 0 {
 		return "", errFallback("empty commondir") // git dies
 	}
-	return physical(gitDir, strings.TrimRight(string(b), "\r\n"))
+	return Physical(gitDir, strings.TrimRight(string(b), "\r\n"))
 }
 
-// physical resolves p (relative to the directory base, or to the working
+// Physical resolves p (relative to the directory base, or to the working
 // directory if base is "") as the kernel and git's real paths do: each
-// symbolic link before the ".." after it (filepath.Join and Abs would
-// clean "link/.." away first, naming another directory).
-func physical(base, p string) (string, error) {
+// symbolic link before the ".." after it, so that "link/.." is the link
+// target's parent (filepath.Join and Abs would clean "link/.." away first,
+// naming another directory). An empty p is an error. gitsource's
+// discovery uses it too, so that the two walk up from the same directory.
+func Physical(base, p string) (string, error) {
 	if p == "" {
-		return "", errFallback("empty path")
+		return "", errEmptyPath
 	}
 	if !filepath.IsAbs(p) {
 		if base == "" {
@@ -367,6 +375,11 @@ func physical(base, p string) (string, error) {
 	}
 	return filepath.EvalSymlinks(p)
 }
+
+// errEmptyPath is Physical's answer for an empty path. It does not wrap
+// ErrFallback, since gitsource's Open reports it too; diff says fallback
+// for an empty directory before Physical is asked.
+var errEmptyPath = errors.New("empty path")
 
 // userGitDir is where git looks for the user's config and attributes
 // files: $XDG_CONFIG_HOME/git, else ~/.config/git ("" if neither is known).

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rampart-sec/rampart/scanner/gitsource"
+	"github.com/rampart-sec/rampart/scanner/gitsource/cached"
 )
 
 // A scan of every ref asked git twice before it read a commit: `git
@@ -58,7 +58,7 @@ func readRefs(gitDir string, lookupEnv func(string) (string, bool)) ([]refEntry,
 			return nil, nil, errRefsToGit
 		}
 	}
-	common, err := gitsource.CommonDir(gitDir)
+	common, err := cached.CommonDir(gitDir)
 	if err != nil || common != gitDir {
 		// A linked worktree keeps refs of its own beside the shared ones.
 		return nil, nil, errRefsToGit
