@@ -415,6 +415,36 @@ func (z *Inflater) Inflate(p *Pack, i int, dst []byte) ([]byte, error) {
 	return dst, nil
 }
 
+// InflateHead decompresses the first n bytes of entry i (all of it if it
+// is shorter) into dst, as Inflate does, without reading the rest of the
+// stream or checking its trailer: enough to judge a blob by its first
+// bytes before paying for the whole of it.
+func (z *Inflater) InflateHead(p *Pack, i int, dst []byte, n int) ([]byte, error) {
+	e := &p.Entries[i]
+	if !p.Plausible(i) {
+		return nil, fmt.Errorf("object %x: declares %d bytes in %d compressed: the pack is damaged", p.ID(i), e.Size, p.End(i)-e.Data())
+	}
+	n = int(min(int64(n), e.Size))
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	dst = dst[:n]
+	z.br.Reset(p.data[e.Data():p.End(i)])
+	var err error
+	if z.zr == nil {
+		z.zr, err = zlib.NewReader(&z.br)
+	} else {
+		err = z.zr.(zlib.Resetter).Reset(&z.br, nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("object %x: %w", p.ID(i), err)
+	}
+	if _, err := io.ReadFull(z.zr, dst); err != nil {
+		return nil, fmt.Errorf("object %x: inflating: %w", p.ID(i), err)
+	}
+	return dst, nil
+}
+
 // Plausible reports whether entry i's compressed bytes can hold the size its
 // header declares: deflate expands at most 1032:1, so a larger size is a
 // damaged header, to be refused before anything is allocated for it.
