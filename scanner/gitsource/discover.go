@@ -29,7 +29,8 @@ import (
 // directory inside a .git directory, symbolic links named .git or HEAD,
 // configuration git might read otherwise than this package (includes,
 // repository format extensions such as SHA-256 or reftable, core.worktree
-// as a submodule's has, core.bare where it changes the answer, a format
+// as a submodule's has, core.bare where it changes the answer (not in a
+// linked worktree, a bare clone's among them: git ignores it there), a format
 // version above 1, anything the parser below refuses), a repository
 // another user owns (safe.directory), bare repositories where
 // safe.bareRepository may refuse them, and a .git entry git would judge
@@ -245,9 +246,17 @@ func workTreeRepo(top, gitDir, gitFile string) (*Repo, bool) {
 		return nil, false
 	}
 	cfg, ok := repoConfig(common)
-	// core.bare set true makes git call even a .git directory bare;
 	// core.worktree moves the work tree (every submodule has one).
-	if !ok || cfg.has("core.worktree") || cfg.boolean("core.bare", false) != false {
+	// core.bare set true makes git call even a .git directory bare, but
+	// not a linked worktree's git directory (one with a commondir file):
+	// git's setup takes core.bare and core.worktree only from a git
+	// directory that is its own common directory, so a bare clone's
+	// worktrees (git worktree add in it, core.bare = true shared) have
+	// their work trees. There too the value must read as a boolean: git
+	// dies on anything else when it reads its configuration.
+	bare := cfg.boolean("core.bare", false)
+	linked := common != gitDir
+	if !ok || cfg.has("core.worktree") || bare == nil || bare != false && !linked {
 		return nil, false
 	}
 	sh, ok := shallow(common)
