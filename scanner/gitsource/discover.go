@@ -86,7 +86,7 @@ func discover(dir string, env func(string) (string, bool)) (r *Repo, err error, 
 		r, ok := givenGitDir(abs, gitDirEnv)
 		return r, nil, ok
 	}
-	dev, devOK := deviceOf(start)
+	dev, devOK := cached.DeviceOf(start)
 	if !devOK {
 		return nil, nil, false
 	}
@@ -97,7 +97,7 @@ func discover(dir string, env func(string) (string, bool)) (r *Repo, err error, 
 			if err != nil {
 				return nil, nil, false
 			}
-			if dv, ok := deviceOf(fi); !ok || dv != dev {
+			if dv, ok := cached.DeviceOf(fi); !ok || dv != dev {
 				return nil, nil, false
 			}
 		}

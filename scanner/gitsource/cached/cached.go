@@ -14,7 +14,8 @@
 // It is deliberately narrow. Anything it does not take at face value is a
 // fallback (ErrFallback), and the caller runs git: an environment that
 // moves the repository (GIT_WORK_TREE, …; GIT_DIR alone, as git sets it
-// for a linked worktree's hooks, is followed), `git -c` settings beyond identity,
+// for a linked worktree's hooks, is followed), a mount point between dir and
+// the repository above it, `git -c` settings beyond identity,
 // colours and the like, repository format extensions, include
 // directives, a split or sparse index, unmerged or intent-to-add entries,
 // alternates, objects it cannot find (a partial clone), SHA-256, symbolic
@@ -243,7 +244,10 @@ type repo struct {
 }
 
 // discover finds the repository as git does from dir: the nearest
-// directory upwards with a .git directory or a .git file naming one.
+// directory upwards with a .git directory or a .git file naming one, on
+// dir's file system (git, without GIT_DISCOVERY_ACROSS_FILESYSTEM, does
+// not look past a mount point; where dir is on another file system than
+// the repository above, git says so its way).
 func discover(dir string) (*repo, error) {
 	// git walks up from the physical directory (it chdirs, then asks the
 	// kernel where it is): from a symbolic link to a repository's
@@ -257,7 +261,26 @@ func discover(dir string) (*repo, error) {
 			return nil, errFallback("inside a .git directory")
 		}
 	}
+	start, err := os.Stat(abs)
+	if err != nil {
+		return nil, err
+	}
+	dev, ok := DeviceOf(start)
+	if !ok {
+		return nil, errFallback("file systems not known here")
+	}
 	for d := abs; ; {
+		if d != abs {
+			// git stops at a file system's boundary (its parent on
+			// another device: a mount point), saying so.
+			fi, err := os.Stat(d)
+			if err != nil {
+				return nil, err
+			}
+			if dv, ok := DeviceOf(fi); !ok || dv != dev {
+				return nil, errFallback("a file system boundary below " + d)
+			}
+		}
 		dotgit := filepath.Join(d, ".git")
 		if fi, err := os.Lstat(dotgit); err == nil {
 			r := &repo{top: d}
