@@ -59,6 +59,14 @@ func PrepareDefault() {
 	}()
 }
 
+// Preparing reports whether PrepareDefault has begun a build that no
+// configuration has taken yet.
+func Preparing() bool {
+	prepared.mu.Lock()
+	defer prepared.mu.Unlock()
+	return prepared.ch != nil
+}
+
 // buildPrepared builds PrepareDefault's detector (a test holds it up).
 var buildPrepared = func(rules []*patterns.Rule) *Detector { return newDetector(rules, nil) }
 
