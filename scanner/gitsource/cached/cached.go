@@ -422,7 +422,8 @@ func userGitDir() string {
 
 // checkConfig reads the configuration files git would, as text, for what
 // this package does not follow: repository format extensions (SHA-256,
-// reftable, worktree config, partial clones), includes, a bare or moved
+// reftable, worktree config, partial clones), includes, a bare (but for a
+// linked worktree, which has its work tree whatever core.bare says) or moved
 // work tree, a global attributes file, the size above which git calls
 // every file binary, and diff drivers (one may declare its files binary).
 func (r *repo) checkConfig() error {
@@ -441,7 +442,7 @@ func (r *repo) checkConfig() error {
 		if err != nil {
 			continue
 		}
-		ignoreCase, why := judgeConfig(b)
+		ignoreCase, why := judgeConfig(b, r.commonDir != r.gitDir)
 		r.ignoreCase = r.ignoreCase || ignoreCase
 		if why != "" {
 			return errFallback(why + " in " + f)
@@ -452,8 +453,9 @@ func (r *repo) checkConfig() error {
 
 // judgeConfig reads a configuration file's text b for checkConfig: it
 // reports whether core.ignorecase may be true, and why git must compute
-// the diff ("" when nothing in b says so).
-func judgeConfig(b []byte) (ignoreCase bool, why string) {
+// the diff ("" when nothing in b says so). linked is whether the diff is
+// a linked worktree's (its git directory has a commondir file).
+func judgeConfig(b []byte, linked bool) (ignoreCase bool, why string) {
 	lower := bytes.ToLower(b)
 	// Without blanks: git allows them around "=" and, in a section
 	// header, between the name and its quoted subsection.
@@ -465,8 +467,13 @@ func judgeConfig(b []byte) (ignoreCase bool, why string) {
 		}
 	}
 	switch {
-	// "bare = false" is in every repository's config.
-	case mayBeTrue(squeezed, "bare"):
+	// "bare = false" is in every repository's config. A linked
+	// worktree has its work tree whatever core.bare says (git's setup
+	// ignores it there: a bare clone's worktrees share core.bare = true),
+	// but git dies on a value it cannot read as a boolean.
+	case !linked && mayBeTrue(squeezed, "bare"):
+		return ignoreCase, "bare"
+	case linked && mayNotBeBoolean(squeezed, "bare"):
 		return ignoreCase, "bare"
 	// diff.algorithm (patience, histogram, minimal) chooses other lines
 	// than this package's Myers diff where a change repeats or moves
@@ -500,6 +507,20 @@ func mayBeTrue(squeezed, key string) bool {
 	return eachSetting(squeezed, key, func(rest string) bool {
 		switch rest {
 		case "=false", "=no", "=off", "=0":
+			return false
+		}
+		return true
+	})
+}
+
+// mayNotBeBoolean reports whether some line of squeezed (a configuration
+// file in lower case, without blanks) may set key to a value git does not
+// read as a boolean: only a key without a value and "=true", "=yes",
+// "=on", "=1" and their opposites surely are booleans.
+func mayNotBeBoolean(squeezed, key string) bool {
+	return eachSetting(squeezed, key, func(rest string) bool {
+		switch rest {
+		case "", "=true", "=yes", "=on", "=1", "=false", "=no", "=off", "=0":
 			return false
 		}
 		return true

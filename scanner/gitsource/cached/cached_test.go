@@ -749,6 +749,40 @@ func TestDiffOwnedByOther(t *testing.T) {
 	}
 }
 
+// TestDiffBareCloneLinked: a linked worktree of a bare clone shares
+// core.bare = true, which git ignores for a linked worktree; Diff follows
+// it there, from the top, a subdirectory and a hook's GIT_DIR, and leaves
+// to git a core.bare git cannot read as a boolean (git dies on it).
+//
+// (Its name lacks the word "worktree": the clone's remote URL, a path
+// under the test's temporary directory, would hold it, and judgeConfig
+// sends any configuration mentioning it to git.)
+func TestDiffBareCloneLinked(t *testing.T) {
+	src := newRepo(t)
+	write(t, filepath.Join(src, "x/y.txt"), "first\n")
+	git(t, src, "add", "-A")
+	git(t, src, "commit", "-qm", "one")
+	base := t.TempDir()
+	bare := filepath.Join(base, "bare.git")
+	git(t, base, "clone", "-q", "--bare", src, bare)
+	wt := filepath.Join(base, "wt")
+	git(t, bare, "worktree", "add", "-q", wt)
+	write(t, filepath.Join(wt, "x/y.txt"), "first\nsecond\n")
+	git(t, wt, "add", "-A")
+	compare(t, wt, "a bare clone's worktree")
+	compare(t, filepath.Join(wt, "x"), "a bare clone's worktree, from a subdirectory")
+	t.Setenv("GIT_DIR", filepath.Join(bare, "worktrees", "wt"))
+	compare(t, wt, "a bare clone's worktree's hook (GIT_DIR)")
+	os.Unsetenv("GIT_DIR")
+
+	git(t, bare, "config", "core.bare", "maybe")
+	os.Unsetenv("GIT_CONFIG_NOSYSTEM")
+	defer os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	if d, err := Diff(wt); !errors.Is(err, ErrFallback) {
+		t.Errorf("core.bare = maybe: Diff = %v (%q), want a fallback", err, d)
+	}
+}
+
 // TestDiffNewLinesMatchGit: where a change repeats lines the old file
 // has, Diff may choose other equally short diffs than git, but a line
 // whose text the old file lacks (a secret just written) is reported by
