@@ -30,7 +30,7 @@
 // heuristic and its discarding of frequent lines are not followed); a line
 // whose text the old file lacks (a secret just written) both report, at
 // the same line, with the indent heuristic on or off
-// (TestDiffNewLinesMatchGit, TestDiffAddedLinesUnderDiffSettings).
+// (TestDiffAddedLinesUnderDiffSettings).
 package cached
 
 import (
