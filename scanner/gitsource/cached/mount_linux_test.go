@@ -44,6 +44,9 @@ func TestDiffStopsAtMountPoint(t *testing.T) {
 	cmd := exec.Command("unshare", "-rm", os.Args[0], "-test.run=^TestDiffStopsAtMountPoint$", "-test.v")
 	cmd.Env = append(os.Environ(), "RAMPART_TEST_MOUNT_REPO="+dir)
 	out, err := cmd.CombinedOutput()
+	if err == nil && strings.Contains(string(out), "--- SKIP") {
+		t.Skipf("in a mount namespace:\n%s", out)
+	}
 	if err != nil || !strings.Contains(string(out), "--- PASS") {
 		t.Fatalf("in a mount namespace: %v\n%s", err, out)
 	}
@@ -54,7 +57,8 @@ func TestDiffStopsAtMountPoint(t *testing.T) {
 func mountedDiff(t *testing.T, dir string) {
 	mnt := filepath.Join(dir, "mnt")
 	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, ""); err != nil {
-		t.Fatalf("mount: %v", err)
+		// Some systems refuse mounts in unprivileged namespaces.
+		t.Skipf("mount: %v", err)
 	}
 	sub := filepath.Join(mnt, "sub")
 	if err := os.Mkdir(sub, 0o755); err != nil {
