@@ -382,26 +382,9 @@ func (z *Inflater) Inflate(p *Pack, i int, dst []byte) ([]byte, error) {
 	if e.Size > maxObject {
 		return nil, fmt.Errorf("object %x: %d bytes is too large to inflate", p.ID(i), e.Size)
 	}
-	if !p.Plausible(i) {
-		return nil, fmt.Errorf("object %x: declares %d bytes in %d compressed: the pack is damaged", p.ID(i), e.Size, p.End(i)-e.Data())
-	}
-	n := int(e.Size)
-	if cap(dst) < n {
-		dst = make([]byte, n)
-	}
-	dst = dst[:n]
-	z.br.Reset(p.data[e.Data():p.End(i)])
-	var err error
-	if z.zr == nil {
-		z.zr, err = zlib.NewReader(&z.br)
-	} else {
-		err = z.zr.(zlib.Resetter).Reset(&z.br, nil)
-	}
+	dst, err := z.inflate(p, i, dst, int(e.Size))
 	if err != nil {
-		return nil, fmt.Errorf("object %x: %w", p.ID(i), err)
-	}
-	if _, err := io.ReadFull(z.zr, dst); err != nil {
-		return nil, fmt.Errorf("object %x: inflating: %w", p.ID(i), err)
+		return nil, err
 	}
 	// The stream must end here: reading on checks the Adler-32 trailer and
 	// that the object is no longer than its header says.
@@ -420,11 +403,16 @@ func (z *Inflater) Inflate(p *Pack, i int, dst []byte) ([]byte, error) {
 // stream or checking its trailer: enough to judge a blob by its first
 // bytes before paying for the whole of it.
 func (z *Inflater) InflateHead(p *Pack, i int, dst []byte, n int) ([]byte, error) {
+	return z.inflate(p, i, dst, int(min(int64(n), p.Entries[i].Size)))
+}
+
+// inflate decompresses the first n bytes of entry i into dst, leaving the
+// stream open after them.
+func (z *Inflater) inflate(p *Pack, i int, dst []byte, n int) ([]byte, error) {
 	e := &p.Entries[i]
 	if !p.Plausible(i) {
 		return nil, fmt.Errorf("object %x: declares %d bytes in %d compressed: the pack is damaged", p.ID(i), e.Size, p.End(i)-e.Data())
 	}
-	n = int(min(int64(n), e.Size))
 	if cap(dst) < n {
 		dst = make([]byte, n)
 	}
