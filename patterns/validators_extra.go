@@ -1860,11 +1860,11 @@ func checkNotCode(c *Candidate) (bool, string) {
 		// nxos_vtp_password: &configure, then *configure: a YAML anchor
 		// and its alias.
 		return false, "not-code: a YAML anchor or alias"
-	case urlSchemeRE().MatchString(s):
+	case strings.Contains(s, "://") && urlSchemeRE().MatchString(s):
 		// {"./foo", "/pwd", "file:///pwd/foo"}: a URL after a string that
 		// ends in pwd.
 		return false, "not-code: a URL, not a value"
-	case cliFlagRE().MatchString(s):
+	case strings.HasPrefix(s, "--") && cliFlagRE().MatchString(s):
 		// ['update_password', '--username', …], --ask-pass --become: the
 		// next flag of a command line.
 		return false, "not-code: a command-line flag"
@@ -1872,7 +1872,7 @@ func checkNotCode(c *Candidate) (bool, string) {
 		// password  \trequired\tpam_deny.so: an escaped tab starts a
 		// column of a config line in a string.
 		return false, "not-code: an escape sequence (a column of text), not a value"
-	case strings.Contains(s, "%s") || strings.Contains(s, "%v") || strings.Contains(s, "%d") || positionalVerbRE().MatchString(s):
+	case strings.Contains(s, "%s") || strings.Contains(s, "%v") || strings.Contains(s, "%d") || strings.IndexByte(s, '$') > 0 && positionalVerbRE().MatchString(s):
 		return false, "not-code: format verb"
 	case strings.HasPrefix(s, "`+") || strings.HasSuffix(s, "+`") || strings.HasPrefix(s, "\"+") || strings.HasSuffix(s, "+\""):
 		// "[ "$PWD" = "`+expected+`" ]": a string built by concatenation.
@@ -1908,13 +1908,13 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if isWordPath(s) || isURLPath(s) || isPackagePath(s) || isResourceName(s) {
 		return false, "not-code: a path or name made of words"
 	}
-	if encStringRE().MatchString(s) {
+	if len(s) > 2 && s[1] == '.' && encStringRE().MatchString(s) {
 		return false, "not-code: a type-prefixed encrypted string (ciphertext), not a secret"
 	}
 	if spellsOwnName(c) {
 		return false, "not-code: the value spells the name it is assigned to (a label)"
 	}
-	if literalSeamRE().MatchString(s) {
+	if s != "" && (s[0] == ',' || s[0] == ';') && literalSeamRE().MatchString(s) {
 		return false, "not-code: code between two string literals (the name ended a string: \"Password:\",nextLabel:)"
 	}
 	// Prose lists other variables by name beside the one it assigns
@@ -1931,7 +1931,7 @@ func checkNotCode(c *Candidate) (bool, string) {
 	if hasDot && hostNameRE().MatchString(s) {
 		return false, "not-code: a host name"
 	}
-	if assignmentTextRE().MatchString(s) {
+	if strings.IndexByte(s, '=') > 0 && assignmentTextRE().MatchString(s) {
 		return false, "not-code: a flag or property assignment (name=value), not a value"
 	}
 	if isSystemPath(s) {
@@ -2630,6 +2630,12 @@ func algoliaSearchKey(c *Candidate) bool {
 		return false
 	}
 	lo := max(0, c.At-searchWidgetReach)
+	// Both openings name docsearch or algolia: look for the words before
+	// running the regex over 400 bytes for every 32 hex digits (3% of a
+	// secret-dense history's detection).
+	if !mayHoldFold(c.Text[lo:c.At], "docsearch") && !mayHoldFold(c.Text[lo:c.At], "algolia") {
+		return false
+	}
 	ms := algoliaSearchRE().FindAllIndex(c.Text[lo:c.At], -1)
 	if len(ms) == 0 {
 		return false
@@ -2648,6 +2654,29 @@ func checkNotStopword(c *Candidate) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// mayHoldFold reports whether b may hold word (lower-case ASCII letters) as
+// a (?i) regex matches it: false only when b is ASCII and holds no mix of
+// word's cases. (Beyond ASCII, (?i) also matches ſ for s and K, the Kelvin
+// sign, for k.)
+func mayHoldFold(b []byte, word string) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] >= 0x80 {
+			return true
+		}
+		if b[i]|0x20 != word[0] || i+len(word) > len(b) {
+			continue
+		}
+		j := 1
+		for j < len(word) && b[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
 }
 
 func strconvQuote(s string) string { return `"` + s + `"` }

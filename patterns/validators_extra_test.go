@@ -673,3 +673,28 @@ func TestLeetFolds(t *testing.T) {
 		}
 	}
 }
+
+// TestMayHoldFold: the look for docsearch/algolia before the search
+// widget's regex turns away only windows the regex cannot match.
+func TestMayHoldFold(t *testing.T) {
+	for _, tc := range []struct {
+		b    string
+		word string
+		want bool
+	}{
+		{"docsearch({apiKey:", "docsearch", true},
+		{"DocSearch({", "docsearch", true},
+		{"window.ALGOLIA = {", "algolia", true},
+		{"algoli", "algolia", false},
+		{"const config = {apiKey: '", "algolia", false},
+		{"@LGOLIA", "algolia", false},
+		{"docſearch({", "docsearch", true}, // (?i) folds ſ to s
+	} {
+		if got := mayHoldFold([]byte(tc.b), tc.word); got != tc.want {
+			t.Errorf("mayHoldFold(%q, %q) = %v", tc.b, tc.word, got)
+		}
+	}
+	if !algoliaSearchRE().MatchString("docſearch({") {
+		t.Error("the regex no longer folds ſ: mayHoldFold's non-ASCII rule is stale")
+	}
+}

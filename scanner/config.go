@@ -311,7 +311,7 @@ func nearKey(t reflect.Type, k toml.Key) string {
 		if name == "" || name == "-" {
 			continue
 		}
-		if d := editDistance(strings.ToLower(last), name); d < bestD {
+		if d := EditDistance(strings.ToLower(last), name); d < bestD {
 			best, bestD = name, d
 		}
 	}
@@ -331,8 +331,11 @@ func tomlField(t reflect.Type, name string) (reflect.StructField, bool) {
 	return reflect.StructField{}, false
 }
 
-// editDistance is the Levenshtein distance between a and b (keys are ASCII).
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, counted in bytes
+// (insertions, deletions and substitutions each cost one). Both the config's
+// unknown-key hint and the CLI's unknown-rule hint rank candidates with it;
+// callers pass ASCII names, for which bytes and characters agree.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -148,3 +148,29 @@ sevirity = "high"
 		t.Errorf("a guess for a key near nothing:\n%s", got)
 	}
 }
+
+// TestEditDistance: the one Levenshtein distance both hints (config keys
+// here, rule ids in cmd/rampart) rank by; each edit, including a swap of two
+// neighbours (two substitutions), counts as the CLI's hint expects.
+func TestEditDistance(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0},
+		{"", "abc", 3},
+		{"abc", "", 3},
+		{"paths", "pathz", 1},
+		{"in_hooks", "in_hook", 1},
+		{"max_file_size", "max_filesize", 1},
+		{"aws-access-key", "aws-acess-key", 1},
+		{"severity", "sevirity", 1},
+		{"ab", "ba", 2},
+		{"kitten", "sitting", 3},
+	} {
+		if got := EditDistance(c.a, c.b); got != c.want {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}

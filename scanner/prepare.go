@@ -1,7 +1,9 @@
 package scanner
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rampart-sec/rampart/patterns"
 )
@@ -56,7 +58,56 @@ func PrepareDefault() {
 		det := make(chan *Detector, 1)
 		ch <- preparedDefault{rules, det, nil}
 		det <- build(rules)
+		// With one core there is no idle one to compile on.
+		if runtime.GOMAXPROCS(0) > 1 {
+			warmGeneric(rules, &reading)
+		}
 	}()
+}
+
+// reading is set when a scan begins (Scan): PrepareDefault's goroutine
+// stops compiling ahead then.
+var reading atomic.Bool
+
+// warmGeneric compiles, ahead of their first keyword hit, what detection
+// runs for the catalogue's generic rules (a password, a secret, a token
+// known by its name alone: the rules that fire in nearly every
+// repository), until a scan begins. It runs on PrepareDefault's goroutine
+// once the detector is built, while main still sets the scan up on one
+// core and the other has nothing to do: compiling that the readers, both
+// cores busy, would otherwise pay at their first hits. Each rule compiles
+// once, whoever asks first. It stops when stop is set.
+func warmGeneric(rules []*patterns.Rule, stop *atomic.Bool) {
+	for _, r := range rules {
+		if stop.Load() {
+			return
+		}
+		if r.Generic {
+			warmRule(r)
+		}
+	}
+}
+
+// warmRule compiles what runRule runs for r.
+func warmRule(r *patterns.Rule) {
+	switch {
+	case r.Anchored():
+		r.AnchoredMatcher()
+	case r.LineFinder() != nil:
+	default:
+		r.Finder()
+		if r.Starts() != nil {
+			r.StartFinders()
+		}
+	}
+}
+
+// Preparing reports whether PrepareDefault has begun a build that no
+// configuration has taken yet.
+func Preparing() bool {
+	prepared.mu.Lock()
+	defer prepared.mu.Unlock()
+	return prepared.ch != nil
 }
 
 // buildPrepared builds PrepareDefault's detector (a test holds it up).

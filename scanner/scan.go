@@ -158,6 +158,7 @@ type Result struct {
 // Scan reads every chunk from src, detects in parallel, and returns the
 // findings in source order, deduplicated and filtered by the baseline.
 func Scan(ctx context.Context, src Source, det *Detector, opts Options) (*Result, error) {
+	reading.Store(true)
 	start := time.Now()
 	if hs, ok := src.(HitSource); ok {
 		hs.UseAutomaton(det.Automaton())

@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/rampart-sec/rampart/cmd/rampart/prestart"
+	// Begins the detector before main for a scan of a tree or a history.
+	_ "github.com/rampart-sec/rampart/cmd/rampart/prewarm"
 )
 
 // signalContext is cancelled by Ctrl-C or SIGTERM: a Kubernetes Job or a CI

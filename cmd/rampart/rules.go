@@ -508,7 +508,7 @@ func suggestIDs(id string, ids []string) []string {
 		limit = 2
 	}
 	for _, c := range ids {
-		if d := editDistance(id, c); d <= limit {
+		if d := scanner.EditDistance(id, c); d <= limit {
 			close = append(close, cand{c, d})
 		}
 	}
@@ -530,27 +530,6 @@ func suggestIDs(id string, ids []string) []string {
 		out = append(out, close[i].id)
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func quoteJoin(list []string) string {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/rampart-sec/rampart/scanner/gitsource/cached"
 )
 
 // Open used to start `git rev-parse` for every scan, hook and audit: on a
@@ -27,7 +29,8 @@ import (
 // directory inside a .git directory, symbolic links named .git or HEAD,
 // configuration git might read otherwise than this package (includes,
 // repository format extensions such as SHA-256 or reftable, core.worktree
-// as a submodule's has, core.bare where it changes the answer, a format
+// as a submodule's has, core.bare where it changes the answer (not in a
+// linked worktree, a bare clone's among them: git ignores it there), a format
 // version above 1, anything the parser below refuses), a repository
 // another user owns (safe.directory), bare repositories where
 // safe.bareRepository may refuse them, and a .git entry git would judge
@@ -67,7 +70,7 @@ func discover(dir string, env func(string) (string, bool)) (r *Repo, err error, 
 	}
 	// git walks up from the physical directory (it chdirs, then asks the
 	// kernel where it is).
-	abs, err := physical("", dir)
+	abs, err := cached.Physical("", dir)
 	if err != nil {
 		return nil, nil, false
 	}
@@ -84,7 +87,7 @@ func discover(dir string, env func(string) (string, bool)) (r *Repo, err error, 
 		r, ok := givenGitDir(abs, gitDirEnv)
 		return r, nil, ok
 	}
-	dev, devOK := deviceOf(start)
+	dev, devOK := cached.DeviceOf(start)
 	if !devOK {
 		return nil, nil, false
 	}
@@ -95,7 +98,7 @@ func discover(dir string, env func(string) (string, bool)) (r *Repo, err error, 
 			if err != nil {
 				return nil, nil, false
 			}
-			if dv, ok := deviceOf(fi); !ok || dv != dev {
+			if dv, ok := cached.DeviceOf(fi); !ok || dv != dev {
 				return nil, nil, false
 			}
 		}
@@ -145,7 +148,7 @@ func givenGitDir(dir, gitDir string) (*Repo, bool) {
 	if gitDir == "" {
 		return nil, false
 	}
-	real, err := physical(dir, gitDir)
+	real, err := cached.Physical(dir, gitDir)
 	if err != nil || gitDirLike(real) != gitDirYes {
 		return nil, false
 	}
@@ -165,7 +168,7 @@ const (
 // symbolic ref or an object name, and objects and refs directories (in
 // the common directory a linked worktree's commondir file names).
 func gitDirLike(dir string) gitDirVerdict {
-	common, err := commonDir(dir)
+	common, err := cached.CommonDir(dir)
 	if err != nil {
 		return gitDirMaybe
 	}
@@ -210,46 +213,6 @@ func isHex(s string) bool {
 	return true
 }
 
-// commonDir returns the directory holding gitDir's objects, refs and
-// configuration: the one its commondir file names (a linked worktree's),
-// relative to gitDir, else gitDir itself.
-func commonDir(gitDir string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
-	if errors.Is(err, os.ErrNotExist) {
-		return gitDir, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	if len(b) == 0 {
-		// git dies ("failed to read").
-		return "", errors.New("empty commondir")
-	}
-	return physical(gitDir, strings.TrimRight(string(b), "\r\n"))
-}
-
-// physical resolves p (relative to the directory base, or to the working
-// directory if base is "") as the kernel does, and as git's real paths
-// are: each symbolic link before the ".." after it, so that "link/.."
-// is the link target's parent, not the directory holding the link
-// (filepath.Join and Abs would clean it away first).
-func physical(base, p string) (string, error) {
-	if p == "" {
-		return "", errors.New("empty path")
-	}
-	if !filepath.IsAbs(p) {
-		if base == "" {
-			wd, err := os.Getwd()
-			if err != nil {
-				return "", err
-			}
-			base = wd
-		}
-		p = base + string(filepath.Separator) + p
-	}
-	return filepath.EvalSymlinks(p)
-}
-
 // readGitFile reads a .git file ("gitdir: PATH", relative to the file's
 // directory) as git's read_gitfile does; git answers with the real path.
 func readGitFile(file, dir string) (string, bool) {
@@ -261,7 +224,7 @@ func readGitFile(file, dir string) (string, bool) {
 	if !ok || p == "" || strings.ContainsAny(p, "\r\n") {
 		return "", false
 	}
-	real, err := physical(dir, p)
+	real, err := cached.Physical(dir, p)
 	if err != nil {
 		return "", false
 	}
@@ -271,7 +234,7 @@ func readGitFile(file, dir string) (string, bool) {
 // workTreeRepo is the repository of the work tree top, whose git
 // directory is gitDir (through the .git file gitFile, if not "").
 func workTreeRepo(top, gitDir, gitFile string) (*Repo, bool) {
-	common, err := commonDir(gitDir)
+	common, err := cached.CommonDir(gitDir)
 	if err != nil {
 		return nil, false
 	}
@@ -283,9 +246,17 @@ func workTreeRepo(top, gitDir, gitFile string) (*Repo, bool) {
 		return nil, false
 	}
 	cfg, ok := repoConfig(common)
-	// core.bare set true makes git call even a .git directory bare;
 	// core.worktree moves the work tree (every submodule has one).
-	if !ok || cfg.has("core.worktree") || cfg.boolean("core.bare", false) != false {
+	// core.bare set true makes git call even a .git directory bare, but
+	// not a linked worktree's git directory (one with a commondir file):
+	// git's setup takes core.bare and core.worktree only from a git
+	// directory that is its own common directory, so a bare clone's
+	// worktrees (git worktree add in it, core.bare = true shared) have
+	// their work trees. There too the value must read as a boolean: git
+	// dies on anything else when it reads its configuration.
+	bare := cfg.boolean("core.bare", false)
+	linked := common != gitDir
+	if !ok || cfg.has("core.worktree") || bare == nil || bare != false && !linked {
 		return nil, false
 	}
 	sh, ok := shallow(common)
@@ -303,7 +274,7 @@ func bareRepo(dir string) (*Repo, bool) {
 	// A linked worktree's git directory (a bare repository's worktrees
 	// have no .git above them): git reads the common directory's
 	// configuration, its object format among it.
-	if common, err := commonDir(dir); err != nil || common != dir {
+	if common, err := cached.CommonDir(dir); err != nil || common != dir {
 		return nil, false
 	}
 	cfg, ok := repoConfig(dir)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,6 +90,22 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 	bare256 := filepath.Join(base, "bare256.git")
 	run(base, "clone", "-q", "--bare", sha256Src, bare256)
 	run(bare256, "worktree", "add", "-q", filepath.Join(base, "wt256"))
+	// A bare clone's linked worktree: core.bare = true in the shared
+	// configuration, which git ignores for a linked worktree. With
+	// core.bare unreadable as a boolean (git dies), or core.worktree
+	// set, it is left to git.
+	bareClone := filepath.Join(base, "bareclone.git")
+	run(base, "clone", "-q", "--bare", work, bareClone)
+	run(bareClone, "worktree", "add", "-q", filepath.Join(base, "barewt"))
+	mk("barewt", "a", "deep")
+	oddBare := filepath.Join(base, "oddbare.git")
+	run(base, "clone", "-q", "--bare", work, oddBare)
+	run(oddBare, "worktree", "add", "-q", filepath.Join(base, "oddbarewt"))
+	run(oddBare, "config", "core.bare", "maybe")
+	movedBare := filepath.Join(base, "movedbare.git")
+	run(base, "clone", "-q", "--bare", work, movedBare)
+	run(movedBare, "worktree", "add", "-q", filepath.Join(base, "movedbarewt"))
+	run(movedBare, "config", "core.worktree", filepath.Join(base, "plain"))
 	newline := mk("new\nline", "sub")
 	run(filepath.Dir(newline), "init", "-q")
 	// objects this user may not search (git asks access X_OK): not a git
@@ -168,6 +185,10 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 		{name: "a directory named shallow", dir: dirShallow, fallback: true},
 		{name: "a bare repository's linked worktree's git directory", dir: filepath.Join(bare256, "worktrees", "wt256"), fallback: true},
 		{name: "objects this user may not search", dir: noSearch, either: true},
+		{name: "a bare clone's linked worktree", dir: filepath.Join(base, "barewt")},
+		{name: "a bare clone's linked worktree, subdirectory", dir: filepath.Join(base, "barewt", "a", "deep")},
+		{name: "a bare clone's linked worktree, core.bare not a boolean", dir: filepath.Join(base, "oddbarewt"), fallback: true},
+		{name: "a bare clone's linked worktree, core.worktree set", dir: filepath.Join(base, "movedbarewt"), fallback: true},
 		// What a bare repository's hook inherits (GIT_IMPLICIT_WORK_TREE
 		// from git's setup): no work tree, so bare even with core.bare
 		// unset.
@@ -202,6 +223,27 @@ func TestDiscoverMatchesRevParse(t *testing.T) {
 				t.Errorf("discover:\n  %+v\ngit rev-parse:\n  %+v", got, want)
 			}
 		})
+	}
+	// What git sets for a hook in a bare clone's linked worktree: GIT_DIR
+	// naming the worktree's git directory. git takes the directory it
+	// runs in as the work tree's top, core.bare = true notwithstanding.
+	gd := filepath.Join(bareClone, "worktrees", "barewt")
+	for _, dir := range []string{filepath.Join(base, "barewt"), filepath.Join(base, "barewt", "a", "deep")} {
+		got, err, ok := discover(dir, env("GIT_DIR="+gd))
+		if !ok || err != nil {
+			t.Errorf("GIT_DIR=%s in %s: discover %+v, %v, %v", gd, dir, got, err, ok)
+			continue
+		}
+		cmd := exec.Command("git", "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--absolute-git-dir", "--show-toplevel")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_DIR="+gd, "GIT_CONFIG_NOSYSTEM=1", "HOME="+base)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("git rev-parse with GIT_DIR=%s: %v", gd, err)
+		}
+		if g, w := fmt.Sprintf("%t\n%t\n%s\n%s\n", got.Bare, got.Shallow, got.GitDir, got.Dir), string(out); g != w {
+			t.Errorf("GIT_DIR=%s in %s:\ndiscover:\n%sgit rev-parse:\n%s", gd, dir, g, w)
+		}
 	}
 }
 

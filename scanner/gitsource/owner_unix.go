@@ -24,16 +24,6 @@ func ownedBySelf(paths ...string) bool {
 	return true
 }
 
-// deviceOf returns the file system fi is on: git's discovery stops where
-// it changes.
-func deviceOf(fi os.FileInfo) (uint64, bool) {
-	sys, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, false
-	}
-	return uint64(sys.Dev), true
-}
-
 // searchable reports whether this process may search the directory p:
 // git's is_git_directory asks it (access X_OK) of objects and refs.
 func searchable(p string) bool { return syscall.Access(p, 1) == nil }

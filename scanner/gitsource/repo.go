@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rampart-sec/rampart/scanner/gitsource/cached"
 	"github.com/rampart-sec/rampart/scanner/gitsource/gitcmd"
 )
 
@@ -93,7 +94,7 @@ func openWithGit(ctx context.Context, dir string) (*Repo, error) {
 	if !r.Bare {
 		// git resolved dir physically before walking up (git -C
 		// link/.. is the link target's parent); do the same.
-		abs, err := physical("", dir)
+		abs, err := cached.Physical("", dir)
 		if err != nil {
 			return nil, fmt.Errorf("open repository %s: %w", dir, err)
 		}

@@ -3,6 +3,7 @@ package prestart
 import (
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"unsafe"
@@ -35,6 +36,12 @@ func heapOnHugePages(n int) {
 	if strings.Contains(os.Getenv("GODEBUG"), "disablethp=1") || n < 2*hugePageSize {
 		return
 	}
+	// The allocation would start a collection of its own (it is far past
+	// the first goal, 4 MB), which runtime.GC below waits for and then
+	// repeats: two collections, the first with the initialisers' goroutine
+	// assisting it (4 ms of CPU, 1 ms of it on that critical path). None
+	// starts while the percentage is off.
+	old := debug.SetGCPercent(-1)
 	b := make([]byte, n)
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 	lo := (p+hugePageSize-1)&^(hugePageSize-1) - p
@@ -43,5 +50,9 @@ func heapOnHugePages(n int) {
 	// heap as it was.
 	_ = syscall.Madvise(b[lo:hi], syscall.MADV_HUGEPAGE)
 	b = nil
+	if cur := debug.SetGCPercent(old); cur != -1 {
+		// main set its collector policy meanwhile (gctune.go): keep it.
+		debug.SetGCPercent(cur)
+	}
 	runtime.GC()
 }

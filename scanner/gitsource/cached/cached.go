@@ -14,7 +14,8 @@
 // It is deliberately narrow. Anything it does not take at face value is a
 // fallback (ErrFallback), and the caller runs git: an environment that
 // moves the repository (GIT_WORK_TREE, …; GIT_DIR alone, as git sets it
-// for a linked worktree's hooks, is followed), `git -c` settings beyond identity,
+// for a linked worktree's hooks, is followed), a mount point between dir and
+// the repository above it, `git -c` settings beyond identity,
 // colours and the like, repository format extensions, include
 // directives, a split or sparse index, unmerged or intent-to-add entries,
 // alternates, objects it cannot find (a partial clone), SHA-256, symbolic
@@ -25,9 +26,11 @@
 // quote, and edits longer than maxEdits lines. Lines are compared as git
 // compares them (bytes, '\n' kept); of several equally short diffs it may
 // pick another than git's where a change repeats lines the old file has,
-// and then reports other of those repeated lines as added; a line whose
-// text the old file lacks (a secret just written) both report, at the same
-// line (TestDiffNewLinesMatchGit).
+// and then reports other of those repeated lines as added (git's indent
+// heuristic and its discarding of frequent lines are not followed); a line
+// whose text the old file lacks (a secret just written) both report, at
+// the same line, with the indent heuristic on or off
+// (TestDiffAddedLinesUnderDiffSettings).
 package cached
 
 import (
@@ -85,6 +88,9 @@ func diff(dir string, env func(string) (string, bool)) ([]byte, error) {
 	}
 	if v, set := env("GIT_CONFIG_PARAMETERS"); set && !harmlessConfig(v) {
 		return nil, errFallback("git -c settings that may bear on the diff")
+	}
+	if dir == "" {
+		return nil, errFallback("empty path")
 	}
 	var r *repo
 	var err error
@@ -238,12 +244,15 @@ type repo struct {
 }
 
 // discover finds the repository as git does from dir: the nearest
-// directory upwards with a .git directory or a .git file naming one.
+// directory upwards with a .git directory or a .git file naming one, on
+// dir's file system (git, without GIT_DISCOVERY_ACROSS_FILESYSTEM, does
+// not look past a mount point; where dir is on another file system than
+// the repository above, git says so its way).
 func discover(dir string) (*repo, error) {
 	// git walks up from the physical directory (it chdirs, then asks the
 	// kernel where it is): from a symbolic link to a repository's
 	// subdirectory, the link's parents are not the repository's.
-	abs, err := physical("", dir)
+	abs, err := Physical("", dir)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +261,26 @@ func discover(dir string) (*repo, error) {
 			return nil, errFallback("inside a .git directory")
 		}
 	}
+	start, err := os.Stat(abs)
+	if err != nil {
+		return nil, err
+	}
+	dev, ok := DeviceOf(start)
+	if !ok {
+		return nil, errFallback("file systems not known here")
+	}
 	for d := abs; ; {
+		if d != abs {
+			// git stops at a file system's boundary (its parent on
+			// another device: a mount point), saying so.
+			fi, err := os.Stat(d)
+			if err != nil {
+				return nil, err
+			}
+			if dv, ok := DeviceOf(fi); !ok || dv != dev {
+				return nil, errFallback("a file system boundary below " + d)
+			}
+		}
 		dotgit := filepath.Join(d, ".git")
 		if fi, err := os.Lstat(dotgit); err == nil {
 			r := &repo{top: d}
@@ -268,13 +296,13 @@ func discover(dir string) (*repo, error) {
 				if !ok || p == "" {
 					return nil, errFallback(".git file without a gitdir line")
 				}
-				if r.gitDir, err = physical(d, p); err != nil {
+				if r.gitDir, err = Physical(d, p); err != nil {
 					return nil, err
 				}
 			default:
 				return nil, errFallback(".git is neither a directory nor a file")
 			}
-			if r.commonDir, err = commonDir(r.gitDir); err != nil {
+			if r.commonDir, err = CommonDir(r.gitDir); err != nil {
 				return nil, err
 			}
 			// git refuses a repository another user owns (safe.directory):
@@ -301,14 +329,14 @@ func discover(dir string) (*repo, error) {
 // moving variable) or core.worktree (checkConfig), git takes the
 // directory it runs in as the work tree's top.
 func givenGitDir(dir, gitDir string) (*repo, error) {
-	top, err := physical("", dir)
+	top, err := Physical("", dir)
 	if err != nil {
 		return nil, err
 	}
 	if gitDir == "" {
 		return nil, errFallback("GIT_DIR is empty")
 	}
-	if gitDir, err = physical(top, gitDir); err != nil {
+	if gitDir, err = Physical(top, gitDir); err != nil {
 		return nil, err
 	}
 	for _, part := range strings.Split(filepath.ToSlash(top), "/") {
@@ -317,7 +345,7 @@ func givenGitDir(dir, gitDir string) (*repo, error) {
 		}
 	}
 	r := &repo{top: top, gitDir: gitDir}
-	if r.commonDir, err = commonDir(gitDir); err != nil {
+	if r.commonDir, err = CommonDir(gitDir); err != nil {
 		return nil, err
 	}
 	for _, p := range []string{top, gitDir, r.commonDir} {
@@ -330,10 +358,13 @@ func givenGitDir(dir, gitDir string) (*repo, error) {
 	return r, nil
 }
 
-// commonDir is the directory holding gitDir's objects, refs and
-// configuration: the one its commondir file names (a linked worktree's),
-// relative to gitDir, else gitDir itself.
-func commonDir(gitDir string) (string, error) {
+// CommonDir returns the directory holding gitDir's objects, refs and
+// configuration, as git finds it: the one gitDir's commondir file names (a
+// linked worktree's), relative to gitDir and resolved physically, else
+// gitDir itself. An error (among them an empty commondir, which git dies
+// on) means git must judge the layout. gitsource's discovery uses it too,
+// so that the two read a repository's layout alike.
+func CommonDir(gitDir string) (string, error) {
 	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
 	if errors.Is(err, os.ErrNotExist) {
 		return gitDir, nil
@@ -344,16 +375,18 @@ func commonDir(gitDir string) (string, error) {
 	if len(b) == 0 {
 		return "", errFallback("empty commondir") // git dies
 	}
-	return physical(gitDir, strings.TrimRight(string(b), "\r\n"))
+	return Physical(gitDir, strings.TrimRight(string(b), "\r\n"))
 }
 
-// physical resolves p (relative to the directory base, or to the working
+// Physical resolves p (relative to the directory base, or to the working
 // directory if base is "") as the kernel and git's real paths do: each
-// symbolic link before the ".." after it (filepath.Join and Abs would
-// clean "link/.." away first, naming another directory).
-func physical(base, p string) (string, error) {
+// symbolic link before the ".." after it, so that "link/.." is the link
+// target's parent (filepath.Join and Abs would clean "link/.." away first,
+// naming another directory). An empty p is an error. gitsource's
+// discovery uses it too, so that the two walk up from the same directory.
+func Physical(base, p string) (string, error) {
 	if p == "" {
-		return "", errFallback("empty path")
+		return "", errEmptyPath
 	}
 	if !filepath.IsAbs(p) {
 		if base == "" {
@@ -367,6 +400,11 @@ func physical(base, p string) (string, error) {
 	}
 	return filepath.EvalSymlinks(p)
 }
+
+// errEmptyPath is Physical's answer for an empty path. It does not wrap
+// ErrFallback, since gitsource's Open reports it too; diff says fallback
+// for an empty directory before Physical is asked.
+var errEmptyPath = errors.New("empty path")
 
 // userGitDir is where git looks for the user's config and attributes
 // files: $XDG_CONFIG_HOME/git, else ~/.config/git ("" if neither is known).
@@ -384,7 +422,8 @@ func userGitDir() string {
 
 // checkConfig reads the configuration files git would, as text, for what
 // this package does not follow: repository format extensions (SHA-256,
-// reftable, worktree config, partial clones), includes, a bare or moved
+// reftable, worktree config, partial clones), includes, a bare (but for a
+// linked worktree, which has its work tree whatever core.bare says) or moved
 // work tree, a global attributes file, the size above which git calls
 // every file binary, and diff drivers (one may declare its files binary).
 func (r *repo) checkConfig() error {
@@ -403,7 +442,7 @@ func (r *repo) checkConfig() error {
 		if err != nil {
 			continue
 		}
-		ignoreCase, why := judgeConfig(b)
+		ignoreCase, why := judgeConfig(b, r.commonDir != r.gitDir)
 		r.ignoreCase = r.ignoreCase || ignoreCase
 		if why != "" {
 			return errFallback(why + " in " + f)
@@ -414,8 +453,9 @@ func (r *repo) checkConfig() error {
 
 // judgeConfig reads a configuration file's text b for checkConfig: it
 // reports whether core.ignorecase may be true, and why git must compute
-// the diff ("" when nothing in b says so).
-func judgeConfig(b []byte) (ignoreCase bool, why string) {
+// the diff ("" when nothing in b says so). linked is whether the diff is
+// a linked worktree's (its git directory has a commondir file).
+func judgeConfig(b []byte, linked bool) (ignoreCase bool, why string) {
 	lower := bytes.ToLower(b)
 	// Without blanks: git allows them around "=" and, in a section
 	// header, between the name and its quoted subsection.
@@ -427,8 +467,13 @@ func judgeConfig(b []byte) (ignoreCase bool, why string) {
 		}
 	}
 	switch {
-	// "bare = false" is in every repository's config.
-	case mayBeTrue(squeezed, "bare"):
+	// "bare = false" is in every repository's config. A linked
+	// worktree has its work tree whatever core.bare says (git's setup
+	// ignores it there: a bare clone's worktrees share core.bare = true),
+	// but git dies on a value it cannot read as a boolean.
+	case !linked && mayBeTrue(squeezed, "bare"):
+		return ignoreCase, "bare"
+	case linked && mayNotBeBoolean(squeezed, "bare"):
 		return ignoreCase, "bare"
 	// diff.algorithm (patience, histogram, minimal) chooses other lines
 	// than this package's Myers diff where a change repeats or moves
@@ -462,6 +507,20 @@ func mayBeTrue(squeezed, key string) bool {
 	return eachSetting(squeezed, key, func(rest string) bool {
 		switch rest {
 		case "=false", "=no", "=off", "=0":
+			return false
+		}
+		return true
+	})
+}
+
+// mayNotBeBoolean reports whether some line of squeezed (a configuration
+// file in lower case, without blanks) may set key to a value git does not
+// read as a boolean: only a key without a value and "=true", "=yes",
+// "=on", "=1" and their opposites surely are booleans.
+func mayNotBeBoolean(squeezed, key string) bool {
+	return eachSetting(squeezed, key, func(rest string) bool {
+		switch rest {
+		case "", "=true", "=yes", "=on", "=1", "=false", "=no", "=off", "=0":
 			return false
 		}
 		return true

@@ -83,7 +83,7 @@ func (s gitSetting) diffBearing() string {
 // core.ignorecase is seen.
 func checkJudgeConfig(t *testing.T, dir, text string) (ignoreCase bool, why string) {
 	t.Helper()
-	ignoreCase, why = judgeConfig([]byte(text))
+	ignoreCase, why = judgeConfig([]byte(text), false)
 	if why != "" && ignoreCase {
 		return // nothing more to miss
 	}
@@ -164,6 +164,27 @@ func TestJudgeConfig(t *testing.T) {
 	}
 }
 
+// TestJudgeConfigLinked: for a linked worktree, core.bare is no reason
+// for git unless git cannot read it as a boolean (it then dies), and
+// everything else still is.
+func TestJudgeConfigLinked(t *testing.T) {
+	for _, tc := range []struct{ text, why string }{
+		{"[core]\n\tbare = true\n", ""},
+		{"[core]\n\tBare = Yes\n", ""},
+		{"[core]\n\tbare\n", ""},
+		{"[core]\n\tbare = false\n\tbare = 1\n", ""},
+		{"[core]\n\tbare = maybe\n", "bare"},
+		{"[core]\n\tbare = \"true\"\n", "bare"},
+		{"[core]\n\tbare = true # said twice\n", "bare"},
+		{"[core]\n\tbare = true\n[diff]\n\talgorithm = patience\n", "diff.algorithm"},
+		{"[core]\n\tbare = true\n\tworktree = /x\n", "worktree"},
+	} {
+		if _, why := judgeConfig([]byte(tc.text), true); why != tc.why {
+			t.Errorf("judgeConfig(%q, linked) = %q, want %q", tc.text, why, tc.why)
+		}
+	}
+}
+
 // FuzzJudgeConfig: judgeConfig never panics, and (git on PATH) misses
 // nothing git reads from the same text that bears on the diff.
 func FuzzJudgeConfig(f *testing.F) {
@@ -174,7 +195,7 @@ func FuzzJudgeConfig(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, text string) {
 		if err != nil {
-			judgeConfig([]byte(text))
+			judgeConfig([]byte(text), false)
 			return
 		}
 		checkJudgeConfig(t, dir, text)

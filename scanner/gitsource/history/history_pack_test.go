@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -436,4 +437,67 @@ func benchRepoDir(b *testing.B) string {
 		b.Skipf("bench/mkrepo: %v\n%s", err, out)
 	}
 	return dir
+}
+
+// TestLargeBinaryJudgedByHead: a large blob no delta is built on is judged
+// by its first bytes before it is inflated whole. A binary one (a vendored
+// archive) is skipped without reading the rest: the key past its head is
+// not found, and damage to its stream past the head costs nothing (the
+// scan reads no byte of it). Large text, UTF-16 text and a large binary
+// that is a delta's base are read whole as before.
+func TestLargeBinaryJudgedByHead(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewSource(1))
+	noise := func(n int) string {
+		b := make([]byte, n)
+		rng.Read(b)
+		return string(b)
+	}
+	r := newRepo(t)
+	r.write("vendor/lib.tar.gz", "\x1f\x8b\x08\x00"+noise(300<<10)+"\nid "+keyID+"\n")
+	r.write("big.txt", strings.Repeat("plain text line\n", 8<<10)+"aws_access_key_id = "+keyID2+"\n")
+	r.write("deploy.ps1", wide(psScript(3000, map[int]string{2900: "$env:AWS_ACCESS_KEY_ID = \"" + keyID + "\""}), false, true))
+	r.commit("large blobs")
+	r.git("gc", "-q")
+	want := []string{"aws-access-key-id big.txt:8193", "aws-access-key-id deploy.ps1:2900"}
+	check := func(what string) {
+		t.Helper()
+		res := scan(t, &History{Repo: r.open()})
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, fmt.Sprintf("%s %s:%d", f.RuleID, f.Path, f.Line))
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) || res.Stats.Skipped["binary"] != 1 || len(res.Stats.Incomplete) != 0 {
+			t.Errorf("%s: findings %v, skipped %v, incomplete %v", what, got, res.Stats.Skipped, res.Stats.Incomplete)
+		}
+	}
+	check("packed")
+
+	packs, _ := filepath.Glob(filepath.Join(r.dir, ".git", "objects", "pack", "*.pack"))
+	data, err := os.ReadFile(packs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := r.git("rev-parse", "HEAD:vendor/lib.tar.gz")
+	damaged := false
+	for _, l := range strings.Split(r.git("verify-pack", "-v", strings.TrimSuffix(packs[0], ".pack")+".idx"), "\n") {
+		f := strings.Fields(l) // id type size size-in-pack offset
+		if len(f) >= 5 && f[0] == archive {
+			inPack, _ := strconv.Atoi(f[3])
+			off, _ := strconv.Atoi(f[4])
+			for k := off + inPack/2; k < off+inPack; k++ {
+				data[k] ^= 0x5a
+			}
+			damaged = true
+		}
+	}
+	if !damaged {
+		t.Fatal("the archive is not in the pack")
+	}
+	os.Chmod(packs[0], 0o644)
+	if err := os.WriteFile(packs[0], data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check("archive's stream damaged past its head")
 }

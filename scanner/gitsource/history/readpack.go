@@ -267,9 +267,29 @@ type blobReader struct {
 	d      *deriver // nil: no hits supplied
 	z      pack.Inflater
 	delta  []byte
+	head   []byte // binaryHead's first bytes of a blob
 	ops    []pack.Op
 	stats  scanner.Stats
 	viaGit []packedBlob
+}
+
+// headFirst is the size above which a blob no delta is built on is judged
+// by its first sniffLen bytes before it is inflated whole: past it, the
+// second inflation of those bytes costs less than the rest saves when the
+// blob is binary (Kingfisher's vendored 1.9 MB .tar.gz was a reader's 10
+// ms of a 90 ms scan).
+const headFirst = 64 << 10
+
+// binaryHead reports whether entry e's first bytes make it a binary blob
+// the scan skips (sniffBlob's binaryBlob). An entry whose first bytes do
+// not inflate is not judged here: the whole inflation meets the error.
+func (r *blobReader) binaryHead(f *forest, e int32) bool {
+	head, err := r.z.InflateHead(f.pack, int(e), r.head[:0], sniffLen)
+	if err != nil {
+		return false
+	}
+	r.head = head
+	return sniffBlob(head) == binaryBlob
 }
 
 // node is a materialised version whose deltas are still to be built.
@@ -309,6 +329,16 @@ func (r *blobReader) visit(ctx context.Context, f *forest, e int32, parent *node
 			// as git's reader skips it by its header.
 			if _, read := h.claim(f.pack.ID(int(e)), 0, "too-large"); read {
 				r.stats.Skip("too-large")
+			}
+			return nil
+		}
+		if want && nkids == 0 && en.Size > headFirst && r.binaryHead(f, e) {
+			// A binary blob (an archive, an image) that no delta is
+			// built on: judged by its first bytes, never inflated whole,
+			// as git's reader skips it after its first bytes. (Its
+			// stream past them is not checked: it is never scanned.)
+			if _, read := h.claim(f.pack.ID(int(e)), 0, "binary"); read {
+				r.stats.Skip("binary")
 			}
 			return nil
 		}

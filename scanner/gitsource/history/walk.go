@@ -11,6 +11,7 @@ import (
 	"io"
 	"maps"
 	"math/bits"
+	"os"
 	"slices"
 	"strings"
 
@@ -49,12 +50,23 @@ type commitInfo struct {
 // walk runs the commit walk that suits the selected history, sending
 // commit messages to msgs.
 func (h *History) walk(ctx context.Context, st *store, msgs chan<- scanner.Chunk) error {
+	all := len(h.Revs) == 0 && h.Since == ""
+	if all && st != nil {
+		// Every ref, read in process (refs.go), unless git must read them.
+		if ids, named, err := h.allInProcess(st); err == nil {
+			if err := h.treeWalk(ctx, st, msgs, ids); err != nil {
+				return err
+			}
+			h.placeTagged(named)
+			return nil
+		}
+	}
 	// With every ref scanned, the refs that name blobs are asked of git
 	// beside the walk (peeling every annotated tag is tens of
 	// milliseconds and hundreds of page faults: gitleaks' 200 tags), and
 	// placed once it ends.
 	var refs func() ([]byte, error)
-	if len(h.Revs) == 0 && h.Since == "" {
+	if all {
 		done := make(chan struct{})
 		var out []byte
 		var err error
@@ -68,30 +80,99 @@ func (h *History) walk(ctx context.Context, st *store, msgs chan<- scanner.Chunk
 	if st == nil || h.Since != "" || !plainRevs(h.Revs) {
 		err = h.gitWalk(ctx, msgs)
 	} else {
-		err = h.treeWalk(ctx, st, msgs)
+		err = h.treeWalk(ctx, st, msgs, nil)
 	}
 	if err != nil || refs == nil {
 		return err
 	}
-	return h.placeTagged(refs)
-}
-
-// placeTagged places, when every ref is scanned, the blobs that a ref
-// names directly rather than through a commit (`git tag keyblob $(git
-// hash-object -w key.pem)`, lightweight or annotated; git/git's
-// junio-gpg-pub): no commit holds them, yet every clone that fetches the
-// tags has them. Each is placed at the ref's name with no commit
-// (blobRef.named), unless a commit holds it; every ref naming it is one of
-// its paths. It runs as the commit walk's last step, so that the readers
-// know the blob is wanted before the walk is said to have ended. (A tag of
-// a tag of a blob is not followed: git's for-each-ref peels one level.)
-func (h *History) placeTagged(refs func() ([]byte, error)) error {
 	out, err := refs()
 	if err != nil {
 		return fmt.Errorf("git for-each-ref: %w", err)
 	}
+	h.placeTagged(parseNamedBlobs(out))
+	return nil
+}
+
+// allInProcess reads every ref and lists their commits in process (refs.go,
+// order.go): the commits in rev-list's order, and the refs that name
+// blobs. errRefsToGit (or a store's error) says git must.
+func (h *History) allInProcess(st *store) ([][20]byte, []namedBlob, error) {
+	refs, head, err := readRefs(h.Repo.GitDir, os.LookupEnv)
+	if err != nil {
+		return nil, nil, err
+	}
+	tips := make([][20]byte, 0, len(refs)+1)
+	var named []namedBlob
+	for _, r := range refs {
+		tips = append(tips, r.id)
+		id, ok, err := blobNamedBy(st, r.id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			named = append(named, namedBlob{id: id, ref: r.name})
+		}
+	}
+	if head != nil {
+		tips = append(tips, *head)
+	}
+	ids, err := revListOrder(st, tips)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ids, named, nil
+}
+
+// blobNamedBy returns the blob that object id is, or that the tag id names
+// (one level, as for-each-ref's %(*objecttype) peels).
+func blobNamedBy(st *store, id [20]byte) ([20]byte, bool, error) {
+	o, err := st.getOnce(id)
+	if err != nil {
+		return id, false, errRefsToGit
+	}
+	typ := o.typ
+	var target [20]byte
+	var targetType string
+	ok := true
+	if typ == pack.Tag {
+		target, targetType, ok = tagTarget(o.Data())
+	}
+	st.done(o)
+	switch {
+	case typ == pack.Blob:
+		return id, true, nil
+	case typ != pack.Tag:
+		return id, false, nil
+	case !ok:
+		return id, false, errRefsToGit
+	case targetType != "blob":
+		// git's tag and mktag refuse a type that is not the object's.
+		return id, false, nil
+	}
+	t, err := st.getOnce(target)
+	if err != nil {
+		return id, false, errRefsToGit
+	}
+	isBlob := t.typ == pack.Blob
+	st.done(t)
+	if !isBlob {
+		return id, false, errRefsToGit
+	}
+	return target, true, nil
+}
+
+// namedBlob is a blob a ref names directly, or through one tag.
+type namedBlob struct {
+	id  [20]byte
+	ref string
+}
+
+// parseNamedBlobs reads for-each-ref's "%(objecttype) %(objectname)
+// %(*objecttype) %(*objectname) %(refname)" lines for the refs that name
+// blobs: "blob <id>   <ref>" (lightweight) or "tag <id> blob <id> <ref>".
+func parseNamedBlobs(out []byte) []namedBlob {
+	var named []namedBlob
 	for _, l := range strings.Split(string(out), "\n") {
-		// "blob <id>   <ref>" (lightweight) or "tag <id> blob <id> <ref>".
 		f := strings.SplitN(l, " ", 5)
 		if len(f) != 5 {
 			continue
@@ -108,18 +189,32 @@ func (h *History) placeTagged(refs func() ([]byte, error)) error {
 		if _, err := hex.Decode(id[:], []byte(name)); err != nil || len(name) != 40 {
 			continue
 		}
-		ref := f[4]
-		h.mu.Lock()
-		switch prev, ok := h.placed[id]; {
-		case !ok || prev.tentative():
-			h.placed[id] = blobRef{path: ref, named: true}
-		case prev.named && ref != prev.path && !contains(prev.also, ref):
-			prev.also = append(prev.also, ref)
-			h.placed[id] = prev
-		}
-		h.mu.Unlock()
+		named = append(named, namedBlob{id: id, ref: f[4]})
 	}
-	return nil
+	return named
+}
+
+// placeTagged places, when every ref is scanned, the blobs that a ref
+// names directly rather than through a commit (`git tag keyblob $(git
+// hash-object -w key.pem)`, lightweight or annotated; git/git's
+// junio-gpg-pub): no commit holds them, yet every clone that fetches the
+// tags has them. Each is placed at the ref's name with no commit
+// (blobRef.named), unless a commit holds it; every ref naming it is one of
+// its paths. It runs as the commit walk's last step, so that the readers
+// know the blob is wanted before the walk is said to have ended. (A tag of
+// a tag of a blob is not followed: git's for-each-ref peels one level.)
+func (h *History) placeTagged(named []namedBlob) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, n := range named {
+		switch prev, ok := h.placed[n.id]; {
+		case !ok || prev.tentative():
+			h.placed[n.id] = blobRef{path: n.ref, named: true}
+		case prev.named && n.ref != prev.path && !contains(prev.also, n.ref):
+			prev.also = append(prev.also, n.ref)
+			h.placed[n.id] = prev
+		}
+	}
 }
 
 // plainRevs reports whether revs name tips whose whole history is selected
@@ -139,25 +234,28 @@ var errWalkTree = errors.New("object not readable in process")
 // treeWalk is the in-process commit walk. If a commit or tree cannot be read
 // in process (a partial clone without it, a damaged pack), the walk starts
 // over with git's.
-func (h *History) treeWalk(ctx context.Context, st *store, msgs chan<- scanner.Chunk) error {
+func (h *History) treeWalk(ctx context.Context, st *store, msgs chan<- scanner.Chunk, ids [][20]byte) error {
 	revs := h.Revs
 	if len(revs) == 0 {
 		revs = []string{"--all"}
 	}
 	// rev-list sorts all commits before it prints the first, and holds
 	// little while it does (without --format it keeps no commit
-	// contents): take its list and let it exit.
-	var ids [][20]byte
-	err := h.Repo.Stream(ctx, func(r io.Reader) error {
-		return gitsource.EachLine(r, func(l []byte) error {
-			var id [20]byte
-			if _, err := hex.Decode(id[:], l); err != nil || len(l) != 40 {
-				return fmt.Errorf("git rev-list: unexpected line %q", l)
-			}
-			ids = append(ids, id)
-			return nil
-		})
-	}, append(append([]string{"rev-list", "--topo-order"}, revs...), "--")...)
+	// contents): take its list and let it exit. (ids is the list when
+	// the walk has it already: every ref's, read in process.)
+	var err error
+	if ids == nil {
+		err = h.Repo.Stream(ctx, func(r io.Reader) error {
+			return gitsource.EachLine(r, func(l []byte) error {
+				var id [20]byte
+				if _, err := hex.Decode(id[:], l); err != nil || len(l) != 40 {
+					return fmt.Errorf("git rev-list: unexpected line %q", l)
+				}
+				ids = append(ids, id)
+				return nil
+			})
+		}, append(append([]string{"rev-list", "--topo-order"}, revs...), "--")...)
+	}
 	if err != nil {
 		st.close()
 		return err

@@ -382,10 +382,37 @@ func (z *Inflater) Inflate(p *Pack, i int, dst []byte) ([]byte, error) {
 	if e.Size > maxObject {
 		return nil, fmt.Errorf("object %x: %d bytes is too large to inflate", p.ID(i), e.Size)
 	}
+	dst, err := z.inflate(p, i, dst, int(e.Size))
+	if err != nil {
+		return nil, err
+	}
+	// The stream must end here: reading on checks the Adler-32 trailer and
+	// that the object is no longer than its header says.
+	var one [1]byte
+	if k, err := z.zr.Read(one[:]); k != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = errors.New("longer than its header says")
+		}
+		return nil, fmt.Errorf("object %x: inflating: %w", p.ID(i), err)
+	}
+	return dst, nil
+}
+
+// InflateHead decompresses the first n bytes of entry i (all of it if it
+// is shorter) into dst, as Inflate does, without reading the rest of the
+// stream or checking its trailer: enough to judge a blob by its first
+// bytes before paying for the whole of it.
+func (z *Inflater) InflateHead(p *Pack, i int, dst []byte, n int) ([]byte, error) {
+	return z.inflate(p, i, dst, int(min(int64(n), p.Entries[i].Size)))
+}
+
+// inflate decompresses the first n bytes of entry i into dst, leaving the
+// stream open after them.
+func (z *Inflater) inflate(p *Pack, i int, dst []byte, n int) ([]byte, error) {
+	e := &p.Entries[i]
 	if !p.Plausible(i) {
 		return nil, fmt.Errorf("object %x: declares %d bytes in %d compressed: the pack is damaged", p.ID(i), e.Size, p.End(i)-e.Data())
 	}
-	n := int(e.Size)
 	if cap(dst) < n {
 		dst = make([]byte, n)
 	}
@@ -401,15 +428,6 @@ func (z *Inflater) Inflate(p *Pack, i int, dst []byte) ([]byte, error) {
 		return nil, fmt.Errorf("object %x: %w", p.ID(i), err)
 	}
 	if _, err := io.ReadFull(z.zr, dst); err != nil {
-		return nil, fmt.Errorf("object %x: inflating: %w", p.ID(i), err)
-	}
-	// The stream must end here: reading on checks the Adler-32 trailer and
-	// that the object is no longer than its header says.
-	var one [1]byte
-	if k, err := z.zr.Read(one[:]); k != 0 || err != io.EOF {
-		if err == nil || err == io.EOF {
-			err = errors.New("longer than its header says")
-		}
 		return nil, fmt.Errorf("object %x: inflating: %w", p.ID(i), err)
 	}
 	return dst, nil
