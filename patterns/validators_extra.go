@@ -1503,15 +1503,15 @@ func entryNamedPasswords(c *Candidate) bool {
 	}
 	// The nearest password before the entry and the nearest after it.
 	before := c.Text[max(0, lo-entryReach):lo]
-	if ms := jsonPasswordRE().FindAllSubmatchIndex(before, -1); len(ms) > 0 {
+	if ms := findBounded(jsonPasswordRE(), before, 4, 128, -1); len(ms) > 0 {
 		m := ms[len(ms)-1]
 		if _, _, ok := entryNamed(c.Text, lo-len(before)+m[2], m[3]-m[2]); ok {
 			return true
 		}
 	}
 	after := c.Text[hi:min(len(c.Text), hi+entryReach)]
-	if m := jsonPasswordRE().FindSubmatchIndex(after); m != nil {
-		if _, _, ok := entryNamed(c.Text, hi+m[2], m[3]-m[2]); ok {
+	if ms := findBounded(jsonPasswordRE(), after, 4, 128, 1); len(ms) > 0 {
+		if m := ms[0]; func() bool { _, _, ok := entryNamed(c.Text, hi+m[2], m[3]-m[2]); return ok }() {
 			return true
 		}
 	}
@@ -1531,8 +1531,9 @@ func entryNamed(text []byte, at, n int) (lo, hi int, ok bool) {
 		if !ok {
 			return 0, 0, false
 		}
-		for _, m := range entryLabelRE().FindAllSubmatch(text[lo:hi], -1) {
-			for _, w := range strings.FieldsFunc(strings.ToLower(string(m[1])), func(r rune) bool { return r < 'a' || r > 'z' }) {
+		in := text[lo:hi]
+		for _, m := range findBounded(entryLabelRE(), in, 1, 200, -1) {
+			for _, w := range strings.FieldsFunc(strings.ToLower(string(in[m[2]:m[3]])), func(r rune) bool { return r < 'a' || r > 'z' }) {
 				if len(w) < 3 || addressBoilerplate[w] {
 					continue
 				}
@@ -1624,15 +1625,51 @@ func enclosingObject(text []byte, at, level int) (lo, hi int, ok bool) {
 }
 
 // entryLabelRE matches a JSON string under a key that labels an entry or
-// names the address it logs in at.
+// names the address it logs in at; findBounded keeps the values of 1 to 200
+// characters.
 var entryLabelRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`"(?i:name|title|uri|url|website|login_?uri)"\s*:\s*"([^"\n]{1,200})"`)
+	return regexp.MustCompile(`"(?i:name|title|uri|url|website|login_?uri)"\s*:\s*"([^"\n]+)"`)
 })
 
 // jsonPasswordRE matches a JSON password value; group 1 is the password.
+// findBounded keeps the passwords of 4 to 128 characters.
 var jsonPasswordRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`"(?i:password)"\s*:\s*"([^"\\\n]{4,128})"`)
+	return regexp.MustCompile(`"(?i:password)"\s*:\s*"([^"\\\n]+)"`)
 })
+
+// findBounded returns up to n (n < 0: all) of the matches that re would
+// find if its group 1, written as a repetition of one class with +, were
+// bounded {lo,hi} characters instead: a bound compiles into that many
+// copies of the class (entryLabelRE's {1,200} was 1.3 ms to compile, at
+// the first JSON password of every scan). A match whose group is out of
+// bounds is dropped and the search goes on from the byte after its start,
+// as the bounded regex's would: nothing else changes, since the + loop
+// takes the same characters as the bounded one up to the byte after them.
+func findBounded(re *regexp.Regexp, b []byte, lo, hi, n int) [][]int {
+	var out [][]int
+	for at := 0; at <= len(b) && (n < 0 || len(out) < n); {
+		m := re.FindSubmatchIndex(b[at:])
+		if m == nil {
+			break
+		}
+		if k := utf8.RuneCount(b[at+m[2] : at+m[3]]); k < lo || k > hi {
+			at += m[0] + 1
+			continue
+		}
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += at
+			}
+		}
+		out = append(out, m)
+		if m[1] > m[0] {
+			at = m[1]
+		} else {
+			at = m[1] + 1
+		}
+	}
+	return out
+}
 
 // openAPIDocumentation reports a value inside the documentation of an
 // OpenAPI or Swagger definition: under an example or examples key, or in

@@ -3,6 +3,9 @@ package patterns
 import (
 	"encoding/base64"
 	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -696,5 +699,71 @@ func TestMayHoldFold(t *testing.T) {
 	}
 	if !algoliaSearchRE().MatchString("docſearch({") {
 		t.Error("the regex no longer folds ſ: mayHoldFold's non-ASCII rule is stale")
+	}
+}
+
+// TestFindBoundedAgrees: findBounded over the + forms finds what the
+// regexes written with their bounds find, on random JSON-ish text built to
+// hit the bounds, stray quotes and backslashes.
+func TestFindBoundedAgrees(t *testing.T) {
+	cases := []struct {
+		plus    *regexp.Regexp
+		bounded *regexp.Regexp
+		lo, hi  int
+	}{
+		{entryLabelRE(), regexp.MustCompile(`"(?i:name|title|uri|url|website|login_?uri)"\s*:\s*"([^"\n]{1,200})"`), 1, 200},
+		{jsonPasswordRE(), regexp.MustCompile(`"(?i:password)"\s*:\s*"([^"\\\n]{4,128})"`), 4, 128},
+	}
+	// A value out of bounds whose closing quote opens the next match.
+	for _, in := range []string{`"password": "ab"password": "hunter22"`, `"name": "` + strings.Repeat("q", 201) + `"url": "example"`} {
+		for _, c := range cases {
+			if got, want := findBounded(c.plus, []byte(in), c.lo, c.hi, -1), c.bounded.FindAllSubmatchIndex([]byte(in), -1); !reflect.DeepEqual(got, want) {
+				t.Errorf("%q on %q: findBounded %v, bounded %v", c.plus, in, got, want)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	pieces := []string{`"password"`, `"Password"`, `"name"`, `"login_uri"`, `"url"`, ": ", ":", " ", `"`, `\`, "\n", ",", "{", "}", "é", "x"}
+	long := func() string { return strings.Repeat("k", rng.IntN(260)) }
+	found := 0
+	for range 3000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(6) {
+			// An entry: a key, a colon, a quoted value of a length near a
+			// bound; then noise.
+			b.WriteString(pieces[rng.IntN(4)])
+			b.WriteString(pieces[4+rng.IntN(3)])
+			b.WriteString(`"`)
+			n := []int{0, 1, 2, 3, 4, 5, 127, 128, 129, 199, 200, 201}[rng.IntN(12)]
+			for range n {
+				b.WriteString(pieces[7+rng.IntN(len(pieces)-7)*rng.IntN(2)*rng.IntN(2)])
+			}
+			b.WriteString(`"`)
+			for range rng.IntN(3) {
+				if rng.IntN(4) == 0 {
+					b.WriteString(long())
+				} else {
+					b.WriteString(pieces[rng.IntN(len(pieces))])
+				}
+			}
+		}
+		in := []byte(b.String())
+		for _, c := range cases {
+			want := c.bounded.FindAllSubmatchIndex(in, -1)
+			got := findBounded(c.plus, in, c.lo, c.hi, -1)
+			if len(want) == 0 && len(got) == 0 {
+				continue
+			}
+			found++
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q on %q:\nfindBounded %v\nbounded     %v", c.plus, in, got, want)
+			}
+			if first := findBounded(c.plus, in, c.lo, c.hi, 1); !reflect.DeepEqual(first, want[:min(1, len(want))]) && len(want) > 0 {
+				t.Fatalf("%q on %q: first %v, want %v", c.plus, in, first, want[0])
+			}
+		}
+	}
+	if found < 500 {
+		t.Errorf("only %d texts with a match", found)
 	}
 }

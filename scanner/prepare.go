@@ -69,6 +69,7 @@ func PrepareDefault() {
 		runtime.Gosched()
 		// With one core there is no idle one to compile on.
 		if runtime.GOMAXPROCS(0) > 1 {
+			patterns.WarmValidators(&reading)
 			warmGeneric(rules, &reading)
 		}
 	}()
