@@ -1301,9 +1301,10 @@ func lowerWordsColons(s string) bool {
 }
 
 // argumentBeforeRE matches a quoted argument, a comma and the opening
-// quote of the next: the user before a login call's password.
+// quote of the next: the user before a login call's password. findBounded
+// keeps the arguments of 3 to 64 characters.
 var argumentBeforeRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`["']([^"'\s]{3,64})["']\s*,\s*["']$`)
+	return regexp.MustCompile(`["']([^"'\s]+)["']\s*,\s*["']$`)
 })
 
 // argumentBefore returns the quoted argument right before the password in
@@ -1314,11 +1315,11 @@ func argumentBefore(c *Candidate) string {
 	if i <= 0 {
 		return ""
 	}
-	m := argumentBeforeRE().FindSubmatch(c.Match[:i])
-	if m == nil {
+	ms := findBounded(argumentBeforeRE(), c.Match[:i], 3, 64, 1)
+	if ms == nil {
 		return ""
 	}
-	u := string(m[1])
+	u := string(c.Match[ms[0][2]:ms[0][3]])
 	l := strings.ToLower(u)
 	for _, w := range []string{"pass", "pwd", "secret", "key", "token", "cred", "auth"} {
 		if strings.Contains(l, w) {

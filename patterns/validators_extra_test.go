@@ -713,9 +713,14 @@ func TestFindBoundedAgrees(t *testing.T) {
 	}{
 		{entryLabelRE(), regexp.MustCompile(`"(?i:name|title|uri|url|website|login_?uri)"\s*:\s*"([^"\n]{1,200})"`), 1, 200},
 		{jsonPasswordRE(), regexp.MustCompile(`"(?i:password)"\s*:\s*"([^"\\\n]{4,128})"`), 4, 128},
+		{argumentBeforeRE(), regexp.MustCompile(`["']([^"'\s]{3,64})["']\s*,\s*["']$`), 3, 64},
 	}
 	// A value out of bounds whose closing quote opens the next match.
-	for _, in := range []string{`"password": "ab"password": "hunter22"`, `"name": "` + strings.Repeat("q", 201) + `"url": "example"`} {
+	fixed := []string{`"password": "ab"password": "hunter22"`, `"name": "` + strings.Repeat("q", 201) + `"url": "example"`}
+	for _, n := range []int{2, 3, 64, 65} {
+		fixed = append(fixed, `login("`+strings.Repeat("u", n)+`", "`, `login('x', '`+strings.Repeat("u", n)+`','`)
+	}
+	for _, in := range fixed {
 		for _, c := range cases {
 			if got, want := findBounded(c.plus, []byte(in), c.lo, c.hi, -1), c.bounded.FindAllSubmatchIndex([]byte(in), -1); !reflect.DeepEqual(got, want) {
 				t.Errorf("%q on %q: findBounded %v, bounded %v", c.plus, in, got, want)
@@ -723,7 +728,7 @@ func TestFindBoundedAgrees(t *testing.T) {
 		}
 	}
 	rng := rand.New(rand.NewPCG(3, 5))
-	pieces := []string{`"password"`, `"Password"`, `"name"`, `"login_uri"`, `"url"`, ": ", ":", " ", `"`, `\`, "\n", ",", "{", "}", "é", "x"}
+	pieces := []string{`"password"`, `"Password"`, `"name"`, `"login_uri"`, `"url"`, ": ", ":", " ", `"`, `\`, "\n", ",", "{", "}", "é", "x", `'`, `", "`, `', '`}
 	long := func() string { return strings.Repeat("k", rng.IntN(260)) }
 	found := 0
 	for range 3000 {
@@ -734,9 +739,13 @@ func TestFindBoundedAgrees(t *testing.T) {
 			b.WriteString(pieces[rng.IntN(4)])
 			b.WriteString(pieces[4+rng.IntN(3)])
 			b.WriteString(`"`)
-			n := []int{0, 1, 2, 3, 4, 5, 127, 128, 129, 199, 200, 201}[rng.IntN(12)]
+			n := []int{0, 1, 2, 3, 4, 5, 63, 64, 65, 127, 128, 129, 199, 200, 201}[rng.IntN(15)]
 			for range n {
-				b.WriteString(pieces[7+rng.IntN(len(pieces)-7)*rng.IntN(2)*rng.IntN(2)])
+				if rng.IntN(8) == 0 {
+					b.WriteString(pieces[7+rng.IntN(len(pieces)-7)])
+				} else {
+					b.WriteByte('x')
+				}
 			}
 			b.WriteString(`"`)
 			for range rng.IntN(3) {
@@ -747,7 +756,8 @@ func TestFindBoundedAgrees(t *testing.T) {
 				}
 			}
 		}
-		in := []byte(b.String())
+		// (An argument before the next is matched at the text's end.)
+		in := []byte(b.String() + []string{"", `", "`, `','`}[rng.IntN(3)])
 		for _, c := range cases {
 			want := c.bounded.FindAllSubmatchIndex(in, -1)
 			got := findBounded(c.plus, in, c.lo, c.hi, -1)
