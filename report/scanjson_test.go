@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"math/rand"
 	"reflect"
 	"testing"
@@ -74,4 +75,20 @@ func TestScanJSONMatchesEncoder(t *testing.T) {
 			t.Fatalf("document %d:\n got %q\nwant %q", i, got, want.Bytes())
 		}
 	}
+}
+
+// FuzzAppendString: any string is quoted as encoding/json quotes it.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", "a&b", "<>", "\u2028", "\xff", "é…", "\x00\x1f\x7f", `"\`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendString([]byte("x"), s); !bytes.Equal(got[1:], want) {
+			t.Fatalf("%q: got %s, want %s", s, got[1:], want)
+		}
+	})
 }
