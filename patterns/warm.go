@@ -19,7 +19,7 @@ var validatorState = []func(){
 	func() { uuidRE() }, func() { webhookKeyRE() }, func() { numeronymRE() },
 	func() { literalSeamRE() }, func() { validationRulesRE() }, func() { batchVariableRE() },
 	func() { emailRE() }, func() { apiVersionRE() }, func() { datadogClientTokenRE() },
-	func() { algoliaSearchRE() }, func() { ownReportAttrRE() }, func() { azureAccountName() },
+	func() { algoliaSearchRE() }, func() { ownReportAttrRE() }, func() { azureAccountName() }, func() { log2Ratios() },
 }
 
 // WarmValidators builds the validators' regexes and tables ahead of their
