@@ -930,6 +930,12 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		if s == e {
 			return
 		}
+		if dropFn == nil && r.Generic && len(sc.decodeHits) == 0 && d.providerHolds(cands, s, e) {
+			// dedupSpans would drop it for the provider's candidate: its
+			// validators need not run (they were half the CPU of the
+			// generic rules on a history full of provider examples).
+			return
+		}
 		cand := patterns.Candidate{Secret: data[s:e], Match: data[ws+m[0] : ws+m[1]], Line: lineBytes(data, s), Text: data, At: s}
 		if ng := r.NameGroup(); ng > 0 && m[2*ng] >= 0 {
 			cand.Name, cand.NameAt = data[ws+m[2*ng]:ws+m[2*ng+1]], m[2*ng]-m[0]
@@ -1385,6 +1391,24 @@ func (d *Detector) dedupSpans(cands []candidate) []candidate {
 		}
 	}
 	return kept
+}
+
+// providerHolds reports whether cands holds a candidate of a built-in
+// provider rule with no requirement that overlaps data[s:e]. settle would
+// drop a generic rule's candidate there: dedupSpans keeps the higher
+// standing of overlapping candidates, and nothing before it can drop the
+// provider's (resolveRequires drops only rules with a requirement, and
+// supersede, which the caller rules out, only when a chunk decodes).
+func (d *Detector) providerHolds(cands []candidate, s, e int) bool {
+	// (The latest candidates only, so that a chunk of thousands costs no
+	// more than a judgement: missing one there only judges in vain.)
+	for i := len(cands) - 1; i >= max(0, len(cands)-256); i-- {
+		o := &cands[i]
+		if o.start < e && s < o.end && d.standing(o.rule) == 2 && d.rules[o.rule].Requires == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // standing ranks rules for overlapping matches: built-in provider rules 2,
