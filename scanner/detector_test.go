@@ -861,3 +861,40 @@ func TestExplainTellsEachDropOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestGenericNotJudgedUnderProvider: a generic rule's match that a
+// built-in provider rule's candidate overlaps is not judged (settle would
+// drop it), while one elsewhere is, and when drops are explained every
+// match is judged; the findings are the same either way.
+func TestGenericNotJudgedUnderProvider(t *testing.T) {
+	provider, errs := patterns.RawRule{ID: "acme-key", Description: "Acme key", Keywords: []string{"acme_"},
+		Regex: `\b(?P<secret>acme_[a-z0-9]{16})\b`}.Compile("test")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	generic, errs := patterns.RawRule{ID: "any-token", Description: "A token", Keywords: []string{"token="}, Generic: true,
+		Regex: `token=(?P<secret>[A-Za-z0-9_]{16,})`}.Compile("test")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var judged []string
+	generic.Validators = []patterns.Validator{{Name: "count", Check: func(c *patterns.Candidate) (bool, string) {
+		judged = append(judged, string(c.Secret))
+		return true, ""
+	}}}
+	d := NewDetector([]*patterns.Rule{provider, generic}, nil)
+	data := []byte("token=acme_q7w2k9x4m1z8p3v6\ntoken=Zq8x0Lw3Rt6Yp1Nb\n")
+	var ids []string
+	for _, f := range d.Detect(Chunk{Path: "a.env", Data: data}) {
+		ids = append(ids, f.RuleID+" "+f.Secret)
+	}
+	if want := []string{"any-token", "acme-key"}; len(judged) != 1 || judged[0] != "Zq8x0Lw3Rt6Yp1Nb" || len(ids) != 2 {
+		t.Fatalf("judged %q, found %q; want one judgement (the token alone) and both secrets (%q)", judged, ids, want)
+	}
+	judged = nil
+	var drops int
+	explained := d.DetectExplain(Chunk{Path: "a.env", Data: data}, func(Drop) { drops++ })
+	if len(judged) != 2 || len(explained) != 2 {
+		t.Fatalf("explaining: judged %q, %d findings; want both matches judged", judged, len(explained))
+	}
+}
