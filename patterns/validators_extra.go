@@ -36,6 +36,7 @@ func extraValidators() []Validator {
 		{"jetbrains-password", checkJetBrainsPassword},
 		{"cisco-type7", checkCiscoType7},
 		{"base64-private-key", checkBase64PrivateKey},
+		{"base64-key-file-key", checkBase64KeyFileKey},
 		{"base64-64-bytes", checkBase64Len64},
 		{"atlassian-dc-pat", checkAtlassianDCPAT},
 		{"crc32-hex-checksum", checkCRC32HexSuffix},
@@ -400,6 +401,57 @@ func checkBase64PrivateKey(c *Candidate) (bool, string) {
 		return false, "base64-private-key: does not decode to a PEM private key"
 	}
 	c.SetAttr("decoded", "base64")
+	return true, ""
+}
+
+// checkBase64KeyFileKey drops a base64-encoded key file (a Google service
+// account's JSON) whose decoded "private_key" holds no key: a test's
+// "-----BEGIN PRIVATE KEY-----\nXYZ\n-----END PRIVATE KEY-----" or an empty
+// string. A real key's PEM body is hundreds of base64 characters; fewer than
+// 64 is a stand-in. Text that does not decode to such a field (binary after
+// the file's opening, a truncated copy) is kept: nothing there says it is not
+// a key.
+func checkBase64KeyFileKey(c *Candidate) (bool, string) {
+	s := c.Secret
+	s = s[:len(s)-len(s)%4]
+	b, err := base64.StdEncoding.DecodeString(string(s))
+	if err != nil {
+		return true, ""
+	}
+	i := bytes.Index(b, []byte(`"private_key"`))
+	if i < 0 {
+		return true, ""
+	}
+	v := bytes.TrimLeft(b[i+len(`"private_key"`):], " \t\r\n")
+	if len(v) == 0 || v[0] != ':' {
+		return true, ""
+	}
+	v = bytes.TrimLeft(v[1:], " \t\r\n")
+	if len(v) == 0 || v[0] != '"' {
+		return true, ""
+	}
+	v = v[1:]
+	end := bytes.IndexByte(v, '"')
+	if end < 0 {
+		return true, "" // cut off inside the value: the rest is not here to judge
+	}
+	v = v[:end]
+	if j := bytes.Index(v, []byte("PRIVATE KEY-----")); j >= 0 {
+		v = v[j+len("PRIVATE KEY-----"):]
+	}
+	if j := bytes.Index(v, []byte("-----END")); j >= 0 {
+		v = v[:j]
+	}
+	v = bytes.ReplaceAll(v, []byte(`\n`), nil)
+	n := 0
+	for _, x := range v {
+		if x >= 'A' && x <= 'Z' || x >= 'a' && x <= 'z' || x >= '0' && x <= '9' || x == '+' || x == '/' {
+			n++
+		}
+	}
+	if n < 64 {
+		return false, "base64-key-file-key: the decoded private_key holds no key"
+	}
 	return true, ""
 }
 

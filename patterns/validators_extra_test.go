@@ -72,6 +72,11 @@ func TestExtraValidators(t *testing.T) {
 		{"base64-json", "glc_" + b64(`{"o":"1","n":"x"}`), "", true},
 		{"base64-json", "sntrys_" + strings.TrimRight(b64(`{"iat":1,"org":"x"}`), "=") + "_abc", "", true},
 		{"base64-json", "glc_" + b64("not json at all"), "", false},
+		{"base64-key-file-key", b64(`{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nABC\n-----END PRIVATE KEY-----\n", "client_email": "a@b.iam.gserviceaccount.com"}`), "", false},
+		{"base64-key-file-key", b64(`{"type": "service_account", "private_key": "", "client_id": "1"}`), "", false},
+		{"base64-key-file-key", b64(`{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDmK7vR2xQ9sLp4\nT8wY3nB6cF1hJ5dA0eG7kM2qZ9rX4vC8uN3oP6yS1tW5bH0jL7iK2fD9aE4gR8m\n-----END PRIVATE KEY-----\n"}`), "", true},
+		{"base64-key-file-key", b64(`{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgE`), "", true}, // cut off
+		{"base64-key-file-key", "eyJ0eXBlIjoic2VydmljZV9hY2NvdW50HM0eQQlG+2YSb/spAnmGG64WvSAx/rtjdWuCCOyBA65X", "", true},
 		{"base64-userpass", b64("ci-bot:Zq8#rT2!vX9m"), "", true},
 		{"base64-userpass", b64("user:password"), "", false},
 		{"base64-userpass", b64("no-colon-here"), "", false},
