@@ -518,6 +518,16 @@ func TestProtocolExamplesNotReported(t *testing.T) {
 	if fs := d.Detect(Chunk{Data: []byte(strings.Replace(data, "OiJIUzI1NiIsInR5cCI6IkpXVCJ", "OiJIUzI1NiIsInR5cCI6IkpXVCK", 1)), Path: "src/sinks/websocket/sink.rs"}); len(fs) != 1 {
 		t.Errorf("a token one character off a JWT header's piece: %d findings, want 1", len(fs))
 	}
+	// Pulumi's protocol signatures, declared under secret-sounding names in
+	// every Pulumi SDK (sdk/go/common/resource/sig, sdk/nodejs/runtime/rpc.ts).
+	sig := "\tKey = \"4dabf18193072939515e22adb298388d\"\n\tSecret = \"1b47061264138c4ac30d75fd1eb44270\"\n" +
+		"export const specialSigKey = \"4dabf18193072939515e22adb298388d\";\n"
+	if fs := d.Detect(Chunk{Data: []byte(sig), Path: "sdk/go/common/resource/sig/sig.go"}); len(fs) != 0 {
+		t.Errorf("Pulumi's signatures: %v", fs)
+	}
+	if fs := d.Detect(Chunk{Data: []byte(strings.NewReplacer("4dabf18193072939515e22adb298388d", "4dabf18193072939515e22adb298388e", "1b47061264138c4ac30d75fd1eb44270", "1b47061264138c4ac30d75fd1eb44271").Replace(sig)), Path: "sdk/go/common/resource/sig/sig.go"}); len(fs) != 2 {
+		t.Errorf("values one digit off Pulumi's signatures: %d findings, want 2: %v", len(fs), fs)
+	}
 	// The same lines with values of the same shape that no document prints.
 	other := strings.NewReplacer("pfkkdhi9sl3r4s00", "q7kx2lm9vrz4tw8p", "nnch734d00sl2jdk", "zr8kq3vn6pw2ylt5").Replace(oauth1)
 	if fs := d.Detect(Chunk{Data: []byte(other), Path: "OauthTest.php"}); len(fs) != 2 {
