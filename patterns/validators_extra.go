@@ -602,6 +602,9 @@ var commonPasswords = []string{
 	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry", "abc",
 	// Cisco's documented and factory default (cisco, cisco123).
 	"cisco",
+	// Bitnami's documented default (its virtual machines' user/bitnami; its
+	// charts' READMEs and values write bitnami1234).
+	"bitnami",
 	"a1b2c3d4", "abcd1234",
 	// MinIO's default root password and its documentation's minio123.
 	"minio", "minioadmin",
