@@ -76,6 +76,32 @@ var protocolExamples = map[string]string{
 	"0def7320c3a5731c473e5ecbe6d01bc7": "Pulumi's archive signature (protocol constant)",
 }
 
+// rfc7628Token is RFC 7628's (SASL OAUTHBEARER) example bearer token,
+// without its base64 padding. SASL libraries' tests carry it as printed and
+// with RFC 6750's other token characters (-._~+/) put in to test them
+// (Kafka's OAuthBearerClientInitialResponseTest: "vF-9.df_t4qm~…").
+const rfc7628Token = "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg"
+
+// isRFC7628Token reports whether secret is RFC 7628's example token, with
+// or without characters of RFC 6750's token alphabet that are not letters
+// or digits.
+func isRFC7628Token(secret []byte) bool {
+	if len(secret) < len(rfc7628Token) || len(secret) > 2*len(rfc7628Token) {
+		return false
+	}
+	j := 0
+	for _, c := range secret {
+		switch {
+		case c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=':
+		case j < len(rfc7628Token) && c == rfc7628Token[j]:
+			j++
+		default:
+			return false
+		}
+	}
+	return j == len(rfc7628Token)
+}
+
 // jwtHeaders are the base64url encodings of the JOSE headers most JWTs
 // start with: every signed token of an algorithm carries the same text.
 var jwtHeaders = sync.OnceValue(func() []string {
@@ -121,6 +147,9 @@ func builtinAllowAfter(secret []byte, notPlaceholder bool) string {
 	}
 	if what, ok := protocolExamples[string(secret)]; ok {
 		return what
+	}
+	if isRFC7628Token(secret) {
+		return "RFC 7628 example bearer token"
 	}
 	if jwtHeaderPiece(secret) {
 		return "a piece of a JWT's standard header (base64 of {\"alg\":…,\"typ\":\"JWT\"}), public text"

@@ -518,6 +518,16 @@ func TestProtocolExamplesNotReported(t *testing.T) {
 	if fs := d.Detect(Chunk{Data: []byte(strings.Replace(data, "OiJIUzI1NiIsInR5cCI6IkpXVCJ", "OiJIUzI1NiIsInR5cCI6IkpXVCK", 1)), Path: "src/sinks/websocket/sink.rs"}); len(fs) != 1 {
 		t.Errorf("a token one character off a JWT header's piece: %d findings, want 1", len(fs))
 	}
+	// RFC 7628's OAUTHBEARER example, as printed and with RFC 6750's token
+	// characters put in (Kafka's OAuthBearerClientInitialResponseTest).
+	rfc7628 := "        \"auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg\\u0001\\u0001\";\n" +
+		"        \"auth=Bearer vF-9.df_t4qm~Tc2Nvb3RlckBhbHR+hdmlzdGEuY29/tCg==\\u0001\\u0001\";\n"
+	if fs := d.Detect(Chunk{Data: []byte(rfc7628), Path: "OAuthBearerClientInitialResponseTest.java"}); len(fs) != 0 {
+		t.Errorf("RFC 7628's example token: %v", fs)
+	}
+	if fs := d.Detect(Chunk{Data: []byte(strings.ReplaceAll(rfc7628, "tCg", "tCh")), Path: "OAuthBearerClientInitialResponseTest.java"}); len(fs) != 2 {
+		t.Errorf("tokens one letter off RFC 7628's: %d findings, want 2: %v", len(fs), fs)
+	}
 	// Pulumi's protocol signatures, declared under secret-sounding names in
 	// every Pulumi SDK (sdk/go/common/resource/sig, sdk/nodejs/runtime/rpc.ts).
 	sig := "\tKey = \"4dabf18193072939515e22adb298388d\"\n\tSecret = \"1b47061264138c4ac30d75fd1eb44270\"\n" +
