@@ -752,6 +752,34 @@ func TestLongTokenAfterItsName(t *testing.T) {
 	}
 }
 
+// TestDERKeyHoldingPlaceholderRuns: a hex DER private key whose random
+// numbers hold a run the placeholder test reads as made up (123456, 000000,
+// abcdef: in about one 2048-bit key in a thousand) is still reported, by
+// the rule that checked its structure. TestLongTokenAfterItsName failed
+// now and then on such keys.
+func TestDERKeyHoldingPlaceholderRuns(t *testing.T) {
+	t.Parallel()
+	d := builtinDetector(t)
+	key, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der := hex.EncodeToString(x509.MarshalPKCS1PrivateKey(key))
+	for _, run := range []string{"123456", "000000", "abcdef", "deadbeef"} {
+		// Inside the modulus (it starts 30 hex digits in): the DER
+		// structure, all the rule checks, is untouched.
+		v := der[:100] + run + der[100+len(run):]
+		fs := d.Detect(Chunk{Path: "keys.py", Data: []byte("private_key_hex = \"" + v + "\"\n")})
+		if len(fs) != 1 || fs[0].RuleID != "private-key-hex" || fs[0].Secret != v {
+			var got []string
+			for _, f := range fs {
+				got = append(got, f.RuleID)
+			}
+			t.Errorf("key holding %s: %v, want private-key-hex", run, got)
+		}
+	}
+}
+
 // TestNameValuePairsOnlyInDataFiles: the name/value rules read data and
 // configuration files (a Kubernetes manifest, a Postman environment, text
 // without an extension) and not code or scripts, where `value` is too common
