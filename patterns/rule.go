@@ -102,6 +102,10 @@ type RawRule struct {
 	// lifted that is known to be the regex's own (see Finder), worked
 	// out when the catalogue is generated; 0: run the regex as written.
 	Relax int `toml:"-"`
+	// RestRelax is Relax for the shared part of a provider entry's regex
+	// after its names (see sharedRest), worked out when the catalogue is
+	// generated; 0: run that part as written.
+	RestRelax int `toml:"-"`
 	// Breaks is Rule.Breaks, worked out when the catalogue is generated
 	// (see breaksSpec); "-" means none.
 	Breaks string `toml:"-"`
@@ -224,6 +228,7 @@ type Rule struct {
 	startAt       *Finder
 	startAfter    *Finder
 	relax         int
+	restRelax     int
 	lineOnce      sync.Once
 	line          *Finder
 	secretGroup   int
@@ -366,6 +371,9 @@ func (raw RawRule) Precomputed() RawRule {
 		raw.Fold = "-"
 	}
 	raw.Relax = relaxLimit(raw.Regex)
+	if pm := parseProviderRegex(raw.Regex, 0); pm != nil {
+		raw.RestRelax = relaxLimit(pm.rest.anchoredSrc())
+	}
 	raw.Breaks = breaksSpec(raw.Regex)
 	raw.Starts = startsSpec(raw.Regex)
 	raw.Keywords = compiledKeywords(raw.Keywords)
@@ -634,6 +642,7 @@ func (raw RawRule) compileInto(r *Rule, file string, eager bool) ErrorList {
 		runSpec:         raw.Run,
 		fold:            raw.Fold,
 		relax:           raw.Relax,
+		restRelax:       raw.RestRelax,
 		breaksSpec:      raw.Breaks,
 		startsSpec:      raw.Starts,
 		Remediation:     raw.Remediation,

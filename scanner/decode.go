@@ -201,6 +201,14 @@ func decodedPlaceholder(cand *patterns.Candidate, r *patterns.Rule) string {
 	if !ok {
 		return ""
 	}
+	// `echo postgres | base64` encodes echo's newline too (bitnami's charts'
+	// `postgresql-password: "cG9zdGdyZXMK"`): the password is the line.
+	if n := len(dec); n > 1 && dec[n-1] == '\n' {
+		dec = dec[:n-1]
+		if n > 2 && dec[n-2] == '\r' {
+			dec = dec[:n-2]
+		}
+	}
 	if reason := builtinAllow(dec); reason != "" {
 		return reason
 	}

@@ -130,10 +130,16 @@ func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	for ki, k := range keywords {
 		d.uniform[ki] = len(k) > 1 && strings.Count(strings.ToLower(k), strings.ToLower(k[:1])) == len(k)
 	}
+	// Each per-rule table in one allocation rather than one per rule
+	// (3,800 of the detector's 7,900 allocations were these): every
+	// allocation at start-up is fresh memory, and on a VM each fresh page
+	// is a fault.
+	specs := make([]specificity, len(rules))
 	d.spec = make([]*specificity, len(rules))
 	for i := range d.spec {
-		d.spec[i] = &specificity{}
+		d.spec[i] = &specs[i]
 	}
+	anchors := make([]anchoredRegex, len(rules))
 	d.anchored = make([]*anchoredRegex, len(rules))
 	d.requires = make([]int, len(rules))
 	d.required = make([][]byte, len(rules))
@@ -146,7 +152,8 @@ func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 			// bytes.Contains the faster search.)
 			d.folds[i] = r.RequiredFold()
 		}
-		d.anchored[i] = &anchoredRegex{rule: r}
+		anchors[i].rule = r
+		d.anchored[i] = &anchors[i]
 		d.requires[i] = -1
 		if r.Requires != "" {
 			if j, ok := d.byID[r.Requires]; ok {
@@ -930,6 +937,12 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		if s == e {
 			return
 		}
+		if dropFn == nil && r.Generic && len(sc.decodeHits) == 0 && d.providerHolds(cands, s, e) {
+			// dedupSpans would drop it for the provider's candidate: its
+			// validators need not run (they were half the CPU of the
+			// generic rules on a history full of provider examples).
+			return
+		}
 		cand := patterns.Candidate{Secret: data[s:e], Match: data[ws+m[0] : ws+m[1]], Line: lineBytes(data, s), Text: data, At: s}
 		if ng := r.NameGroup(); ng > 0 && m[2*ng] >= 0 {
 			cand.Name, cand.NameAt = data[ws+m[2*ng]:ws+m[2*ng+1]], m[2*ng]-m[0]
@@ -1269,7 +1282,11 @@ func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string
 		if ok, reason := v.Check(cand); !ok {
 			return reason
 		}
-		notPlaceholder = notPlaceholder || v.Name == "not-placeholder"
+		// A whole DER private key, its structure checked, is no
+		// placeholder whatever runs of digits its random numbers hold
+		// (a 2048-bit key's 2,400 hex digits hold 123456 or 000000 about
+		// once in a thousand keys).
+		notPlaceholder = notPlaceholder || v.Name == "not-placeholder" || v.Name == "der-private-key"
 	}
 	if reason := builtinAllowAfter(cand.Secret, notPlaceholder); reason != "" {
 		return "built-in allow list: " + reason
@@ -1385,6 +1402,24 @@ func (d *Detector) dedupSpans(cands []candidate) []candidate {
 		}
 	}
 	return kept
+}
+
+// providerHolds reports whether cands holds a candidate of a built-in
+// provider rule with no requirement that overlaps data[s:e]. settle would
+// drop a generic rule's candidate there: dedupSpans keeps the higher
+// standing of overlapping candidates, and nothing before it can drop the
+// provider's (resolveRequires drops only rules with a requirement, and
+// supersede, which the caller rules out, only when a chunk decodes).
+func (d *Detector) providerHolds(cands []candidate, s, e int) bool {
+	// (The latest candidates only, so that a chunk of thousands costs no
+	// more than a judgement: missing one there only judges in vain.)
+	for i := len(cands) - 1; i >= max(0, len(cands)-256); i-- {
+		o := &cands[i]
+		if o.start < e && s < o.end && d.standing(o.rule) == 2 && d.rules[o.rule].Requires == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // standing ranks rules for overlapping matches: built-in provider rules 2,
