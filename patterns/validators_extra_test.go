@@ -189,6 +189,8 @@ func TestExtraValidators(t *testing.T) {
 		{"password", "collec&#9;null&#9;null", "", false},
 		{"password", "ChangeThisToSomethingDifferent!", "", false},
 		{"password", "hG7&amp;tR2qLz9W", "", true},
+		{"password", "&quot;bobby", "", false},
+		{"password", "&quot;Bobby7&lt;", "", true},
 		{"password", "Xq7_mbvtzr.Lw9", "", true},
 		{"password", "ImaLuigi,number1!", "", true},
 		{"not-code", "process.env.TOKEN", "", false},
