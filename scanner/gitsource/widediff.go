@@ -101,7 +101,7 @@ func (c *catFile) close() {
 // over the limit and its first bytes are text: a text file over the limit
 // is counted too-large, whatever .gitattributes calls it.
 func (w *wideBlobs) read(id string) (data []byte, tooLarge bool) {
-	if w.err != nil || isZeroID(id) {
+	if w == nil || w.err != nil || isZeroID(id) {
 		return nil, false
 	}
 	if w.cat == nil {
@@ -187,6 +187,9 @@ func (w *wideBlobs) chunk(f *FileDiff, c *scanner.Commit) (ch scanner.Chunk, ski
 		olds = append(olds, old)
 	}
 	data, lines := addedLines(olds, text)
+	if needsBlocks(data, lines) {
+		data, lines = expandBlocks(text, olds, data, lines)
+	}
 	return scanner.Chunk{Data: data, Kind: scanner.KindDiff, Path: f.Path, Commit: c, Lines: lines, Encoding: enc}, ""
 }
 
