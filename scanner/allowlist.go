@@ -36,7 +36,8 @@ var publicDemoCredentials = []string{
 // countless test suites and docs: RFC 6749's (OAuth 2.0) access, refresh
 // and authorization-code examples and client secret, RFC 5849's (OAuth
 // 1.0) credentials, RFC 8555's (ACME)
-// challenge token, jwt.io's sample token, and Pulumi's protocol signatures.
+// challenge token, jwt.io's sample token, Pulumi's protocol signatures and
+// exporter-toolkit's timing guard hash.
 var protocolExamples = map[string]string{
 	"2YotnFZFEjr1zCsicMWpAA": "RFC 6749 example access token",
 	"tGzv3JOkF0XG5Qx2TlKWIA": "RFC 6749 example refresh token",
@@ -74,6 +75,10 @@ var protocolExamples = map[string]string{
 	"803fd3297a5875dc03ca845dda5d2a98": "Pulumi's byte string signature (protocol constant)",
 	"c44067f5952c0a294b673a41bacd8c17": "Pulumi's asset signature (protocol constant)",
 	"0def7320c3a5731c473e5ecbe6d01bc7": "Pulumi's archive signature (protocol constant)",
+	// Prometheus exporter-toolkit's bcrypt of "fakepassword", compared
+	// against when a basic-auth user is unknown so that timing does not
+	// tell users apart; vendored into every Prometheus exporter.
+	"$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi": "Prometheus exporter-toolkit's dummy hash of fakepassword (a timing guard)",
 }
 
 // rfc7628Token is RFC 7628's (SASL OAUTHBEARER) example bearer token,

@@ -92,7 +92,21 @@ func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	}
 	kwIndex := make(map[string]int, nkw)
 	keywords := make([]string, 0, nkw)
-	d.kwRules = make([][]int32, 0, nkw)
+	// Each keyword's rules are a piece of one array, counted first: a
+	// slice grown per keyword was an allocation for each of thousands.
+	d.decoders = append(builtinDecoders(), base64Anywhere())
+	count := make([]int, 0, nkw)
+	index := func(k string) int {
+		ki, ok := kwIndex[k]
+		if !ok {
+			ki = len(keywords)
+			kwIndex[k] = ki
+			keywords = append(keywords, k)
+			count = append(count, 0)
+		}
+		count[ki]++
+		return ki
+	}
 	for i, r := range rules {
 		d.byID[r.ID] = i
 		if len(r.Keywords) == 0 {
@@ -100,28 +114,34 @@ func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 			continue
 		}
 		for _, k := range r.Keywords {
-			ki, ok := kwIndex[k]
-			if !ok {
-				ki = len(keywords)
-				kwIndex[k] = ki
-				keywords = append(keywords, k)
-				d.kwRules = append(d.kwRules, nil)
-			}
-			d.kwRules[ki] = append(d.kwRules[ki], int32(i))
+			index(k)
 		}
 	}
 	// Decoder triggers share the automaton; their entries in kwRules are
 	// numbered after the rules.
-	d.decoders = append(builtinDecoders(), base64Anywhere())
+	for _, dec := range d.decoders {
+		for _, k := range dec.keywords {
+			index(k)
+		}
+	}
+	total := 0
+	for _, n := range count {
+		total += n
+	}
+	flat := make([]int32, total)
+	d.kwRules = make([][]int32, len(keywords))
+	for ki, n := range count {
+		d.kwRules[ki], flat = flat[:0:n], flat[n:]
+	}
+	for i, r := range rules {
+		for _, k := range r.Keywords {
+			ki := kwIndex[k]
+			d.kwRules[ki] = append(d.kwRules[ki], int32(i))
+		}
+	}
 	for di, dec := range d.decoders {
 		for _, k := range dec.keywords {
-			ki, ok := kwIndex[k]
-			if !ok {
-				ki = len(keywords)
-				kwIndex[k] = ki
-				keywords = append(keywords, k)
-				d.kwRules = append(d.kwRules, nil)
-			}
+			ki := kwIndex[k]
 			d.kwRules[ki] = append(d.kwRules[ki], int32(len(rules)+di))
 		}
 	}
