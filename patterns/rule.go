@@ -607,7 +607,7 @@ func (raw RawRule) Compile(file string) (*Rule, ErrorList) {
 // the tests) the regex is only compiled on first use.
 func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 	r := &Rule{}
-	if errs := raw.compileInto(r, file, eager); len(errs) > 0 {
+	if errs := raw.compileInto(r, file, eager, nil); len(errs) > 0 {
 		return nil, errs
 	}
 	return r, nil
@@ -615,7 +615,9 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 
 // compileInto is compile, filling r (Builtin allocates the catalogue's
 // rules in one block); r is not to be used when it returns errors.
-func (raw RawRule) compileInto(r *Rule, file string, eager bool) ErrorList {
+// compileInto fills r from raw. vals, when set, is room for the rule's
+// validators (Builtin hands every rule a piece of one array).
+func (raw RawRule) compileInto(r *Rule, file string, eager bool, vals *[]Validator) ErrorList {
 	var errs ErrorList
 	fail := func(format string, args ...any) {
 		errs = append(errs, Error{File: file, Line: raw.Line, Rule: raw.ID, Msg: fmt.Sprintf(format, args...)})
@@ -709,8 +711,11 @@ func (raw RawRule) compileInto(r *Rule, file string, eager bool) ErrorList {
 			r.Path = re
 		}
 	}
-	if len(raw.Validators) > 0 {
-		r.Validators = make([]Validator, 0, len(raw.Validators))
+	if n := len(raw.Validators); n > 0 && vals != nil && cap(*vals)-len(*vals) >= n {
+		r.Validators = (*vals)[len(*vals) : len(*vals) : len(*vals)+n]
+		*vals = (*vals)[:len(*vals)+n]
+	} else if n > 0 {
+		r.Validators = make([]Validator, 0, n)
 	}
 	for _, name := range raw.Validators {
 		v, ok := LookupValidator(name)
