@@ -65,6 +65,26 @@ func testOpenSSHKey(t testing.TB) string {
 	return sb.String()
 }
 
+// testPGPBlock returns an armoured "PGP private key block" of random
+// bytes, made now: the shape the pgp-private-key rule reads (a blank line
+// after BEGIN, 64-character lines, a checksum line), no key at all.
+func testPGPBlock(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 240)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	enc := "lQOY" + base64.StdEncoding.EncodeToString(b)
+	var sb strings.Builder
+	sb.WriteString("-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n")
+	for len(enc) > 64 {
+		sb.WriteString(enc[:64] + "\n")
+		enc = enc[64:]
+	}
+	sb.WriteString(enc + "\n=" + base64.StdEncoding.EncodeToString(b[:3]) + "\n-----END PGP PRIVATE KEY BLOCK-----\n")
+	return sb.String()
+}
+
 // lineOf returns the 1-based line of text where key starts.
 func lineOf(text, key string) int {
 	i := strings.Index(text, key)
@@ -101,7 +121,8 @@ func TestKeyBlockPairedByTheDiff(t *testing.T) {
 	kinds := []struct {
 		rule string
 		gen  func(testing.TB) string
-	}{{rsaRule, testRSAKey}, {sshRule, testOpenSSHKey}}
+		line int // the secret's line below BEGIN
+	}{{rsaRule, testRSAKey, 1}, {sshRule, testOpenSSHKey, 1}, {"pgp-private-key", testPGPBlock, 2}}
 	for _, k := range kinds {
 		a, b, c := k.gen(t), k.gen(t), k.gen(t)
 		for _, s := range steps {
@@ -112,7 +133,7 @@ func TestKeyBlockPairedByTheDiff(t *testing.T) {
 				after := s.after(a, b, c)
 				r.write("deploy/keys.txt", after)
 				r.git("add", "-A")
-				want := []string{k.rule + " deploy/keys.txt:" + itoa(lineOf(after, s.newKey(a, b, c))+1) + " -"}
+				want := []string{k.rule + " deploy/keys.txt:" + itoa(lineOf(after, s.newKey(a, b, c))+k.line) + " -"}
 
 				byGit := scan(t, &Staged{Repo: r.open()})
 				inProcess := &Staged{Repo: r.open()}
