@@ -615,6 +615,23 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 
 // compileInto is compile, filling r (Builtin allocates the catalogue's
 // rules in one block); r is not to be used when it returns errors.
+// pathRegexes holds the path regexes compiled, by source: the built-in
+// rules that have one share it (a regexp is safe for concurrent use), and
+// it is compiled once a process rather than at every Builtin.
+var pathRegexes sync.Map
+
+// pathRegex compiles src, or returns it compiled already.
+func pathRegex(src string) (*regexp.Regexp, error) {
+	if re, ok := pathRegexes.Load(src); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := regexp.Compile(src)
+	if err == nil {
+		pathRegexes.Store(src, re)
+	}
+	return re, err
+}
+
 // compileInto fills r from raw. vals, when set, is room for the rule's
 // validators (Builtin hands every rule a piece of one array).
 func (raw RawRule) compileInto(r *Rule, file string, eager bool, vals *[]Validator) ErrorList {
@@ -705,7 +722,7 @@ func (raw RawRule) compileInto(r *Rule, file string, eager bool, vals *[]Validat
 		fail("context_lines %d out of range 0–50", raw.ContextLines)
 	}
 	if raw.Path != "" {
-		if re, err := regexp.Compile(raw.Path); err != nil {
+		if re, err := pathRegex(raw.Path); err != nil {
 			fail("bad path regex: %v", err)
 		} else {
 			r.Path = re

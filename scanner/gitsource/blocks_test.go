@@ -245,3 +245,20 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// TestKeyBlockPairedInUTF16: in a UTF-16 file (binary to git, its lines
+// compared here) a new key above a committed one is found at its line, and
+// the committed one is not reported again.
+func TestKeyBlockPairedInUTF16(t *testing.T) {
+	a, c := testRSAKey(t), testRSAKey(t)
+	crlf := func(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
+	r := newRepo(t)
+	r.write("keys.txt", wide(crlf("# keys\n"+a), false, true))
+	r.commit("committed key")
+	r.write("keys.txt", wide(crlf("# keys\n"+c+a), false, true))
+	r.git("add", "-A")
+	want := []string{"private-key keys.txt:3 -"}
+	if got := summary(scan(t, &Staged{Repo: r.open()}).Findings, nil); !equal(got, want) {
+		t.Errorf("staged: got %q, want %q", got, want)
+	}
+}
