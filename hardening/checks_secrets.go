@@ -124,24 +124,28 @@ const secretsRemediation = "Replace long-lived cloud keys with OpenID Connect: A
 	"and `permissions: id-token: write`; Google Cloud `google-github-actions/auth` with Workload Identity Federation; Azure `azure/login` with a federated credential. " +
 	"Then delete the cloud user's keys and the secret (%s). Rotate secrets older than max_secret_age_days (set a new value with `gh secret set NAME`)."
 
-var secretOrgChecks = []*Check{
-	{
-		ID: "org-actions-secrets", Title: "Organisation Actions secrets hold no long-lived cloud keys and are rotated",
-		Scope: ScopeOrg, Severity: SeverityHigh, Permission: PermOrgSecrets,
-		Remediation: fmt.Sprintf(secretsRemediation, "`gh secret delete NAME --org {org}`"),
-		Run: func(in Input, p *Policy) Outcome {
-			return judgeSecrets(in.Org.Secrets, "organisation", p, in.Now)
+var secretOrgChecks = sync.OnceValue(func() []*Check {
+	return []*Check{
+		{
+			ID: "org-actions-secrets", Title: "Organisation Actions secrets hold no long-lived cloud keys and are rotated",
+			Scope: ScopeOrg, Severity: SeverityHigh, Permission: PermOrgSecrets,
+			Remediation: fmt.Sprintf(secretsRemediation, "`gh secret delete NAME --org {org}`"),
+			Run: func(in Input, p *Policy) Outcome {
+				return judgeSecrets(in.Org.Secrets, "organisation", p, in.Now)
+			},
 		},
-	},
-}
+	}
+})
 
-var secretRepoChecks = []*Check{
-	{
-		ID: "repo-actions-secrets", Title: "Repository and environment secrets hold no long-lived cloud keys and are rotated",
-		Scope: ScopeRepo, Severity: SeverityHigh, Permission: PermRepoSecrets,
-		Remediation: fmt.Sprintf(secretsRemediation, "`gh secret delete NAME --repo {repo}`, with `--env ENVIRONMENT` for environment secrets"),
-		Run: func(in Input, p *Policy) Outcome {
-			return judgeSecrets(in.Repo.Secrets, "repository and environment", p, in.Now)
+var secretRepoChecks = sync.OnceValue(func() []*Check {
+	return []*Check{
+		{
+			ID: "repo-actions-secrets", Title: "Repository and environment secrets hold no long-lived cloud keys and are rotated",
+			Scope: ScopeRepo, Severity: SeverityHigh, Permission: PermRepoSecrets,
+			Remediation: fmt.Sprintf(secretsRemediation, "`gh secret delete NAME --repo {repo}`, with `--env ENVIRONMENT` for environment secrets"),
+			Run: func(in Input, p *Policy) Outcome {
+				return judgeSecrets(in.Repo.Secrets, "repository and environment", p, in.Now)
+			},
 		},
-	},
-}
+	}
+})

@@ -361,191 +361,193 @@ var wholeEventRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)tojson\(\s*github(\.event)?\s*\)|^\s*github\.event\s*$`)
 })
 
-var workflowChecks = []*Check{
-	{
-		ID: "workflow-untrusted-checkout", Title: "Privileged workflows do not check out pull-request code",
-		Scope: ScopeRepo, Severity: SeverityCritical, Permission: PermContents,
-		Remediation: "In workflows triggered by pull_request_target or workflow_run, do not check out the pull request's head (or run its code); " +
-			"move the build to a pull_request workflow without secrets and pass results as artifacts. See https://securitylab.github.com/research/github-actions-preventing-pwn-requests/.",
-		Run: func(in Input, _ *Policy) Outcome {
-			return workflowScanAllBranches(in, "no privileged trigger checks out pull-request code", func(w *workflow) []workflowFinding {
-				var trig []string
-				for _, e := range w.On {
-					if e == "pull_request_target" || e == "workflow_run" {
-						trig = append(trig, e)
-					}
-				}
-				if len(trig) == 0 {
-					return nil
-				}
-				var out []workflowFinding
-				for _, j := range w.Jobs {
-					for _, s := range j.Steps {
-						if actionName(s.Uses) == "actions/checkout" {
-							for _, key := range []string{"ref", "repository"} {
-								if v, ok := s.With[key]; ok && checkoutRefRE().MatchString(v.Value) {
-									out = append(out, workflowFinding{loc: Location{w.Path, v.Line},
-										text: fmt.Sprintf("job %s checks out %s on %s", j.ID, strings.TrimSpace(v.Value), strings.Join(trig, ", "))})
-								}
-							}
-						}
-						if s.Run != "" && (strings.Contains(s.Run, "gh pr checkout") || checkoutRefRE().MatchString(s.Run) && strings.Contains(s.Run, "git ")) {
-							out = append(out, workflowFinding{loc: Location{w.Path, s.RunLine},
-								text: fmt.Sprintf("job %s fetches pull-request code in run: on %s", j.ID, strings.Join(trig, ", "))})
+var workflowChecks = sync.OnceValue(func() []*Check {
+	return []*Check{
+		{
+			ID: "workflow-untrusted-checkout", Title: "Privileged workflows do not check out pull-request code",
+			Scope: ScopeRepo, Severity: SeverityCritical, Permission: PermContents,
+			Remediation: "In workflows triggered by pull_request_target or workflow_run, do not check out the pull request's head (or run its code); " +
+				"move the build to a pull_request workflow without secrets and pass results as artifacts. See https://securitylab.github.com/research/github-actions-preventing-pwn-requests/.",
+			Run: func(in Input, _ *Policy) Outcome {
+				return workflowScanAllBranches(in, "no privileged trigger checks out pull-request code", func(w *workflow) []workflowFinding {
+					var trig []string
+					for _, e := range w.On {
+						if e == "pull_request_target" || e == "workflow_run" {
+							trig = append(trig, e)
 						}
 					}
-				}
-				return out
-			})
-		},
-	},
-	{
-		ID: "workflow-script-injection", Title: "No untrusted expressions interpolated into run:",
-		Scope: ScopeRepo, Severity: SeverityHigh, Permission: PermContents,
-		Remediation: "Pass the value through an environment variable and quote it in the shell: " +
-			"`env: TITLE: ${{ github.event.issue.title }}` then `run: echo \"$TITLE\"`.",
-		Run: func(in Input, _ *Policy) Outcome {
-			return workflowScanAllBranches(in, "no github.event expressions in run: scripts", func(w *workflow) []workflowFinding {
-				var out []workflowFinding
-				for _, j := range w.Jobs {
-					for _, s := range j.Steps {
-						scripts := []wfValue{{s.Run, s.RunLine}}
-						if actionName(s.Uses) == "actions/github-script" {
-							scripts = append(scripts, s.With["script"])
-						}
-						for _, sc := range scripts {
-							for _, m := range exprRE().FindAllStringSubmatch(sc.Value, -1) {
-								for _, ctx := range attackerContext().FindAllString(m[1], -1) {
-									if safeEventField().MatchString(ctx) {
-										continue
+					if len(trig) == 0 {
+						return nil
+					}
+					var out []workflowFinding
+					for _, j := range w.Jobs {
+						for _, s := range j.Steps {
+							if actionName(s.Uses) == "actions/checkout" {
+								for _, key := range []string{"ref", "repository"} {
+									if v, ok := s.With[key]; ok && checkoutRefRE().MatchString(v.Value) {
+										out = append(out, workflowFinding{loc: Location{w.Path, v.Line},
+											text: fmt.Sprintf("job %s checks out %s on %s", j.ID, strings.TrimSpace(v.Value), strings.Join(trig, ", "))})
 									}
-									out = append(out, workflowFinding{loc: Location{w.Path, sc.Line},
-										text: fmt.Sprintf("job %s interpolates ${{ %s }} into a script", j.ID, ctx)})
 								}
-								// toJSON(github.event) or toJSON(github) dumps
-								// every attacker-chosen field at once.
-								for _, d := range wholeEventRE().FindAllStringSubmatch(m[1], -1) {
-									out = append(out, workflowFinding{loc: Location{w.Path, sc.Line},
-										text: fmt.Sprintf("job %s interpolates ${{ %s }} (every field of the event, titles and bodies included) into a script", j.ID, strings.TrimSpace(d[0]))})
+							}
+							if s.Run != "" && (strings.Contains(s.Run, "gh pr checkout") || checkoutRefRE().MatchString(s.Run) && strings.Contains(s.Run, "git ")) {
+								out = append(out, workflowFinding{loc: Location{w.Path, s.RunLine},
+									text: fmt.Sprintf("job %s fetches pull-request code in run: on %s", j.ID, strings.Join(trig, ", "))})
+							}
+						}
+					}
+					return out
+				})
+			},
+		},
+		{
+			ID: "workflow-script-injection", Title: "No untrusted expressions interpolated into run:",
+			Scope: ScopeRepo, Severity: SeverityHigh, Permission: PermContents,
+			Remediation: "Pass the value through an environment variable and quote it in the shell: " +
+				"`env: TITLE: ${{ github.event.issue.title }}` then `run: echo \"$TITLE\"`.",
+			Run: func(in Input, _ *Policy) Outcome {
+				return workflowScanAllBranches(in, "no github.event expressions in run: scripts", func(w *workflow) []workflowFinding {
+					var out []workflowFinding
+					for _, j := range w.Jobs {
+						for _, s := range j.Steps {
+							scripts := []wfValue{{s.Run, s.RunLine}}
+							if actionName(s.Uses) == "actions/github-script" {
+								scripts = append(scripts, s.With["script"])
+							}
+							for _, sc := range scripts {
+								for _, m := range exprRE().FindAllStringSubmatch(sc.Value, -1) {
+									for _, ctx := range attackerContext().FindAllString(m[1], -1) {
+										if safeEventField().MatchString(ctx) {
+											continue
+										}
+										out = append(out, workflowFinding{loc: Location{w.Path, sc.Line},
+											text: fmt.Sprintf("job %s interpolates ${{ %s }} into a script", j.ID, ctx)})
+									}
+									// toJSON(github.event) or toJSON(github) dumps
+									// every attacker-chosen field at once.
+									for _, d := range wholeEventRE().FindAllStringSubmatch(m[1], -1) {
+										out = append(out, workflowFinding{loc: Location{w.Path, sc.Line},
+											text: fmt.Sprintf("job %s interpolates ${{ %s }} (every field of the event, titles and bodies included) into a script", j.ID, strings.TrimSpace(d[0]))})
+									}
 								}
 							}
 						}
 					}
-				}
-				return out
-			})
+					return out
+				})
+			},
 		},
-	},
-	{
-		ID: "workflow-unpinned-actions", Title: "Third-party actions pinned to a full commit SHA",
-		Scope: ScopeRepo, Severity: SeverityMedium, Permission: PermContents,
-		Remediation: "Pin each listed action to the full 40-character commit SHA of the release you trust, with the tag in a comment " +
-			"(`uses: owner/action@<sha> # v1.2.3`); let Dependabot or Renovate update the pins.",
-		Run: func(in Input, p *Policy) Outcome {
-			trusted := map[string]bool{}
-			for _, o := range p.TrustedActionOwners {
-				trusted[strings.ToLower(o)] = true
-			}
-			return workflowScan(in, "every third-party action is pinned to a commit SHA", func(w *workflow) []workflowFinding {
-				var out []workflowFinding
-				check := func(jobID, uses string, line int) {
-					uses = strings.TrimSpace(uses)
-					switch {
-					case uses == "", strings.HasPrefix(uses, "./"):
-						return
-					case strings.HasPrefix(uses, "docker://"):
-						if !strings.Contains(uses, "@sha256:") {
-							out = append(out, workflowFinding{loc: Location{w.Path, line}, text: fmt.Sprintf("job %s uses %s without a digest", jobID, uses)})
+		{
+			ID: "workflow-unpinned-actions", Title: "Third-party actions pinned to a full commit SHA",
+			Scope: ScopeRepo, Severity: SeverityMedium, Permission: PermContents,
+			Remediation: "Pin each listed action to the full 40-character commit SHA of the release you trust, with the tag in a comment " +
+				"(`uses: owner/action@<sha> # v1.2.3`); let Dependabot or Renovate update the pins.",
+			Run: func(in Input, p *Policy) Outcome {
+				trusted := map[string]bool{}
+				for _, o := range p.TrustedActionOwners {
+					trusted[strings.ToLower(o)] = true
+				}
+				return workflowScan(in, "every third-party action is pinned to a commit SHA", func(w *workflow) []workflowFinding {
+					var out []workflowFinding
+					check := func(jobID, uses string, line int) {
+						uses = strings.TrimSpace(uses)
+						switch {
+						case uses == "", strings.HasPrefix(uses, "./"):
+							return
+						case strings.HasPrefix(uses, "docker://"):
+							if !strings.Contains(uses, "@sha256:") {
+								out = append(out, workflowFinding{loc: Location{w.Path, line}, text: fmt.Sprintf("job %s uses %s without a digest", jobID, uses)})
+							}
+							return
 						}
-						return
-					}
-					name, ref, _ := strings.Cut(uses, "@")
-					owner, _, _ := strings.Cut(name, "/")
-					if trusted[strings.ToLower(owner)] || shaRE().MatchString(ref) {
-						return
-					}
-					if ref == "" {
-						ref = "(no ref)"
-					}
-					out = append(out, workflowFinding{loc: Location{w.Path, line}, text: fmt.Sprintf("job %s uses %s at %s", jobID, name, ref)})
-				}
-				for _, j := range w.Jobs {
-					check(j.ID, j.Uses, j.UsesLine)
-					for _, s := range j.Steps {
-						check(j.ID, s.Uses, s.UsesLine)
-					}
-				}
-				return out
-			})
-		},
-	},
-	{
-		ID: "workflow-excessive-permissions", Title: "Workflows declare least-privilege token permissions",
-		Scope: ScopeRepo, Severity: SeverityMedium, Permission: PermContents,
-		Remediation: "Add a top-level `permissions: contents: read` (or `permissions: {}`) to each listed workflow and grant writes per job; " +
-			"or make the repository's default token read-only (see repo-actions-token-permissions).",
-		Run: func(in Input, _ *Policy) Outcome {
-			def, defKnown := defaultTokenPermission(in)
-			var missing []workflowFinding
-			o := workflowScan(in, "", func(w *workflow) []workflowFinding {
-				var out []workflowFinding
-				if w.Permissions.WriteAll {
-					out = append(out, workflowFinding{loc: Location{w.Path, w.Permissions.Line}, text: "permissions: write-all for every job"})
-				}
-				for _, j := range w.Jobs {
-					if j.Permissions.WriteAll {
-						out = append(out, workflowFinding{loc: Location{w.Path, j.Permissions.Line}, text: fmt.Sprintf("job %s has permissions: write-all", j.ID)})
-					}
-					if !w.Permissions.Present && !j.Permissions.Present && j.Uses == "" {
-						missing = append(missing, workflowFinding{loc: Location{w.Path, j.Line}, text: fmt.Sprintf("job %s has no permissions: block", j.ID)})
-					}
-				}
-				return out
-			})
-			if o.Status != StatusPass {
-				return o
-			}
-			switch {
-			case len(missing) == 0:
-				o.Evidence = strings.Replace(o.Evidence, ": ", ": every job declares its permissions", 1)
-				return o
-			case !defKnown:
-				return Outcome{Status: StatusUnknown, Evidence: fmt.Sprintf(
-					"%d %s without a permissions: block rely on the default token permission, which %s",
-					len(missing), pluralWord(len(missing), "job", "jobs"), in.Repo.WorkflowPermissions.Why())}
-			case def == "read":
-				o.Evidence = strings.Replace(o.Evidence, ": ", fmt.Sprintf(": %d %s without a permissions: block, but the default token is read-only", len(missing), pluralWord(len(missing), "job", "jobs")), 1)
-				return o
-			}
-			out := workflowOutcome(missing, nil, nil, len(in.Repo.Workflows.Files), "")
-			out.Evidence += " (the default token can write)"
-			return out
-		},
-	},
-	{
-		ID: "workflow-static-aws-keys", Title: "AWS access through OIDC, not long-lived keys",
-		Scope: ScopeRepo, Severity: SeverityHigh, Permission: PermContents,
-		Remediation: "Replace aws-access-key-id / aws-secret-access-key with `role-to-assume:` and `permissions: id-token: write` " +
-			"(GitHub's OIDC provider in IAM), then delete the IAM user's access keys and the repository secrets.",
-		Run: func(in Input, _ *Policy) Outcome {
-			return workflowScan(in, "no long-lived AWS keys passed to configure-aws-credentials", func(w *workflow) []workflowFinding {
-				var out []workflowFinding
-				for _, j := range w.Jobs {
-					for _, s := range j.Steps {
-						if actionName(s.Uses) != "aws-actions/configure-aws-credentials" {
-							continue
+						name, ref, _ := strings.Cut(uses, "@")
+						owner, _, _ := strings.Cut(name, "/")
+						if trusted[strings.ToLower(owner)] || shaRE().MatchString(ref) {
+							return
 						}
-						if v, ok := s.With["aws-access-key-id"]; ok {
-							out = append(out, workflowFinding{loc: Location{w.Path, v.Line},
-								text: fmt.Sprintf("job %s passes a static access key (%s) to configure-aws-credentials", j.ID, strings.TrimSpace(v.Value))})
+						if ref == "" {
+							ref = "(no ref)"
+						}
+						out = append(out, workflowFinding{loc: Location{w.Path, line}, text: fmt.Sprintf("job %s uses %s at %s", jobID, name, ref)})
+					}
+					for _, j := range w.Jobs {
+						check(j.ID, j.Uses, j.UsesLine)
+						for _, s := range j.Steps {
+							check(j.ID, s.Uses, s.UsesLine)
 						}
 					}
-				}
-				return out
-			})
+					return out
+				})
+			},
 		},
-	},
-}
+		{
+			ID: "workflow-excessive-permissions", Title: "Workflows declare least-privilege token permissions",
+			Scope: ScopeRepo, Severity: SeverityMedium, Permission: PermContents,
+			Remediation: "Add a top-level `permissions: contents: read` (or `permissions: {}`) to each listed workflow and grant writes per job; " +
+				"or make the repository's default token read-only (see repo-actions-token-permissions).",
+			Run: func(in Input, _ *Policy) Outcome {
+				def, defKnown := defaultTokenPermission(in)
+				var missing []workflowFinding
+				o := workflowScan(in, "", func(w *workflow) []workflowFinding {
+					var out []workflowFinding
+					if w.Permissions.WriteAll {
+						out = append(out, workflowFinding{loc: Location{w.Path, w.Permissions.Line}, text: "permissions: write-all for every job"})
+					}
+					for _, j := range w.Jobs {
+						if j.Permissions.WriteAll {
+							out = append(out, workflowFinding{loc: Location{w.Path, j.Permissions.Line}, text: fmt.Sprintf("job %s has permissions: write-all", j.ID)})
+						}
+						if !w.Permissions.Present && !j.Permissions.Present && j.Uses == "" {
+							missing = append(missing, workflowFinding{loc: Location{w.Path, j.Line}, text: fmt.Sprintf("job %s has no permissions: block", j.ID)})
+						}
+					}
+					return out
+				})
+				if o.Status != StatusPass {
+					return o
+				}
+				switch {
+				case len(missing) == 0:
+					o.Evidence = strings.Replace(o.Evidence, ": ", ": every job declares its permissions", 1)
+					return o
+				case !defKnown:
+					return Outcome{Status: StatusUnknown, Evidence: fmt.Sprintf(
+						"%d %s without a permissions: block rely on the default token permission, which %s",
+						len(missing), pluralWord(len(missing), "job", "jobs"), in.Repo.WorkflowPermissions.Why())}
+				case def == "read":
+					o.Evidence = strings.Replace(o.Evidence, ": ", fmt.Sprintf(": %d %s without a permissions: block, but the default token is read-only", len(missing), pluralWord(len(missing), "job", "jobs")), 1)
+					return o
+				}
+				out := workflowOutcome(missing, nil, nil, len(in.Repo.Workflows.Files), "")
+				out.Evidence += " (the default token can write)"
+				return out
+			},
+		},
+		{
+			ID: "workflow-static-aws-keys", Title: "AWS access through OIDC, not long-lived keys",
+			Scope: ScopeRepo, Severity: SeverityHigh, Permission: PermContents,
+			Remediation: "Replace aws-access-key-id / aws-secret-access-key with `role-to-assume:` and `permissions: id-token: write` " +
+				"(GitHub's OIDC provider in IAM), then delete the IAM user's access keys and the repository secrets.",
+			Run: func(in Input, _ *Policy) Outcome {
+				return workflowScan(in, "no long-lived AWS keys passed to configure-aws-credentials", func(w *workflow) []workflowFinding {
+					var out []workflowFinding
+					for _, j := range w.Jobs {
+						for _, s := range j.Steps {
+							if actionName(s.Uses) != "aws-actions/configure-aws-credentials" {
+								continue
+							}
+							if v, ok := s.With["aws-access-key-id"]; ok {
+								out = append(out, workflowFinding{loc: Location{w.Path, v.Line},
+									text: fmt.Sprintf("job %s passes a static access key (%s) to configure-aws-credentials", j.ID, strings.TrimSpace(v.Value))})
+							}
+						}
+					}
+					return out
+				})
+			},
+		},
+	}
+})
 
 // defaultTokenPermission is the repository's default GITHUB_TOKEN
 // permission: its own setting, or "read" when the organisation restricts it
@@ -562,71 +564,73 @@ func defaultTokenPermission(in Input) (string, bool) {
 	return "", false
 }
 
-var moreWorkflowChecks = []*Check{
-	{
-		ID: "workflow-self-hosted-runners", Title: "Public repositories run no jobs on self-hosted runners",
-		Scope: ScopeRepo, Severity: SeverityHigh, Permission: PermContents,
-		Remediation: "Run public repositories' jobs on GitHub-hosted runners (`runs-on: ubuntu-latest`): a pull request from a fork can run code on a self-hosted machine " +
-			"and persist there. If one is unavoidable, make it ephemeral (`./config.sh --ephemeral`, one job per fresh VM), keep it in a runner group of its own, " +
-			"and require approval for every outside contributor (Settings → Actions → Approval for running fork pull request workflows).",
-		Run: func(in Input, _ *Policy) Outcome {
-			if !isPublic(in.Repo) {
-				return pass("%s repository: only people with access can trigger its workflows", visibilityOf(in.Repo))
-			}
-			return workflowScan(in, "no job runs on a self-hosted runner", func(w *workflow) []workflowFinding {
-				var out []workflowFinding
-				for _, j := range w.Jobs {
-					for _, l := range j.RunsOn {
-						if strings.EqualFold(strings.TrimSpace(l), "self-hosted") {
-							out = append(out, workflowFinding{loc: Location{w.Path, j.RunsOnLine},
-								text: fmt.Sprintf("job %s runs on self-hosted (%s)", j.ID, strings.Join(j.RunsOn, ", "))})
-							break
+var moreWorkflowChecks = sync.OnceValue(func() []*Check {
+	return []*Check{
+		{
+			ID: "workflow-self-hosted-runners", Title: "Public repositories run no jobs on self-hosted runners",
+			Scope: ScopeRepo, Severity: SeverityHigh, Permission: PermContents,
+			Remediation: "Run public repositories' jobs on GitHub-hosted runners (`runs-on: ubuntu-latest`): a pull request from a fork can run code on a self-hosted machine " +
+				"and persist there. If one is unavoidable, make it ephemeral (`./config.sh --ephemeral`, one job per fresh VM), keep it in a runner group of its own, " +
+				"and require approval for every outside contributor (Settings → Actions → Approval for running fork pull request workflows).",
+			Run: func(in Input, _ *Policy) Outcome {
+				if !isPublic(in.Repo) {
+					return pass("%s repository: only people with access can trigger its workflows", visibilityOf(in.Repo))
+				}
+				return workflowScan(in, "no job runs on a self-hosted runner", func(w *workflow) []workflowFinding {
+					var out []workflowFinding
+					for _, j := range w.Jobs {
+						for _, l := range j.RunsOn {
+							if strings.EqualFold(strings.TrimSpace(l), "self-hosted") {
+								out = append(out, workflowFinding{loc: Location{w.Path, j.RunsOnLine},
+									text: fmt.Sprintf("job %s runs on self-hosted (%s)", j.ID, strings.Join(j.RunsOn, ", "))})
+								break
+							}
 						}
 					}
-				}
-				return out
-			})
+					return out
+				})
+			},
 		},
-	},
-	{
-		ID: "workflow-top-level-permissions", Title: "No write permission granted at the top level of a workflow",
-		Scope: ScopeRepo, Severity: SeverityMedium, Permission: PermContents,
-		Remediation: "Start each listed workflow with `permissions: contents: read` (or `permissions: {}`) and grant each write scope only to the job that needs it " +
-			"(`jobs.<id>.permissions`): a top-level grant reaches every job, every third-party action in it, and every step an attacker can inject into.",
-		Run: func(in Input, _ *Policy) Outcome {
-			def, defKnown := defaultTokenPermission(in)
-			var bare []string
-			o := workflowScan(in, "", func(w *workflow) []workflowFinding {
-				if !w.Permissions.Present {
-					bare = append(bare, w.Path)
-					if def == "write" {
-						return []workflowFinding{{loc: Location{w.Path, 1},
-							text: "no top-level permissions: block, and the default token can write: every job gets write access"}}
+		{
+			ID: "workflow-top-level-permissions", Title: "No write permission granted at the top level of a workflow",
+			Scope: ScopeRepo, Severity: SeverityMedium, Permission: PermContents,
+			Remediation: "Start each listed workflow with `permissions: contents: read` (or `permissions: {}`) and grant each write scope only to the job that needs it " +
+				"(`jobs.<id>.permissions`): a top-level grant reaches every job, every third-party action in it, and every step an attacker can inject into.",
+			Run: func(in Input, _ *Policy) Outcome {
+				def, defKnown := defaultTokenPermission(in)
+				var bare []string
+				o := workflowScan(in, "", func(w *workflow) []workflowFinding {
+					if !w.Permissions.Present {
+						bare = append(bare, w.Path)
+						if def == "write" {
+							return []workflowFinding{{loc: Location{w.Path, 1},
+								text: "no top-level permissions: block, and the default token can write: every job gets write access"}}
+						}
+						return nil
 					}
-					return nil
+					if len(w.Permissions.Writes) == 0 {
+						return nil
+					}
+					return []workflowFinding{{loc: Location{w.Path, w.Permissions.Line},
+						text: fmt.Sprintf("top-level permissions grant %s to every job", strings.Join(writeScopes(w.Permissions.Writes), ", "))}}
+				})
+				if o.Status != StatusPass {
+					return o
 				}
-				if len(w.Permissions.Writes) == 0 {
-					return nil
+				switch {
+				case len(bare) == 0:
+					o.Evidence = strings.Replace(o.Evidence, ": ", ": every top-level permissions: block is read-only", 1)
+				case !defKnown:
+					return Outcome{Status: StatusUnknown, Evidence: fmt.Sprintf("%d %s without a top-level permissions: block (%s) rely on the default token permission, which %s",
+						len(bare), pluralWord(len(bare), "workflow", "workflows"), listSome(bare, 5), in.Repo.WorkflowPermissions.Why())}
+				default:
+					o.Evidence = strings.Replace(o.Evidence, ": ", fmt.Sprintf(": no top-level write; %d without a top-level block, but the default token is read-only", len(bare)), 1)
 				}
-				return []workflowFinding{{loc: Location{w.Path, w.Permissions.Line},
-					text: fmt.Sprintf("top-level permissions grant %s to every job", strings.Join(writeScopes(w.Permissions.Writes), ", "))}}
-			})
-			if o.Status != StatusPass {
 				return o
-			}
-			switch {
-			case len(bare) == 0:
-				o.Evidence = strings.Replace(o.Evidence, ": ", ": every top-level permissions: block is read-only", 1)
-			case !defKnown:
-				return Outcome{Status: StatusUnknown, Evidence: fmt.Sprintf("%d %s without a top-level permissions: block (%s) rely on the default token permission, which %s",
-					len(bare), pluralWord(len(bare), "workflow", "workflows"), listSome(bare, 5), in.Repo.WorkflowPermissions.Why())}
-			default:
-				o.Evidence = strings.Replace(o.Evidence, ": ", fmt.Sprintf(": no top-level write; %d without a top-level block, but the default token is read-only", len(bare)), 1)
-			}
-			return o
+			},
 		},
-	},
-}
+	}
+})
 
 // writeScopes renders granted scopes as "contents: write".
 func writeScopes(scopes []string) []string {

@@ -21,10 +21,14 @@ func Builtin() ([]*Rule, error) {
 	// The rules in one block, and the slices and map sized up front:
 	// each allocation of fresh memory is page faults at start-up, which a
 	// pre-commit hook pays in full.
-	n := 0
+	n, nv := 0, 0
 	for _, f := range generatedCatalogue {
 		n += len(f.Rules)
+		for i := range f.Rules {
+			nv += len(f.Rules[i].Validators)
+		}
 	}
+	vals := make([]Validator, 0, nv)
 	block := make([]Rule, n)
 	rules := make([]*Rule, 0, n)
 	var errs ErrorList
@@ -33,7 +37,7 @@ func Builtin() ([]*Rule, error) {
 		for _, raw := range f.Rules {
 			r := &block[0]
 			block = block[1:]
-			if cerrs := raw.compileInto(r, f.Name, false); len(cerrs) > 0 {
+			if cerrs := raw.compileInto(r, f.Name, false, &vals); len(cerrs) > 0 {
 				errs = append(errs, cerrs...)
 				continue
 			}

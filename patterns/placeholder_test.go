@@ -1,6 +1,7 @@
 package patterns
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"testing"
 )
@@ -323,5 +324,66 @@ func TestCrowdinPseudoTranslation(t *testing.T) {
 		if got := Placeholder([]byte(s)) != ""; got != want {
 			t.Errorf("Placeholder(%q) flagged = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// placeholderWordReference is placeholderWord as it was written: each
+// word searched for in turn.
+func placeholderWordReference(s, lower []byte) []byte {
+	for _, w := range placeholderWords {
+		for off := 0; ; {
+			i := bytes.Index(lower[off:], w)
+			if i < 0 {
+				break
+			}
+			i += off
+			if i+len(w) <= len(s) && typedCase(s[i:i+len(w)]) {
+				return w
+			}
+			off = i + 1
+		}
+	}
+	return nil
+}
+
+// TestPlaceholderWordMatchesReference: the one-pass search finds the word
+// the word-by-word search finds, the earliest in the list when several are
+// there, on random values strewn with the words in every case.
+func TestPlaceholderWordMatchesReference(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(9, 1))
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-*. é"
+	found := 0
+	for range 20000 {
+		var b []byte
+		for range r.IntN(6) {
+			if r.IntN(3) == 0 {
+				w := []byte(string(placeholderWords[r.IntN(len(placeholderWords))]))
+				switch r.IntN(4) {
+				case 0:
+					w = bytes.ToUpper(w)
+				case 1:
+					w[0] = bytes.ToUpper(w[:1])[0]
+				case 2:
+					w[len(w)/2] = bytes.ToUpper(w[len(w)/2 : len(w)/2+1])[0]
+				}
+				b = append(b, w...)
+			} else {
+				for range r.IntN(8) {
+					b = append(b, string([]rune(alphabet))[r.IntN(len([]rune(alphabet)))])
+				}
+			}
+		}
+		lower := bytes.ToLower(b)
+		got, want := placeholderWord(b, lower), placeholderWordReference(b, lower)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %q, want %q", b, got, want)
+		}
+		if want != nil {
+			found++
+		}
+	}
+	if found < 2000 {
+		t.Errorf("only %d values with a word", found)
 	}
 }

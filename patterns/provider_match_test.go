@@ -262,7 +262,7 @@ func TestParseProviderRegexRejects(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	if parseProviderRegex(r.Regex) == nil {
+	if parseProviderRegex(r.Regex, 0) == nil {
 		t.Fatal("the expansion itself is not recognised")
 	}
 	for name, src := range map[string]string{
@@ -273,7 +273,7 @@ func TestParseProviderRegexRejects(t *testing.T) {
 		"value with ^":        strings.Replace(r.Regex, "(?P<secret>", "(?P<secret>^", 1),
 		"not a provider":      `\b(?P<secret>tok_[a-z0-9]{12})\b`,
 	} {
-		if parseProviderRegex(src) != nil {
+		if parseProviderRegex(src, 0) != nil {
 			t.Errorf("%s: recognised as a provider entry: %s", name, src)
 		}
 	}
@@ -330,5 +330,49 @@ func TestValueRun(t *testing.T) {
 				t.Errorf("%s: %q holds a run", tc.value, s)
 			}
 		}
+	}
+}
+
+// TestProviderRestRelaxed: the generator's RestRelax is what relaxLimit
+// gives the shared part after the names, the shared part is compiled
+// relaxed where that is safe, and the shared matcher still agrees with
+// the entry's exact regex on examples whose value is stretched to, and
+// past, the lifted bound (where the exact regex must decide).
+func TestProviderRestRelaxed(t *testing.T) {
+	prs, err := builtinProviderRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	relaxed := map[*sharedRest]bool{}
+	for _, pr := range prs {
+		rest := pr.pm.rest
+		if want := relaxLimit(rest.anchoredSrc()); pr.rule.restRelax != want {
+			t.Errorf("%s: RestRelax %d, want %d (go generate ./patterns)", pr.rule.ID, pr.rule.restRelax, want)
+		}
+		if pr.rule.restRelax == 0 {
+			continue
+		}
+		if f := rest.regex(); f.limit != pr.rule.restRelax || f.fast.String() == rest.anchoredSrc() {
+			t.Errorf("%s: shared part compiled with limit %d as %.80q, want it relaxed to %d", pr.rule.ID, f.limit, f.fast.String(), pr.rule.restRelax)
+		}
+		relaxed[rest] = true
+		for _, ex := range pr.rule.Examples {
+			m := pr.want.FindStringSubmatchIndex(ex)
+			if m == nil {
+				continue
+			}
+			g := 2 * pr.rule.SecretGroupIn(m)
+			end := m[g+1]
+			if end <= m[g] {
+				continue
+			}
+			last := ex[end-1 : end]
+			for _, n := range []int{1, pr.rule.restRelax / 2, pr.rule.restRelax} {
+				checkProviderMatch(t, pr, ex[:end]+strings.Repeat(last, n)+ex[end:])
+			}
+		}
+	}
+	if len(relaxed) < 10 {
+		t.Errorf("only %d shared parts relaxed", len(relaxed))
 	}
 }

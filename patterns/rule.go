@@ -102,6 +102,10 @@ type RawRule struct {
 	// lifted that is known to be the regex's own (see Finder), worked
 	// out when the catalogue is generated; 0: run the regex as written.
 	Relax int `toml:"-"`
+	// RestRelax is Relax for the shared part of a provider entry's regex
+	// after its names (see sharedRest), worked out when the catalogue is
+	// generated; 0: run that part as written.
+	RestRelax int `toml:"-"`
 	// Breaks is Rule.Breaks, worked out when the catalogue is generated
 	// (see breaksSpec); "-" means none.
 	Breaks string `toml:"-"`
@@ -224,6 +228,7 @@ type Rule struct {
 	startAt       *Finder
 	startAfter    *Finder
 	relax         int
+	restRelax     int
 	lineOnce      sync.Once
 	line          *Finder
 	secretGroup   int
@@ -366,6 +371,9 @@ func (raw RawRule) Precomputed() RawRule {
 		raw.Fold = "-"
 	}
 	raw.Relax = relaxLimit(raw.Regex)
+	if pm := parseProviderRegex(raw.Regex, 0); pm != nil {
+		raw.RestRelax = relaxLimit(pm.rest.anchoredSrc())
+	}
 	raw.Breaks = breaksSpec(raw.Regex)
 	raw.Starts = startsSpec(raw.Regex)
 	raw.Keywords = compiledKeywords(raw.Keywords)
@@ -599,7 +607,7 @@ func (raw RawRule) Compile(file string) (*Rule, ErrorList) {
 // the tests) the regex is only compiled on first use.
 func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 	r := &Rule{}
-	if errs := raw.compileInto(r, file, eager); len(errs) > 0 {
+	if errs := raw.compileInto(r, file, eager, nil); len(errs) > 0 {
 		return nil, errs
 	}
 	return r, nil
@@ -607,7 +615,26 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 
 // compileInto is compile, filling r (Builtin allocates the catalogue's
 // rules in one block); r is not to be used when it returns errors.
-func (raw RawRule) compileInto(r *Rule, file string, eager bool) ErrorList {
+// pathRegexes holds the path regexes compiled, by source: the built-in
+// rules that have one share it (a regexp is safe for concurrent use), and
+// it is compiled once a process rather than at every Builtin.
+var pathRegexes sync.Map
+
+// pathRegex compiles src, or returns it compiled already.
+func pathRegex(src string) (*regexp.Regexp, error) {
+	if re, ok := pathRegexes.Load(src); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := regexp.Compile(src)
+	if err == nil {
+		pathRegexes.Store(src, re)
+	}
+	return re, err
+}
+
+// compileInto fills r from raw. vals, when set, is room for the rule's
+// validators (Builtin hands every rule a piece of one array).
+func (raw RawRule) compileInto(r *Rule, file string, eager bool, vals *[]Validator) ErrorList {
 	var errs ErrorList
 	fail := func(format string, args ...any) {
 		errs = append(errs, Error{File: file, Line: raw.Line, Rule: raw.ID, Msg: fmt.Sprintf(format, args...)})
@@ -634,6 +661,7 @@ func (raw RawRule) compileInto(r *Rule, file string, eager bool) ErrorList {
 		runSpec:         raw.Run,
 		fold:            raw.Fold,
 		relax:           raw.Relax,
+		restRelax:       raw.RestRelax,
 		breaksSpec:      raw.Breaks,
 		startsSpec:      raw.Starts,
 		Remediation:     raw.Remediation,
@@ -694,14 +722,17 @@ func (raw RawRule) compileInto(r *Rule, file string, eager bool) ErrorList {
 		fail("context_lines %d out of range 0–50", raw.ContextLines)
 	}
 	if raw.Path != "" {
-		if re, err := regexp.Compile(raw.Path); err != nil {
+		if re, err := pathRegex(raw.Path); err != nil {
 			fail("bad path regex: %v", err)
 		} else {
 			r.Path = re
 		}
 	}
-	if len(raw.Validators) > 0 {
-		r.Validators = make([]Validator, 0, len(raw.Validators))
+	if n := len(raw.Validators); n > 0 && vals != nil && cap(*vals)-len(*vals) >= n {
+		r.Validators = (*vals)[len(*vals) : len(*vals) : len(*vals)+n]
+		*vals = (*vals)[:len(*vals)+n]
+	} else if n > 0 {
+		r.Validators = make([]Validator, 0, n)
 	}
 	for _, name := range raw.Validators {
 		v, ok := LookupValidator(name)

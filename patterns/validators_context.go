@@ -272,6 +272,7 @@ func checkCredentialName(c *Candidate) (bool, string) {
 		}
 	}
 	last := -1
+	amplitude, secret := false, false
 	for i, w := range words {
 		if notInName[w] {
 			return false, "credential-name: the name says " + w
@@ -279,9 +280,17 @@ func checkCredentialName(c *Candidate) (bool, string) {
 		if credentialWord(w) {
 			last = i
 		}
+		amplitude = amplitude || w == "amplitude"
+		secret = secret || w == "secret"
 	}
 	if last < 0 {
 		return false, "credential-name: no credential word (key, token, secret, password, …) in the name"
+	}
+	if amplitude && !secret {
+		// Amplitude's API key is what its browser SDK sends with every
+		// event (Prefect's docs site: amplitudeKey = '<32 hex>'); its
+		// secret key, which amplitude-secret-key reports, is the credential.
+		return false, "credential-name: an Amplitude API key, sent from browsers by design (the secret key is the credential)"
 	}
 	if last > 0 && (notBeforeCredential[words[last-1]] || words[last] == "key" && notBeforeKey[words[last-1]]) {
 		return false, "credential-name: a " + words[last-1] + " " + words[last] + " is not a secret"

@@ -36,6 +36,7 @@ func extraValidators() []Validator {
 		{"jetbrains-password", checkJetBrainsPassword},
 		{"cisco-type7", checkCiscoType7},
 		{"base64-private-key", checkBase64PrivateKey},
+		{"base64-key-file-key", checkBase64KeyFileKey},
 		{"base64-64-bytes", checkBase64Len64},
 		{"atlassian-dc-pat", checkAtlassianDCPAT},
 		{"crc32-hex-checksum", checkCRC32HexSuffix},
@@ -403,6 +404,57 @@ func checkBase64PrivateKey(c *Candidate) (bool, string) {
 	return true, ""
 }
 
+// checkBase64KeyFileKey drops a base64-encoded key file (a Google service
+// account's JSON) whose decoded "private_key" holds no key: a test's
+// "-----BEGIN PRIVATE KEY-----\nXYZ\n-----END PRIVATE KEY-----" or an empty
+// string. A real key's PEM body is hundreds of base64 characters; fewer than
+// 64 is a stand-in. Text that does not decode to such a field (binary after
+// the file's opening, a truncated copy) is kept: nothing there says it is not
+// a key.
+func checkBase64KeyFileKey(c *Candidate) (bool, string) {
+	s := c.Secret
+	s = s[:len(s)-len(s)%4]
+	b, err := base64.StdEncoding.DecodeString(string(s))
+	if err != nil {
+		return true, ""
+	}
+	i := bytes.Index(b, []byte(`"private_key"`))
+	if i < 0 {
+		return true, ""
+	}
+	v := bytes.TrimLeft(b[i+len(`"private_key"`):], " \t\r\n")
+	if len(v) == 0 || v[0] != ':' {
+		return true, ""
+	}
+	v = bytes.TrimLeft(v[1:], " \t\r\n")
+	if len(v) == 0 || v[0] != '"' {
+		return true, ""
+	}
+	v = v[1:]
+	end := bytes.IndexByte(v, '"')
+	if end < 0 {
+		return true, "" // cut off inside the value: the rest is not here to judge
+	}
+	v = v[:end]
+	if j := bytes.Index(v, []byte("PRIVATE KEY-----")); j >= 0 {
+		v = v[j+len("PRIVATE KEY-----"):]
+	}
+	if j := bytes.Index(v, []byte("-----END")); j >= 0 {
+		v = v[:j]
+	}
+	v = bytes.ReplaceAll(v, []byte(`\n`), nil)
+	n := 0
+	for _, x := range v {
+		if x >= 'A' && x <= 'Z' || x >= 'a' && x <= 'z' || x >= '0' && x <= '9' || x == '+' || x == '/' {
+			n++
+		}
+	}
+	if n < 64 {
+		return false, "base64-key-file-key: the decoded private_key holds no key"
+	}
+	return true, ""
+}
+
 func checkBase64Len64(c *Candidate) (bool, string) {
 	b, err := base64.StdEncoding.DecodeString(string(c.Secret))
 	if err != nil || len(b) != 64 {
@@ -550,6 +602,9 @@ var commonPasswords = []string{
 	"tiger", "manager", "oracle", "sa", "guest123", "foobared", "vagrant", "ubuntu", "raspberry", "abc",
 	// Cisco's documented and factory default (cisco, cisco123).
 	"cisco",
+	// Bitnami's documented default (its virtual machines' user/bitnami; its
+	// charts' READMEs and values write bitnami1234).
+	"bitnami",
 	"a1b2c3d4", "abcd1234",
 	// MinIO's default root password and its documentation's minio123.
 	"minio", "minioadmin",
@@ -1301,9 +1356,10 @@ func lowerWordsColons(s string) bool {
 }
 
 // argumentBeforeRE matches a quoted argument, a comma and the opening
-// quote of the next: the user before a login call's password.
+// quote of the next: the user before a login call's password. findBounded
+// keeps the arguments of 3 to 64 characters.
 var argumentBeforeRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`["']([^"'\s]{3,64})["']\s*,\s*["']$`)
+	return regexp.MustCompile(`["']([^"'\s]+)["']\s*,\s*["']$`)
 })
 
 // argumentBefore returns the quoted argument right before the password in
@@ -1314,11 +1370,11 @@ func argumentBefore(c *Candidate) string {
 	if i <= 0 {
 		return ""
 	}
-	m := argumentBeforeRE().FindSubmatch(c.Match[:i])
-	if m == nil {
+	ms := findBounded(argumentBeforeRE(), c.Match[:i], 3, 64, 1)
+	if ms == nil {
 		return ""
 	}
-	u := string(m[1])
+	u := string(c.Match[ms[0][2]:ms[0][3]])
 	l := strings.ToLower(u)
 	for _, w := range []string{"pass", "pwd", "secret", "key", "token", "cred", "auth"} {
 		if strings.Contains(l, w) {
@@ -1503,15 +1559,15 @@ func entryNamedPasswords(c *Candidate) bool {
 	}
 	// The nearest password before the entry and the nearest after it.
 	before := c.Text[max(0, lo-entryReach):lo]
-	if ms := jsonPasswordRE().FindAllSubmatchIndex(before, -1); len(ms) > 0 {
+	if ms := findBounded(jsonPasswordRE(), before, 4, 128, -1); len(ms) > 0 {
 		m := ms[len(ms)-1]
 		if _, _, ok := entryNamed(c.Text, lo-len(before)+m[2], m[3]-m[2]); ok {
 			return true
 		}
 	}
 	after := c.Text[hi:min(len(c.Text), hi+entryReach)]
-	if m := jsonPasswordRE().FindSubmatchIndex(after); m != nil {
-		if _, _, ok := entryNamed(c.Text, hi+m[2], m[3]-m[2]); ok {
+	if ms := findBounded(jsonPasswordRE(), after, 4, 128, 1); len(ms) > 0 {
+		if m := ms[0]; func() bool { _, _, ok := entryNamed(c.Text, hi+m[2], m[3]-m[2]); return ok }() {
 			return true
 		}
 	}
@@ -1531,8 +1587,9 @@ func entryNamed(text []byte, at, n int) (lo, hi int, ok bool) {
 		if !ok {
 			return 0, 0, false
 		}
-		for _, m := range entryLabelRE().FindAllSubmatch(text[lo:hi], -1) {
-			for _, w := range strings.FieldsFunc(strings.ToLower(string(m[1])), func(r rune) bool { return r < 'a' || r > 'z' }) {
+		in := text[lo:hi]
+		for _, m := range findBounded(entryLabelRE(), in, 1, 200, -1) {
+			for _, w := range strings.FieldsFunc(strings.ToLower(string(in[m[2]:m[3]])), func(r rune) bool { return r < 'a' || r > 'z' }) {
 				if len(w) < 3 || addressBoilerplate[w] {
 					continue
 				}
@@ -1624,15 +1681,51 @@ func enclosingObject(text []byte, at, level int) (lo, hi int, ok bool) {
 }
 
 // entryLabelRE matches a JSON string under a key that labels an entry or
-// names the address it logs in at.
+// names the address it logs in at; findBounded keeps the values of 1 to 200
+// characters.
 var entryLabelRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`"(?i:name|title|uri|url|website|login_?uri)"\s*:\s*"([^"\n]{1,200})"`)
+	return regexp.MustCompile(`"(?i:name|title|uri|url|website|login_?uri)"\s*:\s*"([^"\n]+)"`)
 })
 
 // jsonPasswordRE matches a JSON password value; group 1 is the password.
+// findBounded keeps the passwords of 4 to 128 characters.
 var jsonPasswordRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`"(?i:password)"\s*:\s*"([^"\\\n]{4,128})"`)
+	return regexp.MustCompile(`"(?i:password)"\s*:\s*"([^"\\\n]+)"`)
 })
+
+// findBounded returns up to n (n < 0: all) of the matches that re would
+// find if its group 1, written as a repetition of one class with +, were
+// bounded {lo,hi} characters instead: a bound compiles into that many
+// copies of the class (entryLabelRE's {1,200} was 1.3 ms to compile, at
+// the first JSON password of every scan). A match whose group is out of
+// bounds is dropped and the search goes on from the byte after its start,
+// as the bounded regex's would: nothing else changes, since the + loop
+// takes the same characters as the bounded one up to the byte after them.
+func findBounded(re *regexp.Regexp, b []byte, lo, hi, n int) [][]int {
+	var out [][]int
+	for at := 0; at <= len(b) && (n < 0 || len(out) < n); {
+		m := re.FindSubmatchIndex(b[at:])
+		if m == nil {
+			break
+		}
+		if k := utf8.RuneCount(b[at+m[2] : at+m[3]]); k < lo || k > hi {
+			at += m[0] + 1
+			continue
+		}
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += at
+			}
+		}
+		out = append(out, m)
+		if m[1] > m[0] {
+			at = m[1]
+		} else {
+			at = m[1] + 1
+		}
+	}
+	return out
+}
 
 // openAPIDocumentation reports a value inside the documentation of an
 // OpenAPI or Swagger definition: under an example or examples key, or in
@@ -1772,7 +1865,7 @@ func codeShapedPassword(s string) string {
 	}
 	if strings.Contains(s, "&#") || strings.Contains(s, "&lt;") || strings.Contains(s, "&gt;") || strings.Contains(s, "&amp;") || strings.Contains(s, "&quot;") {
 		text := html.UnescapeString(s)
-		alnum := 0
+		alnum, lower := 0, 0
 		for i := 0; i < len(text); i++ {
 			b := text[i]
 			if b < 0x20 || b == 0x7f {
@@ -1781,9 +1874,17 @@ func codeShapedPassword(s string) string {
 			if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' {
 				alnum++
 			}
+			if b >= 'a' && b <= 'z' {
+				lower++
+			}
 		}
 		if alnum < 4 {
 			return "XML entities with fewer than four letters or digits between them (a&lt;&amp;&gt;b), escaped markup, not a password"
+		}
+		if lower == alnum {
+			// password="&quot;bobby": an escaping test's quote before a
+			// lower-case word, the word a fixture's as it would be bare.
+			return "XML entities around lower-case letters only (&quot;bobby), an escaping test's markup, not a password"
 		}
 	}
 	return ""

@@ -3,6 +3,9 @@ package patterns
 import (
 	"encoding/base64"
 	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -69,6 +72,11 @@ func TestExtraValidators(t *testing.T) {
 		{"base64-json", "glc_" + b64(`{"o":"1","n":"x"}`), "", true},
 		{"base64-json", "sntrys_" + strings.TrimRight(b64(`{"iat":1,"org":"x"}`), "=") + "_abc", "", true},
 		{"base64-json", "glc_" + b64("not json at all"), "", false},
+		{"base64-key-file-key", b64(`{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nABC\n-----END PRIVATE KEY-----\n", "client_email": "a@b.iam.gserviceaccount.com"}`), "", false},
+		{"base64-key-file-key", b64(`{"type": "service_account", "private_key": "", "client_id": "1"}`), "", false},
+		{"base64-key-file-key", b64(`{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDmK7vR2xQ9sLp4\nT8wY3nB6cF1hJ5dA0eG7kM2qZ9rX4vC8uN3oP6yS1tW5bH0jL7iK2fD9aE4gR8m\n-----END PRIVATE KEY-----\n"}`), "", true},
+		{"base64-key-file-key", b64(`{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgE`), "", true}, // cut off
+		{"base64-key-file-key", "eyJ0eXBlIjoic2VydmljZV9hY2NvdW50HM0eQQlG+2YSb/spAnmGG64WvSAx/rtjdWuCCOyBA65X", "", true},
 		{"base64-userpass", b64("ci-bot:Zq8#rT2!vX9m"), "", true},
 		{"base64-userpass", b64("user:password"), "", false},
 		{"base64-userpass", b64("no-colon-here"), "", false},
@@ -181,6 +189,8 @@ func TestExtraValidators(t *testing.T) {
 		{"password", "collec&#9;null&#9;null", "", false},
 		{"password", "ChangeThisToSomethingDifferent!", "", false},
 		{"password", "hG7&amp;tR2qLz9W", "", true},
+		{"password", "&quot;bobby", "", false},
+		{"password", "&quot;Bobby7&lt;", "", true},
 		{"password", "Xq7_mbvtzr.Lw9", "", true},
 		{"password", "ImaLuigi,number1!", "", true},
 		{"not-code", "process.env.TOKEN", "", false},
@@ -696,5 +706,81 @@ func TestMayHoldFold(t *testing.T) {
 	}
 	if !algoliaSearchRE().MatchString("docſearch({") {
 		t.Error("the regex no longer folds ſ: mayHoldFold's non-ASCII rule is stale")
+	}
+}
+
+// TestFindBoundedAgrees: findBounded over the + forms finds what the
+// regexes written with their bounds find, on random JSON-ish text built to
+// hit the bounds, stray quotes and backslashes.
+func TestFindBoundedAgrees(t *testing.T) {
+	cases := []struct {
+		plus    *regexp.Regexp
+		bounded *regexp.Regexp
+		lo, hi  int
+	}{
+		{entryLabelRE(), regexp.MustCompile(`"(?i:name|title|uri|url|website|login_?uri)"\s*:\s*"([^"\n]{1,200})"`), 1, 200},
+		{jsonPasswordRE(), regexp.MustCompile(`"(?i:password)"\s*:\s*"([^"\\\n]{4,128})"`), 4, 128},
+		{argumentBeforeRE(), regexp.MustCompile(`["']([^"'\s]{3,64})["']\s*,\s*["']$`), 3, 64},
+	}
+	// A value out of bounds whose closing quote opens the next match.
+	fixed := []string{`"password": "ab"password": "hunter22"`, `"name": "` + strings.Repeat("q", 201) + `"url": "example"`}
+	for _, n := range []int{2, 3, 64, 65} {
+		fixed = append(fixed, `login("`+strings.Repeat("u", n)+`", "`, `login('x', '`+strings.Repeat("u", n)+`','`)
+	}
+	for _, in := range fixed {
+		for _, c := range cases {
+			if got, want := findBounded(c.plus, []byte(in), c.lo, c.hi, -1), c.bounded.FindAllSubmatchIndex([]byte(in), -1); !reflect.DeepEqual(got, want) {
+				t.Errorf("%q on %q: findBounded %v, bounded %v", c.plus, in, got, want)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	pieces := []string{`"password"`, `"Password"`, `"name"`, `"login_uri"`, `"url"`, ": ", ":", " ", `"`, `\`, "\n", ",", "{", "}", "é", "x", `'`, `", "`, `', '`}
+	long := func() string { return strings.Repeat("k", rng.IntN(260)) }
+	found := 0
+	for range 3000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(6) {
+			// An entry: a key, a colon, a quoted value of a length near a
+			// bound; then noise.
+			b.WriteString(pieces[rng.IntN(4)])
+			b.WriteString(pieces[4+rng.IntN(3)])
+			b.WriteString(`"`)
+			n := []int{0, 1, 2, 3, 4, 5, 63, 64, 65, 127, 128, 129, 199, 200, 201}[rng.IntN(15)]
+			for range n {
+				if rng.IntN(8) == 0 {
+					b.WriteString(pieces[7+rng.IntN(len(pieces)-7)])
+				} else {
+					b.WriteByte('x')
+				}
+			}
+			b.WriteString(`"`)
+			for range rng.IntN(3) {
+				if rng.IntN(4) == 0 {
+					b.WriteString(long())
+				} else {
+					b.WriteString(pieces[rng.IntN(len(pieces))])
+				}
+			}
+		}
+		// (An argument before the next is matched at the text's end.)
+		in := []byte(b.String() + []string{"", `", "`, `','`}[rng.IntN(3)])
+		for _, c := range cases {
+			want := c.bounded.FindAllSubmatchIndex(in, -1)
+			got := findBounded(c.plus, in, c.lo, c.hi, -1)
+			if len(want) == 0 && len(got) == 0 {
+				continue
+			}
+			found++
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q on %q:\nfindBounded %v\nbounded     %v", c.plus, in, got, want)
+			}
+			if first := findBounded(c.plus, in, c.lo, c.hi, 1); !reflect.DeepEqual(first, want[:min(1, len(want))]) && len(want) > 0 {
+				t.Fatalf("%q on %q: first %v, want %v", c.plus, in, first, want[0])
+			}
+		}
+	}
+	if found < 500 {
+		t.Errorf("only %d texts with a match", found)
 	}
 }

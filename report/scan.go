@@ -159,7 +159,12 @@ func writeJSON(w io.Writer, r *ScanReport, o ScanOptions) error {
 		Suppressed:    r.Suppressed,
 		Repositories:  r.Repositories,
 	}
-	return encodeIndented(w, doc)
+	out, err := appendScanJSON(make([]byte, 0, 1024+len(doc.Findings)*768), &doc)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(out)
+	return err
 }
 
 // encodeIndented writes v exactly as a json.Encoder with SetIndent("", "  ")
@@ -185,8 +190,12 @@ var jsonPunct = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true,
 // appendIndented appends src, json.Marshal's output (valid and compact: no
 // space outside strings), indented two spaces a level as json.Indent does:
 // an empty object or array stays {} or [], a colon is followed by a space.
-func appendIndented(dst, src []byte) []byte {
-	depth := 0
+func appendIndented(dst, src []byte) []byte { return appendIndentedAt(dst, src, 0) }
+
+// appendIndentedAt is appendIndented for a value written at depth levels
+// of nesting: its inner lines are indented that much more.
+func appendIndentedAt(dst, src []byte, base int) []byte {
+	depth := base
 	newline := func() {
 		dst = append(dst, '\n')
 		for range depth {

@@ -36,7 +36,8 @@ var publicDemoCredentials = []string{
 // countless test suites and docs: RFC 6749's (OAuth 2.0) access, refresh
 // and authorization-code examples and client secret, RFC 5849's (OAuth
 // 1.0) credentials, RFC 8555's (ACME)
-// challenge token, and jwt.io's sample token.
+// challenge token, jwt.io's sample token, Pulumi's protocol signatures and
+// exporter-toolkit's timing guard hash.
 var protocolExamples = map[string]string{
 	"2YotnFZFEjr1zCsicMWpAA": "RFC 6749 example access token",
 	"tGzv3JOkF0XG5Qx2TlKWIA": "RFC 6749 example refresh token",
@@ -63,6 +64,47 @@ var protocolExamples = map[string]string{
 	"j49sk3j29djd":     "RFC 5849 example client shared-secret",
 	"dh893hdasih9":     "RFC 5849 example token secret",
 	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c": "jwt.io's sample token",
+	// Pulumi's wire-protocol signatures: fixed random hex every Pulumi SDK
+	// (Go's resource/sig, Node.js's runtime/rpc.ts, Python, .NET, Java) and
+	// every state file carries to mark a map as a secret, asset, archive or
+	// reference; declared as `Secret = "…"` or `specialSigKey = "…"`.
+	"4dabf18193072939515e22adb298388d": "Pulumi's special signature key (protocol constant)",
+	"1b47061264138c4ac30d75fd1eb44270": "Pulumi's secret signature (protocol constant)",
+	"5cf8f73096256a8f31e491e813e4eb8e": "Pulumi's resource reference signature (protocol constant)",
+	"d0e6a833031e9bbcd3f4e8bde6ca49a4": "Pulumi's output value signature (protocol constant)",
+	"803fd3297a5875dc03ca845dda5d2a98": "Pulumi's byte string signature (protocol constant)",
+	"c44067f5952c0a294b673a41bacd8c17": "Pulumi's asset signature (protocol constant)",
+	"0def7320c3a5731c473e5ecbe6d01bc7": "Pulumi's archive signature (protocol constant)",
+	// Prometheus exporter-toolkit's bcrypt of "fakepassword", compared
+	// against when a basic-auth user is unknown so that timing does not
+	// tell users apart; vendored into every Prometheus exporter.
+	"$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi": "Prometheus exporter-toolkit's dummy hash of fakepassword (a timing guard)",
+}
+
+// rfc7628Token is RFC 7628's (SASL OAUTHBEARER) example bearer token,
+// without its base64 padding. SASL libraries' tests carry it as printed and
+// with RFC 6750's other token characters (-._~+/) put in to test them
+// (Kafka's OAuthBearerClientInitialResponseTest: "vF-9.df_t4qm~…").
+const rfc7628Token = "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg"
+
+// isRFC7628Token reports whether secret is RFC 7628's example token, with
+// or without characters of RFC 6750's token alphabet that are not letters
+// or digits.
+func isRFC7628Token(secret []byte) bool {
+	if len(secret) < len(rfc7628Token) || len(secret) > 2*len(rfc7628Token) {
+		return false
+	}
+	j := 0
+	for _, c := range secret {
+		switch {
+		case c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=':
+		case j < len(rfc7628Token) && c == rfc7628Token[j]:
+			j++
+		default:
+			return false
+		}
+	}
+	return j == len(rfc7628Token)
 }
 
 // jwtHeaders are the base64url encodings of the JOSE headers most JWTs
@@ -110,6 +152,9 @@ func builtinAllowAfter(secret []byte, notPlaceholder bool) string {
 	}
 	if what, ok := protocolExamples[string(secret)]; ok {
 		return what
+	}
+	if isRFC7628Token(secret) {
+		return "RFC 7628 example bearer token"
 	}
 	if jwtHeaderPiece(secret) {
 		return "a piece of a JWT's standard header (base64 of {\"alg\":…,\"typ\":\"JWT\"}), public text"

@@ -46,6 +46,11 @@ func TestDecodedFindings(t *testing.T) {
 			want: []string{"generic-password-unquoted@5:17 "},
 		},
 		{
+			name: "echo's newline in a Secret's base64 password",
+			data: "data:\n  postgresql-password: \"" + base64.StdEncoding.EncodeToString([]byte("postgres\n")) + "\"\n  airflow-password: \"" + base64.StdEncoding.EncodeToString([]byte("Qz7!rW2kLp\n")) + "\"\n",
+			want: []string{"generic-password@3:22 "},
+		},
+		{
 			name: "base64 image is not decoded into findings",
 			data: "img: data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\n",
 			want: []string{},

@@ -518,6 +518,34 @@ func TestProtocolExamplesNotReported(t *testing.T) {
 	if fs := d.Detect(Chunk{Data: []byte(strings.Replace(data, "OiJIUzI1NiIsInR5cCI6IkpXVCJ", "OiJIUzI1NiIsInR5cCI6IkpXVCK", 1)), Path: "src/sinks/websocket/sink.rs"}); len(fs) != 1 {
 		t.Errorf("a token one character off a JWT header's piece: %d findings, want 1", len(fs))
 	}
+	// RFC 7628's OAUTHBEARER example, as printed and with RFC 6750's token
+	// characters put in (Kafka's OAuthBearerClientInitialResponseTest).
+	rfc7628 := "        \"auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg\\u0001\\u0001\";\n" +
+		"        \"auth=Bearer vF-9.df_t4qm~Tc2Nvb3RlckBhbHR+hdmlzdGEuY29/tCg==\\u0001\\u0001\";\n"
+	if fs := d.Detect(Chunk{Data: []byte(rfc7628), Path: "OAuthBearerClientInitialResponseTest.java"}); len(fs) != 0 {
+		t.Errorf("RFC 7628's example token: %v", fs)
+	}
+	if fs := d.Detect(Chunk{Data: []byte(strings.ReplaceAll(rfc7628, "tCg", "tCh")), Path: "OAuthBearerClientInitialResponseTest.java"}); len(fs) != 2 {
+		t.Errorf("tokens one letter off RFC 7628's: %d findings, want 2: %v", len(fs), fs)
+	}
+	// exporter-toolkit's dummy hash for unknown users, vendored by Loki.
+	guard := "\t\t\thashedPassword = \"$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\"\n"
+	if fs := d.Detect(Chunk{Data: []byte(guard), Path: "vendor/github.com/prometheus/exporter-toolkit/web/handler.go"}); len(fs) != 0 {
+		t.Errorf("exporter-toolkit's timing guard hash: %v", fs)
+	}
+	if fs := d.Detect(Chunk{Data: []byte(strings.Replace(guard, "LDeSi", "LDeSj", 1)), Path: "web/handler.go"}); len(fs) != 1 {
+		t.Errorf("a hash one letter off exporter-toolkit's: %d findings, want 1: %v", len(fs), fs)
+	}
+	// Pulumi's protocol signatures, declared under secret-sounding names in
+	// every Pulumi SDK (sdk/go/common/resource/sig, sdk/nodejs/runtime/rpc.ts).
+	sig := "\tKey = \"4dabf18193072939515e22adb298388d\"\n\tSecret = \"1b47061264138c4ac30d75fd1eb44270\"\n" +
+		"export const specialSigKey = \"4dabf18193072939515e22adb298388d\";\n"
+	if fs := d.Detect(Chunk{Data: []byte(sig), Path: "sdk/go/common/resource/sig/sig.go"}); len(fs) != 0 {
+		t.Errorf("Pulumi's signatures: %v", fs)
+	}
+	if fs := d.Detect(Chunk{Data: []byte(strings.NewReplacer("4dabf18193072939515e22adb298388d", "4dabf18193072939515e22adb298388e", "1b47061264138c4ac30d75fd1eb44270", "1b47061264138c4ac30d75fd1eb44271").Replace(sig)), Path: "sdk/go/common/resource/sig/sig.go"}); len(fs) != 2 {
+		t.Errorf("values one digit off Pulumi's signatures: %d findings, want 2: %v", len(fs), fs)
+	}
 	// The same lines with values of the same shape that no document prints.
 	other := strings.NewReplacer("pfkkdhi9sl3r4s00", "q7kx2lm9vrz4tw8p", "nnch734d00sl2jdk", "zr8kq3vn6pw2ylt5").Replace(oauth1)
 	if fs := d.Detect(Chunk{Data: []byte(other), Path: "OauthTest.php"}); len(fs) != 2 {
@@ -732,6 +760,34 @@ func TestLongTokenAfterItsName(t *testing.T) {
 	}
 }
 
+// TestDERKeyHoldingPlaceholderRuns: a hex DER private key whose random
+// numbers hold a run the placeholder test reads as made up (123456, 000000,
+// abcdef: in about one 2048-bit key in a thousand) is still reported, by
+// the rule that checked its structure. TestLongTokenAfterItsName failed
+// now and then on such keys.
+func TestDERKeyHoldingPlaceholderRuns(t *testing.T) {
+	t.Parallel()
+	d := builtinDetector(t)
+	key, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der := hex.EncodeToString(x509.MarshalPKCS1PrivateKey(key))
+	for _, run := range []string{"123456", "000000", "abcdef", "deadbeef"} {
+		// Inside the modulus (it starts 30 hex digits in): the DER
+		// structure, all the rule checks, is untouched.
+		v := der[:100] + run + der[100+len(run):]
+		fs := d.Detect(Chunk{Path: "keys.py", Data: []byte("private_key_hex = \"" + v + "\"\n")})
+		if len(fs) != 1 || fs[0].RuleID != "private-key-hex" || fs[0].Secret != v {
+			var got []string
+			for _, f := range fs {
+				got = append(got, f.RuleID)
+			}
+			t.Errorf("key holding %s: %v, want private-key-hex", run, got)
+		}
+	}
+}
+
 // TestNameValuePairsOnlyInDataFiles: the name/value rules read data and
 // configuration files (a Kubernetes manifest, a Postman environment, text
 // without an extension) and not code or scripts, where `value` is too common
@@ -859,5 +915,42 @@ func TestExplainTellsEachDropOnce(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%s told %d times", k, n)
 		}
+	}
+}
+
+// TestGenericNotJudgedUnderProvider: a generic rule's match that a
+// built-in provider rule's candidate overlaps is not judged (settle would
+// drop it), while one elsewhere is, and when drops are explained every
+// match is judged; the findings are the same either way.
+func TestGenericNotJudgedUnderProvider(t *testing.T) {
+	provider, errs := patterns.RawRule{ID: "acme-key", Description: "Acme key", Keywords: []string{"acme_"},
+		Regex: `\b(?P<secret>acme_[a-z0-9]{16})\b`}.Compile("test")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	generic, errs := patterns.RawRule{ID: "any-token", Description: "A token", Keywords: []string{"token="}, Generic: true,
+		Regex: `token=(?P<secret>[A-Za-z0-9_]{16,})`}.Compile("test")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var judged []string
+	generic.Validators = []patterns.Validator{{Name: "count", Check: func(c *patterns.Candidate) (bool, string) {
+		judged = append(judged, string(c.Secret))
+		return true, ""
+	}}}
+	d := NewDetector([]*patterns.Rule{provider, generic}, nil)
+	data := []byte("token=acme_q7w2k9x4m1z8p3v6\ntoken=Zq8x0Lw3Rt6Yp1Nb\n")
+	var ids []string
+	for _, f := range d.Detect(Chunk{Path: "a.env", Data: data}) {
+		ids = append(ids, f.RuleID+" "+f.Secret)
+	}
+	if want := []string{"any-token", "acme-key"}; len(judged) != 1 || judged[0] != "Zq8x0Lw3Rt6Yp1Nb" || len(ids) != 2 {
+		t.Fatalf("judged %q, found %q; want one judgement (the token alone) and both secrets (%q)", judged, ids, want)
+	}
+	judged = nil
+	var drops int
+	explained := d.DetectExplain(Chunk{Path: "a.env", Data: data}, func(Drop) { drops++ })
+	if len(judged) != 2 || len(explained) != 2 {
+		t.Fatalf("explaining: judged %q, %d findings; want both matches judged", judged, len(explained))
 	}
 }

@@ -70,3 +70,43 @@ func TestWarmGenericCompilesAhead(t *testing.T) {
 		}
 	}
 }
+
+// TestWarmGenericYields: warming gives way, rule by rule, to a goroutine
+// it readied. main waits for the catalogue and the detector on
+// PrepareDefault's goroutine; readied on that goroutine's P, it ran only
+// once warming had ended or been preempted (10 ms later) whenever the
+// other P was busy. On one P here, main must get to stop the warming
+// after a rule or two, not after all of them.
+func TestWarmGenericYields(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	rules, err := patterns.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stop atomic.Bool
+	started, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		close(started) // readies this test, which then waits on this P
+		warmGeneric(rules, &stop)
+		close(done)
+	}()
+	<-started
+	stop.Store(true)
+	<-done
+	runtime.GOMAXPROCS(2)
+	warmed, generic := 0, 0
+	for _, r := range rules {
+		if !r.Generic {
+			continue
+		}
+		generic++
+		// A rule not compiled yet compiles now (a count is never less
+		// than this goroutine's own allocations).
+		if mallocs(func() { warmRule(r) }) == 0 {
+			warmed++
+		}
+	}
+	if warmed > 3 {
+		t.Errorf("warming compiled %d of %d generic rules before the goroutine it readied ran", warmed, generic)
+	}
+}

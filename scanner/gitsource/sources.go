@@ -236,7 +236,20 @@ func emitDiff(f *FileDiff, c *scanner.Commit, o Options, st *scanner.Stats, yiel
 		st.Skip("allowlisted-path")
 		return nil
 	}
-	return yield(scanner.Chunk{Data: f.Data, Kind: scanner.KindDiff, Path: f.Path, Commit: c, Lines: f.Lines})
+	data, lines := f.Data, f.Lines
+	if needsBlocks(data, lines) {
+		// A key block's body without its BEGIN line (blocks.go): the
+		// new blob says which block it belongs to.
+		if text, _ := wide.read(f.NewID); text != nil && !scanner.IsBinary(text) {
+			var olds [][]byte
+			for _, id := range f.OldIDs {
+				old, _ := wide.read(id)
+				olds = append(olds, old)
+			}
+			data, lines = expandBlocks(text, olds, data, lines)
+		}
+	}
+	return yield(scanner.Chunk{Data: data, Kind: scanner.KindDiff, Path: f.Path, Commit: c, Lines: lines})
 }
 
 // eachLine calls fn for each line of r without its newline; lines of any

@@ -101,7 +101,7 @@ func (c *catFile) close() {
 // over the limit and its first bytes are text: a text file over the limit
 // is counted too-large, whatever .gitattributes calls it.
 func (w *wideBlobs) read(id string) (data []byte, tooLarge bool) {
-	if w.err != nil || isZeroID(id) {
+	if w == nil || w.err != nil || isZeroID(id) {
 		return nil, false
 	}
 	if w.cat == nil {
@@ -137,11 +137,12 @@ func (w *wideBlobs) read(id string) (data []byte, tooLarge bool) {
 
 // finish stops the cat-file process and, when reading a blob failed, says
 // in st that the scan is incomplete: read then gave nil for every later
-// file, and those were counted as binary, not scanned.
+// file, and those were counted as binary, not scanned, and key blocks
+// (blocks.go) were scanned as the diff gave them.
 func (w *wideBlobs) finish(st *scanner.Stats) {
 	w.close()
 	if w.err != nil && w.ctx.Err() == nil {
-		st.Partial(fmt.Sprintf("files git calls binary could not be read (%v): text among them (UTF-16, or marked binary by .gitattributes) was not scanned", w.err))
+		st.Partial(fmt.Sprintf("blobs could not be read (%v): text among the files git calls binary (UTF-16, or marked binary by .gitattributes) was not scanned, nor were key blocks whose BEGIN line a diff leaves out whole", w.err))
 	}
 }
 
@@ -187,6 +188,9 @@ func (w *wideBlobs) chunk(f *FileDiff, c *scanner.Commit) (ch scanner.Chunk, ski
 		olds = append(olds, old)
 	}
 	data, lines := addedLines(olds, text)
+	if needsBlocks(data, lines) {
+		data, lines = expandBlocks(text, olds, data, lines)
+	}
 	return scanner.Chunk{Data: data, Kind: scanner.KindDiff, Path: f.Path, Commit: c, Lines: lines, Encoding: enc}, ""
 }
 
