@@ -31,6 +31,8 @@ type Detector struct {
 	// requires is, per rule, the index of the rule it requires (-1: none,
 	// or the required rule is not in this detector).
 	requires []int
+	// partner marks the rules another requires nearby (Requires).
+	partner []bool
 	// required is, per rule, a string every match contains (nil: none).
 	required [][]byte
 	// folds is, per rule without one, a string every match contains in
@@ -162,6 +164,7 @@ func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	anchors := make([]anchoredRegex, len(rules))
 	d.anchored = make([]*anchoredRegex, len(rules))
 	d.requires = make([]int, len(rules))
+	d.partner = make([]bool, len(rules))
 	d.required = make([][]byte, len(rules))
 	d.folds = make([][]byte, len(rules))
 	for i, r := range rules {
@@ -178,6 +181,7 @@ func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 		if r.Requires != "" {
 			if j, ok := d.byID[r.Requires]; ok {
 				d.requires[i] = j
+				d.partner[j] = true
 			}
 		}
 	}
@@ -957,7 +961,7 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 		if s == e {
 			return
 		}
-		if dropFn == nil && r.Generic && len(sc.decodeHits) == 0 && d.providerHolds(cands, s, e) {
+		if dropFn == nil && r.Generic && !d.partner[ri] && d.runsEverywhere(ri) && len(sc.decodeHits) == 0 && !isHex(data[s:e]) && d.heldBetter(cands, ri, s, e) {
 			// dedupSpans would drop it for the provider's candidate: its
 			// validators need not run (they were half the CPU of the
 			// generic rules on a history full of provider examples).
@@ -1424,22 +1428,45 @@ func (d *Detector) dedupSpans(cands []candidate) []candidate {
 	return kept
 }
 
-// providerHolds reports whether cands holds a candidate of a built-in
-// provider rule with no requirement that overlaps data[s:e]. settle would
-// drop a generic rule's candidate there: dedupSpans keeps the higher
-// standing of overlapping candidates, and nothing before it can drop the
-// provider's (resolveRequires drops only rules with a requirement, and
-// supersede, which the caller rules out, only when a chunk decodes).
-func (d *Detector) providerHolds(cands []candidate, s, e int) bool {
+// heldBetter reports whether cands holds a candidate that settle would keep
+// over generic rule ri's candidate data[s:e]: one of a built-in provider
+// rule that overlaps it, or one of another generic rule on the very same
+// span that wins the tie (dedupSpans keeps, of overlapping candidates,
+// the higher standing, and of two of the same standing only on the same
+// span, the better). Neither can be dropped before dedupSpans: the
+// holder's rule has no requirement (resolveRequires drops only those) and
+// runs at every path (a chunk whose path comes later is settled once per
+// kind of path, with only the rules that run there), and the caller rules
+// out a chunk that decodes (supersede), a hex value (a generic rule's hex
+// values are counted, before dedupSpans, to tell test vectors), a rule
+// another requires nearby, and one that runs at some paths only (its
+// candidates decide which kinds of path a later path's chunk is settled
+// for).
+func (d *Detector) heldBetter(cands []candidate, ri, s, e int) bool {
 	// (The latest candidates only, so that a chunk of thousands costs no
 	// more than a judgement: missing one there only judges in vain.)
 	for i := len(cands) - 1; i >= max(0, len(cands)-256); i-- {
 		o := &cands[i]
-		if o.start < e && s < o.end && d.standing(o.rule) == 2 && d.rules[o.rule].Requires == "" {
+		if o.start >= e || s >= o.end || d.rules[o.rule].Requires != "" || !d.runsEverywhere(o.rule) {
+			continue
+		}
+		switch d.standing(o.rule) {
+		case 2:
 			return true
+		case 0:
+			if o.start == s && o.end == e && d.better(*o, candidate{rule: ri, start: s, end: e}) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// runsEverywhere reports whether rule ri runs at every path: no path
+// pattern, and not left out of tests and documentation (runsAt).
+func (d *Detector) runsEverywhere(ri int) bool {
+	r := d.rules[ri]
+	return d.ruleGroup[ri] < 0 && !(r.SkipTestFiles && len(r.Keywords) > 0)
 }
 
 // standing ranks rules for overlapping matches: built-in provider rules 2,

@@ -938,7 +938,18 @@ func TestGenericNotJudgedUnderProvider(t *testing.T) {
 		judged = append(judged, string(c.Secret))
 		return true, ""
 	}}}
-	d := NewDetector([]*patterns.Rule{provider, generic}, nil)
+	// A second generic rule on the same span loses the tie to the first
+	// (the lower index): it is not judged either.
+	second, errs := patterns.RawRule{ID: "any-token-too", Description: "A token", Keywords: []string{"token="}, Generic: true,
+		Regex: `token=(?P<secret>[A-Za-z0-9_]{16,})`}.Compile("test")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	second.Validators = []patterns.Validator{{Name: "count", Check: func(c *patterns.Candidate) (bool, string) {
+		judged = append(judged, "second "+string(c.Secret))
+		return true, ""
+	}}}
+	d := NewDetector([]*patterns.Rule{provider, generic, second}, nil)
 	data := []byte("token=acme_q7w2k9x4m1z8p3v6\ntoken=Zq8x0Lw3Rt6Yp1Nb\n")
 	var ids []string
 	for _, f := range d.Detect(Chunk{Path: "a.env", Data: data}) {
@@ -950,7 +961,7 @@ func TestGenericNotJudgedUnderProvider(t *testing.T) {
 	judged = nil
 	var drops int
 	explained := d.DetectExplain(Chunk{Path: "a.env", Data: data}, func(Drop) { drops++ })
-	if len(judged) != 2 || len(explained) != 2 {
-		t.Fatalf("explaining: judged %q, %d findings; want both matches judged", judged, len(explained))
+	if len(judged) != 4 || len(explained) != 2 {
+		t.Fatalf("explaining: judged %q, %d findings; want both matches judged by both generic rules", judged, len(explained))
 	}
 }
