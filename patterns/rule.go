@@ -613,8 +613,6 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 	return r, nil
 }
 
-// compileInto is compile, filling r (Builtin allocates the catalogue's
-// rules in one block); r is not to be used when it returns errors.
 // pathRegexes holds the path regexes compiled, by source: the built-in
 // rules that have one share it (a regexp is safe for concurrent use), and
 // it is compiled once a process rather than at every Builtin.
@@ -632,8 +630,10 @@ func pathRegex(src string) (*regexp.Regexp, error) {
 	return re, err
 }
 
-// compileInto fills r from raw. vals, when set, is room for the rule's
-// validators (Builtin hands every rule a piece of one array).
+// compileInto is compile, filling r (Builtin allocates the catalogue's
+// rules in one block); r is not to be used when it returns errors. vals,
+// when set, is room for the rule's validators (Builtin hands every rule a
+// piece of one array).
 func (raw RawRule) compileInto(r *Rule, file string, eager bool, vals *[]Validator) ErrorList {
 	var errs ErrorList
 	fail := func(format string, args ...any) {

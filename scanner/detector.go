@@ -962,9 +962,10 @@ func (d *Detector) candidates(c Chunk, data []byte, sc *scratch, dropFn func(Dro
 			return
 		}
 		if dropFn == nil && r.Generic && !d.partner[ri] && d.runsEverywhere(ri) && len(sc.decodeHits) == 0 && !isHex(data[s:e]) && d.heldBetter(cands, ri, s, e) {
-			// dedupSpans would drop it for the provider's candidate: its
-			// validators need not run (they were half the CPU of the
-			// generic rules on a history full of provider examples).
+			// dedupSpans would drop it for the better candidate that
+			// holds its span: its validators need not run (they were half
+			// the CPU of the generic rules on a history full of provider
+			// examples).
 			return
 		}
 		cand := patterns.Candidate{Secret: data[s:e], Match: data[ws+m[0] : ws+m[1]], Line: lineBytes(data, s), Text: data, At: s}
@@ -1306,11 +1307,7 @@ func (d *Detector) judge(r *patterns.Rule, cand *patterns.Candidate, path string
 		if ok, reason := v.Check(cand); !ok {
 			return reason
 		}
-		// A whole DER private key, its structure checked, is no
-		// placeholder whatever runs of digits its random numbers hold
-		// (a 2048-bit key's 2,400 hex digits hold 123456 or 000000 about
-		// once in a thousand keys).
-		notPlaceholder = notPlaceholder || v.Name == "not-placeholder" || v.Name == "der-private-key"
+		notPlaceholder = notPlaceholder || v.SettlesPlaceholder()
 	}
 	if reason := builtinAllowAfter(cand.Secret, notPlaceholder); reason != "" {
 		return "built-in allow list: " + reason
