@@ -262,3 +262,44 @@ func TestKeyBlockPairedInUTF16(t *testing.T) {
 		t.Errorf("staged: got %q, want %q", got, want)
 	}
 }
+
+// FuzzExpandBlocks: any new and old text, any added lines the diff could
+// give (increasing, in the text or not): no panic, and the lines returned
+// are increasing, in the text, and their text is the data returned.
+func FuzzExpandBlocks(f *testing.F) {
+	body := strings.Repeat("A", 64)
+	f.Add("-----BEGIN X-----\n"+body+"\n-----END X-----\n", "-----BEGIN X-----\n"+body+"\n-----END X-----\n", uint64(0b110))
+	f.Add("PuTTY-User-Key-File-3: ssh-ed25519\nPrivate-Lines: 1\n"+body+"\nPrivate-MAC: 00\n", "", uint64(0b100))
+	f.Add("-----BEGIN A-----\n-----BEGIN B-----\nx\n-----END B-----\n", "x", uint64(0b1010))
+	f.Fuzz(func(t *testing.T, text, old string, pick uint64) {
+		nl := splitLines([]byte(text))
+		var data []byte
+		var lines []int
+		for i := 0; i < 64 && i < len(nl)+2; i++ {
+			if pick&(1<<i) == 0 {
+				continue
+			}
+			lines = append(lines, i+1)
+			if i < len(nl) {
+				data = append(append(data, nl[i]...), '\n')
+			}
+		}
+		gotData, gotLines := expandBlocks([]byte(text), [][]byte{[]byte(old)}, data, lines)
+		if len(lines) > 0 && lines[len(lines)-1] > len(nl) {
+			if !equalInts(gotLines, lines) {
+				t.Fatalf("numbers past the text changed: %v -> %v", lines, gotLines)
+			}
+			return
+		}
+		var want []byte
+		for k, n := range gotLines {
+			if n < 1 || n > len(nl) || k > 0 && n <= gotLines[k-1] {
+				t.Fatalf("lines %v out of order or outside %d lines", gotLines, len(nl))
+			}
+			want = append(append(want, nl[n-1]...), '\n')
+		}
+		if string(want) != string(gotData) {
+			t.Fatalf("data %q is not the text of lines %v (%q)", gotData, gotLines, want)
+		}
+	})
+}
