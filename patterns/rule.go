@@ -81,6 +81,7 @@ type RawRule struct {
 	MaxLength       int      `toml:"max_length,omitzero"`
 	Remediation     string   `toml:"remediation,omitempty"`
 	Path            string   `toml:"path,omitempty"`
+	ExamplePath     string   `toml:"example_path,omitempty"` // see Rule.ExamplePath
 	Examples        []string `toml:"examples,omitempty"`
 	Counterexamples []string `toml:"counterexamples,omitempty"`
 	// Line is the line of the rule's table header in its file, for errors.
@@ -184,7 +185,11 @@ type Rule struct {
 	// over a generic rule.
 	Custom bool
 	// Path, when set, limits the rule to paths matching this regex.
-	Path        *regexp.Regexp
+	Path *regexp.Regexp
+	// ExamplePath is where a rule with a path pattern is proven: its
+	// examples and counterexamples are read as a file at this path, which
+	// Path matches. Without it they are read as example.txt.
+	ExamplePath string
 	Remediation string
 	// Examples and Counterexamples are the rule's proof: every example must
 	// produce a finding of this rule, no counterexample may.
@@ -665,6 +670,7 @@ func (raw RawRule) compileInto(r *Rule, file string, eager bool, vals *[]Validat
 		breaksSpec:      raw.Breaks,
 		startsSpec:      raw.Starts,
 		Remediation:     raw.Remediation,
+		ExamplePath:     raw.ExamplePath,
 		Examples:        raw.Examples,
 		Counterexamples: raw.Counterexamples,
 	}
@@ -727,6 +733,12 @@ func (raw RawRule) compileInto(r *Rule, file string, eager bool, vals *[]Validat
 		} else {
 			r.Path = re
 		}
+	}
+	switch {
+	case raw.ExamplePath != "" && raw.Path == "":
+		fail("example_path without a path: the examples are read as example.txt")
+	case raw.ExamplePath != "" && r.Path != nil && !r.Path.MatchString(raw.ExamplePath):
+		fail("example_path %q does not match the rule's path", raw.ExamplePath)
 	}
 	if n := len(raw.Validators); n > 0 && vals != nil && cap(*vals)-len(*vals) >= n {
 		r.Validators = (*vals)[len(*vals) : len(*vals) : len(*vals)+n]

@@ -89,9 +89,11 @@ func buildValidators() map[string]Validator {
 // ran that test itself, and a whole DER private key, its structure checked,
 // is no placeholder whatever runs of digits its random numbers hold (a
 // 2048-bit key's 2,400 hex digits hold 123456 or 000000 about once in a
-// thousand keys).
+// thousand keys), and stored-password judges a password a credential file
+// holds, where the placeholder test's runs (123456, abcdef) are a weak
+// password's, not a stand-in's.
 func (v Validator) SettlesPlaceholder() bool {
-	return v.Name == "not-placeholder" || v.Name == "der-private-key"
+	return v.Name == "not-placeholder" || v.Name == "der-private-key" || v.Name == "stored-password"
 }
 
 // LookupValidator returns the named validator.

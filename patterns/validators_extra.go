@@ -34,6 +34,7 @@ func extraValidators() []Validator {
 		{"base64-userpass", checkBase64UserPass},
 		{"base64-password", checkBase64Password},
 		{"jetbrains-password", checkJetBrainsPassword},
+		{"stored-password", checkStoredPassword},
 		{"cisco-type7", checkCiscoType7},
 		{"base64-private-key", checkBase64PrivateKey},
 		{"base64-key-file-key", checkBase64KeyFileKey},
@@ -2852,4 +2853,61 @@ func checkNotObjectKey(c *Candidate) (bool, string) {
 		return false, "not-object-key: the value is the next key of an object (\"…\":)"
 	}
 	return true, ""
+}
+
+// checkStoredPassword judges a password in a file that exists to hold
+// credentials: a .netrc, a .pgpass, a .git-credentials, a shell profile, an
+// FTP or SFTP client's or an IDE's saved connection (the rules that read them
+// are limited to those files by name). Whatever such a password is, it is
+// the credential the file stores: pass123 or hunter22 there is a weak
+// password committed, not a fixture's, so the judgement the rules for
+// source code make (weakPassword) does not apply. What is dropped is what
+// stores no password: a setting about passwords rather than one
+// ("promptForPass": false, password_file = …), a reference to one kept
+// elsewhere (${DB_PASSWORD}, $PASS, {{ .pass }}), a masked or emptied
+// value (********, <password>), and a value that says it is a stand-in
+// (changeme, your_password, dummy, example).
+func checkStoredPassword(c *Candidate) (bool, string) {
+	v := c.Secret
+	if len(v) == 0 {
+		return false, "empty"
+	}
+	name := strings.ToLower(string(c.Name))
+	for _, w := range storedPasswordSettings {
+		if strings.Contains(name, w) {
+			return false, "a setting about passwords (" + w + "), not a password"
+		}
+	}
+	lv := strings.ToLower(string(v))
+	switch lv {
+	case "true", "false", "yes", "no", "on", "off", "null", "nil", "none", "undefined", "required", "optional":
+		return false, "a setting's value (" + lv + "), not a password"
+	}
+	if templateVariable(v) || v[0] == '$' || v[0] == '%' && bytes.Count(v, []byte("%")) >= 2 {
+		return false, "a reference to a password kept elsewhere"
+	}
+	if bytes.Count(v, v[:1]) == len(v) {
+		return false, "a masked value (one character repeated)"
+	}
+	for _, w := range storedPasswordStandIns {
+		if strings.Contains(lv, w) {
+			return false, "a stand-in for a password (" + w + ")"
+		}
+	}
+	return true, ""
+}
+
+// storedPasswordSettings are words in a name that make its value a
+// setting about passwords rather than one.
+var storedPasswordSettings = []string{
+	"file", "path", "dir", "length", "policy", "prompt", "interactive", "expir", "reset", "hint",
+	"label", "field", "required", "strength", "hash", "salt", "regex", "pattern", "save", "remember",
+	"store", "enabled", "type", "mode", "command", "cmd", "helper", "manager", "env",
+}
+
+// storedPasswordStandIns are what a value that only holds a password's
+// place says.
+var storedPasswordStandIns = []string{
+	"changeme", "change_me", "change-me", "changethis", "your", "example", "sample", "dummy",
+	"placeholder", "redacted", "replace", "fixme", "todo", "xxx", "***", "<", ">",
 }

@@ -784,3 +784,33 @@ func TestFindBoundedAgrees(t *testing.T) {
 		t.Errorf("only %d texts with a match", found)
 	}
 }
+
+// TestStoredPassword: in a credential file a weak password is the stored
+// credential and is kept; what stores no password is dropped.
+func TestStoredPassword(t *testing.T) {
+	for _, tc := range []struct {
+		name, secret string
+		ok           bool
+	}{
+		{"password", "hunter22", true},
+		{"pass", "pass123", true},
+		{"DB_PASSWORD", "admin", true},
+		{"", "password", true},
+		{"sshUserPassword", "roboMongoSSHPass", true},
+		{"promptForPass", "false", false},
+		{"DB_PASSWORD_FILE", "/run/secrets/db", false},
+		{"password", "${DB_PASSWORD}", false},
+		{"password", "$PGPASSWORD", false},
+		{"password", "********", false},
+		{"password", "changeme", false},
+		{"MAIL_PASSWORD", "your_mail_password", false},
+		{"password", "ExamplePass1", false},
+		{"password", "<password>", false},
+		{"password", "", false},
+	} {
+		ok, why := checkStoredPassword(&Candidate{Name: []byte(tc.name), Secret: []byte(tc.secret)})
+		if ok != tc.ok {
+			t.Errorf("%s=%q: ok %v (%s), want %v", tc.name, tc.secret, ok, why, tc.ok)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 
 // TestCatalogueExamples runs every built-in rule alone over its own examples:
 // each example must produce a finding of that rule, no counterexample may.
+// They are read as example.txt, or at the rule's example_path; a rule
+// limited to paths example.txt is not must find none of its examples there.
 func TestCatalogueExamples(t *testing.T) {
 	rules, err := patterns.Builtin()
 	if err != nil {
@@ -26,16 +28,23 @@ func TestCatalogueExamples(t *testing.T) {
 				}
 			}
 			d := NewDetector(set, nil)
+			path := "example.txt"
+			if r.ExamplePath != "" {
+				path = r.ExamplePath
+			}
 			for _, ex := range r.Examples {
-				if !hasRule(d.Detect(Chunk{Data: []byte(ex), Path: "example.txt"}), r.ID) {
+				if !hasRule(d.Detect(Chunk{Data: []byte(ex), Path: path}), r.ID) {
 					var why []string
-					d.DetectExplain(Chunk{Data: []byte(ex), Path: "example.txt"}, func(dr Drop) { why = append(why, dr.RuleID+": "+dr.Reason) })
-					t.Errorf("example not detected: %q (dropped: %v)", ex, why)
+					d.DetectExplain(Chunk{Data: []byte(ex), Path: path}, func(dr Drop) { why = append(why, dr.RuleID+": "+dr.Reason) })
+					t.Errorf("example not detected at %s: %q (dropped: %v)", path, ex, why)
+				}
+				if r.Path != nil && !r.Path.MatchString("example.txt") && hasRule(d.Detect(Chunk{Data: []byte(ex), Path: "example.txt"}), r.ID) {
+					t.Errorf("example detected at example.txt, which the rule's path does not match: %q", ex)
 				}
 			}
 			for _, ex := range r.Counterexamples {
-				if hasRule(d.Detect(Chunk{Data: []byte(ex), Path: "example.txt"}), r.ID) {
-					t.Errorf("counterexample detected: %q", ex)
+				if hasRule(d.Detect(Chunk{Data: []byte(ex), Path: path}), r.ID) {
+					t.Errorf("counterexample detected at %s: %q", path, ex)
 				}
 			}
 		})

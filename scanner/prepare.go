@@ -92,7 +92,9 @@ func warmGeneric(rules []*patterns.Rule, stop *atomic.Bool) {
 		if stop.Load() {
 			return
 		}
-		if r.Generic {
+		// (A rule limited to some paths runs only where they are: its
+		// regex is compiled at its first hit there, if any.)
+		if r.Generic && r.Path == nil {
 			warmRule(r)
 			// Whoever this goroutine readied (main, waiting for the
 			// catalogue or a channel) runs now rather than after it.

@@ -273,8 +273,12 @@ func (c *catalogue) check(e *catEntry) *ruleReport {
 		rules := append(append([]*patterns.Rule(nil), c.cfg.Rules...), e.rule)
 		d = scanner.NewDetector(rules, c.cfg.Allow)
 	}
-	// Examples have no path of their own: check them where the rule reads.
-	path, pathOK := examplePath(e.rule.Path)
+	// Examples are checked where the rule reads: at the path its author
+	// gave them (example_path), or one made up from its path filter.
+	path, pathOK := e.rule.ExamplePath, true
+	if path == "" {
+		path, pathOK = examplePath(e.rule.Path)
+	}
 	run := func(text string) exampleResult {
 		res := exampleResult{Text: text}
 		if !pathOK {
