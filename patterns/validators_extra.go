@@ -2889,6 +2889,14 @@ func checkStoredPassword(c *Candidate) (bool, string) {
 	if bytes.Count(v, v[:1]) == len(v) {
 		return false, "a masked value (one character repeated)"
 	}
+	if v[0] == '/' || bytes.HasPrefix(v, []byte("~/")) {
+		// SUDO_ASKPASS=/usr/bin/ssh-askpass in a shell profile.
+		return false, "a path (a program or file that supplies the password), not a password"
+	}
+	if line := bytes.TrimLeft(c.Line, " \t"); bytes.HasPrefix(line, []byte("alias ")) {
+		// alias pass='pass -c' (the password manager, pass).
+		return false, "a shell alias, not a password"
+	}
 	for _, w := range storedPasswordStandIns {
 		if strings.Contains(lv, w) {
 			return false, "a stand-in for a password (" + w + ")"

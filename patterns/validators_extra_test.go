@@ -807,8 +807,14 @@ func TestStoredPassword(t *testing.T) {
 		{"password", "ExamplePass1", false},
 		{"password", "<password>", false},
 		{"password", "", false},
+		{"SUDO_ASKPASS", "/usr/bin/ssh-askpass", false},
+		{"pass", "pass -c", false},
 	} {
-		ok, why := checkStoredPassword(&Candidate{Name: []byte(tc.name), Secret: []byte(tc.secret)})
+		line := []byte(tc.name + "=" + tc.secret)
+		if tc.name == "pass" && tc.secret == "pass -c" {
+			line = []byte("alias pass='pass -c'")
+		}
+		ok, why := checkStoredPassword(&Candidate{Name: []byte(tc.name), Secret: []byte(tc.secret), Line: line})
 		if ok != tc.ok {
 			t.Errorf("%s=%q: ok %v (%s), want %v", tc.name, tc.secret, ok, why, tc.ok)
 		}
