@@ -35,6 +35,7 @@ func extraValidators() []Validator {
 		{"base64-password", checkBase64Password},
 		{"jetbrains-password", checkJetBrainsPassword},
 		{"stored-password", checkStoredPassword},
+		{"stored-userpass", checkStoredUserPass},
 		{"cisco-type7", checkCiscoType7},
 		{"base64-private-key", checkBase64PrivateKey},
 		{"base64-key-file-key", checkBase64KeyFileKey},
@@ -2902,6 +2903,29 @@ func checkStoredPassword(c *Candidate) (bool, string) {
 			return false, "a stand-in for a password (" + w + ")"
 		}
 	}
+	return true, ""
+}
+
+// checkStoredUserPass is checkStoredPassword for a base64 user:password
+// pair a credential file stores (.npmrc's _auth): admin:admin there is the
+// registry's credential. The pair a template writes, user:password, is a
+// stand-in.
+func checkStoredUserPass(c *Candidate) (bool, string) {
+	u, p, ok := DecodeUserPass(c.Secret)
+	if !ok {
+		return false, "does not decode to user:password"
+	}
+	switch strings.ToLower(u) {
+	case "user", "username", "name", "login", "email":
+		switch strings.ToLower(p) {
+		case "pass", "password", "passwd", "secret", "token":
+			return false, "a stand-in pair (" + u + ":" + p + ")"
+		}
+	}
+	if ok, why := checkStoredPassword(&Candidate{Secret: []byte(p)}); !ok {
+		return false, why
+	}
+	c.SetAttr("decoded", "base64")
 	return true, ""
 }
 
