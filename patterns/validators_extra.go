@@ -987,9 +987,96 @@ func checkURLPassword(c *Candidate) (bool, string) {
 		}
 	}
 	if reason := weakPassword(user, pass); reason != "" {
+		if hostedWeakPassword(user, pass, c.Match) {
+			c.SetAttr("weak_password", "true")
+			return true, ""
+		}
 		return false, "url-password: " + reason
 	}
 	return true, ""
+}
+
+// hostedWeakPassword reports whether a URL's default credentials, its
+// password the user name (admin:admin, root:root), are still a credential
+// because of where the URL points: a hosted database's or application
+// platform's own domain (herokuapp.com, mongodb.net, rds.amazonaws.com). A
+// test or a tutorial writes localhost, a compose service or example.com;
+// a URL at a real hosted instance is one somebody connected to, and an
+// instance left on its defaults is the worst kind to leak (trufflehog's
+// test_keys holds one that logs in). Weaker evidence of a real password
+// (hunter2, contoso, passw0rd at cluster0.something.mongodb.net) is what
+// tutorials write, and stays dropped; so do a stand-in pair
+// (user:user), an anonymous login, a host under an example label, and what
+// the placeholder test or stored-password refuses.
+func hostedWeakPassword(user, pass string, match []byte) bool {
+	if !strings.EqualFold(user, pass) {
+		return false
+	}
+	host := urlHost(match)
+	if host == "" || strings.Contains(host, "example") {
+		return false
+	}
+	hosted := false
+	for _, s := range hostedServiceDomains {
+		if host == s || strings.HasSuffix(host, "."+s) {
+			hosted = true
+			break
+		}
+	}
+	if !hosted {
+		return false
+	}
+	lu, lp := strings.ToLower(user), strings.ToLower(pass)
+	switch lp {
+	case "pass", "password", "passwd", "pwd", "secret", "token", "changeme", "dbpass", "dbpassword":
+		return false
+	}
+	switch lu {
+	case "anonymous", "ftp", "guest", "user", "username", "name", "login":
+		return false
+	}
+	if Placeholder([]byte(pass)) != "" {
+		return false
+	}
+	ok, _ := checkStoredPassword(&Candidate{Secret: []byte(pass)})
+	return ok
+}
+
+// urlHost returns the lower-cased host of the first URL in m, after its
+// userinfo's last @, or "".
+func urlHost(m []byte) string {
+	i := bytes.Index(m, []byte("://"))
+	if i < 0 {
+		return ""
+	}
+	rest := m[i+3:]
+	if end := bytes.IndexAny(rest, "/?#\"'<> \t\r\n"); end >= 0 {
+		rest = rest[:end]
+	}
+	at := bytes.LastIndexByte(rest, '@')
+	if at < 0 {
+		return ""
+	}
+	host := rest[at+1:]
+	if c := bytes.IndexByte(host, ':'); c >= 0 {
+		host = host[:c]
+	}
+	return strings.ToLower(string(host))
+}
+
+// hostedServiceDomains are domains under which only hosted databases,
+// message brokers and application platforms live (a host there is a real
+// instance): hostedWeakPassword.
+var hostedServiceDomains = []string{
+	"herokuapp.com", "mongolab.com", "mlab.com", "mongodb.net", "rds.amazonaws.com",
+	"cache.amazonaws.com", "compute.amazonaws.com", "compute-1.amazonaws.com",
+	"database.windows.net", "database.azure.com", "cosmos.azure.com", "redis.cache.windows.net",
+	"servicebus.windows.net", "azurewebsites.net", "cloudapp.net", "cloudapp.azure.com",
+	"redislabs.com", "redis-cloud.com", "redns.redis-cloud.com", "elephantsql.com", "cleardb.net",
+	"compose.io", "composedb.com", "aivencloud.com", "db.ondigitalocean.com", "render.com",
+	"rlwy.net", "railway.app", "supabase.co", "supabase.com", "neon.tech", "psdb.cloud",
+	"upstash.io", "cockroachlabs.cloud", "tsdb.cloud.timescale.com", "cloudamqp.com",
+	"firebaseio.com", "fly.dev",
 }
 
 // urlUserinfoPassword percent-decodes the password of a URL's userinfo and

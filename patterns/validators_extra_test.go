@@ -114,6 +114,15 @@ func TestExtraValidators(t *testing.T) {
 		{"atlassian-dc-pat", "NTg4OTI1Mzk1OTA1OiBb9S4WPEoK6cmOe6pq6VO0lt", "", false},
 		{"atlassian-dc-pat", "BBDC-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "", false},
 		{"url-password", "s3cUr3-Pa55-Q9", "postgres://app:s3cUr3-Pa55-Q9@db", true},
+		// Default credentials at a hosted instance are a credential; the
+		// same at localhost, an example host, or a tutorial's weak word
+		// at a hosted one, are not.
+		{"url-password", "admin", "https://admin:admin@the-internet.herokuapp.com", true},
+		{"url-password", "root", "mysql://root:root@app-db.cluster-c9x.eu-west-1.rds.amazonaws.com", true},
+		{"url-password", "admin", "https://admin:admin@example.herokuapp.com", false},
+		{"url-password", "root", "mysql://root:root@localhost", false},
+		{"url-password", "guest", "amqp://guest:guest@rabbit.cloudamqp.com", false},
+		{"url-password", "hunter2", "mongodb+srv://someuser:hunter2@my-atlas-rd941.mongodb.net", false},
 		{"url-password", "postgres", "postgres://postgres:postgres@db", false},
 		// Random passwords with '?' or '@' (TestAccuracy seeds 1-20): a
 		// parameter's value is no query string, a mixed-case "domain" no
