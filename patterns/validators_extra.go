@@ -2960,7 +2960,7 @@ func checkStoredPassword(c *Candidate) (bool, string) {
 	if len(v) == 0 {
 		return false, "empty"
 	}
-	name := strings.ToLower(string(c.Name))
+	name := strings.ToLower(string(storedName(c)))
 	for _, w := range storedPasswordSettings {
 		if strings.Contains(name, w) {
 			return false, "a setting about passwords (" + w + "), not a password"
@@ -3016,12 +3016,32 @@ func checkStoredUserPass(c *Candidate) (bool, string) {
 	return true, ""
 }
 
+// storedName is the name a stored password is assigned to, whole: the
+// rule's match starts at its keyword (pass, pwd: one anchored attempt per
+// hit, the rule runs over every history blob whose paths are not yet
+// known), so the name group holds only the part from there
+// (PASSWORD_FILE), and the part before it (promptForPass, hashed_password)
+// is read back from the line.
+func storedName(c *Candidate) []byte {
+	name := c.Name
+	i := bytes.Index(c.Line, name)
+	if len(name) == 0 || i < 0 {
+		return name
+	}
+	j := i
+	for j > 0 && (isIdentByte(c.Line[j-1]) || c.Line[j-1] == '.' || c.Line[j-1] == '-') {
+		j--
+	}
+	return c.Line[j : i+len(name)]
+}
+
 // storedPasswordSettings are words in a name that make its value a
 // setting about passwords rather than one.
 var storedPasswordSettings = []string{
 	"file", "path", "dir", "length", "policy", "prompt", "interactive", "expir", "reset", "hint",
 	"label", "field", "required", "strength", "hash", "salt", "regex", "pattern", "save", "remember",
-	"store", "enabled", "type", "mode", "command", "cmd", "helper", "manager", "env",
+	"store", "enabled", "type", "mode", "command", "cmd", "helper", "manager", "env", "digest",
+	"encrypted", "encoded", "crypt", "compass", "bypass",
 }
 
 // storedPasswordStandIns are what a value that only holds a password's
