@@ -46,7 +46,12 @@ path = '''\.properties$'''
 	aws := "aws_access_key_id = AKIAUJZDEGXDNCF32EPF\naws_secret_access_key = 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"
 	// A Kubernetes Secret's data is decoded, and the decoded text read.
 	encoded := "apiVersion: v1\nkind: Secret\ndata:\n  app.php: " + base64.StdEncoding.EncodeToString([]byte("<?php\nreturn [\n"+envDefault+"\n];\n"))
+	// Passwords the credential-file rules (one path pattern, skip_test_files)
+	// find: weak ones only they report, strong ones a rule that runs
+	// everywhere holds too.
+	stored := "export DB_PASSWORD='Tq8v-Lz3Wk2xR7tq'\nexport MLAB_PASS='password123'\n    \"password\": \"hunter22\",\nmachine api.corp.net login me password pass123"
 	texts := map[string]string{
+		"credential files":       stored + "\n",
 		"env default":            "<?php\nreturn [\n" + envDefault + "\n];\n",
 		"test vectors":           strings.Join(vectors, "\n") + "\n",
 		"vectors, one marked":    strings.Join(vectors[:8], "\n") + " // rampart:allow\n",
@@ -57,7 +62,7 @@ path = '''\.properties$'''
 		"everything":             strings.Join([]string{envDefault, nameValue, acme, aws, encoded, strings.Join(vectors, "\n")}, "\n") + "\n",
 		"vectors and env in yml": strings.Join(append([]string{envDefault, nameValue}, vectors...), "\n") + "\n",
 	}
-	parts := []string{envDefault, nameValue, acme, aws, encoded, vectors[0], vectors[1], "x = 1", "token = 'placeholder'"}
+	parts := []string{envDefault, nameValue, acme, aws, encoded, vectors[0], vectors[1], "x = 1", "token = 'placeholder'", stored}
 	rng := rand.New(rand.NewSource(7))
 	for i := 0; i < 20; i++ {
 		var lines []string
@@ -70,6 +75,7 @@ path = '''\.properties$'''
 		"src/app.php", "config/app.yaml", "Dockerfile", "conf/app.properties",
 		"docs/setup.md", "docs/app.properties", "README.md", "doc/config.yaml",
 		"tests/fixtures/app.php", "testdata/vectors.txt", "test/app.properties", "src/app_test.yaml",
+		".bashrc", "deploy/sftp-config.json", "home/.netrc", "tests/home/.bashrc",
 	}
 	changed := 0
 	for name, text := range texts {
