@@ -2966,6 +2966,19 @@ func checkStoredPassword(c *Candidate) (bool, string) {
 			return false, "a setting about passwords (" + w + "), not a password"
 		}
 	}
+	if v[0] == ' ' || v[len(v)-1] == ' ' || bytes.IndexByte(v, '`') >= 0 {
+		// "password = " + `"rootpasswd"`: the quotes of code around a
+		// string, not a value's.
+		return false, "code around a string (a space at its edge, a backquote), not a value"
+	}
+	if m, end := c.Match, c.NameAt+len(c.Name); len(c.Name) > 0 && c.NameAt >= 0 && end <= len(m) {
+		// A comma after the name: PHP's define('DB_PASSWORD', 'x') only,
+		// not a list of strings in code ("user_password", "password").
+		sep := bytes.TrimLeft(m[end:], "\\\"' \t")
+		if len(sep) > 0 && sep[0] == ',' && !bytes.Contains(bytes.ToLower(c.Line), []byte("define(")) {
+			return false, "a list of strings, not a name and its value"
+		}
+	}
 	lv := strings.ToLower(string(v))
 	switch lv {
 	case "true", "false", "yes", "no", "on", "off", "null", "nil", "none", "undefined", "required", "optional":
@@ -3041,7 +3054,7 @@ var storedPasswordSettings = []string{
 	"file", "path", "dir", "length", "policy", "prompt", "interactive", "expir", "reset", "hint",
 	"label", "field", "required", "strength", "hash", "salt", "regex", "pattern", "save", "remember",
 	"store", "enabled", "type", "mode", "command", "cmd", "helper", "manager", "env", "digest",
-	"encrypted", "encoded", "crypt", "compass", "bypass",
+	"encrypted", "encoded", "crypt", "compass", "bypass", "variable",
 }
 
 // storedPasswordStandIns are what a value that only holds a password's

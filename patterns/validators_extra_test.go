@@ -817,6 +817,8 @@ func TestStoredPassword(t *testing.T) {
 		{"password", "<password>", false},
 		{"password", "", false},
 		{"SUDO_ASKPASS", "/usr/bin/ssh-askpass", false},
+		{"password", " + `", false},
+		{"passwordVariable", "PASSWORD", false},
 		{"pass", "pass -c", false},
 	} {
 		line := []byte(tc.name + "=" + tc.secret)
