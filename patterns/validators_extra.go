@@ -1026,13 +1026,10 @@ func hostedWeakPassword(user, pass string, match []byte) bool {
 	if !hosted {
 		return false
 	}
-	lu, lp := strings.ToLower(user), strings.ToLower(pass)
-	switch lp {
-	case "pass", "password", "passwd", "pwd", "secret", "token", "changeme", "dbpass", "dbpassword":
-		return false
-	}
-	switch lu {
-	case "anonymous", "ftp", "guest", "user", "username", "name", "login":
+	// (The user is the password: one list for both.)
+	switch strings.ToLower(pass) {
+	case "pass", "password", "passwd", "pwd", "secret", "token", "changeme",
+		"anonymous", "ftp", "guest", "user", "username", "name", "login":
 		return false
 	}
 	if Placeholder([]byte(pass)) != "" {

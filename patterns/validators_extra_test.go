@@ -831,3 +831,25 @@ func TestStoredPassword(t *testing.T) {
 		}
 	}
 }
+
+// FuzzURLHost: any bytes give a lower-case host with none of the URL's
+// delimiters in it, and a well-formed URL gives its host.
+func FuzzURLHost(f *testing.F) {
+	for _, s := range []string{
+		"https://admin:admin@the-internet.herokuapp.com/basic_auth",
+		"mongodb+srv://u:p@Cluster0.AB1CD.mongodb.net:27017/x?y=z",
+		"https://user@example.com:password!#@498@github.com",
+		"redis://:secret@cache:6379", "no url", "://@", "a://b@",
+	} {
+		f.Add([]byte(s))
+	}
+	if got := urlHost([]byte("x = 'https://a:b@Db.Example.NET:5432/app'")); got != "db.example.net" {
+		f.Errorf("urlHost: %q", got)
+	}
+	f.Fuzz(func(t *testing.T, m []byte) {
+		h := urlHost(m)
+		if h != strings.ToLower(h) || strings.ContainsAny(h, "/?#@: \t\r\n\"'<>") {
+			t.Fatalf("urlHost(%q) = %q", m, h)
+		}
+	})
+}

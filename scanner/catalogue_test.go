@@ -8,8 +8,9 @@ import (
 
 // TestCatalogueExamples runs every built-in rule alone over its own examples:
 // each example must produce a finding of that rule, no counterexample may.
-// They are read as example.txt, or at the rule's example_path; a rule
-// limited to paths example.txt is not must find none of its examples there.
+// They are read as example.txt, or at the rule's example_path; a rule whose
+// path pattern does not match example.txt must find none of its examples
+// there.
 func TestCatalogueExamples(t *testing.T) {
 	rules, err := patterns.Builtin()
 	if err != nil {

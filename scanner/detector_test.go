@@ -240,6 +240,19 @@ regex = "("
 id = "ok-rule"
 regex = "a+"
 validators = ["nope"]
+
+[[rules]]
+id = "examples-nowhere"
+description = "x"
+regex = "b+"
+example_path = "a.txt"
+
+[[rules]]
+id = "examples-elsewhere"
+description = "x"
+regex = "c+"
+path = '''\.netrc$'''
+example_path = "a.txt"
 `))
 	if err == nil {
 		t.Fatal("no error")
@@ -253,6 +266,8 @@ validators = ["nope"]
 		`.rampart.toml:5: rule "Bad ID": bad regex`,
 		`.rampart.toml:10: rule "ok-rule": missing description`,
 		`unknown validator "nope"`,
+		`rule "examples-nowhere": example_path without a path`,
+		`rule "examples-elsewhere": example_path "a.txt" does not match the rule's path`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)

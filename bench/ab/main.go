@@ -114,9 +114,8 @@ func median(ss []sample, f func(sample) float64) float64 {
 	sort.Float64s(v)
 	if n := len(v); n%2 == 1 {
 		return v[n/2]
-	} else {
-		return (v[n/2-1] + v[n/2]) / 2
 	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
 func least(ss []sample) float64 {
