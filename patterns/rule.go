@@ -232,6 +232,7 @@ type Rule struct {
 	startFindOnce sync.Once
 	startAt       *Finder
 	startAfter    *Finder
+	startMost     int
 	relax         int
 	restRelax     int
 	lineOnce      sync.Once

@@ -42,8 +42,10 @@ func (r *Rule) Starts() [][]byte {
 // input's first byte (afterByte: that byte is the context \b, ^ and (?m:^)
 // read at the place, and is always consumed, so a match of afterByte is
 // the regex's match at the place, extended by the byte). Both have the
-// regex's capture groups.
-func (r *Rule) StartFinders() (atStart, afterByte *Finder) {
+// regex's capture groups. most is the most bytes a match of the rule's
+// regex spans, or -1 when that has no bound (MaxMatchLen): an attempt
+// need read no further than that, plus the byte before and the one after.
+func (r *Rule) StartFinders() (atStart, afterByte *Finder, most int) {
 	r.startFindOnce.Do(func() {
 		// The wrapping adds no counted repetition, and a match that is
 		// at most a byte longer than the regex's own: relax holds for
@@ -52,8 +54,97 @@ func (r *Rule) StartFinders() (atStart, afterByte *Finder) {
 		// regex).
 		r.startAt = newFinder(`^(?:`+r.Source+`)`, r.relax)
 		r.startAfter = newFinder(`^[\s\S](?:`+r.Source+`)`, r.relax)
+		r.startMost = MaxMatchLen(r.Source)
 	})
-	return r.startAt, r.startAfter
+	return r.startAt, r.startAfter, r.startMost
+}
+
+// maxMatchBound is where MaxMatchLen stops counting: a bound this far
+// past a window's end saves nothing.
+const maxMatchBound = 1 << 20
+
+// MaxMatchLen returns the most bytes a match of the regex src can span,
+// or -1 when there is no bound (a star or a plus over something that
+// consumes, an open repetition, more than maxMatchBound) or src does not
+// parse. Go's regexp consumes a rune of its valid UTF-8 encoding's length
+// or an invalid byte alone, so a rune counts the length of the widest
+// rune it may match.
+func MaxMatchLen(src string) int {
+	re, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return -1
+	}
+	n := maxLen(re)
+	if n > maxMatchBound {
+		return -1
+	}
+	return n
+}
+
+// maxLen is MaxMatchLen of a parsed regex: -1 for no bound, and any
+// count past maxMatchBound stays past it without overflowing.
+func maxLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, c := range re.Rune {
+			w := utf8.RuneLen(c)
+			if re.Flags&syntax.FoldCase != 0 {
+				for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+					w = max(w, utf8.RuneLen(f))
+				}
+			}
+			n += max(w, 1)
+		}
+		return n
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return 0
+		}
+		// The widest rune is the highest; a surrogate (no encoding) is
+		// matched by no input but counted wide.
+		if w := utf8.RuneLen(re.Rune[len(re.Rune)-1]); w > 0 {
+			return w
+		}
+		return utf8.UTFMax
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax
+	case syntax.OpCapture:
+		return maxLen(re.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, sub := range re.Sub {
+			m := maxLen(sub)
+			if m < 0 {
+				return -1
+			}
+			n = min(n+m, maxMatchBound+1)
+		}
+		return n
+	case syntax.OpAlternate:
+		n := 0
+		for _, sub := range re.Sub {
+			m := maxLen(sub)
+			if m < 0 {
+				return -1
+			}
+			n = max(n, m)
+		}
+		return n
+	case syntax.OpQuest:
+		return maxLen(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
+		m := maxLen(re.Sub[0])
+		switch {
+		case m == 0:
+			return 0
+		case m < 0 || re.Op != syntax.OpRepeat || re.Max < 0:
+			return -1
+		}
+		return min(m*min(re.Max, maxMatchBound+1), maxMatchBound+1)
+	}
+	// The empty-width assertions, an empty match and no match.
+	return 0
 }
 
 // startsSpec works out src's Starts as the catalogue stores them

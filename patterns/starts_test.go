@@ -73,3 +73,59 @@ func FuzzStarts(f *testing.F) {
 		}
 	})
 }
+
+func TestMaxMatchLen(t *testing.T) {
+	for _, tc := range []struct {
+		re   string
+		want int
+	}{
+		{`abc`, 3},
+		// A negated class holds the widest runes.
+		{`\bkey=[a-f0-9]{40}(?:[^A-Za-z0-9_-]|$)`, 4 + 40 + 4},
+		{`(?:ab|cdef)?x`, 5},
+		{`[a-z]{2,5}`, 5},
+		// A rune counts its widest encoding, folded ones too (k's
+		// Kelvin sign is three bytes), and . any rune.
+		{`é`, 2},
+		{`(?i)k`, 3},
+		{`.`, 4},
+		{`[\x{10000}-\x{10FFFF}]`, 4},
+		// Assertions consume nothing, and a star of nothing is nothing.
+		{`^\b$`, 0},
+		{`(?:\b)*`, 0},
+		// No bound.
+		{`a+`, -1},
+		{`x[^\n]*\n`, -1},
+		{`a{2,}`, -1},
+		{`(?:a{1000}){1000}b`, -1},
+		{`(`, -1},
+	} {
+		if got := MaxMatchLen(tc.re); got != tc.want {
+			t.Errorf("MaxMatchLen(%q) = %d, want %d", tc.re, got, tc.want)
+		}
+	}
+}
+
+// FuzzMaxMatchLen: no match of any regex is longer than MaxMatchLen says
+// (a bound too short would cut a start attempt's input short and lose or
+// change its match), on valid and invalid UTF-8.
+func FuzzMaxMatchLen(f *testing.F) {
+	f.Add(`\bkey=[a-f0-9]{4,8}(?:[^A-Za-z0-9_-]|$)`, "key=abcdef12 key=0123456789")
+	f.Add(`(?i)sk_[a-z]{2,3}`, "SK_AB sK_abc \xe2\x84\xaa")
+	f.Add(`[\s\S]{1,3}`, "\xff\xfe\xf0\x90\x80\x80é")
+	f.Fuzz(func(t *testing.T, src, text string) {
+		re, err := regexp.Compile(src)
+		if err != nil {
+			return
+		}
+		most := MaxMatchLen(src)
+		if most < 0 {
+			return
+		}
+		for _, m := range re.FindAllStringIndex(text, -1) {
+			if m[1]-m[0] > most {
+				t.Fatalf("%q matches %q (%d bytes) in %q, past MaxMatchLen %d", src, text[m[0]:m[1]], m[1]-m[0], text, most)
+			}
+		}
+	})
+}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart/patterns"
 )
@@ -1055,13 +1056,24 @@ func (d *Detector) windowMatches(sc *scratch, ri int, data []byte, ws, we int, m
 // cheaper than the attempts.
 const maxStartDensity = 32
 
+// maxStartReads bounds the bytes startMatches' attempts may read, in
+// windows: an attempt reads on to where the match must end or to the
+// window's end, so a rule without a bound (new relic…[^\n]*\n… on a long
+// line) that starts at many places in a window reads it once for each;
+// the regex over the whole window reads it once, keeping its threads
+// side by side.
+const maxStartReads = 4
+
 // startMatches calls match with each match of rule r's regex in the
 // window w, as windowMatches does, by trying the regex only where one of
 // the strings every match starts with stands (patterns.Rule.Starts), once
 // at each, from the left, past the end of the last match: the matches
-// the regex finds over the whole window, which tries every byte. It
+// the regex finds over the whole window, which tries every byte. An
+// attempt reads no further than the longest match can reach (and the
+// byte after it, for \b and $), which lets Go's backtracker take it. It
 // reports false, having called nothing, when the window holds too many
-// such places to be worth it.
+// such places to be worth it, or the attempts would read more than
+// maxStartReads windows.
 func startMatches(sc *scratch, r *patterns.Rule, ss [][]byte, w []byte, match func(m []int)) bool {
 	at := sc.starts[:0]
 	for _, s := range ss {
@@ -1079,7 +1091,23 @@ func startMatches(sc *scratch, r *patterns.Rule, ss [][]byte, w []byte, match fu
 		return false
 	}
 	slices.Sort(at)
-	atStart, afterByte := r.StartFinders()
+	atStart, afterByte, most := r.StartFinders()
+	// reach is how far past a place an attempt reads: the longest match,
+	// the byte before it and the widest rune after it.
+	reach := len(w)
+	if most >= 0 {
+		reach = most + 1 + utf8.UTFMax
+	}
+	reads, last := 0, -1
+	for _, c := range at {
+		if c != last {
+			reads += min(reach, len(w)-c)
+			last = c
+		}
+	}
+	if reads > maxStartReads*len(w) {
+		return false
+	}
 	pos := 0
 	for _, c := range at {
 		if c < pos {
@@ -1087,7 +1115,7 @@ func startMatches(sc *scratch, r *patterns.Rule, ss [][]byte, w []byte, match fu
 		}
 		pos = c + 1
 		if c == 0 {
-			if m := atStart.FindSubmatchIndex(w); m != nil {
+			if m := atStart.FindSubmatchIndex(w[:min(reach, len(w))]); m != nil {
 				match(m)
 				pos = max(pos, m[1])
 			}
@@ -1095,7 +1123,7 @@ func startMatches(sc *scratch, r *patterns.Rule, ss [][]byte, w []byte, match fu
 		}
 		// afterByte consumes the byte before c, so its match is the
 		// regex's at c, read with that byte before it.
-		m := afterByte.FindSubmatchIndex(w[c-1:])
+		m := afterByte.FindSubmatchIndex(w[c-1 : min(c-1+reach, len(w))])
 		if m == nil {
 			continue
 		}

@@ -171,3 +171,43 @@ func FuzzWindowPieces(f *testing.F) {
 		checkPieces(t, d, ri, data, ws, we)
 	})
 }
+
+// TestStartMatchesBoundsReads: on a long line with many places a rule
+// starts at, attempts of a rule whose matches have a bound read only that
+// far (and find what the whole window does, the match at the window's end
+// included), while a rule without a bound, whose every attempt would read
+// to the window's end, turns the window down for the regex over it whole.
+func TestStartMatchesBoundsReads(t *testing.T) {
+	for _, tc := range []struct {
+		regex string
+		taken bool
+	}{
+		{`\bnr_key[=:](?P<secret>[a-f0-9]{8})(?:[^a-z0-9]|$)`, true},
+		{`\bnr_key[^\n]*\n[ \t]*key=(?P<secret>[a-f0-9]{8})`, false},
+	} {
+		rule, errs := patterns.RawRule{ID: "nr-key", Description: "A key", Keywords: []string{"nr_key"}, Regex: tc.regex}.Compile("test")
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		d := newDetector([]*patterns.Rule{rule}, nil)
+		var b strings.Builder
+		for i := 0; i < 40; i++ {
+			fmt.Fprintf(&b, "x = nr_key%c%08x, %s; ", ":= "[i%3], i*7919, strings.Repeat("pad ", 12))
+		}
+		b.WriteString("nr_key=deadbeef\n key=0badf00d")
+		for _, w := range [][]byte{[]byte(b.String()), []byte(b.String()[:b.Len()-16])} {
+			sc := d.getScratch()
+			var got [][]int
+			taken := startMatches(sc, rule, rule.Starts(), w, func(m []int) { got = append(got, slices.Clone(m)) })
+			d.putScratch(sc)
+			if taken != tc.taken {
+				t.Fatalf("%s: startMatches took the window: %v, want %v", tc.regex, taken, tc.taken)
+			}
+			if want := plainWindowMatches(rule, w); taken && !slices.EqualFunc(got, want, slices.Equal[[]int]) {
+				t.Fatalf("%s: attempts found %v, the regex %v", tc.regex, got, want)
+			} else if taken && len(want) < 20 {
+				t.Fatalf("%s: only %d matches: the text no longer tests attempts", tc.regex, len(want))
+			}
+		}
+	}
+}
