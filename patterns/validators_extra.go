@@ -1944,7 +1944,7 @@ func codeShapedPassword(s string) string {
 			return "a comma-separated list of names, not a password"
 		}
 	}
-	if src, rest, ok := strings.Cut(s, ":"); ok && (src == "env" && isIdentifier(rest) || src == "fd" && rest != "" && strings.Trim(rest, "0123456789") == "" || src == "file" && rest != "") {
+	if src, rest, ok := strings.Cut(s, ":"); ok && (src == "env" && isIdentifier(strings.TrimRight(rest, ".,:;)")) || src == "fd" && rest != "" && strings.Trim(rest, "0123456789") == "" || src == "file" && rest != "") {
 		// OpenSSL reads a password from where its pass-phrase
 		// argument names (env:VAR, file:PATH, fd:N): moby vendors such a command.
 		return "an OpenSSL pass-phrase source (env:NAME, file:PATH, fd:N), where the password is, not the password"

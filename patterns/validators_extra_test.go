@@ -161,6 +161,7 @@ func TestExtraValidators(t *testing.T) {
 		{"command-password", "userlogin", `psexec \\h -u ops -p userlogin`, false},
 		{"password", "Tr0ub4dor&3x", "", true},
 		{"password", "env:GHCACHE_TOKEN_PW", `exec.Command("openssl", "enc", "-pass", "env:GHCACHE_TOKEN_PW")`, false},
+		{"password", "env:GHCACHE_TOKEN_PW:", "// openssl enc -pass env:GHCACHE_TOKEN_PW: OpenSSL's pass-phrase", false},
 		{"password", "file:/run/secrets/p12pass", "openssl pkcs12 -passout file:/run/secrets/p12pass", false},
 		{"password", "fd:3", "openssl enc -pass fd:3", false},
 		{"password", "env:Hq2v8Lx_w4T!z", "", true},

@@ -710,13 +710,20 @@ func (d *Detector) detectPathLater(c Chunk, dropFn func(Drop)) []Finding {
 // detectLaterPaths detects in a PathLater chunk whose paths are known
 // already (LaterPaths) at each of their views, as a scan of the file at
 // those paths would; the findings are marked for their view alone (all:
-// every path pattern's bit), or, past maxPathGroups, for their path.
+// every path pattern's bit), or, past maxPathGroups, for their path. An
+// allow-listed path is not detected at: a folder's scan does not read
+// such a file, and the join drops what is found there (a repository's
+// generated catalogue, allow-listed, was three quarters of its history's
+// scan).
 func (d *Detector) detectLaterPaths(c Chunk, all pathView, dropFn func(Drop)) []Finding {
 	exact := len(d.pathGroups) > maxPathGroups
 	var out []Finding
 	var done []pathView
 	seen := map[string]bool{}
 	for _, p := range c.LaterPaths {
+		if d.allow.AllowsPath(p) {
+			continue
+		}
 		v := d.rememberedView(p)
 		if exact {
 			if seen[p] {
