@@ -71,7 +71,7 @@ func writeSections(w io.Writer, format string, r *ScanReport, o ScanOptions) err
 	case "markdown":
 		flat.Findings = qualified(r.Findings)
 		var buf bytes.Buffer
-		if err := WriteScan(&buf, format, &flat, o); err != nil {
+		if err := writeScan(&buf, format, &flat, o); err != nil {
 			return err
 		}
 		buf.WriteString("\n### Repositories\n\n| Repository | Status | Findings | New | Carried forward |\n| --- | --- | ---: | ---: | ---: |\n")
@@ -86,7 +86,7 @@ func writeSections(w io.Writer, format string, r *ScanReport, o ScanOptions) err
 		return err
 	default:
 		flat.Findings = qualified(r.Findings)
-		return WriteScan(w, format, &flat, o)
+		return writeScan(w, format, &flat, o)
 	}
 }
 

@@ -4,6 +4,7 @@
 package report
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -58,6 +59,18 @@ var ScanFormats = []string{"text", "json", "sarif", "junit", "github", "markdown
 
 // WriteScan writes r in format to w.
 func WriteScan(w io.Writer, format string, r *ScanReport, o ScanOptions) error {
+	// The writers print a line at a time: unbuffered, each line was a
+	// write system call, and a secret-dense history's 2,500 lines were 7
+	// ms of its 80 on the scan's serial tail.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	err := writeScan(bw, format, r, o)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+func writeScan(w io.Writer, format string, r *ScanReport, o ScanOptions) error {
 	if len(r.Repositories) > 0 && format != "json" && format != "html" {
 		return writeSections(w, format, r, o)
 	}
