@@ -2403,6 +2403,9 @@ func checkTokenKind(c *Candidate) (bool, string) {
 	if len(words) == 1 && words[0] == "token" && signedWebhookNonce(c) {
 		return false, "token-kind: a signed webhook's nonce (a token beside its timestamp and signature)"
 	}
+	if len(words) == 1 && words[0] == "token" && csrfTokenObject(c.Line) {
+		return false, "token-kind: a CSRF token (its line names the CSRF parameter or header), per session and public in the page"
+	}
 	for _, w := range words {
 		if tokenKindWords[w] {
 			return false, "token-kind: a " + w + " token grants nothing"
@@ -2413,6 +2416,20 @@ func checkTokenKind(c *Candidate) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// csrfTokenObject reports a line that names a CSRF parameter or header,
+// as the JSON of Spring Security's CsrfToken does around its bare "token"
+// ({"parameterName": "_csrf", "token": "<uuid>", "headerName":
+// "X-CSRF-TOKEN"}): the token there is a form's anti-forgery value.
+func csrfTokenObject(line []byte) bool {
+	l := bytes.ToLower(line)
+	for _, w := range []string{`"_csrf"`, "'_csrf'", "x-csrf-token", "x-xsrf-token", "csrf_token", "xsrf_token"} {
+		if bytes.Contains(l, []byte(w)) {
+			return true
+		}
+	}
+	return false
 }
 
 // postmanTokenHeader reports a UUID under the Postman-Token header, which

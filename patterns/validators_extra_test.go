@@ -401,6 +401,30 @@ func TestTokenKindDeviceToken(t *testing.T) {
 	}
 }
 
+// TestTokenKindCSRFObject: a bare "token" on a line that names the CSRF
+// parameter or header (Spring Security's CsrfToken as JSON) is a form's
+// anti-forgery value; a bare token on a line that only mentions CSRF in
+// passing, or without it, is still judged a secret.
+func TestTokenKindCSRFObject(t *testing.T) {
+	const uuid = "06300b65-c4aa-4c8f-8cda-39ee17f545a0"
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{`+ "  \"token\" : \"` + uuid + `\",\n" + "  \"headerName\" : \"X-CSRF-TOKEN\"\n"`, false},
+		{`{"parameterName": "_csrf", "token": "` + uuid + `", "headerName": "X-XSRF-TOKEN"}`, false},
+		{`{"token": "` + uuid + `", "csrf": true}`, true},
+		{`{"token": "` + uuid + `"}`, true},
+	}
+	v, _ := LookupValidator("token-kind")
+	for _, tc := range tests {
+		got, reason := v.Check(&Candidate{Secret: []byte(uuid), Match: []byte(`token": "` + uuid + `"`), Line: []byte(tc.line)})
+		if got != tc.want {
+			t.Errorf("token-kind(%q) = %v (%s), want %v", tc.line, got, reason, tc.want)
+		}
+	}
+}
+
 // TestOpenAPIDocumentation: a password inside an OpenAPI definition's
 // description or example is shown to the reader (Docker's Engine API);
 // the same text outside such a definition, or under a key of the
