@@ -2,6 +2,9 @@ package scanner
 
 import (
 	"bytes"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"regexp"
@@ -168,11 +171,66 @@ func builtinAllowAfter(secret []byte, notPlaceholder bool) string {
 	if bytes.Contains(secret, []byte("EXAMPLE")) {
 		return "documentation example"
 	}
+	if what := trivialDigest(secret); what != "" {
+		return what
+	}
 	if notPlaceholder {
 		return ""
 	}
 	if reason := patterns.Placeholder(secret); reason != "" {
 		return "placeholder (" + reason + ")"
+	}
+	return ""
+}
+
+// trivialInputs are strings whose digests fixtures use as tokens and
+// keys: Matomo's test super user's token_auth is md5("1"). Anyone can
+// compute them; a service that accepted one would accept a guess.
+var trivialInputs = []string{
+	"", "0", "1", "2", "12", "123", "1234", "12345", "123456", "1234567", "12345678", "123456789",
+	"a", "abc", "test", "testing", "password", "passw0rd", "secret", "admin", "root", "user", "guest",
+	"demo", "example", "foo", "bar", "foobar", "hello", "hello world", "qwerty", "changeme", "letmein",
+	"token", "key", "apikey", "default",
+}
+
+// trivialDigests maps the lower-case hex MD5, SHA-1 and SHA-256 of each
+// trivial input (and of it followed by a newline, as echo | md5sum
+// gives) to what it is, built on first use.
+var trivialDigests = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, in := range trivialInputs {
+		for _, s := range []string{in, in + "\n"} {
+			name := fmt.Sprintf("%q", s)
+			m[fmt.Sprintf("%x", md5.Sum([]byte(s)))] = "MD5 of " + name
+			m[fmt.Sprintf("%x", sha1.Sum([]byte(s)))] = "SHA-1 of " + name
+			m[fmt.Sprintf("%x", sha256.Sum256([]byte(s)))] = "SHA-256 of " + name
+		}
+	}
+	return m
+})
+
+// trivialDigest returns why secret, 32, 40 or 64 hex digits in one case,
+// is the digest of a trivial string, or "".
+func trivialDigest(secret []byte) string {
+	if n := len(secret); n != 32 && n != 40 && n != 64 {
+		return ""
+	}
+	lower, upper := false, false
+	for _, c := range secret {
+		switch {
+		case 'a' <= c && c <= 'f':
+			lower = true
+		case 'A' <= c && c <= 'F':
+			upper = true
+		case c < '0' || c > '9':
+			return ""
+		}
+	}
+	if lower && upper {
+		return "" // no tool prints a digest in mixed case
+	}
+	if what, ok := trivialDigests()[strings.ToLower(string(secret))]; ok {
+		return "a well-known digest (" + what + "), not a secret"
 	}
 	return ""
 }

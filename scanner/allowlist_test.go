@@ -15,3 +15,30 @@ func TestJWTHeadersFitJWTHeaderPiece(t *testing.T) {
 		}
 	}
 }
+
+// TestTrivialDigestAllowed: the MD5, SHA-1 or SHA-256 of a trivial string
+// (a fixture's token md5("1"), echo -n | sha1sum) is on the built-in allow
+// list in either case; a digest of anything else, a near miss of one, or
+// hex of another length is not.
+func TestTrivialDigestAllowed(t *testing.T) {
+	for _, tc := range []struct {
+		secret string
+		want   bool
+	}{
+		{"c4ca4238a0b923820dcc509a6f75849b", true},                                   // md5("1")
+		{"C4CA4238A0B923820DCC509A6F75849B", true},                                   // upper case
+		{"5f4dcc3b5aa765d61d8327deb882cf99", true},                                   // md5("password")
+		{"da39a3ee5e6b4b0d3255bfef95601890afd80709", true},                           // sha1("")
+		{"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d08c1d8f6b0a6", false},  // sha256("test") one digit changed
+		{"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d08c1d8f6b0a08", false}, // 65 digits
+		{"a4ca4238a0b923820dcc509a6f75849f", false},                                  // Matomo's other token: no digest of these
+		{"b1946ac92492d2347c6235b4d2611184", true},                                   // md5("hello\n")
+		{"c4ca4238a0b923820dcc509a6f75849B", false},                                  // mixed case: not a digest printed
+		{"7c4f29407893c334a6cb7a87bf045c0d5e7e1d4a9f03be21c7d58e6a40f92b3d", false},  // random
+	} {
+		got := builtinAllow([]byte(tc.secret)) != ""
+		if got != tc.want {
+			t.Errorf("builtinAllow(%q) allowed: %v, want %v (%q)", tc.secret, got, tc.want, builtinAllow([]byte(tc.secret)))
+		}
+	}
+}
