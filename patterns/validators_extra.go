@@ -2403,7 +2403,7 @@ func checkTokenKind(c *Candidate) (bool, string) {
 	if len(words) == 1 && words[0] == "token" && signedWebhookNonce(c) {
 		return false, "token-kind: a signed webhook's nonce (a token beside its timestamp and signature)"
 	}
-	if len(words) == 1 && words[0] == "token" && csrfTokenObject(c.Line) {
+	if len(words) == 1 && words[0] == "token" && uuidRE().Match(c.Secret) && csrfTokenObject(c.Line, c.Secret) {
 		return false, "token-kind: a CSRF token (its line names the CSRF parameter or header), per session and public in the page"
 	}
 	for _, w := range words {
@@ -2418,14 +2418,20 @@ func checkTokenKind(c *Candidate) (bool, string) {
 	return true, ""
 }
 
-// csrfTokenObject reports a line that names a CSRF parameter or header,
-// as the JSON of Spring Security's CsrfToken does around its bare "token"
-// ({"parameterName": "_csrf", "token": "<uuid>", "headerName":
-// "X-CSRF-TOKEN"}): the token there is a form's anti-forgery value.
-func csrfTokenObject(line []byte) bool {
-	l := bytes.ToLower(line)
+// csrfTokenObject reports a CSRF parameter or header named within 100
+// bytes of secret on line, as the JSON of Spring Security's CsrfToken
+// names them around its bare "token", a UUID ({"parameterName": "_csrf",
+// "token": "<uuid>", "headerName": "X-CSRF-TOKEN"}): the token there is a
+// form's anti-forgery value. Only that near: a minified line can name a
+// CSRF header anywhere beside a real token.
+func csrfTokenObject(line, secret []byte) bool {
+	at := bytes.Index(line, secret)
+	if at < 0 {
+		return false
+	}
+	near := line[max(0, at-100):min(len(line), at+len(secret)+100)]
 	for _, w := range []string{`"_csrf"`, "'_csrf'", "x-csrf-token", "x-xsrf-token", "csrf_token", "xsrf_token"} {
-		if bytes.Contains(l, []byte(w)) {
+		if bytes.Contains(bytes.ToLower(near), []byte(w)) {
 			return true
 		}
 	}

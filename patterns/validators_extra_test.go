@@ -415,10 +415,19 @@ func TestTokenKindCSRFObject(t *testing.T) {
 		{`{"parameterName": "_csrf", "token": "` + uuid + `", "headerName": "X-XSRF-TOKEN"}`, false},
 		{`{"token": "` + uuid + `", "csrf": true}`, true},
 		{`{"token": "` + uuid + `"}`, true},
+		// A CSRF header named far from the token (a minified line).
+		{`{"token": "` + uuid + `"` + strings.Repeat(`,"x":1`, 30) + `,"csrf_token":"abc"}`, true},
 	}
 	v, _ := LookupValidator("token-kind")
 	for _, tc := range tests {
 		got, reason := v.Check(&Candidate{Secret: []byte(uuid), Match: []byte(`token": "` + uuid + `"`), Line: []byte(tc.line)})
+		if !tc.want {
+			// A token that is no UUID is judged as any other.
+			w := strings.ReplaceAll(tc.line, uuid, "Hq8vLz3Wk2xR7tqM4nB6cY1dPz9K")
+			if ok, _ := v.Check(&Candidate{Secret: []byte("Hq8vLz3Wk2xR7tqM4nB6cY1dPz9K"), Match: []byte(`token": "Hq8vLz3Wk2xR7tqM4nB6cY1dPz9K"`), Line: []byte(w)}); !ok {
+				t.Errorf("token-kind(%q) dropped a token that is no UUID", w)
+			}
+		}
 		if got != tc.want {
 			t.Errorf("token-kind(%q) = %v (%s), want %v", tc.line, got, reason, tc.want)
 		}
