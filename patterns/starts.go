@@ -44,7 +44,7 @@ func (r *Rule) Starts() [][]byte {
 // the regex's match at the place, extended by the byte). Both have the
 // regex's capture groups. most is the most bytes a match of the rule's
 // regex spans, or -1 when that has no bound (MaxMatchLen): an attempt
-// need read no further than that, plus the byte before and the one after.
+// need read no further than that, plus the byte before and the rune after.
 func (r *Rule) StartFinders() (atStart, afterByte *Finder, most int) {
 	r.startFindOnce.Do(func() {
 		// The wrapping adds no counted repetition, and a match that is

@@ -2429,9 +2429,9 @@ func csrfTokenObject(line, secret []byte) bool {
 	if at < 0 {
 		return false
 	}
-	near := line[max(0, at-100):min(len(line), at+len(secret)+100)]
+	near := bytes.ToLower(line[max(0, at-100):min(len(line), at+len(secret)+100)])
 	for _, w := range []string{`"_csrf"`, "'_csrf'", "x-csrf-token", "x-xsrf-token", "csrf_token", "xsrf_token"} {
-		if bytes.Contains(bytes.ToLower(near), []byte(w)) {
+		if bytes.Contains(near, []byte(w)) {
 			return true
 		}
 	}

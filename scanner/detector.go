@@ -1077,7 +1077,7 @@ const maxStartReads = 4
 // at each, from the left, past the end of the last match: the matches
 // the regex finds over the whole window, which tries every byte. An
 // attempt reads no further than the longest match can reach (and the
-// byte after it, for \b and $), which lets Go's backtracker take it. It
+// widest rune after it, for \b and $), which lets Go's backtracker take it. It
 // reports false, having called nothing, when the window holds too many
 // such places to be worth it, or the attempts would read more than
 // maxStartReads windows.
