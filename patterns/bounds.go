@@ -1,14 +1,28 @@
 package patterns
 
 import (
+	_ "embed"
 	"math"
-	"regexp"
 	"regexp/syntax"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart/patterns/internal/rx"
 )
+
+// programs holds the built-in rules' regexes in every form the detector
+// compiles them (Finder, AnchoredMatcher, LineFinder, StartFinders),
+// compiled when the catalogue was generated (GeneratePrograms): at a rule's
+// first keyword hit its program is read back rather than parsed and
+// compiled, which was an eighth of the CPU of a history scan whose files
+// hold most rules' examples. A regex it does not hold (a user's rule, a
+// rule's exact form) is compiled as before.
+var programs = rx.NewTable(programsData)
+
+//go:embed programs.bin
+var programsData string
 
 // relaxSpan is how much wider than its lower bound a counted repetition's
 // upper bound must be for Finder to lift it: {20,1000} compiles into 980
@@ -35,11 +49,11 @@ const relaxSpan = 32
 // shortest match gives it. A longer match (rare: the bounds are far above
 // real secrets) is looked for again with the exact regex, compiled then.
 type Finder struct {
-	fast  *regexp.Regexp
+	fast  *rx.Regexp
 	limit int // the longest match of fast known to be exact's
 	src   string
 	once  sync.Once
-	exact *regexp.Regexp
+	exact *rx.Regexp
 }
 
 // newFinder compiles src, a form of a rule's regex whose bounds relax
@@ -48,27 +62,27 @@ type Finder struct {
 // tests).
 func newFinder(src string, relax int) *Finder {
 	if relax <= 0 {
-		return exactFinder(regexp.MustCompile(src))
+		return exactFinder(programs.MustCompile(src))
 	}
-	return &Finder{fast: regexp.MustCompile(relaxText(src)), limit: relax, src: src}
+	return &Finder{fast: programs.MustCompile(relaxText(src)), limit: relax, src: src}
 }
 
 // exactFinder wraps an already compiled regex: nothing is relaxed.
-func exactFinder(re *regexp.Regexp) *Finder {
+func exactFinder(re *rx.Regexp) *Finder {
 	f := &Finder{fast: re, limit: math.MaxInt, exact: re}
 	f.once.Do(func() {})
 	return f
 }
 
 // Exact returns the regex as written, compiling it on first use.
-func (f *Finder) Exact() *regexp.Regexp {
-	f.once.Do(func() { f.exact = regexp.MustCompile(f.src) })
+func (f *Finder) Exact() *rx.Regexp {
+	f.once.Do(func() { f.exact = programs.MustCompile(f.src) })
 	return f.exact
 }
 
 // Groups returns a compiled regex with the same capture groups as the
 // exact one (the relaxed one: it is compiled already).
-func (f *Finder) Groups() *regexp.Regexp { return f.fast }
+func (f *Finder) Groups() *rx.Regexp { return f.fast }
 
 // FindSubmatchIndex has regexp.Regexp's meaning for the exact regex.
 func (f *Finder) FindSubmatchIndex(b []byte) []int {

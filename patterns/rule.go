@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/rampart-sec/rampart/patterns/internal/rx"
 )
 
 // Severity ranks how bad a finding is. The zero value is SeverityUnknown.
@@ -208,7 +210,7 @@ type Rule struct {
 	// start-up. The capture groups' indexes come from whichever is
 	// compiled first (the anchored form has the same groups).
 	once          sync.Once
-	re            *regexp.Regexp // compiled by Compile (a user's rule)
+	re            *rx.Regexp // compiled by Compile (a user's rule)
 	plain         *Finder
 	anchorOnce    sync.Once
 	decideOnce    sync.Once
@@ -243,10 +245,11 @@ type Rule struct {
 	identGroup    int
 }
 
-// Regex returns the rule's compiled regular expression. Rules from Compile
-// were checked when compiled; built-in rules are checked by the package's
-// tests, so compilation cannot fail at run time.
-func (r *Rule) Regex() *regexp.Regexp { return r.Finder().Exact() }
+// Regex returns the rule's compiled regular expression, as Go's regexp
+// package compiles it (the detector runs its own compiled form, Finder).
+// Rules from Compile were checked when compiled; built-in rules are
+// checked by the package's tests, so compilation cannot fail at run time.
+func (r *Rule) Regex() *regexp.Regexp { return regexp.MustCompile(r.Source) }
 
 // Finder returns what finds the rule's matches: Regex's, compiled more
 // cheaply (see Finder).
@@ -295,15 +298,18 @@ func (r *Rule) AnchoredRegex() *regexp.Regexp {
 	if !r.Anchored() {
 		return nil
 	}
-	return r.anchoredFinder().Exact()
+	return regexp.MustCompile(anchoredSource(r.Source))
 }
+
+// anchoredSource is AnchoredRegex's source.
+func anchoredSource(src string) string { return `^[\s\S]?(?:` + src + `)` }
 
 // anchoredFinder is AnchoredRegex's Finder.
 func (r *Rule) anchoredFinder() *Finder {
 	r.anchorOnce.Do(func() {
 		// The wrapping adds no counted repetition and leaves the
 		// shortest match as it was: relax holds for it.
-		r.anchored = newFinder(`^[\s\S]?(?:`+r.Source+`)`, r.relax)
+		r.anchored = newFinder(anchoredSource(r.Source), r.relax)
 		r.groupOnce.Do(func() { r.setGroups(r.anchored.Groups()) })
 	})
 	return r.anchored
@@ -325,7 +331,7 @@ func (r *Rule) Anchored() bool {
 	return r.AnchorAtKeyword > 0
 }
 
-func (r *Rule) setGroups(re *regexp.Regexp) {
+func (r *Rule) setGroups(re *rx.Regexp) {
 	r.secretGroup = max(re.SubexpIndex("secret"), 0)
 	for i, n := range re.SubexpNames() {
 		if n == "secret" {
@@ -478,7 +484,7 @@ func (r *Rule) startsAtKeyword() bool {
 		return false
 	}
 	for _, ex := range r.Examples {
-		ms := r.Regex().FindAllStringIndex(ex, -1)
+		ms := r.Finder().Exact().FindAllStringIndex(ex, -1)
 		if len(ms) == 0 {
 			return false
 		}
@@ -711,7 +717,7 @@ func (raw RawRule) compileInto(r *Rule, file string, eager bool, vals *[]Validat
 	if raw.Regex == "" {
 		fail("missing regex")
 	} else if eager {
-		if re, err := regexp.Compile(raw.Regex); err != nil {
+		if re, err := rx.Compile(raw.Regex); err != nil {
 			fail("bad regex: %v", err)
 		} else if re.MatchString("") {
 			fail("regex matches the empty string")
