@@ -166,3 +166,31 @@ func TestPathLaterPastViewBits(t *testing.T) {
 		}
 	}
 }
+
+// TestPathLaterSkipsAllowedPaths: a chunk whose paths are known is not
+// detected at the allow-listed ones (the join would drop what it found
+// there; a folder's scan never reads such a file): at those paths alone
+// it gives no finding, and beside another path exactly what that path
+// alone gives.
+func TestPathLaterSkipsAllowedPaths(t *testing.T) {
+	t.Parallel()
+	cfg, err := ParseConfig("allow.toml", []byte("[allowlist]\npaths = [\"generated/\", \"*.lock\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := NewDetector(cfg.Rules, cfg.Allow)
+	text := []byte("aws_access_key_id = AKIAUJZDEGXDNCF32EPF\naws_secret_access_key = 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\n")
+	at := func(paths ...string) []string {
+		return pathLaterFields(d.Detect(Chunk{Data: text, Kind: KindBlob, PathLater: true, LaterPaths: paths}))
+	}
+	if got := at("generated/catalogue.go", "deps/yarn.lock"); len(got) != 0 {
+		t.Errorf("detected at allow-listed paths only: %v", got)
+	}
+	want := at("src/app.go")
+	if len(want) == 0 {
+		t.Fatal("nothing detected at src/app.go")
+	}
+	if got := at("generated/catalogue.go", "src/app.go", "deps/yarn.lock"); !reflect.DeepEqual(got, want) {
+		t.Errorf("beside allow-listed paths: %v\nat src/app.go alone: %v", got, want)
+	}
+}
