@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/rampart-sec/rampart/scanner/gitsource"
 	"github.com/rampart-sec/rampart/scanner/gitsource/pack"
@@ -106,7 +107,8 @@ func inPacks(packs []*pack.Pack, id [20]byte) bool {
 // looseObjects lists the objects stored one file each under objects/xx/.
 // It reads the object directory once for the fan-out folders that exist
 // rather than trying all 256: a packed repository has none, and the
-// failed opens were a visible part of a small repository's start.
+// failed opens were a visible part of a small repository's start. A
+// fan-out folder may be a symbolic link, which git follows.
 func looseObjects(objects string) ([][20]byte, error) {
 	fans, err := os.ReadDir(objects)
 	if errors.Is(err, os.ErrNotExist) {
@@ -116,23 +118,23 @@ func looseObjects(objects string) ([][20]byte, error) {
 	}
 	var ids [][20]byte
 	for _, f := range fans {
-		var b [1]byte
-		if n := f.Name(); len(n) != 2 || !f.IsDir() || !lowerHex(n) {
+		var fan [1]byte
+		if n := f.Name(); len(n) != 2 {
 			continue
-		} else if _, err := hex.Decode(b[:], []byte(n)); err != nil {
+		} else if _, err := hex.Decode(fan[:], []byte(n)); err != nil {
 			continue
 		}
 		ents, err := os.ReadDir(filepath.Join(objects, f.Name()))
 		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				continue // removed by a concurrent gc after it packed them
+			if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+				continue // removed by a concurrent gc, or not a folder
 			}
 			return nil, err
 		}
 		for _, e := range ents {
 			var id [20]byte
-			id[0] = b[0]
-			if n := e.Name(); len(n) == 38 && lowerHex(n) {
+			id[0] = fan[0]
+			if n := e.Name(); len(n) == 38 {
 				if _, err := hex.Decode(id[1:], []byte(n)); err == nil {
 					ids = append(ids, id)
 				}
@@ -140,17 +142,6 @@ func looseObjects(objects string) ([][20]byte, error) {
 		}
 	}
 	return ids, nil
-}
-
-// lowerHex reports whether s is lower-case hexadecimal, as git names its
-// object files: a name in capitals is not one git would read.
-func lowerHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // checkObjects asks `git cat-file --batch-check` for the type and size of

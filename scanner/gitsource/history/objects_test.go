@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// TestLooseObjects lists only what git would read as a loose object: a
-// lower-case two-digit fan-out folder holding a 38-digit file name.
+// TestLooseObjects lists what git would read as a loose object: a
+// two-digit fan-out folder (or a link to one) holding a 38-digit file
+// name.
 func TestLooseObjects(t *testing.T) {
 	objects := t.TempDir()
 	const rest = "0123456789abcdef0123456789abcdef012345"
@@ -17,7 +18,6 @@ func TestLooseObjects(t *testing.T) {
 		"ff/" + rest,               // another
 		"ff/" + rest[:37],          // too short
 		"ff/tmp_obj_XXXX",          // git's temporary file
-		"ff/ABCDEF" + rest[6:],     // a file git never opens
 		"zz/" + rest,               // not hexadecimal
 		"abc/" + rest,              // not a fan-out folder
 		"pack/pack-" + rest + ".x", // packs are read elsewhere
@@ -34,12 +34,23 @@ func TestLooseObjects(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(objects, "ab"), nil, 0o644); err != nil { // a file, not a folder
 		t.Fatal(err)
 	}
+	// A fan-out folder kept elsewhere, linked: git follows the link.
+	elsewhere := filepath.Join(t.TempDir(), "c3")
+	if err := os.MkdirAll(elsewhere, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(elsewhere, rest), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(objects, "c3")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
 	got, err := looseObjects(objects)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var want [][20]byte
-	for _, fan := range []byte{0x0a, 0xff} {
+	for _, fan := range []byte{0x0a, 0xc3, 0xff} {
 		var id [20]byte
 		id[0] = fan
 		copy(id[1:], []byte{0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45})
