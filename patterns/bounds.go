@@ -12,9 +12,10 @@ import (
 	"github.com/rampart-sec/rampart/patterns/internal/rx"
 )
 
-// programs holds the built-in rules' regexes in every form the detector
-// compiles them (Finder, AnchoredMatcher, LineFinder, StartFinders),
-// compiled when the catalogue was generated (GeneratePrograms): at a rule's
+// programs holds the built-in rules' regexes in the forms the detector
+// runs them (Finder, AnchoredMatcher, LineFinder, StartFinders; not those
+// run only for rare matches), compiled when the catalogue was generated
+// (GeneratePrograms): at a rule's
 // first keyword hit its program is read back rather than parsed and
 // compiled, which was an eighth of the CPU of a history scan whose files
 // hold most rules' examples. A regex it does not hold (a user's rule, a

@@ -12,11 +12,20 @@ import "github.com/rampart-sec/rampart/patterns/internal/rx"
 // or the plain form and, for a rule tried at its start places, the two
 // start forms. Forms compiled only for rare matches are left out, being
 // as large again as the rest: the exact form of a relaxed regex (for a
-// match longer than its limit) and the plain form of an anchored rule
-// (for a match that runs into the end of its window on a long line).
+// match longer than its limit) and the plain form of an anchored or line
+// rule (for a match that runs into the end of its window on a long line).
 // go generate ./patterns writes it (after the catalogue), and
 // TestGeneratedPrograms fails until it has.
 func GeneratePrograms() ([]byte, error) {
+	exprs, err := programForms()
+	if err != nil {
+		return nil, err
+	}
+	return rx.BuildTable(exprs)
+}
+
+// programForms lists GeneratePrograms' regexes.
+func programForms() ([]string, error) {
 	rules, err := Builtin()
 	if err != nil {
 		return nil, err
@@ -42,5 +51,5 @@ func GeneratePrograms() ([]byte, error) {
 			}
 		}
 	}
-	return rx.BuildTable(exprs)
+	return exprs, nil
 }

@@ -246,7 +246,8 @@ type Rule struct {
 }
 
 // Regex returns the rule's compiled regular expression, as Go's regexp
-// package compiles it (the detector runs its own compiled form, Finder).
+// package compiles it, anew at each call (the detector runs its own
+// compiled form, Finder; tests and bench/recall call this).
 // Rules from Compile were checked when compiled; built-in rules are
 // checked by the package's tests, so compilation cannot fail at run time.
 func (r *Rule) Regex() *regexp.Regexp { return regexp.MustCompile(r.Source) }
@@ -290,7 +291,8 @@ func (r *Rule) LineFinder() *Finder {
 // lineStart matches a regex that opens with a flag group holding m and ^.
 var lineStart = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\(\?([a-z]*)m([a-z]*):\^`) })
 
-// AnchoredRegex returns the rule's regex anchored at the start of its
+// AnchoredRegex returns, compiled anew at each call by Go's regexp
+// package, the rule's regex anchored at the start of its
 // input, after one optional byte (which keeps \b and similar assertions
 // honest: the byte before a keyword hit is part of the input), or nil when
 // the rule's matches do not start at its keywords.

@@ -81,11 +81,13 @@ func appendProg(dst []byte, expr string) ([]byte, error) {
 	return dst, nil
 }
 
-// decodeProg reads back appendProg's encoding of expr. Every count and
-// index is checked, so no encoding makes it read or write out of bounds;
-// that the program is one Go's compiler wrote (the matchers rely on it:
-// no cycle without an alternation, no path into InstFail) is for the
-// table's checksums to vouch for.
+// decodeProg reads back appendProg's encoding of expr. readProg checks
+// every count and index, and the shapes of Go's programs that the
+// one-pass analysis and the prefix search rely on (no cycle without an
+// alternation, a class read as pairs); the matchers trust the rest of the
+// program to be one Go's compiler wrote (no path into InstFail, say),
+// which the table's checksums vouch for: an encoding made by hand can
+// still make a match panic.
 func decodeProg(expr, enc string) (*Regexp, error) {
 	p, err := readProg(enc)
 	if err != nil {
@@ -158,7 +160,10 @@ func readProg(enc string) (readProgram, error) {
 		// instructions keep the class they were made from.
 		switch in.Op {
 		case syntax.InstRune:
-			if n > 1 && n%2 != 0 {
+			// One rune without case folding is InstRune1 in Go's
+			// programs; the one-pass analysis reads any other class
+			// as pairs.
+			if n > 1 && n%2 != 0 || n == 1 && syntax.Flags(arg)&syntax.FoldCase == 0 {
 				return none, errCorrupt
 			}
 		case syntax.InstRune1:
@@ -180,7 +185,7 @@ func readProg(enc string) (readProgram, error) {
 			}
 		}
 	}
-	if d.err != nil || len(d.s) != 0 || len(runes) != 0 {
+	if d.err != nil || len(d.s) != 0 || len(runes) != 0 || !loopsThroughAlt(prog) {
 		return none, errCorrupt
 	}
 	return readProgram{prog, maxCap, minLen, capNames}, nil
@@ -243,4 +248,39 @@ func (d *decoder) delta() int32 {
 		return 0
 	}
 	return int32(x)
+}
+
+// loopsThroughAlt reports whether every cycle of prog passes through an
+// alternation, as in every program Go's compiler writes (a loop is an Alt
+// whose branch leads back to it): the walks along one path (the literal
+// prefix, the start condition) would never end on a cycle without one.
+func loopsThroughAlt(prog *syntax.Prog) bool {
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	state := make([]uint8, len(prog.Inst))
+	var path []int
+	for pc := range prog.Inst {
+		path = path[:0]
+		p := pc
+		for state[p] == unseen {
+			switch prog.Inst[p].Op {
+			case syntax.InstAlt, syntax.InstAltMatch, syntax.InstMatch, syntax.InstFail:
+				state[p] = done
+				continue
+			}
+			state[p] = onPath
+			path = append(path, p)
+			p = int(prog.Inst[p].Out)
+		}
+		if state[p] == onPath {
+			return false
+		}
+		for _, q := range path {
+			state[q] = done
+		}
+	}
+	return true
 }

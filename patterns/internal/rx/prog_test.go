@@ -1,6 +1,7 @@
 package rx
 
 import (
+	"encoding/binary"
 	"reflect"
 	"regexp"
 	"regexp/syntax"
@@ -214,4 +215,56 @@ func FuzzDecodeProg(f *testing.F) {
 		f.Add(enc)
 	}
 	f.Fuzz(func(t *testing.T, enc []byte) { readProg(string(enc)) })
+}
+
+// TestReadProgRefusesForeignShapes: programs Go's compiler never writes,
+// on which the prefix search or the one-pass analysis would loop or
+// panic, do not read: a cycle through no alternation, and a one-rune
+// class without case folding (Go writes InstRune1).
+func TestReadProgRefusesForeignShapes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		prog []syntax.Inst
+	}{
+		{"a no-op looping on itself", []syntax.Inst{{Op: syntax.InstFail}, {Op: syntax.InstNop, Out: 1}, {Op: syntax.InstMatch}}},
+		{"a capture and a no-op in a ring", []syntax.Inst{{Op: syntax.InstFail}, {Op: syntax.InstCapture, Out: 2, Arg: 0}, {Op: syntax.InstNop, Out: 1}, {Op: syntax.InstMatch}}},
+		{"one rune as a class", []syntax.Inst{{Op: syntax.InstFail}, {Op: syntax.InstRune, Out: 2, Rune: []rune{'a'}}, {Op: syntax.InstMatch}}},
+	} {
+		if _, err := readProg(string(encodeInsts(tc.prog))); err == nil {
+			t.Errorf("%s: read", tc.name)
+		}
+	}
+	// The same encoder writes programs that read: the refusals above are
+	// the shapes', not the encoding's.
+	ok := []syntax.Inst{{Op: syntax.InstFail}, {Op: syntax.InstRune, Out: 2, Arg: uint32(syntax.FoldCase), Rune: []rune{'k'}}, {Op: syntax.InstMatch}}
+	if _, err := readProg(string(encodeInsts(ok))); err != nil {
+		t.Errorf("a folded one-rune class: %v", err)
+	}
+}
+
+// encodeInsts encodes a program starting at instruction 1, with no
+// capture groups, as appendProg would.
+func encodeInsts(insts []syntax.Inst) []byte {
+	var b []byte
+	b = binary.AppendUvarint(b, 0) // shortest input
+	b = binary.AppendUvarint(b, 0) // no groups
+	runes := 0
+	for _, in := range insts {
+		runes += len(in.Rune)
+	}
+	for _, x := range []int{1, 2, len(insts), runes} {
+		b = binary.AppendUvarint(b, uint64(x))
+	}
+	for _, in := range insts {
+		b = append(b, byte(in.Op))
+		b = binary.AppendUvarint(b, uint64(in.Out))
+		b = binary.AppendUvarint(b, uint64(in.Arg))
+		b = binary.AppendUvarint(b, uint64(2*len(in.Rune)))
+		prev := rune(0)
+		for _, r := range in.Rune {
+			b = binary.AppendVarint(b, int64(r-prev))
+			prev = r
+		}
+	}
+	return b
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -157,3 +159,33 @@ func le32(s string) uint32 {
 // compute in one instruction), made at the first lookup: a run that
 // compiles nothing does not pay for it.
 var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
+
+// Check reports the first of exprs that the table does not hold, or whose
+// program read back is not, field by field, the Regexp Compile makes of
+// it (a test's and the generator's check of a whole table).
+func (t Table) Check(exprs []string) error {
+	for _, expr := range exprs {
+		enc, ok := t.lookup(expr)
+		if !ok {
+			return fmt.Errorf("rx: the table does not hold %q", expr)
+		}
+		got, err := decodeProg(expr, enc)
+		if err != nil {
+			return fmt.Errorf("rx: %q: %w", expr, err)
+		}
+		want, err := Compile(expr)
+		if err != nil {
+			return err
+		}
+		// Go's compiler may leave an empty class as an empty slice.
+		for i := range want.prog.Inst {
+			if len(want.prog.Inst[i].Rune) == 0 {
+				want.prog.Inst[i].Rune = nil
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			return fmt.Errorf("rx: %q reads back as another program than it compiles to", expr)
+		}
+	}
+	return nil
+}
