@@ -4,9 +4,11 @@ import (
 	_ "embed"
 	"math"
 	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart/patterns/internal/rx"
@@ -49,12 +51,35 @@ const relaxSpan = 32
 // least one byte, and the rest of the match at least what the regex's
 // shortest match gives it. A longer match (rare: the bounds are far above
 // real secrets) is looked for again with the exact regex, compiled then.
+//
+// A longer match is also exact's when no lifted repetition ran past its
+// bound, which holds when the match holds no run of more than that many
+// characters of the repetition's class: each iteration takes one
+// character, and the iterations of one repetition are contiguous. If
+// the relaxed regex's preferred match is a match of the exact regex, it
+// is the exact regex's preferred one too (the relaxed regex orders the
+// matches they share as the exact one does). Checking the runs needs the
+// lifted classes, parsed from the source at the first long match: far
+// cheaper than compiling the exact regex, whose lifted bounds are
+// hundreds of copies of a class (a Kerberos hash, an ADO connection
+// string: 0.3–3 ms each, in most secret-dense histories).
 type Finder struct {
 	fast  *rx.Regexp
 	limit int // the longest match of fast known to be exact's
 	src   string
 	once  sync.Once
 	exact *rx.Regexp
+
+	liftOnce sync.Once
+	lifted   []liftedRun // nil until a match is longer than limit
+}
+
+// liftedRun is a counted repetition of one character that relaxText
+// lifted: the characters it takes (sorted ranges, as a syntax class
+// holds them) and the most its bound allowed.
+type liftedRun struct {
+	class []rune
+	most  int
 }
 
 // newFinder compiles src, a form of a rule's regex whose bounds relax
@@ -88,17 +113,110 @@ func (f *Finder) Groups() *rx.Regexp { return f.fast }
 // FindSubmatchIndex has regexp.Regexp's meaning for the exact regex.
 func (f *Finder) FindSubmatchIndex(b []byte) []int {
 	x := f.fast.FindSubmatchIndex(b)
-	if x == nil || x[1]-x[0] <= f.limit {
+	if x == nil || f.isExact(b, x) {
 		return x
 	}
 	return f.Exact().FindSubmatchIndex(b)
+}
+
+// isExact reports whether a match x of the relaxed regex in b is known to
+// be the exact regex's: short enough, or with no run of a lifted class
+// longer than its bound (see Finder).
+func (f *Finder) isExact(b []byte, x []int) bool {
+	if x[1]-x[0] <= f.limit {
+		return true
+	}
+	f.liftOnce.Do(func() { f.lifted = liftedRuns(f.src) })
+	if len(f.lifted) == 0 {
+		return false // src did not parse as the catalogue saw it
+	}
+	m := b[x[0]:x[1]]
+	for _, l := range f.lifted {
+		run := 0
+		for i := 0; i < len(m); {
+			r, w := utf8.DecodeRune(m[i:])
+			i += w
+			if inClass(l.class, r) {
+				if run++; run > l.most {
+					return false
+				}
+			} else {
+				run = 0
+			}
+		}
+	}
+	return true
+}
+
+// liftedRuns lists the repetitions relaxText lifts in src (relaxLimit's
+// walk), or nil when src does not parse.
+func liftedRuns(src string) []liftedRun {
+	re, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	var out []liftedRun
+	var walk func(re *syntax.Regexp)
+	walk = func(re *syntax.Regexp) {
+		if re.Op == syntax.OpRepeat && re.Max-re.Min >= relaxSpan && singleChar(re.Sub[0]) {
+			out = append(out, liftedRun{class: charClass(re.Sub[0]), most: re.Max})
+		}
+		for _, sub := range re.Sub {
+			walk(sub)
+		}
+	}
+	walk(re)
+	if out == nil {
+		return nil
+	}
+	return out
+}
+
+// charClass returns the characters a one-character regex (singleChar)
+// matches, as sorted ranges.
+func charClass(re *syntax.Regexp) []rune {
+	switch re.Op {
+	case syntax.OpCharClass:
+		return re.Rune
+	case syntax.OpAnyChar:
+		return []rune{0, unicode.MaxRune}
+	case syntax.OpAnyCharNotNL:
+		return []rune{0, '\n' - 1, '\n' + 1, unicode.MaxRune}
+	}
+	// A literal, folded or not.
+	c := re.Rune[0]
+	rs := []rune{c}
+	if re.Flags&syntax.FoldCase != 0 {
+		for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+			rs = append(rs, f)
+		}
+	}
+	slices.Sort(rs)
+	out := make([]rune, 0, 2*len(rs))
+	for _, r := range rs {
+		out = append(out, r, r)
+	}
+	return out
+}
+
+// inClass reports whether r is in the sorted ranges class.
+func inClass(class []rune, r rune) bool {
+	for i := 0; i+1 < len(class); i += 2 {
+		if r < class[i] {
+			return false
+		}
+		if r <= class[i+1] {
+			return true
+		}
+	}
+	return false
 }
 
 // FindAllSubmatchIndex has regexp.Regexp's meaning for the exact regex.
 func (f *Finder) FindAllSubmatchIndex(b []byte, n int) [][]int {
 	xs := f.fast.FindAllSubmatchIndex(b, n)
 	for _, x := range xs {
-		if x[1]-x[0] > f.limit {
+		if !f.isExact(b, x) {
 			return f.Exact().FindAllSubmatchIndex(b, n)
 		}
 	}

@@ -1,6 +1,7 @@
 package patterns
 
 import (
+	"math"
 	"reflect"
 	"regexp"
 	"regexp/syntax"
@@ -124,5 +125,35 @@ func TestFinderFallsBack(t *testing.T) {
 	}
 	if got := f.FindSubmatchIndex(in[61:]); !reflect.DeepEqual(got, []int{0, 40}) {
 		t.Errorf("FindSubmatchIndex at 61 = %v, want [0 40]", got)
+	}
+}
+
+// TestFinderLongMatchWithinBounds: a match longer than the limit whose
+// lifted class never runs past its bound is the exact regex's, found
+// without compiling the exact regex; one that runs past it is decided by
+// the exact regex.
+func TestFinderLongMatchWithinBounds(t *testing.T) {
+	src := `\$k(?P<secret>[a-z]{1,40}\$[0-9a-f]*)`
+	f := newFinder(src, relaxLimit(src))
+	if f.limit <= 0 || f.limit == math.MaxInt {
+		t.Fatalf("limit %d: %q is not relaxed", f.limit, src)
+	}
+	exact := regexp.MustCompile(src)
+	long := []byte("x $k" + strings.Repeat("a", 30) + "$" + strings.Repeat("0f", 60) + " y")
+	if got, want := f.FindSubmatchIndex(long), exact.FindSubmatchIndex(long); !reflect.DeepEqual(got, want) || got[1]-got[0] <= f.limit {
+		t.Fatalf("FindSubmatchIndex = %v, exact %v (limit %d)", got, want, f.limit)
+	}
+	if got, want := f.FindAllSubmatchIndex(long, -1), exact.FindAllSubmatchIndex(long, -1); !reflect.DeepEqual(got, want) {
+		t.Fatalf("FindAllSubmatchIndex = %v, exact %v", got, want)
+	}
+	if f.exact != nil {
+		t.Error("the exact regex was compiled for a match within its bounds")
+	}
+	past := []byte("$k" + strings.Repeat("a", 45) + "$00")
+	if got, want := f.FindSubmatchIndex(past), exact.FindSubmatchIndex(past); !reflect.DeepEqual(got, want) {
+		t.Errorf("past the bound: FindSubmatchIndex = %v, exact %v", got, want)
+	}
+	if f.exact == nil {
+		t.Error("a match past a lifted bound did not go to the exact regex")
 	}
 }
