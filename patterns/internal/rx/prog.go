@@ -23,20 +23,14 @@ var errCorrupt = errors.New("rx: corrupt program encoding")
 // appendProg appends expr's encoding to dst, compiling expr as Compile
 // does.
 func appendProg(dst []byte, expr string) ([]byte, error) {
-	re, err := syntax.Parse(expr, syntax.Perl)
+	p, err := compileProgram(expr, syntax.Perl)
 	if err != nil {
 		return nil, err
 	}
-	maxCap := re.MaxCap()
-	capNames := re.CapNames()
-	re = re.Simplify()
-	prog, err := syntax.Compile(re)
-	if err != nil {
-		return nil, err
-	}
-	dst = binary.AppendUvarint(dst, uint64(minInputLen(re)))
-	dst = binary.AppendUvarint(dst, uint64(maxCap))
-	for _, name := range capNames[1:] {
+	prog := p.prog
+	dst = binary.AppendUvarint(dst, uint64(p.minLen))
+	dst = binary.AppendUvarint(dst, uint64(p.maxCap))
+	for _, name := range p.capNames[1:] {
 		dst = binary.AppendUvarint(dst, uint64(len(name)))
 		dst = append(dst, name...)
 	}
@@ -93,19 +87,12 @@ func decodeProg(expr, enc string) (*Regexp, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fromProg(expr, p.prog, p.maxCap, p.capNames, p.minLen, false), nil
-}
-
-// readProgram is what an encoding holds.
-type readProgram struct {
-	prog           *syntax.Prog
-	maxCap, minLen int
-	capNames       []string
+	return fromProg(expr, p, false), nil
 }
 
 // readProg reads an encoding (decodeProg's checks).
-func readProg(enc string) (readProgram, error) {
-	var none readProgram
+func readProg(enc string) (program, error) {
+	var none program
 	d := decoder{s: enc}
 	minLen := d.count()
 	maxCap := d.count()
@@ -188,7 +175,7 @@ func readProg(enc string) (readProgram, error) {
 	if d.err != nil || len(d.s) != 0 || len(runes) != 0 || !loopsThroughAlt(prog) {
 		return none, errCorrupt
 	}
-	return readProgram{prog, maxCap, minLen, capNames}, nil
+	return program{prog: prog, maxCap: maxCap, minLen: minLen, capNames: capNames}, nil
 }
 
 // decoder reads varints from an encoding, remembering the first error.

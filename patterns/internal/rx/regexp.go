@@ -13,7 +13,8 @@
 // one does, because it is the same program run by the same code.
 //
 // Every change from Go's files is in regexp.go (the trimmed API, and
-// fromProg split out of compile) and in prog.go and table.go (new);
+// compile split into compileProgram and fromProg) and in prog.go and
+// table.go (new);
 // exec.go, backtrack.go and onepass.go are Go's, with the package renamed.
 package rx
 
@@ -68,9 +69,27 @@ func Compile(expr string) (*Regexp, error) {
 }
 
 func compile(expr string, mode syntax.Flags, longest bool) (*Regexp, error) {
-	re, err := syntax.Parse(expr, mode)
+	p, err := compileProgram(expr, mode)
 	if err != nil {
 		return nil, err
+	}
+	return fromProg(expr, p, longest), nil
+}
+
+// program is a compiled program and what compiling learnt from the
+// parsed regex, which the program alone does not tell: what compile
+// builds a Regexp from, and what a program's encoding holds.
+type program struct {
+	prog           *syntax.Prog
+	maxCap, minLen int
+	capNames       []string
+}
+
+// compileProgram parses and compiles expr (the first part of compile).
+func compileProgram(expr string, mode syntax.Flags) (program, error) {
+	re, err := syntax.Parse(expr, mode)
+	if err != nil {
+		return program{}, err
 	}
 	maxCap := re.MaxCap()
 	capNames := re.CapNames()
@@ -78,15 +97,16 @@ func compile(expr string, mode syntax.Flags, longest bool) (*Regexp, error) {
 	re = re.Simplify()
 	prog, err := syntax.Compile(re)
 	if err != nil {
-		return nil, err
+		return program{}, err
 	}
-	return fromProg(expr, prog, maxCap, capNames, minInputLen(re), longest), nil
+	return program{prog: prog, maxCap: maxCap, minLen: minInputLen(re), capNames: capNames}, nil
 }
 
-// fromProg is the rest of compile, from the compiled program and what
-// compile learnt from the parsed regex: a Regexp made from a program read
-// back from its encoding (decodeProg) is made here as compile makes it.
-func fromProg(expr string, prog *syntax.Prog, maxCap int, capNames []string, minLen int, longest bool) *Regexp {
+// fromProg is the rest of compile, from the compiled program: a Regexp
+// made from a program read back from its encoding (decodeProg) is made
+// here as compile makes it.
+func fromProg(expr string, p program, longest bool) *Regexp {
+	prog := p.prog
 	matchcap := prog.NumCap
 	if matchcap < 2 {
 		matchcap = 2
@@ -95,12 +115,12 @@ func fromProg(expr string, prog *syntax.Prog, maxCap int, capNames []string, min
 		expr:        expr,
 		prog:        prog,
 		onepass:     compileOnePass(prog),
-		numSubexp:   maxCap,
-		subexpNames: capNames,
+		numSubexp:   p.maxCap,
+		subexpNames: p.capNames,
 		cond:        prog.StartCond(),
 		longest:     longest,
 		matchcap:    matchcap,
-		minInputLen: minLen,
+		minInputLen: p.minLen,
 	}
 	if regexp.onepass == nil {
 		regexp.prefix, regexp.prefixComplete = prog.Prefix()
