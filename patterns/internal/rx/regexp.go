@@ -14,8 +14,8 @@
 //
 // Every change from Go's files is in regexp.go (the trimmed API, and
 // compile split into compileProgram and fromProg) and in prog.go and
-// table.go (new);
-// exec.go, backtrack.go and onepass.go are Go's, with the package renamed.
+// table.go (new); exec.go, backtrack.go and onepass.go are Go's, with the
+// package renamed.
 package rx
 
 import (
