@@ -1,6 +1,7 @@
 package prestart
 
 import (
+	"errors"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -27,7 +28,19 @@ const hugePageSize = 2 << 20
 // allocation (fresh pages: never touched, never zeroed), the advice is
 // given on its range, and a collection frees it: later allocations reuse
 // those pages, lowest addresses first, each 2 MB fault backed by one huge
-// page. Memory beyond n is faulted as before. The collection costs about
+// page. Memory beyond n is faulted as before.
+//
+// The allocation seldom starts on a 2 MB boundary, and the pages below the
+// first one inside it are the first reused: the catalogue's 850 KB of
+// rules landed there, 200 faults on the start-up's critical path. The
+// advice therefore covers the 2 MB pages the allocation touches, and the
+// first of them, which holds older objects below the allocation (its 4 KB
+// pages already faulted, so no huge page would back it at a fault), is
+// collapsed into a huge page at once (MADV_COLLAPSE, Linux 6.1; 0.3–7 µs
+// per 4 KB against a fault's 11). With the catalogue built only once
+// this is done (scanner.PrepareDefaultAfter), Kingfisher's history scan
+// went from 1,419 to 1,124 faults (70.5 → 68.8 ms), a one-file
+// history's from 1,156 to 880 (29.4 → 27.6 ms). The collection costs about
 // 5 ms of CPU (starting the collector's workers), which a hook's run does
 // not win back: scans of trees and histories only (HugeHeap).
 // GODEBUG=disablethp=1 (the runtime's own switch for the opposite wish)
@@ -44,15 +57,54 @@ func heapOnHugePages(n int) {
 	old := debug.SetGCPercent(-1)
 	b := make([]byte, n)
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	lo := (p+hugePageSize-1)&^(hugePageSize-1) - p
-	hi := (p+uintptr(n))&^(hugePageSize-1) - p
+	// The runtime maps the heap in 4 MB-aligned chunks, so the 2 MB
+	// pages at either end of the allocation are mapped too.
+	lo := p &^ (hugePageSize - 1)
+	hi := (p + uintptr(n) + hugePageSize - 1) &^ (hugePageSize - 1)
 	// An error (a kernel without transparent huge pages) leaves the
-	// heap as it was.
-	_ = syscall.Madvise(b[lo:hi], syscall.MADV_HUGEPAGE)
+	// heap as it was; one without MADV_COLLAPSE leaves the first 2 MB
+	// page to 4 KB faults.
+	if madvise(lo, hi-lo, syscall.MADV_HUGEPAGE) == nil && lo != p {
+		// EAGAIN: a page was in use at that moment (another thread
+		// touching it); in a third of the runs, usually gone at the
+		// next try.
+		for range collapseTries {
+			if collapsed = madvise(lo, hugePageSize, madvCollapse); collapsed != syscall.EAGAIN {
+				break
+			}
+		}
+		collapsedAt = lo
+	}
+	runtime.KeepAlive(b)
 	b = nil
 	if cur := debug.SetGCPercent(old); cur != -1 {
 		// main set its collector policy meanwhile (gctune.go): keep it.
 		debug.SetGCPercent(cur)
 	}
 	runtime.GC()
+}
+
+// madvCollapse is Linux's MADV_COLLAPSE (6.1): back a range with huge
+// pages now, copying the pages it holds.
+const madvCollapse = 25
+
+// collapseTries bounds the attempts at a collapse that meets EAGAIN.
+const collapseTries = 8
+
+// collapsed is the result of collapsing the first 2 MB page at
+// collapsedAt (nil when it was collapsed), for the test.
+var (
+	collapsed   error = errNotTried
+	collapsedAt uintptr
+)
+
+var errNotTried = errors.New("not tried")
+
+// madvise is madvise(2) on a range of the heap given by address: a part
+// of it lies outside any Go slice.
+func madvise(addr, n uintptr, advice int) error {
+	if _, _, e := syscall.Syscall(syscall.SYS_MADVISE, addr, n, uintptr(advice)); e != 0 {
+		return e
+	}
+	return nil
 }

@@ -2,11 +2,13 @@ package prestart
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"unsafe"
 )
@@ -19,7 +21,7 @@ import (
 // below the advised part.)
 func TestHeapOnHugePages(t *testing.T) {
 	if os.Getenv("RAMPART_TEST_HUGEPAGES") == "" {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHeapOnHugePages$", "-test.count=1")
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHeapOnHugePages$", "-test.count=1", "-test.v")
 		cmd.Env = append(os.Environ(), "RAMPART_TEST_HUGEPAGES=1")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -28,6 +30,7 @@ func TestHeapOnHugePages(t *testing.T) {
 		if strings.Contains(string(out), "SKIP") {
 			t.Skipf("%s", out)
 		}
+		t.Logf("%s", out)
 		return
 	}
 	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
@@ -47,12 +50,52 @@ func TestHeapOnHugePages(t *testing.T) {
 	if len(after) == 0 {
 		t.Fatal("no mapping advised for huge pages after heapOnHugePages")
 	}
-	// Its start may lie in the unadvised part below the first 2 MB
-	// boundary; its end may not.
-	if end := p + uintptr(len(b)) - 1; !inRanges(after, end) {
+	// Neither its start (the advice covers the 2 MB pages the freed
+	// allocation touched, the first one included) nor its end lies
+	// outside.
+	if end := p + uintptr(len(b)) - 1; !inRanges(after, p) || !inRanges(after, end) {
 		t.Fatalf("a 6 MB allocation at %#x-%#x is outside the advised mappings %x", p, end, after)
 	}
 	runtime.KeepAlive(b)
+	switch {
+	case collapsed == errNotTried:
+		t.Log("the collected allocation began on a 2 MB boundary: nothing to collapse")
+	case errors.Is(collapsed, syscall.EINVAL):
+		t.Log("no MADV_COLLAPSE on this kernel (before Linux 6.1)")
+	case collapsed != nil:
+		t.Errorf("MADV_COLLAPSE of the first 2 MB page: %v", collapsed)
+	default:
+		// The first page, collapsed, is one huge page in smaps.
+		if kb := hugeKB(t, collapsedAt); kb < hugePageSize>>10 {
+			t.Errorf("the mapping holding the collapsed page at %#x has %d kB on huge pages, want at least %d", collapsedAt, kb, hugePageSize>>10)
+		}
+	}
+}
+
+// hugeKB returns AnonHugePages of the mapping holding p, in kB.
+func hugeKB(t *testing.T, p uintptr) int {
+	t.Helper()
+	data, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Skip(err)
+	}
+	in := false
+	for _, line := range strings.Split(string(data), "\n") {
+		if first, _, _ := strings.Cut(line, " "); !strings.HasSuffix(first, ":") {
+			var lo, hi uintptr
+			if n, _ := fmt.Sscanf(first, "%x-%x", &lo, &hi); n == 2 {
+				in = lo <= p && p < hi
+			}
+			continue
+		}
+		var kb int
+		if in && strings.HasPrefix(line, "AnonHugePages:") {
+			fmt.Sscanf(strings.TrimPrefix(line, "AnonHugePages:"), "%d", &kb)
+			return kb
+		}
+	}
+	t.Fatalf("no mapping holds %#x", p)
+	return 0
 }
 
 // advisedRanges lists this process's mappings whose VmFlags include hg.

@@ -25,6 +25,8 @@ import (
 
 func init() {
 	if prestart.HeapWanted(os.Args[1:]) {
-		scanner.PrepareDefault()
+		// prestart's init, which ran before this one, began the huge-page
+		// heap for the same command lines: the catalogue is built on it.
+		scanner.PrepareDefaultAfter(prestart.HugeHeapDone())
 	}
 }
