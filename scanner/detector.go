@@ -50,7 +50,14 @@ type Detector struct {
 	// records which match (pathView).
 	pathGroups []*regexp.Regexp
 	ruleGroup  []int
-	views      memoTable[pathView] // rememberedView's
+	views      memoTable[knownView] // viewUnder's
+	// allGroups has the bit of every path pattern; kwGroups, per keyword,
+	// those of the patterns of the rules it names (allGroups for a
+	// decoder's trigger: decoded text may hold any rule's keyword);
+	// bareGroups those of rules without keywords, which run over every
+	// chunk (touchedGroups).
+	allGroups, bareGroups pathView
+	kwGroups              []pathView
 }
 
 // Drop records a candidate that matched a rule's regex but was not reported,
@@ -200,6 +207,26 @@ func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 			d.pathGroups = append(d.pathGroups, r.Path)
 		}
 		d.ruleGroup[i] = g
+	}
+	for g := range min(len(d.pathGroups), maxPathGroups) {
+		d.allGroups |= groupBit(g)
+	}
+	if d.allGroups != 0 {
+		d.kwGroups = make([]pathView, len(keywords))
+		for ki, rs := range d.kwRules {
+			for _, r := range rs {
+				if int(r) >= len(rules) {
+					d.kwGroups[ki] = d.allGroups
+				} else if g := d.ruleGroup[r]; g >= 0 {
+					d.kwGroups[ki] |= groupBit(g)
+				}
+			}
+		}
+		for i, r := range rules {
+			if g := d.ruleGroup[i]; g >= 0 && len(r.Keywords) == 0 {
+				d.bareGroups |= groupBit(g)
+			}
+		}
 	}
 	memo, judged := &memoTable[[][]int]{}, &memoTable[judgement]{}
 	d.scratchMu.New = func() any {
@@ -528,17 +555,6 @@ func groupBit(g int) pathView {
 	return viewGroup0 << g
 }
 
-// viewOf returns path's view.
-func (d *Detector) viewOf(path string) pathView {
-	v := kindView(path)
-	for g, re := range d.pathGroups {
-		if re.MatchString(path) {
-			v |= groupBit(g)
-		}
-	}
-	return v
-}
-
 // kindBits returns the test and documentation bits of c's view, read from
 // its path when the view is viewByPath (only a chunk that touches a
 // skip_test_files rule or holds candidates asks).
@@ -560,20 +576,64 @@ func kindView(path string) pathView {
 	return 0
 }
 
-// rememberedView is viewOf, remembered by path: a history scan asks it of
-// every version of a file (a path regex run per version and rule was 3% of
-// gitleaks' history scan).
-func (d *Detector) rememberedView(path string) pathView {
-	if len(d.pathGroups) == 0 {
+// knownView is what viewUnder knows of a path's view: bits, for the bits
+// of known (the test and documentation bits, and the path patterns
+// matched so far).
+type knownView struct{ known, bits pathView }
+
+// viewUnder returns path's view with the bits of the path patterns in
+// mask (those outside it are 0), remembered by path: a history scan asks
+// it of every version of a file (a path regex run per version and rule
+// was 3% of gitleaks' history scan), and a pattern is matched against a
+// path only when first asked (matching both patterns against each of
+// Kingfisher's 818 paths was 2% of its history scan, for the few blobs
+// where a rule with a path pattern had anything to say).
+func (d *Detector) viewUnder(path string, mask pathView) pathView {
+	mask &= d.allGroups
+	if mask == 0 {
 		return kindView(path)
 	}
 	k := maphash.String(memoSeed, path)
-	if v, ok := d.views.get(k); ok {
-		return v
+	kv, ok := d.views.get(k)
+	if !ok {
+		kv = knownView{known: viewDocOrTest | viewTest, bits: kindView(path)}
 	}
-	v := d.viewOf(path)
-	d.views.put(k, v)
-	return v
+	if missing := mask &^ kv.known; missing != 0 {
+		for g, re := range d.pathGroups[:min(len(d.pathGroups), maxPathGroups)] {
+			if b := groupBit(g); missing&b != 0 {
+				kv.known |= b
+				if re.MatchString(path) {
+					kv.bits |= b
+				}
+			}
+		}
+		// A concurrent put may have learnt other patterns: whichever
+		// entry stays is right for what it knows.
+		d.views.put(k, kv)
+	}
+	return kv.bits & (mask | viewDocOrTest | viewTest)
+}
+
+// touchedGroups returns the view bits of the path patterns whose rules
+// can find something in c: those of the rules its keyword hits name and
+// of rules without keywords; every pattern's when its hits are not known
+// or one triggers a decoder. Detection at a view that differs from
+// another only in the others' bits finds the same (their rules have no
+// keyword hit to start from).
+func (d *Detector) touchedGroups(c Chunk) pathView {
+	if d.allGroups == 0 {
+		return 0
+	}
+	if !c.HitsKnown {
+		return d.allGroups
+	}
+	touched := d.bareGroups
+	for _, h := range c.Hits {
+		if touched |= d.kwGroups[h.Keyword]; touched == d.allGroups {
+			break
+		}
+	}
+	return touched
 }
 
 // pathOK reports whether rule ri's path pattern, if it has one, matches
@@ -720,11 +780,17 @@ func (d *Detector) detectLaterPaths(c Chunk, all pathView, dropFn func(Drop)) []
 	var out []Finding
 	var done []pathView
 	seen := map[string]bool{}
+	// Only the path patterns whose rules have keyword hits here decide
+	// anything; the findings record which (viewMask).
+	dims := all
+	if !exact {
+		dims = d.touchedGroups(c)
+	}
 	for _, p := range c.LaterPaths {
 		if d.allow.AllowsPath(p) {
 			continue
 		}
-		v := d.rememberedView(p)
+		v := d.viewUnder(p, dims)
 		if exact {
 			if seen[p] {
 				continue
@@ -743,7 +809,7 @@ func (d *Detector) detectLaterPaths(c Chunk, all pathView, dropFn func(Drop)) []
 		fs := d.detectAt(at, dropFn)
 		for _, f := range fs {
 			f.later, f.Path = true, ""
-			f.viewMask, f.viewBits = all|viewDocOrTest|viewTest, v
+			f.viewMask, f.viewBits = dims|viewDocOrTest|viewTest, v
 			if exact {
 				f.laterPath = p
 			}
@@ -1911,7 +1977,6 @@ func (d *Detector) judgePaths(fs []Finding) []Finding {
 	for _, r := range d.files {
 		fileRule[r.ID] = r
 	}
-	views := map[string]pathView{}
 	out := fs[:0]
 	for _, f := range fs {
 		if f.later && f.laterPath != "" {
@@ -1921,12 +1986,7 @@ func (d *Detector) judgePaths(fs []Finding) []Finding {
 			continue
 		}
 		if f.later {
-			v, ok := views[f.Path]
-			if !ok {
-				v = d.rememberedView(f.Path)
-				views[f.Path] = v
-			}
-			if v&f.viewMask == f.viewBits {
+			if d.viewUnder(f.Path, f.viewMask)&f.viewMask == f.viewBits {
 				out = append(out, f)
 			}
 			continue

@@ -903,7 +903,7 @@ func TestPathOKByView(t *testing.T) {
 		{"main.go", [4]bool{false, true, false, true}},
 		{"README", [4]bool{false, false, false, true}},
 	} {
-		c := Chunk{Path: tc.path, view: d.viewOf(tc.path)}
+		c := Chunk{Path: tc.path, view: d.viewUnder(tc.path, d.allGroups)}
 		for ri, want := range tc.want {
 			if got := d.pathOK(ri, &c); got != want {
 				t.Errorf("%s on %s = %v, want %v", d.rules[ri].ID, tc.path, got, want)

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rampart-sec/rampart/patterns"
 )
 
 // TestPathLaterMatchesDetectionAtPath requires detection with the path
@@ -79,10 +82,14 @@ path = '''\.properties$'''
 	}
 	changed := 0
 	for name, text := range texts {
-		// Paths unknown at detection, or known already (LaterPaths).
+		// Paths unknown at detection, or known already (LaterPaths),
+		// with the keyword hits found by the source (as history's reader
+		// does: only the path patterns of rules they name are matched).
 		later := d.Detect(Chunk{Data: []byte(text), Kind: KindBlob, PathLater: true})
 		known := d.Detect(Chunk{Data: []byte(text), Kind: KindBlob, PathLater: true, LaterPaths: paths})
-		for _, f := range append(later, known...) {
+		hits := hitsOf(d, []byte(text))
+		knownHits := d.Detect(Chunk{Data: []byte(text), Kind: KindBlob, PathLater: true, LaterPaths: paths, Hits: hits, HitsKnown: true})
+		for _, f := range slices.Concat(later, known, knownHits) {
 			if !f.later {
 				t.Fatalf("%s: a finding of a PathLater chunk is not marked", name)
 			}
@@ -90,7 +97,7 @@ path = '''\.properties$'''
 		var first []Finding
 		for _, p := range paths {
 			want := d.Detect(Chunk{Data: []byte(text), Kind: KindBlob, Path: p})
-			for _, fs := range [][]Finding{later, known} {
+			for _, fs := range [][]Finding{later, known, knownHits} {
 				at := make([]Finding, len(fs))
 				copy(at, fs)
 				for i := range at {
@@ -98,7 +105,7 @@ path = '''\.properties$'''
 				}
 				got := d.judgePaths(at)
 				if w, g := pathLaterFields(want), pathLaterFields(got); !reflect.DeepEqual(w, g) {
-					t.Errorf("%s at %s (paths known: %v):\n detected at the path: %v\n path decided later: %v", name, p, len(fs) > 0 && &fs[0] == &known[0], w, g)
+					t.Errorf("%s at %s (paths known: %v, hits known: %v):\n detected at the path: %v\n path decided later: %v", name, p, len(fs) > 0 && &fs[0] != &later[0], len(fs) > 0 && &fs[0] == &knownHits[0], w, g)
 				}
 			}
 			if first == nil {
@@ -112,6 +119,16 @@ path = '''\.properties$'''
 	if changed < len(texts)/2 {
 		t.Errorf("only %d texts give different findings at different paths", changed)
 	}
+}
+
+// hitsOf returns every keyword hit of d's automaton in data, as a source
+// that supplies Chunk.Hits finds them.
+func hitsOf(d *Detector, data []byte) []patterns.Hit {
+	var hits []patterns.Hit
+	d.Automaton().Scan(data, func(kw, end int) {
+		hits = append(hits, patterns.Hit{Keyword: int32(kw), End: int32(end)})
+	})
+	return hits
 }
 
 // pathLaterFields is what a report shows of each finding.
