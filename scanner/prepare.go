@@ -38,14 +38,7 @@ type preparedDefault struct {
 // NewDetector given DefaultConfig's very rules takes the detector (the
 // keyword automaton is most of its cost). A run with any other
 // configuration builds its own detector, as without PrepareDefault.
-func PrepareDefault() { PrepareDefaultAfter(nil) }
-
-// PrepareDefaultAfter is PrepareDefault, with the building held until
-// after is closed (if not nil): cmd/rampart's start-up holds it until the
-// heap is on huge pages, where the catalogue's megabyte of rules is
-// written without a fault per 4 KB page (2–3 ms of a history scan's start
-// on a virtual machine).
-func PrepareDefaultAfter(after <-chan struct{}) {
+func PrepareDefault() {
 	prepared.mu.Lock()
 	defer prepared.mu.Unlock()
 	if prepared.ch != nil {
@@ -57,9 +50,6 @@ func PrepareDefaultAfter(after <-chan struct{}) {
 	// must not race a build an earlier test left running.
 	build := buildPrepared
 	go func() {
-		if after != nil {
-			<-after
-		}
 		rules, err := patterns.Builtin()
 		if err != nil {
 			ch <- preparedDefault{err: err}

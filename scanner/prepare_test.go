@@ -107,34 +107,3 @@ func TestPrepareDefaultRulesFirst(t *testing.T) {
 		t.Fatalf("NewDetector gave %v", d)
 	}
 }
-
-// TestPrepareDefaultAfter: the build waits for its channel: DefaultConfig,
-// which waits for the catalogue, returns only once the channel is closed,
-// with the catalogue built after it.
-func TestPrepareDefaultAfter(t *testing.T) {
-	after := make(chan struct{})
-	PrepareDefaultAfter(after)
-	config := make(chan error, 1)
-	go func() {
-		_, err := DefaultConfig()
-		config <- err
-	}()
-	select {
-	case <-config:
-		t.Fatal("the catalogue was built before its channel was closed")
-	case <-time.After(50 * time.Millisecond):
-	}
-	close(after)
-	select {
-	case err := <-config:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the catalogue was not built once the channel was closed")
-	}
-	// The detector DefaultConfig left for NewDetector is not wanted here.
-	prepared.mu.Lock()
-	prepared.rules, prepared.det = nil, nil
-	prepared.mu.Unlock()
-}

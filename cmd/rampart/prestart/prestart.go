@@ -19,7 +19,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/rampart-sec/rampart/scanner/gitsource/cached"
 )
@@ -49,8 +48,6 @@ const hugeHeapSize = 96 << 20
 var (
 	hugeOnce sync.Once
 	hugeDone = make(chan struct{}) // closed when heapOnHugePages returns
-	// hugeStarted is set once HugeHeap has started its goroutine.
-	hugeStarted atomic.Bool
 )
 
 // HugeHeap puts the first part of the heap on transparent huge pages
@@ -63,21 +60,11 @@ var (
 // it ends are faulted in as usual, nothing worse.
 func HugeHeap() {
 	hugeOnce.Do(func() {
-		hugeStarted.Store(true)
 		go func() {
 			defer close(hugeDone)
 			heapOnHugePages(hugeHeapSize)
 		}()
 	})
-}
-
-// HugeHeapDone returns a channel closed once HugeHeap's goroutine has
-// ended, or nil if HugeHeap was not called.
-func HugeHeapDone() <-chan struct{} {
-	if !hugeStarted.Load() {
-		return nil
-	}
-	return hugeDone
 }
 
 // HeapWanted reports whether args (the command line after the program's

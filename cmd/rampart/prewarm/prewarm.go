@@ -25,8 +25,6 @@ import (
 
 func init() {
 	if prestart.HeapWanted(os.Args[1:]) {
-		// prestart's init, which ran before this one, began the huge-page
-		// heap for the same command lines: the catalogue is built on it.
-		scanner.PrepareDefaultAfter(prestart.HugeHeapDone())
+		scanner.PrepareDefault()
 	}
 }
