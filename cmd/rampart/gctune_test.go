@@ -52,3 +52,29 @@ func TestCollectAbove(t *testing.T) {
 	}
 	runtime.KeepAlive(live)
 }
+
+// TestLiveHeap: liveHeap reads the live heap back from the goal Go's pacer
+// sets, for the percentages collectAbove uses: with 64 MB held, within
+// the few MB of stacks, globals and the test binary's own heap.
+func TestLiveHeap(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	held := make([][]byte, 64)
+	for i := range held {
+		held[i] = make([]byte, 1<<20)
+	}
+	for _, percent := range []int{50, 100, 400, 1200} {
+		debug.SetGCPercent(percent)
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		live := liveHeap(ms.NextGC, percent)
+		t.Logf("percent %d: goal %.1f MB, live read as %.1f MB", percent, float64(ms.NextGC)/(1<<20), float64(live)/(1<<20))
+		if live < 64<<20 || live > 80<<20 {
+			t.Errorf("percent %d: goal %d MB read as %d MB live, want 64-80 MB", percent, ms.NextGC>>20, live>>20)
+		}
+	}
+	runtime.KeepAlive(held)
+	if liveHeap(0, 50) != 0 || liveHeap(1<<20, -1) != 0 {
+		t.Error("liveHeap without a goal or with the collector off is not 0")
+	}
+}
