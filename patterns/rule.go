@@ -115,6 +115,9 @@ type RawRule struct {
 	// Starts is Rule.Starts, worked out when the catalogue is generated
 	// (see startsSpec); "-" means none.
 	Starts string `toml:"-"`
+	// Prefix is Rule.SecretPrefixLen plus one, worked out when the
+	// catalogue is generated; 0: not worked out.
+	Prefix int `toml:"-"`
 }
 
 // RawFile is one TOML file of rules and provider context rules.
@@ -239,6 +242,8 @@ type Rule struct {
 	restRelax     int
 	lineOnce      sync.Once
 	line          *Finder
+	prefixOnce    sync.Once
+	prefix        int // SecretPrefixLen + 1; 0 until worked out
 	secretGroup   int
 	secretGroups  []int
 	nameGroup     int
@@ -364,7 +369,7 @@ func (r *Rule) groups() {
 
 // Precomputed returns raw with what start-up would otherwise work out
 // from its regex decided: AnchorAtKeyword (1 or -1), Required, Run, Fold,
-// Relax, Breaks and Starts. The catalogue generator stores them. A rule that does
+// Relax, Breaks, Starts and Prefix. The catalogue generator stores them. A rule that does
 // not compile is returned as is.
 func (raw RawRule) Precomputed() RawRule {
 	r, errs := raw.compile("", true)
@@ -390,6 +395,7 @@ func (raw RawRule) Precomputed() RawRule {
 	}
 	raw.Breaks = breaksSpec(raw.Regex)
 	raw.Starts = startsSpec(raw.Regex)
+	raw.Prefix = secretPrefixLen(raw.Regex) + 1
 	raw.Keywords = compiledKeywords(raw.Keywords)
 	return raw
 }
@@ -678,6 +684,7 @@ func (raw RawRule) compileInto(r *Rule, file string, eager bool, vals *[]Validat
 		restRelax:       raw.RestRelax,
 		breaksSpec:      raw.Breaks,
 		startsSpec:      raw.Starts,
+		prefix:          raw.Prefix,
 		Remediation:     raw.Remediation,
 		ExamplePath:     raw.ExamplePath,
 		Examples:        raw.Examples,

@@ -9,7 +9,6 @@ import (
 	"hash/maphash"
 	"maps"
 	"regexp"
-	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
@@ -28,7 +27,6 @@ type Detector struct {
 	allow    *Allowlist
 	decoders []decoder
 	anchored []*anchoredRegex // per rule; nil when the rule cannot be anchored
-	spec     []*specificity
 	// requires is, per rule, the index of the rule it requires (-1: none,
 	// or the required rule is not in this detector).
 	requires []int
@@ -164,11 +162,6 @@ func newDetector(rules []*patterns.Rule, allow *Allowlist) *Detector {
 	// (3,800 of the detector's 7,900 allocations were these): every
 	// allocation at start-up is fresh memory, and on a VM each fresh page
 	// is a fault.
-	specs := make([]specificity, len(rules))
-	d.spec = make([]*specificity, len(rules))
-	for i := range d.spec {
-		d.spec[i] = &specs[i]
-	}
 	anchors := make([]anchoredRegex, len(rules))
 	d.anchored = make([]*anchoredRegex, len(rules))
 	d.requires = make([]int, len(rules))
@@ -1585,67 +1578,10 @@ func (d *Detector) better(c, o candidate) bool {
 	if sc, so := d.standing(c.rule), d.standing(o.rule); sc != so {
 		return sc > so
 	}
-	if sc, so := d.specificity(c.rule), d.specificity(o.rule); sc != so {
+	if sc, so := d.rules[c.rule].SecretPrefixLen(), d.rules[o.rule].SecretPrefixLen(); sc != so {
 		return sc > so
 	}
 	return c.rule < o.rule
-}
-
-// specificity is the length of the literal prefix of a rule's secret,
-// computed on first use (ties between rules are rare).
-func (d *Detector) specificity(rule int) int {
-	sp := d.spec[rule]
-	sp.once.Do(func() {
-		r := d.rules[rule]
-		re, err := syntax.Parse(r.Source, syntax.Perl)
-		if err != nil {
-			return
-		}
-		if g := findCapture(re, "secret"); g != nil {
-			re = g
-		}
-		sp.n = literalPrefixLen(re)
-	})
-	return sp.n
-}
-
-// literalPrefixLen returns the length of the literal prefix of
-// regexp.MustCompile(re.String()) (LiteralPrefix) without printing re and
-// parsing it again: printing was four fifths of the cost, 2.5% of a
-// secret-dense history scan. A program that starts at the start of the
-// text is one regexp may run one-pass, whose prefix is worked out another
-// way: that one is compiled as before.
-func literalPrefixLen(re *syntax.Regexp) int {
-	prog, err := syntax.Compile(re.Simplify())
-	if err != nil {
-		return 0
-	}
-	if start := prog.Inst[prog.Start]; start.Op == syntax.InstEmptyWidth && syntax.EmptyOp(start.Arg)&syntax.EmptyBeginText != 0 {
-		if re, err := regexp.Compile(re.String()); err == nil {
-			prefix, _ := re.LiteralPrefix()
-			return len(prefix)
-		}
-		return 0
-	}
-	prefix, _ := prog.Prefix()
-	return len(prefix)
-}
-
-type specificity struct {
-	once sync.Once
-	n    int
-}
-
-func findCapture(re *syntax.Regexp, name string) *syntax.Regexp {
-	if re.Op == syntax.OpCapture && re.Name == name {
-		return re.Sub[0]
-	}
-	for _, sub := range re.Sub {
-		if g := findCapture(sub, name); g != nil {
-			return g
-		}
-	}
-	return nil
 }
 
 // resolveRequires drops candidates whose rule requires another rule's

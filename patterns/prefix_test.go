@@ -1,19 +1,19 @@
-package scanner
+package patterns
 
 import (
 	"regexp"
 	"regexp/syntax"
 	"testing"
-
-	"github.com/rampart-sec/rampart/patterns"
 )
 
 // literalPrefixLen agrees with compiling the printed secret group, for
 // every built-in rule and for groups anchored at the start of the text
-// (where regexp runs one-pass and finds the prefix its own way).
+// (where regexp runs one-pass and finds the prefix its own way), and each
+// built-in rule's SecretPrefixLen, carried from the catalogue's
+// generation, is what it works out.
 func TestLiteralPrefixLenMatchesRegexp(t *testing.T) {
 	t.Parallel()
-	rules, err := patterns.Builtin()
+	rules, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,9 +38,27 @@ func TestLiteralPrefixLenMatchesRegexp(t *testing.T) {
 		if got := literalPrefixLen(re); got != want {
 			t.Errorf("%q: literalPrefixLen = %d, want %d", src, got, want)
 		}
+		if got := secretPrefixLen(src); got != want {
+			t.Errorf("%q: secretPrefixLen = %d, want %d", src, got, want)
+		}
 		if want > 0 {
 			nonzero++
 		}
+	}
+	for _, r := range rules {
+		if r.prefix == 0 {
+			t.Fatalf("%s: no prefix length from the catalogue's generation", r.ID)
+		}
+		if got, want := r.SecretPrefixLen(), secretPrefixLen(r.Source); got != want {
+			t.Errorf("%s: SecretPrefixLen = %d, want %d", r.ID, got, want)
+		}
+	}
+	custom, errs := RawRule{ID: "acme-key", Description: "Acme key", Keywords: []string{"acme_"}, Regex: `key=(?P<secret>acme_[a-z0-9]{16})`}.Compile("x.toml")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if got := custom.SecretPrefixLen(); got != len("acme_") {
+		t.Errorf("a user's rule: SecretPrefixLen = %d, want %d", got, len("acme_"))
 	}
 	if nonzero < 10 {
 		t.Errorf("only %d sources have a literal prefix: the comparison tests little", nonzero)
