@@ -36,7 +36,7 @@ func (r *Rule) AnchoredMatcher() Matcher {
 // providerForm returns the rule's shared provider matcher, or nil when its
 // regex is not a provider entry's expansion.
 func (r *Rule) providerForm() *providerMatcher {
-	r.providerOnce.Do(func() { r.provider = parseProviderRegex(r.Source, r.restRelax) })
+	r.providerOnce.Do(func() { r.provider = parseProviderRegex(r.Source, r.restRelax, r.expanded) })
 	return r.provider
 }
 
@@ -123,7 +123,9 @@ const providerSep = `[_.\-]?`
 // this does not know falls back to the rule's own regex, never to a
 // different match (a test checks that every built-in entry is taken).
 // restRelax is the entry's RawRule.RestRelax (0 when not worked out).
-func parseProviderRegex(src string, restRelax int) *providerMatcher {
+// checked says src was taken already (RawRule.expanded): it is not
+// rebuilt.
+func parseProviderRegex(src string, restRelax int, checked bool) *providerMatcher {
 	mid := nameTail + assignment + `(?P<secret>`
 	end := `)` + valueEnd
 	i := strings.Index(src, mid)
@@ -149,16 +151,18 @@ func parseProviderRegex(src string, restRelax int) *providerMatcher {
 	if len(aliases) == 0 {
 		return nil
 	}
-	forms := make([]string, len(aliases))
-	for j, a := range aliases {
-		if !validAlias(a) {
+	restSrc := src[i:]
+	if !checked {
+		forms := make([]string, len(aliases))
+		for j, a := range aliases {
+			if !validAlias(a) {
+				return nil
+			}
+			forms[j] = aliasRegex(a)
+		}
+		if `(?:`+strings.Join(forms, "|")+`)`+restSrc != src {
 			return nil
 		}
-		forms[j] = aliasRegex(a)
-	}
-	restSrc := src[i:]
-	if `(?:`+strings.Join(forms, "|")+`)`+restSrc != src {
-		return nil
 	}
 	s, ok := sharedRests.Load(restSrc)
 	if !ok {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -69,6 +70,15 @@ func TestProviderMatcherCoversCatalogue(t *testing.T) {
 		}
 		if m := pr.rule.AnchoredMatcher(); m != Matcher(pr.pm) {
 			t.Errorf("%s: AnchoredMatcher is %T, want the shared provider matcher", pr.rule.ID, m)
+		}
+		// Taken at run time without being rebuilt (RawRule.expanded):
+		// the rebuilding check takes it too, with the same aliases and
+		// rest.
+		if !pr.rule.expanded {
+			t.Errorf("%s: not marked as checked when the catalogue was generated", pr.rule.ID)
+		}
+		if full := parseProviderRegex(pr.rule.Source, 0, false); full == nil || !slices.Equal(full.aliases, pr.pm.aliases) || full.rest != pr.pm.rest {
+			t.Errorf("%s: the checked parse gives %+v, the one at run time %+v", pr.rule.ID, full, pr.pm)
 		}
 	}
 	for id := range want {
@@ -262,7 +272,7 @@ func TestParseProviderRegexRejects(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	if parseProviderRegex(r.Regex, 0) == nil {
+	if parseProviderRegex(r.Regex, 0, false) == nil {
 		t.Fatal("the expansion itself is not recognised")
 	}
 	for name, src := range map[string]string{
@@ -273,7 +283,7 @@ func TestParseProviderRegexRejects(t *testing.T) {
 		"value with ^":        strings.Replace(r.Regex, "(?P<secret>", "(?P<secret>^", 1),
 		"not a provider":      `\b(?P<secret>tok_[a-z0-9]{12})\b`,
 	} {
-		if parseProviderRegex(src, 0) != nil {
+		if parseProviderRegex(src, 0, false) != nil {
 			t.Errorf("%s: recognised as a provider entry: %s", name, src)
 		}
 	}

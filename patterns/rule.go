@@ -118,6 +118,11 @@ type RawRule struct {
 	// Prefix is Rule.SecretPrefixLen plus one, worked out when the
 	// catalogue is generated; 0: not worked out.
 	Prefix int `toml:"-"`
+	// expanded marks a regex parseProviderRegex took when the catalogue
+	// was generated (RawProvider.Expand's): at run time its aliases are
+	// read without rebuilding the regex to check it, two thirds of the
+	// parse. Unexported: only the generated catalogue sets it.
+	expanded bool
 }
 
 // RawFile is one TOML file of rules and provider context rules.
@@ -243,7 +248,8 @@ type Rule struct {
 	lineOnce      sync.Once
 	line          *Finder
 	prefixOnce    sync.Once
-	prefix        int // SecretPrefixLen + 1; 0 until worked out
+	prefix        int  // SecretPrefixLen + 1; 0 until worked out
+	expanded      bool // RawRule.expanded
 	secretGroup   int
 	secretGroups  []int
 	nameGroup     int
@@ -390,8 +396,9 @@ func (raw RawRule) Precomputed() RawRule {
 		raw.Fold = "-"
 	}
 	raw.Relax = relaxLimit(raw.Regex)
-	if pm := parseProviderRegex(raw.Regex, 0); pm != nil {
+	if pm := parseProviderRegex(raw.Regex, 0, false); pm != nil {
 		raw.RestRelax = relaxLimit(pm.rest.anchoredSrc())
+		raw.expanded = true
 	}
 	raw.Breaks = breaksSpec(raw.Regex)
 	raw.Starts = startsSpec(raw.Regex)
@@ -685,6 +692,7 @@ func (raw RawRule) compileInto(r *Rule, file string, eager bool, vals *[]Validat
 		breaksSpec:      raw.Breaks,
 		startsSpec:      raw.Starts,
 		prefix:          raw.Prefix,
+		expanded:        raw.expanded,
 		Remediation:     raw.Remediation,
 		ExamplePath:     raw.ExamplePath,
 		Examples:        raw.Examples,
