@@ -35,9 +35,10 @@ func secretPrefixLen(src string) int {
 
 // literalPrefixLen returns the length of the literal prefix of
 // regexp.MustCompile(re.String()) (LiteralPrefix) without printing re and
-// parsing it again: printing was four fifths of the cost. A program that
-// starts at the start of the text is one regexp may run one-pass, whose
-// prefix is worked out another way: that one is compiled as before.
+// parsing it again: printing was four fifths of the cost. Go's regexp
+// works out the prefix of a program anchored at the start of the text
+// another way (it may run it one-pass), so such a regex is printed and
+// compiled as before.
 func literalPrefixLen(re *syntax.Regexp) int {
 	prog, err := syntax.Compile(re.Simplify())
 	if err != nil {

@@ -118,10 +118,11 @@ type RawRule struct {
 	// Prefix is Rule.SecretPrefixLen plus one, worked out when the
 	// catalogue is generated; 0: not worked out.
 	Prefix int `toml:"-"`
-	// expanded marks a regex parseProviderRegex took when the catalogue
-	// was generated (RawProvider.Expand's): at run time its aliases are
-	// read without rebuilding the regex to check it, two thirds of the
-	// parse. Unexported: only the generated catalogue sets it.
+	// expanded marks a regex parseProviderRegex took, rebuilding it to
+	// check it, in Precomputed (RawProvider.Expand's): at run time its
+	// aliases are read without that check, two thirds of the parse.
+	// Unexported: a user's rule cannot claim it; the generated catalogue
+	// carries Precomputed's.
 	expanded bool
 }
 
@@ -375,8 +376,10 @@ func (r *Rule) groups() {
 
 // Precomputed returns raw with what start-up would otherwise work out
 // from its regex decided: AnchorAtKeyword (1 or -1), Required, Run, Fold,
-// Relax, Breaks, Starts and Prefix. The catalogue generator stores them. A rule that does
-// not compile is returned as is.
+// Relax, RestRelax, Breaks, Starts, Prefix and expanded. The catalogue
+// generator stores them. They describe raw.Regex as it is now: a regex
+// changed afterwards needs Precomputed again. A rule that does not
+// compile is returned as is.
 func (raw RawRule) Precomputed() RawRule {
 	r, errs := raw.compile("", true)
 	if r == nil || len(errs) > 0 {

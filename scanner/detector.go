@@ -582,24 +582,27 @@ type knownView struct{ known, bits pathView }
 // Kingfisher's 818 paths was 2% of its history scan, for the few blobs
 // where a rule with a path pattern had anything to say).
 func (d *Detector) viewUnder(path string, mask pathView) pathView {
-	mask &= d.allGroups
-	if mask == 0 {
+	if d.allGroups == 0 {
 		return kindView(path)
 	}
+	mask &= d.allGroups
+	// The test and documentation bits are remembered too: working them
+	// out lower-cases the path twice.
 	k := maphash.String(memoSeed, path)
 	kv, ok := d.views.get(k)
 	if !ok {
 		kv = knownView{known: viewDocOrTest | viewTest, bits: kindView(path)}
 	}
-	if missing := mask &^ kv.known; missing != 0 {
-		for g, re := range d.pathGroups[:min(len(d.pathGroups), maxPathGroups)] {
-			if b := groupBit(g); missing&b != 0 {
-				kv.known |= b
-				if re.MatchString(path) {
-					kv.bits |= b
-				}
+	missing := mask &^ kv.known
+	for g, re := range d.pathGroups[:min(len(d.pathGroups), maxPathGroups)] {
+		if b := groupBit(g); missing&b != 0 {
+			kv.known |= b
+			if re.MatchString(path) {
+				kv.bits |= b
 			}
 		}
+	}
+	if !ok || missing != 0 {
 		// A concurrent put may have learnt other patterns: whichever
 		// entry stays is right for what it knows.
 		d.views.put(k, kv)

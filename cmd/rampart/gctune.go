@@ -40,6 +40,10 @@ func collectAbove(percent int, floor uint64) (stop func()) {
 			runtime.ReadMemStats(&ms)
 			live := liveHeap(ms.NextGC, cur)
 			if live == 0 {
+				// No goal to read (the collector was off at that
+				// moment: heapOnHugePages turns it off and on): decide
+				// at the next collection.
+				arm()
 				return
 			}
 			if p := int(floor*100/live) - 100; p > percent {
@@ -61,12 +65,15 @@ func collectAbove(percent int, floor uint64) (stop func()) {
 // stacks + globals) × percent/100, or 4 MB × percent/100 if that is more,
 // read here as live ≈ goal × 100/(100+percent). The stacks and globals'
 // share makes the estimate at most a few MB high, the minimum more on a
-// heap of a few MB; either way the next goal stays near floor. (Package
-// runtime/metrics reads the live heap exactly, but its initialiser cost
-// every run of rampart, hooks included, 0.8 ms of 20.) 0: no goal yet.
+// heap of a few MB; either way the next goal stays near floor. Under a
+// memory limit (GOMEMLIMIT) that binds, the goal is the limit's and the
+// live heap reads low: the percentage goes up, and the limit still holds.
+// (Package runtime/metrics reads the live heap exactly, but its
+// initialiser cost every run of rampart, hooks included, 0.8 ms of 20.)
+// 0: no goal (none yet, or the collector off, whose goal is "never").
 func liveHeap(goal uint64, percent int) uint64 {
-	if goal == 0 || percent < 0 {
+	if goal == 0 || goal >= 1<<62 || percent < 0 {
 		return 0
 	}
-	return max(goal*100/uint64(100+percent), 1)
+	return max(goal/uint64(100+percent)*100, 1)
 }

@@ -74,6 +74,13 @@ func TestLiveHeap(t *testing.T) {
 		}
 	}
 	runtime.KeepAlive(held)
+	// With the collector off the goal is "never".
+	debug.SetGCPercent(-1)
+	var off runtime.MemStats
+	runtime.ReadMemStats(&off)
+	if live := liveHeap(off.NextGC, 50); live != 0 {
+		t.Errorf("with the collector off (goal %d) the live heap reads %d, want 0 (no goal)", off.NextGC, live)
+	}
 	if liveHeap(0, 50) != 0 || liveHeap(1<<20, -1) != 0 {
 		t.Error("liveHeap without a goal or with the collector off is not 0")
 	}

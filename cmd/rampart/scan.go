@@ -362,7 +362,7 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		located = locateAsync(ctx, o, dir)
 		// Scans of trees and histories fault in tens of MB of fresh heap;
 		// a hook's few MB gain less than the collection this costs
-		// (about 5 ms of CPU on a VM). Usually prestart's init began it.
+		// (2–5 ms of CPU on a VM). Usually prestart's init began it.
 		prestart.HugeHeap()
 	}
 	if (o.staged || o.commitMsg != "") && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {

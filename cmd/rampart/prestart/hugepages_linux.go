@@ -5,14 +5,38 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"unsafe"
 )
 
-// hugePageSize is the size of a transparent huge page on amd64 and arm64
-// (4 KB base pages).
-const hugePageSize = 2 << 20
+// thpDir holds the kernel's transparent huge page settings.
+const thpDir = "/sys/kernel/mm/transparent_hugepage/"
+
+// hugePageSize returns the size of a transparent huge page, or 0 when the
+// kernel gives none: its THP mode is "never", or it says no size. (2 MB
+// with 4 KB base pages, amd64 and most arm64; 32 MB or 512 MB on arm64
+// with 16 or 64 KB pages.) An administrator's "never" is honoured here
+// because MADV_COLLAPSE, unlike the advice, ignores it.
+func hugePageSize() uintptr {
+	mode, err := os.ReadFile(thpDir + "enabled")
+	if err != nil || strings.Contains(string(mode), "[never]") {
+		return 0
+	}
+	size, err := os.ReadFile(thpDir + "hpage_pmd_size")
+	if err != nil {
+		if os.Getpagesize() == 4096 {
+			return 2 << 20 // a kernel before 4.14 has no hpage_pmd_size
+		}
+		return 0
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(string(size)), 10, 64)
+	if err != nil || n == 0 || n&(n-1) != 0 {
+		return 0
+	}
+	return uintptr(n)
+}
 
 // heapOnHugePages asks the kernel to back the first n bytes the heap grows
 // into with transparent huge pages. Linux faults fresh anonymous memory in
@@ -50,7 +74,11 @@ const hugePageSize = 2 << 20
 // GODEBUG=disablethp=1 (the runtime's own switch for the opposite wish)
 // turns this off.
 func heapOnHugePages(n int) {
-	if strings.Contains(os.Getenv("GODEBUG"), "disablethp=1") || n < 2*hugePageSize {
+	if strings.Contains(os.Getenv("GODEBUG"), "disablethp=1") {
+		return
+	}
+	huge := hugePageSize()
+	if huge == 0 || uintptr(n) < 2*huge {
 		return
 	}
 	// The allocation would start a collection of its own (it is far past
@@ -61,23 +89,20 @@ func heapOnHugePages(n int) {
 	old := debug.SetGCPercent(-1)
 	b := make([]byte, n)
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	// The runtime maps the heap in 4 MB-aligned chunks, so the 2 MB
-	// pages at either end of the allocation are mapped too.
-	lo := p &^ (hugePageSize - 1)
-	hi := (p + uintptr(n) + hugePageSize - 1) &^ (hugePageSize - 1)
+	// The runtime maps the heap in 4 MB-aligned chunks inside 64 MB
+	// arenas, so the huge pages at either end of the allocation are
+	// mapped too (a larger huge page is advised only where it lies
+	// whole inside the allocation).
+	lo := p &^ (huge - 1)
+	hi := (p + uintptr(n) + huge - 1) &^ (huge - 1)
+	if huge > 2<<20 {
+		lo, hi = (p+huge-1)&^(huge-1), (p+uintptr(n))&^(huge-1)
+	}
 	// An error (a kernel without transparent huge pages) leaves the
-	// heap as it was; one without MADV_COLLAPSE leaves the first 2 MB
-	// page to 4 KB faults.
-	if madvise(lo, hi-lo, syscall.MADV_HUGEPAGE) == nil && lo != p {
-		// EAGAIN: a page was in use at that moment (another thread
-		// touching it); in a third of the runs, usually gone at the
-		// next try.
-		for range collapseTries {
-			if collapsed = madvise(lo, hugePageSize, madvCollapse); collapsed != syscall.EAGAIN {
-				break
-			}
-		}
-		collapsedAt = lo
+	// heap as it was; one without MADV_COLLAPSE leaves the first page
+	// to 4 KB faults.
+	if lo < hi && madvise(lo, hi-lo, syscall.MADV_HUGEPAGE) == nil && lo < p {
+		collapsed, collapsedAt = collapse(lo, huge), lo
 	}
 	runtime.KeepAlive(b)
 	b = nil
@@ -95,14 +120,28 @@ const madvCollapse = 25
 // collapseTries bounds the attempts at a collapse that meets EAGAIN.
 const collapseTries = 8
 
-// collapsed is the result of collapsing the first 2 MB page at
+// collapse backs the n bytes at addr with huge pages now (MADV_COLLAPSE).
+// EAGAIN means a page was in use at that moment (another thread touching
+// it): it came in a third of the runs, and was usually gone at the next
+// try.
+func collapse(addr, n uintptr) error {
+	var err error
+	for range collapseTries {
+		if err = madvise(addr, n, madvCollapse); !errors.Is(err, syscall.EAGAIN) {
+			break
+		}
+	}
+	return err
+}
+
+// collapsed is the result of collapsing the first huge page at
 // collapsedAt (nil when it was collapsed), for the test.
 var (
 	collapsed   error = errNotTried
 	collapsedAt uintptr
 )
 
-var errNotTried = errors.New("not tried")
+var errNotTried = errors.New("prestart: not tried")
 
 // madvise is madvise(2) on a range of the heap given by address: a part
 // of it lies outside any Go slice.
