@@ -153,6 +153,33 @@ func TestScanStdinAndCommitMsg(t *testing.T) {
 	}
 }
 
+// TestScanCommitMsgCleansUpAsGit: --commit-msg scans the message git will
+// record, cleaned up by the repository's own settings (read while the
+// detector is built): with an editor, lines starting with its comment
+// character (here ";") are dropped, and "#" is then text; without one
+// (GIT_EDITOR=":"), nothing is dropped.
+func TestScanCommitMsgCleansUpAsGit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scGit(t, dir, 0, "init", "-q")
+	scGit(t, dir, 0, "config", "core.commentChar", ";")
+	scWrite(t, dir, "COMMENTED", "Fix deploy\n\n; was "+scKeyID+"\n")
+	scWrite(t, dir, "HASHED", "Fix deploy\n\n# use "+scKeyID+"\n")
+	for _, tc := range []struct {
+		msg, editor string
+		code        int
+	}{
+		{"COMMENTED", "vi", 0},
+		{"COMMENTED", ":", 1},
+		{"HASHED", "vi", 1},
+	} {
+		_, errOut, code := cliRun(t, dir, []string{"GIT_EDITOR=" + tc.editor}, "", "scan", "--commit-msg", filepath.Join(dir, tc.msg), "--no-color")
+		if code != tc.code {
+			t.Errorf("%s with GIT_EDITOR=%s: exit %d, want %d\n%s", tc.msg, tc.editor, code, tc.code, errOut)
+		}
+	}
+}
+
 func TestScanExitCodesAndUsageErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
