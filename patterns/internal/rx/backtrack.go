@@ -17,6 +17,7 @@ package rx
 import (
 	"regexp/syntax"
 	"sync"
+	"unicode/utf8"
 )
 
 // A job is an entry on the backtracker's job stack. It holds
@@ -205,7 +206,12 @@ func (re *Regexp) tryBacktrack(b *bitState, i input, pc uint32, pos int) bool {
 
 		case syntax.InstRune:
 			r, width := i.step(pos)
-			if !inst.MatchRune(r) {
+			// (matchRune, written out: the call was not inlined.)
+			if k := re.asciiClass(pc); k != 0 && uint32(r) < utf8.RuneSelf {
+				if !re.asciiSets[k-1].has(r) {
+					continue
+				}
+			} else if !inst.MatchRune(r) {
 				continue
 			}
 			pos += width

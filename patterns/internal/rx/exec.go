@@ -292,7 +292,7 @@ func (m *machine) step(runq, nextq *queue, pos, nextPos int, c rune, nextCond *l
 			m.matched = true
 
 		case syntax.InstRune:
-			add = i.MatchRune(c)
+			add = m.re.matchRune(d.pc, i, c)
 		case syntax.InstRune1:
 			add = c == i.Rune[0]
 		case syntax.InstRuneAny:

@@ -48,6 +48,9 @@ type Regexp struct {
 	minInputLen    int            // minimum length of the input in bytes
 
 	longest bool // whether regexp prefers leftmost-longest match (never, here)
+
+	asciiIndex []uint16     // per instruction: 1 + its class in asciiSets, or 0
+	asciiSets  []asciiClass // the ASCII members of the program's classes
 }
 
 // String returns the source text used to compile the regular expression.
@@ -125,6 +128,7 @@ func fromProg(expr string, p program, longest bool) *Regexp {
 	if regexp.onepass == nil {
 		regexp.prefix, regexp.prefixComplete = prog.Prefix()
 		regexp.maxBitStateLen = maxBitStateLen(prog)
+		regexp.asciiIndex, regexp.asciiSets = asciiClasses(prog)
 	} else {
 		regexp.prefix, regexp.prefixComplete, regexp.prefixEnd = onePassPrefix(prog)
 	}

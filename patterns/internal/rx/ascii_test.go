@@ -1,0 +1,77 @@
+package rx
+
+import (
+	"reflect"
+	"regexp"
+	"regexp/syntax"
+	"testing"
+	"unicode/utf8"
+)
+
+// asciiExprs add classes at the bitmap's edges to exprs: a class across
+// the two words, one that ends at 0x7f or starts past it, folded letters
+// with non-ASCII orbit members (k, s), and classes that hold only
+// non-ASCII runes.
+var asciiExprs = append([]string{
+	`[\x00-\x7f]+`, `[?-A]`, `[\x3f\x40]`, `[^a-z]`, `(?i)[k-s]+`, `(?i)ks`, `(?i)\x{212a}`,
+	`[\x7f-\x{100}]`, `[α-ω]x`, `[\x{80}-\x{10FFFF}]`, `(?i)(?:key|token|secret)s?\s*=\s*[^\s]{4,}`,
+}, exprs...)
+
+// TestASCIIMembersMatchRune: an InstRune's bitmap holds exactly the ASCII
+// runes its MatchRune accepts.
+func TestASCIIMembersMatchRune(t *testing.T) {
+	for _, expr := range asciiExprs {
+		checkASCIIMembers(t, expr)
+	}
+}
+
+func checkASCIIMembers(t *testing.T, expr string) {
+	t.Helper()
+	p, err := compileProgram(expr, syntax.Perl)
+	if err != nil {
+		return
+	}
+	index, classes := asciiClasses(p.prog)
+	for pc, in := range p.prog.Inst {
+		if in.Op != syntax.InstRune || len(in.Rune) == 0 {
+			if index != nil && index[pc] != 0 {
+				t.Errorf("%q: instruction %d (%v) has a class", expr, pc, in.Op)
+			}
+			continue
+		}
+		if index[pc] == 0 {
+			t.Errorf("%q: InstRune %d has no class", expr, pc)
+			continue
+		}
+		a := classes[index[pc]-1]
+		for c := rune(0); c < utf8.RuneSelf; c++ {
+			if got, want := a.has(c), in.MatchRune(c); got != want {
+				t.Errorf("%q: instruction %d on %q: bitmap %v, MatchRune %v", expr, pc, c, got, want)
+			}
+		}
+	}
+}
+
+// FuzzASCIIClasses: the bitmaps agree with MatchRune, and a regex
+// matched with them finds what Go's regexp finds, on any regex and text.
+func FuzzASCIIClasses(f *testing.F) {
+	for _, expr := range asciiExprs {
+		for _, text := range texts {
+			f.Add(expr, text)
+		}
+	}
+	f.Fuzz(func(t *testing.T, expr, text string) {
+		std, err := regexp.Compile(expr)
+		if err != nil {
+			return
+		}
+		checkASCIIMembers(t, expr)
+		re, err := Compile(expr)
+		if err != nil {
+			t.Fatalf("%q: regexp compiles it, rx: %v", expr, err)
+		}
+		if got, want := re.FindAllSubmatchIndex([]byte(text), -1), std.FindAllSubmatchIndex([]byte(text), -1); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q on %q: %v, regexp finds %v", expr, text, got, want)
+		}
+	})
+}
