@@ -11,6 +11,8 @@ import (
 	"runtime/pprof"
 	"syscall"
 
+	// Maps the executable's code in on the second core during start-up.
+	_ "github.com/rampart-sec/rampart/cmd/rampart/prefault"
 	"github.com/rampart-sec/rampart/cmd/rampart/prestart"
 	// Begins the detector before main for a scan of a tree or a history.
 	_ "github.com/rampart-sec/rampart/cmd/rampart/prewarm"

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package prefault
+
+// populate does nothing here: see the package comment.
+func populate() {}
