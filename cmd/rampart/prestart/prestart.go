@@ -7,7 +7,9 @@
 // main has started; but a Go program of rampart's size spends 10–25 ms
 // initialising its packages before main, and the diff need not wait for
 // that. This package imports only the standard library, gitcmd and cached,
-// so it is initialised among the first; its init begins the diff
+// so it is initialised before the packages that build the detector (90th
+// of 131: os/exec's path/filepath and runtime/debug, whose import paths
+// sort late, hold it there); its init begins the diff
 // (cached.Start: in process on another goroutine, or git where it must)
 // when the command line is a staged scan of the current directory, and
 // cmd/rampart's scan adopts it (gitsource.Staged.AdoptPending). Anything
