@@ -3,6 +3,7 @@ package prefault
 import (
 	"runtime"
 	"syscall"
+	"unsafe"
 )
 
 // madvPopulateRead asks the kernel to map a range's pages in, as reading
@@ -161,9 +162,10 @@ func parseRange(b []byte) (start, end uintptr, ok bool) {
 	return start, end, ok1 && ok2 && start < end
 }
 
-// parseHex parses a hex number of at most 16 digits.
+// parseHex parses a hex number that fits a uintptr (16 digits, or 8 on
+// a 32-bit platform).
 func parseHex(b []byte) (uintptr, bool) {
-	if len(b) == 0 || len(b) > 16 {
+	if len(b) == 0 || len(b) > 2*int(unsafe.Sizeof(uintptr(0))) {
 		return 0, false
 	}
 	var x uint64

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"regexp"
 	"regexp/syntax"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -40,7 +41,10 @@ func checkASCIIMembers(t *testing.T, expr string) {
 			continue
 		}
 		if index[pc] == 0 {
-			t.Errorf("%q: InstRune %d has no class", expr, pc)
+			// Past the cap, an instruction is tested by MatchRune.
+			if len(classes) < 1<<16-1 {
+				t.Errorf("%q: InstRune %d has no class", expr, pc)
+			}
 			continue
 		}
 		a := classes[index[pc]-1]
@@ -74,4 +78,54 @@ func FuzzASCIIClasses(f *testing.F) {
 			t.Errorf("%q on %q: %v, regexp finds %v", expr, text, got, want)
 		}
 	})
+}
+
+// TestASCIIClassesInTheNFA: on input too long for the backtracker (its
+// bit vector is bounded), the NFA tests classes with the bitmaps too, and
+// finds what Go's regexp finds, the end of the text included.
+func TestASCIIClassesInTheNFA(t *testing.T) {
+	long := strings.Repeat(strings.Join(texts, " "), 400) // about 120 KB
+	for _, expr := range []string{`x[a-z]*`, `(?i)k[a-c]+`, `[^a-z]+z`, `(?i)(?:key|token|secret)s?\s*=\s*[^\s]{4,}`, `[\x00-\x7f]+$`, `[α-ω]x`} {
+		re, err := Compile(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(long) <= re.maxBitStateLen {
+			t.Fatalf("%q: %d bytes are within the backtracker's %d", expr, len(long), re.maxBitStateLen)
+		}
+		std := regexp.MustCompile(expr)
+		if got, want := re.FindAllIndex([]byte(long), -1), std.FindAllIndex([]byte(long), -1); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %d matches, regexp finds %d", expr, len(got), len(want))
+		}
+	}
+}
+
+// TestASCIIClassCap: a program with more classes than an index holds gives
+// the first 65,535 a bitmap and leaves the rest to MatchRune, and matches
+// as Go's regexp does.
+func TestASCIIClassCap(t *testing.T) {
+	// Letters in no period, so that the searches' threads die young.
+	var lit strings.Builder
+	x := uint32(1)
+	for range 70000 {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		lit.WriteByte(byte('a' + x%26))
+	}
+	expr := "(?i)" + lit.String()
+	re, err := Compile(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(re.asciiSets); n != 1<<16-1 {
+		t.Fatalf("%d classes, want the cap, %d", n, 1<<16-1)
+	}
+	checkASCIIMembers(t, expr)
+	std := regexp.MustCompile(expr)
+	for _, text := range []string{strings.ToUpper(lit.String()), "x" + lit.String(), lit.String()[:69999] + "!"} {
+		if got, want := re.FindStringIndex(text), std.FindStringIndex(text); !reflect.DeepEqual(got, want) {
+			t.Errorf("on %d bytes: %v, regexp finds %v", len(text), got, want)
+		}
+	}
 }
