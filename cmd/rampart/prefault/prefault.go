@@ -5,9 +5,10 @@
 // A fresh process faults its code in a page at a time as it first runs
 // it: package initialisers, the command line's parsing and the scan's
 // first use of each function. On a virtual machine a fault costs about
-// 10 µs (measured here: a history scan of a small repository took 300
-// faults in the executable's code and read-only data), and each is on the
-// path of the goroutine that needed the page. One madvise call maps the
+// 10 µs (measured here: Kingfisher's history scan took about 210 faults
+// in the executable's mappings, 93 in its code, 64 in its read-only data,
+// 54 in the tables behind stack traces), and each is on the path of the
+// goroutine that needed the page. One madvise call maps the
 // whole of them (16 MB, 4,000 pages) in about 1.4 ms on the second core,
 // beside the initialisers: Go runs package initialisers on one goroutine,
 // and this package, which imports only what the runtime already
