@@ -441,6 +441,27 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		}
 		repo = loc.repo
 	}
+	// A history scan's packs are opened, its commit walk started and its
+	// reading planned from here, while the configuration loads and the
+	// detector is built (h.Start): they need only the repository and the
+	// command line, and waiting for the configuration, which waits for the
+	// catalogue, put them after the detector on a small history's critical
+	// path. A scan that fails before it reads gives them up.
+	var hist *history.History
+	if o.history {
+		hist = &history.History{Repo: repo, Since: o.since,
+			// Benchmarks compare the in-process pack reader with git's.
+			UseGit: os.Getenv("RAMPART_HISTORY_READER") == "git"}
+		if o.branch != "" {
+			hist.Revs = []string{o.branch}
+		}
+		hist.Start(ctx)
+		defer func() {
+			if hist != nil {
+				hist.Abandon()
+			}
+		}()
+	}
 	// A pull request's configuration and baseline are its base commit's
 	// (gitsource.Event.TrustedBase): the event is resolved first, so that a
 	// shallow clone holds that commit before they are read.
@@ -532,12 +553,8 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 	case o.rangeSpec != "":
 		src = &gitsource.Commits{Repo: repo, Revs: []string{o.rangeSpec}, Opts: gopts}
 	case o.history:
-		h := &history.History{Repo: repo, Opts: gopts, Since: o.since, NeedPaths: len(o.exclude) > 0 || !scanner.PathsLater(cfg.Rules),
-			// Benchmarks compare the in-process pack reader with git's.
-			UseGit: os.Getenv("RAMPART_HISTORY_READER") == "git"}
-		if o.branch != "" {
-			h.Revs = []string{o.branch}
-		}
+		h := hist
+		h.Opts, h.NeedPaths = gopts, len(o.exclude) > 0 || !scanner.PathsLater(cfg.Rules)
 		// A history scan's live heap is mostly the commit walk's placement
 		// table and the pack index (about 130 MB on 100,000 commits), with
 		// gigabytes of short-lived blob buffers passing through: collecting
@@ -611,14 +628,10 @@ func runScan(ctx context.Context, o *scanOptions, s *streams) (*scanner.Result, 
 		opts.Progress = bar.update
 		defer bar.finish()
 	}
-	if h, ok := src.(*history.History); ok {
-		// The packs are opened, the commit walk starts and the reading is
-		// planned while the detector is still being built (PrepareDefault):
-		// the second core had nothing to do meanwhile.
-		h.Start(ctx)
-	}
 	det := scanner.NewDetector(cfg.Rules, cfg.Allow)
 	det.SetFileRules(cfg.FileRules)
+	// The scan owns what the history began, whatever its outcome.
+	hist = nil
 	res, err := scanner.Scan(ctx, src, det, opts)
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: err}

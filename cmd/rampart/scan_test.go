@@ -218,6 +218,17 @@ func TestScanMalformedConfig(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, ".rampart.toml") || !strings.Contains(errOut, "bad regex") || !strings.Contains(errOut, "missing description") {
 		t.Errorf("exit %d, stderr:\n%s", code, errOut)
 	}
+	// A history scan has begun its walk before the configuration is read
+	// (History.Start): the same error, and the walk given up, not waited on.
+	scGit(t, dir, 0, "init", "-q")
+	scWrite(t, dir, "a.txt", "hello\n")
+	scGit(t, dir, 0, "add", "a.txt")
+	scGit(t, dir, 0, "commit", "-qm", "one")
+	scGit(t, dir, 0, "repack", "-adq")
+	_, errOut, code = scRun(t, dir, "", "scan", "--history")
+	if code != 2 || !strings.Contains(errOut, ".rampart.toml") || !strings.Contains(errOut, "bad regex") {
+		t.Errorf("--history: exit %d, stderr:\n%s", code, errOut)
+	}
 }
 
 func TestScanFailOnThreshold(t *testing.T) {

@@ -70,10 +70,13 @@ func scanVariant(t *testing.T, repo *gitsource.Repo, opts gitsource.Options, v v
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &History{Repo: repo, Opts: opts, UseGit: v.useGit, walkers: v.walkers, walkBlock: v.walkBlock, order: v.order}
+	h := &History{Repo: repo, UseGit: v.useGit, walkers: v.walkers, walkBlock: v.walkBlock, order: v.order}
 	if v.started {
 		h.Start(t.Context())
 	}
+	// Set after Start, as cmd/rampart sets them (after the configuration
+	// has loaded): under -race, a read of them by what Start began fails.
+	h.Opts = opts
 	res, err := scanner.Scan(t.Context(), h, scanner.NewDetector(rules, opts.Allow), scanner.Options{Workers: v.workers})
 	if err != nil {
 		t.Fatalf("%v: %v", v, err)

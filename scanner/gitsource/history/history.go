@@ -229,7 +229,7 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 		return finish(p.listErr)
 	}
 	concurrent := len(h.Revs) == 0 && h.Since == "" && !h.NeedPaths
-	forests, blobs := p.forests, p.blobs
+	forests, blobs := p.forests, h.dropTooLarge(p.blobs)
 	// The forests are read once: held by p, they would stay live until the
 	// walk ends, often well after the last blob is read.
 	p.forests, p.blobs = nil, nil
@@ -349,10 +349,31 @@ func (h *History) ChunksParallel(ctx context.Context, workers int, yield func(sc
 // next with the same History, carries on from there; the commit messages
 // the walk finds meanwhile wait for it. A scan calls Start while it still
 // builds its detector (about 10 ms on which the second core was idle).
+// What Start begins reads Repo, Revs, Since, UseGit and SkipMessages,
+// which must not change after it; Opts and NeedPaths are read only once
+// ChunksParallel is called, and may be set until then. A History started
+// and then not scanned is given up with Abandon.
 func (h *History) Start(ctx context.Context) {
 	if h.pre == nil {
 		h.pre = h.begin(ctx)
 	}
+}
+
+// Abandon stops what Start began when no scan follows (the command failed
+// before it read anything): the walk is stopped, waited for, and the packs
+// are closed. Without a Start, or after ChunksParallel, it does nothing.
+func (h *History) Abandon() {
+	p := h.pre
+	if p == nil {
+		return
+	}
+	h.pre = nil
+	p.cancel()
+	<-p.ready
+	if p.started {
+		<-p.walkDone
+	}
+	closePacks(p.packs)
 }
 
 // prelude is what ChunksParallel sets up before it reads a blob.

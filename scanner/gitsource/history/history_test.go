@@ -490,6 +490,57 @@ func TestStartWithoutChunks(t *testing.T) {
 	closePacks(p.packs)
 }
 
+// TestAbandon: a History that Start began and that no scan then reads
+// (the command failed on its configuration) is given up by Abandon: the
+// walk is stopped and waited for, and the packs are unmapped (on Linux,
+// no mapping of the repository's pack is left in the process). Abandon
+// without a Start does nothing.
+func TestAbandon(t *testing.T) {
+	r := newRepo(t)
+	for i := range 3 {
+		r.write("f.txt", fmt.Sprintf("version %d\n", i))
+		r.commit(fmt.Sprintf("commit %d", i))
+	}
+	r.git("repack", "-adq")
+	packMapped := func() bool {
+		maps, err := os.ReadFile("/proc/self/maps")
+		if err != nil {
+			t.Skipf("no /proc/self/maps: %v", err)
+		}
+		return strings.Contains(string(maps), filepath.Join(r.dir, ".git", "objects", "pack"))
+	}
+	(&History{Repo: r.open()}).Abandon()
+
+	h := &History{Repo: r.open()}
+	h.Start(t.Context())
+	p := h.pre
+	<-p.ready
+	if !p.inProcess || !packMapped() {
+		t.Fatal("the packs were not opened in process: nothing to abandon")
+	}
+	done := make(chan struct{})
+	go func() {
+		h.Abandon()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Abandon did not return")
+	}
+	select {
+	case <-p.walkDone:
+	default:
+		t.Error("Abandon returned before the walk ended")
+	}
+	if packMapped() {
+		t.Error("the pack is still mapped after Abandon")
+	}
+	if h.pre != nil {
+		t.Error("Abandon left the prelude for a later ChunksParallel")
+	}
+}
+
 // TestHistoryExplainNamesCommitAndPath: a candidate dropped in a blob is
 // explained at the commit and path that introduced the blob, as a finding
 // there would be (blobs are detected before the walk has placed them), once

@@ -145,7 +145,7 @@ func looseObjects(objects string) ([][20]byte, error) {
 }
 
 // checkObjects asks `git cat-file --batch-check` for the type and size of
-// ids and returns the blobs among them, over the size limit dropped.
+// ids and returns the blobs among them.
 func (h *History) checkObjects(ctx context.Context, ids [][20]byte) ([]packedBlob, error) {
 	var in bytes.Buffer
 	for _, id := range ids {

@@ -18,7 +18,7 @@ import (
 )
 
 // listBlobs lists every blob in the object store in pack order, with its
-// size, dropping those over the size limit before they are read.
+// size (tooLarge drops those over the size limit before they are read).
 func (h *History) listBlobs(ctx context.Context) ([]packedBlob, error) {
 	var blobs []packedBlob
 	err := h.Repo.Stream(ctx, func(r io.Reader) error {
@@ -33,8 +33,9 @@ func (h *History) listBlobs(ctx context.Context) ([]packedBlob, error) {
 }
 
 // listedBlob parses one `git cat-file --batch-check` line ("<id> <type>
-// <size>") and returns it if it is a blob not listed before and within the
-// size limit; a blob over the limit is counted as skipped.
+// <size>") and returns it if it is a blob not listed before. It runs
+// before the scan's options are known (Start), so the size limit is
+// applied later (dropTooLarge).
 func (h *History) listedBlob(l []byte) (packedBlob, bool) {
 	var b packedBlob
 	f := bytes.Fields(l)
@@ -52,14 +53,25 @@ func (h *History) listedBlob(l []byte) (packedBlob, bool) {
 	if err != nil {
 		return b, false
 	}
-	if h.Opts.MaxFileSize > 0 && size > h.Opts.MaxFileSize {
+	b.size = size
+	return b, true
+}
+
+// dropTooLarge returns blobs without those over the size limit, which are
+// counted as skipped.
+func (h *History) dropTooLarge(blobs []packedBlob) []packedBlob {
+	if h.Opts.MaxFileSize <= 0 {
+		return blobs
+	}
+	return slices.DeleteFunc(blobs, func(b packedBlob) bool {
+		if b.size <= h.Opts.MaxFileSize {
+			return false
+		}
 		if _, read := h.claim(b.id, 0, "too-large"); read {
 			h.stats.Skip("too-large")
 		}
-		return b, false
-	}
-	b.size = size
-	return b, true
+		return true
+	})
 }
 
 // readBlobs streams blobs through one long-lived `git cat-file --batch`: a
