@@ -1,7 +1,6 @@
 package prestart
 
 import (
-	"errors"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -17,8 +16,8 @@ const thpDir = "/sys/kernel/mm/transparent_hugepage/"
 // hugePageSize returns the size of a transparent huge page, or 0 when the
 // kernel gives none: its THP mode is "never", or it says no size. (2 MB
 // with 4 KB base pages, amd64 and most arm64; 32 MB or 512 MB on arm64
-// with 16 or 64 KB pages.) An administrator's "never" is honoured here
-// because MADV_COLLAPSE, unlike the advice, ignores it.
+// with 16 or 64 KB pages.) Under "never" the advice does nothing, and
+// the collection it needs would be spent for nothing.
 func hugePageSize() uintptr {
 	mode, err := os.ReadFile(thpDir + "enabled")
 	if err != nil || strings.Contains(string(mode), "[never]") {
@@ -54,22 +53,25 @@ func hugePageSize() uintptr {
 // those pages, lowest addresses first, each 2 MB fault backed by one huge
 // page. Memory beyond n is faulted as before.
 //
-// The allocation seldom starts on a 2 MB boundary, and the pages below the
-// first one inside it are the first reused: the catalogue's 850 KB of
-// rules landed there when built after the collection, 200 faults. The
-// advice therefore covers the 2 MB pages the allocation touches, and the
-// first of them, which holds older objects below the allocation (its 4 KB
-// pages already faulted, so no huge page would back it at a fault), is
-// collapsed into a huge page at once (MADV_COLLAPSE, Linux 6.1; 0.3–7 µs
-// per 4 KB against a fault's 11): Kingfisher's history scan went from
-// 1,487 to 1,146 faults (69.2 → 66.1 ms, 41 rounds), a one-file
-// history's from 1,169 to 931 (27.4 → 25.3 ms). (Holding the catalogue's
-// build until the collection has freed the allocation saved 60 more
-// faults and no time, and would put a slow collection on the start's
-// critical path.) The collection costs about 2–5 ms of CPU (starting the
-// collector's workers), which a hook's run does not surely win back: on
-// a pre-commit hook with the first page collapsed, 200 files gained 8%
-// and 50,000 lost 3% (the collection competes with the in-process diff).
+// The allocation starts on a 2 MB boundary in about half the runs. When it
+// does not, the pages below its first boundary, in a 2 MB page that holds
+// older objects (its 4 KB pages already faulted, so no fault there gets a
+// huge page), are the first reused: the catalogue's 850 KB of rules lands
+// there, about 240 faults. The advice covers the 2 MB pages the
+// allocation touches, that one too (khugepaged may collapse it later, in
+// a long scan). Collapsing it at once (MADV_COLLAPSE) saved those faults
+// but cost more: the call took 2.4–3.9 ms, sometimes twice (EAGAIN), and
+// held one of the two cores' Ps through the initialisers, so the
+// catalogue's build, begun then, waited for a P (3.9 ms in a traced run).
+// Without it, Kingfisher's history took less CPU (125.4 against 129.5 ms,
+// 41 alternated runs) and less time in five alternated loops (by 0.7 to
+// 3.3 ms, 64.1 against 65.0 ms in the quietest). (Holding the catalogue's
+// build until the collection has freed the allocation saved 60 faults and
+// no time, and would put a slow collection on the start's critical path.)
+// The collection costs about 2–5 ms of CPU (starting the collector's
+// workers), which a hook's run does not surely win back: on a pre-commit
+// hook, 200 files gained 8% and 50,000 lost 3% (the collection competes
+// with the in-process diff).
 // Scans of trees and histories only (HugeHeap).
 // GODEBUG=disablethp=1 (the runtime's own switch for the opposite wish)
 // turns this off.
@@ -99,10 +101,9 @@ func heapOnHugePages(n int) {
 		lo, hi = (p+huge-1)&^(huge-1), (p+uintptr(n))&^(huge-1)
 	}
 	// An error (a kernel without transparent huge pages) leaves the
-	// heap as it was; one without MADV_COLLAPSE leaves the first page
-	// to 4 KB faults.
-	if lo < hi && madvise(lo, hi-lo, syscall.MADV_HUGEPAGE) == nil && lo < p {
-		collapsed, collapsedAt = collapse(lo, huge), lo
+	// heap as it was.
+	if lo < hi {
+		_ = madvise(lo, hi-lo, syscall.MADV_HUGEPAGE)
 	}
 	runtime.KeepAlive(b)
 	b = nil
@@ -112,36 +113,6 @@ func heapOnHugePages(n int) {
 	}
 	runtime.GC()
 }
-
-// madvCollapse is Linux's MADV_COLLAPSE (6.1): back a range with huge
-// pages now, copying the pages it holds.
-const madvCollapse = 25
-
-// collapseTries bounds the attempts at a collapse that meets EAGAIN.
-const collapseTries = 8
-
-// collapse backs the n bytes at addr with huge pages now (MADV_COLLAPSE).
-// EAGAIN means a page was in use at that moment (another thread touching
-// it): it came in a third of the runs, and was usually gone at the next
-// try.
-func collapse(addr, n uintptr) error {
-	var err error
-	for range collapseTries {
-		if err = madvise(addr, n, madvCollapse); !errors.Is(err, syscall.EAGAIN) {
-			break
-		}
-	}
-	return err
-}
-
-// collapsed is the result of collapsing the first huge page at
-// collapsedAt (nil when it was collapsed), for the test.
-var (
-	collapsed   error = errNotTried
-	collapsedAt uintptr
-)
-
-var errNotTried = errors.New("prestart: not tried")
 
 // madvise is madvise(2) on a range of the heap given by address: a part
 // of it lies outside any Go slice.
