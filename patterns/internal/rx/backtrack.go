@@ -15,9 +15,11 @@
 package rx
 
 import (
+	"bytes"
 	"regexp/syntax"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // A job is an entry on the backtracker's job stack. It holds
@@ -41,8 +43,6 @@ type bitState struct {
 	matchcap []int
 	jobs     []job
 	visited  []uint32
-
-	inputs inputs
 }
 
 var bitStatePool sync.Pool
@@ -56,7 +56,6 @@ func newBitState() *bitState {
 }
 
 func freeBitState(b *bitState) {
-	b.inputs.clear()
 	bitStatePool.Put(b)
 }
 
@@ -135,8 +134,33 @@ func (b *bitState) push(re *Regexp, pc uint32, pos int, arg bool) {
 	}
 }
 
-// tryBacktrack runs a backtracking search starting at pos.
-func (re *Regexp) tryBacktrack(b *bitState, i input, pc uint32, pos int) bool {
+// stepBytes and contextBytes are inputBytes.step and .context on in,
+// for the backtracker, which reads bytes directly (the other matchers go
+// through the input interface, as Go's do).
+func stepBytes(in []byte, pos int) (rune, int) {
+	if pos < len(in) {
+		return utf8.DecodeRune(in[pos:])
+	}
+	return endOfText, 0
+}
+
+func contextBytes(in []byte, pos int) lazyFlag {
+	r1, r2 := endOfText, endOfText
+	// 0 < pos && pos <= len(in)
+	if uint(pos-1) < uint(len(in)) {
+		r1, _ = utf8.DecodeLastRune(in[:pos])
+	}
+	// 0 <= pos && pos < len(in)
+	if uint(pos) < uint(len(in)) {
+		r2, _ = utf8.DecodeRune(in[pos:])
+	}
+	return newLazyFlag(r1, r2)
+}
+
+// tryBacktrack runs a backtracking search starting at pos. The input is
+// bytes (a string's are viewed as bytes by backtrack): the steps are the
+// input interface's, inlined.
+func (re *Regexp) tryBacktrack(b *bitState, in []byte, pc uint32, pos int) bool {
 	longest := re.longest
 
 	b.push(re, pc, pos, false)
@@ -205,7 +229,15 @@ func (re *Regexp) tryBacktrack(b *bitState, i input, pc uint32, pos int) bool {
 			goto CheckAndLoop
 
 		case syntax.InstRune:
-			r, width := i.step(pos)
+			// The step, written out for ASCII (the backtracker reads a rune
+			// at every step of every match; the call through the input
+			// interface, then to stepBytes, was a fifth of its time).
+			r, width := endOfText, 0
+			if uint(pos) < uint(len(in)) {
+				if r, width = rune(in[pos]), 1; r >= utf8.RuneSelf {
+					r, width = stepBytes(in, pos)
+				}
+			}
 			// (matchRune, written out: the call was not inlined.)
 			if k := re.asciiClass(pc); k != 0 && uint32(r) < utf8.RuneSelf {
 				if !re.asciiSets[k-1].has(r) {
@@ -219,7 +251,12 @@ func (re *Regexp) tryBacktrack(b *bitState, i input, pc uint32, pos int) bool {
 			goto CheckAndLoop
 
 		case syntax.InstRune1:
-			r, width := i.step(pos)
+			r, width := endOfText, 0
+			if uint(pos) < uint(len(in)) {
+				if r, width = rune(in[pos]), 1; r >= utf8.RuneSelf {
+					r, width = stepBytes(in, pos)
+				}
+			}
 			if r != inst.Rune[0] {
 				continue
 			}
@@ -228,7 +265,12 @@ func (re *Regexp) tryBacktrack(b *bitState, i input, pc uint32, pos int) bool {
 			goto CheckAndLoop
 
 		case syntax.InstRuneAnyNotNL:
-			r, width := i.step(pos)
+			r, width := endOfText, 0
+			if uint(pos) < uint(len(in)) {
+				if r, width = rune(in[pos]), 1; r >= utf8.RuneSelf {
+					r, width = stepBytes(in, pos)
+				}
+			}
 			if r == '\n' || r == endOfText {
 				continue
 			}
@@ -237,7 +279,12 @@ func (re *Regexp) tryBacktrack(b *bitState, i input, pc uint32, pos int) bool {
 			goto CheckAndLoop
 
 		case syntax.InstRuneAny:
-			r, width := i.step(pos)
+			r, width := endOfText, 0
+			if uint(pos) < uint(len(in)) {
+				if r, width = rune(in[pos]), 1; r >= utf8.RuneSelf {
+					r, width = stepBytes(in, pos)
+				}
+			}
 			if r == endOfText {
 				continue
 			}
@@ -261,7 +308,7 @@ func (re *Regexp) tryBacktrack(b *bitState, i input, pc uint32, pos int) bool {
 			}
 
 		case syntax.InstEmptyWidth:
-			flag := i.context(pos)
+			flag := contextBytes(in, pos)
 			if !flag.match(syntax.EmptyOp(inst.Arg)) {
 				continue
 			}
@@ -319,7 +366,13 @@ func (re *Regexp) backtrack(ib []byte, is string, pos int, ncap int, dstCap []in
 	}
 
 	b := newBitState()
-	i, end := b.inputs.init(nil, ib, is)
+	// A string is read in place as bytes: the backtracker never writes
+	// its input.
+	in := ib
+	if in == nil {
+		in = unsafe.Slice(unsafe.StringData(is), len(is))
+	}
+	end := len(in)
 	b.reset(re.prog, end, ncap)
 
 	// Anchored search must start at the beginning of the input
@@ -327,7 +380,7 @@ func (re *Regexp) backtrack(ib []byte, is string, pos int, ncap int, dstCap []in
 		if len(b.cap) > 0 {
 			b.cap[0] = pos
 		}
-		if !re.tryBacktrack(b, i, uint32(re.prog.Start), pos) {
+		if !re.tryBacktrack(b, in, uint32(re.prog.Start), pos) {
 			freeBitState(b)
 			return nil
 		}
@@ -343,7 +396,7 @@ func (re *Regexp) backtrack(ib []byte, is string, pos int, ncap int, dstCap []in
 		for ; pos <= end && width != 0; pos += width {
 			if len(re.prefix) > 0 {
 				// Match requires literal prefix; fast search for it.
-				advance := i.index(re, pos)
+				advance := bytes.Index(in[pos:], re.prefixBytes)
 				if advance < 0 {
 					freeBitState(b)
 					return nil
@@ -354,11 +407,11 @@ func (re *Regexp) backtrack(ib []byte, is string, pos int, ncap int, dstCap []in
 			if len(b.cap) > 0 {
 				b.cap[0] = pos
 			}
-			if re.tryBacktrack(b, i, uint32(re.prog.Start), pos) {
+			if re.tryBacktrack(b, in, uint32(re.prog.Start), pos) {
 				// Match must be leftmost; done.
 				goto Match
 			}
-			_, width = i.step(pos)
+			_, width = stepBytes(in, pos)
 		}
 		freeBitState(b)
 		return nil
