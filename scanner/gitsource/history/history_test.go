@@ -465,17 +465,25 @@ func TestHistoryCredentialFiles(t *testing.T) {
 	}
 }
 
-// TestStartWithoutChunks: a scan that Start began but that never comes to
-// read (the caller failed in between) ends with its context: the walk's
-// commit messages, which wait for ChunksParallel's yield, are drained, and
-// nothing blocks.
-func TestStartWithoutChunks(t *testing.T) {
+// packedVersions makes a repository of three commits of one file, packed:
+// a history the in-process pack reader reads.
+func packedVersions(t *testing.T) *testRepo {
+	t.Helper()
 	r := newRepo(t)
 	for i := range 3 {
 		r.write("f.txt", fmt.Sprintf("version %d\n", i))
 		r.commit(fmt.Sprintf("commit %d", i))
 	}
 	r.git("repack", "-adq")
+	return r
+}
+
+// TestStartWithoutChunks: a scan that Start began but that never comes to
+// read (the caller failed in between) ends with its context: the walk's
+// commit messages, which wait for ChunksParallel's yield, are drained, and
+// nothing blocks.
+func TestStartWithoutChunks(t *testing.T) {
+	r := packedVersions(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	h := &History{Repo: r.open()}
 	h.Start(ctx)
@@ -496,12 +504,7 @@ func TestStartWithoutChunks(t *testing.T) {
 // no mapping of the repository's pack is left in the process). Abandon
 // without a Start does nothing.
 func TestAbandon(t *testing.T) {
-	r := newRepo(t)
-	for i := range 3 {
-		r.write("f.txt", fmt.Sprintf("version %d\n", i))
-		r.commit(fmt.Sprintf("commit %d", i))
-	}
-	r.git("repack", "-adq")
+	r := packedVersions(t)
 	packMapped := func() bool {
 		maps, err := os.ReadFile("/proc/self/maps")
 		if err != nil {
