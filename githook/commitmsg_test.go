@@ -149,13 +149,9 @@ func TestCleanupMatchesWhatGitRecords(t *testing.T) {
 				}
 				// Hooks run at the top of the work tree.
 				hook := "#!/bin/sh\ncp \"$1\" .git/recorded\nprintf %s \"${GIT_EDITOR-}\" > .git/editor\n"
-				if err := os.WriteFile(filepath.Join(dir, ".git", "hooks", "commit-msg"), []byte(hook), 0o755); err != nil {
-					t.Fatal(err)
-				}
+				writeFile(t, filepath.Join(dir, ".git", "hooks", "commit-msg"), hook, 0o755)
 				editor := filepath.Join(dir, ".git", "editor.sh")
-				if err := os.WriteFile(editor, []byte("{ printf '%s' \"$TYPED\"; cat \"$1\"; } > \"$1.new\" && mv \"$1.new\" \"$1\"\n"), 0o755); err != nil {
-					t.Fatal(err)
-				}
+				writeFile(t, editor, "{ printf '%s' \"$TYPED\"; cat \"$1\"; } > \"$1.new\" && mv \"$1.new\" \"$1\"\n", 0o755)
 				msgFile := filepath.Join(dir, ".git", "msg.txt")
 				if err := os.WriteFile(msgFile, []byte("From a file  \n\n\n# kept or not\n; semi\n"), 0o644); err != nil {
 					t.Fatal(err)

@@ -65,8 +65,17 @@ func newRepo(t *testing.T) string {
 	return dir
 }
 
+// writeFile writes content to path with mode, making its folders.
+// A program (any execute bit) is written holding syscall.ForkLock: a child
+// forked by a parallel test while the file is open for writing would hold
+// the descriptor until it execs, and running the file then fails with
+// "text file busy".
 func writeFile(t *testing.T, path, content string, mode os.FileMode) {
 	t.Helper()
+	if mode&0o111 != 0 {
+		syscall.ForkLock.Lock()
+		defer syscall.ForkLock.Unlock()
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}

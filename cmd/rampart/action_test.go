@@ -455,9 +455,7 @@ func TestActionEndToEnd(t *testing.T) {
 		if err := os.MkdirAll(filepath.Join(temp, "rampart-bin"), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(temp, "rampart-bin", "rampart"), seedData, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		writeExecutable(t, filepath.Join(temp, "rampart-bin", "rampart"), seedData)
 		event := filepath.Join(temp, "event.json")
 		data, _ := json.Marshal(payload)
 		if err := os.WriteFile(event, data, 0o644); err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -55,4 +56,34 @@ func cliCleanEnv() []string {
 		env = append(env, kv)
 	}
 	return env
+}
+
+// writeExecutable writes data to path as a program (mode 0755) that can be
+// run at once. A plain os.WriteFile races every parallel test that starts
+// a process: a child forked while the file is open for writing holds that
+// descriptor until it execs, and running the file then fails with "text
+// file busy" (ETXTBSY; it failed CI once). Holding syscall.ForkLock, which
+// every fork takes for reading, keeps forks out while the file is open.
+func writeExecutable(t testing.TB, path string, data []byte) {
+	t.Helper()
+	syscall.ForkLock.Lock()
+	defer syscall.ForkLock.Unlock()
+	if err := os.WriteFile(path, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// thisBinary is the test binary's contents, for tests that run a copy of
+// rampart from a path of their own.
+func thisBinary(t testing.TB) []byte {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

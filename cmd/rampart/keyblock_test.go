@@ -30,21 +30,12 @@ func TestPreCommitHookNewKeyAboveCommittedKey(t *testing.T) {
 		}
 		return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := thisBinary(t)
 	bin := filepath.Join(t.TempDir(), "bin", "rampart")
 	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	writeExecutable(t, bin, data)
 	repo := t.TempDir()
 	home := t.TempDir()
 	// git with the repository's hooks on (scGit turns them off).

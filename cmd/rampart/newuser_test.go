@@ -704,22 +704,13 @@ func TestHookInstallWarnsOfGoRunBuilds(t *testing.T) {
 	}
 	// The real CLI: a copy of this binary in a go-build folder, named with
 	// --binary, is warned about; the same binary elsewhere is not.
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := thisBinary(t)
 	for _, dir := range []string{filepath.Join(t.TempDir(), "go-build42", "b001", "exe"), filepath.Join(t.TempDir(), "bin")} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		bin := filepath.Join(dir, "rampart")
-		if err := os.WriteFile(bin, data, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		writeExecutable(t, bin, data)
 		repo := t.TempDir()
 		scGit(t, repo, 0, "init", "-q")
 		out, errOut, code := cliRun(t, repo, []string{"GOCACHE="}, "", "hook", "install", "--hooks", "pre-commit", "--binary", bin)
