@@ -196,7 +196,7 @@ type Rule struct {
 	// over a generic rule.
 	Custom bool
 	// Path, when set, limits the rule to paths matching this regex.
-	Path *regexp.Regexp
+	Path *PathPattern
 	// ExamplePath is where a rule with a path pattern is proven: its
 	// examples and counterexamples are read as a file at this path, which
 	// Path matches. Without it they are read as example.txt.
@@ -649,11 +649,11 @@ func (raw RawRule) compile(file string, eager bool) (*Rule, ErrorList) {
 var pathRegexes sync.Map
 
 // pathRegex compiles src, or returns it compiled already.
-func pathRegex(src string) (*regexp.Regexp, error) {
+func pathRegex(src string) (*PathPattern, error) {
 	if re, ok := pathRegexes.Load(src); ok {
-		return re.(*regexp.Regexp), nil
+		return re.(*PathPattern), nil
 	}
-	re, err := regexp.Compile(src)
+	re, err := CompilePathPattern(src)
 	if err == nil {
 		pathRegexes.Store(src, re)
 	}

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"hash/maphash"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -46,7 +45,7 @@ type Detector struct {
 	// pathGroups are the rules' distinct path patterns; ruleGroup is, per
 	// rule, the index of its pattern there (-1: none). A path's view
 	// records which match (pathView).
-	pathGroups []*regexp.Regexp
+	pathGroups []*patterns.PathPattern
 	ruleGroup  []int
 	views      memoTable[knownView] // viewUnder's
 	// allGroups has the bit of every path pattern; kwGroups, per keyword,

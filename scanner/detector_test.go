@@ -887,9 +887,9 @@ func TestMemoTableBound(t *testing.T) {
 // it, one bit per distinct filter, so two rules with different filters keep
 // their own answers and two with the same filter share one.
 func TestPathOKByView(t *testing.T) {
-	yaml := &patterns.Rule{ID: "only-yaml", Path: regexp.MustCompile(`\.ya?ml$`)}
-	code := &patterns.Rule{ID: "only-go", Path: regexp.MustCompile(`\.go$`)}
-	yaml2 := &patterns.Rule{ID: "only-yaml-too", Path: regexp.MustCompile(`\.ya?ml$`)}
+	yaml := &patterns.Rule{ID: "only-yaml", Path: patterns.MustCompilePathPattern(`\.ya?ml$`)}
+	code := &patterns.Rule{ID: "only-go", Path: patterns.MustCompilePathPattern(`\.go$`)}
+	yaml2 := &patterns.Rule{ID: "only-yaml-too", Path: patterns.MustCompilePathPattern(`\.ya?ml$`)}
 	free := &patterns.Rule{ID: "anywhere"}
 	d := NewDetector([]*patterns.Rule{yaml, code, yaml2, free}, nil)
 	if len(d.pathGroups) != 2 {

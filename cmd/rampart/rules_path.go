@@ -1,17 +1,18 @@
 package main
 
 import (
-	"regexp"
 	"regexp/syntax"
 	"strings"
 	"unicode"
+
+	"github.com/rampart-sec/rampart/patterns"
 )
 
 // examplePath returns a path that path (a rule's path filter) accepts, for
 // checking the rule's examples where the rule would read them, and whether
 // one was found. It prefers example.txt, then example+S and S for a short
 // S that the filter's regex matches (`\.env$` gives example.env).
-func examplePath(path *regexp.Regexp) (string, bool) {
+func examplePath(path *patterns.PathPattern) (string, bool) {
 	if path == nil || path.MatchString("example.txt") {
 		return "example.txt", true
 	}

@@ -1,8 +1,9 @@
 package main
 
 import (
-	"regexp"
 	"testing"
+
+	"github.com/rampart-sec/rampart/patterns"
 )
 
 func TestExamplePath(t *testing.T) {
@@ -18,16 +19,16 @@ func TestExamplePath(t *testing.T) {
 		`^secrets/[A-Z]{2}\d+\.json$`: "secrets/AA0.json",
 	}
 	for expr, want := range tests {
-		var re *regexp.Regexp
+		var re *patterns.PathPattern
 		if expr != "" {
-			re = regexp.MustCompile(expr)
+			re = patterns.MustCompilePathPattern(expr)
 		}
 		got, ok := examplePath(re)
 		if !ok || got != want {
 			t.Errorf("examplePath(%q) = %q, %v; want %q", expr, got, ok, want)
 		}
 	}
-	if p, ok := examplePath(regexp.MustCompile(`^$`)); ok {
+	if p, ok := examplePath(patterns.MustCompilePathPattern(`^$`)); ok {
 		t.Errorf("a filter that accepts only the empty path gave %q", p)
 	}
 }
@@ -39,7 +40,7 @@ func FuzzExamplePath(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, expr string) {
-		re, err := regexp.Compile(expr)
+		re, err := patterns.CompilePathPattern(expr)
 		if err != nil {
 			return
 		}

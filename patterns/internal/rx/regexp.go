@@ -88,12 +88,31 @@ type program struct {
 	capNames       []string
 }
 
+// CompileParsed compiles a regular expression already parsed (with
+// syntax.Perl, as Compile parses), which it simplifies in place: for a
+// caller that rewrites the parsed form, whose String is slow to print
+// (calcFlags walks the tree at every level: a path pattern's reverse,
+// printed to be compiled again, took 3 ms). String of the Regexp returned
+// is empty.
+func CompileParsed(re *syntax.Regexp) (*Regexp, error) {
+	p, err := compileParsed(re)
+	if err != nil {
+		return nil, err
+	}
+	return fromProg("", p, false), nil
+}
+
 // compileProgram parses and compiles expr (the first part of compile).
 func compileProgram(expr string, mode syntax.Flags) (program, error) {
 	re, err := syntax.Parse(expr, mode)
 	if err != nil {
 		return program{}, err
 	}
+	return compileParsed(re)
+}
+
+// compileParsed is compileProgram from the parsed form.
+func compileParsed(re *syntax.Regexp) (program, error) {
 	maxCap := re.MaxCap()
 	capNames := re.CapNames()
 
