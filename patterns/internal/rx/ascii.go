@@ -101,3 +101,48 @@ func (re *Regexp) matchRune(pc uint32, inst *syntax.Inst, r rune) bool {
 	}
 	return inst.MatchRune(r)
 }
+
+// firstASCII returns the ASCII bytes a match of prog can begin with, or
+// nil when it would not narrow the search: a match can be empty (the
+// program reaches InstMatch before reading a rune), can begin with any
+// byte, or begins with every ASCII byte. The unanchored backtracker steps
+// over the bytes not in it without trying a match there: a generic rule's
+// regex tried at each byte of a window (`(?:[ \t]|=)name=…`) went through
+// its first instructions' alternations and captures at every byte only to
+// fail on it. Empty-width assertions are passed through (they read no
+// byte), so the set is the first consumed byte's, whatever the context.
+func firstASCII(prog *syntax.Prog) *asciiClass {
+	var first asciiClass
+	seen := make([]bool, len(prog.Inst))
+	stack := []uint32{uint32(prog.Start)}
+	for len(stack) > 0 {
+		pc := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[pc] {
+			continue
+		}
+		seen[pc] = true
+		in := &prog.Inst[pc]
+		switch in.Op {
+		case syntax.InstAlt, syntax.InstAltMatch:
+			stack = append(stack, in.Out, in.Arg)
+		case syntax.InstCapture, syntax.InstNop, syntax.InstEmptyWidth:
+			stack = append(stack, in.Out)
+		case syntax.InstFail:
+		case syntax.InstRune:
+			m := asciiMembers(in)
+			first[0] |= m[0]
+			first[1] |= m[1]
+		case syntax.InstRune1:
+			if r := in.Rune[0]; r < utf8.RuneSelf {
+				first[r>>6] |= 1 << (r & 63)
+			}
+		default: // InstMatch, InstRuneAny, InstRuneAnyNotNL
+			return nil
+		}
+	}
+	if first == (asciiClass{^uint64(0), ^uint64(0)}) {
+		return nil
+	}
+	return &first
+}

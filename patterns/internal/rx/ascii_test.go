@@ -16,6 +16,9 @@ import (
 var asciiExprs = append([]string{
 	`[\x00-\x7f]+`, `[?-A]`, `[\x3f\x40]`, `[^a-z]`, `(?i)[k-s]+`, `(?i)ks`, `(?i)\x{212a}`,
 	`[\x7f-\x{100}]`, `[α-ω]x`, `[\x{80}-\x{10FFFF}]`, `(?i)(?:key|token|secret)s?\s*=\s*[^\s]{4,}`,
+	// Searches that step over bytes no match begins with (firstASCII):
+	// through assertions, past ASCII, folded into K and U+212A.
+	`(?:[ \t]|=)(?P<n>[A-Za-z0-9_.\-]*(?i:secret|key))=(?P<s>[^\s]{3,})`, `\b(?:ab|é)\b`, `(?m:^)[ \t]*x=`, `(?i)k\w+`, `(?:\B|\b)q`,
 }, exprs...)
 
 // TestASCIIMembersMatchRune: an InstRune's bitmap holds exactly the ASCII
@@ -126,6 +129,37 @@ func TestASCIIClassCap(t *testing.T) {
 	for _, text := range []string{strings.ToUpper(lit.String()), "x" + lit.String(), lit.String()[:69999] + "!"} {
 		if got, want := re.FindStringIndex(text), std.FindStringIndex(text); !reflect.DeepEqual(got, want) {
 			t.Errorf("on %d bytes: %v, regexp finds %v", len(text), got, want)
+		}
+	}
+}
+
+// TestFirstASCII: the set of bytes a match can begin with, through
+// alternations, captures and assertions; none where a match can be empty,
+// begin with any byte, or begin with every ASCII one.
+func TestFirstASCII(t *testing.T) {
+	for expr, want := range map[string]string{
+		`(?:[ \t]|=)(?P<n>[a-z]*key)=`: "\t =",
+		`\b(?:ab|cd)`:                  "ac",
+		`(?m:^)[ \t]*x`:                "\t x",
+		`(?i)k`:                        "Kk", // and U+212A, past ASCII
+		`é|x`:                          "x",  // é's first byte is past ASCII
+		`a*b`:                          "ab",
+		`a*`:                           "",
+		`.x`:                           "",
+		`[\x00-\x7f]`:                  "",
+		`\bx?`:                         "",
+	} {
+		re := MustCompile(expr)
+		got := ""
+		if re.firstSet != nil {
+			for c := rune(0); c < utf8.RuneSelf; c++ {
+				if re.firstSet.has(c) {
+					got += string(c)
+				}
+			}
+		}
+		if got != want {
+			t.Errorf("%q: first bytes %q, want %q", expr, got, want)
 		}
 	}
 }

@@ -402,6 +402,17 @@ func (re *Regexp) backtrack(ib []byte, is string, pos int, ncap int, dstCap []in
 					return nil
 				}
 				pos += advance
+			} else if f := re.firstSet; f != nil {
+				// No match begins at an ASCII byte outside the first set
+				// (firstASCII). A byte past ASCII is tried as before: it
+				// may begin a rune the set does not say.
+				for pos < end && in[pos] < utf8.RuneSelf && !f.has(rune(in[pos])) {
+					pos++
+				}
+				if pos == end {
+					// Every match reads a byte first.
+					break
+				}
 			}
 
 			if len(b.cap) > 0 {

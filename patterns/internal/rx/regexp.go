@@ -51,6 +51,7 @@ type Regexp struct {
 
 	asciiIndex []uint16     // per instruction: 1 + its class in asciiSets, or 0
 	asciiSets  []asciiClass // the ASCII members of the program's classes
+	firstSet   *asciiClass  // the ASCII bytes a match can begin with (firstASCII), or nil
 }
 
 // String returns the source text used to compile the regular expression.
@@ -148,6 +149,9 @@ func fromProg(expr string, p program, longest bool) *Regexp {
 		regexp.prefix, regexp.prefixComplete = prog.Prefix()
 		regexp.maxBitStateLen = maxBitStateLen(prog)
 		regexp.asciiIndex, regexp.asciiSets = asciiClasses(prog)
+		if regexp.prefix == "" && regexp.cond&syntax.EmptyBeginText == 0 {
+			regexp.firstSet = firstASCII(prog)
+		}
 	} else {
 		regexp.prefix, regexp.prefixComplete, regexp.prefixEnd = onePassPrefix(prog)
 	}
