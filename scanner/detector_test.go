@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -873,13 +874,44 @@ func TestMemoTableBound(t *testing.T) {
 	}
 	n := 0
 	for i := range m.shards {
-		n += len(m.shards[i].m)
+		n += m.shards[i].n
 	}
 	if n > memoMax {
 		t.Fatalf("memo holds %d entries, bound %d", n, memoMax)
 	}
 	if v, ok := m.get(key(4*memoMax - 1)); !ok || v != 4*memoMax-1 {
 		t.Fatalf("last entry put: %v %v", v, ok)
+	}
+}
+
+// TestMemoTableAnswers: below its bound the memo answers every key put,
+// the latest value for a key put twice, and nothing for a key not put,
+// through its shards' growth; key 0, the empty slot's mark, included.
+func TestMemoTableAnswers(t *testing.T) {
+	var m memoTable[int]
+	rng := mrand.New(mrand.NewPCG(1, 2))
+	want := map[uint64]int{0: -1}
+	m.put(0, -1)
+	for i := range memoMax / 2 {
+		k := rng.Uint64()
+		if i%7 == 0 && i > 0 && i < 7000 {
+			k = uint64(i) // small keys: long probe runs in shard 0
+		}
+		want[k] = i
+		m.put(k, i)
+	}
+	for k, v := range want {
+		if got, ok := m.get(k); !ok || got != v {
+			t.Fatalf("key %#x: %d %v, want %d", k, got, ok, v)
+		}
+	}
+	for range 10000 {
+		k := rng.Uint64()
+		if _, put := want[k]; !put {
+			if got, ok := m.get(k); ok {
+				t.Fatalf("key %#x never put: %d", k, got)
+			}
+		}
 	}
 }
 
