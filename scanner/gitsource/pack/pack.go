@@ -372,8 +372,32 @@ func (p *Pack) Inflate(i int, dst []byte) ([]byte, error) { return p.z.Inflate(p
 // entry to the next. The zero value is ready to use; it is not safe for
 // concurrent use.
 type Inflater struct {
-	zr io.ReadCloser
-	br bytes.Reader
+	// whole decodes an entry into a buffer of its size (inflate.go); the
+	// streaming reader decodes what it does not, and names the damage.
+	whole *inflater
+	zr    io.ReadCloser
+	br    bytes.Reader
+}
+
+// inflateWhole decodes the first n bytes of entry i into dst (all of it,
+// its trailer checked, if whole) with the whole-buffer decoder, and
+// reports whether it could.
+func (z *Inflater) inflateWhole(p *Pack, i int, dst []byte, n int, whole bool) ([]byte, bool) {
+	e := &p.Entries[i]
+	if !p.Plausible(i) {
+		return nil, false
+	}
+	if z.whole == nil {
+		z.whole = new(inflater)
+	}
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	dst = dst[:n]
+	if z.whole.inflateZlib(dst, p.data[e.Data():p.End(i)], whole) != nil {
+		return nil, false
+	}
+	return dst, true
 }
 
 // Inflate decompresses entry i of p as Pack.Inflate does.
@@ -381,6 +405,9 @@ func (z *Inflater) Inflate(p *Pack, i int, dst []byte) ([]byte, error) {
 	e := &p.Entries[i]
 	if e.Size > maxObject {
 		return nil, fmt.Errorf("object %x: %d bytes is too large to inflate", p.ID(i), e.Size)
+	}
+	if out, ok := z.inflateWhole(p, i, dst, int(e.Size), true); ok {
+		return out, nil
 	}
 	dst, err := z.inflate(p, i, dst, int(e.Size))
 	if err != nil {
@@ -403,7 +430,11 @@ func (z *Inflater) Inflate(p *Pack, i int, dst []byte) ([]byte, error) {
 // stream or checking its trailer: enough to judge a blob by its first
 // bytes before paying for the whole of it.
 func (z *Inflater) InflateHead(p *Pack, i int, dst []byte, n int) ([]byte, error) {
-	return z.inflate(p, i, dst, int(min(int64(n), p.Entries[i].Size)))
+	n = int(min(int64(n), p.Entries[i].Size))
+	if out, ok := z.inflateWhole(p, i, dst, n, false); ok {
+		return out, nil
+	}
+	return z.inflate(p, i, dst, n)
 }
 
 // inflate decompresses the first n bytes of entry i into dst, leaving the
