@@ -36,6 +36,39 @@ const (
 	maxBacktrackVector = 256 * 1024 // bit vector size <= max (bits)
 )
 
+// btInst is an instruction as the backtracker reads it: 12 bytes where
+// syntax.Inst takes 40 (its class is a slice), so that a generic rule's
+// program of a few hundred instructions takes a few cache lines rather
+// than a few pages' worth of them; loading the instruction was the
+// backtracker's costliest step. cls is 1 + the instruction's class in
+// asciiSets (0: none); arg is the instruction's Arg, or for InstRune1 its
+// rune. The class itself, for a rune past ASCII, is the program's.
+type btInst struct {
+	op  syntax.InstOp
+	cls uint16
+	out uint32
+	arg uint32
+}
+
+// btProgram returns prog's instructions as the backtracker reads them.
+func btProgram(prog *syntax.Prog, asciiIndex []uint16) []btInst {
+	bt := make([]btInst, len(prog.Inst))
+	for pc := range prog.Inst {
+		in := &prog.Inst[pc]
+		b := btInst{op: in.Op, out: in.Out, arg: in.Arg}
+		switch in.Op {
+		case syntax.InstRune1:
+			b.arg = uint32(in.Rune[0])
+		case syntax.InstRune:
+			if pc < len(asciiIndex) {
+				b.cls = asciiIndex[pc]
+			}
+		}
+		bt[pc] = b
+	}
+	return bt
+}
+
 // bitState holds state for the backtracker.
 type bitState struct {
 	end      int
@@ -129,7 +162,7 @@ func (b *bitState) shouldVisit(pc uint32, pos int) bool {
 func (b *bitState) push(re *Regexp, pc uint32, pos int, arg bool) {
 	// Only check shouldVisit when arg is false.
 	// When arg is true, we are continuing a previous visit.
-	if re.prog.Inst[pc].Op != syntax.InstFail && (arg || b.shouldVisit(pc, pos)) {
+	if re.bt[pc].op != syntax.InstFail && (arg || b.shouldVisit(pc, pos)) {
 		b.jobs = append(b.jobs, job{pc: pc, arg: arg, pos: pos})
 	}
 }
@@ -186,9 +219,9 @@ func (re *Regexp) tryBacktrack(b *bitState, in []byte, pc uint32, pos int) bool 
 		}
 	Skip:
 
-		inst := &re.prog.Inst[pc]
+		inst := &re.bt[pc]
 
-		switch inst.Op {
+		switch inst.op {
 		default:
 			panic("bad inst")
 		case syntax.InstFail:
@@ -205,27 +238,27 @@ func (re *Regexp) tryBacktrack(b *bitState, in []byte, pc uint32, pos int) bool 
 			if arg {
 				// Finished inst.Out; try inst.Arg.
 				arg = false
-				pc = inst.Arg
+				pc = inst.arg
 				goto CheckAndLoop
 			} else {
 				b.push(re, pc, pos, true)
-				pc = inst.Out
+				pc = inst.out
 				goto CheckAndLoop
 			}
 
 		case syntax.InstAltMatch:
 			// One opcode consumes runes; the other leads to match.
-			switch re.prog.Inst[inst.Out].Op {
+			switch re.bt[inst.out].op {
 			case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
-				// inst.Arg is the match.
-				b.push(re, inst.Arg, pos, false)
-				pc = inst.Arg
+				// inst.arg is the match.
+				b.push(re, inst.arg, pos, false)
+				pc = inst.arg
 				pos = b.end
 				goto CheckAndLoop
 			}
-			// inst.Out is the match - non-greedy
-			b.push(re, inst.Out, b.end, false)
-			pc = inst.Out
+			// inst.out is the match - non-greedy
+			b.push(re, inst.out, b.end, false)
+			pc = inst.out
 			goto CheckAndLoop
 
 		case syntax.InstRune:
@@ -239,15 +272,15 @@ func (re *Regexp) tryBacktrack(b *bitState, in []byte, pc uint32, pos int) bool 
 				}
 			}
 			// (matchRune, written out: the call was not inlined.)
-			if k := re.asciiClass(pc); k != 0 && uint32(r) < utf8.RuneSelf {
+			if k := inst.cls; k != 0 && uint32(r) < utf8.RuneSelf {
 				if !re.asciiSets[k-1].has(r) {
 					continue
 				}
-			} else if !inst.MatchRune(r) {
+			} else if !re.prog.Inst[pc].MatchRune(r) {
 				continue
 			}
 			pos += width
-			pc = inst.Out
+			pc = inst.out
 			goto CheckAndLoop
 
 		case syntax.InstRune1:
@@ -257,11 +290,11 @@ func (re *Regexp) tryBacktrack(b *bitState, in []byte, pc uint32, pos int) bool 
 					r, width = stepBytes(in, pos)
 				}
 			}
-			if r != inst.Rune[0] {
+			if r != rune(inst.arg) {
 				continue
 			}
 			pos += width
-			pc = inst.Out
+			pc = inst.out
 			goto CheckAndLoop
 
 		case syntax.InstRuneAnyNotNL:
@@ -275,7 +308,7 @@ func (re *Regexp) tryBacktrack(b *bitState, in []byte, pc uint32, pos int) bool 
 				continue
 			}
 			pos += width
-			pc = inst.Out
+			pc = inst.out
 			goto CheckAndLoop
 
 		case syntax.InstRuneAny:
@@ -289,34 +322,34 @@ func (re *Regexp) tryBacktrack(b *bitState, in []byte, pc uint32, pos int) bool 
 				continue
 			}
 			pos += width
-			pc = inst.Out
+			pc = inst.out
 			goto CheckAndLoop
 
 		case syntax.InstCapture:
 			if arg {
 				// Finished inst.Out; restore the old value.
-				b.cap[inst.Arg] = pos
+				b.cap[inst.arg] = pos
 				continue
 			} else {
-				if inst.Arg < uint32(len(b.cap)) {
+				if inst.arg < uint32(len(b.cap)) {
 					// Capture pos to register, but save old value.
-					b.push(re, pc, b.cap[inst.Arg], true) // come back when we're done.
-					b.cap[inst.Arg] = pos
+					b.push(re, pc, b.cap[inst.arg], true) // come back when we're done.
+					b.cap[inst.arg] = pos
 				}
-				pc = inst.Out
+				pc = inst.out
 				goto CheckAndLoop
 			}
 
 		case syntax.InstEmptyWidth:
 			flag := contextBytes(in, pos)
-			if !flag.match(syntax.EmptyOp(inst.Arg)) {
+			if !flag.match(syntax.EmptyOp(inst.arg)) {
 				continue
 			}
-			pc = inst.Out
+			pc = inst.out
 			goto CheckAndLoop
 
 		case syntax.InstNop:
-			pc = inst.Out
+			pc = inst.out
 			goto CheckAndLoop
 
 		case syntax.InstMatch:

@@ -52,6 +52,7 @@ type Regexp struct {
 	asciiIndex []uint16     // per instruction: 1 + its class in asciiSets, or 0
 	asciiSets  []asciiClass // the ASCII members of the program's classes
 	firstSet   *asciiClass  // the ASCII bytes a match can begin with (firstASCII), or nil
+	bt         []btInst     // the program as the backtracker reads it (btProgram), or nil
 }
 
 // String returns the source text used to compile the regular expression.
@@ -149,6 +150,9 @@ func fromProg(expr string, p program, longest bool) *Regexp {
 		regexp.prefix, regexp.prefixComplete = prog.Prefix()
 		regexp.maxBitStateLen = maxBitStateLen(prog)
 		regexp.asciiIndex, regexp.asciiSets = asciiClasses(prog)
+		if regexp.maxBitStateLen > 0 {
+			regexp.bt = btProgram(prog, regexp.asciiIndex)
+		}
 		if regexp.prefix == "" && regexp.cond&syntax.EmptyBeginText == 0 {
 			regexp.firstSet = firstASCII(prog)
 		}
