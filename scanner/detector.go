@@ -272,7 +272,7 @@ type memoShard[V any] struct {
 	keys []uint64 // 0 is an empty slot (a key of 0 is stored as 1)
 	vals []V
 	n    int      // keys held
-	_    [32]byte // one shard a cache line: two readers' locks do not share one
+	_    [64]byte // 128 bytes a shard: no two shards' locks and headers share a cache line
 }
 
 // memoShards is the number of shards: a power of two, picked by the top
