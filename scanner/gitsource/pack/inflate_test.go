@@ -86,6 +86,11 @@ func FuzzInflateZlib(f *testing.F) {
 	}
 	for _, s := range [][]byte{nil, []byte("a"), []byte("hello hello hello hello"), bytes.Repeat([]byte("ab"), 5000), random, []byte("\x78\x9c\x03\x00\x00\x00\x00\x01")} {
 		f.Add(s, uint8(6), uint16(7))
+		// Streams as seeds too, so that mutations of the first branch
+		// are near-valid streams (stored, fixed and dynamic blocks).
+		for _, lv := range []int{0, 1, 6, 9, -2} {
+			f.Add(zlibOf(f, s, lv), uint8(6), uint16(7))
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte, level uint8, cut uint16) {
 		var dec inflater
