@@ -183,24 +183,31 @@ func (f *inflater) take(n uint) (uint32, bool) {
 	return v, true
 }
 
+// lookup returns the symbol of t whose code starts bb's bits, and the
+// bits the code takes (0: no code starts them). It reads only bb, so that
+// the decoding loop keeps its bit buffer in registers.
+func (t *huffTable) lookup(bb uint64) (sym int, n uint) {
+	e := t.prim[bb&(1<<primBits-1)]
+	n = uint(e & 15)
+	if e&linkFlag != 0 {
+		e = t.sub[int(e>>16)+int(bb>>primBits)&(1<<subBits-1)]
+		if n = uint(e & 15); n != 0 {
+			n += primBits
+		}
+	}
+	return int(e >> 16), n
+}
+
 // decode reads one symbol of t (refilled: at least 15 bits loaded, or the
 // input's end).
 func (f *inflater) decode(t *huffTable) (int, bool) {
-	e := t.prim[f.bitbuf&(1<<primBits-1)]
-	n := uint(e & 15)
-	if e&linkFlag != 0 {
-		e = t.sub[int(e>>16)+int(f.bitbuf>>primBits)&(1<<subBits-1)]
-		n = uint(e&15) + primBits
-		if e&15 == 0 {
-			return 0, false
-		}
-	}
-	if e&15 == 0 || n > f.nbits {
+	sym, n := t.lookup(f.bitbuf)
+	if n == 0 || n > f.nbits {
 		return 0, false
 	}
 	f.bitbuf >>= n
 	f.nbits -= n
-	return int(e >> 16), true
+	return sym, true
 }
 
 // align drops the bits to the next byte boundary and returns the loaded
@@ -389,21 +396,12 @@ func (f *inflater) block(dst []byte, o int, lit, dist *huffTable, whole bool) (i
 				nb += 8
 			}
 		}
-		e := lit.prim[bb&(1<<primBits-1)]
-		n := uint(e & 15)
-		if e&linkFlag != 0 {
-			e = lit.sub[int(e>>16)+int(bb>>primBits)&(1<<subBits-1)]
-			if e&15 == 0 {
-				goto fail
-			}
-			n = uint(e&15) + primBits
-		}
+		sym, n := lit.lookup(bb)
 		if n == 0 || n > nb {
 			goto fail
 		}
 		bb >>= n
 		nb -= n
-		sym := int(e >> 16)
 		if sym < 256 {
 			if o == len(dst) {
 				f.pos, f.bitbuf, f.nbits = pos, bb, nb
@@ -431,21 +429,12 @@ func (f *inflater) block(dst []byte, o int, lit, dist *huffTable, whole bool) (i
 		length := int(lengthBase[sym]) + int(bb&(1<<x-1))
 		bb >>= x
 		nb -= x
-		e = dist.prim[bb&(1<<primBits-1)]
-		n = uint(e & 15)
-		if e&linkFlag != 0 {
-			e = dist.sub[int(e>>16)+int(bb>>primBits)&(1<<subBits-1)]
-			if e&15 == 0 {
-				goto fail
-			}
-			n = uint(e&15) + primBits
-		}
+		ds, n := dist.lookup(bb)
 		if n == 0 || n > nb {
 			goto fail
 		}
 		bb >>= n
 		nb -= n
-		ds := int(e >> 16)
 		if ds >= len(distBase) {
 			goto fail
 		}
