@@ -84,7 +84,7 @@ func reversedEndAnchored(src string) *rx.Regexp {
 	}
 	// (Not simplified: Simplify shares nodes between the copies of a
 	// counted repetition, which reverseSyntax would then turn twice.)
-	if !endsAtTextEnd(t) || startsAtTextStart(t) {
+	if !anchoredAt(t, syntax.OpEndText, true) || anchoredAt(t, syntax.OpBeginText, false) {
 		return nil
 	}
 	reverseSyntax(t)
@@ -95,40 +95,27 @@ func reversedEndAnchored(src string) *rx.Regexp {
 	return rev
 }
 
-// endsAtTextEnd reports whether every match of t ends at the text's end:
-// t is `$` (without the m flag: syntax.OpEndText), or a concatenation
-// whose last part is, or a group or alternation of such.
-func endsAtTextEnd(t *syntax.Regexp) bool {
+// anchoredAt reports whether every match of t is anchored by op
+// (syntax.OpEndText, `$` without the m flag, or syntax.OpBeginText) at its
+// last part (end) or its first: t is op, or a concatenation whose last
+// (first) part is, or a group or alternation of such.
+func anchoredAt(t *syntax.Regexp, op syntax.Op, end bool) bool {
 	switch t.Op {
-	case syntax.OpEndText:
+	case op:
 		return true
 	case syntax.OpConcat:
-		return len(t.Sub) > 0 && endsAtTextEnd(t.Sub[len(t.Sub)-1])
-	case syntax.OpCapture:
-		return endsAtTextEnd(t.Sub[0])
-	case syntax.OpAlternate:
-		for _, s := range t.Sub {
-			if !endsAtTextEnd(s) {
-				return false
-			}
+		if len(t.Sub) == 0 {
+			return false
 		}
-		return true
-	}
-	return false
-}
-
-// startsAtTextStart is endsAtTextEnd for the text's start.
-func startsAtTextStart(t *syntax.Regexp) bool {
-	switch t.Op {
-	case syntax.OpBeginText:
-		return true
-	case syntax.OpConcat:
-		return len(t.Sub) > 0 && startsAtTextStart(t.Sub[0])
+		if end {
+			return anchoredAt(t.Sub[len(t.Sub)-1], op, end)
+		}
+		return anchoredAt(t.Sub[0], op, end)
 	case syntax.OpCapture:
-		return startsAtTextStart(t.Sub[0])
+		return anchoredAt(t.Sub[0], op, end)
 	case syntax.OpAlternate:
 		for _, s := range t.Sub {
-			if !startsAtTextStart(s) {
+			if !anchoredAt(s, op, end) {
 				return false
 			}
 		}
