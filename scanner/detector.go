@@ -279,12 +279,10 @@ type memoShard[V any] struct {
 // bits of the (random) key.
 const memoShards = 16
 
-// memoSlots is a shard's most slots, and memoFirstSlots its first: it
-// doubles when three quarters full, and is cleared when full at the most.
-const (
-	memoSlots      = 2 * memoMax / memoShards
-	memoFirstSlots = 256
-)
+// memoFirstSlots is a shard's first slots: it doubles when three quarters
+// full, and is cleared when it holds memoMax/memoShards keys, by then in
+// 2*memoMax/memoShards slots (half full: short probes).
+const memoFirstSlots = 256
 
 func (t *memoTable[V]) shard(k uint64) *memoShard[V] { return &t.shards[k>>60] }
 
@@ -326,17 +324,15 @@ func (t *memoTable[V]) put(k uint64, v V) {
 
 // store is put, under the shard's lock.
 func (sh *memoShard[V]) store(k uint64, v V) {
-	if 4*(sh.n+1) > 3*len(sh.keys) {
-		switch {
-		case len(sh.keys) == 0:
-			sh.keys, sh.vals = make([]uint64, memoFirstSlots), make([]V, memoFirstSlots)
-		case len(sh.keys) < memoSlots:
-			sh.grow()
-		default:
-			clear(sh.keys)
-			clear(sh.vals)
-			sh.n = 0
-		}
+	switch {
+	case len(sh.keys) == 0:
+		sh.keys, sh.vals = make([]uint64, memoFirstSlots), make([]V, memoFirstSlots)
+	case sh.n >= memoMax/memoShards:
+		clear(sh.keys)
+		clear(sh.vals)
+		sh.n = 0
+	case 4*(sh.n+1) > 3*len(sh.keys):
+		sh.grow()
 	}
 	mask := uint64(len(sh.keys) - 1)
 	for i := k & mask; ; i = (i + 1) & mask {
@@ -422,10 +418,10 @@ func (sc *scratch) judge(d *Detector, ri int, r *patterns.Rule, cand *patterns.C
 	return reason
 }
 
-// memoMax bounds each of the detector's memos (a shard is cleared when
-// full): 3/4 of it at most are held, in 2*memoMax slots of a key and a
-// value, about 8 MB for the regex runs'. Per scratch it was 1<<16, with a
-// scratch per reader and more after collections.
+// memoMax bounds the entries each of the detector's memos holds (a shard
+// is cleared when full), in at most 2*memoMax slots of a key and a value:
+// about 8 MB for the regex runs'. Per scratch it was 1<<16, with a scratch
+// per reader and more after collections.
 const memoMax = 1 << 17
 
 var memoSeed = maphash.MakeSeed()

@@ -875,6 +875,9 @@ func TestMemoTableBound(t *testing.T) {
 	n := 0
 	for i := range m.shards {
 		n += m.shards[i].n
+		if slots := len(m.shards[i].keys); slots > 2*memoMax/memoShards {
+			t.Fatalf("shard %d has %d slots, bound %d", i, slots, 2*memoMax/memoShards)
+		}
 	}
 	if n > memoMax {
 		t.Fatalf("memo holds %d entries, bound %d", n, memoMax)
